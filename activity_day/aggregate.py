@@ -1,0 +1,98 @@
+"""Results of the month: pure pandas functions, DataFrame in, DataFrame out."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from models.enums import ActionKind, InspectionMode, PracticeTask
+
+TEAM_MODES = (InspectionMode.ONLINE.value, InspectionMode.ONSITE.value)
+
+
+def station_scores(scores: pd.DataFrame, stations: pd.DataFrame, *, team_weight: float,
+                   observer_weight: float) -> pd.DataFrame:
+    """One row per scored station: team and observer means and the weighted final score.
+
+    A station scored by only one side takes that side's mean. Unscored stations are absent, never 0.
+    Columns: station_code, name, township, team_score, observer_score, final, scorers; sorted by final desc.
+    """
+    cols = ["station_code", "name", "township", "team_score", "observer_score", "final", "scorers"]
+    if scores.empty:
+        return pd.DataFrame(columns=cols)
+    is_team = scores["mode"].isin(TEAM_MODES)
+    team = scores[is_team].groupby("station_code")["score"].mean().rename("team_score")
+    observer = scores[~is_team].groupby("station_code")["score"].mean().rename("observer_score")
+    scorers = scores.groupby("station_code")["scorer"].count().rename("scorers")
+    out = pd.concat([team, observer, scorers], axis=1).reset_index(names="station_code")
+    both = out["team_score"].notna() & out["observer_score"].notna()
+    out["final"] = out["team_score"].fillna(out["observer_score"])
+    out.loc[both, "final"] = team_weight * out.loc[both, "team_score"] + observer_weight * out.loc[both, "observer_score"]
+    out["final"] = out["final"].round(2)
+    out = out.merge(stations[["code", "name", "township"]], left_on="station_code", right_on="code", how="left")
+    out = out.sort_values(["final", "station_code"], ascending=[False, True], kind="stable")
+    out["scorers"] = out["scorers"].astype(int)
+    return out[cols].reset_index(drop=True)
+
+
+def township_ranking(results: pd.DataFrame, stations: pd.DataFrame) -> pd.DataFrame:
+    """Per township: stations, scored stations, average final score and rank (ties share a rank).
+
+    Townships with nothing scored are listed last with no average and no rank.
+    """
+    total = stations.groupby("township")["code"].count().rename("stations")
+    scored = results.groupby("township")["final"].agg(["count", "mean"]).rename(
+        columns={"count": "scored", "mean": "average"})
+    out = pd.concat([total, scored], axis=1).reset_index(names="township")
+    out["scored"] = out["scored"].fillna(0).astype(int)
+    out["average"] = out["average"].astype(float).round(2)
+    out["rank"] = out["average"].rank(method="min", ascending=False).astype("Int64")
+    out = out.sort_values(["rank", "township"], na_position="last", kind="stable")
+    return out[["rank", "township", "stations", "scored", "average"]].reset_index(drop=True)
+
+
+def commendations(results: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    return results[results["final"] >= threshold].reset_index(drop=True)
+
+
+def rectifications(results: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    return results[results["final"] < threshold].sort_values(["final", "station_code"]).reset_index(drop=True)
+
+
+def problems_list(scores: pd.DataFrame, stations: pd.DataFrame) -> pd.DataFrame:
+    """Problems recorded by scorers, one row each, with station and township."""
+    found = scores[scores["problems"].fillna("").str.strip() != ""]
+    out = found.merge(stations[["code", "name", "township"]], left_on="station_code", right_on="code")
+    return out[["station_code", "name", "township", "mode", "problems"]].sort_values(
+        ["township", "station_code", "mode"]).reset_index(drop=True)
+
+
+def missing_stations(stations: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
+    """Stations with no plan for the month, with their contacts, by township and code."""
+    missing = stations[~stations["code"].isin(plans["station_code"])]
+    return missing[["code", "name", "township", "leader", "phone"]].sort_values(["township", "code"]).reset_index(drop=True)
+
+
+def count_by(activities: pd.DataFrame, column: str, order: list[str] | None = None) -> pd.DataFrame:
+    """Activities counted by one column; with `order`, every listed value appears, zeros included."""
+    counts = activities.groupby(column)["seq"].count() if len(activities) else pd.Series(dtype=int)
+    if order is not None:
+        counts = counts.reindex(order, fill_value=0)
+    return counts.rename("activities").rename_axis(column).reset_index().astype({"activities": int})
+
+
+def activities_by_task(activities: pd.DataFrame) -> pd.DataFrame:
+    return count_by(activities, "task", [t.value for t in PracticeTask])
+
+
+def activities_by_kind(activities: pd.DataFrame) -> pd.DataFrame:
+    return count_by(activities, "action_kind", [k.value for k in ActionKind])
+
+
+def activities_by_township(activities: pd.DataFrame, stations: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
+    """Per township: stations, stations that submitted, activities."""
+    merged = activities.merge(stations[["code", "township"]], left_on="station_code", right_on="code")
+    acts = merged.groupby("township")["seq"].count().rename("activities")
+    total = stations.groupby("township")["code"].count().rename("stations")
+    submitted = stations[stations["code"].isin(plans["station_code"])].groupby("township")["code"].count()
+    out = pd.concat([total, submitted.rename("submitted"), acts], axis=1).fillna(0).astype(int)
+    return out.reset_index(names="township").sort_values("township").reset_index(drop=True)

@@ -1,0 +1,257 @@
+"""The `activity-day` command line. Prefect is imported only by the commands that run flows."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from activity_day.calendar import parse_month
+from activity_day.months import next_month
+
+app = typer.Typer(help="新时代文明实践集中活动日：方案、计划收集、抽查与通报。", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+import_app = typer.Typer(help="Import an input file (xlsx or csv).", no_args_is_help=True)
+run_app = typer.Typer(help="Run a step of the month (or the whole cycle) as a Prefect flow.", no_args_is_help=True)
+sample_app = typer.Typer(help="Inspect and verify the month's draw.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.add_typer(run_app, name="run")
+app.add_typer(sample_app, name="sample")
+
+_state: dict[str, str | None] = {"county": None}
+
+
+class Kind(StrEnum):
+    stations = "stations"
+    plans = "plans"
+    comments = "comments"
+    scores = "scores"
+
+
+class Step(StrEnum):
+    draft = "draft"
+    review = "review"
+    collect = "collect"
+    sample = "sample"
+    compile = "compile"
+    cycle = "cycle"
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def month_option(value: str | None) -> str:
+    month = value or next_month()
+    try:
+        parse_month(month)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return month
+
+
+MonthOpt = Annotated[str | None, typer.Option("--month", help="YYYY-MM; default: next month (Asia/Shanghai)")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+def county() -> str:
+    from activity_day.crud import MissingPrerequisite
+    from activity_day.settings import get_settings
+    from activity_day.setup import resolve_county
+
+    try:
+        return resolve_county(_state["county"] or get_settings().county)
+    except MissingPrerequisite as exc:
+        raise fail(str(exc)) from None
+
+
+@app.callback()
+def main_options(
+    county_code: Annotated[str | None, typer.Option("--county", help="County code, when the database holds several.")] = None,
+) -> None:
+    _state["county"] = county_code
+
+
+@app.command()
+def init(profile: Annotated[Path, typer.Option("--profile", help="The county profile (YAML).")]) -> None:
+    """Create the tables and load the county profile; running it again is safe."""
+    from activity_day.profile import ProfileError
+    from activity_day.setup import init_county
+
+    try:
+        loaded = init_county(profile)
+    except ProfileError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"county {loaded.county.code} {loaded.county.name} is set up ({len(loaded.teams)} teams, "
+               f"{len(loaded.departments)} departments)")
+
+
+def _import(kind: Kind, file: Path, month: str | None) -> None:
+    from activity_day.imports import import_file
+
+    report = import_file(kind.value, file, county=county(), month=month_option(month))
+    for line in report.lines():
+        typer.echo(line, err=report.exit_code == 2)
+    raise typer.Exit(report.exit_code)
+
+
+@import_app.command("stations")
+def import_stations(file: Path) -> None:
+    """所站名录: accepted or refused as a whole."""
+    _import(Kind.stations, file, None)
+
+
+@import_app.command("plans")
+def import_plans(file: Path, month: MonthOpt = None) -> None:
+    """活动计划: a station with a bad row gets nothing written; the others go in."""
+    _import(Kind.plans, file, month)
+
+
+@import_app.command("comments")
+def import_comments(file: Path, month: MonthOpt = None) -> None:
+    """部门意见: each row is its own unit."""
+    _import(Kind.comments, file, month)
+
+
+@import_app.command("scores")
+def import_scores(file: Path, month: MonthOpt = None) -> None:
+    """检查评分: each row is its own unit."""
+    _import(Kind.scores, file, month)
+
+
+def _run(step: Step, month: str | None, **params: object) -> None:
+    from activity_day.crud import MissingPrerequisite
+    from flows.monthly import STEPS
+
+    code, chosen = county(), month_option(month)
+    try:
+        result = STEPS[step.value](county=code, month=chosen, **{k: v for k, v in params.items() if v is not None})
+    except MissingPrerequisite as exc:
+        raise fail(str(exc), 1) from None
+    except Exception as exc:  # the flow run already logged the traceback
+        raise fail(f"{step.value} for {chosen} failed: {exc}", 1) from None
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+
+
+for _step in Step:
+    def _make(step: Step):
+        def command(
+            month: MonthOpt = None,
+            public_random: Annotated[str | None, typer.Option(help="sample/cycle: the public random value")] = None,
+        ) -> None:
+            extra = {"public_random": public_random} if step in (Step.sample, Step.cycle) else {}
+            _run(step, month, **extra)
+
+        command.__doc__ = {
+            "draft": "Draft the month's plan (v1, 征求意见稿).",
+            "review": "Close the department review and issue the official plan (v2).",
+            "collect": "Report station plan submissions and reminders.",
+            "sample": "Draw one third of the stations and assign teams.",
+            "compile": "Compile the circular (通报) from the scores.",
+            "cycle": "Run all five steps in order.",
+        }[step.value]
+        return command
+
+    run_app.command(_step.value)(_make(_step))
+
+
+@sample_app.command("verify")
+def sample_verify(month: MonthOpt = None) -> None:
+    """Exit 0 exactly when the stored draw is reproduced from its recorded inputs."""
+    from activity_day.crud import MissingPrerequisite
+    from tasks.sample import verify_stored
+
+    try:
+        ok, message = verify_stored(county(), month_option(month))
+    except MissingPrerequisite as exc:
+        raise fail(str(exc), 1) from None
+    typer.echo(("OK " if ok else "MISMATCH ") + message, err=not ok)
+    raise typer.Exit(0 if ok else 1)
+
+
+def _stored_draw(month: str | None):
+    from activity_day import crud
+    from activity_day.database import transaction
+
+    with transaction() as session:
+        try:
+            return crud.require_draw(session=session, county=county(), month=month_option(month))
+        except crud.MissingPrerequisite as exc:
+            raise fail(str(exc), 1) from None
+
+
+@sample_app.command("show")
+def sample_show(month: MonthOpt = None, as_json: JsonOpt = False) -> None:
+    """The drawn stations with township, mode and team."""
+    stored = _stored_draw(month)
+    stations = [{"code": s["code"], "township": s["township"], "mode": s["mode"], "team": s["team"],
+                 "slot": s["slot"], "rank": s["rank"]} for s in stored.record["selected"]]
+    if as_json:
+        typer.echo(json.dumps({"month": stored.month, "seed": stored.seed, "digest": stored.digest,
+                               "stations": stations}, ensure_ascii=False))
+        return
+    typer.echo(f"{stored.month}: {len(stations)} stations drawn; digest {stored.digest}")
+    for s in stations:
+        typer.echo(f"{s['rank']:>4} {s['code']:<8} {s['township']:<8} {s['mode']:<7} {s['team']} {s['slot']}")
+
+
+@sample_app.command("record")
+def sample_record(month: MonthOpt = None) -> None:
+    """The full draw record as JSON (input of docs/verify_draw.py)."""
+    typer.echo(json.dumps(_stored_draw(month).record, ensure_ascii=False, indent=1, sort_keys=True))
+
+
+@app.command()
+def status(month: MonthOpt = None, as_json: JsonOpt = False) -> None:
+    """Which steps are done for the month, and the counts."""
+    from activity_day.status import month_status
+
+    report = month_status(county(), month_option(month))
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False))
+        return
+    typer.echo(f"{report['county']} {report['month']}")
+    for step, state in report["steps"].items():
+        typer.echo(f"  {step:<8} {state}")
+    typer.echo("  " + ", ".join(f"{k} {v}" for k, v in report["counts"].items()))
+    for path in report["documents"]:
+        typer.echo(f"  {path}")
+
+
+@app.command()
+def template(kind: Kind, file: Path) -> None:
+    """Write an empty input template (xlsx) with the exact headers."""
+    from activity_day.templates_xlsx import template_bytes
+
+    if file.suffix.lower() != ".xlsx":
+        raise fail(f"{file}: the template is an .xlsx file")
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_bytes(template_bytes(kind.value))
+    typer.echo(f"wrote {file}")
+
+
+@app.command()
+def demo(
+    month: MonthOpt = None,
+    out: Annotated[Path, typer.Option("--out", help="Workspace folder to create.")] = Path("demo"),
+) -> None:
+    """Generate a realistic county and run the whole month on it through the normal code paths."""
+    from activity_day.demo import run_demo
+
+    run_demo(month_option(month), out, echo=typer.echo)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,333 @@
+"""Reads and writes of the application database. Every function takes a keyword-only `session`;
+writes are upserts on natural keys and never commit: the caller owns the transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import delete, func, update
+from sqlmodel import Session, select
+
+from activity_day.profile import Profile, profile_from_json
+from models import (
+    ChecklistItem,
+    Circular,
+    County,
+    Department,
+    DepartmentComment,
+    Document,
+    Draw,
+    DrawAssignment,
+    FeedbackItem,
+    InspectionScore,
+    LearningItem,
+    MonthPlan,
+    PlannedActivity,
+    Station,
+    StationPlan,
+    Township,
+    upsert,
+)
+
+
+class MissingPrerequisite(RuntimeError):
+    """A step's input is not there yet; the message says which command to run first."""
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- county and profile -------------------------------------------------------------------------------
+
+def save_profile(*, session: Session, profile: Profile) -> None:
+    c = profile.county
+    upsert(
+        session,
+        County,
+        [dict(code=c.code, name=c.name, office_name=c.office_name, doc_prefix=c.doc_prefix,
+              profile=profile.model_dump(mode="json"))],
+        ["code"],
+    )
+    upsert(
+        session, Department,
+        [dict(county=c.code, name=name, seq=i) for i, name in enumerate(profile.departments)],
+        ["county", "name"],
+    )
+    session.exec(delete(Department).where(Department.county == c.code,
+                                          Department.name.not_in(profile.departments)))  # type: ignore[attr-defined]
+
+
+def county_codes(*, session: Session) -> list[str]:
+    return list(session.exec(select(County.code).order_by(County.code)).all())
+
+
+def load_profile_of(*, session: Session, county: str) -> Profile:
+    row = session.exec(select(County).where(County.code == county)).first()
+    if row is None:
+        raise MissingPrerequisite(f"county {county} is not set up: run `activity-day init --profile FILE` first")
+    return profile_from_json(row.profile)
+
+
+# --- stations -------------------------------------------------------------------------------------------
+
+def replace_registry(*, session: Session, county: str, rows: Sequence[dict[str, Any]]) -> int:
+    """Load a station registry: upsert its stations, mark the ones it no longer lists inactive."""
+    records = [dict(r, county=county, active=True) for r in rows]
+    upsert(session, Station, records, ["county", "code"])
+    codes = [r["code"] for r in rows]
+    session.exec(update(Station).where(Station.county == county, Station.code.not_in(codes))  # type: ignore[attr-defined]
+                 .values(active=False))
+    counts = pd.Series([r["township"] for r in rows]).value_counts()
+    upsert(session, Township,
+           [dict(county=county, name=str(t), station_count=int(n)) for t, n in counts.sort_index().items()],
+           ["county", "name"])
+    session.exec(delete(Township).where(Township.county == county,
+                                        Township.name.not_in(list(counts.index))))  # type: ignore[attr-defined]
+    return len(records)
+
+
+STATION_COLUMNS = ["code", "name", "kind", "township", "leader", "phone", "longitude", "latitude"]
+
+
+def stations_frame(*, session: Session, county: str) -> pd.DataFrame:
+    """Active stations of the county, ordered by code."""
+    rows = session.exec(select(Station).where(Station.county == county, Station.active)
+                        .order_by(Station.code)).all()
+    return pd.DataFrame([r.model_dump() for r in rows], columns=[*STATION_COLUMNS, "id", "county", "active"])[
+        STATION_COLUMNS
+    ]
+
+
+# --- plans ------------------------------------------------------------------------------------------------
+
+def get_plan(*, session: Session, county: str, month: str, version: int | None = None) -> MonthPlan | None:
+    """The given version of the month's plan, or the latest one."""
+    query = select(MonthPlan).where(MonthPlan.county == county, MonthPlan.month == month)
+    if version is not None:
+        query = query.where(MonthPlan.version == version)
+    return session.exec(query.order_by(MonthPlan.version.desc())).first()  # type: ignore[attr-defined]
+
+
+def official_plan(*, session: Session, county: str, month: str) -> MonthPlan:
+    plan = session.exec(select(MonthPlan).where(MonthPlan.county == county, MonthPlan.month == month,
+                                                MonthPlan.status == "official")).first()
+    if plan is None:
+        raise MissingPrerequisite(
+            f"{county} {month}: no official plan yet; run `activity-day run draft --month {month}` "
+            f"and `activity-day run review --month {month}` first"
+        )
+    return plan
+
+
+def save_plan(*, session: Session, county: str, month: str, version: int, status: str, activity_date,
+              doc_number: str, content: dict[str, Any], sha256: str) -> None:
+    upsert(session, MonthPlan,
+           [dict(county=county, month=month, version=version, status=status, activity_date=activity_date,
+                 doc_number=doc_number, content=content, sha256=sha256)],
+           ["county", "month", "version"])
+
+
+def replace_month_items(*, session: Session, model: type, county: str, month: str,
+                        rows: Sequence[dict[str, Any]]) -> None:
+    """Make the month's learning or checklist items exactly `rows`."""
+    records = [dict(r, county=county, month=month) for r in rows]
+    upsert(session, model, records, ["county", "month", "code"])
+    session.exec(delete(model).where(model.county == county, model.month == month,
+                                     model.code.not_in([r["code"] for r in rows])))
+
+
+def item_history(*, session: Session, model: type, county: str, before: str) -> pd.DataFrame:
+    rows = session.exec(select(model.code, model.month).where(model.county == county,
+                                                              model.month < before)).all()
+    return pd.DataFrame(rows, columns=["code", "month"])
+
+
+def checklist_codes(*, session: Session, county: str, month: str) -> set[str] | None:
+    """The month's checklist codes, or None when the month has no plan yet."""
+    codes = set(session.exec(select(ChecklistItem.code).where(ChecklistItem.county == county,
+                                                              ChecklistItem.month == month)).all())
+    return codes or None
+
+
+# --- department comments ----------------------------------------------------------------------------------
+
+def save_comments(*, session: Session, county: str, month: str, rows: Sequence[dict[str, Any]]) -> int:
+    records = [
+        dict(county=county, month=month, department=r["department"], digest=digest(r["content"]),
+             content=r["content"], proposes_add=r.get("proposes_add", []),
+             proposes_remove=r.get("proposes_remove", []), source=r["source"], source_ref=r.get("source_ref", ""),
+             disposition=r.get("disposition"), reason=r.get("reason", ""))
+        for r in rows
+    ]
+    return upsert(session, DepartmentComment, records, ["county", "month", "department", "digest"])
+
+
+def comments_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:
+    rows = session.exec(select(DepartmentComment).where(DepartmentComment.county == county,
+                                                        DepartmentComment.month == month)
+                        .order_by(DepartmentComment.id)).all()
+    cols = ["id", "department", "content", "proposes_add", "proposes_remove", "source", "source_ref",
+            "disposition", "reason"]
+    return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+
+
+def drop_silence(*, session: Session, county: str, month: str, departments: Sequence[str]) -> None:
+    session.exec(delete(DepartmentComment).where(
+        DepartmentComment.county == county, DepartmentComment.month == month,
+        DepartmentComment.source == "silence", DepartmentComment.department.in_(departments)))  # type: ignore[attr-defined]
+
+
+def set_dispositions(*, session: Session, decisions: Sequence[dict[str, Any]]) -> None:
+    for d in decisions:
+        session.exec(update(DepartmentComment).where(DepartmentComment.id == d["id"])
+                     .values(disposition=d["disposition"], reason=d.get("reason", "")))
+
+
+# --- station plans ------------------------------------------------------------------------------------------
+
+def save_station_plans(*, session: Session, county: str, month: str, units: dict[str, list[dict[str, Any]]],
+                       channel: str, source_ref: str, received_at: datetime | None = None,
+                       submission_ids: dict[str, str] | None = None, late: dict[str, bool] | None = None) -> int:
+    """Replace each station's plan for the month with the given activities; returns activities written."""
+    written = 0
+    for station, rows in units.items():
+        upsert(session, StationPlan,
+               [dict(county=county, month=month, station_code=station, channel=channel, source_ref=source_ref,
+                     submission_id=(submission_ids or {}).get(station), activity_count=len(rows),
+                     late=(late or {}).get(station, False), received_at=received_at)],
+               ["county", "month", "station_code"])
+        session.exec(delete(PlannedActivity).where(PlannedActivity.county == county, PlannedActivity.month == month,
+                                                   PlannedActivity.station_code == station))
+        upsert(session, PlannedActivity,
+               [dict(county=county, month=month, station_code=station, seq=i, name=r["name"], task=r["task"],
+                     action_kind=r["action_kind"], start_time=r["start_time"], location=r["location"],
+                     expected_participants=r["expected_participants"], checklist_code=r.get("checklist_code"),
+                     volunteer_team=r.get("volunteer_team"))
+                for i, r in enumerate(rows, start=1)],
+               ["county", "month", "station_code", "seq"])
+        written += len(rows)
+    return written
+
+
+def station_plans_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:
+    rows = session.exec(select(StationPlan).where(StationPlan.county == county, StationPlan.month == month)).all()
+    cols = ["station_code", "channel", "activity_count", "late"]
+    return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+
+
+def activities_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:
+    rows = session.exec(select(PlannedActivity).where(PlannedActivity.county == county,
+                                                      PlannedActivity.month == month)
+                        .order_by(PlannedActivity.station_code, PlannedActivity.seq)).all()
+    cols = ["station_code", "seq", "name", "task", "action_kind", "start_time", "location",
+            "expected_participants", "checklist_code", "volunteer_team"]
+    return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+
+
+# --- draw -------------------------------------------------------------------------------------------------
+
+def get_draw(*, session: Session, county: str, month: str) -> Draw | None:
+    return session.exec(select(Draw).where(Draw.county == county, Draw.month == month)).first()
+
+
+def require_draw(*, session: Session, county: str, month: str) -> Draw:
+    draw = get_draw(session=session, county=county, month=month)
+    if draw is None:
+        raise MissingPrerequisite(f"{county} {month}: no draw yet; run `activity-day run sample --month {month}` first")
+    return draw
+
+
+def save_draw(*, session: Session, county: str, month: str, record: dict[str, Any], digest_: str,
+              assignments: Sequence[dict[str, Any]]) -> None:
+    upsert(session, Draw,
+           [dict(county=county, month=month, algorithm=record["algorithm"], public_random=record["public_random"],
+                 candidates_sha256=record["candidates_sha256"], seed=record["seed"], record=record, digest=digest_)],
+           ["county", "month"])
+    session.exec(delete(DrawAssignment).where(DrawAssignment.county == county, DrawAssignment.month == month))
+    upsert(session, DrawAssignment, [dict(a, county=county, month=month) for a in assignments],
+           ["county", "month", "station_code"])
+
+
+def drawn_months(*, session: Session, county: str, before: str, months: int) -> pd.DataFrame:
+    """Stations drawn in earlier months (code, month), for rotation."""
+    rows = session.exec(select(DrawAssignment.station_code, DrawAssignment.month)
+                        .where(DrawAssignment.county == county, DrawAssignment.month < before)).all()
+    frame = pd.DataFrame(rows, columns=["code", "month"])
+    return frame
+
+
+def assignments_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:
+    rows = session.exec(select(DrawAssignment).where(DrawAssignment.county == county, DrawAssignment.month == month)
+                        .order_by(DrawAssignment.rank)).all()
+    cols = ["station_code", "township", "rank", "mode", "team", "slot"]
+    return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+
+
+# --- scores and feedback --------------------------------------------------------------------------------------
+
+def save_scores(*, session: Session, county: str, month: str, rows: Sequence[dict[str, Any]],
+                source_ref: str) -> int:
+    records = [dict(county=county, month=month, station_code=r["station_code"], mode=r["mode"], scorer=r["scorer"],
+                    score=r["score"], problems=r.get("problems", ""), suggestions=r.get("suggestions", ""),
+                    source_ref=f"{source_ref}:{r['_row']}" if "_row" in r else source_ref) for r in rows]
+    return upsert(session, InspectionScore, records, ["county", "month", "station_code", "mode", "scorer"])
+
+
+def scores_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:
+    rows = session.exec(select(InspectionScore).where(InspectionScore.county == county,
+                                                      InspectionScore.month == month)
+                        .order_by(InspectionScore.station_code, InspectionScore.mode, InspectionScore.scorer)).all()
+    cols = ["station_code", "mode", "scorer", "score", "problems", "suggestions"]
+    return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+
+
+def save_feedback(*, session: Session, county: str, month: str, rows: Sequence[dict[str, Any]]) -> int:
+    records = [dict(county=county, month=month, station_code=r["station_code"], township=r["township"],
+                    category=r.get("category", ""), digest=digest(r["content"]), content=r["content"])
+               for r in rows]
+    # Existing items keep their status: only insert new ones.
+    return upsert(session, FeedbackItem, records, ["county", "month", "station_code", "digest"]) if records else 0
+
+
+def feedback_frame(*, session: Session, county: str, up_to: str) -> pd.DataFrame:
+    rows = session.exec(select(FeedbackItem).where(FeedbackItem.county == county, FeedbackItem.month <= up_to)
+                        .order_by(FeedbackItem.month, FeedbackItem.station_code, FeedbackItem.id)).all()
+    cols = ["id", "month", "station_code", "township", "category", "content", "status", "closed_month"]
+    return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+
+
+def save_circular(*, session: Session, county: str, month: str, doc_number: str, scored: int, draw_digest: str,
+                  summary: dict[str, Any]) -> None:
+    upsert(session, Circular,
+           [dict(county=county, month=month, doc_number=doc_number, scored_stations=scored,
+                 draw_digest=draw_digest, summary=summary)],
+           ["county", "month"])
+
+
+# --- documents and status ---------------------------------------------------------------------------------------
+
+def record_documents(*, session: Session, county: str, month: str, kind: str, files: dict[str, tuple[str, str]]) -> None:
+    """files: fmt -> (path, sha256)."""
+    upsert(session, Document,
+           [dict(county=county, month=month, kind=kind, fmt=fmt, path=path, sha256=sha)
+            for fmt, (path, sha) in sorted(files.items())],
+           ["county", "month", "kind", "fmt"])
+
+
+def documents(*, session: Session, county: str, month: str) -> list[Document]:
+    return list(session.exec(select(Document).where(Document.county == county, Document.month == month)
+                             .order_by(Document.kind, Document.fmt)).all())
+
+
+def count(*, session: Session, model: type, county: str, month: str | None = None, **where: Any) -> int:
+    query = select(func.count()).select_from(model).where(model.county == county)
+    if month is not None:
+        query = query.where(model.month == month)
+    for column, value in where.items():
+        query = query.where(getattr(model, column) == value)
+    return int(session.exec(query).one())

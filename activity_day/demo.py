@@ -1,0 +1,208 @@
+"""The demo: generate a realistic county as input files, then run the month through the normal paths.
+
+The generator only writes files (xlsx, as a county office would receive them); importing and the
+flows do not know they are fed a demo.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from activity_day.settings import REPO_ROOT, Settings, get_settings, use_settings
+from models.enums import ActionKind, PracticeTask
+
+DEMO_PROFILE = REPO_ROOT / "profiles" / "demo.yaml"
+TOWNSHIPS = [
+    "众兴街道", "来安街道", "王集镇", "裴圩镇", "新袁镇", "李口镇", "临河镇", "穿城镇",
+    "高渡镇", "卢集镇", "爱园镇", "张家圩镇", "庄圩乡", "里仁乡", "三庄乡", "南刘集乡",
+]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+GIVEN = ["建国", "秀英", "志强", "红梅", "海燕", "立新", "国庆", "春华", "明", "静", "伟", "芳", "磊", "丽娟",
+         "学军", "桂兰", "永祥", "玉兰", "德胜", "文华", "晓东", "凤英", "宏伟", "淑珍"]
+VILLAGE_A = ["张", "王", "李", "赵", "刘", "陈", "杨", "黄", "周", "吴", "徐", "孙", "朱", "胡", "高", "林",
+             "东", "西", "南", "北", "新", "兴", "民", "和", "丰", "安", "富", "顺", "太平", "仁和", "永兴", "大兴"]
+VILLAGE_B = ["庄", "集", "圩", "湖", "河", "岗", "桥", "营", "洼", "口", "楼", "园"]
+ACTIVITY = {
+    PracticeTask.STUDY_THEORY: ["文明实践课堂：学习党的创新理论", "“板凳课堂”理论宣讲", "党员冬训集中学习"],
+    PracticeTask.EXPLAIN_POLICY: ["惠民政策面对面宣讲", "防范电信网络诈骗宣传", "医保政策进村入户"],
+    PracticeTask.CULTIVATE_VALUES: ["身边好人事迹分享会", "学雷锋志愿服务", "好家风好家训评议"],
+    PracticeTask.ENRICH_CULTURE: ["群众大舞台文艺演出", "“浸润书香”主题阅读", "广场舞展演"],
+    PracticeTask.REFORM_CUSTOMS: ["移风易俗宣传劝导", "人居环境整治志愿行动", "红白理事会议事"],
+}
+PROBLEMS = ["活动记录不完整", "群众参与人数偏少", "规定动作开展不到位", "宣传氛围不够浓厚", "志愿者签到不规范", ""]
+SUGGESTIONS = ["建议增加适合老年人的文化活动", "建议加强活动前宣传发动", "建议完善活动影像资料归档",
+               "建议邀请身边好人参与宣讲", "", ""]
+
+
+def _person(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + rng.choice(GIVEN)
+
+
+def _phone(rng: random.Random) -> str:
+    return "1" + rng.choice("3589") + "".join(rng.choice("0123456789") for _ in range(9))
+
+
+def station_registry(rng: random.Random, total: int = 248) -> pd.DataFrame:
+    """About `total` stations in 16 townships: one 所 per township, the rest 站, with contacts and coordinates."""
+    per = [total // len(TOWNSHIPS) + (1 if i < total % len(TOWNSHIPS) else 0) for i in range(len(TOWNSHIPS))]
+    rows, code = [], 1
+    for t_index, (township, count) in enumerate(zip(TOWNSHIPS, per, strict=True)):
+        base_lon, base_lat = 118.45 + (t_index % 4) * 0.14, 33.55 + (t_index // 4) * 0.1
+        used: set[str] = set()
+        for i in range(count):
+            if i == 0:
+                name, kind = f"{township}新时代文明实践所", "所"
+            else:
+                village = township[:2]
+                while village in used or village.startswith(township[:2]):
+                    village = rng.choice(VILLAGE_A) + rng.choice(VILLAGE_B) + rng.choice(["村", "村", "村", "社区"])
+                used.add(village)
+                name, kind = f"{township}{village}新时代文明实践站", "站"
+            rows.append({"所站编号": f"{code:03d}", "所站名称": name, "类型": kind, "乡镇（街道）": township,
+                         "负责人": _person(rng), "联系电话": _phone(rng),
+                         "经度": round(base_lon + rng.uniform(0, 0.12), 5),
+                         "纬度": round(base_lat + rng.uniform(0, 0.08), 5)})
+            code += 1
+    return pd.DataFrame(rows)
+
+
+def department_comments(month_label: str) -> pd.DataFrame:
+    """Two of the four departments answer; the others stay silent (recorded as 无意见)."""
+    return pd.DataFrame([
+        {"部门": "理论科", "意见内容": f"建议{month_label}学习清单突出党的创新理论最新成果，增加“板凳课堂”宣讲场次。"},
+        {"部门": "网信科", "意见内容": "建议在清单中增加网络文明和防范电信网络诈骗内容，引导群众文明上网。"},
+    ])
+
+
+def station_plans(rng: random.Random, registry: pd.DataFrame, activity_day: datetime,
+                  checklist: pd.DataFrame, skip_share: float = 0.07) -> pd.DataFrame:
+    """Plans for most stations (about 7% submit nothing): 2 to 4 activities each, required items first."""
+    required = checklist[checklist["required"]]
+    optional = checklist[~checklist["required"]]
+    rows = []
+    for station in registry.itertuples():
+        if rng.random() < skip_share:
+            continue
+        picks = [required.iloc[rng.randrange(len(required))]] if len(required) else []
+        picks += [optional.iloc[rng.randrange(len(optional))] for _ in range(rng.randint(1, 3))] if len(optional) else []
+        for n, item in enumerate(picks):
+            task = PracticeTask(item["task"])
+            kind = ActionKind.REQUIRED if item["required"] else rng.choice([ActionKind.SELF_SELECTED,
+                                                                            ActionKind.SIGNATURE])
+            start = datetime.combine(activity_day.date(), time(8, 30)) + timedelta(hours=1.5 * n)
+            rows.append({
+                "所站编号": station.所站编号, "活动名称": rng.choice(ACTIVITY[task]), "任务类别": task.value,
+                "动作类型": kind.value, "开始时间": start, "活动地点": f"{station.所站名称.removesuffix('新时代文明实践站')}文明实践站活动室",
+                "预计参与人数": rng.randint(20, 120), "清单编号": item["code"],
+                "志愿服务队伍": rng.choice(["", "党员志愿服务队", "巾帼志愿服务队", "青年志愿服务队"]),
+            })
+    return pd.DataFrame(rows)
+
+
+def inspection_scores(rng: random.Random, drawn: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
+    """Team scores for the drawn stations (a few left unscored), observer scores for many stations."""
+    rows = []
+    for s in drawn.itertuples():
+        if rng.random() < 0.05:
+            continue  # a team that did not send its score
+        quality = rng.gauss(84, 8)
+        rows.append({"所站编号": s.code, "检查方式": "线下" if s.mode == "onsite" else "线上", "评分人": s.team,
+                     "得分": round(min(100, max(40, quality)), 1), "存在问题": rng.choice(PROBLEMS),
+                     "意见建议": rng.choice(SUGGESTIONS)})
+    observed = registry.sample(frac=0.3, random_state=rng.randrange(1 << 30))
+    for s in observed.itertuples():
+        rows.append({"所站编号": s.所站编号, "检查方式": "观察员", "评分人": f"{s._4}文明观察员",
+                     "得分": round(min(100, max(40, rng.gauss(86, 6))), 1), "存在问题": "",
+                     "意见建议": rng.choice(SUGGESTIONS)})
+    return pd.DataFrame(rows)
+
+
+def write_xlsx(frame: pd.DataFrame, path: Path, title: str) -> Path:
+    """An input file as offices make them: a merged title row above the header."""
+    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+        frame.to_excel(writer, index=False, startrow=1, sheet_name="Sheet1")
+        sheet = writer.sheets["Sheet1"]
+        sheet.merge_range(0, 0, 0, max(0, len(frame.columns) - 1), title)
+        if "开始时间" in frame.columns:
+            col = list(frame.columns).index("开始时间")
+            sheet.set_column(col, col, 18, writer.book.add_format({"num_format": "yyyy/m/d h:mm"}))
+    return path
+
+
+def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> dict[str, Path]:  # noqa: T201
+    """Build the workspace in `out` and run the month; returns the main documents."""
+    from activity_day import crud
+    from activity_day.calendar import cn_month
+    from activity_day.database import transaction
+    from activity_day.imports import import_file
+    from activity_day.setup import init_county
+    from flows.monthly import collect, compile_, draft, review, sample
+
+    env = get_settings()
+    out = out.resolve()
+    (out / "inputs").mkdir(parents=True, exist_ok=True)
+    settings = Settings(
+        database_url=env.database_url if "database_url" in env.model_fields_set
+        else f"sqlite:///{out / 'var' / 'activity_day.db'}",
+        out=env.out if "out" in env.model_fields_set else out / "out",
+        county=env.county, fault=env.fault,
+    )
+    use_settings(settings)
+    rng = random.Random(f"activity-day demo {month}")
+    try:
+        shutil.copyfile(DEMO_PROFILE, out / "profile.yaml")
+        profile = init_county(out / "profile.yaml")
+        county = profile.county.code
+        label = cn_month(month)
+
+        def load(kind: str, path: Path) -> None:
+            report = import_file(kind, path, county=county, month=month)
+            for line in report.lines():
+                echo(line)
+            if report.exit_code == 2:
+                raise RuntimeError(f"demo input {path} was unusable")
+
+        registry = station_registry(rng)
+        load("stations", write_xlsx(registry, out / "inputs" / "所站名录.xlsx", "新时代文明实践所站名录"))
+        draft(county=county, month=month)
+        load("comments", write_xlsx(department_comments(label), out / "inputs" / f"部门意见-{month}.xlsx",
+                                    f"{label}集中活动日方案征求意见汇总"))
+        review(county=county, month=month)
+        with transaction() as session:
+            plan = crud.official_plan(session=session, county=county, month=month)
+            activity_day = datetime.combine(plan.activity_date, time())
+            items = plan.content["checklist"]
+        checklist = pd.DataFrame([i for block in items for i in block["items"]])
+        load("plans", write_xlsx(station_plans(rng, registry, activity_day, checklist),
+                                 out / "inputs" / f"活动计划-{month}.xlsx", f"{label}集中活动日活动计划汇总表"))
+        collect(county=county, month=month)
+        sample(county=county, month=month)
+        with transaction() as session:
+            drawn = crud.assignments_frame(session=session, county=county, month=month)
+        drawn = drawn.rename(columns={"station_code": "code"})
+        load("scores", write_xlsx(inspection_scores(rng, drawn, registry), out / "inputs" / f"检查评分-{month}.xlsx",
+                                  f"{label}集中活动日督查评分汇总"))
+        summary = compile_(county=county, month=month)
+        docs = {
+            "plan v1": Path(settings.out) / month / "plan-v1.html",
+            "official plan": Path(settings.out) / month / "plan-v2.html",
+            "completeness report": Path(settings.out) / month / "collect-report.xlsx",
+            "draw": Path(settings.out) / month / "draw.xlsx",
+            "circular": Path(settings.out) / month / "circular.html",
+        }
+        echo("")
+        echo(f"demo workspace: {out}")
+        echo(f"  profile: {out / 'profile.yaml'}    inputs: {out / 'inputs'}    database: {settings.database_url}")
+        for name, path in docs.items():
+            echo(f"  {name}: {path}")
+        echo(f"  scored {summary['scored']} of {summary['drawn']} drawn stations; "
+             f"check the draw with: activity-day sample verify --month {month}")
+        return docs
+    finally:
+        use_settings(None)

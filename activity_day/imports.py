@@ -1,0 +1,92 @@
+"""Importing a file: read, validate everything, then write the accepted units in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from activity_day import crud
+from activity_day.database import transaction
+from activity_day.intake import (
+    KINDS,
+    FileUnusable,
+    Problem,
+    Validated,
+    code_index,
+    read_table,
+    validate_comments,
+    validate_plans,
+    validate_scores,
+    validate_stations,
+)
+from models import CommentSource
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    file: str
+    accepted: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    rows_written: int = 0
+    unusable: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        """0 all in, 1 some units refused, 2 the file as a whole unusable."""
+        if self.unusable:
+            return 2
+        return 1 if self.refused else 0
+
+    def lines(self) -> list[str]:
+        out = [p.line() for p in self.problems]
+        if self.unusable:
+            return out
+        noun = {"stations": "名录", "plans": "所站计划", "comments": "条意见", "scores": "条评分"}[self.kind]
+        summary = f"{self.file}：接收 {len(self.accepted)} {noun}，拒收 {len(self.refused)} {noun}，写入 {self.rows_written} 行"
+        if self.refused and self.kind == "plans":
+            summary += f"（拒收：{'、'.join(self.refused)}）"
+        return [*out, summary]
+
+
+def _report(validated: Validated, written: int) -> ImportReport:
+    return ImportReport(validated.kind, validated.file, accepted=list(validated.units),
+                        refused=list(validated.refused), problems=validated.problems, rows_written=written)
+
+
+def import_file(kind: str, path: Path, *, county: str, month: str | None = None) -> ImportReport:
+    """Import one file of the given kind for the county (plans, comments and scores need the month)."""
+    path = Path(path)
+    if kind not in KINDS:
+        raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
+    try:
+        frame = read_table(path, KINDS[kind])
+    except FileUnusable as exc:
+        return ImportReport(kind, path.name, problems=[exc.problem], unusable=True)
+    name = path.name
+    with transaction() as session:
+        if kind == "stations":
+            validated = validate_stations(frame, name)
+            rows = validated.units.get("名录", [])
+            written = crud.replace_registry(session=session, county=county, rows=rows) if rows else 0
+            return _report(validated, written)
+        assert month is not None, "plans, comments and scores belong to a month"
+        if kind == "comments":
+            profile = crud.load_profile_of(session=session, county=county)
+            validated = validate_comments(frame, name, departments=profile.departments)
+            rows = [dict(r, source=CommentSource.FILE.value, source_ref=f"{name}:{r['_row']}")
+                    for unit in validated.units.values() for r in unit]
+            return _report(validated, crud.save_comments(session=session, county=county, month=month, rows=rows))
+        known = code_index(crud.stations_frame(session=session, county=county)["code"])
+        if kind == "plans":
+            validated = validate_plans(frame, name, month=month, stations=known,
+                                       checklist_codes=crud.checklist_codes(session=session, county=county,
+                                                                            month=month))
+            written = crud.save_station_plans(session=session, county=county, month=month, units=validated.units,
+                                              channel="excel", source_ref=name)
+            return _report(validated, written)
+        validated = validate_scores(frame, name, stations=known)
+        rows = [r for unit in validated.units.values() for r in unit]
+        return _report(validated, crud.save_scores(session=session, county=county, month=month, rows=rows,
+                                                   source_ref=name))

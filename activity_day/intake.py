@@ -1,0 +1,532 @@
+"""Reading the files users send (xlsx and csv, rarely clean) and validating them. No database here.
+
+Every problem becomes a `Problem` naming the file, row, column and value, in Chinese for station staff.
+Validators return the accepted units and the problems; the caller writes the accepted units in one
+transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from models.enums import ActionKind, Disposition, InspectionMode, PracticeTask, StationKind
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+HEADER_SCAN_ROWS = 20
+ROW = "_row"
+
+
+# --- headers of each kind of file (the exact Chinese headers users see) ---------------------------
+
+@dataclass(frozen=True)
+class FileKind:
+    name: str
+    title: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+STATIONS = FileKind(
+    "stations", "所站名录", ("所站编号", "所站名称", "类型", "乡镇（街道）", "负责人", "联系电话"), ("经度", "纬度")
+)
+PLANS = FileKind(
+    "plans",
+    "活动计划",
+    ("所站编号", "活动名称", "任务类别", "动作类型", "开始时间", "活动地点", "预计参与人数"),
+    ("清单编号", "志愿服务队伍"),
+)
+COMMENTS = FileKind("comments", "部门意见", ("部门", "意见内容"), ("处理意见", "处理理由", "建议增加", "建议删除"))
+SCORES = FileKind("scores", "检查评分", ("所站编号", "检查方式", "评分人", "得分"), ("存在问题", "意见建议"))
+KINDS = {k.name: k for k in (STATIONS, PLANS, COMMENTS, SCORES)}
+
+
+# --- problems --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+
+    def line(self) -> str:
+        parts = [self.file]
+        if self.row is not None:
+            parts.append(f"第{self.row}行")
+        if self.column:
+            parts.append(f"【{self.column}】")
+        if self.value is not None:
+            shown = self.value if len(self.value) <= 40 else self.value[:40] + "…"
+            parts.append(f"“{shown}”")
+        return " ".join(parts) + f"：{self.message}"
+
+
+class FileUnusable(Exception):
+    """The file as a whole cannot be used: missing, unreadable, or without the expected header."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.line())
+        self.problem = problem
+
+
+# --- reading -----------------------------------------------------------------------------------------
+
+def _decode_csv(path: Path, raw: bytes) -> str:
+    """Decode CSV bytes: UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileUnusable(Problem(path.name, None, None, None, "无法识别文件编码（支持 UTF-8 与 GBK/GB18030）"))
+
+
+def _read_grid(path: Path) -> list[list[Any]]:
+    if not path.exists():
+        raise FileUnusable(Problem(str(path), None, None, None, "文件不存在"))
+    if path.is_dir():
+        raise FileUnusable(Problem(str(path), None, None, None, "这是一个文件夹，不是文件"))
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        from python_calamine import CalamineWorkbook
+
+        try:
+            sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+            return sheet.to_python(skip_empty_area=False)
+        except Exception as exc:  # calamine raises several error types for broken files
+            raise FileUnusable(Problem(path.name, None, None, None, f"无法读取表格文件（{exc}）")) from exc
+    if suffix in {".csv", ".txt"}:
+        text = _decode_csv(path, path.read_bytes())
+        try:
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+        except csv.Error:
+            dialect = csv.excel
+        return [row for row in csv.reader(io.StringIO(text), dialect)]
+    raise FileUnusable(Problem(path.name, None, None, None, f"不支持的文件类型“{path.suffix}”，请使用 xlsx 或 csv"))
+
+
+def norm_header(value: Any) -> str:
+    """Header text compared loosely: NFKC (full-width brackets, spaces), no whitespace."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value or "")))
+
+
+def read_table(path: Path, kind: FileKind) -> pd.DataFrame:
+    """The data rows of the file as raw objects, one column per known header, plus `_row` (1-based).
+
+    The header may sit below title rows; blank rows and unknown columns are dropped.
+    """
+    path = Path(path)
+    grid = _read_grid(path)
+    wanted = {norm_header(h): h for h in kind.headers}
+    required = {norm_header(h) for h in kind.required}
+    best: tuple[int, set[str]] = (-1, set())
+    header_index = None
+    for index, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+        present = {norm_header(c) for c in row} & set(wanted)
+        if required <= present:
+            header_index = index
+            break
+        if len(present) > len(best[1]):
+            best = (index, present)
+    if header_index is None:
+        if best[0] < 0:
+            raise FileUnusable(
+                Problem(path.name, None, None, None, f"找不到{kind.title}表头（应包含：{'、'.join(kind.required)}）")
+            )
+        missing = [h for h in kind.required if norm_header(h) not in best[1]]
+        raise FileUnusable(
+            Problem(path.name, best[0] + 1, None, None, f"表头缺少列：{'、'.join(missing)}")
+        )
+    header = grid[header_index]
+    positions: dict[str, int] = {}
+    for col, cell in enumerate(header):
+        key = norm_header(cell)
+        if key in wanted and wanted[key] not in positions:
+            positions[wanted[key]] = col
+    records = []
+    for index in range(header_index + 1, len(grid)):
+        row = grid[index]
+        values = {h: (row[c] if c < len(row) else None) for h, c in positions.items()}
+        if all(is_blank(v) for v in values.values()):
+            continue
+        values[ROW] = index + 1
+        records.append(values)
+    frame = pd.DataFrame.from_records(records, columns=[*positions, ROW])
+    for h in kind.optional:
+        if h not in frame.columns:
+            frame[h] = None
+    return frame.astype(object).where(frame.notna(), None)
+
+
+# --- cell parsers: value -> (parsed, error message or None) ---------------------------------------
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def text(value: Any) -> str:
+    """Free text as given, minus surrounding whitespace; numbers as Excel shows them."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def compact(value: Any) -> str:
+    """Codes and numbers: NFKC (full-width digits), no whitespace, integral floats without '.0'."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+
+
+def resolve_code(value: Any, known: dict[str, str]) -> str | None:
+    """The registered station code a cell means: exact, or the same number ('001' read back as 1)."""
+    code = compact(value)
+    if code in known:
+        return code
+    if code.isdigit():
+        return known.get(f"#{int(code)}")
+    return None
+
+
+def code_index(codes: Iterable[str]) -> dict[str, str]:
+    """Lookup for `resolve_code`: each code, plus '#<int>' for numeric codes."""
+    index: dict[str, str] = {}
+    for code in codes:
+        index[code] = code
+        if code.isdigit():
+            index.setdefault(f"#{int(code)}", code)
+    return index
+
+
+def phone(value: Any) -> tuple[str, str | None]:
+    number = compact(value).replace("－", "-")
+    if not number:
+        return "", "联系电话为空"
+    if not re.fullmatch(r"\+?[0-9][0-9-]{5,19}", number):
+        return number, "不是有效的电话号码"
+    return number, None
+
+
+_DATE_RE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:\s*(?:T\s*)?(\d{1,2})\s*(?:[:：时点]\s*(?:(\d{1,2})\s*分?)?)?(?:\s*[:：]\s*(\d{1,2}))?\s*(?:秒)?)?$"
+)
+EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
+def excel_serial(serial: float) -> datetime:
+    return EXCEL_EPOCH + timedelta(days=float(serial))
+
+
+def parse_datetime(value: Any) -> tuple[datetime | None, str | None]:
+    """A start time from an Excel date, an Excel serial number, or text like 2026/12/5 9:00 or 2026年12月5日 9时."""
+    if is_blank(value):
+        return None, "开始时间为空"
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0, tzinfo=None), None
+    if isinstance(value, date):
+        return datetime.combine(value, time()), None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 20000 < float(value) < 80000:  # 1954..2119 as Excel serials
+            return excel_serial(float(value)).replace(microsecond=0), None
+        return None, "不是有效的日期时间"
+    raw = unicodedata.normalize("NFKC", str(value)).strip()
+    if re.fullmatch(r"\d{5}(\.\d+)?", raw):
+        return parse_datetime(float(raw))
+    match = _DATE_RE.match(raw)
+    if not match:
+        return None, "不是有效的日期时间（示例：2026/12/5 9:00 或 2026年12月5日 9时）"
+    y, mo, d, h, mi, s = (int(g) if g else 0 for g in match.groups())
+    try:
+        return datetime(y, mo, d, h, mi, s), None
+    except ValueError:
+        return None, "日期不存在"
+
+
+def parse_count(value: Any, *, low: int, high: int) -> tuple[int | None, str | None]:
+    if is_blank(value):
+        return None, "不能为空"
+    raw = value
+    if isinstance(value, str):
+        raw = compact(value).removesuffix("人").removesuffix("名")
+    try:
+        number = float(raw)
+    except (TypeError, ValueError):
+        return None, "应为整数"
+    if not number.is_integer():
+        return None, "应为整数"
+    if not low <= number <= high:
+        return None, f"应在{low}到{high}之间"
+    return int(number), None
+
+
+def parse_score(value: Any) -> tuple[float | None, str | None]:
+    if is_blank(value):
+        return None, "得分为空"
+    raw = compact(value).removesuffix("分") if isinstance(value, str) else value
+    try:
+        number = float(raw)
+    except (TypeError, ValueError):
+        return None, "得分应为0到100之间的数字"
+    if math.isnan(number) or not 0 <= number <= 100:
+        return None, "得分应为0到100之间的数字"
+    return round(number, 2), None
+
+
+def parse_enum(value: Any, enum: type, label: str) -> tuple[Any, str | None]:
+    raw = compact(value)
+    for member in enum:
+        if raw == member.value:
+            return member, None
+    return None, f"{label}应为：{'、'.join(m.value for m in enum)}"
+
+
+def parse_kind(value: Any) -> tuple[StationKind | None, str | None]:
+    raw = compact(value)
+    if raw.endswith("所") or raw.endswith("站"):
+        return StationKind(raw[-1]), None
+    return None, "类型应为：所、站"
+
+
+def _float_or_none(value: Any, low: float, high: float) -> tuple[float | None, str | None]:
+    if is_blank(value):
+        return None, None
+    try:
+        number = float(compact(value))
+    except ValueError:
+        return None, "应为数字"
+    if not low <= number <= high:
+        return None, f"应在{low}到{high}之间"
+    return number, None
+
+
+# --- validation ------------------------------------------------------------------------------------
+
+@dataclass
+class Validated:
+    """Accepted units (each a list of row dicts) and problems; units are keyed for the report."""
+
+    kind: str
+    file: str
+    units: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    refused: dict[str, list[Problem]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.refused else 0
+
+
+class _RowCheck:
+    """Collects a row's parsed fields and problems."""
+
+    def __init__(self, file: str, row: dict[str, Any]):
+        self.file, self.row, self.problems = file, row, []
+        self.values: dict[str, Any] = {}
+
+    def check(self, column: str, key: str, parsed: tuple[Any, str | None]) -> Any:
+        value, error = parsed
+        if error:
+            self.problems.append(Problem(self.file, self.row[ROW], column, text(self.row.get(column)), error))
+        self.values[key] = value
+        return value
+
+    def require_text(self, column: str, key: str, limit: int) -> str:
+        value = text(self.row.get(column))
+        if not value:
+            return self.check(column, key, (value, f"{column}不能为空"))
+        if len(value) > limit:
+            return self.check(column, key, (value, f"超过{limit}个字"))
+        return self.check(column, key, (value, None))
+
+    def fail(self, column: str | None, message: str) -> None:
+        value = text(self.row.get(column)) if column else None
+        self.problems.append(Problem(self.file, self.row[ROW], column, value, message))
+
+
+def validate_stations(frame: pd.DataFrame, file: str) -> Validated:
+    """The registry is one unit: any problem refuses the whole file."""
+    result = Validated("stations", file)
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for raw in frame.to_dict("records"):
+        c = _RowCheck(file, raw)
+        code = compact(raw["所站编号"])
+        c.check("所站编号", "code", (code, None if code else "所站编号不能为空"))
+        if code and len(code) > 20:
+            c.fail("所站编号", "所站编号超过20个字符")
+        if code in seen:
+            c.fail("所站编号", f"与第{seen[code]}行的所站编号重复")
+        seen.setdefault(code, raw[ROW])
+        c.require_text("所站名称", "name", 80)
+        c.check("类型", "kind", parse_kind(raw["类型"]))
+        c.require_text("乡镇（街道）", "township", 40)
+        c.values["leader"] = text(raw["负责人"])
+        c.check("联系电话", "phone", phone(raw["联系电话"]))
+        c.check("经度", "longitude", _float_or_none(raw.get("经度"), 73, 136))
+        c.check("纬度", "latitude", _float_or_none(raw.get("纬度"), 3, 54))
+        result.problems += c.problems
+        if c.values["kind"] is not None:
+            c.values["kind"] = c.values["kind"].value
+        rows.append(c.values)
+    if not rows:
+        result.problems.append(Problem(file, None, None, None, "名录中没有任何所站"))
+    if result.problems:
+        result.refused["名录"] = list(result.problems)
+    else:
+        result.units["名录"] = rows
+    return result
+
+
+def validate_plans(
+    frame: pd.DataFrame,
+    file: str,
+    *,
+    month: str,
+    stations: dict[str, str],
+    checklist_codes: set[str] | None,
+) -> Validated:
+    """Plans: the unit is one station's plan for the month; one bad row refuses that station's plan."""
+    result = Validated("plans", file)
+    year, mon = (int(p) for p in month.split("-"))
+    by_unit: dict[str, list[dict[str, Any]]] = {}
+    problems_by_unit: dict[str, list[Problem]] = {}
+    for raw in frame.to_dict("records"):
+        c = _RowCheck(file, raw)
+        code = resolve_code(raw["所站编号"], stations)
+        unit = code or f"未知编号 {compact(raw['所站编号']) or '（空）'}"
+        if code is None:
+            if is_blank(raw["所站编号"]):
+                c.fail("所站编号", "所站编号不能为空")
+            else:
+                c.fail("所站编号", "所站名录中没有这个编号")
+        c.values["station_code"] = code
+        c.require_text("活动名称", "name", 200)
+        task = c.check("任务类别", "task", parse_enum(raw["任务类别"], PracticeTask, "任务类别"))
+        kind = c.check("动作类型", "action_kind", parse_enum(raw["动作类型"], ActionKind, "动作类型"))
+        start = c.check("开始时间", "start_time", parse_datetime(raw["开始时间"]))
+        if start is not None and (start.year, start.month) != (year, mon):
+            c.fail("开始时间", f"不在{year}年{mon}月内")
+        c.require_text("活动地点", "location", 200)
+        c.check("预计参与人数", "expected_participants", parse_count(raw["预计参与人数"], low=1, high=100000))
+        item = compact(raw.get("清单编号")) or None
+        if item is not None:
+            item = item.upper()
+            if checklist_codes is None:
+                c.fail("清单编号", f"{year}年{mon}月方案尚未起草，无法核对清单编号")
+            elif item not in checklist_codes:
+                c.fail("清单编号", f"不是{year}年{mon}月活动清单中的编号")
+        c.values["checklist_code"] = item
+        team = text(raw.get("志愿服务队伍")) or None
+        if team and len(team) > 100:
+            c.fail("志愿服务队伍", "超过100个字")
+        c.values["volunteer_team"] = team
+        if task is not None:
+            c.values["task"] = task.value
+        if kind is not None:
+            c.values["action_kind"] = kind.value
+        c.values["_row"] = raw[ROW]
+        by_unit.setdefault(unit, []).append(c.values)
+        problems_by_unit.setdefault(unit, []).extend(c.problems)
+        result.problems += c.problems
+    for unit, rows in by_unit.items():
+        if problems_by_unit[unit]:
+            result.refused[unit] = problems_by_unit[unit]
+        else:
+            result.units[unit] = rows
+    return result
+
+
+def validate_comments(frame: pd.DataFrame, file: str, *, departments: list[str]) -> Validated:
+    """Department comments: each row is its own unit."""
+    result = Validated("comments", file)
+    for raw in frame.to_dict("records"):
+        c = _RowCheck(file, raw)
+        dept = compact(raw["部门"])
+        if dept not in departments:
+            c.fail("部门", f"部门应为：{'、'.join(departments)}")
+        c.values["department"] = dept
+        c.require_text("意见内容", "content", 2000)
+        disposition = None
+        if not is_blank(raw.get("处理意见")):
+            disposition = c.check("处理意见", "disposition", parse_enum(raw["处理意见"], Disposition, "处理意见"))
+            if disposition is Disposition.NO_COMMENT:
+                c.fail("处理意见", "“无意见”只用于未反馈的部门")
+        reason = text(raw.get("处理理由"))
+        if disposition in (Disposition.PARTLY, Disposition.NOT_ADOPTED) and not reason:
+            c.fail("处理理由", f"处理意见为“{disposition.value}”时必须填写理由")
+        c.values["disposition"] = disposition.value if disposition else None
+        c.values["reason"] = reason
+        c.values["proposes_add"] = _code_list(raw.get("建议增加"))
+        c.values["proposes_remove"] = _code_list(raw.get("建议删除"))
+        _finish_row_unit(result, c, f"第{raw[ROW]}行")
+    return result
+
+
+def _code_list(value: Any) -> list[str]:
+    return [p.upper() for p in re.split(r"[,，、;；\s]+", compact(value) if not is_blank(value) else "") if p]
+
+
+def validate_scores(frame: pd.DataFrame, file: str, *, stations: dict[str, str]) -> Validated:
+    """Scores: each row is its own unit; a repeated (station, mode, scorer) is refused."""
+    result = Validated("scores", file)
+    seen: dict[tuple, int] = {}
+    for raw in frame.to_dict("records"):
+        c = _RowCheck(file, raw)
+        code = resolve_code(raw["所站编号"], stations)
+        if code is None:
+            c.fail("所站编号", "所站编号不能为空" if is_blank(raw["所站编号"]) else "所站名录中没有这个编号")
+        c.values["station_code"] = code
+        mode = c.check("检查方式", "mode", parse_enum(raw["检查方式"], InspectionMode, "检查方式"))
+        scorer = c.require_text("评分人", "scorer", 40)
+        c.check("得分", "score", parse_score(raw["得分"]))
+        c.values["problems"] = text(raw.get("存在问题"))
+        c.values["suggestions"] = text(raw.get("意见建议"))
+        key = (code, mode, scorer)
+        if code and mode and scorer and key in seen:
+            c.fail("评分人", f"与第{seen[key]}行重复（同一所站、检查方式和评分人）")
+        seen.setdefault(key, raw[ROW])
+        if mode is not None:
+            c.values["mode"] = mode.value
+        _finish_row_unit(result, c, f"第{raw[ROW]}行")
+    return result
+
+
+def _finish_row_unit(result: Validated, check: _RowCheck, unit: str) -> None:
+    check.values["_row"] = check.row[ROW]
+    result.problems += check.problems
+    if check.problems:
+        result.refused[unit] = check.problems
+    else:
+        result.units[unit] = [check.values]
+
+
+Validator = Callable[..., Validated]

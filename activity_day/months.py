@@ -1,0 +1,25 @@
+"""Month arithmetic in the county's time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from activity_day.calendar import parse_month, shift_month
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def this_month(now: datetime | None = None) -> str:
+    now = (now or datetime.now(TZ)).astimezone(TZ)
+    return f"{now.year:04d}-{now.month:02d}"
+
+
+def next_month(now: datetime | None = None) -> str:
+    """The month after the current one in Asia/Shanghai: the default for every command."""
+    return shift_month(this_month(now), 1)
+
+
+def check_month(month: str) -> str:
+    parse_month(month)
+    return month

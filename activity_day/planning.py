@@ -1,0 +1,222 @@
+"""Drafting the month's plan: learning list, checklist and plan content. Pure functions on frames."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from activity_day.calendar import (
+    DayMark,
+    HolidayInfo,
+    cn_date,
+    cn_month,
+    day_marks,
+    parse_month,
+    pick_activity_day,
+    shift_month,
+    statutory_holidays,
+)
+from activity_day.profile import Profile
+from activity_day.settings import DATA_DIR
+from models.enums import PracticeTask
+
+LEARNING_COLUMNS = ["code", "category", "category_name", "task", "title", "theme", "festival", "form"]
+CHECKLIST_COLUMNS = ["code", "task", "title", "required", "festival", "description"]
+
+
+def load_learning_catalog(path: Path | None = None) -> pd.DataFrame:
+    """The learning catalog as one row per item, categories in file order."""
+    raw = yaml.safe_load((path or DATA_DIR / "learning.yaml").read_text(encoding="utf-8"))
+    rows = []
+    for cat_order, cat in enumerate(raw["categories"]):
+        for item_order, item in enumerate(cat["items"]):
+            rows.append(
+                {
+                    "code": item["code"],
+                    "category": cat["code"],
+                    "category_name": cat["name"],
+                    "task": PracticeTask.from_key(cat["task"]).value,
+                    "title": item["title"],
+                    "theme": item.get("theme") or "",
+                    "festival": item.get("festival") or "",
+                    "form": item.get("form") or "",
+                    "cat_order": cat_order,
+                    "item_order": item_order,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def load_checklist_catalog(path: Path | None = None) -> pd.DataFrame:
+    """The checklist catalog as one row per item, tasks in the official order."""
+    raw = yaml.safe_load((path or DATA_DIR / "checklist.yaml").read_text(encoding="utf-8"))
+    rows = []
+    for task_order, block in enumerate(raw["tasks"]):
+        for item_order, item in enumerate(block["items"]):
+            rows.append(
+                {
+                    "code": item["code"],
+                    "task": PracticeTask.from_key(block["task"]).value,
+                    "title": item["title"],
+                    "required": bool(item.get("required", False)),
+                    "festival": item.get("festival") or "",
+                    "description": item.get("description") or "",
+                    "task_order": task_order,
+                    "item_order": item_order,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _tiebreak(county: str, month: str, code: str) -> str:
+    return hashlib.sha256(f"{county}|{month}|{code}".encode()).hexdigest()
+
+
+def _rank_candidates(
+    items: pd.DataFrame, festivals: set[str], last_used: dict[str, str], county: str, month: str
+) -> pd.DataFrame:
+    """Order items: this month's festivals first, untagged next, other months' festivals last;
+    within each, least recently used first, then a hash of county, month and code."""
+    ranked = items.assign(
+        _fest=items["festival"].map(lambda f: 0 if f in festivals else (1 if not f else 2)),
+        _last=items["code"].map(lambda c: last_used.get(c, "")),
+        _hash=items["code"].map(lambda c: _tiebreak(county, month, c)),
+    )
+    return ranked.sort_values(["_fest", "_last", "_hash"], kind="stable")
+
+
+def select_learning(
+    catalog: pd.DataFrame,
+    *,
+    county: str,
+    month: str,
+    festivals: set[str],
+    history: pd.DataFrame,
+    per_category: dict[str, int],
+    no_repeat_months: int,
+) -> pd.DataFrame:
+    """The month's learning list: per category, the configured number of items.
+
+    `history` has columns code and month (earlier months' lists of this county). No item appears
+    twice in any `no_repeat_months` consecutive months, unless a category runs out of items.
+    """
+    window = {shift_month(month, -k) for k in range(1, max(no_repeat_months, 1))}
+    past = history[history["month"] < month] if len(history) else history
+    last_used = past.groupby("code")["month"].max().to_dict() if len(past) else {}
+    blocked = set(past[past["month"].isin(window)]["code"]) if len(past) else set()
+    chosen = []
+    for category, items in catalog.groupby("category", sort=False):
+        want = per_category.get(str(category), 0)
+        fresh = _rank_candidates(items[~items["code"].isin(blocked)], festivals, last_used, county, month)
+        stale = _rank_candidates(items[items["code"].isin(blocked)], festivals, last_used, county, month)
+        picked = pd.concat([fresh, stale]).head(want)
+        chosen.append(picked.assign(seq=range(1, len(picked) + 1)))
+    if not chosen:
+        return pd.DataFrame(columns=[*LEARNING_COLUMNS, "seq"])
+    result = pd.concat(chosen).sort_values(["cat_order", "seq"], kind="stable")
+    return result[[*LEARNING_COLUMNS, "seq"]].reset_index(drop=True)
+
+
+def select_checklist(
+    catalog: pd.DataFrame,
+    *,
+    county: str,
+    month: str,
+    festivals: set[str],
+    history: pd.DataFrame,
+    optional_per_task: int,
+) -> pd.DataFrame:
+    """The month's checklist: every required item, plus optional ones, festival items first."""
+    past = history[history["month"] < month] if len(history) else history
+    last_used = past.groupby("code")["month"].max().to_dict() if len(past) else {}
+    chosen = []
+    for _task, items in catalog.groupby("task", sort=False):
+        required = items[items["required"]]
+        optional = _rank_candidates(items[~items["required"]], festivals, last_used, county, month)
+        optional = optional[optional["_fest"] < 2].head(optional_per_task)  # other months' festivals never
+        chosen.append(pd.concat([required, optional.sort_values("item_order")]))
+    result = pd.concat(chosen).sort_values(["task_order", "required", "item_order"], ascending=[True, False, True])
+    return result[CHECKLIST_COLUMNS].reset_index(drop=True)
+
+
+def doc_number(prefix: str, issued: date, kind: str) -> str:
+    """泗文明办〔2026〕23号: plans take odd numbers and circulars even ones, by the month of issue."""
+    number = issued.month * 2 - (1 if kind == "plan" else 0)
+    return f"{prefix}〔{issued.year}〕{number}号"
+
+
+def month_calendar(profile: Profile, month: str) -> tuple[date, list[DayMark], HolidayInfo]:
+    """The activity day, the month's festivals and commemorative days, and the holiday data used."""
+    year, mon = parse_month(month)
+    holidays = statutory_holidays(year, mon, profile.holidays)
+    rule = profile.activity_day
+    activity_day = pick_activity_day(
+        year, mon, rule=rule.rule, day=rule.day, n=rule.n, weekday=rule.weekday,
+        shift=rule.holiday_shift, holidays=holidays.holidays,
+    )
+    return activity_day, day_marks(year, mon), holidays
+
+
+def key_dates(profile: Profile, activity_day: date) -> dict[str, date]:
+    d = profile.deadlines
+    return {
+        name: activity_day + timedelta(days=getattr(d, name))
+        for name in ("draft", "review", "station_plans", "sample", "scores", "compile")
+    }
+
+
+def build_plan_content(
+    profile: Profile,
+    month: str,
+    *,
+    activity_day: date,
+    marks: list[DayMark],
+    holidays: HolidayInfo,
+    learning: pd.DataFrame,
+    checklist: pd.DataFrame,
+) -> dict[str, Any]:
+    """Everything the plan documents show, as JSON-ready data (stored with the plan)."""
+    dates = key_dates(profile, activity_day)
+    notes = [holidays.note] if holidays.note else []
+    moved_from = None
+    if profile.activity_day.rule == "fixed" and activity_day.day != profile.activity_day.day:
+        moved_from = cn_date(activity_day.replace(day=profile.activity_day.day))
+        notes.append(f"原定{moved_from}适逢法定节假日，集中活动日顺延至{cn_date(activity_day)}。")
+    categories = []
+    for (_, name), items in learning.groupby(["category", "category_name"], sort=False):
+        categories.append({"name": name, "items": items.to_dict("records")})
+    tasks = []
+    for task in PracticeTask:
+        items = checklist[checklist["task"] == task.value]
+        tasks.append({"task": task.value, "items": items.to_dict("records")})
+    return {
+        "county": profile.county.code,
+        "county_name": profile.county.name,
+        "month": month,
+        "month_label": cn_month(month),
+        "activity_date": activity_day.isoformat(),
+        "activity_date_cn": cn_date(activity_day),
+        "weekday_cn": "一二三四五六日"[activity_day.weekday()],
+        "marks": [
+            {"date": m.day.isoformat(), "date_cn": f"{m.day.month}月{m.day.day}日", "name": m.name,
+             "kind": m.kind, "optional": m.optional}
+            for m in marks
+        ],
+        "holiday_source": holidays.source,
+        "holidays": {d.isoformat(): n for d, n in sorted(holidays.holidays.items())},
+        "notes": notes,
+        "learning": categories,
+        "learning_count": int(len(learning)),
+        "checklist": tasks,
+        "checklist_count": int(len(checklist)),
+        "required_codes": checklist[checklist["required"]]["code"].tolist(),
+        "programs": [p.model_dump() | {"task_cn": PracticeTask.from_key(p.task).value}
+                     for p in profile.county_programs],
+        "dates": {k: v.isoformat() for k, v in dates.items()},
+        "dates_cn": {k: cn_date(v) for k, v in dates.items()},
+    }

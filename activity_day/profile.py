@@ -1,0 +1,220 @@
+"""The county profile: one YAML file the operator edits, validated into `Profile`."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from models.enums import PracticeTask
+
+
+class ProfileError(ValueError):
+    """The profile file is missing or invalid; the message names the file and the field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CountyInfo(_Strict):
+    code: str = Field(min_length=1, max_length=12, description="行政区划代码, e.g. 321323")
+    name: str = Field(min_length=1, description="县名, e.g. 泗阳县")
+    office_name: str = Field(min_length=1, description="发文机关全称")
+    office_short: str = Field(min_length=1, description="发文机关简称, e.g. 泗阳县文明办")
+    doc_prefix: str = Field(min_length=1, description="发文字号前缀, e.g. 泗文明办")
+    addressees: str = Field(min_length=1, description="主送机关")
+    cc: str = Field(default="", description="版记·抄送")
+    printer: str = Field(default="", description="版记·印发机关")
+
+    @field_validator("code")
+    @classmethod
+    def _code_chars(cls, v: str) -> str:
+        if not v.replace("-", "").isalnum():
+            raise ValueError("county code may hold only letters, digits and '-'")
+        return v
+
+
+class ActivityDayRule(_Strict):
+    rule: Literal["fixed", "nth_weekday"] = "fixed"
+    day: int | None = Field(default=5, ge=1, le=28, description="fixed: day of month")
+    n: int | None = Field(default=None, ge=1, le=4, description="nth_weekday: which occurrence")
+    weekday: int | None = Field(default=None, ge=1, le=7, description="nth_weekday: ISO weekday, 1=Monday")
+    holiday_shift: Literal["later", "earlier"] = "later"
+
+    @model_validator(mode="after")
+    def _complete(self) -> ActivityDayRule:
+        if self.rule == "fixed" and self.day is None:
+            raise ValueError("rule 'fixed' needs 'day'")
+        if self.rule == "nth_weekday" and (self.n is None or self.weekday is None):
+            raise ValueError("rule 'nth_weekday' needs 'n' and 'weekday'")
+        return self
+
+
+class TeamMember(_Strict):
+    name: str = Field(min_length=1)
+    home_township: str = Field(min_length=1)
+
+
+class Team(_Strict):
+    name: str = Field(min_length=1)
+    members: list[TeamMember] = Field(min_length=1)
+
+
+class Sampling(_Strict):
+    ratio: str = Field(default="1/3", description="share of stations drawn, as a fraction")
+    onsite_share: float = Field(default=0.5, ge=0, le=1, description="share of townships patrolled on site")
+    onsite_townships: list[str] = Field(default_factory=list, description="if set, exactly these are on site")
+    online_slot_minutes: int = Field(default=15, ge=5, le=120)
+    online_start: str = Field(default="09:00", pattern=r"^\d{2}:\d{2}$")
+
+    @field_validator("ratio")
+    @classmethod
+    def _fraction(cls, v: str) -> str:
+        try:
+            f = Fraction(v)
+        except (ValueError, ZeroDivisionError) as exc:
+            raise ValueError(f"ratio {v!r} is not a fraction like 1/3") from exc
+        if not 0 < f <= 1:
+            raise ValueError("ratio must be in (0, 1]")
+        return v
+
+    @property
+    def fraction(self) -> Fraction:
+        return Fraction(self.ratio)
+
+
+class Deadlines(_Strict):
+    """Day offsets from the activity day (negative = before)."""
+
+    draft: int = -25
+    review: int = -18
+    station_plans: int = -3
+    sample: int = -2
+    scores: int = 3
+    compile: int = 5
+
+
+class LearningRules(_Strict):
+    per_category: dict[str, int] = Field(
+        default_factory=lambda: {"THEORY": 4, "POLICY": 4, "VALUES": 4, "CULTURE": 4, "CUSTOMS": 4}
+    )
+    no_repeat_months: int = Field(default=3, ge=0, le=12)
+
+
+class ChecklistRules(_Strict):
+    optional_per_task: int = Field(default=4, ge=0, le=20)
+
+
+class CountyProgram(_Strict):
+    name: str = Field(min_length=1)
+    task: str
+    description: str = ""
+
+    @field_validator("task")
+    @classmethod
+    def _task(cls, v: str) -> str:
+        keys = {t.key for t in PracticeTask}
+        if v not in keys:
+            raise ValueError(f"task must be one of {sorted(keys)}")
+        return v
+
+
+class Scoring(_Strict):
+    team_weight: float = Field(default=0.7, ge=0, le=1)
+    observer_weight: float = Field(default=0.3, ge=0, le=1)
+    commend_threshold: float = Field(default=90, ge=0, le=100)
+    rectify_threshold: float = Field(default=70, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _weights(self) -> Scoring:
+        if abs(self.team_weight + self.observer_weight - 1) > 1e-9:
+            raise ValueError("team_weight + observer_weight must be 1")
+        return self
+
+
+class Profile(_Strict):
+    county: CountyInfo
+    departments: list[str] = Field(default_factory=lambda: ["理论科", "宣教科", "版权科", "网信科"], min_length=1)
+    teams: list[Team] = Field(min_length=3, max_length=5)
+    activity_day: ActivityDayRule = Field(default_factory=ActivityDayRule)
+    holiday_file: str | None = Field(default=None, description="YAML of statutory holidays, relative to the profile")
+    holidays: dict[date, str] = Field(default_factory=dict, description="loaded from holiday_file")
+    sampling: Sampling = Field(default_factory=Sampling)
+    deadlines: Deadlines = Field(default_factory=Deadlines)
+    learning: LearningRules = Field(default_factory=LearningRules)
+    checklist: ChecklistRules = Field(default_factory=ChecklistRules)
+    county_programs: list[CountyProgram] = Field(default_factory=list)
+    scoring: Scoring = Field(default_factory=Scoring)
+
+    @field_validator("teams")
+    @classmethod
+    def _unique_teams(cls, v: list[Team]) -> list[Team]:
+        names = [t.name for t in v]
+        if len(set(names)) != len(names):
+            raise ValueError("team names must be unique")
+        return v
+
+    @field_validator("departments")
+    @classmethod
+    def _unique_departments(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("department names must be unique")
+        return v
+
+
+def _format_validation(path: Path, exc: ValidationError) -> str:
+    lines = [f"{path}: the county profile is invalid"]
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        lines.append(f"  {where}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def load_holidays(path: Path) -> dict[date, str]:
+    """Read a holiday override file: a mapping of name -> [first day, last day] or a list of dates."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ProfileError(f"{path}: cannot read the holiday file: {exc}") from exc
+    holidays: dict[date, str] = {}
+    if not isinstance(raw, dict):
+        raise ProfileError(f"{path}: expected a mapping of holiday name to [first, last] dates")
+    for name, span in raw.items():
+        if isinstance(span, list) and len(span) == 2 and all(isinstance(d, date) for d in span):
+            first, last = span
+            if last < first:
+                raise ProfileError(f"{path}: {name}: the last day {last} is before the first {first}")
+            for ordinal in range(first.toordinal(), last.toordinal() + 1):
+                holidays[date.fromordinal(ordinal)] = str(name)
+        else:
+            raise ProfileError(f"{path}: {name}: expected [YYYY-MM-DD, YYYY-MM-DD]")
+    return holidays
+
+
+def load_profile(path: Path) -> Profile:
+    """Parse and validate a profile file, loading its holiday file if it names one."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ProfileError(f"{path}: no such profile file") from exc
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ProfileError(f"{path}: cannot read the profile: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ProfileError(f"{path}: the profile must be a YAML mapping")
+    try:
+        profile = Profile.model_validate(raw)
+    except ValidationError as exc:
+        raise ProfileError(_format_validation(path, exc)) from exc
+    if profile.holiday_file:
+        profile.holidays = load_holidays(path.parent / profile.holiday_file)
+    return profile
+
+
+def profile_from_json(data: dict) -> Profile:
+    return Profile.model_validate(data)

@@ -1,0 +1,131 @@
+"""Rendering (text or bytes, no I/O) and writing (files with checksums), kept apart."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from collections.abc import Sequence
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from activity_day.settings import TEMPLATES_DIR
+
+# DOCX and XLSX are zip files: pin every entry's time so a rerun gives the same bytes.
+FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@lru_cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_escape
+    env.filters["score"] = score_text
+    return env
+
+
+def score_text(value: Any) -> str:
+    """A score with two decimals, or an em dash where there is none."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    return f"{float(value):.2f}"
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows for templates: missing values become None, numpy scalars plain Python."""
+    return [
+        {k: (None if (v is None or (not isinstance(v, (list, dict, str)) and pd.isna(v))) else
+             (v.item() if hasattr(v, "item") else v)) for k, v in row.items()}
+        for row in frame.to_dict("records")
+    ]
+
+
+def md_escape(value: Any) -> str:
+    """Text from users inside Markdown tables: no pipes, no line breaks, no raw HTML."""
+    text = str(value if value is not None else "")
+    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", " ").replace("\n", " "))
+
+
+def render_text(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_bytes(path: Path, data: bytes) -> tuple[str, str]:
+    """Write atomically; returns (path, sha256). An identical file is left untouched."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sha = sha256_bytes(data)
+    if not (path.exists() and sha256_bytes(path.read_bytes()) == sha):
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return str(path), sha
+
+
+def write_text(path: Path, text: str) -> tuple[str, str]:
+    return write_bytes(path, text.encode("utf-8"))
+
+
+def pin_zip(data: bytes) -> bytes:
+    """Rewrite a zip with fixed entry times and order-preserving, deterministic compression."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            pinned = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
+            pinned.compress_type = zipfile.ZIP_DEFLATED
+            pinned.external_attr = 0o600 << 16
+            target.writestr(pinned, source.read(info.filename))
+    return out.getvalue()
+
+
+def neutralize(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe-like quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def xlsx_bytes(sheets: Sequence[tuple[str, pd.DataFrame]], *, title: str = "") -> bytes:
+    """An xlsx with one sheet per frame, bold headers and sized columns, byte-stable across runs."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    book.set_properties({"title": title, "author": "activity-day", "created": datetime(2000, 1, 1)})
+    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    for name, frame in sheets:
+        sheet = book.add_worksheet(name[:31])
+        for col, header in enumerate(frame.columns):
+            sheet.write_string(0, col, str(header), bold)
+            width = max([len(str(header)) * 2] + [len(str(v)) * 2 for v in frame.iloc[:, col].head(200)])
+            sheet.set_column(col, col, min(60, max(8, width)))
+        for row, values in enumerate(frame.itertuples(index=False), start=1):
+            for col, value in enumerate(values):
+                if value is None or (isinstance(value, float) and pd.isna(value)):
+                    continue
+                if isinstance(value, bool):
+                    sheet.write_boolean(row, col, value)
+                elif isinstance(value, (int, float)):
+                    sheet.write_number(row, col, value)
+                else:
+                    sheet.write_string(row, col, str(neutralize(str(value))))
+        sheet.freeze_panes(1, 0)
+    book.close()
+    return pin_zip(out.getvalue())

@@ -1,0 +1,56 @@
+"""Empty input templates (xlsx) with the exact Chinese headers and drop-down lists."""
+
+from __future__ import annotations
+
+import io
+
+import xlsxwriter
+
+from activity_day.intake import KINDS
+from activity_day.render import pin_zip
+from models.enums import ActionKind, InspectionMode, PracticeTask, StationKind
+
+CHOICES = {
+    "类型": [k.value for k in StationKind],
+    "任务类别": [t.value for t in PracticeTask],
+    "动作类型": [k.value for k in ActionKind],
+    "检查方式": [m.value for m in InspectionMode],
+    "处理意见": ["采纳", "部分采纳", "不采纳"],
+}
+HINTS = {
+    "所站编号": "与所站名录一致，如 001",
+    "开始时间": "如 2026/12/5 9:00 或 2026年12月5日 9时",
+    "预计参与人数": "正整数",
+    "得分": "0 到 100",
+    "清单编号": "选填，本月活动清单中的编号，如 LL-01",
+    "经度": "选填，如 118.70",
+    "纬度": "选填，如 33.72",
+    "处理理由": "部分采纳、不采纳时必填",
+}
+
+
+def template_bytes(kind: str) -> bytes:
+    """An xlsx whose first row is the header of `kind`; required columns bold, with notes and drop-downs."""
+    spec = KINDS[kind]
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book.set_properties({"title": spec.title, "author": "activity-day"})
+    required = book.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1})
+    optional = book.add_format({"bg_color": "#EDEDED", "border": 1})
+    sheet = book.add_worksheet(spec.title)
+    for col, header in enumerate(spec.headers):
+        sheet.write_string(0, col, header, required if header in spec.required else optional)
+        sheet.set_column(col, col, max(12, len(header) * 3))
+        if header in HINTS:
+            sheet.write_comment(0, col, HINTS[header])
+        if header in CHOICES:
+            sheet.data_validation(1, col, 2000, col, {"validate": "list", "source": CHOICES[header]})
+        if header in ("所站编号", "联系电话", "清单编号"):
+            sheet.set_column(col, col, 16, book.add_format({"num_format": "@"}))  # keep 001 as text
+    sheet.freeze_panes(1, 0)
+    notes = book.add_worksheet("填表说明")
+    notes.write_string(0, 0, f"{spec.title}：粗体列为必填，灰色列为选填；请勿修改表头。")
+    for row, (header, choices) in enumerate(((h, CHOICES[h]) for h in spec.headers if h in CHOICES), start=2):
+        notes.write_string(row, 0, f"{header}：{'、'.join(choices)}")
+    book.close()
+    return pin_zip(out.getvalue())

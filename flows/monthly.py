@@ -1,0 +1,80 @@
+"""The month's procedure: draft, review, collect, sample, compile. Flows only sequence tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from prefect import flow
+from prefect.runtime import flow_run
+
+from activity_day.calendar import cn_month
+from activity_day.months import next_month
+from tasks.collect import completeness_report
+from tasks.compile import compile_circular
+from tasks.draft import draft_plan, render_plan
+from tasks.review import close_review
+from tasks.sample import draw_sample, export_draw
+
+
+def run_name(step_cn: str) -> Callable[[], str]:
+    """Flow run names such as 2027年2月·方案起草."""
+
+    def name() -> str:
+        month = flow_run.parameters.get("month") or next_month()
+        return f"{cn_month(month)}·{step_cn}"
+
+    return name
+
+
+@flow(name="draft", flow_run_name=run_name("方案起草"), log_prints=False)
+def draft(county: str, month: str | None = None) -> dict:
+    """Draft next month's plan (v1, 征求意见稿)."""
+    month = month or next_month()
+    summary = draft_plan(county, month)
+    return summary | {"files": render_plan(county, month, 1)}
+
+
+@flow(name="review", flow_run_name=run_name("征求意见"))
+def review(county: str, month: str | None = None, default_disposition: str = "采纳") -> dict:
+    """Close the department review and issue the official plan (v2)."""
+    month = month or next_month()
+    summary = close_review(county, month, default_disposition)
+    return summary | {"files": render_plan(county, month, 2)}
+
+
+@flow(name="collect", flow_run_name=run_name("计划收集"))
+def collect(county: str, month: str | None = None) -> dict:
+    """Report who has submitted a station plan and what is planned."""
+    return completeness_report(county, month or next_month())
+
+
+@flow(name="sample", flow_run_name=run_name("抽样督查"))
+def sample(county: str, month: str | None = None, public_random: str | None = None) -> dict:
+    """Draw one third of the stations and assign them to teams (kept if already drawn)."""
+    month = month or next_month()
+    summary = draw_sample(county, month, public_random)
+    return summary | {"files": export_draw(county, month)}
+
+
+@flow(name="compile", flow_run_name=run_name("通报汇编"))
+def compile_(county: str, month: str | None = None) -> dict:
+    """Compile the month's circular from the scores."""
+    return compile_circular(county, month or next_month())
+
+
+@flow(name="monthly_cycle", flow_run_name=run_name("月度流程"))
+def monthly_cycle(county: str, month: str | None = None, public_random: str | None = None,
+                  default_disposition: str = "采纳") -> dict:
+    """The whole month in order, each step a subflow run of its own."""
+    month = month or next_month()
+    return {
+        "draft": draft(county, month),
+        "review": review(county, month, default_disposition),
+        "collect": collect(county, month),
+        "sample": sample(county, month, public_random),
+        "compile": compile_(county, month),
+    }
+
+
+STEPS = {"draft": draft, "review": review, "collect": collect, "sample": sample, "compile": compile_,
+         "cycle": monthly_cycle}

@@ -1,0 +1,38 @@
+"""Tables, enums and the engine factory."""
+
+from models.db import create_schema, get_engine, upsert
+from models.enums import (
+    ActionKind,
+    CommentSource,
+    Disposition,
+    FeedbackStatus,
+    InspectionMode,
+    PlanStatus,
+    PracticeTask,
+    StationKind,
+)
+from models.tables import (
+    ChecklistItem,
+    Circular,
+    County,
+    Department,
+    DepartmentComment,
+    Document,
+    Draw,
+    DrawAssignment,
+    FeedbackItem,
+    InspectionScore,
+    LearningItem,
+    MonthPlan,
+    PlannedActivity,
+    Station,
+    StationPlan,
+    Township,
+)
+
+__all__ = [
+    "ActionKind", "ChecklistItem", "Circular", "CommentSource", "County", "Department", "DepartmentComment",
+    "Disposition", "Document", "Draw", "DrawAssignment", "FeedbackItem", "FeedbackStatus", "InspectionMode",
+    "InspectionScore", "LearningItem", "MonthPlan", "PlanStatus", "PlannedActivity", "PracticeTask", "Station",
+    "StationKind", "StationPlan", "Township", "create_schema", "get_engine", "upsert",
+]

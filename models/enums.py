@@ -1,0 +1,66 @@
+"""Enumerations from the glossary. Values are the Chinese terms users write in files."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class StationKind(StrEnum):
+    INSTITUTE = "所"
+    STATION = "站"
+
+
+class PracticeTask(StrEnum):
+    STUDY_THEORY = "学习实践科学理论"
+    EXPLAIN_POLICY = "宣传宣讲党的政策"
+    CULTIVATE_VALUES = "培育践行主流价值"
+    ENRICH_CULTURE = "丰富活跃文化生活"
+    REFORM_CUSTOMS = "持续深入移风易俗"
+
+    @property
+    def key(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def from_key(cls, key: str) -> PracticeTask:
+        return cls[key.upper()]
+
+
+class ActionKind(StrEnum):
+    REQUIRED = "规定动作"
+    SELF_SELECTED = "自选动作"
+    SIGNATURE = "特色动作"
+
+
+class InspectionMode(StrEnum):
+    ONLINE = "线上"
+    ONSITE = "线下"
+    OBSERVER = "观察员"
+
+    @property
+    def key(self) -> str:
+        return {"线上": "online", "线下": "onsite", "观察员": "observer"}[self.value]
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"
+    OFFICIAL = "official"
+
+
+class Disposition(StrEnum):
+    ADOPTED = "采纳"
+    PARTLY = "部分采纳"
+    NOT_ADOPTED = "不采纳"
+    NO_COMMENT = "无意见"
+
+
+class CommentSource(StrEnum):
+    FILE = "file"
+    FORM = "form"
+    SILENCE = "silence"
+
+
+class FeedbackStatus(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    CLOSED = "closed"

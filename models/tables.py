@@ -1,0 +1,248 @@
+"""SQLModel tables. Every table carries the county, so one database serves many counties.
+
+Each table has a surrogate `id` and a UNIQUE natural key; writes are upserts on that key
+(see `models.db.upsert`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import NaiveDatetime
+
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+COUNTY = 12  # county codes are 6-digit administrative codes; leave room
+MONTH = 7  # "YYYY-MM"
+
+
+class County(SQLModel, table=True):
+    __tablename__ = "county"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=COUNTY, unique=True, index=True)
+    name: str = Field(max_length=40)
+    office_name: str = Field(max_length=60)
+    doc_prefix: str = Field(max_length=20)
+    profile: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class Township(SQLModel, table=True):
+    __tablename__ = "township"
+    __table_args__ = (UniqueConstraint("county", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    name: str = Field(max_length=40)
+    station_count: int = 0
+
+
+class Station(SQLModel, table=True):
+    __tablename__ = "station"
+    __table_args__ = (UniqueConstraint("county", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    code: str = Field(max_length=20)
+    name: str = Field(max_length=80)
+    kind: str = Field(max_length=2)  # StationKind value
+    township: str = Field(max_length=40)
+    leader: str = Field(default="", max_length=40)
+    phone: str = Field(default="", max_length=40)
+    longitude: float | None = None
+    latitude: float | None = None
+    active: bool = True
+
+
+class Department(SQLModel, table=True):
+    __tablename__ = "department"
+    __table_args__ = (UniqueConstraint("county", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    name: str = Field(max_length=40)
+    seq: int = 0
+
+
+class MonthPlan(SQLModel, table=True):
+    """One version of a month's plan: v1 is the draft for comment, v2 the official plan."""
+
+    __tablename__ = "month_plan"
+    __table_args__ = (UniqueConstraint("county", "month", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    month: str = Field(max_length=MONTH, index=True)
+    version: int
+    status: str = Field(max_length=10)  # PlanStatus
+    activity_date: date
+    doc_number: str = Field(max_length=40)
+    content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    sha256: str = Field(default="", max_length=64)
+
+
+class LearningItem(SQLModel, table=True):
+    __tablename__ = "learning_item"
+    __table_args__ = (UniqueConstraint("county", "month", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    month: str = Field(max_length=MONTH, index=True)
+    code: str = Field(max_length=20)
+    category: str = Field(max_length=20)
+    seq: int
+    title: str = Field(max_length=120)
+    task: str = Field(max_length=20)
+    theme: str = Field(default="", max_length=40)
+    festival: str | None = Field(default=None, max_length=40)
+    form: str = Field(default="", max_length=20)
+
+
+class ChecklistItem(SQLModel, table=True):
+    __tablename__ = "checklist_item"
+    __table_args__ = (UniqueConstraint("county", "month", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    month: str = Field(max_length=MONTH, index=True)
+    code: str = Field(max_length=20)
+    task: str = Field(max_length=20)
+    title: str = Field(max_length=120)
+    required: bool = False
+    festival: str | None = Field(default=None, max_length=40)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class DepartmentComment(SQLModel, table=True):
+    """A department's comment on the draft; silence by the deadline is a row with disposition 无意见."""
+
+    __tablename__ = "department_comment"
+    __table_args__ = (UniqueConstraint("county", "month", "department", "digest"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    month: str = Field(max_length=MONTH, index=True)
+    department: str = Field(max_length=40)
+    digest: str = Field(max_length=64)  # sha256 of the comment text: re-importing a file is a no-op
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    proposes_add: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    proposes_remove: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    source: str = Field(max_length=10)  # CommentSource
+    source_ref: str = Field(default="", max_length=200)  # file:row, or the flow run
+    disposition: str | None = Field(default=None, max_length=10)  # Disposition
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class StationPlan(SQLModel, table=True):
+    __tablename__ = "station_plan"
+    __table_args__ = (UniqueConstraint("county", "month", "station_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    month: str = Field(max_length=MONTH, index=True)
+    station_code: str = Field(max_length=20)
+    channel: str = Field(max_length=10)  # "excel" or "api"
+    source_ref: str = Field(default="", max_length=200)
+    submission_id: str | None = Field(default=None, max_length=80)
+    activity_count: int = 0
+    late: bool = False
+    received_at: datetime | None = None
+
+
+class PlannedActivity(SQLModel, table=True):
+    __tablename__ = "planned_activity"
+    __table_args__ = (UniqueConstraint("county", "month", "station_code", "seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    month: str = Field(max_length=MONTH, index=True)
+    station_code: str = Field(max_length=20)
+    seq: int
+    name: str = Field(max_length=200)
+    task: str = Field(max_length=20)  # PracticeTask value
+    action_kind: str = Field(max_length=10)  # ActionKind value
+    start_time: NaiveDatetime  # local wall time in the county (Asia/Shanghai)
+    location: str = Field(max_length=200)
+    expected_participants: int
+    checklist_code: str | None = Field(default=None, max_length=20)
+    volunteer_team: str | None = Field(default=None, max_length=100)
+
+
+class Draw(SQLModel, table=True):
+    """The inspection draw of a month: its inputs and result, enough to re-derive it."""
+
+    __tablename__ = "draw"
+    __table_args__ = (UniqueConstraint("county", "month"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    month: str = Field(max_length=MONTH, index=True)
+    algorithm: str = Field(max_length=20)
+    public_random: str = Field(max_length=200)
+    candidates_sha256: str = Field(max_length=64)
+    seed: str = Field(sa_column=Column(Text, nullable=False))
+    record: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    digest: str = Field(max_length=64)
+
+
+class DrawAssignment(SQLModel, table=True):
+    __tablename__ = "draw_assignment"
+    __table_args__ = (UniqueConstraint("county", "month", "station_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    month: str = Field(max_length=MONTH, index=True)
+    station_code: str = Field(max_length=20)
+    township: str = Field(max_length=40)
+    rank: int
+    mode: str = Field(max_length=10)  # "online" / "onsite"
+    team: str = Field(max_length=40)
+    slot: str | None = Field(default=None, max_length=20)  # online: "09:00-09:15"; onsite: visit order
+
+
+class InspectionScore(SQLModel, table=True):
+    __tablename__ = "inspection_score"
+    __table_args__ = (UniqueConstraint("county", "month", "station_code", "mode", "scorer"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    month: str = Field(max_length=MONTH, index=True)
+    station_code: str = Field(max_length=20)
+    mode: str = Field(max_length=10)  # InspectionMode value
+    scorer: str = Field(max_length=40)
+    score: float
+    problems: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    suggestions: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    source_ref: str = Field(default="", max_length=200)
+
+
+class FeedbackItem(SQLModel, table=True):
+    """A suggestion (意见建议) from an inspection; it carries over month to month until closed."""
+
+    __tablename__ = "feedback_item"
+    __table_args__ = (UniqueConstraint("county", "month", "station_code", "digest"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    month: str = Field(max_length=MONTH, index=True)
+    station_code: str = Field(max_length=20)
+    township: str = Field(max_length=40)
+    category: str = Field(default="", max_length=20)
+    digest: str = Field(max_length=64)
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="open", max_length=10)  # FeedbackStatus
+    closed_month: str | None = Field(default=None, max_length=MONTH)
+
+
+class Circular(SQLModel, table=True):
+    __tablename__ = "circular"
+    __table_args__ = (UniqueConstraint("county", "month"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    month: str = Field(max_length=MONTH, index=True)
+    doc_number: str = Field(max_length=40)
+    scored_stations: int = 0
+    draw_digest: str = Field(default="", max_length=64)
+    summary: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class Document(SQLModel, table=True):
+    """A file written for a month (plan, report, circular…), with its checksum."""
+
+    __tablename__ = "document"
+    __table_args__ = (UniqueConstraint("county", "month", "kind", "fmt"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    month: str = Field(max_length=MONTH, index=True)
+    kind: str = Field(max_length=30)  # plan_v1, plan_v2, collect_report, draw, circular
+    fmt: str = Field(max_length=10)  # md, html, xlsx, docx
+    path: str = Field(max_length=400)
+    sha256: str = Field(max_length=64)

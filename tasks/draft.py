@@ -1,0 +1,104 @@
+"""Draft the month's plan (v1, 征求意见稿) and render plan documents."""
+
+from __future__ import annotations
+
+import pandas as pd
+from prefect import task
+from prefect.artifacts import create_markdown_artifact
+
+from activity_day import crud
+from activity_day.calendar import cn_month
+from activity_day.planning import (
+    build_plan_content,
+    doc_number,
+    key_dates,
+    load_checklist_catalog,
+    load_learning_catalog,
+    month_calendar,
+    select_checklist,
+    select_learning,
+)
+from activity_day.render import render_text, sha256_bytes, write_text
+from models import ChecklistItem, LearningItem, PlanStatus
+from tasks.common import artifact_key, canonical, month_dir, transaction
+
+CN_NUMBERS = "一二三四五六七八九十"
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+    out = frame[columns].to_dict("records")
+    for r in out:
+        if "festival" in r:
+            r["festival"] = r["festival"] or None
+    return out
+
+
+@task(name="draft-plan")
+def draft_plan(county: str, month: str) -> dict:
+    """Compute and store plan v1 with its learning list and checklist; returns a summary."""
+    with transaction() as session:
+        profile = crud.load_profile_of(session=session, county=county)
+        activity_day, marks, holidays = month_calendar(profile, month)
+        festivals = {m.name for m in marks}
+        learning = select_learning(
+            load_learning_catalog(), county=county, month=month, festivals=festivals,
+            history=crud.item_history(session=session, model=LearningItem, county=county, before=month),
+            per_category=profile.learning.per_category, no_repeat_months=profile.learning.no_repeat_months,
+        )
+        checklist = select_checklist(
+            load_checklist_catalog(), county=county, month=month, festivals=festivals,
+            history=crud.item_history(session=session, model=ChecklistItem, county=county, before=month),
+            optional_per_task=profile.checklist.optional_per_task,
+        )
+        content = build_plan_content(profile, month, activity_day=activity_day, marks=marks, holidays=holidays,
+                                     learning=learning, checklist=checklist)
+        number = doc_number(profile.county.doc_prefix, key_dates(profile, activity_day)["review"], "plan")
+        crud.save_plan(session=session, county=county, month=month, version=1, status=PlanStatus.DRAFT,
+                       activity_date=activity_day, doc_number=number, content=content,
+                       sha256=sha256_bytes(canonical(content).encode()))
+        crud.replace_month_items(session=session, model=LearningItem, county=county, month=month,
+                                 rows=_records(learning, ["code", "category", "seq", "title", "task", "theme",
+                                                          "festival", "form"]))
+        crud.replace_month_items(session=session, model=ChecklistItem, county=county, month=month,
+                                 rows=_records(checklist, ["code", "task", "title", "required", "festival",
+                                                           "description"]))
+    return {"activity_date": activity_day.isoformat(), "learning": len(learning), "checklist": len(checklist),
+            "festivals": sorted(festivals), "notes": content["notes"]}
+
+
+def plan_title(month: str) -> str:
+    return f"关于开展{cn_month(month)}新时代文明实践集中活动日活动的通知"
+
+
+@task(name="render-plan")
+def render_plan(county: str, month: str, version: int) -> dict[str, str]:
+    """Write the plan version as Markdown and HTML under out/YYYY-MM/; returns fmt -> path."""
+    with transaction() as session:
+        profile = crud.load_profile_of(session=session, county=county)
+        plan = crud.get_plan(session=session, county=county, month=month, version=version)
+        if plan is None:
+            raise crud.MissingPrerequisite(f"{county} {month}: plan v{version} does not exist")
+        content = plan.content
+        signed = content["dates_cn"]["draft" if version == 1 else "review"]
+        context = dict(
+            p=content, draft=plan.status == PlanStatus.DRAFT, title=plan_title(month),
+            issuer=f"{profile.county.office_name}文件" if version > 1 else profile.county.office_name,
+            doc_number=plan.doc_number, addressees=profile.county.addressees,
+            office_name=profile.county.office_name, signed_cn=signed, cn_numbers=CN_NUMBERS,
+            comments=content.get("comments"), cc=profile.county.cc,
+            printer=profile.county.printer or profile.county.office_name,
+        )
+        markdown = render_text("plan.md.j2", **context)
+        files = {
+            "md": write_text(month_dir(month) / f"plan-v{version}.md", markdown),
+            "html": write_text(month_dir(month) / f"plan-v{version}.html", render_text("plan.html.j2", **context)),
+        }
+        crud.record_documents(session=session, county=county, month=month, kind=f"plan_v{version}", files=files)
+    create_markdown_artifact(
+        key=artifact_key("plan", county, month, f"v{version}"), markdown=markdown,
+        description=f"{cn_month(month)}集中活动日方案（{'征求意见稿' if version == 1 else '正式稿'}）",
+    )
+    return {fmt: path for fmt, (path, _sha) in files.items()}
+
+
+
