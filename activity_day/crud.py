@@ -253,12 +253,12 @@ def save_draw(*, session: Session, county: str, month: str, record: dict[str, An
            ["county", "month", "station_code"])
 
 
-def drawn_months(*, session: Session, county: str, before: str, months: int) -> pd.DataFrame:
-    """Stations drawn in earlier months (code, month), for rotation."""
+def drawn_months(*, session: Session, county: str, before: str, after: str) -> pd.DataFrame:
+    """Stations drawn in the months strictly between `after` and `before` (code, month), for rotation."""
     rows = session.exec(select(DrawAssignment.station_code, DrawAssignment.month)
-                        .where(DrawAssignment.county == county, DrawAssignment.month < before)).all()
-    frame = pd.DataFrame(rows, columns=["code", "month"])
-    return frame
+                        .where(DrawAssignment.county == county, DrawAssignment.month < before,
+                               DrawAssignment.month > after)).all()
+    return pd.DataFrame(rows, columns=["code", "month"])
 
 
 def assignments_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:

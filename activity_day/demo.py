@@ -153,7 +153,7 @@ def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> d
         out=env.out if "out" in env.model_fields_set else out / "out",
         county=env.county, fault=env.fault,
     )
-    use_settings(settings)
+    previous = use_settings(settings)
     rng = random.Random(f"activity-day demo {month}")
     try:
         shutil.copyfile(DEMO_PROFILE, out / "profile.yaml")
@@ -201,8 +201,8 @@ def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> d
         echo(f"  profile: {out / 'profile.yaml'}    inputs: {out / 'inputs'}    database: {settings.database_url}")
         for name, path in docs.items():
             echo(f"  {name}: {path}")
-        echo(f"  scored {summary['scored']} of {summary['drawn']} drawn stations; "
+        echo(f"  {summary['drawn']} stations drawn, {summary['scored']} stations scored; "
              f"check the draw with: activity-day sample verify --month {month}")
         return docs
     finally:
-        use_settings(None)
+        use_settings(previous)

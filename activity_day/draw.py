@@ -38,22 +38,23 @@ class Candidate:
     priority: int  # 0 = not inspected in the rotation window; higher = inspected more recently
 
 
-def rotation_priority(code: str, month_index: dict[str, int], window: int) -> int:
-    """0 if not drawn in the last `window` months, else window - months_ago + 1 (recent = larger)."""
-    ago = month_index.get(code)
-    return 0 if ago is None or ago > window else window - ago + 1
+LOOKBACK_MONTHS = 12
 
 
-def rotation_window(ratio: Fraction) -> int:
-    """Months a station stays behind after being drawn: ceil(1/ratio) - 1 (2 at one third)."""
-    return max(1, math.ceil(1 / ratio) - 1)
+def rotation_priority(code: str, months_ago: dict[str, int]) -> int:
+    """0 if not drawn in the last LOOKBACK_MONTHS months, else LOOKBACK_MONTHS + 1 - months_ago.
+
+    Drawn last month gives the largest value, so within a township the stations inspected longest
+    ago come first.
+    """
+    ago = months_ago.get(code)
+    return 0 if ago is None or ago > LOOKBACK_MONTHS else LOOKBACK_MONTHS + 1 - ago
 
 
-def build_candidates(stations: Iterable[tuple[str, str]], months_ago: dict[str, int], ratio: Fraction) -> list[Candidate]:
+def build_candidates(stations: Iterable[tuple[str, str]], months_ago: dict[str, int]) -> list[Candidate]:
     """The eligible list, sorted by code; months_ago maps a code to how many months since it was last drawn."""
-    window = rotation_window(ratio)
     return sorted(
-        (Candidate(code, township, rotation_priority(code, months_ago, window)) for code, township in stations),
+        (Candidate(code, township, rotation_priority(code, months_ago)) for code, township in stations),
         key=lambda c: c.code,
     )
 

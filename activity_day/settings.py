@@ -50,8 +50,10 @@ def get_settings() -> Settings:
     return _override if _override is not None else _from_environment()
 
 
-def use_settings(settings: Settings | None) -> None:
-    """Install settings for this process (the demo's workspace, a test's database); None restores the environment."""
+def use_settings(settings: Settings | None) -> Settings | None:
+    """Install settings for this process (the demo's workspace, a test's database); None restores the
+    environment's. Returns the settings installed before, to put back afterwards."""
     global _override
-    _override = settings
+    previous, _override = _override, settings
     _from_environment.cache_clear()
+    return previous

@@ -17,10 +17,10 @@ from tasks.common import artifact_key, month_dir, transaction
 MODE_CN = {"online": "线上飞检", "onsite": "线下巡查"}
 
 
-def months_since_drawn(history: pd.DataFrame, month: str, window: int) -> dict[str, int]:
-    """For each station drawn in the `window` months before `month`, how many months ago (1 = last month)."""
+def months_since_drawn(history: pd.DataFrame, month: str, lookback: int = draw.LOOKBACK_MONTHS) -> dict[str, int]:
+    """For each station drawn in the `lookback` months before `month`, how many months ago (1 = last month)."""
     out: dict[str, int] = {}
-    for ago in range(window, 0, -1):
+    for ago in range(lookback, 0, -1):
         earlier = shift_month(month, -ago)
         for code in history.loc[history["month"] == earlier, "code"]:
             out[code] = ago
@@ -44,12 +44,10 @@ def draw_sample(county: str, month: str, public_random: str | None = None) -> di
         plan = crud.official_plan(session=session, county=county, month=month)
         stations = crud.stations_frame(session=session, county=county)
         ratio = profile.sampling.fraction
-        window = draw.rotation_window(ratio)
-        history = crud.drawn_months(session=session, county=county, before=month, months=window)
-        candidates = draw.build_candidates(
-            zip(stations["code"], stations["township"], strict=True),
-            months_since_drawn(history, month, window), ratio,
-        )
+        history = crud.drawn_months(session=session, county=county, before=month,
+                                    after=shift_month(month, -draw.LOOKBACK_MONTHS - 1))
+        candidates = draw.build_candidates(zip(stations["code"], stations["township"], strict=True),
+                                           months_since_drawn(history, month))
         record = draw.build_record(
             county=county, month=month, candidates=candidates,
             public_random=public_random or draw.default_public_random(plan.sha256), ratio=ratio,

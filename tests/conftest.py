@@ -1,0 +1,84 @@
+"""Shared fixtures: a fresh database per test, one Prefect test server per session, PostgreSQL when configured."""
+
+from __future__ import annotations
+
+import os
+import random
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Prefect reads these when it is first imported; the test server stays offline and quiet.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "")
+os.environ.pop("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", None)
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+from activity_day.settings import Settings, use_settings  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO_PROFILE = REPO / "profiles" / "demo.yaml"
+POSTGRES_ADMIN_URL = os.environ.get("ACTIVITY_DAY_TEST_POSTGRES_URL")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Iterator[Settings]:
+    """A temp-file SQLite database and output folder, installed for this test."""
+    s = Settings(database_url=f"sqlite:///{tmp_path / 'var' / 'test.db'}", out=tmp_path / "out")
+    previous = use_settings(s)
+    yield s
+    use_settings(previous)
+
+
+@pytest.fixture
+def county(settings: Settings) -> str:
+    """The demo county, initialised in the test database."""
+    from activity_day.setup import init_county
+
+    return init_county(DEMO_PROFILE).county.code
+
+
+@pytest.fixture
+def registry(tmp_path: Path, county: str):
+    """The demo's station registry, written as xlsx and imported; returns the registry frame."""
+    from activity_day.demo import station_registry, write_xlsx
+    from activity_day.imports import import_file
+
+    frame = station_registry(random.Random("tests"))
+    path = write_xlsx(frame, tmp_path / "所站名录.xlsx", "所站名录")
+    report = import_file("stations", path, county=county)
+    assert report.exit_code == 0, report.lines()
+    return frame
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """One temporary Prefect server for every flow test."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this session, dropped at the end."""
+    if not POSTGRES_ADMIN_URL:
+        pytest.skip("ACTIVITY_DAY_TEST_POSTGRES_URL is not set")
+    import sqlalchemy as sa
+
+    name = f"activity_day_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    yield url
+    from models.db import get_engine
+
+    get_engine(url).dispose()
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

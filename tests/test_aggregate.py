@@ -1,0 +1,71 @@
+import pandas as pd
+from pandas.testing import assert_frame_equal
+
+from activity_day import aggregate
+
+STATIONS = pd.DataFrame({
+    "code": ["001", "002", "003", "004"], "name": ["甲所", "乙站", "丙站", "丁站"],
+    "township": ["东镇", "东镇", "西镇", "北乡"], "leader": ["a", "b", "c", "d"], "phone": ["1", "2", "3", "4"],
+})
+SCORES = pd.DataFrame({
+    "station_code": ["001", "001", "002", "003", "003"],
+    "mode": ["线下", "观察员", "线上", "观察员", "观察员"],
+    "scorer": ["一组", "张", "二组", "李", "王"],
+    "score": [90.0, 80.0, 70.0, 60.0, 80.0],
+    "problems": ["", "", "记录不全", "", ""],
+    "suggestions": ["", "", "", "", ""],
+})
+
+
+def test_station_scores_weight_sources_and_skip_unscored() -> None:
+    out = aggregate.station_scores(SCORES, STATIONS, team_weight=0.7, observer_weight=0.3)
+    expected = pd.DataFrame({
+        "station_code": ["001", "002", "003"], "name": ["甲所", "乙站", "丙站"], "township": ["东镇", "东镇", "西镇"],
+        "team_score": [90.0, 70.0, float("nan")], "observer_score": [80.0, float("nan"), 70.0],
+        "final": [87.0, 70.0, 70.0], "scorers": [2, 1, 2],
+    })
+    assert_frame_equal(out, expected)
+    assert "004" not in set(out["station_code"])  # unscored is absent, not 0
+
+
+def test_township_ranking_ties_and_unscored_last() -> None:
+    results = aggregate.station_scores(SCORES, STATIONS, team_weight=0.7, observer_weight=0.3)
+    out = aggregate.township_ranking(results, STATIONS)
+    assert out["township"].tolist() == ["东镇", "西镇", "北乡"]
+    assert out["average"].tolist()[:2] == [78.5, 70.0]
+    assert out["rank"].tolist()[:2] == [1, 2] and pd.isna(out["rank"].iloc[2])
+    assert out["scored"].tolist() == [2, 1, 0] and out["stations"].tolist() == [2, 1, 1]
+
+
+def test_thresholds() -> None:
+    results = aggregate.station_scores(SCORES, STATIONS, team_weight=0.7, observer_weight=0.3)
+    assert aggregate.commendations(results, 85)["station_code"].tolist() == ["001"]
+    assert aggregate.rectifications(results, 75)["station_code"].tolist() == ["002", "003"]
+
+
+def test_missing_and_counts() -> None:
+    plans = pd.DataFrame({"station_code": ["001", "003"], "channel": ["excel", "excel"], "activity_count": [2, 1],
+                          "late": [False, False]})
+    missing = aggregate.missing_stations(STATIONS, plans)
+    assert missing["code"].tolist() == ["002", "004"]  # by township (东镇, 北乡), then code
+    activities = pd.DataFrame({"station_code": ["001", "001", "003"], "seq": [1, 2, 1],
+                               "task": ["学习实践科学理论", "丰富活跃文化生活", "学习实践科学理论"],
+                               "action_kind": ["规定动作", "自选动作", "规定动作"]})
+    by_task = aggregate.activities_by_task(activities)
+    assert by_task["activities"].tolist() == [2, 0, 0, 1, 0]
+    by_kind = aggregate.activities_by_kind(activities)
+    assert by_kind.set_index("action_kind")["activities"].to_dict() == {"规定动作": 2, "自选动作": 1, "特色动作": 0}
+    by_township = aggregate.activities_by_township(activities, STATIONS, plans)
+    assert by_township.to_dict("records") == [
+        {"township": "东镇", "stations": 2, "submitted": 1, "activities": 2},
+        {"township": "北乡", "stations": 1, "submitted": 0, "activities": 0},
+        {"township": "西镇", "stations": 1, "submitted": 1, "activities": 1},
+    ]
+
+
+def test_empty_month() -> None:
+    empty = SCORES.iloc[0:0]
+    results = aggregate.station_scores(empty, STATIONS, team_weight=0.7, observer_weight=0.3)
+    assert results.empty
+    ranking = aggregate.township_ranking(results, STATIONS)
+    assert ranking["scored"].tolist() == [0, 0, 0] and ranking["rank"].isna().all()

@@ -1,0 +1,131 @@
+"""Reading what users really send: title rows, merged cells, GBK, BOM, numbers where text was meant."""
+
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from activity_day.intake import (
+    PLANS,
+    STATIONS,
+    FileUnusable,
+    code_index,
+    parse_datetime,
+    read_table,
+    resolve_code,
+    validate_plans,
+    validate_stations,
+)
+
+HEADER = ["所站编号", "所站名称", "类型", "乡镇（街道）", "负责人", "联系电话"]
+
+
+def test_gbk_csv_with_title_row_and_numeric_codes(tmp_path: Path) -> None:
+    text = "泗阳县所站名录（2026年12月）,,,,,\n" + ",".join(HEADER) + "\n" + "1,众兴街道新时代文明实践所,所,众兴街道,王伟,13812345678\n"
+    path = tmp_path / "stations.csv"
+    path.write_bytes(text.encode("gbk"))
+    frame = read_table(path, STATIONS)
+    assert frame["_row"].tolist() == [3]
+    assert frame.loc[0, "所站名称"] == "众兴街道新时代文明实践所"
+    known = code_index(["001", "002"])
+    assert resolve_code(frame.loc[0, "所站编号"], known) == "001"
+
+
+def test_utf8_bom_csv(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    path.write_bytes(("\ufeff" + ",".join(HEADER) + "\n001,甲站,站,王集镇,李四,13900000000\n").encode("utf-8"))
+    frame = read_table(path, STATIONS)
+    assert list(frame["所站编号"]) == ["001"]
+
+
+def test_xlsx_merged_title_blank_rows_serial_dates_fullwidth(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"] = "2026年12月活动计划"
+    sheet.merge_cells("A1:I1")
+    sheet.append([])
+    sheet.append(["序号", *PLANS.required, "备注"])
+    sheet.append([1, 1.0, "理论宣讲 ", "学习实践科学理论", "规定动作", 46361.375, "活动室", "５０", "x"])
+    sheet.append([])
+    sheet.append([2, "００２", "广场舞", "丰富活跃文化生活", "自选动作", "2026年12月5日 9时", "广场", 30.0, ""])
+    path = tmp_path / "plans.xlsx"
+    book.save(path)
+    frame = read_table(path, PLANS)
+    assert frame["_row"].tolist() == [4, 6]
+    result = validate_plans(frame, "plans.xlsx", month="2026-12", stations=code_index(["001", "002"]),
+                            checklist_codes={"LL-01"})
+    assert result.problems == []
+    assert set(result.units) == {"001", "002"}
+    first = result.units["001"][0]
+    assert first["start_time"] == datetime(2026, 12, 5, 9, 0)
+    assert first["expected_participants"] == 50
+    assert first["name"] == "理论宣讲"  # trailing space dropped
+    assert result.units["002"][0]["start_time"] == datetime(2026, 12, 5, 9, 0)
+
+
+def test_phone_stored_as_float_is_read_back(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active.append(HEADER)
+    book.active.append(["001", "甲站", "站", "王集镇", "李四", 13812345678.0])
+    path = tmp_path / "s.xlsx"
+    book.save(path)
+    result = validate_stations(read_table(path, STATIONS), "s.xlsx")
+    assert result.problems == []
+    assert result.units["名录"][0]["phone"] == "13812345678"
+
+
+def test_wrong_header_is_unusable_and_names_the_missing_columns(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text("编号,名称,类型,乡镇（街道）,负责人,联系电话\n1,a,站,b,c,13800000000\n", encoding="utf-8")
+    with pytest.raises(FileUnusable) as info:
+        read_table(path, STATIONS)
+    assert "所站编号" in info.value.problem.message and "所站名称" in info.value.problem.message
+    assert info.value.problem.row == 1
+
+
+def test_missing_file_is_unusable(tmp_path: Path) -> None:
+    with pytest.raises(FileUnusable, match="文件不存在"):
+        read_table(tmp_path / "nope.xlsx", STATIONS)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2026/12/5 9:00", datetime(2026, 12, 5, 9)),
+        ("2026-12-05 14:30", datetime(2026, 12, 5, 14, 30)),
+        ("2026年12月5日 9时", datetime(2026, 12, 5, 9)),
+        ("2026年12月5日9时30分", datetime(2026, 12, 5, 9, 30)),
+        ("2026.12.5", datetime(2026, 12, 5)),
+        (46361.5, datetime(2026, 12, 5, 12)),
+        ("46361.5", datetime(2026, 12, 5, 12)),
+        (datetime(2026, 12, 5, 8), datetime(2026, 12, 5, 8)),
+    ],
+)
+def test_datetime_forms(raw, expected) -> None:
+    assert parse_datetime(raw) == (expected, None)
+
+
+@pytest.mark.parametrize("raw", ["2026-13-01", "明天上午", "12", "", None])
+def test_bad_datetimes_say_why(raw) -> None:
+    value, error = parse_datetime(raw)
+    assert value is None and error
+
+
+def test_plan_outside_month_and_bad_checklist_code_refuse_the_station() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame([
+        {"所站编号": "001", "活动名称": "a", "任务类别": "学习实践科学理论", "动作类型": "规定动作",
+         "开始时间": "2027/1/5 9:00", "活动地点": "x", "预计参与人数": 10, "清单编号": "ZZ-99", "志愿服务队伍": None,
+         "_row": 2},
+        {"所站编号": "002", "活动名称": "b", "任务类别": "学习实践科学理论", "动作类型": "规定动作",
+         "开始时间": "2026/12/5 9:00", "活动地点": "x", "预计参与人数": 10, "清单编号": "ll-01", "志愿服务队伍": None,
+         "_row": 3},
+    ])
+    result = validate_plans(frame, "p.xlsx", month="2026-12", stations=code_index(["001", "002"]),
+                            checklist_codes={"LL-01"})
+    assert set(result.refused) == {"001"} and set(result.units) == {"002"}
+    columns = {p.column for p in result.refused["001"]}
+    assert columns == {"开始时间", "清单编号"}
+    assert result.units["002"][0]["checklist_code"] == "LL-01"

@@ -1,0 +1,94 @@
+import pandas as pd
+
+from activity_day.calendar import shift_month
+from activity_day.planning import (
+    doc_number,
+    load_checklist_catalog,
+    load_learning_catalog,
+    month_calendar,
+    select_checklist,
+    select_learning,
+)
+from activity_day.profile import load_profile
+from tests.conftest import DEMO_PROFILE
+
+LEARNING = load_learning_catalog()
+CHECKLIST = load_checklist_catalog()
+PROFILE = load_profile(DEMO_PROFILE)
+PER_CATEGORY = PROFILE.learning.per_category
+
+
+def _learning(month: str, history: pd.DataFrame) -> pd.DataFrame:
+    _, marks, _ = month_calendar(PROFILE, month)
+    return select_learning(LEARNING, county="321323", month=month, festivals={m.name for m in marks},
+                           history=history, per_category=PER_CATEGORY, no_repeat_months=3)
+
+
+def test_catalog_sizes_and_unique_codes() -> None:
+    assert len(LEARNING) >= 60 and LEARNING["code"].is_unique and LEARNING["title"].is_unique
+    assert LEARNING["category"].nunique() == 5
+    assert len(CHECKLIST) >= 30 and CHECKLIST["code"].is_unique
+    assert CHECKLIST["task"].nunique() == 5
+    assert CHECKLIST.groupby("task")["required"].any().all()
+
+
+def test_learning_list_has_five_categories_of_four() -> None:
+    chosen = _learning("2026-12", pd.DataFrame(columns=["code", "month"]))
+    assert len(chosen) == 20
+    assert chosen.groupby("category").size().to_dict() == {"THEORY": 4, "POLICY": 4, "VALUES": 4, "CULTURE": 4,
+                                                           "CUSTOMS": 4}
+    assert chosen.groupby("category")["seq"].apply(list).map(lambda s: s == [1, 2, 3, 4]).all()
+
+
+def test_festival_items_come_first_in_february_2027() -> None:
+    chosen = _learning("2027-02", pd.DataFrame(columns=["code", "month"]))
+    festivals = set(chosen["festival"])
+    assert {"春节", "元宵节"} <= festivals
+    culture = chosen[chosen["category"] == "CULTURE"]
+    # within a category, this month's festival items precede untagged ones
+    tagged = culture["festival"].isin({"春节", "元宵节", "除夕"}).tolist()
+    assert tagged == sorted(tagged, reverse=True) and tagged[0]
+
+
+def test_no_repeat_within_three_months_over_twelve_months() -> None:
+    history = pd.DataFrame(columns=["code", "month"])
+    lists = {}
+    month = "2026-12"
+    for _ in range(12):
+        chosen = _learning(month, history)
+        lists[month] = set(chosen["code"])
+        history = pd.concat([history, pd.DataFrame({"code": chosen["code"], "month": month})], ignore_index=True)
+        month = shift_month(month, 1)
+    months = sorted(lists)
+    for a, b, c in zip(months, months[1:], months[2:], strict=False):
+        assert not (lists[a] & lists[b]) and not (lists[b] & lists[c]) and not (lists[a] & lists[c]), (a, b, c)
+    assert all(len(codes) == 20 for codes in lists.values())
+
+
+def test_selection_is_deterministic_and_depends_on_county() -> None:
+    empty = pd.DataFrame(columns=["code", "month"])
+    first = _learning("2027-03", empty)
+    again = _learning("2027-03", empty)
+    pd.testing.assert_frame_equal(first, again)
+    other = select_learning(LEARNING, county="999999", month="2027-03", festivals=set(), history=empty,
+                            per_category=PER_CATEGORY, no_repeat_months=3)
+    assert set(other["code"]) != set(first["code"])
+
+
+def test_checklist_has_every_required_item_and_no_other_months_festivals() -> None:
+    empty = pd.DataFrame(columns=["code", "month"])
+    chosen = select_checklist(CHECKLIST, county="321323", month="2027-02", festivals={"春节", "元宵节", "除夕"},
+                              history=empty, optional_per_task=4)
+    required = set(CHECKLIST[CHECKLIST["required"]]["code"])
+    assert required <= set(chosen["code"])
+    optional = chosen[~chosen["required"]]
+    assert optional.groupby("task").size().max() <= 4
+    assert set(optional["festival"]) <= {"", "春节", "元宵节", "除夕"}
+    assert (optional["festival"] != "").any()
+
+
+def test_doc_numbers_alternate_by_kind() -> None:
+    from datetime import date
+
+    assert doc_number("泗文明办", date(2026, 11, 17), "plan") == "泗文明办〔2026〕21号"
+    assert doc_number("泗文明办", date(2026, 12, 10), "circular") == "泗文明办〔2026〕24号"
