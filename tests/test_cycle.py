@@ -1,0 +1,85 @@
+"""The whole month as real Prefect flow runs, on the demo county, against a temporary Prefect server."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlmodel import select
+
+from activity_day.database import transaction
+
+from activity_day.demo import run_demo
+from activity_day.settings import Settings
+from activity_day.status import month_status
+from models import Draw
+from tasks.sample import verify_stored
+
+pytestmark = pytest.mark.flow
+MONTH = "2026-12"
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_demo_month_end_to_end_and_rerun_is_identical(prefect_server, settings: Settings, tmp_path: Path) -> None:
+    from flows.monthly import monthly_cycle
+
+    docs = run_demo(MONTH, tmp_path / "ws", echo=lambda _line: None)
+    out = Path(settings.out) / MONTH
+    assert all(path.exists() for path in docs.values())
+    status = month_status("321323", MONTH)
+    assert status["steps"] == {s: "done" for s in ("draft", "review", "collect", "sample", "compile")}
+    counts = status["counts"]
+    assert counts["stations"] == 248 and 200 < counts["station_plans"] < 248
+    assert counts["drawn"] == 83 and counts["comments"] == 4  # 2 comments + 2 silent departments
+    assert verify_stored("321323", MONTH)[0]
+
+    plan_v2 = (out / "plan-v2.md").read_text(encoding="utf-8")
+    assert "泗文明办〔2026〕21号" in plan_v2 and "附件：部门意见处理情况表" in plan_v2
+    assert plan_v2.count("| 无意见 |") == 2 and "宣教科" in plan_v2 and "版权科" in plan_v2
+    assert "（征求意见稿）" in (out / "plan-v1.md").read_text(encoding="utf-8")
+
+    circular = (out / "circular.md").read_text(encoding="utf-8")
+    with transaction() as session:
+        digest = session.exec(select(Draw.digest)).one()
+    assert digest in circular and "关于2026年12月新时代文明实践集中活动日督查情况的通报" in circular
+
+    report = openpyxl.load_workbook(out / "collect-report.xlsx")
+    missing_rows = report["未报送所站"].max_row - 1
+    assert missing_rows == 248 - counts["station_plans"]
+
+    before = tree_digest(out)
+    monthly_cycle(county="321323", month=MONTH)
+    assert month_status("321323", MONTH)["counts"] == counts
+    assert tree_digest(out) == before
+
+
+def test_empty_month_still_completes(prefect_server, settings: Settings, registry, county: str) -> None:
+    from flows.monthly import monthly_cycle
+
+    result = monthly_cycle(county=county, month="2027-02")
+    assert result["collect"]["missing"] == 248 and result["collect"]["submitted"] == 0
+    assert result["compile"]["scored"] == 0
+    out = Path(settings.out) / "2027-02"
+    circular = (out / "circular.md").read_text(encoding="utf-8")
+    assert "本月尚无检查评分，暂不排名" in circular
+    plan = (out / "plan-v2.md").read_text(encoding="utf-8")
+    assert "春节" in plan and "元宵节" in plan
+    assert "2027年法定节假日安排尚未收录" in plan  # chinese-calendar has no 2027 data
+    sheet = openpyxl.load_workbook(out / "collect-report.xlsx")["未报送所站"]
+    codes = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert codes == set(registry["所站编号"])
+
+
+def test_step_without_prerequisites_fails_with_what_to_do(prefect_server, settings: Settings, county: str) -> None:
+    from activity_day.crud import MissingPrerequisite
+    from flows.monthly import compile_, sample
+
+    with pytest.raises(MissingPrerequisite, match="activity-day run draft --month 2027-03"):
+        sample(county=county, month="2027-03")
+    with pytest.raises(MissingPrerequisite):
+        compile_(county=county, month="2027-03")

@@ -1,0 +1,148 @@
+"""Each import refuses bad input with a line naming the row and the column, and writes nothing of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlmodel import select
+
+from activity_day.database import transaction
+from activity_day.demo import write_xlsx
+from activity_day.imports import import_file
+from models import DepartmentComment, InspectionScore, PlannedActivity, Station, StationPlan
+
+MONTH = "2026-12"
+
+
+def plan_row(code: str, **over) -> dict:
+    row = {"所站编号": code, "活动名称": "理论宣讲", "任务类别": "学习实践科学理论", "动作类型": "规定动作",
+           "开始时间": "2026/12/5 9:00", "活动地点": "活动室", "预计参与人数": 40}
+    return row | over
+
+
+def rows(model) -> list:
+    with transaction() as session:
+        return list(session.exec(select(model)).all())
+
+
+def write(tmp_path: Path, name: str, records: list[dict]) -> Path:
+    return write_xlsx(pd.DataFrame(records), tmp_path / name, "标题")
+
+
+# --- stations ----------------------------------------------------------------------------------------
+
+def test_station_registry_is_all_or_nothing(tmp_path: Path, county: str) -> None:
+    good = {"所站编号": "001", "所站名称": "甲所", "类型": "所", "乡镇（街道）": "王集镇", "负责人": "王", "联系电话": "13800000000"}
+    bad = good | {"所站编号": "002", "类型": "村", "联系电话": "abc"}
+    report = import_file("stations", write(tmp_path, "s.xlsx", [good, bad]), county=county)
+    assert report.exit_code == 1
+    lines = report.lines()
+    assert any("第4行" in line and "【类型】" in line and "“村”" in line for line in lines)
+    assert any("第4行" in line and "【联系电话】" in line for line in lines)
+    assert rows(Station) == []
+
+
+def test_station_registry_wrong_header_exits_2(tmp_path: Path, county: str) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text("编号,名称\n1,a\n", encoding="utf-8")
+    report = import_file("stations", path, county=county)
+    assert report.exit_code == 2 and len(report.lines()) == 1
+    assert "表头" in report.lines()[0] and "所站编号" in report.lines()[0] and "s.csv" in report.lines()[0]
+    assert rows(Station) == []
+
+
+def test_station_registry_reimport_is_an_upsert(tmp_path: Path, registry: pd.DataFrame, county: str) -> None:
+    path = write_xlsx(registry, tmp_path / "again.xlsx", "名录")
+    assert import_file("stations", path, county=county).exit_code == 0
+    assert len(rows(Station)) == len(registry) == 248
+
+
+# --- plans ----------------------------------------------------------------------------------------------
+
+def test_unknown_station_refuses_only_that_plan(tmp_path: Path, registry, county: str) -> None:
+    path = write(tmp_path, "plans.xlsx", [plan_row("001"), plan_row("999"), plan_row("002")])
+    report = import_file("plans", path, county=county, month=MONTH)
+    assert report.exit_code == 1
+    assert any("第4行" in line and "【所站编号】" in line and "“999”" in line and "没有这个编号" in line
+               for line in report.lines())
+    assert sorted(p.station_code for p in rows(StationPlan)) == ["001", "002"]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [("开始时间", "2026-13-45 9:00", "日期"), ("任务类别", "扶贫帮困", "任务类别应为"), ("动作类型", "必选动作", "动作类型应为")],
+)
+def test_bad_row_refuses_the_whole_station_plan(tmp_path: Path, registry, county: str, column, value, message) -> None:
+    records = [plan_row("001"), plan_row("001", **{column: value}), plan_row("003")]
+    report = import_file("plans", write(tmp_path, "p.xlsx", records), county=county, month=MONTH)
+    assert report.exit_code == 1
+    line = next(line for line in report.lines() if f"【{column}】" in line)
+    assert "第4行" in line and message in line and "p.xlsx" in line
+    assert [p.station_code for p in rows(StationPlan)] == ["003"]
+    assert {a.station_code for a in rows(PlannedActivity)} == {"003"}  # nothing of 001, not even its good row
+
+
+def test_plans_wrong_header_and_missing_file(tmp_path: Path, registry, county: str) -> None:
+    bad = write(tmp_path, "p.xlsx", [{"所站编号": "001", "活动": "x"}])
+    assert import_file("plans", bad, county=county, month=MONTH).exit_code == 2
+    missing = import_file("plans", tmp_path / "none.xlsx", county=county, month=MONTH)
+    assert missing.exit_code == 2 and "文件不存在" in missing.lines()[0]
+    assert rows(StationPlan) == []
+
+
+def test_resubmitted_plan_replaces_the_old_one(tmp_path: Path, registry, county: str) -> None:
+    import_file("plans", write(tmp_path, "a.xlsx", [plan_row("001"), plan_row("001", 活动名称="二")]),
+                county=county, month=MONTH)
+    import_file("plans", write(tmp_path, "b.xlsx", [plan_row("001", 活动名称="新")]), county=county, month=MONTH)
+    acts = rows(PlannedActivity)
+    assert [a.name for a in acts] == ["新"] and len(rows(StationPlan)) == 1
+
+
+# --- comments ----------------------------------------------------------------------------------------------
+
+def test_comments_each_row_is_a_unit(tmp_path: Path, county: str) -> None:
+    records = [{"部门": "理论科", "意见内容": "增加宣讲场次"}, {"部门": "财务科", "意见内容": "x"},
+               {"部门": "网信科", "意见内容": ""}]
+    report = import_file("comments", write(tmp_path, "c.xlsx", records), county=county, month=MONTH)
+    assert report.exit_code == 1
+    lines = report.lines()
+    assert any("第4行" in line and "【部门】" in line and "财务科" in line for line in lines)
+    assert any("第5行" in line and "【意见内容】" in line for line in lines)
+    assert [c.department for c in rows(DepartmentComment)] == ["理论科"]
+    # importing the same file again adds nothing
+    import_file("comments", write(tmp_path, "c.xlsx", records), county=county, month=MONTH)
+    assert len(rows(DepartmentComment)) == 1
+
+
+def test_comments_wrong_header(tmp_path: Path, county: str) -> None:
+    report = import_file("comments", write(tmp_path, "c.xlsx", [{"科室": "理论科", "内容": "x"}]),
+                         county=county, month=MONTH)
+    assert report.exit_code == 2 and rows(DepartmentComment) == []
+
+
+# --- scores ----------------------------------------------------------------------------------------------
+
+def test_scores_each_row_is_a_unit(tmp_path: Path, registry, county: str) -> None:
+    records = [
+        {"所站编号": "001", "检查方式": "线下", "评分人": "第一检查组", "得分": 92},
+        {"所站编号": "777", "检查方式": "线下", "评分人": "第一检查组", "得分": 80},
+        {"所站编号": "002", "检查方式": "现场", "评分人": "第一检查组", "得分": 80},
+        {"所站编号": "003", "检查方式": "观察员", "评分人": "张三", "得分": 101},
+        {"所站编号": "004", "检查方式": "线上", "评分人": "第二检查组", "得分": "八十"},
+    ]
+    report = import_file("scores", write(tmp_path, "s.xlsx", records), county=county, month=MONTH)
+    assert report.exit_code == 1
+    lines = report.lines()
+    assert any("第4行" in line and "【所站编号】" in line and "777" in line for line in lines)
+    assert any("第5行" in line and "【检查方式】" in line for line in lines)
+    assert any("第6行" in line and "【得分】" in line and "101" in line for line in lines)
+    assert any("第7行" in line and "【得分】" in line for line in lines)
+    assert [(s.station_code, s.score) for s in rows(InspectionScore)] == [("001", 92.0)]
+
+
+def test_scores_wrong_header(tmp_path: Path, registry, county: str) -> None:
+    report = import_file("scores", write(tmp_path, "s.xlsx", [{"所站编号": "001", "分数": 90}]),
+                         county=county, month=MONTH)
+    assert report.exit_code == 2 and rows(InspectionScore) == []
