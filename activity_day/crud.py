@@ -24,7 +24,6 @@ from models import (
     DrawAssignment,
     FeedbackItem,
     InspectionScore,
-    LearningItem,
     MonthPlan,
     PlannedActivity,
     Station,

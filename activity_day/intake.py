@@ -119,7 +119,7 @@ def _read_grid(path: Path) -> list[list[Any]]:
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
         except csv.Error:
             dialect = csv.excel
-        return [row for row in csv.reader(io.StringIO(text), dialect)]
+        return list(csv.reader(io.StringIO(text), dialect))
     raise FileUnusable(Problem(path.name, None, None, None, f"不支持的文件类型“{path.suffix}”，请使用 xlsx 或 csv"))
 
 

@@ -8,7 +8,7 @@ from prefect import flow
 from prefect.runtime import flow_run
 
 from activity_day.calendar import cn_month
-from activity_day.months import next_month
+from activity_day.months import next_month, this_month
 from tasks.collect import completeness_report
 from tasks.compile import compile_circular
 from tasks.draft import draft_plan, render_plan
@@ -16,11 +16,11 @@ from tasks.review import close_review
 from tasks.sample import draw_sample, export_draw
 
 
-def run_name(step_cn: str) -> Callable[[], str]:
+def run_name(step_cn: str, default: Callable[[], str] = next_month) -> Callable[[], str]:
     """Flow run names such as 2027年2月·方案起草."""
 
     def name() -> str:
-        month = flow_run.parameters.get("month") or next_month()
+        month = flow_run.parameters.get("month") or default()
         return f"{cn_month(month)}·{step_cn}"
 
     return name
@@ -42,24 +42,28 @@ def review(county: str, month: str | None = None, default_disposition: str = "�
     return summary | {"files": render_plan(county, month, 2)}
 
 
-@flow(name="collect", flow_run_name=run_name("计划收集"))
+# Scheduled runs leave out the month: draft and review prepare next month, while collect,
+# sample and compile run in the month of the activity day itself.
+
+
+@flow(name="collect", flow_run_name=run_name("计划收集", this_month))
 def collect(county: str, month: str | None = None) -> dict:
     """Report who has submitted a station plan and what is planned."""
-    return completeness_report(county, month or next_month())
+    return completeness_report(county, month or this_month())
 
 
-@flow(name="sample", flow_run_name=run_name("抽样督查"))
+@flow(name="sample", flow_run_name=run_name("抽样督查", this_month))
 def sample(county: str, month: str | None = None, public_random: str | None = None) -> dict:
     """Draw one third of the stations and assign them to teams (kept if already drawn)."""
-    month = month or next_month()
+    month = month or this_month()
     summary = draw_sample(county, month, public_random)
     return summary | {"files": export_draw(county, month)}
 
 
-@flow(name="compile", flow_run_name=run_name("通报汇编"))
+@flow(name="compile", flow_run_name=run_name("通报汇编", this_month))
 def compile_(county: str, month: str | None = None) -> dict:
     """Compile the month's circular from the scores."""
-    return compile_circular(county, month or next_month())
+    return compile_circular(county, month or this_month())
 
 
 @flow(name="monthly_cycle", flow_run_name=run_name("月度流程"))

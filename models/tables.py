@@ -10,7 +10,6 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import NaiveDatetime
-
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 

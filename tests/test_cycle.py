@@ -10,7 +10,6 @@ import pytest
 from sqlmodel import select
 
 from activity_day.database import transaction
-
 from activity_day.demo import run_demo
 from activity_day.settings import Settings
 from activity_day.status import month_status
@@ -32,7 +31,7 @@ def test_demo_month_end_to_end_and_rerun_is_identical(prefect_server, settings: 
     out = Path(settings.out) / MONTH
     assert all(path.exists() for path in docs.values())
     status = month_status("321323", MONTH)
-    assert status["steps"] == {s: "done" for s in ("draft", "review", "collect", "sample", "compile")}
+    assert status["steps"] == dict.fromkeys(("draft", "review", "collect", "sample", "compile"), "done")
     counts = status["counts"]
     assert counts["stations"] == 248 and 200 < counts["station_plans"] < 248
     assert counts["drawn"] == 83 and counts["comments"] == 4  # 2 comments + 2 silent departments
