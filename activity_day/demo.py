@@ -201,8 +201,9 @@ def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> d
         echo(f"  profile: {out / 'profile.yaml'}    inputs: {out / 'inputs'}    database: {settings.database_url}")
         for name, path in docs.items():
             echo(f"  {name}: {path}")
-        echo(f"  {summary['drawn']} stations drawn, {summary['scored']} stations scored; "
-             f"check the draw with: activity-day sample verify --month {month}")
+        echo(f"  {summary['drawn']} stations drawn, {summary['scored']} stations scored")
+        echo("check the draw with:")
+        echo(f"  ACTIVITY_DAY_DATABASE_URL={settings.database_url} .venv/bin/activity-day sample verify --month {month}")
         return docs
     finally:
         use_settings(previous)
