@@ -182,9 +182,11 @@ def drop_silence(*, session: Session, county: str, month: str, departments: Sequ
 
 
 def set_dispositions(*, session: Session, decisions: Sequence[dict[str, Any]]) -> None:
+    """Store decisions by comment id; a decision may also narrow the comment's proposed edits."""
     for d in decisions:
-        session.exec(update(DepartmentComment).where(DepartmentComment.id == d["id"])
-                     .values(disposition=d["disposition"], reason=d.get("reason", "")))
+        values = {"disposition": d["disposition"], "reason": d.get("reason", "")}
+        values |= {k: d[k] for k in ("proposes_add", "proposes_remove") if k in d}
+        session.exec(update(DepartmentComment).where(DepartmentComment.id == d["id"]).values(**values))
 
 
 # --- station plans ------------------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ from activity_day.intake import (
     validate_scores,
     validate_stations,
 )
+from activity_day.planning import load_checklist_catalog, load_learning_catalog
+from activity_day.review import plan_codes
 from models import CommentSource
 
 
@@ -74,7 +76,10 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None)
         assert month is not None, "plans, comments and scores belong to a month"
         if kind == "comments":
             profile = crud.load_profile_of(session=session, county=county)
-            validated = validate_comments(frame, name, departments=profile.departments)
+            draft = crud.get_plan(session=session, county=county, month=month, version=1)
+            codes = (load_learning_catalog()["code"].tolist() + load_checklist_catalog()["code"].tolist())
+            validated = validate_comments(frame, name, departments=profile.departments, catalog_codes=set(codes),
+                                          in_plan=plan_codes(draft.content) if draft else None)
             rows = [dict(r, source=CommentSource.FILE.value, source_ref=f"{name}:{r['_row']}")
                     for unit in validated.units.values() for r in unit]
             return _report(validated, crud.save_comments(session=session, county=county, month=month, rows=rows))

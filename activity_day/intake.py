@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from activity_day.review import check_proposed_codes
 from models.enums import ActionKind, Disposition, InspectionMode, PracticeTask, StationKind
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -465,8 +466,9 @@ def validate_plans(
     return result
 
 
-def validate_comments(frame: pd.DataFrame, file: str, *, departments: list[str]) -> Validated:
-    """Department comments: each row is its own unit."""
+def validate_comments(frame: pd.DataFrame, file: str, *, departments: list[str],
+                      catalog_codes: set[str] | None = None, in_plan: set[str] | None = None) -> Validated:
+    """Department comments: each row is its own unit. Proposed codes are checked when the plan is known."""
     result = Validated("comments", file)
     for raw in frame.to_dict("records"):
         c = _RowCheck(file, raw)
@@ -487,6 +489,16 @@ def validate_comments(frame: pd.DataFrame, file: str, *, departments: list[str])
         c.values["reason"] = reason
         c.values["proposes_add"] = _code_list(raw.get("建议增加"))
         c.values["proposes_remove"] = _code_list(raw.get("建议删除"))
+        if c.values["proposes_add"] or c.values["proposes_remove"]:
+            if catalog_codes is None or in_plan is None:
+                c.fail("建议增加" if c.values["proposes_add"] else "建议删除", "本月方案尚未起草，无法核对清单编号")
+            else:
+                for code in c.values["proposes_add"]:
+                    for error in check_proposed_codes([code], [], catalog_codes=catalog_codes, in_plan=in_plan):
+                        c.fail("建议增加", error)
+                for code in c.values["proposes_remove"]:
+                    for error in check_proposed_codes([], [code], catalog_codes=catalog_codes, in_plan=in_plan):
+                        c.fail("建议删除", error)
         _finish_row_unit(result, c, f"第{raw[ROW]}行")
     return result
 

@@ -9,6 +9,7 @@ from prefect.runtime import flow_run
 
 from activity_day.calendar import cn_month
 from activity_day.months import next_month, this_month
+from flows.forms import approve_comments, collect_comments
 from tasks.collect import completeness_report
 from tasks.compile import compile_circular
 from tasks.draft import draft_plan, render_plan
@@ -35,9 +36,18 @@ def draft(county: str, month: str | None = None) -> dict:
 
 
 @flow(name="review", flow_run_name=run_name("征求意见"))
-def review(county: str, month: str | None = None, default_disposition: str = "采纳") -> dict:
-    """Close the department review and issue the official plan (v2)."""
+def review(county: str, month: str | None = None, interactive: bool = False, default_disposition: str = "采纳",
+           poll_seconds: int = 10) -> dict:
+    """Close the department review and issue the official plan (v2).
+
+    Interactive runs pause for comments (until every department answered or the deadline) and
+    then for the dispositions, in resume forms in the Prefect UI. Unattended runs take comments
+    and dispositions from imported files; undecided comments take `default_disposition`.
+    """
     month = month or next_month()
+    if interactive:
+        collect_comments(county, month, poll_seconds)
+        approve_comments(county, month, poll_seconds)
     summary = close_review(county, month, default_disposition)
     return summary | {"files": render_plan(county, month, 2)}
 
@@ -73,7 +83,7 @@ def monthly_cycle(county: str, month: str | None = None, public_random: str | No
     month = month or next_month()
     return {
         "draft": draft(county, month),
-        "review": review(county, month, default_disposition),
+        "review": review(county, month, default_disposition=default_disposition),
         "collect": collect(county, month),
         "sample": sample(county, month, public_random),
         "compile": compile_(county, month),

@@ -1,22 +1,107 @@
-"""Close the department review: record silence as 无意见, settle dispositions, issue the official plan (v2)."""
+"""Department review: comments from the resume form, decisions, silence as 无意见, and the official plan (v2)."""
 
 from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
 
 from prefect import task
 from prefect.logging import get_run_logger
 
 from activity_day import crud
-from activity_day.planning import doc_number, key_dates
+from activity_day.months import TZ
+from activity_day.planning import doc_number, key_dates, load_checklist_catalog, load_learning_catalog
 from activity_day.render import sha256_bytes
-from models import CommentSource, Disposition, PlanStatus
+from activity_day.review import apply_edits, check_decisions, check_form_comment, plan_codes
+from models import ChecklistItem, CommentSource, Disposition, LearningItem, PlanStatus
 from tasks.common import canonical, transaction
 
 SILENCE_TEXT = "无意见"
+REVIEW_CLOSES_AT = time(17, 0)  # the review deadline is 17:00 on the review day, Asia/Shanghai
+
+
+def catalog_codes() -> set[str]:
+    return set(load_learning_catalog()["code"]) | set(load_checklist_catalog()["code"])
+
+
+def _draft(session, county: str, month: str):
+    draft = crud.get_plan(session=session, county=county, month=month, version=1)
+    if draft is None:
+        raise crud.MissingPrerequisite(
+            f"{county} {month}: no draft plan; run `activity-day run draft --month {month}` first")
+    return draft
+
+
+@task(name="review-state")
+def review_state(county: str, month: str) -> dict[str, Any]:
+    """Departments still to answer, comments still to decide, and the review deadline."""
+    with transaction() as session:
+        profile = crud.load_profile_of(session=session, county=county)
+        draft = _draft(session, county, month)
+        comments = crud.comments_frame(session=session, county=county, month=month)
+    spoken = comments[comments["source"] != CommentSource.SILENCE.value]
+    deadline = datetime.combine(key_dates(profile, draft.activity_date)["review"], REVIEW_CLOSES_AT, TZ)
+    undecided = spoken[spoken["disposition"].isna()]
+    return {
+        "departments": profile.departments,
+        "pending": [d for d in profile.departments if d not in set(spoken["department"])],
+        "deadline": deadline.isoformat(),
+        "deadline_cn": f"{draft.content['dates_cn']['review']}{REVIEW_CLOSES_AT:%H:%M}",
+        "undecided": [
+            {"comment_id": int(r.id), "department": r.department, "comment": r.content,
+             "add_items": list(r.proposes_add), "remove_items": list(r.proposes_remove)}
+            for r in undecided.itertuples()
+        ],
+        "plan_codes": sorted(plan_codes(draft.content)),
+    }
+
+
+@task(name="record-form-comment")
+def record_form_comment(county: str, month: str, form: dict[str, Any], source_ref: str) -> list[str]:
+    """Validate and store one comment from the resume form; returns the problems (nothing stored if any)."""
+    with transaction() as session:
+        profile = crud.load_profile_of(session=session, county=county)
+        draft = _draft(session, county, month)
+        errors = check_form_comment(form, departments=profile.departments, catalog_codes=catalog_codes(),
+                                    in_plan=plan_codes(draft.content))
+        if errors:
+            return errors
+        content = (form.get("comment") or "").strip()
+        crud.save_comments(session=session, county=county, month=month, rows=[{
+            "department": form["department"],
+            "content": content or SILENCE_TEXT,
+            "proposes_add": [c.strip().upper() for c in form.get("add_items") or [] if c.strip()],
+            "proposes_remove": [c.strip().upper() for c in form.get("remove_items") or [] if c.strip()],
+            "source": CommentSource.FORM.value,
+            "source_ref": source_ref,
+            "disposition": None if content else Disposition.NO_COMMENT.value,
+        }])
+    return []
+
+
+@task(name="record-decisions")
+def record_decisions(county: str, month: str, decisions: list[dict[str, Any]]) -> list[str]:
+    """Validate and store the approval form's dispositions; returns the problems (nothing stored if any)."""
+    with transaction() as session:
+        draft = _draft(session, county, month)
+        comments = crud.comments_frame(session=session, county=county, month=month)
+        open_ids = {int(i) for i in comments[comments["disposition"].isna()]["id"]}
+        errors = check_decisions(decisions, comment_ids=open_ids, catalog_codes=catalog_codes(),
+                                 in_plan=plan_codes(draft.content))
+        if errors:
+            return errors
+        crud.set_dispositions(session=session, decisions=[
+            {"id": d["comment_id"], "disposition": d["disposition"], "reason": (d.get("reason") or "").strip(),
+             "proposes_add": [c.strip().upper() for c in d.get("add_items") or [] if c.strip()],
+             "proposes_remove": [c.strip().upper() for c in d.get("remove_items") or [] if c.strip()]}
+            for d in decisions
+        ])
+    return []
 
 
 @task(name="close-review")
 def close_review(county: str, month: str, default_disposition: str = Disposition.ADOPTED.value) -> dict:
-    """Record silence, apply the default disposition to undecided comments and store plan v2.
+    """Record silence as 无意见, settle undecided comments, apply adopted edits and store plan v2.
 
     Unattended runs have no one to decide: an undecided comment takes `default_disposition`
     (only 采纳 needs no reason, so only 采纳 is allowed here).
@@ -26,10 +111,7 @@ def close_review(county: str, month: str, default_disposition: str = Disposition
     logger = get_run_logger()
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)
-        draft = crud.get_plan(session=session, county=county, month=month, version=1)
-        if draft is None:
-            raise crud.MissingPrerequisite(
-                f"{county} {month}: no draft plan; run `activity-day run draft --month {month}` first")
+        draft = _draft(session, county, month)
         comments = crud.comments_frame(session=session, county=county, month=month)
         spoken = comments[comments["source"] != CommentSource.SILENCE.value]
         answered = set(spoken["department"])
@@ -48,13 +130,21 @@ def close_review(county: str, month: str, default_disposition: str = Disposition
         session.flush()
         comments = crud.comments_frame(session=session, county=county, month=month)
         order = {d: i for i, d in enumerate(profile.departments)}
-        comments = comments.assign(_o=comments["department"].map(order)).sort_values(["_o", "id"])
-        table = comments[["department", "content", "disposition", "reason"]].to_dict("records")
-        content = dict(draft.content, comments=table, status="official")
+        comments = comments.assign(_o=comments["department"].map(order)).sort_values(["_o", "id"], kind="stable")
+        content, edits = apply_edits(draft.content, comments, load_learning_catalog(), load_checklist_catalog())
+        content["comments"] = comments[["department", "content", "disposition", "reason"]].to_dict("records")
+        content["status"] = "official"
         crud.save_plan(session=session, county=county, month=month, version=2, status=PlanStatus.OFFICIAL,
                        activity_date=draft.activity_date,
                        doc_number=doc_number(profile.county.doc_prefix,
                                              key_dates(profile, draft.activity_date)["review"], "plan"),
                        content=content, sha256=sha256_bytes(canonical(content).encode()))
-    logger.info("review of %s closed: %d comments, %d departments silent", month, len(table) - len(silent), len(silent))
-    return {"comments": len(table), "silent": silent, "defaulted": len(undecided)}
+        crud.replace_month_items(session=session, model=LearningItem, county=county, month=month, rows=[
+            {k: i[k] for k in ("code", "category", "seq", "title", "task", "theme", "festival", "form")}
+            for cat in content["learning"] for i in cat["items"]])
+        crud.replace_month_items(session=session, model=ChecklistItem, county=county, month=month, rows=[
+            {k: i[k] for k in ("code", "task", "title", "required", "festival", "description")}
+            for block in content["checklist"] for i in block["items"]])
+    logger.info("review of %s closed: %d comments, %d departments silent, %d edits applied",
+                month, len(comments) - len(silent), len(silent), len(edits))
+    return {"comments": len(comments), "silent": silent, "defaulted": len(undecided), "edits": edits}

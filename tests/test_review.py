@@ -1,0 +1,113 @@
+"""Department review through the Prefect resume forms, driven as an operator would from the UI."""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
+from prefect.client.schemas.objects import StateType
+from prefect.flow_runs import resume_flow_run
+
+from activity_day import crud
+from activity_day.database import transaction
+from activity_day.planning import load_learning_catalog
+from activity_day.review import plan_codes
+
+pytestmark = pytest.mark.flow
+MONTH = "2027-02"
+
+
+class Operator:
+    """Answers each pause of the flow run in turn, reading the form's description like the UI shows it."""
+
+    def __init__(self, answers: list[Callable[[str], dict]]):
+        self.answers, self.descriptions, self.error = answers, [], None
+        context = contextvars.copy_context()
+        self.thread = threading.Thread(target=lambda: context.run(self._run), daemon=True)
+
+    def _paused_run(self, seen: set):
+        with get_client(sync_client=True) as client:
+            for _ in range(600):
+                runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                    state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED]))))
+                for run in runs:
+                    if run.state.id not in seen and run.state.state_details.run_input_keyset:
+                        key = run.state.state_details.run_input_keyset["description"]
+                        try:
+                            description = client.read_flow_run_input(run.id, key)
+                        except Exception:  # the description is saved right after the pause
+                            continue
+                        return run, description
+                time.sleep(0.2)
+        raise TimeoutError("the flow never paused")
+
+    def _run(self) -> None:
+        seen: set = set()
+        try:
+            for answer in self.answers:
+                run, description = self._paused_run(seen)
+                seen.add(run.state.id)
+                self.descriptions.append(description)
+                resume_flow_run(run.id, run_input=answer(description))
+        except Exception as exc:  # surfaced by the test
+            self.error = exc
+
+
+def test_comment_and_approval_forms(prefect_server, settings, registry, county) -> None:
+    from flows.monthly import draft, review
+
+    draft(county=county, month=MONTH)
+    with transaction() as session:
+        v1 = crud.get_plan(session=session, county=county, month=MONTH, version=1)
+    in_plan = plan_codes(v1.content)
+    addition = next(c for c in load_learning_catalog()["code"] if c not in in_plan)
+    removal = sorted(in_plan)[0]
+
+    def approve(_description: str) -> dict:
+        """The approval form lists the open comments; the operator adopts one and rejects the other."""
+        with transaction() as session:
+            frame = crud.comments_frame(session=session, county=county, month=MONTH)
+        return {"decisions": [
+            {"comment_id": int(row.id), "department": row.department, "comment": row.content,
+             "disposition": "采纳" if row.department == "理论科" else "不采纳",
+             "reason": "" if row.department == "理论科" else "该项为本月规定动作，予以保留",
+             "add_items": list(row.proposes_add), "remove_items": list(row.proposes_remove)}
+            for row in frame.itertuples()
+        ]}
+
+    operator = Operator([
+        lambda _d: {"department": "财务科", "comment": "x"},
+        lambda _d: {"department": "理论科", "comment": f"建议增加{addition}", "add_items": [addition]},
+        lambda _d: {"department": "网信科", "comment": f"建议删除{removal}", "remove_items": [removal]},
+        lambda _d: {"department": "", "finished": True},
+        lambda _d: {"decisions": [
+            {"comment_id": 0, "department": "", "comment": "", "disposition": "不采纳", "reason": ""}]},
+        approve,
+    ])
+    operator.thread.start()
+    result = review(county=county, month=MONTH, interactive=True, poll_seconds=1)
+    operator.thread.join(timeout=30)
+    assert operator.error is None, operator.error
+
+    assert "尚未反馈：理论科、宣教科、版权科、网信科" in operator.descriptions[0]
+    assert "部门应为" in operator.descriptions[1] and "财务科" in operator.descriptions[1]
+    assert "尚未反馈：宣教科、版权科、网信科" in operator.descriptions[2]
+    assert "第0号意见" in operator.descriptions[5] and "不是待处理的意见" in operator.descriptions[5]
+    assert "尚未处理" in operator.descriptions[5]
+
+    assert result["silent"] == ["宣教科", "版权科"]
+    assert result["edits"] == [{"action": "增加", "code": addition, "department": "理论科"}]
+    with transaction() as session:
+        v2 = crud.get_plan(session=session, county=county, month=MONTH, version=2)
+        table = crud.comments_frame(session=session, county=county, month=MONTH)
+    assert v2.status == "official"
+    assert addition in plan_codes(v2.content) and removal in plan_codes(v2.content)
+    by_dept = {r.department: (r.disposition, r.reason, r.source) for r in table.itertuples()}
+    assert by_dept["理论科"] == ("采纳", "", "form")
+    assert by_dept["网信科"] == ("不采纳", "该项为本月规定动作，予以保留", "form")
+    assert by_dept["宣教科"][0] == by_dept["版权科"][0] == "无意见"
