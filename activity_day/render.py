@@ -26,7 +26,7 @@ def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
         undefined=StrictUndefined,
-        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -93,6 +93,28 @@ def pin_zip(data: bytes) -> bytes:
             pinned.external_attr = 0o600 << 16
             target.writestr(pinned, source.read(info.filename))
     return out.getvalue()
+
+
+def docx_bytes(template: str, context: dict[str, Any], *, dated: datetime, title: str) -> bytes:
+    """Render a Word template with docxtpl (text escaped), with properties and zip times pinned."""
+    from docxtpl import DocxTemplate
+
+    doc = DocxTemplate(str(TEMPLATES_DIR / template))
+    doc.render(context, jinja_env=_docx_environment(), autoescape=True)
+    props = doc.docx.core_properties
+    props.created = props.modified = dated
+    props.last_printed = dated
+    props.title, props.author, props.last_modified_by, props.revision = title, "activity-day", "activity-day", 1
+    out = io.BytesIO()
+    doc.save(out)
+    return pin_zip(out.getvalue())
+
+
+@lru_cache
+def _docx_environment() -> Environment:
+    env = Environment(undefined=StrictUndefined, autoescape=False)
+    env.filters["score"] = score_text
+    return env
 
 
 def neutralize(value: Any) -> Any:

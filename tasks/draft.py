@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
@@ -18,7 +20,7 @@ from activity_day.planning import (
     select_checklist,
     select_learning,
 )
-from activity_day.render import render_text, sha256_bytes, write_text
+from activity_day.render import docx_bytes, render_text, sha256_bytes, write_bytes, write_text
 from models import ChecklistItem, LearningItem, PlanStatus
 from tasks.common import artifact_key, canonical, month_dir, transaction
 
@@ -87,11 +89,15 @@ def render_plan(county: str, month: str, version: int) -> dict[str, str]:
             office_name=profile.county.office_name, signed_cn=signed, cn_numbers=CN_NUMBERS,
             comments=content.get("comments"), cc=profile.county.cc,
             printer=profile.county.printer or profile.county.office_name,
+            checklist_rows=[dict(i, task=b["task"]) for b in content["checklist"] for i in b["items"]],
         )
         markdown = render_text("plan.md.j2", **context)
+        signed_on = datetime.fromisoformat(content["dates"]["draft" if version == 1 else "review"])
         files = {
             "md": write_text(month_dir(month) / f"plan-v{version}.md", markdown),
             "html": write_text(month_dir(month) / f"plan-v{version}.html", render_text("plan.html.j2", **context)),
+            "docx": write_bytes(month_dir(month) / f"plan-v{version}.docx",
+                                docx_bytes("plan.docx", context, dated=signed_on, title=plan_title(month))),
         }
         crud.record_documents(session=session, county=county, month=month, kind=f"plan_v{version}", files=files)
     create_markdown_artifact(

@@ -1,0 +1,277 @@
+"""Builds the Word templates in templates/ (GB/T 9704-2012 layout) that docxtpl renders.
+
+The templates are committed so an office can restyle them in Word; run
+`python -m activity_day.docx_build` to rebuild them from this file.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from activity_day.render import pin_zip
+from activity_day.settings import TEMPLATES_DIR
+
+BODY_FONT = "仿宋_GB2312"
+TITLE_FONT = "方正小标宋简体"
+H1_FONT = "黑体"
+H2_FONT = "楷体_GB2312"
+RED = RGBColor(0xFF, 0x00, 0x00)
+SIZE_3 = Pt(16)  # 三号
+SIZE_2 = Pt(22)  # 二号
+SIZE_4 = Pt(14)  # 四号
+LINE = Pt(28)  # fixed line spacing: 22 lines on a page
+
+
+def _fonts(element, font: str) -> None:
+    """Name the font for every script, East Asian included (python-docx sets only ascii/hAnsi)."""
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), font)
+
+
+def _style(doc, name: str, *, font: str = BODY_FONT, size=SIZE_3, bold: bool = False, color=None,
+           align=None, indent: bool = False, line=LINE):
+    styles = doc.styles
+    style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    if name != "Normal":
+        style.base_style = styles["Normal"]
+    style.font.name = font
+    style.font.size = size
+    style.font.bold = bold
+    if color is not None:
+        style.font.color.rgb = color
+    _fonts(style.element, font)
+    fmt = style.paragraph_format
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+    if line is not None:
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = line
+    fmt.first_line_indent = Pt(32) if indent else Pt(0)
+    if align is not None:
+        fmt.alignment = align
+    return style
+
+
+def _border(paragraph, side: str, *, size: int, color: str = "000000") -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = ppr.find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        ppr.append(borders)
+    edge = OxmlElement(f"w:{side}")
+    edge.set(qn("w:val"), "single")
+    edge.set(qn("w:sz"), str(size))
+    edge.set(qn("w:space"), "1")
+    edge.set(qn("w:color"), color)
+    borders.append(edge)
+
+
+def _page_number(paragraph) -> None:
+    """'— 1 —': an em dash, the PAGE field, an em dash."""
+    paragraph.add_run("— ")
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+        if kind:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+        elif text.strip() == "PAGE":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+        else:
+            t = OxmlElement("w:t")
+            t.text = text
+            run._r.append(t)
+    paragraph.add_run(" —")
+
+
+def new_document():
+    """An empty A4 document with the GB/T 9704 page, styles and page numbers."""
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.footer_distance = Mm(28)  # page number 7 mm below the text area
+    section.start_type = WD_SECTION.NEW_PAGE
+    _style(doc, "Normal", indent=True)
+    _style(doc, "GW Issuer", font=TITLE_FONT, size=Pt(24), color=RED, align=WD_ALIGN_PARAGRAPH.CENTER, line=None)
+    _style(doc, "GW DocNo", align=WD_ALIGN_PARAGRAPH.CENTER)
+    _style(doc, "GW Title", font=TITLE_FONT, size=SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(36))
+    _style(doc, "GW Mark", font=H1_FONT, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _style(doc, "GW H1", font=H1_FONT, indent=True)
+    _style(doc, "GW H2", font=H2_FONT, indent=True)
+    _style(doc, "GW Flush")
+    _style(doc, "GW Signature", align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _style(doc, "GW Note", size=SIZE_4, indent=True)
+    _style(doc, "GW Table", size=Pt(12), line=Pt(18))
+    _style(doc, "GW Colophon", size=SIZE_4, line=Pt(28))
+    _style(doc, "GW Page", font="宋体", size=SIZE_4, line=None)
+    doc.settings.odd_and_even_pages_header_footer = True
+    odd = section.footer.paragraphs[0]
+    odd.style = doc.styles["GW Page"]
+    odd.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _page_number(odd)
+    odd.add_run("\u3000")
+    even = section.even_page_footer.paragraphs[0]
+    even.style = doc.styles["GW Page"]
+    even.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    even.add_run("\u3000")
+    _page_number(even)
+    return doc
+
+
+def p(doc, text: str, style: str = "Normal"):
+    return doc.add_paragraph(text, style=style)
+
+
+def letterhead(doc) -> None:
+    """版头: the issuer mark in red, the document number, a red separator line."""
+    p(doc, "{{ issuer }}", "GW Issuer")
+    p(doc, "", "GW Flush")
+    _border(p(doc, "{{ doc_number }}", "GW DocNo"), "bottom", size=18, color="FF0000")
+    p(doc, "", "GW Flush")
+
+
+def colophon(doc) -> None:
+    """版记: 抄送 and 印发 lines between rules, at the end of the document."""
+    p(doc, "", "GW Flush")
+    p(doc, "{%p if cc %}", "GW Colophon")
+    cc = p(doc, "抄送：{{ cc }}", "GW Colophon")
+    _border(cc, "top", size=8)
+    p(doc, "{%p endif %}", "GW Colophon")
+    issued = p(doc, "{{ printer }}\u3000\u3000\u3000\u3000{{ signed_cn }}印发", "GW Colophon")
+    _border(issued, "top", size=4)
+    _border(issued, "bottom", size=8)
+
+
+def table(doc, headers: list[str], loop: str, cells: list[str], widths_mm: list[int]):
+    """A bordered table whose body row repeats over `loop` (docxtpl {%tr %} rows)."""
+    t = doc.add_table(rows=4, cols=len(headers))
+    t.style = doc.styles["Table Grid"]
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    for column, width in zip(t.columns, widths_mm, strict=True):
+        column.width = Mm(width)  # the grid widths, which LibreOffice and WPS follow
+    for row in t.rows:
+        for cell, width in zip(row.cells, widths_mm, strict=True):
+            cell.width = Mm(width)
+            cell.paragraphs[0].style = doc.styles["GW Table"]
+    for cell, header in zip(t.rows[0].cells, headers, strict=True):
+        cell.paragraphs[0].text = header
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        cell.paragraphs[0].runs[0].bold = True
+    t.rows[1].cells[0].paragraphs[0].text = "{%tr for " + loop + " %}"
+    for cell, text in zip(t.rows[2].cells, cells, strict=True):
+        cell.paragraphs[0].text = text
+    t.rows[3].cells[0].paragraphs[0].text = "{%tr endfor %}"
+    return t
+
+
+def plan_template():
+    doc = new_document()
+    letterhead(doc)
+    p(doc, "{%p if draft %}", "GW Mark")
+    p(doc, "（征求意见稿）", "GW Mark")
+    p(doc, "{%p endif %}", "GW Mark")
+    p(doc, "{{ title }}", "GW Title")
+    p(doc, "", "GW Flush")
+    p(doc, "{{ addressees }}", "GW Flush")
+    p(doc, "为深入推进新时代文明实践中心建设，推动日常性文明实践活动与集中性文明实践活动相结合，"
+           "现将{{ p.month_label }}新时代文明实践集中活动日有关安排通知如下。")
+    p(doc, "一、活动时间", "GW H1")
+    p(doc, "{{ p.activity_date_cn }}（星期{{ p.weekday_cn }}），各新时代文明实践所（站）同步开展集中活动。")
+    p(doc, "二、节日和纪念日", "GW H1")
+    p(doc, "{%p if p.marks %}")
+    p(doc, "本月紧扣以下“我们的节日”和重要纪念日开展主题实践活动：")
+    table(doc, ["日期", "名称", "类别"], "m in p.marks",
+          ["{{ m.date_cn }}", "{{ m.name }}{% if m.optional %}（可选）{% endif %}",
+           "{{ '我们的节日' if m.kind == 'traditional' else '重要纪念日' }}"], [35, 80, 41])
+    p(doc, "{%p else %}")
+    p(doc, "本月无“我们的节日”和重要纪念日，围绕五项工作任务常态开展。")
+    p(doc, "{%p endif %}")
+    p(doc, "三、学习清单（{{ p.learning|length }}大类{{ p.learning_count }}项）", "GW H1")
+    p(doc, "{%p for cat in p.learning %}")
+    p(doc, "（{{ cn_numbers[loop.index0] }}）{{ cat.name }}", "GW H2")
+    p(doc, "{%p for item in cat['items'] %}")
+    p(doc, "{{ item.seq }}. {{ item.title }}{% if item.festival %}（{{ item.festival }}）{% endif %}")
+    p(doc, "{%p endfor %}")
+    p(doc, "{%p endfor %}")
+    p(doc, "四、五项任务月度活动清单", "GW H1")
+    p(doc, "规定动作各所站必须开展；其余清单项目由各所站结合实际自主选择。报送活动计划时请填写对应清单编号。")
+    table(doc, ["清单编号", "工作任务", "活动内容", "类型"], "item in checklist_rows",
+          ["{{ item.code }}", "{{ item.task }}", "{{ item.title }}", "{{ '规定动作' if item.required else '自选' }}"],
+          [22, 42, 70, 22])
+    p(doc, "{%p if p.programs %}")
+    p(doc, "五、统筹开展", "GW H1")
+    p(doc, "{%p for prog in p.programs %}")
+    p(doc, "{{ loop.index }}. {{ prog.name }}：{{ prog.description }}。")
+    p(doc, "{%p endfor %}")
+    p(doc, "{%p endif %}")
+    p(doc, "{{ '六' if p.programs else '五' }}、工作要求", "GW H1")
+    p(doc, "（一）及时报送计划", "GW H2")
+    p(doc, "各所站于{{ p.dates_cn.station_plans }}前通过微信小程序或活动计划表报送本月活动计划，逾期未报的由县文明办提醒督办。")
+    p(doc, "（二）确保规定动作", "GW H2")
+    p(doc, "规定动作不漏项、不走样、不变形，自选动作有特色，特色动作有亮点。")
+    p(doc, "（三）接受督查检查", "GW H2")
+    p(doc, "县文明办将随机抽取三分之一实践所站开展“线上飞检+线下巡查”，检查评分于{{ p.dates_cn.scores }}前汇总，结果在全县通报。")
+    p(doc, "{%p if p.notes %}")
+    p(doc, "说明", "GW H1")
+    p(doc, "{%p for note in p.notes %}")
+    p(doc, "{{ note }}", "GW Note")
+    p(doc, "{%p endfor %}")
+    p(doc, "{%p endif %}")
+    p(doc, "", "GW Flush")
+    p(doc, "{{ office_name }}", "GW Signature")
+    p(doc, "{{ signed_cn }}", "GW Signature")
+    p(doc, "{%p if comments %}")
+    p(doc, "附件：部门意见处理情况表", "GW H1").paragraph_format.page_break_before = True
+    table(doc, ["序号", "部门", "意见内容", "处理结果", "理由"], "c in comments",
+          ["{{ loop.index }}", "{{ c.department }}", "{{ c.content }}", "{{ c.disposition }}", "{{ c.reason }}"],
+          [12, 20, 70, 22, 32])
+    p(doc, "{%p endif %}")
+    colophon(doc)
+    return doc
+
+
+TEMPLATES = {"plan.docx": plan_template}
+
+
+def template_bytes(name: str) -> bytes:
+    out = io.BytesIO()
+    doc = TEMPLATES[name]()
+    doc.core_properties.author = "activity-day"
+    out_doc = doc
+    out_doc.save(out)
+    return pin_zip(out.getvalue())
+
+
+def build(target: Path = TEMPLATES_DIR) -> list[Path]:
+    written = []
+    for name in TEMPLATES:
+        path = target / name
+        path.write_bytes(template_bytes(name))
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in build():
+        print(f"wrote {path}")  # noqa: T201

@@ -1,0 +1,90 @@
+"""The plan as an official document: DOCX in GB/T 9704 layout, HTML and Markdown, byte-stable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Mm
+
+from activity_day.demo import write_xlsx
+from activity_day.imports import import_file
+
+pytestmark = pytest.mark.flow
+MONTH = "2027-02"
+
+
+def east_asian_font(style) -> str:
+    return style.element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia"))
+
+
+@pytest.fixture
+def reviewed(prefect_server, settings, registry, county, tmp_path: Path) -> Path:
+    from flows.monthly import draft, review
+
+    draft(county=county, month=MONTH)
+    comments = pd.DataFrame([
+        {"部门": "理论科", "意见内容": "建议增加<b>理论</b>宣讲 & 互动", "处理意见": "部分采纳", "处理理由": "场次按实际安排"},
+        {"部门": "网信科", "意见内容": "建议强化网络文明内容"},
+    ])
+    assert import_file("comments", write_xlsx(comments, tmp_path / "c.xlsx", "意见"), county=county,
+                       month=MONTH).exit_code == 0
+    review(county=county, month=MONTH)
+    return Path(settings.out) / MONTH
+
+
+def test_plan_docx_layout_and_content(reviewed: Path) -> None:
+    doc = Document(reviewed / "plan-v2.docx")
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == "泗阳县精神文明建设委员会办公室文件"
+    assert "泗文明办〔2027〕1号" in texts  # issued 2027-01-18, the review date
+    assert "关于开展2027年2月新时代文明实践集中活动日活动的通知" in texts
+    headings = [p.text for p in doc.paragraphs if p.style.name == "GW H1"]
+    assert headings[:4] == ["一、活动时间", "二、节日和纪念日", "三、学习清单（5大类20项）", "四、五项任务月度活动清单"]
+    assert "附件：部门意见处理情况表" in headings
+    assert [p.text for p in doc.paragraphs if p.style.name == "GW H2"][0] == "（一）理论武装"
+    assert any(t.startswith("1. ") for t in texts)
+    assert "2027年2月5日（星期五），各新时代文明实践所（站）同步开展集中活动。" in texts
+    assert texts.count("2027年1月18日") == 1  # the signature date, as official documents write it
+
+    section = doc.sections[0]
+    assert abs(section.top_margin - Mm(37)) < Mm(0.1) and abs(section.left_margin - Mm(28)) < Mm(0.1)
+    assert abs(section.page_width - Mm(210)) < Mm(0.1) and abs(section.page_height - Mm(297)) < Mm(0.1)
+    assert east_asian_font(doc.styles["Normal"]) == "仿宋_GB2312"
+    assert doc.styles["Normal"].font.size.pt == 16 and doc.styles["Normal"].paragraph_format.line_spacing.pt == 28
+    assert east_asian_font(doc.styles["GW Title"]) == "方正小标宋简体" and doc.styles["GW Title"].font.size.pt == 22
+    assert east_asian_font(doc.styles["GW H1"]) == "黑体" and east_asian_font(doc.styles["GW H2"]) == "楷体_GB2312"
+    assert str(doc.styles["GW Issuer"].font.color.rgb) == "FF0000"
+
+    festivals = doc.tables[0]
+    names = [row.cells[1].text for row in festivals.rows[1:]]
+    assert "春节" in names and "元宵节" in names and "除夕（可选）" in names
+    appendix = doc.tables[-1]
+    rows = [[c.text for c in row.cells] for row in appendix.rows[1:]]
+    assert [r[1] for r in rows] == ["理论科", "宣教科", "版权科", "网信科"]
+    assert rows[0][2:] == ["建议增加<b>理论</b>宣讲 & 互动", "部分采纳", "场次按实际安排"]
+    assert rows[1][2:4] == ["无意见", "无意见"] and rows[3][3] == "采纳"
+    footer = section.footer.paragraphs[0]
+    assert footer.text.startswith("— ") and "PAGE" in footer._p.xml
+    assert [p.text for p in doc.paragraphs if p.style.name == "GW Colophon"][-1].endswith("2027年1月18日印发")
+
+
+def test_plan_html_escapes_comment_text(reviewed: Path) -> None:
+    html = (reviewed / "plan-v2.html").read_text(encoding="utf-8")
+    assert "建议增加&lt;b&gt;理论&lt;/b&gt;宣讲 &amp; 互动" in html and "<b>理论</b>" not in html
+    md = (reviewed / "plan-v2.md").read_text(encoding="utf-8")
+    assert "<b>" not in md
+
+
+def test_rerender_is_byte_identical(reviewed: Path, county) -> None:
+    from flows.monthly import draft, review
+
+    before = {p.name: p.read_bytes() for p in reviewed.glob("plan-*")}
+    draft(county=county, month=MONTH)
+    review(county=county, month=MONTH)
+    after = {p.name: p.read_bytes() for p in reviewed.glob("plan-*")}
+    assert set(before) == {f"plan-v{v}.{f}" for v in (1, 2) for f in ("md", "html", "docx")}
+    assert before == after
