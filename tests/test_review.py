@@ -111,3 +111,31 @@ def test_comment_and_approval_forms(prefect_server, settings, registry, county) 
     assert by_dept["理论科"] == ("采纳", "", "form")
     assert by_dept["网信科"] == ("不采纳", "该项为本月规定动作，予以保留", "form")
     assert by_dept["宣教科"][0] == by_dept["版权科"][0] == "无意见"
+
+
+def test_deadline_resumes_the_comment_form_with_finished(prefect_server) -> None:
+    from datetime import datetime, timedelta
+
+    from prefect import flow, pause_flow_run
+    from prefect.runtime import flow_run
+
+    from activity_day.months import TZ
+    from flows.forms import CommentForm, _resume_at_deadline
+
+    @flow
+    def waits_for_comment() -> bool:
+        timer = _resume_at_deadline(flow_run.id, datetime.now(TZ) + timedelta(seconds=2))
+        form = pause_flow_run(wait_for_input=CommentForm.with_initial_data(department="理论科"), timeout=120,
+                              poll_interval=1)
+        timer.cancel()
+        return form.finished
+
+    assert waits_for_comment() is True
+
+
+def test_past_deadline_issues_the_plan_without_waiting(prefect_server, settings, registry, county) -> None:
+    from flows.monthly import draft, review
+
+    draft(county=county, month="2026-01")  # its review closed on 2025-12-18
+    result = review(county=county, month="2026-01", interactive=True, poll_seconds=1)
+    assert result["silent"] == ["理论科", "宣教科", "版权科", "网信科"]
