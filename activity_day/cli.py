@@ -139,26 +139,48 @@ def _run(step: Step, month: str | None, **params: object) -> None:
     typer.echo(json.dumps(result, ensure_ascii=False, indent=1, default=str))
 
 
-for _step in Step:
-    def _make(step: Step):
-        def command(
-            month: MonthOpt = None,
-            public_random: Annotated[str | None, typer.Option(help="sample/cycle: the public random value")] = None,
-        ) -> None:
-            extra = {"public_random": public_random} if step in (Step.sample, Step.cycle) else {}
-            _run(step, month, **extra)
+PublicRandom = Annotated[str | None, typer.Option(
+    "--public-random", help="A public random value fixed after the station list was published (e.g. lottery numbers).")]
 
-        command.__doc__ = {
-            "draft": "Draft the month's plan (v1, 征求意见稿).",
-            "review": "Close the department review and issue the official plan (v2).",
-            "collect": "Report station plan submissions and reminders.",
-            "sample": "Draw one third of the stations and assign teams.",
-            "compile": "Compile the circular (通报) from the scores.",
-            "cycle": "Run all five steps in order.",
-        }[step.value]
-        return command
 
-    run_app.command(_step.value)(_make(_step))
+@run_app.command("draft")
+def run_draft(month: MonthOpt = None) -> None:
+    """Draft the month's plan (v1, 征求意见稿)."""
+    _run(Step.draft, month)
+
+
+@run_app.command("review")
+def run_review(
+    month: MonthOpt = None,
+    interactive: Annotated[bool, typer.Option(
+        "--interactive", help="Pause for comments and dispositions in Prefect UI resume forms.")] = False,
+) -> None:
+    """Close the department review and issue the official plan (v2)."""
+    _run(Step.review, month, interactive=interactive)
+
+
+@run_app.command("collect")
+def run_collect(month: MonthOpt = None) -> None:
+    """Report station plan submissions and reminders."""
+    _run(Step.collect, month)
+
+
+@run_app.command("sample")
+def run_sample(month: MonthOpt = None, public_random: PublicRandom = None) -> None:
+    """Draw one third of the stations and assign teams (a stored draw is kept)."""
+    _run(Step.sample, month, public_random=public_random)
+
+
+@run_app.command("compile")
+def run_compile(month: MonthOpt = None) -> None:
+    """Compile the circular (通报) from the scores."""
+    _run(Step.compile, month)
+
+
+@run_app.command("cycle")
+def run_cycle(month: MonthOpt = None, public_random: PublicRandom = None) -> None:
+    """Run all five steps in order, unattended."""
+    _run(Step.cycle, month, public_random=public_random)
 
 
 @sample_app.command("verify")
