@@ -96,3 +96,25 @@ def activities_by_township(activities: pd.DataFrame, stations: pd.DataFrame, pla
     submitted = stations[stations["code"].isin(plans["station_code"])].groupby("township")["code"].count()
     out = pd.concat([total, submitted.rename("submitted"), acts], axis=1).fillna(0).astype(int)
     return out.reset_index(names="township").sort_values("township").reset_index(drop=True)
+
+
+def uncovered_required(activities: pd.DataFrame, plans: pd.DataFrame, stations: pd.DataFrame,
+                       required_codes: list[str]) -> pd.DataFrame:
+    """Stations that submitted but left out required checklist items (规定动作), with the missing codes."""
+    cols = ["code", "name", "township", "leader", "phone", "missing_codes"]
+    if not required_codes or plans.empty:
+        return pd.DataFrame(columns=cols)
+    covered = activities.groupby("station_code")["checklist_code"].agg(lambda s: set(s.dropna()))
+    rows = []
+    for station in stations[stations["code"].isin(plans["station_code"])].itertuples():
+        missing = [c for c in required_codes if c not in covered.get(station.code, set())]
+        if missing:
+            rows.append({"code": station.code, "name": station.name, "township": station.township,
+                         "leader": station.leader, "phone": station.phone, "missing_codes": "、".join(missing)})
+    return pd.DataFrame(rows, columns=cols).sort_values(["township", "code"]).reset_index(drop=True)
+
+
+def late_submissions(plans: pd.DataFrame, stations: pd.DataFrame) -> pd.DataFrame:
+    late = plans[plans["late"].astype(bool)]
+    out = late.merge(stations[["code", "name", "township"]], left_on="station_code", right_on="code")
+    return out[["code", "name", "township", "channel"]].sort_values(["township", "code"]).reset_index(drop=True)

@@ -22,6 +22,8 @@ sample_app = typer.Typer(help="Inspect and verify the month's draw.", no_args_is
 app.add_typer(import_app, name="import")
 app.add_typer(run_app, name="run")
 app.add_typer(sample_app, name="sample")
+tokens_app = typer.Typer(help="Station tokens for the mini-program API.", no_args_is_help=True)
+app.add_typer(tokens_app, name="tokens")
 
 _state: dict[str, str | None] = {"county": None}
 
@@ -108,9 +110,25 @@ def import_stations(file: Path) -> None:
 
 
 @import_app.command("plans")
-def import_plans(file: Path, month: MonthOpt = None) -> None:
+def import_plans(
+    file: Annotated[Path | None, typer.Argument(help="The plans file; omit it to import every file in the inbox.")] = None,
+    month: MonthOpt = None,
+) -> None:
     """活动计划: a station with a bad row gets nothing written; the others go in."""
-    _import(Kind.plans, file, month)
+    if file is not None:
+        _import(Kind.plans, file, month)
+    from activity_day.inbox import process_inbox
+    from activity_day.settings import get_settings
+
+    inbox = Path(get_settings().inbox)
+    reports = process_inbox(inbox, county=county(), month=month_option(month))
+    for report in reports:
+        for line in report.lines():
+            typer.echo(line)
+    if not reports:
+        typer.echo(f"no files waiting in {inbox}")
+    typer.echo(f"processed files and their reports are in {inbox / 'processed'}")
+    raise typer.Exit(max((r.exit_code for r in reports), default=0))
 
 
 @import_app.command("comments")
@@ -242,8 +260,84 @@ def status(month: MonthOpt = None, as_json: JsonOpt = False) -> None:
     for step, state in report["steps"].items():
         typer.echo(f"  {step:<8} {state}")
     typer.echo("  " + ", ".join(f"{k} {v}" for k, v in report["counts"].items()))
+    done = report["completeness"]
+    if done["missing"]:
+        typer.echo(f"  not submitted ({len(done['missing'])}):")
+        for s in done["missing"]:
+            typer.echo(f"    {s['code']} {s['name']} {s['township']} {s['leader']} {s['phone']}")
+    if done["uncovered_required"]:
+        typer.echo(f"  required actions not planned ({len(done['uncovered_required'])}):")
+        for s in done["uncovered_required"]:
+            typer.echo(f"    {s['code']} {s['name']}: {s['missing_codes']}")
+    if done["late"]:
+        typer.echo(f"  late ({len(done['late'])}): " + ", ".join(s["code"] for s in done["late"]))
     for path in report["documents"]:
         typer.echo(f"  {path}")
+
+
+@tokens_app.command("issue")
+def tokens_issue(
+    out: Annotated[Path, typer.Option("--out", help="xlsx to write the new tokens to (shown only once).")],
+    station: Annotated[list[str] | None, typer.Option("--station", help="Station code; repeat for several.")] = None,
+    all_stations: Annotated[bool, typer.Option("--all", help="Every active station.")] = False,
+) -> None:
+    """Issue new tokens (revoking each station's earlier ones) and export them to xlsx."""
+    import pandas as pd
+
+    from activity_day import crud
+    from activity_day.database import transaction
+    from activity_day.render import xlsx_bytes
+    from activity_day.submissions import issue_tokens, utcnow
+
+    if bool(station) == all_stations:
+        raise fail("give --station CODE (one or more) or --all")
+    if out.suffix.lower() != ".xlsx":
+        raise fail(f"{out}: the token list is an .xlsx file")
+    code = county()
+    with transaction() as session:
+        stations = crud.stations_frame(session=session, county=code).set_index("code")
+        chosen = list(stations.index) if all_stations else list(station or [])
+        unknown = [s for s in chosen if s not in stations.index]
+        if unknown:
+            raise fail(f"unknown station code(s): {', '.join(unknown)}")
+        tokens = issue_tokens(session=session, county=code, stations=chosen, now=utcnow())
+    sheet = pd.DataFrame([{"所站编号": c, "所站名称": stations.loc[c, "name"], "乡镇（街道）": stations.loc[c, "township"],
+                           "负责人": stations.loc[c, "leader"], "令牌": t} for c, t in tokens.items()])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(xlsx_bytes([("所站令牌", sheet)], title="所站令牌（请妥善保管）"))
+    typer.echo(f"issued {len(tokens)} token(s) to {out}; earlier tokens of these stations no longer work")
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(station: Annotated[str, typer.Option("--station", help="Station code.")]) -> None:
+    """Revoke a station's tokens."""
+    from activity_day.database import transaction
+    from activity_day.submissions import revoke_tokens, utcnow
+
+    with transaction() as session:
+        count = revoke_tokens(session=session, county=county(), station=station, now=utcnow())
+    if not count:
+        raise fail(f"station {station} has no active token", 1)
+    typer.echo(f"revoked {count} token(s) of station {station}")
+
+
+@app.command()
+def api(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the mini-program intake API (OpenAPI schema at /docs and /openapi.json)."""
+    import uvicorn
+
+    from activity_day import crud
+    from activity_day.api import create_app
+    from activity_day.database import ensure_schema, transaction
+
+    ensure_schema()
+    with transaction() as session:
+        limits = [crud.load_profile_of(session=session, county=c).intake.max_body_bytes
+                  for c in crud.county_codes(session=session)]
+    uvicorn.run(create_app(max(limits, default=262144)), host=host, port=port, log_level="info")
 
 
 @app.command()

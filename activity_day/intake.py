@@ -414,6 +414,7 @@ def validate_plans(
     month: str,
     stations: dict[str, str],
     checklist_codes: set[str] | None,
+    max_text: int = 200,
 ) -> Validated:
     """Plans: the unit is one station's plan for the month; one bad row refuses that station's plan."""
     result = Validated("plans", file)
@@ -430,13 +431,13 @@ def validate_plans(
             else:
                 c.fail("所站编号", "所站名录中没有这个编号")
         c.values["station_code"] = code
-        c.require_text("活动名称", "name", 200)
+        c.require_text("活动名称", "name", max_text)
         task = c.check("任务类别", "task", parse_enum(raw["任务类别"], PracticeTask, "任务类别"))
         kind = c.check("动作类型", "action_kind", parse_enum(raw["动作类型"], ActionKind, "动作类型"))
         start = c.check("开始时间", "start_time", parse_datetime(raw["开始时间"]))
         if start is not None and (start.year, start.month) != (year, mon):
             c.fail("开始时间", f"不在{year}年{mon}月内")
-        c.require_text("活动地点", "location", 200)
+        c.require_text("活动地点", "location", max_text)
         c.check("预计参与人数", "expected_participants", parse_count(raw["预计参与人数"], low=1, high=100000))
         item = compact(raw.get("清单编号")) or None
         if item is not None:
@@ -447,8 +448,8 @@ def validate_plans(
                 c.fail("清单编号", f"不是{year}年{mon}月活动清单中的编号")
         c.values["checklist_code"] = item
         team = text(raw.get("志愿服务队伍")) or None
-        if team and len(team) > 100:
-            c.fail("志愿服务队伍", "超过100个字")
+        if team and len(team) > min(100, max_text):
+            c.fail("志愿服务队伍", f"超过{min(100, max_text)}个字")
         c.values["volunteer_team"] = team
         if task is not None:
             c.values["task"] = task.value

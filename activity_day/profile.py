@@ -137,6 +137,18 @@ class Scoring(_Strict):
         return self
 
 
+class Intake(_Strict):
+    """Station plan intake (the mini-program API and the inbox)."""
+
+    late_submissions: Literal["accept", "refuse"] = Field(
+        default="accept", description="after the deadline: accept and flag late, or refuse")
+    deadline_time: str = Field(default="23:59", pattern=r"^\d{2}:\d{2}$",
+                               description="time of day the deadline ends, Asia/Shanghai")
+    max_activities: int = Field(default=30, ge=1, le=500, description="rows per station plan")
+    max_text: int = Field(default=200, ge=10, le=2000, description="characters per text field")
+    max_body_bytes: int = Field(default=262144, ge=1024, description="largest API request body")
+
+
 class Profile(_Strict):
     county: CountyInfo
     departments: list[str] = Field(default_factory=lambda: ["理论科", "宣教科", "版权科", "网信科"], min_length=1)
@@ -150,6 +162,7 @@ class Profile(_Strict):
     checklist: ChecklistRules = Field(default_factory=ChecklistRules)
     county_programs: list[CountyProgram] = Field(default_factory=list)
     scoring: Scoring = Field(default_factory=Scoring)
+    intake: Intake = Field(default_factory=Intake)
 
     @field_validator("teams")
     @classmethod

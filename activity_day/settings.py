@@ -21,6 +21,7 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the application database (SQLite file or postgresql+psycopg://…)",
     )
     out: Path = Field(default=Path("out"), description="Folder that receives the documents, one sub-folder a month")
+    inbox: Path = Field(default=Path("inbox"), description="Folder where station plan files are dropped")
     county: str | None = Field(
         default=None, description="County code to act on when the database holds more than one county"
     )

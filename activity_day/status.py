@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from activity_day import crud
+from activity_day import aggregate, crud
 from activity_day.database import transaction
+from activity_day.render import records
 from models import (
     Circular,
     DepartmentComment,
@@ -41,5 +42,15 @@ def month_status(county: str, month: str) -> dict[str, Any]:
             "drawn": n(DrawAssignment),
             "scores": n(InspectionScore),
         }
+        stations = crud.stations_frame(session=session, county=county)
+        plans = crud.station_plans_frame(session=session, county=county, month=month)
+        activities = crud.activities_frame(session=session, county=county, month=month)
+        plan = crud.get_plan(session=session, county=county, month=month)
+        required = plan.content["required_codes"] if plan else []
+        completeness = {
+            "missing": records(aggregate.missing_stations(stations, plans)),
+            "uncovered_required": records(aggregate.uncovered_required(activities, plans, stations, required)),
+            "late": records(aggregate.late_submissions(plans, stations)),
+        }
         return {"month": month, "county": county, "steps": steps, "counts": counts,
-                "documents": [d.path for d in docs]}
+                "documents": [d.path for d in docs], "completeness": completeness}

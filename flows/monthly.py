@@ -10,7 +10,7 @@ from prefect.runtime import flow_run
 from activity_day.calendar import cn_month
 from activity_day.months import next_month, this_month
 from flows.forms import approve_comments, collect_comments
-from tasks.collect import completeness_report
+from tasks.collect import completeness_report, read_inbox
 from tasks.compile import compile_circular
 from tasks.draft import draft_plan, render_plan
 from tasks.review import close_review
@@ -58,8 +58,10 @@ def review(county: str, month: str | None = None, interactive: bool = False, def
 
 @flow(name="collect", flow_run_name=run_name("计划收集", this_month))
 def collect(county: str, month: str | None = None) -> dict:
-    """Report who has submitted a station plan and what is planned."""
-    return completeness_report(county, month or this_month())
+    """Import the plan files waiting in the inbox, then report who has submitted and what is planned."""
+    month = month or this_month()
+    inbox = read_inbox(county, month)
+    return completeness_report(county, month) | {"inbox": inbox}
 
 
 @flow(name="sample", flow_run_name=run_name("抽样督查", this_month))

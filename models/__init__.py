@@ -27,6 +27,8 @@ from models.tables import (
     PlannedActivity,
     Station,
     StationPlan,
+    StationToken,
+    Submission,
     Township,
 )
 
@@ -34,5 +36,5 @@ __all__ = [
     "ActionKind", "ChecklistItem", "Circular", "CommentSource", "County", "Department", "DepartmentComment",
     "Disposition", "Document", "Draw", "DrawAssignment", "FeedbackItem", "FeedbackStatus", "InspectionMode",
     "InspectionScore", "LearningItem", "MonthPlan", "PlanStatus", "PlannedActivity", "PracticeTask", "Station",
-    "StationKind", "StationPlan", "Township", "create_schema", "get_engine", "upsert",
+    "StationKind", "StationPlan", "StationToken", "Submission", "Township", "create_schema", "get_engine", "upsert",
 ]

@@ -245,3 +245,38 @@ class Document(SQLModel, table=True):
     fmt: str = Field(max_length=10)  # md, html, xlsx, docx
     path: str = Field(max_length=400)
     sha256: str = Field(max_length=64)
+
+
+class StationToken(SQLModel, table=True):
+    """A station's bearer token for the mini-program API; only its SHA-256 is stored."""
+
+    __tablename__ = "station_token"
+    __table_args__ = (UniqueConstraint("token_sha256"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    station_code: str = Field(max_length=20, index=True)
+    token_sha256: str = Field(max_length=64)
+    prefix: str = Field(max_length=8)  # the first characters, to tell tokens apart in lists
+    issued_at: datetime
+    revoked_at: datetime | None = None
+
+
+class Submission(SQLModel, table=True):
+    """One submission of a station plan through the API, keyed by the client's submission id.
+
+    Replaying a submission id returns the stored response instead of writing again.
+    """
+
+    __tablename__ = "submission"
+    __table_args__ = (UniqueConstraint("county", "station_code", "submission_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    month: str = Field(max_length=MONTH, index=True)
+    station_code: str = Field(max_length=20)
+    submission_id: str = Field(max_length=80)
+    payload_sha256: str = Field(max_length=64)
+    status: str = Field(max_length=10)  # accepted / rejected / refused_late
+    late: bool = False
+    http_status: int = 200
+    response: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    received_at: datetime

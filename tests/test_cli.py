@@ -75,7 +75,8 @@ def test_cycle_status_show_record_and_verify(prefect_server, settings, registry,
     result = cli("run", "cycle", "--month", "2027-01")
     assert result.exit_code == 0, result.output
     status = json.loads(cli("status", "--month", "2027-01", "--json").output)
-    assert set(status) == {"month", "county", "steps", "counts", "documents"}
+    assert set(status) == {"month", "county", "steps", "counts", "documents", "completeness"}
+    assert len(status["completeness"]["missing"]) == 248 and status["completeness"]["late"] == []
     assert status["counts"]["stations"] == 248 and status["counts"]["station_plans"] == 0
     assert status["counts"]["drawn"] == 83 and status["steps"]["compile"] == "done"
     assert any(p.endswith("circular.html") for p in status["documents"])

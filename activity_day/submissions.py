@@ -1,0 +1,175 @@
+"""Station plans submitted through the API: idempotent by submission id, validated like the plans file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from activity_day import crud
+from activity_day.database import transaction
+from activity_day.intake import PLANS, Problem, code_index, validate_plans
+from activity_day.months import TZ
+from models import StationToken, Submission
+
+# JSON field -> the plans file's column, so the API and the file share one validator.
+FIELDS = {
+    "name": "活动名称", "task": "任务类别", "action_kind": "动作类型", "start_time": "开始时间",
+    "location": "活动地点", "expected_participants": "预计参与人数", "checklist_code": "清单编号",
+    "volunteer_team": "志愿服务队伍",
+}
+SOURCE = "小程序提交"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    http_status: int
+    body: dict[str, Any]
+    replay: bool = False
+
+
+def token_sha256(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_tokens(*, session: Session, county: str, stations: list[str], now: datetime) -> dict[str, str]:
+    """New tokens for the stations (each revokes the station's earlier ones); returns code -> token."""
+    tokens = {}
+    for code in stations:
+        for old in session.exec(select(StationToken).where(
+                StationToken.county == county, StationToken.station_code == code,
+                StationToken.revoked_at.is_(None))).all():  # type: ignore[union-attr]
+            old.revoked_at = now
+        token = secrets.token_urlsafe(32)
+        session.add(StationToken(county=county, station_code=code, token_sha256=token_sha256(token),
+                                 prefix=token[:6], issued_at=now))
+        tokens[code] = token
+    return tokens
+
+
+def revoke_tokens(*, session: Session, county: str, station: str, now: datetime) -> int:
+    rows = session.exec(select(StationToken).where(
+        StationToken.county == county, StationToken.station_code == station,
+        StationToken.revoked_at.is_(None))).all()  # type: ignore[union-attr]
+    for row in rows:
+        row.revoked_at = now
+    return len(rows)
+
+
+def station_for_token(*, session: Session, token: str) -> StationToken | None:
+    return session.exec(select(StationToken).where(StationToken.token_sha256 == token_sha256(token),
+                                                   StationToken.revoked_at.is_(None))).first()  # type: ignore[union-attr]
+
+
+def deadline_of(plan_content: dict[str, Any], deadline_time: str) -> datetime:
+    day = datetime.fromisoformat(plan_content["dates"]["station_plans"]).date()
+    return datetime.combine(day, time.fromisoformat(deadline_time), TZ)
+
+
+def activities_frame(station_code: str, activities: list[dict[str, Any]]) -> pd.DataFrame:
+    """The submitted activities as rows of a plans file (row n = the nth activity)."""
+    rows = [{"所站编号": station_code, **{FIELDS[k]: a.get(k) for k in FIELDS}, "_row": i}
+            for i, a in enumerate(activities, start=1)]
+    return pd.DataFrame(rows, columns=[*PLANS.headers, "_row"]).astype(object)
+
+
+def _problem_json(p: Problem) -> dict[str, Any]:
+    return {"row": p.row, "column": p.column, "value": p.value, "message": p.message, "text": p.line()}
+
+
+def _stored(row: Submission) -> Outcome:
+    return Outcome(row.http_status, row.response, replay=True)
+
+
+def submit_plan(*, county: str, station_code: str, month: str, submission_id: str,
+                activities: list[dict[str, Any]], now: datetime) -> Outcome:
+    """Validate and store a station's plan for the month, once per submission id."""
+    payload = hashlib.sha256(json.dumps(activities, ensure_ascii=False, sort_keys=True, default=str)
+                             .encode()).hexdigest()
+    try:
+        return _submit(county, station_code, month, submission_id, activities, payload, now)
+    except IntegrityError:
+        # The same submission id arrived twice at once and the other one won: answer as a replay.
+        with transaction() as session:
+            row = _find(session, county, station_code, submission_id)
+            if row is None:
+                raise
+            return _replay(row, payload, month)
+
+
+def _find(session: Session, county: str, station: str, submission_id: str) -> Submission | None:
+    return session.exec(select(Submission).where(Submission.county == county, Submission.station_code == station,
+                                                 Submission.submission_id == submission_id)).first()
+
+
+def _replay(row: Submission, payload: str, month: str) -> Outcome:
+    if row.payload_sha256 != payload or row.month != month:
+        return Outcome(409, {"status": "conflict", "submission_id": row.submission_id,
+                             "message": "该提交编号已用于另一份内容，请使用新的提交编号"})
+    return _stored(row)
+
+
+def _submit(county: str, station: str, month: str, submission_id: str, activities: list[dict[str, Any]],
+            payload: str, now: datetime) -> Outcome:
+    with transaction() as session:
+        existing = _find(session, county, station, submission_id)
+        if existing is not None:
+            return _replay(existing, payload, month)
+        profile = crud.load_profile_of(session=session, county=county)
+        plan = crud.get_plan(session=session, county=county, month=month, version=2)
+        if plan is None:
+            return Outcome(409, {"status": "not_open", "message": f"{month}的集中活动日正式方案尚未印发，暂不接收活动计划"})
+        deadline = deadline_of(plan.content, profile.intake.deadline_time)
+        late = now > deadline
+        base = {"submission_id": submission_id, "station_code": station, "month": month, "late": late,
+                "received_at": now.astimezone(TZ).isoformat(timespec="seconds")}
+        if late and profile.intake.late_submissions == "refuse":
+            outcome = Outcome(409, base | {"status": "refused_late",
+                                           "message": f"已超过报送截止时间（{deadline:%Y-%m-%d %H:%M}），不再接收"})
+        elif len(activities) > profile.intake.max_activities:
+            outcome = Outcome(422, base | {"status": "rejected", "problems": [{
+                "row": None, "column": None, "value": str(len(activities)),
+                "message": f"活动不能超过{profile.intake.max_activities}项", "text": f"活动不能超过{profile.intake.max_activities}项"}]})
+        elif not activities:
+            outcome = Outcome(422, base | {"status": "rejected", "problems": [{
+                "row": None, "column": None, "value": None, "message": "至少填写一项活动", "text": "至少填写一项活动"}]})
+        else:
+            validated = validate_plans(activities_frame(station, activities), SOURCE, month=month,
+                                       stations=code_index([station]),
+                                       checklist_codes=crud.checklist_codes(session=session, county=county, month=month),
+                                       max_text=profile.intake.max_text)
+            if validated.problems:
+                outcome = Outcome(422, base | {"status": "rejected",
+                                               "problems": [_problem_json(p) for p in validated.problems]})
+            else:
+                crud.save_station_plans(session=session, county=county, month=month, units=validated.units,
+                                        channel="api", source_ref=f"submission:{submission_id}", received_at=now,
+                                        submission_ids={station: submission_id}, late={station: late})
+                outcome = Outcome(200, base | {"status": "accepted", "activities": len(activities)})
+        session.add(Submission(county=county, month=month, station_code=station, submission_id=submission_id,
+                               payload_sha256=payload, status=outcome.body["status"], late=late,
+                               http_status=outcome.http_status, response=outcome.body, received_at=now))
+        session.flush()  # a concurrent twin fails here, before anything of this one is committed
+        return outcome
+
+
+def submissions_of(*, county: str, station: str, month: str | None) -> list[dict[str, Any]]:
+    with transaction() as session:
+        query = select(Submission).where(Submission.county == county, Submission.station_code == station)
+        if month:
+            query = query.where(Submission.month == month)
+        rows = session.exec(query.order_by(Submission.id)).all()
+        return [{"submission_id": r.submission_id, "month": r.month, "status": r.status, "late": r.late,
+                 "http_status": r.http_status, "received_at": r.response.get("received_at"),
+                 "activities": r.response.get("activities")} for r in rows]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
