@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
@@ -131,6 +132,14 @@ def create_app(max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
         description="新时代文明实践所站通过微信小程序读取本月活动清单、报送和查询活动计划。",
     )
     app.add_middleware(BodyLimit, limit=max_body_bytes)
+
+    @app.exception_handler(RequestValidationError)
+    async def malformed(_request, exc: RequestValidationError) -> JSONResponse:
+        """Malformed requests (wrong JSON shape): a Chinese summary plus each field's error."""
+        problems = [{"field": ".".join(str(p) for p in e["loc"][1:]), "type": e["type"], "message": e["msg"]}
+                    for e in exc.errors()]
+        return JSONResponse({"status": "malformed", "message": "请求格式有误，请检查以下字段", "problems": problems},
+                            status_code=422)
 
     @app.get("/api/v1/health", tags=["system"])
     def health() -> dict[str, str]:

@@ -151,6 +151,7 @@ def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> d
         database_url=env.database_url if "database_url" in env.model_fields_set
         else f"sqlite:///{out / 'var' / 'activity_day.db'}",
         out=env.out if "out" in env.model_fields_set else out / "out",
+        inbox=env.inbox if "inbox" in env.model_fields_set else out / "inbox",
         county=env.county, fault=env.fault,
     )
     previous = use_settings(settings)
@@ -179,9 +180,14 @@ def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> d
             activity_day = datetime.combine(plan.activity_date, time())
             items = plan.content["checklist"]
         checklist = pd.DataFrame([i for block in items for i in block["items"]])
-        load("plans", write_xlsx(station_plans(rng, registry, activity_day, checklist),
-                                 out / "inputs" / f"活动计划-{month}.xlsx", f"{label}集中活动日活动计划汇总表"))
-        collect(county=county, month=month)
+        # Station plans arrive as a spreadsheet dropped into the inbox, which `collect` picks up.
+        Path(settings.inbox).mkdir(parents=True, exist_ok=True)
+        write_xlsx(station_plans(rng, registry, activity_day, checklist),
+                   Path(settings.inbox) / f"活动计划-{month}.xlsx", f"{label}集中活动日活动计划汇总表")
+        collected = collect(county=county, month=month)
+        echo(f"inbox: {collected['inbox']['files']} file(s), {collected['inbox']['stations_accepted']} station plans "
+             f"accepted, {collected['inbox']['stations_refused']} refused; {collected['missing']} stations have "
+             f"not submitted (reports in {Path(settings.inbox) / 'processed'})")
         sample(county=county, month=month)
         with transaction() as session:
             drawn = crud.assignments_frame(session=session, county=county, month=month)
@@ -198,7 +204,8 @@ def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> d
         }
         echo("")
         echo(f"demo workspace: {out}")
-        echo(f"  profile: {out / 'profile.yaml'}    inputs: {out / 'inputs'}    database: {settings.database_url}")
+        echo(f"  profile: {out / 'profile.yaml'}    inputs: {out / 'inputs'}    inbox: {settings.inbox}")
+        echo(f"  database: {settings.database_url}")
         for name, path in docs.items():
             echo(f"  {name}: {path}")
         echo(f"  {summary['drawn']} stations drawn, {summary['scored']} stations scored")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from activity_day import crud
@@ -21,6 +22,7 @@ from activity_day.intake import (
 )
 from activity_day.planning import load_checklist_catalog, load_learning_catalog
 from activity_day.review import plan_codes
+from activity_day.submissions import deadline_of
 from models import CommentSource
 
 
@@ -57,8 +59,13 @@ def _report(validated: Validated, written: int) -> ImportReport:
                         refused=list(validated.refused), problems=validated.problems, rows_written=written)
 
 
-def import_file(kind: str, path: Path, *, county: str, month: str | None = None) -> ImportReport:
-    """Import one file of the given kind for the county (plans, comments and scores need the month)."""
+def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
+                received_at: datetime | None = None) -> ImportReport:
+    """Import one file of the given kind for the county (plans, comments and scores need the month).
+
+    `received_at`, for plans, is when the file arrived (the inbox): plans received after the
+    deadline are flagged late.
+    """
     path = Path(path)
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
@@ -88,8 +95,14 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None)
             validated = validate_plans(frame, name, month=month, stations=known,
                                        checklist_codes=crud.checklist_codes(session=session, county=county,
                                                                             month=month))
+            late = False
+            if received_at is not None:
+                plan = crud.get_plan(session=session, county=county, month=month, version=2)
+                profile = crud.load_profile_of(session=session, county=county)
+                late = plan is not None and received_at > deadline_of(plan.content, profile.intake.deadline_time)
             written = crud.save_station_plans(session=session, county=county, month=month, units=validated.units,
-                                              channel="excel", source_ref=name)
+                                              channel="excel", source_ref=name, received_at=received_at,
+                                              late=dict.fromkeys(validated.units, late))
             return _report(validated, written)
         validated = validate_scores(frame, name, stations=known)
         rows = [r for unit in validated.units.values() for r in unit]

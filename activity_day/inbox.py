@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 from activity_day.imports import ImportReport, import_file
@@ -20,7 +21,7 @@ def pending_files(inbox: Path) -> list[Path]:
                   if p.is_file() and not p.name.startswith(("~$", ".")) and not p.name.endswith(".tmp"))
 
 
-def process_inbox(inbox: Path, *, county: str, month: str) -> list[ImportReport]:
+def process_inbox(inbox: Path, *, county: str, month: str, now: datetime | None = None) -> list[ImportReport]:
     """Import every pending file as station plans for the month; each goes to processed/ with its report.
 
     A processed file keeps its name plus the first 8 hex digits of its SHA-256, so two files of the same
@@ -34,7 +35,7 @@ def process_inbox(inbox: Path, *, county: str, month: str) -> list[ImportReport]
             report.problems = []
             lines = [f"{path.name}：不支持的文件类型“{path.suffix}”，请使用 xlsx 或 csv"]
         else:
-            report = import_file("plans", path, county=county, month=month)
+            report = import_file("plans", path, county=county, month=month, received_at=now or datetime.now(UTC))
             lines = report.lines()
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
         done.mkdir(parents=True, exist_ok=True)

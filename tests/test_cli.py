@@ -9,13 +9,14 @@ import openpyxl
 import pandas as pd
 import pytest
 from sqlalchemy import update
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from activity_day.cli import app
 from activity_day.database import transaction
 from activity_day.demo import write_xlsx
 from activity_day.intake import KINDS
-from models import DrawAssignment
+from models import DrawAssignment, StationToken
 from tests.conftest import DEMO_PROFILE
 
 runner = CliRunner()
@@ -101,3 +102,53 @@ def test_cycle_status_show_record_and_verify(prefect_server, settings, registry,
 def test_verify_without_draw(settings, county) -> None:
     result = cli("sample", "verify", "--month", "2026-12")
     assert result.exit_code == 1 and "run sample" in result.output
+
+
+def test_tokens_issue_export_and_revoke(settings, registry, tmp_path: Path) -> None:
+    from activity_day.submissions import station_for_token
+
+    out = tmp_path / "tokens.xlsx"
+    assert cli("tokens", "issue", "--station", "001", "--station", "002", "--out", str(out)).exit_code == 0
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in rows] == ["001", "002"] and all(len(r[4]) >= 40 for r in rows)
+    with transaction() as session:
+        assert station_for_token(session=session, token=rows[0][4]).station_code == "001"
+        stored = session.exec(select(StationToken.token_sha256)).all()
+    assert rows[0][4] not in stored  # only the hash is kept
+    assert cli("tokens", "revoke", "--station", "001").exit_code == 0
+    with transaction() as session:
+        assert station_for_token(session=session, token=rows[0][4]) is None
+    assert cli("tokens", "revoke", "--station", "001").exit_code == 1
+    assert cli("tokens", "issue", "--station", "999", "--out", str(out)).exit_code == 2
+    assert cli("tokens", "issue", "--all", "--out", str(tmp_path / "all.xlsx")).exit_code == 0
+    assert openpyxl.load_workbook(tmp_path / "all.xlsx").worksheets[0].max_row == 249
+
+
+def test_api_command_serves(settings, county, tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = os.environ | {"ACTIVITY_DAY_DATABASE_URL": settings.database_url}
+    proc = subprocess.Popen([sys.executable, "-m", "activity_day.cli", "api", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(100):
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert health.json() == {"status": "ok"}
+        assert httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()["info"]["version"] == "1"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
