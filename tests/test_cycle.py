@@ -13,7 +13,7 @@ from activity_day.database import transaction
 from activity_day.demo import run_demo
 from activity_day.settings import Settings
 from activity_day.status import month_status
-from models import Draw
+from models import Draw, Station, StationPlan
 from tasks.sample import verify_stored
 
 pytestmark = pytest.mark.flow
@@ -48,8 +48,11 @@ def test_demo_month_end_to_end_and_rerun_is_identical(prefect_server, settings: 
     assert digest in circular and "关于2026年12月新时代文明实践集中活动日督查情况的通报" in circular
 
     report = openpyxl.load_workbook(out / "collect-report.xlsx")
-    missing_rows = report["未报送所站"].max_row - 1
-    assert missing_rows == 248 - counts["station_plans"]
+    reminded = {row[0] for row in report["未报送所站"].iter_rows(min_row=2, values_only=True)}
+    with transaction() as session:
+        submitted = set(session.exec(select(StationPlan.station_code)).all())
+        registered = set(session.exec(select(Station.code)).all())
+    assert reminded == registered - submitted and len(reminded) == 248 - counts["station_plans"]
 
     before = tree_digest(out)
     monthly_cycle(county="321323", month=MONTH)
