@@ -184,9 +184,14 @@ def run_collect(month: MonthOpt = None) -> None:
 
 
 @run_app.command("sample")
-def run_sample(month: MonthOpt = None, public_random: PublicRandom = None) -> None:
+def run_sample(
+    month: MonthOpt = None,
+    public_random: PublicRandom = None,
+    interactive: Annotated[bool, typer.Option(
+        "--interactive", help="Pause for the public random value in a Prefect UI resume form.")] = False,
+) -> None:
     """Draw one third of the stations and assign teams (a stored draw is kept)."""
-    _run(Step.sample, month, public_random=public_random)
+    _run(Step.sample, month, public_random=public_random, interactive=interactive)
 
 
 @run_app.command("compile")

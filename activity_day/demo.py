@@ -86,7 +86,7 @@ def station_plans(rng: random.Random, registry: pd.DataFrame, activity_day: date
     required = checklist[checklist["required"]]
     optional = checklist[~checklist["required"]]
     rows = []
-    for station in registry.itertuples():
+    for station in registry.to_dict("records"):
         if rng.random() < skip_share:
             continue
         picks = [required.iloc[rng.randrange(len(required))]] if len(required) else []
@@ -97,8 +97,9 @@ def station_plans(rng: random.Random, registry: pd.DataFrame, activity_day: date
                                                                             ActionKind.SIGNATURE])
             start = datetime.combine(activity_day.date(), time(8, 30)) + timedelta(hours=1.5 * n)
             rows.append({
-                "所站编号": station.所站编号, "活动名称": rng.choice(ACTIVITY[task]), "任务类别": task.value,
-                "动作类型": kind.value, "开始时间": start, "活动地点": f"{station.所站名称.removesuffix('新时代文明实践站')}文明实践站活动室",
+                "所站编号": station["所站编号"], "活动名称": rng.choice(ACTIVITY[task]), "任务类别": task.value,
+                "动作类型": kind.value, "开始时间": start,
+                "活动地点": station["所站名称"] if rng.random() < 0.7 else f"{station['乡镇（街道）']}文化广场",
                 "预计参与人数": rng.randint(20, 120), "清单编号": item["code"],
                 "志愿服务队伍": rng.choice(["", "党员志愿服务队", "巾帼志愿服务队", "青年志愿服务队"]),
             })
@@ -116,8 +117,8 @@ def inspection_scores(rng: random.Random, drawn: pd.DataFrame, registry: pd.Data
                      "得分": round(min(100, max(40, quality)), 1), "存在问题": rng.choice(PROBLEMS),
                      "意见建议": rng.choice(SUGGESTIONS)})
     observed = registry.sample(frac=0.3, random_state=rng.randrange(1 << 30))
-    for s in observed.itertuples():
-        rows.append({"所站编号": s.所站编号, "检查方式": "观察员", "评分人": f"{s._4}文明观察员",
+    for s in observed.to_dict("records"):
+        rows.append({"所站编号": s["所站编号"], "检查方式": "观察员", "评分人": f"{s['乡镇（街道）']}文明观察员",
                      "得分": round(min(100, max(40, rng.gauss(86, 6))), 1), "存在问题": "",
                      "意见建议": rng.choice(SUGGESTIONS)})
     return pd.DataFrame(rows)

@@ -139,6 +139,94 @@ def _avoidance_error(teams: Sequence[dict[str, Any]], township: str) -> Avoidanc
     return AvoidanceError(f"无法回避：{township} 的检查无组可派，每个检查组都有该乡镇的成员（{members}）")
 
 
+def _spread(load: dict[str, int]) -> tuple[int, int]:
+    values = list(load.values())
+    return max(values) - min(values), sum(v * v for v in values)
+
+
+def assign_townships(sizes: dict[str, int], teams: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """Each on-site township to one team with no member from it (回避), loads as even as possible.
+
+    Largest township first to the least-loaded eligible team, then single moves and pairwise swaps
+    while they narrow the spread of loads (then the sum of squares). Ties go by team order and
+    township name, so the result is deterministic.
+    """
+    order = [t["name"] for t in teams]
+    eligible = {}
+    for township in sizes:
+        eligible[township] = _eligible(teams, township)
+        if not eligible[township]:
+            raise _avoidance_error(teams, township)
+    load = dict.fromkeys(order, 0)
+    team_of: dict[str, str] = {}
+    for township in sorted(sizes, key=lambda t: (-sizes[t], t)):
+        team = min(eligible[township], key=lambda name: (load[name], order.index(name)))
+        team_of[township] = team
+        load[team] += sizes[township]
+    for _ in range(200):
+        best, best_score = None, _spread(load)
+        for township in sorted(team_of):
+            here = team_of[township]
+            for there in eligible[township]:  # move
+                if there == here:
+                    continue
+                trial = dict(load)
+                trial[here] -= sizes[township]
+                trial[there] += sizes[township]
+                if _spread(trial) < best_score:
+                    best, best_score = ((township, there),), _spread(trial)
+            for other in sorted(team_of):  # swap
+                there = team_of[other]
+                if other <= township or there == here:
+                    continue
+                if here not in eligible[other] or there not in eligible[township]:
+                    continue
+                trial = dict(load)
+                delta = sizes[township] - sizes[other]
+                trial[here] -= delta
+                trial[there] += delta
+                if _spread(trial) < best_score:
+                    best, best_score = ((township, there), (other, here)), _spread(trial)
+        if best is None:
+            break
+        for township, team in best:
+            load[team_of[township]] -= sizes[township]
+            team_of[township] = team
+            load[team] += sizes[township]
+    return team_of
+
+
+def haversine_km(a: Sequence[float], b: Sequence[float]) -> float:
+    """Great-circle distance between (lon, lat) points in kilometres."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def route(points: dict[str, Sequence[float]], start: Sequence[float]) -> list[str]:
+    """A short visiting order from `start`: nearest neighbour, then 2-opt on the open path."""
+    left, here, path = dict(points), start, []
+    while left:
+        code = min(sorted(left), key=lambda c: haversine_km(here, left[c]))
+        path.append(code)
+        here = left.pop(code)
+
+    def at(i: int) -> Sequence[float]:
+        return start if i < 0 else points[path[i]]
+
+    improved = True
+    while improved:
+        improved = False
+        for i in range(len(path) - 1):
+            for j in range(i + 1, len(path)):
+                before = haversine_km(at(i - 1), at(i)) + (haversine_km(at(j), at(j + 1)) if j + 1 < len(path) else 0)
+                after = haversine_km(at(i - 1), at(j)) + (haversine_km(at(i), at(j + 1)) if j + 1 < len(path) else 0)
+                if after < before - 1e-9:
+                    path[i : j + 1] = reversed(path[i : j + 1])
+                    improved = True
+    return path
+
+
 def assign(
     selected: Sequence[dict[str, Any]],
     *,
@@ -147,44 +235,59 @@ def assign(
     slot_minutes: int,
     online_start: str,
     activity_date: str,
+    geo: dict[str, Sequence[float]] | None = None,
+    seat: Sequence[float] | None = None,
+    onsite_start: str = "08:30",
+    visit_minutes: int = 40,
+    travel_kmh: float = 30.0,
+    online_inspectors: Sequence[dict[str, Any]] = (),
 ) -> list[dict[str, Any]]:
-    """Mode, team and slot for each drawn station.
+    """Mode, team, visiting order and time for each drawn station.
 
-    On-site townships go whole to one team (largest township first, to the least-loaded eligible
-    team); online stations go one by one to the eligible team with the fewest, in slots of
-    `slot_minutes` from `online_start`. No team gets a township one of its members lives in.
+    On-site townships go whole to one team (`assign_townships`); each team visits its stations in a
+    short route from the county seat where coordinates are known (the rest follow in rank order),
+    with arrival times from `onsite_start`, `visit_minutes` a visit and `travel_kmh` between visits.
+    Online stations go one by one to the eligible online inspector (the teams, when the profile
+    names no inspectors) with the fewest, in back-to-back slots of `slot_minutes` from
+    `online_start`, so no inspector's video checks overlap. Nobody gets a township they live in.
     """
+    geo = geo or {}
     onsite_set = set(onsite)
-    load = {t["name"]: 0 for t in teams}
     by_township: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for s in selected:
         by_township[s["township"]].append(s)
-    team_of: dict[str, str] = {}
-    for township in sorted(onsite_set & set(by_township), key=lambda t: (-len(by_township[t]), t)):
-        eligible = _eligible(teams, township)
-        if not eligible:
-            raise _avoidance_error(teams, township)
-        team = min(eligible, key=lambda name: (load[name], [t["name"] for t in teams].index(name)))
-        team_of[township] = team
-        load[team] += len(by_township[township])
-    online_load = {t["name"]: 0 for t in teams}
+    team_of = assign_townships({t: len(by_township[t]) for t in sorted(onsite_set & set(by_township))}, teams)
+    result: list[dict[str, Any]] = []
+    day = datetime.fromisoformat(f"{activity_date}T00:00")
+    for team in [t["name"] for t in teams]:
+        stations = sorted((s for s in selected if team_of.get(s["township"]) == team), key=lambda s: s["rank"])
+        located = {s["code"]: geo[s["code"]] for s in stations if s["code"] in geo}
+        origin = seat or (next(iter(located.values())) if located else (0.0, 0.0))
+        order = route(located, origin) + [s["code"] for s in stations if s["code"] not in located]
+        clock = day + timedelta(hours=int(onsite_start[:2]), minutes=int(onsite_start[3:]))
+        here = origin
+        for n, code in enumerate(order, start=1):
+            if code in located:
+                clock += timedelta(minutes=round(60 * haversine_km(here, located[code]) / travel_kmh))
+                here = located[code]
+            s = next(s for s in stations if s["code"] == code)
+            result.append(dict(s, mode="onsite", team=team, order=n, slot=f"第{n}站 {clock:%H:%M}"))
+            clock += timedelta(minutes=visit_minutes)
+    checkers = [{"name": f"线上·{m['name']}", "members": [m]} for m in online_inspectors] or list(teams)
+    online_load = {t["name"]: 0 for t in checkers}
     start = datetime.fromisoformat(f"{activity_date}T{online_start}")
-    result = []
-    order_in_township: dict[str, int] = defaultdict(int)
     for s in sorted(selected, key=lambda s: (s["township"], s["rank"])):
         if s["township"] in onsite_set:
-            order_in_township[s["township"]] += 1
-            result.append(dict(s, mode="onsite", team=team_of[s["township"]],
-                               slot=f"第{order_in_township[s['township']]}站"))
             continue
-        eligible = _eligible(teams, s["township"])
+        eligible = _eligible(checkers, s["township"])
         if not eligible:
-            raise _avoidance_error(teams, s["township"])
-        team = min(eligible, key=lambda name: (online_load[name], [t["name"] for t in teams].index(name)))
+            raise _avoidance_error(checkers, s["township"])
+        team = min(eligible, key=lambda name: (online_load[name], [t["name"] for t in checkers].index(name)))
         begin = start + timedelta(minutes=slot_minutes * online_load[team])
         online_load[team] += 1
         end = begin + timedelta(minutes=slot_minutes)
-        result.append(dict(s, mode="online", team=team, slot=f"{begin:%H:%M}-{end:%H:%M}"))
+        result.append(dict(s, mode="online", team=team, order=online_load[team],
+                           slot=f"{begin:%H:%M}-{end:%H:%M}"))
     return sorted(result, key=lambda r: r["rank"])
 
 
@@ -201,6 +304,13 @@ def build_record(
     slot_minutes: int,
     online_start: str,
     activity_date: str,
+    geo: dict[str, Sequence[float]] | None = None,
+    seat: Sequence[float] | None = None,
+    onsite_start: str = "08:30",
+    visit_minutes: int = 40,
+    travel_kmh: float = 30.0,
+    public_random_source: str = "",
+    online_inspectors: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """Run the draw and return its full record: inputs and result."""
     list_sha = candidates_sha256(candidates)
@@ -208,19 +318,25 @@ def build_record(
     selected = select(candidates, seed, ratio)
     townships = sorted({c.township for c in candidates})
     onsite = onsite_townships(townships, seed, onsite_share, onsite_fixed)
-    assigned = assign(selected, teams=teams, onsite=onsite, slot_minutes=slot_minutes,
-                      online_start=online_start, activity_date=activity_date)
+    geo = {code: [float(x) for x in point] for code, point in sorted((geo or {}).items())}
+    assigned = assign(selected, teams=teams, onsite=onsite, slot_minutes=slot_minutes, online_start=online_start,
+                      activity_date=activity_date, geo=geo, seat=seat, onsite_start=onsite_start,
+                      visit_minutes=visit_minutes, travel_kmh=travel_kmh, online_inspectors=online_inspectors)
     return {
         "algorithm": ALGORITHM,
         "county": county,
         "month": month,
         "ratio": str(ratio),
         "public_random": public_random,
+        "public_random_source": public_random_source,
         "candidates": [{"code": c.code, "township": c.township, "priority": c.priority} for c in candidates],
         "candidates_sha256": list_sha,
         "seed": seed,
         "params": {"teams": list(teams), "onsite_share": onsite_share, "onsite_fixed": list(onsite_fixed),
-                   "slot_minutes": slot_minutes, "online_start": online_start, "activity_date": activity_date},
+                   "slot_minutes": slot_minutes, "online_start": online_start, "activity_date": activity_date,
+                   "geo": geo, "seat": list(seat) if seat else None, "onsite_start": onsite_start,
+                   "visit_minutes": visit_minutes, "travel_kmh": travel_kmh,
+                   "online_inspectors": list(online_inspectors)},
         "onsite_townships": onsite,
         "selected": assigned,
     }
@@ -238,7 +354,10 @@ def rederive(record: dict[str, Any]) -> dict[str, Any]:
         county=record["county"], month=record["month"], candidates=candidates,
         public_random=record["public_random"], ratio=Fraction(record["ratio"]), teams=p["teams"],
         onsite_share=p["onsite_share"], onsite_fixed=p["onsite_fixed"], slot_minutes=p["slot_minutes"],
-        online_start=p["online_start"], activity_date=p["activity_date"],
+        online_start=p["online_start"], activity_date=p["activity_date"], geo=p["geo"], seat=p["seat"],
+        onsite_start=p["onsite_start"], visit_minutes=p["visit_minutes"], travel_kmh=p["travel_kmh"],
+        public_random_source=record.get("public_random_source", ""),
+        online_inspectors=p.get("online_inspectors", []),
     )
 
 

@@ -30,6 +30,7 @@ class CountyInfo(_Strict):
     addressees: str = Field(min_length=1, description="主送机关")
     cc: str = Field(default="", description="版记·抄送")
     printer: str = Field(default="", description="版记·印发机关")
+    seat: tuple[float, float] | None = Field(default=None, description="县城（出发点）经度、纬度, for patrol routes")
 
     @field_validator("code")
     @classmethod
@@ -69,8 +70,13 @@ class Sampling(_Strict):
     ratio: str = Field(default="1/3", description="share of stations drawn, as a fraction")
     onsite_share: float = Field(default=0.5, ge=0, le=1, description="share of townships patrolled on site")
     onsite_townships: list[str] = Field(default_factory=list, description="if set, exactly these are on site")
+    online_inspectors: list[TeamMember] = Field(
+        default_factory=list, description="staff who run the video spot checks; empty: the teams do them")
     online_slot_minutes: int = Field(default=15, ge=5, le=120)
     online_start: str = Field(default="09:00", pattern=r"^\d{2}:\d{2}$")
+    onsite_start: str = Field(default="08:30", pattern=r"^\d{2}:\d{2}$", description="patrols set out")
+    visit_minutes: int = Field(default=40, ge=5, le=240, description="time spent at each on-site station")
+    travel_kmh: float = Field(default=30, gt=0, le=120, description="average road speed between stations")
 
     @field_validator("ratio")
     @classmethod

@@ -47,9 +47,10 @@ def issue_tokens(*, session: Session, county: str, stations: list[str], now: dat
                 StationToken.county == county, StationToken.station_code == code,
                 StationToken.revoked_at.is_(None))).all():  # type: ignore[union-attr]
             old.revoked_at = now
-        token = secrets.token_urlsafe(32)
+        # The prefix keeps tokens recognisable and never lets one start like a spreadsheet formula.
+        token = f"ad_{secrets.token_urlsafe(32)}"
         session.add(StationToken(county=county, station_code=code, token_sha256=token_sha256(token),
-                                 prefix=token[:6], issued_at=now))
+                                 prefix=token[3:9], issued_at=now))
         tokens[code] = token
     return tokens
 

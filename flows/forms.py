@@ -137,3 +137,26 @@ def approve_comments(county: str, month: str, poll_seconds: int) -> int:
             return len(form.decisions)
         state = review_state(county, month)
     return 0
+
+
+class PublicRandomForm(RunInput):
+    """The public random value for the draw (公开随机数), entered after the candidate list is published."""
+
+    value: str = Field(title="公开随机数", description="发布候选名单后才产生的公开数值，如当日福利彩票开奖号码")
+    source: str = Field(default="", title="来源", description="如：2026年12月3日 福彩3D 第2026330期开奖号码")
+
+
+def ask_public_random(month: str, published: dict, poll_seconds: int) -> tuple[str, str]:
+    """Pause until the operator enters the public random value; an empty value re-opens the form."""
+    error = ""
+    while True:
+        text = [f"## {cn_month(month)}督查抽样", "",
+                f"候选名单已公布：{published['count']} 个所站，SHA-256 `{published['sha256']}`。",
+                "请在名单公布之后，填入一个事先无人知道的公开随机数（例如当日彩票开奖号码）及其来源。"]
+        if error:
+            text += ["", f"**{error}**"]
+        form = pause_flow_run(wait_for_input=PublicRandomForm.with_initial_data(description="\n".join(text)),
+                              timeout=APPROVAL_WAIT_SECONDS, poll_interval=poll_seconds)
+        if form.value.strip():
+            return form.value.strip(), form.source.strip()
+        error = "公开随机数不能为空，请重新填写"

@@ -9,12 +9,12 @@ from prefect.runtime import flow_run
 
 from activity_day.calendar import cn_month
 from activity_day.months import next_month, this_month
-from flows.forms import approve_comments, collect_comments
+from flows.forms import approve_comments, ask_public_random, collect_comments
 from tasks.collect import completeness_report, read_inbox
 from tasks.compile import compile_circular
 from tasks.draft import draft_plan, render_plan
 from tasks.review import close_review
-from tasks.sample import draw_sample, export_draw
+from tasks.sample import draw_sample, export_draw, publish_candidates
 
 
 def run_name(step_cn: str, default: Callable[[], str] = next_month) -> Callable[[], str]:
@@ -65,10 +65,19 @@ def collect(county: str, month: str | None = None) -> dict:
 
 
 @flow(name="sample", flow_run_name=run_name("抽样督查", this_month))
-def sample(county: str, month: str | None = None, public_random: str | None = None) -> dict:
-    """Draw one third of the stations and assign them to teams (kept if already drawn)."""
+def sample(county: str, month: str | None = None, public_random: str | None = None, interactive: bool = False,
+           poll_seconds: int = 10) -> dict:
+    """Publish the candidate list, take the public random value, draw and assign teams (a draw is kept).
+
+    Interactive runs pause for the public random value in a resume form; unattended runs use the
+    official plan's checksum (docs/draw.md).
+    """
     month = month or this_month()
-    summary = draw_sample(county, month, public_random)
+    published = publish_candidates(county, month)
+    source = ""
+    if interactive and public_random is None and not published["drawn"]:
+        public_random, source = ask_public_random(month, published, poll_seconds)
+    summary = draw_sample(county, month, public_random, published["sha256"], source)
     return summary | {"files": export_draw(county, month)}
 
 

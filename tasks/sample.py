@@ -1,4 +1,4 @@
-"""The inspection draw: stored once per month, re-derivable, exported per team."""
+"""The inspection draw: publish the candidate list, draw once, export per team, verify."""
 
 from __future__ import annotations
 
@@ -27,8 +27,37 @@ def months_since_drawn(history: pd.DataFrame, month: str, lookback: int = draw.L
     return out
 
 
+def _inputs(session, county: str, month: str):
+    profile = crud.load_profile_of(session=session, county=county)
+    plan = crud.official_plan(session=session, county=county, month=month)
+    stations = crud.stations_frame(session=session, county=county)
+    history = crud.drawn_months(session=session, county=county, before=month,
+                                after=shift_month(month, -draw.LOOKBACK_MONTHS - 1))
+    candidates = draw.build_candidates(zip(stations["code"], stations["township"], strict=True),
+                                       months_since_drawn(history, month))
+    return profile, plan, stations, candidates
+
+
+@task(name="publish-candidates")
+def publish_candidates(county: str, month: str) -> dict:
+    """The eligible list with rotation priorities and its SHA-256, published before the random value is known."""
+    with transaction() as session:
+        stored = crud.get_draw(session=session, county=county, month=month)
+        if stored is not None:
+            return {"sha256": stored.candidates_sha256, "count": len(stored.record["candidates"]), "drawn": True}
+        _profile, _plan, stations, candidates = _inputs(session, county, month)
+    sha = draw.candidates_sha256(candidates)
+    names = stations.set_index("code")["name"].to_dict()
+    key = artifact_key("candidates", county, month)
+    create_table_artifact(key=key, table=[{"所站编号": c.code, "所站名称": names.get(c.code, ""), "乡镇（街道）": c.township,
+                                           "轮换优先级": c.priority} for c in candidates],
+                          description=f"{cn_month(month)}抽查候选名单（{len(candidates)}个所站，SHA-256 {sha}）")
+    return {"sha256": sha, "count": len(candidates), "drawn": False}
+
+
 @task(name="draw-sample")
-def draw_sample(county: str, month: str, public_random: str | None = None) -> dict:
+def draw_sample(county: str, month: str, public_random: str | None = None, published_sha256: str | None = None,
+                public_random_source: str = "") -> dict:
     """Draw the month's sample, or return the stored one: a rerun never changes a draw."""
     logger = get_run_logger()
     with transaction() as session:
@@ -40,59 +69,82 @@ def draw_sample(county: str, month: str, public_random: str | None = None) -> di
                     "a draw is never redone")
             logger.info("%s already drawn (digest %s); keeping it", month, existing.digest)
             return {"digest": existing.digest, "drawn": len(existing.record["selected"]), "new": False}
-        profile = crud.load_profile_of(session=session, county=county)
-        plan = crud.official_plan(session=session, county=county, month=month)
-        stations = crud.stations_frame(session=session, county=county)
-        ratio = profile.sampling.fraction
-        history = crud.drawn_months(session=session, county=county, before=month,
-                                    after=shift_month(month, -draw.LOOKBACK_MONTHS - 1))
-        candidates = draw.build_candidates(zip(stations["code"], stations["township"], strict=True),
-                                           months_since_drawn(history, month))
+        profile, plan, stations, candidates = _inputs(session, county, month)
+        if published_sha256 and draw.candidates_sha256(candidates) != published_sha256:
+            raise RuntimeError(f"{month}: the station list changed after it was published; run sample again "
+                               "to publish the new list before taking a public random value")
+        sampling = profile.sampling
+        geo = {r.code: (r.longitude, r.latitude) for r in stations.itertuples()
+               if pd.notna(r.longitude) and pd.notna(r.latitude)}
         record = draw.build_record(
             county=county, month=month, candidates=candidates,
-            public_random=public_random or draw.default_public_random(plan.sha256), ratio=ratio,
-            teams=[t.model_dump() for t in profile.teams], onsite_share=profile.sampling.onsite_share,
-            onsite_fixed=profile.sampling.onsite_townships, slot_minutes=profile.sampling.online_slot_minutes,
-            online_start=profile.sampling.online_start, activity_date=plan.activity_date.isoformat(),
+            public_random=public_random or draw.default_public_random(plan.sha256), ratio=sampling.fraction,
+            teams=[t.model_dump() for t in profile.teams], onsite_share=sampling.onsite_share,
+            onsite_fixed=sampling.onsite_townships, slot_minutes=sampling.online_slot_minutes,
+            online_start=sampling.online_start, activity_date=plan.activity_date.isoformat(), geo=geo,
+            seat=profile.county.seat, onsite_start=sampling.onsite_start, visit_minutes=sampling.visit_minutes,
+            travel_kmh=sampling.travel_kmh,
+            public_random_source=public_random_source if public_random else "正式方案SHA-256（无人值守默认）",
+            online_inspectors=[m.model_dump() for m in sampling.online_inspectors],
         )
         digest = draw.record_digest(record)
         crud.save_draw(session=session, county=county, month=month, record=record, digest_=digest,
-                       assignments=[{k: s[k] for k in ("station_code", "township", "rank", "mode", "team", "slot")}
-                                    for s in ({**s, "station_code": s["code"]} for s in record["selected"])])
+                       assignments=[{"station_code": s["code"], "township": s["township"], "rank": s["rank"],
+                                     "mode": s["mode"], "team": s["team"], "slot": s["slot"]}
+                                    for s in record["selected"]])
     logger.info("%s drawn: %d of %d stations, digest %s", month, len(record["selected"]), len(candidates), digest)
     return {"digest": digest, "drawn": len(record["selected"]), "new": True}
 
 
+def draw_table(record: dict, stations: pd.DataFrame, activities: pd.DataFrame, activity_date: str) -> pd.DataFrame:
+    """One row per drawn station with address (the planned venue on the day), contact, team, order and time."""
+    info = stations.set_index("code")
+    on_day = activities[activities["start_time"].map(lambda t: t.date().isoformat()) == activity_date] \
+        if len(activities) else activities
+    venue = on_day.groupby("station_code")["location"].first().to_dict() if len(on_day) else {}
+    rows = []
+    for s in record["selected"]:
+        st = info.loc[s["code"]] if s["code"] in info.index else None
+        rows.append({
+            "检查组": s["team"], "检查方式": MODE_CN[s["mode"]], "顺序": s["order"], "时间": s["slot"],
+            "所站编号": s["code"], "所站名称": st["name"] if st is not None else "", "乡镇（街道）": s["township"],
+            "活动地点": venue.get(s["code"], "（未报送计划）"), "负责人": st["leader"] if st is not None else "",
+            "联系电话": st["phone"] if st is not None else "", "抽取序号": s["rank"],
+        })
+    columns = ["检查组", "检查方式", "顺序", "时间", "所站编号", "所站名称", "乡镇（街道）", "活动地点", "负责人", "联系电话",
+               "抽取序号"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 @task(name="export-draw")
 def export_draw(county: str, month: str) -> dict[str, str]:
-    """draw.json (the verifiable record), draw.xlsx (one sheet a team plus the online schedule), artifact."""
+    """draw.json (the verifiable record), draw.xlsx, one xlsx per team, the online schedule, an artifact."""
     with transaction() as session:
         stored = crud.require_draw(session=session, county=county, month=month)
-        stations = crud.stations_frame(session=session, county=county).set_index("code")
-        rows = []
-        for s in stored.record["selected"]:
-            st = stations.loc[s["code"]] if s["code"] in stations.index else None
-            rows.append({
-                "序号": s["rank"], "所站编号": s["code"],
-                "所站名称": st["name"] if st is not None else "", "乡镇（街道）": s["township"],
-                "检查方式": MODE_CN[s["mode"]], "检查组": s["team"], "时段/顺序": s["slot"],
-                "负责人": st["leader"] if st is not None else "", "联系电话": st["phone"] if st is not None else "",
-            })
-        table = pd.DataFrame(rows, columns=["序号", "所站编号", "所站名称", "乡镇（街道）", "检查方式", "检查组",
-                                            "时段/顺序", "负责人", "联系电话"])
-        sheets = [("抽查名单", table)]
-        for team in [t["name"] for t in stored.record["params"]["teams"]]:
-            sheets.append((team, table[table["检查组"] == team].sort_values(["检查方式", "时段/顺序"])))
-        sheets.append(("线上飞检时间表", table[table["检查方式"] == "线上飞检"].sort_values(["检查组", "时段/顺序"])))
+        stations = crud.stations_frame(session=session, county=county)
+        activities = crud.activities_frame(session=session, county=county, month=month)
+        table = draw_table(stored.record, stations, activities, stored.record["params"]["activity_date"])
+        table = table.sort_values(["检查组", "检查方式", "顺序"], kind="stable").reset_index(drop=True)
+        label = cn_month(month)
+        folder = month_dir(month)
         files = {
-            "json": write_text(month_dir(month) / "draw.json",
+            "json": write_text(folder / "draw.json",
                                json.dumps(stored.record, ensure_ascii=False, indent=1, sort_keys=True) + "\n"),
-            "xlsx": write_bytes(month_dir(month) / "draw.xlsx",
-                                xlsx_bytes(sheets, title=f"{cn_month(month)}督查抽查名单")),
+            "xlsx": write_bytes(folder / "draw.xlsx", xlsx_bytes(
+                [("抽查名单", table.sort_values("抽取序号"))], title=f"{label}督查抽查名单")),
+            "online": write_bytes(folder / "online-schedule.xlsx", xlsx_bytes(
+                [("线上飞检时间表", table[table["检查方式"] == "线上飞检"])], title=f"{label}线上飞检时间表")),
         }
+        teams = [t["name"] for t in stored.record["params"]["teams"]]
+        teams += sorted(set(table["检查组"]) - set(teams))  # online inspectors get a sheet too
+        for n, team in enumerate(teams, start=1):
+            mine = table[table["检查组"] == team]
+            files[f"team{n}"] = write_bytes(folder / "teams" / f"{n}-{team}.xlsx", xlsx_bytes(
+                [("线下巡查路线", mine[mine["检查方式"] == "线下巡查"]), ("线上飞检", mine[mine["检查方式"] == "线上飞检"])],
+                title=f"{label}{team}督查安排"))
         crud.record_documents(session=session, county=county, month=month, kind="draw", files=files)
     create_table_artifact(key=artifact_key("draw", county, month), table=table.to_dict("records"),
-                          description=f"{cn_month(month)}督查抽查名单（抽样记录摘要 {stored.digest}）")
+                          description=f"{label}督查抽查名单（抽样记录摘要 {stored.digest}）")
     return {fmt: path for fmt, (path, _) in files.items()}
 
 
@@ -116,3 +168,6 @@ def verify_stored(county: str, month: str) -> tuple[bool, str]:
     if stored_rows != derived_rows:
         return False, "the stored assignments differ from the record"
     return True, f"{month}: {len(derived_rows)} stations re-derived, digest {digest}"
+
+
+

@@ -109,3 +109,18 @@ def test_inclusion_frequency_over_many_seeds_is_near_the_ratio() -> None:
     # p is about 1/3; 5 standard deviations of a binomial(1000, 1/3) is about 75
     for code, _ in stations():
         assert abs(counts[code] - runs / 3) < 80, code
+
+
+def test_online_inspectors_take_the_video_checks() -> None:
+    inspectors = [{"name": "吴", "home_township": "T04"}, {"name": "郑", "home_township": "T05"}]
+    cands = draw.build_candidates(stations(), {})
+    rec = draw.build_record(county="321323", month="2026-12", candidates=cands, public_random="p", ratio=THIRD,
+                            teams=TEAMS, onsite_share=0.5, onsite_fixed=[], slot_minutes=20, online_start="09:00",
+                            activity_date="2026-12-05", online_inspectors=inspectors)
+    online = [s for s in rec["selected"] if s["mode"] == "online"]
+    assert {s["team"] for s in online} == {"线上·吴", "线上·郑"}
+    assert all(not (s["team"] == "线上·吴" and s["township"] == "T04") for s in online)
+    assert all(not (s["team"] == "线上·郑" and s["township"] == "T05") for s in online)
+    slots = sorted(s["slot"] for s in online if s["team"] == "线上·吴")
+    assert slots[0] == "09:00-09:20" and len(set(slots)) == len(slots)
+    assert draw.rederive(rec) == rec

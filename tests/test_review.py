@@ -139,3 +139,25 @@ def test_past_deadline_issues_the_plan_without_waiting(prefect_server, settings,
     draft(county=county, month="2026-01")  # its review closed on 2025-12-18
     result = review(county=county, month="2026-01", interactive=True, poll_seconds=1)
     assert result["silent"] == ["理论科", "宣教科", "版权科", "网信科"]
+
+
+def test_public_random_form_for_the_draw(prefect_server, settings, registry, county) -> None:
+    from flows.monthly import draft, review, sample
+    from tasks.sample import verify_stored
+
+    draft(county=county, month="2027-03")
+    review(county=county, month="2027-03")
+    operator = Operator([lambda _d: {"value": "  "}, lambda _d: {"value": "385", "source": "福彩3D 第2027061期"}])
+    operator.thread.start()
+    result = sample(county=county, month="2027-03", interactive=True, poll_seconds=1)
+    operator.thread.join(timeout=30)
+    assert operator.error is None, operator.error
+    assert "候选名单已公布：248 个所站" in operator.descriptions[0]
+    assert "公开随机数不能为空" in operator.descriptions[1]
+    with transaction() as session:
+        stored = crud.require_draw(session=session, county=county, month="2027-03")
+    assert stored.public_random == "385" and stored.record["public_random_source"] == "福彩3D 第2027061期"
+    assert stored.seed.endswith("|385") and stored.candidates_sha256 in operator.descriptions[0]
+    assert result["drawn"] == 83 and verify_stored(county, "2027-03")[0]
+    # a rerun keeps the draw and does not ask again
+    assert sample(county=county, month="2027-03", interactive=True, poll_seconds=1)["new"] is False
