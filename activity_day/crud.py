@@ -274,7 +274,8 @@ def assignments_frame(*, session: Session, county: str, month: str) -> pd.DataFr
 def save_scores(*, session: Session, county: str, month: str, rows: Sequence[dict[str, Any]],
                 source_ref: str) -> int:
     records = [dict(county=county, month=month, station_code=r["station_code"], mode=r["mode"], scorer=r["scorer"],
-                    score=r["score"], problems=r.get("problems", ""), suggestions=r.get("suggestions", ""),
+                    score=r["score"], items=r.get("items") or {}, problems=r.get("problems", ""),
+                    category=r.get("category", ""), suggestions=r.get("suggestions", ""),
                     source_ref=f"{source_ref}:{r['_row']}" if "_row" in r else source_ref) for r in rows]
     return upsert(session, InspectionScore, records, ["county", "month", "station_code", "mode", "scorer"])
 
@@ -283,7 +284,16 @@ def scores_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:
     rows = session.exec(select(InspectionScore).where(InspectionScore.county == county,
                                                       InspectionScore.month == month)
                         .order_by(InspectionScore.station_code, InspectionScore.mode, InspectionScore.scorer)).all()
-    cols = ["station_code", "mode", "scorer", "score", "problems", "suggestions"]
+    cols = ["station_code", "mode", "scorer", "score", "items", "problems", "category", "suggestions"]
+    return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+
+
+def scores_between(*, session: Session, county: str, first: str, last: str) -> pd.DataFrame:
+    """Scores of the months first..last (inclusive), with their month, for trends."""
+    rows = session.exec(select(InspectionScore).where(InspectionScore.county == county,
+                                                      InspectionScore.month >= first,
+                                                      InspectionScore.month <= last)).all()
+    cols = ["month", "station_code", "mode", "scorer", "score"]
     return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
 
 

@@ -13,8 +13,10 @@ from activity_day.intake import (
     FileUnusable,
     Problem,
     Validated,
+    check_score_columns,
     code_index,
     read_table,
+    scores_kind,
     validate_comments,
     validate_plans,
     validate_scores,
@@ -69,11 +71,17 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
     path = Path(path)
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
+    rubric: list[tuple[str, float]] = []
+    if kind == "scores":
+        with transaction() as session:
+            rubric = crud.load_profile_of(session=session, county=county).scoring.rubric_pairs
     try:
-        frame = read_table(path, KINDS[kind])
+        frame = read_table(path, scores_kind(rubric) if kind == "scores" else KINDS[kind])
     except FileUnusable as exc:
         return ImportReport(kind, path.name, problems=[exc.problem], unusable=True)
     name = path.name
+    if kind == "scores" and (problem := check_score_columns(frame, name, rubric)):
+        return ImportReport(kind, name, problems=[problem], unusable=True)
     with transaction() as session:
         if kind == "stations":
             validated = validate_stations(frame, name)
@@ -104,7 +112,7 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
                                               channel="excel", source_ref=name, received_at=received_at,
                                               late=dict.fromkeys(validated.units, late))
             return _report(validated, written)
-        validated = validate_scores(frame, name, stations=known)
+        validated = validate_scores(frame, name, stations=known, rubric=rubric)
         rows = [r for unit in validated.units.values() for r in unit]
         return _report(validated, crud.save_scores(session=session, county=county, month=month, rows=rows,
                                                    source_ref=name))

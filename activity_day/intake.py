@@ -52,7 +52,13 @@ PLANS = FileKind(
     ("清单编号", "志愿服务队伍"),
 )
 COMMENTS = FileKind("comments", "部门意见", ("部门", "意见内容"), ("处理意见", "处理理由", "建议增加", "建议删除"))
-SCORES = FileKind("scores", "检查评分", ("所站编号", "检查方式", "评分人", "得分"), ("存在问题", "意见建议"))
+SCORES = FileKind("scores", "检查评分", ("所站编号", "检查方式", "评分人"), ("得分", "存在问题", "问题类别", "意见建议"))
+
+
+def scores_kind(rubric: list[tuple[str, float]]) -> FileKind:
+    """The scores file with one optional column per rubric item (a file carries 得分, or the items, or both)."""
+    return FileKind(SCORES.name, SCORES.title, SCORES.required,
+                    SCORES.optional + tuple(name for name, _ in rubric if name not in SCORES.optional))
 KINDS = {k.name: k for k in (STATIONS, PLANS, COMMENTS, SCORES)}
 
 
@@ -174,7 +180,10 @@ def read_table(path: Path, kind: FileKind) -> pd.DataFrame:
     for h in kind.optional:
         if h not in frame.columns:
             frame[h] = None
-    return frame.astype(object).where(frame.notna(), None)
+    frame = frame.astype(object).where(frame.notna(), None)
+    frame.attrs["found"] = list(positions)
+    frame.attrs["header_row"] = header_index + 1
+    return frame
 
 
 # --- cell parsers: value -> (parsed, error message or None) ---------------------------------------
@@ -508,8 +517,30 @@ def _code_list(value: Any) -> list[str]:
     return [p.upper() for p in re.split(r"[,，、;；\s]+", compact(value) if not is_blank(value) else "") if p]
 
 
-def validate_scores(frame: pd.DataFrame, file: str, *, stations: dict[str, str]) -> Validated:
-    """Scores: each row is its own unit; a repeated (station, mode, scorer) is refused."""
+def check_score_columns(frame: pd.DataFrame, file: str, rubric: list[tuple[str, float]]) -> Problem | None:
+    """A scores file needs 得分 or every rubric item as a column; partial rubric columns are refused."""
+    found = set(frame.attrs.get("found", frame.columns))
+    items = [name for name, _ in rubric]
+    present = [n for n in items if n in found]
+    row = frame.attrs.get("header_row")
+    if present and len(present) < len(items):
+        missing = "、".join(n for n in items if n not in found)
+        return Problem(file, row, None, None, f"评分细则列不全，缺少：{missing}（细则：{'、'.join(items)}）")
+    if not present and "得分" not in found:
+        return Problem(file, row, None, None, f"表头缺少列：得分（或按评分细则分列：{'、'.join(items)}）")
+    return None
+
+
+def validate_scores(frame: pd.DataFrame, file: str, *, stations: dict[str, str],
+                    rubric: list[tuple[str, float]] | None = None) -> Validated:
+    """Scores: each row is its own unit; a repeated (station, mode, scorer) is refused.
+
+    A row carries a total (得分), or one score per rubric item (each 0 to the item's weight) whose sum
+    is the total; with both, they must agree.
+    """
+    rubric = rubric or []
+    found = set(frame.attrs.get("found", frame.columns))
+    per_item = bool(rubric) and all(name in found for name, _ in rubric)
     result = Validated("scores", file)
     seen: dict[tuple, int] = {}
     for raw in frame.to_dict("records"):
@@ -520,8 +551,28 @@ def validate_scores(frame: pd.DataFrame, file: str, *, stations: dict[str, str])
         c.values["station_code"] = code
         mode = c.check("检查方式", "mode", parse_enum(raw["检查方式"], InspectionMode, "检查方式"))
         scorer = c.require_text("评分人", "scorer", 40)
-        c.check("得分", "score", parse_score(raw["得分"]))
+        items: dict[str, float] = {}
+        if per_item:
+            for name, weight in rubric:
+                value, error = parse_score(raw.get(name))
+                if error is None and value is not None and value > weight:
+                    error = f"该项满分{weight:g}分"
+                if error:
+                    c.fail(name, error.replace("得分", "该项得分"))
+                else:
+                    items[name] = value
+        total = None
+        if "得分" in found and not (per_item and is_blank(raw.get("得分"))):
+            total = c.check("得分", "score", parse_score(raw.get("得分")))
+        if per_item and len(items) == len(rubric):
+            summed = round(sum(items.values()), 2)
+            if total is not None and abs(total - summed) > 0.05:
+                c.fail("得分", f"与各项得分之和{summed:g}不一致")
+            total = summed
+        c.values["score"] = total
+        c.values["items"] = items
         c.values["problems"] = text(raw.get("存在问题"))
+        c.values["category"] = text(raw.get("问题类别"))
         c.values["suggestions"] = text(raw.get("意见建议"))
         key = (code, mode, scorer)
         if code and mode and scorer and key in seen:

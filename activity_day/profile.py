@@ -130,17 +130,44 @@ class CountyProgram(_Strict):
         return v
 
 
+class RubricItem(_Strict):
+    name: str = Field(min_length=1, max_length=30)
+    weight: float = Field(gt=0, le=100)
+
+
+DEFAULT_RUBRIC = [
+    {"name": "规定动作", "weight": 30},  # 规定动作不走样、不变形
+    {"name": "组织实施", "weight": 20},
+    {"name": "群众参与", "weight": 20},
+    {"name": "志愿服务", "weight": 15},
+    {"name": "台账资料", "weight": 15},
+]
+
+
 class Scoring(_Strict):
+    rubric: list[RubricItem] = Field(
+        default_factory=lambda: [RubricItem(**i) for i in DEFAULT_RUBRIC], min_length=1,
+        description="scoring items; weights add up to 100; score files may carry one column per item")
     team_weight: float = Field(default=0.7, ge=0, le=1)
     observer_weight: float = Field(default=0.3, ge=0, le=1)
     commend_threshold: float = Field(default=90, ge=0, le=100)
+    commend_top: int = Field(default=10, ge=1, le=100, description="at most this many stations are commended")
     rectify_threshold: float = Field(default=70, ge=0, le=100)
 
     @model_validator(mode="after")
     def _weights(self) -> Scoring:
         if abs(self.team_weight + self.observer_weight - 1) > 1e-9:
             raise ValueError("team_weight + observer_weight must be 1")
+        total = sum(i.weight for i in self.rubric)
+        if abs(total - 100) > 1e-9:
+            raise ValueError(f"rubric weights must add up to 100, not {total:g}")
+        if len({i.name for i in self.rubric}) != len(self.rubric):
+            raise ValueError("rubric item names must be unique")
         return self
+
+    @property
+    def rubric_pairs(self) -> list[tuple[str, float]]:
+        return [(i.name, i.weight) for i in self.rubric]
 
 
 class Intake(_Strict):

@@ -6,7 +6,8 @@ import io
 
 import xlsxwriter
 
-from activity_day.intake import KINDS
+from activity_day.intake import KINDS, scores_kind
+from activity_day.profile import DEFAULT_RUBRIC
 from activity_day.render import pin_zip
 from models.enums import ActionKind, InspectionMode, PracticeTask, StationKind
 
@@ -21,7 +22,8 @@ HINTS = {
     "所站编号": "与所站名录一致，如 001",
     "开始时间": "如 2026/12/5 9:00 或 2026年12月5日 9时",
     "预计参与人数": "正整数",
-    "得分": "0 到 100",
+    "得分": "0 到 100；也可按评分细则分列填写，总分为各项之和",
+    "问题类别": "选填，如 活动组织、群众参与、宣传氛围、台账资料、志愿服务、规定动作",
     "清单编号": "选填，本月活动清单中的编号，如 LL-01",
     "经度": "选填，如 118.70",
     "纬度": "选填，如 33.72",
@@ -32,6 +34,8 @@ HINTS = {
 def template_bytes(kind: str) -> bytes:
     """An xlsx whose first row is the header of `kind`; required columns bold, with notes and drop-downs."""
     spec = KINDS[kind]
+    if kind == "scores":  # the default rubric's items, as optional per-item columns
+        spec = scores_kind([(i["name"], i["weight"]) for i in DEFAULT_RUBRIC])
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     book.set_properties({"title": spec.title, "author": "activity-day"})

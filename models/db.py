@@ -59,7 +59,7 @@ def upsert(
         stmt = insert(table).values(list(rows[start : start + per_chunk]))
         if columns:
             stmt = stmt.on_conflict_do_update(
-                index_elements=keys, set_={c: getattr(stmt.excluded, c) for c in columns}
+                index_elements=keys, set_={c: stmt.excluded[c] for c in columns}
             )
         else:
             stmt = stmt.on_conflict_do_nothing(index_elements=keys)

@@ -199,7 +199,9 @@ class InspectionScore(SQLModel, table=True):
     mode: str = Field(max_length=10)  # InspectionMode value
     scorer: str = Field(max_length=40)
     score: float
+    items: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # per rubric item
     problems: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    category: str = Field(default="", max_length=20)  # 问题类别, given or classified from the text
     suggestions: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     source_ref: str = Field(default="", max_length=200)
 
@@ -218,6 +220,7 @@ class FeedbackItem(SQLModel, table=True):
     digest: str = Field(max_length=64)
     content: str = Field(sa_column=Column(Text, nullable=False))
     status: str = Field(default="open", max_length=10)  # FeedbackStatus
+    answer: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     closed_month: str | None = Field(default=None, max_length=MONTH)
 
 
