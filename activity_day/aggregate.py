@@ -50,8 +50,10 @@ def township_ranking(results: pd.DataFrame, stations: pd.DataFrame) -> pd.DataFr
     return out[["rank", "township", "stations", "scored", "average"]].reset_index(drop=True)
 
 
-def commendations(results: pd.DataFrame, threshold: float) -> pd.DataFrame:
-    return results[results["final"] >= threshold].reset_index(drop=True)
+def commendations(results: pd.DataFrame, threshold: float, top: int | None = None) -> pd.DataFrame:
+    """Stations at or above the threshold, best first, at most `top` of them."""
+    chosen = results[results["final"] >= threshold]
+    return (chosen.head(top) if top else chosen).reset_index(drop=True)
 
 
 def rectifications(results: pd.DataFrame, threshold: float) -> pd.DataFrame:
@@ -59,10 +61,12 @@ def rectifications(results: pd.DataFrame, threshold: float) -> pd.DataFrame:
 
 
 def problems_list(scores: pd.DataFrame, stations: pd.DataFrame) -> pd.DataFrame:
-    """Problems recorded by scorers, one row each, with station and township."""
+    """Problems recorded by scorers, one row each, with station, township and category."""
     found = scores[scores["problems"].fillna("").str.strip() != ""]
     out = found.merge(stations[["code", "name", "township"]], left_on="station_code", right_on="code")
-    return out[["station_code", "name", "township", "mode", "problems"]].sort_values(
+    given = out["category"].fillna("") if "category" in out else [""] * len(out)
+    out["category"] = [classify(text, g) for text, g in zip(out["problems"], given, strict=True)]
+    return out[["station_code", "name", "township", "mode", "problems", "category"]].sort_values(
         ["township", "station_code", "mode"]).reset_index(drop=True)
 
 
@@ -118,3 +122,59 @@ def late_submissions(plans: pd.DataFrame, stations: pd.DataFrame) -> pd.DataFram
     late = plans[plans["late"].astype(bool)]
     out = late.merge(stations[["code", "name", "township"]], left_on="station_code", right_on="code")
     return out[["code", "name", "township", "channel"]].sort_values(["township", "code"]).reset_index(drop=True)
+
+
+# Keywords that place a problem or a suggestion in a category (first match wins).
+CATEGORIES: list[tuple[str, tuple[str, ...]]] = [
+    ("规定动作", ("规定动作", "不到位", "走样", "变形", "漏项")),
+    ("群众参与", ("参与", "人数", "群众", "老年", "青年")),
+    ("宣传氛围", ("宣传", "氛围", "发动", "横幅")),
+    ("台账资料", ("记录", "台账", "资料", "影像", "签到", "归档")),
+    ("志愿服务", ("志愿",)),
+    ("活动组织", ("组织", "安排", "时间", "场地", "内容", "活动")),
+]
+OTHER = "其他"
+
+
+def classify(text: str, given: str = "") -> str:
+    """The category of a problem or suggestion: the one given in the file, else by keyword, else 其他."""
+    if given:
+        return given
+    for category, words in CATEGORIES:
+        if any(w in text for w in words):
+            return category
+    return OTHER
+
+
+def problems_by_category(problems: pd.DataFrame) -> pd.DataFrame:
+    """How many problems fall in each category, most first (ties by the category order)."""
+    order = [c for c, _ in CATEGORIES] + [OTHER]
+    if problems.empty:
+        return pd.DataFrame(columns=["category", "count"])
+    counts = problems.groupby("category").size()
+    out = counts.rename("count").rename_axis("category").reset_index()
+    out["_o"] = out["category"].map(lambda c: order.index(c) if c in order else len(order))
+    return out.sort_values(["count", "_o"], ascending=[False, True])[["category", "count"]].reset_index(drop=True)
+
+
+def monthly_averages(history: pd.DataFrame, stations: pd.DataFrame, months: list[str], *, team_weight: float,
+                     observer_weight: float) -> pd.DataFrame:
+    """County average final score and scored stations for each month listed (missing months: no average)."""
+    rows = []
+    for month in months:
+        scores = history[history["month"] == month]
+        results = station_scores(scores, stations, team_weight=team_weight, observer_weight=observer_weight)
+        rows.append({"month": month, "scored": len(results),
+                     "average": round(float(results["final"].mean()), 2) if len(results) else None})
+    return pd.DataFrame(rows, columns=["month", "scored", "average"])
+
+
+def with_change(ranking: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+    """The township ranking with the change of average against the previous month (None where unknown)."""
+    before = previous.set_index("township")["average"].to_dict() if len(previous) else {}
+    out = ranking.copy()
+    out["change"] = [
+        round(a - before[t], 2) if pd.notna(a) and pd.notna(before.get(t)) else None
+        for t, a in zip(out["township"], out["average"], strict=True)
+    ]
+    return out

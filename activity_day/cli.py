@@ -24,6 +24,88 @@ app.add_typer(run_app, name="run")
 app.add_typer(sample_app, name="sample")
 tokens_app = typer.Typer(help="Station tokens for the mini-program API.", no_args_is_help=True)
 app.add_typer(tokens_app, name="tokens")
+feedback_app = typer.Typer(help="Suggestions (意见建议) from inspections, followed across months.", no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
+
+
+class FeedbackStatusOpt(StrEnum):
+    open = "open"
+    answered = "answered"
+    closed = "closed"
+    all = "all"
+
+
+FEEDBACK_COLUMNS = {"id": "编号", "month": "提出月份", "station_code": "所站编号", "township": "乡镇（街道）",
+                    "category": "类别", "content": "意见建议", "status": "状态", "answer": "办理情况",
+                    "closed_month": "办结月份"}
+STATUS_CN = {"open": "待办理", "answered": "已答复", "closed": "已办结"}
+
+
+def _feedback(status: FeedbackStatusOpt, month: str | None):
+    from activity_day import crud
+    from activity_day.database import transaction
+
+    with transaction() as session:
+        frame = crud.feedback_frame(session=session, county=county(), up_to=month_option(month))
+    return frame if status == FeedbackStatusOpt.all else frame[frame["status"] == status.value]
+
+
+StatusOpt = Annotated[FeedbackStatusOpt, typer.Option("--status", help="Which items.")]
+
+
+@feedback_app.command("list")
+def feedback_list(status: StatusOpt = FeedbackStatusOpt.open, month: MonthOpt = None, as_json: JsonOpt = False) -> None:
+    """Items raised up to the month (default: next month, i.e. all so far), by status."""
+    frame = _feedback(status, month)
+    if as_json:
+        typer.echo(frame.to_json(orient="records", force_ascii=False))
+        return
+    for r in frame.itertuples():
+        typer.echo(f"{r.id:>5} {r.month} {r.station_code:<6} {r.township} [{r.category}] {STATUS_CN[r.status]} {r.content}")
+    typer.echo(f"{len(frame)} item(s)")
+
+
+def _set_feedback(item_id: int, status: str, note: str | None, month: str | None) -> None:
+    from activity_day import crud
+    from activity_day.database import transaction
+    from activity_day.months import this_month
+
+    with transaction() as session:
+        try:
+            crud.set_feedback_status(session=session, county=county(), item_id=item_id, status=status, answer=note,
+                                     closed_month=month_option(month) if month else this_month())
+        except LookupError as exc:
+            raise fail(str(exc), 1) from None
+    typer.echo(f"feedback item {item_id}: {STATUS_CN[status]}")
+
+
+@feedback_app.command("answer")
+def feedback_answer(item_id: int, note: Annotated[str, typer.Option("--note", help="办理情况")]) -> None:
+    """Record an answer to an item (it stays open until closed)."""
+    _set_feedback(item_id, "answered", note, None)
+
+
+@feedback_app.command("close")
+def feedback_close(
+    item_id: int,
+    note: Annotated[str | None, typer.Option("--note", help="办理情况")] = None,
+    month: Annotated[str | None, typer.Option("--month", help="Month it counts as closed in; default: this month")] = None,
+) -> None:
+    """Close an item; the circular of that month counts it as closed (办结)."""
+    _set_feedback(item_id, "closed", note, month)
+
+
+@feedback_app.command("export")
+def feedback_export(file: Path, status: StatusOpt = FeedbackStatusOpt.all, month: MonthOpt = None) -> None:
+    """Export items to xlsx (formulas neutralised)."""
+    from activity_day.render import xlsx_bytes
+
+    if file.suffix.lower() != ".xlsx":
+        raise fail(f"{file}: the export is an .xlsx file")
+    frame = _feedback(status, month).assign(status=lambda f: f["status"].map(STATUS_CN))
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_bytes(xlsx_bytes([("意见建议", frame.rename(columns=FEEDBACK_COLUMNS))], title="意见建议办理台账"))
+    typer.echo(f"wrote {len(frame)} item(s) to {file}")
 
 _state: dict[str, str | None] = {"county": None}
 

@@ -308,8 +308,22 @@ def save_feedback(*, session: Session, county: str, month: str, rows: Sequence[d
 def feedback_frame(*, session: Session, county: str, up_to: str) -> pd.DataFrame:
     rows = session.exec(select(FeedbackItem).where(FeedbackItem.county == county, FeedbackItem.month <= up_to)
                         .order_by(FeedbackItem.month, FeedbackItem.station_code, FeedbackItem.id)).all()
-    cols = ["id", "month", "station_code", "township", "category", "content", "status", "closed_month"]
+    cols = ["id", "month", "station_code", "township", "category", "content", "status", "answer", "closed_month"]
     return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+
+
+def set_feedback_status(*, session: Session, county: str, item_id: int, status: str, answer: str | None,
+                        closed_month: str | None) -> FeedbackItem:
+    """Answer or close a feedback item; raises LookupError for an unknown id."""
+    item = session.exec(select(FeedbackItem).where(FeedbackItem.county == county, FeedbackItem.id == item_id)).first()
+    if item is None:
+        raise LookupError(f"no feedback item {item_id} in county {county}")
+    item.status = status
+    if answer:
+        item.answer = answer
+    item.closed_month = closed_month if status == "closed" else None
+    session.add(item)
+    return item
 
 
 def save_circular(*, session: Session, county: str, month: str, doc_number: str, scored: int, draw_digest: str,

@@ -61,6 +61,8 @@ def _style(doc, name: str, *, font: str = BODY_FONT, size=SIZE_3, bold: bool = F
     if line is not None:
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         fmt.line_spacing = line
+    else:  # Normal is exact 28 pt; styles based on it must say single spacing or pictures get clipped
+        fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
     fmt.first_line_indent = Pt(32) if indent else Pt(0)
     if align is not None:
         fmt.alignment = align
@@ -124,6 +126,7 @@ def new_document():
     _style(doc, "GW Table", size=Pt(12), line=Pt(18))
     _style(doc, "GW Colophon", size=SIZE_4, line=Pt(28))
     _style(doc, "GW Page", font="宋体", size=SIZE_4, line=None)
+    _style(doc, "GW Figure", align=WD_ALIGN_PARAGRAPH.CENTER, line=None)  # pictures need single spacing
     doc.settings.odd_and_even_pages_header_footer = True
     odd = section.footer.paragraphs[0]
     odd.style = doc.styles["GW Page"]
@@ -251,7 +254,82 @@ def plan_template():
     return doc
 
 
-TEMPLATES = {"plan.docx": plan_template}
+def circular_template():
+    doc = new_document()
+    letterhead(doc)
+    p(doc, "{{ title }}", "GW Title")
+    p(doc, "", "GW Flush")
+    p(doc, "{{ addressees }}", "GW Flush")
+    p(doc, "{{ month_label }}新时代文明实践集中活动日（{{ activity_date_cn }}）已经结束。现将督查情况通报如下。")
+    p(doc, "一、基本情况", "GW H1")
+    p(doc, "全县{{ s.stations }}个新时代文明实践所站中，{{ s.submitted }}个报送了活动计划，共计划开展活动{{ s.activities }}场。"
+           "县文明办按照“双随机、一公开”原则抽取{{ s.drawn }}个所站（线上飞检{{ s.online }}个、线下巡查{{ s.onsite }}个），"
+           "结合文明观察员评分，共有{{ s.scored }}个所站完成打分评定{% if s.scored %}，全县平均得分{{ s.average|score }}分"
+           "{% if s.change is not none %}，较上月{{ '提高' if s.change >= 0 else '下降' }}"
+           "{{ (s.change if s.change >= 0 else -s.change)|score }}分{% endif %}{% endif %}。")
+    p(doc, "{%p if not s.scored %}")
+    p(doc, "本月尚无检查评分，暂不排名。")
+    p(doc, "{%p endif %}")
+    p(doc, "{%p if s.unscored_drawn %}")
+    p(doc, "另有{{ s.unscored_drawn }}个抽查所站未收到评分，列为“未评分”，不计入排名。")
+    p(doc, "{%p endif %}")
+    p(doc, "{%p if has_charts %}")
+    p(doc, "{{ bars_image }}", "GW Figure")
+    p(doc, "{{ trend_image }}", "GW Figure")
+    p(doc, "{%p endif %}")
+    p(doc, "二、主要做法和亮点", "GW H1")
+    p(doc, "{%p if commended %}")
+    p(doc, "以下{{ commended|length }}个所站得分在{{ thresholds.commend_threshold|int }}分以上，予以通报表扬：")
+    p(doc, "{%p for r in commended %}")
+    p(doc, "{{ loop.index }}. {{ r.township }} {{ r.name }}（{{ r.final|score }}分）{% if r.activities %}：{{ r.activities }}{% endif %}")
+    p(doc, "{%p endfor %}")
+    p(doc, "{%p else %}")
+    p(doc, "本月无得分在{{ thresholds.commend_threshold|int }}分以上的所站。")
+    p(doc, "{%p endif %}")
+    p(doc, "三、存在问题", "GW H1")
+    p(doc, "{%p if categories %}")
+    p(doc, "检查发现问题{{ s.problems }}个，按类别：{% for c in categories %}{{ c.category }}{{ c.count }}个"
+           "{{ '，' if not loop.last else '。' }}{% endfor %}")
+    p(doc, "{%p for r in problems %}")
+    p(doc, "{{ loop.index }}. {{ r.township }} {{ r.name }}（{{ r.category }}）：{{ r.problems }}")
+    p(doc, "{%p endfor %}")
+    p(doc, "{%p else %}")
+    p(doc, "本月检查未记录问题。")
+    p(doc, "{%p endif %}")
+    p(doc, "{%p if rectify %}")
+    p(doc, "以下{{ rectify|length }}个所站得分低于{{ thresholds.rectify_threshold|int }}分，请限期整改："
+           "{% for r in rectify %}{{ r.name }}（{{ r.final|score }}分）{{ '、' if not loop.last else '。' }}{% endfor %}")
+    p(doc, "{%p endif %}")
+    p(doc, "四、下步要求", "GW H1")
+    p(doc, "各乡镇（街道）要对照本通报认真查摆问题，确保规定动作不走样、不变形。本月新收集意见建议{{ s.feedback_new }}条，"
+           "办结{{ s.feedback_closed }}条，累计{{ s.feedback_total }}条，尚未办结{{ s.feedback_open }}条，请各所站逐条研究落实。")
+    p(doc, "", "GW Flush")
+    p(doc, "{{ office_name }}", "GW Signature")
+    p(doc, "{{ signed_cn }}", "GW Signature")
+    p(doc, "附件1：乡镇（街道）得分排名", "GW H1").paragraph_format.page_break_before = True
+    table(doc, ["名次", "乡镇（街道）", "所站数", "评分所站数", "平均得分", "较上月"], "r in ranking",
+          ["{{ r.rank or '—' }}", "{{ r.township }}", "{{ r.stations }}", "{{ r.scored }}",
+           "{{ r.average|score if r.average is not none else '未评分' }}", "{{ r.change|signed }}"],
+          [16, 40, 22, 26, 26, 26])
+    p(doc, "附件2：所站得分表", "GW H1")
+    p(doc, "{%p if results %}")
+    table(doc, ["序号", "所站编号", "所站名称", "乡镇（街道）", "检查组评分", "观察员评分", "综合得分"], "r in results",
+          ["{{ loop.index }}", "{{ r.station_code }}", "{{ r.name }}", "{{ r.township }}", "{{ r.team_score|score }}",
+           "{{ r.observer_score|score }}", "{{ r.final|score }}"], [12, 18, 48, 24, 18, 18, 18])
+    p(doc, "{%p else %}")
+    p(doc, "本月无评分数据。")
+    p(doc, "{%p endif %}")
+    p(doc, "{%p if unscored %}")
+    p(doc, "未评分的抽查所站：{% for r in unscored %}{{ r.name }}{{ '、' if not loop.last else '。' }}{% endfor %}",
+      "GW Note")
+    p(doc, "{%p endif %}")
+    p(doc, "抽样记录摘要（SHA-256）：{{ draw_digest }}（可用 activity-day sample verify 或 docs/verify_draw.py 复核）",
+      "GW Note")
+    colophon(doc)
+    return doc
+
+
+TEMPLATES = {"plan.docx": plan_template, "circular.docx": circular_template}
 
 
 def template_bytes(name: str) -> bytes:

@@ -33,7 +33,15 @@ def environment() -> Environment:
     )
     env.filters["md"] = md_escape
     env.filters["score"] = score_text
+    env.filters["signed"] = signed_text
     return env
+
+
+def signed_text(value: Any) -> str:
+    """A change with its sign (+1.50 / -0.25), or an em dash where there is none."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    return f"{float(value):+.2f}"
 
 
 def score_text(value: Any) -> str:
@@ -95,12 +103,19 @@ def pin_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def docx_bytes(template: str, context: dict[str, Any], *, dated: datetime, title: str) -> bytes:
-    """Render a Word template with docxtpl (text escaped), with properties and zip times pinned."""
-    from docxtpl import DocxTemplate
+def docx_bytes(template: str, context: dict[str, Any], *, dated: datetime, title: str,
+               images: dict[str, tuple[bytes, float]] | None = None) -> bytes:
+    """Render a Word template with docxtpl (text escaped), with properties and zip times pinned.
+
+    `images` maps a context name to (PNG bytes, width in mm); each becomes an inline picture.
+    """
+    from docx.shared import Mm
+    from docxtpl import DocxTemplate, InlineImage
 
     doc = DocxTemplate(str(TEMPLATES_DIR / template))
-    doc.render(context, jinja_env=_docx_environment(), autoescape=True)
+    pictures = {name: InlineImage(doc, io.BytesIO(data), width=Mm(width))
+                for name, (data, width) in (images or {}).items()}
+    doc.render(context | pictures, jinja_env=_docx_environment(), autoescape=True)
     props = doc.docx.core_properties
     props.created = props.modified = dated
     props.last_printed = dated
@@ -114,6 +129,7 @@ def docx_bytes(template: str, context: dict[str, Any], *, dated: datetime, title
 def _docx_environment() -> Environment:
     env = Environment(undefined=StrictUndefined, autoescape=False)
     env.filters["score"] = score_text
+    env.filters["signed"] = signed_text
     return env
 
 

@@ -1,16 +1,23 @@
-"""Compile the circular (通报): results, rankings, problems and feedback, as documents and an artifact."""
+"""Compile the circular (通报): results, rankings, problems, feedback and charts, as DOCX, HTML and Markdown."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
-from activity_day import aggregate, crud
-from activity_day.calendar import cn_month
+from activity_day import aggregate, charts, crud
+from activity_day.calendar import cn_month, shift_month
 from activity_day.planning import doc_number, key_dates
-from activity_day.render import records, render_text, write_text
+from activity_day.profile import Profile
+from activity_day.render import docx_bytes, records, render_text, write_bytes, write_text
 from activity_day.settings import get_settings
 from tasks.common import artifact_key, month_dir, transaction
+
+TREND_MONTHS = 6
 
 
 def circular_title(month: str) -> str:
@@ -18,76 +25,126 @@ def circular_title(month: str) -> str:
 
 
 class InjectedFault(RuntimeError):
-    """Raised by the documented fault switch ACTIVITY_DAY_FAULT=<step> (retry tests)."""
+    """Raised by the documented fault switch ACTIVITY_DAY_FAULT=compile (retry tests)."""
+
+
+def month_results(data: dict[str, pd.DataFrame], profile: Profile, month: str) -> dict[str, Any]:
+    """Every figure of the circular, from one aggregation: the tables and the text use these only."""
+    s = profile.scoring
+    stations, plans, scores = data["stations"], data["plans"], data["scores"]
+    results = aggregate.station_scores(scores, stations, team_weight=s.team_weight, observer_weight=s.observer_weight)
+    previous = aggregate.station_scores(data["previous_scores"], stations, team_weight=s.team_weight,
+                                        observer_weight=s.observer_weight)
+    ranking = aggregate.with_change(aggregate.township_ranking(results, stations),
+                                    aggregate.township_ranking(previous, stations))
+    problems = aggregate.problems_list(scores, stations)
+    months = [shift_month(month, -k) for k in range(TREND_MONTHS - 1, -1, -1)]
+    trend = aggregate.monthly_averages(data["history"], stations, months, team_weight=s.team_weight,
+                                       observer_weight=s.observer_weight)
+    assignments = data["assignments"]
+    unscored = assignments[~assignments["station_code"].isin(results["station_code"])]
+    previous_average = round(float(previous["final"].mean()), 2) if len(previous) else None
+    average = round(float(results["final"].mean()), 2) if len(results) else None
+    return {
+        "results": results, "ranking": ranking,
+        "commended": aggregate.commendations(results, s.commend_threshold, s.commend_top),
+        "rectify": aggregate.rectifications(results, s.rectify_threshold),
+        "problems": problems, "categories": aggregate.problems_by_category(problems), "trend": trend,
+        "unscored": unscored.merge(stations, left_on="station_code", right_on="code"),
+        "summary": {
+            "stations": len(stations), "submitted": int(stations["code"].isin(plans["station_code"]).sum()),
+            "activities": len(data["activities"]), "drawn": len(assignments),
+            "online": int((assignments["mode"] == "online").sum()), "onsite": int((assignments["mode"] == "onsite").sum()),
+            "scored": len(results), "score_rows": len(scores), "unscored_drawn": len(unscored),
+            "observer_rows": int((scores["mode"] == "观察员").sum()), "average": average,
+            "previous_average": previous_average,
+            "change": round(average - previous_average, 2) if average is not None and previous_average is not None else None,
+            "commended": 0, "rectify": 0, "problems": len(problems),
+        },
+    }
+
+
+def feedback_rows(scores: pd.DataFrame, stations: pd.DataFrame) -> list[dict[str, Any]]:
+    township_of = stations.set_index("code")["township"].to_dict()
+    return [{"station_code": r.station_code, "township": township_of.get(r.station_code, ""),
+             "content": r.suggestions, "category": aggregate.classify(r.suggestions)}
+            for r in scores[scores["suggestions"].str.strip() != ""].itertuples()]
 
 
 @task(name="compile-circular")
 def compile_circular(county: str, month: str) -> dict:
-    """Aggregate the month's scores and write the circular as Markdown and HTML; returns the summary."""
+    """Aggregate the month's scores and write the circular as DOCX, HTML and Markdown; returns the summary."""
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)
         plan = crud.official_plan(session=session, county=county, month=month)
         stored_draw = crud.require_draw(session=session, county=county, month=month)
         stations = crud.stations_frame(session=session, county=county)
-        plans = crud.station_plans_frame(session=session, county=county, month=month)
-        activities = crud.activities_frame(session=session, county=county, month=month)
-        scores = crud.scores_frame(session=session, county=county, month=month)
-        assignments = crud.assignments_frame(session=session, county=county, month=month)
-        scoring = profile.scoring
-        results = aggregate.station_scores(scores, stations, team_weight=scoring.team_weight,
-                                           observer_weight=scoring.observer_weight)
-        ranking = aggregate.township_ranking(results, stations)
-        commended = aggregate.commendations(results, scoring.commend_threshold)
-        rectify = aggregate.rectifications(results, scoring.rectify_threshold)
-        problems = aggregate.problems_list(scores, stations)
-        township_of = stations.set_index("code")["township"].to_dict()
-        suggestions = scores[scores["suggestions"].str.strip() != ""]
-        crud.save_feedback(session=session, county=county, month=month, rows=[
-            dict(station_code=r.station_code, township=township_of.get(r.station_code, ""), content=r.suggestions)
-            for r in suggestions.itertuples()
-        ])
+        data = {
+            "stations": stations,
+            "plans": crud.station_plans_frame(session=session, county=county, month=month),
+            "activities": crud.activities_frame(session=session, county=county, month=month),
+            "scores": crud.scores_frame(session=session, county=county, month=month),
+            "previous_scores": crud.scores_frame(session=session, county=county, month=shift_month(month, -1)),
+            "history": crud.scores_between(session=session, county=county, first=shift_month(month, -TREND_MONTHS + 1),
+                                           last=month),
+            "assignments": crud.assignments_frame(session=session, county=county, month=month),
+        }
+        figures = month_results(data, profile, month)
+        crud.save_feedback(session=session, county=county, month=month,
+                           rows=feedback_rows(data["scores"], stations))
         session.flush()
         feedback = crud.feedback_frame(session=session, county=county, up_to=month)
-        unscored_drawn = assignments[~assignments["station_code"].isin(results["station_code"])]
-        summary = {
-            "stations": len(stations),
-            "submitted": int(stations["code"].isin(plans["station_code"]).sum()),
-            "activities": len(activities),
-            "drawn": len(assignments),
-            "online": int((assignments["mode"] == "online").sum()),
-            "onsite": int((assignments["mode"] == "onsite").sum()),
-            "scored": len(results),
-            "score_rows": len(scores),
-            "unscored_drawn": len(unscored_drawn),
-            "average": round(float(results["final"].mean()), 2) if len(results) else None,
-            "commended": len(commended),
-            "rectify": len(rectify),
+        summary = figures["summary"] | {
+            "commended": len(figures["commended"]), "rectify": len(figures["rectify"]),
             "feedback_new": int((feedback["month"] == month).sum()),
+            "feedback_closed": int((feedback["closed_month"] == month).sum()),
             "feedback_total": len(feedback),
             "feedback_open": int((feedback["status"] != "closed").sum()),
         }
-        dates = key_dates(profile, plan.activity_date)
-        number = doc_number(profile.county.doc_prefix, dates["compile"], "circular")
-        context = dict(
-            title=circular_title(month), month_label=cn_month(month), issuer=f"{profile.county.office_name}文件",
-            doc_number=number, addressees=profile.county.addressees, office_name=profile.county.office_name,
-            signed_cn=plan.content["dates_cn"]["compile"], activity_date_cn=plan.content["activity_date_cn"],
-            s=summary, results=records(results), ranking=records(ranking), commended=records(commended),
-            rectify=records(rectify), problems=records(problems),
-            unscored=records(unscored_drawn.merge(stations, left_on="station_code", right_on="code")),
-            thresholds=scoring, draw_digest=stored_draw.digest, cc=profile.county.cc,
-            printer=profile.county.printer or profile.county.office_name,
-        )
-        markdown = render_text("circular.md.j2", **context)
-        files = {
-            "md": write_text(month_dir(month) / "circular.md", markdown),
-            "html": write_text(month_dir(month) / "circular.html", render_text("circular.html.j2", **context)),
+        number = doc_number(profile.county.doc_prefix, key_dates(profile, plan.activity_date)["compile"], "circular")
+        highlights = data["activities"].groupby("station_code")["name"].agg(lambda n: "、".join(dict.fromkeys(n)))
+        commended = figures["commended"].assign(
+            activities=figures["commended"]["station_code"].map(highlights).fillna(""))
+        ranked = figures["ranking"][figures["ranking"]["average"].notna()]
+        trend = figures["trend"]
+        title = circular_title(month)
+        bars = (list(ranked["township"]), list(ranked["average"]))
+        context = {
+            "title": title, "month_label": cn_month(month), "issuer": f"{profile.county.office_name}文件",
+            "doc_number": number, "addressees": profile.county.addressees, "office_name": profile.county.office_name,
+            "signed_cn": plan.content["dates_cn"]["compile"], "activity_date_cn": plan.content["activity_date_cn"],
+            "s": summary, "results": records(figures["results"]), "ranking": records(figures["ranking"]),
+            "commended": records(commended), "rectify": records(figures["rectify"]),
+            "problems": records(figures["problems"]), "categories": records(figures["categories"]),
+            "trend": records(trend), "unscored": records(figures["unscored"]), "thresholds": profile.scoring,
+            "draw_digest": stored_draw.digest, "cc": profile.county.cc,
+            "printer": profile.county.printer or profile.county.office_name,
+            "has_charts": bool(len(ranked)),
         }
-        crud.save_circular(session=session, county=county, month=month, doc_number=number, scored=len(results),
-                           draw_digest=stored_draw.digest, summary=summary)
+        svg = {}
+        if len(ranked):
+            svg = {"bars_svg": charts.inline_svg(charts.township_bars(*bars, title="各乡镇（街道）平均得分")),
+                   "trend_svg": charts.inline_svg(charts.trend_line(list(trend["month"]), list(trend["average"]),
+                                                                    title="全县平均得分（近6个月）"))}
+        images = {}
+        if len(ranked):
+            images = {"bars_image": (charts.township_bars(*bars, fmt="png", title="各乡镇（街道）平均得分"), 150),
+                      "trend_image": (charts.trend_line(list(trend["month"]), list(trend["average"]), fmt="png",
+                                                        title="全县平均得分（近6个月）"), 150)}
+        markdown = render_text("circular.md.j2", **context)
+        signed_on = datetime.fromisoformat(plan.content["dates"]["compile"])
+        folder = month_dir(month)
+        files = {
+            "md": write_text(folder / "circular.md", markdown),
+            "html": write_text(folder / "circular.html", render_text("circular.html.j2", **context, **svg)),
+            "docx": write_bytes(folder / "circular.docx", docx_bytes(
+                "circular.docx", context | dict.fromkeys(("bars_image", "trend_image"), ""), dated=signed_on,
+                title=title, images=images)),
+        }
+        crud.save_circular(session=session, county=county, month=month, doc_number=number,
+                           scored=summary["scored"], draw_digest=stored_draw.digest, summary=summary)
         crud.record_documents(session=session, county=county, month=month, kind="circular", files=files)
         if get_settings().fault == "compile":
             raise InjectedFault(f"ACTIVITY_DAY_FAULT=compile: failing compile of {month} on purpose")
-    create_markdown_artifact(key=artifact_key("circular", county, month), markdown=markdown,
-                             description=circular_title(month))
+    create_markdown_artifact(key=artifact_key("circular", county, month), markdown=markdown, description=title)
     return summary | {"files": {fmt: path for fmt, (path, _) in files.items()}}

@@ -55,7 +55,7 @@ def test_nobody_inspects_their_own_township(county, salt) -> None:
     assert not slots or max(slots.values()) == 1
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.text("abcdefghij", min_size=1, max_size=3), st.integers(1, 20), min_size=1, max_size=10),
        st.integers(3, 5))
 def test_loads_differ_by_at_most_one_township_when_teams_are_free(sizes, team_count) -> None:
@@ -67,7 +67,7 @@ def test_loads_differ_by_at_most_one_township_when_teams_are_free(sizes, team_co
     assert max(load.values()) - min(load.values()) <= max(sizes.values())
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(counties(max_townships=8))
 def test_loads_stay_within_one_township_with_a_single_conflict_each(county) -> None:
     sizes, _ = county
