@@ -27,8 +27,12 @@ STYLE = {"svg.hashsalt": "activity-day", "svg.fonttype": "path", "font.size": 10
 
 @lru_cache
 def cjk_font() -> str | None:
-    """A font family that has Chinese glyphs, or None (with a warning saying what to install)."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
+    """A font family on this machine that has Chinese glyphs, or None."""
+    return pick_cjk_font({f.name for f in font_manager.fontManager.ttflist})
+
+
+def pick_cjk_font(installed: set[str]) -> str | None:
+    """The preferred CJK family among `installed`, or None (with a warning saying what to install)."""
     for family in CJK_FAMILIES:
         if family in installed:
             return family

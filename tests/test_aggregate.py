@@ -69,3 +69,38 @@ def test_empty_month() -> None:
     assert results.empty
     ranking = aggregate.township_ranking(results, STATIONS)
     assert ranking["scored"].tolist() == [0, 0, 0] and ranking["rank"].isna().all()
+
+
+def test_classify_and_problems_by_category() -> None:
+    assert aggregate.classify("活动记录不完整") == "台账资料"
+    assert aggregate.classify("群众参与人数偏少") == "群众参与"
+    assert aggregate.classify("其余都好", given="宣传氛围") == "宣传氛围"
+    assert aggregate.classify("无") == "其他"
+    problems = pd.DataFrame({"category": ["台账资料", "群众参与", "台账资料", "其他"]})
+    assert aggregate.problems_by_category(problems).to_dict("records") == [
+        {"category": "台账资料", "count": 2}, {"category": "群众参与", "count": 1}, {"category": "其他", "count": 1}]
+
+
+def test_problems_list_keeps_given_category() -> None:
+    scores = SCORES.assign(category=["", "", "宣传氛围", "", ""])
+    out = aggregate.problems_list(scores, STATIONS)
+    assert out[["station_code", "category"]].to_dict("records") == [{"station_code": "002", "category": "宣传氛围"}]
+
+
+def test_commendations_are_capped() -> None:
+    results = aggregate.station_scores(SCORES, STATIONS, team_weight=0.7, observer_weight=0.3)
+    assert aggregate.commendations(results, 60, top=2)["station_code"].tolist() == ["001", "002"]
+
+
+def test_monthly_averages_and_change() -> None:
+    history = pd.concat([SCORES.assign(month="2026-11"), SCORES.iloc[:1].assign(month="2026-12", score=70.0)])
+    trend = aggregate.monthly_averages(history, STATIONS, ["2026-10", "2026-11", "2026-12"], team_weight=0.7,
+                                       observer_weight=0.3)
+    assert trend["scored"].tolist() == [0, 3, 1]
+    assert trend["average"].tolist()[1:] == [75.67, 70.0] and pd.isna(trend["average"].iloc[0])
+    now = aggregate.township_ranking(aggregate.station_scores(
+        history[history["month"] == "2026-12"], STATIONS, team_weight=0.7, observer_weight=0.3), STATIONS)
+    before = aggregate.township_ranking(aggregate.station_scores(
+        history[history["month"] == "2026-11"], STATIONS, team_weight=0.7, observer_weight=0.3), STATIONS)
+    change = aggregate.with_change(now, before).set_index("township")["change"].to_dict()
+    assert change["东镇"] == -8.5 and pd.isna(change["西镇"]) and pd.isna(change["北乡"])

@@ -129,3 +129,53 @@ def test_plan_outside_month_and_bad_checklist_code_refuse_the_station() -> None:
     columns = {p.column for p in result.refused["001"]}
     assert columns == {"开始时间", "清单编号"}
     assert result.units["002"][0]["checklist_code"] == "LL-01"
+
+
+RUBRIC = [("规定动作", 30), ("组织实施", 20), ("群众参与", 20), ("志愿服务", 15), ("台账资料", 15)]
+
+
+def _scores_file(tmp_path: Path, header: list[str], rows: list[list]) -> Path:
+    book = openpyxl.Workbook()
+    book.active.append(header)
+    for row in rows:
+        book.active.append(row)
+    path = tmp_path / "scores.xlsx"
+    book.save(path)
+    return path
+
+
+def test_per_item_scores_are_checked_against_the_rubric(tmp_path: Path) -> None:
+    from activity_day.intake import check_score_columns, scores_kind, validate_scores
+
+    header = ["所站编号", "检查方式", "评分人", *[n for n, _ in RUBRIC]]
+    path = _scores_file(tmp_path, header, [
+        ["001", "线下", "一组", 28, 18, 17, 12, 13],
+        ["002", "线下", "一组", 31, 18, 17, 12, 13],
+    ])
+    frame = read_table(path, scores_kind(RUBRIC))
+    assert check_score_columns(frame, "scores.xlsx", RUBRIC) is None
+    result = validate_scores(frame, "scores.xlsx", stations=code_index(["001", "002"]), rubric=RUBRIC)
+    assert result.units["第2行"][0]["score"] == 88 and result.units["第2行"][0]["items"]["规定动作"] == 28
+    [problem] = result.refused["第3行"]
+    assert problem.column == "规定动作" and "满分30" in problem.message
+
+
+def test_total_must_match_the_items(tmp_path: Path) -> None:
+    from activity_day.intake import scores_kind, validate_scores
+
+    header = ["所站编号", "检查方式", "评分人", "得分", *[n for n, _ in RUBRIC]]
+    path = _scores_file(tmp_path, header, [["001", "观察员", "张", 90, 28, 18, 17, 12, 13]])
+    result = validate_scores(read_table(path, scores_kind(RUBRIC)), "s.xlsx", stations=code_index(["001"]),
+                             rubric=RUBRIC)
+    assert result.refused["第2行"][0].column == "得分" and "88" in result.refused["第2行"][0].message
+
+
+def test_partial_rubric_columns_make_the_file_unusable(tmp_path: Path) -> None:
+    from activity_day.intake import check_score_columns, scores_kind
+
+    path = _scores_file(tmp_path, ["所站编号", "检查方式", "评分人", "规定动作", "组织实施"], [["001", "线下", "一组", 28, 18]])
+    problem = check_score_columns(read_table(path, scores_kind(RUBRIC)), "scores.xlsx", RUBRIC)
+    assert problem is not None and "群众参与" in problem.message and "台账资料" in problem.message
+    path = _scores_file(tmp_path, ["所站编号", "检查方式", "评分人", "备注"], [["001", "线下", "一组", "x"]])
+    problem = check_score_columns(read_table(path, scores_kind(RUBRIC)), "scores.xlsx", RUBRIC)
+    assert problem is not None and "得分" in problem.message

@@ -1,0 +1,116 @@
+"""The circular from a small, hand-computable score file: figures, ranking, escaping, charts, carry-over."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from docx import Document
+from typer.testing import CliRunner
+
+from activity_day.cli import app
+from activity_day.demo import write_xlsx
+from activity_day.imports import import_file
+
+pytestmark = pytest.mark.flow
+MONTH = "2026-12"
+
+
+@pytest.fixture
+def compiled(prefect_server, settings, registry, county, tmp_path: Path) -> dict:
+    from flows.monthly import compile_, draft, review, sample
+
+    draft(county=county, month=MONTH)
+    review(county=county, month=MONTH)
+    plans = pd.DataFrame([{"所站编号": "003", "活动名称": "<script>alert(1)</script>", "任务类别": "丰富活跃文化生活",
+                           "动作类型": "特色动作", "开始时间": "2026/12/5 9:00", "活动地点": "广场", "预计参与人数": 80}])
+    assert import_file("plans", write_xlsx(plans, tmp_path / "p.xlsx", "计划"), county=county,
+                       month=MONTH).exit_code == 0
+    sample(county=county, month=MONTH)
+    scores = pd.DataFrame([
+        {"所站编号": "001", "检查方式": "线下", "评分人": "第一检查组", "得分": 90, "存在问题": "", "意见建议": ""},
+        {"所站编号": "001", "检查方式": "观察员", "评分人": "张", "得分": 80, "存在问题": "", "意见建议": ""},
+        {"所站编号": "002", "检查方式": "线上", "评分人": "第二检查组", "得分": 75, "存在问题": "群众参与人数偏少",
+         "意见建议": ""},
+        {"所站编号": "003", "检查方式": "观察员", "评分人": "李", "得分": 95, "存在问题": "", "意见建议": ""},
+        {"所站编号": "003", "检查方式": "观察员", "评分人": "王", "得分": 85, "存在问题": "", "意见建议": ""},
+        {"所站编号": "020", "检查方式": "线下", "评分人": "第一检查组", "得分": 60, "存在问题": "活动记录不完整",
+         "意见建议": "建议完善活动台账"},
+    ])
+    assert import_file("scores", write_xlsx(scores, tmp_path / "s.xlsx", "评分"), county=county,
+                       month=MONTH).exit_code == 0
+    summary = compile_(county=county, month=MONTH)
+    names = registry.set_index("所站编号")
+    return {"summary": summary, "out": Path(settings.out) / MONTH, "names": names}
+
+
+def test_figures_match_a_hand_computation(compiled: dict) -> None:
+    s, names = compiled["summary"], compiled["names"]
+    # 001: 0.7×90 + 0.3×80 = 87; 002: 75 (team only); 003: (95+85)/2 = 90 (observers only); 020: 60
+    assert s["scored"] == 4 and s["average"] == 78.0 and s["commended"] == 1 and s["rectify"] == 1
+    doc = Document(compiled["out"] / "circular.docx")
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == "泗阳县精神文明建设委员会办公室文件" and "泗文明办〔2026〕24号" in texts
+    assert "关于2026年12月新时代文明实践集中活动日督查情况的通报" in texts
+    assert [p.text for p in doc.paragraphs if p.style.name == "GW H1"][:4] == [
+        "一、基本情况", "二、主要做法和亮点", "三、存在问题", "四、下步要求"]
+    basics = next(t for t in texts if t.startswith("全县248个"))
+    assert "共有4个所站完成打分评定，全县平均得分78.00分" in basics
+    ranking = [[c.text for c in row.cells] for row in doc.tables[0].rows[1:3]]
+    zhongxing, laian = names.loc["001", "乡镇（街道）"], names.loc["020", "乡镇（街道）"]
+    assert ranking == [["1", zhongxing, "16", "3", "84.00", "—"], ["2", laian, "16", "1", "60.00", "—"]]
+    table = [[c.text for c in row.cells] for row in doc.tables[1].rows[1:]]
+    assert [r[1] for r in table] == ["003", "001", "002", "020"]
+    assert [r[4:] for r in table] == [["—", "90.00", "90.00"], ["90.00", "80.00", "87.00"], ["75.00", "—", "75.00"],
+                                      ["60.00", "—", "60.00"]]
+    assert sum(float(r[6]) for r in table) / len(table) == s["average"]
+    assert any(names.loc["020", "所站名称"] in t and "限期整改" in t for t in texts)
+    assert any(t.startswith("检查发现问题2个，按类别：") and "台账资料1个" in t and "群众参与1个" in t for t in texts)
+    assert any("抽样记录摘要" in t for t in texts)
+    assert len(doc.inline_shapes) == 2  # the two charts
+
+
+def test_html_escapes_station_text_and_inlines_charts(compiled: dict) -> None:
+    html = (compiled["out"] / "circular.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
+    assert html.count("<svg") == 2 and "<!--" not in html
+    md = (compiled["out"] / "circular.md").read_text(encoding="utf-8")
+    assert "<script>" not in md and "| 1 |" in md
+
+
+def test_rerun_is_byte_identical(compiled: dict, county: str) -> None:
+    from flows.monthly import compile_
+
+    before = {p.name: p.read_bytes() for p in compiled["out"].glob("circular.*")}
+    compile_(county=county, month=MONTH)
+    assert {p.name: p.read_bytes() for p in compiled["out"].glob("circular.*")} == before
+    assert set(before) == {"circular.docx", "circular.html", "circular.md"}
+
+
+def test_feedback_carries_over_to_the_next_month(compiled: dict, county: str, settings) -> None:
+    from flows.monthly import compile_, draft, review, sample
+
+    runner = CliRunner()
+    listed = runner.invoke(app, ["feedback", "list", "--json"])
+    [item] = json.loads(listed.output)
+    assert item["content"] == "建议完善活动台账" and item["status"] == "open" and item["category"] == "台账资料"
+    assert compiled["summary"]["feedback_new"] == 1 and compiled["summary"]["feedback_open"] == 1
+    assert runner.invoke(app, ["feedback", "close", str(item["id"]), "--note", "已建立台账",
+                               "--month", "2027-01"]).exit_code == 0
+    draft(county=county, month="2027-01")
+    review(county=county, month="2027-01")
+    sample(county=county, month="2027-01")
+    january = compile_(county=county, month="2027-01")
+    assert (january["feedback_new"], january["feedback_closed"], january["feedback_total"],
+            january["feedback_open"]) == (0, 1, 1, 0)
+    text = (Path(settings.out) / "2027-01" / "circular.md").read_text(encoding="utf-8")
+    assert "本月新收集意见建议 0 条，办结 1 条，累计 1 条，尚未办结 0 条" in text
+    assert "本月尚无检查评分" in text
+    exported = Path(settings.out) / "feedback.xlsx"
+    assert runner.invoke(app, ["feedback", "export", str(exported)]).exit_code == 0
+    import openpyxl
+
+    row = [c.value for c in openpyxl.load_workbook(exported).active[2]]
+    assert "已办结" in row and "已建立台账" in row
