@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     county: str | None = Field(
         default=None, description="County code to act on when the database holds more than one county"
     )
+    compress_schedule_seconds: int | None = Field(
+        default=None,
+        description="Test switch: schedule the follow-up steps this many seconds apart from now, not at the profile's dates",
+    )
     fault: str | None = Field(
         default=None,
         description="Fault switch for retry tests: the name of a step (e.g. 'compile') that fails once per month",

@@ -15,6 +15,7 @@ from tasks.compile import compile_circular
 from tasks.draft import draft_plan, render_plan
 from tasks.review import close_review
 from tasks.sample import draw_sample, export_draw, publish_candidates
+from tasks.schedule import schedule_next_steps, schedule_review
 
 
 def run_name(step_cn: str, default: Callable[[], str] = next_month) -> Callable[[], str]:
@@ -28,28 +29,31 @@ def run_name(step_cn: str, default: Callable[[], str] = next_month) -> Callable[
 
 
 @flow(name="draft", flow_run_name=run_name("方案起草"), log_prints=False)
-def draft(county: str, month: str | None = None) -> dict:
-    """Draft next month's plan (v1, 征求意见稿)."""
+def draft(county: str, month: str | None = None, schedule: bool = True) -> dict:
+    """Draft next month's plan (v1, 征求意见稿); from a deployment, start the interactive review."""
     month = month or next_month()
     summary = draft_plan(county, month)
-    return summary | {"files": render_plan(county, month, 1)}
+    files = render_plan(county, month, 1)
+    return summary | {"files": files, "scheduled": schedule_review(county, month) if schedule else []}
 
 
 @flow(name="review", flow_run_name=run_name("征求意见"))
 def review(county: str, month: str | None = None, interactive: bool = False, default_disposition: str = "采纳",
-           poll_seconds: int = 10) -> dict:
+           poll_seconds: int = 10, schedule: bool = True) -> dict:
     """Close the department review and issue the official plan (v2).
 
     Interactive runs pause for comments (until every department answered or the deadline) and
     then for the dispositions, in resume forms in the Prefect UI. Unattended runs take comments
-    and dispositions from imported files; undecided comments take `default_disposition`.
+    and dispositions from imported files; undecided comments take `default_disposition`. From a
+    deployment (and `schedule`), the later steps are then scheduled at the profile's dates.
     """
     month = month or next_month()
     if interactive:
         collect_comments(county, month, poll_seconds)
         approve_comments(county, month, poll_seconds)
     summary = close_review(county, month, default_disposition)
-    return summary | {"files": render_plan(county, month, 2)}
+    files = render_plan(county, month, 2)
+    return summary | {"files": files, "scheduled": schedule_next_steps(county, month) if schedule else []}
 
 
 # Scheduled runs leave out the month: draft and review prepare next month, while collect,
@@ -93,8 +97,8 @@ def monthly_cycle(county: str, month: str | None = None, public_random: str | No
     """The whole month in order, each step a subflow run of its own."""
     month = month or next_month()
     return {
-        "draft": draft(county, month),
-        "review": review(county, month, default_disposition=default_disposition),
+        "draft": draft(county, month, schedule=False),
+        "review": review(county, month, default_disposition=default_disposition, schedule=False),
         "collect": collect(county, month),
         "sample": sample(county, month, public_random),
         "compile": compile_(county, month),

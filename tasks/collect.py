@@ -13,13 +13,13 @@ from activity_day.calendar import cn_month
 from activity_day.inbox import process_inbox
 from activity_day.render import records, render_text, write_bytes, write_text, xlsx_bytes
 from activity_day.settings import get_settings
-from tasks.common import artifact_key, month_dir, transaction
+from tasks.common import STEP, artifact_key, month_dir, transaction
 
 REMINDER = "【{office}】{name}负责同志：{month}新时代文明实践集中活动日活动计划请于{deadline}前通过微信小程序报送，如已报送请忽略。"
 REQUIRED_REMINDER = "【{office}】{name}负责同志：贵所（站）{month}活动计划尚未安排规定动作{codes}，请补充后重新报送。"
 
 
-@task(name="read-inbox")
+@task(name="read-inbox", **STEP)
 def read_inbox(county: str, month: str) -> dict:
     """Import the plan files waiting in the inbox; each moves to inbox/processed/ beside its report."""
     with transaction() as session:
@@ -40,7 +40,7 @@ def reminder_list(missing: pd.DataFrame, *, office: str, month: str, deadline: s
     return out
 
 
-@task(name="completeness-report")
+@task(name="completeness-report", **STEP)
 def completeness_report(county: str, month: str) -> dict:
     """Missing stations, activities by task, kind and township; xlsx + markdown + Prefect artifacts."""
     with transaction() as session:

@@ -8,7 +8,7 @@ from pathlib import Path
 from activity_day.database import transaction
 from activity_day.settings import get_settings
 
-__all__ = ["artifact_key", "canonical", "month_dir", "transaction"]
+__all__ = ["STEP", "artifact_key", "canonical", "month_dir", "step_cache_key", "transaction"]
 
 
 def month_dir(month: str) -> Path:
@@ -22,3 +22,21 @@ def artifact_key(*parts: str) -> str:
 
 def canonical(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def step_cache_key(context, parameters: dict) -> str:
+    """Cache a step's task within one top-level flow run.
+
+    A retry of a failed run (same root run) skips the tasks that completed; any new run — an
+    operator's rerun, next month's schedule — computes again. The key holds the task's name and
+    its inputs (county, month, …), so different months never share a result.
+    """
+    from prefect.runtime import flow_run
+    from prefect.utilities.hashing import hash_objects
+
+    root = flow_run.root_flow_run_id or flow_run.id or "no-run"
+    return f"{context.task.name}|{hash_objects(parameters)}|{root}"
+
+
+# Options for the coarse per-step tasks: results persisted so a retry can skip them.
+STEP = {"cache_key_fn": step_cache_key, "persist_result": True}

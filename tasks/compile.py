@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -15,7 +16,7 @@ from activity_day.planning import doc_number, key_dates
 from activity_day.profile import Profile
 from activity_day.render import docx_bytes, records, render_text, write_bytes, write_text
 from activity_day.settings import get_settings
-from tasks.common import artifact_key, month_dir, transaction
+from tasks.common import STEP, artifact_key, month_dir, transaction
 
 TREND_MONTHS = 6
 
@@ -26,6 +27,22 @@ def circular_title(month: str) -> str:
 
 class InjectedFault(RuntimeError):
     """Raised by the documented fault switch ACTIVITY_DAY_FAULT=compile (retry tests)."""
+
+
+def inject_fault(step: str, county: str, month: str) -> None:
+    """With ACTIVITY_DAY_FAULT=<step>, fail the step once per county and month, after its files are written.
+
+    A marker under OUT/.faults/ remembers that the fault fired, so the retry (in this process or a
+    worker's next one) succeeds; delete the marker to fail again.
+    """
+    if get_settings().fault != step:
+        return
+    marker = Path(get_settings().out) / ".faults" / f"{step}-{county}-{month}"
+    if marker.exists():
+        return
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text("fired\n", encoding="utf-8")
+    raise InjectedFault(f"ACTIVITY_DAY_FAULT={step}: failing {step} of {county} {month} on purpose (once)")
 
 
 def month_results(data: dict[str, pd.DataFrame], profile: Profile, month: str) -> dict[str, Any]:
@@ -71,7 +88,7 @@ def feedback_rows(scores: pd.DataFrame, stations: pd.DataFrame) -> list[dict[str
             for r in scores[scores["suggestions"].str.strip() != ""].itertuples()]
 
 
-@task(name="compile-circular")
+@task(name="compile-circular", **STEP)
 def compile_circular(county: str, month: str) -> dict:
     """Aggregate the month's scores and write the circular as DOCX, HTML and Markdown; returns the summary."""
     with transaction() as session:
@@ -144,7 +161,6 @@ def compile_circular(county: str, month: str) -> dict:
         crud.save_circular(session=session, county=county, month=month, doc_number=number,
                            scored=summary["scored"], draw_digest=stored_draw.digest, summary=summary)
         crud.record_documents(session=session, county=county, month=month, kind="circular", files=files)
-        if get_settings().fault == "compile":
-            raise InjectedFault(f"ACTIVITY_DAY_FAULT=compile: failing compile of {month} on purpose")
+        inject_fault("compile", county, month)
     create_markdown_artifact(key=artifact_key("circular", county, month), markdown=markdown, description=title)
     return summary | {"files": {fmt: path for fmt, (path, _) in files.items()}}

@@ -22,7 +22,7 @@ from activity_day.planning import (
 )
 from activity_day.render import docx_bytes, render_text, sha256_bytes, write_bytes, write_text
 from models import ChecklistItem, LearningItem, PlanStatus
-from tasks.common import artifact_key, canonical, month_dir, transaction
+from tasks.common import STEP, artifact_key, canonical, month_dir, transaction
 
 CN_NUMBERS = "一二三四五六七八九十"
 
@@ -35,7 +35,7 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
     return out
 
 
-@task(name="draft-plan")
+@task(name="draft-plan", **STEP)
 def draft_plan(county: str, month: str) -> dict:
     """Compute and store plan v1 with its learning list and checklist; returns a summary."""
     with transaction() as session:
@@ -72,7 +72,7 @@ def plan_title(month: str) -> str:
     return f"关于开展{cn_month(month)}新时代文明实践集中活动日活动的通知"
 
 
-@task(name="render-plan")
+@task(name="render-plan", **STEP)
 def render_plan(county: str, month: str, version: int) -> dict[str, str]:
     """Write the plan version as Markdown and HTML under out/YYYY-MM/; returns fmt -> path."""
     with transaction() as session:

@@ -6,6 +6,7 @@ from datetime import datetime, time
 from typing import Any
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from prefect.logging import get_run_logger
 
 from activity_day import crud
@@ -14,7 +15,7 @@ from activity_day.planning import doc_number, key_dates, load_checklist_catalog,
 from activity_day.render import sha256_bytes
 from activity_day.review import apply_edits, check_decisions, check_form_comment, plan_codes
 from models import ChecklistItem, CommentSource, Disposition, LearningItem, PlanStatus
-from tasks.common import canonical, transaction
+from tasks.common import STEP, canonical, transaction
 
 SILENCE_TEXT = "无意见"
 REVIEW_CLOSES_AT = time(17, 0)  # the review deadline is 17:00 on the review day, Asia/Shanghai
@@ -32,7 +33,7 @@ def _draft(session, county: str, month: str):
     return draft
 
 
-@task(name="review-state")
+@task(name="review-state", cache_policy=NO_CACHE)
 def review_state(county: str, month: str) -> dict[str, Any]:
     """Departments still to answer, comments still to decide, and the review deadline."""
     with transaction() as session:
@@ -56,7 +57,7 @@ def review_state(county: str, month: str) -> dict[str, Any]:
     }
 
 
-@task(name="record-form-comment")
+@task(name="record-form-comment", cache_policy=NO_CACHE)
 def record_form_comment(county: str, month: str, form: dict[str, Any], source_ref: str) -> list[str]:
     """Validate and store one comment from the resume form; returns the problems (nothing stored if any)."""
     with transaction() as session:
@@ -79,7 +80,7 @@ def record_form_comment(county: str, month: str, form: dict[str, Any], source_re
     return []
 
 
-@task(name="record-decisions")
+@task(name="record-decisions", cache_policy=NO_CACHE)
 def record_decisions(county: str, month: str, decisions: list[dict[str, Any]]) -> list[str]:
     """Validate and store the approval form's dispositions; returns the problems (nothing stored if any)."""
     with transaction() as session:
@@ -99,7 +100,7 @@ def record_decisions(county: str, month: str, decisions: list[dict[str, Any]]) -
     return []
 
 
-@task(name="close-review")
+@task(name="close-review", **STEP)
 def close_review(county: str, month: str, default_disposition: str = Disposition.ADOPTED.value) -> dict:
     """Record silence as 无意见, settle undecided comments, apply adopted edits and store plan v2.
 

@@ -12,7 +12,7 @@ from prefect.logging import get_run_logger
 from activity_day import crud, draw
 from activity_day.calendar import cn_month, shift_month
 from activity_day.render import write_bytes, write_text, xlsx_bytes
-from tasks.common import artifact_key, month_dir, transaction
+from tasks.common import STEP, artifact_key, month_dir, transaction
 
 MODE_CN = {"online": "线上飞检", "onsite": "线下巡查"}
 
@@ -38,7 +38,7 @@ def _inputs(session, county: str, month: str):
     return profile, plan, stations, candidates
 
 
-@task(name="publish-candidates")
+@task(name="publish-candidates", **STEP)
 def publish_candidates(county: str, month: str) -> dict:
     """The eligible list with rotation priorities and its SHA-256, published before the random value is known."""
     with transaction() as session:
@@ -55,7 +55,7 @@ def publish_candidates(county: str, month: str) -> dict:
     return {"sha256": sha, "count": len(candidates), "drawn": False}
 
 
-@task(name="draw-sample")
+@task(name="draw-sample", **STEP)
 def draw_sample(county: str, month: str, public_random: str | None = None, published_sha256: str | None = None,
                 public_random_source: str = "") -> dict:
     """Draw the month's sample, or return the stored one: a rerun never changes a draw."""
@@ -116,7 +116,7 @@ def draw_table(record: dict, stations: pd.DataFrame, activities: pd.DataFrame, a
     return pd.DataFrame(rows, columns=columns)
 
 
-@task(name="export-draw")
+@task(name="export-draw", **STEP)
 def export_draw(county: str, month: str) -> dict[str, str]:
     """draw.json (the verifiable record), draw.xlsx, one xlsx per team, the online schedule, an artifact."""
     with transaction() as session:

@@ -1,0 +1,68 @@
+"""Start the month's later steps on their own: flow runs of the step deployments at the profile's dates.
+
+Each run is created with an idempotency key (county, month, step), so scheduling twice — a retry, a
+rerun of the review — never creates a second run.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from prefect import task
+from prefect.deployments import run_deployment
+from prefect.logging import get_run_logger
+from prefect.runtime import deployment
+
+from activity_day import crud
+from activity_day.months import TZ
+from activity_day.settings import get_settings
+from tasks.common import transaction
+
+STEP_TIME = time(9, 0)  # sample and compile run at 09:00 on their day
+
+
+def followup_times(plan_dates: dict[str, str], deadline_time: str) -> dict[str, datetime]:
+    """When collect, sample and compile should start (Asia/Shanghai): at the plan deadline, then the step days."""
+    return {
+        "collect": datetime.combine(datetime.fromisoformat(plan_dates["station_plans"]).date(),
+                                    time.fromisoformat(deadline_time), TZ) + timedelta(minutes=1),
+        "sample": datetime.combine(datetime.fromisoformat(plan_dates["sample"]).date(), STEP_TIME, TZ),
+        "compile": datetime.combine(datetime.fromisoformat(plan_dates["compile"]).date(), STEP_TIME, TZ),
+    }
+
+
+def _create(step: str, county: str, month: str, when: datetime, extra: dict | None = None) -> dict:
+    run = run_deployment(f"{step}/{step}", parameters={"county": county, "month": month, **(extra or {})},
+                         scheduled_time=when, timeout=0, as_subflow=False,
+                         idempotency_key=f"activity-day:{county}:{month}:{step}")
+    return {"step": step, "flow_run_id": str(run.id), "scheduled": when.astimezone(TZ).isoformat(timespec="minutes")}
+
+
+@task(name="schedule-review", retries=2, retry_delay_seconds=5)
+def schedule_review(county: str, month: str) -> list[dict]:
+    """After the draft: start the interactive review at once (deployment runs only)."""
+    if deployment.id is None:
+        get_run_logger().info("not a deployment run: start the review with `activity-day run review`")
+        return []
+    return [_create("review", county, month, datetime.now(UTC), {"interactive": True})]
+
+
+@task(name="schedule-next-steps", retries=2, retry_delay_seconds=5)
+def schedule_next_steps(county: str, month: str) -> list[dict]:
+    """After the official plan: collect at the deadline, sample before the day, compile after scores are due."""
+    logger = get_run_logger()
+    if deployment.id is None:
+        logger.info("not a deployment run: later steps are not scheduled; run them with `activity-day run …`")
+        return []
+    with transaction() as session:
+        profile = crud.load_profile_of(session=session, county=county)
+        plan = crud.official_plan(session=session, county=county, month=month)
+    times = followup_times(plan.content["dates"], profile.intake.deadline_time)
+    now = datetime.now(UTC)
+    compress = get_settings().compress_schedule_seconds
+    if compress:
+        times = {step: now + timedelta(seconds=compress * (i + 1)) for i, step in enumerate(times)}
+    scheduled = [_create(step, county, month, max(when, now)) for step, when in times.items()]
+    for item in scheduled:
+        logger.info("%s of %s scheduled for %s", item["step"], month, item["scheduled"])
+    return scheduled
