@@ -1,0 +1,77 @@
+"""Operations: a failed run retried skips what completed and ends like a clean run; scheduling is idempotent."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
+
+from activity_day.demo import inspection_scores, station_registry, write_xlsx
+from activity_day.imports import import_file
+from activity_day.settings import Settings, use_settings
+from activity_day.setup import init_county
+from activity_day.status import month_status
+from tests.conftest import DEMO_PROFILE
+
+pytestmark = pytest.mark.flow
+MONTH = "2027-01"
+
+
+def cached_runs(name: str) -> int:
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_=name)))
+    return sum(1 for r in runs if r.state and r.state.name == "Cached")
+
+
+def run_month(root: Path, fault: str | None) -> tuple[dict, dict[str, bytes]]:
+    from flows.monthly import monthly_cycle
+
+    settings = Settings(database_url=f"sqlite:///{root / 'db.sqlite'}", out=root / "out", inbox=root / "inbox",
+                        fault=fault)
+    previous = use_settings(settings)
+    try:
+        county = init_county(DEMO_PROFILE).county.code
+        rng = random.Random("ops")
+        registry = station_registry(rng)
+        import_file("stations", write_xlsx(registry, root / "s.xlsx", "名录"), county=county)
+        drawn = pd.DataFrame({"code": registry["所站编号"][:40], "mode": "onsite", "team": "第一检查组"})
+        import_file("scores", write_xlsx(inspection_scores(rng, drawn, registry), root / "sc.xlsx", "评分"),
+                    county=county, month=MONTH)
+        cycle = monthly_cycle.with_options(retries=1, retry_delay_seconds=0) if fault else monthly_cycle
+        cycle(county=county, month=MONTH)
+        docs = {p.relative_to(root / "out" / MONTH).as_posix(): p.read_bytes()
+                for p in sorted((root / "out" / MONTH).rglob("*")) if p.is_file()}
+        return month_status(county, MONTH)["counts"], docs
+    finally:
+        use_settings(previous)
+
+
+def test_failed_compile_retried_matches_a_clean_run(prefect_server, tmp_path: Path) -> None:
+    clean_counts, clean_docs = run_month(tmp_path / "clean", None)
+    cached_before = cached_runs("draft-plan")
+    counts, docs = run_month(tmp_path / "faulty", "compile")
+    assert (tmp_path / "faulty" / "out" / ".faults" / f"compile-321323-{MONTH}").exists()  # the fault fired
+    assert cached_runs("draft-plan") == cached_before + 1  # the retry skipped the completed draft task
+    assert counts == clean_counts and counts["scores"] > 0
+    assert docs.keys() == clean_docs.keys() and "circular.docx" in docs
+    assert docs == clean_docs
+
+
+def test_without_a_deployment_nothing_is_scheduled(prefect_server, settings, registry, county) -> None:
+    from flows.monthly import draft, review
+
+    assert draft(county=county, month=MONTH)["scheduled"] == []
+    assert review(county=county, month=MONTH)["scheduled"] == []
+
+
+def test_followup_times_follow_the_profile() -> None:
+    from tasks.schedule import followup_times
+
+    times = followup_times({"station_plans": "2027-01-02", "sample": "2027-01-03", "compile": "2027-01-10"}, "23:59")
+    assert {k: v.isoformat() for k, v in times.items()} == {
+        "collect": "2027-01-03T00:00:00+08:00", "sample": "2027-01-03T09:00:00+08:00",
+        "compile": "2027-01-10T09:00:00+08:00"}
