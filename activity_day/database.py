@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
 from sqlmodel import Session
 
 from activity_day.settings import get_settings
-from models import create_schema, get_engine
+from models import get_engine
 
 
 @contextmanager
@@ -20,4 +21,17 @@ def transaction() -> Iterator[Session]:
 
 
 def ensure_schema() -> None:
-    create_schema(get_engine(get_settings().database_url))
+    """Bring the application schema up to date (Alembic migrations), once per database and process."""
+    _migrated(get_settings().database_url)
+
+
+@lru_cache(maxsize=16)
+def _migrated(url: str) -> None:
+    from sqlalchemy import inspect
+
+    from activity_day.migrate import stamp, upgrade
+
+    names = set(inspect(get_engine(url)).get_table_names())
+    if "county" in names and "alembic_version" not in names:
+        stamp(url)  # a database made before migrations existed: it already has the first schema
+    upgrade(url)

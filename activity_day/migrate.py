@@ -1,0 +1,30 @@
+"""Alembic migrations of the application schema, run from code (`activity-day init` applies them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(url), revision)
+
+
+def stamp(url: str, revision: str = "0001") -> None:
+    command.stamp(alembic_config(url), revision)
+
+
+def revision(url: str, message: str) -> None:
+    """Autogenerate a migration from the difference between the tables and the database at `url`."""
+    command.revision(alembic_config(url), message=message, autogenerate=True)
