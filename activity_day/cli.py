@@ -283,9 +283,25 @@ def run_compile(month: MonthOpt = None) -> None:
 
 
 @run_app.command("cycle")
-def run_cycle(month: MonthOpt = None, public_random: PublicRandom = None) -> None:
+def run_cycle(
+    month: MonthOpt = None,
+    public_random: PublicRandom = None,
+    all_counties: Annotated[bool, typer.Option("--all-counties", help="Every county in the database, one run each.")] = False,
+    via_deployments: Annotated[bool, typer.Option(
+        "--via-deployments", help="With --all-counties: runs of the monthly-cycle deployment, for the workers.")] = False,
+) -> None:
     """Run all five steps in order, unattended."""
-    _run(Step.cycle, month, public_random=public_random)
+    if not all_counties:
+        _run(Step.cycle, month, public_random=public_random)
+        return
+    from flows.province import province_cycle
+
+    chosen = month_option(month)
+    try:
+        result = province_cycle(month=chosen, via_deployments=via_deployments)
+    except Exception as exc:
+        raise fail(f"province cycle for {chosen}: {exc}", 1) from None
+    typer.echo(json.dumps(result, ensure_ascii=False))
 
 
 @sample_app.command("verify")
@@ -443,11 +459,16 @@ def template(kind: Kind, file: Path) -> None:
 def demo(
     month: MonthOpt = None,
     out: Annotated[Path, typer.Option("--out", help="Workspace folder to create.")] = Path("demo"),
+    province: Annotated[int | None, typer.Option("--province", min=1, max=200,
+                                                 help="Generate this many counties and run them all.")] = None,
 ) -> None:
-    """Generate a realistic county and run the whole month on it through the normal code paths."""
-    from activity_day.demo import run_demo
+    """Generate a realistic county (or a province) and run the whole month through the normal code paths."""
+    from activity_day.demo import run_demo, run_province_demo
 
-    run_demo(month_option(month), out, echo=typer.echo)
+    if province:
+        run_province_demo(month_option(month), out, province, echo=typer.echo)
+    else:
+        run_demo(month_option(month), out, echo=typer.echo)
 
 
 def main() -> None:

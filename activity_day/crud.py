@@ -194,25 +194,30 @@ def set_dispositions(*, session: Session, decisions: Sequence[dict[str, Any]]) -
 def save_station_plans(*, session: Session, county: str, month: str, units: dict[str, list[dict[str, Any]]],
                        channel: str, source_ref: str, received_at: datetime | None = None,
                        submission_ids: dict[str, str] | None = None, late: dict[str, bool] | None = None) -> int:
-    """Replace each station's plan for the month with the given activities; returns activities written."""
-    written = 0
-    for station, rows in units.items():
-        upsert(session, StationPlan,
-               [dict(county=county, month=month, station_code=station, channel=channel, source_ref=source_ref,
-                     submission_id=(submission_ids or {}).get(station), activity_count=len(rows),
-                     late=(late or {}).get(station, False), received_at=received_at)],
-               ["county", "month", "station_code"])
-        session.exec(delete(PlannedActivity).where(PlannedActivity.county == county, PlannedActivity.month == month,
-                                                   PlannedActivity.station_code == station))
-        upsert(session, PlannedActivity,
-               [dict(county=county, month=month, station_code=station, seq=i, name=r["name"], task=r["task"],
-                     action_kind=r["action_kind"], start_time=r["start_time"], location=r["location"],
-                     expected_participants=r["expected_participants"], checklist_code=r.get("checklist_code"),
-                     volunteer_team=r.get("volunteer_team"))
-                for i, r in enumerate(rows, start=1)],
-               ["county", "month", "station_code", "seq"])
-        written += len(rows)
-    return written
+    """Replace each station's plan for the month with the given activities; returns activities written.
+
+    The plan rows are upserted first: that locks each station's plan row, so two submissions of one
+    station never interleave their activities. Then the old activities go and the new ones are
+    inserted, in batches for the whole file.
+    """
+    if not units:
+        return 0
+    stations = sorted(units)
+    upsert(session, StationPlan,
+           [dict(county=county, month=month, station_code=station, channel=channel, source_ref=source_ref,
+                 submission_id=(submission_ids or {}).get(station), activity_count=len(units[station]),
+                 late=(late or {}).get(station, False), received_at=received_at) for station in stations],
+           ["county", "month", "station_code"])
+    for start in range(0, len(stations), 500):
+        session.exec(delete(PlannedActivity).where(
+            PlannedActivity.county == county, PlannedActivity.month == month,
+            PlannedActivity.station_code.in_(stations[start:start + 500])))  # type: ignore[attr-defined]
+    rows = [dict(county=county, month=month, station_code=station, seq=i, name=r["name"], task=r["task"],
+                 action_kind=r["action_kind"], start_time=r["start_time"], location=r["location"],
+                 expected_participants=r["expected_participants"], checklist_code=r.get("checklist_code"),
+                 volunteer_team=r.get("volunteer_team"))
+            for station in stations for i, r in enumerate(units[station], start=1)]
+    return upsert(session, PlannedActivity, rows, ["county", "month", "station_code", "seq"])
 
 
 def station_plans_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:

@@ -136,6 +136,101 @@ def write_xlsx(frame: pd.DataFrame, path: Path, title: str) -> Path:
     return path
 
 
+def workspace_settings(out: Path) -> Settings:
+    """Settings for a demo workspace: its own database, documents and inbox, unless the environment names them."""
+    env = get_settings()
+    return Settings(
+        database_url=env.database_url if "database_url" in env.model_fields_set
+        else f"sqlite:///{out / 'var' / 'activity_day.db'}",
+        out=env.out if "out" in env.model_fields_set else out / "out",
+        inbox=env.inbox if "inbox" in env.model_fields_set else out / "inbox",
+        county=env.county, fault=env.fault,
+    )
+
+
+def province_profile(index: int) -> dict:
+    """The demo profile for the index-th county of a generated province (fictional names and codes)."""
+    import yaml
+
+    profile = yaml.safe_load(DEMO_PROFILE.read_text(encoding="utf-8"))
+    name = f"第{index}示范县"
+    profile["county"] |= {"code": f"329{index:03d}", "name": name, "office_name": f"{name}精神文明建设委员会办公室",
+                          "office_short": f"{name}文明办", "doc_prefix": f"示{index}文明办",
+                          "printer": f"{name}精神文明建设委员会办公室"}
+    return profile
+
+
+def run_province_demo(month: str, out: Path, counties: int, *, echo: Callable[[str], None] = print) -> None:  # noqa: T201
+    """Generate `counties` counties in one database and run the month for all of them, step by step.
+
+    Each step runs as a province flow with one subflow run per county; the terminal and a Prefect
+    progress artifact show how far it got. Only one county's data is in memory at a time.
+    """
+    import yaml
+
+    from activity_day import crud
+    from activity_day.calendar import cn_month
+    from activity_day.database import transaction
+    from activity_day.imports import import_file
+    from activity_day.setup import init_county
+    from flows.province import province_cycle
+
+    out = out.resolve()
+    settings = workspace_settings(out)
+    previous = use_settings(settings)
+    label = cn_month(month)
+    try:
+        codes = []
+        for index in range(1, counties + 1):
+            profile = province_profile(index)
+            code = profile["county"]["code"]
+            folder = out / "counties" / code
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "profile.yaml").write_text(yaml.safe_dump(profile, allow_unicode=True, sort_keys=False),
+                                                 encoding="utf-8")
+            init_county(folder / "profile.yaml")
+            rng = random.Random(f"activity-day province {code} {month}")
+            registry = station_registry(rng)
+            import_file("stations", write_xlsx(registry, folder / "所站名录.xlsx", "所站名录"), county=code)
+            import_file("comments", write_xlsx(department_comments(label), folder / f"部门意见-{month}.xlsx", "部门意见"),
+                        county=code, month=month)
+            codes.append(code)
+            echo(f"[{index}/{counties}] {profile['county']['name']} ({code}): {len(registry)} stations generated")
+        for step in ("draft", "review"):
+            province_cycle(month=month, step=step)
+            echo(f"{step}: done for {counties} counties")
+        for code in codes:
+            with transaction() as session:
+                plan = crud.official_plan(session=session, county=code, month=month)
+                registry = crud.stations_frame(session=session, county=code).rename(
+                    columns={"code": "所站编号", "name": "所站名称", "township": "乡镇（街道）"})
+            checklist = pd.DataFrame([i for block in plan.content["checklist"] for i in block["items"]])
+            rng = random.Random(f"activity-day province plans {code} {month}")
+            inbox = Path(settings.inbox) / code
+            inbox.mkdir(parents=True, exist_ok=True)
+            write_xlsx(station_plans(rng, registry, datetime.combine(plan.activity_date, time()), checklist),
+                       inbox / f"活动计划-{month}.xlsx", f"{label}活动计划")
+        echo(f"plans dropped into {settings.inbox}/<county>/")
+        for step in ("collect", "sample"):
+            province_cycle(month=month, step=step)
+            echo(f"{step}: done for {counties} counties")
+        for code in codes:
+            with transaction() as session:
+                drawn = crud.assignments_frame(session=session, county=code, month=month)
+                registry = crud.stations_frame(session=session, county=code).rename(
+                    columns={"code": "所站编号", "name": "所站名称", "township": "乡镇（街道）"})
+            rng = random.Random(f"activity-day province scores {code} {month}")
+            scores = inspection_scores(rng, drawn.rename(columns={"station_code": "code"}), registry)
+            import_file("scores", write_xlsx(scores, out / "counties" / code / f"检查评分-{month}.xlsx", "评分"),
+                        county=code, month=month)
+        province_cycle(month=month, step="compile")
+        echo(f"compile: done for {counties} counties")
+        echo(f"province workspace: {out}; circulars in {Path(settings.out) / month}/<county>/ and database "
+             f"{settings.database_url}")
+    finally:
+        use_settings(previous)
+
+
 def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> dict[str, Path]:  # noqa: T201
     """Build the workspace in `out` and run the month; returns the main documents."""
     from activity_day import crud
@@ -145,16 +240,9 @@ def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> d
     from activity_day.setup import init_county
     from flows.monthly import collect, compile_, draft, review, sample
 
-    env = get_settings()
     out = out.resolve()
     (out / "inputs").mkdir(parents=True, exist_ok=True)
-    settings = Settings(
-        database_url=env.database_url if "database_url" in env.model_fields_set
-        else f"sqlite:///{out / 'var' / 'activity_day.db'}",
-        out=env.out if "out" in env.model_fields_set else out / "out",
-        inbox=env.inbox if "inbox" in env.model_fields_set else out / "inbox",
-        county=env.county, fault=env.fault,
-    )
+    settings = workspace_settings(out)
     previous = use_settings(settings)
     rng = random.Random(f"activity-day demo {month}")
     try:

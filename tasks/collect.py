@@ -21,10 +21,15 @@ REQUIRED_REMINDER = "【{office}】{name}负责同志：贵所（站）{month}�
 
 @task(name="read-inbox", **STEP)
 def read_inbox(county: str, month: str) -> dict:
-    """Import the plan files waiting in the inbox; each moves to inbox/processed/ beside its report."""
+    """Import the plan files waiting in the county's inbox; each moves to processed/ beside its report."""
     with transaction() as session:
         crud.official_plan(session=session, county=county, month=month)  # files wait until the plan is out
-    reports = process_inbox(Path(get_settings().inbox), county=county, month=month)
+        single = len(crud.county_codes(session=session)) == 1
+    inbox = Path(get_settings().inbox)
+    # Each county's files go in inbox/<county code>/; a one-county database also takes inbox/ itself.
+    reports = process_inbox(inbox / county, county=county, month=month)
+    if single:
+        reports += process_inbox(inbox, county=county, month=month)
     return {"files": len(reports), "stations_accepted": sum(len(r.accepted) for r in reports),
             "stations_refused": sum(len(r.refused) for r in reports),
             "unusable": [r.file for r in reports if r.exit_code == 2]}
@@ -84,8 +89,8 @@ def completeness_report(county: str, month: str) -> dict:
                                by_township=records(by_township),
                                deadline=plan.content["dates_cn"]["station_plans"])
         files = {
-            "xlsx": write_bytes(month_dir(month) / "collect-report.xlsx", workbook),
-            "md": write_text(month_dir(month) / "collect-report.md", markdown),
+            "xlsx": write_bytes(month_dir(session, county, month) / "collect-report.xlsx", workbook),
+            "md": write_text(month_dir(session, county, month) / "collect-report.md", markdown),
         }
         crud.record_documents(session=session, county=county, month=month, kind="collect_report", files=files)
     key = artifact_key("collect", county, month)

@@ -11,8 +11,12 @@ from activity_day.settings import get_settings
 __all__ = ["STEP", "artifact_key", "canonical", "month_dir", "step_cache_key", "transaction"]
 
 
-def month_dir(month: str) -> Path:
-    return Path(get_settings().out) / month
+def month_dir(session, county: str, month: str) -> Path:
+    """Where a month's documents go: OUT/YYYY-MM/, or OUT/YYYY-MM/<county>/ when the database holds several."""
+    from activity_day import crud
+
+    folder = Path(get_settings().out) / month
+    return folder / county if len(crud.county_codes(session=session)) > 1 else folder
 
 
 def artifact_key(*parts: str) -> str:

@@ -150,7 +150,7 @@ def compile_circular(county: str, month: str) -> dict:
                                                         title="全县平均得分（近6个月）"), 150)}
         markdown = render_text("circular.md.j2", **context)
         signed_on = datetime.fromisoformat(plan.content["dates"]["compile"])
-        folder = month_dir(month)
+        folder = month_dir(session, county, month)
         files = {
             "md": write_text(folder / "circular.md", markdown),
             "html": write_text(folder / "circular.html", render_text("circular.html.j2", **context, **svg)),

@@ -94,9 +94,9 @@ def render_plan(county: str, month: str, version: int) -> dict[str, str]:
         markdown = render_text("plan.md.j2", **context)
         signed_on = datetime.fromisoformat(content["dates"]["draft" if version == 1 else "review"])
         files = {
-            "md": write_text(month_dir(month) / f"plan-v{version}.md", markdown),
-            "html": write_text(month_dir(month) / f"plan-v{version}.html", render_text("plan.html.j2", **context)),
-            "docx": write_bytes(month_dir(month) / f"plan-v{version}.docx",
+            "md": write_text(month_dir(session, county, month) / f"plan-v{version}.md", markdown),
+            "html": write_text(month_dir(session, county, month) / f"plan-v{version}.html", render_text("plan.html.j2", **context)),
+            "docx": write_bytes(month_dir(session, county, month) / f"plan-v{version}.docx",
                                 docx_bytes("plan.docx", context, dated=signed_on, title=plan_title(month))),
         }
         crud.record_documents(session=session, county=county, month=month, kind=f"plan_v{version}", files=files)

@@ -126,7 +126,7 @@ def export_draw(county: str, month: str) -> dict[str, str]:
         table = draw_table(stored.record, stations, activities, stored.record["params"]["activity_date"])
         table = table.sort_values(["检查组", "检查方式", "顺序"], kind="stable").reset_index(drop=True)
         label = cn_month(month)
-        folder = month_dir(month)
+        folder = month_dir(session, county, month)
         files = {
             "json": write_text(folder / "draw.json",
                                json.dumps(stored.record, ensure_ascii=False, indent=1, sort_keys=True) + "\n"),

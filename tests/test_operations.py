@@ -75,3 +75,25 @@ def test_followup_times_follow_the_profile() -> None:
     assert {k: v.isoformat() for k, v in times.items()} == {
         "collect": "2027-01-03T00:00:00+08:00", "sample": "2027-01-03T09:00:00+08:00",
         "compile": "2027-01-10T09:00:00+08:00"}
+
+
+def test_province_demo_and_all_counties_cycle(prefect_server, settings, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from activity_day.cli import app
+    from activity_day.demo import run_province_demo
+
+    lines: list[str] = []
+    run_province_demo("2026-12", tmp_path / "province", 2, echo=lines.append)
+    assert lines[0].startswith("[1/2] 第1示范县 (329001)") and "compile: done for 2 counties" in lines
+    for code in ("329001", "329002"):
+        status = month_status(code, "2026-12")
+        assert all(state == "done" for state in status["steps"].values())
+        assert status["counts"]["stations"] == 248 and status["counts"]["drawn"] == 83
+        assert status["counts"]["station_plans"] > 200 and status["counts"]["scores"] > 0
+        assert (Path(settings.out) / "2026-12" / code / "circular.docx").exists()
+    result = CliRunner().invoke(app, ["run", "cycle", "--all-counties", "--month", "2027-01"])
+    assert result.exit_code == 0, result.output
+    assert '"counties": 2' in result.output
+    assert month_status("329002", "2027-01")["steps"]["compile"] == "done"
+    assert CliRunner().invoke(app, ["status", "--month", "2027-01"]).exit_code == 2  # two counties: say which

@@ -1,0 +1,58 @@
+"""A whole province: one flow run per county, so the operator sees and can retry each county on its own."""
+
+from __future__ import annotations
+
+from prefect import flow, task
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.deployments import run_deployment
+from prefect.flow_runs import wait_for_flow_run
+from prefect.logging import get_run_logger
+
+from activity_day import crud
+from activity_day.months import next_month
+from flows.monthly import STEPS, run_name
+from tasks.common import transaction
+
+CYCLE_DEPLOYMENT = "monthly_cycle/monthly-cycle"
+
+
+@task(name="list-counties")
+def list_counties() -> list[str]:
+    with transaction() as session:
+        return crud.county_codes(session=session)
+
+
+@flow(name="province_cycle", flow_run_name=run_name("全省月度流程"))
+def province_cycle(month: str | None = None, counties: list[str] | None = None, step: str = "cycle",
+                   via_deployments: bool = False, wait_seconds: int = 3600) -> dict:
+    """Run a step (or the whole cycle) for every county, one county's data in memory at a time.
+
+    Locally each county is a subflow run of its own, one after another. With `via_deployments`, each
+    county is a run of the monthly-cycle deployment, picked up in parallel by the workers.
+    """
+    logger = get_run_logger()
+    month = month or next_month()
+    codes = counties or list_counties()
+    progress = create_progress_artifact(progress=0.0, description=f"{month} 全省 {len(codes)} 个县（市、区）处理进度")
+    failed: list[str] = []
+    if via_deployments:
+        runs = {code: run_deployment(CYCLE_DEPLOYMENT, parameters={"county": code, "month": month}, timeout=0,
+                                     idempotency_key=f"activity-day:{code}:{month}:province-cycle")
+                for code in codes}
+        for done, (code, run) in enumerate(runs.items(), start=1):
+            finished = wait_for_flow_run(run.id, timeout=wait_seconds)
+            if not finished.state or not finished.state.is_completed():
+                failed.append(code)
+            update_progress_artifact(progress, progress=100.0 * done / len(codes))
+            logger.info("county %s: %s (%d/%d)", code, finished.state.name if finished.state else "?", done, len(codes))
+    else:
+        for done, code in enumerate(codes, start=1):
+            state = STEPS[step](county=code, month=month, return_state=True)
+            if not state.is_completed():
+                failed.append(code)
+            update_progress_artifact(progress, progress=100.0 * done / len(codes))
+            logger.info("county %s: %s (%d/%d)", code, state.name, done, len(codes))
+    if failed:
+        raise RuntimeError(f"{len(failed)} of {len(codes)} counties failed ({', '.join(failed)}); "
+                           "retry each county's own flow run")
+    return {"month": month, "counties": len(codes), "step": step}
