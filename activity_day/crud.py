@@ -93,13 +93,15 @@ def replace_registry(*, session: Session, county: str, rows: Sequence[dict[str, 
 STATION_COLUMNS = ["code", "name", "kind", "township", "leader", "phone", "longitude", "latitude"]
 
 
+def _frame(session: Session, model: type, columns: list[str], *where: Any, order: list[str]) -> pd.DataFrame:
+    """Selected columns as a frame: plain rows, no ORM objects (these reads run for a whole county)."""
+    query = select(*(getattr(model, c) for c in columns)).where(*where).order_by(*(getattr(model, c) for c in order))
+    return pd.DataFrame(session.exec(query).all(), columns=columns)
+
+
 def stations_frame(*, session: Session, county: str) -> pd.DataFrame:
     """Active stations of the county, ordered by code."""
-    rows = session.exec(select(Station).where(Station.county == county, Station.active)
-                        .order_by(Station.code)).all()
-    return pd.DataFrame([r.model_dump() for r in rows], columns=[*STATION_COLUMNS, "id", "county", "active"])[
-        STATION_COLUMNS
-    ]
+    return _frame(session, Station, STATION_COLUMNS, Station.county == county, Station.active, order=["code"])
 
 
 # --- plans ------------------------------------------------------------------------------------------------
@@ -221,18 +223,15 @@ def save_station_plans(*, session: Session, county: str, month: str, units: dict
 
 
 def station_plans_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:
-    rows = session.exec(select(StationPlan).where(StationPlan.county == county, StationPlan.month == month)).all()
-    cols = ["station_code", "channel", "activity_count", "late"]
-    return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+    return _frame(session, StationPlan, ["station_code", "channel", "activity_count", "late"],
+                  StationPlan.county == county, StationPlan.month == month, order=["station_code"])
 
 
 def activities_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:
-    rows = session.exec(select(PlannedActivity).where(PlannedActivity.county == county,
-                                                      PlannedActivity.month == month)
-                        .order_by(PlannedActivity.station_code, PlannedActivity.seq)).all()
     cols = ["station_code", "seq", "name", "task", "action_kind", "start_time", "location",
             "expected_participants", "checklist_code", "volunteer_team"]
-    return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+    return _frame(session, PlannedActivity, cols, PlannedActivity.county == county, PlannedActivity.month == month,
+                  order=["station_code", "seq"])
 
 
 # --- draw -------------------------------------------------------------------------------------------------

@@ -53,15 +53,11 @@ def upsert(
     if insert is None:
         raise RuntimeError(f"unsupported database dialect {dialect!r}")
     columns = [c for c in rows[0] if c not in keys and c != "id"]
-    # Chunks keep SQLite under its bound-parameter limit and PostgreSQL statements small.
-    per_chunk = max(1, 30000 // max(1, len(rows[0])))
-    for start in range(0, len(rows), per_chunk):
-        stmt = insert(table).values(list(rows[start : start + per_chunk]))
-        if columns:
-            stmt = stmt.on_conflict_do_update(
-                index_elements=keys, set_={c: stmt.excluded[c] for c in columns}
-            )
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=keys)
-        session.exec(stmt)  # type: ignore[call-overload]
+    stmt = insert(table)
+    if columns:
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in columns})
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=keys)
+    # One compiled statement, executed for many rows: SQLAlchemy batches them ("insertmanyvalues").
+    session.connection().execute(stmt, [dict(r) for r in rows])
     return len(rows)

@@ -1,0 +1,209 @@
+"""Benchmarks (not tests): ratios measured in one run on this machine. Results go in the README.
+
+  python bench/bench.py cycle                 # (a) one county's cycle against the Prefect floor
+  python bench/bench.py province --counties 10,30,100 [--pg URL]
+                                              # (b)+(c) import and aggregate N counties vs a pandas baseline
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from activity_day.settings import Settings, use_settings  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+PROFILE = ROOT / "profiles" / "demo.yaml"
+
+
+# --- (a) one county: the real cycle against the same flows and tasks doing nothing -------------------
+
+def empty_cycle_flows():
+    """Flows and tasks shaped like the real cycle (same subflows, same task count), each doing nothing."""
+    from prefect import flow, task
+
+    @task
+    def noop(*_args):
+        return {}
+
+    def step(name: str, tasks: int):
+        @flow(name=f"empty-{name}")
+        def run(county: str, month: str) -> dict:
+            for i in range(tasks):
+                noop(county, month, i)
+            return {}
+        return run
+
+    steps = [step("draft", 3), step("review", 3), step("collect", 2), step("sample", 3), step("compile", 1)]
+
+    @flow(name="empty-cycle")
+    def cycle(county: str, month: str) -> dict:
+        for s in steps:
+            s(county, month)
+        return {}
+
+    return cycle
+
+
+def bench_cycle(repeats: int = 3) -> dict:
+    from activity_day.demo import inspection_scores, station_registry, write_xlsx
+    from activity_day.imports import import_file
+    from activity_day.setup import init_county
+    from flows.monthly import monthly_cycle
+
+    work = Path(tempfile.mkdtemp(prefix="bench-cycle-"))
+    use_settings(Settings(database_url=f"sqlite:///{work / 'db.sqlite'}", out=work / "out", inbox=work / "inbox"))
+    county = init_county(PROFILE).county.code
+    rng = random.Random("bench")
+    registry = station_registry(rng)
+    import_file("stations", write_xlsx(registry, work / "s.xlsx", "名录"), county=county)
+    empty = empty_cycle_flows()
+    months = [f"2027-{m:02d}" for m in range(1, repeats + 2)]
+    monthly_cycle(county=county, month="2026-12")  # warm-up: server start, imports, caches
+    empty(county=county, month="2026-12")
+    real, floor = [], []
+    for month in months[:repeats]:
+        drawn = pd.DataFrame({"code": registry["所站编号"][:83], "mode": "onsite", "team": "第一检查组"})
+        import_file("scores", write_xlsx(inspection_scores(rng, drawn, registry), work / f"sc-{month}.xlsx", "评分"),
+                    county=county, month=month)
+        t = time.perf_counter()
+        monthly_cycle(county=county, month=month)
+        real.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        empty(county=county, month=month)
+        floor.append(time.perf_counter() - t)
+    r, f = statistics.median(real), statistics.median(floor)
+    return {"real_s": round(r, 2), "prefect_floor_s": round(f, 2), "real_work_s": round(r - f, 2),
+            "ratio": round(r / f, 2)}
+
+
+# --- (b)/(c) a province's data: our import and aggregation against plain pandas ------------------------
+
+def make_files(folder: Path, counties: int) -> list[tuple[str, Path, Path]]:
+    """Registry and plans (10 activities a station) per county, as xlsx; cached between runs."""
+    from activity_day.demo import province_profile, station_registry, write_xlsx
+    from models.enums import ActionKind, PracticeTask
+
+    out = []
+    tasks, kinds = [t.value for t in PracticeTask], [k.value for k in ActionKind]
+    for i in range(1, counties + 1):
+        code = province_profile(i)["county"]["code"]
+        stations_path, plans_path = folder / f"{code}-stations.xlsx", folder / f"{code}-plans.xlsx"
+        if not plans_path.exists():
+            rng = random.Random(code)
+            registry = station_registry(rng)
+            write_xlsx(registry, stations_path, "名录")
+            rows = [{"所站编号": c, "活动名称": f"活动{n}", "任务类别": tasks[n % 5], "动作类型": kinds[n % 3],
+                     "开始时间": f"2026/12/5 {8 + n % 9}:00", "活动地点": "活动室", "预计参与人数": 20 + n}
+                    for c in registry["所站编号"] for n in range(10)]
+            write_xlsx(pd.DataFrame(rows), plans_path, "计划")
+        out.append((code, stations_path, plans_path))
+    return out
+
+
+def ours(files, url: str) -> float:
+    """activity-day: read, validate everything, upsert in one transaction per file, then the collect group-bys."""
+    from activity_day import aggregate, crud
+    from activity_day.database import transaction
+    from activity_day.demo import province_profile
+    from activity_day.imports import import_file
+    from activity_day.profile import profile_from_json
+    from activity_day.setup import init_county  # noqa: F401
+
+    use_settings(Settings(database_url=url, out=Path(tempfile.mkdtemp())))
+    from activity_day.database import ensure_schema
+
+    ensure_schema()
+    with transaction() as session:  # the profiles are set-up, not part of the timing
+        for i, _ in enumerate(files, start=1):
+            crud.save_profile(session=session, profile=profile_from_json(province_profile(i)))
+    t = time.perf_counter()
+    for code, stations_path, plans_path in files:
+        assert import_file("stations", stations_path, county=code).exit_code == 0
+        assert import_file("plans", plans_path, county=code, month="2026-12").exit_code == 0
+        with transaction() as session:
+            stations = crud.stations_frame(session=session, county=code)
+            plans = crud.station_plans_frame(session=session, county=code, month="2026-12")
+            acts = crud.activities_frame(session=session, county=code, month="2026-12")
+        aggregate.missing_stations(stations, plans)
+        aggregate.activities_by_task(acts)
+        aggregate.activities_by_kind(acts)
+        aggregate.activities_by_township(acts, stations, plans)
+    return time.perf_counter() - t
+
+
+def baseline(files, url: str) -> float:
+    """Plain pandas: read the same files, the same group-bys, bulk-insert the same rows."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    t = time.perf_counter()
+    for code, stations_path, plans_path in files:
+        stations = pd.read_excel(stations_path, engine="calamine", header=1, dtype={"所站编号": str})
+        plans = pd.read_excel(plans_path, engine="calamine", header=1, dtype={"所站编号": str})
+        plans["开始时间"] = pd.to_datetime(plans["开始时间"], format="%Y/%m/%d %H:%M")
+        stations.assign(county=code).to_sql("baseline_station", engine, if_exists="append", index=False,
+                                            method="multi", chunksize=2000)
+        plans.assign(county=code).to_sql("baseline_activity", engine, if_exists="append", index=False,
+                                         method="multi", chunksize=2000)
+        merged = plans.merge(stations[["所站编号", "乡镇（街道）"]], on="所站编号")
+        stations[~stations["所站编号"].isin(plans["所站编号"])]
+        plans.groupby("任务类别").size()
+        plans.groupby("动作类型").size()
+        merged.groupby("乡镇（街道）").size()
+    engine.dispose()
+    return time.perf_counter() - t
+
+
+def fresh_database(admin_url: str) -> str:
+    import sqlalchemy as sa
+
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def bench_province(sizes: list[int], admin_url: str, folder: Path) -> list[dict]:
+    results = []
+    for n in sizes:
+        files = make_files(folder, n)
+        ours_s = ours(files, fresh_database(admin_url))
+        base_s = baseline(files, fresh_database(admin_url))
+        results.append({"counties": n, "stations": 248 * n, "activities": 2480 * n, "ours_s": round(ours_s, 1),
+                        "baseline_s": round(base_s, 1), "ratio": round(ours_s / base_s, 2),
+                        "ours_per_county_s": round(ours_s / n, 3)})
+        print(json.dumps(results[-1]), flush=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=["cycle", "province"])
+    parser.add_argument("--counties", default="10,30,100")
+    parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--files", default=str(Path(tempfile.gettempdir()) / "activity-day-bench"))
+    args = parser.parse_args()
+    if args.what == "cycle":
+        print(json.dumps(bench_cycle()))
+    else:
+        folder = Path(args.files)
+        folder.mkdir(parents=True, exist_ok=True)
+        bench_province([int(n) for n in args.counties.split(",")], args.pg, folder)
+
+
+if __name__ == "__main__":
+    main()
