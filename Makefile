@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test e2e lint bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("activity-day needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -25,6 +25,13 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+e2e: $(STAMP)
+	$(BIN)/python ops/e2e_month.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py cycle
+	$(BIN)/python bench/bench.py province --counties 10,30,100
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
