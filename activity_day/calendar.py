@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar as _cal
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 from lunar_python import Solar
@@ -91,11 +92,14 @@ def nth_weekday(year: int, month: int, n: int, weekday: int) -> date:
     return day
 
 
+@lru_cache(maxsize=256)
 def traditional_festivals(year: int, month: int) -> list[DayMark]:
     """我们的节日 that fall in the month, from the lunar calendar and solar terms."""
     marks: list[DayMark] = []
-    for day in month_days(year, month):
-        lunar = Solar.fromYmd(day.year, day.month, day.day).getLunar()
+    days = month_days(year, month)
+    lunars = [Solar.fromYmd(d.year, d.month, d.day).getLunar() for d in [*days, days[-1] + timedelta(days=1)]]
+    for index, day in enumerate(days):
+        lunar = lunars[index]
         key = (lunar.getMonth(), lunar.getDay())  # a leap month is negative and never matches
         name = _LUNAR_FESTIVALS.get(key)
         if name:
@@ -104,13 +108,13 @@ def traditional_festivals(year: int, month: int) -> list[DayMark]:
         if term in ("清明", "冬至"):
             label = "清明节" if term == "清明" else "冬至"
             marks.append(DayMark(day, label, TRADITIONAL, label in _OPTIONAL_TRADITIONAL))
-        eve = day + timedelta(days=1)
-        next_lunar = Solar.fromYmd(eve.year, eve.month, eve.day).getLunar()
-        if (next_lunar.getMonth(), next_lunar.getDay()) == (1, 1):
+        following = lunars[index + 1]
+        if (following.getMonth(), following.getDay()) == (1, 1):
             marks.append(DayMark(day, "除夕", TRADITIONAL, True))
     return sorted(marks)
 
 
+@lru_cache(maxsize=256)
 def commemorative_days(year: int, month: int) -> list[DayMark]:
     """重要纪念日 in the month: fixed dates and the rule-based ones."""
     marks = [DayMark(date(year, m, d), name, COMMEMORATIVE) for (m, d), name in FIXED_DAYS.items() if m == month]
@@ -126,7 +130,7 @@ def commemorative_days(year: int, month: int) -> list[DayMark]:
 
 def day_marks(year: int, month: int) -> list[DayMark]:
     """Festivals and commemorative days of the month, in date order."""
-    return sorted(traditional_festivals(year, month) + commemorative_days(year, month))
+    return sorted([*traditional_festivals(year, month), *commemorative_days(year, month)])
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def pick_cjk_font(installed: set[str]) -> str | None:
 def _save(fig, fmt: str) -> bytes:
     out = io.BytesIO()
     metadata = {"Date": None, "Creator": None} if fmt == "svg" else {"Software": None}
-    fig.savefig(out, format=fmt, metadata=metadata, dpi=150, bbox_inches="tight")
+    fig.savefig(out, format=fmt, metadata=metadata, dpi=120, bbox_inches="tight")
     plt.close(fig)
     return out.getvalue()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,18 @@ CHECKLIST_COLUMNS = ["code", "task", "title", "required", "festival", "descripti
 
 
 def load_learning_catalog(path: Path | None = None) -> pd.DataFrame:
-    """The learning catalog as one row per item, categories in file order."""
-    raw = yaml.safe_load((path or DATA_DIR / "learning.yaml").read_text(encoding="utf-8"))
+    """The learning catalog as one row per item, categories in file order (a copy: callers may modify it)."""
+    return _learning_catalog(path or DATA_DIR / "learning.yaml").copy()
+
+
+def load_checklist_catalog(path: Path | None = None) -> pd.DataFrame:
+    """The checklist catalog as one row per item, tasks in the official order (a copy)."""
+    return _checklist_catalog(path or DATA_DIR / "checklist.yaml").copy()
+
+
+@lru_cache(maxsize=8)
+def _learning_catalog(path: Path) -> pd.DataFrame:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     rows = []
     for cat_order, cat in enumerate(raw["categories"]):
         for item_order, item in enumerate(cat["items"]):
@@ -52,9 +63,9 @@ def load_learning_catalog(path: Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def load_checklist_catalog(path: Path | None = None) -> pd.DataFrame:
-    """The checklist catalog as one row per item, tasks in the official order."""
-    raw = yaml.safe_load((path or DATA_DIR / "checklist.yaml").read_text(encoding="utf-8"))
+@lru_cache(maxsize=8)
+def _checklist_catalog(path: Path) -> pd.DataFrame:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     rows = []
     for task_order, block in enumerate(raw["tasks"]):
         for item_order, item in enumerate(block["items"]):

@@ -8,7 +8,7 @@ from pathlib import Path
 from activity_day.database import transaction
 from activity_day.settings import get_settings
 
-__all__ = ["STEP", "artifact_key", "canonical", "month_dir", "step_cache_key", "transaction"]
+__all__ = ["STEP", "artifact_key", "canonical", "month_dir", "run_logger", "step_cache_key", "transaction"]
 
 
 def month_dir(session, county: str, month: str) -> Path:
@@ -26,6 +26,19 @@ def artifact_key(*parts: str) -> str:
 
 def canonical(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def run_logger():
+    """The Prefect run logger inside a run; the module logger when a task body is called directly."""
+    import logging
+
+    from prefect.exceptions import MissingContextError
+    from prefect.logging import get_run_logger
+
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger("activity_day.tasks")
 
 
 def step_cache_key(context, parameters: dict) -> str:

@@ -7,7 +7,6 @@ from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.logging import get_run_logger
 
 from activity_day import crud
 from activity_day.months import TZ
@@ -15,7 +14,7 @@ from activity_day.planning import doc_number, key_dates, load_checklist_catalog,
 from activity_day.render import sha256_bytes
 from activity_day.review import apply_edits, check_decisions, check_form_comment, plan_codes
 from models import ChecklistItem, CommentSource, Disposition, LearningItem, PlanStatus
-from tasks.common import STEP, canonical, transaction
+from tasks.common import STEP, canonical, run_logger, transaction
 
 SILENCE_TEXT = "无意见"
 REVIEW_CLOSES_AT = time(17, 0)  # the review deadline is 17:00 on the review day, Asia/Shanghai
@@ -109,7 +108,7 @@ def close_review(county: str, month: str, default_disposition: str = Disposition
     """
     if default_disposition != Disposition.ADOPTED.value:
         raise ValueError("the default disposition for undecided comments can only be 采纳 (it needs no reason)")
-    logger = get_run_logger()
+    logger = run_logger()
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)
         draft = _draft(session, county, month)

@@ -7,12 +7,11 @@ import json
 import pandas as pd
 from prefect import task
 from prefect.artifacts import create_table_artifact
-from prefect.logging import get_run_logger
 
 from activity_day import crud, draw
 from activity_day.calendar import cn_month, shift_month
 from activity_day.render import write_bytes, write_text, xlsx_bytes
-from tasks.common import STEP, artifact_key, month_dir, transaction
+from tasks.common import STEP, artifact_key, month_dir, run_logger, transaction
 
 MODE_CN = {"online": "线上飞检", "onsite": "线下巡查"}
 
@@ -59,7 +58,7 @@ def publish_candidates(county: str, month: str) -> dict:
 def draw_sample(county: str, month: str, public_random: str | None = None, published_sha256: str | None = None,
                 public_random_source: str = "") -> dict:
     """Draw the month's sample, or return the stored one: a rerun never changes a draw."""
-    logger = get_run_logger()
+    logger = run_logger()
     with transaction() as session:
         existing = crud.get_draw(session=session, county=county, month=month)
         if existing is not None:

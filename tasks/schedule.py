@@ -10,13 +10,12 @@ from datetime import UTC, datetime, time, timedelta
 
 from prefect import task
 from prefect.deployments import run_deployment
-from prefect.logging import get_run_logger
 from prefect.runtime import deployment
 
 from activity_day import crud
 from activity_day.months import TZ
 from activity_day.settings import get_settings
-from tasks.common import transaction
+from tasks.common import run_logger, transaction
 
 STEP_TIME = time(9, 0)  # sample and compile run at 09:00 on their day
 
@@ -42,7 +41,7 @@ def _create(step: str, county: str, month: str, when: datetime, extra: dict | No
 def schedule_review(county: str, month: str) -> list[dict]:
     """After the draft: start the interactive review at once (deployment runs only)."""
     if deployment.id is None:
-        get_run_logger().info("not a deployment run: start the review with `activity-day run review`")
+        run_logger().info("not a deployment run: start the review with `activity-day run review`")
         return []
     return [_create("review", county, month, datetime.now(UTC), {"interactive": True})]
 
@@ -50,7 +49,7 @@ def schedule_review(county: str, month: str) -> list[dict]:
 @task(name="schedule-next-steps", retries=2, retry_delay_seconds=5)
 def schedule_next_steps(county: str, month: str) -> list[dict]:
     """After the official plan: collect at the deadline, sample before the day, compile after scores are due."""
-    logger = get_run_logger()
+    logger = run_logger()
     if deployment.id is None:
         logger.info("not a deployment run: later steps are not scheduled; run them with `activity-day run …`")
         return []
