@@ -47,7 +47,9 @@ def province_cycle(month: str | None = None, counties: list[str] | None = None, 
             logger.info("county %s: %s (%d/%d)", code, finished.state.name if finished.state else "?", done, len(codes))
     else:
         for done, code in enumerate(codes, start=1):
-            state = STEPS[step](county=code, month=month, return_state=True)
+            # The province run itself drives every step: draft and review schedule nothing further.
+            options = {"schedule": False} if step in ("draft", "review") else {}
+            state = STEPS[step](county=code, month=month, return_state=True, **options)
             if not state.is_completed():
                 failed.append(code)
             update_progress_artifact(progress, progress=100.0 * done / len(codes))
