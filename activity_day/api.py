@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from activity_day import crud
@@ -70,17 +71,11 @@ class BodyLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit:
-                raise _BodyTooLarge
+                # FastAPI passes HTTPException through while it reads the body (other errors become 400).
+                raise StarletteHTTPException(413, f"请求内容过大（上限 {self.limit} 字节）")
             return message
 
-        try:
-            await self.app(scope, counted, send)
-        except _BodyTooLarge:
-            await _too_large(scope, receive, send, self.limit)
-
-
-class _BodyTooLarge(Exception):
-    pass
+        await self.app(scope, counted, send)
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:

@@ -90,6 +90,11 @@ def replace_registry(*, session: Session, county: str, rows: Sequence[dict[str, 
     return len(records)
 
 
+def registered_codes(*, session: Session, county: str) -> list[str]:
+    """Every station code the county has registered, active or not."""
+    return list(session.exec(select(Station.code).where(Station.county == county)).all())
+
+
 STATION_COLUMNS = ["code", "name", "kind", "township", "leader", "phone", "longitude", "latitude"]
 
 
@@ -157,7 +162,9 @@ def checklist_codes(*, session: Session, county: str, month: str) -> set[str] | 
 
 # --- department comments ----------------------------------------------------------------------------------
 
-def save_comments(*, session: Session, county: str, month: str, rows: Sequence[dict[str, Any]]) -> int:
+def save_comments(*, session: Session, county: str, month: str, rows: Sequence[dict[str, Any]],
+                  update: bool = True) -> int:
+    """Store comments keyed by department and text; with update=False an existing one is left as it is."""
     records = [
         dict(county=county, month=month, department=r["department"], digest=digest(r["content"]),
              content=r["content"], proposes_add=r.get("proposes_add", []),
@@ -165,7 +172,7 @@ def save_comments(*, session: Session, county: str, month: str, rows: Sequence[d
              disposition=r.get("disposition"), reason=r.get("reason", ""))
         for r in rows
     ]
-    return upsert(session, DepartmentComment, records, ["county", "month", "department", "digest"])
+    return upsert(session, DepartmentComment, records, ["county", "month", "department", "digest"], update=update)
 
 
 def comments_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:

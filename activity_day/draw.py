@@ -79,27 +79,24 @@ def round_half_up(x: Fraction) -> int:
 def quotas(sizes: dict[str, int], ratio: Fraction, seed: str) -> dict[str, int]:
     """Per-township counts adding up to round(N × ratio), at least one per township (largest remainders).
 
-    Ties in remainder go to the township with the smaller sha256(seed|township).
+    Each township starts at max(1, floor(n × ratio)). Places left go one at a time to the township
+    whose ideal share most exceeds what it has (a township raised to one place by the minimum comes
+    last); places over the total are taken back from the most over-served. Ties go to the smaller
+    sha256(seed|township).
     """
     total = round_half_up(sum(sizes.values()) * ratio)
     ideal = {t: n * ratio for t, n in sizes.items()}
     base = {t: min(sizes[t], max(1 if sizes[t] else 0, math.floor(q))) for t, q in ideal.items()}
-    rest = total - sum(base.values())
     tie = {t: sha256_hex(f"{seed}|{t}") for t in sizes}
-    if rest > 0:
-        order = sorted(sizes, key=lambda t: (-(ideal[t] - math.floor(ideal[t])), tie[t]))
-        while rest > 0 and any(base[t] < sizes[t] for t in order):
-            for t in order:
-                if rest and base[t] < sizes[t]:
-                    base[t] += 1
-                    rest -= 1
-    elif rest < 0:  # the minimum of one overshot: take back from the most over-served townships
-        order = sorted(sizes, key=lambda t: (ideal[t] - base[t], tie[t]))
-        while rest < 0 and any(base[t] > 1 for t in order):
-            for t in order:
-                if rest and base[t] > 1:
-                    base[t] -= 1
-                    rest += 1
+    rest = total - sum(base.values())
+    while rest > 0 and (room := [t for t in sizes if base[t] < sizes[t]]):
+        chosen = min(room, key=lambda t: (base[t] - ideal[t], tie[t]))
+        base[chosen] += 1
+        rest -= 1
+    while rest < 0 and (spare := [t for t in sizes if base[t] > 1]):
+        chosen = min(spare, key=lambda t: (ideal[t] - base[t], tie[t]))
+        base[chosen] -= 1
+        rest += 1
     return base
 
 

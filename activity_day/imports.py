@@ -84,7 +84,8 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
         return ImportReport(kind, name, problems=[problem], unusable=True)
     with transaction() as session:
         if kind == "stations":
-            validated = validate_stations(frame, name)
+            registered = crud.registered_codes(session=session, county=county)
+            validated = validate_stations(frame, name, existing=code_index(registered))
             rows = validated.units.get("名录", [])
             written = crud.replace_registry(session=session, county=county, rows=rows) if rows else 0
             return _report(validated, written)
@@ -97,7 +98,13 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
                                           in_plan=plan_codes(draft.content) if draft else None)
             rows = [dict(r, source=CommentSource.FILE.value, source_ref=f"{name}:{r['_row']}")
                     for unit in validated.units.values() for r in unit]
-            return _report(validated, crud.save_comments(session=session, county=county, month=month, rows=rows))
+            # A row that decides (处理意见) updates the stored comment; one that does not leaves any
+            # decision already taken alone, so importing the same file again changes nothing.
+            decided = [r for r in rows if r.get("disposition")]
+            crud.save_comments(session=session, county=county, month=month, rows=decided)
+            crud.save_comments(session=session, county=county, month=month, update=False,
+                               rows=[r for r in rows if not r.get("disposition")])
+            return _report(validated, len(rows))
         known = code_index(crud.stations_frame(session=session, county=county)["code"])
         if kind == "plans":
             validated = validate_plans(frame, name, month=month, stations=known,

@@ -35,7 +35,9 @@ def process_inbox(inbox: Path, *, county: str, month: str, now: datetime | None 
             report.problems = []
             lines = [f"{path.name}：不支持的文件类型“{path.suffix}”，请使用 xlsx 或 csv"]
         else:
-            report = import_file("plans", path, county=county, month=month, received_at=now or datetime.now(UTC))
+            # A file counts as received when it was dropped (its modification time), not when collect ran.
+            dropped = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            report = import_file("plans", path, county=county, month=month, received_at=now or dropped)
             lines = report.lines()
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
         done.mkdir(parents=True, exist_ok=True)

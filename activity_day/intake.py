@@ -166,7 +166,10 @@ def read_table(path: Path, kind: FileKind) -> pd.DataFrame:
     positions: dict[str, int] = {}
     for col, cell in enumerate(header):
         key = norm_header(cell)
-        if key in wanted and wanted[key] not in positions:
+        if key in wanted:
+            if wanted[key] in positions:
+                raise FileUnusable(Problem(path.name, header_index + 1, wanted[key], None,
+                                           "表头中这一列出现了两次，请删除多余的一列"))
             positions[wanted[key]] = col
     records = []
     for index in range(header_index + 1, len(grid)):
@@ -176,6 +179,8 @@ def read_table(path: Path, kind: FileKind) -> pd.DataFrame:
             continue
         values[ROW] = index + 1
         records.append(values)
+    if not records:
+        raise FileUnusable(Problem(path.name, header_index + 1, None, None, "文件中只有表头，没有数据"))
     frame = pd.DataFrame.from_records(records, columns=[*positions, ROW])
     for h in kind.optional:
         if h not in frame.columns:
@@ -382,24 +387,31 @@ class _RowCheck:
         self.problems.append(Problem(self.file, self.row[ROW], column, value, message))
 
 
-def validate_stations(frame: pd.DataFrame, file: str) -> Validated:
-    """The registry is one unit: any problem refuses the whole file."""
+def validate_stations(frame: pd.DataFrame, file: str, existing: dict[str, str] | None = None) -> Validated:
+    """The registry is one unit: any problem refuses the whole file.
+
+    A code typed as a number (1 for 001) keeps the registered code it means, so re-importing a
+    registry never re-keys its stations.
+    """
     result = Validated("stations", file)
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for raw in frame.to_dict("records"):
         c = _RowCheck(file, raw)
-        code = compact(raw["所站编号"])
+        code = resolve_code(raw["所站编号"], existing or {}) or compact(raw["所站编号"])
+        same = f"#{int(code)}" if code.isdigit() else code
+        if same in seen:
+            c.fail("所站编号", f"与第{seen[same]}行的所站编号重复")
+        seen.setdefault(same, raw[ROW])
         c.check("所站编号", "code", (code, None if code else "所站编号不能为空"))
         if code and len(code) > 20:
             c.fail("所站编号", "所站编号超过20个字符")
-        if code in seen:
-            c.fail("所站编号", f"与第{seen[code]}行的所站编号重复")
-        seen.setdefault(code, raw[ROW])
         c.require_text("所站名称", "name", 80)
         c.check("类型", "kind", parse_kind(raw["类型"]))
         c.require_text("乡镇（街道）", "township", 40)
         c.values["leader"] = text(raw["负责人"])
+        if len(c.values["leader"]) > 40:
+            c.fail("负责人", "超过40个字")
         c.check("联系电话", "phone", phone(raw["联系电话"]))
         c.check("经度", "longitude", _float_or_none(raw.get("经度"), 73, 136))
         c.check("纬度", "latitude", _float_or_none(raw.get("纬度"), 3, 54))
@@ -573,6 +585,8 @@ def validate_scores(frame: pd.DataFrame, file: str, *, stations: dict[str, str],
         c.values["items"] = items
         c.values["problems"] = text(raw.get("存在问题"))
         c.values["category"] = text(raw.get("问题类别"))
+        if len(c.values["category"]) > 20:
+            c.fail("问题类别", "超过20个字")
         c.values["suggestions"] = text(raw.get("意见建议"))
         key = (code, mode, scorer)
         if code and mode and scorer and key in seen:

@@ -178,7 +178,7 @@ class Intake(_Strict):
     deadline_time: str = Field(default="23:59", pattern=r"^\d{2}:\d{2}$",
                                description="time of day the deadline ends, Asia/Shanghai")
     max_activities: int = Field(default=30, ge=1, le=500, description="rows per station plan")
-    max_text: int = Field(default=200, ge=10, le=2000, description="characters per text field")
+    max_text: int = Field(default=200, ge=10, le=200, description="characters per text field (columns hold 200)")
     max_body_bytes: int = Field(default=262144, ge=1024, description="largest API request body")
 
 

@@ -17,7 +17,7 @@ from activity_day import crud
 from activity_day.database import transaction
 from activity_day.intake import PLANS, Problem, code_index, validate_plans
 from activity_day.months import TZ
-from models import StationToken, Submission
+from models import Station, StationToken, Submission
 
 # JSON field -> the plans file's column, so the API and the file share one validator.
 FIELDS = {
@@ -65,8 +65,12 @@ def revoke_tokens(*, session: Session, county: str, station: str, now: datetime)
 
 
 def station_for_token(*, session: Session, token: str) -> StationToken | None:
-    return session.exec(select(StationToken).where(StationToken.token_sha256 == token_sha256(token),
-                                                   StationToken.revoked_at.is_(None))).first()  # type: ignore[union-attr]
+    """The token's record if it is live and its station is still in the registry."""
+    return session.exec(
+        select(StationToken).join(Station, (Station.county == StationToken.county)
+                                  & (Station.code == StationToken.station_code))
+        .where(StationToken.token_sha256 == token_sha256(token), StationToken.revoked_at.is_(None),  # type: ignore[union-attr]
+               Station.active)).first()
 
 
 def deadline_of(plan_content: dict[str, Any], deadline_time: str) -> datetime:

@@ -25,14 +25,12 @@ ideal = {t: n * ratio for t, n in size.items()}
 quota = {t: min(size[t], max(1, math.floor(q))) for t, q in ideal.items()}
 rest = math.floor(sum(size.values()) * ratio + Fraction(1, 2)) - sum(quota.values())
 tie = {t: h(f"{seed}|{t}") for t in size}
-if rest > 0:
-    order = sorted(size, key=lambda t: (-(ideal[t] - math.floor(ideal[t])), tie[t]))
-else:
-    order = sorted(size, key=lambda t: (ideal[t] - quota[t], tie[t]))
-while rest and any(quota[t] < size[t] if rest > 0 else quota[t] > 1 for t in order):
-    for t in order:
-        step = 1 if rest > 0 and quota[t] < size[t] else -1 if rest < 0 and quota[t] > 1 else 0
-        quota[t], rest = quota[t] + step, rest - step
+while rest > 0 and [t for t in size if quota[t] < size[t]]:
+    t = min((t for t in size if quota[t] < size[t]), key=lambda t: (quota[t] - ideal[t], tie[t]))
+    quota[t], rest = quota[t] + 1, rest - 1
+while rest < 0 and [t for t in size if quota[t] > 1]:
+    t = min((t for t in size if quota[t] > 1), key=lambda t: (ideal[t] - quota[t], tie[t]))
+    quota[t], rest = quota[t] - 1, rest + 1
 key = lambda c: h(f"{seed}|{c['code']}")  # noqa: E731
 picked = [c for t in sorted(groups) for c in sorted(groups[t], key=lambda c: (c["priority"], key(c)))[: quota[t]]]
 codes, recorded = [c["code"] for c in sorted(picked, key=key)], [s["code"] for s in rec["selected"]]

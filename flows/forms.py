@@ -157,6 +157,7 @@ def ask_public_random(month: str, published: dict, poll_seconds: int) -> tuple[s
             text += ["", f"**{error}**"]
         form = pause_flow_run(wait_for_input=PublicRandomForm.with_initial_data(description="\n".join(text)),
                               timeout=APPROVAL_WAIT_SECONDS, poll_interval=poll_seconds)
-        if form.value.strip():
-            return form.value.strip(), form.source.strip()
-        error = "公开随机数不能为空，请重新填写"
+        value = form.value.strip()
+        if value and len(value) <= 200 and len(form.source) <= 200:
+            return value, form.source.strip()
+        error = "公开随机数不能为空，请重新填写" if not value else "公开随机数和来源均不超过200个字符，请重新填写"

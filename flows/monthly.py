@@ -13,7 +13,7 @@ from flows.forms import approve_comments, ask_public_random, collect_comments
 from tasks.collect import completeness_report, read_inbox
 from tasks.compile import compile_circular
 from tasks.draft import draft_plan, render_plan
-from tasks.review import close_review
+from tasks.review import close_review, review_state
 from tasks.sample import draw_sample, export_draw, publish_candidates
 from tasks.schedule import schedule_next_steps, schedule_review
 
@@ -51,7 +51,7 @@ def review(county: str, month: str | None = None, interactive: bool = False, def
     if interactive:
         collect_comments(county, month, poll_seconds)
         approve_comments(county, month, poll_seconds)
-    summary = close_review(county, month, default_disposition)
+    summary = close_review(county, month, default_disposition, review_state(county, month)["digest"])
     files = render_plan(county, month, 2)
     return summary | {"files": files, "scheduled": schedule_next_steps(county, month) if schedule else []}
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 from prefect import flow, task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.client.orchestration import get_client
 from prefect.deployments import run_deployment
-from prefect.flow_runs import wait_for_flow_run
 from prefect.logging import get_run_logger
 
 from activity_day import crud
@@ -20,6 +22,19 @@ CYCLE_DEPLOYMENT = "monthly_cycle/monthly-cycle"
 def list_counties() -> list[str]:
     with transaction() as session:
         return crud.county_codes(session=session)
+
+
+def wait_for_run(run_id, timeout: float, every: float = 2.0):
+    """The final state of a flow run, polling the API; None if it is not final within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while True:
+            state = client.read_flow_run(run_id).state
+            if state is not None and state.is_final():
+                return state
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(every)
 
 
 @flow(name="province_cycle", flow_run_name=run_name("全省月度流程"))
@@ -40,11 +55,11 @@ def province_cycle(month: str | None = None, counties: list[str] | None = None, 
                                      idempotency_key=f"activity-day:{code}:{month}:province-cycle")
                 for code in codes}
         for done, (code, run) in enumerate(runs.items(), start=1):
-            finished = wait_for_flow_run(run.id, timeout=wait_seconds)
-            if not finished.state or not finished.state.is_completed():
+            state = wait_for_run(run.id, wait_seconds)
+            if state is None or not state.is_completed():
                 failed.append(code)
             update_progress_artifact(progress, progress=100.0 * done / len(codes))
-            logger.info("county %s: %s (%d/%d)", code, finished.state.name if finished.state else "?", done, len(codes))
+            logger.info("county %s: %s (%d/%d)", code, state.name if state else "timed out", done, len(codes))
     else:
         for done, code in enumerate(codes, start=1):
             # The province run itself drives every step: draft and review schedule nothing further.

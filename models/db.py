@@ -42,8 +42,10 @@ def upsert(
     model: type[SQLModel],
     rows: Sequence[Mapping[str, Any]],
     keys: Iterable[str],
+    update: bool = True,
 ) -> int:
-    """Insert rows, or update them in place where the natural key already exists; returns len(rows)."""
+    """Insert rows, or update them in place where the natural key already exists (with update=False,
+    leave existing rows as they are); returns len(rows)."""
     if not rows:
         return 0
     table = model.__table__  # type: ignore[attr-defined]
@@ -54,7 +56,7 @@ def upsert(
         raise RuntimeError(f"unsupported database dialect {dialect!r}")
     columns = [c for c in rows[0] if c not in keys and c != "id"]
     stmt = insert(table)
-    if columns:
+    if columns and update:
         stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in columns})
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=keys)

@@ -173,7 +173,14 @@ def main() -> None:
             count = sum(1 for r in api.runs(flow=step) if r["parameters"].get("month") == MONTH)
             assert count == 1, f"{step}: {count} runs"
 
-        # 7. What the county office reads.
+        # 7. The province fan-out through the workers: one monthly-cycle deployment run per county.
+        done = run(env, str(BIN / "activity-day"), "run", "cycle", "--all-counties", "--via-deployments",
+                   "--month", "2027-04")
+        assert '"counties": 1' in done.stdout, done.stdout
+        cycles = [r for r in api.runs(flow="monthly_cycle") if r["parameters"].get("month") == "2027-04"]
+        assert [r["state"]["type"] for r in cycles] == ["COMPLETED"], cycles
+
+        # 8. What the county office reads.
         status = json.loads(run(env, str(BIN / "activity-day"), "status", "--month", MONTH, "--json").stdout)
         assert all(state == "done" for state in status["steps"].values()), status["steps"]
         run(env, str(BIN / "activity-day"), "sample", "verify", "--month", MONTH)

@@ -58,12 +58,14 @@ def draft_plan(county: str, month: str) -> dict:
         crud.save_plan(session=session, county=county, month=month, version=1, status=PlanStatus.DRAFT,
                        activity_date=activity_day, doc_number=number, content=content,
                        sha256=sha256_bytes(canonical(content).encode()))
-        crud.replace_month_items(session=session, model=LearningItem, county=county, month=month,
-                                 rows=_records(learning, ["code", "category", "seq", "title", "task", "theme",
-                                                          "festival", "form"]))
-        crud.replace_month_items(session=session, model=ChecklistItem, county=county, month=month,
-                                 rows=_records(checklist, ["code", "task", "title", "required", "festival",
-                                                           "description"]))
+        if crud.get_plan(session=session, county=county, month=month, version=2) is None:
+            # Once the plan is official its (possibly edited) lists are the month's; a redraft keeps them.
+            crud.replace_month_items(session=session, model=LearningItem, county=county, month=month,
+                                     rows=_records(learning, ["code", "category", "seq", "title", "task", "theme",
+                                                              "festival", "form"]))
+            crud.replace_month_items(session=session, model=ChecklistItem, county=county, month=month,
+                                     rows=_records(checklist, ["code", "task", "title", "required", "festival",
+                                                               "description"]))
     return {"activity_date": activity_day.isoformat(), "learning": len(learning), "checklist": len(checklist),
             "festivals": sorted(festivals), "notes": content["notes"]}
 

@@ -42,7 +42,9 @@ def review_state(county: str, month: str) -> dict[str, Any]:
     spoken = comments[comments["source"] != CommentSource.SILENCE.value]
     deadline = datetime.combine(key_dates(profile, draft.activity_date)["review"], REVIEW_CLOSES_AT, TZ)
     undecided = spoken[spoken["disposition"].isna()]
+    table = comments[["department", "content", "disposition", "reason", "proposes_add", "proposes_remove"]]
     return {
+        "digest": sha256_bytes(canonical(table.to_dict("records")).encode()),
         "departments": profile.departments,
         "pending": [d for d in profile.departments if d not in set(spoken["department"])],
         "deadline": deadline.isoformat(),
@@ -100,11 +102,13 @@ def record_decisions(county: str, month: str, decisions: list[dict[str, Any]]) -
 
 
 @task(name="close-review", **STEP)
-def close_review(county: str, month: str, default_disposition: str = Disposition.ADOPTED.value) -> dict:
+def close_review(county: str, month: str, default_disposition: str = Disposition.ADOPTED.value,
+                 comments_digest: str = "") -> dict:
     """Record silence as 无意见, settle undecided comments, apply adopted edits and store plan v2.
 
     Unattended runs have no one to decide: an undecided comment takes `default_disposition`
-    (only 采纳 needs no reason, so only 采纳 is allowed here).
+    (only 采纳 needs no reason, so only 采纳 is allowed here). `comments_digest` (from review_state)
+    is part of the cache key: a retried run whose comments changed closes the review again.
     """
     if default_disposition != Disposition.ADOPTED.value:
         raise ValueError("the default disposition for undecided comments can only be 采纳 (it needs no reason)")

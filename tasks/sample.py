@@ -59,6 +59,8 @@ def draw_sample(county: str, month: str, public_random: str | None = None, publi
                 public_random_source: str = "") -> dict:
     """Draw the month's sample, or return the stored one: a rerun never changes a draw."""
     logger = run_logger()
+    if public_random is not None and not 0 < len(public_random) <= 200:
+        raise ValueError("the public random value must have 1 to 200 characters")
     with transaction() as session:
         existing = crud.get_draw(session=session, county=county, month=month)
         if existing is not None:

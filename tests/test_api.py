@@ -195,3 +195,25 @@ def test_mini_program_against_a_real_server(plan, tokens) -> None:
         assert http.get(f"/api/v1/stations/002/plans/{MONTH}").json()["activities"][0]["checklist_code"] == code
         assert http.get(f"/api/v1/stations/001/plans/{MONTH}").status_code == 403
     assert len(rows(Submission)) == 1
+
+
+def test_chunked_body_over_the_limit_is_413(client, tokens) -> None:
+    def chunks():
+        yield b'{"submission_id": "sub-chunk", "activities": ['
+        for _ in range(200):
+            yield b'{"name": "' + b"x" * 200 + b'"},'
+        yield b"]}"
+
+    response = client.put(f"/api/v1/stations/001/plans/{MONTH}", content=chunks(),
+                          headers=auth(tokens["001"]) | {"Content-Type": "application/json"})
+    assert response.status_code == 413
+
+
+def test_a_station_removed_from_the_registry_loses_access(client, tokens, registry, county, tmp_path) -> None:
+    from activity_day.demo import write_xlsx
+    from activity_day.imports import import_file
+
+    smaller = registry[registry["所站编号"] != "001"]
+    assert import_file("stations", write_xlsx(smaller, tmp_path / "s.xlsx", "名录"), county=county).exit_code == 0
+    assert client.get(f"/api/v1/months/{MONTH}/checklist", headers=auth(tokens["001"])).status_code == 401
+    assert client.get(f"/api/v1/months/{MONTH}/checklist", headers=auth(tokens["002"])).status_code == 200

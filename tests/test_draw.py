@@ -34,6 +34,11 @@ def test_quotas_add_up_with_one_per_township() -> None:
     assert q["a"] in (13, 14)
 
 
+def test_a_township_raised_to_one_place_gets_no_more_before_the_others() -> None:
+    q = draw.quotas({"A": 2, "B": 4, "C": 4, "D": 4}, THIRD, "s")
+    assert q["A"] == 1 and sum(q.values()) == 5 and sorted(q.values()) == [1, 1, 1, 2]
+
+
 def test_quotas_take_back_when_minimum_overshoots() -> None:
     q = draw.quotas({"a": 10, "b": 1, "c": 1, "d": 1}, THIRD, "s")
     assert q == {"a": 1, "b": 1, "c": 1, "d": 1}  # round(13/3) = 4, one each

@@ -146,3 +146,38 @@ def test_scores_wrong_header(tmp_path: Path, registry, county: str) -> None:
     report = import_file("scores", write(tmp_path, "s.xlsx", [{"所站编号": "001", "分数": 90}]),
                          county=county, month=MONTH)
     assert report.exit_code == 2 and rows(InspectionScore) == []
+
+
+def test_registry_reimport_with_numeric_codes_keeps_the_codes(tmp_path: Path, registry: pd.DataFrame,
+                                                              county: str) -> None:
+    numeric = registry.assign(所站编号=registry["所站编号"].astype(int))
+    assert import_file("stations", write_xlsx(numeric, tmp_path / "n.xlsx", "名录"), county=county).exit_code == 0
+    codes = sorted(s.code for s in rows(Station))
+    assert codes == sorted(registry["所站编号"]) and all(s.active for s in rows(Station))
+    twice = pd.concat([registry.head(2), registry.head(1).assign(所站编号="1")])
+    report = import_file("stations", write_xlsx(twice, tmp_path / "d.xlsx", "名录"), county=county)
+    assert report.exit_code == 1 and any("与第3行的所站编号重复" in line for line in report.lines())
+
+
+def test_reimporting_comments_keeps_decisions(tmp_path: Path, county: str) -> None:
+    from activity_day import crud
+
+    path = write(tmp_path, "c.xlsx", [{"部门": "理论科", "意见内容": "增加宣讲场次"}])
+    import_file("comments", path, county=county, month=MONTH)
+    with transaction() as session:
+        [comment] = rows(DepartmentComment)
+        crud.set_dispositions(session=session, decisions=[{"id": comment.id, "disposition": "不采纳", "reason": "已安排"}])
+    import_file("comments", path, county=county, month=MONTH)
+    [again] = rows(DepartmentComment)
+    assert (again.disposition, again.reason) == ("不采纳", "已安排")
+
+
+def test_header_only_and_repeated_header_files_are_unusable(tmp_path: Path, county: str) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("部门,意见内容\n", encoding="utf-8")
+    report = import_file("comments", empty, county=county, month=MONTH)
+    assert report.exit_code == 2 and "没有数据" in report.lines()[0]
+    twice = tmp_path / "twice.csv"
+    twice.write_text("部门,意见内容,部门\n理论科,好,宣教科\n", encoding="utf-8")
+    report = import_file("comments", twice, county=county, month=MONTH)
+    assert report.exit_code == 2 and "【部门】" in report.lines()[0] and "两次" in report.lines()[0]

@@ -81,10 +81,10 @@ def test_province_demo_and_all_counties_cycle(prefect_server, settings, tmp_path
     from typer.testing import CliRunner
 
     from activity_day.cli import app
-    from activity_day.demo import run_province_demo
 
-    lines: list[str] = []
-    run_province_demo("2026-12", tmp_path / "province", 2, echo=lines.append)
+    demo = CliRunner().invoke(app, ["demo", "--province", "2", "--month", "2026-12", "--out", str(tmp_path / "p")])
+    assert demo.exit_code == 0, demo.output
+    lines = demo.output.splitlines()
     assert lines[0].startswith("[1/2] 第1示范县 (329001)") and "compile: done for 2 counties" in lines
     for code in ("329001", "329002"):
         status = month_status(code, "2026-12")

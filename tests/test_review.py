@@ -12,11 +12,13 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
 from prefect.client.schemas.objects import StateType
 from prefect.flow_runs import resume_flow_run
+from sqlmodel import select
 
 from activity_day import crud
 from activity_day.database import transaction
 from activity_day.planning import load_learning_catalog
 from activity_day.review import plan_codes
+from models import LearningItem
 
 pytestmark = pytest.mark.flow
 MONTH = "2027-02"
@@ -111,6 +113,11 @@ def test_comment_and_approval_forms(prefect_server, settings, registry, county) 
     assert by_dept["理论科"] == ("采纳", "", "form")
     assert by_dept["网信科"] == ("不采纳", "该项为本月规定动作，予以保留", "form")
     assert by_dept["宣教科"][0] == by_dept["版权科"][0] == "无意见"
+    # drafting again after the official plan keeps the month's lists as the review left them
+    draft(county=county, month=MONTH)
+    with transaction() as session:
+        learning = set(session.exec(select(LearningItem.code).where(LearningItem.month == MONTH)).all())
+    assert addition in learning
 
 
 def test_deadline_resumes_the_comment_form_with_finished(prefect_server) -> None:
