@@ -136,6 +136,11 @@ def write_xlsx(frame: pd.DataFrame, path: Path, title: str) -> Path:
     return path
 
 
+def registry_as_filed(stations: pd.DataFrame) -> pd.DataFrame:
+    """Stored stations under the registry file's Chinese headers, as the generators expect them."""
+    return stations.rename(columns={"code": "所站编号", "name": "所站名称", "township": "乡镇（街道）"})
+
+
 def workspace_settings(out: Path) -> Settings:
     """Settings for a demo workspace: its own database, documents and inbox, unless the environment names them."""
     env = get_settings()
@@ -202,8 +207,7 @@ def run_province_demo(month: str, out: Path, counties: int, *, echo: Callable[[s
         for code in codes:
             with transaction() as session:
                 plan = crud.official_plan(session=session, county=code, month=month)
-                registry = crud.stations_frame(session=session, county=code).rename(
-                    columns={"code": "所站编号", "name": "所站名称", "township": "乡镇（街道）"})
+                registry = registry_as_filed(crud.stations_frame(session=session, county=code))
             checklist = pd.DataFrame([i for block in plan.content["checklist"] for i in block["items"]])
             rng = random.Random(f"activity-day province plans {code} {month}")
             inbox = Path(settings.inbox) / code
@@ -217,8 +221,7 @@ def run_province_demo(month: str, out: Path, counties: int, *, echo: Callable[[s
         for code in codes:
             with transaction() as session:
                 drawn = crud.assignments_frame(session=session, county=code, month=month)
-                registry = crud.stations_frame(session=session, county=code).rename(
-                    columns={"code": "所站编号", "name": "所站名称", "township": "乡镇（街道）"})
+                registry = registry_as_filed(crud.stations_frame(session=session, county=code))
             rng = random.Random(f"activity-day province scores {code} {month}")
             scores = inspection_scores(rng, drawn.rename(columns={"station_code": "code"}), registry)
             import_file("scores", write_xlsx(scores, out / "counties" / code / f"检查评分-{month}.xlsx", "评分"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -231,3 +232,33 @@ def build_plan_content(
         "dates": {k: v.isoformat() for k, v in dates.items()},
         "dates_cn": {k: cn_date(v) for k, v in dates.items()},
     }
+
+
+@dataclass(frozen=True)
+class Draft:
+    activity_day: date
+    content: dict[str, Any]
+    learning: pd.DataFrame
+    checklist: pd.DataFrame
+
+
+def draft_month(profile: Profile, month: str, *, learning_history: pd.DataFrame | None = None,
+                checklist_history: pd.DataFrame | None = None) -> Draft:
+    """The month's draft plan from the profile, the catalogs and the county's earlier lists (code, month)."""
+    empty = pd.DataFrame(columns=["code", "month"])
+    activity_day, marks, holidays = month_calendar(profile, month)
+    festivals = {m.name for m in marks}
+    county = profile.county.code
+    learning = select_learning(
+        load_learning_catalog(), county=county, month=month, festivals=festivals,
+        history=empty if learning_history is None else learning_history,
+        per_category=profile.learning.per_category, no_repeat_months=profile.learning.no_repeat_months,
+    )
+    checklist = select_checklist(
+        load_checklist_catalog(), county=county, month=month, festivals=festivals,
+        history=empty if checklist_history is None else checklist_history,
+        optional_per_task=profile.checklist.optional_per_task,
+    )
+    content = build_plan_content(profile, month, activity_day=activity_day, marks=marks, holidays=holidays,
+                                 learning=learning, checklist=checklist)
+    return Draft(activity_day, content, learning, checklist)

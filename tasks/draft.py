@@ -10,16 +10,7 @@ from prefect.artifacts import create_markdown_artifact
 
 from activity_day import crud
 from activity_day.calendar import cn_month
-from activity_day.planning import (
-    build_plan_content,
-    doc_number,
-    key_dates,
-    load_checklist_catalog,
-    load_learning_catalog,
-    month_calendar,
-    select_checklist,
-    select_learning,
-)
+from activity_day.planning import doc_number, draft_month, key_dates
 from activity_day.render import docx_bytes, render_text, sha256_bytes, write_bytes, write_text
 from models import ChecklistItem, LearningItem, PlanStatus
 from tasks.common import STEP, artifact_key, canonical, month_dir, transaction
@@ -40,20 +31,13 @@ def draft_plan(county: str, month: str) -> dict:
     """Compute and store plan v1 with its learning list and checklist; returns a summary."""
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)
-        activity_day, marks, holidays = month_calendar(profile, month)
-        festivals = {m.name for m in marks}
-        learning = select_learning(
-            load_learning_catalog(), county=county, month=month, festivals=festivals,
-            history=crud.item_history(session=session, model=LearningItem, county=county, before=month),
-            per_category=profile.learning.per_category, no_repeat_months=profile.learning.no_repeat_months,
+        drafted = draft_month(
+            profile, month,
+            learning_history=crud.item_history(session=session, model=LearningItem, county=county, before=month),
+            checklist_history=crud.item_history(session=session, model=ChecklistItem, county=county, before=month),
         )
-        checklist = select_checklist(
-            load_checklist_catalog(), county=county, month=month, festivals=festivals,
-            history=crud.item_history(session=session, model=ChecklistItem, county=county, before=month),
-            optional_per_task=profile.checklist.optional_per_task,
-        )
-        content = build_plan_content(profile, month, activity_day=activity_day, marks=marks, holidays=holidays,
-                                     learning=learning, checklist=checklist)
+        activity_day, content = drafted.activity_day, drafted.content
+        learning, checklist = drafted.learning, drafted.checklist
         number = doc_number(profile.county.doc_prefix, key_dates(profile, activity_day)["review"], "plan")
         crud.save_plan(session=session, county=county, month=month, version=1, status=PlanStatus.DRAFT,
                        activity_date=activity_day, doc_number=number, content=content,
@@ -67,7 +51,7 @@ def draft_plan(county: str, month: str) -> dict:
                                      rows=_records(checklist, ["code", "task", "title", "required", "festival",
                                                                "description"]))
     return {"activity_date": activity_day.isoformat(), "learning": len(learning), "checklist": len(checklist),
-            "festivals": sorted(festivals), "notes": content["notes"]}
+            "festivals": sorted({m["name"] for m in content["marks"]}), "notes": content["notes"]}
 
 
 def plan_title(month: str) -> str:

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
-
 from activity_day import crud
 from activity_day.database import transaction
-from activity_day.planning import (
-    build_plan_content,
-    load_checklist_catalog,
-    load_learning_catalog,
-    month_calendar,
-    select_checklist,
-    select_learning,
-)
+from activity_day.planning import draft_month
 from activity_day.submissions import issue_tokens, utcnow
 from models import ChecklistItem
 
@@ -23,16 +14,8 @@ from models import ChecklistItem
 def official_plan(county: str, month: str) -> dict:
     """Store an official plan for the month directly (the flows are tested elsewhere); returns its content."""
     with transaction() as session:
-        profile = crud.load_profile_of(session=session, county=county)
-        day, marks, holidays = month_calendar(profile, month)
-        empty = pd.DataFrame(columns=["code", "month"])
-        fest = {m.name for m in marks}
-        learning = select_learning(load_learning_catalog(), county=county, month=month, festivals=fest,
-                                   history=empty, per_category=profile.learning.per_category, no_repeat_months=3)
-        checklist = select_checklist(load_checklist_catalog(), county=county, month=month, festivals=fest,
-                                     history=empty, optional_per_task=4)
-        content = build_plan_content(profile, month, activity_day=day, marks=marks, holidays=holidays,
-                                     learning=learning, checklist=checklist)
+        drafted = draft_month(crud.load_profile_of(session=session, county=county), month)
+        day, content, checklist = drafted.activity_day, drafted.content, drafted.checklist
         for version, status in ((1, "draft"), (2, "official")):
             crud.save_plan(session=session, county=county, month=month, version=version, status=status,
                            activity_date=day, doc_number="x", content=content, sha256=f"{version}")

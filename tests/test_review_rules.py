@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from activity_day.planning import (
-    build_plan_content,
-    load_checklist_catalog,
-    load_learning_catalog,
-    month_calendar,
-    select_checklist,
-    select_learning,
-)
+from activity_day.planning import draft_month, load_checklist_catalog, load_learning_catalog
 from activity_day.profile import load_profile
 from activity_day.review import apply_edits, check_decisions, check_form_comment, plan_codes
 from tests.conftest import DEMO_PROFILE
@@ -23,15 +16,7 @@ DEPTS = PROFILE.departments
 
 
 def content(month: str = "2027-01") -> dict:
-    day, marks, holidays = month_calendar(PROFILE, month)
-    empty = pd.DataFrame(columns=["code", "month"])
-    fest = {m.name for m in marks}
-    learning = select_learning(LEARNING, county="321323", month=month, festivals=fest, history=empty,
-                               per_category=PROFILE.learning.per_category, no_repeat_months=3)
-    checklist = select_checklist(CHECKLIST, county="321323", month=month, festivals=fest, history=empty,
-                                 optional_per_task=4)
-    return build_plan_content(PROFILE, month, activity_day=day, marks=marks, holidays=holidays,
-                              learning=learning, checklist=checklist)
+    return draft_month(PROFILE, month).content
 
 
 def test_january_2027_plan_is_complete() -> None:
