@@ -56,6 +56,15 @@ class ImportReport:
         return [*out, summary]
 
 
+def refuse_late(validated: Validated, file: str, deadline: datetime) -> None:
+    """The profile refuses late plans: every station of the file is refused, with the reason."""
+    problem = Problem(file, None, None, None, f"已超过报送截止时间（{deadline:%Y-%m-%d %H:%M}），本文件的计划不再接收")
+    for unit in list(validated.units):
+        validated.refused[unit] = [problem]
+    validated.units.clear()
+    validated.problems.append(problem)
+
+
 def _report(validated: Validated, written: int) -> ImportReport:
     return ImportReport(validated.kind, validated.file, accepted=list(validated.units),
                         refused=list(validated.refused), problems=validated.problems, rows_written=written)
@@ -107,14 +116,18 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
             return _report(validated, len(rows))
         known = code_index(crud.stations_frame(session=session, county=county)["code"])
         if kind == "plans":
+            profile = crud.load_profile_of(session=session, county=county)
             validated = validate_plans(frame, name, month=month, stations=known,
                                        checklist_codes=crud.checklist_codes(session=session, county=county,
-                                                                            month=month))
+                                                                            month=month),
+                                       max_text=profile.intake.max_text)
             late = False
             if received_at is not None:
                 plan = crud.get_plan(session=session, county=county, month=month, version=2)
-                profile = crud.load_profile_of(session=session, county=county)
-                late = plan is not None and received_at > deadline_of(plan.content, profile.intake.deadline_time)
+                deadline = deadline_of(plan.content, profile.intake.deadline_time) if plan else None
+                late = deadline is not None and received_at > deadline
+                if late and profile.intake.late_submissions == "refuse":
+                    refuse_late(validated, name, deadline)
             written = crud.save_station_plans(session=session, county=county, month=month, units=validated.units,
                                               channel="excel", source_ref=name, received_at=received_at,
                                               late=dict.fromkeys(validated.units, late))

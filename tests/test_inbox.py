@@ -103,3 +103,19 @@ def test_files_arriving_after_the_deadline_are_flagged_late(inbox: Path, county:
     with transaction() as session:
         late = {p.station_code: p.late for p in session.exec(select(StationPlan)).all()}
     assert late == {"006": True, "007": False}
+
+
+def test_late_files_are_refused_when_the_profile_says_so(inbox: Path, county: str) -> None:
+    from datetime import UTC, datetime
+
+    from activity_day import crud
+
+    with transaction() as session:
+        profile = crud.load_profile_of(session=session, county=county)
+        profile.intake.late_submissions = "refuse"
+        crud.save_profile(session=session, profile=profile)
+    (inbox / "late.csv").write_text(HEADER + "\n8,理论宣讲,学习实践科学理论,规定动作,2026/12/5 9:00,会议室,40,\n",
+                                    encoding="utf-8")
+    [report] = process_inbox(inbox, county=county, month=MONTH, now=datetime(2026, 12, 3, 8, tzinfo=UTC))
+    assert report.exit_code == 1 and report.refused == ["008"] and "不再接收" in report.lines()[0]
+    assert plans() == {}
