@@ -112,7 +112,7 @@ def main() -> None:
         "ACTIVITY_DAY_OUT": str(work / "out"),
         "ACTIVITY_DAY_INBOX": str(work / "inbox"),
         "ACTIVITY_DAY_COMPRESS_SCHEDULE_SECONDS": "20",
-        "ACTIVITY_DAY_FAULT": "compile",
+        "ACTIVITY_DAY_FAULT": f"compile:{MONTH}",
     }
     procs: list[subprocess.Popen] = []
     try:

@@ -30,12 +30,14 @@ class InjectedFault(RuntimeError):
 
 
 def inject_fault(step: str, county: str, month: str) -> None:
-    """With ACTIVITY_DAY_FAULT=<step>, fail the step once per county and month, after its files are written.
+    """With ACTIVITY_DAY_FAULT=<step> (or <step>:<YYYY-MM> for one month only), fail the step once per
+    county and month, after its files are written.
 
     A marker under OUT/.faults/ remembers that the fault fired, so the retry (in this process or a
     worker's next one) succeeds; delete the marker to fail again.
     """
-    if get_settings().fault != step:
+    fault = get_settings().fault or ""
+    if fault not in (step, f"{step}:{month}"):
         return
     marker = Path(get_settings().out) / ".faults" / f"{step}-{county}-{month}"
     if marker.exists():

@@ -97,3 +97,18 @@ def test_province_demo_and_all_counties_cycle(prefect_server, settings, tmp_path
     assert '"counties": 2' in result.output
     assert month_status("329002", "2027-01")["steps"]["compile"] == "done"
     assert CliRunner().invoke(app, ["status", "--month", "2027-01"]).exit_code == 2  # two counties: say which
+
+
+def test_fault_switch_fires_once_and_only_for_its_month(tmp_path: Path) -> None:
+    from tasks.compile import InjectedFault, inject_fault
+
+    previous = use_settings(Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}", out=tmp_path / "out",
+                                     fault="compile:2027-03"))
+    try:
+        inject_fault("compile", "321323", "2027-04")  # another month: nothing
+        with pytest.raises(InjectedFault, match="once"):
+            inject_fault("compile", "321323", "2027-03")
+        inject_fault("compile", "321323", "2027-03")  # the retry goes through
+        inject_fault("draft", "321323", "2027-03")
+    finally:
+        use_settings(previous)
