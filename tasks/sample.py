@@ -169,6 +169,3 @@ def verify_stored(county: str, month: str) -> tuple[bool, str]:
     if stored_rows != derived_rows:
         return False, "the stored assignments differ from the record"
     return True, f"{month}: {len(derived_rows)} stations re-derived, digest {digest}"
-
-
-
