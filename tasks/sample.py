@@ -107,7 +107,7 @@ def draw_table(record: dict, stations: pd.DataFrame, activities: pd.DataFrame, a
     for s in record["selected"]:
         st = info.loc[s["code"]] if s["code"] in info.index else None
         rows.append({
-            "检查组": s["team"], "检查方式": MODE_CN[s["mode"]], "顺序": s["order"], "时间": s["slot"],
+            "检查组": s["team"], "检查方式": MODE_CN[s["mode"]], "顺序": s.get("order", ""), "时间": s["slot"],
             "所站编号": s["code"], "所站名称": st["name"] if st is not None else "", "乡镇（街道）": s["township"],
             "活动地点": venue.get(s["code"], "（未报送计划）"), "负责人": st["leader"] if st is not None else "",
             "联系电话": st["phone"] if st is not None else "", "抽取序号": s["rank"],
