@@ -104,3 +104,26 @@ def test_monthly_averages_and_change() -> None:
         history[history["month"] == "2026-11"], STATIONS, team_weight=0.7, observer_weight=0.3), STATIONS)
     change = aggregate.with_change(now, before).set_index("township")["change"].to_dict()
     assert change["东镇"] == -8.5 and pd.isna(change["西镇"]) and pd.isna(change["北乡"])
+
+
+def test_month_results_gives_every_figure_from_one_aggregation() -> None:
+    from activity_day.profile import load_profile
+    from activity_day.results import month_results
+    from tests.conftest import DEMO_PROFILE
+
+    plans = pd.DataFrame({"station_code": ["001", "003"], "channel": "excel", "activity_count": [2, 1], "late": False})
+    data = {
+        "stations": STATIONS, "plans": plans,
+        "activities": pd.DataFrame({"station_code": ["001", "001", "003"], "seq": [1, 2, 1]}),
+        "scores": SCORES.assign(category=""), "previous_scores": SCORES.iloc[:1].assign(score=80.0, category=""),
+        "history": SCORES.assign(month="2026-12"),
+        "assignments": pd.DataFrame({"station_code": ["001", "004"], "mode": ["onsite", "online"],
+                                     "township": ["东镇", "北乡"], "rank": [1, 2], "team": "一组", "slot": ""}),
+    }
+    figures = month_results(data, load_profile(DEMO_PROFILE), "2026-12")
+    s = figures["summary"]
+    assert (s["stations"], s["submitted"], s["activities"], s["drawn"], s["onsite"], s["online"]) == (4, 2, 3, 2, 1, 1)
+    assert (s["scored"], s["unscored_drawn"], s["average"]) == (3, 1, round((87 + 70 + 70) / 3, 2))
+    assert s["previous_average"] == 80.0 and s["change"] == round(s["average"] - 80.0, 2)
+    assert figures["trend"]["average"].tolist()[-1] == s["average"]
+    assert figures["unscored"]["station_code"].tolist() == ["004"]

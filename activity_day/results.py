@@ -1,0 +1,56 @@
+"""Every figure of the month's circular, from one aggregation: pure functions on frames, no I/O."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from activity_day import aggregate
+from activity_day.calendar import shift_month
+from activity_day.profile import Profile
+
+TREND_MONTHS = 6
+
+
+def month_results(data: dict[str, pd.DataFrame], profile: Profile, month: str) -> dict[str, Any]:
+    """Every figure of the circular, from one aggregation: the tables and the text use these only."""
+    s = profile.scoring
+    stations, plans, scores = data["stations"], data["plans"], data["scores"]
+    results = aggregate.station_scores(scores, stations, team_weight=s.team_weight, observer_weight=s.observer_weight)
+    previous = aggregate.station_scores(data["previous_scores"], stations, team_weight=s.team_weight,
+                                        observer_weight=s.observer_weight)
+    ranking = aggregate.with_change(aggregate.township_ranking(results, stations),
+                                    aggregate.township_ranking(previous, stations))
+    problems = aggregate.problems_list(scores, stations)
+    months = [shift_month(month, -k) for k in range(TREND_MONTHS - 1, -1, -1)]
+    trend = aggregate.monthly_averages(data["history"], stations, months, team_weight=s.team_weight,
+                                       observer_weight=s.observer_weight)
+    assignments = data["assignments"]
+    unscored = assignments[~assignments["station_code"].isin(results["station_code"])]
+    previous_average = round(float(previous["final"].mean()), 2) if len(previous) else None
+    average = round(float(results["final"].mean()), 2) if len(results) else None
+    return {
+        "results": results, "ranking": ranking,
+        "commended": aggregate.commendations(results, s.commend_threshold, s.commend_top),
+        "rectify": aggregate.rectifications(results, s.rectify_threshold),
+        "problems": problems, "categories": aggregate.problems_by_category(problems), "trend": trend,
+        "unscored": unscored.merge(stations, left_on="station_code", right_on="code"),
+        "summary": {
+            "stations": len(stations), "submitted": int(stations["code"].isin(plans["station_code"]).sum()),
+            "activities": len(data["activities"]), "drawn": len(assignments),
+            "online": int((assignments["mode"] == "online").sum()), "onsite": int((assignments["mode"] == "onsite").sum()),
+            "scored": len(results), "score_rows": len(scores), "unscored_drawn": len(unscored),
+            "observer_rows": int((scores["mode"] == "观察员").sum()), "average": average,
+            "previous_average": previous_average,
+            "change": round(average - previous_average, 2) if average is not None and previous_average is not None else None,
+            "commended": 0, "rectify": 0, "problems": len(problems),
+        },
+    }
+
+
+def feedback_rows(scores: pd.DataFrame, stations: pd.DataFrame) -> list[dict[str, Any]]:
+    township_of = stations.set_index("code")["township"].to_dict()
+    return [{"station_code": r.station_code, "township": township_of.get(r.station_code, ""),
+             "content": r.suggestions, "category": aggregate.classify(r.suggestions)}
+            for r in scores[scores["suggestions"].str.strip() != ""].itertuples()]
