@@ -28,7 +28,8 @@ def sha256_hex(text: str) -> str:
 
 
 def canonical_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """JSON with sorted keys and no spaces (dates as their ISO text): the form every checksum is taken of."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import io
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -606,5 +606,3 @@ def _finish_row_unit(result: Validated, check: _RowCheck, unit: str) -> None:
     else:
         result.units[unit] = [check.values]
 
-
-Validator = Callable[..., Validated]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from activity_day.calendar import parse_month, shift_month
+from activity_day.calendar import shift_month
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -19,7 +19,3 @@ def next_month(now: datetime | None = None) -> str:
     """The month after the current one in Asia/Shanghai: the default for every command."""
     return shift_month(this_month(now), 1)
 
-
-def check_month(month: str) -> str:
-    parse_month(month)
-    return month

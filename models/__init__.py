@@ -1,6 +1,6 @@
 """Tables, enums and the engine factory."""
 
-from models.db import create_schema, get_engine, upsert
+from models.db import get_engine, upsert
 from models.enums import (
     ActionKind,
     CommentSource,
@@ -36,5 +36,5 @@ __all__ = [
     "ActionKind", "ChecklistItem", "Circular", "CommentSource", "County", "Department", "DepartmentComment",
     "Disposition", "Document", "Draw", "DrawAssignment", "FeedbackItem", "FeedbackStatus", "InspectionMode",
     "InspectionScore", "LearningItem", "MonthPlan", "PlanStatus", "PlannedActivity", "PracticeTask", "Station",
-    "StationKind", "StationPlan", "StationToken", "Submission", "Township", "create_schema", "get_engine", "upsert",
+    "StationKind", "StationPlan", "StationToken", "Submission", "Township", "get_engine", "upsert",
 ]

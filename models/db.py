@@ -33,10 +33,6 @@ def get_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def create_schema(engine: Engine) -> None:
-    SQLModel.metadata.create_all(engine)
-
-
 def upsert(
     session: Session,
     model: type[SQLModel],

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from activity_day.database import transaction
 from activity_day.settings import get_settings
 
-__all__ = ["STEP", "artifact_key", "canonical", "month_dir", "run_logger", "step_cache_key", "transaction"]
+__all__ = ["STEP", "artifact_key", "month_dir", "run_logger", "step_cache_key", "transaction"]
 
 
 def month_dir(session, county: str, month: str) -> Path:
@@ -22,10 +21,6 @@ def month_dir(session, county: str, month: str) -> Path:
 def artifact_key(*parts: str) -> str:
     """Prefect artifact keys allow lowercase letters, digits and dashes."""
     return "-".join(parts).lower().replace("_", "-")
-
-
-def canonical(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def run_logger():

@@ -10,10 +10,11 @@ from prefect.artifacts import create_markdown_artifact
 
 from activity_day import crud
 from activity_day.calendar import cn_month
+from activity_day.draw import canonical_json
 from activity_day.planning import doc_number, draft_month, key_dates
 from activity_day.render import docx_bytes, render_text, sha256_bytes, write_bytes, write_text
 from models import ChecklistItem, LearningItem, PlanStatus
-from tasks.common import STEP, artifact_key, canonical, month_dir, transaction
+from tasks.common import STEP, artifact_key, month_dir, transaction
 
 CN_NUMBERS = "一二三四五六七八九十"
 
@@ -41,7 +42,7 @@ def draft_plan(county: str, month: str) -> dict:
         number = doc_number(profile.county.doc_prefix, key_dates(profile, activity_day)["review"], "plan")
         crud.save_plan(session=session, county=county, month=month, version=1, status=PlanStatus.DRAFT,
                        activity_date=activity_day, doc_number=number, content=content,
-                       sha256=sha256_bytes(canonical(content).encode()))
+                       sha256=sha256_bytes(canonical_json(content).encode()))
         if crud.get_plan(session=session, county=county, month=month, version=2) is None:
             # Once the plan is official its (possibly edited) lists are the month's; a redraft keeps them.
             crud.replace_month_items(session=session, model=LearningItem, county=county, month=month,

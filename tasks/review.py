@@ -9,12 +9,13 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from activity_day import crud
+from activity_day.draw import canonical_json
 from activity_day.months import TZ
 from activity_day.planning import doc_number, key_dates, load_checklist_catalog, load_learning_catalog
 from activity_day.render import sha256_bytes
 from activity_day.review import apply_edits, check_decisions, check_form_comment, plan_codes
 from models import ChecklistItem, CommentSource, Disposition, LearningItem, PlanStatus
-from tasks.common import STEP, canonical, run_logger, transaction
+from tasks.common import STEP, run_logger, transaction
 
 SILENCE_TEXT = "无意见"
 REVIEW_CLOSES_AT = time(17, 0)  # the review deadline is 17:00 on the review day, Asia/Shanghai
@@ -44,7 +45,7 @@ def review_state(county: str, month: str) -> dict[str, Any]:
     undecided = spoken[spoken["disposition"].isna()]
     table = comments[["department", "content", "disposition", "reason", "proposes_add", "proposes_remove"]]
     return {
-        "digest": sha256_bytes(canonical(table.to_dict("records")).encode()),
+        "digest": sha256_bytes(canonical_json(table.to_dict("records")).encode()),
         "departments": profile.departments,
         "pending": [d for d in profile.departments if d not in set(spoken["department"])],
         "deadline": deadline.isoformat(),
@@ -142,7 +143,7 @@ def close_review(county: str, month: str, default_disposition: str = Disposition
                        activity_date=draft.activity_date,
                        doc_number=doc_number(profile.county.doc_prefix,
                                              key_dates(profile, draft.activity_date)["review"], "plan"),
-                       content=content, sha256=sha256_bytes(canonical(content).encode()))
+                       content=content, sha256=sha256_bytes(canonical_json(content).encode()))
         crud.replace_month_items(session=session, model=LearningItem, county=county, month=month, rows=[
             {k: i[k] for k in ("code", "category", "seq", "title", "task", "theme", "festival", "form")}
             for cat in content["learning"] for i in cat["items"]])
