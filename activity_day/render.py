@@ -18,7 +18,6 @@ from activity_day.settings import TEMPLATES_DIR
 
 # DOCX and XLSX are zip files: pin every entry's time so a rerun gives the same bytes.
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @lru_cache
@@ -133,15 +132,12 @@ def _docx_environment() -> Environment:
     return env
 
 
-def neutralize(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe-like quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def xlsx_bytes(sheets: Sequence[tuple[str, pd.DataFrame]], *, title: str = "") -> bytes:
-    """An xlsx with one sheet per frame, bold headers and sized columns, byte-stable across runs."""
+    """An xlsx with one sheet per frame, bold headers and sized columns, byte-stable across runs.
+
+    Text goes in as string cells (`write_string`), which a spreadsheet shows as typed and never evaluates:
+    "=1+1" from a station stays the text "=1+1", without the quote prefix CSV exports would need.
+    """
     import xlsxwriter
 
     out = io.BytesIO()
@@ -163,7 +159,7 @@ def xlsx_bytes(sheets: Sequence[tuple[str, pd.DataFrame]], *, title: str = "") -
                 elif isinstance(value, (int, float)):
                     sheet.write_number(row, col, value)
                 else:
-                    sheet.write_string(row, col, str(neutralize(str(value))))
+                    sheet.write_string(row, col, str(value))
         sheet.freeze_panes(1, 0)
     book.close()
     return pin_zip(out.getvalue())

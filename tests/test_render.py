@@ -1,21 +1,33 @@
 import io
+import zipfile
 
 import openpyxl
 import pandas as pd
 
-from activity_day.render import md_escape, neutralize, records, xlsx_bytes
+from activity_day.render import md_escape, records, xlsx_bytes
 from tasks.collect import reminder_list
 
 
-def test_exports_neutralise_formulas() -> None:
+def test_exports_write_formula_like_text_as_plain_strings() -> None:
     missing = pd.DataFrame([{"code": "001", "name": "=HYPERLINK(\"http://x\",\"点我\")", "township": "+镇",
                              "leader": "@王", "phone": "-1"}])
     sheet = reminder_list(missing, office="泗阳县文明办", month="2026年12月", deadline="2026年12月2日")
-    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes([("未报送所站", sheet)])))
-    row = [c.value for c in book.active[2]]
-    assert row[:5] == ["001", "'=HYPERLINK(\"http://x\",\"点我\")", "'+镇", "'@王", "'-1"]
-    assert row[5].startswith("【泗阳县文明办】=HYPERLINK")  # text that merely contains '=' is left alone
-    assert neutralize(42) == 42 and neutralize("正常") == "正常"
+    data = xlsx_bytes([("未报送所站", sheet)])
+    cells = list(openpyxl.load_workbook(io.BytesIO(data)).active[2])
+    assert [c.value for c in cells[:5]] == ["001", "=HYPERLINK(\"http://x\",\"点我\")", "+镇", "@王", "-1"]
+    assert all(c.data_type == "s" for c in cells)  # text, never a formula ("f")
+    assert cells[5].value.startswith("【泗阳县文明办】=HYPERLINK")
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        assert "<f>" not in book.read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_a_cell_reading_equals_one_plus_one_reads_back_as_that_text() -> None:
+    data = xlsx_bytes([("s", pd.DataFrame({"a": ["=1+1"]}))])
+    cell = openpyxl.load_workbook(io.BytesIO(data)).active["A2"]
+    assert (cell.value, cell.data_type) == ("=1+1", "s")
+    from python_calamine import CalamineWorkbook
+
+    assert CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python() == [["a"], ["=1+1"]]
 
 
 def test_xlsx_is_byte_stable() -> None:
