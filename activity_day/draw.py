@@ -130,10 +130,13 @@ def _eligible(teams: Sequence[dict[str, Any]], township: str) -> list[str]:
     return [t["name"] for t in teams if all(m["home_township"] != township for m in t["members"])]
 
 
+def _who(team: dict[str, Any], member: dict[str, Any]) -> str:
+    """A member as the error names them: team·name, or the label alone for a one-person online inspector."""
+    return team["name"] if team.get("person") else f"{team['name']}·{member['name']}"
+
+
 def _avoidance_error(teams: Sequence[dict[str, Any]], township: str) -> AvoidanceError:
-    members = "、".join(
-        f"{t['name']}·{m['name']}" for t in teams for m in t["members"] if m["home_township"] == township
-    )
+    members = "、".join(_who(t, m) for t in teams for m in t["members"] if m["home_township"] == township)
     return AvoidanceError(f"无法回避：{township} 的检查无组可派，每个检查组都有该乡镇的成员（{members}）")
 
 
@@ -271,7 +274,9 @@ def assign(
             s = next(s for s in stations if s["code"] == code)
             result.append(dict(s, mode="onsite", team=team, order=n, slot=f"第{n}站 {clock:%H:%M}"))
             clock += timedelta(minutes=visit_minutes)
-    checkers = [{"name": f"线上·{m['name']}", "members": [m]} for m in online_inspectors] or list(teams)
+    # An online inspector is a team of one, labelled by the person (not recorded: the record keeps the inspectors).
+    checkers = [{"name": f"线上·{m['name']}", "members": [m], "person": True} for m in online_inspectors] \
+        or list(teams)
     online_load = {t["name"]: 0 for t in checkers}
     start = datetime.fromisoformat(f"{activity_date}T{online_start}")
     for s in sorted(selected, key=lambda s: (s["township"], s["rank"])):

@@ -129,3 +129,13 @@ def test_online_inspectors_take_the_video_checks() -> None:
     slots = sorted(s["slot"] for s in online if s["team"] == "线上·吴")
     assert slots[0] == "09:00-09:20" and len(set(slots)) == len(slots)
     assert draw.rederive(rec) == rec
+
+
+def test_an_online_inspector_is_named_once_in_an_avoidance_error() -> None:
+    inspectors = [{"name": "吴敏", "home_township": "T04"}, {"name": "郑凯", "home_township": "T04"}]
+    cands = draw.build_candidates(stations(), {})
+    with pytest.raises(draw.AvoidanceError) as info:
+        draw.build_record(county="321323", month="2026-12", candidates=cands, public_random="p", ratio=THIRD,
+                          teams=TEAMS, onsite_share=0.5, onsite_fixed=["T00"], slot_minutes=20,
+                          online_start="09:00", activity_date="2026-12-05", online_inspectors=inspectors)
+    assert str(info.value).endswith("（线上·吴敏、线上·郑凯）") and "T04" in str(info.value)
