@@ -15,6 +15,8 @@ from activity_day.intake import (
     Validated,
     check_score_columns,
     code_index,
+    column_length,
+    file_label,
     read_table,
     scores_kind,
     validate_comments,
@@ -37,6 +39,7 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     rows_written: int = 0
     unusable: bool = False
+    notices: list[Problem] = field(default_factory=list)  # what was corrected on the way in (not refused)
 
     @property
     def exit_code(self) -> int:
@@ -49,6 +52,7 @@ class ImportReport:
         out = [p.line() for p in self.problems]
         if self.unusable:
             return out
+        out += [p.line() for p in self.notices]
         noun = {"stations": "名录", "plans": "所站计划", "comments": "条意见", "scores": "条评分"}[self.kind]
         summary = f"{self.file}：接收 {len(self.accepted)} {noun}，拒收 {len(self.refused)} {noun}，写入 {self.rows_written} 行"
         if self.refused and self.kind == "plans":
@@ -65,9 +69,22 @@ def refuse_late(validated: Validated, file: str, deadline: datetime) -> None:
     validated.problems.append(problem)
 
 
-def _report(validated: Validated, written: int) -> ImportReport:
+def _report(validated: Validated, written: int, notices: list[Problem]) -> ImportReport:
     return ImportReport(validated.kind, validated.file, accepted=list(validated.units),
-                        refused=list(validated.refused), problems=validated.problems, rows_written=written)
+                        refused=list(validated.refused), problems=validated.problems, rows_written=written,
+                        notices=notices)
+
+
+def source_ref(name: str, column: str, *, row: int | None = None, last_row: int = 0) -> str:
+    """`name` (or `name:row`) shortened in the middle to fit `column` (`table.column`).
+
+    With `row` None, room is left for `:last_row` so a writer that appends the row still fits.
+    """
+    room = column_length(column) - len(f":{max(row or 0, last_row)}")
+    if len(name) > room:
+        keep = room - 1
+        name = name[:keep - keep // 3] + "…" + name[len(name) - keep // 3:]
+    return name if row is None else f"{name}:{row}"
 
 
 def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
@@ -80,6 +97,7 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
     path = Path(path)
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
+    name = file_label(path)
     rubric: list[tuple[str, float]] = []
     if kind == "scores":
         with transaction() as session:
@@ -87,8 +105,9 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
     try:
         frame = read_table(path, scores_kind(rubric) if kind == "scores" else KINDS[kind])
     except FileUnusable as exc:
-        return ImportReport(kind, path.name, problems=[exc.problem], unusable=True)
-    name = path.name
+        return ImportReport(kind, name, problems=[exc.problem], unusable=True)
+    notices = frame.attrs.get("notices", [])
+    last_row = int(frame["_row"].max())
     if kind == "scores" and (problem := check_score_columns(frame, name, rubric)):
         return ImportReport(kind, name, problems=[problem], unusable=True)
     with transaction() as session:
@@ -97,7 +116,7 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
             validated = validate_stations(frame, name, existing=code_index(registered))
             rows = validated.units.get("名录", [])
             written = crud.replace_registry(session=session, county=county, rows=rows) if rows else 0
-            return _report(validated, written)
+            return _report(validated, written, notices)
         assert month is not None, "plans, comments and scores belong to a month"
         if kind == "comments":
             profile = crud.load_profile_of(session=session, county=county)
@@ -105,7 +124,8 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
             codes = (load_learning_catalog()["code"].tolist() + load_checklist_catalog()["code"].tolist())
             validated = validate_comments(frame, name, departments=profile.departments, catalog_codes=set(codes),
                                           in_plan=plan_codes(draft.content) if draft else None)
-            rows = [dict(r, source=CommentSource.FILE.value, source_ref=f"{name}:{r['_row']}")
+            rows = [dict(r, source=CommentSource.FILE.value,
+                         source_ref=source_ref(name, "department_comment.source_ref", row=r["_row"]))
                     for unit in validated.units.values() for r in unit]
             # A row that decides (处理意见) updates the stored comment; one that does not leaves any
             # decision already taken alone, so importing the same file again changes nothing.
@@ -113,14 +133,15 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
             crud.save_comments(session=session, county=county, month=month, rows=decided)
             crud.save_comments(session=session, county=county, month=month, update=False,
                                rows=[r for r in rows if not r.get("disposition")])
-            return _report(validated, len(rows))
+            return _report(validated, len(rows), notices)
         known = code_index(crud.stations_frame(session=session, county=county)["code"])
         if kind == "plans":
             profile = crud.load_profile_of(session=session, county=county)
             validated = validate_plans(frame, name, month=month, stations=known,
                                        checklist_codes=crud.checklist_codes(session=session, county=county,
                                                                             month=month),
-                                       max_text=profile.intake.max_text)
+                                       max_text=profile.intake.max_text,
+                                       max_activities=profile.intake.max_activities)
             late = False
             if received_at is not None:
                 plan = crud.get_plan(session=session, county=county, month=month, version=2)
@@ -129,10 +150,12 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
                 if late and profile.intake.late_submissions == "refuse":
                     refuse_late(validated, name, deadline)
             written = crud.save_station_plans(session=session, county=county, month=month, units=validated.units,
-                                              channel="excel", source_ref=name, received_at=received_at,
+                                              channel="excel", source_ref=source_ref(name, "station_plan.source_ref"),
+                                              received_at=received_at,
                                               late=dict.fromkeys(validated.units, late))
-            return _report(validated, written)
+            return _report(validated, written, notices)
         validated = validate_scores(frame, name, stations=known, rubric=rubric)
         rows = [r for unit in validated.units.values() for r in unit]
+        ref = source_ref(name, "inspection_score.source_ref", last_row=last_row)
         return _report(validated, crud.save_scores(session=session, county=county, month=month, rows=rows,
-                                                   source_ref=name))
+                                                   source_ref=ref), notices)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 from activity_day.imports import ImportReport, import_file
-from activity_day.intake import EXCEL_SUFFIXES
+from activity_day.intake import EXCEL_SUFFIXES, Problem, file_label
 
 ACCEPTED = EXCEL_SUFFIXES | {".csv", ".txt"}
+RESULT = ".result.txt"
+NAME_MAX = 255  # bytes in one file name on the usual file systems
 
 
 def pending_files(inbox: Path) -> list[Path]:
@@ -21,29 +24,48 @@ def pending_files(inbox: Path) -> list[Path]:
                   if p.is_file() and not p.name.startswith(("~$", ".")) and not p.name.endswith(".tmp"))
 
 
+def processed_name(path: Path, digest: str) -> str:
+    """`<stem>.<digest><suffix>`, the stem shortened so that the name and its report both fit NAME_MAX."""
+    suffix = path.suffix if len(os.fsencode(path.suffix)) <= 16 else ""
+    tail = os.fsencode(f".{digest}{suffix}")
+    room = NAME_MAX - len(RESULT) - len(tail)
+    stem = path.stem if suffix else path.name
+    while len(os.fsencode(stem)) > room:
+        stem = stem[:-1]
+    return stem + os.fsdecode(tail)
+
+
 def process_inbox(inbox: Path, *, county: str, month: str, now: datetime | None = None) -> list[ImportReport]:
     """Import every pending file as station plans for the month; each goes to processed/ with its report.
 
     A processed file keeps its name plus the first 8 hex digits of its SHA-256, so two files of the same
-    name never overwrite each other, and the report sits next to it as `<that name>.result.txt`.
+    name never overwrite each other (a very long name is shortened), and the report sits next to it as
+    `<that name>.result.txt`.
     """
     done = inbox / "processed"
     reports = []
     for path in pending_files(inbox):
         if path.suffix.lower() not in ACCEPTED:
-            report = ImportReport("plans", path.name, unusable=True)
-            report.problems = []
-            lines = [f"{path.name}：不支持的文件类型“{path.suffix}”，请使用 xlsx 或 csv"]
+            label = file_label(path)
+            report = ImportReport("plans", label, unusable=True, problems=[Problem(
+                label, None, None, None, f"不支持的文件类型“{file_label(path.suffix)}”，请使用 xlsx 或 csv")])
         else:
-            # A file counts as received when it was dropped (its modification time), not when collect ran.
-            dropped = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            try:
+                # A file counts as received when it was dropped (its modification time), not when collect ran.
+                dropped = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            except OSError:
+                continue  # gone since it was listed
             report = import_file("plans", path, county=county, month=month, received_at=now or dropped)
-            lines = report.lines()
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+        except OSError:
+            reports.append(report)
+            continue  # gone or unreadable: nothing to move; the report says why
         done.mkdir(parents=True, exist_ok=True)
-        target = done / f"{path.stem}.{digest}{path.suffix}"
-        (done / f"{target.name}.result.txt").write_text(
-            f"{month} 活动计划导入结果（退出码 {report.exit_code}）\n" + "\n".join(lines) + "\n", encoding="utf-8")
+        target = done / processed_name(path, digest)
+        (done / f"{target.name}{RESULT}").write_text(
+            f"{month} 活动计划导入结果（退出码 {report.exit_code}）\n" + "\n".join(report.lines()) + "\n",
+            encoding="utf-8")
         shutil.move(str(path), target)
         reports.append(report)
     return reports

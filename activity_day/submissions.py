@@ -7,6 +7,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
+from enum import StrEnum
 from typing import Any
 
 import pandas as pd
@@ -15,8 +16,9 @@ from sqlmodel import Session, select
 
 from activity_day import crud
 from activity_day.database import transaction
-from activity_day.intake import PLANS, Problem, code_index, validate_plans
+from activity_day.intake import PLANS, Problem, code_index, too_many_activities, validate_plans
 from activity_day.months import TZ
+from activity_day.names import control_characters, strip_control
 from models import Station, StationToken, Submission
 
 # JSON field -> the plans file's column, so the API and the file share one validator.
@@ -26,6 +28,16 @@ FIELDS = {
     "volunteer_team": "志愿服务队伍",
 }
 SOURCE = "小程序提交"
+
+
+class SubmissionStatus(StrEnum):
+    """The `status` of a submission, in the response and in the `submission` table."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    REFUSED_LATE = "refused_late"
+    NOT_OPEN = "not_open"
+    CONFLICT = "conflict"  # answered, never stored: the stored row is the first use of the id
 
 
 @dataclass(frozen=True)
@@ -85,8 +97,35 @@ def activities_frame(station_code: str, activities: list[dict[str, Any]]) -> pd.
     return pd.DataFrame(rows, columns=[*PLANS.headers, "_row"]).astype(object)
 
 
+COLUMN_FIELDS = {column: key for key, column in FIELDS.items()}
+
+
 def _problem_json(p: Problem) -> dict[str, Any]:
-    return {"row": p.row, "column": p.column, "value": p.value, "message": p.message, "text": p.line()}
+    """A problem as the API lists it; `field` names the JSON field (activities.<index>.<key>)."""
+    key = COLUMN_FIELDS.get(p.column or "")
+    where = f"activities.{p.row - 1}.{key}" if key and p.row is not None else None
+    return {"row": p.row, "column": p.column, "field": where, "value": p.value, "message": p.message,
+            "text": p.line()}
+
+
+def control_problems(activities: list[dict[str, Any]]) -> list[Problem]:
+    """NUL and other control characters in the submitted text: each is refused, naming the field.
+
+    A program sent them, so the program is told to fix its input (files have them removed instead).
+    The value is shown without them: PostgreSQL stores no NUL, not even in the stored response.
+    """
+    problems = []
+    for row, activity in enumerate(activities, start=1):
+        for key, column in FIELDS.items():
+            value = activity.get(key)
+            if isinstance(value, str) and (found := control_characters(value)):
+                problems.append(Problem(SOURCE, row, column, strip_control(value),
+                                        f"含有不可见的控制字符（{'、'.join(found)}），请删除后重新提交"))
+    return problems
+
+
+def _clean(activities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: strip_control(v) if isinstance(v, str) else v for k, v in a.items()} for a in activities]
 
 
 def _stored(row: Submission) -> Outcome:
@@ -116,7 +155,7 @@ def _find(session: Session, county: str, station: str, submission_id: str) -> Su
 
 def _replay(row: Submission, payload: str, month: str) -> Outcome:
     if row.payload_sha256 != payload or row.month != month:
-        return Outcome(409, {"status": "conflict", "submission_id": row.submission_id,
+        return Outcome(409, {"status": SubmissionStatus.CONFLICT, "submission_id": row.submission_id,
                              "message": "该提交编号已用于另一份内容，请使用新的提交编号"})
     return _stored(row)
 
@@ -130,34 +169,39 @@ def _submit(county: str, station: str, month: str, submission_id: str, activitie
         profile = crud.load_profile_of(session=session, county=county)
         plan = crud.get_plan(session=session, county=county, month=month, version=2)
         if plan is None:
-            return Outcome(409, {"status": "not_open", "message": f"{month}的集中活动日正式方案尚未印发，暂不接收活动计划"})
+            return Outcome(409, {"status": SubmissionStatus.NOT_OPEN,
+                                 "message": f"{month}的集中活动日正式方案尚未印发，暂不接收活动计划"})
         deadline = deadline_of(plan.content, profile.intake.deadline_time)
         late = now > deadline
         base = {"submission_id": submission_id, "station_code": station, "month": month, "late": late,
                 "received_at": now.astimezone(TZ).isoformat(timespec="seconds")}
+        limit = profile.intake.max_activities
         if late and profile.intake.late_submissions == "refuse":
-            outcome = Outcome(409, base | {"status": "refused_late",
+            outcome = Outcome(409, base | {"status": SubmissionStatus.REFUSED_LATE,
                                            "message": f"已超过报送截止时间（{deadline:%Y-%m-%d %H:%M}），不再接收"})
-        elif len(activities) > profile.intake.max_activities:
-            outcome = Outcome(422, base | {"status": "rejected", "problems": [{
-                "row": None, "column": None, "value": str(len(activities)),
-                "message": f"活动不能超过{profile.intake.max_activities}项", "text": f"活动不能超过{profile.intake.max_activities}项"}]})
+        elif len(activities) > limit:
+            outcome = Outcome(422, base | {"status": SubmissionStatus.REJECTED, "problems": [{
+                "row": None, "column": None, "field": "activities", "value": str(len(activities)),
+                "message": too_many_activities(limit), "text": too_many_activities(limit)}]})
         elif not activities:
-            outcome = Outcome(422, base | {"status": "rejected", "problems": [{
-                "row": None, "column": None, "value": None, "message": "至少填写一项活动", "text": "至少填写一项活动"}]})
+            outcome = Outcome(422, base | {"status": SubmissionStatus.REJECTED, "problems": [{
+                "row": None, "column": None, "field": "activities", "value": None, "message": "至少填写一项活动",
+                "text": "至少填写一项活动"}]})
         else:
-            validated = validate_plans(activities_frame(station, activities), SOURCE, month=month,
+            unclean = control_problems(activities)
+            validated = validate_plans(activities_frame(station, _clean(activities)), SOURCE, month=month,
                                        stations=code_index([station]),
                                        checklist_codes=crud.checklist_codes(session=session, county=county, month=month),
-                                       max_text=profile.intake.max_text)
-            if validated.problems:
-                outcome = Outcome(422, base | {"status": "rejected",
-                                               "problems": [_problem_json(p) for p in validated.problems]})
+                                       max_text=profile.intake.max_text, max_activities=limit)
+            problems = sorted(unclean + validated.problems, key=lambda p: p.row or 0)
+            if problems:
+                outcome = Outcome(422, base | {"status": SubmissionStatus.REJECTED,
+                                               "problems": [_problem_json(p) for p in problems]})
             else:
                 crud.save_station_plans(session=session, county=county, month=month, units=validated.units,
                                         channel="api", source_ref=f"submission:{submission_id}", received_at=now,
                                         submission_ids={station: submission_id}, late={station: late})
-                outcome = Outcome(200, base | {"status": "accepted", "activities": len(activities)})
+                outcome = Outcome(200, base | {"status": SubmissionStatus.ACCEPTED, "activities": len(activities)})
         session.add(Submission(county=county, month=month, station_code=station, submission_id=submission_id,
                                payload_sha256=payload, status=outcome.body["status"], late=late,
                                http_status=outcome.http_status, response=outcome.body, received_at=now))
