@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, status
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -24,6 +25,8 @@ from activity_day.submissions import station_for_token, submissions_of, submit_p
 
 MONTH_PATTERN = r"^\d{4}-\d{2}$"
 DEFAULT_MAX_BODY = 262144
+# What FastAPI answers (400) when the body is JSON Python cannot load, e.g. an integer of 5000 digits.
+BODY_NOT_PARSED = "There was an error parsing the body"
 
 
 class ActivityIn(BaseModel):
@@ -135,6 +138,15 @@ def create_app(max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
                     for e in exc.errors()]
         return JSONResponse({"status": "malformed", "message": "请求格式有误，请检查以下字段", "problems": problems},
                             status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def unparsed(request, exc: StarletteHTTPException) -> JSONResponse:
+        """A body that is not loadable JSON is malformed like any other (422, in Chinese); the rest as usual."""
+        if exc.status_code == 400 and exc.detail == BODY_NOT_PARSED:
+            return JSONResponse({"status": "malformed", "message": "请求内容无法解析，请检查以下字段", "problems": [
+                {"field": "", "type": "json_invalid", "message": "请求内容不是可读取的 JSON（如数字位数过多）"}]},
+                status_code=422)
+        return await http_exception_handler(request, exc)
 
     @app.get("/api/v1/health", tags=["system"])
     def health() -> dict[str, str]:

@@ -217,3 +217,30 @@ def test_a_station_removed_from_the_registry_loses_access(client, tokens, regist
     assert import_file("stations", write_xlsx(smaller, tmp_path / "s.xlsx", "名录"), county=county).exit_code == 0
     assert client.get(f"/api/v1/months/{MONTH}/checklist", headers=auth(tokens["001"])).status_code == 401
     assert client.get(f"/api/v1/months/{MONTH}/checklist", headers=auth(tokens["002"])).status_code == 200
+
+
+def test_control_characters_are_refused_naming_the_field(client, tokens, plan) -> None:
+    dirty = body(plan, n=2)
+    dirty["activities"][1] = dirty["activities"][1] | {"name": "宣讲\x00", "volunteer_team": "青年\x1b志愿队"}
+    response = client.put(f"/api/v1/stations/001/plans/{MONTH}", json=dirty, headers=auth(tokens["001"]))
+    assert response.status_code == 422 and response.json()["status"] == "rejected"
+    problems = response.json()["problems"]
+    assert [(p["row"], p["column"], p["field"], p["value"]) for p in problems] == [
+        (2, "活动名称", "activities.1.name", "宣讲"), (2, "志愿服务队伍", "activities.1.volunteer_team", "青年志愿队")]
+    assert "U+0000" in problems[0]["message"] and "U+001B" in problems[1]["message"]
+    [stored] = rows(Submission)
+    assert stored.status == "rejected" and "\x00" not in str(stored.response)
+    assert rows(StationPlan) == [] and rows(PlannedActivity) == []
+
+
+def test_huge_numbers_are_refused_not_crashed_on(client, tokens, plan) -> None:
+    sent = body(plan, sid="sub-huge-1", n=1, expected_participants=10**300)
+    response = client.put(f"/api/v1/stations/001/plans/{MONTH}", json=sent, headers=auth(tokens["001"]))
+    assert response.status_code == 422 and response.json()["problems"][0]["column"] == "预计参与人数"
+    # Python will not load an integer of 5000 digits: still a 422 in Chinese, not a 400 in English
+    text = '{"submission_id": "sub-huge-2", "activities": [{"expected_participants": 1%s}]}' % ("0" * 5000)
+    response = client.put(f"/api/v1/stations/001/plans/{MONTH}", content=text.encode(),
+                          headers=auth(tokens["001"]) | {"Content-Type": "application/json"})
+    assert response.status_code == 422 and response.json()["status"] == "malformed"
+    assert "JSON" in response.json()["problems"][0]["message"]
+    assert rows(StationPlan) == []

@@ -181,3 +181,56 @@ def test_header_only_and_repeated_header_files_are_unusable(tmp_path: Path, coun
     twice.write_text("部门,意见内容,部门\n理论科,好,宣教科\n", encoding="utf-8")
     report = import_file("comments", twice, county=county, month=MONTH)
     assert report.exit_code == 2 and "【部门】" in report.lines()[0] and "两次" in report.lines()[0]
+
+
+# --- one spelling, honest counts, the same limits as the API ----------------------------------------------
+
+def test_registry_with_both_bracket_spellings_yields_one_township(tmp_path: Path, county: str) -> None:
+    base = {"类型": "站", "负责人": "王 伟", "联系电话": "13800000000"}
+    records = [base | {"所站编号": "001", "所站名称": "来安街道（开发区）新时代文明实践所", "类型": "所",
+                       "乡镇（街道）": "来安街道（开发区）"},
+               base | {"所站编号": "002", "所站名称": "来安街道(开发区)东园社区新时代文明实践站",
+                       "乡镇（街道）": "来安街道(开发区)"},
+               base | {"所站编号": "003", "所站名称": " 来安街道（开发区） 西园社区新时代文明实践站",
+                       "乡镇（街道）": "来安街道（开发区）　"}]
+    assert import_file("stations", write(tmp_path, "s.xlsx", records), county=county).exit_code == 0
+    from models import Township
+
+    assert [(t.name, t.station_count) for t in rows(Township)] == [("来安街道（开发区）", 3)]
+    stations = rows(Station)
+    assert {s.township for s in stations} == {"来安街道（开发区）"} and {s.leader for s in stations} == {"王伟"}
+    assert "来安街道（开发区）东园社区新时代文明实践站" in {s.name for s in stations}
+
+
+def test_plans_file_enforces_max_activities_with_the_api_message(tmp_path: Path, registry, county: str) -> None:
+    from activity_day import crud
+
+    with transaction() as session:
+        profile = crud.load_profile_of(session=session, county=county)
+        profile.intake.max_activities = 2
+        crud.save_profile(session=session, profile=profile)
+    records = [plan_row("001")] * 3 + [plan_row("002")] * 2
+    report = import_file("plans", write(tmp_path, "p.xlsx", records), county=county, month=MONTH)
+    assert report.exit_code == 1 and report.refused == ["001"] and report.accepted == ["002"]
+    [line] = [line for line in report.lines() if "活动不能超过2项" in line]
+    assert "第5行" in line and "【所站编号】" in line and "共3项" in line  # the third row of 001, under a title
+    assert [p.station_code for p in rows(StationPlan)] == ["002"] and len(rows(PlannedActivity)) == 2
+
+
+def test_a_repeated_comment_is_refused_and_the_count_is_honest(tmp_path: Path, county: str) -> None:
+    records = [{"部门": "理论科", "意见内容": "增加宣讲场次"}, {"部门": "理论 科", "意见内容": "增加宣讲场次"},
+               {"部门": "宣教科", "意见内容": "增加宣讲场次"}]
+    report = import_file("comments", write(tmp_path, "c.xlsx", records), county=county, month=MONTH)
+    assert report.exit_code == 1 and report.refused == ["第4行"]  # rows 3 to 5, under a title row
+    assert any("第4行" in line and "与第3行的意见重复" in line for line in report.lines())
+    assert report.rows_written == len(rows(DepartmentComment)) == 2
+    assert "写入 2 行" in report.lines()[-1]
+
+
+def test_long_file_names_fit_the_source_columns(tmp_path: Path, registry, county: str) -> None:
+    name = "泗阳县" + "x" * 240 + ".xlsx"  # 248 characters
+    path = write(tmp_path, name, [{"所站编号": "001", "检查方式": "线下", "评分人": "第一检查组", "得分": 90}])
+    report = import_file("scores", path, county=county, month=MONTH)
+    assert report.exit_code == 0 and report.file == name
+    [score] = rows(InspectionScore)
+    assert len(score.source_ref) <= 200 and score.source_ref.startswith("泗阳县") and score.source_ref.endswith(".xlsx:3")

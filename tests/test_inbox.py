@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from activity_day.database import transaction
-from activity_day.inbox import process_inbox
+from activity_day.inbox import pending_files, process_inbox
 from models import PlannedActivity, StationPlan
 from tests.intake_helpers import official_plan
 
@@ -119,3 +119,31 @@ def test_late_files_are_refused_when_the_profile_says_so(inbox: Path, county: st
     [report] = process_inbox(inbox, county=county, month=MONTH, now=datetime(2026, 12, 3, 8, tzinfo=UTC))
     assert report.exit_code == 1 and report.refused == ["008"] and "不再接收" in report.lines()[0]
     assert plans() == {}
+
+
+def test_long_and_non_utf8_file_names_are_processed(inbox: Path, county: str) -> None:
+    import os
+
+    row = "\n9,理论宣讲,学习实践科学理论,规定动作,2026/12/5 9:00,会议室,40,\n"
+    long_name = "王集镇" + "x" * 242 + ".csv"  # 250 characters, 254 bytes: the longest name most file systems hold
+    (inbox / long_name).write_text(HEADER + row, encoding="utf-8")
+    gbk = Path(os.fsdecode(os.fsencode(inbox) + b"/" + "李口镇计划.csv".encode("gbk")))
+    gbk.write_text(HEADER + row.replace("\n9,", "\n10,"), encoding="utf-8")
+    reports = process_inbox(inbox, county=county, month=MONTH)
+    assert sorted((r.file, r.exit_code) for r in reports) == sorted([(long_name, 0), ("李口镇计划.csv", 0)])
+    done = sorted(os.fsencode(p.name) for p in (inbox / "processed").iterdir())
+    assert len(done) == 4 and all(len(name) <= 255 for name in done)
+    assert set(plans()) == {"009", "010"} and pending_files(inbox) == []
+    with transaction() as session:
+        refs = [p.source_ref for p in session.exec(select(StationPlan)).all()]
+    assert all(len(r) <= 200 for r in refs) and "李口镇计划.csv" in refs
+
+
+def test_a_file_with_control_characters_goes_in_with_a_notice(inbox: Path, county: str) -> None:
+    (inbox / "nul.csv").write_bytes((HEADER + "\n011,理论\x00宣讲,学习实践科学理论,规定动作,2026/12/5 9:00,会议室,40,\n")
+                                    .encode("utf-8"))
+    [report] = process_inbox(inbox, county=county, month=MONTH)
+    assert report.exit_code == 0 and plans()["011"][0].name == "理论宣讲"
+    [result] = (inbox / "processed").glob("*.result.txt")
+    text = result.read_text(encoding="utf-8")
+    assert "【活动名称】" in text and "U+0000" in text and "\x00" not in text

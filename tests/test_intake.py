@@ -179,3 +179,97 @@ def test_partial_rubric_columns_make_the_file_unusable(tmp_path: Path) -> None:
     path = _scores_file(tmp_path, ["所站编号", "检查方式", "评分人", "备注"], [["001", "线下", "一组", "x"]])
     problem = check_score_columns(read_table(path, scores_kind(RUBRIC)), "scores.xlsx", RUBRIC)
     assert problem is not None and "得分" in problem.message
+
+
+# --- files that used to crash the reader ---------------------------------------------------------------
+
+def test_csv_cell_over_128_kib_is_read_then_refused_as_too_long(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text(",".join(HEADER) + "\n001,甲站,站,王集镇,李四,13900000000\n002," + "长" * 200_000
+                    + ",站,王集镇,李四,13900000000\n", encoding="utf-8")
+    frame = read_table(path, STATIONS)
+    assert len(frame.loc[1, "所站名称"]) == 200_000
+    result = validate_stations(frame, "s.csv")
+    [problem] = result.problems
+    assert (problem.row, problem.column) == (3, "所站名称") and problem.message == "超过80个字（共200000个字）"
+    assert len(problem.line()) < 100  # the value is shown cut short
+
+
+def test_control_characters_are_removed_with_a_notice(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    path.write_bytes((",".join(HEADER) + "\n001,甲\x00站,站,王集\x07镇,李四,13900000000\n").encode("utf-8"))
+    frame = read_table(path, STATIONS)
+    assert (frame.loc[0, "所站名称"], frame.loc[0, "乡镇（街道）"]) == ("甲站", "王集镇")
+    notices = frame.attrs["notices"]
+    assert [(n.row, n.column) for n in notices] == [(2, "所站名称"), (2, "乡镇（街道）")]
+    assert notices[0].line() == "s.csv 第2行 【所站名称】 “甲站”：含有不可见的控制字符（U+0000），已删除"
+
+
+def test_many_control_characters_are_summed_up(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    body = "".join(f"{i:03d},站\x00{i},站,王集镇,李四,13900000000\n" for i in range(1, 31))
+    path.write_text(",".join(HEADER) + "\n" + body, encoding="utf-8")
+    notices = read_table(path, STATIONS).attrs["notices"]
+    assert len(notices) == 21 and notices[-1].message == "另有10处控制字符已删除"
+
+
+def test_excel_unicode_text_export_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "s.txt"
+    path.write_bytes(("\t".join(HEADER) + "\r\n001\t甲站\t站\t王集镇\t李四\t13900000000\r\n").encode("utf-16"))
+    assert list(read_table(path, STATIONS)["所站名称"]) == ["甲站"]
+
+
+def test_zero_width_characters_in_headers_are_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text("\ufeff\ufeff所站编号\u200b," + ",".join(HEADER[1:]) + "\n001,甲站,站,王集镇,李四,13900000000\n",
+                    encoding="utf-8")
+    assert list(read_table(path, STATIONS)["所站编号"]) == ["001"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("s.xlsx", b"", "0 字节"),
+        ("s.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "密码"),
+        ("s.xlsx", b"PK\x03\x04" + b"\0" * 100, "不完整"),
+        ("s.xls", b"<html><table><tr><td>x</td></tr></table></html>", "网页"),
+        ("s.xlsx", "所站编号,所站名称\n".encode(), "扩展名不符"),
+        ("s.csv", bytes(range(128, 256)) * 8, "编码"),
+        ("s.csv", b"", "文件是空的"),
+        ("s.csv", b"\n\n,,,\n", "文件是空的"),
+    ],
+)
+def test_unusable_files_say_why_in_chinese(tmp_path: Path, name: str, data: bytes, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(FileUnusable) as info:
+        read_table(path, STATIONS)
+    assert message in info.value.problem.message and info.value.problem.file == name
+
+
+def test_a_non_utf8_file_name_is_shown_decoded(tmp_path: Path) -> None:
+    import os
+
+    from activity_day.intake import file_label
+
+    path = Path(os.fsdecode(os.fsencode(tmp_path) + b"/" + "王集镇名录.xlsx".encode("gbk")))
+    assert file_label(path) == "王集镇名录.xlsx"
+    assert file_label(tmp_path / "a\x07b.csv") == "ab.csv"
+
+
+def test_names_are_stored_in_one_spelling() -> None:
+    import pandas as pd
+
+    from activity_day.intake import validate_comments, validate_scores
+
+    frame = pd.DataFrame([{"所站编号": "001", "所站名称": "甲站 ", "类型": "站", "乡镇（街道）": "来安街道(开发区)",
+                           "负责人": "王　伟", "联系电话": "13900000000", "经度": None, "纬度": None, "_row": 2}])
+    [row] = validate_stations(frame, "s.xlsx").units["名录"]
+    assert (row["name"], row["township"], row["leader"]) == ("甲站", "来安街道（开发区）", "王伟")
+    comments = pd.DataFrame([{"部门": "理论 科", "意见内容": "x", "处理意见": None, "处理理由": None, "建议增加": None,
+                              "建议删除": None, "_row": 2}])
+    assert validate_comments(comments, "c.xlsx", departments=["理论科"]).units["第2行"][0]["department"] == "理论科"
+    scores = pd.DataFrame([{"所站编号": "001", "检查方式": "观察员", "评分人": "张 三", "得分": 90, "存在问题": None,
+                            "问题类别": None, "意见建议": None, "_row": 2}])
+    scores.attrs["found"] = ["所站编号", "检查方式", "评分人", "得分"]
+    assert validate_scores(scores, "s.xlsx", stations=code_index(["001"])).units["第2行"][0]["scorer"] == "张三"
