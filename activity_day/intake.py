@@ -8,6 +8,7 @@ transaction.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import math
 import os
@@ -226,10 +227,23 @@ def _read_csv(path: Path) -> list[list[Any]]:
         raise _unusable(path, f"csv 格式有误，无法读取（{exc}）") from exc
 
 
+_OS_REASONS = {errno.ENAMETOOLONG: "文件名过长", errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限",
+               errno.ENOENT: "文件不存在", errno.ENOTDIR: "路径中有一段不是文件夹", errno.EIO: "读取时出错"}
+
+
+def _os_reason(exc: OSError) -> str:
+    return _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+
+
 def _read_grid(path: Path) -> list[list[Any]]:
-    if not path.exists():
+    try:
+        exists, is_dir = path.exists(), path.is_dir()
+    except OSError as exc:  # a name too long for the file system, a path through a file…
+        raise FileUnusable(Problem(file_label(path, full=True), None, None, None,
+                                   f"无法打开文件（{_os_reason(exc)}）")) from exc
+    if not exists:
         raise FileUnusable(Problem(file_label(path, full=True), None, None, None, "文件不存在"))
-    if path.is_dir():
+    if is_dir:
         raise FileUnusable(Problem(file_label(path, full=True), None, None, None, "这是一个文件夹，不是文件"))
     suffix = path.suffix.lower()
     if suffix not in EXCEL_SUFFIXES | {".csv", ".txt"}:
@@ -237,7 +251,7 @@ def _read_grid(path: Path) -> list[list[Any]]:
     try:
         return _read_excel(path) if suffix in EXCEL_SUFFIXES else _read_csv(path)
     except OSError as exc:
-        raise _unusable(path, f"无法读取文件（{exc.strerror or exc}）") from exc
+        raise _unusable(path, f"无法读取文件（{_os_reason(exc)}）") from exc
 
 
 # Zero-width characters and BOMs that copying from web pages and chat apps leaves in header cells.
@@ -435,6 +449,8 @@ def parse_datetime(value: Any) -> tuple[datetime | None, str | None]:
 def parse_count(value: Any, *, low: int, high: int) -> tuple[int | None, str | None]:
     if is_blank(value):
         return None, "不能为空"
+    if isinstance(value, bool):  # an Excel TRUE/FALSE cell is not a count
+        return None, "应为整数"
     raw = value
     if isinstance(value, str):
         raw = compact(value).removesuffix("人").removesuffix("名")
@@ -452,6 +468,8 @@ def parse_count(value: Any, *, low: int, high: int) -> tuple[int | None, str | N
 def parse_score(value: Any) -> tuple[float | None, str | None]:
     if is_blank(value):
         return None, "得分为空"
+    if isinstance(value, bool):
+        return None, "得分应为0到100之间的数字"
     raw = compact(value).removesuffix("分") if isinstance(value, str) else value
     try:
         number = float(raw)

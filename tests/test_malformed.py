@@ -101,7 +101,9 @@ def xlsx(header: list[str], rows: list[list[Any]], *, title: str | None = None) 
             for c, value in enumerate(row):
                 if value is None:
                     continue
-                if isinstance(value, datetime):
+                if isinstance(value, bool):
+                    sheet.write_boolean(r, c, value)
+                elif isinstance(value, datetime):
                     sheet.write_datetime(r, c, value, book.add_format({"num_format": "yyyy/m/d h:mm"}))
                 elif isinstance(value, (int, float)):
                     sheet.write_number(r, c, value)
@@ -271,6 +273,8 @@ CORPUS = [
          setup=lambda p: p.mkdir()),
     Case("stations-missing-file", "stations", "名录.xlsx", None, 2, None, has_line("文件不存在"),
          setup=lambda p: None),
+    Case("stations-name-too-long-for-the-disk", "stations", "名录" * 60 + ".xlsx", None, 2, None,
+         has_line("文件名过长"), setup=lambda p: None),
 
     # --- plans (a station's plan is one unit) ---
     Case("plans-merged-title-xlsx", "plans", "活动计划.xlsx",
@@ -303,6 +307,9 @@ CORPUS = [
          has_line("第2行", "【预计参与人数】", "应在1到100000之间")),
     Case("plans-huge-number-cells-xlsx", "plans", "活动计划.xlsx",
          xlsx(P, [plan(1e300), plan("002", 预计参与人数=1e300, 开始时间=1e300), plan("003")]), 1, ["003"]),
+    Case("plans-true-false-cells", "plans", "活动计划.xlsx",
+         xlsx(P, [plan("001", 预计参与人数=True), plan("002"), plan("003", 预计参与人数=False)]), 1, ["002"],
+         has_line("第2行", "【预计参与人数】", "应为整数")),
     Case("plans-too-many-activities", "plans", "活动计划.xlsx",
          xlsx(P, [plan("001")] * (MAX_ACTIVITIES + 1) + [plan("002")] * MAX_ACTIVITIES), 1, ["002"],
          has_line(f"活动不能超过{MAX_ACTIVITIES}项")),
