@@ -92,7 +92,8 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
     """Import one file of the given kind for the county (plans, comments and scores need the month).
 
     `received_at`, for plans, is when the file arrived (the inbox): plans received after the
-    deadline are flagged late.
+    deadline are flagged late. Bad input never raises: an unusable file is a report with exit code 2,
+    and every text is checked against its column before the database is touched.
     """
     path = Path(path)
     if kind not in KINDS:
