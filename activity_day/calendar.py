@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar as _cal
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -140,15 +141,23 @@ class HolidayInfo:
     note: str | None  # said in the plan when the data is incomplete
 
 
-def statutory_holidays(year: int, month: int, overrides: dict[date, str]) -> HolidayInfo:
-    """Statutory holidays of the month: the profile's override file first, then chinese-calendar, never a crash."""
+# A day -> (is it a statutory holiday, its English name); raises NotImplementedError for a year it lacks.
+HolidayLookup = Callable[[date], tuple[bool, str | None]]
+
+
+def statutory_holidays(year: int, month: int, overrides: dict[date, str], *,
+                       lookup: HolidayLookup = chinese_calendar.get_holiday_detail) -> HolidayInfo:
+    """Statutory holidays of the month: the profile's override file first, then chinese-calendar, never a crash.
+
+    `lookup` stands in for chinese-calendar where a caller (a test) must not depend on the years it covers.
+    """
     days = month_days(year, month)
     if any(d.year == year for d in overrides):
         return HolidayInfo({d: overrides[d] for d in days if d in overrides}, "profile", None)
     try:
         found: dict[date, str] = {}
         for day in days:
-            is_holiday, name = chinese_calendar.get_holiday_detail(day)
+            is_holiday, name = lookup(day)
             if is_holiday and name:
                 found[day] = _HOLIDAY_NAMES.get(name, name)
         return HolidayInfo(found, "chinese-calendar", None)

@@ -71,9 +71,27 @@ def test_nth_weekday() -> None:
         nth_weekday(2026, 2, 5, 1)
 
 
+def published(spans: dict[str, tuple[date, date]]):
+    """A chinese-calendar stand-in that knows exactly these holidays (English names, as the library gives)."""
+    days = {date.fromordinal(o): name for name, (first, last) in spans.items()
+            for o in range(first.toordinal(), last.toordinal() + 1)}
+
+    def lookup(day: date) -> tuple[bool, str | None]:
+        return (day in days, days.get(day))
+
+    return lookup
+
+
+def unpublished(day: date) -> tuple[bool, str | None]:
+    """A chinese-calendar stand-in for a year the library does not cover yet."""
+    raise NotImplementedError(f"no holiday data for {day.year}")
+
+
 def test_activity_day_moves_off_statutory_holidays() -> None:
-    info = statutory_holidays(2026, 10, {})
-    assert info.source == "chinese-calendar" and date(2026, 10, 5) in info.holidays
+    national_day = published({"National Day": (date(2026, 10, 1), date(2026, 10, 7))})
+    info = statutory_holidays(2026, 10, {}, lookup=national_day)
+    assert info.source == "chinese-calendar" and info.note is None
+    assert info.holidays == {date(2026, 10, d): "国庆节" for d in range(1, 8)}
     later = pick_activity_day(2026, 10, rule="fixed", day=5, shift="later", holidays=info.holidays)
     earlier = pick_activity_day(2026, 10, rule="fixed", day=5, shift="earlier", holidays=info.holidays)
     assert later == date(2026, 10, 8)
@@ -89,14 +107,14 @@ def test_activity_day_earlier_within_month() -> None:
 
 
 def test_year_without_data_falls_back_with_a_note() -> None:
-    info = statutory_holidays(2027, 2, {})
+    info = statutory_holidays(2027, 2, {}, lookup=unpublished)
     assert info.holidays == {} and info.source == "weekends-only"
     assert "2027年" in info.note
 
 
 def test_override_file_wins() -> None:
     override = {date(2027, 2, d): "春节" for d in range(5, 12)}
-    info = statutory_holidays(2027, 2, override)
+    info = statutory_holidays(2027, 2, override, lookup=unpublished)
     assert info.source == "profile" and info.note is None and len(info.holidays) == 7
     assert pick_activity_day(2027, 2, rule="fixed", day=5, shift="later", holidays=info.holidays) == date(2027, 2, 12)
 
@@ -105,3 +123,11 @@ def test_formats() -> None:
     assert cn_date(date(2026, 12, 5)) == "2026年12月5日"
     assert shift_month("2026-12", 1) == "2027-01"
     assert shift_month("2027-01", -3) == "2026-10"
+
+
+def test_profile_holidays_of_the_year_replace_the_library_even_where_it_has_data() -> None:
+    library = published({"Spring Festival": (date(2027, 2, 5), date(2027, 2, 11))})
+    assert statutory_holidays(2027, 2, {}, lookup=library).holidays[date(2027, 2, 5)] == "春节"
+    # the profile covers 2027 with one day in January: February has no holiday then, whatever the library says
+    info = statutory_holidays(2027, 2, {date(2027, 1, 1): "元旦"}, lookup=library)
+    assert (info.source, info.holidays) == ("profile", {})

@@ -1,11 +1,10 @@
 import pandas as pd
 
-from activity_day.calendar import shift_month
+from activity_day.calendar import day_marks, parse_month, shift_month
 from activity_day.planning import (
     doc_number,
     load_checklist_catalog,
     load_learning_catalog,
-    month_calendar,
     select_checklist,
     select_learning,
 )
@@ -19,7 +18,9 @@ PER_CATEGORY = PROFILE.learning.per_category
 
 
 def _learning(month: str, history: pd.DataFrame) -> pd.DataFrame:
-    _, marks, _ = month_calendar(PROFILE, month)
+    # The festivals the plan uses (month_calendar's marks), without the statutory-holiday lookup: these
+    # selections must not depend on the years the installed chinese-calendar covers.
+    marks = day_marks(*parse_month(month))
     return select_learning(LEARNING, county="321323", month=month, festivals={m.name for m in marks},
                            history=history, per_category=PER_CATEGORY, no_repeat_months=3)
 
@@ -92,3 +93,18 @@ def test_doc_numbers_alternate_by_kind() -> None:
 
     assert doc_number("泗文明办", date(2026, 11, 17), "plan") == "泗文明办〔2026〕21号"
     assert doc_number("泗文明办", date(2026, 12, 10), "circular") == "泗文明办〔2026〕24号"
+
+
+def test_month_calendar_uses_the_profiles_holidays_for_the_year() -> None:
+    from datetime import date
+
+    from activity_day.planning import draft_month, month_calendar
+
+    spring = {date(2027, 2, d): "春节" for d in range(5, 12)}
+    profile = PROFILE.model_copy(update={"holidays": spring})
+    day, marks, holidays = month_calendar(profile, "2027-02")
+    assert day == date(2027, 2, 12) and holidays.source == "profile" and holidays.note is None
+    assert {"春节", "元宵节", "除夕"} <= {m.name for m in marks}
+    content = draft_month(profile, "2027-02").content
+    assert content["activity_date"] == "2027-02-12" and content["holiday_source"] == "profile"
+    assert "原定2027年2月5日适逢法定节假日，集中活动日顺延至2027年2月12日。" in content["notes"]
