@@ -30,10 +30,10 @@ def month_results(data: dict[str, pd.DataFrame], profile: Profile, month: str) -
     unscored = assignments[~assignments["station_code"].isin(results["station_code"])]
     previous_average = round(float(previous["final"].mean()), 2) if len(previous) else None
     average = round(float(results["final"].mean()), 2) if len(results) else None
+    commended = aggregate.commendations(results, s.commend_threshold, s.commend_top)
+    rectify = aggregate.rectifications(results, s.rectify_threshold)
     return {
-        "results": results, "ranking": ranking,
-        "commended": aggregate.commendations(results, s.commend_threshold, s.commend_top),
-        "rectify": aggregate.rectifications(results, s.rectify_threshold),
+        "results": results, "ranking": ranking, "commended": commended, "rectify": rectify,
         "problems": problems, "categories": aggregate.problems_by_category(problems), "trend": trend,
         "unscored": unscored.merge(stations, left_on="station_code", right_on="code"),
         "summary": {
@@ -44,7 +44,7 @@ def month_results(data: dict[str, pd.DataFrame], profile: Profile, month: str) -
             "observer_rows": int((scores["mode"] == "观察员").sum()), "average": average,
             "previous_average": previous_average,
             "change": round(average - previous_average, 2) if average is not None and previous_average is not None else None,
-            "commended": 0, "rectify": 0, "problems": len(problems),
+            "commended": len(commended), "rectify": len(rectify), "problems": len(problems),
         },
     }
 
