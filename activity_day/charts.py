@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import logging
 import re
+import shutil
+import subprocess
 from functools import lru_cache
 
 import matplotlib
@@ -27,21 +29,98 @@ STYLE = {"svg.hashsalt": "activity-day", "svg.fonttype": "path", "font.size": 10
 
 @lru_cache
 def cjk_font() -> str | None:
-    """A font family on this machine that has Chinese glyphs, or None."""
-    return pick_cjk_font({f.name for f in font_manager.fontManager.ttflist})
+    """A font family on this machine that has Chinese glyphs, registered with matplotlib, or None.
 
-
-def pick_cjk_font(installed: set[str]) -> str | None:
-    """The preferred CJK family among `installed`, or None (with a warning saying what to install)."""
-    for family in CJK_FAMILIES:
-        if family in installed:
-            return family
-    for name in sorted(installed):
-        if "CJK" in name or "Hei" in name or "Song" in name:
-            return name
-    log.warning("no CJK font found (looked for %s); chart labels fall back to numbers. "
-                "Install one, e.g. `apt-get install fonts-noto-cjk`.", ", ".join(CJK_FAMILIES[:3]))
+    Fonts are found the way fontconfig finds them (`fc-list :lang=zh`), so one installed after matplotlib
+    built its font cache is used at once; matplotlib's own list is the fallback where fc-list is missing.
+    """
+    found = fontconfig_cjk_fonts()
+    choice = pick_cjk_font({f.name for f in font_manager.fontManager.ttflist}, found or [])
+    if choice is None:
+        log.warning(missing_font_message(fontconfig=found is not None))
+        return None
+    family, files = choice
+    for path in files:
+        try:
+            font_manager.fontManager.addfont(path)
+        except (OSError, RuntimeError, ValueError) as exc:  # a file fontconfig reads but FreeType refuses
+            log.warning("cannot load CJK font file %s: %s", path, exc)
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    if family in known:
+        return family
+    # the name matplotlib reads from the file can differ from fontconfig's (localised or style names)
+    names = sorted({f.name for f in font_manager.fontManager.ttflist if f.fname in set(files)})
+    if names:
+        return names[0]
+    log.warning(missing_font_message(fontconfig=found is not None))
     return None
+
+
+FONT_SUFFIXES = (".ttf", ".ttc", ".otf", ".otc")
+
+
+def fontconfig_cjk_fonts() -> list[tuple[str, str]] | None:
+    """(file, family) of every font fontconfig says covers Chinese, or None where fc-list is not installed."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        done = subprocess.run([fc_list, "--format=%{file}\\t%{family}\\n", ":lang=zh"], capture_output=True,
+                              text=True, timeout=30, check=True)
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.warning("fc-list failed (%s); looking only at matplotlib's font list", exc)
+        return None
+    return parse_fc_list(done.stdout)
+
+
+def parse_fc_list(output: str) -> list[tuple[str, str]]:
+    """(file, family) pairs from `fc-list --format='%{file}\\t%{family}\\n'`, one per family name, sorted.
+
+    A face lists its family names comma-separated (文泉驿正黑,WenQuanYi Zen Hei); files matplotlib cannot
+    read (bitmap .pcf, Type 1) are left out.
+    """
+    pairs = set()
+    for line in output.splitlines():
+        path, _, families = line.partition("\t")
+        if not path.lower().endswith(FONT_SUFFIXES):
+            continue
+        pairs |= {(path, family.strip()) for family in families.split(",") if family.strip()}
+    return sorted(pairs)
+
+
+def pick_cjk_font(known: set[str], fontconfig: list[tuple[str, str]]) -> tuple[str, tuple[str, ...]] | None:
+    """The CJK family to use and the font files to register for it first (none if matplotlib knows it).
+
+    `known`: the families matplotlib has registered; `fontconfig`: (file, family) of the fonts fontconfig
+    says cover Chinese. Preferred families come first, in CJK_FAMILIES order; then any family fontconfig
+    lists for Chinese; then a matplotlib family whose name looks CJK. None when there is none.
+    """
+    files: dict[str, set[str]] = {}
+    for path, family in fontconfig:
+        files.setdefault(family, set()).add(path)
+
+    def use(family: str) -> tuple[str, tuple[str, ...]]:
+        return family, () if family in known else tuple(sorted(files.get(family, ())))
+
+    for family in CJK_FAMILIES:
+        if family in known or family in files:
+            return use(family)
+    if files:
+        return use(min(files))
+    for name in sorted(known):
+        if "CJK" in name or "Hei" in name or "Song" in name:
+            return name, ()
+    return None
+
+
+def missing_font_message(*, fontconfig: bool) -> str:
+    """The warning when no CJK font is found: what was searched and the exact fix."""
+    searched = "`fc-list :lang=zh` lists no font" if fontconfig else "fc-list (fontconfig) is not installed"
+    return (f"no CJK font found ({searched}; matplotlib's font list has none of {', '.join(CJK_FAMILIES)} "
+            "nor any family named *CJK*, *Hei* or *Song*): chart labels fall back to numbers. "
+            "Fix: `sudo apt-get install fonts-noto-cjk fontconfig`, then compile again "
+            "(未找到中文字体，图表标签暂以数字代替；请安装中文字体：sudo apt-get install fonts-noto-cjk fontconfig，"
+            "然后重新生成通报)")
 
 
 def _save(fig, fmt: str) -> bytes:
