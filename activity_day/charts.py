@@ -52,7 +52,8 @@ def cjk_font() -> str | None:
     names = sorted({f.name for f in font_manager.fontManager.ttflist if f.fname in set(files)})
     if names:
         return names[0]
-    log.warning(missing_font_message(fontconfig=found is not None))
+    log.warning("no CJK font usable: matplotlib could not load %s (listed by fc-list for %s); chart labels "
+                "fall back to numbers", ", ".join(files), family)
     return None
 
 
