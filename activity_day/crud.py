@@ -12,6 +12,8 @@ import pandas as pd
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
+from activity_day.calendar import cn_month
+from activity_day.errors import MissingPrerequisite
 from activity_day.profile import Profile, profile_from_json
 from models import (
     ChecklistItem,
@@ -31,10 +33,6 @@ from models import (
     Township,
     upsert,
 )
-
-
-class MissingPrerequisite(RuntimeError):
-    """A step's input is not there yet; the message says which command to run first."""
 
 
 def digest(text: str) -> str:
@@ -68,7 +66,7 @@ def county_codes(*, session: Session) -> list[str]:
 def load_profile_of(*, session: Session, county: str) -> Profile:
     row = session.exec(select(County).where(County.code == county)).first()
     if row is None:
-        raise MissingPrerequisite(f"county {county} is not set up: run `activity-day init --profile FILE` first")
+        raise MissingPrerequisite(f"县（市、区）{county}尚未设置：请先运行 activity-day init --profile 配置文件.yaml")
     return profile_from_json(row.profile)
 
 
@@ -124,8 +122,8 @@ def official_plan(*, session: Session, county: str, month: str) -> MonthPlan:
                                                 MonthPlan.status == "official")).first()
     if plan is None:
         raise MissingPrerequisite(
-            f"{county} {month}: no official plan yet; run `activity-day run draft --month {month}` "
-            f"and `activity-day run review --month {month}` first"
+            f"{cn_month(month)}尚无正式方案：请先运行 activity-day run draft --month {month}，"
+            f"再运行 activity-day run review --month {month}"
         )
     return plan
 
@@ -250,7 +248,7 @@ def get_draw(*, session: Session, county: str, month: str) -> Draw | None:
 def require_draw(*, session: Session, county: str, month: str) -> Draw:
     draw = get_draw(session=session, county=county, month=month)
     if draw is None:
-        raise MissingPrerequisite(f"{county} {month}: no draw yet; run `activity-day run sample --month {month}` first")
+        raise MissingPrerequisite(f"{cn_month(month)}尚未抽样：请先运行 activity-day run sample --month {month}")
     return draw
 
 

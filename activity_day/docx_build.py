@@ -268,7 +268,7 @@ def circular_template():
            "{% if s.change is not none %}，较上月{{ '提高' if s.change >= 0 else '下降' }}"
            "{{ (s.change if s.change >= 0 else -s.change)|score }}分{% endif %}{% endif %}。")
     p(doc, "{%p if not s.scored %}")
-    p(doc, "本月尚无检查评分，暂不排名。")
+    p(doc, "本月未开展督查评分：未收到检查组和文明观察员的任何评分，本通报不作排名、表扬和整改认定。")
     p(doc, "{%p endif %}")
     p(doc, "{%p if s.unscored_drawn %}")
     p(doc, "另有{{ s.unscored_drawn }}个抽查所站未收到评分，列为“未评分”，不计入排名。")

@@ -15,6 +15,8 @@ _CJK = r"\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0003ffff（）"
 _SPACE_NEXT_TO_CJK = re.compile(rf"\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+")
 # Control characters (C0, DEL, C1) other than tab, newline and carriage return.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Invisible characters that copy-paste brings into names: zero-width spaces and joiners, the BOM.
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")
 
 
 def normalize_name(value: str) -> str:
@@ -25,7 +27,7 @@ def normalize_name(value: str) -> str:
     other runs of spaces collapsed to one.
     """
     text = unicodedata.normalize("NFKC", str(value))
-    text = _CONTROL.sub("", text).replace("(", "（").replace(")", "）")
+    text = _INVISIBLE.sub("", _CONTROL.sub("", text)).replace("(", "（").replace(")", "）")
     text = re.sub(r"\s+", " ", text).strip()
     return _SPACE_NEXT_TO_CJK.sub("", text)
 

@@ -10,6 +10,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from activity_day.names import closest, normalize_name
 from models.enums import PracticeTask
 
 
@@ -58,11 +59,21 @@ class ActivityDayRule(_Strict):
 
 class TeamMember(_Strict):
     name: str = Field(min_length=1)
-    home_township: str = Field(min_length=1)
+    home_township: str = Field(min_length=1, description="居住乡镇（街道）: must be a township of the registry (回避)")
+
+    @field_validator("name", "home_township")
+    @classmethod
+    def _one_spelling(cls, v: str) -> str:
+        return normalize_name(v)
 
 
 class Team(_Strict):
     name: str = Field(min_length=1)
+
+    @field_validator("name")
+    @classmethod
+    def _one_spelling(cls, v: str) -> str:
+        return normalize_name(v)
     members: list[TeamMember] = Field(min_length=1)
 
 
@@ -70,6 +81,11 @@ class Sampling(_Strict):
     ratio: str = Field(default="1/3", description="share of stations drawn, as a fraction")
     onsite_share: float = Field(default=0.5, ge=0, le=1, description="share of townships patrolled on site")
     onsite_townships: list[str] = Field(default_factory=list, description="if set, exactly these are on site")
+
+    @field_validator("onsite_townships")
+    @classmethod
+    def _township_spelling(cls, v: list[str]) -> list[str]:
+        return [normalize_name(t) for t in v]
     online_inspectors: list[TeamMember] = Field(
         default_factory=list, description="staff who run the video spot checks; empty: the teams do them")
     online_slot_minutes: int = Field(default=15, ge=5, le=120)
@@ -213,10 +229,33 @@ class Profile(_Strict):
         return v
 
 
+def unknown_townships(profile: Profile, townships: set[str]) -> list[str]:
+    """Problems (Chinese) with townships the profile names that the registry does not hold.
+
+    A member whose home township is not a registered township would silently escape 回避, so the
+    draw and `init` refuse such a profile; the message offers the closest registered name.
+    """
+    problems = []
+
+    def check(where: str, name: str) -> None:
+        if name not in townships:
+            guess = closest(name, townships)
+            problems.append(f"{where}“{name}”不在所站名录的乡镇（街道）中" + (f"（是否为“{guess}”？）" if guess else ""))
+
+    for team in profile.teams:
+        for member in team.members:
+            check(f"检查组“{team.name}”成员{member.name}的居住乡镇", member.home_township)
+    for member in profile.sampling.online_inspectors:
+        check(f"线上飞检人员{member.name}的居住乡镇", member.home_township)
+    for township in profile.sampling.onsite_townships:
+        check("sampling.onsite_townships 中的乡镇", township)
+    return problems
+
+
 def _format_validation(path: Path, exc: ValidationError) -> str:
-    lines = [f"{path}: the county profile is invalid"]
+    lines = [f"{path}：县情配置有误"]
     for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        where = ".".join(str(p) for p in err["loc"]) or "（顶层）"
         lines.append(f"  {where}: {err['msg']}")
     return "\n".join(lines)
 
@@ -226,19 +265,19 @@ def load_holidays(path: Path) -> dict[date, str]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise ProfileError(f"{path}: cannot read the holiday file: {exc}") from exc
+        raise ProfileError(f"{path}：无法读取节假日文件：{exc}") from exc
     holidays: dict[date, str] = {}
     if not isinstance(raw, dict):
-        raise ProfileError(f"{path}: expected a mapping of holiday name to [first, last] dates")
+        raise ProfileError(f"{path}：节假日文件应为“节日名: [首日, 末日]”的映射")
     for name, span in raw.items():
         if isinstance(span, list) and len(span) == 2 and all(isinstance(d, date) for d in span):
             first, last = span
             if last < first:
-                raise ProfileError(f"{path}: {name}: the last day {last} is before the first {first}")
+                raise ProfileError(f"{path}：{name}：末日 {last} 早于首日 {first}")
             for ordinal in range(first.toordinal(), last.toordinal() + 1):
                 holidays[date.fromordinal(ordinal)] = str(name)
         else:
-            raise ProfileError(f"{path}: {name}: expected [YYYY-MM-DD, YYYY-MM-DD]")
+            raise ProfileError(f"{path}：{name}：应为 [YYYY-MM-DD, YYYY-MM-DD]")
     return holidays
 
 
@@ -248,11 +287,11 @@ def load_profile(path: Path) -> Profile:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ProfileError(f"{path}: no such profile file") from exc
+        raise ProfileError(f"{path}：配置文件不存在") from exc
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ProfileError(f"{path}: cannot read the profile: {exc}") from exc
+        raise ProfileError(f"{path}：无法读取配置文件：{exc}") from exc
     if not isinstance(raw, dict):
-        raise ProfileError(f"{path}: the profile must be a YAML mapping")
+        raise ProfileError(f"{path}：配置文件应为 YAML 映射（键: 值）")
     try:
         profile = Profile.model_validate(raw)
     except ValidationError as exc:

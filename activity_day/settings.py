@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES_DIR = REPO_ROOT / "templates"
 DATA_DIR = Path(__file__).resolve().parent / "data"
+FAULT_STEPS = ("draft", "review", "collect", "sample", "compile")
 
 
 class Settings(BaseSettings):
@@ -31,14 +33,27 @@ class Settings(BaseSettings):
     )
     fault: str | None = Field(
         default=None,
-        description="Fault switch for retry tests: the name of a step (e.g. 'compile') that fails once per month",
+        description="Fault switch for retry drills: a step (draft, review, collect, sample, compile), optionally "
+                    "with ':YYYY-MM', that fails once per county and month after writing its files",
     )
+    log_file: Path = Field(default=Path("var/log/activity-day.log"),
+                           description="Where commands write their full log, tracebacks included")
+
+    @field_validator("fault")
+    @classmethod
+    def _known_step(cls, v: str | None) -> str | None:
+        if v is None or not v.strip():
+            return None
+        step, _, month = v.strip().partition(":")
+        if step not in FAULT_STEPS or (month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month)):
+            raise ValueError(f"ACTIVITY_DAY_FAULT 应为 {'、'.join(FAULT_STEPS)} 之一，可加 :YYYY-MM（填写的是“{v}”）")
+        return v.strip()
 
     @field_validator("database_url")
     @classmethod
     def _no_blank_url(cls, v: str) -> str:
         if not v.strip():
-            raise ValueError("ACTIVITY_DAY_DATABASE_URL is empty")
+            raise ValueError("ACTIVITY_DAY_DATABASE_URL 为空")
         return v.strip()
 
 

@@ -6,14 +6,21 @@ from pathlib import Path
 
 from activity_day import crud
 from activity_day.database import ensure_schema, transaction
-from activity_day.profile import Profile, load_profile
+from activity_day.profile import Profile, ProfileError, load_profile, unknown_townships
 
 
 def init_county(profile_path: Path) -> Profile:
-    """Create the tables if needed and store (or update) the county's profile; safe to repeat."""
+    """Create the tables if needed and store (or update) the county's profile; safe to repeat.
+
+    Once the county has a station registry, every township the profile names (members' home
+    townships for 回避, fixed on-site townships) must be one of the registry's.
+    """
     profile = load_profile(profile_path)
     ensure_schema()
     with transaction() as session:
+        townships = set(crud.stations_frame(session=session, county=profile.county.code)["township"])
+        if townships and (problems := unknown_townships(profile, townships)):
+            raise ProfileError(f"{profile_path}：" + "；".join(problems))
         crud.save_profile(session=session, profile=profile)
     return profile
 
@@ -26,12 +33,11 @@ def resolve_county(requested: str | None) -> str:
     if requested:
         if requested not in codes:
             raise crud.MissingPrerequisite(
-                f"county {requested} is not set up; run `activity-day init --profile FILE` first")
+                f"县（市、区）{requested}尚未设置：请先运行 activity-day init --profile 配置文件.yaml")
         return requested
     if not codes:
-        raise crud.MissingPrerequisite("no county is set up; run `activity-day init --profile FILE` first")
+        raise crud.MissingPrerequisite("数据库中还没有任何县（市、区）：请先运行 activity-day init --profile 配置文件.yaml")
     if len(codes) > 1:
         raise crud.MissingPrerequisite(
-            f"the database holds {len(codes)} counties ({', '.join(codes)}); choose one with --county "
-            "or ACTIVITY_DAY_COUNTY")
+            f"数据库中有 {len(codes)} 个县（市、区）（{'、'.join(codes)}）：请用 --county 或 ACTIVITY_DAY_COUNTY 指定一个")
     return codes[0]

@@ -8,9 +8,10 @@ form with the problems listed instead of failing the run.
 from __future__ import annotations
 
 import contextvars
+import copy
 import threading
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from prefect import pause_flow_run
 from prefect.exceptions import NotPausedError
@@ -18,42 +19,102 @@ from prefect.flow_runs import resume_flow_run
 from prefect.input import RunInput
 from prefect.logging import get_run_logger
 from prefect.runtime import flow_run
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from activity_day.calendar import cn_month
+from activity_day.console import tell_operator
 from activity_day.months import TZ
 from tasks.review import record_decisions, record_form_comment, review_state
 
 APPROVAL_WAIT_SECONDS = 14 * 24 * 3600
+DISPOSITIONS = Literal["采纳", "部分采纳", "不采纳"]
 
 
-class CommentForm(RunInput):
+def _every_field_required(schema: dict[str, Any]) -> None:
+    # The UI labels every field outside "required" with an English "(Optional)"; each field has a
+    # default here, so listing them all only changes the label. The class docstrings (English, for
+    # developers) stay out of the form.
+    schema["required"] = list(schema.get("properties", {}))
+    schema.pop("description", None)
+
+
+class Form(RunInput):
+    """A resume form whose labels stay Chinese, also when it is shown again pre-filled."""
+
+    model_config = ConfigDict(json_schema_extra=_every_field_required)
+
+    @classmethod
+    def prefilled(cls, description: str, **values: Any) -> type[Form]:
+        """This form with `values` as the initial data, keeping each field's title and description.
+
+        Prefect's `with_initial_data` rebuilds the fields from their types and drops the titles,
+        so a pre-filled field would show its English name.
+        """
+        fields = {}
+        for name, value in values.items():
+            info = copy.copy(cls.model_fields[name])
+            info.default, info.default_factory = value, None
+            fields[name] = (info.annotation, info)
+        model = create_model(cls.__name__, __base__=cls, **fields)
+        model._description = description
+        return model
+
+
+class CommentForm(Form):
     """One department's comment on the draft plan (征求意见)."""
 
-    department: str = Field(title="部门", description="提出意见的科室，如 理论科")
+    model_config = ConfigDict(title="部门意见")
+
+    department: str = Field(default="", title="部门", description="提出意见的科室，如 理论科")
     comment: str = Field(default="", title="意见内容", description="留空表示该部门无意见")
-    add_items: list[str] = Field(default_factory=list, title="建议增加的清单编号",
+    add_items: list[str] = Field(default=[], title="建议增加的清单编号",
                                  description="学习清单或活动清单题库中的编号，如 THEORY-05、WH-06")
-    remove_items: list[str] = Field(default_factory=list, title="建议删除的清单编号",
+    remove_items: list[str] = Field(default=[], title="建议删除的清单编号",
                                     description="本月方案中的编号")
     finished: bool = Field(default=False, title="结束征求意见",
-                           description="勾选后不再等待其余部门，未反馈的部门记为“无意见”")
+                           description="勾选后本条意见照常保存，不再等待其余部门，未反馈的部门记为“无意见”")
+
+    def says_something(self) -> bool:
+        """Whether the operator entered a comment or codes (a pre-filled department alone is not a comment)."""
+        return bool(self.comment.strip() or any(c.strip() for c in self.add_items + self.remove_items))
 
 
-class Decision(BaseModel):
-    comment_id: int = Field(title="意见编号")
-    department: str = Field(title="部门")
-    comment: str = Field(title="意见内容")
-    disposition: Literal["采纳", "部分采纳", "不采纳"] = Field(default="采纳", title="处理结果")
+class DecisionInput(BaseModel):
+    """The operator's part of one comment's disposition; the comment itself is shown, not edited."""
+
+    model_config = ConfigDict(extra="forbid", title="处理意见", json_schema_extra=_every_field_required)
+
+    disposition: DISPOSITIONS = Field(default="采纳", title="处理结果")
     reason: str = Field(default="", title="理由", description="部分采纳、不采纳时必填")
-    add_items: list[str] = Field(default_factory=list, title="采纳后增加的编号")
-    remove_items: list[str] = Field(default_factory=list, title="采纳后删除的编号")
+    add_items: list[str] = Field(default=[], title="采纳后增加的编号")
+    remove_items: list[str] = Field(default=[], title="采纳后删除的编号")
 
 
-class ApprovalForm(RunInput):
-    """Dispositions of the department comments (审定意见)."""
+def approval_form(undecided: list[dict[str, Any]], typed: dict[int, dict[str, Any]], description: str) -> type[Form]:
+    """The approval form: one fixed entry per open comment, titled with its number, department and text.
 
-    decisions: list[Decision] = Field(title="逐条处理意见")
+    The entries cannot be added or removed, and the comment's number, department and text are in the
+    title and description, not in fields. `typed` holds what the operator entered before (by comment id).
+    """
+    fields = {}
+    for c in undecided:
+        initial = typed.get(c["comment_id"]) or {"add_items": c["add_items"], "remove_items": c["remove_items"]}
+        fields[f"c{c['comment_id']}"] = (DecisionInput, Field(
+            default=DecisionInput(**initial), title=f"第{c['comment_id']}号意见（{c['department']}）",
+            description=f"意见内容：{c['comment']}"))
+    model = create_model("ApprovalForm", __base__=(Form,), **fields)
+    model.model_config["title"] = "审定意见"
+    model._description = description
+    return model
+
+
+def _announce_pause(what: str) -> None:
+    """Tell the terminal (and the run's log) where the operator fills in the form."""
+    where = flow_run.ui_url or f"Prefect 界面中的流程运行“{flow_run.name}”"
+    message = (f"{flow_run.name or ''} 已暂停，等待填写“{what}”：请在浏览器打开 {where}，"
+               "点击“Resume”（恢复）按钮，填写表单后提交；提交后流程自动继续")
+    tell_operator(message)
+    get_run_logger().info(message)
 
 
 def _resume_at_deadline(run_id, deadline: datetime) -> threading.Timer:
@@ -61,7 +122,7 @@ def _resume_at_deadline(run_id, deadline: datetime) -> threading.Timer:
 
     def resume() -> None:
         try:
-            resume_flow_run(run_id, run_input={"department": "", "finished": True})
+            resume_flow_run(run_id, run_input=CommentForm(finished=True).model_dump())
         except NotPausedError:
             pass
 
@@ -73,17 +134,25 @@ def _resume_at_deadline(run_id, deadline: datetime) -> threading.Timer:
     return timer
 
 
+def _problems(errors: list[str], saved: str = "") -> list[str]:
+    if not errors:
+        return []
+    return ["", f"**上次提交有误{saved}，已保留您填写的内容，请修改后重新提交：**", *[f"- {e}" for e in errors]]
+
+
 def _comment_form_text(month: str, state: dict, errors: list[str]) -> str:
     lines = [f"## {cn_month(month)}集中活动日方案（征求意见稿）", "",
              f"请录入部门意见。截止时间：{state['deadline_cn']}，逾期未反馈的部门记为“无意见”。", "",
-             f"尚未反馈：{'、'.join(state['pending'])}"]
-    if errors:
-        lines += ["", "**上次填写有误，请修改后重新提交：**", *[f"- {e}" for e in errors]]
-    return "\n".join(lines)
+             f"尚未反馈：{'、'.join(state['pending']) or '无'}"]
+    return "\n".join(lines + _problems(errors, "，本条意见未保存"))
 
 
 def collect_comments(county: str, month: str, poll_seconds: int) -> int:
-    """Pause for department comments until every department answered or the deadline passed."""
+    """Pause for department comments until every department answered, the operator finished, or the deadline.
+
+    A comment submitted together with 结束征求意见 is recorded before the loop ends; a form with
+    problems comes back with everything the operator typed and the problems above it.
+    """
     logger = get_run_logger()
     state = review_state(county, month)
     deadline = datetime.fromisoformat(state["deadline"])
@@ -92,20 +161,26 @@ def collect_comments(county: str, month: str, poll_seconds: int) -> int:
         return 0
     timer = _resume_at_deadline(flow_run.id, deadline)
     received, errors = 0, []
+    values: dict[str, Any] = {"department": state["pending"][0]}
     try:
         while state["pending"]:
+            _announce_pause("部门意见")
             form = pause_flow_run(
-                wait_for_input=CommentForm.with_initial_data(
-                    description=_comment_form_text(month, state, errors), department=state["pending"][0]),
+                wait_for_input=CommentForm.prefilled(_comment_form_text(month, state, errors), **values),
                 timeout=int((deadline - datetime.now(TZ)).total_seconds()) + 3600,
                 poll_interval=poll_seconds,
             )
+            typed = form.model_dump(include=set(CommentForm.model_fields))
+            if form.says_something() or (form.department.strip() and not form.finished):
+                errors = record_form_comment(county, month, typed, f"flow-run:{flow_run.id}")
+                if errors:
+                    values = typed
+                    continue
+                received += 1
             if form.finished:
                 break
-            errors = record_form_comment(county, month, form.model_dump(include=set(CommentForm.model_fields)),
-                                         f"flow-run:{flow_run.id}")
-            received += not errors
             state = review_state(county, month)
+            values = {"department": state["pending"][0]} if state["pending"] else {}
     finally:
         timer.cancel()
     return received
@@ -114,49 +189,55 @@ def collect_comments(county: str, month: str, poll_seconds: int) -> int:
 def _approval_text(month: str, errors: list[str]) -> str:
     lines = [f"## 审定{cn_month(month)}方案的部门意见", "",
              "逐条选择处理结果：采纳、部分采纳或不采纳；部分采纳和不采纳须填写理由。"
-             "采纳和部分采纳时，所列编号的增删将写入正式方案。"]
-    if errors:
-        lines += ["", "**上次提交有误，请修改后重新提交：**", *[f"- {e}" for e in errors]]
-    return "\n".join(lines)
+             "采纳和部分采纳时，所列编号的增删将写入正式方案。意见编号、部门和意见内容见各条标题和说明。"]
+    return "\n".join(lines + _problems(errors, "，处理结果均未保存"))
 
 
 def approve_comments(county: str, month: str, poll_seconds: int) -> int:
-    """Pause for the dispositions of every undecided comment; re-open the form until they validate."""
+    """Pause for the dispositions of every undecided comment; re-open the form, as typed, until they validate."""
     state = review_state(county, month)
     errors: list[str] = []
+    typed: dict[int, dict[str, Any]] = {}
     while state["undecided"]:
+        _announce_pause("审定意见")
         form = pause_flow_run(
-            wait_for_input=ApprovalForm.with_initial_data(
-                description=_approval_text(month, errors),
-                decisions=[Decision(**d) for d in state["undecided"]]),
+            wait_for_input=approval_form(state["undecided"], typed, _approval_text(month, errors)),
             timeout=APPROVAL_WAIT_SECONDS,
             poll_interval=poll_seconds,
         )
-        errors = record_decisions(county, month, [d.model_dump() for d in form.decisions])
+        typed = {c["comment_id"]: getattr(form, f"c{c['comment_id']}").model_dump() for c in state["undecided"]}
+        decisions = [{"comment_id": c["comment_id"], "department": c["department"], **typed[c["comment_id"]]}
+                     for c in state["undecided"]]
+        errors = record_decisions(county, month, decisions)
         if not errors:
-            return len(form.decisions)
+            return len(decisions)
         state = review_state(county, month)
     return 0
 
 
-class PublicRandomForm(RunInput):
+class PublicRandomForm(Form):
     """The public random value for the draw (公开随机数), entered after the candidate list is published."""
 
-    value: str = Field(title="公开随机数", description="发布候选名单后才产生的公开数值，如当日福利彩票开奖号码")
+    model_config = ConfigDict(title="公开随机数")
+
+    value: str = Field(default="", title="公开随机数", description="发布候选名单后才产生的公开数值，如当日福利彩票开奖号码")
     source: str = Field(default="", title="来源", description="如：2026年12月3日 福彩3D 第2026330期开奖号码")
 
 
 def ask_public_random(month: str, published: dict, poll_seconds: int) -> tuple[str, str]:
-    """Pause until the operator enters the public random value; an empty value re-opens the form."""
+    """Pause until the operator enters the public random value; an empty value re-opens the form, as typed."""
     error = ""
+    typed: dict[str, Any] = {}
     while True:
         text = [f"## {cn_month(month)}督查抽样", "",
                 f"候选名单已公布：{published['count']} 个所站，SHA-256 `{published['sha256']}`。",
                 "请在名单公布之后，填入一个事先无人知道的公开随机数（例如当日彩票开奖号码）及其来源。"]
         if error:
             text += ["", f"**{error}**"]
-        form = pause_flow_run(wait_for_input=PublicRandomForm.with_initial_data(description="\n".join(text)),
+        _announce_pause("公开随机数")
+        form = pause_flow_run(wait_for_input=PublicRandomForm.prefilled("\n".join(text), **typed),
                               timeout=APPROVAL_WAIT_SECONDS, poll_interval=poll_seconds)
+        typed = form.model_dump(include=set(PublicRandomForm.model_fields))
         value = form.value.strip()
         if value and len(value) <= 200 and len(form.source) <= 200:
             return value, form.source.strip()

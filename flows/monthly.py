@@ -86,14 +86,14 @@ def sample(county: str, month: str | None = None, public_random: str | None = No
 
 
 @flow(name="compile", flow_run_name=run_name("通报汇编", this_month))
-def compile_(county: str, month: str | None = None) -> dict:
-    """Compile the month's circular from the scores."""
-    return compile_circular(county, month or this_month())
+def compile_(county: str, month: str | None = None, allow_empty: bool = False) -> dict:
+    """Compile the month's circular from the scores (a month without scores only with `allow_empty`)."""
+    return compile_circular(county, month or this_month(), allow_empty)
 
 
 @flow(name="monthly_cycle", flow_run_name=run_name("月度流程"))
 def monthly_cycle(county: str, month: str | None = None, public_random: str | None = None,
-                  default_disposition: str = "采纳") -> dict:
+                  default_disposition: str = "采纳", allow_empty: bool = False) -> dict:
     """The whole month in order, each step a subflow run of its own."""
     month = month or next_month()
     return {
@@ -101,7 +101,7 @@ def monthly_cycle(county: str, month: str | None = None, public_random: str | No
         "review": review(county, month, default_disposition=default_disposition, schedule=False),
         "collect": collect(county, month),
         "sample": sample(county, month, public_random),
-        "compile": compile_(county, month),
+        "compile": compile_(county, month, allow_empty),
     }
 
 

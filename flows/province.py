@@ -11,6 +11,7 @@ from prefect.deployments import run_deployment
 from prefect.logging import get_run_logger
 
 from activity_day import crud
+from activity_day.errors import OperatorError
 from activity_day.months import next_month
 from flows.monthly import STEPS, run_name
 from tasks.common import transaction
@@ -39,7 +40,7 @@ def wait_for_run(run_id, timeout: float, every: float = 2.0):
 
 @flow(name="province_cycle", flow_run_name=run_name("全省月度流程"))
 def province_cycle(month: str | None = None, counties: list[str] | None = None, step: str = "cycle",
-                   via_deployments: bool = False, wait_seconds: int = 3600) -> dict:
+                   via_deployments: bool = False, wait_seconds: int = 3600, allow_empty: bool = False) -> dict:
     """Run a step (or the whole cycle) for every county, one county's data in memory at a time.
 
     Locally each county is a subflow run of its own, one after another. With `via_deployments`, each
@@ -51,7 +52,8 @@ def province_cycle(month: str | None = None, counties: list[str] | None = None, 
     progress = create_progress_artifact(progress=0.0, description=f"{month} 全省 {len(codes)} 个县（市、区）处理进度")
     failed: list[str] = []
     if via_deployments:
-        runs = {code: run_deployment(CYCLE_DEPLOYMENT, parameters={"county": code, "month": month}, timeout=0,
+        runs = {code: run_deployment(CYCLE_DEPLOYMENT, timeout=0,
+                                     parameters={"county": code, "month": month, "allow_empty": allow_empty},
                                      idempotency_key=f"activity-day:{code}:{month}:province-cycle")
                 for code in codes}
         for done, (code, run) in enumerate(runs.items(), start=1):
@@ -64,12 +66,14 @@ def province_cycle(month: str | None = None, counties: list[str] | None = None, 
         for done, code in enumerate(codes, start=1):
             # The province run itself drives every step: draft and review schedule nothing further.
             options = {"schedule": False} if step in ("draft", "review") else {}
+            if step in ("compile", "cycle"):
+                options["allow_empty"] = allow_empty
             state = STEPS[step](county=code, month=month, return_state=True, **options)
             if not state.is_completed():
                 failed.append(code)
             update_progress_artifact(progress, progress=100.0 * done / len(codes))
             logger.info("county %s: %s (%d/%d)", code, state.name, done, len(codes))
     if failed:
-        raise RuntimeError(f"{len(failed)} of {len(codes)} counties failed ({', '.join(failed)}); "
-                           "retry each county's own flow run")
+        raise OperatorError(f"{len(codes)} 个县（市、区）中有 {len(failed)} 个失败（{'、'.join(failed)}）："
+                            "请在 Prefect 界面查看并重试各县自己的流程运行")
     return {"month": month, "counties": len(codes), "step": step}

@@ -143,15 +143,18 @@ def main() -> None:
         # 4. The draft, started by hand; it starts the interactive review.
         run(env, str(BIN / "prefect"), "deployment", "run", "draft/draft", "--param", f"month={MONTH}")
         paused = api.wait("the review to ask for comments", lambda: api.paused("review"), timeout=300)
-        log("review paused for comments; a department answers, then the operator closes the comments")
+        log("review paused for comments; a department answers, then another answers and closes the comments")
         api.resume(paused["id"], {"department": "理论科", "comment": "建议突出学雷锋纪念日主题", "add_items": [],
                                   "remove_items": [], "finished": False})
         paused = api.wait("the next comment form", lambda: _new_pause(api, paused["state"]["id"]), timeout=120)
-        api.resume(paused["id"], {"department": "", "finished": True})
+        # A comment sent together with 结束征求意见 is recorded, and the official plan shows it.
+        api.resume(paused["id"], {"department": "网信科", "comment": "建议增加网络文明宣传内容", "add_items": [],
+                                  "remove_items": [], "finished": True})
         paused = api.wait("the approval form", lambda: _new_pause(api, paused["state"]["id"]), timeout=120)
         form = _run_input(api, paused)
-        decisions = [d | {"disposition": "部分采纳", "reason": "结合本月实际安排"} for d in form["decisions"]]
-        api.resume(paused["id"], {"decisions": decisions})
+        assert len(form) == 2, form  # one fixed entry per open comment
+        api.resume(paused["id"], {key: entry | {"disposition": "部分采纳", "reason": "结合本月实际安排"}
+                                  for key, entry in form.items()})
         api.wait("the official plan", lambda: api.state("review") == "COMPLETED", timeout=300)
         log("official plan issued; collect, sample and compile are now scheduled")
 
@@ -175,7 +178,7 @@ def main() -> None:
 
         # 7. The province fan-out through the workers: one monthly-cycle deployment run per county.
         done = run(env, str(BIN / "activity-day"), "run", "cycle", "--all-counties", "--via-deployments",
-                   "--month", "2027-04")
+                   "--month", "2027-04", "--json")
         assert '"counties": 1' in done.stdout, done.stdout
         cycles = [r for r in api.runs(flow="monthly_cycle") if r["parameters"].get("month") == "2027-04"]
         assert [r["state"]["type"] for r in cycles] == ["COMPLETED"], cycles
@@ -188,7 +191,8 @@ def main() -> None:
         for name in ("plan-v1.docx", "plan-v2.docx", "collect-report.xlsx", "draw.json", "circular.docx",
                      "circular.html"):
             assert (out / name).exists(), name
-        assert "部分采纳" in (out / "plan-v2.md").read_text(encoding="utf-8")
+        official = (out / "plan-v2.md").read_text(encoding="utf-8")
+        assert "部分采纳" in official and "建议增加网络文明宣传内容" in official
         log("a month ran end to end: " + ", ".join(f"{k} {v}" for k, v in status["counts"].items()))
     finally:
         for proc in reversed(procs):
@@ -224,7 +228,7 @@ def _run_input(api: Api, run: dict) -> dict:
     response.raise_for_status()
     schema = json.loads(response.json()) if isinstance(response.json(), str) else response.json()
     defaults = {k: v.get("default") for k, v in schema.get("properties", {}).items()}
-    assert defaults.get("decisions"), schema
+    assert defaults and all(isinstance(v, dict) and "disposition" in v for v in defaults.values()), schema
     return defaults
 
 

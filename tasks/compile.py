@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
@@ -13,49 +12,39 @@ from activity_day.calendar import cn_month, shift_month
 from activity_day.planning import doc_number, key_dates
 from activity_day.render import docx_bytes, records, render_text, write_bytes, write_text
 from activity_day.results import TREND_MONTHS, feedback_rows, month_results
-from activity_day.settings import get_settings
-from tasks.common import STEP, artifact_key, month_dir, transaction
+from tasks.common import STEP, artifact_key, inject_fault, month_dir, transaction
 
 
 def circular_title(month: str) -> str:
     return f"关于{cn_month(month)}新时代文明实践集中活动日督查情况的通报"
 
 
-class InjectedFault(RuntimeError):
-    """Raised by the documented fault switch ACTIVITY_DAY_FAULT=compile (retry tests)."""
-
-
-def inject_fault(step: str, county: str, month: str) -> None:
-    """With ACTIVITY_DAY_FAULT=<step> (or <step>:<YYYY-MM> for one month only), fail the step once per
-    county and month, after its files are written.
-
-    A marker under OUT/.faults/ remembers that the fault fired, so the retry (in this process or a
-    worker's next one) succeeds; delete the marker to fail again.
-    """
-    fault = get_settings().fault or ""
-    if fault not in (step, f"{step}:{month}"):
-        return
-    marker = Path(get_settings().out) / ".faults" / f"{step}-{county}-{month}"
-    if marker.exists():
-        return
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.write_text("fired\n", encoding="utf-8")
-    raise InjectedFault(f"ACTIVITY_DAY_FAULT={step}: failing {step} of {county} {month} on purpose (once)")
+def no_scores_message(month: str) -> str:
+    return (f"{cn_month(month)}还没有任何检查评分，不能印发通报：请先导入评分"
+            f"（activity-day import scores 检查评分.xlsx --month {month}），再运行 activity-day run compile --month {month}；"
+            "确未开展督查时，可加 --allow-empty 印发，通报将写明本月未开展督查评分")
 
 
 @task(name="compile-circular", **STEP)
-def compile_circular(county: str, month: str) -> dict:
-    """Aggregate the month's scores and write the circular as DOCX, HTML and Markdown; returns the summary."""
+def compile_circular(county: str, month: str, allow_empty: bool = False) -> dict:
+    """Aggregate the month's scores and write the circular as DOCX, HTML and Markdown; returns the summary.
+
+    A month without a single score gets no circular unless `allow_empty`: an unattended run then
+    fails with the message, and its retry succeeds once the scores are in.
+    """
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)
         plan = crud.official_plan(session=session, county=county, month=month)
         stored_draw = crud.require_draw(session=session, county=county, month=month)
+        scores = crud.scores_frame(session=session, county=county, month=month)
+        if scores.empty and not allow_empty:
+            raise crud.MissingPrerequisite(no_scores_message(month))
         stations = crud.stations_frame(session=session, county=county)
         data = {
             "stations": stations,
             "plans": crud.station_plans_frame(session=session, county=county, month=month),
             "activities": crud.activities_frame(session=session, county=county, month=month),
-            "scores": crud.scores_frame(session=session, county=county, month=month),
+            "scores": scores,
             "previous_scores": crud.scores_frame(session=session, county=county, month=shift_month(month, -1)),
             "history": crud.scores_between(session=session, county=county, first=shift_month(month, -TREND_MONTHS + 1),
                                            last=month),
@@ -116,6 +105,6 @@ def compile_circular(county: str, month: str) -> dict:
         crud.save_circular(session=session, county=county, month=month, doc_number=number,
                            scored=summary["scored"], draw_digest=stored_draw.digest, summary=summary)
         crud.record_documents(session=session, county=county, month=month, kind="circular", files=files)
-        inject_fault("compile", county, month)
     create_markdown_artifact(key=artifact_key("circular", county, month), markdown=markdown, description=title)
+    inject_fault("compile", county, month)
     return summary | {"files": {fmt: path for fmt, (path, _) in files.items()}}

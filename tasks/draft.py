@@ -14,7 +14,7 @@ from activity_day.draw import canonical_json
 from activity_day.planning import doc_number, draft_month, key_dates
 from activity_day.render import docx_bytes, render_text, sha256_bytes, write_bytes, write_text
 from models import ChecklistItem, LearningItem, PlanStatus
-from tasks.common import STEP, artifact_key, month_dir, transaction
+from tasks.common import STEP, artifact_key, inject_fault, month_dir, transaction
 
 CN_NUMBERS = "一二三四五六七八九十"
 
@@ -66,7 +66,9 @@ def render_plan(county: str, month: str, version: int) -> dict[str, str]:
         profile = crud.load_profile_of(session=session, county=county)
         plan = crud.get_plan(session=session, county=county, month=month, version=version)
         if plan is None:
-            raise crud.MissingPrerequisite(f"{county} {month}: plan v{version} does not exist")
+            raise crud.MissingPrerequisite(
+                f"{cn_month(month)}尚无{'方案征求意见稿' if version == 1 else '正式方案'}：请先运行 "
+                f"activity-day run {'draft' if version == 1 else 'review'} --month {month}")
         content = plan.content
         signed = content["dates_cn"]["draft" if version == 1 else "review"]
         context = dict(
@@ -91,6 +93,7 @@ def render_plan(county: str, month: str, version: int) -> dict[str, str]:
         key=artifact_key("plan", county, month, f"v{version}"), markdown=markdown,
         description=f"{cn_month(month)}集中活动日方案（{'征求意见稿' if version == 1 else '正式稿'}）",
     )
+    inject_fault("draft" if version == 1 else "review", county, month)
     return {fmt: path for fmt, (path, _sha) in files.items()}
 
 

@@ -9,8 +9,10 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from activity_day import crud
+from activity_day.calendar import cn_month
 from activity_day.draw import canonical_json
 from activity_day.months import TZ
+from activity_day.names import normalize_name, strip_control
 from activity_day.planning import doc_number, key_dates, load_checklist_catalog, load_learning_catalog
 from activity_day.render import sha256_bytes
 from activity_day.review import apply_edits, check_decisions, check_form_comment, plan_codes
@@ -29,7 +31,7 @@ def _draft(session, county: str, month: str):
     draft = crud.get_plan(session=session, county=county, month=month, version=1)
     if draft is None:
         raise crud.MissingPrerequisite(
-            f"{county} {month}: no draft plan; run `activity-day run draft --month {month}` first")
+            f"{cn_month(month)}尚无方案征求意见稿：请先运行 activity-day run draft --month {month}")
     return draft
 
 
@@ -62,6 +64,8 @@ def review_state(county: str, month: str) -> dict[str, Any]:
 @task(name="record-form-comment", cache_policy=NO_CACHE)
 def record_form_comment(county: str, month: str, form: dict[str, Any], source_ref: str) -> list[str]:
     """Validate and store one comment from the resume form; returns the problems (nothing stored if any)."""
+    form = dict(form, department=normalize_name(form.get("department") or ""),
+                comment=strip_control(form.get("comment") or ""))
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)
         draft = _draft(session, county, month)
@@ -85,6 +89,7 @@ def record_form_comment(county: str, month: str, form: dict[str, Any], source_re
 @task(name="record-decisions", cache_policy=NO_CACHE)
 def record_decisions(county: str, month: str, decisions: list[dict[str, Any]]) -> list[str]:
     """Validate and store the approval form's dispositions; returns the problems (nothing stored if any)."""
+    decisions = [dict(d, reason=strip_control(d.get("reason") or "")) for d in decisions]
     with transaction() as session:
         draft = _draft(session, county, month)
         comments = crud.comments_frame(session=session, county=county, month=month)

@@ -10,8 +10,10 @@ from prefect.artifacts import create_table_artifact
 
 from activity_day import crud, draw
 from activity_day.calendar import cn_month, shift_month
+from activity_day.errors import OperatorError
+from activity_day.profile import unknown_townships
 from activity_day.render import write_bytes, write_text, xlsx_bytes
-from tasks.common import STEP, artifact_key, month_dir, run_logger, transaction
+from tasks.common import STEP, artifact_key, inject_fault, month_dir, run_logger, transaction
 
 MODE_CN = {"online": "线上飞检", "onsite": "线下巡查"}
 
@@ -30,6 +32,9 @@ def _inputs(session, county: str, month: str):
     profile = crud.load_profile_of(session=session, county=county)
     plan = crud.official_plan(session=session, county=county, month=month)
     stations = crud.stations_frame(session=session, county=county)
+    if problems := unknown_townships(profile, set(stations["township"])):
+        raise OperatorError("县情配置与所站名录不一致，回避无法落实，暂不抽样：" + "；".join(problems)
+                            + "。请修改配置文件后运行 activity-day init --profile 配置文件.yaml")
     history = crud.drawn_months(session=session, county=county, before=month,
                                 after=shift_month(month, -draw.LOOKBACK_MONTHS - 1))
     candidates = draw.build_candidates(zip(stations["code"], stations["township"], strict=True),
@@ -60,20 +65,19 @@ def draw_sample(county: str, month: str, public_random: str | None = None, publi
     """Draw the month's sample, or return the stored one: a rerun never changes a draw."""
     logger = run_logger()
     if public_random is not None and not 0 < len(public_random) <= 200:
-        raise ValueError("the public random value must have 1 to 200 characters")
+        raise OperatorError("公开随机数应为1到200个字符")
     with transaction() as session:
         existing = crud.get_draw(session=session, county=county, month=month)
         if existing is not None:
             if public_random and public_random != existing.public_random:
-                raise ValueError(
-                    f"{month} was already drawn with public random value {existing.public_random!r}; "
-                    "a draw is never redone")
+                raise OperatorError(
+                    f"{cn_month(month)}已用公开随机数“{existing.public_random}”完成抽样，抽样一经完成不再重抽")
             logger.info("%s already drawn (digest %s); keeping it", month, existing.digest)
             return {"digest": existing.digest, "drawn": len(existing.record["selected"]), "new": False}
         profile, plan, stations, candidates = _inputs(session, county, month)
         if published_sha256 and draw.candidates_sha256(candidates) != published_sha256:
-            raise RuntimeError(f"{month}: the station list changed after it was published; run sample again "
-                               "to publish the new list before taking a public random value")
+            raise OperatorError(f"{cn_month(month)}候选名单公布后所站名录有变动：请重新运行 activity-day run sample "
+                                f"--month {month}，公布新名单后再取公开随机数")
         sampling = profile.sampling
         geo = {r.code: (r.longitude, r.latitude) for r in stations.itertuples()
                if pd.notna(r.longitude) and pd.notna(r.latitude)}
@@ -146,26 +150,5 @@ def export_draw(county: str, month: str) -> dict[str, str]:
         crud.record_documents(session=session, county=county, month=month, kind="draw", files=files)
     create_table_artifact(key=artifact_key("draw", county, month), table=table.to_dict("records"),
                           description=f"{label}督查抽查名单（抽样记录摘要 {stored.digest}）")
+    inject_fault("sample", county, month)
     return {fmt: path for fmt, (path, _) in files.items()}
-
-
-def verify_stored(county: str, month: str) -> tuple[bool, str]:
-    """Re-derive the stored draw from its recorded inputs; (ok, explanation). Plain function, no Prefect."""
-    with transaction() as session:
-        stored = crud.require_draw(session=session, county=county, month=month)
-        assignments = crud.assignments_frame(session=session, county=county, month=month)
-        record, digest = stored.record, stored.digest
-    if draw.candidates_sha256(
-        [draw.Candidate(c["code"], c["township"], c["priority"]) for c in record["candidates"]]
-    ) != record["candidates_sha256"]:
-        return False, "the candidate list does not match its recorded SHA-256"
-    again = draw.rederive(record)
-    if again != record:
-        return False, "re-deriving the draw from its inputs gives a different result"
-    if draw.record_digest(record) != digest:
-        return False, "the record does not match its stored digest"
-    stored_rows = sorted(zip(assignments["station_code"], assignments["mode"], assignments["team"], strict=True))
-    derived_rows = sorted((s["code"], s["mode"], s["team"]) for s in again["selected"])
-    if stored_rows != derived_rows:
-        return False, "the stored assignments differ from the record"
-    return True, f"{month}: {len(derived_rows)} stations re-derived, digest {digest}"

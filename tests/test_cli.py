@@ -30,7 +30,7 @@ def test_init_is_repeatable_and_bad_profile_is_refused(settings, tmp_path: Path)
     assert cli("init", "--profile", str(DEMO_PROFILE)).exit_code == 0
     assert cli("init", "--profile", str(DEMO_PROFILE)).exit_code == 0
     missing = cli("init", "--profile", str(tmp_path / "none.yaml"))
-    assert missing.exit_code == 2 and "no such profile file" in missing.output
+    assert missing.exit_code == 2 and "配置文件不存在" in missing.output
     bad = tmp_path / "bad.yaml"
     bad.write_text(DEMO_PROFILE.read_text(encoding="utf-8").replace("ratio: 1/3", "ratio: 三分之一"), encoding="utf-8")
     result = cli("init", "--profile", str(bad))
@@ -74,8 +74,9 @@ def test_template_has_the_exact_headers(settings, tmp_path: Path, kind: str) -> 
 
 @pytest.mark.flow
 def test_cycle_status_show_record_and_verify(prefect_server, settings, registry, county, tmp_path: Path) -> None:
-    result = cli("run", "cycle", "--month", "2027-01")
+    result = cli("run", "cycle", "--month", "2027-01", "--allow-empty")
     assert result.exit_code == 0, result.output
+    assert "2027年1月通报已生成：已评分 0 个所站" in result.output and "本月无评分" in result.output
     status = json.loads(cli("status", "--month", "2027-01", "--json").output)
     assert set(status) == {"month", "county", "steps", "counts", "documents", "completeness"}
     assert len(status["completeness"]["missing"]) == 248 and status["completeness"]["late"] == []
@@ -97,12 +98,13 @@ def test_cycle_status_show_record_and_verify(prefect_server, settings, registry,
         session.exec(update(DrawAssignment).where(DrawAssignment.station_code == shown["stations"][0]["code"])
                      .values(team="第九组"))
     tampered = cli("sample", "verify", "--month", "2027-01")
-    assert tampered.exit_code == 1 and "differ" in tampered.output
+    assert tampered.exit_code == 1 and "检查分配与抽样记录不符" in tampered.output
 
 
 def test_verify_without_draw(settings, county) -> None:
     result = cli("sample", "verify", "--month", "2026-12")
-    assert result.exit_code == 1 and "run sample" in result.output
+    assert result.exit_code == 2 and "activity-day run sample --month 2026-12" in result.output
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output
 
 
 def test_tokens_issue_export_and_revoke(settings, registry, tmp_path: Path) -> None:

@@ -11,10 +11,10 @@ from sqlmodel import select
 
 from activity_day.database import transaction
 from activity_day.demo import run_demo
+from activity_day.drawcheck import verify_stored
 from activity_day.settings import Settings
 from activity_day.status import month_status
 from models import Draw, Station, StationPlan
-from tasks.sample import verify_stored
 
 pytestmark = pytest.mark.flow
 MONTH = "2026-12"
@@ -60,15 +60,25 @@ def test_demo_month_end_to_end_and_rerun_is_identical(prefect_server, settings: 
     assert tree_digest(out) == before
 
 
-def test_empty_month_still_completes(prefect_server, settings: Settings, registry, county: str) -> None:
-    from flows.monthly import monthly_cycle
+def test_empty_month_gets_a_circular_only_when_allowed(prefect_server, settings: Settings, registry,
+                                                      county: str) -> None:
+    from activity_day.crud import MissingPrerequisite
+    from flows.monthly import compile_, monthly_cycle
 
-    result = monthly_cycle(county=county, month="2027-02")
+    # unattended: the run fails with the message, and issues no circular
+    state = monthly_cycle(county=county, month="2027-02", return_state=True)
+    assert state.is_failed() and "还没有任何检查评分" in state.message
+    assert "activity-day import scores" in state.message
+    out = Path(settings.out) / "2027-02"
+    assert not (out / "circular.md").exists() and (out / "draw.xlsx").exists()
+    with pytest.raises(MissingPrerequisite, match="--allow-empty"):
+        compile_(county=county, month="2027-02")
+
+    result = monthly_cycle(county=county, month="2027-02", allow_empty=True)
     assert result["collect"]["missing"] == 248 and result["collect"]["submitted"] == 0
     assert result["compile"]["scored"] == 0
-    out = Path(settings.out) / "2027-02"
     circular = (out / "circular.md").read_text(encoding="utf-8")
-    assert "本月尚无检查评分，暂不排名" in circular
+    assert "本月未开展督查评分" in circular
     plan = (out / "plan-v2.md").read_text(encoding="utf-8")
     assert "春节" in plan and "元宵节" in plan
     assert "2027年法定节假日安排尚未收录" in plan  # chinese-calendar has no 2027 data

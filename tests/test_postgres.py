@@ -27,7 +27,7 @@ def pg_settings(postgres_url: str, tmp_path: Path):
 @pytest.mark.flow
 def test_cycle_on_postgres_is_idempotent(prefect_server, pg_settings, tmp_path: Path) -> None:
     from flows.monthly import monthly_cycle
-    from tasks.sample import verify_stored
+    from activity_day.drawcheck import verify_stored
 
     county = init_county(DEMO_PROFILE).county.code
     init_county(DEMO_PROFILE)

@@ -62,5 +62,5 @@ def test_too_few_teams(tmp_path: Path) -> None:
 
 
 def test_missing_holiday_file(tmp_path: Path) -> None:
-    with pytest.raises(ProfileError, match="holiday file"):
+    with pytest.raises(ProfileError, match="无法读取节假日文件"):
         load_profile(edited(tmp_path, "# holiday_file: holidays.yaml", "holiday_file: none.yaml"))

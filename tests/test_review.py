@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -28,7 +29,7 @@ class Operator:
     """Answers each pause of the flow run in turn, reading the form's description like the UI shows it."""
 
     def __init__(self, answers: list[Callable[[str], dict]]):
-        self.answers, self.descriptions, self.error = answers, [], None
+        self.answers, self.descriptions, self.schemas, self.error = answers, [], [], None
         context = contextvars.copy_context()
         self.thread = threading.Thread(target=lambda: context.run(self._run), daemon=True)
 
@@ -42,9 +43,10 @@ class Operator:
                         key = run.state.state_details.run_input_keyset["description"]
                         try:
                             description = client.read_flow_run_input(run.id, key)
+                            schema = client.read_flow_run_input(run.id, run.state.state_details.run_input_keyset["schema"])
                         except Exception:  # the description is saved right after the pause
                             continue
-                        return run, description
+                        return run, description, json.loads(schema)
                 time.sleep(0.2)
         raise TimeoutError("the flow never paused")
 
@@ -52,10 +54,13 @@ class Operator:
         seen: set = set()
         try:
             for answer in self.answers:
-                run, description = self._paused_run(seen)
+                run, description, schema = self._paused_run(seen)
                 seen.add(run.state.id)
                 self.descriptions.append(description)
-                resume_flow_run(run.id, run_input=answer(description))
+                self.schemas.append(schema)
+                # the UI starts from the form's defaults and sends every field
+                defaults = {k: v.get("default") for k, v in schema["properties"].items()}
+                resume_flow_run(run.id, run_input=defaults | answer(description))
         except Exception as exc:  # surfaced by the test
             self.error = exc
 
@@ -74,21 +79,23 @@ def test_comment_and_approval_forms(prefect_server, settings, registry, county) 
         """The approval form lists the open comments; the operator adopts one and rejects the other."""
         with transaction() as session:
             frame = crud.comments_frame(session=session, county=county, month=MONTH)
-        return {"decisions": [
-            {"comment_id": int(row.id), "department": row.department, "comment": row.content,
-             "disposition": "采纳" if row.department == "理论科" else "不采纳",
-             "reason": "" if row.department == "理论科" else "该项为本月规定动作，予以保留",
-             "add_items": list(row.proposes_add), "remove_items": list(row.proposes_remove)}
-            for row in frame.itertuples()
-        ]}
+        return {f"c{row.id}": {
+            "disposition": "采纳" if row.department == "理论科" else "不采纳",
+            "reason": "" if row.department == "理论科" else "该项为本月规定动作，予以保留",
+            "add_items": list(row.proposes_add), "remove_items": list(row.proposes_remove)}
+            for row in frame.itertuples()}
+
+    def reject_without_reason(_description: str) -> dict:
+        answer = approve(_description)
+        return {key: dict(value, reason="") for key, value in answer.items()}
 
     operator = Operator([
-        lambda _d: {"department": "财务科", "comment": "x"},
+        lambda _d: {"department": "财务科", "comment": "x", "add_items": ["nope"]},
         lambda _d: {"department": "理论科", "comment": f"建议增加{addition}", "add_items": [addition]},
-        lambda _d: {"department": "网信科", "comment": f"建议删除{removal}", "remove_items": [removal]},
-        lambda _d: {"department": "", "finished": True},
-        lambda _d: {"decisions": [
-            {"comment_id": 0, "department": "", "comment": "", "disposition": "不采纳", "reason": ""}]},
+        # a comment sent together with 结束征求意见 is recorded, then the review stops waiting
+        lambda _d: {"department": "网信科", "comment": f"建议删除{removal}", "remove_items": [removal],
+                    "finished": True},
+        reject_without_reason,
         approve,
     ])
     operator.thread.start()
@@ -98,9 +105,32 @@ def test_comment_and_approval_forms(prefect_server, settings, registry, county) 
 
     assert "尚未反馈：理论科、宣教科、版权科、网信科" in operator.descriptions[0]
     assert "部门应为" in operator.descriptions[1] and "财务科" in operator.descriptions[1]
+    assert "本条意见未保存" in operator.descriptions[1]
+    # the re-opened form keeps what was typed
+    reopened = operator.schemas[1]["properties"]
+    assert (reopened["department"]["default"], reopened["comment"]["default"]) == ("财务科", "x")
+    assert reopened["add_items"]["default"] == ["nope"]
     assert "尚未反馈：宣教科、版权科、网信科" in operator.descriptions[2]
-    assert "第0号意见" in operator.descriptions[5] and "不是待处理的意见" in operator.descriptions[5]
-    assert "尚未处理" in operator.descriptions[5]
+    assert operator.schemas[2]["properties"]["department"]["default"] == "宣教科"
+    assert operator.schemas[2]["properties"]["comment"]["default"] == ""
+    # every label is Chinese and no field is marked optional, pre-filled or not
+    for schema in operator.schemas:
+        assert set(schema["required"]) == set(schema["properties"])
+        assert all(any("\u4e00" <= ch <= "\u9fff" for ch in p["title"]) for p in schema["properties"].values())
+    # the approval form: one fixed entry per open comment; number, department and text are not fields
+    with transaction() as session:
+        ids = {r.department: int(r.id) for r in crud.comments_frame(session=session, county=county,
+                                                                       month=MONTH).itertuples()}
+    approval = operator.schemas[3]
+    assert set(approval["properties"]) == {f"c{ids['理论科']}", f"c{ids['网信科']}"}
+    entry = approval["properties"][f"c{ids['网信科']}"]
+    assert entry["title"] == f"第{ids['网信科']}号意见（网信科）" and f"建议删除{removal}" in entry["description"]
+    assert set(approval["$defs"]["DecisionInput"]["properties"]) == {"disposition", "reason", "add_items",
+                                                                     "remove_items"}
+    assert "必须填写理由" in operator.descriptions[4]
+    # re-opened after the missing reason: 不采纳 stays 不采纳
+    assert operator.schemas[4]["properties"][f"c{ids['网信科']}"]["default"]["disposition"] == "不采纳"
+    assert operator.schemas[4]["properties"][f"c{ids['理论科']}"]["default"]["disposition"] == "采纳"
 
     assert result["silent"] == ["宣教科", "版权科"]
     assert result["edits"] == [{"action": "增加", "code": addition, "department": "理论科"}]
@@ -149,8 +179,8 @@ def test_past_deadline_issues_the_plan_without_waiting(prefect_server, settings,
 
 
 def test_public_random_form_for_the_draw(prefect_server, settings, registry, county) -> None:
+    from activity_day.drawcheck import verify_stored
     from flows.monthly import draft, review, sample
-    from tasks.sample import verify_stored
 
     draft(county=county, month="2027-03")
     review(county=county, month="2027-03")

@@ -1,0 +1,105 @@
+"""What a county operator sees on the terminal: Chinese lines and no tracebacks; the details go to a log file.
+
+Prefect writes its own console lines (English, with tracebacks of failed runs). Commands that run
+flows send those to the log file instead and print what the operator needs: what ran, what came
+out, and, when a run pauses for a form, where to fill it in. Messages for the terminal go through
+the `activity_day.operator` logger, so a flow can reach the terminal of the command that runs it
+(and, on a worker, the worker's console).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+
+OPERATOR = "activity_day.operator"
+# Prefect gives its temporary server 20 s to start; on a busy 2-core machine it may need more.
+EPHEMERAL_STARTUP_SECONDS = "180"
+_installed: dict[str, logging.Handler] = {}
+
+
+def prefect_defaults() -> None:
+    """Defaults for Prefect, set before Prefect is imported; a value the user set wins."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # offices often run offline
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", EPHEMERAL_STARTUP_SECONDS)
+
+
+def operator_logger() -> logging.Logger:
+    return logging.getLogger(OPERATOR)
+
+
+def tell_operator(message: str) -> None:
+    """A line for the operator's terminal (and the log file)."""
+    operator_logger().warning(message)
+
+
+def setup(log_file: Path) -> Path:
+    """Log everything worth keeping to `log_file`; operator messages to stderr, as plain lines."""
+    log_file = Path(log_file).resolve()
+    if "file" not in _installed:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(log_file, encoding="utf-8", delay=True)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logging.getLogger().addHandler(handler)
+        _installed["file"] = handler
+        terminal = logging.StreamHandler(sys.stderr)
+        terminal.setFormatter(logging.Formatter("%(message)s"))
+        operator_logger().addHandler(terminal)
+        operator_logger().setLevel(logging.INFO)
+        _installed["terminal"] = terminal
+    logging.captureWarnings(True)  # Python warnings go to the log file, not the terminal
+    return log_file
+
+
+def quiet_prefect() -> None:
+    """Move Prefect's console output to the log file (the UI still gets every log through the API)."""
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    for name in ("", "prefect", "uvicorn", "fastapi"):
+        logger = logging.getLogger(name)
+        for handler in list(logger.handlers):
+            if isinstance(handler, PrefectConsoleHandler):
+                logger.removeHandler(handler)
+    if "file" in _installed:
+        for name in ("uvicorn", "fastapi"):  # these do not propagate to the root logger
+            logging.getLogger(name).addHandler(_installed["file"])
+
+
+def log_unexpected(exc: BaseException) -> None:
+    """Write the full traceback of an unexpected error to the log file."""
+    logging.getLogger("activity_day").error("unexpected error\n%s",
+                                            "".join(traceback.format_exception(exc)))
+
+
+def log_file_path() -> Path | None:
+    handler = _installed.get("file")
+    return Path(handler.baseFilename) if isinstance(handler, logging.FileHandler) else None
+
+
+def prefect_unreachable(exc: BaseException) -> str | None:
+    """A Chinese line saying what to do, when `exc` means the Prefect API could not be started or reached."""
+    text = f"{type(exc).__name__}: {exc}"
+    if "ephemeral Prefect API server" in text or "Unable to find an available port" in text:
+        timeout = os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", EPHEMERAL_STARTUP_SECONDS)
+        return (f"Prefect 临时服务器在 {timeout} 秒内未能启动（本机可能过于繁忙）。请另开终端运行 "
+                ".venv/bin/prefect server start，再设置 PREFECT_API_URL=http://127.0.0.1:4200/api 后重试；"
+                "或调大 PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
+    names = {type(e).__name__ for e in _chain(exc)}
+    if names & {"ConnectError", "ConnectTimeout", "PrefectHTTPStatusError"} or "Failed to reach API" in text:
+        url = os.environ.get("PREFECT_API_URL", "")
+        return (f"无法连接 Prefect 服务器{('（' + url + '）') if url else ''}：请确认服务器已启动"
+                "（.venv/bin/prefect server start），PREFECT_API_URL 指向它（如 http://127.0.0.1:4200/api）；"
+                "不设置 PREFECT_API_URL 时本命令会自行启动临时服务器")
+    return None
+
+
+def _chain(exc: BaseException):
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
