@@ -22,6 +22,7 @@ from activity_day import console
 from activity_day.calendar import cn_date, cn_month, parse_month
 from activity_day.errors import OperatorError
 from activity_day.months import next_month
+from models.enums import Step
 
 
 def handle_error(exc: Exception) -> int:
@@ -97,8 +98,7 @@ FEEDBACK_COLUMNS = {"id": "编号", "month": "提出月份", "station_code": "�
                     "category": "类别", "content": "意见建议", "status": "状态", "answer": "办理情况",
                     "closed_month": "办结月份"}
 STATUS_CN = {"open": "待办理", "answered": "已答复", "closed": "已办结"}
-STEP_CN = {"draft": "方案起草", "review": "征求意见", "collect": "计划收集", "sample": "抽样督查", "compile": "通报汇编",
-           "cycle": "月度流程"}
+STEP_CN = {s.value: s.cn for s in Step} | {"cycle": "月度流程"}
 STEP_STATE_CN = {"done": "已完成", "pending": "未完成"}
 MODE_CN = {"online": "线上", "onsite": "线下"}
 
@@ -110,7 +110,7 @@ class Kind(StrEnum):
     scores = "scores"
 
 
-class Step(StrEnum):
+class RunStep(StrEnum):
     draft = "draft"
     review = "review"
     collect = "collect"
@@ -353,7 +353,7 @@ def _require_ui(what: str) -> None:
             "再设置 PREFECT_API_URL=http://127.0.0.1:4200/api 后重试")
 
 
-def _run(step: Step, month: str | None, as_json: bool = False, **params: object) -> None:
+def _run(step: RunStep, month: str | None, as_json: bool = False, **params: object) -> None:
     monthly = _start_flows()
     chosen = month_option(month)
     code = county()
@@ -378,7 +378,7 @@ AllowEmpty = Annotated[bool, typer.Option(
 @run_app.command("draft")
 def run_draft(month: MonthOpt = None, as_json: JsonOpt = False) -> None:
     """起草本月方案（征求意见稿）。"""
-    _run(Step.draft, month, as_json)
+    _run(RunStep.draft, month, as_json)
 
 
 @run_app.command("review")
@@ -389,13 +389,13 @@ def run_review(
     as_json: JsonOpt = False,
 ) -> None:
     """结束征求意见，印发正式方案。"""
-    _run(Step.review, month, as_json, interactive=interactive)
+    _run(RunStep.review, month, as_json, interactive=interactive)
 
 
 @run_app.command("collect")
 def run_collect(month: MonthOpt = None, as_json: JsonOpt = False) -> None:
     """汇总所站活动计划报送情况和提醒名单。"""
-    _run(Step.collect, month, as_json)
+    _run(RunStep.collect, month, as_json)
 
 
 @run_app.command("sample")
@@ -407,13 +407,13 @@ def run_sample(
     as_json: JsonOpt = False,
 ) -> None:
     """抽取三分之一所站并分配检查组（已有抽样则沿用）。"""
-    _run(Step.sample, month, as_json, public_random=public_random, interactive=interactive)
+    _run(RunStep.sample, month, as_json, public_random=public_random, interactive=interactive)
 
 
 @run_app.command("compile")
 def run_compile(month: MonthOpt = None, allow_empty: AllowEmpty = False, as_json: JsonOpt = False) -> None:
     """根据评分汇编通报。"""
-    _run(Step.compile, month, as_json, allow_empty=allow_empty)
+    _run(RunStep.compile, month, as_json, allow_empty=allow_empty)
 
 
 @run_app.command("cycle")
@@ -428,7 +428,7 @@ def run_cycle(
 ) -> None:
     """无人值守地依次运行五个步骤。"""
     if not all_counties:
-        _run(Step.cycle, month, as_json, public_random=public_random, allow_empty=allow_empty)
+        _run(RunStep.cycle, month, as_json, public_random=public_random, allow_empty=allow_empty)
         return
     _start_flows()
     from flows.province import province_cycle

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from activity_day.errors import OperatorError
 from activity_day.settings import REPO_ROOT, Settings, get_settings, use_settings
-from models.enums import ActionKind, PracticeTask
+from models.enums import ActionKind, PracticeTask, Step
 
 DEMO_PROFILE = REPO_ROOT / "profiles" / "demo.yaml"
 TOWNSHIPS = [
@@ -200,10 +201,10 @@ def run_province_demo(month: str, out: Path, counties: int, *, echo: Callable[[s
             import_file("comments", write_xlsx(department_comments(label), folder / f"部门意见-{month}.xlsx", "部门意见"),
                         county=code, month=month)
             codes.append(code)
-            echo(f"[{index}/{counties}] {profile['county']['name']} ({code}): {len(registry)} stations generated")
+            echo(f"[{index}/{counties}] {profile['county']['name']}（{code}）：已生成 {len(registry)} 个所站")
         for step in ("draft", "review"):
             province_cycle(month=month, step=step)
-            echo(f"{step}: done for {counties} counties")
+            echo(f"{Step(step).cn}：{counties} 个县（市、区）已完成")
         for code in codes:
             with transaction() as session:
                 plan = crud.official_plan(session=session, county=code, month=month)
@@ -214,10 +215,10 @@ def run_province_demo(month: str, out: Path, counties: int, *, echo: Callable[[s
             inbox.mkdir(parents=True, exist_ok=True)
             write_xlsx(station_plans(rng, registry, datetime.combine(plan.activity_date, time()), checklist),
                        inbox / f"活动计划-{month}.xlsx", f"{label}活动计划")
-        echo(f"plans dropped into {settings.inbox}/<county>/")
+        echo(f"各县活动计划已放入收件箱 {settings.inbox}/<县代码>/")
         for step in ("collect", "sample"):
             province_cycle(month=month, step=step)
-            echo(f"{step}: done for {counties} counties")
+            echo(f"{Step(step).cn}：{counties} 个县（市、区）已完成")
         for code in codes:
             with transaction() as session:
                 drawn = crud.assignments_frame(session=session, county=code, month=month)
@@ -227,9 +228,8 @@ def run_province_demo(month: str, out: Path, counties: int, *, echo: Callable[[s
             import_file("scores", write_xlsx(scores, out / "counties" / code / f"检查评分-{month}.xlsx", "评分"),
                         county=code, month=month)
         province_cycle(month=month, step="compile")
-        echo(f"compile: done for {counties} counties")
-        echo(f"province workspace: {out}; circulars in {Path(settings.out) / month}/<county>/ and database "
-             f"{settings.database_url}")
+        echo(f"{Step.COMPILE.cn}：{counties} 个县（市、区）已完成")
+        echo(f"全省演示目录：{out}；通报在 {Path(settings.out) / month}/<县代码>/，数据库 {settings.database_url}")
     finally:
         use_settings(previous)
 
@@ -259,14 +259,16 @@ def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> d
             for line in report.lines():
                 echo(line)
             if report.exit_code == 2:
-                raise RuntimeError(f"demo input {path} was unusable")
+                raise OperatorError(f"演示输入文件 {path} 无法使用")
 
         registry = station_registry(rng)
         load("stations", write_xlsx(registry, out / "inputs" / "所站名录.xlsx", "新时代文明实践所站名录"))
-        draft(county=county, month=month)
+        drafted = draft(county=county, month=month)
+        echo(f"{label}方案（征求意见稿）已起草：活动日 {drafted['activity_date']}")
         load("comments", write_xlsx(department_comments(label), out / "inputs" / f"部门意见-{month}.xlsx",
                                     f"{label}集中活动日方案征求意见汇总"))
-        review(county=county, month=month)
+        reviewed = review(county=county, month=month)
+        echo(f"{label}正式方案已印发：部门意见 {reviewed['comments']} 条，清单调整 {len(reviewed['edits'])} 处")
         with transaction() as session:
             plan = crud.official_plan(session=session, county=county, month=month)
             activity_day = datetime.combine(plan.activity_date, time())
@@ -277,31 +279,33 @@ def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> d
         write_xlsx(station_plans(rng, registry, activity_day, checklist),
                    Path(settings.inbox) / f"活动计划-{month}.xlsx", f"{label}集中活动日活动计划汇总表")
         collected = collect(county=county, month=month)
-        echo(f"inbox: {collected['inbox']['files']} file(s), {collected['inbox']['stations_accepted']} station plans "
-             f"accepted, {collected['inbox']['stations_refused']} refused; {collected['missing']} stations have "
-             f"not submitted (reports in {Path(settings.inbox) / 'processed'})")
-        sample(county=county, month=month)
+        echo(f"收件箱：处理文件 {collected['inbox']['files']} 个，接收 {collected['inbox']['stations_accepted']} 个所站的计划，"
+             f"拒收 {collected['inbox']['stations_refused']} 个；{collected['missing']} 个所站未报送"
+             f"（导入结果在 {Path(settings.inbox) / 'processed'}）")
+        drawn_summary = sample(county=county, month=month)
+        echo(f"{label}督查抽样：抽取 {drawn_summary['drawn']} 个所站，抽样记录摘要 {drawn_summary['digest'][:16]}…")
         with transaction() as session:
             drawn = crud.assignments_frame(session=session, county=county, month=month)
         drawn = drawn.rename(columns={"station_code": "code"})
         load("scores", write_xlsx(inspection_scores(rng, drawn, registry), out / "inputs" / f"检查评分-{month}.xlsx",
                                   f"{label}集中活动日督查评分汇总"))
         summary = compile_(county=county, month=month)
+        echo(f"{label}通报已生成：{summary['scored']} 个所站完成评分")
         docs = {
-            "plan v1": Path(settings.out) / month / "plan-v1.html",
-            "official plan": Path(settings.out) / month / "plan-v2.html",
-            "completeness report": Path(settings.out) / month / "collect-report.xlsx",
-            "draw": Path(settings.out) / month / "draw.xlsx",
-            "circular": Path(settings.out) / month / "circular.html",
+            "方案（征求意见稿）": Path(settings.out) / month / "plan-v1.docx",
+            "正式方案": Path(settings.out) / month / "plan-v2.docx",
+            "计划报送情况": Path(settings.out) / month / "collect-report.xlsx",
+            "抽查名单": Path(settings.out) / month / "draw.xlsx",
+            "通报": Path(settings.out) / month / "circular.docx",
         }
         echo("")
-        echo(f"demo workspace: {out}")
-        echo(f"  profile: {out / 'profile.yaml'}    inputs: {out / 'inputs'}    inbox: {settings.inbox}")
-        echo(f"  database: {settings.database_url}")
+        echo(f"演示目录：{out}")
+        echo(f"  县情配置：{out / 'profile.yaml'}    输入文件：{out / 'inputs'}    收件箱：{settings.inbox}")
+        echo(f"  数据库：{settings.database_url}")
         for name, path in docs.items():
-            echo(f"  {name}: {path}")
-        echo(f"  {summary['drawn']} stations drawn, {summary['scored']} stations scored")
-        echo("check the draw with:")
+            echo(f"  {name}：{path}")
+        echo(f"  抽查 {summary['drawn']} 个所站，{summary['scored']} 个所站完成评分")
+        echo("复核抽样：")
         echo(f"  ACTIVITY_DAY_DATABASE_URL={settings.database_url} .venv/bin/activity-day sample verify --month {month}")
         return docs
     finally:

@@ -53,7 +53,7 @@ class ImportReport:
         if self.unusable:
             return out
         out += [p.line() for p in self.notices]
-        noun = {"stations": "名录", "plans": "所站计划", "comments": "条意见", "scores": "条评分"}[self.kind]
+        noun = {"stations": "份名录", "plans": "个所站的计划", "comments": "条意见", "scores": "条评分"}[self.kind]
         summary = f"{self.file}：接收 {len(self.accepted)} {noun}，拒收 {len(self.refused)} {noun}，写入 {self.rows_written} 行"
         if self.refused and self.kind == "plans":
             summary += f"（拒收：{'、'.join(self.refused)}）"

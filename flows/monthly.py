@@ -10,6 +10,7 @@ from prefect.runtime import flow_run
 from activity_day.calendar import cn_month
 from activity_day.months import next_month, this_month
 from flows.forms import approve_comments, ask_public_random, collect_comments
+from models.enums import Step
 from tasks.collect import completeness_report, read_inbox
 from tasks.compile import compile_circular
 from tasks.draft import draft_plan, render_plan
@@ -28,7 +29,7 @@ def run_name(step_cn: str, default: Callable[[], str] = next_month) -> Callable[
     return name
 
 
-@flow(name="draft", flow_run_name=run_name("方案起草"), log_prints=False)
+@flow(name="draft", flow_run_name=run_name(Step.DRAFT.cn), log_prints=False)
 def draft(county: str, month: str | None = None, schedule: bool = True) -> dict:
     """Draft next month's plan (v1, 征求意见稿); from a deployment, start the interactive review."""
     month = month or next_month()
@@ -37,7 +38,7 @@ def draft(county: str, month: str | None = None, schedule: bool = True) -> dict:
     return summary | {"files": files, "scheduled": schedule_review(county, month) if schedule else []}
 
 
-@flow(name="review", flow_run_name=run_name("征求意见"))
+@flow(name="review", flow_run_name=run_name(Step.REVIEW.cn))
 def review(county: str, month: str | None = None, interactive: bool = False, default_disposition: str = "采纳",
            poll_seconds: int = 10, schedule: bool = True) -> dict:
     """Close the department review and issue the official plan (v2).
@@ -60,7 +61,7 @@ def review(county: str, month: str | None = None, interactive: bool = False, def
 # sample and compile run in the month of the activity day itself.
 
 
-@flow(name="collect", flow_run_name=run_name("计划收集", this_month))
+@flow(name="collect", flow_run_name=run_name(Step.COLLECT.cn, this_month))
 def collect(county: str, month: str | None = None) -> dict:
     """Import the plan files waiting in the inbox, then report who has submitted and what is planned."""
     month = month or this_month()
@@ -68,7 +69,7 @@ def collect(county: str, month: str | None = None) -> dict:
     return completeness_report(county, month) | {"inbox": inbox}
 
 
-@flow(name="sample", flow_run_name=run_name("抽样督查", this_month))
+@flow(name="sample", flow_run_name=run_name(Step.SAMPLE.cn, this_month))
 def sample(county: str, month: str | None = None, public_random: str | None = None, interactive: bool = False,
            poll_seconds: int = 10) -> dict:
     """Publish the candidate list, take the public random value, draw and assign teams (a draw is kept).
@@ -85,7 +86,7 @@ def sample(county: str, month: str | None = None, public_random: str | None = No
     return summary | {"files": export_draw(county, month)}
 
 
-@flow(name="compile", flow_run_name=run_name("通报汇编", this_month))
+@flow(name="compile", flow_run_name=run_name(Step.COMPILE.cn, this_month))
 def compile_(county: str, month: str | None = None, allow_empty: bool = False) -> dict:
     """Compile the month's circular from the scores (a month without scores only with `allow_empty`)."""
     return compile_circular(county, month or this_month(), allow_empty)

@@ -64,3 +64,19 @@ class FeedbackStatus(StrEnum):
     OPEN = "open"
     ANSWERED = "answered"
     CLOSED = "closed"
+
+
+class Step(StrEnum):
+    """The month's steps, in order, as flows and commands name them."""
+
+    DRAFT = "draft"
+    REVIEW = "review"
+    COLLECT = "collect"
+    SAMPLE = "sample"
+    COMPILE = "compile"
+
+    @property
+    def cn(self) -> str:
+        """The step's Chinese name, as in flow run names (2027年2月·方案起草)."""
+        return {"draft": "方案起草", "review": "征求意见", "collect": "计划收集", "sample": "抽样督查",
+                "compile": "通报汇编"}[self.value]

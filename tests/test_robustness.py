@@ -1,0 +1,158 @@
+"""Commands under real conditions: one Chinese line and an exit code for what an operator can fix, never a
+traceback; commands that run no flow never reach Prefect; 回避 can never be switched off by a spelling."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import DEMO_PROFILE
+
+REPO = Path(__file__).resolve().parents[1]
+DEAD_PREFECT = "http://127.0.0.1:9/api"  # nothing listens there: any use of Prefect would fail
+
+
+def activity_day(workdir: Path, *args: str, timeout: int = 300, **env: str) -> subprocess.CompletedProcess:
+    """The real command in a subprocess, as an operator runs it."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("ACTIVITY_DAY_", "PREFECT_API_URL"))}
+    environ |= {"ACTIVITY_DAY_DATABASE_URL": f"sqlite:///{workdir / 'var' / 'ad.db'}",
+                "ACTIVITY_DAY_OUT": str(workdir / "out"), "ACTIVITY_DAY_INBOX": str(workdir / "inbox"),
+                "PYTHONWARNINGS": "default"} | env
+    return subprocess.run([sys.executable, "-m", "activity_day.cli", *args], cwd=workdir, env=environ,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def lines(result: subprocess.CompletedProcess) -> list[str]:
+    return [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+
+
+def assert_one_error_line(result: subprocess.CompletedProcess, code: int, *needles: str) -> None:
+    out = lines(result)
+    errors = [line for line in out if line.startswith("错误：")]
+    assert result.returncode == code, out
+    assert len(errors) == 1 and "Traceback" not in result.stderr and "Warning" not in result.stderr, out
+    for needle in needles:
+        assert needle in errors[0], errors[0]
+
+
+def test_commands_without_flows_never_reach_prefect(tmp_path: Path) -> None:
+    import random
+
+    from activity_day.demo import station_registry, write_xlsx
+
+    registry = write_xlsx(station_registry(random.Random(3)), tmp_path / "名录.xlsx", "名录")
+    env = {"PREFECT_API_URL": DEAD_PREFECT}
+    assert activity_day(tmp_path, "init", "--profile", str(DEMO_PROFILE), **env).returncode == 0
+    imported = activity_day(tmp_path, "import", "stations", str(registry), **env)
+    assert imported.returncode == 0 and "写入 248 行" in imported.stdout
+    status = activity_day(tmp_path, "status", "--month", "2027-02", **env)
+    assert status.returncode == 0 and "方案起草 未完成" in status.stdout and "未报送计划（248 个）" in status.stdout
+    assert activity_day(tmp_path, "template", "plans", str(tmp_path / "t.xlsx"), **env).returncode == 0
+    assert activity_day(tmp_path, "feedback", "list", **env).stdout.strip() == "共 0 条"
+    tokens = activity_day(tmp_path, "tokens", "issue", "--station", "001", "--out", str(tmp_path / "k.xlsx"), **env)
+    assert tokens.returncode == 0, lines(tokens)
+    for args in (("sample", "show", "--month", "2027-02"), ("sample", "verify", "--month", "2027-02"),
+                 ("sample", "record", "--month", "2027-02")):
+        assert_one_error_line(activity_day(tmp_path, *args, **env), 2, "尚未抽样", "activity-day run sample")
+    for result in (imported, status, tokens):
+        assert "Prefect" not in result.stdout + result.stderr and "Traceback" not in result.stderr
+
+
+def test_expected_conditions_are_one_line_and_exit_2(tmp_path: Path) -> None:
+    env = {"PREFECT_API_URL": DEAD_PREFECT}
+    assert_one_error_line(activity_day(tmp_path, "status", **env), 2, "activity-day init --profile")
+    assert_one_error_line(activity_day(tmp_path, "status", "--month", "2027-13", **env), 2,
+                          "月份“2027-13”无效", "YYYY-MM")
+    assert activity_day(tmp_path, "init", "--profile", str(DEMO_PROFILE), **env).returncode == 0
+    missing = activity_day(tmp_path, "import", "scores", str(tmp_path / "nope.xlsx"), "--month", "2027-02", **env)
+    assert missing.returncode == 2 and lines(missing) == [f"{tmp_path / 'nope.xlsx'}：文件不存在"]
+    assert_one_error_line(activity_day(tmp_path, "status", ACTIVITY_DAY_FAULT="draw", **env), 2,
+                          "ACTIVITY_DAY_FAULT", "draft、review、collect、sample、compile")
+    unreachable = activity_day(tmp_path, "status", **env,
+                               ACTIVITY_DAY_DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:9/none")
+    assert_one_error_line(unreachable, 2, "无法连接数据库")
+    # a flow command with an unreachable Prefect server says what to do
+    assert_one_error_line(activity_day(tmp_path, "run", "draft", "--month", "2027-02", **env), 2,
+                          "PREFECT_API_URL", "prefect server start")
+    # interactive runs need the UI: refused at once when there is no server
+    assert_one_error_line(activity_day(tmp_path, "run", "review", "--month", "2027-02", "--interactive"), 2,
+                          "prefect server start")
+
+
+def test_a_missing_step_is_one_line_even_through_prefect(tmp_path: Path) -> None:
+    assert activity_day(tmp_path, "init", "--profile", str(DEMO_PROFILE)).returncode == 0
+    # a temporary Prefect server starts for this: no traceback, no Prefect console lines, no warnings
+    result = activity_day(tmp_path, "run", "collect", "--month", "2027-02")
+    assert_one_error_line(result, 2, "2027年2月尚无正式方案", "activity-day run draft --month 2027-02")
+    assert lines(result)[0] == "开始运行：2027年2月·计划收集（321323）" and len(lines(result)) == 2
+    log = (tmp_path / "var" / "log" / "activity-day.log").read_text(encoding="utf-8")
+    assert "MissingPrerequisite" in log  # the details are kept for whoever looks into it
+
+
+def test_an_unexpected_error_names_the_log(tmp_path: Path) -> None:
+    (tmp_path / "blocked").write_text("a file where a folder is needed", encoding="utf-8")
+    result = activity_day(tmp_path, "template", "plans", str(tmp_path / "blocked" / "t.xlsx"))
+    log = tmp_path / "var" / "log" / "activity-day.log"
+    assert_one_error_line(result, 1, "意外故障", str(log))
+    assert "Traceback" in log.read_text(encoding="utf-8")
+
+
+def test_prefect_start_up_timeout_default_and_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    from activity_day import console
+
+    monkeypatch.delenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", raising=False)
+    console.prefect_defaults()
+    assert os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] == console.EPHEMERAL_STARTUP_SECONDS
+    monkeypatch.setenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "600")
+    console.prefect_defaults()
+    assert os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] == "600"
+    hint = console.prefect_unreachable(RuntimeError(
+        "Timed out while attempting to connect to ephemeral Prefect API server."))
+    assert hint is not None and "600 秒" in hint and "PREFECT_API_URL" in hint
+    assert console.prefect_unreachable(ValueError("something else")) is None
+
+
+# --- 回避 and names -------------------------------------------------------------------------------------------
+
+def _profile_with_home(tmp_path: Path, home: str) -> Path:
+    data = yaml.safe_load(DEMO_PROFILE.read_text(encoding="utf-8"))
+    data["teams"][0]["members"][0]["home_township"] = home
+    path = tmp_path / "profile.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_init_refuses_a_home_township_not_in_the_registry(settings, registry, tmp_path: Path) -> None:
+    from activity_day.profile import ProfileError
+    from activity_day.setup import init_county
+
+    with pytest.raises(ProfileError, match="“王集乡”不在所站名录的乡镇（街道）中（是否为“王集镇”？）"):
+        init_county(_profile_with_home(tmp_path, "王集乡"))
+    # a stray full-width space or ASCII brackets are the same township, not a way around 回避
+    loaded = init_county(_profile_with_home(tmp_path, "王集镇\u3000"))
+    assert loaded.teams[0].members[0].home_township == "王集镇"
+
+
+def test_the_draw_refuses_when_the_registry_no_longer_holds_a_home_township(settings, registry, county) -> None:
+    from activity_day import crud
+    from activity_day.database import transaction
+    from activity_day.errors import OperatorError
+    from activity_day.profile import load_profile
+    from tasks.draft import draft_plan
+    from tasks.review import close_review, review_state
+    from tasks.sample import publish_candidates
+
+    month = "2027-03"
+    draft_plan.fn(county, month)
+    close_review.fn(county, month, comments_digest=review_state.fn(county, month)["digest"])
+    profile = load_profile(DEMO_PROFILE)
+    profile.teams[1].members[0].home_township = "王集乡"  # stored before the registry changed, say
+    with transaction() as session:
+        crud.save_profile(session=session, profile=profile)
+    with pytest.raises(OperatorError, match="回避无法落实.*“王集乡”.*是否为“王集镇”"):
+        publish_candidates.fn(county, month)
