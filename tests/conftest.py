@@ -33,12 +33,41 @@ def settings(tmp_path: Path) -> Iterator[Settings]:
     use_settings(previous)
 
 
+# Statutory holidays of the years the tests use, so no test depends on the years the installed
+# chinesecalendar happens to cover (2027 as the State Council would announce it, by assumption).
+TEST_HOLIDAYS = """\
+元旦2026: [2026-01-01, 2026-01-03]
+春节2026: [2026-02-15, 2026-02-23]
+清明节2026: [2026-04-04, 2026-04-06]
+劳动节2026: [2026-05-01, 2026-05-05]
+端午节2026: [2026-06-19, 2026-06-21]
+中秋节2026: [2026-09-25, 2026-09-27]
+国庆节2026: [2026-10-01, 2026-10-07]
+元旦2027: [2027-01-01, 2027-01-03]
+春节2027: [2027-02-06, 2027-02-12]
+清明节2027: [2027-04-03, 2027-04-05]
+劳动节2027: [2027-05-01, 2027-05-05]
+"""
+
+
+def profile_with_holiday_file(folder: Path) -> Path:
+    """The demo profile with the test holiday file beside it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "holidays.yaml").write_text(TEST_HOLIDAYS, encoding="utf-8")
+    text = DEMO_PROFILE.read_text(encoding="utf-8").replace("# holiday_file: holidays.yaml",
+                                                              "holiday_file: holidays.yaml")
+    assert "\nholiday_file: holidays.yaml" in text
+    path = folder / "profile.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 @pytest.fixture
-def county(settings: Settings) -> str:
-    """The demo county, initialised in the test database."""
+def county(settings: Settings, tmp_path: Path) -> str:
+    """The demo county, initialised in the test database, with the test holiday file."""
     from activity_day.setup import init_county
 
-    return init_county(DEMO_PROFILE).county.code
+    return init_county(profile_with_holiday_file(tmp_path / "profile")).county.code
 
 
 @pytest.fixture

@@ -50,11 +50,17 @@ def run_month(root: Path, fault: str | None) -> tuple[dict, dict[str, bytes]]:
         use_settings(previous)
 
 
-def test_failed_compile_retried_matches_a_clean_run(prefect_server, tmp_path: Path) -> None:
-    clean_counts, clean_docs = run_month(tmp_path / "clean", None)
+@pytest.fixture(scope="module")
+def clean_month(prefect_server, tmp_path_factory) -> tuple[dict, dict[str, bytes]]:
+    return run_month(tmp_path_factory.mktemp("clean"), None)
+
+
+@pytest.mark.parametrize("step", ["draft", "review", "collect", "sample", "compile"])
+def test_a_failed_step_retried_matches_a_clean_run(clean_month, tmp_path: Path, step: str) -> None:
+    clean_counts, clean_docs = clean_month
     cached_before = cached_runs("draft-plan")
-    counts, docs = run_month(tmp_path / "faulty", "compile")
-    assert (tmp_path / "faulty" / "out" / ".faults" / f"compile-321323-{MONTH}").exists()  # the fault fired
+    counts, docs = run_month(tmp_path / "faulty", step)
+    assert (tmp_path / "faulty" / "out" / ".faults" / f"{step}-321323-{MONTH}").exists()  # the fault fired
     assert cached_runs("draft-plan") == cached_before + 1  # the retry skipped the completed draft task
     assert counts == clean_counts and counts["scores"] > 0
     assert docs.keys() == clean_docs.keys() and "circular.docx" in docs
@@ -85,7 +91,7 @@ def test_province_demo_and_all_counties_cycle(prefect_server, settings, tmp_path
     demo = CliRunner().invoke(app, ["demo", "--province", "2", "--month", "2026-12", "--out", str(tmp_path / "p")])
     assert demo.exit_code == 0, demo.output
     lines = demo.output.splitlines()
-    assert lines[0].startswith("[1/2] 第1示范县 (329001)") and "compile: done for 2 counties" in lines
+    assert lines[0] == "[1/2] 第1示范县（329001）：已生成 248 个所站" and "通报汇编：2 个县（市、区）已完成" in lines
     for code in ("329001", "329002"):
         status = month_status(code, "2026-12")
         assert all(state == "done" for state in status["steps"].values())

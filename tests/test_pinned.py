@@ -14,7 +14,7 @@ from activity_day import aggregate, draw
 from activity_day.intake import code_index, validate_plans
 from activity_day.profile import load_profile
 from activity_day.results import month_results
-from tests.conftest import DEMO_PROFILE
+from tests.conftest import DEMO_PROFILE, profile_with_holiday_file
 
 STATIONS = pd.DataFrame({
     "code": ["001", "002", "003", "004", "005"], "name": ["甲所", "乙站", "丙站", "丁站", "戊站"],
@@ -133,19 +133,6 @@ def test_volunteer_team_may_hold_100_characters_or_max_text_if_smaller(max_text:
 
 
 # A county whose statutory holidays come from its profile, not from the installed chinese-calendar ---------------
-
-HOLIDAYS_2026 = "元旦: [2026-01-01, 2026-01-03]\n国庆节: [2026-10-01, 2026-10-07]\n"
-
-
-def profile_with_holiday_file(folder: Path) -> Path:
-    """The demo profile with a holiday file for 2026, so no test here depends on the library's years."""
-    (folder / "holidays.yaml").write_text(HOLIDAYS_2026, encoding="utf-8")
-    text = DEMO_PROFILE.read_text(encoding="utf-8").replace("# holiday_file: holidays.yaml",
-                                                              "holiday_file: holidays.yaml")
-    path = folder / "profile.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
 
 def import_registry(folder: Path, county: str) -> pd.DataFrame:
     import random
