@@ -10,6 +10,7 @@ the `activity_day.operator` logger, so a flow can reach the terminal of the comm
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import os
 import sys
 import traceback
@@ -42,7 +43,8 @@ def setup(log_file: Path) -> Path:
     log_file = Path(log_file).resolve()
     if "file" not in _installed:
         log_file.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(log_file, encoding="utf-8", delay=True)
+        handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=5_000_000, backupCount=3,
+                                                       encoding="utf-8", delay=True)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         logging.getLogger().addHandler(handler)
         _installed["file"] = handler

@@ -47,7 +47,7 @@ def test_gbk_csv_with_title_row_and_numeric_codes(inbox: Path, county: str) -> N
     processed = sorted(p.name for p in (inbox / "processed").iterdir())
     assert len(processed) == 2 and processed[0].startswith("计划.") and processed[1].endswith(".csv.result.txt")
     assert not (inbox / "计划.csv").exists()
-    assert "接收 2 所站计划" in (inbox / "processed" / processed[1]).read_text(encoding="utf-8")
+    assert "接收 2 个所站的计划" in (inbox / "processed" / processed[1]).read_text(encoding="utf-8")
 
 
 def test_bom_csv_fullwidth_digits_and_trailing_spaces(inbox: Path, county: str) -> None:
