@@ -13,7 +13,7 @@ from prefect.logging import get_run_logger
 from activity_day import crud
 from activity_day.errors import OperatorError
 from activity_day.months import next_month
-from flows.monthly import STEPS, run_name
+from flows.monthly import STEPS, known_failures, run_name
 from tasks.common import transaction
 
 CYCLE_DEPLOYMENT = "monthly_cycle/monthly-cycle"
@@ -39,6 +39,7 @@ def wait_for_run(run_id, timeout: float, every: float = 2.0):
 
 
 @flow(name="province_cycle", flow_run_name=run_name("全省月度流程"))
+@known_failures
 def province_cycle(month: str | None = None, counties: list[str] | None = None, step: str = "cycle",
                    via_deployments: bool = False, wait_seconds: int = 3600, allow_empty: bool = False) -> dict:
     """Run a step (or the whole cycle) for every county, one county's data in memory at a time.
