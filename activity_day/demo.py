@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import shutil
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -237,7 +237,7 @@ def run_province_demo(month: str, out: Path, counties: int, *, echo: Callable[[s
 def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> dict[str, Path]:  # noqa: T201
     """Build the workspace in `out` and run the month; returns the main documents."""
     from activity_day import crud
-    from activity_day.calendar import cn_month
+    from activity_day.calendar import cn_date, cn_month
     from activity_day.database import transaction
     from activity_day.imports import import_file
     from activity_day.setup import init_county
@@ -264,7 +264,7 @@ def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> d
         registry = station_registry(rng)
         load("stations", write_xlsx(registry, out / "inputs" / "所站名录.xlsx", "新时代文明实践所站名录"))
         drafted = draft(county=county, month=month)
-        echo(f"{label}方案（征求意见稿）已起草：活动日 {drafted['activity_date']}")
+        echo(f"{label}方案（征求意见稿）已起草：活动日 {cn_date(date.fromisoformat(drafted['activity_date']))}")
         load("comments", write_xlsx(department_comments(label), out / "inputs" / f"部门意见-{month}.xlsx",
                                     f"{label}集中活动日方案征求意见汇总"))
         reviewed = review(county=county, month=month)
