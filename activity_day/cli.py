@@ -110,15 +110,6 @@ class Kind(StrEnum):
     scores = "scores"
 
 
-class RunStep(StrEnum):
-    draft = "draft"
-    review = "review"
-    collect = "collect"
-    sample = "sample"
-    compile = "compile"
-    cycle = "cycle"
-
-
 _state: dict[str, str | None] = {"county": None}
 
 
@@ -353,19 +344,19 @@ def _require_ui(what: str) -> None:
             "再设置 PREFECT_API_URL=http://127.0.0.1:4200/api 后重试")
 
 
-def _run(step: RunStep, month: str | None, as_json: bool = False, **params: object) -> None:
+def _run(step: str, month: str | None, as_json: bool = False, **params: object) -> None:
     monthly = _start_flows()
     chosen = month_option(month)
     code = county()
     if params.get("interactive"):
         _require_ui("交互式运行")
-    console.tell_operator(f"开始运行：{cn_month(chosen)}·{STEP_CN[step.value]}（{code}）")
-    result = monthly.STEPS[step.value](county=code, month=chosen,
+    console.tell_operator(f"开始运行：{cn_month(chosen)}·{STEP_CN[step]}（{code}）")
+    result = monthly.STEPS[step](county=code, month=chosen,
                                         **{k: v for k, v in params.items() if v is not None})
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=1, default=str))
         return
-    for line in summary_lines(step.value, chosen, result):
+    for line in summary_lines(step, chosen, result):
         typer.echo(line)
 
 
@@ -378,7 +369,7 @@ AllowEmpty = Annotated[bool, typer.Option(
 @run_app.command("draft")
 def run_draft(month: MonthOpt = None, as_json: JsonOpt = False) -> None:
     """起草本月方案（征求意见稿）。"""
-    _run(RunStep.draft, month, as_json)
+    _run("draft", month, as_json)
 
 
 @run_app.command("review")
@@ -389,13 +380,13 @@ def run_review(
     as_json: JsonOpt = False,
 ) -> None:
     """结束征求意见，印发正式方案。"""
-    _run(RunStep.review, month, as_json, interactive=interactive)
+    _run("review", month, as_json, interactive=interactive)
 
 
 @run_app.command("collect")
 def run_collect(month: MonthOpt = None, as_json: JsonOpt = False) -> None:
     """汇总所站活动计划报送情况和提醒名单。"""
-    _run(RunStep.collect, month, as_json)
+    _run("collect", month, as_json)
 
 
 @run_app.command("sample")
@@ -407,13 +398,13 @@ def run_sample(
     as_json: JsonOpt = False,
 ) -> None:
     """抽取三分之一所站并分配检查组（已有抽样则沿用）。"""
-    _run(RunStep.sample, month, as_json, public_random=public_random, interactive=interactive)
+    _run("sample", month, as_json, public_random=public_random, interactive=interactive)
 
 
 @run_app.command("compile")
 def run_compile(month: MonthOpt = None, allow_empty: AllowEmpty = False, as_json: JsonOpt = False) -> None:
     """根据评分汇编通报。"""
-    _run(RunStep.compile, month, as_json, allow_empty=allow_empty)
+    _run("compile", month, as_json, allow_empty=allow_empty)
 
 
 @run_app.command("cycle")
@@ -428,7 +419,7 @@ def run_cycle(
 ) -> None:
     """无人值守地依次运行五个步骤。"""
     if not all_counties:
-        _run(RunStep.cycle, month, as_json, public_random=public_random, allow_empty=allow_empty)
+        _run("cycle", month, as_json, public_random=public_random, allow_empty=allow_empty)
         return
     _start_flows()
     from flows.province import province_cycle
