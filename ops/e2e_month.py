@@ -1,7 +1,8 @@
 """End to end, as an operator runs it: a Prefect server and a process worker on PostgreSQL, the deployments
 from prefect.yaml, the draft started by hand, the review answered through the API the way the UI sends
 it, and the later steps starting by themselves on schedules compressed to seconds. The compile step
-fails once (ACTIVITY_DAY_FAULT=compile) and is retried with `prefect flow-run retry`.
+first fails for want of scores, then, once they are imported, fails once more (ACTIVITY_DAY_FAULT=compile)
+and is retried with `prefect flow-run retry`.
 
 Every command of the README's operator guide runs here. Usage (from the repository, after `make install`):
     .venv/bin/python ops/e2e_month.py [--pg postgresql://postgres@127.0.0.1:5432/postgres]
@@ -158,14 +159,23 @@ def main() -> None:
         api.wait("the official plan", lambda: api.state("review") == "COMPLETED", timeout=300)
         log("official plan issued; collect, sample and compile are now scheduled")
 
-        # 5. The later steps start by themselves; compile fails once (fault switch) and is retried.
+        # 5. The later steps start by themselves. Compile finds no scores yet and fails with what to do;
+        #    the operator imports the scores and retries; the fault switch then fails it once more after
+        #    writing, and a second retry completes.
         api.wait("collect and sample", lambda: api.state("collect") == "COMPLETED" and api.state("sample") == "COMPLETED",
                  timeout=400)
-        api.wait("compile to fail once", lambda: api.state("compile") in ("FAILED", "COMPLETED"), timeout=300)
+        api.wait("compile to fail for want of scores", lambda: api.state("compile") in ("FAILED", "COMPLETED"),
+                 timeout=300)
         failed = next(r for r in api.runs(flow="compile") if r["parameters"].get("month") == MONTH)
         assert failed["state"]["type"] == "FAILED", failed["state"]
-        run(env, str(BIN / "prefect"), "flow-run", "retry", failed["id"])
-        api.wait("the retried compile", lambda: api.state("compile") == "COMPLETED", timeout=300)
+        assert failed["state"]["message"].startswith("2027年3月还没有任何检查评分"), failed["state"]["message"]
+        import_scores(env, work)
+        for attempt in ("the fault switch", "the second retry"):
+            run(env, str(BIN / "prefect"), "flow-run", "retry", failed["id"])
+            # the retry puts the run back to AwaitingRetry (SCHEDULED) before the command returns
+            api.wait(f"compile after {attempt}", lambda: api.state("compile") in ("FAILED", "COMPLETED"), timeout=300)
+        assert api.state("compile") == "COMPLETED", api.runs(flow="compile")[0]["state"]
+        assert (work / "out" / ".faults" / f"compile-{COUNTY}-{MONTH}").exists()  # the fault did fire
 
         # 6. Scheduling again never duplicates: rerun the review unattended; still one run per step.
         run(env, str(BIN / "prefect"), "deployment", "run", "review/review", "--param", f"month={MONTH}",
@@ -178,7 +188,7 @@ def main() -> None:
 
         # 7. The province fan-out through the workers: one monthly-cycle deployment run per county.
         done = run(env, str(BIN / "activity-day"), "run", "cycle", "--all-counties", "--via-deployments",
-                   "--month", "2027-04", "--json")
+                   "--month", "2027-04", "--allow-empty", "--json")
         assert '"counties": 1' in done.stdout, done.stdout
         cycles = [r for r in api.runs(flow="monthly_cycle") if r["parameters"].get("month") == "2027-04"]
         assert [r["state"]["type"] for r in cycles] == ["COMPLETED"], cycles
@@ -207,6 +217,19 @@ def main() -> None:
         for db in (app_db, prefect_db):
             psql(args.pg, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         shutil.rmtree(work, ignore_errors=True)
+
+
+def import_scores(env: dict, work: Path) -> None:
+    """The teams' and observers' scores for the drawn stations, imported the way an operator does it."""
+    import pandas as pd
+
+    from activity_day.demo import inspection_scores, station_registry, write_xlsx
+
+    shown = json.loads(run(env, str(BIN / "activity-day"), "sample", "show", "--month", MONTH, "--json").stdout)
+    drawn = pd.DataFrame(shown["stations"])
+    scores = inspection_scores(random.Random("e2e scores"), drawn, station_registry(random.Random("e2e")))
+    run(env, str(BIN / "activity-day"), "import", "scores", str(write_xlsx(scores, work / "评分.xlsx", "评分")),
+        "--month", MONTH)
 
 
 def _healthy(api: Api) -> bool:
