@@ -16,6 +16,8 @@ import sys
 import traceback
 from pathlib import Path
 
+from activity_day.errors import OperatorError
+
 OPERATOR = "activity_day.operator"
 # Prefect gives its temporary server 20 s to start; on a busy 2-core machine it may need more.
 EPHEMERAL_STARTUP_SECONDS = "180"
@@ -69,6 +71,28 @@ def quiet_prefect() -> None:
     if "file" in _installed:
         for name in ("uvicorn", "fastapi"):  # these do not propagate to the root logger
             logging.getLogger(name).addHandler(_installed["file"])
+
+
+class ExpectedConditionAsMessage(logging.Filter):
+    """A run log record about an expected condition becomes its Chinese message, without a traceback.
+
+    Prefect logs every failed task with its traceback; for a missing step or file the UI's log then
+    says what the terminal says, and nothing more.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, OperatorError):
+            record.msg, record.args, record.exc_info, record.exc_text = str(exc), (), None, None
+        return True
+
+
+def plain_expected_conditions() -> None:
+    """Install `ExpectedConditionAsMessage` on Prefect's run loggers (idempotent; flows call it on import)."""
+    for name in ("prefect.task_runs", "prefect.flow_runs"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, ExpectedConditionAsMessage) for f in logger.filters):
+            logger.addFilter(ExpectedConditionAsMessage())
 
 
 def log_unexpected(exc: BaseException) -> None:

@@ -10,6 +10,7 @@ from prefect.runtime import flow_run
 from prefect.states import Failed
 
 from activity_day.calendar import cn_month
+from activity_day.console import plain_expected_conditions
 from activity_day.errors import OperatorError
 from activity_day.months import next_month, this_month
 from flows.forms import approve_comments, ask_public_random, collect_comments
@@ -20,6 +21,8 @@ from tasks.draft import draft_plan, render_plan
 from tasks.review import close_review, review_state
 from tasks.sample import draw_sample, export_draw, publish_candidates
 from tasks.schedule import schedule_next_steps, schedule_review
+
+plain_expected_conditions()
 
 
 def run_name(step_cn: str, default: Callable[[], str] = next_month) -> Callable[[], str]:

@@ -156,3 +156,25 @@ def test_the_draw_refuses_when_the_registry_no_longer_holds_a_home_township(sett
         crud.save_profile(session=session, profile=profile)
     with pytest.raises(OperatorError, match="回避无法落实.*“王集乡”.*是否为“王集镇”"):
         publish_candidates.fn(county, month)
+
+
+def test_run_logs_show_an_expected_condition_as_its_message() -> None:
+    import logging
+
+    from activity_day.console import ExpectedConditionAsMessage
+    from activity_day.errors import MissingPrerequisite
+
+    def record_of(exc: Exception) -> logging.LogRecord:
+        try:
+            raise exc
+        except Exception:
+            return logging.LogRecord("prefect.task_runs", logging.ERROR, __file__, 1,
+                                     "Task run failed with exception: %r", (exc,), sys.exc_info())
+
+    expected = record_of(MissingPrerequisite("2027年2月尚未抽样：请先运行 activity-day run sample --month 2027-02"))
+    assert ExpectedConditionAsMessage().filter(expected)
+    assert expected.getMessage() == "2027年2月尚未抽样：请先运行 activity-day run sample --month 2027-02"
+    assert expected.exc_info is None
+    unexpected = record_of(ZeroDivisionError("x"))
+    assert ExpectedConditionAsMessage().filter(unexpected) and unexpected.exc_info is not None
+    assert unexpected.getMessage().startswith("Task run failed with exception")
