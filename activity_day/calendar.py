@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import calendar as _cal
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -224,6 +226,14 @@ def parse_month(month: str) -> tuple[int, int]:
     except ValueError:
         raise ValueError(f"month must look like 2027-02, got {month!r}") from None
     return year, mon
+
+
+def canonical_month(value: str) -> str:
+    """A month as typed (2027-3, ２０２７－０３, ' 2027-03 ') in its one stored spelling, 2027-03; ValueError otherwise."""
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", unicodedata.normalize("NFKC", str(value)).strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"month must look like 2027-02, got {value!r}")
+    return f"{match.group(1)}-{int(match.group(2)):02d}"
 
 
 def shift_month(month: str, delta: int) -> str:

@@ -17,9 +17,10 @@ from typing import Annotated
 import click
 import typer
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from activity_day import console
-from activity_day.calendar import cn_date, cn_month, parse_month
+from activity_day.calendar import canonical_month, cn_date, cn_month
 from activity_day.errors import OperatorError
 from activity_day.months import next_month
 from models.enums import Step
@@ -45,14 +46,18 @@ def handle_error(exc: Exception) -> int:
 
 
 def database_unreachable(exc: BaseException) -> str | None:
-    from sqlalchemy.exc import ArgumentError, OperationalError
+    """One line for a database that cannot be used: a bad URL, a server that does not answer, a lock."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
     from activity_day.settings import get_settings
 
     url = get_settings().database_url
     shown = url.split("@")[-1] if "@" in url else url
-    if isinstance(exc, ArgumentError):
+    if isinstance(exc, ArgumentError | NoSuchModuleError) or (
+            isinstance(exc, ModuleNotFoundError | RuntimeError) and "dialect" in str(exc)):
         return f"数据库地址无效（ACTIVITY_DAY_DATABASE_URL={shown}）：应为 sqlite:///文件路径 或 postgresql+psycopg://用户@主机/库名"
+    if isinstance(exc, OperationalError) and "database is locked" in str(exc):
+        return f"数据库（{shown}）正被另一个程序写入，等待超时：请稍后重试"
     if isinstance(exc, OperationalError):
         return f"无法连接数据库（{shown}）：请确认数据库已启动、地址和权限正确（ACTIVITY_DAY_DATABASE_URL）"
     return None
@@ -64,9 +69,9 @@ class OperatorGroup(TyperGroup):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.ClickException,
+        except (typer.Exit, typer.Abort, TyperException, click.exceptions.Exit, click.exceptions.ClickException,
                 click.exceptions.Abort):
-            raise
+            raise  # usage errors and exits: the command line framework prints and exits as usual
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
         except Exception as exc:
@@ -119,12 +124,12 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def month_option(value: str | None) -> str:
+    """The month in its one stored spelling (2027-3 and ２０２７－０３ are 2027-03)."""
     month = value or next_month()
     try:
-        parse_month(month)
+        return canonical_month(month)
     except ValueError:
         raise OperatorError(f"月份“{month}”无效：应为 YYYY-MM，月份 01 到 12，例如 2027-02") from None
-    return month
 
 
 MonthOpt = Annotated[str | None, typer.Option("--month", help="月份 YYYY-MM；默认为下个月（北京时间）")]
@@ -182,8 +187,8 @@ def _set_feedback(item_id: int, status: str, note: str | None, month: str | None
         try:
             crud.set_feedback_status(session=session, county=county(), item_id=item_id, status=status, answer=note,
                                      closed_month=month_option(month) if month else this_month())
-        except LookupError as exc:
-            raise fail(str(exc), 1) from None
+        except LookupError:
+            raise fail(f"没有编号为 {item_id} 的意见建议（用 activity-day feedback list --status all 查看编号）") from None
     typer.echo(f"意见建议 {item_id}：{STATUS_CN[status]}")
 
 
@@ -537,10 +542,11 @@ def tokens_issue(
         if unknown:
             raise fail(f"所站名录中没有这些编号：{'、'.join(unknown)}")
         tokens = issue_tokens(session=session, county=code, stations=chosen, now=utcnow())
-    sheet = pd.DataFrame([{"所站编号": c, "所站名称": stations.loc[c, "name"], "乡镇（街道）": stations.loc[c, "township"],
-                           "负责人": stations.loc[c, "leader"], "令牌": t} for c, t in tokens.items()])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(xlsx_bytes([("所站令牌", sheet)], title="所站令牌（请妥善保管）"))
+        sheet = pd.DataFrame([{"所站编号": c, "所站名称": stations.loc[c, "name"], "乡镇（街道）": stations.loc[c, "township"],
+                               "负责人": stations.loc[c, "leader"], "令牌": t} for c, t in tokens.items()])
+        # Written before the new tokens are committed: if the file cannot be written, the old tokens stay valid.
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(xlsx_bytes([("所站令牌", sheet)], title="所站令牌（请妥善保管）"))
     typer.echo(f"已签发 {len(tokens)} 个令牌，见 {out}；这些所站原有的令牌已作废")
 
 
@@ -625,6 +631,9 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:  # `activity-day sample show | head`: the reader has what it wanted
+        sys.stderr.close()
+        sys.exit(0)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import logging
 import logging.handlers
 import os
 import sys
+import tomllib
 import traceback
 from pathlib import Path
 
@@ -25,10 +26,24 @@ _installed: dict[str, logging.Handler] = {}
 
 
 def prefect_defaults() -> None:
-    """Defaults for Prefect, set before Prefect is imported; a value the user set wins."""
+    """Defaults for Prefect, set before Prefect is imported; a value the user set (in the environment or
+    with `prefect config set`) wins."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # offices often run offline
     os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", EPHEMERAL_STARTUP_SECONDS)
+    if not in_prefect_profile("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"):
+        os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", EPHEMERAL_STARTUP_SECONDS)
+
+
+def in_prefect_profile(setting: str) -> bool:
+    """Whether the active Prefect profile (profiles.toml, written by `prefect config set`) sets `setting`."""
+    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+    path = Path(os.environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml").expanduser()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    active = os.environ.get("PREFECT_PROFILE") or data.get("active") or "ephemeral"
+    return setting in data.get("profiles", {}).get(active, {})
 
 
 def operator_logger() -> logging.Logger:
@@ -44,9 +59,14 @@ def setup(log_file: Path) -> Path:
     """Log everything worth keeping to `log_file`; operator messages to stderr, as plain lines."""
     log_file = Path(log_file).resolve()
     if "file" not in _installed:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=5_000_000, backupCount=3,
-                                                       encoding="utf-8", delay=True)
+        try:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            handler: logging.Handler = logging.handlers.RotatingFileHandler(
+                log_file, maxBytes=5_000_000, backupCount=3, encoding="utf-8")
+        except OSError as exc:  # a read-only working folder: go on without the file log
+            sys.stderr.write(f"注意：无法写日志文件 {log_file}（{exc.strerror}），本次运行不留日志；"
+                             "可用 ACTIVITY_DAY_LOG_FILE 指定可写的位置\n")
+            handler = logging.NullHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         logging.getLogger().addHandler(handler)
         _installed["file"] = handler

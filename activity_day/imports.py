@@ -25,6 +25,7 @@ from activity_day.intake import (
     validate_stations,
 )
 from activity_day.planning import load_checklist_catalog, load_learning_catalog
+from activity_day.profile import unknown_townships
 from activity_day.review import plan_codes
 from activity_day.submissions import deadline_of
 from models import CommentSource
@@ -117,6 +118,11 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
             validated = validate_stations(frame, name, existing=code_index(registered))
             rows = validated.units.get("名录", [])
             written = crud.replace_registry(session=session, county=county, rows=rows) if rows else 0
+            if rows:  # the registry wins; the profile must follow before the next draw (回避)
+                profile = crud.load_profile_of(session=session, county=county)
+                notices = notices + [
+                    Problem(name, None, None, None, f"注意：{problem}；抽样前请修改县情配置并重新运行 activity-day init")
+                    for problem in unknown_townships(profile, {r["township"] for r in rows})]
             return _report(validated, written, notices)
         assert month is not None, "plans, comments and scores belong to a month"
         if kind == "comments":

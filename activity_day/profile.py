@@ -37,7 +37,7 @@ class CountyInfo(_Strict):
     @classmethod
     def _code_chars(cls, v: str) -> str:
         if not v.replace("-", "").isalnum():
-            raise ValueError("county code may hold only letters, digits and '-'")
+            raise ValueError("县（市、区）代码只能包含字母、数字和“-”")
         return v
 
 
@@ -51,9 +51,9 @@ class ActivityDayRule(_Strict):
     @model_validator(mode="after")
     def _complete(self) -> ActivityDayRule:
         if self.rule == "fixed" and self.day is None:
-            raise ValueError("rule 'fixed' needs 'day'")
+            raise ValueError("rule 为 fixed 时须填写 day")
         if self.rule == "nth_weekday" and (self.n is None or self.weekday is None):
-            raise ValueError("rule 'nth_weekday' needs 'n' and 'weekday'")
+            raise ValueError("rule 为 nth_weekday 时须填写 n 和 weekday")
         return self
 
 
@@ -88,6 +88,14 @@ class Sampling(_Strict):
         return [normalize_name(t) for t in v]
     online_inspectors: list[TeamMember] = Field(
         default_factory=list, description="staff who run the video spot checks; empty: the teams do them")
+
+    @field_validator("online_inspectors")
+    @classmethod
+    def _distinct_inspectors(cls, v: list[TeamMember]) -> list[TeamMember]:
+        names = [m.name for m in v]
+        if len(set(names)) != len(names):  # each is labelled 线上·<name> in the draw and the lists
+            raise ValueError("线上飞检人员姓名不能重复（同名者请加以区分，如 王伟（宣传部））")
+        return v
     online_slot_minutes: int = Field(default=15, ge=5, le=120)
     online_start: str = Field(default="09:00", pattern=r"^\d{2}:\d{2}$")
     onsite_start: str = Field(default="08:30", pattern=r"^\d{2}:\d{2}$", description="patrols set out")
@@ -100,9 +108,9 @@ class Sampling(_Strict):
         try:
             f = Fraction(v)
         except (ValueError, ZeroDivisionError) as exc:
-            raise ValueError(f"ratio {v!r} is not a fraction like 1/3") from exc
+            raise ValueError(f"抽样比例“{v}”应写成分数，如 1/3") from exc
         if not 0 < f <= 1:
-            raise ValueError("ratio must be in (0, 1]")
+            raise ValueError("抽样比例应大于 0、不超过 1")
         return v
 
     @property
@@ -142,7 +150,7 @@ class CountyProgram(_Strict):
     def _task(cls, v: str) -> str:
         keys = {t.key for t in PracticeTask}
         if v not in keys:
-            raise ValueError(f"task must be one of {sorted(keys)}")
+            raise ValueError(f"task 应为以下之一：{'、'.join(sorted(keys))}")
         return v
 
 
@@ -173,12 +181,12 @@ class Scoring(_Strict):
     @model_validator(mode="after")
     def _weights(self) -> Scoring:
         if abs(self.team_weight + self.observer_weight - 1) > 1e-9:
-            raise ValueError("team_weight + observer_weight must be 1")
+            raise ValueError("team_weight 与 observer_weight 之和应为 1")
         total = sum(i.weight for i in self.rubric)
         if abs(total - 100) > 1e-9:
-            raise ValueError(f"rubric weights must add up to 100, not {total:g}")
+            raise ValueError(f"评分细则各项分值之和应为 100，现为 {total:g}")
         if len({i.name for i in self.rubric}) != len(self.rubric):
-            raise ValueError("rubric item names must be unique")
+            raise ValueError("评分细则的项目名称不能重复")
         return self
 
     @property
@@ -218,14 +226,15 @@ class Profile(_Strict):
     def _unique_teams(cls, v: list[Team]) -> list[Team]:
         names = [t.name for t in v]
         if len(set(names)) != len(names):
-            raise ValueError("team names must be unique")
+            raise ValueError("检查组名称不能重复")
         return v
 
     @field_validator("departments")
     @classmethod
     def _unique_departments(cls, v: list[str]) -> list[str]:
+        v = [normalize_name(d) for d in v]  # the comment form and files compare normalised names
         if len(set(v)) != len(v):
-            raise ValueError("department names must be unique")
+            raise ValueError("征求意见部门名称不能重复")
         return v
 
 

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from activity_day.calendar import cn_month
 from activity_day.console import tell_operator
 from activity_day.months import TZ
+from activity_day.names import control_characters
 from tasks.review import record_decisions, record_form_comment, review_state
 
 APPROVAL_WAIT_SECONDS = 14 * 24 * 3600
@@ -238,7 +239,12 @@ def ask_public_random(month: str, published: dict, poll_seconds: int) -> tuple[s
         form = pause_flow_run(wait_for_input=PublicRandomForm.prefilled("\n".join(text), **typed),
                               timeout=APPROVAL_WAIT_SECONDS, poll_interval=poll_seconds)
         typed = form.model_dump(include=set(PublicRandomForm.model_fields))
-        value = form.value.strip()
-        if value and len(value) <= 200 and len(form.source) <= 200:
-            return value, form.source.strip()
-        error = "公开随机数不能为空，请重新填写" if not value else "公开随机数和来源均不超过200个字符，请重新填写"
+        value, source = form.value.strip(), form.source.strip()
+        if not value:
+            error = "公开随机数不能为空，请重新填写"
+        elif len(value) > 200 or len(source) > 200:
+            error = "公开随机数和来源均不超过200个字符，请重新填写"
+        elif control_characters(value + source):
+            error = f"公开随机数和来源中有不可见的控制字符（{'、'.join(control_characters(value + source))}），请重新填写"
+        else:
+            return value, source

@@ -11,6 +11,7 @@ from prefect.artifacts import create_table_artifact
 from activity_day import crud, draw
 from activity_day.calendar import cn_month, shift_month
 from activity_day.errors import OperatorError
+from activity_day.names import control_characters
 from activity_day.profile import unknown_townships
 from activity_day.render import write_bytes, write_text, xlsx_bytes
 from tasks.common import STEP, artifact_key, inject_fault, month_dir, run_logger, transaction
@@ -34,7 +35,7 @@ def _inputs(session, county: str, month: str):
     stations = crud.stations_frame(session=session, county=county)
     if problems := unknown_townships(profile, set(stations["township"])):
         raise OperatorError("县情配置与所站名录不一致，回避无法落实，暂不抽样：" + "；".join(problems)
-                            + "。请修改配置文件后运行 activity-day init --profile 配置文件.yaml")
+                            + "。请修改配置文件后运行 activity-day init --profile 配置文件.yaml，或重新导入所站名录")
     history = crud.drawn_months(session=session, county=county, before=month,
                                 after=shift_month(month, -draw.LOOKBACK_MONTHS - 1))
     candidates = draw.build_candidates(zip(stations["code"], stations["township"], strict=True),
@@ -59,6 +60,25 @@ def publish_candidates(county: str, month: str) -> dict:
     return {"sha256": sha, "count": len(candidates), "drawn": False}
 
 
+def _build_record(county: str, month: str, candidates: list, public_random: str | None, public_random_source: str,
+                  profile, plan, stations: pd.DataFrame) -> dict:
+    """The draw record from the month's inputs and the profile's sampling rules (docs/draw.md)."""
+    sampling = profile.sampling
+    geo = {r.code: (r.longitude, r.latitude) for r in stations.itertuples()
+           if pd.notna(r.longitude) and pd.notna(r.latitude)}
+    return draw.build_record(
+        county=county, month=month, candidates=candidates,
+        public_random=public_random or draw.default_public_random(plan.sha256), ratio=sampling.fraction,
+        teams=[t.model_dump() for t in profile.teams], onsite_share=sampling.onsite_share,
+        onsite_fixed=sampling.onsite_townships, slot_minutes=sampling.online_slot_minutes,
+        online_start=sampling.online_start, activity_date=plan.activity_date.isoformat(), geo=geo,
+        seat=profile.county.seat, onsite_start=sampling.onsite_start, visit_minutes=sampling.visit_minutes,
+        travel_kmh=sampling.travel_kmh,
+        public_random_source=public_random_source if public_random else "正式方案SHA-256（无人值守默认）",
+        online_inspectors=[m.model_dump() for m in sampling.online_inspectors],
+    )
+
+
 @task(name="draw-sample", **STEP)
 def draw_sample(county: str, month: str, public_random: str | None = None, published_sha256: str | None = None,
                 public_random_source: str = "") -> dict:
@@ -66,6 +86,8 @@ def draw_sample(county: str, month: str, public_random: str | None = None, publi
     logger = run_logger()
     if public_random is not None and not 0 < len(public_random) <= 200:
         raise OperatorError("公开随机数应为1到200个字符")
+    if control_characters((public_random or "") + public_random_source):
+        raise OperatorError("公开随机数和来源中不能有控制字符")
     with transaction() as session:
         existing = crud.get_draw(session=session, county=county, month=month)
         if existing is not None:
@@ -78,20 +100,12 @@ def draw_sample(county: str, month: str, public_random: str | None = None, publi
         if published_sha256 and draw.candidates_sha256(candidates) != published_sha256:
             raise OperatorError(f"{cn_month(month)}候选名单公布后所站名录有变动：请重新运行 activity-day run sample "
                                 f"--month {month}，公布新名单后再取公开随机数")
-        sampling = profile.sampling
-        geo = {r.code: (r.longitude, r.latitude) for r in stations.itertuples()
-               if pd.notna(r.longitude) and pd.notna(r.latitude)}
-        record = draw.build_record(
-            county=county, month=month, candidates=candidates,
-            public_random=public_random or draw.default_public_random(plan.sha256), ratio=sampling.fraction,
-            teams=[t.model_dump() for t in profile.teams], onsite_share=sampling.onsite_share,
-            onsite_fixed=sampling.onsite_townships, slot_minutes=sampling.online_slot_minutes,
-            online_start=sampling.online_start, activity_date=plan.activity_date.isoformat(), geo=geo,
-            seat=profile.county.seat, onsite_start=sampling.onsite_start, visit_minutes=sampling.visit_minutes,
-            travel_kmh=sampling.travel_kmh,
-            public_random_source=public_random_source if public_random else "正式方案SHA-256（无人值守默认）",
-            online_inspectors=[m.model_dump() for m in sampling.online_inspectors],
-        )
+        try:
+            record = _build_record(county, month, candidates, public_random, public_random_source, profile, plan,
+                                   stations)
+        except draw.AvoidanceError as exc:
+            raise OperatorError(f"{exc}。请调整县情配置中的检查组或线上飞检人员（sampling.online_inspectors），"
+                                "使每个乡镇（街道）至少有一组可派，再运行 activity-day init --profile 配置文件.yaml") from exc
         digest = draw.record_digest(record)
         crud.save_draw(session=session, county=county, month=month, record=record, digest_=digest,
                        assignments=[{"station_code": s["code"], "township": s["township"], "rank": s["rank"],

@@ -178,3 +178,105 @@ def test_run_logs_show_an_expected_condition_as_its_message() -> None:
     unexpected = record_of(ZeroDivisionError("x"))
     assert ExpectedConditionAsMessage().filter(unexpected) and unexpected.exc_info is not None
     assert unexpected.getMessage().startswith("Task run failed with exception")
+
+
+def test_usage_mistakes_exit_2_like_any_command_line(settings) -> None:
+    from typer.testing import CliRunner
+
+    from activity_day.cli import app
+
+    runner = CliRunner()
+    for args in (["import", "scores"], ["--bogus"], ["nosuch"], ["template", "foo", "x.xlsx"],
+                 ["feedback", "answer", "abc", "--note", "x"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "意外故障" not in result.output, args
+
+
+def test_months_are_stored_in_one_spelling(settings, county) -> None:
+    from typer.testing import CliRunner
+
+    from activity_day.calendar import canonical_month
+    from activity_day.cli import app
+
+    assert [canonical_month(m) for m in ("2027-3", " 2027-03 ", "２０２７－０３")] == ["2027-03"] * 3
+    for bad in ("2027-13", "2027-003", "27-03", "2027/03", ""):
+        with pytest.raises(ValueError):
+            canonical_month(bad)
+    shown = CliRunner().invoke(app, ["status", "--month", "2027-3", "--json"])
+    assert shown.exit_code == 0 and '"month": "2027-03"' in shown.output
+
+
+def test_tokens_stay_valid_when_the_token_file_cannot_be_written(settings, registry, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from activity_day.cli import app
+    from activity_day.database import transaction
+    from activity_day.submissions import station_for_token
+
+    runner = CliRunner()
+    first = tmp_path / "k.xlsx"
+    assert runner.invoke(app, ["tokens", "issue", "--station", "001", "--out", str(first)]).exit_code == 0
+    import openpyxl
+
+    token = openpyxl.load_workbook(first).worksheets[0].cell(2, 5).value
+    (tmp_path / "blocked").write_text("not a folder", encoding="utf-8")
+    failed = runner.invoke(app, ["tokens", "issue", "--station", "001", "--out", str(tmp_path / "blocked" / "k.xlsx")])
+    assert failed.exit_code == 1 and "意外故障" in failed.output
+    with transaction() as session:
+        assert station_for_token(session=session, token=token).station_code == "001"  # not revoked
+
+
+def test_an_unwritable_log_folder_is_one_notice(tmp_path: Path) -> None:
+    result = activity_day(tmp_path, "template", "plans", str(tmp_path / "t.xlsx"),
+                          ACTIVITY_DAY_LOG_FILE="/proc/no-such-dir/activity-day.log")
+    assert result.returncode == 0 and (tmp_path / "t.xlsx").exists()
+    assert result.stderr.startswith("注意：无法写日志文件") and "Traceback" not in result.stderr
+
+
+def test_main_sets_the_start_up_timeout_unless_the_prefect_profile_does(monkeypatch, tmp_path: Path) -> None:
+    from activity_day import cli, console
+
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    monkeypatch.delenv("PREFECT_PROFILES_PATH", raising=False)
+    monkeypatch.delenv("PREFECT_PROFILE", raising=False)
+    monkeypatch.delenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", raising=False)
+    monkeypatch.setattr(sys, "argv", ["activity-day", "--help"])
+    with pytest.raises(SystemExit):
+        cli.main()
+    assert os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] == console.EPHEMERAL_STARTUP_SECONDS
+    monkeypatch.delenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
+    (tmp_path / "profiles.toml").write_text(
+        'active = "local"\n[profiles.local]\nPREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS = "90"\n',
+        encoding="utf-8")
+    console.prefect_defaults()
+    assert "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" not in os.environ  # `prefect config set` wins
+
+
+def test_registry_import_warns_when_a_home_township_disappears(settings, county, tmp_path: Path) -> None:
+    import random
+
+    from activity_day.demo import station_registry, write_xlsx
+    from activity_day.imports import import_file
+
+    registry = station_registry(random.Random(5))
+    registry = registry[registry["乡镇（街道）"] != "王集镇"]
+    report = import_file("stations", write_xlsx(registry, tmp_path / "名录.xlsx", "名录"), county=county)
+    assert report.exit_code == 0
+    assert any("“王集镇”不在所站名录的乡镇（街道）中" in line and "activity-day init" in line
+               for line in report.lines()), report.lines()
+
+
+def test_departments_and_public_random_values_are_cleaned(settings, registry, county) -> None:
+    from activity_day.errors import OperatorError
+    from activity_day.profile import load_profile
+    from tasks.sample import draw_sample
+
+    data = yaml.safe_load(DEMO_PROFILE.read_text(encoding="utf-8"))
+    data["departments"] = ["理论科", "宣教科 ", "版权科", "网信科(网络)"]
+    from activity_day.profile import Profile
+
+    assert Profile.model_validate(data).departments == ["理论科", "宣教科", "版权科", "网信科（网络）"]
+    assert load_profile(DEMO_PROFILE).departments == ["理论科", "宣教科", "版权科", "网信科"]
+    with pytest.raises(OperatorError, match="控制字符"):
+        draw_sample.fn(county, "2027-03", "385\x00", None, "福彩")
