@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from sqlmodel import select
 
@@ -14,7 +15,7 @@ from activity_day.demo import run_demo
 from activity_day.drawcheck import verify_stored
 from activity_day.settings import Settings
 from activity_day.status import month_status
-from models import Draw, Station, StationPlan
+from models import Draw, DrawAssignment, Station, StationPlan
 
 pytestmark = pytest.mark.flow
 MONTH = "2026-12"
@@ -63,11 +64,12 @@ def test_demo_month_end_to_end_and_rerun_is_identical(prefect_server, settings: 
 def test_empty_month_gets_a_circular_only_when_allowed(prefect_server, settings: Settings, registry,
                                                       county: str) -> None:
     from activity_day.crud import MissingPrerequisite
+    from activity_day.demo import write_xlsx
+    from activity_day.imports import import_file
     from flows.monthly import compile_, monthly_cycle
-
-    # unattended: the run fails with the message, and issues no circular
     from tasks.compile import no_scores_message
 
+    # unattended: the run fails with the message, and issues no circular
     state = monthly_cycle(county=county, month="2027-02", return_state=True)
     assert state.is_failed() and state.message == no_scores_message("2027-02")  # the UI shows what the CLI does
     assert "activity-day import scores" in state.message
@@ -75,11 +77,18 @@ def test_empty_month_gets_a_circular_only_when_allowed(prefect_server, settings:
     assert not (out / "circular.md").exists() and (out / "draw.xlsx").exists()
     with pytest.raises(MissingPrerequisite, match="--allow-empty"):
         compile_(county=county, month="2027-02")
+    # once the scores are in, compile goes through
+    with transaction() as session:
+        drawn = session.exec(select(DrawAssignment.station_code).where(DrawAssignment.month == "2027-02")).all()
+    scores = pd.DataFrame({"所站编号": drawn[:5], "检查方式": "线下", "评分人": "第一检查组", "得分": 90})
+    assert import_file("scores", write_xlsx(scores, Path(settings.out) / "sc.xlsx", "评分"), county=county,
+                       month="2027-02").exit_code == 0
+    assert compile_(county=county, month="2027-02")["scored"] == 5
 
-    result = monthly_cycle(county=county, month="2027-02", allow_empty=True)
+    result = monthly_cycle(county=county, month="2027-04", allow_empty=True)
     assert result["collect"]["missing"] == 248 and result["collect"]["submitted"] == 0
     assert result["compile"]["scored"] == 0
-    circular = (out / "circular.md").read_text(encoding="utf-8")
+    circular = (Path(settings.out) / "2027-04" / "circular.md").read_text(encoding="utf-8")
     assert "本月未开展督查评分" in circular
     plan = (out / "plan-v2.md").read_text(encoding="utf-8")
     assert "春节" in plan and "元宵节" in plan

@@ -65,7 +65,7 @@ class Operator:
             self.error = exc
 
 
-def test_comment_and_approval_forms(prefect_server, settings, registry, county) -> None:
+def test_comment_and_approval_forms(prefect_server, settings, registry, county, caplog) -> None:
     from flows.monthly import draft, review
 
     draft(county=county, month=MONTH)
@@ -102,6 +102,11 @@ def test_comment_and_approval_forms(prefect_server, settings, registry, county) 
     result = review(county=county, month=MONTH, interactive=True, poll_seconds=1)
     operator.thread.join(timeout=30)
     assert operator.error is None, operator.error
+
+    # each pause tells the terminal where the form is and what to do
+    notices = [r.getMessage() for r in caplog.records if r.name == "activity_day.operator"]
+    assert len(notices) == 5 and all("/flow-run/" in n and "Resume" in n for n in notices)
+    assert notices[0].startswith("2027年2月·征求意见 已暂停，等待填写“部门意见”") and "审定意见" in notices[3]
 
     assert "尚未反馈：理论科、宣教科、版权科、网信科" in operator.descriptions[0]
     assert "部门应为" in operator.descriptions[1] and "财务科" in operator.descriptions[1]
