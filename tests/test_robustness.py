@@ -280,3 +280,26 @@ def test_departments_and_public_random_values_are_cleaned(settings, registry, co
     assert load_profile(DEMO_PROFILE).departments == ["理论科", "宣教科", "版权科", "网信科"]
     with pytest.raises(OperatorError, match="控制字符"):
         draw_sample.fn(county, "2027-03", "385\x00", None, "福彩")
+
+
+def test_a_township_no_one_may_inspect_is_an_operator_error(settings, registry, county) -> None:
+    from activity_day import crud
+    from activity_day.database import transaction
+    from activity_day.demo import TOWNSHIPS
+    from activity_day.errors import OperatorError
+    from activity_day.profile import load_profile
+    from tasks.draft import draft_plan
+    from tasks.review import close_review, review_state
+    from tasks.sample import draw_sample
+
+    month = "2027-03"
+    draft_plan.fn(county, month)
+    close_review.fn(county, month, comments_digest=review_state.fn(county, month)["digest"])
+    profile = load_profile(DEMO_PROFILE)
+    for inspector in profile.sampling.online_inspectors:  # both video inspectors live in 卢集镇 ...
+        inspector.home_township = "卢集镇"
+    profile.sampling.onsite_townships = [t for t in TOWNSHIPS if t != "卢集镇"]  # ... which is checked online
+    with transaction() as session:
+        crud.save_profile(session=session, profile=profile)
+    with pytest.raises(OperatorError, match="卢集镇.*请调整县情配置中的检查组或线上飞检人员"):
+        draw_sample.fn(county, month)
