@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
 from functools import lru_cache
 
 import chinese_calendar
@@ -208,6 +209,24 @@ def pick_activity_day(
 def cn_date(day: date) -> str:
     """2026年12月5日 — official documents do not zero-pad."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1..99 as written in documents: 三, 十二, 二十, 九十九."""
+    if not 0 < n < 100:
+        raise ValueError(f"cn_number covers 1 to 99, got {n}")
+    tens, ones = divmod(n, 10)
+    return (("" if tens == 1 else _DIGITS[tens]) + "十" if tens else "") + (_DIGITS[ones] if ones else "")
+
+
+def cn_fraction(share: Fraction) -> str:
+    """A share as documents write it: 1/3 -> 三分之一, 2/5 -> 五分之二, 1 -> 全部."""
+    if share == 1:
+        return "全部"
+    return f"{cn_number(share.denominator)}分之{cn_number(share.numerator)}"
 
 
 def cn_month(month: str) -> str:

@@ -402,7 +402,7 @@ def run_sample(
         "--interactive", help="暂停运行，在 Prefect 界面的表单中填写公开随机数。")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """抽取三分之一所站并分配检查组（已有抽样则沿用）。"""
+    """按县情配置的比例抽取所站并分配检查组（已有抽样则沿用）。"""
     _run("sample", month, as_json, public_random=public_random, interactive=interactive)
 
 

@@ -234,7 +234,7 @@ def plan_template():
     p(doc, "（二）确保规定动作", "GW H2")
     p(doc, "规定动作不漏项、不走样、不变形，自选动作有特色，特色动作有亮点。")
     p(doc, "（三）接受督查检查", "GW H2")
-    p(doc, "县文明办将随机抽取三分之一实践所站开展“线上飞检+线下巡查”，检查评分于{{ p.dates_cn.scores }}前汇总，结果在全县通报。")
+    p(doc, "县文明办将随机抽取{{ sample_share_cn }}实践所站开展“线上飞检+线下巡查”，检查评分于{{ p.dates_cn.scores }}前汇总，结果在全县通报。")
     p(doc, "{%p if p.notes %}")
     p(doc, "说明", "GW H1")
     p(doc, "{%p for note in p.notes %}")

@@ -9,7 +9,7 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
 from activity_day import crud
-from activity_day.calendar import cn_month
+from activity_day.calendar import cn_fraction, cn_month
 from activity_day.draw import canonical_json
 from activity_day.planning import doc_number, draft_month, key_dates
 from activity_day.render import docx_bytes, render_text, sha256_bytes, write_bytes, write_text
@@ -79,6 +79,7 @@ def render_plan(county: str, month: str, version: int) -> dict[str, str]:
             comments=content.get("comments"), cc=profile.county.cc,
             printer=profile.county.printer or profile.county.office_name,
             checklist_rows=[dict(i, task=b["task"]) for b in content["checklist"] for i in b["items"]],
+            sample_share_cn=cn_fraction(profile.sampling.fraction),
         )
         markdown = render_text("plan.md.j2", **context)
         signed_on = datetime.fromisoformat(content["dates"]["draft" if version == 1 else "review"])

@@ -88,3 +88,22 @@ def test_rerender_is_byte_identical(reviewed: Path, county) -> None:
     after = {p.name: p.read_bytes() for p in reviewed.glob("plan-*")}
     assert set(before) == {f"plan-v{v}.{f}" for v in (1, 2) for f in ("md", "html", "docx")}
     assert before == after
+
+
+def test_the_plan_states_the_profiles_sampling_ratio_in_every_format(prefect_server, settings, tmp_path: Path) -> None:
+    import yaml
+
+    from activity_day.setup import init_county
+    from flows.monthly import draft
+    from tests.conftest import profile_with_holiday_file
+
+    profile = profile_with_holiday_file(tmp_path / "profile")
+    data = yaml.safe_load(profile.read_text(encoding="utf-8"))
+    data["sampling"]["ratio"] = "1/4"
+    profile.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    county = init_county(profile).county.code
+    files = draft(county=county, month=MONTH)["files"]
+    docx_text = "\n".join(p.text for p in Document(files["docx"]).paragraphs)
+    for text in (Path(files["md"]).read_text(encoding="utf-8"), Path(files["html"]).read_text(encoding="utf-8"),
+                 docx_text):
+        assert "随机抽取四分之一实践所站" in text and "三分之一" not in text
