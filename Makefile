@@ -24,6 +24,7 @@ demo: $(STAMP)
 	$(BIN)/activity-day demo --out demo
 
 test: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 e2e: $(STAMP)

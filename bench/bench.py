@@ -58,8 +58,8 @@ def empty_cycle_flows():
 
 def bench_cycle(repeats: int = 3) -> dict:
     from activity_day.demo import inspection_scores, station_registry, write_xlsx
-    from activity_day.imports import import_file
-    from activity_day.setup import init_county
+    from activity_day.services.counties import init_county
+    from activity_day.services.imports import import_file
     from flows.monthly import monthly_cycle
 
     work = Path(tempfile.mkdtemp(prefix="bench-cycle-"))
@@ -143,15 +143,16 @@ def make_files(folder: Path, counties: int) -> list[tuple[str, Path, Path]]:
 
 def ours(files, url: str) -> float:
     """activity-day: read, validate everything, upsert in one transaction per file, then the collect group-bys."""
-    from activity_day import aggregate, crud
-    from activity_day.database import transaction
     from activity_day.demo import province_profile
-    from activity_day.imports import import_file
-    from activity_day.profile import profile_from_json
-    from activity_day.setup import init_county  # noqa: F401
+    from activity_day.domain import aggregate
+    from activity_day.domain.profile import profile_from_json
+    from activity_day.services.counties import init_county  # noqa: F401
+    from activity_day.services.imports import import_file
+    from activity_day.store import crud
+    from activity_day.store.database import transaction
 
     use_settings(Settings(database_url=url, out=Path(tempfile.mkdtemp())))
-    from activity_day.database import ensure_schema
+    from activity_day.store.database import ensure_schema
 
     ensure_schema()
     with transaction() as session:  # the profiles are set-up, not part of the timing

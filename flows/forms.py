@@ -21,10 +21,10 @@ from prefect.logging import get_run_logger
 from prefect.runtime import flow_run
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from activity_day.calendar import cn_month
 from activity_day.console import tell_operator
-from activity_day.months import TZ
-from activity_day.names import control_characters
+from activity_day.domain.dates import cn_month
+from activity_day.domain.months import TZ
+from activity_day.domain.names import control_characters
 from tasks.review import record_decisions, record_form_comment, review_state
 
 APPROVAL_WAIT_SECONDS = 14 * 24 * 3600

@@ -9,10 +9,10 @@ from prefect import flow
 from prefect.runtime import flow_run
 from prefect.states import Failed
 
-from activity_day.calendar import cn_month
 from activity_day.console import plain_expected_conditions
+from activity_day.domain.dates import cn_month
+from activity_day.domain.months import next_month, this_month
 from activity_day.errors import OperatorError
-from activity_day.months import next_month, this_month
 from flows.forms import approve_comments, ask_public_random, collect_comments
 from models.enums import Step
 from tasks.collect import completeness_report, read_inbox

@@ -10,9 +10,9 @@ from prefect.client.orchestration import get_client
 from prefect.deployments import run_deployment
 from prefect.logging import get_run_logger
 
-from activity_day import crud
+from activity_day.domain.months import next_month
 from activity_day.errors import OperatorError
-from activity_day.months import next_month
+from activity_day.store import crud
 from flows.monthly import STEPS, known_failures, run_name
 from tasks.common import transaction
 

@@ -278,7 +278,7 @@ class Submission(SQLModel, table=True):
     station_code: str = Field(max_length=20)
     submission_id: str = Field(max_length=80)
     payload_sha256: str = Field(max_length=64)
-    status: str = Field(max_length=20)  # SubmissionStatus (activity_day.submissions)
+    status: str = Field(max_length=20)  # SubmissionStatus (activity_day.services.submissions)
     late: bool = False
     http_status: int = 200
     response: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))

@@ -8,11 +8,12 @@ import pandas as pd
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, create_table_artifact
 
-from activity_day import aggregate, crud
-from activity_day.calendar import cn_month
-from activity_day.inbox import process_inbox
-from activity_day.render import records, render_text, write_bytes, write_text, xlsx_bytes
+from activity_day.documents.render import records, render_text, write_bytes, write_text, xlsx_bytes
+from activity_day.domain import aggregate
+from activity_day.domain.dates import cn_month
+from activity_day.services.inbox import process_inbox
 from activity_day.settings import get_settings
+from activity_day.store import crud
 from tasks.common import STEP, artifact_key, inject_fault, month_dir, transaction
 
 REMINDER = "【{office}】{name}负责同志：{month}新时代文明实践集中活动日活动计划请于{deadline}前通过微信小程序报送，如已报送请忽略。"

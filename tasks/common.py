@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from activity_day.database import transaction
 from activity_day.settings import get_settings
+from activity_day.store.database import transaction
 
 __all__ = ["STEP", "InjectedFault", "artifact_key", "inject_fault", "month_dir", "run_logger", "step_cache_key",
            "transaction"]
@@ -13,7 +13,7 @@ __all__ = ["STEP", "InjectedFault", "artifact_key", "inject_fault", "month_dir",
 
 def month_dir(session, county: str, month: str) -> Path:
     """Where a month's documents go: OUT/YYYY-MM/, or OUT/YYYY-MM/<county>/ when the database holds several."""
-    from activity_day import crud
+    from activity_day.store import crud
 
     folder = Path(get_settings().out) / month
     return folder / county if len(crud.county_codes(session=session)) > 1 else folder

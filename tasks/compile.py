@@ -7,11 +7,12 @@ from datetime import datetime
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
-from activity_day import charts, crud
-from activity_day.calendar import cn_month, shift_month
-from activity_day.planning import doc_number, key_dates
-from activity_day.render import docx_bytes, records, render_text, write_bytes, write_text
-from activity_day.results import TREND_MONTHS, feedback_rows, month_results
+from activity_day.documents import charts
+from activity_day.documents.render import docx_bytes, records, render_text, write_bytes, write_text
+from activity_day.domain.dates import cn_month, shift_month
+from activity_day.domain.planning import doc_number, key_dates
+from activity_day.domain.results import TREND_MONTHS, feedback_rows, month_results
+from activity_day.store import crud
 from tasks.common import STEP, artifact_key, inject_fault, month_dir, transaction
 
 

@@ -8,11 +8,11 @@ import pandas as pd
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
-from activity_day import crud
-from activity_day.calendar import cn_fraction, cn_month
-from activity_day.draw import canonical_json
-from activity_day.planning import doc_number, draft_month, key_dates
-from activity_day.render import docx_bytes, render_text, sha256_bytes, write_bytes, write_text
+from activity_day.documents.render import docx_bytes, render_text, sha256_bytes, write_bytes, write_text
+from activity_day.domain.dates import cn_fraction, cn_month
+from activity_day.domain.draw import canonical_json
+from activity_day.domain.planning import doc_number, draft_month, key_dates
+from activity_day.store import crud
 from models import ChecklistItem, LearningItem, PlanStatus
 from tasks.common import STEP, artifact_key, inject_fault, month_dir, transaction
 

@@ -8,14 +8,14 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from activity_day import crud
-from activity_day.calendar import cn_month
-from activity_day.draw import canonical_json
-from activity_day.months import TZ
-from activity_day.names import normalize_name, strip_control
-from activity_day.planning import doc_number, key_dates, load_checklist_catalog, load_learning_catalog
-from activity_day.render import sha256_bytes
-from activity_day.review import apply_edits, check_decisions, check_form_comment, plan_codes
+from activity_day.documents.render import sha256_bytes
+from activity_day.domain.dates import cn_month
+from activity_day.domain.draw import canonical_json
+from activity_day.domain.months import TZ
+from activity_day.domain.names import normalize_name, strip_control
+from activity_day.domain.planning import doc_number, key_dates, load_checklist_catalog, load_learning_catalog
+from activity_day.domain.review import apply_edits, check_decisions, check_form_comment, plan_codes
+from activity_day.store import crud
 from models import ChecklistItem, CommentSource, Disposition, LearningItem, PlanStatus
 from tasks.common import STEP, run_logger, transaction
 

@@ -8,12 +8,13 @@ import pandas as pd
 from prefect import task
 from prefect.artifacts import create_table_artifact
 
-from activity_day import crud, draw
-from activity_day.calendar import cn_month, shift_month
+from activity_day.documents.render import write_bytes, write_text, xlsx_bytes
+from activity_day.domain import draw
+from activity_day.domain.dates import cn_month, shift_month
+from activity_day.domain.names import control_characters
+from activity_day.domain.profile import unknown_townships
 from activity_day.errors import OperatorError
-from activity_day.names import control_characters
-from activity_day.profile import unknown_townships
-from activity_day.render import write_bytes, write_text, xlsx_bytes
+from activity_day.store import crud
 from tasks.common import STEP, artifact_key, inject_fault, month_dir, run_logger, transaction
 
 MODE_CN = {"online": "线上飞检", "onsite": "线下巡查"}

@@ -12,9 +12,9 @@ from prefect import task
 from prefect.deployments import run_deployment
 from prefect.runtime import deployment
 
-from activity_day import crud
-from activity_day.months import TZ
+from activity_day.domain.months import TZ
 from activity_day.settings import get_settings
+from activity_day.store import crud
 from tasks.common import run_logger, transaction
 
 STEP_TIME = time(9, 0)  # sample and compile run at 09:00 on their day

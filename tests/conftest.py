@@ -65,7 +65,7 @@ def profile_with_holiday_file(folder: Path) -> Path:
 @pytest.fixture
 def county(settings: Settings, tmp_path: Path) -> str:
     """The demo county, initialised in the test database, with the test holiday file."""
-    from activity_day.setup import init_county
+    from activity_day.services.counties import init_county
 
     return init_county(profile_with_holiday_file(tmp_path / "profile")).county.code
 
@@ -74,7 +74,7 @@ def county(settings: Settings, tmp_path: Path) -> str:
 def registry(tmp_path: Path, county: str):
     """The demo's station registry, written as xlsx and imported; returns the registry frame."""
     from activity_day.demo import station_registry, write_xlsx
-    from activity_day.imports import import_file
+    from activity_day.services.imports import import_file
 
     frame = station_registry(random.Random("tests"))
     path = write_xlsx(frame, tmp_path / "所站名录.xlsx", "所站名录")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from activity_day import crud
-from activity_day.database import transaction
-from activity_day.planning import draft_month
-from activity_day.submissions import issue_tokens, utcnow
+from activity_day.domain.planning import draft_month
+from activity_day.services.submissions import issue_tokens, utcnow
+from activity_day.store import crud
+from activity_day.store.database import transaction
 from models import ChecklistItem
 
 

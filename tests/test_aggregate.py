@@ -1,7 +1,7 @@
 import pandas as pd
 from pandas.testing import assert_frame_equal
 
-from activity_day import aggregate
+from activity_day.domain import aggregate
 
 STATIONS = pd.DataFrame({
     "code": ["001", "002", "003", "004"], "name": ["甲所", "乙站", "丙站", "丁站"],
@@ -107,8 +107,8 @@ def test_monthly_averages_and_change() -> None:
 
 
 def test_month_results_gives_every_figure_from_one_aggregation() -> None:
-    from activity_day.profile import load_profile
-    from activity_day.results import month_results
+    from activity_day.domain.profile import load_profile
+    from activity_day.domain.results import month_results
     from tests.conftest import DEMO_PROFILE
 
     plans = pd.DataFrame({"station_code": ["001", "003"], "channel": "excel", "activity_count": [2, 1], "late": False})

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from activity_day.api import clock, create_app
-from activity_day.database import transaction
+from activity_day.store.database import transaction
 from models import PlannedActivity, StationPlan, Submission
 from tests.intake_helpers import activity, official_plan, tokens_for
 
@@ -114,7 +114,7 @@ def test_late_submission_is_flagged_or_refused(client, tokens, plan, settings, c
     assert late.status_code == 200 and late.json()["late"] is True
     assert rows(StationPlan)[0].late is True
 
-    from activity_day import crud
+    from activity_day.store import crud
 
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)
@@ -211,7 +211,7 @@ def test_chunked_body_over_the_limit_is_413(client, tokens) -> None:
 
 def test_a_station_removed_from_the_registry_loses_access(client, tokens, registry, county, tmp_path) -> None:
     from activity_day.demo import write_xlsx
-    from activity_day.imports import import_file
+    from activity_day.services.imports import import_file
 
     smaller = registry[registry["所站编号"] != "001"]
     assert import_file("stations", write_xlsx(smaller, tmp_path / "s.xlsx", "名录"), county=county).exit_code == 0

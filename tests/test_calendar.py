@@ -3,7 +3,7 @@ from functools import cache
 
 import pytest
 
-from activity_day.calendar import (
+from activity_day.domain.dates import (
     cn_date,
     commemorative_days,
     day_marks,

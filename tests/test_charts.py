@@ -1,4 +1,4 @@
-from activity_day import charts
+from activity_day.documents import charts
 
 NOTO = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 # What `fc-list --format='%{file}\t%{family}\n' :lang=zh` prints on a Debian machine with fonts-noto-cjk

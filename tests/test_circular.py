@@ -10,9 +10,9 @@ import pytest
 from docx import Document
 from typer.testing import CliRunner
 
-from activity_day.cli import app
 from activity_day.demo import write_xlsx
-from activity_day.imports import import_file
+from activity_day.services.imports import import_file
+from cli import app
 
 pytestmark = pytest.mark.flow
 MONTH = "2026-12"

@@ -12,10 +12,10 @@ from sqlalchemy import update
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from activity_day.cli import app
-from activity_day.database import transaction
 from activity_day.demo import write_xlsx
 from activity_day.intake import KINDS
+from activity_day.store.database import transaction
+from cli import app
 from models import DrawAssignment, StationToken
 from tests.conftest import DEMO_PROFILE
 
@@ -108,7 +108,7 @@ def test_verify_without_draw(settings, county) -> None:
 
 
 def test_tokens_issue_export_and_revoke(settings, registry, tmp_path: Path) -> None:
-    from activity_day.submissions import station_for_token
+    from activity_day.services.submissions import station_for_token
 
     out = tmp_path / "tokens.xlsx"
     assert cli("tokens", "issue", "--station", "001", "--station", "002", "--out", str(out)).exit_code == 0
@@ -141,7 +141,7 @@ def test_api_command_serves(settings, county, tmp_path: Path) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = os.environ | {"ACTIVITY_DAY_DATABASE_URL": settings.database_url}
-    proc = subprocess.Popen([sys.executable, "-m", "activity_day.cli", "api", "--port", str(port)], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "api", "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         for _ in range(100):

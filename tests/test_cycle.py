@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from sqlmodel import select
 
-from activity_day.database import transaction
-from activity_day.demo import run_demo
-from activity_day.drawcheck import verify_stored
+from activity_day.services.drawcheck import verify_stored
+from activity_day.services.status import month_status
 from activity_day.settings import Settings
-from activity_day.status import month_status
+from activity_day.store.database import transaction
+from cli.demo import run_demo
 from models import Draw, DrawAssignment, Station, StationPlan
 
 pytestmark = pytest.mark.flow
@@ -63,9 +63,9 @@ def test_demo_month_end_to_end_and_rerun_is_identical(prefect_server, settings: 
 
 def test_empty_month_gets_a_circular_only_when_allowed(prefect_server, settings: Settings, registry,
                                                       county: str) -> None:
-    from activity_day.crud import MissingPrerequisite
     from activity_day.demo import write_xlsx
-    from activity_day.imports import import_file
+    from activity_day.services.imports import import_file
+    from activity_day.store.crud import MissingPrerequisite
     from flows.monthly import compile_, monthly_cycle
     from tasks.compile import no_scores_message
 
@@ -99,7 +99,7 @@ def test_empty_month_gets_a_circular_only_when_allowed(prefect_server, settings:
 
 
 def test_step_without_prerequisites_fails_with_what_to_do(prefect_server, settings: Settings, county: str) -> None:
-    from activity_day.crud import MissingPrerequisite
+    from activity_day.store.crud import MissingPrerequisite
     from flows.monthly import compile_, sample
 
     with pytest.raises(MissingPrerequisite, match="activity-day run draft --month 2027-03"):

@@ -11,7 +11,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 
 from activity_day.demo import write_xlsx
-from activity_day.imports import import_file
+from activity_day.services.imports import import_file
 
 pytestmark = pytest.mark.flow
 MONTH = "2027-02"
@@ -93,7 +93,7 @@ def test_rerender_is_byte_identical(reviewed: Path, county) -> None:
 def test_the_plan_states_the_profiles_sampling_ratio_in_every_format(prefect_server, settings, tmp_path: Path) -> None:
     import yaml
 
-    from activity_day.setup import init_county
+    from activity_day.services.counties import init_county
     from flows.monthly import draft
     from tests.conftest import profile_with_holiday_file
 

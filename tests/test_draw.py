@@ -3,8 +3,8 @@ from fractions import Fraction
 
 import pytest
 
-from activity_day import draw
-from activity_day.calendar import shift_month
+from activity_day.domain import draw
+from activity_day.domain.dates import shift_month
 from tasks.sample import months_since_drawn
 
 THIRD = Fraction(1, 3)

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from activity_day import draw
-from activity_day.calendar import shift_month
+from activity_day.domain import draw
+from activity_day.domain.dates import shift_month
 
 SCRIPT = Path(__file__).resolve().parents[1] / "docs" / "verify_draw.py"
 

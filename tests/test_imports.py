@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from sqlmodel import select
 
-from activity_day.database import transaction
 from activity_day.demo import write_xlsx
-from activity_day.imports import import_file
+from activity_day.services.imports import import_file
+from activity_day.store.database import transaction
 from models import DepartmentComment, InspectionScore, PlannedActivity, Station, StationPlan
 
 MONTH = "2026-12"
@@ -160,7 +160,7 @@ def test_registry_reimport_with_numeric_codes_keeps_the_codes(tmp_path: Path, re
 
 
 def test_reimporting_comments_keeps_decisions(tmp_path: Path, county: str) -> None:
-    from activity_day import crud
+    from activity_day.store import crud
 
     path = write(tmp_path, "c.xlsx", [{"部门": "理论科", "意见内容": "增加宣讲场次"}])
     import_file("comments", path, county=county, month=MONTH)
@@ -203,7 +203,7 @@ def test_registry_with_both_bracket_spellings_yields_one_township(tmp_path: Path
 
 
 def test_plans_file_enforces_max_activities_with_the_api_message(tmp_path: Path, registry, county: str) -> None:
-    from activity_day import crud
+    from activity_day.store import crud
 
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)

@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 from sqlmodel import select
 
-from activity_day.database import transaction
-from activity_day.inbox import pending_files, process_inbox
+from activity_day.services.inbox import pending_files, process_inbox
+from activity_day.store.database import transaction
 from models import PlannedActivity, StationPlan
 from tests.intake_helpers import official_plan
 
@@ -108,7 +108,7 @@ def test_files_arriving_after_the_deadline_are_flagged_late(inbox: Path, county:
 def test_late_files_are_refused_when_the_profile_says_so(inbox: Path, county: str) -> None:
     from datetime import UTC, datetime
 
-    from activity_day import crud
+    from activity_day.store import crud
 
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)

@@ -25,13 +25,13 @@ import xlsxwriter
 from sqlalchemy import String, delete, func
 from sqlmodel import SQLModel, select
 
-from activity_day import crud
-from activity_day.database import ensure_schema, transaction
-from activity_day.imports import ImportReport, import_file
+from activity_day.domain.profile import load_profile
 from activity_day.intake import COMMENTS, LIMITS, PLANS, SCORES, STATIONS, STORED_IN
-from activity_day.profile import load_profile
+from activity_day.services.imports import ImportReport, import_file
+from activity_day.services.submissions import SubmissionStatus
 from activity_day.settings import Settings, use_settings
-from activity_day.submissions import SubmissionStatus
+from activity_day.store import crud
+from activity_day.store.database import ensure_schema, transaction
 from models import (
     ActionKind,
     CommentSource,

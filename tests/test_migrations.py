@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-from activity_day.migrate import upgrade
+from activity_day.store.migrate import upgrade
 from models.db import get_engine
 
 

@@ -11,10 +11,10 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
 
 from activity_day.demo import inspection_scores, station_registry, write_xlsx
-from activity_day.imports import import_file
+from activity_day.services.counties import init_county
+from activity_day.services.imports import import_file
+from activity_day.services.status import month_status
 from activity_day.settings import Settings, use_settings
-from activity_day.setup import init_county
-from activity_day.status import month_status
 from tests.conftest import DEMO_PROFILE
 
 pytestmark = pytest.mark.flow
@@ -86,7 +86,7 @@ def test_followup_times_follow_the_profile() -> None:
 def test_province_demo_and_all_counties_cycle(prefect_server, settings, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from activity_day.cli import app
+    from cli import app
 
     demo = CliRunner().invoke(app, ["demo", "--province", "2", "--month", "2026-12", "--out", str(tmp_path / "p")])
     assert demo.exit_code == 0, demo.output

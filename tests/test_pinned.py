@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from sqlmodel import select
 
-from activity_day import aggregate, draw
+from activity_day.domain import aggregate, draw
+from activity_day.domain.profile import load_profile
+from activity_day.domain.results import month_results
 from activity_day.intake import code_index, validate_plans
-from activity_day.profile import load_profile
-from activity_day.results import month_results
 from tests.conftest import DEMO_PROFILE, profile_with_holiday_file
 
 STATIONS = pd.DataFrame({
@@ -138,7 +138,7 @@ def import_registry(folder: Path, county: str) -> pd.DataFrame:
     import random
 
     from activity_day.demo import station_registry, write_xlsx
-    from activity_day.imports import import_file
+    from activity_day.services.imports import import_file
 
     frame = station_registry(random.Random("tests"))
     report = import_file("stations", write_xlsx(frame, folder / "所站名录.xlsx", "所站名录"), county=county)
@@ -149,9 +149,9 @@ def import_registry(folder: Path, county: str) -> pd.DataFrame:
 # 7. An inbox file's drop time (mtime) is its received time -------------------------------------------------------
 
 def test_inbox_file_counts_as_received_when_dropped_not_when_processed(settings, tmp_path: Path) -> None:
-    from activity_day.database import transaction
-    from activity_day.inbox import process_inbox
-    from activity_day.setup import init_county
+    from activity_day.services.counties import init_county
+    from activity_day.services.inbox import process_inbox
+    from activity_day.store.database import transaction
     from models import StationPlan
     from tests.intake_helpers import official_plan
 
@@ -188,9 +188,9 @@ PLANNED = [f"{i:03d}" for i in range(1, 41)]  # stations that submit a plan, eac
 def drawn(prefect_server, tmp_path_factory) -> dict:
     """The demo county (holidays from its profile) drawn for the month, with plans from 001 to 040."""
     from activity_day.demo import write_xlsx
-    from activity_day.imports import import_file
+    from activity_day.services.counties import init_county
+    from activity_day.services.imports import import_file
     from activity_day.settings import Settings, use_settings
-    from activity_day.setup import init_county
     from flows.monthly import draft, review, sample
 
     root = tmp_path_factory.mktemp("drawn")
@@ -207,8 +207,8 @@ def drawn(prefect_server, tmp_path_factory) -> dict:
         assert import_file("plans", write_xlsx(plans, root / "plans.xlsx", "计划"), county=county,
                            month=MONTH).exit_code == 0
         sample(county=county, month=MONTH)
-        from activity_day import crud
-        from activity_day.database import transaction
+        from activity_day.store import crud
+        from activity_day.store.database import transaction
 
         with transaction() as session:
             record = crud.require_draw(session=session, county=county, month=MONTH).record
@@ -313,10 +313,10 @@ def test_each_team_and_inspector_gets_a_workbook_of_its_own_stations(drawn: dict
 
 
 def test_answered_feedback_stays_open_and_only_closed_items_count_as_closed(drawn: dict) -> None:
-    from activity_day import crud
-    from activity_day.database import transaction
     from activity_day.demo import write_xlsx
-    from activity_day.imports import import_file
+    from activity_day.services.imports import import_file
+    from activity_day.store import crud
+    from activity_day.store.database import transaction
     from flows.monthly import compile_
 
     county, out = drawn["county"], drawn["out"]

@@ -1,14 +1,14 @@
 import pandas as pd
 
-from activity_day.calendar import day_marks, parse_month, shift_month
-from activity_day.planning import (
+from activity_day.domain.dates import day_marks, parse_month, shift_month
+from activity_day.domain.planning import (
     doc_number,
     load_checklist_catalog,
     load_learning_catalog,
     select_checklist,
     select_learning,
 )
-from activity_day.profile import load_profile
+from activity_day.domain.profile import load_profile
 from tests.conftest import DEMO_PROFILE
 
 LEARNING = load_learning_catalog()
@@ -98,7 +98,7 @@ def test_doc_numbers_alternate_by_kind() -> None:
 def test_month_calendar_uses_the_profiles_holidays_for_the_year() -> None:
     from datetime import date
 
-    from activity_day.planning import draft_month, month_calendar
+    from activity_day.domain.planning import draft_month, month_calendar
 
     spring = {date(2027, 2, d): "春节" for d in range(5, 12)}
     profile = PROFILE.model_copy(update={"holidays": spring})

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from activity_day.demo import station_registry, write_xlsx
-from activity_day.imports import import_file
+from activity_day.services.counties import init_county
+from activity_day.services.imports import import_file
+from activity_day.services.status import month_status
 from activity_day.settings import Settings, use_settings
-from activity_day.setup import init_county
-from activity_day.status import month_status
 from tests.conftest import DEMO_PROFILE, profile_with_holiday_file
 
 pytestmark = pytest.mark.postgres
@@ -26,7 +26,7 @@ def pg_settings(postgres_url: str, tmp_path: Path):
 
 @pytest.mark.flow
 def test_cycle_on_postgres_is_idempotent(prefect_server, pg_settings, tmp_path: Path) -> None:
-    from activity_day.drawcheck import verify_stored
+    from activity_day.services.drawcheck import verify_stored
     from flows.monthly import monthly_cycle
 
     profile = profile_with_holiday_file(tmp_path / "profile")
@@ -52,7 +52,7 @@ def test_concurrent_submissions_are_stored_exactly_once(pg_settings, tmp_path: P
     from sqlmodel import select
 
     from activity_day.api import clock, create_app
-    from activity_day.database import transaction
+    from activity_day.store.database import transaction
     from models import PlannedActivity, StationPlan, Submission
     from tests.intake_helpers import activity, official_plan, tokens_for
     from tests.test_api import RealServer

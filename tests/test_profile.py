@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from activity_day.planning import month_calendar
-from activity_day.profile import ProfileError, load_profile
+from activity_day.domain.planning import month_calendar
+from activity_day.domain.profile import ProfileError, load_profile
 from tests.conftest import DEMO_PROFILE
 
 

@@ -4,7 +4,7 @@ import zipfile
 import openpyxl
 import pandas as pd
 
-from activity_day.render import md_escape, records, xlsx_bytes
+from activity_day.documents.render import md_escape, records, xlsx_bytes
 from tasks.collect import reminder_list
 
 

@@ -15,10 +15,10 @@ from prefect.client.schemas.objects import StateType
 from prefect.flow_runs import resume_flow_run
 from sqlmodel import select
 
-from activity_day import crud
-from activity_day.database import transaction
-from activity_day.planning import load_learning_catalog
-from activity_day.review import plan_codes
+from activity_day.domain.planning import load_learning_catalog
+from activity_day.domain.review import plan_codes
+from activity_day.store import crud
+from activity_day.store.database import transaction
 from models import LearningItem
 
 pytestmark = pytest.mark.flow
@@ -161,7 +161,7 @@ def test_deadline_resumes_the_comment_form_with_finished(prefect_server) -> None
     from prefect import flow, pause_flow_run
     from prefect.runtime import flow_run
 
-    from activity_day.months import TZ
+    from activity_day.domain.months import TZ
     from flows.forms import CommentForm, _resume_at_deadline
 
     @flow
@@ -184,7 +184,7 @@ def test_past_deadline_issues_the_plan_without_waiting(prefect_server, settings,
 
 
 def test_public_random_form_for_the_draw(prefect_server, settings, registry, county) -> None:
-    from activity_day.drawcheck import verify_stored
+    from activity_day.services.drawcheck import verify_stored
     from flows.monthly import draft, review, sample
 
     draft(county=county, month="2027-03")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from activity_day.planning import draft_month, load_checklist_catalog, load_learning_catalog
-from activity_day.profile import load_profile
-from activity_day.review import apply_edits, check_decisions, check_form_comment, plan_codes
+from activity_day.domain.planning import draft_month, load_checklist_catalog, load_learning_catalog
+from activity_day.domain.profile import load_profile
+from activity_day.domain.review import apply_edits, check_decisions, check_form_comment, plan_codes
 from tests.conftest import DEMO_PROFILE
 
 PROFILE = load_profile(DEMO_PROFILE)

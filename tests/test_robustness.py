@@ -23,7 +23,7 @@ def activity_day(workdir: Path, *args: str, timeout: int = 300, **env: str) -> s
     environ |= {"ACTIVITY_DAY_DATABASE_URL": f"sqlite:///{workdir / 'var' / 'ad.db'}",
                 "ACTIVITY_DAY_OUT": str(workdir / "out"), "ACTIVITY_DAY_INBOX": str(workdir / "inbox"),
                 "PYTHONWARNINGS": "default"} | env
-    return subprocess.run([sys.executable, "-m", "activity_day.cli", *args], cwd=workdir, env=environ,
+    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=workdir, env=environ,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -128,8 +128,8 @@ def _profile_with_home(tmp_path: Path, home: str) -> Path:
 
 
 def test_init_refuses_a_home_township_not_in_the_registry(settings, registry, tmp_path: Path) -> None:
-    from activity_day.profile import ProfileError
-    from activity_day.setup import init_county
+    from activity_day.domain.profile import ProfileError
+    from activity_day.services.counties import init_county
 
     with pytest.raises(ProfileError, match="“王集乡”不在所站名录的乡镇（街道）中（是否为“王集镇”？）"):
         init_county(_profile_with_home(tmp_path, "王集乡"))
@@ -139,10 +139,10 @@ def test_init_refuses_a_home_township_not_in_the_registry(settings, registry, tm
 
 
 def test_the_draw_refuses_when_the_registry_no_longer_holds_a_home_township(settings, registry, county) -> None:
-    from activity_day import crud
-    from activity_day.database import transaction
+    from activity_day.domain.profile import load_profile
     from activity_day.errors import OperatorError
-    from activity_day.profile import load_profile
+    from activity_day.store import crud
+    from activity_day.store.database import transaction
     from tasks.draft import draft_plan
     from tasks.review import close_review, review_state
     from tasks.sample import publish_candidates
@@ -183,7 +183,7 @@ def test_run_logs_show_an_expected_condition_as_its_message() -> None:
 def test_usage_mistakes_exit_2_like_any_command_line(settings) -> None:
     from typer.testing import CliRunner
 
-    from activity_day.cli import app
+    from cli import app
 
     runner = CliRunner()
     for args in (["import", "scores"], ["--bogus"], ["nosuch"], ["template", "foo", "x.xlsx"],
@@ -196,8 +196,8 @@ def test_usage_mistakes_exit_2_like_any_command_line(settings) -> None:
 def test_months_are_stored_in_one_spelling(settings, county) -> None:
     from typer.testing import CliRunner
 
-    from activity_day.calendar import canonical_month
-    from activity_day.cli import app
+    from activity_day.domain.dates import canonical_month
+    from cli import app
 
     assert [canonical_month(m) for m in ("2027-3", " 2027-03 ", "２０２７－０３")] == ["2027-03"] * 3
     for bad in ("2027-13", "2027-003", "27-03", "2027/03", ""):
@@ -210,9 +210,9 @@ def test_months_are_stored_in_one_spelling(settings, county) -> None:
 def test_tokens_stay_valid_when_the_token_file_cannot_be_written(settings, registry, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from activity_day.cli import app
-    from activity_day.database import transaction
-    from activity_day.submissions import station_for_token
+    from activity_day.services.submissions import station_for_token
+    from activity_day.store.database import transaction
+    from cli import app
 
     runner = CliRunner()
     first = tmp_path / "k.xlsx"
@@ -235,7 +235,8 @@ def test_an_unwritable_log_folder_is_one_notice(tmp_path: Path) -> None:
 
 
 def test_main_sets_the_start_up_timeout_unless_the_prefect_profile_does(monkeypatch, tmp_path: Path) -> None:
-    from activity_day import cli, console
+    import cli
+    from activity_day import console
 
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
     monkeypatch.delenv("PREFECT_PROFILES_PATH", raising=False)
@@ -257,7 +258,7 @@ def test_registry_import_warns_when_a_home_township_disappears(settings, county,
     import random
 
     from activity_day.demo import station_registry, write_xlsx
-    from activity_day.imports import import_file
+    from activity_day.services.imports import import_file
 
     registry = station_registry(random.Random(5))
     registry = registry[registry["乡镇（街道）"] != "王集镇"]
@@ -268,13 +269,13 @@ def test_registry_import_warns_when_a_home_township_disappears(settings, county,
 
 
 def test_departments_and_public_random_values_are_cleaned(settings, registry, county) -> None:
+    from activity_day.domain.profile import load_profile
     from activity_day.errors import OperatorError
-    from activity_day.profile import load_profile
     from tasks.sample import draw_sample
 
     data = yaml.safe_load(DEMO_PROFILE.read_text(encoding="utf-8"))
     data["departments"] = ["理论科", "宣教科 ", "版权科", "网信科(网络)"]
-    from activity_day.profile import Profile
+    from activity_day.domain.profile import Profile
 
     assert Profile.model_validate(data).departments == ["理论科", "宣教科", "版权科", "网信科（网络）"]
     assert load_profile(DEMO_PROFILE).departments == ["理论科", "宣教科", "版权科", "网信科"]
@@ -283,11 +284,11 @@ def test_departments_and_public_random_values_are_cleaned(settings, registry, co
 
 
 def test_a_township_no_one_may_inspect_is_an_operator_error(settings, registry, county) -> None:
-    from activity_day import crud
-    from activity_day.database import transaction
     from activity_day.demo import TOWNSHIPS
+    from activity_day.domain.profile import load_profile
     from activity_day.errors import OperatorError
-    from activity_day.profile import load_profile
+    from activity_day.store import crud
+    from activity_day.store.database import transaction
     from tasks.draft import draft_plan
     from tasks.review import close_review, review_state
     from tasks.sample import draw_sample

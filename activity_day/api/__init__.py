@@ -18,10 +18,10 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from activity_day import crud
-from activity_day.calendar import parse_month
-from activity_day.database import ensure_schema, transaction
-from activity_day.submissions import station_for_token, submissions_of, submit_plan, utcnow
+from activity_day.domain.dates import parse_month
+from activity_day.services.submissions import station_for_token, submissions_of, submit_plan, utcnow
+from activity_day.store import crud
+from activity_day.store.database import ensure_schema, transaction
 
 MONTH_PATTERN = r"^\d{4}-\d{2}$"
 DEFAULT_MAX_BODY = 262144

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from activity_day.calendar import shift_month
+from activity_day.domain.dates import shift_month
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from activity_day import aggregate, crud
-from activity_day.database import transaction
-from activity_day.render import records
+from activity_day.documents.render import records
+from activity_day.domain import aggregate
+from activity_day.store import crud
+from activity_day.store.database import transaction
 from models import (
     Circular,
     DepartmentComment,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from activity_day import crud, draw
-from activity_day.calendar import cn_month
-from activity_day.database import transaction
+from activity_day.domain import draw
+from activity_day.domain.dates import cn_month
+from activity_day.store import crud
+from activity_day.store.database import transaction
 
 
 def verify_stored(county: str, month: str) -> tuple[bool, str]:

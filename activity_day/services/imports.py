@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from activity_day import crud
-from activity_day.database import transaction
+from activity_day.domain.planning import load_checklist_catalog, load_learning_catalog
+from activity_day.domain.profile import unknown_townships
+from activity_day.domain.review import plan_codes
 from activity_day.intake import (
     KINDS,
     FileUnusable,
@@ -24,10 +25,9 @@ from activity_day.intake import (
     validate_scores,
     validate_stations,
 )
-from activity_day.planning import load_checklist_catalog, load_learning_catalog
-from activity_day.profile import unknown_townships
-from activity_day.review import plan_codes
-from activity_day.submissions import deadline_of
+from activity_day.services.submissions import deadline_of
+from activity_day.store import crud
+from activity_day.store.database import transaction
 from models import CommentSource
 
 

@@ -8,8 +8,8 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from activity_day.imports import ImportReport, import_file
 from activity_day.intake import EXCEL_SUFFIXES, Problem, file_label
+from activity_day.services.imports import ImportReport, import_file
 
 ACCEPTED = EXCEL_SUFFIXES | {".csv", ".txt"}
 RESULT = ".result.txt"

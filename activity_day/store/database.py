@@ -29,7 +29,7 @@ def ensure_schema() -> None:
 def _migrated(url: str) -> None:
     from sqlalchemy import inspect
 
-    from activity_day.migrate import stamp, upgrade
+    from activity_day.store.migrate import stamp, upgrade
 
     names = set(inspect(get_engine(url)).get_table_names())
     if "county" in names and "alembic_version" not in names:

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from activity_day.calendar import (
+from activity_day.domain.dates import (
     DayMark,
     HolidayInfo,
     cn_date,
@@ -23,7 +23,7 @@ from activity_day.calendar import (
     shift_month,
     statutory_holidays,
 )
-from activity_day.profile import Profile
+from activity_day.domain.profile import Profile
 from activity_day.settings import DATA_DIR
 from models.enums import PracticeTask
 

@@ -12,9 +12,9 @@ import pandas as pd
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
-from activity_day.calendar import cn_month
+from activity_day.domain.dates import cn_month
+from activity_day.domain.profile import Profile, profile_from_json
 from activity_day.errors import MissingPrerequisite
-from activity_day.profile import Profile, profile_from_json
 from models import (
     ChecklistItem,
     Circular,

@@ -10,7 +10,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from activity_day.names import closest, normalize_name
+from activity_day.domain.names import closest, normalize_name
 from models.enums import PracticeTask
 
 

@@ -23,8 +23,8 @@ from typing import Any
 import pandas as pd
 from sqlmodel import SQLModel
 
-from activity_day.names import closest, control_characters, normalize_name, strip_control
-from activity_day.review import check_proposed_codes
+from activity_day.domain.names import closest, control_characters, normalize_name, strip_control
+from activity_day.domain.review import check_proposed_codes
 from models.enums import ActionKind, Disposition, InspectionMode, PracticeTask, StationKind
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}

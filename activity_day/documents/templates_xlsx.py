@@ -6,9 +6,9 @@ import io
 
 import xlsxwriter
 
+from activity_day.documents.render import pin_zip
+from activity_day.domain.profile import DEFAULT_RUBRIC
 from activity_day.intake import KINDS, scores_kind
-from activity_day.profile import DEFAULT_RUBRIC
-from activity_day.render import pin_zip
 from models.enums import ActionKind, InspectionMode, PracticeTask, StationKind
 
 CHOICES = {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from activity_day import crud
-from activity_day.database import ensure_schema, transaction
-from activity_day.profile import Profile, ProfileError, load_profile, unknown_townships
+from activity_day.domain.profile import Profile, ProfileError, load_profile, unknown_townships
+from activity_day.store import crud
+from activity_day.store.database import ensure_schema, transaction
 
 
 def init_county(profile_path: Path) -> Profile:

@@ -20,9 +20,9 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from activity_day import console
-from activity_day.calendar import canonical_month, cn_date, cn_month
+from activity_day.domain.dates import canonical_month, cn_date, cn_month
+from activity_day.domain.months import next_month
 from activity_day.errors import OperatorError
-from activity_day.months import next_month
 from models.enums import Step
 
 
@@ -137,8 +137,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象�
 
 
 def county() -> str:
+    from activity_day.services.counties import resolve_county
     from activity_day.settings import get_settings
-    from activity_day.setup import resolve_county
 
     return resolve_county(_state["county"] or get_settings().county)
 
@@ -153,8 +153,8 @@ def main_options(
 # --- feedback -----------------------------------------------------------------------------------------
 
 def _feedback(status: FeedbackStatusOpt, month: str | None):
-    from activity_day import crud
-    from activity_day.database import transaction
+    from activity_day.store import crud
+    from activity_day.store.database import transaction
 
     up_to = month_option(month)
     with transaction() as session:
@@ -179,9 +179,9 @@ def feedback_list(status: StatusOpt = FeedbackStatusOpt.open, month: MonthOpt = 
 
 
 def _set_feedback(item_id: int, status: str, note: str | None, month: str | None) -> None:
-    from activity_day import crud
-    from activity_day.database import transaction
-    from activity_day.months import this_month
+    from activity_day.domain.months import this_month
+    from activity_day.store import crud
+    from activity_day.store.database import transaction
 
     with transaction() as session:
         try:
@@ -211,7 +211,7 @@ def feedback_close(
 @feedback_app.command("export")
 def feedback_export(file: Path, status: StatusOpt = FeedbackStatusOpt.all, month: MonthOpt = None) -> None:
     """导出意见建议办理台账（xlsx）。"""
-    from activity_day.render import xlsx_bytes
+    from activity_day.documents.render import xlsx_bytes
 
     if file.suffix.lower() != ".xlsx":
         raise fail(f"{file}：台账应导出为 .xlsx 文件")
@@ -226,8 +226,8 @@ def feedback_export(file: Path, status: StatusOpt = FeedbackStatusOpt.all, month
 @app.command()
 def init(profile: Annotated[Path, typer.Option("--profile", help="县情配置文件（YAML）。")]) -> None:
     """建表并载入县情配置；可重复运行。"""
-    from activity_day.profile import ProfileError
-    from activity_day.setup import init_county
+    from activity_day.domain.profile import ProfileError
+    from activity_day.services.counties import init_county
 
     try:
         loaded = init_county(profile)
@@ -238,7 +238,7 @@ def init(profile: Annotated[Path, typer.Option("--profile", help="县情配置�
 
 
 def _import(kind: Kind, file: Path, month: str | None) -> None:
-    from activity_day.imports import import_file
+    from activity_day.services.imports import import_file
 
     chosen = month_option(month)
     report = import_file(kind.value, file, county=county(), month=chosen)
@@ -261,7 +261,7 @@ def import_plans(
     """活动计划：某所站有一行出错则该所站整份不写入，其余所站照常写入。"""
     if file is not None:
         _import(Kind.plans, file, month)
-    from activity_day.inbox import process_inbox
+    from activity_day.services.inbox import process_inbox
     from activity_day.settings import get_settings
 
     inbox = Path(get_settings().inbox)
@@ -443,7 +443,7 @@ def run_cycle(
 @sample_app.command("verify")
 def sample_verify(month: MonthOpt = None) -> None:
     """由记录的输入重新推算抽样；结果一致时退出码为 0。"""
-    from activity_day.drawcheck import verify_stored
+    from activity_day.services.drawcheck import verify_stored
 
     chosen = month_option(month)
     ok, message = verify_stored(county(), chosen)
@@ -452,8 +452,8 @@ def sample_verify(month: MonthOpt = None) -> None:
 
 
 def _stored_draw(month: str | None):
-    from activity_day import crud
-    from activity_day.database import transaction
+    from activity_day.store import crud
+    from activity_day.store.database import transaction
 
     chosen = month_option(month)
     with transaction() as session:
@@ -484,7 +484,7 @@ def sample_record(month: MonthOpt = None) -> None:
 @app.command()
 def status(month: MonthOpt = None, as_json: JsonOpt = False) -> None:
     """本月各步骤完成情况和数量。"""
-    from activity_day.status import month_status
+    from activity_day.services.status import month_status
 
     chosen = month_option(month)
     report = month_status(county(), chosen)
@@ -525,10 +525,10 @@ def tokens_issue(
     """签发新令牌（原令牌作废）并导出为 xlsx。"""
     import pandas as pd
 
-    from activity_day import crud
-    from activity_day.database import transaction
-    from activity_day.render import xlsx_bytes
-    from activity_day.submissions import issue_tokens, utcnow
+    from activity_day.documents.render import xlsx_bytes
+    from activity_day.services.submissions import issue_tokens, utcnow
+    from activity_day.store import crud
+    from activity_day.store.database import transaction
 
     if bool(station) == all_stations:
         raise fail("请写 --station 编号（可写多个）或 --all")
@@ -553,8 +553,8 @@ def tokens_issue(
 @tokens_app.command("revoke")
 def tokens_revoke(station: Annotated[str, typer.Option("--station", help="所站编号。")]) -> None:
     """作废一个所站的令牌。"""
-    from activity_day.database import transaction
-    from activity_day.submissions import revoke_tokens, utcnow
+    from activity_day.services.submissions import revoke_tokens, utcnow
+    from activity_day.store.database import transaction
 
     with transaction() as session:
         count = revoke_tokens(session=session, county=county(), station=station, now=utcnow())
@@ -571,9 +571,9 @@ def api(
     """运行微信小程序报送接口（接口说明见 /docs 和 /openapi.json）。"""
     import uvicorn
 
-    from activity_day import crud
     from activity_day.api import create_app
-    from activity_day.database import ensure_schema, transaction
+    from activity_day.store import crud
+    from activity_day.store.database import ensure_schema, transaction
 
     ensure_schema()
     with transaction() as session:
@@ -585,7 +585,7 @@ def api(
 @app.command()
 def template(kind: Kind, file: Path) -> None:
     """写出空白导入模板（xlsx），表头与导入要求完全一致。"""
-    from activity_day.templates_xlsx import template_bytes
+    from activity_day.documents.templates_xlsx import template_bytes
 
     if file.suffix.lower() != ".xlsx":
         raise fail(f"{file}：模板应为 .xlsx 文件")
@@ -602,7 +602,7 @@ def demo(
                                                  help="生成这么多个县并全部运行。")] = None,
 ) -> None:
     """生成一个仿真县（或一个省），用正常的导入和流程跑完整个月。"""
-    from activity_day.demo import run_demo, run_province_demo
+    from cli.demo import run_demo, run_province_demo
 
     chosen = month_option(month)
     _start_flows()

@@ -6,9 +6,9 @@ from typing import Any
 
 import pandas as pd
 
-from activity_day import aggregate
-from activity_day.calendar import shift_month
-from activity_day.profile import Profile
+from activity_day.domain import aggregate
+from activity_day.domain.dates import shift_month
+from activity_day.domain.profile import Profile
 
 TREND_MONTHS = 6
 

@@ -14,11 +14,11 @@ import pandas as pd
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from activity_day import crud
-from activity_day.database import transaction
+from activity_day.domain.months import TZ
+from activity_day.domain.names import control_characters, strip_control
 from activity_day.intake import PLANS, Problem, code_index, too_many_activities, validate_plans
-from activity_day.months import TZ
-from activity_day.names import control_characters, strip_control
+from activity_day.store import crud
+from activity_day.store.database import transaction
 from models import Station, StationToken, Submission
 
 # JSON field -> the plans file's column, so the API and the file share one validator.

@@ -1,7 +1,7 @@
 """Builds the Word templates in templates/ (GB/T 9704-2012 layout) that docxtpl renders.
 
 The templates are committed so an office can restyle them in Word; run
-`python -m activity_day.docx_build` to rebuild them from this file.
+`python -m activity_day.documents.docx_build` to rebuild them from this file.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from activity_day.render import pin_zip
+from activity_day.documents.render import pin_zip
 from activity_day.settings import TEMPLATES_DIR
 
 BODY_FONT = "仿宋_GB2312"

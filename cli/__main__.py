@@ -1,0 +1,5 @@
+"""`python -m cli`: the activity-day command."""
+
+from cli import main
+
+main()

@@ -1,0 +1,173 @@
+"""`activity-day demo`: generate a county (or a province) as input files and run the month through the
+normal paths: imports, then the flows. The generators are in activity_day/demo.py."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections.abc import Callable
+from datetime import date, datetime, time
+from pathlib import Path
+
+import pandas as pd
+
+from activity_day.demo import (
+    DEMO_PROFILE,
+    department_comments,
+    inspection_scores,
+    province_profile,
+    registry_as_filed,
+    station_plans,
+    station_registry,
+    workspace_settings,
+    write_xlsx,
+)
+from activity_day.errors import OperatorError
+from activity_day.settings import use_settings
+from models.enums import Step
+
+
+def run_province_demo(month: str, out: Path, counties: int, *, echo: Callable[[str], None] = print) -> None:  # noqa: T201
+    """Generate `counties` counties in one database and run the month for all of them, step by step.
+
+    Each step runs as a province flow with one subflow run per county; the terminal and a Prefect
+    progress artifact show how far it got. Only one county's data is in memory at a time.
+    """
+    import yaml
+
+    from activity_day.domain.dates import cn_month
+    from activity_day.services.counties import init_county
+    from activity_day.services.imports import import_file
+    from activity_day.store import crud
+    from activity_day.store.database import transaction
+    from flows.province import province_cycle
+
+    out = out.resolve()
+    settings = workspace_settings(out)
+    previous = use_settings(settings)
+    label = cn_month(month)
+    try:
+        codes = []
+        for index in range(1, counties + 1):
+            profile = province_profile(index)
+            code = profile["county"]["code"]
+            folder = out / "counties" / code
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "profile.yaml").write_text(yaml.safe_dump(profile, allow_unicode=True, sort_keys=False),
+                                                 encoding="utf-8")
+            init_county(folder / "profile.yaml")
+            rng = random.Random(f"activity-day province {code} {month}")
+            registry = station_registry(rng)
+            import_file("stations", write_xlsx(registry, folder / "所站名录.xlsx", "所站名录"), county=code)
+            import_file("comments", write_xlsx(department_comments(label), folder / f"部门意见-{month}.xlsx", "部门意见"),
+                        county=code, month=month)
+            codes.append(code)
+            echo(f"[{index}/{counties}] {profile['county']['name']}（{code}）：已生成 {len(registry)} 个所站")
+        for step in ("draft", "review"):
+            province_cycle(month=month, step=step)
+            echo(f"{Step(step).cn}：{counties} 个县（市、区）已完成")
+        for code in codes:
+            with transaction() as session:
+                plan = crud.official_plan(session=session, county=code, month=month)
+                registry = registry_as_filed(crud.stations_frame(session=session, county=code))
+            checklist = pd.DataFrame([i for block in plan.content["checklist"] for i in block["items"]])
+            rng = random.Random(f"activity-day province plans {code} {month}")
+            inbox = Path(settings.inbox) / code
+            inbox.mkdir(parents=True, exist_ok=True)
+            write_xlsx(station_plans(rng, registry, datetime.combine(plan.activity_date, time()), checklist),
+                       inbox / f"活动计划-{month}.xlsx", f"{label}活动计划")
+        echo(f"各县活动计划已放入收件箱 {settings.inbox}/<县代码>/")
+        for step in ("collect", "sample"):
+            province_cycle(month=month, step=step)
+            echo(f"{Step(step).cn}：{counties} 个县（市、区）已完成")
+        for code in codes:
+            with transaction() as session:
+                drawn = crud.assignments_frame(session=session, county=code, month=month)
+                registry = registry_as_filed(crud.stations_frame(session=session, county=code))
+            rng = random.Random(f"activity-day province scores {code} {month}")
+            scores = inspection_scores(rng, drawn.rename(columns={"station_code": "code"}), registry)
+            import_file("scores", write_xlsx(scores, out / "counties" / code / f"检查评分-{month}.xlsx", "评分"),
+                        county=code, month=month)
+        province_cycle(month=month, step="compile")
+        echo(f"{Step.COMPILE.cn}：{counties} 个县（市、区）已完成")
+        echo(f"全省演示目录：{out}；通报在 {Path(settings.out) / month}/<县代码>/，数据库 {settings.database_url}")
+    finally:
+        use_settings(previous)
+
+
+def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> dict[str, Path]:  # noqa: T201
+    """Build the workspace in `out` and run the month; returns the main documents."""
+    from activity_day.domain.dates import cn_date, cn_month
+    from activity_day.services.counties import init_county
+    from activity_day.services.imports import import_file
+    from activity_day.store import crud
+    from activity_day.store.database import transaction
+    from flows.monthly import collect, compile_, draft, review, sample
+
+    out = out.resolve()
+    (out / "inputs").mkdir(parents=True, exist_ok=True)
+    settings = workspace_settings(out)
+    previous = use_settings(settings)
+    rng = random.Random(f"activity-day demo {month}")
+    try:
+        shutil.copyfile(DEMO_PROFILE, out / "profile.yaml")
+        profile = init_county(out / "profile.yaml")
+        county = profile.county.code
+        label = cn_month(month)
+
+        def load(kind: str, path: Path) -> None:
+            report = import_file(kind, path, county=county, month=month)
+            for line in report.lines():
+                echo(line)
+            if report.exit_code == 2:
+                raise OperatorError(f"演示输入文件 {path} 无法使用")
+
+        registry = station_registry(rng)
+        load("stations", write_xlsx(registry, out / "inputs" / "所站名录.xlsx", "新时代文明实践所站名录"))
+        drafted = draft(county=county, month=month)
+        echo(f"{label}方案（征求意见稿）已起草：活动日 {cn_date(date.fromisoformat(drafted['activity_date']))}")
+        load("comments", write_xlsx(department_comments(label), out / "inputs" / f"部门意见-{month}.xlsx",
+                                    f"{label}集中活动日方案征求意见汇总"))
+        reviewed = review(county=county, month=month)
+        echo(f"{label}正式方案已印发：部门意见 {reviewed['comments']} 条，清单调整 {len(reviewed['edits'])} 处")
+        with transaction() as session:
+            plan = crud.official_plan(session=session, county=county, month=month)
+            activity_day = datetime.combine(plan.activity_date, time())
+            items = plan.content["checklist"]
+        checklist = pd.DataFrame([i for block in items for i in block["items"]])
+        # Station plans arrive as a spreadsheet dropped into the inbox, which `collect` picks up.
+        Path(settings.inbox).mkdir(parents=True, exist_ok=True)
+        write_xlsx(station_plans(rng, registry, activity_day, checklist),
+                   Path(settings.inbox) / f"活动计划-{month}.xlsx", f"{label}集中活动日活动计划汇总表")
+        collected = collect(county=county, month=month)
+        echo(f"收件箱：处理文件 {collected['inbox']['files']} 个，接收 {collected['inbox']['stations_accepted']} 个所站的计划，"
+             f"拒收 {collected['inbox']['stations_refused']} 个；{collected['missing']} 个所站未报送"
+             f"（导入结果在 {Path(settings.inbox) / 'processed'}）")
+        drawn_summary = sample(county=county, month=month)
+        echo(f"{label}督查抽样：抽取 {drawn_summary['drawn']} 个所站，抽样记录摘要 {drawn_summary['digest'][:16]}…")
+        with transaction() as session:
+            drawn = crud.assignments_frame(session=session, county=county, month=month)
+        drawn = drawn.rename(columns={"station_code": "code"})
+        load("scores", write_xlsx(inspection_scores(rng, drawn, registry), out / "inputs" / f"检查评分-{month}.xlsx",
+                                  f"{label}集中活动日督查评分汇总"))
+        summary = compile_(county=county, month=month)
+        echo(f"{label}通报已生成：{summary['scored']} 个所站完成评分")
+        docs = {
+            "方案（征求意见稿）": Path(settings.out) / month / "plan-v1.docx",
+            "正式方案": Path(settings.out) / month / "plan-v2.docx",
+            "计划报送情况": Path(settings.out) / month / "collect-report.xlsx",
+            "抽查名单": Path(settings.out) / month / "draw.xlsx",
+            "通报": Path(settings.out) / month / "circular.docx",
+        }
+        echo("")
+        echo(f"演示目录：{out}")
+        echo(f"  县情配置：{out / 'profile.yaml'}    输入文件：{out / 'inputs'}    收件箱：{settings.inbox}")
+        echo(f"  数据库：{settings.database_url}")
+        for name, path in docs.items():
+            echo(f"  {name}：{path}")
+        echo(f"  抽查 {summary['drawn']} 个所站，{summary['scored']} 个所站完成评分")
+        echo("复核抽样：")
+        echo(f"  ACTIVITY_DAY_DATABASE_URL={settings.database_url} .venv/bin/activity-day sample verify --month {month}")
+        return docs
+    finally:
+        use_settings(previous)
