@@ -36,6 +36,8 @@ class Settings(BaseSettings):
         description="Fault switch for retry drills: a step (draft, review, collect, sample, compile), optionally "
                     "with ':YYYY-MM', that fails once per county and month after writing its files",
     )
+    county_folders: bool = Field(
+        default=False, description="Put each county's documents in OUT/YYYY-MM/<county>/ (province runs always do)")
     log_file: Path = Field(default=Path("var/log/activity-day.log"),
                            description="Where commands write their full log, tracebacks included")
 

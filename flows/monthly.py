@@ -54,18 +54,18 @@ def known_failures(fn: Callable) -> Callable:
 
 @flow(name="draft", flow_run_name=run_name(Step.DRAFT.cn), log_prints=False)
 @known_failures
-def draft(county: str, month: str | None = None, schedule: bool = True) -> dict:
+def draft(county: str, month: str | None = None, schedule: bool = True, county_folder: bool = False) -> dict:
     """Draft next month's plan (v1, 征求意见稿); from a deployment, start the interactive review."""
     month = month or next_month()
     summary = draft_plan(county, month)
-    files = render_plan(county, month, 1)
+    files = render_plan(county, month, 1, county_folder)
     return summary | {"files": files, "scheduled": schedule_review(county, month) if schedule else []}
 
 
 @flow(name="review", flow_run_name=run_name(Step.REVIEW.cn))
 @known_failures
 def review(county: str, month: str | None = None, interactive: bool = False, default_disposition: str = "采纳",
-           poll_seconds: int = 10, schedule: bool = True) -> dict:
+           poll_seconds: int = 10, schedule: bool = True, county_folder: bool = False) -> dict:
     """Close the department review and issue the official plan (v2).
 
     Interactive runs pause for comments (until every department answered or the deadline) and
@@ -78,7 +78,7 @@ def review(county: str, month: str | None = None, interactive: bool = False, def
         collect_comments(county, month, poll_seconds)
         approve_comments(county, month, poll_seconds)
     summary = close_review(county, month, default_disposition, review_state(county, month)["digest"])
-    files = render_plan(county, month, 2)
+    files = render_plan(county, month, 2, county_folder)
     return summary | {"files": files, "scheduled": schedule_next_steps(county, month) if schedule else []}
 
 
@@ -88,17 +88,17 @@ def review(county: str, month: str | None = None, interactive: bool = False, def
 
 @flow(name="collect", flow_run_name=run_name(Step.COLLECT.cn, this_month))
 @known_failures
-def collect(county: str, month: str | None = None) -> dict:
+def collect(county: str, month: str | None = None, county_folder: bool = False) -> dict:
     """Import the plan files waiting in the inbox, then report who has submitted and what is planned."""
     month = month or this_month()
-    inbox = read_inbox(county, month)
-    return completeness_report(county, month) | {"inbox": inbox}
+    inbox = read_inbox(county, month, county_folder)
+    return completeness_report(county, month, county_folder) | {"inbox": inbox}
 
 
 @flow(name="sample", flow_run_name=run_name(Step.SAMPLE.cn, this_month))
 @known_failures
 def sample(county: str, month: str | None = None, public_random: str | None = None, interactive: bool = False,
-           poll_seconds: int = 10) -> dict:
+           poll_seconds: int = 10, county_folder: bool = False) -> dict:
     """Publish the candidate list, take the public random value, draw and assign teams (a draw is kept).
 
     Interactive runs pause for the public random value in a resume form; unattended runs use the
@@ -110,28 +110,32 @@ def sample(county: str, month: str | None = None, public_random: str | None = No
     if interactive and public_random is None and not published["drawn"]:
         public_random, source = ask_public_random(month, published, poll_seconds)
     summary = draw_sample(county, month, public_random, published["sha256"], source)
-    return summary | {"files": export_draw(county, month)}
+    return summary | {"files": export_draw(county, month, county_folder)}
 
 
 @flow(name="compile", flow_run_name=run_name(Step.COMPILE.cn, this_month))
 @known_failures
-def compile_(county: str, month: str | None = None, allow_empty: bool = False) -> dict:
+def compile_(county: str, month: str | None = None, allow_empty: bool = False, county_folder: bool = False) -> dict:
     """Compile the month's circular from the scores (a month without scores only with `allow_empty`)."""
-    return compile_circular(county, month or this_month(), allow_empty)
+    return compile_circular(county, month or this_month(), allow_empty, county_folder)
 
 
 @flow(name="monthly_cycle", flow_run_name=run_name("月度流程"))
 @known_failures
 def monthly_cycle(county: str, month: str | None = None, public_random: str | None = None,
-                  default_disposition: str = "采纳", allow_empty: bool = False) -> dict:
-    """The whole month in order, each step a subflow run of its own."""
+                  default_disposition: str = "采纳", allow_empty: bool = False, county_folder: bool = False) -> dict:
+    """The whole month in order, each step a subflow run of its own.
+
+    `county_folder` puts the documents in OUT/YYYY-MM/<county>/ (the province runs ask for it).
+    """
     month = month or next_month()
     return {
-        "draft": draft(county, month, schedule=False),
-        "review": review(county, month, default_disposition=default_disposition, schedule=False),
-        "collect": collect(county, month),
-        "sample": sample(county, month, public_random),
-        "compile": compile_(county, month, allow_empty),
+        "draft": draft(county, month, schedule=False, county_folder=county_folder),
+        "review": review(county, month, default_disposition=default_disposition, schedule=False,
+                         county_folder=county_folder),
+        "collect": collect(county, month, county_folder=county_folder),
+        "sample": sample(county, month, public_random, county_folder=county_folder),
+        "compile": compile_(county, month, allow_empty, county_folder=county_folder),
     }
 
 

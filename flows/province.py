@@ -54,7 +54,8 @@ def province_cycle(month: str | None = None, counties: list[str] | None = None, 
     failed: list[str] = []
     if via_deployments:
         runs = {code: run_deployment(CYCLE_DEPLOYMENT, timeout=0,
-                                     parameters={"county": code, "month": month, "allow_empty": allow_empty},
+                                     parameters={"county": code, "month": month, "allow_empty": allow_empty,
+                                                 "county_folder": True},
                                      idempotency_key=f"activity-day:{code}:{month}:province-cycle")
                 for code in codes}
         for done, (code, run) in enumerate(runs.items(), start=1):
@@ -66,7 +67,9 @@ def province_cycle(month: str | None = None, counties: list[str] | None = None, 
     else:
         for done, code in enumerate(codes, start=1):
             # The province run itself drives every step: draft and review schedule nothing further.
-            options = {"schedule": False} if step in ("draft", "review") else {}
+            options: dict = {"county_folder": True}  # a province keeps each county's documents apart
+            if step in ("draft", "review"):
+                options["schedule"] = False
             if step in ("compile", "cycle"):
                 options["allow_empty"] = allow_empty
             state = STEPS[step](county=code, month=month, return_state=True, **options)

@@ -21,15 +21,14 @@ REQUIRED_REMINDER = "【{office}】{name}负责同志：贵所（站）{month}�
 
 
 @task(name="read-inbox", **STEP)
-def read_inbox(county: str, month: str) -> dict:
+def read_inbox(county: str, month: str, county_folder: bool = False) -> dict:
     """Import the plan files waiting in the county's inbox; each moves to processed/ beside its report."""
     with transaction() as session:
         crud.official_plan(session=session, county=county, month=month)  # files wait until the plan is out
-        single = len(crud.county_codes(session=session)) == 1
     inbox = Path(get_settings().inbox)
-    # Each county's files go in inbox/<county code>/; a one-county database also takes inbox/ itself.
+    # Each county's files go in inbox/<county code>/; unless the run keeps counties apart, inbox/ itself too.
     reports = process_inbox(inbox / county, county=county, month=month)
-    if single:
+    if not (county_folder or get_settings().county_folders):
         reports += process_inbox(inbox, county=county, month=month)
     return {"files": len(reports), "stations_accepted": sum(len(r.accepted) for r in reports),
             "stations_refused": sum(len(r.refused) for r in reports),
@@ -47,11 +46,11 @@ def reminder_list(missing: pd.DataFrame, *, office: str, month: str, deadline: s
 
 
 @task(name="completeness-report", **STEP)
-def completeness_report(county: str, month: str) -> dict:
+def completeness_report(county: str, month: str, county_folder: bool = False) -> dict:
     """Missing stations, activities by task, kind and township; xlsx + markdown + Prefect artifacts."""
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)
-        plan = crud.official_plan(session=session, county=county, month=month)
+        plan = crud.plan_content(crud.official_plan(session=session, county=county, month=month))
         stations = crud.stations_frame(session=session, county=county)
         plans = crud.station_plans_frame(session=session, county=county, month=month)
         activities = crud.activities_frame(session=session, county=county, month=month)
@@ -60,8 +59,8 @@ def completeness_report(county: str, month: str) -> dict:
         by_kind = aggregate.activities_by_kind(activities)
         by_township = aggregate.activities_by_township(activities, stations, plans)
         reminders = reminder_list(missing, office=profile.county.office_short, month=cn_month(month),
-                                  deadline=plan.content["dates_cn"]["station_plans"])
-        uncovered = aggregate.uncovered_required(activities, plans, stations, plan.content["required_codes"])
+                                  deadline=plan.dates_cn.station_plans)
+        uncovered = aggregate.uncovered_required(activities, plans, stations, plan.required_codes)
         late = aggregate.late_submissions(plans, stations)
         uncovered_cn = uncovered.rename(columns={"code": "所站编号", "name": "所站名称", "township": "乡镇（街道）",
                                                  "leader": "负责人", "phone": "联系电话", "missing_codes": "未安排的规定动作"})
@@ -88,10 +87,10 @@ def completeness_report(county: str, month: str) -> dict:
                                uncovered=records(uncovered), late=records(late),
                                by_task=records(by_task), by_kind=records(by_kind),
                                by_township=records(by_township),
-                               deadline=plan.content["dates_cn"]["station_plans"])
+                               deadline=plan.dates_cn.station_plans)
         files = {
-            "xlsx": write_bytes(month_dir(session, county, month) / "collect-report.xlsx", workbook),
-            "md": write_text(month_dir(session, county, month) / "collect-report.md", markdown),
+            "xlsx": write_bytes(month_dir(county, month, county_folder) / "collect-report.xlsx", workbook),
+            "md": write_text(month_dir(county, month, county_folder) / "collect-report.md", markdown),
         }
         crud.record_documents(session=session, county=county, month=month, kind="collect_report", files=files)
     key = artifact_key("collect", county, month)

@@ -11,12 +11,12 @@ __all__ = ["STEP", "InjectedFault", "artifact_key", "inject_fault", "month_dir",
            "transaction"]
 
 
-def month_dir(session, county: str, month: str) -> Path:
-    """Where a month's documents go: OUT/YYYY-MM/, or OUT/YYYY-MM/<county>/ when the database holds several."""
-    from activity_day.store import crud
-
+def month_dir(county: str, month: str, county_folder: bool) -> Path:
+    """Where a month's documents go: OUT/YYYY-MM/, or OUT/YYYY-MM/<county>/ when the run (a province run)
+    or the setting ACTIVITY_DAY_COUNTY_FOLDERS asks for a folder per county. Never what the database holds:
+    adding a county must not move another county's documents."""
     folder = Path(get_settings().out) / month
-    return folder / county if len(crud.county_codes(session=session)) > 1 else folder
+    return folder / county if county_folder or get_settings().county_folders else folder
 
 
 def artifact_key(*parts: str) -> str:

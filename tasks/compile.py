@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
@@ -27,7 +27,7 @@ def no_scores_message(month: str) -> str:
 
 
 @task(name="compile-circular", **STEP)
-def compile_circular(county: str, month: str, allow_empty: bool = False) -> dict:
+def compile_circular(county: str, month: str, allow_empty: bool = False, county_folder: bool = False) -> dict:
     """Aggregate the month's scores and write the circular as DOCX, HTML and Markdown; returns the summary.
 
     A month without a single score gets no circular unless `allow_empty`: an unattended run then
@@ -36,6 +36,7 @@ def compile_circular(county: str, month: str, allow_empty: bool = False) -> dict
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)
         plan = crud.official_plan(session=session, county=county, month=month)
+        content = crud.plan_content(plan)
         stored_draw = crud.require_draw(session=session, county=county, month=month)
         scores = crud.scores_frame(session=session, county=county, month=month)
         if scores.empty and not allow_empty:
@@ -51,18 +52,12 @@ def compile_circular(county: str, month: str, allow_empty: bool = False) -> dict
                                            last=month),
             "assignments": crud.assignments_frame(session=session, county=county, month=month),
         }
-        figures = month_results(data, profile, month)
         crud.save_feedback(session=session, county=county, month=month,
                            rows=feedback_rows(data["scores"], stations))
         session.flush()
-        feedback = crud.feedback_frame(session=session, county=county, up_to=month)
-        summary = figures["summary"] | {
-            "commended": len(figures["commended"]), "rectify": len(figures["rectify"]),
-            "feedback_new": int((feedback["month"] == month).sum()),
-            "feedback_closed": int((feedback["closed_month"] == month).sum()),
-            "feedback_total": len(feedback),
-            "feedback_open": int((feedback["status"] != "closed").sum()),
-        }
+        data["feedback"] = crud.feedback_frame(session=session, county=county, up_to=month)
+        figures = month_results(data, profile, month)
+        summary = figures["summary"]
         number = doc_number(profile.county.doc_prefix, key_dates(profile, plan.activity_date)["compile"], "circular")
         highlights = data["activities"].groupby("station_code")["name"].agg(lambda n: "、".join(dict.fromkeys(n)))
         commended = figures["commended"].assign(
@@ -74,7 +69,7 @@ def compile_circular(county: str, month: str, allow_empty: bool = False) -> dict
         context = {
             "title": title, "month_label": cn_month(month), "issuer": f"{profile.county.office_name}文件",
             "doc_number": number, "addressees": profile.county.addressees, "office_name": profile.county.office_name,
-            "signed_cn": plan.content["dates_cn"]["compile"], "activity_date_cn": plan.content["activity_date_cn"],
+            "signed_cn": content.dates_cn.compile, "activity_date_cn": content.activity_date_cn,
             "s": summary, "results": records(figures["results"]), "ranking": records(figures["ranking"]),
             "commended": records(commended), "rectify": records(figures["rectify"]),
             "problems": records(figures["problems"]), "categories": records(figures["categories"]),
@@ -94,8 +89,8 @@ def compile_circular(county: str, month: str, allow_empty: bool = False) -> dict
                       "trend_image": (charts.trend_line(list(trend["month"]), list(trend["average"]), fmt="png",
                                                         title="全县平均得分（近6个月）"), 150)}
         markdown = render_text("circular.md.j2", **context)
-        signed_on = datetime.fromisoformat(plan.content["dates"]["compile"])
-        folder = month_dir(session, county, month)
+        signed_on = datetime.combine(content.dates.compile, time())
+        folder = month_dir(county, month, county_folder)
         files = {
             "md": write_text(folder / "circular.md", markdown),
             "html": write_text(folder / "circular.html", render_text("circular.html.j2", **context, **svg)),

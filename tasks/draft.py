@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 import pandas as pd
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
-from activity_day.documents.render import docx_bytes, render_text, sha256_bytes, write_bytes, write_text
+from activity_day.documents.render import docx_bytes, render_text, write_bytes, write_text
 from activity_day.domain.dates import cn_fraction, cn_month
-from activity_day.domain.draw import canonical_json
 from activity_day.domain.planning import doc_number, draft_month, key_dates
 from activity_day.store import crud
 from models import ChecklistItem, LearningItem, PlanStatus
@@ -37,12 +36,11 @@ def draft_plan(county: str, month: str) -> dict:
             learning_history=crud.item_history(session=session, model=LearningItem, county=county, before=month),
             checklist_history=crud.item_history(session=session, model=ChecklistItem, county=county, before=month),
         )
-        activity_day, content = drafted.activity_day, drafted.content
+        activity_day, content = drafted.activity_day, drafted.plan
         learning, checklist = drafted.learning, drafted.checklist
         number = doc_number(profile.county.doc_prefix, key_dates(profile, activity_day)["review"], "plan")
         crud.save_plan(session=session, county=county, month=month, version=1, status=PlanStatus.DRAFT,
-                       activity_date=activity_day, doc_number=number, content=content,
-                       sha256=sha256_bytes(canonical_json(content).encode()))
+                       activity_date=activity_day, doc_number=number, content=content, sha256=content.sha256())
         if crud.get_plan(session=session, county=county, month=month, version=2) is None:
             # Once the plan is official its (possibly edited) lists are the month's; a redraft keeps them.
             crud.replace_month_items(session=session, model=LearningItem, county=county, month=month,
@@ -52,7 +50,7 @@ def draft_plan(county: str, month: str) -> dict:
                                      rows=_records(checklist, ["code", "task", "title", "required", "festival",
                                                                "description"]))
     return {"activity_date": activity_day.isoformat(), "learning": len(learning), "checklist": len(checklist),
-            "festivals": sorted({m["name"] for m in content["marks"]}), "notes": content["notes"]}
+            "festivals": sorted({m.name for m in content.marks}), "notes": content.notes}
 
 
 def plan_title(month: str) -> str:
@@ -60,7 +58,7 @@ def plan_title(month: str) -> str:
 
 
 @task(name="render-plan", **STEP)
-def render_plan(county: str, month: str, version: int) -> dict[str, str]:
+def render_plan(county: str, month: str, version: int, county_folder: bool = False) -> dict[str, str]:
     """Write the plan version as Markdown and HTML under out/YYYY-MM/; returns fmt -> path."""
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)
@@ -69,24 +67,24 @@ def render_plan(county: str, month: str, version: int) -> dict[str, str]:
             raise crud.MissingPrerequisite(
                 f"{cn_month(month)}尚无{'方案征求意见稿' if version == 1 else '正式方案'}：请先运行 "
                 f"activity-day run {'draft' if version == 1 else 'review'} --month {month}")
-        content = plan.content
-        signed = content["dates_cn"]["draft" if version == 1 else "review"]
+        content = crud.plan_content(plan)
+        signed = content.dates_cn.draft if version == 1 else content.dates_cn.review
         context = dict(
-            p=content, draft=plan.status == PlanStatus.DRAFT, title=plan_title(month),
+            p=content.stored(), draft=plan.status == PlanStatus.DRAFT, title=plan_title(month),
             issuer=f"{profile.county.office_name}文件" if version > 1 else profile.county.office_name,
             doc_number=plan.doc_number, addressees=profile.county.addressees,
             office_name=profile.county.office_name, signed_cn=signed, cn_numbers=CN_NUMBERS,
-            comments=content.get("comments"), cc=profile.county.cc,
+            comments=None if content.comments is None else [c.model_dump() for c in content.comments], cc=profile.county.cc,
             printer=profile.county.printer or profile.county.office_name,
-            checklist_rows=[dict(i, task=b["task"]) for b in content["checklist"] for i in b["items"]],
+            checklist_rows=[i.model_dump() | {"task": b.task} for b in content.checklist for i in b.items],
             sample_share_cn=cn_fraction(profile.sampling.fraction),
         )
         markdown = render_text("plan.md.j2", **context)
-        signed_on = datetime.fromisoformat(content["dates"]["draft" if version == 1 else "review"])
+        signed_on = datetime.combine(content.dates.draft if version == 1 else content.dates.review, time())
         files = {
-            "md": write_text(month_dir(session, county, month) / f"plan-v{version}.md", markdown),
-            "html": write_text(month_dir(session, county, month) / f"plan-v{version}.html", render_text("plan.html.j2", **context)),
-            "docx": write_bytes(month_dir(session, county, month) / f"plan-v{version}.docx",
+            "md": write_text(month_dir(county, month, county_folder) / f"plan-v{version}.md", markdown),
+            "html": write_text(month_dir(county, month, county_folder) / f"plan-v{version}.html", render_text("plan.html.j2", **context)),
+            "docx": write_bytes(month_dir(county, month, county_folder) / f"plan-v{version}.docx",
                                 docx_bytes("plan.docx", context, dated=signed_on, title=plan_title(month))),
         }
         crud.record_documents(session=session, county=county, month=month, kind=f"plan_v{version}", files=files)

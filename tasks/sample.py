@@ -137,7 +137,7 @@ def draw_table(record: dict, stations: pd.DataFrame, activities: pd.DataFrame, a
 
 
 @task(name="export-draw", **STEP)
-def export_draw(county: str, month: str) -> dict[str, str]:
+def export_draw(county: str, month: str, county_folder: bool = False) -> dict[str, str]:
     """draw.json (the verifiable record), draw.xlsx, one xlsx per team, the online schedule, an artifact."""
     with transaction() as session:
         stored = crud.require_draw(session=session, county=county, month=month)
@@ -146,7 +146,7 @@ def export_draw(county: str, month: str) -> dict[str, str]:
         table = draw_table(stored.record, stations, activities, stored.record["params"]["activity_date"])
         table = table.sort_values(["检查组", "检查方式", "顺序"], kind="stable").reset_index(drop=True)
         label = cn_month(month)
-        folder = month_dir(session, county, month)
+        folder = month_dir(county, month, county_folder)
         files = {
             "json": write_text(folder / "draw.json",
                                json.dumps(stored.record, ensure_ascii=False, indent=1, sort_keys=True) + "\n"),

@@ -106,3 +106,20 @@ def test_step_without_prerequisites_fails_with_what_to_do(prefect_server, settin
         sample(county=county, month="2027-03")
     with pytest.raises(MissingPrerequisite):
         compile_(county=county, month="2027-03")
+
+
+def test_a_second_county_does_not_move_the_first_countys_documents(prefect_server, settings: Settings, county: str,
+                                                                    tmp_path: Path) -> None:
+    import yaml
+
+    from activity_day.demo import province_profile
+    from activity_day.services.counties import init_county
+    from flows.monthly import draft
+
+    other = tmp_path / "other.yaml"
+    other.write_text(yaml.safe_dump(province_profile(7), allow_unicode=True), encoding="utf-8")
+    assert init_county(other).county.code == "329007"  # the database now holds two counties
+    files = draft(county=county, month="2027-02")["files"]
+    assert Path(files["docx"]) == Path(settings.out) / "2027-02" / "plan-v1.docx"
+    apart = draft(county="329007", month="2027-02", county_folder=True)["files"]
+    assert Path(apart["docx"]) == Path(settings.out) / "2027-02" / "329007" / "plan-v1.docx"
