@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from activity_day.domain.dates import parse_month
+from activity_day.intake import H
 from activity_day.services.submissions import station_for_token, submissions_of, submit_plan, utcnow
 from activity_day.store import crud
 from activity_day.store.database import ensure_schema, transaction
@@ -32,14 +33,14 @@ BODY_NOT_PARSED = "There was an error parsing the body"
 class ActivityIn(BaseModel):
     """One planned activity; the same fields as a row of the plans file (活动计划)."""
 
-    name: str = Field(description="活动名称", max_length=2000)
-    task: str = Field(description="任务类别：五项工作任务之一，如 学习实践科学理论", max_length=50)
-    action_kind: str = Field(description="动作类型：规定动作 / 自选动作 / 特色动作", max_length=20)
-    start_time: str = Field(description="开始时间（当地时间），如 2026-12-05T09:00 或 2026年12月5日 9时", max_length=40)
-    location: str = Field(description="活动地点", max_length=2000)
-    expected_participants: int | str = Field(description="预计参与人数")
-    checklist_code: str | None = Field(default=None, description="清单编号（选填）", max_length=20)
-    volunteer_team: str | None = Field(default=None, description="志愿服务队伍（选填）", max_length=2000)
+    name: str = Field(description=H.ACTIVITY_NAME, max_length=2000)
+    task: str = Field(description=f"{H.TASK}：五项工作任务之一，如 学习实践科学理论", max_length=50)
+    action_kind: str = Field(description=f"{H.ACTION_KIND}：规定动作 / 自选动作 / 特色动作", max_length=20)
+    start_time: str = Field(description=f"{H.START_TIME}（当地时间），如 2026-12-05T09:00 或 2026年12月5日 9时", max_length=40)
+    location: str = Field(description=H.LOCATION, max_length=2000)
+    expected_participants: int | str = Field(description=H.EXPECTED_PARTICIPANTS)
+    checklist_code: str | None = Field(default=None, description=f"{H.CHECKLIST_CODE}（选填）", max_length=20)
+    volunteer_team: str | None = Field(default=None, description=f"{H.VOLUNTEER_TEAM}（选填）", max_length=2000)
 
 
 class PlanIn(BaseModel):

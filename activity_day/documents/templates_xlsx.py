@@ -8,26 +8,26 @@ import xlsxwriter
 
 from activity_day.documents.render import pin_zip
 from activity_day.domain.profile import DEFAULT_RUBRIC
-from activity_day.intake import KINDS, scores_kind
-from models.enums import ActionKind, InspectionMode, PracticeTask, StationKind
+from activity_day.intake import KINDS, H, scores_kind
+from models.enums import ActionKind, Disposition, InspectionMode, PracticeTask, StationKind
 
 CHOICES = {
-    "类型": [k.value for k in StationKind],
-    "任务类别": [t.value for t in PracticeTask],
-    "动作类型": [k.value for k in ActionKind],
-    "检查方式": [m.value for m in InspectionMode],
-    "处理意见": ["采纳", "部分采纳", "不采纳"],
+    H.STATION_KIND: [k.value for k in StationKind],
+    H.TASK: [t.value for t in PracticeTask],
+    H.ACTION_KIND: [k.value for k in ActionKind],
+    H.MODE: [m.value for m in InspectionMode],
+    H.DISPOSITION: [d.value for d in Disposition if d is not Disposition.NO_COMMENT],
 }
 HINTS = {
-    "所站编号": "与所站名录一致，如 001",
-    "开始时间": "如 2026/12/5 9:00 或 2026年12月5日 9时",
-    "预计参与人数": "正整数",
-    "得分": "0 到 100；也可按评分细则分列填写，总分为各项之和",
-    "问题类别": "选填，如 活动组织、群众参与、宣传氛围、台账资料、志愿服务、规定动作",
-    "清单编号": "选填，本月活动清单中的编号，如 LL-01",
-    "经度": "选填，如 118.70",
-    "纬度": "选填，如 33.72",
-    "处理理由": "部分采纳、不采纳时必填",
+    H.STATION_CODE: "与所站名录一致，如 001",
+    H.START_TIME: "如 2026/12/5 9:00 或 2026年12月5日 9时",
+    H.EXPECTED_PARTICIPANTS: "正整数",
+    H.SCORE: "0 到 100；也可按评分细则分列填写，总分为各项之和",
+    H.CATEGORY: "选填，如 活动组织、群众参与、宣传氛围、台账资料、志愿服务、规定动作",
+    H.CHECKLIST_CODE: "选填，本月活动清单中的编号，如 LL-01",
+    H.LONGITUDE: "选填，如 118.70",
+    H.LATITUDE: "选填，如 33.72",
+    H.REASON: "部分采纳、不采纳时必填",
 }
 
 
@@ -49,7 +49,7 @@ def template_bytes(kind: str) -> bytes:
             sheet.write_comment(0, col, HINTS[header])
         if header in CHOICES:
             sheet.data_validation(1, col, 2000, col, {"validate": "list", "source": CHOICES[header]})
-        if header in ("所站编号", "联系电话", "清单编号"):
+        if header in (H.STATION_CODE, H.PHONE, H.CHECKLIST_CODE):
             sheet.set_column(col, col, 16, book.add_format({"num_format": "@"}))  # keep 001 as text
     sheet.freeze_panes(1, 0)
     notes = book.add_worksheet("填表说明")

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from activity_day.domain.planning import load_checklist_catalog, load_learning_catalog
 from activity_day.domain.profile import unknown_townships
-from activity_day.domain.review import plan_codes
 from activity_day.intake import (
     KINDS,
+    REGISTRY,
+    ROW,
     FileUnusable,
     Problem,
     Validated,
@@ -109,14 +110,14 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
     except FileUnusable as exc:
         return ImportReport(kind, name, problems=[exc.problem], unusable=True)
     notices = frame.attrs.get("notices", [])
-    last_row = int(frame["_row"].max())
+    last_row = int(frame[ROW].max())
     if kind == "scores" and (problem := check_score_columns(frame, name, rubric)):
         return ImportReport(kind, name, problems=[problem], unusable=True)
     with transaction() as session:
         if kind == "stations":
             registered = crud.registered_codes(session=session, county=county)
             validated = validate_stations(frame, name, existing=code_index(registered))
-            rows = validated.units.get("名录", [])
+            rows = validated.units.get(REGISTRY, [])
             written = crud.replace_registry(session=session, county=county, rows=rows) if rows else 0
             if rows:  # the registry wins; the profile must follow before the next draw (回避)
                 profile = crud.load_profile_of(session=session, county=county)
@@ -130,9 +131,9 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
             draft = crud.get_plan(session=session, county=county, month=month, version=1)
             codes = (load_learning_catalog()["code"].tolist() + load_checklist_catalog()["code"].tolist())
             validated = validate_comments(frame, name, departments=profile.departments, catalog_codes=set(codes),
-                                          in_plan=plan_codes(draft.content) if draft else None)
+                                          in_plan=crud.plan_content(draft).codes() if draft else None)
             rows = [dict(r, source=CommentSource.FILE.value,
-                         source_ref=source_ref(name, "department_comment.source_ref", row=r["_row"]))
+                         source_ref=source_ref(name, "department_comment.source_ref", row=r[ROW]))
                     for unit in validated.units.values() for r in unit]
             # A row that decides (处理意见) updates the stored comment; one that does not leaves any
             # decision already taken alone, so importing the same file again changes nothing.
@@ -152,7 +153,7 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
             late = False
             if received_at is not None:
                 plan = crud.get_plan(session=session, county=county, month=month, version=2)
-                deadline = deadline_of(plan.content, profile.intake.deadline_time) if plan else None
+                deadline = deadline_of(crud.plan_content(plan), profile.intake.deadline_time) if plan else None
                 late = deadline is not None and received_at > deadline
                 if late and profile.intake.late_submissions == "refuse":
                     refuse_late(validated, name, deadline)

@@ -8,10 +8,9 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from activity_day.intake import EXCEL_SUFFIXES, Problem, file_label
+from activity_day.intake import READABLE_SUFFIXES, Problem, file_label, unsupported_type
 from activity_day.services.imports import ImportReport, import_file
 
-ACCEPTED = EXCEL_SUFFIXES | {".csv", ".txt"}
 RESULT = ".result.txt"
 NAME_MAX = 255  # bytes in one file name on the usual file systems
 
@@ -45,10 +44,10 @@ def process_inbox(inbox: Path, *, county: str, month: str, now: datetime | None 
     done = inbox / "processed"
     reports = []
     for path in pending_files(inbox):
-        if path.suffix.lower() not in ACCEPTED:
+        if path.suffix.lower() not in READABLE_SUFFIXES:
             label = file_label(path)
             report = ImportReport("plans", label, unusable=True, problems=[Problem(
-                label, None, None, None, f"不支持的文件类型“{file_label(path.suffix)}”，请使用 xlsx 或 csv")])
+                label, None, None, None, unsupported_type(file_label(path.suffix)))])
         else:
             try:
                 # A file counts as received when it was dropped (its modification time), not when collect ran.

@@ -1,0 +1,89 @@
+"""The exact Chinese headers users see, and the kinds of file built from them.
+
+Every header is spelled once, here: readers, validators, templates and messages refer to `H`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class H:
+    """One constant per column header of the input files (and per field the API shares with them)."""
+
+    # 所站名录 (stations)
+    STATION_CODE = "所站编号"
+    STATION_NAME = "所站名称"
+    STATION_KIND = "类型"
+    TOWNSHIP = "乡镇（街道）"
+    LEADER = "负责人"
+    PHONE = "联系电话"
+    LONGITUDE = "经度"
+    LATITUDE = "纬度"
+    # 活动计划 (station plans)
+    ACTIVITY_NAME = "活动名称"
+    TASK = "任务类别"
+    ACTION_KIND = "动作类型"
+    START_TIME = "开始时间"
+    LOCATION = "活动地点"
+    EXPECTED_PARTICIPANTS = "预计参与人数"
+    CHECKLIST_CODE = "清单编号"
+    VOLUNTEER_TEAM = "志愿服务队伍"
+    # 部门意见 (department comments)
+    DEPARTMENT = "部门"
+    CONTENT = "意见内容"
+    DISPOSITION = "处理意见"
+    REASON = "处理理由"
+    PROPOSES_ADD = "建议增加"
+    PROPOSES_REMOVE = "建议删除"
+    # 检查评分 (inspection scores)
+    MODE = "检查方式"
+    SCORER = "评分人"
+    SCORE = "得分"
+    PROBLEMS = "存在问题"
+    CATEGORY = "问题类别"
+    SUGGESTIONS = "意见建议"
+
+
+# The frame column holding each data row's 1-based row number in the file.
+ROW = "_row"
+
+
+@dataclass(frozen=True)
+class FileKind:
+    name: str
+    title: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+STATIONS = FileKind(
+    "stations", "所站名录",
+    (H.STATION_CODE, H.STATION_NAME, H.STATION_KIND, H.TOWNSHIP, H.LEADER, H.PHONE),
+    (H.LONGITUDE, H.LATITUDE),
+)
+PLANS = FileKind(
+    "plans",
+    "活动计划",
+    (H.STATION_CODE, H.ACTIVITY_NAME, H.TASK, H.ACTION_KIND, H.START_TIME, H.LOCATION, H.EXPECTED_PARTICIPANTS),
+    (H.CHECKLIST_CODE, H.VOLUNTEER_TEAM),
+)
+COMMENTS = FileKind(
+    "comments", "部门意见", (H.DEPARTMENT, H.CONTENT), (H.DISPOSITION, H.REASON, H.PROPOSES_ADD, H.PROPOSES_REMOVE)
+)
+SCORES = FileKind(
+    "scores", "检查评分", (H.STATION_CODE, H.MODE, H.SCORER), (H.SCORE, H.PROBLEMS, H.CATEGORY, H.SUGGESTIONS)
+)
+
+
+def scores_kind(rubric: list[tuple[str, float]]) -> FileKind:
+    """The scores file with one optional column per rubric item (a file carries 得分, or the items, or both)."""
+    return FileKind(SCORES.name, SCORES.title, SCORES.required,
+                    SCORES.optional + tuple(name for name, _ in rubric if name not in SCORES.optional))
+
+
+KINDS = {k.name: k for k in (STATIONS, PLANS, COMMENTS, SCORES)}
