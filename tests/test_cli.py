@@ -16,6 +16,7 @@ from activity_day.demo import write_xlsx
 from activity_day.intake import KINDS
 from activity_day.store.database import transaction
 from cli import app
+from cli.summary import summary_lines
 from models import DrawAssignment, StationToken
 from tests.conftest import DEMO_PROFILE
 
@@ -70,6 +71,44 @@ def test_template_has_the_exact_headers(settings, tmp_path: Path, kind: str) -> 
     sheet = openpyxl.load_workbook(target).worksheets[0]
     rubric = ["规定动作", "组织实施", "群众参与", "志愿服务", "台账资料"] if kind == "scores" else []
     assert [c.value for c in sheet[1]] == [*KINDS[kind].headers, *rubric]
+
+
+def test_summary_lines_of_each_step_on_literal_results() -> None:
+    draft = {"activity_date": "2027-02-20", "learning": 3, "checklist": 12, "festivals": ["元宵节"],
+             "notes": ["活动日与节日相邻"], "files": {"md": "out/plan.md", "docx": "out/plan.docx"}}
+    assert summary_lines("draft", "2027-02", draft) == [
+        "2027年2月方案（征求意见稿）已起草：活动日 2027年2月20日，学习清单 3 项，活动清单 12 项，节日和纪念日：元宵节",
+        "  注意：活动日与节日相邻",
+        "  文件：",
+        "    out/plan.md",
+        "    out/plan.docx",
+    ]
+    review = {"comments": 2, "silent": [], "defaulted": 1, "edits": [{}, {}], "scheduled": ["collect 2027-02-16"]}
+    assert summary_lines("review", "2027-02", review) == [
+        "2027年2月正式方案已印发：部门意见 2 条，未反馈记为无意见：无，按默认采纳 1 条，清单调整 2 处",
+        "  已安排：collect 2027-02-16",
+    ]
+    collect = {"stations": 3, "submitted": 2, "missing": 1, "late": 0, "uncovered_required": 1, "activities": 7,
+               "inbox": {"files": 2, "stations_accepted": 2, "stations_refused": 0, "unusable": ["x.txt"]}}
+    assert summary_lines("collect", "2027-02", collect) == [
+        "2027年2月活动计划：所站 3 个，已报送 2 个，未报送 1 个，逾期 0 个，规定动作未安排全 1 个，计划活动 7 项",
+        "收件箱：处理文件 2 个，接收 2 个所站的计划，拒收 0 个",
+        "  无法使用的文件：x.txt",
+    ]
+    sample = {"drawn": 83, "new": False, "digest": "ab12"}
+    assert summary_lines("sample", "2027-02", sample) == [
+        "2027年2月督查抽样：抽取 83 个所站（沿用已存的抽样，未重抽），抽样记录摘要 ab12"]
+    compiled = {"scored": 0, "average": None, "commended": 0, "rectify": 0, "problems": 0}
+    assert summary_lines("compile", "2027-02", compiled) == [
+        "2027年2月通报已生成：已评分 0 个所站，平均分 —，表扬 0 个，限期整改 0 个，存在问题 0 条",
+        "  本月无评分，通报已写明未开展督查评分",
+    ]
+    assert summary_lines("compile", "2027-02", compiled | {"scored": 2, "average": 87.456})[0] == (
+        "2027年2月通报已生成：已评分 2 个所站，平均分 87.46，表扬 0 个，限期整改 0 个，存在问题 0 条")
+    cycle = {"draft": draft, "review": review, "collect": collect, "sample": sample, "compile": compiled}
+    assert summary_lines("cycle", "2027-02", cycle) == [
+        line for step in ("draft", "review", "collect", "sample", "compile")
+        for line in summary_lines(step, "2027-02", cycle[step])]
 
 
 @pytest.mark.flow

@@ -1,0 +1,59 @@
+"""The root `activity-day` command: its --county option, the commands and sub-commands, and `main`."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from activity_day import console
+from cli import feedback, imports, run, sample, setup, status, tokens
+from cli.errors import OperatorGroup
+from cli.options import Chosen, CountyOpt
+
+app = typer.Typer(cls=OperatorGroup, help="新时代文明实践集中活动日：方案、计划收集、抽查与通报。", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+
+
+@app.callback()
+def main_options(ctx: typer.Context, county_code: CountyOpt = None) -> None:
+    # Sub-commands read it back with cli.options.county(ctx): click hands `obj` down to every child context.
+    ctx.obj = Chosen(county=county_code)
+
+
+# The order here is the order `activity-day --help` lists them in.
+app.command()(setup.init)
+app.command()(status.status)
+app.command()(setup.api)
+app.command()(imports.template)
+app.command()(setup.demo)
+app.add_typer(imports.app, name="import")
+app.add_typer(run.app, name="run")
+app.add_typer(sample.app, name="sample")
+app.add_typer(tokens.app, name="tokens")
+app.add_typer(feedback.app, name="feedback")
+
+
+def main() -> None:
+    """The console script: settings checked, logging routed, then the command; exits with its code."""
+    console.prefect_defaults()
+    from pydantic import ValidationError
+
+    from activity_day.settings import get_settings
+
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"])
+            typer.echo(f"错误：设置 ACTIVITY_DAY_{where.upper()} 有误：{err['msg'].removeprefix('Value error, ')}",
+                       err=True)
+        sys.exit(2)
+    console.setup(settings.log_file)
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:  # `activity-day sample show | head`: the reader has what it wanted
+        sys.stderr.close()
+        sys.exit(0)

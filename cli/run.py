@@ -1,0 +1,129 @@
+"""`activity-day run`: one step of the month (or the whole cycle) as a Prefect flow, then what it produced.
+
+Prefect and the flows are imported inside the commands, so the other commands never start it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from activity_day import console
+from activity_day.domain.dates import cn_month
+from activity_day.errors import OperatorError
+from cli.options import STEP_CN, JsonOpt, MonthOpt, county, month_option
+from cli.summary import summary_lines
+
+app = typer.Typer(help="以 Prefect 流程运行本月的一个步骤（或整个月度流程）。", no_args_is_help=True)
+
+
+def start_flows():
+    """Import the flows with Prefect's console output moved to the log file; returns flows.monthly."""
+    import flows.monthly
+
+    console.quiet_prefect()
+    return flows.monthly
+
+
+def _require_ui(what: str) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        raise OperatorError(
+            f"{what}需要在 Prefect 界面中填写表单：请另开终端运行 .venv/bin/prefect server start，"
+            "再设置 PREFECT_API_URL=http://127.0.0.1:4200/api 后重试")
+
+
+def _run(ctx: typer.Context, step: str, month: str | None, as_json: bool = False, **params: object) -> None:
+    monthly = start_flows()
+    chosen = month_option(month)
+    code = county(ctx)
+    if params.get("interactive"):
+        _require_ui("交互式运行")
+    console.tell_operator(f"开始运行：{cn_month(chosen)}·{STEP_CN[step]}（{code}）")
+    result = monthly.STEPS[step](county=code, month=chosen,
+                                **{k: v for k, v in params.items() if v is not None})
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+        return
+    for line in summary_lines(step, chosen, result):
+        typer.echo(line)
+
+
+PublicRandom = Annotated[str | None, typer.Option(
+    "--public-random", help="名单公布之后产生的公开随机数（如彩票开奖号码）。")]
+AllowEmpty = Annotated[bool, typer.Option(
+    "--allow-empty", help="没有评分也印发通报（通报写明本月未开展督查评分）。")]
+
+
+@app.command("draft")
+def run_draft(ctx: typer.Context, month: MonthOpt = None, as_json: JsonOpt = False) -> None:
+    """起草本月方案（征求意见稿）。"""
+    _run(ctx, "draft", month, as_json)
+
+
+@app.command("review")
+def run_review(
+    ctx: typer.Context,
+    month: MonthOpt = None,
+    interactive: Annotated[bool, typer.Option(
+        "--interactive", help="暂停运行，在 Prefect 界面的表单中录入部门意见并审定。")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """结束征求意见，印发正式方案。"""
+    _run(ctx, "review", month, as_json, interactive=interactive)
+
+
+@app.command("collect")
+def run_collect(ctx: typer.Context, month: MonthOpt = None, as_json: JsonOpt = False) -> None:
+    """汇总所站活动计划报送情况和提醒名单。"""
+    _run(ctx, "collect", month, as_json)
+
+
+@app.command("sample")
+def run_sample(
+    ctx: typer.Context,
+    month: MonthOpt = None,
+    public_random: PublicRandom = None,
+    interactive: Annotated[bool, typer.Option(
+        "--interactive", help="暂停运行，在 Prefect 界面的表单中填写公开随机数。")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """按县情配置的比例抽取所站并分配检查组（已有抽样则沿用）。"""
+    _run(ctx, "sample", month, as_json, public_random=public_random, interactive=interactive)
+
+
+@app.command("compile")
+def run_compile(ctx: typer.Context, month: MonthOpt = None, allow_empty: AllowEmpty = False,
+                as_json: JsonOpt = False) -> None:
+    """根据评分汇编通报。"""
+    _run(ctx, "compile", month, as_json, allow_empty=allow_empty)
+
+
+@app.command("cycle")
+def run_cycle(
+    ctx: typer.Context,
+    month: MonthOpt = None,
+    public_random: PublicRandom = None,
+    allow_empty: AllowEmpty = False,
+    all_counties: Annotated[bool, typer.Option("--all-counties", help="数据库中的每个县各运行一次。")] = False,
+    via_deployments: Annotated[bool, typer.Option(
+        "--via-deployments", help="与 --all-counties 同用：交给 monthly-cycle 部署，由工作进程运行。")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """无人值守地依次运行五个步骤。"""
+    if not all_counties:
+        _run(ctx, "cycle", month, as_json, public_random=public_random, allow_empty=allow_empty)
+        return
+    start_flows()
+    from flows.province import province_cycle
+
+    chosen = month_option(month)
+    console.tell_operator(f"开始运行：{cn_month(chosen)}·全省月度流程")
+    result = province_cycle(month=chosen, via_deployments=via_deployments, allow_empty=allow_empty)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    typer.echo(f"{cn_month(chosen)}：{result['counties']} 个县（市、区）的月度流程已完成")

@@ -1,0 +1,55 @@
+"""`activity-day sample`: the month's stored draw — who was drawn, the full record, and its verification."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from activity_day.domain.dates import cn_month
+from cli.options import JsonOpt, MonthOpt, county, month_option
+
+app = typer.Typer(help="查看和核验本月的督查抽样。", no_args_is_help=True)
+
+MODE_CN = {"online": "线上", "onsite": "线下"}
+
+
+@app.command("verify")
+def sample_verify(ctx: typer.Context, month: MonthOpt = None) -> None:
+    """由记录的输入重新推算抽样；结果一致时退出码为 0。"""
+    from activity_day.services.drawcheck import verify_stored
+
+    chosen = month_option(month)
+    ok, message = verify_stored(county(ctx), chosen)
+    typer.echo(("核验通过：" if ok else "核验不一致：") + message, err=not ok)
+    raise typer.Exit(0 if ok else 1)
+
+
+def _stored_draw(ctx: typer.Context, month: str | None):
+    from activity_day.store import crud
+    from activity_day.store.database import transaction
+
+    chosen = month_option(month)
+    with transaction() as session:
+        return crud.require_draw(session=session, county=county(ctx), month=chosen)
+
+
+@app.command("show")
+def sample_show(ctx: typer.Context, month: MonthOpt = None, as_json: JsonOpt = False) -> None:
+    """抽中的所站：乡镇、检查方式和检查组。"""
+    stored = _stored_draw(ctx, month)
+    stations = [{"code": s["code"], "township": s["township"], "mode": s["mode"], "team": s["team"],
+                 "slot": s["slot"], "rank": s["rank"]} for s in stored.record["selected"]]
+    if as_json:
+        typer.echo(json.dumps({"month": stored.month, "seed": stored.seed, "digest": stored.digest,
+                               "stations": stations}, ensure_ascii=False))
+        return
+    typer.echo(f"{cn_month(stored.month)}：抽取 {len(stations)} 个所站；抽样记录摘要 {stored.digest}")
+    for s in stations:
+        typer.echo(f"{s['rank']:>4} {s['code']:<8} {s['township']:<8} {MODE_CN[s['mode']]} {s['team']} {s['slot']}")
+
+
+@app.command("record")
+def sample_record(ctx: typer.Context, month: MonthOpt = None) -> None:
+    """完整的抽样记录（JSON，docs/verify_draw.py 的输入）。"""
+    typer.echo(json.dumps(_stored_draw(ctx, month).record, ensure_ascii=False, indent=1, sort_keys=True))

@@ -1,0 +1,59 @@
+"""`activity-day init`, `api` and `demo`: set a county up, serve the intake API, run a generated month."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.options import MonthOpt, fail, month_option
+
+
+def init(profile: Annotated[Path, typer.Option("--profile", help="县情配置文件（YAML）。")]) -> None:
+    """建表并载入县情配置；可重复运行。"""
+    from activity_day.domain.profile import ProfileError
+    from activity_day.services.counties import init_county
+
+    try:
+        loaded = init_county(profile)
+    except ProfileError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"{loaded.county.name}（{loaded.county.code}）已设置：检查组 {len(loaded.teams)} 个，"
+               f"征求意见部门 {len(loaded.departments)} 个")
+
+
+def api(
+    host: Annotated[str, typer.Option(help="监听地址。")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="监听端口。")] = 8000,
+) -> None:
+    """运行微信小程序报送接口（接口说明见 /docs 和 /openapi.json）。"""
+    import uvicorn
+
+    from activity_day.api import create_app
+    from activity_day.store import crud
+    from activity_day.store.database import ensure_schema, transaction
+
+    ensure_schema()
+    with transaction() as session:
+        limits = [crud.load_profile_of(session=session, county=c).intake.max_body_bytes
+                  for c in crud.county_codes(session=session)]
+    uvicorn.run(create_app(max(limits, default=262144)), host=host, port=port, log_level="info")
+
+
+def demo(
+    month: MonthOpt = None,
+    out: Annotated[Path, typer.Option("--out", help="要创建的演示工作目录。")] = Path("demo"),
+    province: Annotated[int | None, typer.Option("--province", min=1, max=200,
+                                                 help="生成这么多个县并全部运行。")] = None,
+) -> None:
+    """生成一个仿真县（或一个省），用正常的导入和流程跑完整个月。"""
+    from cli.demo import run_demo, run_province_demo
+    from cli.run import start_flows
+
+    chosen = month_option(month)
+    start_flows()
+    if province:
+        run_province_demo(chosen, out, province, echo=typer.echo)
+    else:
+        run_demo(chosen, out, echo=typer.echo)
