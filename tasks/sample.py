@@ -67,17 +67,17 @@ def _build_record(county: str, month: str, candidates: list, public_random: str 
     sampling = profile.sampling
     geo = {r.code: (r.longitude, r.latitude) for r in stations.itertuples()
            if pd.notna(r.longitude) and pd.notna(r.latitude)}
-    return draw.build_record(
-        county=county, month=month, candidates=candidates,
-        public_random=public_random or draw.default_public_random(plan.sha256), ratio=sampling.fraction,
+    params = draw.DrawParams(
         teams=[t.model_dump() for t in profile.teams], onsite_share=sampling.onsite_share,
         onsite_fixed=sampling.onsite_townships, slot_minutes=sampling.online_slot_minutes,
         online_start=sampling.online_start, activity_date=plan.activity_date.isoformat(), geo=geo,
         seat=profile.county.seat, onsite_start=sampling.onsite_start, visit_minutes=sampling.visit_minutes,
-        travel_kmh=sampling.travel_kmh,
-        public_random_source=public_random_source if public_random else "正式方案SHA-256（无人值守默认）",
-        online_inspectors=[m.model_dump() for m in sampling.online_inspectors],
-    )
+        travel_kmh=sampling.travel_kmh, online_inspectors=[m.model_dump() for m in sampling.online_inspectors])
+    return draw.build_record(
+        county=county, month=month, candidates=candidates,
+        public_random=public_random or draw.default_public_random(plan.sha256), ratio=sampling.fraction,
+        params=params,
+        public_random_source=public_random_source if public_random else "正式方案SHA-256（无人值守默认）")
 
 
 @task(name="draw-sample", **STEP)

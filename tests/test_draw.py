@@ -21,9 +21,10 @@ def stations(n: int = 248, townships: int = 16) -> list[tuple[str, str]]:
 
 def record(month: str = "2026-12", public: str = "p", months_ago: dict | None = None, teams=TEAMS, **kw) -> dict:
     cands = draw.build_candidates(kw.pop("stations", stations()), months_ago or {})
-    return draw.build_record(county="321323", month=month, candidates=cands, public_random=public, ratio=THIRD,
-                             teams=teams, onsite_share=0.5, onsite_fixed=kw.pop("onsite_fixed", []),
+    params = draw.DrawParams(teams=teams, onsite_share=0.5, onsite_fixed=kw.pop("onsite_fixed", []),
                              slot_minutes=15, online_start="09:00", activity_date=f"{month}-05")
+    return draw.build_record(county="321323", month=month, candidates=cands, public_random=public, ratio=THIRD,
+                             params=params)
 
 
 def test_quotas_add_up_with_one_per_township() -> None:
@@ -119,9 +120,10 @@ def test_inclusion_frequency_over_many_seeds_is_near_the_ratio() -> None:
 def test_online_inspectors_take_the_video_checks() -> None:
     inspectors = [{"name": "吴", "home_township": "T04"}, {"name": "郑", "home_township": "T05"}]
     cands = draw.build_candidates(stations(), {})
+    params = draw.DrawParams(teams=TEAMS, onsite_share=0.5, onsite_fixed=[], slot_minutes=20, online_start="09:00",
+                             activity_date="2026-12-05", online_inspectors=inspectors)
     rec = draw.build_record(county="321323", month="2026-12", candidates=cands, public_random="p", ratio=THIRD,
-                            teams=TEAMS, onsite_share=0.5, onsite_fixed=[], slot_minutes=20, online_start="09:00",
-                            activity_date="2026-12-05", online_inspectors=inspectors)
+                            params=params)
     online = [s for s in rec["selected"] if s["mode"] == "online"]
     assert {s["team"] for s in online} == {"线上·吴", "线上·郑"}
     assert all(not (s["team"] == "线上·吴" and s["township"] == "T04") for s in online)
@@ -136,6 +138,7 @@ def test_an_online_inspector_is_named_once_in_an_avoidance_error() -> None:
     cands = draw.build_candidates(stations(), {})
     with pytest.raises(draw.AvoidanceError) as info:
         draw.build_record(county="321323", month="2026-12", candidates=cands, public_random="p", ratio=THIRD,
-                          teams=TEAMS, onsite_share=0.5, onsite_fixed=["T00"], slot_minutes=20,
-                          online_start="09:00", activity_date="2026-12-05", online_inspectors=inspectors)
+                          params=draw.DrawParams(teams=TEAMS, onsite_share=0.5, onsite_fixed=["T00"], slot_minutes=20,
+                                                 online_start="09:00", activity_date="2026-12-05",
+                                                 online_inspectors=inspectors))
     assert str(info.value).endswith("（线上·吴敏、线上·郑凯）") and "T04" in str(info.value)

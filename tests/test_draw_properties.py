@@ -41,8 +41,9 @@ def test_nobody_inspects_their_own_township(county, salt) -> None:
     blocked = [t for t in sizes if all(t in h for h in homes.values())]
     candidates = draw.build_candidates(stations, {})
     kwargs = dict(county="x", month="2027-03", candidates=candidates, public_random=str(salt),
-                  ratio=Fraction(1, 3), teams=teams, onsite_share=0.5, onsite_fixed=[], slot_minutes=15,
-                  online_start="09:00", activity_date="2027-03-05")
+                  ratio=Fraction(1, 3), params=draw.DrawParams(teams=teams, onsite_share=0.5, onsite_fixed=[],
+                                                              slot_minutes=15, online_start="09:00",
+                                                              activity_date="2027-03-05"))
     if blocked:
         with pytest.raises(draw.AvoidanceError) as info:
             draw.build_record(**kwargs)
@@ -117,8 +118,8 @@ def test_standalone_script_agrees_on_fifty_months(tmp_path: Path) -> None:
         record = draw.build_record(
             county=f"32{n:04d}", month=month, candidates=draw.build_candidates(stations, months_ago),
             public_random=f"{rng.randrange(10**6):06d}", ratio=Fraction(rng.choice(["1/3", "1/4", "2/5", "1/2"])),
-            teams=teams, onsite_share=0.5, onsite_fixed=[], slot_minutes=15, online_start="09:00",
-            activity_date=f"{month}-05")
+            params=draw.DrawParams(teams=teams, onsite_share=0.5, onsite_fixed=[], slot_minutes=15,
+                                   online_start="09:00", activity_date=f"{month}-05"))
         path = tmp_path / f"{n}.json"
         path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
         done = subprocess.run([sys.executable, str(SCRIPT), str(path)], capture_output=True, text=True, check=False)
@@ -131,8 +132,9 @@ def test_standalone_script_detects_tampering(tmp_path: Path) -> None:
     stations = [(f"{i:03d}", f"T{i % 5}") for i in range(1, 61)]
     teams = [{"name": f"第{k}组", "members": [{"name": "甲", "home_township": "none"}]} for k in range(3)]
     record = draw.build_record(county="x", month="2027-01", candidates=draw.build_candidates(stations, {}),
-                               public_random="1", ratio=Fraction(1, 3), teams=teams, onsite_share=0.5,
-                               onsite_fixed=[], slot_minutes=15, online_start="09:00", activity_date="2027-01-05")
+                               public_random="1", ratio=Fraction(1, 3),
+                               params=draw.DrawParams(teams=teams, onsite_share=0.5, onsite_fixed=[], slot_minutes=15,
+                                                      online_start="09:00", activity_date="2027-01-05"))
     record["selected"][0]["code"], record["selected"][1]["code"] = record["selected"][1]["code"], record["selected"][0]["code"]
     path = tmp_path / "r.json"
     path.write_text(json.dumps(record), encoding="utf-8")

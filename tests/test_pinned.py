@@ -64,9 +64,9 @@ def test_arrival_is_previous_arrival_plus_visit_plus_travel() -> None:
     geo = {"A": (118.70, 33.82), "B": (118.70, 34.02)}
     selected = [{"rank": 1, "code": "B", "township": "T", "key": "b"},
                 {"rank": 2, "code": "A", "township": "T", "key": "a"}]
-    rows = draw.assign(selected, teams=ONE_TEAM, onsite=["T"], slot_minutes=15, online_start="09:00",
-                       activity_date="2026-12-05", geo=geo, seat=SEAT, onsite_start="08:30", visit_minutes=40,
-                       travel_kmh=30)
+    rows = draw.assign(selected, onsite=["T"], params=draw.DrawParams(
+        teams=ONE_TEAM, onsite_share=1, onsite_fixed=["T"], slot_minutes=15, online_start="09:00",
+        activity_date="2026-12-05", geo=geo, seat=SEAT, onsite_start="08:30", visit_minutes=40, travel_kmh=30))
     assert {r["code"]: (r["order"], r["slot"]) for r in rows} == {
         "A": (1, "第1站 08:52"),  # 08:30 + 22 min on the road
         "B": (2, "第2站 10:16"),  # 08:52 + 40 min visit + 44 min on the road

@@ -11,7 +11,7 @@ import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any
@@ -228,21 +228,45 @@ def route(points: dict[str, Sequence[float]], start: Sequence[float]) -> list[st
     return path
 
 
-def assign(
-    selected: Sequence[dict[str, Any]],
-    *,
-    teams: Sequence[dict[str, Any]],
-    onsite: Sequence[str],
-    slot_minutes: int,
-    online_start: str,
-    activity_date: str,
-    geo: dict[str, Sequence[float]] | None = None,
-    seat: Sequence[float] | None = None,
-    onsite_start: str = "08:30",
-    visit_minutes: int = 40,
-    travel_kmh: float = 30.0,
-    online_inspectors: Sequence[dict[str, Any]] = (),
-) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class DrawParams:
+    """How the drawn stations are split, assigned and scheduled: the record's "params" (docs/draw.md).
+
+    `teams` and `online_inspectors` are dicts of name and members (each a name and a home township),
+    `geo` maps station codes to (longitude, latitude), `seat` is where the patrols set out.
+    """
+
+    teams: Sequence[dict[str, Any]]
+    onsite_share: float
+    onsite_fixed: Sequence[str]
+    slot_minutes: int
+    online_start: str
+    activity_date: str
+    geo: dict[str, Sequence[float]] | None = None
+    seat: Sequence[float] | None = None
+    onsite_start: str = "08:30"
+    visit_minutes: int = 40
+    travel_kmh: float = 30.0
+    online_inspectors: Sequence[dict[str, Any]] = ()
+
+    def as_record(self) -> dict[str, Any]:
+        """The params as the record stores them (and as `from_record` reads them back)."""
+        return {"teams": list(self.teams), "onsite_share": self.onsite_share, "onsite_fixed": list(self.onsite_fixed),
+                "slot_minutes": self.slot_minutes, "online_start": self.online_start,
+                "activity_date": self.activity_date, "geo": self.geo,
+                "seat": list(self.seat) if self.seat else None, "onsite_start": self.onsite_start,
+                "visit_minutes": self.visit_minutes, "travel_kmh": self.travel_kmh,
+                "online_inspectors": list(self.online_inspectors)}
+
+    @classmethod
+    def from_record(cls, p: dict[str, Any]) -> DrawParams:
+        return cls(teams=p["teams"], onsite_share=p["onsite_share"], onsite_fixed=p["onsite_fixed"],
+                   slot_minutes=p["slot_minutes"], online_start=p["online_start"], activity_date=p["activity_date"],
+                   geo=p["geo"], seat=p["seat"], onsite_start=p["onsite_start"], visit_minutes=p["visit_minutes"],
+                   travel_kmh=p["travel_kmh"], online_inspectors=p.get("online_inspectors", []))
+
+
+def assign(selected: Sequence[dict[str, Any]], *, onsite: Sequence[str], params: DrawParams) -> list[dict[str, Any]]:
     """Mode, team, visiting order and time for each drawn station.
 
     On-site townships go whole to one team (`assign_townships`); each team visits its stations in a
@@ -252,7 +276,9 @@ def assign(
     names no inspectors) with the fewest, in back-to-back slots of `slot_minutes` from
     `online_start`, so no inspector's video checks overlap. Nobody gets a township they live in.
     """
-    geo = geo or {}
+    teams, geo, seat, online_inspectors = params.teams, params.geo or {}, params.seat, params.online_inspectors
+    onsite_start, visit_minutes, travel_kmh = params.onsite_start, params.visit_minutes, params.travel_kmh
+    slot_minutes, online_start, activity_date = params.slot_minutes, params.online_start, params.activity_date
     onsite_set = set(onsite)
     by_township: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for s in selected:
@@ -294,37 +320,16 @@ def assign(
     return sorted(result, key=lambda r: r["rank"])
 
 
-def build_record(
-    *,
-    county: str,
-    month: str,
-    candidates: Sequence[Candidate],
-    public_random: str,
-    ratio: Fraction,
-    teams: Sequence[dict[str, Any]],
-    onsite_share: float,
-    onsite_fixed: Sequence[str],
-    slot_minutes: int,
-    online_start: str,
-    activity_date: str,
-    geo: dict[str, Sequence[float]] | None = None,
-    seat: Sequence[float] | None = None,
-    onsite_start: str = "08:30",
-    visit_minutes: int = 40,
-    travel_kmh: float = 30.0,
-    public_random_source: str = "",
-    online_inspectors: Sequence[dict[str, Any]] = (),
-) -> dict[str, Any]:
+def build_record(*, county: str, month: str, candidates: Sequence[Candidate], public_random: str, ratio: Fraction,
+                 params: DrawParams, public_random_source: str = "") -> dict[str, Any]:
     """Run the draw and return its full record: inputs and result."""
     list_sha = candidates_sha256(candidates)
     seed = seed_material(county, month, list_sha, public_random)
     selected = select(candidates, seed, ratio)
     townships = sorted({c.township for c in candidates})
-    onsite = onsite_townships(townships, seed, onsite_share, onsite_fixed)
-    geo = {code: [float(x) for x in point] for code, point in sorted((geo or {}).items())}
-    assigned = assign(selected, teams=teams, onsite=onsite, slot_minutes=slot_minutes, online_start=online_start,
-                      activity_date=activity_date, geo=geo, seat=seat, onsite_start=onsite_start,
-                      visit_minutes=visit_minutes, travel_kmh=travel_kmh, online_inspectors=online_inspectors)
+    onsite = onsite_townships(townships, seed, params.onsite_share, params.onsite_fixed)
+    geo = {code: [float(x) for x in point] for code, point in sorted((params.geo or {}).items())}
+    params = replace(params, geo=geo)
     return {
         "algorithm": ALGORITHM,
         "county": county,
@@ -335,13 +340,9 @@ def build_record(
         "candidates": [{"code": c.code, "township": c.township, "priority": c.priority} for c in candidates],
         "candidates_sha256": list_sha,
         "seed": seed,
-        "params": {"teams": list(teams), "onsite_share": onsite_share, "onsite_fixed": list(onsite_fixed),
-                   "slot_minutes": slot_minutes, "online_start": online_start, "activity_date": activity_date,
-                   "geo": geo, "seat": list(seat) if seat else None, "onsite_start": onsite_start,
-                   "visit_minutes": visit_minutes, "travel_kmh": travel_kmh,
-                   "online_inspectors": list(online_inspectors)},
+        "params": params.as_record(),
         "onsite_townships": onsite,
-        "selected": assigned,
+        "selected": assign(selected, onsite=onsite, params=params),
     }
 
 
@@ -352,15 +353,10 @@ def record_digest(record: dict[str, Any]) -> str:
 def rederive(record: dict[str, Any]) -> dict[str, Any]:
     """Recompute a record from its own inputs (what `sample verify` compares against)."""
     candidates = [Candidate(c["code"], c["township"], c["priority"]) for c in record["candidates"]]
-    p = record["params"]
     return build_record(
         county=record["county"], month=record["month"], candidates=candidates,
-        public_random=record["public_random"], ratio=Fraction(record["ratio"]), teams=p["teams"],
-        onsite_share=p["onsite_share"], onsite_fixed=p["onsite_fixed"], slot_minutes=p["slot_minutes"],
-        online_start=p["online_start"], activity_date=p["activity_date"], geo=p["geo"], seat=p["seat"],
-        onsite_start=p["onsite_start"], visit_minutes=p["visit_minutes"], travel_kmh=p["travel_kmh"],
-        public_random_source=record.get("public_random_source", ""),
-        online_inspectors=p.get("online_inspectors", []),
+        public_random=record["public_random"], ratio=Fraction(record["ratio"]),
+        params=DrawParams.from_record(record["params"]), public_random_source=record.get("public_random_source", ""),
     )
 
 
