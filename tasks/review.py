@@ -13,8 +13,9 @@ from activity_day.domain.dates import cn_month
 from activity_day.domain.draw import canonical_json
 from activity_day.domain.months import TZ
 from activity_day.domain.names import normalize_name, strip_control
+from activity_day.domain.plan import PlanComment
 from activity_day.domain.planning import doc_number, key_dates, load_checklist_catalog, load_learning_catalog
-from activity_day.domain.review import apply_edits, check_decisions, check_form_comment, plan_codes
+from activity_day.domain.review import apply_edits, check_decisions, check_form_comment
 from activity_day.store import crud
 from models import ChecklistItem, CommentSource, Disposition, LearningItem, PlanStatus
 from tasks.common import STEP, run_logger, transaction
@@ -41,6 +42,7 @@ def review_state(county: str, month: str) -> dict[str, Any]:
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)
         draft = _draft(session, county, month)
+        plan = crud.plan_content(draft)
         comments = crud.comments_frame(session=session, county=county, month=month)
     spoken = comments[comments["source"] != CommentSource.SILENCE.value]
     deadline = datetime.combine(key_dates(profile, draft.activity_date)["review"], REVIEW_CLOSES_AT, TZ)
@@ -51,13 +53,13 @@ def review_state(county: str, month: str) -> dict[str, Any]:
         "departments": profile.departments,
         "pending": [d for d in profile.departments if d not in set(spoken["department"])],
         "deadline": deadline.isoformat(),
-        "deadline_cn": f"{draft.content['dates_cn']['review']}{REVIEW_CLOSES_AT:%H:%M}",
+        "deadline_cn": f"{plan.dates_cn.review}{REVIEW_CLOSES_AT:%H:%M}",
         "undecided": [
             {"comment_id": int(r.id), "department": r.department, "comment": r.content,
              "add_items": list(r.proposes_add), "remove_items": list(r.proposes_remove)}
             for r in undecided.itertuples()
         ],
-        "plan_codes": sorted(plan_codes(draft.content)),
+        "plan_codes": sorted(plan.codes()),
     }
 
 
@@ -70,7 +72,7 @@ def record_form_comment(county: str, month: str, form: dict[str, Any], source_re
         profile = crud.load_profile_of(session=session, county=county)
         draft = _draft(session, county, month)
         errors = check_form_comment(form, departments=profile.departments, catalog_codes=catalog_codes(),
-                                    in_plan=plan_codes(draft.content))
+                                    in_plan=crud.plan_content(draft).codes())
         if errors:
             return errors
         content = (form.get("comment") or "").strip()
@@ -95,7 +97,7 @@ def record_decisions(county: str, month: str, decisions: list[dict[str, Any]]) -
         comments = crud.comments_frame(session=session, county=county, month=month)
         open_ids = {int(i) for i in comments[comments["disposition"].isna()]["id"]}
         errors = check_decisions(decisions, comment_ids=open_ids, catalog_codes=catalog_codes(),
-                                 in_plan=plan_codes(draft.content))
+                                 in_plan=crud.plan_content(draft).codes())
         if errors:
             return errors
         crud.set_dispositions(session=session, decisions=[
@@ -122,6 +124,7 @@ def close_review(county: str, month: str, default_disposition: str = Disposition
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)
         draft = _draft(session, county, month)
+        drafted = crud.plan_content(draft)
         comments = crud.comments_frame(session=session, county=county, month=month)
         spoken = comments[comments["source"] != CommentSource.SILENCE.value]
         answered = set(spoken["department"])
@@ -130,7 +133,7 @@ def close_review(county: str, month: str, default_disposition: str = Disposition
         crud.drop_silence(session=session, county=county, month=month, departments=sorted(answered))
         crud.save_comments(session=session, county=county, month=month, rows=[
             dict(department=d, content=SILENCE_TEXT, source=CommentSource.SILENCE.value,
-                 source_ref=f"截至{draft.content['dates_cn']['review']}未反馈", disposition=Disposition.NO_COMMENT.value)
+                 source_ref=f"截至{drafted.dates_cn.review}未反馈", disposition=Disposition.NO_COMMENT.value)
             for d in silent
         ])
         undecided = comments[comments["disposition"].isna()]
@@ -141,20 +144,20 @@ def close_review(county: str, month: str, default_disposition: str = Disposition
         comments = crud.comments_frame(session=session, county=county, month=month)
         order = {d: i for i, d in enumerate(profile.departments)}
         comments = comments.assign(_o=comments["department"].map(order)).sort_values(["_o", "id"], kind="stable")
-        content, edits = apply_edits(draft.content, comments, load_learning_catalog(), load_checklist_catalog())
-        content["comments"] = comments[["department", "content", "disposition", "reason"]].to_dict("records")
-        content["status"] = "official"
+        content, edits = apply_edits(drafted, comments, load_learning_catalog(), load_checklist_catalog())
+        content.comments = [PlanComment.model_validate(r) for r in
+                            comments[["department", "content", "disposition", "reason"]].to_dict("records")]
+        content.status = PlanStatus.OFFICIAL.value
         crud.save_plan(session=session, county=county, month=month, version=2, status=PlanStatus.OFFICIAL,
                        activity_date=draft.activity_date,
                        doc_number=doc_number(profile.county.doc_prefix,
                                              key_dates(profile, draft.activity_date)["review"], "plan"),
-                       content=content, sha256=sha256_bytes(canonical_json(content).encode()))
+                       content=content, sha256=content.sha256())
         crud.replace_month_items(session=session, model=LearningItem, county=county, month=month, rows=[
-            {k: i[k] for k in ("code", "category", "seq", "title", "task", "theme", "festival", "form")}
-            for cat in content["learning"] for i in cat["items"]])
+            i.model_dump(exclude={"category_name"}) for cat in content.learning for i in cat.items])
         crud.replace_month_items(session=session, model=ChecklistItem, county=county, month=month, rows=[
-            {k: i[k] for k in ("code", "task", "title", "required", "festival", "description")}
-            for block in content["checklist"] for i in block["items"]])
+            i.model_dump() for block in content.checklist for i in block.items])
     logger.info("review of %s closed: %d comments, %d departments silent, %d edits applied",
                 month, len(comments) - len(silent), len(silent), len(edits))
-    return {"comments": len(comments), "silent": silent, "defaulted": len(undecided), "edits": edits}
+    return {"comments": len(comments), "silent": silent, "defaulted": len(undecided),
+            "edits": [e.model_dump() for e in edits]}

@@ -105,6 +105,6 @@ def test_month_calendar_uses_the_profiles_holidays_for_the_year() -> None:
     day, marks, holidays = month_calendar(profile, "2027-02")
     assert day == date(2027, 2, 12) and holidays.source == "profile" and holidays.note is None
     assert {"春节", "元宵节", "除夕"} <= {m.name for m in marks}
-    content = draft_month(profile, "2027-02").content
-    assert content["activity_date"] == "2027-02-12" and content["holiday_source"] == "profile"
-    assert "原定2027年2月5日适逢法定节假日，集中活动日顺延至2027年2月12日。" in content["notes"]
+    plan = draft_month(profile, "2027-02").plan
+    assert plan.activity_date == date(2027, 2, 12) and plan.holiday_source == "profile"
+    assert "原定2027年2月5日适逢法定节假日，集中活动日顺延至2027年2月12日。" in plan.notes

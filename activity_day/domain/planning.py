@@ -23,6 +23,7 @@ from activity_day.domain.dates import (
     shift_month,
     statutory_holidays,
 )
+from activity_day.domain.plan import PlanContent
 from activity_day.domain.profile import Profile
 from activity_day.settings import DATA_DIR
 from models.enums import PracticeTask
@@ -191,8 +192,8 @@ def build_plan_content(
     holidays: HolidayInfo,
     learning: pd.DataFrame,
     checklist: pd.DataFrame,
-) -> dict[str, Any]:
-    """Everything the plan documents show, as JSON-ready data (stored with the plan)."""
+) -> PlanContent:
+    """Everything the plan documents show (stored with the plan)."""
     dates = key_dates(profile, activity_day)
     notes = [holidays.note] if holidays.note else []
     moved_from = None
@@ -206,7 +207,7 @@ def build_plan_content(
     for task in PracticeTask:
         items = checklist[checklist["task"] == task.value]
         tasks.append({"task": task.value, "items": items.to_dict("records")})
-    return {
+    return PlanContent.model_validate({
         "county": profile.county.code,
         "county_name": profile.county.name,
         "month": month,
@@ -231,15 +232,20 @@ def build_plan_content(
                      for p in profile.county_programs],
         "dates": {k: v.isoformat() for k, v in dates.items()},
         "dates_cn": {k: cn_date(v) for k, v in dates.items()},
-    }
+    })
 
 
 @dataclass(frozen=True)
 class Draft:
     activity_day: date
-    content: dict[str, Any]
+    plan: PlanContent
     learning: pd.DataFrame
     checklist: pd.DataFrame
+
+    @property
+    def content(self) -> dict[str, Any]:
+        """The plan in its stored JSON form (what month_plan.content holds)."""
+        return self.plan.stored()
 
 
 def draft_month(profile: Profile, month: str, *, learning_history: pd.DataFrame | None = None,
@@ -259,6 +265,6 @@ def draft_month(profile: Profile, month: str, *, learning_history: pd.DataFrame 
         history=empty if checklist_history is None else checklist_history,
         optional_per_task=profile.checklist.optional_per_task,
     )
-    content = build_plan_content(profile, month, activity_day=activity_day, marks=marks, holidays=holidays,
-                                 learning=learning, checklist=checklist)
-    return Draft(activity_day, content, learning, checklist)
+    plan = build_plan_content(profile, month, activity_day=activity_day, marks=marks, holidays=holidays,
+                              learning=learning, checklist=checklist)
+    return Draft(activity_day, plan, learning, checklist)

@@ -11,10 +11,25 @@ from activity_day.domain.dates import shift_month
 from activity_day.domain.profile import Profile
 
 TREND_MONTHS = 6
+FEEDBACK_COLUMNS = ["id", "month", "station_code", "township", "category", "content", "status", "answer",
+                    "closed_month"]
+
+
+def feedback_figures(feedback: pd.DataFrame, month: str) -> dict[str, int]:
+    """The circular's feedback counts from the county's feedback items up to the month."""
+    return {
+        "feedback_new": int((feedback["month"] == month).sum()),
+        "feedback_closed": int((feedback["closed_month"] == month).sum()),
+        "feedback_total": len(feedback),
+        "feedback_open": int((feedback["status"] != "closed").sum()),
+    }
 
 
 def month_results(data: dict[str, pd.DataFrame], profile: Profile, month: str) -> dict[str, Any]:
-    """Every figure of the circular, from one aggregation: the tables and the text use these only."""
+    """Every figure of the circular, from one aggregation: the tables and the text use these only.
+
+    `data["feedback"]` holds the county's feedback items up to the month, this month's included (none when absent).
+    """
     s = profile.scoring
     stations, plans, scores = data["stations"], data["plans"], data["scores"]
     results = aggregate.station_scores(scores, stations, team_weight=s.team_weight, observer_weight=s.observer_weight)
@@ -32,6 +47,7 @@ def month_results(data: dict[str, pd.DataFrame], profile: Profile, month: str) -
     average = round(float(results["final"].mean()), 2) if len(results) else None
     commended = aggregate.commendations(results, s.commend_threshold, s.commend_top)
     rectify = aggregate.rectifications(results, s.rectify_threshold)
+    feedback = data.get("feedback", pd.DataFrame(columns=FEEDBACK_COLUMNS))
     return {
         "results": results, "ranking": ranking, "commended": commended, "rectify": rectify,
         "problems": problems, "categories": aggregate.problems_by_category(problems), "trend": trend,
@@ -45,6 +61,7 @@ def month_results(data: dict[str, pd.DataFrame], profile: Profile, month: str) -
             "previous_average": previous_average,
             "change": round(average - previous_average, 2) if average is not None and previous_average is not None else None,
             "commended": len(commended), "rectify": len(rectify), "problems": len(problems),
+            **feedback_figures(feedback, month),
         },
     }
 

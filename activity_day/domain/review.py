@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
+from activity_day.domain.plan import (
+    ChecklistEntry,
+    LearningCategory,
+    LearningEntry,
+    PlanContent,
+    PlanEdit,
+    as_plan_content,
+)
 from models.enums import Disposition
 
 DECIDABLE = (Disposition.ADOPTED.value, Disposition.PARTLY.value, Disposition.NOT_ADOPTED.value)
 APPLIES_EDITS = (Disposition.ADOPTED.value, Disposition.PARTLY.value)
 
 
-def plan_codes(content: dict[str, Any]) -> set[str]:
-    """Learning and checklist codes in a plan's content."""
-    codes = {i["code"] for cat in content["learning"] for i in cat["items"]}
-    return codes | {i["code"] for block in content["checklist"] for i in block["items"]}
+def plan_codes(content: PlanContent | Mapping[str, Any]) -> set[str]:
+    """Learning and checklist codes in a plan's content (the model, or a stored row's dict)."""
+    return as_plan_content(content).codes()
 
 
 def check_proposed_codes(add: Iterable[str], remove: Iterable[str], *, catalog_codes: set[str],
@@ -74,55 +80,55 @@ def check_decisions(decisions: Sequence[dict[str, Any]], *, comment_ids: set[int
     return errors
 
 
-def apply_edits(content: dict[str, Any], comments: pd.DataFrame, learning_catalog: pd.DataFrame,
-                checklist_catalog: pd.DataFrame) -> tuple[dict[str, Any], list[dict[str, str]]]:
+def apply_edits(content: PlanContent, comments: pd.DataFrame, learning_catalog: pd.DataFrame,
+                checklist_catalog: pd.DataFrame) -> tuple[PlanContent, list[PlanEdit]]:
     """The plan content with the edits of adopted comments applied, and the list of edits made.
 
     Additions go to the end of their category (learning) or task (checklist); removals drop the item.
     Comments are applied in their order; a code added twice is added once.
     """
-    new = copy.deepcopy(content)
-    applied: list[dict[str, str]] = []
+    new = content.model_copy(deep=True)
+    applied: list[PlanEdit] = []
     learning = learning_catalog.set_index("code")
     checklist = checklist_catalog.set_index("code")
     for row in comments.itertuples():
         if row.disposition not in APPLIES_EDITS:
             continue
         for code in _codes(row.proposes_remove):
-            for group in [*new["learning"], *new["checklist"]]:
-                before = len(group["items"])
-                group["items"] = [i for i in group["items"] if i["code"] != code]
-                if len(group["items"]) < before:
-                    applied.append({"action": "删除", "code": code, "department": row.department})
-        present = plan_codes(new)
+            for group in [*new.learning, *new.checklist]:
+                before = len(group.items)
+                group.items = [i for i in group.items if i.code != code]  # type: ignore[assignment]
+                if len(group.items) < before:
+                    applied.append(PlanEdit(action="删除", code=code, department=row.department))
+        present = new.codes()
         for code in _codes(row.proposes_add):
             if code in present:
                 continue
             if code in learning.index:
                 item = learning.loc[code]
-                target = next((c for c in new["learning"] if c["name"] == item["category_name"]), None)
+                target = next((c for c in new.learning if c.name == item["category_name"]), None)
                 if target is None:
-                    target = {"name": item["category_name"], "items": []}
-                    new["learning"].append(target)
-                target["items"].append({"code": code, "category": item["category"],
-                                        "category_name": item["category_name"], "task": item["task"],
-                                        "title": item["title"], "theme": item["theme"],
-                                        "festival": item["festival"], "form": item["form"], "seq": 0})
+                    target = LearningCategory(name=item["category_name"], items=[])
+                    new.learning.append(target)
+                target.items.append(LearningEntry(code=code, category=item["category"],
+                                                  category_name=item["category_name"], task=item["task"],
+                                                  title=item["title"], theme=item["theme"],
+                                                  festival=item["festival"], form=item["form"], seq=0))
             elif code in checklist.index:
                 item = checklist.loc[code]
-                target = next(b for b in new["checklist"] if b["task"] == item["task"])
-                target["items"].append({"code": code, "task": item["task"], "title": item["title"],
-                                        "required": bool(item["required"]), "festival": item["festival"],
-                                        "description": item["description"]})
+                block = next(b for b in new.checklist if b.task == item["task"])
+                block.items.append(ChecklistEntry(code=code, task=item["task"], title=item["title"],
+                                                  required=bool(item["required"]), festival=item["festival"],
+                                                  description=item["description"]))
             else:
                 continue
             present.add(code)
-            applied.append({"action": "增加", "code": code, "department": row.department})
-    for cat in new["learning"]:
-        for seq, item in enumerate(cat["items"], start=1):
-            item["seq"] = seq
-    new["learning_count"] = sum(len(c["items"]) for c in new["learning"])
-    new["checklist_count"] = sum(len(b["items"]) for b in new["checklist"])
-    new["required_codes"] = [i["code"] for b in new["checklist"] for i in b["items"] if i["required"]]
-    new["edits"] = applied
+            applied.append(PlanEdit(action="增加", code=code, department=row.department))
+    for cat in new.learning:
+        for seq, entry in enumerate(cat.items, start=1):
+            entry.seq = seq
+    new.learning_count = sum(len(c.items) for c in new.learning)
+    new.checklist_count = sum(len(b.items) for b in new.checklist)
+    new.required_codes = [i.code for b in new.checklist for i in b.items if i.required]
+    new.edits = list(applied)
     return new, applied

@@ -47,7 +47,7 @@ def month_status(county: str, month: str) -> dict[str, Any]:
         plans = crud.station_plans_frame(session=session, county=county, month=month)
         activities = crud.activities_frame(session=session, county=county, month=month)
         plan = crud.get_plan(session=session, county=county, month=month)
-        required = plan.content["required_codes"] if plan else []
+        required = crud.plan_content(plan).required_codes if plan else []
         completeness = {
             "missing": records(aggregate.missing_stations(stations, plans)),
             "uncovered_required": records(aggregate.uncovered_required(activities, plans, stations, required)),

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from activity_day.domain.months import TZ
 from activity_day.domain.names import control_characters, strip_control
+from activity_day.domain.plan import PlanContent
 from activity_day.intake import PLANS, Problem, code_index, too_many_activities, validate_plans
 from activity_day.store import crud
 from activity_day.store.database import transaction
@@ -85,9 +86,9 @@ def station_for_token(*, session: Session, token: str) -> StationToken | None:
                Station.active)).first()
 
 
-def deadline_of(plan_content: dict[str, Any], deadline_time: str) -> datetime:
-    day = datetime.fromisoformat(plan_content["dates"]["station_plans"]).date()
-    return datetime.combine(day, time.fromisoformat(deadline_time), TZ)
+def deadline_of(plan_content: PlanContent, deadline_time: str) -> datetime:
+    """When station plans are due: the plan's station_plans day at the profile's time, Asia/Shanghai."""
+    return datetime.combine(plan_content.dates.station_plans, time.fromisoformat(deadline_time), TZ)
 
 
 def activities_frame(station_code: str, activities: list[dict[str, Any]]) -> pd.DataFrame:
@@ -171,7 +172,7 @@ def _submit(county: str, station: str, month: str, submission_id: str, activitie
         if plan is None:
             return Outcome(409, {"status": SubmissionStatus.NOT_OPEN,
                                  "message": f"{month}的集中活动日正式方案尚未印发，暂不接收活动计划"})
-        deadline = deadline_of(plan.content, profile.intake.deadline_time)
+        deadline = deadline_of(crud.plan_content(plan), profile.intake.deadline_time)
         late = now > deadline
         base = {"submission_id": submission_id, "station_code": station, "month": month, "late": late,
                 "received_at": now.astimezone(TZ).isoformat(timespec="seconds")}

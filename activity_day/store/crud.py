@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
 from activity_day.domain.dates import cn_month
+from activity_day.domain.plan import PlanContent, as_plan_content
 from activity_day.domain.profile import Profile, profile_from_json
 from activity_day.errors import MissingPrerequisite
 from models import (
@@ -117,6 +118,11 @@ def get_plan(*, session: Session, county: str, month: str, version: int | None =
     return session.exec(query.order_by(MonthPlan.version.desc())).first()  # type: ignore[attr-defined]
 
 
+def plan_content(plan: MonthPlan) -> PlanContent:
+    """The plan row's content as the typed model (rows keep the stored JSON form in `.content`)."""
+    return PlanContent.model_validate(plan.content)
+
+
 def official_plan(*, session: Session, county: str, month: str) -> MonthPlan:
     plan = session.exec(select(MonthPlan).where(MonthPlan.county == county, MonthPlan.month == month,
                                                 MonthPlan.status == "official")).first()
@@ -129,10 +135,10 @@ def official_plan(*, session: Session, county: str, month: str) -> MonthPlan:
 
 
 def save_plan(*, session: Session, county: str, month: str, version: int, status: str, activity_date,
-              doc_number: str, content: dict[str, Any], sha256: str) -> None:
+              doc_number: str, content: PlanContent | dict[str, Any], sha256: str) -> None:
     upsert(session, MonthPlan,
            [dict(county=county, month=month, version=version, status=status, activity_date=activity_date,
-                 doc_number=doc_number, content=content, sha256=sha256)],
+                 doc_number=doc_number, content=as_plan_content(content).stored(), sha256=sha256)],
            ["county", "month", "version"])
 
 
