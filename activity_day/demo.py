@@ -147,7 +147,7 @@ def workspace_settings(out: Path) -> Settings:
         else f"sqlite:///{out / 'var' / 'activity_day.db'}",
         out=env.out if "out" in env.model_fields_set else out / "out",
         inbox=env.inbox if "inbox" in env.model_fields_set else out / "inbox",
-        county=env.county, fault=env.fault,
+        county=env.county,
     )
 
 

@@ -27,19 +27,34 @@ class Settings(BaseSettings):
     county: str | None = Field(
         default=None, description="County code to act on when the database holds more than one county"
     )
-    compress_schedule_seconds: int | None = Field(
-        default=None,
-        description="Test switch: schedule the follow-up steps this many seconds apart from now, not at the profile's dates",
-    )
+    county_folders: bool = Field(
+        default=False, description="Put each county's documents in OUT/YYYY-MM/<county>/ (province runs always do)")
+    log_file: Path = Field(default=Path("var/log/activity-day.log"),
+                           description="Where commands write their full log, tracebacks included")
+
+    @field_validator("database_url")
+    @classmethod
+    def _no_blank_url(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("ACTIVITY_DAY_DATABASE_URL 为空")
+        return v.strip()
+
+
+class Drills(BaseSettings):
+    """Switches for rehearsals and end-to-end tests, kept apart from the production settings."""
+
+    model_config = SettingsConfigDict(env_prefix="ACTIVITY_DAY_", extra="ignore")
+
     fault: str | None = Field(
         default=None,
         description="Fault switch for retry drills: a step (draft, review, collect, sample, compile), optionally "
                     "with ':YYYY-MM', that fails once per county and month after writing its files",
     )
-    county_folders: bool = Field(
-        default=False, description="Put each county's documents in OUT/YYYY-MM/<county>/ (province runs always do)")
-    log_file: Path = Field(default=Path("var/log/activity-day.log"),
-                           description="Where commands write their full log, tracebacks included")
+    compress_schedule_seconds: int | None = Field(
+        default=None,
+        description="End-to-end tests: schedule the follow-up steps this many seconds apart from now, not at the "
+                    "profile's dates",
+    )
 
     @field_validator("fault")
     @classmethod
@@ -51,12 +66,10 @@ class Settings(BaseSettings):
             raise ValueError(f"ACTIVITY_DAY_FAULT 应为 {'、'.join(FAULT_STEPS)} 之一，可加 :YYYY-MM（填写的是“{v}”）")
         return v.strip()
 
-    @field_validator("database_url")
-    @classmethod
-    def _no_blank_url(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("ACTIVITY_DAY_DATABASE_URL 为空")
-        return v.strip()
+
+def get_drills() -> Drills:
+    """The drill switches in force (read from the environment each time: a test or a worker sets them)."""
+    return Drills()
 
 
 _override: Settings | None = None

@@ -39,10 +39,11 @@ def main() -> None:
     console.prefect_defaults()
     from pydantic import ValidationError
 
-    from activity_day.settings import get_settings
+    from activity_day.settings import get_drills, get_settings
 
     try:
         settings = get_settings()
+        get_drills()
     except ValidationError as exc:
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"])

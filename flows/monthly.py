@@ -13,6 +13,7 @@ from activity_day.console import plain_expected_conditions
 from activity_day.domain.dates import cn_month
 from activity_day.domain.months import next_month, this_month
 from activity_day.errors import OperatorError
+from flows.drills import fault_drill
 from flows.forms import approve_comments, ask_public_random, collect_comments
 from models.enums import Step
 from tasks.collect import completeness_report, read_inbox
@@ -59,6 +60,7 @@ def draft(county: str, month: str | None = None, schedule: bool = True, county_f
     month = month or next_month()
     summary = draft_plan(county, month)
     files = render_plan(county, month, 1, county_folder)
+    fault_drill(Step.DRAFT, county, month)
     return summary | {"files": files, "scheduled": schedule_review(county, month) if schedule else []}
 
 
@@ -79,6 +81,7 @@ def review(county: str, month: str | None = None, interactive: bool = False, def
         approve_comments(county, month, poll_seconds)
     summary = close_review(county, month, default_disposition, review_state(county, month)["digest"])
     files = render_plan(county, month, 2, county_folder)
+    fault_drill(Step.REVIEW, county, month)
     return summary | {"files": files, "scheduled": schedule_next_steps(county, month) if schedule else []}
 
 
@@ -92,7 +95,9 @@ def collect(county: str, month: str | None = None, county_folder: bool = False) 
     """Import the plan files waiting in the inbox, then report who has submitted and what is planned."""
     month = month or this_month()
     inbox = read_inbox(county, month, county_folder)
-    return completeness_report(county, month, county_folder) | {"inbox": inbox}
+    report = completeness_report(county, month, county_folder)
+    fault_drill(Step.COLLECT, county, month)
+    return report | {"inbox": inbox}
 
 
 @flow(name="sample", flow_run_name=run_name(Step.SAMPLE.cn, this_month))
@@ -110,14 +115,19 @@ def sample(county: str, month: str | None = None, public_random: str | None = No
     if interactive and public_random is None and not published["drawn"]:
         public_random, source = ask_public_random(month, published, poll_seconds)
     summary = draw_sample(county, month, public_random, published["sha256"], source)
-    return summary | {"files": export_draw(county, month, county_folder)}
+    files = export_draw(county, month, county_folder)
+    fault_drill(Step.SAMPLE, county, month)
+    return summary | {"files": files}
 
 
 @flow(name="compile", flow_run_name=run_name(Step.COMPILE.cn, this_month))
 @known_failures
 def compile_(county: str, month: str | None = None, allow_empty: bool = False, county_folder: bool = False) -> dict:
     """Compile the month's circular from the scores (a month without scores only with `allow_empty`)."""
-    return compile_circular(county, month or this_month(), allow_empty, county_folder)
+    month = month or this_month()
+    summary = compile_circular(county, month, allow_empty, county_folder)
+    fault_drill(Step.COMPILE, county, month)
+    return summary
 
 
 @flow(name="monthly_cycle", flow_run_name=run_name("月度流程"))

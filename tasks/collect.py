@@ -14,7 +14,7 @@ from activity_day.domain.dates import cn_month
 from activity_day.services.inbox import process_inbox
 from activity_day.settings import get_settings
 from activity_day.store import crud
-from tasks.common import STEP, artifact_key, inject_fault, month_dir, transaction
+from tasks.common import STEP, artifact_key, month_dir, transaction
 
 REMINDER = "【{office}】{name}负责同志：{month}新时代文明实践集中活动日活动计划请于{deadline}前通过微信小程序报送，如已报送请忽略。"
 REQUIRED_REMINDER = "【{office}】{name}负责同志：贵所（站）{month}活动计划尚未安排规定动作{codes}，请补充后重新报送。"
@@ -110,5 +110,4 @@ def completeness_report(county: str, month: str, county_folder: bool = False) ->
     if summary["stations"]:
         create_progress_artifact(progress=100.0 * summary["submitted"] / summary["stations"],
                                  description=f"{cn_month(month)}活动计划报送进度（已报送/所站总数）")
-    inject_fault("collect", county, month)
     return summary | {"files": {fmt: path for fmt, (path, _) in files.items()}}

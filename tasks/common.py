@@ -7,8 +7,7 @@ from pathlib import Path
 from activity_day.settings import get_settings
 from activity_day.store.database import transaction
 
-__all__ = ["STEP", "InjectedFault", "artifact_key", "inject_fault", "month_dir", "run_logger", "step_cache_key",
-           "transaction"]
+__all__ = ["STEP", "artifact_key", "month_dir", "run_logger", "step_cache_key", "transaction"]
 
 
 def month_dir(county: str, month: str, county_folder: bool) -> Path:
@@ -53,25 +52,3 @@ def step_cache_key(context, parameters: dict) -> str:
 
 # Options for the coarse per-step tasks: results persisted so a retry can skip them.
 STEP = {"cache_key_fn": step_cache_key, "persist_result": True}
-
-
-class InjectedFault(RuntimeError):
-    """Raised by the documented fault switch ACTIVITY_DAY_FAULT=<step> (retry drills and tests)."""
-
-
-def inject_fault(step: str, county: str, month: str) -> None:
-    """With ACTIVITY_DAY_FAULT=<step> (or <step>:<YYYY-MM> for one month only), fail the step once per
-    county and month, after its files are written; every step's last task calls this.
-
-    A marker under OUT/.faults/ remembers that the fault fired, so the retry (in this process or a
-    worker's next one) succeeds; delete the marker to fail again.
-    """
-    fault = get_settings().fault or ""
-    if fault not in (step, f"{step}:{month}"):
-        return
-    marker = Path(get_settings().out) / ".faults" / f"{step}-{county}-{month}"
-    if marker.exists():
-        return
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.write_text("fired\n", encoding="utf-8")
-    raise InjectedFault(f"故障演练（ACTIVITY_DAY_FAULT={fault}）：{county} {month} 的 {step} 步骤按设定失败一次，重试即可")

@@ -13,7 +13,7 @@ from activity_day.domain.dates import cn_month, shift_month
 from activity_day.domain.planning import doc_number, key_dates
 from activity_day.domain.results import TREND_MONTHS, feedback_rows, month_results
 from activity_day.store import crud
-from tasks.common import STEP, artifact_key, inject_fault, month_dir, transaction
+from tasks.common import STEP, artifact_key, month_dir, transaction
 
 
 def circular_title(month: str) -> str:
@@ -102,5 +102,4 @@ def compile_circular(county: str, month: str, allow_empty: bool = False, county_
                            scored=summary["scored"], draw_digest=stored_draw.digest, summary=summary)
         crud.record_documents(session=session, county=county, month=month, kind="circular", files=files)
     create_markdown_artifact(key=artifact_key("circular", county, month), markdown=markdown, description=title)
-    inject_fault("compile", county, month)
     return summary | {"files": {fmt: path for fmt, (path, _) in files.items()}}

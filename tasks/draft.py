@@ -13,7 +13,7 @@ from activity_day.domain.dates import cn_fraction, cn_month
 from activity_day.domain.planning import doc_number, draft_month, key_dates
 from activity_day.store import crud
 from models import ChecklistItem, LearningItem, PlanStatus
-from tasks.common import STEP, artifact_key, inject_fault, month_dir, transaction
+from tasks.common import STEP, artifact_key, month_dir, transaction
 
 CN_NUMBERS = "一二三四五六七八九十"
 
@@ -92,7 +92,6 @@ def render_plan(county: str, month: str, version: int, county_folder: bool = Fal
         key=artifact_key("plan", county, month, f"v{version}"), markdown=markdown,
         description=f"{cn_month(month)}集中活动日方案（{'征求意见稿' if version == 1 else '正式稿'}）",
     )
-    inject_fault("draft" if version == 1 else "review", county, month)
     return {fmt: path for fmt, (path, _sha) in files.items()}
 
 

@@ -15,7 +15,7 @@ from activity_day.domain.names import control_characters
 from activity_day.domain.profile import unknown_townships
 from activity_day.errors import OperatorError
 from activity_day.store import crud
-from tasks.common import STEP, artifact_key, inject_fault, month_dir, run_logger, transaction
+from tasks.common import STEP, artifact_key, month_dir, run_logger, transaction
 
 MODE_CN = {"online": "线上飞检", "onsite": "线下巡查"}
 
@@ -165,5 +165,4 @@ def export_draw(county: str, month: str, county_folder: bool = False) -> dict[st
         crud.record_documents(session=session, county=county, month=month, kind="draw", files=files)
     create_table_artifact(key=artifact_key("draw", county, month), table=table.to_dict("records"),
                           description=f"{label}督查抽查名单（抽样记录摘要 {stored.digest}）")
-    inject_fault("sample", county, month)
     return {fmt: path for fmt, (path, _) in files.items()}

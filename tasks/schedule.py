@@ -13,7 +13,7 @@ from prefect.deployments import run_deployment
 from prefect.runtime import deployment
 
 from activity_day.domain.months import TZ
-from activity_day.settings import get_settings
+from activity_day.settings import get_drills
 from activity_day.store import crud
 from tasks.common import run_logger, transaction
 
@@ -58,7 +58,7 @@ def schedule_next_steps(county: str, month: str) -> list[dict]:
         plan = crud.official_plan(session=session, county=county, month=month)
     times = followup_times(plan.content["dates"], profile.intake.deadline_time)
     now = datetime.now(UTC)
-    compress = get_settings().compress_schedule_seconds
+    compress = get_drills().compress_schedule_seconds
     if compress:
         times = {step: now + timedelta(seconds=compress * (i + 1)) for i, step in enumerate(times)}
     scheduled = [_create(step, county, month, max(when, now)) for step, when in times.items()]

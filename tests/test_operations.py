@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 
@@ -30,9 +31,10 @@ def cached_runs(name: str) -> int:
 def run_month(root: Path, fault: str | None) -> tuple[dict, dict[str, bytes]]:
     from flows.monthly import monthly_cycle
 
-    settings = Settings(database_url=f"sqlite:///{root / 'db.sqlite'}", out=root / "out", inbox=root / "inbox",
-                        fault=fault)
+    settings = Settings(database_url=f"sqlite:///{root / 'db.sqlite'}", out=root / "out", inbox=root / "inbox")
     previous = use_settings(settings)
+    if fault:
+        os.environ["ACTIVITY_DAY_FAULT"] = fault  # a drill switch: never part of the production settings
     try:
         county = init_county(DEMO_PROFILE).county.code
         rng = random.Random("ops")
@@ -48,6 +50,7 @@ def run_month(root: Path, fault: str | None) -> tuple[dict, dict[str, bytes]]:
         return month_status(county, MONTH)["counts"], docs
     finally:
         use_settings(previous)
+        os.environ.pop("ACTIVITY_DAY_FAULT", None)
 
 
 @pytest.fixture(scope="module")
@@ -105,16 +108,18 @@ def test_province_demo_and_all_counties_cycle(prefect_server, settings, tmp_path
     assert CliRunner().invoke(app, ["status", "--month", "2027-01"]).exit_code == 2  # two counties: say which
 
 
-def test_fault_switch_fires_once_and_only_for_its_month(tmp_path: Path) -> None:
-    from tasks.common import InjectedFault, inject_fault
+def test_fault_switch_fires_once_and_only_for_its_month(tmp_path: Path, monkeypatch) -> None:
+    from activity_day.settings import Settings as Production
+    from flows.drills import InjectedFault, fault_drill
 
-    previous = use_settings(Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}", out=tmp_path / "out",
-                                     fault="compile:2027-03"))
+    assert "fault" not in Production.model_fields  # drills stay out of the production settings
+    monkeypatch.setenv("ACTIVITY_DAY_FAULT", "compile:2027-03")
+    previous = use_settings(Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}", out=tmp_path / "out"))
     try:
-        inject_fault("compile", "321323", "2027-04")  # another month: nothing
+        fault_drill("compile", "321323", "2027-04")  # another month: nothing
         with pytest.raises(InjectedFault, match="失败一次"):
-            inject_fault("compile", "321323", "2027-03")
-        inject_fault("compile", "321323", "2027-03")  # the retry goes through
-        inject_fault("draft", "321323", "2027-03")
+            fault_drill("compile", "321323", "2027-03")
+        fault_drill("compile", "321323", "2027-03")  # the retry goes through
+        fault_drill("draft", "321323", "2027-03")
     finally:
         use_settings(previous)
