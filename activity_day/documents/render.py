@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import zipfile
 from collections.abc import Sequence
@@ -14,6 +13,7 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from activity_day.domain.hashing import sha256_hex
 from activity_day.settings import TEMPLATES_DIR
 
 # DOCX and XLSX are zip files: pin every entry's time so a rerun gives the same bytes.
@@ -70,15 +70,14 @@ def render_text(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)
 
 
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+sha256_bytes = sha256_hex  # the old name, still imported by tasks/review.py
 
 
 def write_bytes(path: Path, data: bytes) -> tuple[str, str]:
     """Write atomically; returns (path, sha256). An identical file is left untouched."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    sha = sha256_bytes(data)
-    if not (path.exists() and sha256_bytes(path.read_bytes()) == sha):
+    sha = sha256_hex(data)
+    if not (path.exists() and sha256_hex(path.read_bytes()) == sha):
         tmp = path.with_suffix(path.suffix + ".tmp")
         tmp.write_bytes(data)
         tmp.replace(path)

@@ -6,8 +6,6 @@ result with nothing but this module (and docs/verify_draw.py with nothing but th
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -16,20 +14,14 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
+# canonical_json and sha256_hex stay importable from here: domain/plan.py, tasks/review.py and tests use draw.canonical_json.
+from activity_day.domain.hashing import canonical_json, sha256_hex
+
 ALGORITHM = "ad-draw/1"
 
 
 class AvoidanceError(ValueError):
     """No team may inspect a township: every team has a member from there (回避)."""
-
-
-def sha256_hex(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def canonical_json(data: Any) -> str:
-    """JSON with sorted keys and no spaces (dates as their ISO text): the form every checksum is taken of."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+from activity_day.domain.hashing import sha256_hex
 from activity_day.intake import READABLE_SUFFIXES, Problem, file_label, unsupported_type
 from activity_day.services.imports import ImportReport, import_file
 
@@ -56,7 +56,7 @@ def process_inbox(inbox: Path, *, county: str, month: str, now: datetime | None 
                 continue  # gone since it was listed
             report = import_file("plans", path, county=county, month=month, received_at=now or dropped)
         try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+            digest = sha256_hex(path.read_bytes())[:8]
         except OSError:
             reports.append(report)
             continue  # gone or unreadable: nothing to move; the report says why

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ import pandas as pd
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.months import TZ
 from activity_day.domain.names import control_characters, strip_control
 from activity_day.domain.plan import PlanContent
@@ -49,7 +49,7 @@ class Outcome:
 
 
 def token_sha256(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    return sha256_hex(token)
 
 
 def issue_tokens(*, session: Session, county: str, stations: list[str], now: datetime) -> dict[str, str]:
@@ -136,8 +136,9 @@ def _stored(row: Submission) -> Outcome:
 def submit_plan(*, county: str, station_code: str, month: str, submission_id: str,
                 activities: list[dict[str, Any]], now: datetime) -> Outcome:
     """Validate and store a station's plan for the month, once per submission id."""
-    payload = hashlib.sha256(json.dumps(activities, ensure_ascii=False, sort_keys=True, default=str)
-                             .encode()).hexdigest()
+    # Not canonical_json: stored submissions were hashed with json.dumps' default separators, and a replay
+    # of one of them must still match.
+    payload = sha256_hex(json.dumps(activities, ensure_ascii=False, sort_keys=True, default=str))
     try:
         return _submit(county, station_code, month, submission_id, activities, payload, now)
     except IntegrityError:

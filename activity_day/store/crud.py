@@ -3,7 +3,6 @@ writes are upserts on natural keys and never commit: the caller owns the transac
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -13,6 +12,7 @@ from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
 from activity_day.domain.dates import cn_month
+from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.plan import PlanContent, as_plan_content
 from activity_day.domain.profile import Profile, profile_from_json
 from activity_day.errors import MissingPrerequisite
@@ -34,11 +34,6 @@ from models import (
     Township,
     upsert,
 )
-
-
-def digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
 
 # --- county and profile -------------------------------------------------------------------------------
 
@@ -170,7 +165,7 @@ def save_comments(*, session: Session, county: str, month: str, rows: Sequence[d
                   update: bool = True) -> int:
     """Store comments keyed by department and text; with update=False an existing one is left as it is."""
     records = [
-        dict(county=county, month=month, department=r["department"], digest=digest(r["content"]),
+        dict(county=county, month=month, department=r["department"], digest=sha256_hex(r["content"]),
              content=r["content"], proposes_add=r.get("proposes_add", []),
              proposes_remove=r.get("proposes_remove", []), source=r["source"], source_ref=r.get("source_ref", ""),
              disposition=r.get("disposition"), reason=r.get("reason", ""))
@@ -314,7 +309,7 @@ def scores_between(*, session: Session, county: str, first: str, last: str) -> p
 
 def save_feedback(*, session: Session, county: str, month: str, rows: Sequence[dict[str, Any]]) -> int:
     records = [dict(county=county, month=month, station_code=r["station_code"], township=r["township"],
-                    category=r.get("category", ""), digest=digest(r["content"]), content=r["content"])
+                    category=r.get("category", ""), digest=sha256_hex(r["content"]), content=r["content"])
                for r in rows]
     # Existing items keep their status: only insert new ones.
     return upsert(session, FeedbackItem, records, ["county", "month", "station_code", "digest"]) if records else 0
