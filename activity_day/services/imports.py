@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadline
 from activity_day.domain.planning import load_checklist_catalog, load_learning_catalog
 from activity_day.domain.profile import unknown_townships
 from activity_day.intake import (
@@ -26,7 +27,6 @@ from activity_day.intake import (
     validate_scores,
     validate_stations,
 )
-from activity_day.services.submissions import deadline_of
 from activity_day.store import crud
 from activity_day.store.database import transaction
 from models import CommentSource
@@ -64,7 +64,7 @@ class ImportReport:
 
 def refuse_late(validated: Validated, file: str, deadline: datetime) -> None:
     """The profile refuses late plans: every station of the file is refused, with the reason."""
-    problem = Problem(file, None, None, None, f"已超过报送截止时间（{deadline:%Y-%m-%d %H:%M}），本文件的计划不再接收")
+    problem = Problem(file, None, None, None, f"{past_deadline(deadline)}，本文件的计划不再接收")
     for unit in list(validated.units):
         validated.refused[unit] = [problem]
     validated.units.clear()
@@ -150,13 +150,14 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
                                                                             month=month),
                                        max_text=profile.intake.max_text,
                                        max_activities=profile.intake.max_activities)
-            late = False
+            deadline = None
             if received_at is not None:
                 plan = crud.get_plan(session=session, county=county, month=month, version=2)
                 deadline = deadline_of(crud.plan_content(plan), profile.intake.deadline_time) if plan else None
-                late = deadline is not None and received_at > deadline
-                if late and profile.intake.late_submissions == "refuse":
-                    refuse_late(validated, name, deadline)
+            lateness = judge_lateness(received_at, deadline, profile.intake.late_submissions)
+            if lateness.refused:
+                refuse_late(validated, name, deadline)
+            late = lateness.late
             written = crud.save_station_plans(session=session, county=county, month=month, units=validated.units,
                                               channel="excel", source_ref=source_ref(name, "station_plan.source_ref"),
                                               received_at=received_at,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from activity_day.domain.hashing import sha256_hex
+from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadline
 from activity_day.domain.months import TZ
 from activity_day.domain.names import control_characters, strip_control
-from activity_day.domain.plan import PlanContent
 from activity_day.intake import PLANS, Problem, code_index, too_many_activities, validate_plans
 from activity_day.store import crud
 from activity_day.store.database import transaction
@@ -84,11 +84,6 @@ def station_for_token(*, session: Session, token: str) -> StationToken | None:
                                   & (Station.code == StationToken.station_code))
         .where(StationToken.token_sha256 == token_sha256(token), StationToken.revoked_at.is_(None),  # type: ignore[union-attr]
                Station.active)).first()
-
-
-def deadline_of(plan_content: PlanContent, deadline_time: str) -> datetime:
-    """When station plans are due: the plan's station_plans day at the profile's time, Asia/Shanghai."""
-    return datetime.combine(plan_content.dates.station_plans, time.fromisoformat(deadline_time), TZ)
 
 
 def activities_frame(station_code: str, activities: list[dict[str, Any]]) -> pd.DataFrame:
@@ -174,13 +169,14 @@ def _submit(county: str, station: str, month: str, submission_id: str, activitie
             return Outcome(409, {"status": SubmissionStatus.NOT_OPEN,
                                  "message": f"{month}的集中活动日正式方案尚未印发，暂不接收活动计划"})
         deadline = deadline_of(crud.plan_content(plan), profile.intake.deadline_time)
-        late = now > deadline
+        lateness = judge_lateness(now, deadline, profile.intake.late_submissions)
+        late = lateness.late
         base = {"submission_id": submission_id, "station_code": station, "month": month, "late": late,
                 "received_at": now.astimezone(TZ).isoformat(timespec="seconds")}
         limit = profile.intake.max_activities
-        if late and profile.intake.late_submissions == "refuse":
+        if lateness.refused:
             outcome = Outcome(409, base | {"status": SubmissionStatus.REFUSED_LATE,
-                                           "message": f"已超过报送截止时间（{deadline:%Y-%m-%d %H:%M}），不再接收"})
+                                           "message": f"{past_deadline(deadline)}，不再接收"})
         elif len(activities) > limit:
             outcome = Outcome(422, base | {"status": SubmissionStatus.REJECTED, "problems": [{
                 "row": None, "column": None, "field": "activities", "value": str(len(activities)),
