@@ -18,7 +18,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from activity_day.documents.render import pin_zip
+from activity_day.documents.render import environment, pin_zip
 from activity_day.settings import TEMPLATES_DIR
 
 BODY_FONT = "仿宋_GB2312"
@@ -141,13 +141,22 @@ def new_document():
     return doc
 
 
+def _prose(name: str):
+    """The prose macros of templates/`name`: text without fields is written into the Word template as it is."""
+    return environment().get_template(name).module
+
+
 def p(doc, text: str, style: str = "Normal"):
     return doc.add_paragraph(text, style=style)
 
 
-def letterhead(doc) -> None:
-    """版头: the issuer mark in red, the document number, a red separator line."""
-    p(doc, "{{ issuer }}", "GW Issuer")
+def letterhead(doc, *, imports: str = "") -> None:
+    """版头: the issuer mark in red, the document number, a red separator line.
+
+    `imports` (the template's `{% import %}` of its prose macros) goes before the first field, where it renders
+    to nothing and adds no paragraph.
+    """
+    p(doc, imports + "{{ issuer }}", "GW Issuer")
     p(doc, "", "GW Flush")
     _border(p(doc, "{{ doc_number }}", "GW DocNo"), "bottom", size=18, color="FF0000")
     p(doc, "", "GW Flush")
@@ -189,54 +198,53 @@ def table(doc, headers: list[str], loop: str, cells: list[str], widths_mm: list[
 
 
 def plan_template():
+    prose = _prose("_plan_prose.j2")
     doc = new_document()
-    letterhead(doc)
+    letterhead(doc, imports='{% import "_plan_prose.j2" as prose %}')
     p(doc, "{%p if draft %}", "GW Mark")
-    p(doc, "（征求意见稿）", "GW Mark")
+    p(doc, prose.draft_mark(), "GW Mark")
     p(doc, "{%p endif %}", "GW Mark")
     p(doc, "{{ title }}", "GW Title")
     p(doc, "", "GW Flush")
     p(doc, "{{ addressees }}", "GW Flush")
-    p(doc, "为深入推进新时代文明实践中心建设，推动日常性文明实践活动与集中性文明实践活动相结合，"
-           "现将{{ p.month_label }}新时代文明实践集中活动日有关安排通知如下。")
-    p(doc, "一、活动时间", "GW H1")
-    p(doc, "{{ p.activity_date_cn }}（星期{{ p.weekday_cn }}），各新时代文明实践所（站）同步开展集中活动。")
-    p(doc, "二、节日和纪念日", "GW H1")
+    p(doc, "{{ prose.intro(p) }}")
+    p(doc, prose.time_heading(), "GW H1")
+    p(doc, "{{ prose.activity_time(p) }}")
+    p(doc, prose.marks_heading(), "GW H1")
     p(doc, "{%p if p.marks %}")
-    p(doc, "本月紧扣以下“我们的节日”和重要纪念日开展主题实践活动：")
-    table(doc, ["日期", "名称", "类别"], "m in p.marks",
-          ["{{ m.date_cn }}", "{{ m.name }}{% if m.optional %}（可选）{% endif %}",
-           "{{ '我们的节日' if m.kind == 'traditional' else '重要纪念日' }}"], [35, 80, 41])
+    p(doc, prose.marks_lead())
+    table(doc, prose.marks_headers, "m in p.marks",
+          ["{{ m.date_cn }}", "{{ prose.mark_name(m) }}", "{{ prose.mark_kind(m) }}"], [35, 80, 41])
     p(doc, "{%p else %}")
-    p(doc, "本月无“我们的节日”和重要纪念日，围绕五项工作任务常态开展。")
+    p(doc, prose.no_marks())
     p(doc, "{%p endif %}")
-    p(doc, "三、学习清单（{{ p.learning|length }}大类{{ p.learning_count }}项）", "GW H1")
+    p(doc, "{{ prose.learning_heading(p) }}", "GW H1")
     p(doc, "{%p for cat in p.learning %}")
-    p(doc, "（{{ cn_numbers[loop.index0] }}）{{ cat.name }}", "GW H2")
+    p(doc, "{{ prose.category_heading(cn_numbers[loop.index0], cat) }}", "GW H2")
     p(doc, "{%p for item in cat['items'] %}")
-    p(doc, "{{ item.seq }}. {{ item.title }}{% if item.festival %}（{{ item.festival }}）{% endif %}")
+    p(doc, "{{ prose.learning_item(item) }}")
     p(doc, "{%p endfor %}")
     p(doc, "{%p endfor %}")
-    p(doc, "四、五项任务月度活动清单", "GW H1")
-    p(doc, "规定动作各所站必须开展；其余清单项目由各所站结合实际自主选择。报送活动计划时请填写对应清单编号。")
-    table(doc, ["清单编号", "工作任务", "活动内容", "类型"], "item in checklist_rows",
-          ["{{ item.code }}", "{{ item.task }}", "{{ item.title }}", "{{ '规定动作' if item.required else '自选' }}"],
+    p(doc, prose.checklist_heading(), "GW H1")
+    p(doc, prose.checklist_lead())
+    table(doc, prose.checklist_headers, "item in checklist_rows",
+          ["{{ item.code }}", "{{ item.task }}", "{{ item.title }}", "{{ prose.item_kind(item) }}"],
           [22, 42, 70, 22])
     p(doc, "{%p if p.programs %}")
-    p(doc, "五、统筹开展", "GW H1")
+    p(doc, prose.programs_heading(), "GW H1")
     p(doc, "{%p for prog in p.programs %}")
-    p(doc, "{{ loop.index }}. {{ prog.name }}：{{ prog.description }}。")
+    p(doc, "{{ prose.program(loop.index, prog) }}")
     p(doc, "{%p endfor %}")
     p(doc, "{%p endif %}")
-    p(doc, "{{ '六' if p.programs else '五' }}、工作要求", "GW H1")
-    p(doc, "（一）及时报送计划", "GW H2")
-    p(doc, "各所站于{{ p.dates_cn.station_plans }}前通过微信小程序或活动计划表报送本月活动计划，逾期未报的由县文明办提醒督办。")
-    p(doc, "（二）确保规定动作", "GW H2")
-    p(doc, "规定动作不漏项、不走样、不变形，自选动作有特色，特色动作有亮点。")
-    p(doc, "（三）接受督查检查", "GW H2")
-    p(doc, "县文明办将随机抽取{{ sample_share_cn }}实践所站开展“线上飞检+线下巡查”，检查评分于{{ p.dates_cn.scores }}前汇总，结果在全县通报。")
+    p(doc, "{{ prose.requirements_heading(p) }}", "GW H1")
+    p(doc, prose.plans_heading(), "GW H2")
+    p(doc, "{{ prose.plans_due(p) }}")
+    p(doc, prose.required_heading(), "GW H2")
+    p(doc, prose.required_actions())
+    p(doc, prose.inspection_heading(), "GW H2")
+    p(doc, "{{ prose.inspection(p, sample_share_cn) }}")
     p(doc, "{%p if p.notes %}")
-    p(doc, "说明", "GW H1")
+    p(doc, prose.notes_heading(), "GW H1")
     p(doc, "{%p for note in p.notes %}")
     p(doc, "{{ note }}", "GW Note")
     p(doc, "{%p endfor %}")
@@ -245,8 +253,8 @@ def plan_template():
     p(doc, "{{ office_name }}", "GW Signature")
     p(doc, "{{ signed_cn }}", "GW Signature")
     p(doc, "{%p if comments %}")
-    p(doc, "附件：部门意见处理情况表", "GW H1").paragraph_format.page_break_before = True
-    table(doc, ["序号", "部门", "意见内容", "处理结果", "理由"], "c in comments",
+    p(doc, prose.comments_heading(), "GW H1").paragraph_format.page_break_before = True
+    table(doc, prose.comments_headers, "c in comments",
           ["{{ loop.index }}", "{{ c.department }}", "{{ c.content }}", "{{ c.disposition }}", "{{ c.reason }}"],
           [12, 20, 70, 22, 32])
     p(doc, "{%p endif %}")

@@ -31,9 +31,19 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["md"] = md_escape
+    env.filters["plain"] = plain_text
     env.filters["score"] = score_text
     env.filters["signed"] = signed_text
     return env
+
+
+def plain_text(value: Any) -> str:
+    """A macro's output as plain text, so that HTML autoescape escapes it exactly once.
+
+    The prose macros (templates/_*_prose.j2) are compiled without autoescape; called from an HTML template,
+    Jinja marks their output safe, which would let the values inside them through unescaped.
+    """
+    return str(value)
 
 
 def signed_text(value: Any) -> str:
@@ -125,7 +135,8 @@ def docx_bytes(template: str, context: dict[str, Any], *, dated: datetime, title
 
 @lru_cache
 def _docx_environment() -> Environment:
-    env = Environment(undefined=StrictUndefined, autoescape=False)
+    # Everything is escaped for the XML (docxtpl's autoescape), the prose macros the templates import included.
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), undefined=StrictUndefined, autoescape=True)
     env.filters["score"] = score_text
     env.filters["signed"] = signed_text
     return env
