@@ -15,7 +15,6 @@ from models.tables import (
     ChecklistItem,
     Circular,
     County,
-    Department,
     DepartmentComment,
     Document,
     Draw,
@@ -33,7 +32,7 @@ from models.tables import (
 )
 
 __all__ = [
-    "ActionKind", "ChecklistItem", "Circular", "CommentSource", "County", "Department", "DepartmentComment",
+    "ActionKind", "ChecklistItem", "Circular", "CommentSource", "County", "DepartmentComment",
     "Disposition", "Document", "Draw", "DrawAssignment", "FeedbackItem", "FeedbackStatus", "InspectionMode",
     "InspectionScore", "LearningItem", "MonthPlan", "PlanStatus", "PlannedActivity", "PracticeTask", "Station",
     "StationKind", "StationPlan", "StationToken", "Submission", "Township", "get_engine", "upsert",

@@ -52,15 +52,6 @@ class Station(SQLModel, table=True):
     active: bool = True
 
 
-class Department(SQLModel, table=True):
-    __tablename__ = "department"
-    __table_args__ = (UniqueConstraint("county", "name"),)
-    id: int | None = Field(default=None, primary_key=True)
-    county: str = Field(max_length=COUNTY, index=True)
-    name: str = Field(max_length=40)
-    seq: int = 0
-
-
 class MonthPlan(SQLModel, table=True):
     """One version of a month's plan: v1 is the draft for comment, v2 the official plan."""
 

@@ -20,7 +20,6 @@ from models import (
     ChecklistItem,
     Circular,
     County,
-    Department,
     DepartmentComment,
     Document,
     Draw,
@@ -46,13 +45,6 @@ def save_profile(*, session: Session, profile: Profile) -> None:
               profile=profile.model_dump(mode="json"))],
         ["code"],
     )
-    upsert(
-        session, Department,
-        [dict(county=c.code, name=name, seq=i) for i, name in enumerate(profile.departments)],
-        ["county", "name"],
-    )
-    session.exec(delete(Department).where(Department.county == c.code,
-                                          Department.name.not_in(profile.departments)))  # type: ignore[attr-defined]
 
 
 def county_codes(*, session: Session) -> list[str]:
