@@ -263,72 +263,67 @@ def plan_template():
 
 
 def circular_template():
+    prose = _prose("_circular_prose.j2")
     doc = new_document()
-    letterhead(doc)
+    letterhead(doc, imports='{% import "_circular_prose.j2" as prose %}')
     p(doc, "{{ title }}", "GW Title")
     p(doc, "", "GW Flush")
     p(doc, "{{ addressees }}", "GW Flush")
-    p(doc, "{{ month_label }}新时代文明实践集中活动日（{{ activity_date_cn }}）已经结束。现将督查情况通报如下。")
-    p(doc, "一、基本情况", "GW H1")
-    p(doc, "全县{{ s.stations }}个新时代文明实践所站中，{{ s.submitted }}个报送了活动计划，共计划开展活动{{ s.activities }}场。"
-           "县文明办按照“双随机、一公开”原则抽取{{ s.drawn }}个所站（线上飞检{{ s.online }}个、线下巡查{{ s.onsite }}个），"
-           "结合文明观察员评分，共有{{ s.scored }}个所站完成打分评定{% if s.scored %}，全县平均得分{{ s.average|score }}分"
-           "{% if s.change is not none %}，较上月{{ '提高' if s.change >= 0 else '下降' }}"
-           "{{ (s.change if s.change >= 0 else -s.change)|score }}分{% endif %}{% endif %}。")
+    p(doc, "{{ prose.opening(month_label, activity_date_cn) }}")
+    p(doc, prose.basics_heading(), "GW H1")
+    p(doc, "{{ prose.basics(s) }}")
     p(doc, "{%p if not s.scored %}")
-    p(doc, "本月未开展督查评分：未收到检查组和文明观察员的任何评分，本通报不作排名、表扬和整改认定。")
+    p(doc, prose.no_scores())
     p(doc, "{%p endif %}")
     p(doc, "{%p if s.unscored_drawn %}")
-    p(doc, "另有{{ s.unscored_drawn }}个抽查所站未收到评分，列为“未评分”，不计入排名。")
+    p(doc, "{{ prose.unscored_drawn(s) }}")
     p(doc, "{%p endif %}")
     p(doc, "{%p if has_charts %}")
     p(doc, "{{ bars_image }}", "GW Figure")
     p(doc, "{{ trend_image }}", "GW Figure")
     p(doc, "{%p endif %}")
-    p(doc, "二、主要做法和亮点", "GW H1")
+    p(doc, prose.practices_heading(), "GW H1")
     p(doc, "{%p if commended %}")
-    p(doc, "以下{{ commended|length }}个所站得分在{{ thresholds.commend_threshold|int }}分以上，予以通报表扬：")
+    p(doc, "{{ prose.commended_lead(commended|length, thresholds) }}")
     p(doc, "{%p for r in commended %}")
-    p(doc, "{{ loop.index }}. {{ r.township }} {{ r.name }}（{{ r.final|score }}分）{% if r.activities %}：{{ r.activities }}{% endif %}")
+    p(doc, "{{ prose.commended_item(loop.index, r.township, r.name, r.final, r.activities) }}")
     p(doc, "{%p endfor %}")
     p(doc, "{%p else %}")
-    p(doc, "本月无得分在{{ thresholds.commend_threshold|int }}分以上的所站。")
+    p(doc, "{{ prose.no_commended(thresholds) }}")
     p(doc, "{%p endif %}")
-    p(doc, "三、存在问题", "GW H1")
+    p(doc, prose.problems_heading(), "GW H1")
     p(doc, "{%p if categories %}")
-    p(doc, "检查发现问题{{ s.problems }}个，按类别：{% for c in categories %}{{ c.category }}{{ c.count }}个"
-           "{{ '，' if not loop.last else '。' }}{% endfor %}")
+    p(doc, "{{ prose.problems_lead(s, categories) }}")
     p(doc, "{%p for r in problems %}")
-    p(doc, "{{ loop.index }}. {{ r.township }} {{ r.name }}（{{ r.category }}）：{{ r.problems }}")
+    p(doc, "{{ prose.problem_item(loop.index, r.township, r.name, r.category, r.problems) }}")
     p(doc, "{%p endfor %}")
     p(doc, "{%p else %}")
-    p(doc, "本月检查未记录问题。")
+    p(doc, prose.no_problems())
     p(doc, "{%p endif %}")
     p(doc, "{%p if rectify %}")
-    p(doc, "以下{{ rectify|length }}个所站得分低于{{ thresholds.rectify_threshold|int }}分，请限期整改："
+    p(doc, "{{ prose.rectify_lead(rectify|length, thresholds) }}"
            "{% for r in rectify %}{{ r.name }}（{{ r.final|score }}分）{{ '、' if not loop.last else '。' }}{% endfor %}")
     p(doc, "{%p endif %}")
-    p(doc, "四、下步要求", "GW H1")
-    p(doc, "各乡镇（街道）要对照本通报认真查摆问题，确保规定动作不走样、不变形。本月新收集意见建议{{ s.feedback_new }}条，"
-           "办结{{ s.feedback_closed }}条，累计{{ s.feedback_total }}条，尚未办结{{ s.feedback_open }}条，请各所站逐条研究落实。")
+    p(doc, prose.next_heading(), "GW H1")
+    p(doc, "{{ prose.next_steps(s) }}")
     p(doc, "", "GW Flush")
     p(doc, "{{ office_name }}", "GW Signature")
     p(doc, "{{ signed_cn }}", "GW Signature")
-    p(doc, "附件1：乡镇（街道）得分排名", "GW H1").paragraph_format.page_break_before = True
-    table(doc, ["名次", "乡镇（街道）", "所站数", "评分所站数", "平均得分", "较上月"], "r in ranking",
+    p(doc, prose.ranking_heading(), "GW H1").paragraph_format.page_break_before = True
+    table(doc, prose.ranking_headers, "r in ranking",
           ["{{ r.rank or '—' }}", "{{ r.township }}", "{{ r.stations }}", "{{ r.scored }}",
            "{{ r.average|score if r.average is not none else '未评分' }}", "{{ r.change|signed }}"],
           [16, 40, 22, 26, 26, 26])
-    p(doc, "附件2：所站得分表", "GW H1")
+    p(doc, prose.results_heading(), "GW H1")
     p(doc, "{%p if results %}")
-    table(doc, ["序号", "所站编号", "所站名称", "乡镇（街道）", "检查组评分", "观察员评分", "综合得分"], "r in results",
+    table(doc, prose.results_headers, "r in results",
           ["{{ loop.index }}", "{{ r.station_code }}", "{{ r.name }}", "{{ r.township }}", "{{ r.team_score|score }}",
            "{{ r.observer_score|score }}", "{{ r.final|score }}"], [12, 18, 48, 24, 18, 18, 18])
     p(doc, "{%p else %}")
-    p(doc, "本月无评分数据。")
+    p(doc, prose.no_results())
     p(doc, "{%p endif %}")
     p(doc, "{%p if unscored %}")
-    p(doc, "未评分的抽查所站：{% for r in unscored %}{{ r.name }}{{ '、' if not loop.last else '。' }}{% endfor %}",
+    p(doc, prose.unscored_lead() + "{% for r in unscored %}{{ r.name }}{{ '、' if not loop.last else '。' }}{% endfor %}",
       "GW Note")
     p(doc, "{%p endif %}")
     p(doc, "抽样记录摘要（SHA-256）：{{ draw_digest }}（可用 activity-day sample verify 或 docs/verify_draw.py 复核）",
