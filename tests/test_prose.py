@@ -1,0 +1,143 @@
+"""The three formats of each document tell the same story: the same sections in the same order, the same figures.
+
+The prose lives once in templates/_plan_prose.j2 and templates/_circular_prose.j2; these tests hold the rendered
+Markdown, HTML and DOCX of one month against each other and against the figures the month's data gives.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from docx import Document
+
+from activity_day.demo import write_xlsx
+from activity_day.documents.render import score_text
+from activity_day.services.imports import import_file
+
+pytestmark = pytest.mark.flow
+MONTH = "2026-12"
+FORMATS = ("md", "html", "docx")
+
+
+def md_outline(text: str) -> list[str]:
+    """The Markdown document's sections: `## ` headings, and the bold `**说明：**` that stands for one."""
+    return [m.group(1) or m.group(2) for m in re.finditer(r"^(?:## (.+)|\*\*(.+?)：\*\*)$", text, flags=re.M)]
+
+
+def html_outline(text: str) -> list[str]:
+    return [html.unescape(h) for h in re.findall(r"<h2>(.*?)</h2>", text)]
+
+
+def docx_outline(doc) -> list[str]:
+    return [p.text for p in doc.paragraphs if p.style.name == "GW H1"]
+
+
+def html_text(text: str) -> str:
+    text = re.sub(r"<(style|svg)\b.*?</\1>", "", text, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def docx_text(doc) -> str:
+    cells = [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def read_formats(folder: Path, stem: str) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """(sections, text) of `stem`.md/.html/.docx, keyed by format."""
+    md = (folder / f"{stem}.md").read_text(encoding="utf-8")
+    page = (folder / f"{stem}.html").read_text(encoding="utf-8")
+    doc = Document(folder / f"{stem}.docx")
+    return ({"md": md_outline(md), "html": html_outline(page), "docx": docx_outline(doc)},
+            {"md": md, "html": html_text(page), "docx": docx_text(doc)})
+
+
+def disagreements(sections: dict[str, list[str]], texts: dict[str, str], figures: list[str]) -> list[str]:
+    """What one format says and another does not: sections that differ from the Word document's, missing figures.
+
+    The Markdown circular sets figures apart with spaces (“全县 248 个”), so texts are compared without them.
+    """
+    found = []
+    for fmt in FORMATS:
+        if sections[fmt] != sections["docx"]:
+            found.append(f"{fmt} sections {sections[fmt]} != docx {sections['docx']}")
+        flat = texts[fmt].replace(" ", "")
+        found += [f"{fmt} lacks {figure}" for figure in figures if figure.replace(" ", "") not in flat]
+    return found
+
+
+def without_section(sections: dict[str, list[str]], fmt: str, index: int) -> dict[str, list[str]]:
+    return sections | {fmt: sections[fmt][:index] + sections[fmt][index + 1:]}
+
+
+@pytest.fixture
+def month(prefect_server, settings, registry, county, tmp_path: Path) -> dict:
+    """A month run through every step, with scores for four stations; returns the summary and the folder."""
+    from flows.monthly import compile_, draft, review, sample
+
+    draft(county=county, month=MONTH)
+    review(county=county, month=MONTH)
+    sample(county=county, month=MONTH)
+    scores = pd.DataFrame([
+        {"所站编号": "001", "检查方式": "线下", "评分人": "第一检查组", "得分": 95, "存在问题": "", "意见建议": ""},
+        {"所站编号": "002", "检查方式": "线上", "评分人": "第二检查组", "得分": 75, "存在问题": "群众参与人数偏少",
+         "意见建议": "建议提前发动群众"},
+        {"所站编号": "020", "检查方式": "线下", "评分人": "第一检查组", "得分": 60, "存在问题": "活动记录不完整",
+         "意见建议": ""},
+    ])
+    assert import_file("scores", write_xlsx(scores, tmp_path / "s.xlsx", "评分"), county=county,
+                       month=MONTH).exit_code == 0
+    summary = compile_(county=county, month=MONTH)
+    return {"summary": summary, "out": Path(settings.out) / MONTH, "county": county}
+
+
+def test_the_plans_three_formats_have_the_same_sections_and_figures(month: dict) -> None:
+    from activity_day.store import crud
+    from activity_day.store.database import transaction
+
+    with transaction() as session:
+        plan = crud.plan_content(crud.get_plan(session=session, county=month["county"], month=MONTH, version=2))
+    sections, texts = read_formats(month["out"], "plan-v2")
+    assert sections["docx"][:4] == ["一、活动时间", "二、节日和纪念日",
+                                    f"三、学习清单（{len(plan.learning)}大类{plan.learning_count}项）", "四、五项任务月度活动清单"]
+    assert sections["docx"][-1] == "附件：部门意见处理情况表" and "工作要求" in sections["docx"][-2]
+    figures = [
+        f"{plan.activity_date_cn}（星期{plan.weekday_cn}）",
+        f"{plan.dates_cn.station_plans}前", f"{plan.dates_cn.scores}前汇总", "随机抽取三分之一实践所站",
+        *(m.name for m in plan.marks), *(item.code for block in plan.checklist for item in block.items),
+        *(item.title for cat in plan.learning for item in cat.items), *(prog.name for prog in plan.programs),
+    ]
+    assert plan.marks and plan.programs and len(figures) > 30
+    assert disagreements(sections, texts, figures) == []
+
+    # the check itself: a format that loses a section or a figure is caught
+    assert disagreements(without_section(sections, "html", 2), texts, figures)
+    lost_date = texts | {"md": texts["md"].replace(plan.dates_cn.scores, "")}
+    assert disagreements(sections, lost_date, figures) == [f"md lacks {plan.dates_cn.scores}前汇总"]
+
+
+def test_the_circulars_three_formats_have_the_same_sections_and_figures(month: dict) -> None:
+    s = month["summary"]
+    sections, texts = read_formats(month["out"], "circular")
+    assert sections["docx"] == ["一、基本情况", "二、主要做法和亮点", "三、存在问题", "四、下步要求",
+                                "附件1：乡镇（街道）得分排名", "附件2：所站得分表"]
+    assert s["scored"] == 3 and s["commended"] == 1 and s["rectify"] == 1
+    figures = [
+        f"全县{s['stations']}个", f"{s['submitted']}个报送了活动计划", f"共计划开展活动{s['activities']}场",
+        f"抽取{s['drawn']}个所站", f"线上飞检{s['online']}个", f"线下巡查{s['onsite']}个",
+        f"共有{s['scored']}个所站完成打分评定", f"全县平均得分{score_text(s['average'])}分",
+        f"检查发现问题{s['problems']}个", "群众参与人数偏少", "活动记录不完整",
+        f"以下{s['commended']}个所站得分在", f"以下{s['rectify']}个所站得分低于",
+        f"本月新收集意见建议{s['feedback_new']}条", f"办结{s['feedback_closed']}条", f"累计{s['feedback_total']}条",
+        f"尚未办结{s['feedback_open']}条", "95.00", "75.00", "60.00",
+    ]
+    assert disagreements(sections, texts, figures) == []
+
+    # the check itself: a format that loses a section or a figure is caught
+    assert disagreements(without_section(sections, "md", 2), texts, figures)
+    average = score_text(s["average"])
+    lost_average = texts | {"docx": texts["docx"].replace(average, "")}
+    assert disagreements(sections, lost_average, figures) == [f"docx lacks 全县平均得分{average}分"]
