@@ -8,10 +8,10 @@ import typer
 
 from activity_day.domain.dates import cn_month
 from cli.options import JsonOpt, MonthOpt, county, month_option
+from models.enums import InspectionMode
 
 app = typer.Typer(help="查看和核验本月的督查抽样。", no_args_is_help=True)
 
-MODE_CN = {"online": "线上", "onsite": "线下"}
 
 
 @app.command("verify")
@@ -46,7 +46,8 @@ def sample_show(ctx: typer.Context, month: MonthOpt = None, as_json: JsonOpt = F
         return
     typer.echo(f"{cn_month(stored.month)}：抽取 {len(stations)} 个所站；抽样记录摘要 {stored.digest}")
     for s in stations:
-        typer.echo(f"{s['rank']:>4} {s['code']:<8} {s['township']:<8} {MODE_CN[s['mode']]} {s['team']} {s['slot']}")
+        label = InspectionMode(s["mode"]).label
+        typer.echo(f"{s['rank']:>4} {s['code']:<8} {s['township']:<8} {label} {s['team']} {s['slot']}")
 
 
 @app.command("record")

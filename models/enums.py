@@ -33,13 +33,21 @@ class ActionKind(StrEnum):
 
 
 class InspectionMode(StrEnum):
-    ONLINE = "线上"
-    ONSITE = "线下"
-    OBSERVER = "观察员"
+    """How a station was inspected: stored as the code (as in the draw), shown and typed as the label."""
+
+    ONLINE = "online"
+    ONSITE = "onsite"
+    OBSERVER = "observer"
 
     @property
-    def key(self) -> str:
-        return {"线上": "online", "线下": "onsite", "观察员": "observer"}[self.value]
+    def label(self) -> str:
+        """What users read and type in score files: 线上, 线下, 观察员."""
+        return {"online": "线上", "onsite": "线下", "observer": "观察员"}[self.value]
+
+    @property
+    def rank(self) -> int:
+        """Order in lists: the teams' online and on-site checks first, then the observers."""
+        return list(InspectionMode).index(self)
 
 
 class PlanStatus(StrEnum):

@@ -187,7 +187,7 @@ class InspectionScore(SQLModel, table=True):
     county: str = Field(max_length=COUNTY, index=True)
     month: str = Field(max_length=MONTH, index=True)
     station_code: str = Field(max_length=20)
-    mode: str = Field(max_length=10)  # InspectionMode value
+    mode: str = Field(max_length=10)  # InspectionMode code: online, onsite, observer
     scorer: str = Field(max_length=40)
     score: float
     items: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # per rubric item

@@ -9,7 +9,7 @@ STATIONS = pd.DataFrame({
 })
 SCORES = pd.DataFrame({
     "station_code": ["001", "001", "002", "003", "003"],
-    "mode": ["线下", "观察员", "线上", "观察员", "观察员"],
+    "mode": ["onsite", "observer", "online", "observer", "observer"],
     "scorer": ["一组", "张", "二组", "李", "王"],
     "score": [90.0, 80.0, 70.0, 60.0, 80.0],
     "problems": ["", "", "记录不全", "", ""],

@@ -9,7 +9,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import create_engine, inspect, text
 from sqlmodel import SQLModel
 
 from activity_day.store.migrate import alembic_config, upgrade
@@ -65,3 +65,46 @@ def test_department_round_trip_on_sqlite(tmp_path: Path) -> None:
 @pytest.mark.postgres
 def test_department_round_trip_on_postgres(postgres_url: str) -> None:
     assert_department_round_trip(postgres_url)
+
+
+def _mode_round_trip(url: str) -> None:
+    """0004 stores inspection modes as codes (online/onsite/observer); its downgrade restores the labels."""
+    upgrade(url, "0003")
+    engine = create_engine(url)
+    insert = text("INSERT INTO inspection_score (county, month, station_code, mode, scorer, score, items, problems,"
+                     " category, suggestions, source_ref) VALUES ('1', '2026-12', :code, :mode, 's', 90, '{}', '', '',"
+                     " '', '')")
+    with engine.begin() as conn:
+        for code, mode in (("001", "线上"), ("002", "线下"), ("003", "观察员")):
+            conn.execute(insert, {"code": code, "mode": mode})
+    upgrade(url)
+    read = text("SELECT station_code, mode FROM inspection_score ORDER BY station_code")
+    with engine.connect() as conn:
+        assert conn.execute(read).all() == [("001", "online"), ("002", "onsite"), ("003", "observer")]
+    command.downgrade(alembic_config(url), "0003")
+    with engine.connect() as conn:
+        assert conn.execute(read).all() == [("001", "线上"), ("002", "线下"), ("003", "观察员")]
+    engine.dispose()
+
+
+def test_inspection_mode_codes_on_sqlite(tmp_path: Path) -> None:
+    _mode_round_trip(f"sqlite:///{tmp_path / 'm.db'}")
+
+
+@pytest.mark.postgres
+def test_inspection_mode_codes_on_postgres(postgres_url: str) -> None:
+    import uuid
+
+    import sqlalchemy as sa_
+
+    name = f"ad_modes_{uuid.uuid4().hex[:8]}"
+    admin = sa_.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa_.text(f'CREATE DATABASE "{name}"'))
+    url = sa_.engine.make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        _mode_round_trip(url)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa_.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -94,7 +94,7 @@ def test_month_results_commend_at_most_commend_top_stations() -> None:
     profile = profile.model_copy(update={"scoring": profile.scoring.model_copy(
         update={"commend_threshold": 80, "commend_top": 2})})
     scores = pd.DataFrame({
-        "station_code": ["001", "002", "003", "004", "005"], "mode": "线下", "scorer": "一组",
+        "station_code": ["001", "002", "003", "004", "005"], "mode": "onsite", "scorer": "一组",
         "score": [95.0, 85.0, 90.0, 81.0, 60.0], "problems": "", "suggestions": "", "category": "",
     })
     data = {

@@ -15,7 +15,7 @@ CHOICES = {
     H.STATION_KIND: [k.value for k in StationKind],
     H.TASK: [t.value for t in PracticeTask],
     H.ACTION_KIND: [k.value for k in ActionKind],
-    H.MODE: [m.value for m in InspectionMode],
+    H.MODE: [m.label for m in InspectionMode],
     H.DISPOSITION: [d.value for d in Disposition if d is not Disposition.NO_COMMENT],
 }
 HINTS = {

@@ -66,8 +66,9 @@ def problems_list(scores: pd.DataFrame, stations: pd.DataFrame) -> pd.DataFrame:
     out = found.merge(stations[["code", "name", "township"]], left_on="station_code", right_on="code")
     given = out["category"].fillna("") if "category" in out else [""] * len(out)
     out["category"] = [classify(text, g) for text, g in zip(out["problems"], given, strict=True)]
-    return out[["station_code", "name", "township", "mode", "problems", "category"]].sort_values(
-        ["township", "station_code", "mode"]).reset_index(drop=True)
+    out = out.assign(_mode=out["mode"].map(lambda m: InspectionMode(m).rank))
+    return out.sort_values(["township", "station_code", "_mode"])[
+        ["station_code", "name", "township", "mode", "problems", "category"]].reset_index(drop=True)
 
 
 def missing_stations(stations: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:

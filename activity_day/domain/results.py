@@ -9,6 +9,7 @@ import pandas as pd
 from activity_day.domain import aggregate
 from activity_day.domain.dates import shift_month
 from activity_day.domain.profile import Profile
+from models.enums import InspectionMode
 
 TREND_MONTHS = 6
 FEEDBACK_COLUMNS = ["id", "month", "station_code", "township", "category", "content", "status", "answer",
@@ -57,7 +58,7 @@ def month_results(data: dict[str, pd.DataFrame], profile: Profile, month: str) -
             "activities": len(data["activities"]), "drawn": len(assignments),
             "online": int((assignments["mode"] == "online").sum()), "onsite": int((assignments["mode"] == "onsite").sum()),
             "scored": len(results), "score_rows": len(scores), "unscored_drawn": len(unscored),
-            "observer_rows": int((scores["mode"] == "观察员").sum()), "average": average,
+            "observer_rows": int((scores["mode"] == InspectionMode.OBSERVER.value).sum()), "average": average,
             "previous_average": previous_average,
             "change": round(average - previous_average, 2) if average is not None and previous_average is not None else None,
             "commended": len(commended), "rectify": len(rectify), "problems": len(problems),

@@ -158,11 +158,12 @@ def parse_score(value: Any) -> tuple[float | None, str | None]:
 
 
 def parse_enum(value: Any, enum: type, label: str) -> tuple[Any, str | None]:
+    """The member whose user-facing spelling (its `label`, else its value) the cell holds."""
     raw = compact(value)
     for member in enum:
-        if raw == member.value:
+        if raw == getattr(member, "label", member.value):
             return member, None
-    return None, f"{label}应为：{'、'.join(m.value for m in enum)}"
+    return None, f"{label}应为：{'、'.join(getattr(m, 'label', m.value) for m in enum)}"
 
 
 def parse_kind(value: Any) -> tuple[StationKind | None, str | None]:
