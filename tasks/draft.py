@@ -8,14 +8,13 @@ import pandas as pd
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
+from activity_day.documents.contexts import plan_context
 from activity_day.documents.render import docx_bytes, render_text, write_bytes, write_text
-from activity_day.domain.dates import cn_fraction, cn_month
+from activity_day.domain.dates import cn_month
 from activity_day.domain.planning import doc_number, draft_month, key_dates
 from activity_day.store import crud
 from models import ChecklistItem, LearningItem, PlanStatus
 from tasks.common import STEP, artifact_key, month_dir, transaction
-
-CN_NUMBERS = "一二三四五六七八九十"
 
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
@@ -53,10 +52,6 @@ def draft_plan(county: str, month: str) -> dict:
             "festivals": sorted({m.name for m in content.marks}), "notes": content.notes}
 
 
-def plan_title(month: str) -> str:
-    return f"关于开展{cn_month(month)}新时代文明实践集中活动日活动的通知"
-
-
 @task(name="render-plan", **STEP)
 def render_plan(county: str, month: str, version: int, county_folder: bool = False) -> dict[str, str]:
     """Write the plan version as Markdown and HTML under out/YYYY-MM/; returns fmt -> path."""
@@ -68,24 +63,15 @@ def render_plan(county: str, month: str, version: int, county_folder: bool = Fal
                 f"{cn_month(month)}尚无{'方案征求意见稿' if version == 1 else '正式方案'}：请先运行 "
                 f"activity-day run {'draft' if version == 1 else 'review'} --month {month}")
         content = crud.plan_content(plan)
-        signed = content.dates_cn.draft if version == 1 else content.dates_cn.review
-        context = dict(
-            p=content.stored(), draft=plan.status == PlanStatus.DRAFT, title=plan_title(month),
-            issuer=f"{profile.county.office_name}文件" if version > 1 else profile.county.office_name,
-            doc_number=plan.doc_number, addressees=profile.county.addressees,
-            office_name=profile.county.office_name, signed_cn=signed, cn_numbers=CN_NUMBERS,
-            comments=None if content.comments is None else [c.model_dump() for c in content.comments], cc=profile.county.cc,
-            printer=profile.county.printer or profile.county.office_name,
-            checklist_rows=[i.model_dump() | {"task": b.task} for b in content.checklist for i in b.items],
-            sample_share_cn=cn_fraction(profile.sampling.fraction),
-        )
+        context = plan_context(content, profile=profile, version=version, draft=plan.status == PlanStatus.DRAFT,
+                               doc_number=plan.doc_number, month=month)
         markdown = render_text("plan.md.j2", **context)
         signed_on = datetime.combine(content.dates.draft if version == 1 else content.dates.review, time())
         files = {
             "md": write_text(month_dir(county, month, county_folder) / f"plan-v{version}.md", markdown),
             "html": write_text(month_dir(county, month, county_folder) / f"plan-v{version}.html", render_text("plan.html.j2", **context)),
             "docx": write_bytes(month_dir(county, month, county_folder) / f"plan-v{version}.docx",
-                                docx_bytes("plan.docx", context, dated=signed_on, title=plan_title(month))),
+                                docx_bytes("plan.docx", context, dated=signed_on, title=context["title"])),
         }
         crud.record_documents(session=session, county=county, month=month, kind=f"plan_v{version}", files=files)
     create_markdown_artifact(
@@ -93,6 +79,3 @@ def render_plan(county: str, month: str, version: int, county_folder: bool = Fal
         description=f"{cn_month(month)}集中活动日方案（{'征求意见稿' if version == 1 else '正式稿'}）",
     )
     return {fmt: path for fmt, (path, _sha) in files.items()}
-
-
-

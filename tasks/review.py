@@ -9,18 +9,27 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from activity_day.documents.render import sha256_bytes
+from activity_day.domain.closing import (
+    SILENCE_TEXT,
+    answered_departments,
+    check_default_disposition,
+    default_decisions,
+    in_department_order,
+    month_item_rows,
+    official_content,
+    silence_rows,
+    silent_departments,
+)
 from activity_day.domain.dates import cn_month
 from activity_day.domain.draw import canonical_json
 from activity_day.domain.months import TZ
 from activity_day.domain.names import normalize_name, strip_control
-from activity_day.domain.plan import PlanComment
 from activity_day.domain.planning import doc_number, key_dates, load_checklist_catalog, load_learning_catalog
-from activity_day.domain.review import apply_edits, check_decisions, check_form_comment
+from activity_day.domain.review import check_decisions, check_form_comment
 from activity_day.store import crud
 from models import ChecklistItem, CommentSource, Disposition, LearningItem, PlanStatus
 from tasks.common import STEP, run_logger, transaction
 
-SILENCE_TEXT = "无意见"
 REVIEW_CLOSES_AT = time(17, 0)  # the review deadline is 17:00 on the review day, Asia/Shanghai
 
 
@@ -118,46 +127,34 @@ def close_review(county: str, month: str, default_disposition: str = Disposition
     (only 采纳 needs no reason, so only 采纳 is allowed here). `comments_digest` (from review_state)
     is part of the cache key: a retried run whose comments changed closes the review again.
     """
-    if default_disposition != Disposition.ADOPTED.value:
-        raise ValueError("the default disposition for undecided comments can only be 采纳 (it needs no reason)")
+    check_default_disposition(default_disposition)
     logger = run_logger()
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)
         draft = _draft(session, county, month)
         drafted = crud.plan_content(draft)
         comments = crud.comments_frame(session=session, county=county, month=month)
-        spoken = comments[comments["source"] != CommentSource.SILENCE.value]
-        answered = set(spoken["department"])
-        silent = [d for d in profile.departments if d not in answered]
+        silent = silent_departments(profile.departments, comments)
+        defaulted = default_decisions(comments, default_disposition)
         # A comment that arrived after an earlier close replaces that department's 无意见.
-        crud.drop_silence(session=session, county=county, month=month, departments=sorted(answered))
-        crud.save_comments(session=session, county=county, month=month, rows=[
-            dict(department=d, content=SILENCE_TEXT, source=CommentSource.SILENCE.value,
-                 source_ref=f"截至{drafted.dates_cn.review}未反馈", disposition=Disposition.NO_COMMENT.value)
-            for d in silent
-        ])
-        undecided = comments[comments["disposition"].isna()]
-        crud.set_dispositions(session=session, decisions=[
-            dict(id=int(i), disposition=default_disposition, reason="") for i in undecided["id"]
-        ])
+        crud.drop_silence(session=session, county=county, month=month,
+                          departments=sorted(answered_departments(comments)))
+        crud.save_comments(session=session, county=county, month=month,
+                           rows=silence_rows(silent, review_day_cn=drafted.dates_cn.review))
+        crud.set_dispositions(session=session, decisions=defaulted)
         session.flush()
-        comments = crud.comments_frame(session=session, county=county, month=month)
-        order = {d: i for i, d in enumerate(profile.departments)}
-        comments = comments.assign(_o=comments["department"].map(order)).sort_values(["_o", "id"], kind="stable")
-        content, edits = apply_edits(drafted, comments, load_learning_catalog(), load_checklist_catalog())
-        content.comments = [PlanComment.model_validate(r) for r in
-                            comments[["department", "content", "disposition", "reason"]].to_dict("records")]
-        content.status = PlanStatus.OFFICIAL.value
+        comments = in_department_order(crud.comments_frame(session=session, county=county, month=month),
+                                       profile.departments)
+        content, edits = official_content(drafted, comments, load_learning_catalog(), load_checklist_catalog())
         crud.save_plan(session=session, county=county, month=month, version=2, status=PlanStatus.OFFICIAL,
                        activity_date=draft.activity_date,
                        doc_number=doc_number(profile.county.doc_prefix,
                                              key_dates(profile, draft.activity_date)["review"], "plan"),
                        content=content, sha256=content.sha256())
-        crud.replace_month_items(session=session, model=LearningItem, county=county, month=month, rows=[
-            i.model_dump(exclude={"category_name"}) for cat in content.learning for i in cat.items])
-        crud.replace_month_items(session=session, model=ChecklistItem, county=county, month=month, rows=[
-            i.model_dump() for block in content.checklist for i in block.items])
+        learning, checklist = month_item_rows(content)
+        crud.replace_month_items(session=session, model=LearningItem, county=county, month=month, rows=learning)
+        crud.replace_month_items(session=session, model=ChecklistItem, county=county, month=month, rows=checklist)
     logger.info("review of %s closed: %d comments, %d departments silent, %d edits applied",
                 month, len(comments) - len(silent), len(silent), len(edits))
-    return {"comments": len(comments), "silent": silent, "defaulted": len(undecided),
+    return {"comments": len(comments), "silent": silent, "defaulted": len(defaulted),
             "edits": [e.model_dump() for e in edits]}

@@ -14,10 +14,12 @@ from activity_day.domain.dates import cn_month, shift_month
 from activity_day.domain.names import control_characters
 from activity_day.domain.profile import unknown_townships
 from activity_day.errors import OperatorError
+from activity_day.intake.headers import H
 from activity_day.store import crud
 from tasks.common import STEP, artifact_key, month_dir, run_logger, transaction
 
 MODE_CN = {"online": "线上飞检", "onsite": "线下巡查"}
+TEAM, RANK = "检查组", "抽取序号"  # the draw table's own columns (no input file has them)
 
 
 def months_since_drawn(history: pd.DataFrame, month: str, lookback: int = draw.LOOKBACK_MONTHS) -> dict[str, int]:
@@ -55,7 +57,7 @@ def publish_candidates(county: str, month: str) -> dict:
     sha = draw.candidates_sha256(candidates)
     names = stations.set_index("code")["name"].to_dict()
     key = artifact_key("candidates", county, month)
-    create_table_artifact(key=key, table=[{"所站编号": c.code, "所站名称": names.get(c.code, ""), "乡镇（街道）": c.township,
+    create_table_artifact(key=key, table=[{H.STATION_CODE: c.code, H.STATION_NAME: names.get(c.code, ""), H.TOWNSHIP: c.township,
                                            "轮换优先级": c.priority} for c in candidates],
                           description=f"{cn_month(month)}抽查候选名单（{len(candidates)}个所站，SHA-256 {sha}）")
     return {"sha256": sha, "count": len(candidates), "drawn": False}
@@ -126,13 +128,13 @@ def draw_table(record: dict, stations: pd.DataFrame, activities: pd.DataFrame, a
     for s in record["selected"]:
         st = info.loc[s["code"]] if s["code"] in info.index else None
         rows.append({
-            "检查组": s["team"], "检查方式": MODE_CN[s["mode"]], "顺序": s.get("order", ""), "时间": s["slot"],
-            "所站编号": s["code"], "所站名称": st["name"] if st is not None else "", "乡镇（街道）": s["township"],
-            "活动地点": venue.get(s["code"], "（未报送计划）"), "负责人": st["leader"] if st is not None else "",
-            "联系电话": st["phone"] if st is not None else "", "抽取序号": s["rank"],
+            TEAM: s["team"], H.MODE: MODE_CN[s["mode"]], "顺序": s.get("order", ""), "时间": s["slot"],
+            H.STATION_CODE: s["code"], H.STATION_NAME: st["name"] if st is not None else "", H.TOWNSHIP: s["township"],
+            H.LOCATION: venue.get(s["code"], "（未报送计划）"), H.LEADER: st["leader"] if st is not None else "",
+            H.PHONE: st["phone"] if st is not None else "", RANK: s["rank"],
         })
-    columns = ["检查组", "检查方式", "顺序", "时间", "所站编号", "所站名称", "乡镇（街道）", "活动地点", "负责人", "联系电话",
-               "抽取序号"]
+    columns = [TEAM, H.MODE, "顺序", "时间", H.STATION_CODE, H.STATION_NAME, H.TOWNSHIP, H.LOCATION, H.LEADER, H.PHONE,
+               RANK]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -144,23 +146,24 @@ def export_draw(county: str, month: str, county_folder: bool = False) -> dict[st
         stations = crud.stations_frame(session=session, county=county)
         activities = crud.activities_frame(session=session, county=county, month=month)
         table = draw_table(stored.record, stations, activities, stored.record["params"]["activity_date"])
-        table = table.sort_values(["检查组", "检查方式", "顺序"], kind="stable").reset_index(drop=True)
+        table = table.sort_values([TEAM, H.MODE, "顺序"], kind="stable").reset_index(drop=True)
         label = cn_month(month)
         folder = month_dir(county, month, county_folder)
         files = {
             "json": write_text(folder / "draw.json",
                                json.dumps(stored.record, ensure_ascii=False, indent=1, sort_keys=True) + "\n"),
             "xlsx": write_bytes(folder / "draw.xlsx", xlsx_bytes(
-                [("抽查名单", table.sort_values("抽取序号"))], title=f"{label}督查抽查名单")),
+                [("抽查名单", table.sort_values(RANK))], title=f"{label}督查抽查名单")),
             "online": write_bytes(folder / "online-schedule.xlsx", xlsx_bytes(
-                [("线上飞检时间表", table[table["检查方式"] == "线上飞检"])], title=f"{label}线上飞检时间表")),
+                [("线上飞检时间表", table[table[H.MODE] == MODE_CN["online"]])], title=f"{label}线上飞检时间表")),
         }
         teams = [t["name"] for t in stored.record["params"]["teams"]]
-        teams += sorted(set(table["检查组"]) - set(teams))  # online inspectors get a sheet too
+        teams += sorted(set(table[TEAM]) - set(teams))  # online inspectors get a sheet too
         for n, team in enumerate(teams, start=1):
-            mine = table[table["检查组"] == team]
+            mine = table[table[TEAM] == team]
             files[f"team{n}"] = write_bytes(folder / "teams" / f"{n}-{team}.xlsx", xlsx_bytes(
-                [("线下巡查路线", mine[mine["检查方式"] == "线下巡查"]), ("线上飞检", mine[mine["检查方式"] == "线上飞检"])],
+                [("线下巡查路线", mine[mine[H.MODE] == MODE_CN["onsite"]]),
+                 ("线上飞检", mine[mine[H.MODE] == MODE_CN["online"]])],
                 title=f"{label}{team}督查安排"))
         crud.record_documents(session=session, county=county, month=month, kind="draw", files=files)
     create_table_artifact(key=artifact_key("draw", county, month), table=table.to_dict("records"),

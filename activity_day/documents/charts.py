@@ -11,6 +11,7 @@ import logging
 import re
 import shutil
 import subprocess
+from collections.abc import Sequence
 from functools import lru_cache
 
 import matplotlib
@@ -124,12 +125,18 @@ def missing_font_message(*, fontconfig: bool) -> str:
             "然后重新生成通报)")
 
 
-def _save(fig, fmt: str) -> bytes:
-    out = io.BytesIO()
-    metadata = {"Date": None, "Creator": None} if fmt == "svg" else {"Software": None}
-    fig.savefig(out, format=fmt, metadata=metadata, dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    return out.getvalue()
+def _save(fig, fmts: Sequence[str]) -> dict[str, bytes]:
+    """The figure saved in each format (drawn once; each save lays it out again, so bytes match a lone save)."""
+    saved = {}
+    try:
+        for fmt in fmts:
+            out = io.BytesIO()
+            metadata = {"Date": None, "Creator": None} if fmt == "svg" else {"Software": None}
+            fig.savefig(out, format=fmt, metadata=metadata, dpi=120, bbox_inches="tight")
+            saved[fmt] = out.getvalue()
+    finally:
+        plt.close(fig)
+    return saved
 
 
 def _labels(names: list[str], font: str | None) -> list[str]:
@@ -138,7 +145,13 @@ def _labels(names: list[str], font: str | None) -> list[str]:
 
 def township_bars(townships: list[str], averages: list[float], *, fmt: str = "svg", title: str = "",
                   font: str | None | bool = True) -> bytes:
-    """Horizontal bars of the township averages, best at the top."""
+    """Horizontal bars of the township averages, best at the top, in one format."""
+    return draw_township_bars(townships, averages, fmts=(fmt,), title=title, font=font)[fmt]
+
+
+def draw_township_bars(townships: list[str], averages: list[float], *, fmts: Sequence[str] = ("svg", "png"),
+                       title: str = "", font: str | None | bool = True) -> dict[str, bytes]:
+    """The township bars drawn once and saved in each of `fmts` (format -> bytes)."""
     family = cjk_font() if font is True else (font or None)
     with plt.rc_context(STYLE | ({"font.family": [family, "DejaVu Sans"]} if family else {})):
         fig, ax = plt.subplots(figsize=(6.4, 0.32 * max(4, len(townships)) + 0.8))
@@ -150,12 +163,18 @@ def township_bars(townships: list[str], averages: list[float], *, fmt: str = "sv
         for i, value in enumerate(averages):
             ax.text(value + 0.8, i, f"{value:.2f}", va="center", fontsize=8)
         ax.set_title(title if family else "")
-        return _save(fig, fmt)
+        return _save(fig, fmts)
 
 
 def trend_line(months: list[str], averages: list[float | None], *, fmt: str = "svg", title: str = "",
                font: str | None | bool = True) -> bytes:
-    """The county average over the last months (gaps where a month has no scores)."""
+    """The county average over the last months (gaps where a month has no scores), in one format."""
+    return draw_trend_line(months, averages, fmts=(fmt,), title=title, font=font)[fmt]
+
+
+def draw_trend_line(months: list[str], averages: list[float | None], *, fmts: Sequence[str] = ("svg", "png"),
+                    title: str = "", font: str | None | bool = True) -> dict[str, bytes]:
+    """The trend drawn once and saved in each of `fmts` (format -> bytes)."""
     family = cjk_font() if font is True else (font or None)
     with plt.rc_context(STYLE | ({"font.family": [family, "DejaVu Sans"]} if family else {})):
         fig, ax = plt.subplots(figsize=(6.4, 2.6))
@@ -171,7 +190,24 @@ def trend_line(months: list[str], averages: list[float | None], *, fmt: str = "s
                 ax.annotate(f"{value:.1f}", (i, value), textcoords="offset points", xytext=(0, 6), ha="center",
                             fontsize=8)
         ax.set_title(title if family else "")
-        return _save(fig, fmt)
+        return _save(fig, fmts)
+
+
+BARS_TITLE = "各乡镇（街道）平均得分"
+TREND_TITLE = "全县平均得分（近6个月）"
+IMAGE_WIDTH_MM = 150
+
+
+def circular_charts(townships: list[str], averages: list[float], months: list[str],
+                    trend: list[float | None]) -> tuple[dict[str, str], dict[str, tuple[bytes, float]]]:
+    """The circular's two charts, each drawn once: inline SVG for the HTML and PNG pictures for the DOCX.
+
+    Returns (HTML context: bars_svg, trend_svg; DOCX images: bars_image, trend_image as (PNG, width in mm)).
+    """
+    bars = draw_township_bars(townships, averages, title=BARS_TITLE)
+    line = draw_trend_line(months, trend, title=TREND_TITLE)
+    return ({"bars_svg": inline_svg(bars["svg"]), "trend_svg": inline_svg(line["svg"])},
+            {"bars_image": (bars["png"], IMAGE_WIDTH_MM), "trend_image": (line["png"], IMAGE_WIDTH_MM)})
 
 
 def inline_svg(svg: bytes) -> str:

@@ -1,0 +1,158 @@
+"""What the documents show: the contexts handed to the templates and the report sheets. Pure, no I/O.
+
+Each function takes plain data (frames, the plan content, the profile, summary dicts) and returns the
+context a template, an xlsx sheet or a Prefect artifact gets; the Chinese wording of the documents lives here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from activity_day.documents.render import records
+from activity_day.domain import aggregate
+from activity_day.domain.dates import cn_fraction, cn_month
+from activity_day.domain.plan import PlanContent
+from activity_day.domain.profile import Profile
+from activity_day.intake.headers import H
+
+REMINDER = "【{office}】{name}负责同志：{month}新时代文明实践集中活动日活动计划请于{deadline}前通过微信小程序报送，如已报送请忽略。"
+REQUIRED_REMINDER = "【{office}】{name}负责同志：贵所（站）{month}活动计划尚未安排规定动作{codes}，请补充后重新报送。"
+MESSAGE = "提醒短信"
+UNCOVERED_CODES = "未安排的规定动作"
+PLANNED = "计划活动数"
+
+# Report columns: a station's identity and contacts, as the registry spells them.
+STATION_COLUMNS = {"code": H.STATION_CODE, "name": H.STATION_NAME, "township": H.TOWNSHIP}
+CONTACT_COLUMNS = {"leader": H.LEADER, "phone": H.PHONE}
+CN_NUMBERS = "一二三四五六七八九十"
+
+
+def reminder_list(missing: pd.DataFrame, *, office: str, month: str, deadline: str) -> pd.DataFrame:
+    """The missing stations with a ready-to-send message each (Chinese column names for the xlsx)."""
+    out = missing.rename(columns=STATION_COLUMNS | CONTACT_COLUMNS)
+    out[MESSAGE] = [REMINDER.format(office=office, name=n, month=month, deadline=deadline) for n in missing["name"]]
+    return out
+
+
+def required_reminder_list(uncovered: pd.DataFrame, *, office: str, month: str) -> pd.DataFrame:
+    """Stations that left out required items, with the codes and a ready-to-send message each."""
+    out = uncovered.rename(columns=STATION_COLUMNS | CONTACT_COLUMNS | {"missing_codes": UNCOVERED_CODES})
+    out[MESSAGE] = [REQUIRED_REMINDER.format(office=office, name=r.name, month=month, codes=r.missing_codes)
+                    for r in uncovered.itertuples()]
+    return out
+
+
+@dataclass(frozen=True)
+class CollectReport:
+    """The collect step's figures and what its documents and artifacts show."""
+
+    summary: dict[str, int]
+    title: str
+    markdown: dict[str, Any]  # the context of collect.md.j2
+    sheets: list[tuple[str, pd.DataFrame]]  # collect-report.xlsx
+    tables: list[tuple[str, list[dict[str, Any]], str]]  # Prefect table artifacts: (key suffix, rows, description)
+    progress: tuple[float, str] | None  # the progress artifact: (percent submitted, description)
+
+
+def collect_report(stations: pd.DataFrame, plans: pd.DataFrame, activities: pd.DataFrame, *, plan: PlanContent,
+                   profile: Profile, month: str) -> CollectReport:
+    """Who is missing, who left out required items, who was late, and activities by task, kind and township."""
+    label, office, deadline = cn_month(month), profile.county.office_short, plan.dates_cn.station_plans
+    missing = aggregate.missing_stations(stations, plans)
+    by_task = aggregate.activities_by_task(activities)
+    by_kind = aggregate.activities_by_kind(activities)
+    by_township = aggregate.activities_by_township(activities, stations, plans)
+    uncovered = aggregate.uncovered_required(activities, plans, stations, plan.required_codes)
+    late = aggregate.late_submissions(plans, stations)
+    summary = {
+        "stations": len(stations), "submitted": int(stations["code"].isin(plans["station_code"]).sum()),
+        "missing": len(missing), "activities": len(activities), "late": len(late),
+        "uncovered_required": len(uncovered),
+    }
+    reminders = reminder_list(missing, office=office, month=label, deadline=deadline)
+    uncovered_cn = required_reminder_list(uncovered, office=office, month=label)
+    by_township_cn = by_township.rename(columns={"township": H.TOWNSHIP, "stations": "所站数", "submitted": "已报送",
+                                                 "activities": PLANNED})
+    sheets = [
+        ("未报送所站", reminders),
+        ("规定动作未覆盖", uncovered_cn),
+        ("逾期报送", late.rename(columns=STATION_COLUMNS | {"channel": "报送渠道"})),
+        ("按乡镇", by_township_cn),
+        ("按任务", by_task.rename(columns={"task": "工作任务", "activities": PLANNED})),
+        ("按动作类型", by_kind.rename(columns={"action_kind": H.ACTION_KIND, "activities": PLANNED})),
+    ]
+    markdown = dict(month_label=label, s=summary, missing=records(missing), uncovered=records(uncovered),
+                    late=records(late), by_task=records(by_task), by_kind=records(by_kind),
+                    by_township=records(by_township), deadline=deadline)
+    station_headers = [*STATION_COLUMNS.values()]
+    tables = [
+        ("missing", reminders[[*station_headers, *CONTACT_COLUMNS.values()]].to_dict("records"),
+         f"{label}未报送活动计划的所站（{len(missing)}个）"),
+        ("required", uncovered_cn[[*station_headers, UNCOVERED_CODES]].to_dict("records"),
+         f"{label}未安排全部规定动作的所站（{len(uncovered)}个）"),
+        ("townships", by_township_cn.to_dict("records"), f"{label}各乡镇（街道）报送情况"),
+    ]
+    progress = ((100.0 * summary["submitted"] / summary["stations"], f"{label}活动计划报送进度（已报送/所站总数）")
+                if summary["stations"] else None)
+    return CollectReport(summary=summary, title=f"{label}活动计划报送情况", markdown=markdown, sheets=sheets,
+                         tables=tables, progress=progress)
+
+
+def circular_title(month: str) -> str:
+    return f"关于{cn_month(month)}新时代文明实践集中活动日督查情况的通报"
+
+
+def chart_series(figures: dict[str, Any]) -> dict[str, list]:
+    """The charts' data: townships with an average (ranked) and the trend; empty when no township has one."""
+    ranked = figures["ranking"][figures["ranking"]["average"].notna()]
+    if not len(ranked):
+        return {}
+    return {"townships": list(ranked["township"]), "averages": list(ranked["average"]),
+            "months": list(figures["trend"]["month"]), "trend": list(figures["trend"]["average"])}
+
+
+def station_highlights(activities: pd.DataFrame) -> pd.Series:
+    """Each station's planned activity names, once each, joined with 、 (station code -> text)."""
+    return activities.groupby("station_code")["name"].agg(lambda n: "、".join(dict.fromkeys(n)))
+
+
+def circular_context(figures: dict[str, Any], activities: pd.DataFrame, *, profile: Profile, plan: PlanContent,
+                     month: str, doc_number: str, draw_digest: str) -> dict[str, Any]:
+    """The circular's context (Markdown, HTML and DOCX) from the month's results (domain.results.month_results)."""
+    county = profile.county
+    commended = figures["commended"].assign(
+        activities=figures["commended"]["station_code"].map(station_highlights(activities)).fillna(""))
+    return {
+        "title": circular_title(month), "month_label": cn_month(month), "issuer": f"{county.office_name}文件",
+        "doc_number": doc_number, "addressees": county.addressees, "office_name": county.office_name,
+        "signed_cn": plan.dates_cn.compile, "activity_date_cn": plan.activity_date_cn,
+        "s": figures["summary"], "results": records(figures["results"]), "ranking": records(figures["ranking"]),
+        "commended": records(commended), "rectify": records(figures["rectify"]),
+        "problems": records(figures["problems"]), "categories": records(figures["categories"]),
+        "trend": records(figures["trend"]), "unscored": records(figures["unscored"]), "thresholds": profile.scoring,
+        "draw_digest": draw_digest, "cc": county.cc, "printer": county.printer or county.office_name,
+        "has_charts": bool(chart_series(figures)),
+    }
+
+
+def plan_title(month: str) -> str:
+    return f"关于开展{cn_month(month)}新时代文明实践集中活动日活动的通知"
+
+
+def plan_context(content: PlanContent, *, profile: Profile, version: int, draft: bool, doc_number: str,
+                 month: str) -> dict[str, Any]:
+    """The plan's context (Markdown, HTML and DOCX): v1 the draft for comments, v2 the official plan."""
+    county = profile.county
+    return dict(
+        p=content.stored(), draft=draft, title=plan_title(month),
+        issuer=f"{county.office_name}文件" if version > 1 else county.office_name,
+        doc_number=doc_number, addressees=county.addressees, office_name=county.office_name,
+        signed_cn=content.dates_cn.draft if version == 1 else content.dates_cn.review, cn_numbers=CN_NUMBERS,
+        comments=None if content.comments is None else [c.model_dump() for c in content.comments], cc=county.cc,
+        printer=county.printer or county.office_name,
+        checklist_rows=[i.model_dump() | {"task": b.task} for b in content.checklist for i in b.items],
+        sample_share_cn=cn_fraction(profile.sampling.fraction),
+    )
