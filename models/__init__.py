@@ -28,12 +28,11 @@ from models.tables import (
     StationPlan,
     StationToken,
     Submission,
-    Township,
 )
 
 __all__ = [
     "ActionKind", "ChecklistItem", "Circular", "CommentSource", "County", "DepartmentComment",
     "Disposition", "Document", "Draw", "DrawAssignment", "FeedbackItem", "FeedbackStatus", "InspectionMode",
     "InspectionScore", "LearningItem", "MonthPlan", "PlanStatus", "PlannedActivity", "PracticeTask", "Station",
-    "StationKind", "StationPlan", "StationToken", "Submission", "Township", "get_engine", "upsert",
+    "StationKind", "StationPlan", "StationToken", "Submission", "get_engine", "upsert",
 ]

@@ -27,15 +27,6 @@ class County(SQLModel, table=True):
     profile: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
 
-class Township(SQLModel, table=True):
-    __tablename__ = "township"
-    __table_args__ = (UniqueConstraint("county", "name"),)
-    id: int | None = Field(default=None, primary_key=True)
-    county: str = Field(max_length=COUNTY, index=True)
-    name: str = Field(max_length=40)
-    station_count: int = 0
-
-
 class Station(SQLModel, table=True):
     __tablename__ = "station"
     __table_args__ = (UniqueConstraint("county", "code"),)

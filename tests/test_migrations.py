@@ -108,3 +108,19 @@ def test_inspection_mode_codes_on_postgres(postgres_url: str) -> None:
         with admin.connect() as conn:
             conn.execute(sa_.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_township_table_is_dropped_and_refilled_on_downgrade(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    upgrade(url)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for code, town in (("001", "王集镇"), ("002", "王集镇"), ("003", "裴圩镇")):
+            conn.execute(text("INSERT INTO station (county, code, name, kind, township, leader, phone, active) "
+                              "VALUES ('1', :c, 'x', '站', :t, '', '', 1)"), {"c": code, "t": town})
+    assert "township" not in inspect(engine).get_table_names()
+    command.downgrade(alembic_config(url), "0004")
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT name, station_count FROM township ORDER BY name")).all()
+    assert sorted(tuple(r) for r in rows) == [("王集镇", 2), ("裴圩镇", 1)]
+    engine.dispose()

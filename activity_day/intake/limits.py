@@ -15,7 +15,7 @@ STORED_IN: dict[str, tuple[str, ...]] = {
                      "inspection_score.station_code", "draw_assignment.station_code", "feedback_item.station_code",
                      "submission.station_code", "station_token.station_code"),
     H.STATION_NAME: ("station.name",),
-    H.TOWNSHIP: ("station.township", "township.name", "draw_assignment.township", "feedback_item.township"),
+    H.TOWNSHIP: ("station.township", "draw_assignment.township", "feedback_item.township"),
     H.LEADER: ("station.leader",),
     H.PHONE: ("station.phone",),
     H.ACTIVITY_NAME: ("planned_activity.name",),

@@ -30,7 +30,6 @@ from models import (
     PlannedActivity,
     Station,
     StationPlan,
-    Township,
     upsert,
 )
 
@@ -67,12 +66,6 @@ def replace_registry(*, session: Session, county: str, rows: Sequence[dict[str, 
     codes = [r["code"] for r in rows]
     session.exec(update(Station).where(Station.county == county, Station.code.not_in(codes))  # type: ignore[attr-defined]
                  .values(active=False))
-    counts = pd.Series([r["township"] for r in rows]).value_counts()
-    upsert(session, Township,
-           [dict(county=county, name=str(t), station_count=int(n)) for t, n in counts.sort_index().items()],
-           ["county", "name"])
-    session.exec(delete(Township).where(Township.county == county,
-                                        Township.name.not_in(list(counts.index))))  # type: ignore[attr-defined]
     return len(records)
 
 
