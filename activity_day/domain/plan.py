@@ -7,14 +7,13 @@ without a migration.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
-from activity_day.domain.draw import canonical_json
+from activity_day.domain.hashing import canonical_json, sha256_hex
 
 # Keys close_review adds to the official plan (v2); a draft (v1) has none of them.
 OFFICIAL_ONLY = ("edits", "comments", "status")
@@ -159,7 +158,7 @@ class PlanContent(_Part):
 
     def sha256(self) -> str:
         """The plan's checksum: SHA-256 of the canonical JSON of its stored form (it seeds the draw)."""
-        return hashlib.sha256(canonical_json(self.stored()).encode()).hexdigest()
+        return sha256_hex(canonical_json(self.stored()))
 
 
 def as_plan_content(content: PlanContent | Mapping[str, Any]) -> PlanContent:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -23,6 +22,7 @@ from activity_day.domain.dates import (
     shift_month,
     statutory_holidays,
 )
+from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.plan import PlanContent
 from activity_day.domain.profile import Profile
 from activity_day.settings import DATA_DIR
@@ -87,7 +87,7 @@ def _checklist_catalog(path: Path) -> pd.DataFrame:
 
 
 def _tiebreak(county: str, month: str, code: str) -> str:
-    return hashlib.sha256(f"{county}|{month}|{code}".encode()).hexdigest()
+    return sha256_hex(f"{county}|{month}|{code}")
 
 
 def _rank_candidates(
