@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cli.options import JsonOpt, MonthOpt, county, fail, month_option
+from models.enums import FeedbackStatus
 
 app = typer.Typer(help="督查中收集的意见建议，跨月跟踪办理。", no_args_is_help=True)
 
@@ -23,7 +24,7 @@ class FeedbackStatusOpt(StrEnum):
 FEEDBACK_COLUMNS = {"id": "编号", "month": "提出月份", "station_code": "所站编号", "township": "乡镇（街道）",
                     "category": "类别", "content": "意见建议", "status": "状态", "answer": "办理情况",
                     "closed_month": "办结月份"}
-STATUS_CN = {"open": "待办理", "answered": "已答复", "closed": "已办结"}
+STATUS_CN = {s.value: s.label for s in FeedbackStatus}
 
 StatusOpt = Annotated[FeedbackStatusOpt, typer.Option("--status", help="哪些条目：open 待办理 / answered 已答复 / "
                                                                       "closed 已办结 / all 全部")]

@@ -73,6 +73,11 @@ class FeedbackStatus(StrEnum):
     ANSWERED = "answered"
     CLOSED = "closed"
 
+    @property
+    def label(self) -> str:
+        """As lists and exports show it: 待办理, 已答复, 已办结."""
+        return {"open": "待办理", "answered": "已答复", "closed": "已办结"}[self.value]
+
 
 class Step(StrEnum):
     """The month's steps, in order, as flows and commands name them."""

@@ -9,7 +9,7 @@ import pandas as pd
 from activity_day.domain import aggregate
 from activity_day.domain.dates import shift_month
 from activity_day.domain.profile import Profile
-from models.enums import InspectionMode
+from models.enums import FeedbackStatus, InspectionMode
 
 TREND_MONTHS = 6
 FEEDBACK_COLUMNS = ["id", "month", "station_code", "township", "category", "content", "status", "answer",
@@ -22,7 +22,7 @@ def feedback_figures(feedback: pd.DataFrame, month: str) -> dict[str, int]:
         "feedback_new": int((feedback["month"] == month).sum()),
         "feedback_closed": int((feedback["closed_month"] == month).sum()),
         "feedback_total": len(feedback),
-        "feedback_open": int((feedback["status"] != "closed").sum()),
+        "feedback_open": int((feedback["status"] != FeedbackStatus.CLOSED.value).sum()),
     }
 
 

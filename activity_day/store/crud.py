@@ -32,6 +32,7 @@ from models import (
     StationPlan,
     upsert,
 )
+from models.enums import CommentSource, FeedbackStatus, PlanStatus
 
 # --- county and profile -------------------------------------------------------------------------------
 
@@ -105,7 +106,7 @@ def plan_content(plan: MonthPlan) -> PlanContent:
 
 def official_plan(*, session: Session, county: str, month: str) -> MonthPlan:
     plan = session.exec(select(MonthPlan).where(MonthPlan.county == county, MonthPlan.month == month,
-                                                MonthPlan.status == "official")).first()
+                                                MonthPlan.status == PlanStatus.OFFICIAL.value)).first()
     if plan is None:
         raise MissingPrerequisite(
             f"{cn_month(month)}尚无正式方案：请先运行 activity-day run draft --month {month}，"
@@ -171,7 +172,8 @@ def comments_frame(*, session: Session, county: str, month: str) -> pd.DataFrame
 def drop_silence(*, session: Session, county: str, month: str, departments: Sequence[str]) -> None:
     session.exec(delete(DepartmentComment).where(
         DepartmentComment.county == county, DepartmentComment.month == month,
-        DepartmentComment.source == "silence", DepartmentComment.department.in_(departments)))  # type: ignore[attr-defined]
+        DepartmentComment.source == CommentSource.SILENCE.value,
+        DepartmentComment.department.in_(departments)))  # type: ignore[attr-defined]
 
 
 def set_dispositions(*, session: Session, decisions: Sequence[dict[str, Any]]) -> None:
@@ -316,7 +318,7 @@ def set_feedback_status(*, session: Session, county: str, item_id: int, status: 
     item.status = status
     if answer:
         item.answer = answer
-    item.closed_month = closed_month if status == "closed" else None
+    item.closed_month = closed_month if status == FeedbackStatus.CLOSED.value else None
     session.add(item)
     return item
 
