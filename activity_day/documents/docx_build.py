@@ -2,6 +2,10 @@
 
 The templates are committed so an office can restyle them in Word; run
 `python -m activity_day.documents.docx_build` to rebuild them from this file.
+
+The prose is not written here: it comes from the macros in templates/_plan_prose.j2, _circular_prose.j2 and
+_document_prose.j2, which the Markdown and HTML templates use too. Text without fields is written into the
+Word template as it is; text with fields becomes a call of the same macro, rendered by docxtpl.
 """
 
 from __future__ import annotations
@@ -150,6 +154,9 @@ def p(doc, text: str, style: str = "Normal"):
     return doc.add_paragraph(text, style=style)
 
 
+LETTER = '{% import "_document_prose.j2" as letter %}'  # the colophon's prose, which both documents share
+
+
 def letterhead(doc, *, imports: str = "") -> None:
     """版头: the issuer mark in red, the document number, a red separator line.
 
@@ -166,10 +173,10 @@ def colophon(doc) -> None:
     """版记: 抄送 and 印发 lines between rules, at the end of the document."""
     p(doc, "", "GW Flush")
     p(doc, "{%p if cc %}", "GW Colophon")
-    cc = p(doc, "抄送：{{ cc }}", "GW Colophon")
+    cc = p(doc, "{{ letter.copied(cc) }}", "GW Colophon")
     _border(cc, "top", size=8)
     p(doc, "{%p endif %}", "GW Colophon")
-    issued = p(doc, "{{ printer }}\u3000\u3000\u3000\u3000{{ signed_cn }}印发", "GW Colophon")
+    issued = p(doc, "{{ letter.issued(printer, signed_cn) }}", "GW Colophon")
     _border(issued, "top", size=4)
     _border(issued, "bottom", size=8)
 
@@ -200,7 +207,7 @@ def table(doc, headers: list[str], loop: str, cells: list[str], widths_mm: list[
 def plan_template():
     prose = _prose("_plan_prose.j2")
     doc = new_document()
-    letterhead(doc, imports='{% import "_plan_prose.j2" as prose %}')
+    letterhead(doc, imports='{% import "_plan_prose.j2" as prose %}' + LETTER)
     p(doc, "{%p if draft %}", "GW Mark")
     p(doc, prose.draft_mark(), "GW Mark")
     p(doc, "{%p endif %}", "GW Mark")
@@ -265,7 +272,7 @@ def plan_template():
 def circular_template():
     prose = _prose("_circular_prose.j2")
     doc = new_document()
-    letterhead(doc, imports='{% import "_circular_prose.j2" as prose %}')
+    letterhead(doc, imports='{% import "_circular_prose.j2" as prose %}' + LETTER)
     p(doc, "{{ title }}", "GW Title")
     p(doc, "", "GW Flush")
     p(doc, "{{ addressees }}", "GW Flush")
