@@ -12,6 +12,14 @@ from prefect.states import Failed
 from activity_day.console import plain_expected_conditions
 from activity_day.domain.dates import cn_month
 from activity_day.domain.months import next_month, this_month
+from activity_day.domain.outcomes import (
+    CollectResult,
+    CompileResult,
+    CycleResult,
+    DraftResult,
+    ReviewResult,
+    SampleResult,
+)
 from activity_day.errors import OperatorError
 from flows.drills import fault_drill
 from flows.forms import approve_comments, ask_public_random, collect_comments
@@ -55,7 +63,7 @@ def known_failures(fn: Callable) -> Callable:
 
 @flow(name="draft", flow_run_name=run_name(Step.DRAFT.cn), log_prints=False)
 @known_failures
-def draft(county: str, month: str | None = None, schedule: bool = True, county_folder: bool = False) -> dict:
+def draft(county: str, month: str | None = None, schedule: bool = True, county_folder: bool = False) -> DraftResult:
     """Draft next month's plan (v1, 征求意见稿); from a deployment, start the interactive review."""
     month = month or next_month()
     summary = draft_plan(county, month)
@@ -67,7 +75,7 @@ def draft(county: str, month: str | None = None, schedule: bool = True, county_f
 @flow(name="review", flow_run_name=run_name(Step.REVIEW.cn))
 @known_failures
 def review(county: str, month: str | None = None, interactive: bool = False, default_disposition: str = "采纳",
-           poll_seconds: int = 10, schedule: bool = True, county_folder: bool = False) -> dict:
+           poll_seconds: int = 10, schedule: bool = True, county_folder: bool = False) -> ReviewResult:
     """Close the department review and issue the official plan (v2).
 
     Interactive runs pause for comments (until every department answered or the deadline) and
@@ -91,7 +99,7 @@ def review(county: str, month: str | None = None, interactive: bool = False, def
 
 @flow(name="collect", flow_run_name=run_name(Step.COLLECT.cn, this_month))
 @known_failures
-def collect(county: str, month: str | None = None, county_folder: bool = False) -> dict:
+def collect(county: str, month: str | None = None, county_folder: bool = False) -> CollectResult:
     """Import the plan files waiting in the inbox, then report who has submitted and what is planned."""
     month = month or this_month()
     inbox = read_inbox(county, month, county_folder)
@@ -103,7 +111,7 @@ def collect(county: str, month: str | None = None, county_folder: bool = False) 
 @flow(name="sample", flow_run_name=run_name(Step.SAMPLE.cn, this_month))
 @known_failures
 def sample(county: str, month: str | None = None, public_random: str | None = None, interactive: bool = False,
-           poll_seconds: int = 10, county_folder: bool = False) -> dict:
+           poll_seconds: int = 10, county_folder: bool = False) -> SampleResult:
     """Publish the candidate list, take the public random value, draw and assign teams (a draw is kept).
 
     Interactive runs pause for the public random value in a resume form; unattended runs use the
@@ -122,7 +130,8 @@ def sample(county: str, month: str | None = None, public_random: str | None = No
 
 @flow(name="compile", flow_run_name=run_name(Step.COMPILE.cn, this_month))
 @known_failures
-def compile_(county: str, month: str | None = None, allow_empty: bool = False, county_folder: bool = False) -> dict:
+def compile_(county: str, month: str | None = None, allow_empty: bool = False,
+             county_folder: bool = False) -> CompileResult:
     """Compile the month's circular from the scores (a month without scores only with `allow_empty`)."""
     month = month or this_month()
     summary = compile_circular(county, month, allow_empty, county_folder)
@@ -133,7 +142,8 @@ def compile_(county: str, month: str | None = None, allow_empty: bool = False, c
 @flow(name="monthly_cycle", flow_run_name=run_name("月度流程"))
 @known_failures
 def monthly_cycle(county: str, month: str | None = None, public_random: str | None = None,
-                  default_disposition: str = "采纳", allow_empty: bool = False, county_folder: bool = False) -> dict:
+                  default_disposition: str = "采纳", allow_empty: bool = False,
+                  county_folder: bool = False) -> CycleResult:
     """The whole month in order, each step a subflow run of its own.
 
     `county_folder` puts the documents in OUT/YYYY-MM/<county>/ (the province runs ask for it).

@@ -9,6 +9,7 @@ from prefect.artifacts import create_markdown_artifact, create_progress_artifact
 
 from activity_day.documents.contexts import collect_report, reminder_list
 from activity_day.documents.render import render_text, write_bytes, write_text, xlsx_bytes
+from activity_day.domain.outcomes import CollectResult, InboxResult
 from activity_day.services.inbox import process_inbox
 from activity_day.settings import get_settings
 from activity_day.store import crud
@@ -18,7 +19,7 @@ __all__ = ["completeness_report", "read_inbox", "reminder_list"]  # reminder_lis
 
 
 @task(name="read-inbox", **STEP)
-def read_inbox(county: str, month: str, county_folder: bool = False) -> dict:
+def read_inbox(county: str, month: str, county_folder: bool = False) -> InboxResult:
     """Import the plan files waiting in the county's inbox; each moves to processed/ beside its report."""
     with transaction() as session:
         crud.official_plan(session=session, county=county, month=month)  # files wait until the plan is out
@@ -33,7 +34,7 @@ def read_inbox(county: str, month: str, county_folder: bool = False) -> dict:
 
 
 @task(name="completeness-report", **STEP)
-def completeness_report(county: str, month: str, county_folder: bool = False) -> dict:
+def completeness_report(county: str, month: str, county_folder: bool = False) -> CollectResult:
     """Missing stations, activities by task, kind and township; xlsx + markdown + Prefect artifacts."""
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)

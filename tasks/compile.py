@@ -11,6 +11,7 @@ from activity_day.documents import charts
 from activity_day.documents.contexts import chart_series, circular_context
 from activity_day.documents.render import docx_bytes, render_text, write_bytes, write_text
 from activity_day.domain.dates import cn_month, shift_month
+from activity_day.domain.outcomes import CompileResult
 from activity_day.domain.planning import doc_number, key_dates
 from activity_day.domain.results import TREND_MONTHS, feedback_rows, month_results
 from activity_day.store import crud
@@ -24,7 +25,8 @@ def no_scores_message(month: str) -> str:
 
 
 @task(name="compile-circular", **STEP)
-def compile_circular(county: str, month: str, allow_empty: bool = False, county_folder: bool = False) -> dict:
+def compile_circular(county: str, month: str, allow_empty: bool = False,
+                     county_folder: bool = False) -> CompileResult:
     """Aggregate the month's scores and write the circular as DOCX, HTML and Markdown; returns the summary.
 
     A month without a single score gets no circular unless `allow_empty`: an unattended run then

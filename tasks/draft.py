@@ -11,6 +11,7 @@ from prefect.artifacts import create_markdown_artifact
 from activity_day.documents.contexts import plan_context
 from activity_day.documents.render import docx_bytes, render_text, write_bytes, write_text
 from activity_day.domain.dates import cn_month
+from activity_day.domain.outcomes import DraftResult
 from activity_day.domain.planning import doc_number, draft_month, key_dates
 from activity_day.store import crud
 from models import ChecklistItem, LearningItem, PlanStatus
@@ -26,7 +27,7 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
 
 
 @task(name="draft-plan", **STEP)
-def draft_plan(county: str, month: str) -> dict:
+def draft_plan(county: str, month: str) -> DraftResult:
     """Compute and store plan v1 with its learning list and checklist; returns a summary."""
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)

@@ -24,6 +24,7 @@ from activity_day.domain.dates import cn_month
 from activity_day.domain.draw import canonical_json
 from activity_day.domain.months import TZ
 from activity_day.domain.names import normalize_name, strip_control
+from activity_day.domain.outcomes import ReviewResult
 from activity_day.domain.planning import doc_number, key_dates, load_checklist_catalog, load_learning_catalog
 from activity_day.domain.review import check_decisions, check_form_comment
 from activity_day.store import crud
@@ -120,7 +121,7 @@ def record_decisions(county: str, month: str, decisions: list[dict[str, Any]]) -
 
 @task(name="close-review", **STEP)
 def close_review(county: str, month: str, default_disposition: str = Disposition.ADOPTED.value,
-                 comments_digest: str = "") -> dict:
+                 comments_digest: str = "") -> ReviewResult:
     """Record silence as 无意见, settle undecided comments, apply adopted edits and store plan v2.
 
     Unattended runs have no one to decide: an undecided comment takes `default_disposition`

@@ -12,6 +12,7 @@ from activity_day.documents.render import write_bytes, write_text, xlsx_bytes
 from activity_day.domain import draw
 from activity_day.domain.dates import cn_month, shift_month
 from activity_day.domain.names import control_characters
+from activity_day.domain.outcomes import SampleResult
 from activity_day.domain.profile import unknown_townships
 from activity_day.errors import OperatorError
 from activity_day.intake.headers import H
@@ -84,7 +85,7 @@ def _build_record(county: str, month: str, candidates: list, public_random: str 
 
 @task(name="draw-sample", **STEP)
 def draw_sample(county: str, month: str, public_random: str | None = None, published_sha256: str | None = None,
-                public_random_source: str = "") -> dict:
+                public_random_source: str = "") -> SampleResult:
     """Draw the month's sample, or return the stored one: a rerun never changes a draw."""
     logger = run_logger()
     if public_random is not None and not 0 < len(public_random) <= 200:
