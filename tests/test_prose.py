@@ -15,12 +15,15 @@ import pytest
 from docx import Document
 
 from activity_day.demo import write_xlsx
+from activity_day.documents import docx_build
 from activity_day.documents.render import score_text
 from activity_day.services.imports import import_file
+from activity_day.settings import TEMPLATES_DIR
 
-pytestmark = pytest.mark.flow
 MONTH = "2026-12"
 FORMATS = ("md", "html", "docx")
+FORMAT_TEMPLATES = ("plan.md.j2", "plan.html.j2", "circular.md.j2", "circular.html.j2")
+CJK = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def md_outline(text: str) -> list[str]:
@@ -73,6 +76,22 @@ def without_section(sections: dict[str, list[str]], fmt: str, index: int) -> dic
     return sections | {fmt: sections[fmt][:index] + sections[fmt][index + 1:]}
 
 
+def test_the_format_templates_hold_no_prose_of_their_own() -> None:
+    for name in FORMAT_TEMPLATES:
+        assert CJK.findall((TEMPLATES_DIR / name).read_text(encoding="utf-8")) == [], name
+    # docx_build names fonts and sizes in Chinese, and writes no sentence of its own
+    words = set(CJK.findall(Path(docx_build.__file__).read_text(encoding="utf-8")))
+    assert words <= {"仿宋", "方正小标宋简体", "黑体", "楷体", "宋体", "三号", "二号", "四号", "版头", "版记", "抄送", "印发"}
+
+
+def test_html_templates_escape_what_the_prose_macros_give() -> None:
+    """Macros from a template without autoescape come back marked safe; |plain has HTML escape them once."""
+    for name in FORMAT_TEMPLATES:
+        if name.endswith(".html.j2"):
+            calls = re.findall(r"\{\{ *((?:prose|letter)\.\w+\(.*?) *\}\}", (TEMPLATES_DIR / name).read_text(encoding="utf-8"))
+            assert calls and all(call.endswith("|plain") for call in calls), name
+
+
 @pytest.fixture
 def month(prefect_server, settings, registry, county, tmp_path: Path) -> dict:
     """A month run through every step, with scores for four stations; returns the summary and the folder."""
@@ -94,6 +113,7 @@ def month(prefect_server, settings, registry, county, tmp_path: Path) -> dict:
     return {"summary": summary, "out": Path(settings.out) / MONTH, "county": county}
 
 
+@pytest.mark.flow
 def test_the_plans_three_formats_have_the_same_sections_and_figures(month: dict) -> None:
     from activity_day.store import crud
     from activity_day.store.database import transaction
@@ -119,6 +139,7 @@ def test_the_plans_three_formats_have_the_same_sections_and_figures(month: dict)
     assert disagreements(sections, lost_date, figures) == [f"md lacks {plan.dates_cn.scores}前汇总"]
 
 
+@pytest.mark.flow
 def test_the_circulars_three_formats_have_the_same_sections_and_figures(month: dict) -> None:
     s = month["summary"]
     sections, texts = read_formats(month["out"], "circular")

@@ -309,7 +309,7 @@ def circular_template():
     p(doc, "{%p endif %}")
     p(doc, "{%p if rectify %}")
     p(doc, "{{ prose.rectify_lead(rectify|length, thresholds) }}"
-           "{% for r in rectify %}{{ r.name }}（{{ r.final|score }}分）{{ '、' if not loop.last else '。' }}{% endfor %}")
+           "{% for r in rectify %}{{ prose.station_score(r.name, r.final) }}{{ '、' if not loop.last else '。' }}{% endfor %}")
     p(doc, "{%p endif %}")
     p(doc, prose.next_heading(), "GW H1")
     p(doc, "{{ prose.next_steps(s) }}")
@@ -319,7 +319,7 @@ def circular_template():
     p(doc, prose.ranking_heading(), "GW H1").paragraph_format.page_break_before = True
     table(doc, prose.ranking_headers, "r in ranking",
           ["{{ r.rank or '—' }}", "{{ r.township }}", "{{ r.stations }}", "{{ r.scored }}",
-           "{{ r.average|score if r.average is not none else '未评分' }}", "{{ r.change|signed }}"],
+           "{{ r.average|score if r.average is not none else prose.unscored_label }}", "{{ r.change|signed }}"],
           [16, 40, 22, 26, 26, 26])
     p(doc, prose.results_heading(), "GW H1")
     p(doc, "{%p if results %}")
@@ -333,8 +333,7 @@ def circular_template():
     p(doc, prose.unscored_lead() + "{% for r in unscored %}{{ r.name }}{{ '、' if not loop.last else '。' }}{% endfor %}",
       "GW Note")
     p(doc, "{%p endif %}")
-    p(doc, "抽样记录摘要（SHA-256）：{{ draw_digest }}（可用 activity-day sample verify 或 docs/verify_draw.py 复核）",
-      "GW Note")
+    p(doc, prose.digest_lead() + "{{ draw_digest }}" + prose.digest_tail(), "GW Note")
     colophon(doc)
     return doc
 
