@@ -54,8 +54,8 @@ def test_concurrent_submissions_are_stored_exactly_once(pg_settings, tmp_path: P
     from activity_day.api import clock, create_app
     from activity_day.store.database import transaction
     from models import PlannedActivity, StationPlan, Submission
+    from tests.api.test_api import RealServer
     from tests.intake_helpers import activity, official_plan, tokens_for
-    from tests.test_api import RealServer
 
     county = init_county(DEMO_PROFILE).county.code
     registry = station_registry(random.Random("pg"))

@@ -13,7 +13,7 @@ import yaml
 
 from tests.conftest import DEMO_PROFILE
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DEAD_PREFECT = "http://127.0.0.1:9/api"  # nothing listens there: any use of Prefect would fail
 
 

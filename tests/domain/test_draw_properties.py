@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from activity_day.domain import draw
 from activity_day.domain.dates import shift_month
 
-SCRIPT = Path(__file__).resolve().parents[1] / "docs" / "verify_draw.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "verify_draw.py"
 
 
 @st.composite
