@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from activity_day.intake.headers import H
 from activity_day.settings import REPO_ROOT, Settings, get_settings
-from models.enums import ActionKind, PracticeTask
+from models.enums import ActionKind, InspectionMode, PracticeTask
 
 DEMO_PROFILE = REPO_ROOT / "profiles" / "demo.yaml"
 TOWNSHIPS = [
@@ -62,10 +63,10 @@ def station_registry(rng: random.Random, total: int = 248) -> pd.DataFrame:
                     village = rng.choice(VILLAGE_A) + rng.choice(VILLAGE_B) + rng.choice(["村", "村", "村", "社区"])
                 used.add(village)
                 name, kind = f"{township}{village}新时代文明实践站", "站"
-            rows.append({"所站编号": f"{code:03d}", "所站名称": name, "类型": kind, "乡镇（街道）": township,
-                         "负责人": _person(rng), "联系电话": _phone(rng),
-                         "经度": round(base_lon + rng.uniform(0, 0.12), 5),
-                         "纬度": round(base_lat + rng.uniform(0, 0.08), 5)})
+            rows.append({H.STATION_CODE: f"{code:03d}", H.STATION_NAME: name, H.STATION_KIND: kind, H.TOWNSHIP: township,
+                         H.LEADER: _person(rng), H.PHONE: _phone(rng),
+                         H.LONGITUDE: round(base_lon + rng.uniform(0, 0.12), 5),
+                         H.LATITUDE: round(base_lat + rng.uniform(0, 0.08), 5)})
             code += 1
     return pd.DataFrame(rows)
 
@@ -73,8 +74,8 @@ def station_registry(rng: random.Random, total: int = 248) -> pd.DataFrame:
 def department_comments(month_label: str) -> pd.DataFrame:
     """Two of the four departments answer; the others stay silent (recorded as 无意见)."""
     return pd.DataFrame([
-        {"部门": "理论科", "意见内容": f"建议{month_label}学习清单突出党的创新理论最新成果，增加“板凳课堂”宣讲场次。"},
-        {"部门": "网信科", "意见内容": "建议在清单中增加网络文明和防范电信网络诈骗内容，引导群众文明上网。"},
+        {H.DEPARTMENT: "理论科", H.CONTENT: f"建议{month_label}学习清单突出党的创新理论最新成果，增加“板凳课堂”宣讲场次。"},
+        {H.DEPARTMENT: "网信科", H.CONTENT: "建议在清单中增加网络文明和防范电信网络诈骗内容，引导群众文明上网。"},
     ])
 
 
@@ -95,11 +96,11 @@ def station_plans(rng: random.Random, registry: pd.DataFrame, activity_day: date
                                                                             ActionKind.SIGNATURE])
             start = datetime.combine(activity_day.date(), time(8, 30)) + timedelta(hours=1.5 * n)
             rows.append({
-                "所站编号": station["所站编号"], "活动名称": rng.choice(ACTIVITY[task]), "任务类别": task.value,
-                "动作类型": kind.value, "开始时间": start,
-                "活动地点": station["所站名称"] if rng.random() < 0.7 else f"{station['乡镇（街道）']}文化广场",
-                "预计参与人数": rng.randint(20, 120), "清单编号": item["code"],
-                "志愿服务队伍": rng.choice(["", "党员志愿服务队", "巾帼志愿服务队", "青年志愿服务队"]),
+                H.STATION_CODE: station[H.STATION_CODE], H.ACTIVITY_NAME: rng.choice(ACTIVITY[task]), H.TASK: task.value,
+                H.ACTION_KIND: kind.value, H.START_TIME: start,
+                H.LOCATION: station[H.STATION_NAME] if rng.random() < 0.7 else f"{station[H.TOWNSHIP]}文化广场",
+                H.EXPECTED_PARTICIPANTS: rng.randint(20, 120), H.CHECKLIST_CODE: item["code"],
+                H.VOLUNTEER_TEAM: rng.choice(["", "党员志愿服务队", "巾帼志愿服务队", "青年志愿服务队"]),
             })
     return pd.DataFrame(rows)
 
@@ -111,14 +112,14 @@ def inspection_scores(rng: random.Random, drawn: pd.DataFrame, registry: pd.Data
         if rng.random() < 0.05:
             continue  # a team that did not send its score
         quality = rng.gauss(84, 8)
-        rows.append({"所站编号": s.code, "检查方式": "线下" if s.mode == "onsite" else "线上", "评分人": s.team,
-                     "得分": round(min(100, max(40, quality)), 1), "存在问题": rng.choice(PROBLEMS),
-                     "意见建议": rng.choice(SUGGESTIONS)})
+        rows.append({H.STATION_CODE: s.code, H.MODE: InspectionMode(s.mode).label, H.SCORER: s.team,
+                     H.SCORE: round(min(100, max(40, quality)), 1), H.PROBLEMS: rng.choice(PROBLEMS),
+                     H.SUGGESTIONS: rng.choice(SUGGESTIONS)})
     observed = registry.sample(frac=0.3, random_state=rng.randrange(1 << 30))
     for s in observed.to_dict("records"):
-        rows.append({"所站编号": s["所站编号"], "检查方式": "观察员", "评分人": f"{s['乡镇（街道）']}文明观察员",
-                     "得分": round(min(100, max(40, rng.gauss(86, 6))), 1), "存在问题": "",
-                     "意见建议": rng.choice(SUGGESTIONS)})
+        rows.append({H.STATION_CODE: s[H.STATION_CODE], H.MODE: InspectionMode.OBSERVER.label, H.SCORER: f"{s[H.TOWNSHIP]}文明观察员",
+                     H.SCORE: round(min(100, max(40, rng.gauss(86, 6))), 1), H.PROBLEMS: "",
+                     H.SUGGESTIONS: rng.choice(SUGGESTIONS)})
     return pd.DataFrame(rows)
 
 
@@ -129,14 +130,14 @@ def write_xlsx(frame: pd.DataFrame, path: Path, title: str) -> Path:
         sheet = writer.sheets["Sheet1"]
         sheet.merge_range(0, 0, 0, max(0, len(frame.columns) - 1), title)
         if "开始时间" in frame.columns:
-            col = list(frame.columns).index("开始时间")
+            col = list(frame.columns).index(H.START_TIME)
             sheet.set_column(col, col, 18, writer.book.add_format({"num_format": "yyyy/m/d h:mm"}))
     return path
 
 
 def registry_as_filed(stations: pd.DataFrame) -> pd.DataFrame:
     """Stored stations under the registry file's Chinese headers, as the generators expect them."""
-    return stations.rename(columns={"code": "所站编号", "name": "所站名称", "township": "乡镇（街道）"})
+    return stations.rename(columns={"code": H.STATION_CODE, "name": H.STATION_NAME, "township": H.TOWNSHIP})
 
 
 def workspace_settings(out: Path) -> Settings:
