@@ -70,7 +70,8 @@ def run_province_demo(month: str, out: Path, counties: int, *, echo: Callable[[s
             with transaction() as session:
                 plan = crud.official_plan(session=session, county=code, month=month)
                 registry = registry_as_filed(crud.stations_frame(session=session, county=code))
-            checklist = pd.DataFrame([i for block in plan.content["checklist"] for i in block["items"]])
+            checklist = pd.DataFrame([i.model_dump() for block in crud.plan_content(plan).checklist
+                                      for i in block.items])
             rng = random.Random(f"activity-day province plans {code} {month}")
             inbox = Path(settings.inbox) / code
             inbox.mkdir(parents=True, exist_ok=True)
@@ -133,8 +134,8 @@ def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> d
         with transaction() as session:
             plan = crud.official_plan(session=session, county=county, month=month)
             activity_day = datetime.combine(plan.activity_date, time())
-            items = plan.content["checklist"]
-        checklist = pd.DataFrame([i for block in items for i in block["items"]])
+            items = crud.plan_content(plan).checklist
+        checklist = pd.DataFrame([i.model_dump() for block in items for i in block.items])
         # Station plans arrive as a spreadsheet dropped into the inbox, which `collect` picks up.
         Path(settings.inbox).mkdir(parents=True, exist_ok=True)
         write_xlsx(station_plans(rng, registry, activity_day, checklist),

@@ -56,7 +56,7 @@ def schedule_next_steps(county: str, month: str) -> list[dict]:
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)
         plan = crud.official_plan(session=session, county=county, month=month)
-    times = followup_times(plan.content["dates"], profile.intake.deadline_time)
+    times = followup_times(crud.plan_content(plan).dates.model_dump(mode="json"), profile.intake.deadline_time)
     now = datetime.now(UTC)
     compress = get_drills().compress_schedule_seconds
     if compress:

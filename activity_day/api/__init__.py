@@ -161,14 +161,14 @@ def create_app(max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
             plan = crud.get_plan(session=session, county=station.county, month=month, version=2)
         if plan is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"{month}的正式方案尚未印发")
-        content = plan.content
+        content = crud.plan_content(plan)
         return {
-            "month": month, "activity_date": content["activity_date"],
-            "deadline": content["dates"]["station_plans"],
-            "tasks": [{"task": b["task"], "items": [
-                {"code": i["code"], "title": i["title"], "required": i["required"],
-                 "description": i["description"]} for i in b["items"]]} for b in content["checklist"]],
-            "required_codes": content["required_codes"],
+            "month": month, "activity_date": content.activity_date.isoformat(),
+            "deadline": content.dates.station_plans.isoformat(),
+            "tasks": [{"task": b.task, "items": [
+                {"code": i.code, "title": i.title, "required": i.required, "description": i.description}
+                for i in b.items]} for b in content.checklist],
+            "required_codes": content.required_codes,
         }
 
     @app.put("/api/v1/stations/{code}/plans/{month}", tags=["plans"], summary="报送或替换本所站的月度活动计划",
