@@ -8,7 +8,6 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from activity_day.documents.render import sha256_bytes
 from activity_day.domain.closing import (
     SILENCE_TEXT,
     answered_departments,
@@ -21,7 +20,7 @@ from activity_day.domain.closing import (
     silent_departments,
 )
 from activity_day.domain.dates import cn_month
-from activity_day.domain.draw import canonical_json
+from activity_day.domain.hashing import canonical_json, sha256_hex
 from activity_day.domain.months import TZ
 from activity_day.domain.names import normalize_name, strip_control
 from activity_day.domain.outcomes import ReviewResult
@@ -59,7 +58,7 @@ def review_state(county: str, month: str) -> dict[str, Any]:
     undecided = spoken[spoken["disposition"].isna()]
     table = comments[["department", "content", "disposition", "reason", "proposes_add", "proposes_remove"]]
     return {
-        "digest": sha256_bytes(canonical_json(table.to_dict("records")).encode()),
+        "digest": sha256_hex(canonical_json(table.to_dict("records"))),
         "departments": profile.departments,
         "pending": [d for d in profile.departments if d not in set(spoken["department"])],
         "deadline": deadline.isoformat(),

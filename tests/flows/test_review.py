@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -65,7 +66,7 @@ class Operator:
             self.error = exc
 
 
-def test_comment_and_approval_forms(prefect_server, settings, registry, county, caplog) -> None:
+def test_comment_and_approval_forms(prefect_server, settings, registry, county) -> None:
     from flows.monthly import draft, review
 
     draft(county=county, month=MONTH)
@@ -98,13 +99,21 @@ def test_comment_and_approval_forms(prefect_server, settings, registry, county, 
         reject_without_reason,
         approve,
     ])
+    # Listen where the terminal does: on the operator logger itself (Prefect reconfigures the root logger).
+    heard: list[logging.LogRecord] = []
+    listener = logging.Handler()
+    listener.emit = heard.append  # type: ignore[method-assign]
+    logging.getLogger("activity_day.operator").addHandler(listener)
     operator.thread.start()
-    result = review(county=county, month=MONTH, interactive=True, poll_seconds=1)
+    try:
+        result = review(county=county, month=MONTH, interactive=True, poll_seconds=1)
+    finally:
+        logging.getLogger("activity_day.operator").removeHandler(listener)
     operator.thread.join(timeout=30)
     assert operator.error is None, operator.error
 
     # each pause tells the terminal where the form is and what to do
-    notices = [r.getMessage() for r in caplog.records if r.name == "activity_day.operator"]
+    notices = [r.getMessage() for r in heard]
     assert len(notices) == 5 and all("/flow-run/" in n and "Resume" in n for n in notices)
     assert notices[0].startswith("2027年2月·征求意见 已暂停，等待填写“部门意见”") and "审定意见" in notices[3]
 
