@@ -80,8 +80,6 @@ def render_text(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)
 
 
-sha256_bytes = sha256_hex  # the old name, still imported by tasks/review.py
-
 
 def write_bytes(path: Path, data: bytes) -> tuple[str, str]:
     """Write atomically; returns (path, sha256). An identical file is left untouched."""

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
-# canonical_json and sha256_hex stay importable from here: domain/plan.py, tasks/review.py and tests use draw.canonical_json.
 from activity_day.domain.hashing import canonical_json, sha256_hex
 
 ALGORITHM = "ad-draw/1"

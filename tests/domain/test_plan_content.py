@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from activity_day.domain.draw import canonical_json
+from activity_day.domain.hashing import canonical_json
 from activity_day.domain.plan import PlanContent
 from activity_day.domain.planning import draft_month
 from activity_day.domain.profile import load_profile

@@ -8,7 +8,6 @@ from datetime import date, datetime
 
 import pytest
 
-from activity_day.documents import render
 from activity_day.domain import draw, hashing
 from activity_day.domain.lateness import Lateness, judge_lateness, past_deadline
 from activity_day.domain.months import TZ
@@ -27,10 +26,9 @@ def test_canonical_json_is_sorted_compact_unescaped_with_dates_as_iso_text():
                                                       separators=(",", ":"), default=str)
 
 
-def test_the_old_names_are_the_one_helper():
+def test_the_draw_hashes_with_the_one_helper():
     assert draw.canonical_json is hashing.canonical_json
     assert draw.sha256_hex is hashing.sha256_hex
-    assert render.sha256_bytes is hashing.sha256_hex
 
 
 DEADLINE = datetime(2026, 12, 1, 23, 59, tzinfo=TZ)
