@@ -9,13 +9,13 @@ STAMP  := $(VENV)/.installed-stamp
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
 
-.PHONY: install demo test e2e lint bench clean
+.PHONY: install demo test e2e lint bench clean lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit("activity-day needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -33,6 +33,13 @@ e2e: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py cycle
 	$(BIN)/python bench/bench.py province --counties 10,30,100
+
+# Re-resolve the newest versions pyproject.toml allows and record them in constraints.txt.
+lock:
+	rm -rf /tmp/activity-day-lock && $(PYTHON) -m venv /tmp/activity-day-lock
+	/tmp/activity-day-lock/bin/python -m pip install --quiet --upgrade pip
+	/tmp/activity-day-lock/bin/python -m pip install --quiet -e '.[dev]'
+	{ head -n 2 constraints.txt; /tmp/activity-day-lock/bin/python -m pip freeze --exclude-editable | grep -v '^-e'; } > constraints.tmp && mv constraints.tmp constraints.txt
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
