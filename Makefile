@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# Tools the tests run whose dependencies clash with the project's (openapi-python-client wants an older typer).
+TOOLS  := .venv-tools
+TOOLS_STAMP := $(TOOLS)/.installed-stamp
 
 # Prefect's temporary server must not try to phone home from an offline machine.
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
@@ -18,12 +21,18 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(TOOLS_STAMP): Makefile
+	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS)/bin/python -m pip install --quiet 'openapi-python-client==0.29.1'
+	touch $(TOOLS_STAMP)
+
+install: $(STAMP) $(TOOLS_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/activity-day demo --out demo
 
-test: $(STAMP)
+test: $(STAMP) $(TOOLS_STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
@@ -45,4 +54,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) var out demo .pytest_cache
+	rm -rf $(VENV) $(TOOLS) var out demo .pytest_cache

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -92,3 +94,14 @@ def use_settings(settings: Settings | None) -> Settings | None:
     previous, _override = _override, settings
     _from_environment.cache_clear()
     return previous
+
+
+@contextmanager
+def settings_in_force(settings: Settings) -> Iterator[Settings]:
+    """Run a block (the demo's month, a test) under `settings`, and put the previous ones back after it,
+    whether the block ends or fails."""
+    previous = use_settings(settings)
+    try:
+        yield settings
+    finally:
+        use_settings(previous)

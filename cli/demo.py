@@ -23,7 +23,7 @@ from activity_day.demo import (
     write_xlsx,
 )
 from activity_day.errors import OperatorError
-from activity_day.settings import use_settings
+from activity_day.settings import settings_in_force
 from models.enums import Step
 
 
@@ -44,9 +44,8 @@ def run_province_demo(month: str, out: Path, counties: int, *, echo: Callable[[s
 
     out = out.resolve()
     settings = workspace_settings(out)
-    previous = use_settings(settings)
     label = cn_month(month)
-    try:
+    with settings_in_force(settings):
         codes = []
         for index in range(1, counties + 1):
             profile = province_profile(index)
@@ -92,8 +91,6 @@ def run_province_demo(month: str, out: Path, counties: int, *, echo: Callable[[s
         province_cycle(month=month, step="compile")
         echo(f"{Step.COMPILE.cn}：{counties} 个县（市、区）已完成")
         echo(f"全省演示目录：{out}；通报在 {Path(settings.out) / month}/<县代码>/，数据库 {settings.database_url}")
-    finally:
-        use_settings(previous)
 
 
 def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> dict[str, Path]:  # noqa: T201
@@ -108,9 +105,8 @@ def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> d
     out = out.resolve()
     (out / "inputs").mkdir(parents=True, exist_ok=True)
     settings = workspace_settings(out)
-    previous = use_settings(settings)
     rng = random.Random(f"activity-day demo {month}")
-    try:
+    with settings_in_force(settings):
         shutil.copyfile(DEMO_PROFILE, out / "profile.yaml")
         profile = init_county(out / "profile.yaml")
         county = profile.county.code
@@ -170,5 +166,3 @@ def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> d
         echo("复核抽样：")
         echo(f"  ACTIVITY_DAY_DATABASE_URL={settings.database_url} .venv/bin/activity-day sample verify --month {month}")
         return docs
-    finally:
-        use_settings(previous)

@@ -3,6 +3,7 @@
 from models.db import get_engine, upsert
 from models.enums import (
     ActionKind,
+    Channel,
     CommentSource,
     Disposition,
     FeedbackStatus,
@@ -10,6 +11,7 @@ from models.enums import (
     PlanStatus,
     PracticeTask,
     StationKind,
+    SubmissionStatus,
 )
 from models.tables import (
     ChecklistItem,
@@ -31,8 +33,8 @@ from models.tables import (
 )
 
 __all__ = [
-    "ActionKind", "ChecklistItem", "Circular", "CommentSource", "County", "DepartmentComment",
+    "ActionKind", "Channel", "ChecklistItem", "Circular", "CommentSource", "County", "DepartmentComment",
     "Disposition", "Document", "Draw", "DrawAssignment", "FeedbackItem", "FeedbackStatus", "InspectionMode",
     "InspectionScore", "LearningItem", "MonthPlan", "PlanStatus", "PlannedActivity", "PracticeTask", "Station",
-    "StationKind", "StationPlan", "StationToken", "Submission", "get_engine", "upsert",
+    "StationKind", "StationPlan", "StationToken", "Submission", "SubmissionStatus", "get_engine", "upsert",
 ]

@@ -62,6 +62,23 @@ class Disposition(StrEnum):
     NO_COMMENT = "无意见"
 
 
+class Channel(StrEnum):
+    """How a station plan arrived: a spreadsheet (file import or inbox) or the mini program's API."""
+
+    EXCEL = "excel"
+    API = "api"
+
+
+class SubmissionStatus(StrEnum):
+    """The `status` of an API submission, in the response and in the `submission` table."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    REFUSED_LATE = "refused_late"
+    NOT_OPEN = "not_open"
+    CONFLICT = "conflict"  # answered, never stored: the stored row is the first use of the id
+
+
 class CommentSource(StrEnum):
     FILE = "file"
     FORM = "form"

@@ -13,6 +13,20 @@ from pydantic import NaiveDatetime
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from models.columns import enum_column
+from models.enums import (
+    ActionKind,
+    Channel,
+    CommentSource,
+    Disposition,
+    FeedbackStatus,
+    InspectionMode,
+    PlanStatus,
+    PracticeTask,
+    StationKind,
+    SubmissionStatus,
+)
+
 COUNTY = 12  # county codes are 6-digit administrative codes; leave room
 MONTH = 7  # "YYYY-MM"
 
@@ -34,7 +48,7 @@ class Station(SQLModel, table=True):
     county: str = Field(max_length=COUNTY, index=True)
     code: str = Field(max_length=20)
     name: str = Field(max_length=80)
-    kind: str = Field(max_length=2)  # StationKind value
+    kind: StationKind = Field(sa_column=enum_column(StationKind, 2))
     township: str = Field(max_length=40)
     leader: str = Field(default="", max_length=40)
     phone: str = Field(default="", max_length=40)
@@ -52,7 +66,7 @@ class MonthPlan(SQLModel, table=True):
     county: str = Field(max_length=COUNTY, index=True)
     month: str = Field(max_length=MONTH, index=True)
     version: int
-    status: str = Field(max_length=10)  # PlanStatus
+    status: PlanStatus = Field(sa_column=enum_column(PlanStatus, 10))
     activity_date: date
     doc_number: str = Field(max_length=40)
     content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
@@ -102,9 +116,9 @@ class DepartmentComment(SQLModel, table=True):
     content: str = Field(sa_column=Column(Text, nullable=False))
     proposes_add: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     proposes_remove: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    source: str = Field(max_length=10)  # CommentSource
+    source: CommentSource = Field(sa_column=enum_column(CommentSource, 10))
     source_ref: str = Field(default="", max_length=200)  # file:row, or the flow run
-    disposition: str | None = Field(default=None, max_length=10)  # Disposition
+    disposition: Disposition | None = Field(default=None, sa_column=enum_column(Disposition, 10, nullable=True))
     reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
@@ -115,7 +129,7 @@ class StationPlan(SQLModel, table=True):
     county: str = Field(max_length=COUNTY, index=True)
     month: str = Field(max_length=MONTH, index=True)
     station_code: str = Field(max_length=20)
-    channel: str = Field(max_length=10)  # "excel" or "api"
+    channel: Channel = Field(sa_column=enum_column(Channel, 10))
     source_ref: str = Field(default="", max_length=200)
     submission_id: str | None = Field(default=None, max_length=80)
     activity_count: int = 0
@@ -132,8 +146,8 @@ class PlannedActivity(SQLModel, table=True):
     station_code: str = Field(max_length=20)
     seq: int
     name: str = Field(max_length=200)
-    task: str = Field(max_length=20)  # PracticeTask value
-    action_kind: str = Field(max_length=10)  # ActionKind value
+    task: PracticeTask = Field(sa_column=enum_column(PracticeTask, 20))
+    action_kind: ActionKind = Field(sa_column=enum_column(ActionKind, 10))
     start_time: NaiveDatetime  # local wall time in the county (Asia/Shanghai)
     location: str = Field(max_length=200)
     expected_participants: int
@@ -166,7 +180,7 @@ class DrawAssignment(SQLModel, table=True):
     station_code: str = Field(max_length=20)
     township: str = Field(max_length=40)
     rank: int
-    mode: str = Field(max_length=10)  # "online" / "onsite"
+    mode: InspectionMode = Field(sa_column=enum_column(InspectionMode, 10))  # online or onsite
     team: str = Field(max_length=40)
     slot: str | None = Field(default=None, max_length=20)  # online: "09:00-09:15"; onsite: visit order
 
@@ -178,7 +192,7 @@ class InspectionScore(SQLModel, table=True):
     county: str = Field(max_length=COUNTY, index=True)
     month: str = Field(max_length=MONTH, index=True)
     station_code: str = Field(max_length=20)
-    mode: str = Field(max_length=10)  # InspectionMode code: online, onsite, observer
+    mode: InspectionMode = Field(sa_column=enum_column(InspectionMode, 10))
     scorer: str = Field(max_length=40)
     score: float
     items: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # per rubric item
@@ -201,7 +215,8 @@ class FeedbackItem(SQLModel, table=True):
     category: str = Field(default="", max_length=20)
     digest: str = Field(max_length=64)
     content: str = Field(sa_column=Column(Text, nullable=False))
-    status: str = Field(default="open", max_length=10)  # FeedbackStatus
+    status: FeedbackStatus = Field(default=FeedbackStatus.OPEN,
+                                   sa_column=enum_column(FeedbackStatus, 10, default=FeedbackStatus.OPEN))
     answer: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     closed_month: str | None = Field(default=None, max_length=MONTH)
 
@@ -260,7 +275,7 @@ class Submission(SQLModel, table=True):
     station_code: str = Field(max_length=20)
     submission_id: str = Field(max_length=80)
     payload_sha256: str = Field(max_length=64)
-    status: str = Field(max_length=20)  # SubmissionStatus (activity_day.services.submissions)
+    status: SubmissionStatus = Field(sa_column=enum_column(SubmissionStatus, 20))
     late: bool = False
     http_status: int = 200
     response: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))

@@ -39,8 +39,7 @@ def draft_plan(county: str, month: str) -> DraftResult:
         activity_day, content = drafted.activity_day, drafted.plan
         learning, checklist = drafted.learning, drafted.checklist
         number = doc_number(profile.county.doc_prefix, key_dates(profile, activity_day)["review"], "plan")
-        crud.save_plan(session=session, county=county, month=month, version=1, status=PlanStatus.DRAFT,
-                       activity_date=activity_day, doc_number=number, content=content, sha256=content.sha256())
+        crud.save_plan(session=session, county=county, month=month, version=1, content=content, doc_number=number)
         if crud.get_plan(session=session, county=county, month=month, version=2) is None:
             # Once the plan is official its (possibly edited) lists are the month's; a redraft keeps them.
             crud.replace_month_items(session=session, model=LearningItem, county=county, month=month,

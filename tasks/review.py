@@ -27,7 +27,7 @@ from activity_day.domain.outcomes import ReviewResult
 from activity_day.domain.planning import doc_number, key_dates, load_checklist_catalog, load_learning_catalog
 from activity_day.domain.review import check_decisions, check_form_comment
 from activity_day.store import crud
-from models import ChecklistItem, CommentSource, Disposition, LearningItem, PlanStatus
+from models import ChecklistItem, CommentSource, Disposition, LearningItem
 from tasks.common import STEP, run_logger, transaction
 
 REVIEW_CLOSES_AT = time(17, 0)  # the review deadline is 17:00 on the review day, Asia/Shanghai
@@ -146,11 +146,9 @@ def close_review(county: str, month: str, default_disposition: str = Disposition
         comments = in_department_order(crud.comments_frame(session=session, county=county, month=month),
                                        profile.departments)
         content, edits = official_content(drafted, comments, load_learning_catalog(), load_checklist_catalog())
-        crud.save_plan(session=session, county=county, month=month, version=2, status=PlanStatus.OFFICIAL,
-                       activity_date=draft.activity_date,
+        crud.save_plan(session=session, county=county, month=month, version=2, content=content,
                        doc_number=doc_number(profile.county.doc_prefix,
-                                             key_dates(profile, draft.activity_date)["review"], "plan"),
-                       content=content, sha256=content.sha256())
+                                             key_dates(profile, draft.activity_date)["review"], "plan"))
         learning, checklist = month_item_rows(content)
         crud.replace_month_items(session=session, model=LearningItem, county=county, month=month, rows=learning)
         crud.replace_month_items(session=session, model=ChecklistItem, county=county, month=month, rows=checklist)

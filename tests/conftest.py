@@ -6,6 +6,7 @@ import os
 import random
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ os.environ.setdefault("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "")
 os.environ.pop("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", None)
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-from activity_day.settings import Settings, use_settings  # noqa: E402
+from activity_day.settings import Settings, settings_in_force  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_PROFILE = REPO / "profiles" / "demo.yaml"
@@ -28,9 +29,8 @@ POSTGRES_ADMIN_URL = os.environ.get("ACTIVITY_DAY_TEST_POSTGRES_URL")
 def settings(tmp_path: Path) -> Iterator[Settings]:
     """A temp-file SQLite database and output folder, installed for this test."""
     s = Settings(database_url=f"sqlite:///{tmp_path / 'var' / 'test.db'}", out=tmp_path / "out")
-    previous = use_settings(s)
-    yield s
-    use_settings(previous)
+    with settings_in_force(s):
+        yield s
 
 
 # Statutory holidays of the years the tests use, so no test depends on the years the installed
@@ -92,9 +92,9 @@ def prefect_server() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for this session, dropped at the end."""
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database beside ACTIVITY_DAY_TEST_POSTGRES_URL's, dropped afterwards."""
     if not POSTGRES_ADMIN_URL:
         pytest.skip("ACTIVITY_DAY_TEST_POSTGRES_URL is not set")
     import sqlalchemy as sa
@@ -104,10 +104,19 @@ def postgres_url() -> Iterator[str]:
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     url = sa.engine.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    yield url
-    from models.db import get_engine
+    try:
+        yield url
+    finally:
+        from models.db import get_engine
 
-    get_engine(url).dispose()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+        get_engine(url).dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this session, dropped at the end."""
+    with fresh_postgres_database() as url:
+        yield url

@@ -15,10 +15,10 @@ def official_plan(county: str, month: str) -> dict:
     """Store an official plan for the month directly (the flows are tested elsewhere); returns its content."""
     with transaction() as session:
         drafted = draft_month(crud.load_profile_of(session=session, county=county), month)
-        day, content, checklist = drafted.activity_day, drafted.content, drafted.checklist
-        for version, status in ((1, "draft"), (2, "official")):
-            crud.save_plan(session=session, county=county, month=month, version=version, status=status,
-                           activity_date=day, doc_number="x", content=content, sha256=f"{version}")
+        content, checklist = drafted.content, drafted.checklist
+        for version in (1, 2):
+            crud.save_plan(session=session, county=county, month=month, version=version, content=content,
+                           doc_number="x")
         crud.replace_month_items(session=session, model=ChecklistItem, county=county, month=month, rows=[
             {k: (r[k] or None) if k == "festival" else r[k]
              for k in ("code", "task", "title", "required", "festival", "description")}

@@ -11,6 +11,7 @@ Word template as it is; text with fields becomes a call of the same macro, rende
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 from docx import Document
@@ -20,7 +21,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Length, Mm, Pt, RGBColor
 
 from activity_day.documents.render import environment, pin_zip
 from activity_day.settings import TEMPLATES_DIR
@@ -47,29 +48,60 @@ def _fonts(element, font: str) -> None:
         fonts.set(qn(attr), font)
 
 
-def _style(doc, name: str, *, font: str = BODY_FONT, size=SIZE_3, bold: bool = False, color=None,
-           align=None, indent: bool = False, line=LINE):
+@dataclass(frozen=True)
+class Look:
+    """How a paragraph style looks: font, size, colour, alignment, first-line indent and line spacing."""
+
+    font: str = BODY_FONT
+    size: Length = SIZE_3
+    bold: bool = False
+    color: RGBColor | None = None
+    align: WD_ALIGN_PARAGRAPH | None = None
+    indent: bool = False
+    line: Length | None = LINE  # exact spacing; None is single spacing (pictures need it)
+
+
+# The paragraph styles of every document, by the name the templates use.
+STYLES: dict[str, Look] = {
+    "Normal": Look(indent=True),
+    "GW Issuer": Look(font=TITLE_FONT, size=Pt(24), color=RED, align=WD_ALIGN_PARAGRAPH.CENTER, line=None),
+    "GW DocNo": Look(align=WD_ALIGN_PARAGRAPH.CENTER),
+    "GW Title": Look(font=TITLE_FONT, size=SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(36)),
+    "GW Mark": Look(font=H1_FONT, align=WD_ALIGN_PARAGRAPH.CENTER),
+    "GW H1": Look(font=H1_FONT, indent=True),
+    "GW H2": Look(font=H2_FONT, indent=True),
+    "GW Flush": Look(),
+    "GW Signature": Look(align=WD_ALIGN_PARAGRAPH.RIGHT),
+    "GW Note": Look(size=SIZE_4, indent=True),
+    "GW Table": Look(size=Pt(12), line=Pt(18)),
+    "GW Colophon": Look(size=SIZE_4, line=Pt(28)),
+    "GW Page": Look(font="宋体", size=SIZE_4, line=None),
+    "GW Figure": Look(align=WD_ALIGN_PARAGRAPH.CENTER, line=None),
+}
+
+
+def _style(doc, name: str, look: Look):
     styles = doc.styles
     style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     if name != "Normal":
         style.base_style = styles["Normal"]
-    style.font.name = font
-    style.font.size = size
-    style.font.bold = bold
-    if color is not None:
-        style.font.color.rgb = color
-    _fonts(style.element, font)
+    style.font.name = look.font
+    style.font.size = look.size
+    style.font.bold = look.bold
+    if look.color is not None:
+        style.font.color.rgb = look.color
+    _fonts(style.element, look.font)
     fmt = style.paragraph_format
     fmt.space_before = Pt(0)
     fmt.space_after = Pt(0)
-    if line is not None:
+    if look.line is not None:
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        fmt.line_spacing = line
+        fmt.line_spacing = look.line
     else:  # Normal is exact 28 pt; styles based on it must say single spacing or pictures get clipped
         fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    fmt.first_line_indent = Pt(32) if indent else Pt(0)
-    if align is not None:
-        fmt.alignment = align
+    fmt.first_line_indent = Pt(32) if look.indent else Pt(0)
+    if look.align is not None:
+        fmt.alignment = look.align
     return style
 
 
@@ -117,20 +149,8 @@ def new_document():
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     section.footer_distance = Mm(28)  # page number 7 mm below the text area
     section.start_type = WD_SECTION.NEW_PAGE
-    _style(doc, "Normal", indent=True)
-    _style(doc, "GW Issuer", font=TITLE_FONT, size=Pt(24), color=RED, align=WD_ALIGN_PARAGRAPH.CENTER, line=None)
-    _style(doc, "GW DocNo", align=WD_ALIGN_PARAGRAPH.CENTER)
-    _style(doc, "GW Title", font=TITLE_FONT, size=SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(36))
-    _style(doc, "GW Mark", font=H1_FONT, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _style(doc, "GW H1", font=H1_FONT, indent=True)
-    _style(doc, "GW H2", font=H2_FONT, indent=True)
-    _style(doc, "GW Flush")
-    _style(doc, "GW Signature", align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _style(doc, "GW Note", size=SIZE_4, indent=True)
-    _style(doc, "GW Table", size=Pt(12), line=Pt(18))
-    _style(doc, "GW Colophon", size=SIZE_4, line=Pt(28))
-    _style(doc, "GW Page", font="宋体", size=SIZE_4, line=None)
-    _style(doc, "GW Figure", align=WD_ALIGN_PARAGRAPH.CENTER, line=None)  # pictures need single spacing
+    for name, look in STYLES.items():
+        _style(doc, name, look)
     doc.settings.odd_and_even_pages_header_footer = True
     odd = section.footer.paragraphs[0]
     odd.style = doc.styles["GW Page"]

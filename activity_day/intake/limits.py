@@ -39,6 +39,8 @@ def column_length(qualified: str) -> int:
 
 LIMITS: dict[str, int] = {field: min(column_length(c) for c in columns) for field, columns in STORED_IN.items()}
 LIMITS |= dict.fromkeys(LONG_TEXT_FIELDS, LONG_TEXT)
+# 预计参与人数: a count of people at one activity.
+PARTICIPANTS_MIN, PARTICIPANTS_MAX = 1, 100000
 
 
 def too_long(limit: int, value: str) -> str:

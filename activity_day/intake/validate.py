@@ -28,7 +28,13 @@ from activity_day.intake.cells import (
     text,
 )
 from activity_day.intake.headers import ROW, STATIONS, H
-from activity_day.intake.limits import LIMITS, too_long, too_many_activities
+from activity_day.intake.limits import (
+    LIMITS,
+    PARTICIPANTS_MAX,
+    PARTICIPANTS_MIN,
+    too_long,
+    too_many_activities,
+)
 from activity_day.intake.problems import Problem, Validated
 from models.enums import ActionKind, Disposition, InspectionMode, PracticeTask
 
@@ -153,7 +159,7 @@ def validate_plans(
             c.fail(H.START_TIME, f"不在{year}年{mon}月内")
         c.require_text(H.LOCATION, "location", text_limit(H.LOCATION))
         c.check(H.EXPECTED_PARTICIPANTS, "expected_participants",
-                parse_count(raw[H.EXPECTED_PARTICIPANTS], low=1, high=100000))
+                parse_count(raw[H.EXPECTED_PARTICIPANTS], low=PARTICIPANTS_MIN, high=PARTICIPANTS_MAX))
         item = compact(raw.get(H.CHECKLIST_CODE)) or None
         if item is not None:
             item = item.upper()

@@ -30,6 +30,7 @@ from activity_day.intake import (
 from activity_day.store import crud
 from activity_day.store.database import transaction
 from models import CommentSource
+from models.enums import Channel
 
 
 @dataclass
@@ -158,10 +159,10 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
             if lateness.refused:
                 refuse_late(validated, name, deadline)
             late = lateness.late
+            receipt = crud.Receipt(channel=Channel.EXCEL, source_ref=source_ref(name, "station_plan.source_ref"),
+                                   received_at=received_at, late=late)
             written = crud.save_station_plans(session=session, county=county, month=month, units=validated.units,
-                                              channel="excel", source_ref=source_ref(name, "station_plan.source_ref"),
-                                              received_at=received_at,
-                                              late=dict.fromkeys(validated.units, late))
+                                              receipt=receipt)
             return _report(validated, written, notices)
         validated = validate_scores(frame, name, stations=known, rubric=rubric)
         rows = [r for unit in validated.units.values() for r in unit]

@@ -6,7 +6,6 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 import pandas as pd
@@ -21,6 +20,7 @@ from activity_day.intake import PLANS, Problem, code_index, too_many_activities,
 from activity_day.store import crud
 from activity_day.store.database import transaction
 from models import Station, StationToken, Submission
+from models.enums import Channel, SubmissionStatus
 
 # JSON field -> the plans file's column, so the API and the file share one validator.
 FIELDS = {
@@ -29,16 +29,7 @@ FIELDS = {
     "volunteer_team": "志愿服务队伍",
 }
 SOURCE = "小程序提交"
-
-
-class SubmissionStatus(StrEnum):
-    """The `status` of a submission, in the response and in the `submission` table."""
-
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    REFUSED_LATE = "refused_late"
-    NOT_OPEN = "not_open"
-    CONFLICT = "conflict"  # answered, never stored: the stored row is the first use of the id
+REJECTED = "活动计划有误，请按 problems 逐项修改后重新提交"
 
 
 @dataclass(frozen=True)
@@ -100,8 +91,28 @@ def _problem_json(p: Problem) -> dict[str, Any]:
     """A problem as the API lists it; `field` names the JSON field (activities.<index>.<key>)."""
     key = COLUMN_FIELDS.get(p.column or "")
     where = f"activities.{p.row - 1}.{key}" if key and p.row is not None else None
-    return {"row": p.row, "column": p.column, "field": where, "value": p.value, "message": p.message,
+    return {"row": p.row, "column": p.column, "field": where, "value": p.value, "reason": p.message,
             "text": p.line()}
+
+
+def _whole_plan_problem(reason: str, value: str | None) -> dict[str, Any]:
+    return {"row": None, "column": None, "field": "activities", "value": value, "reason": reason, "text": reason}
+
+
+def refusal(status: SubmissionStatus, message: str, **fields: Any) -> dict[str, Any]:
+    """The body of a submission answered but not stored: the API's error shape plus the submission's facts."""
+    return {"code": status.value, "status": status, "message": message, "problems": [], **fields}
+
+
+def as_current_shape(body: dict[str, Any]) -> dict[str, Any]:
+    """A stored response in today's shape: responses stored before the error shape had no `code`, and
+    their problems said `message` where they now say `reason`."""
+    if body.get("status") == SubmissionStatus.ACCEPTED or "code" in body:
+        return body
+    message = REJECTED if body.get("status") == SubmissionStatus.REJECTED else ""
+    problems = [{k: v for k, v in p.items() if k != "message"} | {"reason": p.get("message", "")}
+                for p in body.get("problems", [])]
+    return {"code": body.get("status"), "message": body.get("message", message), **body, "problems": problems}
 
 
 def control_problems(activities: list[dict[str, Any]]) -> list[Problem]:
@@ -125,7 +136,7 @@ def _clean(activities: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _stored(row: Submission) -> Outcome:
-    return Outcome(row.http_status, row.response, replay=True)
+    return Outcome(row.http_status, as_current_shape(row.response), replay=True)
 
 
 def submit_plan(*, county: str, station_code: str, month: str, submission_id: str,
@@ -152,8 +163,8 @@ def _find(session: Session, county: str, station: str, submission_id: str) -> Su
 
 def _replay(row: Submission, payload: str, month: str) -> Outcome:
     if row.payload_sha256 != payload or row.month != month:
-        return Outcome(409, {"status": SubmissionStatus.CONFLICT, "submission_id": row.submission_id,
-                             "message": "该提交编号已用于另一份内容，请使用新的提交编号"})
+        return Outcome(409, refusal(SubmissionStatus.CONFLICT, "该提交编号已用于另一份内容，请使用新的提交编号",
+                                    submission_id=row.submission_id))
     return _stored(row)
 
 
@@ -166,8 +177,9 @@ def _submit(county: str, station: str, month: str, submission_id: str, activitie
         profile = crud.load_profile_of(session=session, county=county)
         plan = crud.get_plan(session=session, county=county, month=month, version=2)
         if plan is None:
-            return Outcome(409, {"status": SubmissionStatus.NOT_OPEN,
-                                 "message": f"{month}的集中活动日正式方案尚未印发，暂不接收活动计划"})
+            return Outcome(409, refusal(SubmissionStatus.NOT_OPEN,
+                                        f"{month}的集中活动日正式方案尚未印发，暂不接收活动计划",
+                                        submission_id=submission_id, station_code=station, month=month))
         deadline = deadline_of(crud.plan_content(plan), profile.intake.deadline_time)
         lateness = judge_lateness(now, deadline, profile.intake.late_submissions)
         late = lateness.late
@@ -175,16 +187,14 @@ def _submit(county: str, station: str, month: str, submission_id: str, activitie
                 "received_at": now.astimezone(TZ).isoformat(timespec="seconds")}
         limit = profile.intake.max_activities
         if lateness.refused:
-            outcome = Outcome(409, base | {"status": SubmissionStatus.REFUSED_LATE,
-                                           "message": f"{past_deadline(deadline)}，不再接收"})
+            outcome = Outcome(409, refusal(SubmissionStatus.REFUSED_LATE, f"{past_deadline(deadline)}，不再接收",
+                                           **base))
         elif len(activities) > limit:
-            outcome = Outcome(422, base | {"status": SubmissionStatus.REJECTED, "problems": [{
-                "row": None, "column": None, "field": "activities", "value": str(len(activities)),
-                "message": too_many_activities(limit), "text": too_many_activities(limit)}]})
+            outcome = Outcome(422, refusal(SubmissionStatus.REJECTED, REJECTED, **base) | {"problems": [
+                _whole_plan_problem(too_many_activities(limit), str(len(activities)))]})
         elif not activities:
-            outcome = Outcome(422, base | {"status": SubmissionStatus.REJECTED, "problems": [{
-                "row": None, "column": None, "field": "activities", "value": None, "message": "至少填写一项活动",
-                "text": "至少填写一项活动"}]})
+            outcome = Outcome(422, refusal(SubmissionStatus.REJECTED, REJECTED, **base) | {"problems": [
+                _whole_plan_problem("至少填写一项活动", None)]})
         else:
             unclean = control_problems(activities)
             validated = validate_plans(activities_frame(station, _clean(activities)), SOURCE, month=month,
@@ -193,12 +203,13 @@ def _submit(county: str, station: str, month: str, submission_id: str, activitie
                                        max_text=profile.intake.max_text, max_activities=limit)
             problems = sorted(unclean + validated.problems, key=lambda p: p.row or 0)
             if problems:
-                outcome = Outcome(422, base | {"status": SubmissionStatus.REJECTED,
-                                               "problems": [_problem_json(p) for p in problems]})
+                outcome = Outcome(422, refusal(SubmissionStatus.REJECTED, REJECTED, **base)
+                                  | {"problems": [_problem_json(p) for p in problems]})
             else:
+                receipt = crud.Receipt(channel=Channel.API, source_ref=f"submission:{submission_id}",
+                                       received_at=now, late=late, submission_id=submission_id)
                 crud.save_station_plans(session=session, county=county, month=month, units=validated.units,
-                                        channel="api", source_ref=f"submission:{submission_id}", received_at=now,
-                                        submission_ids={station: submission_id}, late={station: late})
+                                        receipt=receipt)
                 outcome = Outcome(200, base | {"status": SubmissionStatus.ACCEPTED, "activities": len(activities)})
         session.add(Submission(county=county, month=month, station_code=station, submission_id=submission_id,
                                payload_sha256=payload, status=outcome.body["status"], late=late,

@@ -4,6 +4,7 @@ writes are upserts on natural keys and never commit: the caller owns the transac
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +33,7 @@ from models import (
     StationPlan,
     upsert,
 )
-from models.enums import CommentSource, FeedbackStatus, PlanStatus
+from models.enums import Channel, CommentSource, FeedbackStatus, PlanStatus
 
 # --- county and profile -------------------------------------------------------------------------------
 
@@ -115,11 +116,16 @@ def official_plan(*, session: Session, county: str, month: str) -> MonthPlan:
     return plan
 
 
-def save_plan(*, session: Session, county: str, month: str, version: int, status: str, activity_date,
-              doc_number: str, content: PlanContent | dict[str, Any], sha256: str) -> None:
+def save_plan(*, session: Session, county: str, month: str, version: int, content: PlanContent | dict[str, Any],
+              doc_number: str) -> None:
+    """Store version 1 (the draft for comment) or 2 (the official plan); the date and checksum come from the
+    content."""
+    plan = as_plan_content(content)
     upsert(session, MonthPlan,
-           [dict(county=county, month=month, version=version, status=status, activity_date=activity_date,
-                 doc_number=doc_number, content=as_plan_content(content).stored(), sha256=sha256)],
+           [dict(county=county, month=month, version=version,
+                 status=PlanStatus.DRAFT if version == 1 else PlanStatus.OFFICIAL,
+                 activity_date=plan.activity_date, doc_number=doc_number, content=plan.stored(),
+                 sha256=plan.sha256())],
            ["county", "month", "version"])
 
 
@@ -186,9 +192,19 @@ def set_dispositions(*, session: Session, decisions: Sequence[dict[str, Any]]) -
 
 # --- station plans ------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Receipt:
+    """How a batch of station plans arrived: the same for every station of one file or one submission."""
+
+    channel: Channel
+    source_ref: str
+    received_at: datetime | None = None
+    late: bool = False
+    submission_id: str | None = None  # the API client's id; files have none
+
+
 def save_station_plans(*, session: Session, county: str, month: str, units: dict[str, list[dict[str, Any]]],
-                       channel: str, source_ref: str, received_at: datetime | None = None,
-                       submission_ids: dict[str, str] | None = None, late: dict[str, bool] | None = None) -> int:
+                       receipt: Receipt) -> int:
     """Replace each station's plan for the month with the given activities; returns activities written.
 
     The plan rows are upserted first: that locks each station's plan row, so two submissions of one
@@ -199,9 +215,10 @@ def save_station_plans(*, session: Session, county: str, month: str, units: dict
         return 0
     stations = sorted(units)
     upsert(session, StationPlan,
-           [dict(county=county, month=month, station_code=station, channel=channel, source_ref=source_ref,
-                 submission_id=(submission_ids or {}).get(station), activity_count=len(units[station]),
-                 late=(late or {}).get(station, False), received_at=received_at) for station in stations],
+           [dict(county=county, month=month, station_code=station, channel=receipt.channel,
+                 source_ref=receipt.source_ref, submission_id=receipt.submission_id,
+                 activity_count=len(units[station]), late=receipt.late, received_at=receipt.received_at)
+            for station in stations],
            ["county", "month", "station_code"])
     for start in range(0, len(stations), 500):
         session.exec(delete(PlannedActivity).where(

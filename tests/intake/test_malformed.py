@@ -28,7 +28,6 @@ from sqlmodel import SQLModel, select
 from activity_day.domain.profile import load_profile
 from activity_day.intake import COMMENTS, LIMITS, PLANS, SCORES, STATIONS, STORED_IN
 from activity_day.services.imports import ImportReport, import_file
-from activity_day.services.submissions import SubmissionStatus
 from activity_day.settings import Settings, use_settings
 from activity_day.store import crud
 from activity_day.store.database import ensure_schema, transaction
@@ -46,6 +45,7 @@ from models import (
     StationPlan,
     Submission,
 )
+from models.enums import SubmissionStatus
 from tests.conftest import DEMO_PROFILE
 from tests.intake_helpers import activity, official_plan, tokens_for
 
@@ -528,7 +528,8 @@ def test_api_control_characters_and_late_refusal(fresh_county: str) -> None:
         problems = response.json()["problems"]
         assert [(p["row"], p["column"], p["field"]) for p in problems] == [
             (2, "活动名称", "activities.1.name"), (2, "活动地点", "activities.1.location")]
-        assert "U+0000" in problems[0]["message"] and problems[0]["value"] == "理论宣讲"
+        assert response.json()["code"] == "malformed"
+        assert "U+0000" in problems[0]["reason"] and problems[0]["value"] == "理论宣讲"
 
         with transaction() as session:
             profile = crud.load_profile_of(session=session, county=county)
@@ -538,15 +539,15 @@ def test_api_control_characters_and_late_refusal(fresh_county: str) -> None:
         late = client.put(f"/api/v1/stations/002/plans/{MONTH}",
                           json={"submission_id": "sub-late-0001", "activities": [activity(day)]},
                           headers={"Authorization": f"Bearer {tokens['002']}"})
-        assert late.status_code == 409 and late.json()["status"] == "refused_late"
+        assert late.status_code == 409 and late.json()["status"] == late.json()["code"] == "refused_late"
         replay = client.put(f"/api/v1/stations/002/plans/{MONTH}",
                             json={"submission_id": "sub-late-0001", "activities": [activity(day)]},
                             headers={"Authorization": f"Bearer {tokens['002']}"})
         assert replay.status_code == 409 and replay.headers["Idempotent-Replayed"] == "true"
     with transaction() as session:
         subs = session.exec(select(Submission).where(Submission.county == county).order_by(Submission.id)).all()
-        assert [(s.station_code, s.status, s.http_status) for s in subs] == [
-            ("001", "rejected", 422), ("002", "refused_late", 409)]
+        # The request with control characters was refused before it was read as a submission: nothing stored.
+        assert [(s.station_code, s.status, s.http_status) for s in subs] == [("002", "refused_late", 409)]
     assert counts(county)["station_plan"] == counts(county)["planned_activity"] == 0
 
 
