@@ -80,21 +80,25 @@ def department_comments(month_label: str) -> pd.DataFrame:
 
 
 def station_plans(rng: random.Random, registry: pd.DataFrame, activity_day: datetime,
-                  checklist: pd.DataFrame, skip_share: float = 0.07) -> pd.DataFrame:
-    """Plans for most stations (about 7% submit nothing): 2 to 4 activities each, required items first."""
+                  checklist: pd.DataFrame, skip_share: float = 0.07, gap_share: float = 0.12) -> pd.DataFrame:
+    """Plans for most stations (about 7% submit nothing): the required items first, then 1 to 3 optional ones."""
     required = checklist[checklist["required"]]
     optional = checklist[~checklist["required"]]
     rows = []
     for station in registry.to_dict("records"):
         if rng.random() < skip_share:
             continue
-        picks = [required.iloc[rng.randrange(len(required))]] if len(required) else []
+        # Most stations plan every required action; about one in eight leaves out one or two of them.
+        picks = [item for _, item in required.iterrows()]
+        if picks and rng.random() < gap_share:
+            for _ in range(min(len(picks) - 1, rng.randint(1, 2))):
+                picks.pop(rng.randrange(len(picks)))
         picks += [optional.iloc[rng.randrange(len(optional))] for _ in range(rng.randint(1, 3))] if len(optional) else []
         for n, item in enumerate(picks):
             task = PracticeTask(item["task"])
             kind = ActionKind.REQUIRED if item["required"] else rng.choice([ActionKind.SELF_SELECTED,
                                                                             ActionKind.SIGNATURE])
-            start = datetime.combine(activity_day.date(), time(8, 30)) + timedelta(hours=1.5 * n)
+            start = datetime.combine(activity_day.date(), time(8, 30)) + timedelta(minutes=50 * n)
             rows.append({
                 H.STATION_CODE: station[H.STATION_CODE], H.ACTIVITY_NAME: rng.choice(ACTIVITY[task]), H.TASK: task.value,
                 H.ACTION_KIND: kind.value, H.START_TIME: start,
@@ -111,9 +115,11 @@ def inspection_scores(rng: random.Random, drawn: pd.DataFrame, registry: pd.Data
     for s in drawn.itertuples():
         if rng.random() < 0.05:
             continue  # a team that did not send its score
-        quality = rng.gauss(84, 8)
+        score = round(min(100, max(40, rng.gauss(84, 8))), 1)
+        # Problems go with lower scores: always below 80, sometimes up to 90, never above.
+        found = rng.random() < (1.0 if score < 80 else 0.4 if score < 90 else 0.0)
         rows.append({H.STATION_CODE: s.code, H.MODE: InspectionMode(s.mode).label, H.SCORER: s.team,
-                     H.SCORE: round(min(100, max(40, quality)), 1), H.PROBLEMS: rng.choice(PROBLEMS),
+                     H.SCORE: score, H.PROBLEMS: rng.choice(PROBLEMS[:-1]) if found else "",
                      H.SUGGESTIONS: rng.choice(SUGGESTIONS)})
     observed = registry.sample(frac=0.3, random_state=rng.randrange(1 << 30))
     for s in observed.to_dict("records"):

@@ -23,8 +23,10 @@ from models.tables import (
     DrawAssignment,
     FeedbackItem,
     InspectionScore,
+    IssuedNumber,
     LearningItem,
     MonthPlan,
+    NumberSeries,
     PlannedActivity,
     Station,
     StationPlan,
@@ -35,6 +37,6 @@ from models.tables import (
 __all__ = [
     "ActionKind", "Channel", "ChecklistItem", "Circular", "CommentSource", "County", "DepartmentComment",
     "Disposition", "Document", "Draw", "DrawAssignment", "FeedbackItem", "FeedbackStatus", "InspectionMode",
-    "InspectionScore", "LearningItem", "MonthPlan", "PlanStatus", "PlannedActivity", "PracticeTask", "Station",
+    "InspectionScore", "IssuedNumber", "LearningItem", "MonthPlan", "NumberSeries", "PlanStatus", "PlannedActivity", "PracticeTask", "Station",
     "StationKind", "StationPlan", "StationToken", "Submission", "SubmissionStatus", "get_engine", "upsert",
 ]

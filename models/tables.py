@@ -280,3 +280,29 @@ class Submission(SQLModel, table=True):
     http_status: int = 200
     response: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     received_at: datetime
+
+
+class NumberSeries(SQLModel, table=True):
+    """An issuer's document numbers for a year (发文字号): the next one to assign."""
+
+    __tablename__ = "number_series"
+    __table_args__ = (UniqueConstraint("issuer", "year"),)
+    id: int | None = Field(default=None, primary_key=True)
+    issuer: str = Field(max_length=20)  # the county's doc_prefix, e.g. 泗文明办
+    year: int
+    next_number: int = 1
+
+
+class IssuedNumber(SQLModel, table=True):
+    """A number assigned to a document: never reused, and kept when the document is issued again."""
+
+    __tablename__ = "issued_number"
+    __table_args__ = (UniqueConstraint("issuer", "year", "number"), UniqueConstraint("county", "month", "document"))
+    id: int | None = Field(default=None, primary_key=True)
+    issuer: str = Field(max_length=20)
+    year: int
+    number: int
+    county: str = Field(max_length=COUNTY, index=True)
+    month: str = Field(max_length=MONTH)
+    document: str = Field(max_length=20)  # "plan" (the official plan) or "circular"
+    issued_at: datetime  # UTC

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
@@ -12,9 +12,8 @@ from activity_day.documents.contexts import chart_series, circular_context
 from activity_day.documents.render import docx_bytes, render_text, write_bytes, write_text
 from activity_day.domain.dates import cn_month, shift_month
 from activity_day.domain.outcomes import CompileResult
-from activity_day.domain.planning import doc_number, key_dates
 from activity_day.domain.results import TREND_MONTHS, feedback_rows, month_results
-from activity_day.store import crud
+from activity_day.store import crud, numbers
 from tasks.common import STEP, artifact_key, month_dir, transaction
 
 
@@ -56,7 +55,9 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
         session.flush()
         data["feedback"] = crud.feedback_frame(session=session, county=county, up_to=month)
         figures = month_results(data, profile, month)
-        number = doc_number(profile.county.doc_prefix, key_dates(profile, plan.activity_date)["compile"], "circular")
+        number = numbers.assign(session=session, now=datetime.now(UTC), issue=numbers.Issue(
+            issuer=profile.county.doc_prefix, year=content.dates.compile.year, county=county, month=month,
+            document="circular"))
         context = circular_context(figures, data["activities"], profile=profile, plan=content, month=month,
                                    doc_number=number, draw_digest=stored_draw.digest)
         series = chart_series(figures)

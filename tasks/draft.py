@@ -12,7 +12,7 @@ from activity_day.documents.contexts import plan_context
 from activity_day.documents.render import docx_bytes, render_text, write_bytes, write_text
 from activity_day.domain.dates import cn_month
 from activity_day.domain.outcomes import DraftResult
-from activity_day.domain.planning import doc_number, draft_month, key_dates
+from activity_day.domain.planning import draft_month
 from activity_day.store import crud
 from models import ChecklistItem, LearningItem, PlanStatus
 from tasks.common import STEP, artifact_key, month_dir, transaction
@@ -38,8 +38,8 @@ def draft_plan(county: str, month: str) -> DraftResult:
         )
         activity_day, content = drafted.activity_day, drafted.plan
         learning, checklist = drafted.learning, drafted.checklist
-        number = doc_number(profile.county.doc_prefix, key_dates(profile, activity_day)["review"], "plan")
-        crud.save_plan(session=session, county=county, month=month, version=1, content=content, doc_number=number)
+        # The draft for comments is circulated, not issued: it takes no number from the register.
+        crud.save_plan(session=session, county=county, month=month, version=1, content=content, doc_number="")
         if crud.get_plan(session=session, county=county, month=month, version=2) is None:
             # Once the plan is official its (possibly edited) lists are the month's; a redraft keeps them.
             crud.replace_month_items(session=session, model=LearningItem, county=county, month=month,
@@ -71,7 +71,7 @@ def render_plan(county: str, month: str, version: int, county_folder: bool = Fal
             "md": write_text(month_dir(county, month, county_folder) / f"plan-v{version}.md", markdown),
             "html": write_text(month_dir(county, month, county_folder) / f"plan-v{version}.html", render_text("plan.html.j2", **context)),
             "docx": write_bytes(month_dir(county, month, county_folder) / f"plan-v{version}.docx",
-                                docx_bytes("plan.docx", context, dated=signed_on, title=context["title"])),
+                                docx_bytes("plan-draft.docx" if context["draft"] else "plan.docx", context, dated=signed_on, title=context["title"])),
         }
         crud.record_documents(session=session, county=county, month=month, kind=f"plan_v{version}", files=files)
     create_markdown_artifact(

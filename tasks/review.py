@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 
 from prefect import task
@@ -24,9 +24,9 @@ from activity_day.domain.hashing import canonical_json, sha256_hex
 from activity_day.domain.months import TZ
 from activity_day.domain.names import normalize_name, strip_control
 from activity_day.domain.outcomes import ReviewResult
-from activity_day.domain.planning import doc_number, key_dates, load_checklist_catalog, load_learning_catalog
+from activity_day.domain.planning import key_dates, load_checklist_catalog, load_learning_catalog
 from activity_day.domain.review import check_decisions, check_form_comment
-from activity_day.store import crud
+from activity_day.store import crud, numbers
 from models import ChecklistItem, CommentSource, Disposition, LearningItem
 from tasks.common import STEP, run_logger, transaction
 
@@ -146,9 +146,10 @@ def close_review(county: str, month: str, default_disposition: str = Disposition
         comments = in_department_order(crud.comments_frame(session=session, county=county, month=month),
                                        profile.departments)
         content, edits = official_content(drafted, comments, load_learning_catalog(), load_checklist_catalog())
-        crud.save_plan(session=session, county=county, month=month, version=2, content=content,
-                       doc_number=doc_number(profile.county.doc_prefix,
-                                             key_dates(profile, draft.activity_date)["review"], "plan"))
+        number = numbers.assign(session=session, now=datetime.now(UTC), issue=numbers.Issue(
+            issuer=profile.county.doc_prefix, year=content.dates.review.year, county=county, month=month,
+            document="plan"))
+        crud.save_plan(session=session, county=county, month=month, version=2, content=content, doc_number=number)
         learning, checklist = month_item_rows(content)
         crud.replace_month_items(session=session, model=LearningItem, county=county, month=month, rows=learning)
         crud.replace_month_items(session=session, model=ChecklistItem, county=county, month=month, rows=checklist)

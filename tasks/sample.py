@@ -139,6 +139,18 @@ def draw_table(record: dict, stations: pd.DataFrame, activities: pd.DataFrame, a
     return pd.DataFrame(rows, columns=columns)
 
 
+def team_order(record: dict, table: pd.DataFrame) -> list[str]:
+    """The teams in the profile's order (第一, 第二, 第三…, never by character code), then online inspectors."""
+    teams = [t["name"] for t in record["params"]["teams"]]
+    return teams + sorted(set(table[TEAM]) - set(teams))
+
+
+def by_team(table: pd.DataFrame, teams: list[str]) -> pd.DataFrame:
+    """Rows by team in `teams` order, then mode and visit order."""
+    return table.sort_values([TEAM, H.MODE, "顺序"], kind="stable",
+                             key=lambda c: c.map(teams.index) if c.name == TEAM else c).reset_index(drop=True)
+
+
 @task(name="export-draw", **STEP)
 def export_draw(county: str, month: str, county_folder: bool = False) -> dict[str, str]:
     """draw.json (the verifiable record), draw.xlsx, one xlsx per team, the online schedule, an artifact."""
@@ -147,7 +159,8 @@ def export_draw(county: str, month: str, county_folder: bool = False) -> dict[st
         stations = crud.stations_frame(session=session, county=county)
         activities = crud.activities_frame(session=session, county=county, month=month)
         table = draw_table(stored.record, stations, activities, stored.record["params"]["activity_date"])
-        table = table.sort_values([TEAM, H.MODE, "顺序"], kind="stable").reset_index(drop=True)
+        teams = team_order(stored.record, table)
+        table = by_team(table, teams)
         label = cn_month(month)
         folder = month_dir(county, month, county_folder)
         files = {
@@ -158,8 +171,6 @@ def export_draw(county: str, month: str, county_folder: bool = False) -> dict[st
             "online": write_bytes(folder / "online-schedule.xlsx", xlsx_bytes(
                 [("线上飞检时间表", table[table[H.MODE] == MODE_CN["online"]])], title=f"{label}线上飞检时间表")),
         }
-        teams = [t["name"] for t in stored.record["params"]["teams"]]
-        teams += sorted(set(table[TEAM]) - set(teams))  # online inspectors get a sheet too
         for n, team in enumerate(teams, start=1):
             mine = table[table[TEAM] == team]
             files[f"team{n}"] = write_bytes(folder / "teams" / f"{n}-{team}.xlsx", xlsx_bytes(

@@ -21,11 +21,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
+from activity_day.documents.contexts import trend_drawable  # noqa: E402
+
 log = logging.getLogger(__name__)
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
                 "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "AR PL UMing CN")
-STYLE = {"svg.hashsalt": "activity-day", "svg.fonttype": "path", "font.size": 10, "axes.spines.top": False,
-         "axes.spines.right": False}
+# Sizes for print: the pictures are 150 mm wide on the page, about their drawn size, so 11 pt stays 11 pt.
+STYLE = {"svg.hashsalt": "activity-day", "svg.fonttype": "path", "font.size": 11, "axes.spines.top": False,
+         "axes.spines.right": False, "xtick.labelsize": 11, "ytick.labelsize": 11}
 
 
 @lru_cache
@@ -132,7 +135,7 @@ def _save(fig, fmts: Sequence[str]) -> dict[str, bytes]:
         for fmt in fmts:
             out = io.BytesIO()
             metadata = {"Date": None, "Creator": None} if fmt == "svg" else {"Software": None}
-            fig.savefig(out, format=fmt, metadata=metadata, dpi=120, bbox_inches="tight")
+            fig.savefig(out, format=fmt, metadata=metadata, dpi=200, bbox_inches="tight")
             saved[fmt] = out.getvalue()
     finally:
         plt.close(fig)
@@ -159,9 +162,10 @@ def draw_township_bars(townships: list[str], averages: list[float], *, fmts: Seq
         ax.barh(range(len(labels)), averages, color="#c0392b")
         ax.set_yticks(range(len(labels)), labels)
         ax.invert_yaxis()
-        ax.set_xlim(0, 100)
+        low = score_floor(averages)
+        ax.set_xlim(low, 100)  # from just below the lowest average, so that differences show
         for i, value in enumerate(averages):
-            ax.text(value + 0.8, i, f"{value:.2f}", va="center", fontsize=8)
+            ax.text(value + (100 - low) * 0.01, i, f"{value:.2f}", va="center", fontsize=10)
         ax.set_title(title if family else "")
         return _save(fig, fmts)
 
@@ -182,32 +186,36 @@ def draw_trend_line(months: list[str], averages: list[float | None], *, fmts: Se
         values = [float("nan") if v is None else v for v in averages]
         ax.plot(range(len(months)), values, marker="o", color="#c0392b")
         ax.set_xticks(range(len(months)), [f"{int(m[5:])}月" if family else m[2:] for m in months])
-        known = [v for v in averages if v is not None]
-        low = min(known, default=60)
-        ax.set_ylim(max(0, low - 10), 100)
+        ax.set_ylim(score_floor([v for v in averages if v is not None]), 100)
         for i, value in enumerate(averages):
             if value is not None:
-                ax.annotate(f"{value:.1f}", (i, value), textcoords="offset points", xytext=(0, 6), ha="center",
-                            fontsize=8)
+                ax.annotate(f"{value:.2f}", (i, value), textcoords="offset points", xytext=(0, 6), ha="center",
+                            fontsize=10)
         ax.set_title(title if family else "")
         return _save(fig, fmts)
 
 
-BARS_TITLE = "各乡镇（街道）平均得分"
-TREND_TITLE = "全县平均得分（近6个月）"
 IMAGE_WIDTH_MM = 150
+
+
+def score_floor(values: Sequence[float]) -> float:
+    """Where a score axis starts: 5 points below the lowest value, on a multiple of 5 (0 at the least)."""
+    return max(0.0, (min(values, default=65) - 5) // 5 * 5)
 
 
 def circular_charts(townships: list[str], averages: list[float], months: list[str],
                     trend: list[float | None]) -> tuple[dict[str, str], dict[str, tuple[bytes, float]]]:
     """The circular's two charts, each drawn once: inline SVG for the HTML and PNG pictures for the DOCX.
 
-    Returns (HTML context: bars_svg, trend_svg; DOCX images: bars_image, trend_image as (PNG, width in mm)).
+    Returns (HTML context: bars_svg, trend_svg; DOCX images: bars_image, trend_image as (PNG, width in mm));
+    the trend only where it is drawable. The documents number and caption them (图1, 图2).
     """
-    bars = draw_township_bars(townships, averages, title=BARS_TITLE)
-    line = draw_trend_line(months, trend, title=TREND_TITLE)
-    return ({"bars_svg": inline_svg(bars["svg"]), "trend_svg": inline_svg(line["svg"])},
-            {"bars_image": (bars["png"], IMAGE_WIDTH_MM), "trend_image": (line["png"], IMAGE_WIDTH_MM)})
+    bars = draw_township_bars(townships, averages)
+    svg, images = {"bars_svg": inline_svg(bars["svg"])}, {"bars_image": (bars["png"], IMAGE_WIDTH_MM)}
+    if trend_drawable(trend):
+        line = draw_trend_line(months, trend)
+        svg["trend_svg"], images["trend_image"] = inline_svg(line["svg"]), (line["png"], IMAGE_WIDTH_MM)
+    return svg, images
 
 
 def inline_svg(svg: bytes) -> str:

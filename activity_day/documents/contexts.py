@@ -114,9 +114,12 @@ def chart_series(figures: dict[str, Any]) -> dict[str, list]:
             "months": list(figures["trend"]["month"]), "trend": list(figures["trend"]["average"])}
 
 
+HIGHLIGHTS = 3  # activities named for a commended station
+
+
 def station_highlights(activities: pd.DataFrame) -> pd.Series:
-    """Each station's planned activity names, once each, joined with 、 (station code -> text)."""
-    return activities.groupby("station_code")["name"].agg(lambda n: "、".join(dict.fromkeys(n)))
+    """Each station's first three planned activities by name, once each, joined with 、 (station code -> text)."""
+    return activities.groupby("station_code")["name"].agg(lambda n: "、".join(list(dict.fromkeys(n))[:HIGHLIGHTS]))
 
 
 def circular_context(figures: dict[str, Any], activities: pd.DataFrame, *, profile: Profile, plan: PlanContent,
@@ -127,15 +130,49 @@ def circular_context(figures: dict[str, Any], activities: pd.DataFrame, *, profi
         activities=figures["commended"]["station_code"].map(station_highlights(activities)).fillna(""))
     return {
         "title": circular_title(month), "month_label": cn_month(month), "issuer": f"{county.office_name}文件",
+        "mark": masthead(f"{county.office_name}文件"),
         "doc_number": doc_number, "addressees": county.addressees, "office_name": county.office_name,
         "signed_cn": plan.dates_cn.compile, "activity_date_cn": plan.activity_date_cn,
         "s": figures["summary"], "results": records(figures["results"]), "ranking": records(figures["ranking"]),
-        "commended": records(commended), "rectify": records(figures["rectify"]),
-        "problems": records(figures["problems"]), "categories": records(figures["categories"]),
+        "commended": labelled(records(commended)), "rectify": records(figures["rectify"]),
+        "problems": records(figures["problems"]),
+        "categories": [c | {"cases": labelled(figures["cases"].get(c["category"], []))}
+                       for c in records(figures["categories"])],
+        "publish_at": profile.sampling.publish_at, "draw_code": draw_digest[:16],
         "trend": records(figures["trend"]), "unscored": records(figures["unscored"]), "thresholds": profile.scoring,
         "draw_digest": draw_digest, "cc": county.cc, "printer": county.printer or county.office_name,
         "has_charts": bool(chart_series(figures)),
+        "has_trend": trend_drawable(list(figures["trend"]["average"])),
     }
+
+
+def station_label(township: str, name: str) -> str:
+    """How the circular names a station: its name, led by its township unless the name already starts with it."""
+    return name if name.startswith(township) else f"{township}{name}"
+
+
+def labelled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r | {"label": station_label(r["township"], r["name"])} for r in rows]
+
+
+def trend_drawable(trend: list[float | None]) -> bool:
+    """A trend needs two months with scores; with fewer the text says so and no chart is drawn."""
+    return sum(1 for v in trend if v is not None and v == v) >= 2
+
+
+# GB/T 9704: the issuer mark is centred in the 156 mm text width; a character at most 15 mm wide (the older
+# standard's 22 mm × 15 mm, which offices still follow), narrowed down to 60 % before the size shrinks.
+MARK_WIDTH_MM, MARK_CHAR_MM, MARK_MIN_SCALE = 150.0, 15.0, 0.6
+PT_PER_MM = 72 / 25.4
+
+
+def masthead(issuer: str) -> dict[str, float]:
+    """The issuer mark's size (pt), horizontal scale (%) and, for HTML, the unscaled size that fits."""
+    per_char = min(MARK_CHAR_MM, MARK_WIDTH_MM / max(len(issuer), 1))
+    size_mm = min(MARK_CHAR_MM, per_char / MARK_MIN_SCALE)
+    return {"size_pt": round(size_mm * PT_PER_MM * 2) / 2,  # Word sizes are in half points
+            "scale_pct": int(per_char / size_mm * 100),
+            "html_pt": round(per_char * PT_PER_MM, 1)}
 
 
 def plan_title(month: str) -> str:
@@ -148,8 +185,9 @@ def plan_context(content: PlanContent, *, profile: Profile, version: int, draft:
     county = profile.county
     return dict(
         p=content.stored(), draft=draft, title=plan_title(month),
-        issuer=f"{county.office_name}文件" if version > 1 else county.office_name,
-        doc_number=doc_number, addressees=county.addressees, office_name=county.office_name,
+        # The draft for comments is circulated without the red masthead and without a number.
+        issuer=None if draft else f"{county.office_name}文件", doc_number=None if draft else doc_number,
+        mark=None if draft else masthead(f"{county.office_name}文件"), addressees=county.addressees, office_name=county.office_name,
         signed_cn=content.dates_cn.draft if version == 1 else content.dates_cn.review, cn_numbers=CN_NUMBERS,
         comments=None if content.comments is None else [c.model_dump() for c in content.comments], cc=county.cc,
         printer=county.printer or county.office_name,

@@ -11,158 +11,22 @@ Word template as it is; text with fields becomes a call of the same macro, rende
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from pathlib import Path
 
-from docx import Document
-from docx.enum.section import WD_SECTION
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Length, Mm, Pt, RGBColor
-
+from activity_day.documents.gbt9704 import (
+    LETTER,
+    attachment,
+    attachments_note,
+    colophon,
+    figure,
+    letterhead,
+    new_document,
+    p,
+    signature,
+    table,
+)
 from activity_day.documents.render import environment, pin_zip
 from activity_day.settings import TEMPLATES_DIR
-
-BODY_FONT = "仿宋_GB2312"
-TITLE_FONT = "方正小标宋简体"
-H1_FONT = "黑体"
-H2_FONT = "楷体_GB2312"
-RED = RGBColor(0xFF, 0x00, 0x00)
-SIZE_3 = Pt(16)  # 三号
-SIZE_2 = Pt(22)  # 二号
-SIZE_4 = Pt(14)  # 四号
-LINE = Pt(28)  # fixed line spacing: 22 lines on a page
-
-
-def _fonts(element, font: str) -> None:
-    """Name the font for every script, East Asian included (python-docx sets only ascii/hAnsi)."""
-    rpr = element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), font)
-
-
-@dataclass(frozen=True)
-class Look:
-    """How a paragraph style looks: font, size, colour, alignment, first-line indent and line spacing."""
-
-    font: str = BODY_FONT
-    size: Length = SIZE_3
-    bold: bool = False
-    color: RGBColor | None = None
-    align: WD_ALIGN_PARAGRAPH | None = None
-    indent: bool = False
-    line: Length | None = LINE  # exact spacing; None is single spacing (pictures need it)
-
-
-# The paragraph styles of every document, by the name the templates use.
-STYLES: dict[str, Look] = {
-    "Normal": Look(indent=True),
-    "GW Issuer": Look(font=TITLE_FONT, size=Pt(24), color=RED, align=WD_ALIGN_PARAGRAPH.CENTER, line=None),
-    "GW DocNo": Look(align=WD_ALIGN_PARAGRAPH.CENTER),
-    "GW Title": Look(font=TITLE_FONT, size=SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(36)),
-    "GW Mark": Look(font=H1_FONT, align=WD_ALIGN_PARAGRAPH.CENTER),
-    "GW H1": Look(font=H1_FONT, indent=True),
-    "GW H2": Look(font=H2_FONT, indent=True),
-    "GW Flush": Look(),
-    "GW Signature": Look(align=WD_ALIGN_PARAGRAPH.RIGHT),
-    "GW Note": Look(size=SIZE_4, indent=True),
-    "GW Table": Look(size=Pt(12), line=Pt(18)),
-    "GW Colophon": Look(size=SIZE_4, line=Pt(28)),
-    "GW Page": Look(font="宋体", size=SIZE_4, line=None),
-    "GW Figure": Look(align=WD_ALIGN_PARAGRAPH.CENTER, line=None),
-}
-
-
-def _style(doc, name: str, look: Look):
-    styles = doc.styles
-    style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-    if name != "Normal":
-        style.base_style = styles["Normal"]
-    style.font.name = look.font
-    style.font.size = look.size
-    style.font.bold = look.bold
-    if look.color is not None:
-        style.font.color.rgb = look.color
-    _fonts(style.element, look.font)
-    fmt = style.paragraph_format
-    fmt.space_before = Pt(0)
-    fmt.space_after = Pt(0)
-    if look.line is not None:
-        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        fmt.line_spacing = look.line
-    else:  # Normal is exact 28 pt; styles based on it must say single spacing or pictures get clipped
-        fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    fmt.first_line_indent = Pt(32) if look.indent else Pt(0)
-    if look.align is not None:
-        fmt.alignment = look.align
-    return style
-
-
-def _border(paragraph, side: str, *, size: int, color: str = "000000") -> None:
-    ppr = paragraph._p.get_or_add_pPr()
-    borders = ppr.find(qn("w:pBdr"))
-    if borders is None:
-        borders = OxmlElement("w:pBdr")
-        ppr.append(borders)
-    edge = OxmlElement(f"w:{side}")
-    edge.set(qn("w:val"), "single")
-    edge.set(qn("w:sz"), str(size))
-    edge.set(qn("w:space"), "1")
-    edge.set(qn("w:color"), color)
-    borders.append(edge)
-
-
-def _page_number(paragraph) -> None:
-    """'— 1 —': an em dash, the PAGE field, an em dash."""
-    paragraph.add_run("— ")
-    run = paragraph.add_run()
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
-        if kind:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._r.append(char)
-        elif text.strip() == "PAGE":
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = text
-            run._r.append(instr)
-        else:
-            t = OxmlElement("w:t")
-            t.text = text
-            run._r.append(t)
-    paragraph.add_run(" —")
-
-
-def new_document():
-    """An empty A4 document with the GB/T 9704 page, styles and page numbers."""
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    section.footer_distance = Mm(28)  # page number 7 mm below the text area
-    section.start_type = WD_SECTION.NEW_PAGE
-    for name, look in STYLES.items():
-        _style(doc, name, look)
-    doc.settings.odd_and_even_pages_header_footer = True
-    odd = section.footer.paragraphs[0]
-    odd.style = doc.styles["GW Page"]
-    odd.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _page_number(odd)
-    odd.add_run("\u3000")
-    even = section.even_page_footer.paragraphs[0]
-    even.style = doc.styles["GW Page"]
-    even.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    even.add_run("\u3000")
-    _page_number(even)
-    return doc
 
 
 def _prose(name: str):
@@ -170,68 +34,17 @@ def _prose(name: str):
     return environment().get_template(name).module
 
 
-def p(doc, text: str, style: str = "Normal"):
-    return doc.add_paragraph(text, style=style)
-
-
-LETTER = '{% import "_document_prose.j2" as letter %}'  # the colophon's prose, which both documents share
-
-
-def letterhead(doc, *, imports: str = "") -> None:
-    """版头: the issuer mark in red, the document number, a red separator line.
-
-    `imports` (the template's `{% import %}` of its prose macros) goes before the first field, where it renders
-    to nothing and adds no paragraph.
-    """
-    p(doc, imports + "{{ issuer }}", "GW Issuer")
-    p(doc, "", "GW Flush")
-    _border(p(doc, "{{ doc_number }}", "GW DocNo"), "bottom", size=18, color="FF0000")
-    p(doc, "", "GW Flush")
-
-
-def colophon(doc) -> None:
-    """版记: 抄送 and 印发 lines between rules, at the end of the document."""
-    p(doc, "", "GW Flush")
-    p(doc, "{%p if cc %}", "GW Colophon")
-    cc = p(doc, "{{ letter.copied(cc) }}", "GW Colophon")
-    _border(cc, "top", size=8)
-    p(doc, "{%p endif %}", "GW Colophon")
-    issued = p(doc, "{{ letter.issued(printer, signed_cn) }}", "GW Colophon")
-    _border(issued, "top", size=4)
-    _border(issued, "bottom", size=8)
-
-
-def table(doc, headers: list[str], loop: str, cells: list[str], widths_mm: list[int]):
-    """A bordered table whose body row repeats over `loop` (docxtpl {%tr %} rows)."""
-    t = doc.add_table(rows=4, cols=len(headers))
-    t.style = doc.styles["Table Grid"]
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    t.autofit = False
-    for column, width in zip(t.columns, widths_mm, strict=True):
-        column.width = Mm(width)  # the grid widths, which LibreOffice and WPS follow
-    for row in t.rows:
-        for cell, width in zip(row.cells, widths_mm, strict=True):
-            cell.width = Mm(width)
-            cell.paragraphs[0].style = doc.styles["GW Table"]
-    for cell, header in zip(t.rows[0].cells, headers, strict=True):
-        cell.paragraphs[0].text = header
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        cell.paragraphs[0].runs[0].bold = True
-    t.rows[1].cells[0].paragraphs[0].text = "{%tr for " + loop + " %}"
-    for cell, text in zip(t.rows[2].cells, cells, strict=True):
-        cell.paragraphs[0].text = text
-    t.rows[3].cells[0].paragraphs[0].text = "{%tr endfor %}"
-    return t
-
-
-def plan_template():
+def plan_template(*, draft: bool):
+    """The official plan (masthead, number, 版记, the comments as its attachment) or the draft for comments
+    (none of these, marked as the draft for comments)."""
     prose = _prose("_plan_prose.j2")
     doc = new_document()
-    letterhead(doc, imports='{% import "_plan_prose.j2" as prose %}' + LETTER)
-    p(doc, "{%p if draft %}", "GW Mark")
-    p(doc, prose.draft_mark(), "GW Mark")
-    p(doc, "{%p endif %}", "GW Mark")
-    p(doc, "{{ title }}", "GW Title")
+    if draft:
+        p(doc, prose.draft_mark(), "GW Mark")
+    else:
+        letterhead(doc)
+    # The imports render to nothing; they go before the first field that calls a macro.
+    p(doc, '{% import "_plan_prose.j2" as prose %}' + LETTER + "{{ title }}", "GW Title")
     p(doc, "", "GW Flush")
     p(doc, "{{ addressees }}", "GW Flush")
     p(doc, "{{ prose.intro(p) }}")
@@ -276,14 +89,22 @@ def plan_template():
     p(doc, "{{ note }}", "GW Note")
     p(doc, "{%p endfor %}")
     p(doc, "{%p endif %}")
-    p(doc, "", "GW Flush")
-    p(doc, "{{ office_name }}", "GW Signature")
-    p(doc, "{{ signed_cn }}", "GW Signature")
+    if draft:
+        signature(doc)
+        return doc
     p(doc, "{%p if comments %}")
-    p(doc, prose.comments_heading(), "GW H1").paragraph_format.page_break_before = True
+    p(doc, "", "GW Flush").paragraph_format.keep_with_next = True  # 附件说明: one line below the text
+    p(doc, prose.comments_heading()).paragraph_format.keep_with_next = True
+    p(doc, "{%p endif %}")
+    signature(doc)
+    p(doc, "{%p if comments %}")
+    label = p(doc, prose.comments_label(), "GW Attachment")
+    label.paragraph_format.page_break_before = True
+    p(doc, prose.comments_title, "GW Title")
+    p(doc, "", "GW Flush")
     table(doc, prose.comments_headers, "c in comments",
           ["{{ loop.index }}", "{{ c.department }}", "{{ c.content }}", "{{ c.disposition }}", "{{ c.reason }}"],
-          [12, 20, 70, 22, 32])
+          [10, 18, 72, 20, 36])
     p(doc, "{%p endif %}")
     colophon(doc)
     return doc
@@ -292,8 +113,8 @@ def plan_template():
 def circular_template():
     prose = _prose("_circular_prose.j2")
     doc = new_document()
-    letterhead(doc, imports='{% import "_circular_prose.j2" as prose %}' + LETTER)
-    p(doc, "{{ title }}", "GW Title")
+    letterhead(doc)
+    p(doc, '{% import "_circular_prose.j2" as prose %}' + LETTER + "{{ title }}", "GW Title")
     p(doc, "", "GW Flush")
     p(doc, "{{ addressees }}", "GW Flush")
     p(doc, "{{ prose.opening(month_label, activity_date_cn) }}")
@@ -305,15 +126,22 @@ def circular_template():
     p(doc, "{%p if s.unscored_drawn %}")
     p(doc, "{{ prose.unscored_drawn(s) }}")
     p(doc, "{%p endif %}")
+    p(doc, "{%p if draw_code %}")
+    p(doc, "{{ prose.draw_public(publish_at, draw_code) }}")
+    p(doc, "{%p endif %}")
     p(doc, "{%p if has_charts %}")
-    p(doc, "{{ bars_image }}", "GW Figure")
-    p(doc, "{{ trend_image }}", "GW Figure")
+    figure(doc, "bars_image", prose.figure_caption(1, prose.bars_title()))
+    p(doc, "{%p if has_trend %}")
+    figure(doc, "trend_image", prose.figure_caption(2, prose.trend_title()))
+    p(doc, "{%p else %}")
+    p(doc, prose.no_trend())
+    p(doc, "{%p endif %}")
     p(doc, "{%p endif %}")
     p(doc, prose.practices_heading(), "GW H1")
     p(doc, "{%p if commended %}")
     p(doc, "{{ prose.commended_lead(commended|length, thresholds) }}")
     p(doc, "{%p for r in commended %}")
-    p(doc, "{{ prose.commended_item(loop.index, r.township, r.name, r.final, r.activities) }}")
+    p(doc, "{{ prose.commended_item(loop.index, r.label, r.final, r.activities) }}")
     p(doc, "{%p endfor %}")
     p(doc, "{%p else %}")
     p(doc, "{{ prose.no_commended(thresholds) }}")
@@ -321,9 +149,12 @@ def circular_template():
     p(doc, prose.problems_heading(), "GW H1")
     p(doc, "{%p if categories %}")
     p(doc, "{{ prose.problems_lead(s, categories) }}")
-    p(doc, "{%p for r in problems %}")
-    p(doc, "{{ prose.problem_item(loop.index, r.township, r.name, r.category, r.problems) }}")
+    p(doc, "{%p for c in categories %}")
+    p(doc, "{{ prose.category_head(loop.index0, c.category, c.count) }}{% for k in c.cases %}"
+           "{{ prose.cases_lead() if loop.first }}{{ prose.case(k.label, k.problems) }}"
+           "{{ '；' if not loop.last else '。' }}{% endfor %}")
     p(doc, "{%p endfor %}")
+    p(doc, prose.problems_in_full())
     p(doc, "{%p else %}")
     p(doc, prose.no_problems())
     p(doc, "{%p endif %}")
@@ -333,19 +164,18 @@ def circular_template():
     p(doc, "{%p endif %}")
     p(doc, prose.next_heading(), "GW H1")
     p(doc, "{{ prose.next_steps(s) }}")
-    p(doc, "", "GW Flush")
-    p(doc, "{{ office_name }}", "GW Signature")
-    p(doc, "{{ signed_cn }}", "GW Signature")
-    p(doc, prose.ranking_heading(), "GW H1").paragraph_format.page_break_before = True
+    attachments_note(doc, prose)
+    signature(doc)
+    attachment(doc, prose, 1)
     table(doc, prose.ranking_headers, "r in ranking",
           ["{{ r.rank or '—' }}", "{{ r.township }}", "{{ r.stations }}", "{{ r.scored }}",
            "{{ r.average|score if r.average is not none else prose.unscored_label }}", "{{ r.change|signed }}"],
-          [16, 40, 22, 26, 26, 26])
-    p(doc, prose.results_heading(), "GW H1")
+          [14, 44, 20, 26, 28, 24])
+    attachment(doc, prose, 2)
     p(doc, "{%p if results %}")
     table(doc, prose.results_headers, "r in results",
           ["{{ loop.index }}", "{{ r.station_code }}", "{{ r.name }}", "{{ r.township }}", "{{ r.team_score|score }}",
-           "{{ r.observer_score|score }}", "{{ r.final|score }}"], [12, 18, 48, 24, 18, 18, 18])
+           "{{ r.observer_score|score }}", "{{ r.final|score }}"], [10, 12, 64, 22, 16, 16, 16])
     p(doc, "{%p else %}")
     p(doc, prose.no_results())
     p(doc, "{%p endif %}")
@@ -353,12 +183,20 @@ def circular_template():
     p(doc, prose.unscored_lead() + "{% for r in unscored %}{{ r.name }}{{ '、' if not loop.last else '。' }}{% endfor %}",
       "GW Note")
     p(doc, "{%p endif %}")
-    p(doc, prose.digest_lead() + "{{ draw_digest }}" + prose.digest_tail(), "GW Note")
+    attachment(doc, prose, 3)
+    p(doc, "{%p if problems %}")
+    table(doc, prose.problems_headers, "r in problems",
+          ["{{ loop.index }}", "{{ r.township }}", "{{ r.name }}", "{{ r.category }}", "{{ r.problems }}"],
+          [10, 24, 60, 19, 43])
+    p(doc, "{%p else %}")
+    p(doc, prose.no_problems())
+    p(doc, "{%p endif %}")
     colophon(doc)
     return doc
 
 
-TEMPLATES = {"plan.docx": plan_template, "circular.docx": circular_template}
+TEMPLATES = {"plan.docx": lambda: plan_template(draft=False), "plan-draft.docx": lambda: plan_template(draft=True),
+             "circular.docx": circular_template}
 
 
 def template_bytes(name: str) -> bytes:

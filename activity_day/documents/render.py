@@ -122,6 +122,8 @@ def docx_bytes(template: str, context: dict[str, Any], *, dated: datetime, title
     pictures = {name: InlineImage(doc, io.BytesIO(data), width=Mm(width))
                 for name, (data, width) in (images or {}).items()}
     doc.render(context | pictures, jinja_env=_docx_environment(), autoescape=True)
+    if context.get("mark"):
+        fit_masthead(doc.docx, context["mark"])
     props = doc.docx.core_properties
     props.created = props.modified = dated
     props.last_printed = dated
@@ -129,6 +131,25 @@ def docx_bytes(template: str, context: dict[str, Any], *, dated: datetime, title
     out = io.BytesIO()
     doc.save(out)
     return pin_zip(out.getvalue())
+
+
+def fit_masthead(document: Any, mark: dict[str, float]) -> None:
+    """Size the issuer mark (发文机关标志) to its text: the size and horizontal scale `masthead()` chose."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    for paragraph in document.paragraphs:
+        if paragraph.style.name != "GW Issuer":
+            continue
+        for run in paragraph.runs:
+            run.font.size = Pt(mark["size_pt"])
+            rpr = run._r.get_or_add_rPr()
+            scale = rpr.find(qn("w:w"))
+            if scale is None:
+                scale = OxmlElement("w:w")
+                rpr.append(scale)
+            scale.set(qn("w:val"), str(mark["scale_pct"]))
 
 
 @lru_cache

@@ -179,3 +179,21 @@ def with_change(ranking: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
         for t, a in zip(out["township"], out["average"], strict=True)
     ]
     return out
+
+
+def typical_cases(problems: pd.DataFrame, results: pd.DataFrame, commended: pd.DataFrame,
+                  per_category: int = 2) -> dict[str, list[dict]]:
+    """A few cases of each problem category for the circular's body: the lowest-scored stations first, one
+    case per station, and never a station the same circular commends (the full list is an attachment)."""
+    if problems.empty:
+        return {}
+    praised = set(commended["station_code"]) if len(commended) else set()
+    final = results.set_index("station_code")["final"] if len(results) else pd.Series(dtype=float)
+    shown = problems[~problems["station_code"].isin(praised)].assign(
+        _final=lambda f: f["station_code"].map(final).fillna(float("inf")))
+    shown = shown.sort_values(["_final", "township", "station_code"], kind="stable")
+    cases: dict[str, list[dict]] = {}
+    for category, rows in shown.groupby("category", sort=False):
+        firsts = rows.drop_duplicates("station_code").head(per_category)
+        cases[category] = firsts[["station_code", "name", "township", "problems"]].to_dict("records")
+    return cases

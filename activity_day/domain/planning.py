@@ -157,12 +157,6 @@ def select_checklist(
     return result[CHECKLIST_COLUMNS].reset_index(drop=True)
 
 
-def doc_number(prefix: str, issued: date, kind: str) -> str:
-    """泗文明办〔2026〕23号: plans take odd numbers and circulars even ones, by the month of issue."""
-    number = issued.month * 2 - (1 if kind == "plan" else 0)
-    return f"{prefix}〔{issued.year}〕{number}号"
-
-
 def month_calendar(profile: Profile, month: str) -> tuple[date, list[DayMark], HolidayInfo]:
     """The activity day, the month's festivals and commemorative days, and the holiday data used."""
     year, mon = parse_month(month)

@@ -79,6 +79,8 @@ class Team(_Strict):
 
 class Sampling(_Strict):
     ratio: str = Field(default="1/3", description="share of stations drawn, as a fraction")
+    publish_at: str = Field(default="县新时代文明实践中心网站", min_length=1,
+                            description="where the draw record is published, as the circular names it")
     onsite_share: float = Field(default=0.5, ge=0, le=1, description="share of townships patrolled on site")
     onsite_townships: list[str] = Field(default_factory=list, description="if set, exactly these are on site")
 

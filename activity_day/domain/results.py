@@ -52,6 +52,7 @@ def month_results(data: dict[str, pd.DataFrame], profile: Profile, month: str) -
     return {
         "results": results, "ranking": ranking, "commended": commended, "rectify": rectify,
         "problems": problems, "categories": aggregate.problems_by_category(problems), "trend": trend,
+        "cases": aggregate.typical_cases(problems, results, commended),
         "unscored": unscored.merge(stations, left_on="station_code", right_on="code"),
         "summary": {
             "stations": len(stations), "submitted": int(stations["code"].isin(plans["station_code"]).sum()),

@@ -102,11 +102,13 @@ def test_circular_context_carries_the_summary_and_the_highlights() -> None:
     assert ctx["issuer"] == "泗阳县精神文明建设委员会办公室文件"
     assert (ctx["signed_cn"], ctx["s"]) == ("2026年12月10日", figures["summary"])
     assert ctx["commended"] == [{"station_code": "001", "name": "东站", "township": "东镇", "team_score": 92.0,
-                                 "observer_score": None, "final": 92.0, "scorers": 1, "activities": "理论宣讲"}]
+                                 "observer_score": None, "final": 92.0, "scorers": 1, "activities": "理论宣讲",
+                                 "label": "东镇东站"}]
+    assert (ctx["publish_at"], ctx["draw_code"]) == ("泗阳县新时代文明实践中心网站", "abc")
     assert ctx["ranking"][1] == {"rank": None, "township": "西镇", "stations": 1, "scored": 0, "average": None}
     assert ctx["trend"] == [{"month": "2026-11", "scored": 0, "average": None},
                             {"month": "2026-12", "scored": 2, "average": 86.0}]
-    assert ctx["has_charts"] is True
+    assert ctx["has_charts"] is True and ctx["has_trend"] is False  # one month with scores: no trend drawn
     series = contexts.chart_series(figures)
     assert pd.isna(series.pop("trend")[0])  # a month without scores: a gap in the line
     assert series == {"townships": ["东镇"], "averages": [86.0], "months": ["2026-11", "2026-12"]}
@@ -121,26 +123,54 @@ def test_a_month_without_township_averages_has_no_charts() -> None:
 
 def test_each_chart_is_drawn_once_and_matches_a_lone_drawing_in_both_formats() -> None:
     townships, averages = ["东镇", "西镇"], [86.0, 75.5]
-    months, trend = ["2026-11", "2026-12"], [None, 80.75]
+    months, trend = ["2026-10", "2026-11", "2026-12"], [78.5, None, 80.75]
     svg, images = charts.circular_charts(townships, averages, months, trend)
     bars_png, width = images["bars_image"]
     assert width == 150 and images["trend_image"][1] == 150
-    assert bars_png == charts.township_bars(townships, averages, fmt="png", title=charts.BARS_TITLE)
-    assert images["trend_image"][0] == charts.trend_line(months, trend, fmt="png", title=charts.TREND_TITLE)
-    assert svg["bars_svg"] == charts.inline_svg(charts.township_bars(townships, averages, title=charts.BARS_TITLE))
-    assert svg["trend_svg"] == charts.inline_svg(charts.trend_line(months, trend, title=charts.TREND_TITLE))
+    assert bars_png == charts.township_bars(townships, averages, fmt="png")
+    assert images["trend_image"][0] == charts.trend_line(months, trend, fmt="png")
+    assert svg["bars_svg"] == charts.inline_svg(charts.township_bars(townships, averages))
+    assert svg["trend_svg"] == charts.inline_svg(charts.trend_line(months, trend))
+    # A trend of one month is not drawn (the documents say why).
+    svg, images = charts.circular_charts(townships, averages, months, [None, None, 80.75])
+    assert set(svg) == {"bars_svg"} and set(images) == {"bars_image"}
+
+
+def test_score_axes_start_just_below_the_lowest_score() -> None:
+    assert charts.score_floor([82.05, 89.45]) == 75 and charts.score_floor([40.0]) == 35
+    assert charts.score_floor([3.0]) == 0 and charts.score_floor([]) == 60
+
+
+def test_typical_cases_leave_out_commended_stations_and_take_the_lowest_first() -> None:
+    from activity_day.domain.aggregate import typical_cases
+
+    problems = pd.DataFrame({"station_code": ["a", "b", "c", "c", "d"], "name": ["甲", "乙", "丙", "丙", "丁"],
+                             "township": ["东镇"] * 5, "mode": ["onsite"] * 5,
+                             "problems": ["台账不全", "台账缺页", "签到不规范", "台账不全", "人少"],
+                             "category": ["台账资料", "台账资料", "台账资料", "台账资料", "群众参与"]})
+    results = pd.DataFrame({"station_code": ["a", "b", "c", "d"], "final": [95.0, 70.0, 80.0, 85.0]})
+    commended = pd.DataFrame({"station_code": ["a"]})
+    cases = typical_cases(problems, results, commended)
+    assert [c["station_code"] for c in cases["台账资料"]] == ["b", "c"]  # a is commended; c once
+    assert [c["station_code"] for c in cases["群众参与"]] == ["d"]
+    assert contexts.station_label("东镇", "东镇新村站") == "东镇新村站" and contexts.station_label("东镇", "新村站") == "东镇新村站"
 
 
 def test_plan_context_draft_and_official() -> None:
     draft = contexts.plan_context(PLAN, profile=PROFILE, version=1, draft=True, doc_number="泗文明办〔2026〕20号",
                                   month="2026-12")
     assert draft["title"] == "关于开展2026年12月新时代文明实践集中活动日活动的通知"
-    assert (draft["issuer"], draft["signed_cn"], draft["draft"]) == ("泗阳县精神文明建设委员会办公室", "2026年11月10日", True)
+    # The draft for comments has no masthead and no number, whatever number the row carries.
+    assert (draft["issuer"], draft["doc_number"], draft["mark"]) == (None, None, None)
+    assert (draft["signed_cn"], draft["draft"]) == ("2026年11月10日", True)
     assert (draft["comments"], draft["sample_share_cn"], draft["cn_numbers"][:3]) == (None, "三分之一", "一二三")
     assert draft["p"] == PLAN.stored()
     assert len(draft["checklist_rows"]) == PLAN.checklist_count
     official = contexts.plan_context(PLAN, profile=PROFILE, version=2, draft=False, doc_number="", month="2026-12")
     assert (official["issuer"], official["signed_cn"]) == ("泗阳县精神文明建设委员会办公室文件", "2026年11月17日")
+    # 17 characters in 150 mm: narrowed to 60 % at about 15 mm high; HTML, which cannot narrow, gets smaller type.
+    assert official["mark"] == {"size_pt": 41.5, "scale_pct": 60, "html_pt": 25.0}
+    assert contexts.masthead("泗阳县文明办文件") == {"size_pt": 42.5, "scale_pct": 100, "html_pt": 42.5}
 
 
 COMMENTS = pd.DataFrame({

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from docx import Document
+from docx.enum.section import WD_SECTION
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
@@ -44,7 +46,10 @@ def test_plan_docx_layout_and_content(reviewed: Path) -> None:
     assert "关于开展2027年2月新时代文明实践集中活动日活动的通知" in texts
     headings = [p.text for p in doc.paragraphs if p.style.name == "GW H1"]
     assert headings[:4] == ["一、活动时间", "二、节日和纪念日", "三、学习清单（5大类20项）", "四、五项任务月度活动清单"]
-    assert "附件：部门意见处理情况表" in headings
+    assert "附件：部门意见处理情况表" in texts  # 附件说明, before the signature
+    label = next(p for p in doc.paragraphs if p.style.name == "GW Attachment")
+    assert label.text == "附件" and label.paragraph_format.page_break_before is True
+    assert texts[texts.index("附件") + 1] == "部门意见处理情况表"
     assert [p.text for p in doc.paragraphs if p.style.name == "GW H2"][0] == "（一）理论武装"
     assert any(t.startswith("1. ") for t in texts)
     assert "2027年2月5日（星期五），各新时代文明实践所（站）同步开展集中活动。" in texts
@@ -60,8 +65,9 @@ def test_plan_docx_layout_and_content(reviewed: Path) -> None:
     assert str(doc.styles["GW Issuer"].font.color.rgb) == "FF0000"
 
     festivals = doc.tables[0]
-    names = [row.cells[1].text for row in festivals.rows[1:]]
-    assert "春节" in names and "元宵节" in names and "除夕（可选）" in names
+    kinds = {row.cells[1].text: row.cells[2].text for row in festivals.rows[1:]}
+    assert (kinds["春节"], kinds["元宵节"], kinds["除夕"]) == ("我们的节日", "我们的节日", "传统节日")
+    assert not any("可选" in name for name in kinds)
     appendix = doc.tables[-1]
     rows = [[c.text for c in row.cells] for row in appendix.rows[1:]]
     assert [r[1] for r in rows] == ["理论科", "宣教科", "版权科", "网信科"]
@@ -69,7 +75,14 @@ def test_plan_docx_layout_and_content(reviewed: Path) -> None:
     assert rows[1][2:4] == ["无意见", "无意见"] and rows[3][3] == "采纳"
     footer = section.footer.paragraphs[0]
     assert footer.text.startswith("— ") and "PAGE" in footer._p.xml
-    assert [p.text for p in doc.paragraphs if p.style.name == "GW Colophon"][-1].endswith("2027年1月18日印发")
+    # 版记: the footer of a last section that starts on an even page; rules thick, thin, thick
+    last = doc.sections[-1]
+    assert last.start_type == WD_SECTION.EVEN_PAGE and abs(last.footer_distance - Mm(35)) < Mm(0.1)
+    lines = [p for p in last.even_page_footer.paragraphs if p.text.strip()]
+    assert [p.text.split("\t") for p in lines] == [
+        ["抄送：县委宣传部，县新时代文明实践中心。"], ["泗阳县精神文明建设委员会办公室", "2027年1月18日印发"]]
+    rules = [re.findall(r'<w:(top|bottom) w:val="single" w:sz="(\d+)"', p._p.xml) for p in lines]
+    assert rules == [[("top", "8")], [("top", "6"), ("bottom", "8")]]
 
 
 def test_plan_html_escapes_comment_text(reviewed: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 from docx import Document
 
 from activity_day.demo import write_xlsx
-from activity_day.documents import docx_build
+from activity_day.documents import docx_build, gbt9704
 from activity_day.documents.render import score_text
 from activity_day.services.imports import import_file
 from activity_day.settings import TEMPLATES_DIR
@@ -26,17 +26,25 @@ FORMAT_TEMPLATES = ("plan.md.j2", "plan.html.j2", "circular.md.j2", "circular.ht
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 
 
+# An attachment is its label line (附件, 附件1…) and its title; outlines list it as “附件1：title”.
+ATTACHMENT = re.compile(r"附件\d*")
+
+
 def md_outline(text: str) -> list[str]:
-    """The Markdown document's sections: `## ` headings, and the bold `**说明：**` that stands for one."""
-    return [m.group(1) or m.group(2) for m in re.finditer(r"^(?:## (.+)|\*\*(.+?)：\*\*)$", text, flags=re.M)]
+    """The Markdown document's sections: `## ` headings, the bold `**说明：**` that stands for one, attachments."""
+    found = re.finditer(r"^(?:(附件\d*)\n\n## (.+)|## (.+)|\*\*(.+?)：\*\*)$", text, flags=re.M)
+    return [f"{m.group(1)}：{m.group(2)}" if m.group(1) else m.group(3) or m.group(4) for m in found]
 
 
 def html_outline(text: str) -> list[str]:
-    return [html.unescape(h) for h in re.findall(r"<h2>(.*?)</h2>", text)]
+    found = re.finditer(r'<h2>(.*?)</h2>|<p class="attachment-label">(.*?)</p>\s*<h1>(.*?)</h1>', text)
+    return [html.unescape(m.group(1) if m.group(1) is not None else f"{m.group(2)}：{m.group(3)}") for m in found]
 
 
 def docx_outline(doc) -> list[str]:
-    return [p.text for p in doc.paragraphs if p.style.name == "GW H1"]
+    paragraphs = doc.paragraphs
+    return [p.text if p.style.name == "GW H1" else f"{p.text}：{paragraphs[i + 1].text}"
+            for i, p in enumerate(paragraphs) if p.style.name in ("GW H1", "GW Attachment")]
 
 
 def html_text(text: str) -> str:
@@ -80,8 +88,9 @@ def test_the_format_templates_hold_no_prose_of_their_own() -> None:
     for name in FORMAT_TEMPLATES:
         assert CJK.findall((TEMPLATES_DIR / name).read_text(encoding="utf-8")) == [], name
     # docx_build names fonts and sizes in Chinese, and writes no sentence of its own
-    words = set(CJK.findall(Path(docx_build.__file__).read_text(encoding="utf-8")))
-    assert words <= {"仿宋", "方正小标宋简体", "黑体", "楷体", "宋体", "三号", "二号", "四号", "版头", "版记", "抄送", "印发"}
+    words = {w for module in (docx_build, gbt9704) for w in CJK.findall(Path(module.__file__).read_text(encoding="utf-8"))}
+    assert words <= {"仿宋", "方正小标宋简体", "黑体", "楷体", "宋体", "三号", "二号", "四号", "版头", "版记", "抄送", "印发",
+                     "附件", "附件说明"}
 
 
 def test_html_templates_escape_what_the_prose_macros_give() -> None:
@@ -144,7 +153,7 @@ def test_the_circulars_three_formats_have_the_same_sections_and_figures(month: d
     s = month["summary"]
     sections, texts = read_formats(month["out"], "circular")
     assert sections["docx"] == ["一、基本情况", "二、主要做法和亮点", "三、存在问题", "四、下步要求",
-                                "附件1：乡镇（街道）得分排名", "附件2：所站得分表"]
+                                "附件1：乡镇（街道）得分排名", "附件2：所站得分表", "附件3：存在问题清单"]
     assert s["scored"] == 3 and s["commended"] == 1 and s["rectify"] == 1
     figures = [
         f"全县{s['stations']}个", f"{s['submitted']}个报送了活动计划", f"共计划开展活动{s['activities']}场",

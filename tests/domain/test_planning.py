@@ -2,7 +2,6 @@ import pandas as pd
 
 from activity_day.domain.dates import day_marks, parse_month, shift_month
 from activity_day.domain.planning import (
-    doc_number,
     load_checklist_catalog,
     load_learning_catalog,
     select_checklist,
@@ -86,13 +85,6 @@ def test_checklist_has_every_required_item_and_no_other_months_festivals() -> No
     assert optional.groupby("task").size().max() <= 4
     assert set(optional["festival"]) <= {"", "春节", "元宵节", "除夕"}
     assert (optional["festival"] != "").any()
-
-
-def test_doc_numbers_alternate_by_kind() -> None:
-    from datetime import date
-
-    assert doc_number("泗文明办", date(2026, 11, 17), "plan") == "泗文明办〔2026〕21号"
-    assert doc_number("泗文明办", date(2026, 12, 10), "circular") == "泗文明办〔2026〕24号"
 
 
 def test_month_calendar_uses_the_profiles_holidays_for_the_year() -> None:

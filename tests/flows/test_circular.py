@@ -22,6 +22,8 @@ MONTH = "2026-12"
 def compiled(prefect_server, settings, registry, county, tmp_path: Path) -> dict:
     from flows.monthly import compile_, draft, review, sample
 
+    # The office has issued 40 documents this year outside activity-day.
+    assert CliRunner().invoke(app, ["numbers", "set", "--year", "2026", "--next", "41"]).exit_code == 0
     draft(county=county, month=MONTH)
     review(county=county, month=MONTH)
     plans = pd.DataFrame([{"所站编号": "003", "活动名称": "<script>alert(1)</script>", "任务类别": "丰富活跃文化生活",
@@ -52,7 +54,7 @@ def test_figures_match_a_hand_computation(compiled: dict) -> None:
     assert s["scored"] == 4 and s["average"] == 78.0 and s["commended"] == 1 and s["rectify"] == 1
     doc = Document(compiled["out"] / "circular.docx")
     texts = [p.text for p in doc.paragraphs]
-    assert texts[0] == "泗阳县精神文明建设委员会办公室文件" and "泗文明办〔2026〕24号" in texts
+    assert texts[0] == "泗阳县精神文明建设委员会办公室文件" and "泗文明办〔2026〕42号" in texts
     assert "关于2026年12月新时代文明实践集中活动日督查情况的通报" in texts
     assert [p.text for p in doc.paragraphs if p.style.name == "GW H1"][:4] == [
         "一、基本情况", "二、主要做法和亮点", "三、存在问题", "四、下步要求"]
@@ -68,14 +70,21 @@ def test_figures_match_a_hand_computation(compiled: dict) -> None:
     assert sum(float(r[6]) for r in table) / len(table) == s["average"]
     assert any(names.loc["020", "所站名称"] in t and "限期整改" in t for t in texts)
     assert any(t.startswith("检查发现问题2个，按类别：") and "台账资料1个" in t and "群众参与1个" in t for t in texts)
-    assert any("抽样记录摘要" in t for t in texts)
-    assert len(doc.inline_shapes) == 2  # the two charts
+    assert any(t.startswith("抽查所站按公开的抽样方法随机产生") and "泗阳县新时代文明实践中心网站公布" in t
+               for t in texts)
+    # One month of scores: the bars as 图1, and a sentence instead of a one-point trend.
+    assert len(doc.inline_shapes) == 1 and "图1　各乡镇（街道）平均得分" in texts
+    assert "近6个月中仅1个月有评分数据，暂不绘制得分趋势图。" in texts
+    # The cases in the body leave out the commended station; every problem is in attachment 3.
+    assert [[c.text for c in row.cells][1:] for row in doc.tables[2].rows[1:]] == [
+        [names.loc["002", "乡镇（街道）"], names.loc["002", "所站名称"], "群众参与", "群众参与人数偏少"],
+        [names.loc["020", "乡镇（街道）"], names.loc["020", "所站名称"], "台账资料", "活动记录不完整"]]
 
 
 def test_html_escapes_station_text_and_inlines_charts(compiled: dict) -> None:
     html = (compiled["out"] / "circular.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
-    assert html.count("<svg") == 2 and "<!--" not in html
+    assert html.count("<svg") == 1 and "<!--" not in html and "<figcaption>图1　各乡镇（街道）平均得分</figcaption>" in html
     md = (compiled["out"] / "circular.md").read_text(encoding="utf-8")
     assert "<script>" not in md and "| 1 |" in md
 
@@ -114,3 +123,21 @@ def test_feedback_carries_over_to_the_next_month(compiled: dict, county: str, se
 
     row = [c.value for c in openpyxl.load_workbook(exported).active[2]]
     assert "已办结" in row and "已建立台账" in row
+
+
+def test_numbers_come_from_the_register_and_the_draft_has_none(compiled: dict) -> None:
+    out = compiled["out"]
+    draft = [p.text for p in Document(out / "plan-v1.docx").paragraphs]
+    assert not any("文件" in t or "〔" in t for t in draft[:8]) and "（征求意见稿）" in draft
+    official = [p.text for p in Document(out / "plan-v2.docx").paragraphs]
+    assert official[0] == "泗阳县精神文明建设委员会办公室文件" and "泗文明办〔2026〕41号" in official
+    listed = CliRunner().invoke(app, ["numbers", "list", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert [(n["year"], n["number"], n["document"], n["month"]) for n in json.loads(listed.output)] == [
+        (2026, 41, "plan", MONTH), (2026, 42, "circular", MONTH)]
+    refused = CliRunner().invoke(app, ["numbers", "set", "--year", "2026", "--next", "42"])
+    assert refused.exit_code == 2 and "泗文明办〔2026〕42号已经使用，下一个文号至少为 43" in refused.output
+    assert "Traceback" not in refused.output
+    # the first paragraph of an issued document is the fitted red mark
+    mark = Document(out / "circular.docx").paragraphs[0]
+    assert mark.style.name == "GW Issuer" and mark.runs[0].font.size.pt == 41.5

@@ -37,16 +37,20 @@ def test_demo_month_end_to_end_and_rerun_is_identical(prefect_server, settings: 
     assert counts["stations"] == 248 and 200 < counts["station_plans"] < 248
     assert counts["drawn"] == 83 and counts["comments"] == 4  # 2 comments + 2 silent departments
     assert verify_stored("321323", MONTH)[0]
+    # Demo data tells a believable story: most stations plan every required action, a minority leave some out.
+    assert 0 < len(status["completeness"]["uncovered_required"]) < counts["station_plans"] * 0.25
 
     plan_v2 = (out / "plan-v2.md").read_text(encoding="utf-8")
-    assert "泗文明办〔2026〕21号" in plan_v2 and "附件：部门意见处理情况表" in plan_v2
+    assert "泗文明办〔2026〕1号" in plan_v2 and "附件：部门意见处理情况表" in plan_v2
     assert plan_v2.count("| 无意见 |") == 2 and "宣教科" in plan_v2 and "版权科" in plan_v2
-    assert "（征求意见稿）" in (out / "plan-v1.md").read_text(encoding="utf-8")
+    plan_v1 = (out / "plan-v1.md").read_text(encoding="utf-8")
+    assert "（征求意见稿）" in plan_v1 and "〔2026〕" not in plan_v1 and "办公室文件" not in plan_v1
 
     circular = (out / "circular.md").read_text(encoding="utf-8")
     with transaction() as session:
         digest = session.exec(select(Draw.digest)).one()
-    assert digest in circular and "关于2026年12月新时代文明实践集中活动日督查情况的通报" in circular
+    assert f"编码 {digest[:16]} " in circular and "关于2026年12月新时代文明实践集中活动日督查情况的通报" in circular
+    assert "泗文明办〔2026〕2号" in circular  # the next number after the official plan's
 
     report = openpyxl.load_workbook(out / "collect-report.xlsx")
     reminded = {row[0] for row in report["未报送所站"].iter_rows(min_row=2, values_only=True)}

@@ -123,3 +123,17 @@ def test_fault_switch_fires_once_and_only_for_its_month(tmp_path: Path, monkeypa
         fault_drill("draft", "321323", "2027-03")
     finally:
         use_settings(previous)
+
+
+def test_draw_tables_list_teams_in_the_profiles_order_not_by_character_code() -> None:
+    import pandas as pd
+
+    from tasks.sample import TEAM, by_team, team_order
+
+    record = {"params": {"teams": [{"name": n} for n in ("第一检查组", "第二检查组", "第三检查组", "第四检查组")]}}
+    table = pd.DataFrame({TEAM: ["第三检查组", "线上·吴敏", "第二检查组", "第一检查组", "第四检查组", "第二检查组"],
+                          "检查方式": ["线下"] * 6, "顺序": [1, 1, 2, 1, 1, 1]})
+    teams = team_order(record, table)
+    assert teams == ["第一检查组", "第二检查组", "第三检查组", "第四检查组", "线上·吴敏"]
+    assert list(by_team(table, teams)[TEAM]) == ["第一检查组", "第二检查组", "第二检查组", "第三检查组", "第四检查组",
+                                               "线上·吴敏"]
