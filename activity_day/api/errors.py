@@ -55,13 +55,27 @@ def _reason(error: dict[str, Any]) -> str:
         "int_type": "应为整数", "int_parsing": "应为整数", "int_from_float": "应为整数",
         "less_than_equal": f"不能大于{ctx.get('le')}",
         "greater_than_equal": f"不能小于{ctx.get('ge')}",
-        "enum": f"应为以下之一：{ctx.get('expected', '')}",
-        "literal_error": f"应为以下之一：{ctx.get('expected', '')}",
+        "enum": f"应为以下之一：{_choices(ctx)}",
+        "literal_error": f"应为以下之一：{_choices(ctx)}",
         "list_type": "应为数组", "too_long": f"不能超过{ctx.get('max_length')}项",
         "model_attributes_type": "应为 JSON 对象", "dict_type": "应为 JSON 对象",
         "json_invalid": "不是可读取的 JSON",
     }
     return reasons.get(kind, "格式不对")
+
+
+def _choices(ctx: dict[str, Any]) -> str:
+    """pydantic's "'a', 'b' or 'c'" as a Chinese list: a、b、c."""
+    return str(ctx.get("expected", "")).replace(" or ", ", ").replace("'", "").replace(", ", "、")
+
+
+def _where(loc: tuple[Any, ...]) -> list[Any]:
+    """The field an error is about: `activities.N.key` or a top-level field, without pydantic's union-branch
+    names (`constrained-int`) or the character offset of a JSON syntax error."""
+    path = [p for p in loc if p not in ("body", "path", "query")]
+    if path[:1] == ["activities"] and len(path) >= 2 and isinstance(path[1], int):
+        return path[:3]
+    return [p for p in path[:1] if isinstance(p, str)]
 
 
 def _shown(value: Any) -> str | None:
@@ -74,8 +88,7 @@ def validation_problems(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One problem per failing field, deduplicated (a value failing both branches of a union counts once)."""
     problems, seen = [], set()
     for error in errors:
-        loc = [p for p in error["loc"] if p not in ("body", "path", "query", "int", "str")
-               and not (isinstance(p, str) and "[" in p)]  # union branch names like "constrained-int"
+        loc = _where(tuple(error["loc"]))
         row = loc[1] + 1 if len(loc) >= 2 and loc[0] == "activities" and isinstance(loc[1], int) else None
         key = loc[2] if row is not None and len(loc) >= 3 else None
         column = FIELDS.get(key) if isinstance(key, str) else None
@@ -108,6 +121,8 @@ def install_handlers(app: FastAPI) -> None:
         if exc.status_code == 405:
             headers["Allow"] = ", ".join(allowed_methods(request.app, request.scope))
             message = "此路径不支持该请求方法"
+        elif exc.status_code == 404 and exc.detail == "Not Found":  # no route: Starlette's own answer
+            message = "没有这个接口地址，接口说明见 /docs"
         else:
             message = str(exc.detail) if exc.status_code in CODES and exc.detail else "请求有误"
         status = exc.status_code if exc.status_code in CODES else 400
@@ -123,8 +138,6 @@ def allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
         match, _ = route.matches(dict(scope, method="__none__"))
         if match != Match.NONE:
             methods |= set(getattr(route, "methods", None) or ())
-    if "GET" in methods:
-        methods.add("HEAD")
     return sorted(methods)
 
 

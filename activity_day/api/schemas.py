@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from activity_day.intake import LIMITS, H
 from activity_day.intake.limits import PARTICIPANTS_MAX, PARTICIPANTS_MIN
@@ -36,18 +36,33 @@ Location = _text(H.LOCATION, LIMITS[H.LOCATION])
 VolunteerTeam = _text(f"{H.VOLUNTEER_TEAM}（选填）", LIMITS[H.VOLUNTEER_TEAM])
 ChecklistCode = _text(f"{H.CHECKLIST_CODE}（选填），须是本月活动清单中的编号", LIMITS[H.CHECKLIST_CODE])
 Count = Annotated[int, Field(ge=PARTICIPANTS_MIN, le=PARTICIPANTS_MAX)]
+
+
+def _trimmed(value: object) -> object:
+    """Spaces around a choice are not part of it (the plans file forgives them too)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+Task = Annotated[PracticeTask, BeforeValidator(_trimmed)]
+Kind = Annotated[ActionKind, BeforeValidator(_trimmed)]
 CountText = Annotated[str, Field(max_length=20, pattern=NO_CONTROL,
                                  description="也可写成文字，如 “50人”")]
 
 
 class ActivityCreate(BaseModel):
-    """One planned activity: the same fields, rules and messages as a row of the plans file (活动计划)."""
+    """One planned activity: the same fields and rules as a row of the plans file (活动计划).
+
+    What the schema states (lengths, no control characters, the task and action kind among their values, the
+    count's range) is refused before the handler, as `malformed`, and nothing is recorded; the plan's own rules
+    (a start time in the month, a checklist code of this month's list) are checked by the handler, and a
+    refusal there is a recorded `rejected` submission.
+    """
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_ACTIVITY]})
 
     name: Name
-    task: PracticeTask = Field(description=f"{H.TASK}：五项工作任务之一")
-    action_kind: ActionKind = Field(description=H.ACTION_KIND)
+    task: Task = Field(description=f"{H.TASK}：五项工作任务之一")
+    action_kind: Kind = Field(description=H.ACTION_KIND)
     start_time: str = Field(
         max_length=40, pattern=NO_CONTROL,
         description=f"{H.START_TIME}（当地时间），须在本月内，如 2026-12-05T09:00 或 2026年12月5日 9时")

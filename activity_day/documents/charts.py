@@ -135,7 +135,7 @@ def _save(fig, fmts: Sequence[str]) -> dict[str, bytes]:
         for fmt in fmts:
             out = io.BytesIO()
             metadata = {"Date": None, "Creator": None} if fmt == "svg" else {"Software": None}
-            fig.savefig(out, format=fmt, metadata=metadata, dpi=200, bbox_inches="tight")
+            fig.savefig(out, format=fmt, metadata=metadata, dpi=160, bbox_inches="tight")  # ~170 dpi at 150 mm
             saved[fmt] = out.getvalue()
     finally:
         plt.close(fig)

@@ -209,8 +209,9 @@ def _issued_line(container, *, top: int):
 def colophon(doc) -> None:
     """版记 (GB/T 9704 7.4): on the last page, which is even, with its last line on the last line of the text area.
 
-    It is the footer of a last section that starts on an even page, so Word and LibreOffice add a blank page
-    before it when the text ends on an odd one; that page has no page number. The footer sits 35 mm from the
+    It is the footer of a last section that starts on an even page: when the text ends on an odd page the
+    版记 page follows it; when the text ends on an even page, Word and LibreOffice insert a blank page first.
+    The 版记 page has no page number. The footer sits 35 mm from the
     page's bottom edge, the bottom of the text area. Footers are rendered on their own, so the first line
     imports the macros again.
     """

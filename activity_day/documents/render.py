@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from activity_day.domain.dates import cn_number
 from activity_day.domain.hashing import sha256_hex
 from activity_day.settings import TEMPLATES_DIR
 
@@ -34,6 +35,7 @@ def environment() -> Environment:
     env.filters["plain"] = plain_text
     env.filters["score"] = score_text
     env.filters["signed"] = signed_text
+    env.filters["cn"] = cn_number
     return env
 
 
@@ -158,6 +160,7 @@ def _docx_environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), undefined=StrictUndefined, autoescape=True)
     env.filters["score"] = score_text
     env.filters["signed"] = signed_text
+    env.filters["cn"] = cn_number
     return env
 
 

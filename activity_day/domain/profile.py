@@ -27,7 +27,7 @@ class CountyInfo(_Strict):
     name: str = Field(min_length=1, description="县名, e.g. 泗阳县")
     office_name: str = Field(min_length=1, description="发文机关全称")
     office_short: str = Field(min_length=1, description="发文机关简称, e.g. 泗阳县文明办")
-    doc_prefix: str = Field(min_length=1, description="发文字号前缀, e.g. 泗文明办")
+    doc_prefix: str = Field(min_length=1, max_length=20, description="发文字号前缀 (发文机关代字), e.g. 泗文明办")
     addressees: str = Field(min_length=1, description="主送机关")
     cc: str = Field(default="", description="版记·抄送")
     printer: str = Field(default="", description="版记·印发机关")

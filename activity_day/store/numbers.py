@@ -37,17 +37,18 @@ def format_number(issuer: str, year: int, number: int) -> str:
 
 def assign(*, session: Session, issue: Issue, now: datetime) -> str:
     """The document's number: the one it already has, else the issuer's next one for the year."""
+    # The series row is written first: that locks it (PostgreSQL: a row lock; SQLite: the write lock), so two
+    # documents issued at once never take the same number, and the same document issued twice at once gets
+    # one number: the second looks for it only once the first has committed.
+    upsert(session, NumberSeries, [dict(issuer=issue.issuer, year=issue.year, next_number=1)], ["issuer", "year"],
+           update=False)
+    session.exec(update(NumberSeries).where(NumberSeries.issuer == issue.issuer, NumberSeries.year == issue.year)
+                 .values(next_number=NumberSeries.next_number))
     held = session.exec(select(IssuedNumber).where(
         IssuedNumber.county == issue.county, IssuedNumber.month == issue.month,
         IssuedNumber.document == issue.document)).first()
     if held is not None:
         return format_number(held.issuer, held.year, held.number)
-    # The series row is written first: that locks it (PostgreSQL: row lock; SQLite: the write lock), so two
-    # documents issued at once never take the same number.
-    upsert(session, NumberSeries, [dict(issuer=issue.issuer, year=issue.year, next_number=1)], ["issuer", "year"],
-           update=False)
-    session.exec(update(NumberSeries).where(NumberSeries.issuer == issue.issuer, NumberSeries.year == issue.year)
-                 .values(next_number=NumberSeries.next_number))
     series = session.exec(select(NumberSeries).where(NumberSeries.issuer == issue.issuer,
                                                      NumberSeries.year == issue.year)).one()
     number = max(series.next_number, _highest(session, issue.issuer, issue.year) + 1)

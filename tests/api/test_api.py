@@ -273,7 +273,9 @@ def test_every_refusal_has_the_documented_shape(client, tokens, plan) -> None:
         assert bad.status_code == 422 and bad.json()["code"] == "malformed", month
         assert bad.json()["problems"][0]["field"] == "month", month
     options = client.options(f"/api/v1/stations/001/plans/{MONTH}", headers=auth(tokens["001"]))
-    assert options.status_code == 405 and options.headers["Allow"] == "GET, HEAD, PUT"
+    assert options.status_code == 405 and options.headers["Allow"] == "GET, PUT"
+    nowhere = client.get("/api/v1/nowhere")
+    assert nowhere.status_code == 404 and nowhere.json()["message"] == "没有这个接口地址，接口说明见 /docs"
     assert options.json()["code"] == "method_not_allowed"
 
 
@@ -348,3 +350,19 @@ def test_a_client_generated_from_the_openapi_submits_and_reads_back(plan, tokens
         sys.path.remove(str(tmp_path))
         for name in [m for m in sys.modules if m == "gen" or m.startswith("gen.")]:
             del sys.modules[name]
+
+
+def test_schema_refusals_name_the_field_once_in_chinese(client, tokens, plan) -> None:
+    zero = body(plan, sid="sub-zero-1", n=1, expected_participants=0)
+    response = client.put(f"/api/v1/stations/001/plans/{MONTH}", json=zero, headers=auth(tokens["001"]))
+    [problem] = response.json()["problems"]
+    assert (problem["field"], problem["column"], problem["reason"]) == (
+        "activities.0.expected_participants", "预计参与人数", "不能小于1")
+    spaced = body(plan, sid="sub-spaced-1", n=1, task=" 学习实践科学理论 ")  # forgiven, as in the file
+    assert client.put(f"/api/v1/stations/001/plans/{MONTH}", json=spaced, headers=auth(tokens["001"])).status_code == 200
+    wrong = body(plan, sid="sub-wrong-1", n=1, action_kind="必选动作")
+    [problem] = client.put(f"/api/v1/stations/001/plans/{MONTH}", json=wrong, headers=auth(tokens["001"])).json()["problems"]
+    assert problem["reason"] == "应为以下之一：规定动作、自选动作、特色动作"
+    broken = client.put(f"/api/v1/stations/001/plans/{MONTH}", content=b'{"submission_id": ',
+                        headers=auth(tokens["001"]) | {"Content-Type": "application/json"})
+    assert broken.status_code == 422 and broken.json()["problems"][0]["field"] is None

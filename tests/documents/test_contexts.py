@@ -209,3 +209,15 @@ def test_the_official_content_lists_every_comment_and_is_official() -> None:
     learning, checklist = closing.month_item_rows(content)
     assert len(learning) == content.learning_count and len(checklist) == content.checklist_count
     assert "category_name" not in learning[0] and PLAN.status is None  # the draft is left as it was
+
+
+def test_problem_categories_are_numbered_past_ten() -> None:
+    from activity_day.documents.render import environment
+
+    head = environment().from_string('{% import "_circular_prose.j2" as prose %}{{ prose.category_head(11, "甲", 2) }}')
+    assert head.render() == "（十二）甲方面问题2个。"
+
+
+def test_highlights_name_three_activities_at_most() -> None:
+    acts = pd.DataFrame({"station_code": ["001"] * 5, "name": ["甲", "乙", "甲", "丙", "丁"]})
+    assert contexts.station_highlights(acts).to_dict() == {"001": "甲、乙、丙"}

@@ -97,9 +97,9 @@ def test_the_circular_is_a_document_an_office_can_issue(rendered) -> None:
     assert min(w.y0 for w in last.words) > last.height * 0.6
     # Every page of the complete problem list (attachment 3) starts with the repeated header row.
     third = next(i for i, page in enumerate(doc) if page.text.startswith("附件3"))
-    for page in doc[third + 1:-1]:
-        if page.words:
-            assert page.words[0].text == "序号", page.text[:40]
+    continued = [page for page in doc[third + 1:-1] if page.words]
+    assert continued, "the demo's problem list should run over more than one page"
+    assert all(page.words[0].text == "序号" for page in continued), [p.text[:20] for p in continued]
 
 
 def test_no_operator_text_and_nothing_past_the_page_edge(rendered) -> None:

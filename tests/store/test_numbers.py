@@ -72,3 +72,26 @@ def test_numbers_on_documents_issued_before_the_register_are_entered_into_it(tmp
         series = conn.execute(text("SELECT issuer, year, next_number FROM number_series")).all()
     assert [tuple(r) for r in rows] == [("2026-11", "plan", 19), ("2026-12", "plan", 21), ("2026-11", "circular", 22)]
     assert [tuple(s) for s in series] == [("泗文明办", 2026, 23)]
+
+
+def test_the_same_document_issued_twice_at_once_gets_one_number(settings) -> None:
+    import threading
+
+    ensure_schema()
+    results, errors = [], []
+    start = threading.Barrier(2)
+
+    def issue_it() -> None:
+        start.wait()
+        try:
+            results.extend(assign(issue("2026-12", "plan")))
+        except Exception as exc:  # noqa: BLE001  (the test reports it)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=issue_it) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == [] and results == ["泗文明办〔2026〕1号", "泗文明办〔2026〕1号"]
+    assert assign(issue("2026-12", "circular")) == ["泗文明办〔2026〕2号"]

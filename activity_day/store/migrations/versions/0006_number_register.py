@@ -7,6 +7,7 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-30 08:32:25
 """
+import logging
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -51,6 +52,7 @@ def upgrade() -> None:
     _register_issued_numbers()
 
 
+log = logging.getLogger("alembic.runtime.migration")
 NUMBER = re.compile(r"^(?P<issuer>.+)〔(?P<year>\d{4})〕(?P<number>\d+)号$")
 
 
@@ -67,7 +69,11 @@ def _register_issued_numbers() -> None:
         if not found:
             continue
         key = (found["issuer"], int(found["year"]), int(found["number"]))
-        if key in taken:  # the old computed numbers could clash: the first document keeps it
+        if key in taken:
+            # The old computed numbers could clash; the first document keeps the number and the other takes a
+            # new one from the register when it is next issued. Say so, since that document's number changes.
+            log.warning("document number %s of %s %s (%s) is also another document's; it will be renumbered "
+                        "when issued again", doc_number, county, month, document)
             continue
         taken.add(key)
         bind.execute(sa.text("INSERT INTO issued_number (issuer, year, number, county, month, document, issued_at) "
