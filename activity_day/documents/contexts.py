@@ -131,6 +131,7 @@ def circular_context(figures: dict[str, Any], activities: pd.DataFrame, *, profi
     return {
         "title": circular_title(month), "month_label": cn_month(month), "issuer": f"{county.office_name}文件",
         "mark": masthead(f"{county.office_name}文件"),
+        "signature": signature_indents(county.office_name, plan.dates_cn.compile),
         "doc_number": doc_number, "addressees": county.addressees, "office_name": county.office_name,
         "signed_cn": plan.dates_cn.compile, "activity_date_cn": plan.activity_date_cn,
         "s": figures["summary"], "results": records(figures["results"]), "ranking": records(figures["ranking"]),
@@ -175,6 +176,25 @@ def masthead(issuer: str) -> dict[str, float]:
             "html_pt": round(per_char * PT_PER_MM, 1)}
 
 
+BODY_PT, DATE_INDENT_CHARS = 16, 4  # 三号 characters; the date sits four characters in from the right
+
+
+def text_width_pt(text: str) -> float:
+    """Width in 三号: full-width characters 16 pt, ASCII (the date's digits) half of that."""
+    return sum(BODY_PT / 2 if ord(c) < 128 else BODY_PT for c in text)
+
+
+def signature_indents(office_name: str, signed_cn: str) -> dict[str, float]:
+    """GB/T 9704 7.3.5: the date four characters in from the right, the issuing office centred over it; an
+    office name wider than that stays flush right and the date is centred under it instead."""
+    name, date_ = text_width_pt(office_name), text_width_pt(signed_cn)
+    centre = DATE_INDENT_CHARS * BODY_PT + date_ / 2  # from the right edge of the text
+    name_indent = centre - name / 2
+    if name_indent >= 0:
+        return {"name_pt": name_indent, "date_pt": DATE_INDENT_CHARS * BODY_PT}
+    return {"name_pt": 0.0, "date_pt": (name - date_) / 2}
+
+
 def plan_title(month: str) -> str:
     return f"关于开展{cn_month(month)}新时代文明实践集中活动日活动的通知"
 
@@ -187,7 +207,9 @@ def plan_context(content: PlanContent, *, profile: Profile, version: int, draft:
         p=content.stored(), draft=draft, title=plan_title(month),
         # The draft for comments is circulated without the red masthead and without a number.
         issuer=None if draft else f"{county.office_name}文件", doc_number=None if draft else doc_number,
-        mark=None if draft else masthead(f"{county.office_name}文件"), addressees=county.addressees, office_name=county.office_name,
+        mark=None if draft else masthead(f"{county.office_name}文件"),
+        signature=signature_indents(county.office_name,
+                                    content.dates_cn.draft if version == 1 else content.dates_cn.review), addressees=county.addressees, office_name=county.office_name,
         signed_cn=content.dates_cn.draft if version == 1 else content.dates_cn.review, cn_numbers=CN_NUMBERS,
         comments=None if content.comments is None else [c.model_dump() for c in content.comments], cc=county.cc,
         printer=county.printer or county.office_name,

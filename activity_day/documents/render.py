@@ -126,6 +126,8 @@ def docx_bytes(template: str, context: dict[str, Any], *, dated: datetime, title
     doc.render(context | pictures, jinja_env=_docx_environment(), autoescape=True)
     if context.get("mark"):
         fit_masthead(doc.docx, context["mark"])
+    if context.get("signature"):
+        fit_signature(doc.docx, context["signature"])
     props = doc.docx.core_properties
     props.created = props.modified = dated
     props.last_printed = dated
@@ -133,6 +135,15 @@ def docx_bytes(template: str, context: dict[str, Any], *, dated: datetime, title
     out = io.BytesIO()
     doc.save(out)
     return pin_zip(out.getvalue())
+
+
+def fit_signature(document: Any, indents: dict[str, float]) -> None:
+    """Place the issuing office and the date (the two GW Signature paragraphs) as `signature_indents` says."""
+    from docx.shared import Pt
+
+    lines = [p for p in document.paragraphs if p.style.name == "GW Signature"]
+    for line, key in zip(lines, ("name_pt", "date_pt"), strict=False):
+        line.paragraph_format.right_indent = Pt(indents[key])
 
 
 def fit_masthead(document: Any, mark: dict[str, float]) -> None:

@@ -221,3 +221,11 @@ def test_problem_categories_are_numbered_past_ten() -> None:
 def test_highlights_name_three_activities_at_most() -> None:
     acts = pd.DataFrame({"station_code": ["001"] * 5, "name": ["甲", "乙", "甲", "丙", "丁"]})
     assert contexts.station_highlights(acts).to_dict() == {"001": "甲、乙、丙"}
+
+
+def test_the_office_is_centred_over_a_date_four_characters_in() -> None:
+    # 2026年12月10日: 8 digits at 8 pt and 3 characters at 16 pt = 112 pt; its centre 120 pt from the right.
+    assert contexts.signature_indents("泗阳县文明办", "2026年12月10日") == {"name_pt": 72.0, "date_pt": 64.0}
+    # a name wider than twice that distance stays flush right, and the date is centred under it
+    assert contexts.signature_indents("泗阳县精神文明建设委员会办公室", "2026年12月1日") == {"name_pt": 0.0,
+                                                                                 "date_pt": 68.0}

@@ -139,5 +139,8 @@ def test_numbers_come_from_the_register_and_the_draft_has_none(compiled: dict) -
     assert refused.exit_code == 2 and "泗文明办〔2026〕42号已经使用，下一个文号至少为 43" in refused.output
     assert "Traceback" not in refused.output
     # the first paragraph of an issued document is the fitted red mark
+    signature = [p for p in Document(out / "circular.docx").paragraphs if p.style.name == "GW Signature"]
+    assert [(p.text, p.paragraph_format.right_indent.pt) for p in signature] == [
+        ("泗阳县精神文明建设委员会办公室", 0.0), ("2026年12月10日", 64.0)]  # the date centred under the office
     mark = Document(out / "circular.docx").paragraphs[0]
     assert mark.style.name == "GW Issuer" and mark.runs[0].font.size.pt == 41.5
