@@ -98,7 +98,7 @@ def bench_cycle(repeats: int = 3) -> dict:
     r, f, w = statistics.median(real), statistics.median(floor), statistics.median(work_only)
 
     return {"real_s": round(r, 2), "prefect_floor_s": round(f, 2), "work_without_prefect_s": round(w, 2),
-            "ratio_real_to_floor": round(r / f, 2),
+            "ratio_real_to_floor": round(r / f, 2), "ratio_real_to_work": round(r / w, 2),
             "samples_real": [round(x, 2) for x in real], "samples_floor": [round(x, 2) for x in floor]}
 
 
