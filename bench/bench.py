@@ -33,7 +33,9 @@ def empty_cycle_flows():
     """Flows and tasks shaped like the real cycle (same subflows, same task count), each doing nothing."""
     from prefect import flow, task
 
-    @task
+    from tasks.common import STEP
+
+    @task(**STEP)  # the real steps' options: results persisted, cached per root run
     def noop(*_args):
         return {}
 
