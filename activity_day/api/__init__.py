@@ -28,7 +28,6 @@ from activity_day.api.schemas import (
     SubmissionsPublic,
     TaskBlockPublic,
 )
-from activity_day.domain.dates import parse_month
 from activity_day.intake import LIMITS, H
 from activity_day.services.submissions import station_for_token, submissions_of, submit_plan, utcnow
 from activity_day.store import crud
@@ -72,14 +71,6 @@ def clock() -> datetime:
     return utcnow()
 
 
-def valid_month(month: str) -> str:
-    try:
-        parse_month(month)
-    except ValueError:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "月份格式应为 YYYY-MM") from None
-    return month
-
-
 def create_app(max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
     ensure_schema()
     app = FastAPI(
@@ -99,7 +90,6 @@ def create_app(max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
     @app.get("/api/v1/months/{month}/checklist", tags=["checklist"], summary="本月活动清单", operation_id="get_checklist",
              responses=error_responses(401, 404, 413, 422))
     def checklist(month: Month, station: Annotated[Station, Depends(current_station)]) -> ChecklistPublic:
-        month = valid_month(month)
         with transaction() as session:
             plan = crud.get_plan(session=session, county=station.county, month=month, version=2)
         if plan is None:
@@ -123,7 +113,7 @@ def create_app(max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
                      "schema": {"type": "string", "enum": ["true", "false"]}}}}})
     def submit(month: Month, body: PlanCreate, station: Annotated[Station, Depends(own_station)],
                now: Annotated[datetime, Depends(clock)]) -> JSONResponse:
-        outcome = submit_plan(county=station.county, station_code=station.code, month=valid_month(month),
+        outcome = submit_plan(county=station.county, station_code=station.code, month=month,
                               submission_id=body.submission_id,
                               activities=[a.model_dump(mode="json") for a in body.activities], now=now)
         return JSONResponse(jsonable_encoder(outcome.body), status_code=outcome.http_status,
@@ -133,7 +123,6 @@ def create_app(max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
              operation_id="read_plan",
              responses=authed | error_responses(404))
     def read_plan(month: Month, station: Annotated[Station, Depends(own_station)]) -> PlanPublic:
-        month = valid_month(month)
         with transaction() as session:
             plans = crud.station_plans_frame(session=session, county=station.county, month=month)
             acts = crud.activities_frame(session=session, county=station.county, month=month)

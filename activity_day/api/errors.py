@@ -125,9 +125,7 @@ def install_handlers(app: FastAPI) -> None:
             message = "没有这个接口地址，接口说明见 /docs"
         else:
             message = str(exc.detail) if exc.status_code in CODES and exc.detail else "请求有误"
-        status = exc.status_code if exc.status_code in CODES else 400
-        body = error_body(status, message) if status in CODES else {"code": "malformed", "message": message,
-                                                                    "problems": []}
+        body = {"code": CODES.get(exc.status_code, "malformed"), "message": message, "problems": []}
         return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
 

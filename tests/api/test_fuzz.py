@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -20,18 +19,13 @@ import httpx
 import pytest
 
 from activity_day.settings import Settings, settings_in_force
+from tests.api.test_api import free_port
 from tests.intake_helpers import official_plan, tokens_for
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 SEED = "20261130"
 MONTH = "2026-12"  # pinned in schemathesis.toml; the OpenAPI examples plan activities in it
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def serve(database_url: str, workdir: Path) -> tuple[subprocess.Popen, str]:
