@@ -33,6 +33,9 @@ class Settings(BaseSettings):
         default=False, description="Put each county's documents in OUT/YYYY-MM/<county>/ (province runs always do)")
     log_file: Path = Field(default=Path("var/log/activity-day.log"),
                            description="Where commands write their full log, tracebacks included")
+    workers: int | None = Field(
+        default=None, ge=1, le=64,
+        description="Processes for a province run's counties (run cycle --all-counties); default one per core")
 
     @field_validator("database_url")
     @classmethod

@@ -24,12 +24,8 @@ from activity_day.errors import OperatorError
 from flows.drills import fault_drill
 from flows.forms import approve_comments, ask_public_random, collect_comments
 from models.enums import Step
-from tasks.collect import completeness_report, read_inbox
-from tasks.compile import compile_circular
-from tasks.draft import draft_plan, render_plan
-from tasks.review import close_review, review_state
-from tasks.sample import draw_sample, export_draw, publish_candidates
 from tasks.schedule import schedule_next_steps, schedule_review
+from tasks.steps import collect_step, compile_step, draft_step, review_step, sample_step
 
 plain_expected_conditions()
 
@@ -66,10 +62,9 @@ def known_failures(fn: Callable) -> Callable:
 def draft(county: str, month: str | None = None, schedule: bool = True, county_folder: bool = False) -> DraftResult:
     """Draft next month's plan (v1, 征求意见稿); from a deployment, start the interactive review."""
     month = month or next_month()
-    summary = draft_plan(county, month)
-    files = render_plan(county, month, 1, county_folder)
+    result = draft_step(county, month, county_folder)
     fault_drill(Step.DRAFT, county, month)
-    return summary | {"files": files, "scheduled": schedule_review(county, month) if schedule else []}
+    return result | {"scheduled": schedule_review(county, month) if schedule else []}
 
 
 @flow(name="review", flow_run_name=run_name(Step.REVIEW.cn))
@@ -87,10 +82,9 @@ def review(county: str, month: str | None = None, interactive: bool = False, def
     if interactive:
         collect_comments(county, month, poll_seconds)
         approve_comments(county, month, poll_seconds)
-    summary = close_review(county, month, default_disposition, review_state(county, month)["digest"])
-    files = render_plan(county, month, 2, county_folder)
+    result = review_step(county, month, default_disposition, county_folder)
     fault_drill(Step.REVIEW, county, month)
-    return summary | {"files": files, "scheduled": schedule_next_steps(county, month) if schedule else []}
+    return result | {"scheduled": schedule_next_steps(county, month) if schedule else []}
 
 
 # Scheduled runs leave out the month: draft and review prepare next month, while collect,
@@ -102,10 +96,9 @@ def review(county: str, month: str | None = None, interactive: bool = False, def
 def collect(county: str, month: str | None = None, county_folder: bool = False) -> CollectResult:
     """Import the plan files waiting in the inbox, then report who has submitted and what is planned."""
     month = month or this_month()
-    inbox = read_inbox(county, month, county_folder)
-    report = completeness_report(county, month, county_folder)
+    result = collect_step(county, month, county_folder)
     fault_drill(Step.COLLECT, county, month)
-    return report | {"inbox": inbox}
+    return result
 
 
 @flow(name="sample", flow_run_name=run_name(Step.SAMPLE.cn, this_month))
@@ -118,14 +111,10 @@ def sample(county: str, month: str | None = None, public_random: str | None = No
     official plan's checksum (docs/draw.md).
     """
     month = month or this_month()
-    published = publish_candidates(county, month)
-    source = ""
-    if interactive and public_random is None and not published["drawn"]:
-        public_random, source = ask_public_random(month, published, poll_seconds)
-    summary = draw_sample(county, month, public_random, published["sha256"], source)
-    files = export_draw(county, month, county_folder)
+    ask = (lambda published: ask_public_random(month, published, poll_seconds)) if interactive else None
+    result = sample_step(county, month, public_random, county_folder, ask=ask)
     fault_drill(Step.SAMPLE, county, month)
-    return summary | {"files": files}
+    return result
 
 
 @flow(name="compile", flow_run_name=run_name(Step.COMPILE.cn, this_month))
@@ -134,9 +123,9 @@ def compile_(county: str, month: str | None = None, allow_empty: bool = False,
              county_folder: bool = False) -> CompileResult:
     """Compile the month's circular from the scores (a month without scores only with `allow_empty`)."""
     month = month or this_month()
-    summary = compile_circular(county, month, allow_empty, county_folder)
+    result = compile_step(county, month, allow_empty, county_folder)
     fault_drill(Step.COMPILE, county, month)
-    return summary
+    return result
 
 
 @flow(name="monthly_cycle", flow_run_name=run_name("月度流程"))

@@ -1,20 +1,43 @@
-"""A whole province: one flow run per county, so the operator sees and can retry each county on its own."""
+"""A whole province: every county's month, each county a run the operator can see and retry on its own.
+
+Locally (`run cycle --all-counties`) each county is one task run, `county-month`, and the counties run in a
+pool of processes sized to the cores: one county's data in memory per process at a time. A task run per
+county, rather than six flow runs per county, keeps Prefect's own cost per county to a fraction of the
+work (README "Benchmarks"). With `via_deployments`, each county is a run of the monthly-cycle deployment
+instead, with its five step subflows, picked up by the workers.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from prefect import flow, task
-from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.artifacts import create_progress_artifact, create_table_artifact, update_progress_artifact
 from prefect.client.orchestration import get_client
 from prefect.deployments import run_deployment
+from prefect.futures import as_completed
 from prefect.logging import get_run_logger
+from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+from prefect.task_runners import ProcessPoolTaskRunner
+from prefect.utilities.urls import url_for
 
+from activity_day import console
+from activity_day.console import tell_operator
+from activity_day.domain.dates import cn_month
 from activity_day.domain.months import next_month
 from activity_day.errors import OperatorError
+from activity_day.settings import Settings, get_settings, use_settings
 from activity_day.store import crud
-from flows.monthly import STEPS, known_failures, run_name
+from flows.drills import fault_drill
+from flows.monthly import known_failures, run_name
+from models.enums import Step
 from tasks.common import transaction
+from tasks.steps import ORDER, county_month
 
 CYCLE_DEPLOYMENT = "monthly_cycle/monthly-cycle"
 
@@ -38,46 +61,138 @@ def wait_for_run(run_id, timeout: float, every: float = 2.0):
             time.sleep(every)
 
 
+
+def worker_count(counties: int, workers: int | None = None) -> int:
+    """Processes for the county runs: the setting, else one per core, never more than there are counties."""
+    wanted = workers or get_settings().workers or os.cpu_count() or 1
+    return max(1, min(wanted, counties))
+
+
+def progress_line(done: int, failed: int, total: int, elapsed: float) -> str:
+    """A terminal progress line: a bar, counties done and failed, and the time left at the pace so far."""
+    width = 20
+    filled = round(width * done / total) if total else width
+    eta = f"，预计还需 {round(elapsed / done * (total - done))} 秒" if 0 < done < total else ""
+    failures = f"，失败 {failed} 个" if failed else ""
+    return f"[{'█' * filled}{'░' * (width - filled)}] {done}/{total} 个县（市、区）已完成{failures}，用时 {elapsed:.0f} 秒{eta}"
+
+
+def prepare_worker(settings: Settings, quiet: bool) -> None:
+    """Set up a worker process as its parent is: the same settings and, if the parent's console is quiet
+    (the `activity-day` command), no Prefect console lines of its own (the UI still gets every log)."""
+    use_settings(settings)
+    if quiet:
+        console.quiet_prefect()
+
+
+def console_is_quiet() -> bool:
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    return not any(isinstance(h, PrefectConsoleHandler) for name in ("", "prefect")
+                   for h in logging.getLogger(name).handlers)
+
+
+@contextmanager
+def api_for_workers() -> Iterator[None]:
+    """Worker processes report to the API this process uses, the temporary local server included.
+
+    Without a configured `PREFECT_API_URL`, each worker would otherwise start a temporary server of its own
+    (seconds each), and its runs would not show under this run.
+    """
+    if get_current_settings().api.url is not None:
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()  # the one this process's client started (one per process)
+    if not server.running:
+        server.start()
+    with temporary_settings({PREFECT_API_URL: server.api_url}):
+        yield
+
+
+def _county_rows(codes: list[str], month: str, steps: list[str], options: dict[str, Any],
+                 workers: int) -> list[dict[str, Any]]:
+    """Run `county_month` for every county (in a process pool when workers > 1); one row per county."""
+    logger = get_run_logger()
+    progress = create_progress_artifact(progress=0.0, description=f"{cn_month(month)} 全省 {len(codes)} 个县（市、区）处理进度")
+    label = "月度流程" if len(steps) == len(ORDER) else "、".join(Step(s).cn for s in steps)
+    rows: list[dict[str, Any]] = []
+    started = time.perf_counter()
+
+    def finished(code: str, state: Any, url: str | None) -> None:
+        result = state.result(raise_on_failure=False) if state.is_completed() else None
+        rows.append({"县代码": code, "步骤": label, "状态": "完成" if state.is_completed() else "失败",
+                     "用时（秒）": result["seconds"] if isinstance(result, dict) else None,
+                     "说明": "" if state.is_completed() else (state.message or state.name), "运行链接": url or ""})
+        failed = sum(r["状态"] == "失败" for r in rows)
+        update_progress_artifact(progress, progress=100.0 * len(rows) / len(codes))
+        logger.info("county %s: %s (%d/%d)", code, state.name, len(rows), len(codes))
+        tell_operator(progress_line(len(rows), failed, len(codes), time.perf_counter() - started))
+
+    parameters = [{"county": code, "month": month, "steps": steps, "options": options, "after_step": fault_drill}
+                  for code in codes]
+    if workers == 1:  # one process: no pool to start
+        for params in parameters:
+            state = county_month(**params, return_state=True)
+            finished(params["county"], state, None)
+    else:
+        # Each process starts from scratch (spawn): it gets this process's settings (the workspace, the database).
+        runner = ProcessPoolTaskRunner(max_workers=workers, initializer=prepare_worker,
+                                       initargs=(get_settings(), console_is_quiet()))
+        with api_for_workers(), runner:
+            futures = {runner.submit(county_month, params): params["county"] for params in parameters}
+            for future in as_completed(list(futures)):
+                future.wait()
+                finished(futures[future], future.state, url_for(future))
+    rows.sort(key=lambda r: codes.index(r["县代码"]))
+    return rows
+
+
+def _deployment_rows(codes: list[str], month: str, allow_empty: bool, wait_seconds: int) -> list[dict[str, Any]]:
+    """One monthly-cycle deployment run per county, for the workers; waits for each and reports its state."""
+    logger = get_run_logger()
+    progress = create_progress_artifact(progress=0.0, description=f"{cn_month(month)} 全省 {len(codes)} 个县（市、区）处理进度")
+    runs = {code: run_deployment(CYCLE_DEPLOYMENT, timeout=0,
+                                 parameters={"county": code, "month": month, "allow_empty": allow_empty,
+                                             "county_folder": True},
+                                 idempotency_key=f"activity-day:{code}:{month}:province-cycle")
+            for code in codes}
+    rows = []
+    for done, (code, run) in enumerate(runs.items(), start=1):
+        state = wait_for_run(run.id, wait_seconds)
+        completed = state is not None and state.is_completed()
+        rows.append({"县代码": code, "步骤": "月度流程", "状态": "完成" if completed else "失败",
+                     "用时（秒）": None, "说明": "" if completed else (state.message if state else "等待超时"),
+                     "运行链接": url_for("flow-run", obj_id=run.id) or ""})
+        update_progress_artifact(progress, progress=100.0 * done / len(codes))
+        logger.info("county %s: %s (%d/%d)", code, state.name if state else "timed out", done, len(codes))
+    return rows
+
+
 @flow(name="province_cycle", flow_run_name=run_name("全省月度流程"))
 @known_failures
 def province_cycle(month: str | None = None, counties: list[str] | None = None, step: str = "cycle",
-                   via_deployments: bool = False, wait_seconds: int = 3600, allow_empty: bool = False) -> dict:
-    """Run a step (or the whole cycle) for every county, one county's data in memory at a time.
+                   via_deployments: bool = False, wait_seconds: int = 3600, allow_empty: bool = False,
+                   workers: int | None = None) -> dict:
+    """Run a step (or the whole cycle) for every county; a failed county does not stop the others.
 
-    Locally each county is a subflow run of its own, one after another. With `via_deployments`, each
-    county is a run of the monthly-cycle deployment, picked up in parallel by the workers.
+    A summary table artifact lists every county's state, time and run; a retry of this flow run redoes
+    only the counties that failed (each county's result is cached per root run).
     """
-    logger = get_run_logger()
     month = month or next_month()
     codes = counties or list_counties()
-    progress = create_progress_artifact(progress=0.0, description=f"{month} 全省 {len(codes)} 个县（市、区）处理进度")
-    failed: list[str] = []
     if via_deployments:
-        runs = {code: run_deployment(CYCLE_DEPLOYMENT, timeout=0,
-                                     parameters={"county": code, "month": month, "allow_empty": allow_empty,
-                                                 "county_folder": True},
-                                     idempotency_key=f"activity-day:{code}:{month}:province-cycle")
-                for code in codes}
-        for done, (code, run) in enumerate(runs.items(), start=1):
-            state = wait_for_run(run.id, wait_seconds)
-            if state is None or not state.is_completed():
-                failed.append(code)
-            update_progress_artifact(progress, progress=100.0 * done / len(codes))
-            logger.info("county %s: %s (%d/%d)", code, state.name if state else "timed out", done, len(codes))
+        rows = _deployment_rows(codes, month, allow_empty, wait_seconds)
     else:
-        for done, code in enumerate(codes, start=1):
-            # The province run itself drives every step: draft and review schedule nothing further.
-            options: dict = {"county_folder": True}  # a province keeps each county's documents apart
-            if step in ("draft", "review"):
-                options["schedule"] = False
-            if step in ("compile", "cycle"):
-                options["allow_empty"] = allow_empty
-            state = STEPS[step](county=code, month=month, return_state=True, **options)
-            if not state.is_completed():
-                failed.append(code)
-            update_progress_artifact(progress, progress=100.0 * done / len(codes))
-            logger.info("county %s: %s (%d/%d)", code, state.name, done, len(codes))
+        steps = [s.value for s in ORDER] if step == "cycle" else [Step(step).value]
+        options = {"county_folder": True, "allow_empty": allow_empty}  # a province keeps counties' documents apart
+        rows = _county_rows(codes, month, steps, options, worker_count(len(codes), workers))
+    create_table_artifact(key=f"province-{month}", table=rows,
+                          description=f"{cn_month(month)} 全省各县（市、区）运行情况")
+    failed = [r["县代码"] for r in rows if r["状态"] == "失败"]
     if failed:
         raise OperatorError(f"{len(codes)} 个县（市、区）中有 {len(failed)} 个失败（{'、'.join(failed)}）："
-                            "请在 Prefect 界面查看并重试各县自己的流程运行")
-    return {"month": month, "counties": len(codes), "step": step}
+                            "请在 Prefect 界面查看各县的运行，或重试本次全省运行（已完成的县不再重复）")
+    return {"month": month, "counties": len(codes), "step": step,
+            "seconds": round(sum(r["用时（秒）"] or 0 for r in rows), 2)}

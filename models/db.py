@@ -13,6 +13,8 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from models import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
+READ_ONLY = "activity_day_read_only"  # execution option: a transaction that will not write
+
 
 @lru_cache(maxsize=16)
 def get_engine(url: str) -> Engine:
@@ -20,17 +22,27 @@ def get_engine(url: str) -> Engine:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # WAL lets the API read while an import writes
+            dbapi_conn.isolation_level = None  # transactions begin where SQLAlchemy says, as below
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
+        @event.listens_for(engine, "begin")
+        def _write_lock_first(conn):
+            # Several processes write one file when a province runs its counties in parallel. A transaction
+            # that read first and then writes fails at once ("database is locked") if another process wrote
+            # in between; taking the write lock at BEGIN makes it wait its turn (up to the timeout) instead.
+            # Read-only transactions (execution option READ_ONLY) read a snapshot and take no lock (WAL).
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # One pool per process: a province run has one process per worker, each with its own few connections.
+    return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=8)
 
 
 def upsert(

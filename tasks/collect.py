@@ -13,7 +13,7 @@ from activity_day.domain.outcomes import CollectResult, InboxResult
 from activity_day.services.inbox import process_inbox
 from activity_day.settings import get_settings
 from activity_day.store import crud
-from tasks.common import STEP, artifact_key, month_dir, transaction
+from tasks.common import STEP, artifact, artifact_key, month_dir, transaction
 
 __all__ = ["completeness_report", "read_inbox", "reminder_list"]  # reminder_list: its home is documents.contexts
 
@@ -36,25 +36,26 @@ def read_inbox(county: str, month: str, county_folder: bool = False) -> InboxRes
 @task(name="completeness-report", **STEP)
 def completeness_report(county: str, month: str, county_folder: bool = False) -> CollectResult:
     """Missing stations, activities by task, kind and township; xlsx + markdown + Prefect artifacts."""
-    with transaction() as session:
+    with transaction(read_only=True) as session:
         profile = crud.load_profile_of(session=session, county=county)
         plan = crud.plan_content(crud.official_plan(session=session, county=county, month=month))
         stations = crud.stations_frame(session=session, county=county)
         plans = crud.station_plans_frame(session=session, county=county, month=month)
         activities = crud.activities_frame(session=session, county=county, month=month)
-        report = collect_report(stations, plans, activities, plan=plan, profile=profile, month=month)
-        markdown = render_text("collect.md.j2", **report.markdown)
-        files = {
-            "xlsx": write_bytes(month_dir(county, month, county_folder) / "collect-report.xlsx",
-                                xlsx_bytes(report.sheets, title=report.title)),
-            "md": write_text(month_dir(county, month, county_folder) / "collect-report.md", markdown),
-        }
+    report = collect_report(stations, plans, activities, plan=plan, profile=profile, month=month)
+    markdown = render_text("collect.md.j2", **report.markdown)
+    files = {
+        "xlsx": write_bytes(month_dir(county, month, county_folder) / "collect-report.xlsx",
+                            xlsx_bytes(report.sheets, title=report.title)),
+        "md": write_text(month_dir(county, month, county_folder) / "collect-report.md", markdown),
+    }
+    with transaction() as session:
         crud.record_documents(session=session, county=county, month=month, kind="collect_report", files=files)
     key = artifact_key("collect", county, month)
-    create_markdown_artifact(key=key, markdown=markdown, description=report.title)
+    artifact(create_markdown_artifact, key=key, markdown=markdown, description=report.title)
     for suffix, table, description in report.tables:
-        create_table_artifact(key=f"{key}-{suffix}", table=table, description=description)
+        artifact(create_table_artifact, key=f"{key}-{suffix}", table=table, description=description)
     if report.progress is not None:
         progress, description = report.progress
-        create_progress_artifact(progress=progress, description=description)
+        artifact(create_progress_artifact, progress=progress, description=description)
     return report.summary | {"files": {fmt: path for fmt, (path, _) in files.items()}}

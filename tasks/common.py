@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar, copy_context
 from pathlib import Path
 
 from activity_day.settings import get_settings
 from activity_day.store.database import transaction
 
-__all__ = ["STEP", "artifact_key", "month_dir", "run_logger", "step_cache_key", "transaction"]
+__all__ = ["STEP", "artifact", "artifact_key", "artifacts_in_background", "month_dir", "run_logger", "step_cache_key", "transaction"]
 
 
 def month_dir(county: str, month: str, county_folder: bool) -> Path:
@@ -21,6 +25,47 @@ def month_dir(county: str, month: str, county_folder: bool) -> Path:
 def artifact_key(*parts: str) -> str:
     """Prefect artifact keys allow lowercase letters, digits and dashes."""
     return "-".join(parts).lower().replace("_", "-")
+
+
+_background: ContextVar[tuple | None] = ContextVar("activity_day_background_artifacts", default=None)
+
+
+def artifact(create, **kwargs):
+    """Create a Prefect artifact (`create` is one of prefect.artifacts' functions) inside a run only.
+
+    A task's function called directly (the benchmark's work without Prefect) has no run to attach the
+    artifact to; Prefect would file it loose, and start a temporary server in each process to do so.
+    Inside `artifacts_in_background()` the call goes to a thread, and the work goes on meanwhile.
+    """
+    from prefect.context import FlowRunContext, TaskRunContext
+
+    if TaskRunContext.get() is None and FlowRunContext.get() is None:
+        return None
+    pending = _background.get()
+    if pending is None:
+        return create(**kwargs)
+    executor, futures = pending
+    futures.append(executor.submit(copy_context().run, create, **kwargs))  # the run's context goes along
+    return None
+
+
+@contextmanager
+def artifacts_in_background() -> Iterator[None]:
+    """Send the block's artifacts from one background thread, in order; wait for all of them at the end.
+
+    Each artifact is an API round trip; a county's ten of them cost its run a quarter of a second when
+    made one after another in line with the work (README "Benchmarks"). An artifact that fails fails
+    the block, as it would in line.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="artifacts") as executor:
+        futures: list = []
+        token = _background.set((executor, futures))
+        try:
+            yield
+        finally:
+            _background.reset(token)
+        for future in futures:
+            future.result()
 
 
 def run_logger():

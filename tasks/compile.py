@@ -14,7 +14,7 @@ from activity_day.domain.dates import cn_month, shift_month
 from activity_day.domain.outcomes import CompileResult
 from activity_day.domain.results import TREND_MONTHS, feedback_rows, month_results
 from activity_day.store import crud, numbers
-from tasks.common import STEP, artifact_key, month_dir, transaction
+from tasks.common import STEP, artifact, artifact_key, month_dir, transaction
 
 
 def no_scores_message(month: str) -> str:
@@ -31,7 +31,7 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
     A month without a single score gets no circular unless `allow_empty`: an unattended run then
     fails with the message, and its retry succeeds once the scores are in.
     """
-    with transaction() as session:
+    with transaction() as session:  # short: reads, the feedback items and the document number
         profile = crud.load_profile_of(session=session, county=county)
         plan = crud.official_plan(session=session, county=county, month=month)
         content = crud.plan_content(plan)
@@ -54,27 +54,29 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
                            rows=feedback_rows(data["scores"], stations))
         session.flush()
         data["feedback"] = crud.feedback_frame(session=session, county=county, up_to=month)
-        figures = month_results(data, profile, month)
         number = numbers.assign(session=session, now=datetime.now(UTC), issue=numbers.Issue(
             issuer=profile.county.doc_prefix, year=content.dates.compile.year, county=county, month=month,
             document="circular"))
-        context = circular_context(figures, data["activities"], profile=profile, plan=content, month=month,
-                                   doc_number=number, draw_digest=stored_draw.digest)
-        series = chart_series(figures)
-        svg, images = charts.circular_charts(**series) if series else ({}, {})
-        markdown = render_text("circular.md.j2", **context)
-        folder = month_dir(county, month, county_folder)
-        files = {
-            "md": write_text(folder / "circular.md", markdown),
-            "html": write_text(folder / "circular.html", render_text("circular.html.j2", **context, **svg)),
-            "docx": write_bytes(folder / "circular.docx", docx_bytes(
-                "circular.docx", context | dict.fromkeys(("bars_image", "trend_image"), ""),
-                dated=datetime.combine(content.dates.compile, time()), title=context["title"], images=images)),
-        }
-        summary = figures["summary"]
+    # Figures, charts and documents outside any transaction: parallel counties do not wait for each other.
+    figures = month_results(data, profile, month)
+    context = circular_context(figures, data["activities"], profile=profile, plan=content, month=month,
+                               doc_number=number, draw_digest=stored_draw.digest)
+    series = chart_series(figures)
+    svg, images = charts.circular_charts(**series) if series else ({}, {})
+    markdown = render_text("circular.md.j2", **context)
+    folder = month_dir(county, month, county_folder)
+    files = {
+        "md": write_text(folder / "circular.md", markdown),
+        "html": write_text(folder / "circular.html", render_text("circular.html.j2", **context, **svg)),
+        "docx": write_bytes(folder / "circular.docx", docx_bytes(
+            "circular.docx", context | dict.fromkeys(("bars_image", "trend_image"), ""),
+            dated=datetime.combine(content.dates.compile, time()), title=context["title"], images=images)),
+    }
+    summary = figures["summary"]
+    with transaction() as session:
         crud.save_circular(session=session, county=county, month=month, doc_number=number,
                            scored=summary["scored"], draw_digest=stored_draw.digest, summary=summary)
         crud.record_documents(session=session, county=county, month=month, kind="circular", files=files)
-    create_markdown_artifact(key=artifact_key("circular", county, month), markdown=markdown,
+    artifact(create_markdown_artifact, key=artifact_key("circular", county, month), markdown=markdown,
                              description=context["title"])
     return summary | {"files": {fmt: path for fmt, (path, _) in files.items()}}

@@ -15,7 +15,7 @@ from activity_day.domain.outcomes import DraftResult
 from activity_day.domain.planning import draft_month
 from activity_day.store import crud
 from models import ChecklistItem, LearningItem, PlanStatus
-from tasks.common import STEP, artifact_key, month_dir, transaction
+from tasks.common import STEP, artifact, artifact_key, month_dir, transaction
 
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
@@ -55,26 +55,28 @@ def draft_plan(county: str, month: str) -> DraftResult:
 @task(name="render-plan", **STEP)
 def render_plan(county: str, month: str, version: int, county_folder: bool = False) -> dict[str, str]:
     """Write the plan version as Markdown and HTML under out/YYYY-MM/; returns fmt -> path."""
-    with transaction() as session:
+    with transaction(read_only=True) as session:
         profile = crud.load_profile_of(session=session, county=county)
         plan = crud.get_plan(session=session, county=county, month=month, version=version)
         if plan is None:
             raise crud.MissingPrerequisite(
                 f"{cn_month(month)}尚无{'方案征求意见稿' if version == 1 else '正式方案'}：请先运行 "
                 f"activity-day run {'draft' if version == 1 else 'review'} --month {month}")
-        content = crud.plan_content(plan)
-        context = plan_context(content, profile=profile, version=version, draft=plan.status == PlanStatus.DRAFT,
-                               doc_number=plan.doc_number, month=month)
-        markdown = render_text("plan.md.j2", **context)
-        signed_on = datetime.combine(content.dates.draft if version == 1 else content.dates.review, time())
-        files = {
-            "md": write_text(month_dir(county, month, county_folder) / f"plan-v{version}.md", markdown),
-            "html": write_text(month_dir(county, month, county_folder) / f"plan-v{version}.html", render_text("plan.html.j2", **context)),
-            "docx": write_bytes(month_dir(county, month, county_folder) / f"plan-v{version}.docx",
-                                docx_bytes("plan-draft.docx" if context["draft"] else "plan.docx", context, dated=signed_on, title=context["title"])),
-        }
+    content = crud.plan_content(plan)
+    context = plan_context(content, profile=profile, version=version, draft=plan.status == PlanStatus.DRAFT,
+                           doc_number=plan.doc_number, month=month)
+    markdown = render_text("plan.md.j2", **context)
+    signed_on = datetime.combine(content.dates.draft if version == 1 else content.dates.review, time())
+    folder = month_dir(county, month, county_folder)
+    files = {
+        "md": write_text(folder / f"plan-v{version}.md", markdown),
+        "html": write_text(folder / f"plan-v{version}.html", render_text("plan.html.j2", **context)),
+        "docx": write_bytes(folder / f"plan-v{version}.docx", docx_bytes(
+            "plan-draft.docx" if context["draft"] else "plan.docx", context, dated=signed_on, title=context["title"])),
+    }
+    with transaction() as session:
         crud.record_documents(session=session, county=county, month=month, kind=f"plan_v{version}", files=files)
-    create_markdown_artifact(
+    artifact(create_markdown_artifact,
         key=artifact_key("plan", county, month, f"v{version}"), markdown=markdown,
         description=f"{cn_month(month)}集中活动日方案（{'征求意见稿' if version == 1 else '正式稿'}）",
     )

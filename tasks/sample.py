@@ -17,7 +17,7 @@ from activity_day.domain.profile import unknown_townships
 from activity_day.errors import OperatorError
 from activity_day.intake.headers import H
 from activity_day.store import crud
-from tasks.common import STEP, artifact_key, month_dir, run_logger, transaction
+from tasks.common import STEP, artifact, artifact_key, month_dir, run_logger, transaction
 
 MODE_CN = {"online": "线上飞检", "onsite": "线下巡查"}
 TEAM, RANK = "检查组", "抽取序号"  # the draw table's own columns (no input file has them)
@@ -58,7 +58,7 @@ def publish_candidates(county: str, month: str) -> dict:
     sha = draw.candidates_sha256(candidates)
     names = stations.set_index("code")["name"].to_dict()
     key = artifact_key("candidates", county, month)
-    create_table_artifact(key=key, table=[{H.STATION_CODE: c.code, H.STATION_NAME: names.get(c.code, ""), H.TOWNSHIP: c.township,
+    artifact(create_table_artifact, key=key, table=[{H.STATION_CODE: c.code, H.STATION_NAME: names.get(c.code, ""), H.TOWNSHIP: c.township,
                                            "轮换优先级": c.priority} for c in candidates],
                           description=f"{cn_month(month)}抽查候选名单（{len(candidates)}个所站，SHA-256 {sha}）")
     return {"sha256": sha, "count": len(candidates), "drawn": False}
@@ -154,30 +154,31 @@ def by_team(table: pd.DataFrame, teams: list[str]) -> pd.DataFrame:
 @task(name="export-draw", **STEP)
 def export_draw(county: str, month: str, county_folder: bool = False) -> dict[str, str]:
     """draw.json (the verifiable record), draw.xlsx, one xlsx per team, the online schedule, an artifact."""
-    with transaction() as session:
+    with transaction(read_only=True) as session:
         stored = crud.require_draw(session=session, county=county, month=month)
         stations = crud.stations_frame(session=session, county=county)
         activities = crud.activities_frame(session=session, county=county, month=month)
-        table = draw_table(stored.record, stations, activities, stored.record["params"]["activity_date"])
-        teams = team_order(stored.record, table)
-        table = by_team(table, teams)
-        label = cn_month(month)
-        folder = month_dir(county, month, county_folder)
-        files = {
-            "json": write_text(folder / "draw.json",
-                               json.dumps(stored.record, ensure_ascii=False, indent=1, sort_keys=True) + "\n"),
-            "xlsx": write_bytes(folder / "draw.xlsx", xlsx_bytes(
-                [("抽查名单", table.sort_values(RANK))], title=f"{label}督查抽查名单")),
-            "online": write_bytes(folder / "online-schedule.xlsx", xlsx_bytes(
-                [("线上飞检时间表", table[table[H.MODE] == MODE_CN["online"]])], title=f"{label}线上飞检时间表")),
-        }
-        for n, team in enumerate(teams, start=1):
-            mine = table[table[TEAM] == team]
-            files[f"team{n}"] = write_bytes(folder / "teams" / f"{n}-{team}.xlsx", xlsx_bytes(
-                [("线下巡查路线", mine[mine[H.MODE] == MODE_CN["onsite"]]),
-                 ("线上飞检", mine[mine[H.MODE] == MODE_CN["online"]])],
-                title=f"{label}{team}督查安排"))
+    table = draw_table(stored.record, stations, activities, stored.record["params"]["activity_date"])
+    teams = team_order(stored.record, table)
+    table = by_team(table, teams)
+    label = cn_month(month)
+    folder = month_dir(county, month, county_folder)
+    files = {
+        "json": write_text(folder / "draw.json",
+                           json.dumps(stored.record, ensure_ascii=False, indent=1, sort_keys=True) + "\n"),
+        "xlsx": write_bytes(folder / "draw.xlsx", xlsx_bytes(
+            [("抽查名单", table.sort_values(RANK))], title=f"{label}督查抽查名单")),
+        "online": write_bytes(folder / "online-schedule.xlsx", xlsx_bytes(
+            [("线上飞检时间表", table[table[H.MODE] == MODE_CN["online"]])], title=f"{label}线上飞检时间表")),
+    }
+    for n, team in enumerate(teams, start=1):
+        mine = table[table[TEAM] == team]
+        files[f"team{n}"] = write_bytes(folder / "teams" / f"{n}-{team}.xlsx", xlsx_bytes(
+            [("线下巡查路线", mine[mine[H.MODE] == MODE_CN["onsite"]]),
+             ("线上飞检", mine[mine[H.MODE] == MODE_CN["online"]])],
+            title=f"{label}{team}督查安排"))
+    with transaction() as session:
         crud.record_documents(session=session, county=county, month=month, kind="draw", files=files)
-    create_table_artifact(key=artifact_key("draw", county, month), table=table.to_dict("records"),
+    artifact(create_table_artifact, key=artifact_key("draw", county, month), table=table.to_dict("records"),
                           description=f"{label}督查抽查名单（抽样记录摘要 {stored.digest}）")
     return {fmt: path for fmt, (path, _) in files.items()}

@@ -129,13 +129,17 @@ def missing_font_message(*, fontconfig: bool) -> str:
 
 
 def _save(fig, fmts: Sequence[str]) -> dict[str, bytes]:
-    """The figure saved in each format (drawn once; each save lays it out again, so bytes match a lone save)."""
+    """The figure saved in each format, cropped to one tight box computed once for all formats.
+
+    `bbox_inches="tight"` would draw the whole figure an extra time per save just to measure it.
+    """
     saved = {}
     try:
+        box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.1)  # savefig's default pad_inches
         for fmt in fmts:
             out = io.BytesIO()
             metadata = {"Date": None, "Creator": None} if fmt == "svg" else {"Software": None}
-            fig.savefig(out, format=fmt, metadata=metadata, dpi=160, bbox_inches="tight")  # ~170 dpi at 150 mm
+            fig.savefig(out, format=fmt, metadata=metadata, dpi=160, bbox_inches=box)  # ~170 dpi at 150 mm
             saved[fmt] = out.getvalue()
     finally:
         plt.close(fig)

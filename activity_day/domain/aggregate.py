@@ -109,10 +109,10 @@ def uncovered_required(activities: pd.DataFrame, plans: pd.DataFrame, stations: 
     cols = ["code", "name", "township", "leader", "phone", "missing_codes"]
     if not required_codes or plans.empty:
         return pd.DataFrame(columns=cols)
-    covered = activities.groupby("station_code")["checklist_code"].agg(lambda s: set(s.dropna()))
+    covered = set(zip(activities["station_code"], activities["checklist_code"], strict=True))  # (station, item)
     rows = []
     for station in stations[stations["code"].isin(plans["station_code"])].itertuples():
-        missing = [c for c in required_codes if c not in covered.get(station.code, set())]
+        missing = [c for c in required_codes if (station.code, c) not in covered]
         if missing:
             rows.append({"code": station.code, "name": station.name, "township": station.township,
                          "leader": station.leader, "phone": station.phone, "missing_codes": "、".join(missing)})

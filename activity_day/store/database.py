@@ -10,12 +10,20 @@ from sqlmodel import Session
 
 from activity_day.settings import get_settings
 from models import get_engine
+from models.db import READ_ONLY
 
 
 @contextmanager
-def transaction() -> Iterator[Session]:
-    """A session in one transaction: committed on success, rolled back on any error."""
+def transaction(read_only: bool = False) -> Iterator[Session]:
+    """A session in one transaction: committed on success, rolled back on any error.
+
+    On SQLite a transaction takes the database's write lock when it begins, so that parallel county runs
+    queue instead of failing (models.db); `read_only` transactions take none and never wait for a writer.
+    Render documents between a read-only transaction and a short write, not inside a write.
+    """
     engine = get_engine(get_settings().database_url)
+    if read_only:
+        engine = engine.execution_options(**{READ_ONLY: True})
     with Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
 

@@ -137,3 +137,62 @@ def test_draw_tables_list_teams_in_the_profiles_order_not_by_character_code() ->
     assert teams == ["第一检查组", "第二检查组", "第三检查组", "第四检查组", "线上·吴敏"]
     assert list(by_team(table, teams)[TEAM]) == ["第一检查组", "第二检查组", "第二检查组", "第三检查组", "第四检查组",
                                                "线上·吴敏"]
+
+
+def _rows_and_documents(root: Path) -> tuple[dict[str, list[tuple]], dict[str, bytes]]:
+    """Every table's rows without surrogate ids and clock times (paths relative to the workspace), and every
+    document's bytes, keyed by its path under out/."""
+    import sqlalchemy as sa
+
+    from models.db import get_engine
+
+    engine = get_engine(f"sqlite:///{root / 'var' / 'activity_day.db'}")
+    rows: dict[str, list[tuple]] = {}
+    with engine.connect() as conn:
+        meta = sa.MetaData()
+        meta.reflect(bind=conn)
+        for name, table in meta.tables.items():
+            if name == "alembic_version":
+                continue
+            kept = [c for c in table.columns if c.name != "id" and not isinstance(c.type, sa.DateTime)]
+            values = conn.execute(sa.select(*kept)).all()
+            rows[name] = sorted(tuple(str(v).replace(str(root), "<root>") for v in row) for row in values)
+    docs = {p.relative_to(root / "out").as_posix(): p.read_bytes()
+            for p in sorted((root / "out").rglob("*")) if p.is_file() and ".faults" not in p.parts}
+    return rows, docs
+
+
+def test_counties_run_in_parallel_as_they_run_one_after_another(prefect_server, tmp_path: Path,
+                                                                 monkeypatch) -> None:
+    """A province's counties in a pool of processes give the rows and bytes they give one after another."""
+    from datetime import UTC, datetime
+
+    from prefect.client.schemas.filters import TaskRunFilterStartTime
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    outcomes = {}
+    for workers in ("1", "3"):
+        monkeypatch.setenv("ACTIVITY_DAY_WORKERS", workers)
+        started = datetime.now(UTC)
+        root = tmp_path / f"workers-{workers}"
+        demo = CliRunner().invoke(app, ["demo", "--province", "3", "--month", "2026-12", "--out", str(root)])
+        assert demo.exit_code == 0, demo.output
+        assert "[████████████████████] 3/3 个县（市、区）已完成" in demo.output
+        outcomes[workers] = _rows_and_documents(root)
+        with get_client(sync_client=True) as client:
+            runs = client.read_task_runs(task_run_filter=TaskRunFilter(
+                name=TaskRunFilterName(like_="·2026年12月·"), start_time=TaskRunFilterStartTime(after_=started)))
+        spans = sorted((r.start_time, r.end_time) for r in runs if r.state and r.state.is_completed())
+        assert len(spans) == 3 * 5  # 3 counties, 5 steps each (the demo runs the steps one by one)
+        overlapping = any(later_start < earlier_end for (_, earlier_end), (later_start, _) in zip(spans, spans[1:]))
+        assert overlapping == (workers == "3")  # counties ran side by side only with several workers
+
+    (rows_serial, docs_serial), (rows_parallel, docs_parallel) = outcomes["1"], outcomes["3"]
+    assert rows_serial["planned_activity"] and rows_serial["inspection_score"] and rows_serial["circular"]
+    assert rows_parallel == rows_serial
+    assert sorted(docs_parallel) == sorted(docs_serial)
+    assert {p.split("/")[1] for p in docs_serial if p.endswith("circular.docx")} == {"329001", "329002", "329003"}
+    different = [p for p in docs_serial if docs_parallel[p] != docs_serial[p]]
+    assert different == []
