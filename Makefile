@@ -41,6 +41,7 @@ e2e: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py cycle
+	$(BIN)/python bench/bench.py province-cycle --counties 10,30,100
 	$(BIN)/python bench/bench.py province --counties 10,30,100
 
 # Re-resolve the newest versions pyproject.toml allows and record them in constraints.txt.

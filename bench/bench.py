@@ -1,16 +1,23 @@
 """Benchmarks (not tests): ratios measured in one run on this machine. Results go in the README.
 
   python bench/bench.py cycle                 # (a) one county's cycle against the Prefect floor
+  python bench/bench.py province-cycle --counties 10,30,100 [--pg URL]
+                                              # (b)+(c) the whole month for N counties, SQLite and PostgreSQL,
+                                              # against a plain multiprocessing script over the same functions
   python bench/bench.py province --counties 10,30,100 [--pg URL]
-                                              # (b)+(c) import and aggregate N counties vs a pandas baseline
+                                              # (d) import and aggregate N counties vs pandas and COPY baselines
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import resource
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -105,18 +112,9 @@ def bench_cycle(repeats: int = 3) -> dict:
 
 
 def _task_bodies(county: str, month: str) -> None:
-    from tasks import collect, draft, review, sample
-    from tasks import compile as compile_task
+    from tasks.steps import ORDER, run_steps
 
-    draft.draft_plan.fn(county, month)
-    draft.render_plan.fn(county, month, 1)
-    review.close_review.fn(county, month)
-    draft.render_plan.fn(county, month, 2)
-    collect.read_inbox.fn(county, month)
-    collect.completeness_report.fn(county, month)
-    sample.draw_sample.fn(county, month, None, sample.publish_candidates.fn(county, month)["sha256"])
-    sample.export_draw.fn(county, month)
-    compile_task.compile_circular.fn(county, month)
+    run_steps(county, month, [s.value for s in ORDER], county_folder=False)
 
 
 # --- (b)/(c) a province's data: our import and aggregation against plain pandas ------------------------
@@ -198,6 +196,38 @@ def baseline(files, url: str) -> float:
     return time.perf_counter() - t
 
 
+def baseline_copy(files, url: str) -> float:
+    """The fastest plain load PostgreSQL has: the same files read with calamine, rows streamed with COPY."""
+    import psycopg
+    import sqlalchemy as sa
+
+    conninfo = sa.engine.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    t = time.perf_counter()
+    with psycopg.connect(conninfo) as conn:
+        conn.execute("CREATE TABLE copy_station (county text, code text, name text, township text, kind text, "
+                     "leader text, phone text)")
+        conn.execute("CREATE TABLE copy_activity (county text, code text, title text, task text, kind text, "
+                     "starts timestamp, place text, participants integer)")
+        for code, stations_path, plans_path in files:
+            stations = pd.read_excel(stations_path, engine="calamine", header=1, dtype=str)
+            plans = pd.read_excel(plans_path, engine="calamine", header=1, dtype={"所站编号": str})
+            plans["开始时间"] = pd.to_datetime(plans["开始时间"], format="%Y/%m/%d %H:%M")
+            with conn.cursor() as cur:
+                with cur.copy("COPY copy_station FROM STDIN") as copy:
+                    for row in stations.iloc[:, :6].itertuples(index=False):
+                        copy.write_row((code, *row))
+                with cur.copy("COPY copy_activity FROM STDIN") as copy:
+                    for row in plans.iloc[:, :7].itertuples(index=False):
+                        copy.write_row((code, *row))
+            conn.commit()
+            merged = plans.merge(stations[["所站编号", "乡镇（街道）"]], on="所站编号")
+            stations[~stations["所站编号"].isin(plans["所站编号"])]
+            plans.groupby("任务类别").size()
+            plans.groupby("动作类型").size()
+            merged.groupby("乡镇（街道）").size()
+    return time.perf_counter() - t
+
+
 def fresh_database(admin_url: str) -> str:
     import sqlalchemy as sa
 
@@ -215,26 +245,116 @@ def bench_province(sizes: list[int], admin_url: str, folder: Path) -> list[dict]
         files = make_files(folder, n)
         ours_s = ours(files, fresh_database(admin_url))
         base_s = baseline(files, fresh_database(admin_url))
+        copy_s = baseline_copy(files, fresh_database(admin_url))
         results.append({"counties": n, "stations": 248 * n, "activities": 2480 * n, "ours_s": round(ours_s, 1),
                         "baseline_s": round(base_s, 1), "ratio": round(ours_s / base_s, 2),
+                        "copy_s": round(copy_s, 1), "ratio_to_copy": round(ours_s / copy_s, 2),
                         "ours_per_county_s": round(ours_s / n, 3)})
         print(json.dumps(results[-1]), flush=True)
     return results
 
 
+# --- (b)/(c) a province's whole month: `run cycle --all-counties` against plain multiprocessing -------------
+
+MONTH = "2026-12"
+
+
+def province_workspace(root: Path, counties: int, url: str | None) -> Path:
+    """A province demo of `counties` counties with full data (plans, draw, scores, circulars); built once."""
+    done = root / ".built"
+    if done.exists():
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    env = dict(os.environ, **({"ACTIVITY_DAY_DATABASE_URL": url} if url else {}))
+    subprocess.run([sys.executable, "-m", "cli", "demo", "--province", str(counties), "--month", MONTH,
+                    "--out", str(root)], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    done.write_text(url or "sqlite", encoding="utf-8")
+    return root
+
+
+def _settings_for(root: Path, url: str | None) -> Settings:
+    return Settings(database_url=url or f"sqlite:///{root / 'var' / 'activity_day.db'}", out=root / "out",
+                    inbox=root / "inbox")
+
+
+def _one_county(code: str) -> float:
+    from tasks.steps import ORDER, run_steps
+
+    t = time.perf_counter()
+    run_steps(code, MONTH, [s.value for s in ORDER], county_folder=True)
+    return time.perf_counter() - t
+
+
+def province_run(root: Path, url: str | None, n: int, mode: str) -> dict:
+    """One measurement in a fresh process: the province flow, or the floor (the same calls in a plain pool)."""
+    import multiprocessing
+
+    settings = _settings_for(root, url)
+    use_settings(settings)
+    codes = [f"329{i:03d}" for i in range(1, n + 1)]
+    workers = os.cpu_count() or 1
+    t = time.perf_counter()
+    if mode == "prefect":
+        from flows.province import province_cycle
+
+        province_cycle(month=MONTH, counties=codes)  # starts the temporary server, as the command does
+    else:
+        with multiprocessing.get_context("spawn").Pool(workers, initializer=use_settings,
+                                                       initargs=(settings,)) as pool:
+            pool.map(_one_county, codes, chunksize=1)
+    wall = time.perf_counter() - t
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest finished worker
+    return {"seconds": round(wall, 1), "worker_peak_mb": round(peak_mb)}
+
+
+def bench_province_cycle(sizes: list[int], admin_url: str | None, folder: Path) -> list[dict]:
+    results = []
+    for db in ["sqlite", *(["postgresql"] if admin_url else [])]:
+        url = None
+        root = folder / f"province-{max(sizes)}-{db}"
+        if db == "postgresql":
+            marker = root / ".built"
+            url = marker.read_text(encoding="utf-8") if marker.exists() else fresh_database(admin_url)
+        province_workspace(root, max(sizes), url)
+        for n in sizes:
+            row: dict = {"db": db, "counties": n}
+            for mode in ("prefect", "floor"):
+                out = subprocess.run([sys.executable, __file__, "_province-run", "--root", str(root), "--n", str(n),
+                                      "--mode", mode, *(["--url", url] if url else [])],
+                                     cwd=ROOT, check=True, capture_output=True, text=True)
+                row[mode] = json.loads(out.stdout.strip().splitlines()[-1])
+            row["ratio"] = round(row["prefect"]["seconds"] / row["floor"]["seconds"], 2)
+            row["per_county_s"] = round(row["prefect"]["seconds"] / n, 2)
+            print(json.dumps(row), flush=True)
+            results.append(row)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["cycle", "province"])
+    parser.add_argument("what", choices=["cycle", "province", "province-cycle", "_province-run"])
     parser.add_argument("--counties", default="10,30,100")
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--files", default=str(Path(tempfile.gettempdir()) / "activity-day-bench"))
+    parser.add_argument("--no-pg", action="store_true", help="province-cycle: SQLite only")
+    parser.add_argument("--root")
+    parser.add_argument("--url")
+    parser.add_argument("--n", type=int)
+    parser.add_argument("--mode", choices=["prefect", "floor"])
     args = parser.parse_args()
-    if args.what == "cycle":
+    sizes = [int(n) for n in args.counties.split(",")]
+    if args.what == "_province-run":
+        print(json.dumps(province_run(Path(args.root), args.url, args.n, args.mode)))
+    elif args.what == "province-cycle":
+        folder = Path(args.files)
+        folder.mkdir(parents=True, exist_ok=True)
+        bench_province_cycle(sizes, None if args.no_pg else args.pg, folder)
+    elif args.what == "cycle":
         print(json.dumps(bench_cycle()))
     else:
         folder = Path(args.files)
         folder.mkdir(parents=True, exist_ok=True)
-        bench_province([int(n) for n in args.counties.split(",")], args.pg, folder)
+        bench_province(sizes, args.pg, folder)
 
 
 if __name__ == "__main__":

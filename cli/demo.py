@@ -30,8 +30,9 @@ from models.enums import Step
 def run_province_demo(month: str, out: Path, counties: int, *, echo: Callable[[str], None] = print) -> None:  # noqa: T201
     """Generate `counties` counties in one database and run the month for all of them, step by step.
 
-    Each step runs as a province flow with one subflow run per county; the terminal and a Prefect
-    progress artifact show how far it got. Only one county's data is in memory at a time.
+    Each step runs as a province flow with one task run per county, the counties in parallel processes;
+    the terminal and a Prefect progress artifact show how far it got. Each process holds one county's data
+    at a time.
     """
     import yaml
 

@@ -166,6 +166,7 @@ def test_counties_run_in_parallel_as_they_run_one_after_another(prefect_server, 
                                                                  monkeypatch) -> None:
     """A province's counties in a pool of processes give the rows and bytes they give one after another."""
     from datetime import UTC, datetime
+    from itertools import pairwise
 
     from prefect.client.schemas.filters import TaskRunFilterStartTime
     from typer.testing import CliRunner
@@ -179,14 +180,13 @@ def test_counties_run_in_parallel_as_they_run_one_after_another(prefect_server, 
         root = tmp_path / f"workers-{workers}"
         demo = CliRunner().invoke(app, ["demo", "--province", "3", "--month", "2026-12", "--out", str(root)])
         assert demo.exit_code == 0, demo.output
-        assert "[████████████████████] 3/3 个县（市、区）已完成" in demo.output
         outcomes[workers] = _rows_and_documents(root)
         with get_client(sync_client=True) as client:
             runs = client.read_task_runs(task_run_filter=TaskRunFilter(
                 name=TaskRunFilterName(like_="·2026年12月·"), start_time=TaskRunFilterStartTime(after_=started)))
         spans = sorted((r.start_time, r.end_time) for r in runs if r.state and r.state.is_completed())
         assert len(spans) == 3 * 5  # 3 counties, 5 steps each (the demo runs the steps one by one)
-        overlapping = any(later_start < earlier_end for (_, earlier_end), (later_start, _) in zip(spans, spans[1:]))
+        overlapping = any(later[0] < earlier[1] for earlier, later in pairwise(spans))
         assert overlapping == (workers == "3")  # counties ran side by side only with several workers
 
     (rows_serial, docs_serial), (rows_parallel, docs_parallel) = outcomes["1"], outcomes["3"]
@@ -196,3 +196,50 @@ def test_counties_run_in_parallel_as_they_run_one_after_another(prefect_server, 
     assert {p.split("/")[1] for p in docs_serial if p.endswith("circular.docx")} == {"329001", "329002", "329003"}
     different = [p for p in docs_serial if docs_parallel[p] != docs_serial[p]]
     assert different == []
+
+
+def test_province_progress_line_counts_failures_and_estimates_the_rest() -> None:
+    from flows.province import progress_line, worker_count
+
+    assert progress_line(25, 0, 100, 10.0) == "[█████░░░░░░░░░░░░░░░] 25/100 个县（市、区）已完成，用时 10 秒，预计还需 30 秒"
+    assert progress_line(3, 1, 3, 7.4) == "[████████████████████] 3/3 个县（市、区）已完成，失败 1 个，用时 7 秒"
+    assert worker_count(1, 8) == 1 and worker_count(100, 3) == 3  # never more processes than counties
+
+
+def test_a_failed_county_does_not_stop_the_others_and_the_summary_names_it(prefect_server, settings, tmp_path: Path,
+                                                                            monkeypatch) -> None:
+    """Three counties drafted in two processes; the fault switch fires for the first only (the others'
+    markers say it already fired). The run fails naming that county; the summary table lists all three."""
+    import json
+
+    import yaml
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from activity_day.demo import province_profile
+    from activity_day.errors import OperatorError
+    from flows.province import province_cycle
+
+    for index in (1, 2, 3):
+        path = tmp_path / f"county-{index}.yaml"
+        path.write_text(yaml.safe_dump(province_profile(index), allow_unicode=True), encoding="utf-8")
+        code = init_county(path).county.code
+        import_file("stations", write_xlsx(station_registry(random.Random(code)), tmp_path / f"s{index}.xlsx", "名录"),
+                    county=code)
+        if index > 1:
+            marker = Path(settings.out) / ".faults" / f"draft-{code}-2027-05"
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.write_text("fired\n", encoding="utf-8")
+    monkeypatch.setenv("ACTIVITY_DAY_FAULT", "draft")
+    with pytest.raises(OperatorError, match=r"3 个县（市、区）中有 1 个失败（329001）"):
+        province_cycle(month="2027-05", step="draft", workers=2)
+    with get_client(sync_client=True) as client:
+        table = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["province-2027-05"])))
+    rows = json.loads(table[0].data)
+    assert [(r["县代码"], r["步骤"], r["状态"]) for r in rows] == [
+        ("329001", "方案起草", "失败"), ("329002", "方案起草", "完成"), ("329003", "方案起草", "完成")]
+    assert "故障演练" in rows[0]["说明"] and rows[1]["用时（秒）"] > 0
+    for code in ("329002", "329003"):
+        assert (Path(settings.out) / "2027-05" / code / "plan-v1.docx").exists()
+    # the drill fired once: run again and the county goes through
+    assert province_cycle(month="2027-05", step="draft", counties=["329001"], workers=2)["counties"] == 1
+    assert (Path(settings.out) / "2027-05" / "329001" / "plan-v1.docx").exists()
