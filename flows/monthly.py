@@ -133,19 +133,26 @@ def compile_(county: str, month: str | None = None, allow_empty: bool = False,
 def monthly_cycle(county: str, month: str | None = None, public_random: str | None = None,
                   default_disposition: str = "采纳", allow_empty: bool = False,
                   county_folder: bool = False) -> CycleResult:
-    """The whole month in order, each step a subflow run of its own.
+    """The whole month in order, unattended, in one flow run: every step's tasks are task runs of this run.
 
-    `county_folder` puts the documents in OUT/YYYY-MM/<county>/ (the province runs ask for it).
+    One flow run rather than a subflow per step: a flow run costs Prefect about half a second, more than
+    most steps' work (README "Benchmarks"). Each task still shows, fails and is retried on its own: a retry
+    of this run skips the tasks that completed. The step flows above serve the scheduled, one-step runs.
+    `county_folder` puts the documents in OUT/YYYY-MM/<county>/.
     """
     month = month or next_month()
-    return {
-        "draft": draft(county, month, schedule=False, county_folder=county_folder),
-        "review": review(county, month, default_disposition=default_disposition, schedule=False,
-                         county_folder=county_folder),
-        "collect": collect(county, month, county_folder=county_folder),
-        "sample": sample(county, month, public_random, county_folder=county_folder),
-        "compile": compile_(county, month, allow_empty, county_folder=county_folder),
-    }
+    results: dict = {}
+    results["draft"] = draft_step(county, month, county_folder) | {"scheduled": []}
+    fault_drill(Step.DRAFT, county, month)
+    results["review"] = review_step(county, month, default_disposition, county_folder) | {"scheduled": []}
+    fault_drill(Step.REVIEW, county, month)
+    results["collect"] = collect_step(county, month, county_folder)
+    fault_drill(Step.COLLECT, county, month)
+    results["sample"] = sample_step(county, month, public_random, county_folder)
+    fault_drill(Step.SAMPLE, county, month)
+    results["compile"] = compile_step(county, month, allow_empty, county_folder)
+    fault_drill(Step.COMPILE, county, month)
+    return results
 
 
 STEPS = {"draft": draft, "review": review, "collect": collect, "sample": sample, "compile": compile_,

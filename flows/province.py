@@ -61,7 +61,6 @@ def wait_for_run(run_id, timeout: float, every: float = 2.0):
             time.sleep(every)
 
 
-
 def worker_count(counties: int, workers: int | None = None) -> int:
     """Processes for the county runs: the setting, else one per core, never more than there are counties."""
     wanted = workers or get_settings().workers or os.cpu_count() or 1
@@ -121,10 +120,14 @@ def _county_rows(codes: list[str], month: str, steps: list[str], options: dict[s
     started = time.perf_counter()
 
     def finished(code: str, state: Any, url: str | None) -> None:
-        result = state.result(raise_on_failure=False) if state.is_completed() else None
+        try:
+            outcome = state.result(raise_on_failure=False)
+        except Exception:  # noqa: BLE001  (a result that cannot be read: the state's message says enough)
+            outcome = None
         rows.append({"县代码": code, "步骤": label, "状态": "完成" if state.is_completed() else "失败",
-                     "用时（秒）": result["seconds"] if isinstance(result, dict) else None,
-                     "说明": "" if state.is_completed() else (state.message or state.name), "运行链接": url or ""})
+                     "用时（秒）": outcome["seconds"] if isinstance(outcome, dict) else None,
+                     "说明": "" if state.is_completed() else str(outcome) if isinstance(outcome, Exception)
+                     else (state.message or state.name), "运行链接": url or ""})
         failed = sum(r["状态"] == "失败" for r in rows)
         update_progress_artifact(progress, progress=100.0 * len(rows) / len(codes))
         logger.info("county %s: %s (%d/%d)", code, state.name, len(rows), len(codes))
