@@ -24,6 +24,7 @@ from activity_day.errors import OperatorError
 from flows.drills import fault_drill
 from flows.forms import approve_comments, ask_public_random, collect_comments
 from models.enums import Step
+from tasks.common import artifacts_in_background
 from tasks.schedule import schedule_next_steps, schedule_review
 from tasks.steps import collect_step, compile_step, draft_step, review_step, sample_step
 
@@ -142,16 +143,17 @@ def monthly_cycle(county: str, month: str | None = None, public_random: str | No
     """
     month = month or next_month()
     results: dict = {}
-    results["draft"] = draft_step(county, month, county_folder) | {"scheduled": []}
-    fault_drill(Step.DRAFT, county, month)
-    results["review"] = review_step(county, month, default_disposition, county_folder) | {"scheduled": []}
-    fault_drill(Step.REVIEW, county, month)
-    results["collect"] = collect_step(county, month, county_folder)
-    fault_drill(Step.COLLECT, county, month)
-    results["sample"] = sample_step(county, month, public_random, county_folder)
-    fault_drill(Step.SAMPLE, county, month)
-    results["compile"] = compile_step(county, month, allow_empty, county_folder)
-    fault_drill(Step.COMPILE, county, month)
+    with artifacts_in_background():  # the work goes on while each artifact makes its round trip
+        results["draft"] = draft_step(county, month, county_folder) | {"scheduled": []}
+        fault_drill(Step.DRAFT, county, month)
+        results["review"] = review_step(county, month, default_disposition, county_folder) | {"scheduled": []}
+        fault_drill(Step.REVIEW, county, month)
+        results["collect"] = collect_step(county, month, county_folder)
+        fault_drill(Step.COLLECT, county, month)
+        results["sample"] = sample_step(county, month, public_random, county_folder)
+        fault_drill(Step.SAMPLE, county, month)
+        results["compile"] = compile_step(county, month, allow_empty, county_folder)
+        fault_drill(Step.COMPILE, county, month)
     return results
 
 
