@@ -158,7 +158,7 @@ def collect_comments(county: str, month: str, poll_seconds: int) -> int:
     state = review_state(county, month)
     deadline = datetime.fromisoformat(state["deadline"])
     if datetime.now(TZ) >= deadline or not state["pending"]:
-        logger.info("review deadline passed or every department answered; no comment form")
+        logger.info("征求意见已截止或各部门均已反馈，不再打开部门意见表单")
         return 0
     timer = _resume_at_deadline(flow_run.id, deadline)
     received, errors = 0, []

@@ -130,7 +130,7 @@ def _county_rows(codes: list[str], month: str, steps: list[str], options: dict[s
                      else (state.message or state.name), "运行链接": url or ""})
         failed = sum(r["状态"] == "失败" for r in rows)
         update_progress_artifact(progress, progress=100.0 * len(rows) / len(codes))
-        logger.info("county %s: %s (%d/%d)", code, state.name, len(rows), len(codes))
+        logger.info("%s：%s（%d/%d）", code, "完成" if state.is_completed() else "失败", len(rows), len(codes))
         tell_operator(progress_line(len(rows), failed, len(codes), time.perf_counter() - started))
 
     parameters = [{"county": code, "month": month, "steps": steps, "options": options, "after_step": fault_drill}
@@ -169,7 +169,7 @@ def _deployment_rows(codes: list[str], month: str, allow_empty: bool, wait_secon
                      "用时（秒）": None, "说明": "" if completed else (state.message if state else "等待超时"),
                      "运行链接": url_for("flow-run", obj_id=run.id) or ""})
         update_progress_artifact(progress, progress=100.0 * done / len(codes))
-        logger.info("county %s: %s (%d/%d)", code, state.name if state else "timed out", done, len(codes))
+        logger.info("%s：%s（%d/%d）", code, "完成" if completed else ("失败" if state else "等待超时"), done, len(codes))
     return rows
 
 

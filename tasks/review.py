@@ -153,7 +153,7 @@ def close_review(county: str, month: str, default_disposition: str = Disposition
         learning, checklist = month_item_rows(content)
         crud.replace_month_items(session=session, model=LearningItem, county=county, month=month, rows=learning)
         crud.replace_month_items(session=session, model=ChecklistItem, county=county, month=month, rows=checklist)
-    logger.info("review of %s closed: %d comments, %d departments silent, %d edits applied",
-                month, len(comments) - len(silent), len(silent), len(edits))
+    logger.info("%s征求意见已结束：部门意见 %d 条，%d 个部门无意见，清单调整 %d 处",
+                cn_month(month), len(comments) - len(silent), len(silent), len(edits))
     return {"comments": len(comments), "silent": silent, "defaulted": len(defaulted),
             "edits": [e.model_dump() for e in edits]}

@@ -98,7 +98,7 @@ def draw_sample(county: str, month: str, public_random: str | None = None, publi
             if public_random and public_random != existing.public_random:
                 raise OperatorError(
                     f"{cn_month(month)}已用公开随机数“{existing.public_random}”完成抽样，抽样一经完成不再重抽")
-            logger.info("%s already drawn (digest %s); keeping it", month, existing.digest)
+            logger.info("%s已完成抽样（抽样记录摘要 %s），沿用原结果，不再重抽", cn_month(month), existing.digest)
             return {"digest": existing.digest, "drawn": len(existing.record["selected"]), "new": False}
         profile, plan, stations, candidates = _inputs(session, county, month)
         if published_sha256 and draw.candidates_sha256(candidates) != published_sha256:
@@ -115,7 +115,8 @@ def draw_sample(county: str, month: str, public_random: str | None = None, publi
                        assignments=[{"station_code": s["code"], "township": s["township"], "rank": s["rank"],
                                      "mode": s["mode"], "team": s["team"], "slot": s["slot"]}
                                     for s in record["selected"]])
-    logger.info("%s drawn: %d of %d stations, digest %s", month, len(record["selected"]), len(candidates), digest)
+    logger.info("%s抽样完成：从 %d 个候选所站中抽取 %d 个，抽样记录摘要 %s", cn_month(month), len(candidates),
+                len(record["selected"]), digest)
     return {"digest": digest, "drawn": len(record["selected"]), "new": True}
 
 

@@ -12,9 +12,11 @@ from prefect import task
 from prefect.deployments import run_deployment
 from prefect.runtime import deployment
 
+from activity_day.domain.dates import cn_month
 from activity_day.domain.months import TZ
 from activity_day.settings import get_drills
 from activity_day.store import crud
+from models.enums import Step
 from tasks.common import run_logger, transaction
 
 STEP_TIME = time(9, 0)  # sample and compile run at 09:00 on their day
@@ -41,7 +43,7 @@ def _create(step: str, county: str, month: str, when: datetime, extra: dict | No
 def schedule_review(county: str, month: str) -> list[dict]:
     """After the draft: start the interactive review at once (deployment runs only)."""
     if deployment.id is None:
-        run_logger().info("not a deployment run: start the review with `activity-day run review`")
+        run_logger().info("本次不是部署运行，不自动安排征求意见：请运行 activity-day run review")
         return []
     return [_create("review", county, month, datetime.now(UTC), {"interactive": True})]
 
@@ -51,7 +53,7 @@ def schedule_next_steps(county: str, month: str) -> list[dict]:
     """After the official plan: collect at the deadline, sample before the day, compile after scores are due."""
     logger = run_logger()
     if deployment.id is None:
-        logger.info("not a deployment run: later steps are not scheduled; run them with `activity-day run …`")
+        logger.info("本次不是部署运行，后续步骤不自动安排：请按需运行 activity-day run collect / sample / compile")
         return []
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)
@@ -63,5 +65,5 @@ def schedule_next_steps(county: str, month: str) -> list[dict]:
         times = {step: now + timedelta(seconds=compress * (i + 1)) for i, step in enumerate(times)}
     scheduled = [_create(step, county, month, max(when, now)) for step, when in times.items()]
     for item in scheduled:
-        logger.info("%s of %s scheduled for %s", item["step"], month, item["scheduled"])
+        logger.info("已安排%s·%s：%s", cn_month(month), Step(item["step"]).cn, item["scheduled"])
     return scheduled
