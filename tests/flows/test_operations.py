@@ -206,29 +206,37 @@ def test_province_progress_line_counts_failures_and_estimates_the_rest() -> None
     assert worker_count(1, 8) == 1 and worker_count(100, 3) == 3  # never more processes than counties
 
 
+def three_counties_the_first_failing_its_draft(out: Path, folder: Path, month: str) -> None:
+    """Three province counties with their registries; with ACTIVITY_DAY_FAULT=draft only the first fails,
+    because the other two's markers say the drill already fired for them."""
+    import yaml
+
+    from activity_day.demo import province_profile
+
+    for index in (1, 2, 3):
+        path = folder / f"county-{index}.yaml"
+        path.write_text(yaml.safe_dump(province_profile(index), allow_unicode=True), encoding="utf-8")
+        code = init_county(path).county.code
+        import_file("stations", write_xlsx(station_registry(random.Random(code)), folder / f"s{index}.xlsx", "名录"),
+                    county=code)
+        if index > 1:
+            marker = out / ".faults" / f"draft-{code}-{month}"
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.write_text("fired\n", encoding="utf-8")
+
+
 def test_a_failed_county_does_not_stop_the_others_and_the_summary_names_it(prefect_server, settings, tmp_path: Path,
                                                                             monkeypatch) -> None:
     """Three counties drafted in two processes; the fault switch fires for the first only (the others'
     markers say it already fired). The run fails naming that county; the summary table lists all three."""
     import json
 
-    import yaml
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-    from activity_day.demo import province_profile
     from activity_day.errors import OperatorError
     from flows.province import province_cycle
 
-    for index in (1, 2, 3):
-        path = tmp_path / f"county-{index}.yaml"
-        path.write_text(yaml.safe_dump(province_profile(index), allow_unicode=True), encoding="utf-8")
-        code = init_county(path).county.code
-        import_file("stations", write_xlsx(station_registry(random.Random(code)), tmp_path / f"s{index}.xlsx", "名录"),
-                    county=code)
-        if index > 1:
-            marker = Path(settings.out) / ".faults" / f"draft-{code}-2027-05"
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.write_text("fired\n", encoding="utf-8")
+    three_counties_the_first_failing_its_draft(Path(settings.out), tmp_path, "2027-05")
     monkeypatch.setenv("ACTIVITY_DAY_FAULT", "draft")
     with pytest.raises(OperatorError, match=r"3 个县（市、区）中有 1 个失败（329001）"):
         province_cycle(month="2027-05", step="draft", workers=2)
@@ -244,3 +252,25 @@ def test_a_failed_county_does_not_stop_the_others_and_the_summary_names_it(prefe
     # the drill fired once: run again and the county goes through
     assert province_cycle(month="2027-05", step="draft", counties=["329001"], workers=2)["counties"] == 1
     assert (Path(settings.out) / "2027-05" / "329001" / "plan-v1.docx").exists()
+
+
+def test_a_retried_province_run_redoes_only_the_failed_county(prefect_server, settings, tmp_path: Path,
+                                                              monkeypatch) -> None:
+    """A retry keeps the root run: the counties that completed come from the cache, the failed one runs again."""
+    from prefect import flow
+
+    from flows.province import province_cycle
+
+    three_counties_the_first_failing_its_draft(Path(settings.out), tmp_path, "2027-06")
+    monkeypatch.setenv("ACTIVITY_DAY_FAULT", "draft")
+
+    @flow(retries=1, retry_delay_seconds=0)
+    def operator_retries() -> dict:  # what a retry of a province-cycle deployment run does: same root run
+        return province_cycle(month="2027-06", step="draft", workers=2)
+
+    assert operator_retries()["counties"] == 3
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="2027年6月·方案起草")))
+    states = sorted((r.name.split("·")[0], r.state.name) for r in runs)
+    assert states == [("329001", "Completed"), ("329001", "Failed"), ("329002", "Cached"), ("329002", "Completed"),
+                      ("329003", "Cached"), ("329003", "Completed")]
