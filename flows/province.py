@@ -37,7 +37,7 @@ from flows.drills import fault_drill
 from flows.monthly import known_failures, run_name
 from models.enums import Step
 from tasks.common import transaction
-from tasks.steps import ORDER, county_month
+from tasks.steps import ORDER, county_month, steps_label
 
 CYCLE_DEPLOYMENT = "monthly_cycle/monthly-cycle"
 
@@ -110,12 +110,16 @@ def api_for_workers() -> Iterator[None]:
         yield
 
 
+def _progress_artifact(month: str, counties: int):
+    return create_progress_artifact(progress=0.0, description=f"{cn_month(month)} 全省 {counties} 个县（市、区）处理进度")
+
+
 def _county_rows(codes: list[str], month: str, steps: list[str], options: dict[str, Any],
                  workers: int) -> list[dict[str, Any]]:
     """Run `county_month` for every county (in a process pool when workers > 1); one row per county."""
     logger = get_run_logger()
-    progress = create_progress_artifact(progress=0.0, description=f"{cn_month(month)} 全省 {len(codes)} 个县（市、区）处理进度")
-    label = "月度流程" if len(steps) == len(ORDER) else "、".join(Step(s).cn for s in steps)
+    progress = _progress_artifact(month, len(codes))
+    label = steps_label(steps)
     rows: list[dict[str, Any]] = []
     started = time.perf_counter()
 
@@ -155,7 +159,7 @@ def _county_rows(codes: list[str], month: str, steps: list[str], options: dict[s
 def _deployment_rows(codes: list[str], month: str, allow_empty: bool, wait_seconds: int) -> list[dict[str, Any]]:
     """One monthly-cycle deployment run per county, for the workers; waits for each and reports its state."""
     logger = get_run_logger()
-    progress = create_progress_artifact(progress=0.0, description=f"{cn_month(month)} 全省 {len(codes)} 个县（市、区）处理进度")
+    progress = _progress_artifact(month, len(codes))
     runs = {code: run_deployment(CYCLE_DEPLOYMENT, timeout=0,
                                  parameters={"county": code, "month": month, "allow_empty": allow_empty,
                                              "county_folder": True},

@@ -103,11 +103,14 @@ def run_steps(county: str, month: str, steps: Sequence[str], *, county_folder: b
     return results
 
 
+def steps_label(steps: Sequence[str]) -> str:
+    """How runs and tables name a set of steps: 月度流程 for all five, else the steps' names (方案起草、…)."""
+    return "月度流程" if {Step(s) for s in steps} == set(ORDER) else "、".join(Step(s).cn for s in steps)
+
+
 def _county_run_name() -> str:
     params = task_run.parameters
-    steps = params.get("steps") or []
-    label = "月度流程" if len(steps) == len(ORDER) else "、".join(Step(s).cn for s in steps)
-    return f"{params.get('county')}·{cn_month(params.get('month'))}·{label}"
+    return f"{params.get('county')}·{cn_month(params.get('month'))}·{steps_label(params.get('steps') or [])}"
 
 
 @task(name="county-month", task_run_name=_county_run_name, **STEP)
