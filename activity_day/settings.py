@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,10 @@ class Settings(BaseSettings):
     workers: int | None = Field(
         default=None, ge=1, le=64,
         description="Processes for a province run's counties (run cycle --all-counties); default one per core")
+    province_artifacts: Literal["summary", "full"] = Field(
+        default="summary",
+        description="A province run's artifacts: one summary per county, or every step's own (plan, report, draw, "
+                    "circular) as a county's own run makes them")
 
     @field_validator("database_url")
     @classmethod

@@ -14,7 +14,7 @@ from activity_day import console
 from activity_day.domain.dates import cn_month
 from activity_day.errors import OperatorError
 from cli.options import STEP_CN, JsonOpt, MonthOpt, county, month_option
-from cli.summary import summary_lines
+from activity_day.documents.summary import summary_lines
 
 app = typer.Typer(help="以 Prefect 流程运行本月的一个步骤（或整个月度流程）。", no_args_is_help=True)
 

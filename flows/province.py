@@ -137,8 +137,8 @@ def _county_rows(codes: list[str], month: str, steps: list[str], options: dict[s
         logger.info("%s：%s（%d/%d）", code, "完成" if state.is_completed() else "失败", len(rows), len(codes))
         tell_operator(progress_line(len(rows), failed, len(codes), time.perf_counter() - started))
 
-    parameters = [{"county": code, "month": month, "steps": steps, "options": options, "after_step": fault_drill}
-                  for code in codes]
+    parameters = [{"county": code, "month": month, "steps": steps, "options": options, "after_step": fault_drill,
+                   "artifacts": get_settings().province_artifacts} for code in codes]
     if workers == 1:  # one process: no pool to start
         for params in parameters:
             state = county_month(**params, return_state=True)

@@ -13,13 +13,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from prefect import task
+from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import task_run
 
 from activity_day.domain.dates import cn_month
+from activity_day.documents.render import render_text
+from activity_day.documents.summary import summary_lines
 from activity_day.domain.outcomes import CollectResult, CompileResult, DraftResult, ReviewResult, SampleResult
 from models.enums import Disposition, Step
 from tasks.collect import completeness_report, read_inbox
-from tasks.common import STEP, artifacts_in_background, run_logger
+from tasks.common import STEP, artifact, artifact_key, artifacts_held, artifacts_in_background, run_logger
 from tasks.compile import compile_circular
 from tasks.draft import draft_plan, render_plan
 from tasks.review import close_review, review_state
@@ -113,17 +116,38 @@ def _county_run_name() -> str:
     return f"{params.get('county')}·{cn_month(params.get('month'))}·{steps_label(params.get('steps') or [])}"
 
 
+def county_summary(county: str, month: str, steps: Sequence[str], results: dict[str, Any], seconds: float,
+                   held: Sequence[str]) -> str:
+    """The markdown a province run shows for one county: each step's outcome and files, and the reports
+    it did not upload."""
+    return render_text("county-summary.md.j2", county=county, month_label=cn_month(month),
+                       label=steps_label(steps), seconds=seconds, held=list(held),
+                       steps=[{"name": Step(s).cn, "lines": summary_lines(s, month, results[s])}
+                              for s in (step.value for step in ORDER) if s in results])
+
+
 @task(name="county-month", task_run_name=_county_run_name, **STEP)
 def county_month(county: str, month: str, steps: list[str], options: dict[str, Any],
-                 after_step: Callable[[str, str, str], None] | None = None) -> dict:
+                 after_step: Callable[[str, str, str], None] | None = None, artifacts: str = "summary") -> dict:
     """One county's steps of the month in one task run (a province run submits one per county).
 
-    Returns {"county", "seconds", "results"}. Cached per root flow run like the steps' own tasks, so a
-    retry of a province run redoes only the counties that failed.
+    `artifacts`: "summary" makes one artifact for the county in place of its steps' own (plan, report,
+    tables, draw, circular); "full" makes those, from a background thread. Returns {"county", "seconds",
+    "results"}. Cached per root flow run like the steps' own tasks, so a retry of a province run redoes
+    only the counties that failed.
     """
     started = time.perf_counter()
-    with artifacts_in_background():
-        results = run_steps(county, month, steps, after_step=after_step, **options)
+    if artifacts == "full":
+        with artifacts_in_background():
+            results = run_steps(county, month, steps, after_step=after_step, **options)
+        held: list[str] = []
+    else:
+        with artifacts_held() as held:
+            results = run_steps(county, month, steps, after_step=after_step, **options)
     seconds = round(time.perf_counter() - started, 2)
+    if artifacts != "full":
+        artifact(create_markdown_artifact, key=artifact_key("county", county, month),
+                 markdown=county_summary(county, month, steps, results, seconds, held),
+                 description=f"{county} {cn_month(month)}{steps_label(steps)}结果")
     run_logger().debug("county %s: %s in %.2f s", county, ",".join(steps), seconds)
     return {"county": county, "seconds": seconds, "results": results}

@@ -249,6 +249,14 @@ def test_a_failed_county_does_not_stop_the_others_and_the_summary_names_it(prefe
     assert rows[1]["用时（秒）"] > 0 and rows[1]["说明"] == ""
     for code in ("329002", "329003"):
         assert (Path(settings.out) / "2027-05" / code / "plan-v1.docx").exists()
+    with get_client(sync_client=True) as client:
+        keys = {a.key for a in client.read_artifacts() if a.key}
+        summary = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["county-329002-2027-05"])))
+    # one summary per county that finished, in place of the step's own plan artifact
+    assert {"county-329002-2027-05", "county-329003-2027-05"} <= keys and "plan-329002-2027-05-v1" not in keys
+    text = summary[0].data
+    assert text.startswith("# 329002 · 2027年5月 · 方案起草") and "2027年5月方案（征求意见稿）已起草" in text
+    assert "2027-05/329002/plan-v1.docx" in text and "2027年5月集中活动日方案（征求意见稿）" in text
     # the drill fired once: run again and the county goes through
     assert province_cycle(month="2027-05", step="draft", counties=["329001"], workers=2)["counties"] == 1
     assert (Path(settings.out) / "2027-05" / "329001" / "plan-v1.docx").exists()

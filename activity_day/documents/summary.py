@@ -1,4 +1,5 @@
-"""What a step produced, as the Chinese lines the `run …` commands print. Pure: result dict in, lines out."""
+"""What a step produced, as Chinese lines: the `run …` commands print them, a province run shows them per
+county in the UI. Pure: result dict in, lines out."""
 
 from __future__ import annotations
 
