@@ -22,6 +22,9 @@ from activity_day.errors import OperatorError
 OPERATOR = "activity_day.operator"
 # Prefect gives its temporary server 20 s to start; on a busy 2-core machine it may need more.
 EPHEMERAL_STARTUP_SECONDS = "180"
+# The API URL of the temporary Prefect server an `activity-day` command started itself (cli/local_server.py):
+# Prefect sees it as PREFECT_API_URL, activity-day still treats it as temporary (no heartbeats, no UI).
+TEMPORARY_PREFECT_API = "ACTIVITY_DAY_TEMPORARY_PREFECT_API"
 _installed: dict[str, logging.Handler] = {}
 
 

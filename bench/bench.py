@@ -275,26 +275,29 @@ def _one_county(code: str) -> float:
     return time.perf_counter() - t
 
 
-def province_run(root: Path, url: str | None, n: int, mode: str) -> dict:
-    """One measurement in a fresh process: the province flow, or the floor (the same calls in a plain pool)."""
+def province_run(root: Path, url: str | None, n: int, mode: str, every_county: bool = False) -> dict:
+    """One measurement in a fresh process: the operator's command (`activity-day run cycle --all-counties`, or
+    `--counties` for fewer), or the floor (the same calls in a plain process pool, no orchestration)."""
     import multiprocessing
 
     settings = _settings_for(root, url)
-    use_settings(settings)
     codes = [f"329{i:03d}" for i in range(1, n + 1)]
     workers = os.cpu_count() or 1
     t = time.perf_counter()
     if mode == "prefect":
-        from flows.province import province_cycle
-
-        province_cycle(month=MONTH, counties=codes)  # starts the temporary server, as the command does
+        which = ["--all-counties"] if every_county else ["--counties", ",".join(codes)]
+        env = dict(os.environ, ACTIVITY_DAY_DATABASE_URL=settings.database_url, ACTIVITY_DAY_OUT=str(settings.out),
+                   ACTIVITY_DAY_INBOX=str(settings.inbox), ACTIVITY_DAY_LOG_FILE=str(root / "var" / "bench.log"))
+        subprocess.run([sys.executable, "-m", "cli", "run", "cycle", *which, "--month", MONTH], cwd=ROOT, env=env,
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     else:
+        use_settings(settings)
         with multiprocessing.get_context("spawn").Pool(workers, initializer=use_settings,
                                                        initargs=(settings,)) as pool:
             pool.map(_one_county, codes, chunksize=1)
     wall = time.perf_counter() - t
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest finished worker
-    return {"seconds": round(wall, 1), "worker_peak_mb": round(peak_mb)}
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest finished process
+    return {"seconds": round(wall, 1), "peak_mb": round(peak_mb)}
 
 
 def bench_province_cycle(sizes: list[int], admin_url: str | None, folder: Path) -> list[dict]:
@@ -310,7 +313,8 @@ def bench_province_cycle(sizes: list[int], admin_url: str | None, folder: Path) 
             row: dict = {"db": db, "counties": n}
             for mode in ("prefect", "floor"):
                 out = subprocess.run([sys.executable, __file__, "_province-run", "--root", str(root), "--n", str(n),
-                                      "--mode", mode, *(["--url", url] if url else [])],
+                                      "--mode", mode, *(["--url", url] if url else []),
+                                      *(["--all"] if n == max(sizes) else [])],
                                      cwd=ROOT, check=True, capture_output=True, text=True)
                 row[mode] = json.loads(out.stdout.strip().splitlines()[-1])
             row["ratio"] = round(row["prefect"]["seconds"] / row["floor"]["seconds"], 2)
@@ -331,10 +335,11 @@ def main() -> None:
     parser.add_argument("--url")
     parser.add_argument("--n", type=int)
     parser.add_argument("--mode", choices=["prefect", "floor"])
+    parser.add_argument("--all", action="store_true", help="_province-run: every county (--all-counties)")
     args = parser.parse_args()
     sizes = [int(n) for n in args.counties.split(",")]
     if args.what == "_province-run":
-        print(json.dumps(province_run(Path(args.root), args.url, args.n, args.mode)))
+        print(json.dumps(province_run(Path(args.root), args.url, args.n, args.mode, args.all)))
     elif args.what == "province-cycle":
         folder = Path(args.files)
         folder.mkdir(parents=True, exist_ok=True)

@@ -11,37 +11,42 @@ from typing import Annotated
 import typer
 
 from activity_day import console
+from activity_day.documents.summary import summary_lines
 from activity_day.domain.dates import cn_month
 from activity_day.errors import OperatorError
+from cli import local_server
 from cli.options import STEP_CN, JsonOpt, MonthOpt, county, month_option
-from activity_day.documents.summary import summary_lines
 
 app = typer.Typer(help="以 Prefect 流程运行本月的一个步骤（或整个月度流程）。", no_args_is_help=True)
 
 
 def start_flows():
-    """Import the flows with Prefect's console output moved to the log file; returns flows.monthly."""
+    """Import the flows with Prefect's console output moved to the log file; returns flows.monthly.
+
+    Where no Prefect API is configured, Prefect's temporary server boots meanwhile (`cli/local_server.py`).
+    """
+    api = local_server.start()
     import flows.monthly
 
     console.quiet_prefect()
+    if api is not None:
+        local_server.wait_until_ready(api)
     return flows.monthly
 
 
 def _require_ui(what: str) -> None:
-    from prefect.settings import PREFECT_API_URL
-
-    if not PREFECT_API_URL.value():
+    if not local_server.api_configured():  # the temporary server has no UI
         raise OperatorError(
             f"{what}需要在 Prefect 界面中填写表单：请另开终端运行 .venv/bin/prefect server start，"
             "再设置 PREFECT_API_URL=http://127.0.0.1:4200/api 后重试")
 
 
 def _run(ctx: typer.Context, step: str, month: str | None, as_json: bool = False, **params: object) -> None:
-    monthly = start_flows()
     chosen = month_option(month)
-    code = county(ctx)
+    code = county(ctx)  # a wrong month or county is told before Prefect starts
     if params.get("interactive"):
         _require_ui("交互式运行")
+    monthly = start_flows()
     console.tell_operator(f"开始运行：{cn_month(chosen)}·{STEP_CN[step]}（{code}）")
     result = monthly.STEPS[step](county=code, month=chosen,
                                 **{k: v for k, v in params.items() if v is not None})
@@ -109,20 +114,25 @@ def run_cycle(
     public_random: PublicRandom = None,
     allow_empty: AllowEmpty = False,
     all_counties: Annotated[bool, typer.Option("--all-counties", help="数据库中的每个县各运行一次。")] = False,
+    counties: Annotated[str | None, typer.Option(
+        "--counties", help="只运行这些县（逗号分隔的代码，如 329001,329005），例如重跑全省运行中失败的县。")] = None,
     via_deployments: Annotated[bool, typer.Option(
         "--via-deployments", help="与 --all-counties 同用：交给 monthly-cycle 部署，由工作进程运行。")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """无人值守地依次运行五个步骤。"""
-    if not all_counties:
+    if not all_counties and counties is None:
         _run(ctx, "cycle", month, as_json, public_random=public_random, allow_empty=allow_empty)
         return
+    from activity_day.services.counties import resolve_counties
+
+    chosen = month_option(month)
+    codes = resolve_counties(counties) if counties is not None else None
     start_flows()
     from flows.province import province_cycle
 
-    chosen = month_option(month)
     console.tell_operator(f"开始运行：{cn_month(chosen)}·全省月度流程")
-    result = province_cycle(month=chosen, via_deployments=via_deployments, allow_empty=allow_empty)
+    result = province_cycle(month=chosen, counties=codes, via_deployments=via_deployments, allow_empty=allow_empty)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
         return

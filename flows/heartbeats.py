@@ -10,7 +10,10 @@ workers, the UI) they stay on, at the server's frequency, because there they det
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
+
+from activity_day.console import TEMPORARY_PREFECT_API
 
 log = logging.getLogger(__name__)
 _installed = False
@@ -30,7 +33,8 @@ def heartbeats_only_with_a_server() -> bool:
         return False
 
     def heartbeat_seconds(self: Any) -> int | None:
-        if get_current_settings().api.url is None:  # the temporary local server: nothing watches
+        url = get_current_settings().api.url
+        if url is None or url == os.environ.get(TEMPORARY_PREFECT_API):  # a temporary local server: nothing watches
             return None
         return original.fget(self)
 

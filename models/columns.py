@@ -27,7 +27,10 @@ class EnumText(TypeDecorator):
         return None if value is None else self.enum(value).value
 
     def process_result_value(self, value: Any, dialect: Any) -> StrEnum | None:
-        return None if value is None else self.enum(value)
+        if value is None:
+            return None
+        member = self.enum._value2member_map_.get(value)  # a dict lookup: reads convert every row
+        return member if member is not None else self.enum(value)
 
     @property
     def python_type(self) -> type:

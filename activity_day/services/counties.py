@@ -39,5 +39,22 @@ def resolve_county(requested: str | None) -> str:
         raise crud.MissingPrerequisite("数据库中还没有任何县（市、区）：请先运行 activity-day init --profile 配置文件.yaml")
     if len(codes) > 1:
         raise crud.MissingPrerequisite(
-            f"数据库中有 {len(codes)} 个县（市、区）（{'、'.join(codes)}）：请用 --county 或 ACTIVITY_DAY_COUNTY 指定一个")
+            f"数据库中有 {len(codes)} 个县（市、区）（{'、'.join(codes[:8])}{'等' if len(codes) > 8 else ''}）："
+            "请用 --county 或 ACTIVITY_DAY_COUNTY 指定一个")
     return codes[0]
+
+
+def resolve_counties(requested: str) -> list[str]:
+    """The counties named in a comma-separated list (329001,329005 or 329001，329005), each checked against the
+    database; in the order given, without repeats."""
+    ensure_schema()
+    wanted = list(dict.fromkeys(c.strip() for c in requested.replace("，", ",").split(",") if c.strip()))
+    if not wanted:
+        raise crud.MissingPrerequisite("--counties 未列出任何县（市、区）代码：应为逗号分隔的代码，如 329001,329005")
+    with transaction() as session:
+        known = set(crud.county_codes(session=session))
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        raise crud.MissingPrerequisite(f"县（市、区）{'、'.join(unknown)}尚未设置：请先运行 activity-day init --profile 配置文件.yaml，"
+                                       f"或核对 --counties 中的代码")
+    return wanted

@@ -82,7 +82,8 @@ STATION_COLUMNS = ["code", "name", "kind", "township", "leader", "phone", "longi
 def _frame(session: Session, model: type, columns: list[str], *where: Any, order: list[str]) -> pd.DataFrame:
     """Selected columns as a frame: plain rows, no ORM objects (these reads run for a whole county)."""
     query = select(*(getattr(model, c) for c in columns)).where(*where).order_by(*(getattr(model, c) for c in order))
-    return pd.DataFrame(session.exec(query).all(), columns=columns)
+    # Core rows, no ORM loading; plain tuples, which pandas takes without probing each Row's attributes
+    return pd.DataFrame([tuple(row) for row in session.connection().execute(query)], columns=columns)
 
 
 def stations_frame(*, session: Session, county: str) -> pd.DataFrame:
@@ -277,10 +278,8 @@ def drawn_months(*, session: Session, county: str, before: str, after: str) -> p
 
 
 def assignments_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:
-    rows = session.exec(select(DrawAssignment).where(DrawAssignment.county == county, DrawAssignment.month == month)
-                        .order_by(DrawAssignment.rank)).all()
-    cols = ["station_code", "township", "rank", "mode", "team", "slot"]
-    return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+    return _frame(session, DrawAssignment, ["station_code", "township", "rank", "mode", "team", "slot"],
+                  DrawAssignment.county == county, DrawAssignment.month == month, order=["rank"])
 
 
 # --- scores and feedback --------------------------------------------------------------------------------------
@@ -295,20 +294,17 @@ def save_scores(*, session: Session, county: str, month: str, rows: Sequence[dic
 
 
 def scores_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:
-    rows = session.exec(select(InspectionScore).where(InspectionScore.county == county,
-                                                      InspectionScore.month == month)
-                        .order_by(InspectionScore.station_code, InspectionScore.mode, InspectionScore.scorer)).all()
-    cols = ["station_code", "mode", "scorer", "score", "items", "problems", "category", "suggestions"]
-    return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+    return _frame(session, InspectionScore,
+                  ["station_code", "mode", "scorer", "score", "items", "problems", "category", "suggestions"],
+                  InspectionScore.county == county, InspectionScore.month == month,
+                  order=["station_code", "mode", "scorer"])
 
 
 def scores_between(*, session: Session, county: str, first: str, last: str) -> pd.DataFrame:
     """Scores of the months first..last (inclusive), with their month, for trends."""
-    rows = session.exec(select(InspectionScore).where(InspectionScore.county == county,
-                                                      InspectionScore.month >= first,
-                                                      InspectionScore.month <= last)).all()
-    cols = ["month", "station_code", "mode", "scorer", "score"]
-    return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+    return _frame(session, InspectionScore, ["month", "station_code", "mode", "scorer", "score"],
+                  InspectionScore.county == county, InspectionScore.month >= first, InspectionScore.month <= last,
+                  order=["month", "station_code", "mode", "scorer"])
 
 
 def save_feedback(*, session: Session, county: str, month: str, rows: Sequence[dict[str, Any]]) -> int:
@@ -320,10 +316,9 @@ def save_feedback(*, session: Session, county: str, month: str, rows: Sequence[d
 
 
 def feedback_frame(*, session: Session, county: str, up_to: str) -> pd.DataFrame:
-    rows = session.exec(select(FeedbackItem).where(FeedbackItem.county == county, FeedbackItem.month <= up_to)
-                        .order_by(FeedbackItem.month, FeedbackItem.station_code, FeedbackItem.id)).all()
-    cols = ["id", "month", "station_code", "township", "category", "content", "status", "answer", "closed_month"]
-    return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+    return _frame(session, FeedbackItem,
+                  ["id", "month", "station_code", "township", "category", "content", "status", "answer", "closed_month"],
+                  FeedbackItem.county == county, FeedbackItem.month <= up_to, order=["month", "station_code", "id"])
 
 
 def set_feedback_status(*, session: Session, county: str, item_id: int, status: str, answer: str | None,

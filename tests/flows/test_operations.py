@@ -206,6 +206,17 @@ def test_province_progress_line_counts_failures_and_estimates_the_rest() -> None
     assert worker_count(1, 8) == 1 and worker_count(100, 3) == 3  # never more processes than counties
 
 
+def test_province_progress_is_reported_every_five_percent_and_the_rerun_names_the_failed_counties() -> None:
+    from flows.province import progress_due, rerun_command
+
+    assert [d for d in range(1, 101) if progress_due(d, 100)] == [1, *range(5, 101, 5)]
+    assert [d for d in range(1, 4) if progress_due(d, 3)] == [1, 2, 3]  # few counties: each of them
+    assert rerun_command(["329001", "329005"], "2027-05", "cycle") == \
+        "activity-day run cycle --counties 329001,329005 --month 2027-05"
+    assert rerun_command(["329001", "329005"], "2027-05", "draft") == \
+        "activity-day --county 329001 run draft --month 2027-05（每个县各运行一次）"
+
+
 def three_counties_the_first_failing_its_draft(out: Path, folder: Path, month: str) -> None:
     """Three province counties with their registries; with ACTIVITY_DAY_FAULT=draft only the first fails,
     because the other two's markers say the drill already fired for them."""
