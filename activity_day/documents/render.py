@@ -118,9 +118,9 @@ def docx_bytes(template: str, context: dict[str, Any], *, dated: datetime, title
     `images` maps a context name to (PNG bytes, width in mm); each becomes an inline picture.
     """
     from docx.shared import Mm
-    from docxtpl import DocxTemplate, InlineImage
+    from docxtpl import InlineImage
 
-    doc = DocxTemplate(str(TEMPLATES_DIR / template))
+    doc = _template_class()(str(TEMPLATES_DIR / template))
     pictures = {name: InlineImage(doc, io.BytesIO(data), width=Mm(width))
                 for name, (data, width) in (images or {}).items()}
     doc.render(context | pictures, jinja_env=_docx_environment(), autoescape=True)
@@ -171,6 +171,26 @@ def fit_masthead(document: Any, mark: dict[str, float]) -> None:
                 scale = OxmlElement("w:w")
                 rpr.append(scale)
             scale.set(qn("w:val"), str(mark["scale_pct"]))
+
+
+@lru_cache
+def _template_class() -> type:
+    """docxtpl's DocxTemplate, cleaning each part's XML for Jinja once per process.
+
+    Before compiling, docxtpl rewrites each part of the Word template with a dozen regular expressions
+    (`patch_xml`, a pure function of the part's XML); for one template the parts never change.
+    """
+    from docxtpl import DocxTemplate
+
+    @lru_cache(maxsize=64)
+    def patched(src_xml: str) -> str:
+        return DocxTemplate.patch_xml(None, src_xml)  # type: ignore[arg-type]  (it does not use self)
+
+    class PatchedOnce(DocxTemplate):
+        def patch_xml(self, src_xml: str) -> str:
+            return patched(src_xml)
+
+    return PatchedOnce
 
 
 class CompiledOnce(Environment):

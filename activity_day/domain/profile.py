@@ -10,6 +10,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from activity_day.domain.indicators import EvaluationRules
 from activity_day.domain.names import closest, normalize_name
 from models.enums import PracticeTask
 
@@ -222,6 +223,8 @@ class Profile(_Strict):
     county_programs: list[CountyProgram] = Field(default_factory=list)
     scoring: Scoring = Field(default_factory=Scoring)
     intake: Intake = Field(default_factory=Intake)
+    evaluation: EvaluationRules = Field(default_factory=EvaluationRules,
+                                        description="year-round evaluation: six dimensions, indicators, stars")
 
     @field_validator("teams")
     @classmethod

@@ -1,0 +1,253 @@
+"""Year-round evaluation of the stations: pure pandas functions, the period's records in, scores out.
+
+Every indicator value is 0 to 100 and carries its evidence: the months it looked at, the records it used
+(with their natural keys, so each can be found again) and what was missing. An indicator without any record
+(a station never inspected in the period, an assessed item nobody entered) has no value: its weight goes to
+the other indicators of its dimension, and a dimension without any value gives its weight to the others.
+So totals stay between 0 and 100 and no station is marked down for what the office did not do.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from activity_day.domain.aggregate import station_scores
+from activity_day.domain.dates import shift_month
+from activity_day.domain.indicators import DIMENSIONS, EvaluationRules, Indicator
+from models.enums import PracticeTask
+
+FIVE_TASKS = len(PracticeTask)
+
+
+class PeriodError(ValueError):
+    pass
+
+
+def period_months(period: str) -> list[str]:
+    """The months of a period: 2027, 2027-Q1 … Q4, 2027-H1 / H2, or one month 2027-03."""
+    text = period.strip().upper()
+    if m := re.fullmatch(r"(\d{4})", text):
+        first, count = f"{m[1]}-01", 12
+    elif m := re.fullmatch(r"(\d{4})-Q([1-4])", text):
+        first, count = f"{m[1]}-{(int(m[2]) - 1) * 3 + 1:02d}", 3
+    elif m := re.fullmatch(r"(\d{4})-H([12])", text):
+        first, count = f"{m[1]}-{(int(m[2]) - 1) * 6 + 1:02d}", 6
+    elif (m := re.fullmatch(r"(\d{4})-(\d{2})", text)) and 1 <= int(m[2]) <= 12:
+        first, count = text, 1
+    else:
+        raise PeriodError(f"评价期间“{period}”无效：应为 2027（全年）、2027-Q1（季度）、2027-H1（半年）或 2027-03（单月）")
+    return [shift_month(first, i) for i in range(count)]
+
+
+@dataclass
+class PeriodRecords:
+    """What the evaluation reads, for one county and the months of a period.
+
+    months: the period's months in which the county ran the activity day (an official plan exists);
+    required: month -> the checklist codes required that month; stations: code, name, township;
+    plans: month, station_code, late; activities: month, station_code, task, checklist_code,
+    expected_participants, volunteer_team; scores: month, station_code, mode, scorer, score;
+    feedback: id, month, station_code, status; assessed: station_code, indicator, score, assessor, month.
+    """
+
+    months: list[str]
+    required: dict[str, list[str]]
+    stations: pd.DataFrame
+    plans: pd.DataFrame
+    activities: pd.DataFrame
+    scores: pd.DataFrame
+    feedback: pd.DataFrame
+    assessed: pd.DataFrame
+    team_weight: float = 0.7
+    observer_weight: float = 0.3
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _share(hits: int, of: int) -> float | None:
+    return None if of == 0 else round(100.0 * hits / of, 2)
+
+
+def _capped(value: float, target: float) -> float:
+    return round(min(100.0, 100.0 * value / target), 2)
+
+
+def _evidence(value: float | None, months: list[str], records: list[dict], missing: list[str], note: str = "") -> dict:
+    return {"value": value, "months": months, "records": records, "missing": missing, **({"note": note} if note else {})}
+
+
+def _plans_by_station(r: PeriodRecords) -> dict[str, dict[str, bool]]:
+    out: dict[str, dict[str, bool]] = {}
+    for row in r.plans[r.plans["month"].isin(r.months)].itertuples():
+        out.setdefault(row.station_code, {})[row.month] = bool(row.late)
+    return out
+
+
+def derived_values(r: PeriodRecords, indicator: Indicator) -> dict[str, dict]:
+    """station code -> evidence (with its value) of one derived indicator."""
+    metric, months, codes = indicator.metric, r.months, list(r.stations["code"])
+    acts = r.activities[r.activities["month"].isin(months)]
+    by_station = {code: frame for code, frame in acts.groupby("station_code")}
+    empty = acts.iloc[0:0]
+    out: dict[str, dict] = {}
+    if metric in ("plan_submitted", "plan_on_time"):
+        plans = _plans_by_station(r)
+        for code in codes:
+            mine = plans.get(code, {})
+            hit = [m for m in months if m in mine and (metric == "plan_submitted" or not mine[m])]
+            records = [{"month": m, "late": mine[m]} for m in months if m in mine]
+            missing = [m for m in months if m not in mine]
+            out[code] = _evidence(_share(len(hit), len(months)), months, records, missing)
+    elif metric == "required_coverage":
+        for code in codes:
+            mine = by_station.get(code, empty)
+            checked = [m for m in months if r.required.get(m)]
+            covered, records = [], []
+            for m in checked:
+                have = set(mine.loc[mine["month"] == m, "checklist_code"].dropna())
+                lacking = [c for c in r.required[m] if c not in have]
+                records.append({"month": m, "required": r.required[m], "lacking": lacking})
+                if not lacking:
+                    covered.append(m)
+            out[code] = _evidence(_share(len(covered), len(checked)), checked, records,
+                                  [x["month"] for x in records if x["lacking"]])
+    elif metric in ("activities_per_month", "participation", "task_breadth", "volunteer_teams"):
+        for code in codes:
+            mine = by_station.get(code, empty)
+            per_month = mine.groupby("month").size().to_dict()
+            records = [{"month": m, "activities": int(per_month.get(m, 0))} for m in months]
+            missing = [m for m in months if not per_month.get(m)]
+            if metric == "activities_per_month":
+                value = _capped(len(mine) / len(months), indicator.target or 1) if months else None
+            elif mine.empty:
+                value = None
+            elif metric == "participation":
+                value = _capped(float(mine["expected_participants"].mean()), indicator.target or 1)
+            elif metric == "task_breadth":
+                value = _share(mine["task"].astype(str).nunique(), FIVE_TASKS)
+            else:
+                teams = mine["volunteer_team"].fillna("").astype(str).str.strip() != ""
+                value = _share(int(teams.sum()), len(mine))
+            out[code] = _evidence(value, months, records, missing)
+    elif metric == "inspection_score":
+        scores = r.scores[r.scores["month"].isin(months)]
+        finals = []
+        for m, frame in scores.groupby("month"):
+            result = station_scores(frame, r.stations, team_weight=r.team_weight, observer_weight=r.observer_weight)
+            finals.append(result.assign(month=m)[["month", "station_code", "final"]])
+        final = pd.concat(finals) if finals else pd.DataFrame(columns=["month", "station_code", "final"])
+        rows = {code: frame for code, frame in scores.groupby("station_code")}
+        for code in codes:
+            mine = final[final["station_code"] == code]
+            records = [{"month": s.month, "mode": s.mode, "scorer": s.scorer, "score": float(s.score)}
+                       for s in rows.get(code, scores.iloc[0:0]).sort_values(["month", "mode", "scorer"]).itertuples()]
+            value = round(float(mine["final"].mean()), 2) if len(mine) else None
+            out[code] = _evidence(value, sorted(mine["month"]), records, [],
+                                  "" if len(mine) else "期内未被抽中督查")
+    elif metric == "feedback_closed":
+        items = r.feedback[r.feedback["month"].isin(months)]
+        for code in codes:
+            mine = items[items["station_code"] == code]
+            closed = mine["status"].astype(str) == "closed"
+            records = [{"id": int(f.id), "month": f.month, "status": str(f.status)} for f in mine.itertuples()]
+            value = 100.0 if mine.empty else _share(int(closed.sum()), len(mine))
+            out[code] = _evidence(value, months, records, [x["month"] for x in records if x["status"] != "closed"],
+                                  "期内无意见建议" if mine.empty else "")
+    return out
+
+
+def assessed_values(r: PeriodRecords, indicator: Indicator) -> dict[str, dict]:
+    """station code -> evidence of an assessed indicator: the latest entry in the period (several on the same
+    month are averaged)."""
+    rows = r.assessed[(r.assessed["indicator"] == indicator.code) & r.assessed["month"].isin(r.months)]
+    out = {}
+    for code in r.stations["code"]:
+        mine = rows[rows["station_code"] == code]
+        if mine.empty:
+            out[code] = _evidence(None, [], [], [], "未评估")
+            continue
+        latest = mine[mine["month"] == mine["month"].max()]
+        records = [{"month": a.month, "assessor": a.assessor, "score": float(a.score)} for a in mine.itertuples()]
+        out[code] = _evidence(round(float(latest["score"].mean()), 2), sorted(set(mine["month"])), records, [])
+    return out
+
+
+def indicator_values(r: PeriodRecords, rules: EvaluationRules) -> dict[str, dict[str, dict]]:
+    """indicator code -> station code -> evidence (with the value, or None where there is no record)."""
+    return {i.code: (derived_values(r, i) if i.source == "derived" else assessed_values(r, i))
+            for d in rules.dimensions for i in d.indicators}
+
+
+def _weighted(parts: list[tuple[float | None, float]]) -> float | None:
+    known = [(v, w) for v, w in parts if v is not None]
+    weight = sum(w for _, w in known)
+    return None if weight == 0 else round(sum(v * w for v, w in known) / weight, 2)
+
+
+def stars_for(total: float | None, thresholds: list[float]) -> int:
+    """5 stars at or above the first threshold, 4 at the second … 1 below the last."""
+    if total is None:
+        return 0
+    for stars, line in zip(range(5, 1, -1), thresholds, strict=True):
+        if total >= line:
+            return stars
+    return 1
+
+
+def score_stations(values: dict[str, dict[str, dict]], stations: pd.DataFrame, rules: EvaluationRules) -> pd.DataFrame:
+    """One row per station: code, name, township, the six dimensions, total and stars, best first.
+
+    A dimension is the weighted mean of its indicators that have a value; the total, of the dimensions that do.
+    """
+    rows = []
+    for st in stations.itertuples():
+        dims = {d.name: _weighted([(values[i.code][st.code]["value"], i.weight) for i in d.indicators])
+                for d in rules.dimensions}
+        total = _weighted([(dims[d.name], d.weight) for d in rules.dimensions])
+        rows.append({"code": st.code, "name": st.name, "township": st.township, **{n: dims[n] for n in DIMENSIONS},
+                     "total": total, "stars": stars_for(total, rules.stars)})
+    out = pd.DataFrame(rows, columns=["code", "name", "township", *DIMENSIONS, "total", "stars"])
+    return out.sort_values(["total", "code"], ascending=[False, True], na_position="last", kind="stable").reset_index(drop=True)
+
+
+def watch_list(scored: pd.DataFrame, r: PeriodRecords, rules: EvaluationRules) -> pd.DataFrame:
+    """Stations to watch, each with its reasons: the lowest totals (a share of the stations, at least one) and
+    a run of consecutive months without a plan."""
+    reasons: dict[str, list[str]] = {}
+    ranked = scored.dropna(subset=["total"]).sort_values(["total", "code"], kind="stable")
+    count = int(len(ranked) * rules.watch.bottom_share + 0.999999) if rules.watch.bottom_share else 0
+    for row in ranked.head(count).itertuples():
+        reasons.setdefault(row.code, []).append(f"综合得分 {row.total:.2f}，位列后 {rules.watch.bottom_share:.0%}")
+    plans = _plans_by_station(r)
+    for code in scored["code"]:
+        run = longest = 0
+        for m in r.months:
+            run = 0 if m in plans.get(code, {}) else run + 1
+            longest = max(longest, run)
+        if longest >= rules.watch.months_without_plan:
+            reasons.setdefault(code, []).append(f"连续 {longest} 个月未报送活动计划")
+    info = scored.set_index("code")
+    rows = [{"code": c, "name": info.loc[c, "name"], "township": info.loc[c, "township"],
+             "total": info.loc[c, "total"], "reasons": "；".join(rs)} for c, rs in reasons.items()]
+    return pd.DataFrame(rows, columns=["code", "name", "township", "total", "reasons"]).sort_values(
+        ["township", "code"]).reset_index(drop=True)
+
+
+def township_profile(scored: pd.DataFrame) -> pd.DataFrame:
+    """Per township: stations, the mean of each dimension and of the total, and the stars' distribution."""
+    means = scored.groupby("township")[[*DIMENSIONS, "total"]].mean().round(2)
+    count = scored.groupby("township")["code"].count().rename("stations")
+    stars = scored.pivot_table(index="township", columns="stars", values="code", aggfunc="count", fill_value=0)
+    stars = stars.reindex(columns=range(5, -1, -1), fill_value=0).rename(columns=lambda s: f"stars_{s}")
+    out = pd.concat([count, means, stars], axis=1).reset_index(names="township")
+    return out.sort_values(["total", "township"], ascending=[False, True], na_position="last").reset_index(drop=True)
+
+
+def evaluate(r: PeriodRecords, rules: EvaluationRules) -> tuple[pd.DataFrame, dict[str, dict[str, dict]], pd.DataFrame]:
+    """(scores per station, evidence per indicator and station, the watch list)."""
+    values = indicator_values(r, rules)
+    scored = score_stations(values, r.stations, rules)
+    return scored, values, watch_list(scored, r, rules)

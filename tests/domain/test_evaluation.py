@@ -1,0 +1,131 @@
+"""Year-round evaluation on literal frames: each indicator, dimension and total, and where each value came from."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from activity_day.domain.evaluation import (
+    PeriodError,
+    PeriodRecords,
+    evaluate,
+    period_months,
+    stars_for,
+    township_profile,
+)
+from activity_day.domain.indicators import EvaluationRules
+
+MONTHS = ["2027-01", "2027-02", "2027-03"]
+
+
+def records(**changes) -> PeriodRecords:
+    """Two stations over a quarter. A: plans every month (one late), covers the required item but in March,
+    two activities a month; B: a plan in January only. A was inspected twice, B never."""
+    stations = pd.DataFrame({"code": ["A", "B"], "name": ["甲站", "乙站"], "township": ["东镇", "西镇"]})
+    plans = pd.DataFrame({"month": ["2027-01", "2027-02", "2027-03", "2027-01"], "station_code": ["A", "A", "A", "B"],
+                          "late": [False, True, False, False]})
+    acts = []
+    for m in MONTHS:
+        acts += [{"month": m, "station_code": "A", "task": "理论宣讲", "checklist_code": "R1" if m != "2027-03" else None,
+                  "expected_participants": 40, "volunteer_team": "青年志愿服务队"},
+                 {"month": m, "station_code": "A", "task": "文化服务", "checklist_code": None,
+                  "expected_participants": 20, "volunteer_team": ""}]
+    acts.append({"month": "2027-01", "station_code": "B", "task": "理论宣讲", "checklist_code": "R1",
+                 "expected_participants": 15, "volunteer_team": None})
+    scores = pd.DataFrame({"month": ["2027-01", "2027-01", "2027-02"], "station_code": ["A", "A", "A"],
+                           "mode": ["onsite", "observer", "online"], "scorer": ["第一检查组", "观察员甲", "线上"],
+                           "score": [90.0, 80.0, 70.0]})
+    feedback = pd.DataFrame({"id": [1, 2], "month": ["2027-01", "2027-02"], "station_code": ["A", "A"],
+                             "status": ["closed", "open"]})
+    assessed = pd.DataFrame({"station_code": ["A", "A"], "indicator": ["site", "site"], "score": [60.0, 80.0],
+                             "assessor": ["张三", "李四"], "month": ["2027-01", "2027-03"]})
+    base = dict(months=MONTHS, required={m: ["R1"] for m in MONTHS}, stations=stations, plans=plans,
+                activities=pd.DataFrame(acts), scores=scores, feedback=feedback, assessed=assessed)
+    return PeriodRecords(**(base | changes))
+
+
+def test_periods() -> None:
+    assert period_months("2027") == [f"2027-{m:02d}" for m in range(1, 13)]
+    assert period_months("2027-q2") == ["2027-04", "2027-05", "2027-06"]
+    assert period_months("2027-H2")[0] == "2027-07" and len(period_months("2027-H2")) == 6
+    assert period_months("2027-03") == ["2027-03"]
+    for bad in ("27", "2027-Q5", "2027-13", "2027H1"):
+        with pytest.raises(PeriodError, match="评价期间"):
+            period_months(bad)
+
+
+def test_each_indicator_value_and_its_records() -> None:
+    scored, values, _ = evaluate(records(), EvaluationRules())
+    a = {code: values[code]["A"] for code in values}
+    assert a["plan_submitted"]["value"] == 100.0 and a["plan_on_time"]["value"] == pytest.approx(66.67)
+    assert a["plan_on_time"]["records"] == [{"month": "2027-01", "late": False}, {"month": "2027-02", "late": True},
+                                            {"month": "2027-03", "late": False}]
+    assert a["required_coverage"]["value"] == pytest.approx(66.67) and a["required_coverage"]["missing"] == ["2027-03"]
+    assert a["activities_per_month"]["value"] == 50.0  # 2 a month against a target of 4
+    assert a["participation"]["value"] == 100.0  # 30 on average, the target
+    assert a["task_breadth"]["value"] == 40.0 and a["volunteer_teams"]["value"] == 50.0
+    # January: 0.7 × 90 + 0.3 × 80 = 87; February: 70 (online only); the mean of the months inspected
+    assert a["inspection_score"]["value"] == 78.5 and a["inspection_score"]["months"] == ["2027-01", "2027-02"]
+    assert {"month": "2027-01", "mode": "observer", "scorer": "观察员甲", "score": 80.0} in a["inspection_score"]["records"]
+    assert a["feedback_closed"]["value"] == 50.0 and [r["id"] for r in a["feedback_closed"]["records"]] == [1, 2]
+    assert a["site"]["value"] == 80.0 and [r["assessor"] for r in a["site"]["records"]] == ["张三", "李四"]  # latest
+    b = {code: values[code]["B"] for code in values}
+    assert b["plan_submitted"]["value"] == pytest.approx(33.33) and b["plan_submitted"]["missing"] == ["2027-02", "2027-03"]
+    assert b["inspection_score"]["value"] is None and b["inspection_score"]["note"] == "期内未被抽中督查"
+    assert b["feedback_closed"]["value"] == 100.0 and b["site"]["value"] is None
+    assert set(scored["code"]) == {"A", "B"} and scored["total"].between(0, 100).all()
+
+
+def test_each_dimension_moves_exactly_with_its_indicators() -> None:
+    rules = EvaluationRules()
+    before, _, _ = evaluate(records(), rules)
+    a = before.set_index("code").loc["A"]
+    # 质效 = (70 × 78.5 + 30 × 66.67) / 100; 机制 = (66.67 + 50) / 2; 阵地: only the site is assessed
+    assert a["质效"] == pytest.approx(0.7 * 78.5 + 0.3 * 66.67, abs=0.01)
+    assert a["机制"] == pytest.approx((66.67 + 50) / 2, abs=0.01) and a["阵地"] == 80.0
+    # one more closed feedback item: only 机制 moves, by 50 × 50 / 100
+    after, _, _ = evaluate(records(feedback=pd.DataFrame({"id": [1, 2], "month": ["2027-01", "2027-02"],
+                                                          "station_code": ["A", "A"], "status": ["closed", "closed"]})),
+                           rules)
+    changed = after.set_index("code").loc["A"]
+    assert changed["机制"] - a["机制"] == pytest.approx(25.0, abs=0.015)  # each rounded to 0.01
+    for dim in ("阵地", "队伍", "活动", "项目", "质效"):
+        assert changed[dim] == a[dim]
+    assert changed["total"] - a["total"] == pytest.approx(25.0 * 10 / 100, abs=0.02)  # 机制 weighs 10
+    # the signage entered: 阵地 becomes (60 × 80 + 40 × 50) / 100
+    signage = pd.DataFrame({"station_code": ["A"], "indicator": ["signage"], "score": [50.0], "assessor": ["王五"],
+                            "month": ["2027-02"]})
+    assessed = pd.concat([records().assessed, signage])
+    third, _, _ = evaluate(records(assessed=assessed), rules)
+    assert third.set_index("code").loc["A", "阵地"] == 68.0
+
+
+def test_stars_watch_list_and_townships() -> None:
+    assert [stars_for(t, [90, 80, 70, 60]) for t in (95, 90, 85, 72, 60, 59.99, None)] == [5, 5, 4, 3, 2, 1, 0]
+    rules = EvaluationRules.model_validate({"watch": {"bottom_share": 0.5, "months_without_plan": 2}})
+    scored, _, watch = evaluate(records(), rules)
+    assert watch["code"].tolist() == ["B"]
+    assert "连续 2 个月未报送活动计划" in watch.iloc[0]["reasons"] and "位列后 50%" in watch.iloc[0]["reasons"]
+    towns = township_profile(scored)
+    assert set(towns["township"]) == {"东镇", "西镇"} and towns["stations"].sum() == 2
+
+
+def test_the_indicator_system_is_validated_with_clear_messages() -> None:
+    from pydantic import ValidationError
+
+    dims = EvaluationRules().model_dump()["dimensions"]
+    dims[0]["weight"] = 20
+    with pytest.raises(ValidationError, match="各维度权重之和应为 100，现为 105"):
+        EvaluationRules.model_validate({"dimensions": dims})
+    with pytest.raises(ValidationError, match="缺少 质效"):
+        EvaluationRules.model_validate({"dimensions": dims[:5]})
+    dims = EvaluationRules().model_dump()["dimensions"]
+    dims[2]["indicators"][1]["target"] = None
+    with pytest.raises(ValidationError, match="需要 target"):
+        EvaluationRules.model_validate({"dimensions": dims})
+    dims = EvaluationRules().model_dump()["dimensions"]
+    dims[1]["indicators"][0]["metric"] = "smiles"
+    with pytest.raises(ValidationError, match="metric 应为以下之一"):
+        EvaluationRules.model_validate({"dimensions": dims})
+    with pytest.raises(ValidationError, match="从高到低"):
+        EvaluationRules.model_validate({"stars": [60, 70, 80, 90]})
