@@ -168,3 +168,38 @@ def province_profile(index: int) -> dict:
                           "office_short": f"{name}文明办", "doc_prefix": f"示{index}文明办",
                           "printer": f"{name}精神文明建设委员会办公室"}
     return profile
+
+
+def station_traits(rng: random.Random, registry: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """For a year of demo data: each station's diligence (the chance it files a plan in a month) and its score
+    bias, so that stations differ the way real ones do, month after month."""
+    traits = {}
+    for code in registry[H.STATION_CODE]:
+        diligence = 0.35 if rng.random() < 0.04 else min(1.0, max(0.6, rng.gauss(0.94, 0.05)))
+        traits[code] = (diligence, rng.gauss(0, 4) + (diligence - 0.9) * 30)
+    return traits
+
+
+def filing_stations(rng: random.Random, registry: pd.DataFrame, traits: dict[str, tuple[float, float]]) -> pd.DataFrame:
+    """The stations that file a plan this month, each by its diligence."""
+    return registry[[rng.random() < traits[c][0] for c in registry[H.STATION_CODE]]]
+
+
+def biased_scores(scores: pd.DataFrame, traits: dict[str, tuple[float, float]]) -> pd.DataFrame:
+    """Scores moved by each station's bias (kept between 40 and 100)."""
+    bias = scores[H.STATION_CODE].map(lambda c: traits[c][1])
+    return scores.assign(**{H.SCORE: (scores[H.SCORE] + bias).clip(40, 100).round(1)})
+
+
+def assessed_scores(rng: random.Random, registry: pd.DataFrame, traits: dict[str, tuple[float, float]],
+                    indicators: list[str], assessors: list[tuple[str, str]], month: str) -> pd.DataFrame:
+    """Site-visit scores of the assessed indicators, each station by an assessor from another township (回避)."""
+    rows = []
+    for station in registry.to_dict("records"):
+        allowed = [name for name, home in assessors if home != station[H.TOWNSHIP]]
+        assessor = allowed[rng.randrange(len(allowed))]
+        for code in indicators:
+            score = min(100.0, max(30.0, rng.gauss(82, 8) + traits[station[H.STATION_CODE]][1]))
+            rows.append({H.STATION_CODE: station[H.STATION_CODE], H.INDICATOR: code, H.ASSESS_MONTH: month,
+                         H.SCORE: round(score, 1), H.ASSESSOR: assessor, H.NOTE: ""})
+    return pd.DataFrame(rows)

@@ -13,12 +13,16 @@ import pandas as pd
 
 from activity_day.demo import (
     DEMO_PROFILE,
+    assessed_scores,
+    biased_scores,
     department_comments,
+    filing_stations,
     inspection_scores,
     province_profile,
     registry_as_filed,
     station_plans,
     station_registry,
+    station_traits,
     workspace_settings,
     write_xlsx,
 )
@@ -94,14 +98,14 @@ def run_province_demo(month: str, out: Path, counties: int, *, echo: Callable[[s
         echo(f"全省演示目录：{out}；通报在 {Path(settings.out) / month}/<县代码>/，数据库 {settings.database_url}")
 
 
-def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> dict[str, Path]:  # noqa: T201
-    """Build the workspace in `out` and run the month; returns the main documents."""
-    from activity_day.domain.dates import cn_date, cn_month
+def run_demo(month: str, out: Path, *, months: int = 1, echo: Callable[[str], None] = print) -> dict[str, Path]:  # noqa: T201
+    """Build the workspace in `out` and run the month (or the `months` months up to it); returns the main documents.
+
+    With several months the stations keep their habits from month to month (how reliably each files its plan,
+    how well it scores), site-visit scores are entered at the end, and the year of the last month is evaluated.
+    """
+    from activity_day.domain.dates import shift_month
     from activity_day.services.counties import init_county
-    from activity_day.services.imports import import_file
-    from activity_day.store import crud
-    from activity_day.store.database import transaction
-    from flows.monthly import collect, compile_, draft, review, sample
 
     out = out.resolve()
     (out / "inputs").mkdir(parents=True, exist_ok=True)
@@ -110,46 +114,13 @@ def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> d
     with settings_in_force(settings):
         shutil.copyfile(DEMO_PROFILE, out / "profile.yaml")
         profile = init_county(out / "profile.yaml")
-        county = profile.county.code
-        label = cn_month(month)
-
-        def load(kind: str, path: Path) -> None:
-            report = import_file(kind, path, county=county, month=month)
-            for line in report.lines():
-                echo(line)
-            if report.exit_code == 2:
-                raise OperatorError(f"演示输入文件 {path} 无法使用")
-
         registry = station_registry(rng)
-        load("stations", write_xlsx(registry, out / "inputs" / "所站名录.xlsx", "新时代文明实践所站名录"))
-        drafted = draft(county=county, month=month)
-        echo(f"{label}方案（征求意见稿）已起草：活动日 {cn_date(date.fromisoformat(drafted['activity_date']))}")
-        load("comments", write_xlsx(department_comments(label), out / "inputs" / f"部门意见-{month}.xlsx",
-                                    f"{label}集中活动日方案征求意见汇总"))
-        reviewed = review(county=county, month=month)
-        echo(f"{label}正式方案已印发：部门意见 {reviewed['comments']} 条，清单调整 {len(reviewed['edits'])} 处")
-        with transaction() as session:
-            plan = crud.official_plan(session=session, county=county, month=month)
-            activity_day = datetime.combine(plan.activity_date, time())
-            items = crud.plan_content(plan).checklist
-        checklist = pd.DataFrame([i.model_dump() for block in items for i in block.items])
-        # Station plans arrive as a spreadsheet dropped into the inbox, which `collect` picks up.
-        Path(settings.inbox).mkdir(parents=True, exist_ok=True)
-        write_xlsx(station_plans(rng, registry, activity_day, checklist),
-                   Path(settings.inbox) / f"活动计划-{month}.xlsx", f"{label}集中活动日活动计划汇总表")
-        collected = collect(county=county, month=month)
-        echo(f"收件箱：处理文件 {collected['inbox']['files']} 个，接收 {collected['inbox']['stations_accepted']} 个所站的计划，"
-             f"拒收 {collected['inbox']['stations_refused']} 个；{collected['missing']} 个所站未报送"
-             f"（导入结果在 {Path(settings.inbox) / 'processed'}）")
-        drawn_summary = sample(county=county, month=month)
-        echo(f"{label}督查抽样：抽取 {drawn_summary['drawn']} 个所站，抽样记录摘要 {drawn_summary['digest'][:16]}…")
-        with transaction() as session:
-            drawn = crud.assignments_frame(session=session, county=county, month=month)
-        drawn = drawn.rename(columns={"station_code": "code"})
-        load("scores", write_xlsx(inspection_scores(rng, drawn, registry), out / "inputs" / f"检查评分-{month}.xlsx",
-                                  f"{label}集中活动日督查评分汇总"))
-        summary = compile_(county=county, month=month)
-        echo(f"{label}通报已生成：{summary['scored']} 个所站完成评分")
+        run = _DemoMonth(out, settings, profile.county.code, registry, rng, echo,
+                         station_traits(rng, registry) if months > 1 else None)
+        run.load("stations", write_xlsx(registry, out / "inputs" / "所站名录.xlsx", "新时代文明实践所站名录"), None)
+        summary: dict = {}
+        for m in [shift_month(month, -k) for k in range(months - 1, -1, -1)]:
+            summary = run.month(m)
         docs = {
             "方案（征求意见稿）": Path(settings.out) / month / "plan-v1.docx",
             "正式方案": Path(settings.out) / month / "plan-v2.docx",
@@ -157,6 +128,8 @@ def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> d
             "抽查名单": Path(settings.out) / month / "draw.xlsx",
             "通报": Path(settings.out) / month / "circular.docx",
         }
+        if months > 1:
+            docs |= run.evaluate(profile, month)
         echo("")
         echo(f"演示目录：{out}")
         echo(f"  县情配置：{out / 'profile.yaml'}    输入文件：{out / 'inputs'}    收件箱：{settings.inbox}")
@@ -167,3 +140,78 @@ def run_demo(month: str, out: Path, *, echo: Callable[[str], None] = print) -> d
         echo("复核抽样：")
         echo(f"  ACTIVITY_DAY_DATABASE_URL={settings.database_url} .venv/bin/activity-day sample verify --month {month}")
         return docs
+
+
+class _DemoMonth:
+    """One demo county's months, run through the normal imports and flows."""
+
+    def __init__(self, out: Path, settings, county: str, registry: pd.DataFrame, rng: random.Random,
+                 echo: Callable[[str], None], traits: dict | None) -> None:
+        self.out, self.settings, self.county, self.registry = out, settings, county, registry
+        self.rng, self.echo, self.traits = rng, echo, traits
+
+    def load(self, kind: str, path: Path, month: str | None) -> None:
+        from activity_day.services.imports import import_file
+
+        report = import_file(kind, path, county=self.county, month=month)
+        for line in report.lines():
+            self.echo(line)
+        if report.exit_code == 2:
+            raise OperatorError(f"演示输入文件 {path} 无法使用")
+
+    def month(self, month: str) -> dict:
+        from activity_day.domain.dates import cn_date, cn_month
+        from activity_day.store import crud
+        from activity_day.store.database import transaction
+        from flows.monthly import collect, compile_, draft, review, sample
+
+        county, rng, echo, settings, out = self.county, self.rng, self.echo, self.settings, self.out
+        label = cn_month(month)
+        drafted = draft(county=county, month=month)
+        echo(f"{label}方案（征求意见稿）已起草：活动日 {cn_date(date.fromisoformat(drafted['activity_date']))}")
+        self.load("comments", write_xlsx(department_comments(label), out / "inputs" / f"部门意见-{month}.xlsx",
+                                         f"{label}集中活动日方案征求意见汇总"), month)
+        reviewed = review(county=county, month=month)
+        echo(f"{label}正式方案已印发：部门意见 {reviewed['comments']} 条，清单调整 {len(reviewed['edits'])} 处")
+        with transaction() as session:
+            plan = crud.official_plan(session=session, county=county, month=month)
+            activity_day = datetime.combine(plan.activity_date, time())
+            items = crud.plan_content(plan).checklist
+        checklist = pd.DataFrame([i.model_dump() for block in items for i in block.items])
+        # Station plans arrive as a spreadsheet dropped into the inbox, which `collect` picks up.
+        Path(settings.inbox).mkdir(parents=True, exist_ok=True)
+        filing = self.registry if self.traits is None else filing_stations(rng, self.registry, self.traits)
+        write_xlsx(station_plans(rng, filing, activity_day, checklist, **({} if self.traits is None else {"skip_share": 0})),
+                   Path(settings.inbox) / f"活动计划-{month}.xlsx", f"{label}集中活动日活动计划汇总表")
+        collected = collect(county=county, month=month)
+        echo(f"收件箱：处理文件 {collected['inbox']['files']} 个，接收 {collected['inbox']['stations_accepted']} 个所站的计划，"
+             f"拒收 {collected['inbox']['stations_refused']} 个；{collected['missing']} 个所站未报送"
+             f"（导入结果在 {Path(settings.inbox) / 'processed'}）")
+        drawn_summary = sample(county=county, month=month)
+        echo(f"{label}督查抽样：抽取 {drawn_summary['drawn']} 个所站，抽样记录摘要 {drawn_summary['digest'][:16]}…")
+        with transaction() as session:
+            drawn = crud.assignments_frame(session=session, county=county, month=month)
+        drawn = drawn.rename(columns={"station_code": "code"})
+        scores = inspection_scores(rng, drawn, self.registry)
+        if self.traits is not None:
+            scores = biased_scores(scores, self.traits)
+        self.load("scores", write_xlsx(scores, out / "inputs" / f"检查评分-{month}.xlsx",
+                                       f"{label}集中活动日督查评分汇总"), month)
+        summary = compile_(county=county, month=month)
+        echo(f"{label}通报已生成：{summary['scored']} 个所站完成评分")
+        return summary
+
+    def evaluate(self, profile, month: str) -> dict[str, Path]:
+        """Site-visit scores for the assessed indicators, then the evaluation of the last month's year."""
+        from flows.evaluation import evaluate
+
+        assessors = [(m.name, m.home_township) for t in profile.teams for m in t.members]
+        assessed = assessed_scores(self.rng, self.registry, self.traits, profile.evaluation.assessed_codes,
+                                   assessors, month)
+        self.load("evaluation", write_xlsx(assessed, self.out / "inputs" / f"实地评估-{month[:4]}.xlsx",
+                                           f"{month[:4]}年度所站实地评估"), None)
+        result = evaluate(county=self.county, period=month[:4])
+        stars = result["stars"]
+        self.echo(f"{month[:4]}年度所站综合评价：{result['stations']} 个所站，五星 {stars['5']} 个，四星 {stars['4']} 个，"
+                  f"三星 {stars['3']} 个，二星 {stars['2']} 个，一星 {stars['1']} 个；重点关注 {result['watch']} 个")
+        return {"综合评价报告": Path(result["files"]["docx"]), "所站评价卡": Path(result["files"]["xlsx"])}

@@ -18,6 +18,7 @@ class Kind(StrEnum):
     plans = "plans"
     comments = "comments"
     scores = "scores"
+    evaluation = "evaluation"
 
 
 def _import(ctx: typer.Context, kind: Kind, file: Path, month: str | None) -> None:
@@ -70,6 +71,17 @@ def import_comments(ctx: typer.Context, file: Path, month: MonthOpt = None) -> N
 def import_scores(ctx: typer.Context, file: Path, month: MonthOpt = None) -> None:
     """检查评分：每行单独接收或拒收。"""
     _import(ctx, Kind.scores, file, month)
+
+
+@app.command("evaluation")
+def import_evaluation(ctx: typer.Context, file: Path) -> None:
+    """实地评估（所站综合评价中由评估人员填报的指标）：每行单独接收或拒收，评估人须回避本乡镇。"""
+    from activity_day.services.imports import import_file
+
+    report = import_file(Kind.evaluation.value, file, county=county(ctx))
+    for line in report.lines():
+        typer.echo(line, err=report.exit_code == 2)
+    raise typer.Exit(report.exit_code)
 
 
 def template(kind: Kind, file: Path) -> None:

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from activity_day import console
-from cli import feedback, imports, numbers, run, sample, setup, status, tokens
+from cli import evaluate, feedback, imports, numbers, run, sample, setup, status, tokens
 from cli.errors import OperatorGroup
 from cli.options import Chosen, CountyOpt
 
@@ -24,6 +24,7 @@ def main_options(ctx: typer.Context, county_code: CountyOpt = None) -> None:
 # The order here is the order `activity-day --help` lists them in.
 app.command()(setup.init)
 app.command()(status.status)
+app.command()(evaluate.evaluate)
 app.command()(setup.api)
 app.command()(imports.template)
 app.command()(setup.demo)

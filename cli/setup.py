@@ -46,14 +46,18 @@ def demo(
     out: Annotated[Path, typer.Option("--out", help="要创建的演示工作目录。")] = Path("demo"),
     province: Annotated[int | None, typer.Option("--province", min=1, max=200,
                                                  help="生成这么多个县并全部运行。")] = None,
+    months: Annotated[int, typer.Option("--months", min=1, max=24,
+                                        help="连续运行这么多个月（到 --month 为止），并对最后一个月所在年度做所站综合评价。")] = 1,
 ) -> None:
     """生成一个仿真县（或一个省），用正常的导入和流程跑完整个月。"""
     from cli.demo import run_demo, run_province_demo
     from cli.run import start_flows
 
     chosen = month_option(month)
+    if province and months > 1:
+        raise fail("--months 与 --province 不能同时使用：多月演示只生成一个县")
     start_flows()
     if province:
         run_province_demo(chosen, out, province, echo=typer.echo)
     else:
-        run_demo(chosen, out, echo=typer.echo)
+        run_demo(chosen, out, months=months, echo=typer.echo)

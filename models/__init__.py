@@ -14,6 +14,7 @@ from models.enums import (
     SubmissionStatus,
 )
 from models.tables import (
+    AssessedScore,
     ChecklistItem,
     Circular,
     County,
@@ -28,6 +29,7 @@ from models.tables import (
     MonthPlan,
     NumberSeries,
     PlannedActivity,
+    StationEvaluation,
     Station,
     StationPlan,
     StationToken,

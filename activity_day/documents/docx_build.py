@@ -195,8 +195,53 @@ def circular_template():
     return doc
 
 
+def evaluation_template():
+    """The year-round evaluation report: no masthead (a report, not a numbered document), the county's six
+    dimensions, the townships with their chart, the stations to watch, and every station as the attachment."""
+    prose = _prose("_evaluation_prose.j2")
+    doc = new_document()
+    p(doc, '{% import "_evaluation_prose.j2" as prose %}' + LETTER + "{{ title }}", "GW Title")
+    p(doc, "", "GW Flush")
+    p(doc, "{{ prose.opening(e) }}")
+    p(doc, prose.overview_heading(), "GW H1")
+    p(doc, "{{ prose.overview(e) }}")
+    p(doc, prose.dimensions_heading(), "GW H1")
+    p(doc, prose.dimensions_lead())
+    table(doc, prose.dimension_headers, "d in dimensions",
+          ["{{ d.name }}", "{{ d.weight|round(0)|int }}", "{{ d.average|score }}", "{{ d.indicators }}"],
+          [20, 16, 24, 96])
+    p(doc, prose.townships_heading(), "GW H1")
+    p(doc, "{{ prose.townships_lead(e) }}")
+    p(doc, "{%p if has_chart %}")
+    figure(doc, "bars_image", prose.figure_caption())
+    p(doc, "{%p endif %}")
+    table(doc, prose.township_headers, "t in townships",
+          ["{{ t.township }}", "{{ t.stations }}", "{{ t.d1|score }}", "{{ t.d2|score }}", "{{ t.d3|score }}",
+           "{{ t.d4|score }}", "{{ t.d5|score }}", "{{ t.d6|score }}", "{{ t.total|score }}"],
+          [28, 12, 16, 16, 16, 16, 16, 16, 20])
+    p(doc, prose.watch_heading(), "GW H1")
+    p(doc, "{%p if watch %}")
+    p(doc, "{{ prose.watch_lead(watch|length) }}")
+    table(doc, prose.watch_headers, "w in watch",
+          ["{{ loop.index }}", "{{ w.township }}", "{{ w.name }}", "{{ w.total|score }}", "{{ w.reasons }}"],
+          [12, 24, 50, 18, 52])
+    p(doc, "{%p else %}")
+    p(doc, prose.no_watch())
+    p(doc, "{%p endif %}")
+    p(doc, prose.cards_note())
+    signature(doc)
+    label = p(doc, prose.attachment_label(), "GW Attachment")
+    label.paragraph_format.page_break_before = True
+    p(doc, prose.attachment_title(), "GW Title")
+    p(doc, "", "GW Flush")
+    table(doc, prose.station_headers, "s in stations",
+          ["{{ loop.index }}", "{{ s.township }}", "{{ s.name }}", "{{ s.total|score }}", "{{ prose.stars_text(s.stars) }}"],
+          [14, 28, 70, 20, 24])
+    return doc
+
+
 TEMPLATES = {"plan.docx": lambda: plan_template(draft=False), "plan-draft.docx": lambda: plan_template(draft=True),
-             "circular.docx": circular_template}
+             "circular.docx": circular_template, "evaluation.docx": evaluation_template}
 
 
 def template_bytes(name: str) -> bytes:

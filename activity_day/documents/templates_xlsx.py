@@ -28,6 +28,10 @@ HINTS = {
     H.LONGITUDE: "选填，如 118.70",
     H.LATITUDE: "选填，如 33.72",
     H.REASON: "部分采纳、不采纳时必填",
+    H.INDICATOR: "县情配置中由实地评估填报的指标，默认：site（场所面积与功能布局）、signage（标识标牌与公示）、"
+                 "roster（志愿者队伍名册与培训）、brand（一站一品牌）",
+    H.ASSESS_MONTH: "实地评估的月份，如 2027-11",
+    H.ASSESSOR: "检查组成员或线上飞检人员的姓名，不得评估本人居住乡镇的所站",
 }
 
 
@@ -49,7 +53,7 @@ def template_bytes(kind: str) -> bytes:
             sheet.write_comment(0, col, HINTS[header])
         if header in CHOICES:
             sheet.data_validation(1, col, 2000, col, {"validate": "list", "source": CHOICES[header]})
-        if header in (H.STATION_CODE, H.PHONE, H.CHECKLIST_CODE):
+        if header in (H.STATION_CODE, H.PHONE, H.CHECKLIST_CODE, H.ASSESS_MONTH):
             sheet.set_column(col, col, 16, book.add_format({"num_format": "@"}))  # keep 001 as text
     sheet.freeze_panes(1, 0)
     notes = book.add_worksheet("填表说明")

@@ -18,13 +18,14 @@ import pandas as pd
 from activity_day.domain.aggregate import station_scores
 from activity_day.domain.dates import shift_month
 from activity_day.domain.indicators import DIMENSIONS, EvaluationRules, Indicator
+from activity_day.errors import OperatorError
 from models.enums import PracticeTask
 
 FIVE_TASKS = len(PracticeTask)
 
 
-class PeriodError(ValueError):
-    pass
+class PeriodError(OperatorError, ValueError):
+    """A period the evaluation does not know."""
 
 
 def period_months(period: str) -> list[str]:

@@ -3,7 +3,7 @@
 Every problem becomes a `Problem` naming the file, row, column and value, in Chinese for station staff.
 The parts, bottom up:
 
-- `headers`: the exact Chinese headers (`H`) and the four kinds of file built from them;
+- `headers`: the exact Chinese headers (`H`) and the kinds of file built from them;
 - `limits`: how long each text field may be, read from the table columns it is stored in;
 - `problems`: `Problem`, `FileUnusable` and `Validated`;
 - `cells`: pure cell parsers (text, codes, dates, counts, scores, phone numbers, enums);
@@ -48,6 +48,7 @@ from activity_day.intake.read import (
 from activity_day.intake.validate import (
     REGISTRY,
     check_score_columns,
+    validate_assessed,
     validate_comments,
     validate_plans,
     validate_scores,
@@ -59,6 +60,6 @@ __all__ = [
     "STATIONS", "STORED_IN", "FileKind", "FileUnusable", "H", "Problem", "Validated", "check_score_columns",
     "code_index", "column_length", "compact", "file_label", "is_blank", "numeric_key", "parse_count",
     "parse_datetime", "parse_enum", "parse_kind", "parse_score", "phone", "read_table", "resolve_code",
-    "scores_kind", "text", "too_long", "too_many_activities", "unsupported_type", "validate_comments",
+    "scores_kind", "text", "too_long", "too_many_activities", "unsupported_type", "validate_assessed", "validate_comments",
     "validate_plans", "validate_scores", "validate_stations",
 ]

@@ -43,6 +43,11 @@ class H:
     PROBLEMS = "存在问题"
     CATEGORY = "问题类别"
     SUGGESTIONS = "意见建议"
+    # 实地评估 (assessed indicators of the year-round evaluation)
+    INDICATOR = "指标代码"
+    ASSESS_MONTH = "评估月份"
+    ASSESSOR = "评估人"
+    NOTE = "说明"
 
 
 # The frame column holding each data row's 1-based row number in the file.
@@ -79,6 +84,10 @@ SCORES = FileKind(
     "scores", "检查评分", (H.STATION_CODE, H.MODE, H.SCORER), (H.SCORE, H.PROBLEMS, H.CATEGORY, H.SUGGESTIONS)
 )
 
+EVALUATION = FileKind(
+    "evaluation", "实地评估", (H.STATION_CODE, H.INDICATOR, H.ASSESS_MONTH, H.SCORE, H.ASSESSOR), (H.NOTE,)
+)
+
 
 def scores_kind(rubric: list[tuple[str, float]]) -> FileKind:
     """The scores file with one optional column per rubric item (a file carries 得分, or the items, or both)."""
@@ -86,4 +95,4 @@ def scores_kind(rubric: list[tuple[str, float]]) -> FileKind:
                     SCORES.optional + tuple(name for name, _ in rubric if name not in SCORES.optional))
 
 
-KINDS = {k.name: k for k in (STATIONS, PLANS, COMMENTS, SCORES)}
+KINDS = {k.name: k for k in (STATIONS, PLANS, COMMENTS, SCORES, EVALUATION)}

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from activity_day.domain.dates import canonical_month
 from activity_day.domain.names import closest, normalize_name
 from activity_day.domain.review import check_proposed_codes
 from activity_day.intake.cells import (
@@ -313,6 +314,41 @@ def validate_scores(frame: pd.DataFrame, file: str, *, stations: dict[str, str],
         seen.setdefault(key, raw[ROW])
         if mode is not None:
             c.values["mode"] = mode.value
+        _finish_row_unit(result, c, f"第{raw[ROW]}行")
+    return result
+
+
+def validate_assessed(frame: pd.DataFrame, file: str, *, stations: dict[str, str], townships: dict[str, str],
+                      indicators: dict[str, str], assessors: dict[str, str]) -> Validated:
+    """Site-visit scores (实地评估): each row its own unit. The indicator must be one of the profile's assessed
+    indicators, the assessor one of the profile's inspectors, and never from the station's township (回避)."""
+    result = Validated("evaluation", file)
+    seen: dict[tuple, int] = {}
+    for raw in frame.to_dict("records"):
+        c = _RowCheck(file, raw)
+        code = resolve_code(raw[H.STATION_CODE], stations)
+        if code is None:
+            c.fail(H.STATION_CODE, f"{H.STATION_CODE}不能为空" if is_blank(raw[H.STATION_CODE]) else UNKNOWN_CODE)
+        c.values["station_code"] = code
+        indicator = c.require_text(H.INDICATOR, "indicator", LIMITS[H.INDICATOR])
+        if indicator and indicator not in indicators:
+            c.fail(H.INDICATOR, "应为县情配置中由实地评估填报的指标之一：" + "、".join(f"{k}（{v}）" for k, v in indicators.items()))
+        month = text(raw.get(H.ASSESS_MONTH))
+        try:
+            c.values["month"] = canonical_month(month)
+        except ValueError:
+            c.fail(H.ASSESS_MONTH, f"{H.ASSESS_MONTH}应为 YYYY-MM，如 2027-11")
+        c.check(H.SCORE, "score", parse_score(raw.get(H.SCORE)))
+        assessor = c.require_text(H.ASSESSOR, "assessor", LIMITS[H.ASSESSOR], name=True)
+        if assessor and assessor not in assessors:
+            c.fail(H.ASSESSOR, "不在县情配置的检查组成员和线上飞检人员中")
+        elif assessor and code and assessors[assessor] == townships.get(code):
+            c.fail(H.ASSESSOR, f"居住在所站所在的{townships[code]}，应回避")
+        c.optional_text(H.NOTE, "note", LIMITS[H.NOTE])
+        key = (code, indicator, assessor, c.values.get("month"))
+        if all(key) and key in seen:
+            c.fail(H.ASSESSOR, f"与第{seen[key]}行重复（同一所站、指标、评估人和月份）")
+        seen.setdefault(key, raw[ROW])
         _finish_row_unit(result, c, f"第{raw[ROW]}行")
     return result
 

@@ -24,6 +24,7 @@ from activity_day.intake import (
     scores_kind,
     validate_comments,
     validate_plans,
+    validate_assessed,
     validate_scores,
     validate_stations,
 )
@@ -56,7 +57,8 @@ class ImportReport:
         if self.unusable:
             return out
         out += [p.line() for p in self.notices]
-        noun = {"stations": "份名录", "plans": "个所站的计划", "comments": "条意见", "scores": "条评分"}[self.kind]
+        noun = {"stations": "份名录", "plans": "个所站的计划", "comments": "条意见", "scores": "条评分",
+                "evaluation": "条实地评估"}[self.kind]
         summary = f"{self.file}：接收 {len(self.accepted)} {noun}，拒收 {len(self.refused)} {noun}，写入 {self.rows_written} 行"
         if self.refused and self.kind == "plans":
             summary += f"（拒收：{'、'.join(self.refused)}）"
@@ -126,6 +128,20 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
                     Problem(name, None, None, None, f"注意：{problem}；抽样前请修改县情配置并重新运行 activity-day init")
                     for problem in unknown_townships(profile, {r["township"] for r in rows})]
             return _report(validated, written, notices)
+        if kind == "evaluation":  # each row names its month (评估月份)
+            profile = crud.load_profile_of(session=session, county=county)
+            stations = crud.stations_frame(session=session, county=county)
+            indicators = {i.code: i.name for d in profile.evaluation.dimensions for i in d.indicators
+                          if i.source == "assessed"}
+            assessors = {m.name: m.home_township for t in profile.teams for m in t.members}
+            assessors |= {m.name: m.home_township for m in profile.sampling.online_inspectors}
+            validated = validate_assessed(frame, name, stations=code_index(stations["code"]),
+                                          townships=dict(zip(stations["code"], stations["township"], strict=True)),
+                                          indicators=indicators, assessors=assessors)
+            rows = [r for unit in validated.units.values() for r in unit]
+            ref = source_ref(name, "assessed_score.source_ref", last_row=last_row)
+            return _report(validated, crud.save_assessed(session=session, county=county, rows=rows, source_ref=ref),
+                           notices)
         assert month is not None, "plans, comments and scores belong to a month"
         if kind == "comments":
             profile = crud.load_profile_of(session=session, county=county)

@@ -1,0 +1,28 @@
+"""The year-round evaluation as a flow: run yearly (its deployment) or on demand (`activity-day evaluate`)."""
+
+from __future__ import annotations
+
+from prefect import flow
+from prefect.runtime import flow_run
+
+from activity_day.documents.evaluation import period_label
+from activity_day.domain.months import this_month
+from flows.monthly import known_failures
+from tasks.evaluate import evaluate_stations
+
+
+def last_year() -> str:
+    """The year before the current one in Asia/Shanghai: what the yearly schedule evaluates."""
+    return str(int(this_month()[:4]) - 1)
+
+
+def _run_name() -> str:
+    return f"{period_label(str(flow_run.parameters.get('period') or last_year()).upper())}·所站综合评价"
+
+
+@flow(name="evaluate", flow_run_name=_run_name)
+@known_failures
+def evaluate(county: str, period: str | None = None, county_folder: bool = False) -> dict:
+    """Evaluate every station of the county over the period (2027, 2027-Q1, 2027-H1, 2027-03; default the last
+    year) on the six dimensions; store the result and write the report and the station cards."""
+    return evaluate_stations(county, (period or last_year()).upper(), county_folder)
