@@ -69,8 +69,11 @@ def bench_cycle(repeats: int = 3) -> dict:
     import_file("stations", write_xlsx(registry, work / "s.xlsx", "名录"), county=county)
     empty = empty_cycle_flows()
     months = [f"2027-{m:02d}" for m in range(1, 2 * repeats + 1)]
-    monthly_cycle(county=county, month="2026-12", allow_empty=True)  # warm-up: server start, imports, caches
-    empty(county=county, month="2026-12")
+    empty(county=county, month="2026-12")  # warm-up: server start, imports, caches
+    monthly_cycle(county=county, month="2026-12", allow_empty=True)
+    # The real cycles one after another, then the empty ones: on the temporary server, a flow run created right
+    # after a run of another flow waits about 2 s for the server (its own SQLite database catching up), which
+    # alternating the two would add to every sample (README "Benchmarks").
     real, floor = [], []
     for month in months[:repeats]:
         drawn = pd.DataFrame({"code": registry["所站编号"][:83], "mode": "onsite", "team": "第一检查组"})
@@ -79,6 +82,7 @@ def bench_cycle(repeats: int = 3) -> dict:
         t = time.perf_counter()
         monthly_cycle(county=county, month=month)
         real.append(time.perf_counter() - t)
+    for month in months[:repeats]:
         t = time.perf_counter()
         empty(county=county, month=month)
         floor.append(time.perf_counter() - t)

@@ -19,6 +19,7 @@ class Kind(StrEnum):
     comments = "comments"
     scores = "scores"
     evaluation = "evaluation"
+    applications = "applications"
 
 
 def _import(ctx: typer.Context, kind: Kind, file: Path, month: str | None) -> None:

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from activity_day import console
-from cli import evaluate, feedback, imports, numbers, run, sample, setup, status, tokens
+from cli import demonstration, evaluate, feedback, imports, numbers, run, sample, setup, status, tokens
 from cli.errors import OperatorGroup
 from cli.options import Chosen, CountyOpt
 
@@ -34,6 +34,7 @@ app.add_typer(sample.app, name="sample")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(feedback.app, name="feedback")
 app.add_typer(numbers.app, name="numbers")
+app.add_typer(demonstration.app, name="demonstration")
 
 
 def main() -> None:

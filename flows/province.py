@@ -23,8 +23,12 @@ from prefect.client.orchestration import get_client
 from prefect.deployments import run_deployment
 from prefect.futures import as_completed
 from prefect.logging import get_run_logger
-from prefect.settings import (PREFECT_API_TLS_INSECURE_SKIP_VERIFY, PREFECT_API_URL, get_current_settings,
-                              temporary_settings)
+from prefect.settings import (
+    PREFECT_API_TLS_INSECURE_SKIP_VERIFY,
+    PREFECT_API_URL,
+    get_current_settings,
+    temporary_settings,
+)
 from prefect.task_runners import ProcessPoolTaskRunner
 from prefect.utilities.urls import url_for
 

@@ -18,6 +18,9 @@ from models.tables import (
     ChecklistItem,
     Circular,
     County,
+    DemoApplication,
+    DemoObjection,
+    DemoRound,
     DepartmentComment,
     Document,
     Draw,
@@ -29,16 +32,17 @@ from models.tables import (
     MonthPlan,
     NumberSeries,
     PlannedActivity,
-    StationEvaluation,
     Station,
+    StationEvaluation,
     StationPlan,
     StationToken,
     Submission,
 )
 
 __all__ = [
-    "ActionKind", "Channel", "ChecklistItem", "Circular", "CommentSource", "County", "DepartmentComment",
+    "ActionKind", "AssessedScore", "Channel", "ChecklistItem", "Circular", "CommentSource", "County",
+    "DemoApplication", "DemoObjection", "DemoRound", "DepartmentComment",
     "Disposition", "Document", "Draw", "DrawAssignment", "FeedbackItem", "FeedbackStatus", "InspectionMode",
     "InspectionScore", "IssuedNumber", "LearningItem", "MonthPlan", "NumberSeries", "PlanStatus", "PlannedActivity", "PracticeTask", "Station",
-    "StationKind", "StationPlan", "StationToken", "Submission", "SubmissionStatus", "get_engine", "upsert",
+    "StationEvaluation", "StationKind", "StationPlan", "StationToken", "Submission", "SubmissionStatus", "get_engine", "upsert",
 ]

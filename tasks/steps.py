@@ -16,9 +16,9 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import task_run
 
-from activity_day.domain.dates import cn_month
 from activity_day.documents.render import render_text
 from activity_day.documents.summary import summary_lines
+from activity_day.domain.dates import cn_month
 from activity_day.domain.outcomes import CollectResult, CompileResult, DraftResult, ReviewResult, SampleResult
 from models.enums import Disposition, Step
 from tasks.collect import completeness_report, read_inbox

@@ -240,8 +240,22 @@ def evaluation_template():
     return doc
 
 
+def demonstration_template():
+    """The demonstration-station notices: the list put up for public comment and the naming notice (`kind`)."""
+    prose = _prose("_demonstration_prose.j2")
+    doc = new_document()
+    p(doc, '{% import "_demonstration_prose.j2" as prose %}' + LETTER + "{{ title }}", "GW Title")
+    p(doc, "", "GW Flush")
+    p(doc, "{{ prose.publicity_body(d) if kind == 'publicity' else prose.naming_body(d) }}")
+    table(doc, prose.headers, "s in d.stations",
+          ["{{ loop.index }}", "{{ s.township }}", "{{ s.name }}", "{{ s.brand }}"], [14, 30, 70, 42])
+    signature(doc)
+    return doc
+
+
 TEMPLATES = {"plan.docx": lambda: plan_template(draft=False), "plan-draft.docx": lambda: plan_template(draft=True),
-             "circular.docx": circular_template, "evaluation.docx": evaluation_template}
+             "circular.docx": circular_template, "evaluation.docx": evaluation_template,
+             "demonstration.docx": demonstration_template}
 
 
 def template_bytes(name: str) -> bytes:

@@ -91,7 +91,7 @@ def derived_values(r: PeriodRecords, indicator: Indicator) -> dict[str, dict]:
     """station code -> evidence (with its value) of one derived indicator."""
     metric, months, codes = indicator.metric, r.months, list(r.stations["code"])
     acts = r.activities[r.activities["month"].isin(months)]
-    by_station = {code: frame for code, frame in acts.groupby("station_code")}
+    by_station = dict(list(acts.groupby("station_code")))
     empty = acts.iloc[0:0]
     out: dict[str, dict] = {}
     if metric in ("plan_submitted", "plan_on_time"):
@@ -140,7 +140,7 @@ def derived_values(r: PeriodRecords, indicator: Indicator) -> dict[str, dict]:
             result = station_scores(frame, r.stations, team_weight=r.team_weight, observer_weight=r.observer_weight)
             finals.append(result.assign(month=m)[["month", "station_code", "final"]])
         final = pd.concat(finals) if finals else pd.DataFrame(columns=["month", "station_code", "final"])
-        rows = {code: frame for code, frame in scores.groupby("station_code")}
+        rows = dict(list(scores.groupby("station_code")))
         for code in codes:
             mine = final[final["station_code"] == code]
             records = [{"month": s.month, "mode": s.mode, "scorer": s.scorer, "score": float(s.score)}

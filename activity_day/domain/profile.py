@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from activity_day.domain.indicators import EvaluationRules
 from activity_day.domain.names import closest, normalize_name
+from activity_day.domain.selection import DemonstrationRules
 from models.enums import PracticeTask
 
 
@@ -223,6 +224,8 @@ class Profile(_Strict):
     county_programs: list[CountyProgram] = Field(default_factory=list)
     scoring: Scoring = Field(default_factory=Scoring)
     intake: Intake = Field(default_factory=Intake)
+    demonstration: DemonstrationRules = Field(default_factory=DemonstrationRules,
+                                              description="demonstration-station selection: eligibility, quota, 公示")
     evaluation: EvaluationRules = Field(default_factory=EvaluationRules,
                                         description="year-round evaluation: six dimensions, indicators, stars")
 

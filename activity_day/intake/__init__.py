@@ -48,6 +48,7 @@ from activity_day.intake.read import (
 from activity_day.intake.validate import (
     REGISTRY,
     check_score_columns,
+    validate_applications,
     validate_assessed,
     validate_comments,
     validate_plans,
@@ -60,6 +61,6 @@ __all__ = [
     "STATIONS", "STORED_IN", "FileKind", "FileUnusable", "H", "Problem", "Validated", "check_score_columns",
     "code_index", "column_length", "compact", "file_label", "is_blank", "numeric_key", "parse_count",
     "parse_datetime", "parse_enum", "parse_kind", "parse_score", "phone", "read_table", "resolve_code",
-    "scores_kind", "text", "too_long", "too_many_activities", "unsupported_type", "validate_assessed", "validate_comments",
+    "scores_kind", "text", "too_long", "too_many_activities", "unsupported_type", "validate_applications", "validate_assessed", "validate_comments",
     "validate_plans", "validate_scores", "validate_stations",
 ]

@@ -48,6 +48,9 @@ class H:
     ASSESS_MONTH = "评估月份"
     ASSESSOR = "评估人"
     NOTE = "说明"
+    # 示范所站申报 (demonstration-station applications)
+    BRAND = "特色品牌"
+    STATEMENT = "申报理由"
 
 
 # The frame column holding each data row's 1-based row number in the file.
@@ -88,6 +91,8 @@ EVALUATION = FileKind(
     "evaluation", "实地评估", (H.STATION_CODE, H.INDICATOR, H.ASSESS_MONTH, H.SCORE, H.ASSESSOR), (H.NOTE,)
 )
 
+APPLICATIONS = FileKind("applications", "示范所站申报", (H.STATION_CODE, H.BRAND), (H.STATEMENT,))
+
 
 def scores_kind(rubric: list[tuple[str, float]]) -> FileKind:
     """The scores file with one optional column per rubric item (a file carries 得分, or the items, or both)."""
@@ -95,4 +100,4 @@ def scores_kind(rubric: list[tuple[str, float]]) -> FileKind:
                     SCORES.optional + tuple(name for name, _ in rubric if name not in SCORES.optional))
 
 
-KINDS = {k.name: k for k in (STATIONS, PLANS, COMMENTS, SCORES, EVALUATION)}
+KINDS = {k.name: k for k in (STATIONS, PLANS, COMMENTS, SCORES, EVALUATION, APPLICATIONS)}

@@ -27,10 +27,11 @@ STORED_IN: dict[str, tuple[str, ...]] = {
     H.CATEGORY: ("inspection_score.category", "feedback_item.category"),
     H.INDICATOR: ("assessed_score.indicator",),
     H.ASSESSOR: ("assessed_score.assessor",),
+    H.BRAND: ("demo_application.brand",),
 }
 # Free text kept in TEXT columns: no column limit, but a cell this long is a paste gone wrong, not a comment.
 LONG_TEXT = 2000
-LONG_TEXT_FIELDS = (H.CONTENT, H.REASON, H.PROBLEMS, H.SUGGESTIONS, H.NOTE)
+LONG_TEXT_FIELDS = (H.CONTENT, H.REASON, H.PROBLEMS, H.SUGGESTIONS, H.NOTE, H.STATEMENT)
 
 
 def column_length(qualified: str) -> int:

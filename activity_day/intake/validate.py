@@ -353,6 +353,26 @@ def validate_assessed(frame: pd.DataFrame, file: str, *, stations: dict[str, str
     return result
 
 
+def validate_applications(frame: pd.DataFrame, file: str, *, stations: dict[str, str]) -> Validated:
+    """Demonstration-station applications: each row its own unit, one per station."""
+    result = Validated("applications", file)
+    seen: dict[str, int] = {}
+    for raw in frame.to_dict("records"):
+        c = _RowCheck(file, raw)
+        code = resolve_code(raw[H.STATION_CODE], stations)
+        if code is None:
+            c.fail(H.STATION_CODE, f"{H.STATION_CODE}不能为空" if is_blank(raw[H.STATION_CODE]) else UNKNOWN_CODE)
+        elif code in seen:
+            c.fail(H.STATION_CODE, f"与第{seen[code]}行重复（每个所站申报一次）")
+        c.values["station_code"] = code
+        c.require_text(H.BRAND, "brand", LIMITS[H.BRAND])
+        c.optional_text(H.STATEMENT, "statement", LIMITS[H.STATEMENT])
+        if code:
+            seen.setdefault(code, raw[ROW])
+        _finish_row_unit(result, c, f"第{raw[ROW]}行")
+    return result
+
+
 def _shown(value: str, limit: int = 20) -> str:
     """A value short enough to name a unit in a summary line."""
     return value if len(value) <= limit else value[:limit] + "…"

@@ -22,13 +22,15 @@ from activity_day.intake import (
     file_label,
     read_table,
     scores_kind,
+    validate_applications,
+    validate_assessed,
     validate_comments,
     validate_plans,
-    validate_assessed,
     validate_scores,
     validate_stations,
 )
 from activity_day.store import crud
+from activity_day.store import demonstration as demo_store
 from activity_day.store.database import transaction
 from models import CommentSource
 from models.enums import Channel
@@ -58,7 +60,7 @@ class ImportReport:
             return out
         out += [p.line() for p in self.notices]
         noun = {"stations": "份名录", "plans": "个所站的计划", "comments": "条意见", "scores": "条评分",
-                "evaluation": "条实地评估"}[self.kind]
+                "evaluation": "条实地评估", "applications": "个所站的申报"}[self.kind]
         summary = f"{self.file}：接收 {len(self.accepted)} {noun}，拒收 {len(self.refused)} {noun}，写入 {self.rows_written} 行"
         if self.refused and self.kind == "plans":
             summary += f"（拒收：{'、'.join(self.refused)}）"
@@ -93,7 +95,7 @@ def source_ref(name: str, column: str, *, row: int | None = None, last_row: int 
 
 
 def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
-                received_at: datetime | None = None) -> ImportReport:
+                received_at: datetime | None = None, round_: str | None = None) -> ImportReport:
     """Import one file of the given kind for the county (plans, comments and scores need the month).
 
     `received_at`, for plans, is when the file arrived (the inbox): plans received after the
@@ -128,6 +130,14 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
                     Problem(name, None, None, None, f"注意：{problem}；抽样前请修改县情配置并重新运行 activity-day init")
                     for problem in unknown_townships(profile, {r["township"] for r in rows})]
             return _report(validated, written, notices)
+        if kind == "applications":  # a demonstration-station round (示范所站评选), not a month
+            assert round_ is not None, "applications belong to a round"
+            stations = crud.stations_frame(session=session, county=county)
+            validated = validate_applications(frame, name, stations=code_index(stations["code"]))
+            rows = [r for unit in validated.units.values() for r in unit]
+            ref = source_ref(name, "demo_application.source_ref", last_row=last_row)
+            return _report(validated, demo_store.save_applications(session=session, county=county, round_=round_,
+                                                                   rows=rows, source_ref=ref), notices)
         if kind == "evaluation":  # each row names its month (评估月份)
             profile = crud.load_profile_of(session=session, county=county)
             stations = crud.stations_frame(session=session, county=county)

@@ -13,10 +13,10 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from activity_day.demo import write_xlsx
+from activity_day.documents.summary import summary_lines
 from activity_day.intake import KINDS
 from activity_day.store.database import transaction
 from cli import app
-from activity_day.documents.summary import summary_lines
 from models import DrawAssignment, StationToken
 from tests.conftest import DEMO_PROFILE
 

@@ -1,0 +1,108 @@
+"""Selecting demonstration stations (示范所站): pure rules for each stage, frames in, frames out.
+
+自主申报 → 资料审核 (eligibility against the stored evaluation) → 实地评估 (assessors drawn with 回避, from a
+recorded seed) → 集中会审 (the panel decides) → 媒体公示 (N working days, objections) → 命名.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from activity_day.domain.hashing import sha256_hex
+
+
+class DemonstrationRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    min_total: float = Field(default=85, ge=0, le=100, description="lowest evaluation total to be eligible")
+    min_stars: int = Field(default=4, ge=1, le=5)
+    max_open_feedback: int = Field(default=0, ge=0, description="open suggestions (意见建议) a candidate may have")
+    quota: int = Field(default=10, ge=1, le=500, description="at most this many stations named in a round")
+    assessors_per_station: int = Field(default=2, ge=1, le=5)
+    publicity_days: int = Field(default=5, ge=1, le=30, description="公示 period, in working days")
+
+
+def review_applications(applications: pd.DataFrame, evaluation: pd.DataFrame, open_feedback: dict[str, int],
+                        rules: DemonstrationRules) -> pd.DataFrame:
+    """资料审核: each application eligible or not, with every reason it is not.
+
+    applications: code, brand, statement; evaluation: code, township, total, stars, watch.
+    Returns code, township, eligible, reasons (Chinese, joined with ；), total, stars.
+    """
+    info = evaluation.set_index("code")
+    rows = []
+    for app in applications.itertuples():
+        reasons = []
+        known = app.code in info.index
+        total = float(info.loc[app.code, "total"]) if known and pd.notna(info.loc[app.code, "total"]) else None
+        stars = int(info.loc[app.code, "stars"]) if known else 0
+        if not str(app.brand).strip():
+            reasons.append("未填写特色或品牌")
+        if not known or total is None:
+            reasons.append("没有本期综合评价结果")
+        else:
+            if total < rules.min_total:
+                reasons.append(f"综合得分 {total:.2f} 低于 {rules.min_total:g} 分")
+            if stars < rules.min_stars:
+                reasons.append(f"星级为{stars}星，低于{rules.min_stars}星")
+            if str(info.loc[app.code, "watch"]).strip():
+                reasons.append(f"列为重点关注（{info.loc[app.code, 'watch']}）")
+        if open_feedback.get(app.code, 0) > rules.max_open_feedback:
+            reasons.append(f"有 {open_feedback[app.code]} 条意见建议尚未办结")
+        rows.append({"code": app.code, "township": info.loc[app.code, "township"] if known else "",
+                     "eligible": not reasons, "reasons": "；".join(reasons), "total": total, "stars": stars})
+    return pd.DataFrame(rows, columns=["code", "township", "eligible", "reasons", "total", "stars"])
+
+
+class AssignmentError(ValueError):
+    pass
+
+
+def site_visit_seed(county: str, round_: str, shortlist: list[str]) -> str:
+    """The seed of the site-visit draw: derived from the round and the published shortlist, so anyone can
+    re-derive the assignment from the record."""
+    return sha256_hex(f"activity-day demonstration {county} {round_} " + ",".join(sorted(shortlist)))
+
+
+def assign_site_visits(shortlist: pd.DataFrame, assessors: list[tuple[str, str]], per_station: int,
+                       seed: str) -> pd.DataFrame:
+    """实地评估: `per_station` assessors for each shortlisted station (code, township), none living in the
+    station's township (回避), the load spread evenly; deterministic for a seed. Returns code, assessor."""
+    rng = random.Random(seed)
+    load = {name: 0 for name, _ in assessors}
+    rows = []
+    for station in shortlist.sort_values("code").itertuples():
+        allowed = [name for name, home in assessors if home != station.township]
+        if len(allowed) < per_station:
+            raise AssignmentError(f"所站{station.code}（{station.township}）可回避的评估人员不足 {per_station} 人："
+                                  "请在县情配置的检查组中增加其他乡镇的成员")
+        rng.shuffle(allowed)
+        chosen = sorted(allowed, key=lambda n: load[n])[:per_station]  # stable: ties keep the shuffled order
+        for name in chosen:
+            load[name] += 1
+            rows.append({"code": station.code, "assessor": name})
+    return pd.DataFrame(rows, columns=["code", "assessor"])
+
+
+def publicity_end(start: date, working_days: int, is_workday: Callable[[date], bool]) -> date:
+    """The last day of a 公示 period of `working_days` working days starting on `start` (counted if a workday)."""
+    day, counted = start, 0
+    while True:
+        if is_workday(day):
+            counted += 1
+            if counted == working_days:
+                return day
+        day += timedelta(days=1)
+
+
+def final_list(decisions: pd.DataFrame, upheld: set[str], quota: int) -> pd.DataFrame:
+    """命名: the stations the panel approved, less those with an upheld objection, best site score first,
+    at most `quota`. decisions: code, name, township, approved, site_score."""
+    named = decisions[decisions["approved"] & ~decisions["code"].isin(upheld)]
+    named = named.sort_values(["site_score", "code"], ascending=[False, True], na_position="last", kind="stable")
+    return named.head(quota).reset_index(drop=True)

@@ -1,0 +1,189 @@
+"""Demonstration-station rounds (示范所站评选), stage by stage, each stage stored before the next starts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import chinese_calendar
+import pandas as pd
+
+from activity_day.domain.dates import cn_date
+from activity_day.domain.months import TZ
+from activity_day.domain.selection import (
+    assign_site_visits,
+    final_list,
+    publicity_end,
+    review_applications,
+    site_visit_seed,
+)
+from activity_day.errors import MissingPrerequisite, OperatorError
+from activity_day.store import crud
+from activity_day.store import demonstration as store
+from activity_day.store.database import transaction
+from models.enums import FeedbackStatus
+
+
+def now() -> datetime:
+    return datetime.now(TZ)
+
+
+def document_review(county: str, round_: str, period: str) -> pd.DataFrame:
+    """资料审核 against the stored evaluation of `period`; every application gets its result and reasons."""
+    with transaction() as session:
+        profile = crud.load_profile_of(session=session, county=county)
+        apps = store.require_applications(session=session, county=county, round_=round_)
+        evaluation = store.evaluation_frame(session=session, county=county, period=period)
+        feedback = crud.feedback_frame(session=session, county=county, up_to="9999-12")
+        open_items = feedback[feedback["status"].astype(str) == FeedbackStatus.OPEN.value]
+        reviewed = review_applications(
+            pd.DataFrame({"code": [a.station_code for a in apps], "brand": [a.brand for a in apps],
+                          "statement": [a.statement for a in apps]}),
+            evaluation, open_items.groupby("station_code").size().to_dict(), profile.demonstration)
+        for row in reviewed.itertuples():
+            store.update_application(session=session, county=county, round_=round_, station=row.code,
+                                     eligible=bool(row.eligible), review_reason=row.reasons)
+        store.save_round(session=session, county=county, round_=round_, period=period, stage="reviewed")
+    return reviewed
+
+
+def site_visits(county: str, round_: str) -> tuple[pd.DataFrame, str]:
+    """实地评估: assessors for each shortlisted station, drawn with 回避 from a seed any reader can re-derive."""
+    with transaction() as session:
+        profile = crud.load_profile_of(session=session, county=county)
+        stations = crud.stations_frame(session=session, county=county)
+        shortlisted = [a.station_code for a in store.applications(session=session, county=county, round_=round_)
+                       if a.eligible]
+        shortlist = stations[stations["code"].isin(shortlisted)][["code", "township"]]
+        assessors = [(m.name, m.home_township) for t in profile.teams for m in t.members]
+        seed = site_visit_seed(county, round_, shortlisted)
+        try:
+            visits = assign_site_visits(shortlist, assessors, profile.demonstration.assessors_per_station, seed)
+        except ValueError as exc:
+            raise OperatorError(str(exc)) from exc
+        for code, group in visits.groupby("code"):
+            store.update_application(session=session, county=county, round_=round_, station=code,
+                                     assessors=list(group["assessor"]))
+        store.save_round(session=session, county=county, round_=round_, seed=seed, stage="site_visits")
+    return visits, seed
+
+
+def record_decision(county: str, round_: str, station: str, *, approved: bool, site_score: float | None,
+                    reason: str, decided_by: str) -> None:
+    """集中会审: the panel's decision on one candidate, with who decided, when and why."""
+    with transaction() as session:
+        store.update_application(session=session, county=county, round_=round_, station=station,
+                                 decision="approved" if approved else "rejected", site_score=site_score,
+                                 decision_reason=reason, decided_by=decided_by, decided_at=now())
+
+
+def is_workday(day: date, overrides: dict[date, str]) -> bool:
+    if day in overrides:
+        return False
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:  # a year chinese-calendar does not cover yet: weekends only
+        return day.weekday() < 5
+
+
+def open_publicity(county: str, round_: str, start: date) -> date:
+    """媒体公示 opens on `start` and lasts the profile's working days; returns its last day."""
+    with transaction() as session:
+        profile = crud.load_profile_of(session=session, county=county)
+        end = publicity_end(start, profile.demonstration.publicity_days, lambda d: is_workday(d, profile.holidays))
+        store.save_round(session=session, county=county, round_=round_, publicity_start=start, publicity_end=end,
+                         stage="publicity")
+    return end
+
+
+def record_objection(county: str, round_: str, station: str, content: str, source: str = "cli") -> int:
+    """An objection (异议) to a candidate on the 公示 list; only while the 公示 is open."""
+    if not content.strip():
+        raise OperatorError("异议内容不能为空")
+    with transaction() as session:
+        found = store.get_round(session=session, county=county, round_=round_)
+        if found is None or found.stage != "publicity":
+            raise MissingPrerequisite(f"{round_}年度示范所站评选不在公示期：只能在公示期内登记异议")
+        listed = {a.station_code for a in store.applications(session=session, county=county, round_=round_)
+                  if a.decision == "approved"}
+        if station not in listed:
+            raise OperatorError(f"所站{station}不在{round_}年度示范所站公示名单中")
+        return store.add_objection(session=session, county=county, round_=round_, station=station,
+                                   content=content.strip(), received_at=now(), source=source)
+
+
+def decide_objection(county: str, round_: str, objection_id: int, *, upheld: bool, outcome: str,
+                     decided_by: str) -> None:
+    with transaction() as session:
+        for objection in store.objections(session=session, county=county, round_=round_):
+            if objection.id == objection_id:
+                objection.upheld, objection.outcome = upheld, outcome
+                objection.decided_by, objection.decided_at = decided_by, now()
+                session.add(objection)
+                return
+    raise OperatorError(f"没有编号为 {objection_id} 的异议")
+
+
+def name_stations(county: str, round_: str, today: date, force: bool = False) -> pd.DataFrame:
+    """命名: after the 公示 closes, the approved candidates less those with an upheld objection."""
+    with transaction() as session:
+        profile = crud.load_profile_of(session=session, county=county)
+        found = store.get_round(session=session, county=county, round_=round_)
+        if found is None or found.publicity_end is None:
+            raise MissingPrerequisite(f"{round_}年度示范所站评选尚未公示")
+        if today <= found.publicity_end and not force:
+            raise OperatorError(f"公示期至{cn_date(found.publicity_end)}，期满后才能命名")
+        undecided = [o.id for o in store.objections(session=session, county=county, round_=round_) if o.upheld is None]
+        if undecided:
+            raise OperatorError(f"还有异议未处理（编号 {'、'.join(map(str, undecided))}）：请先作出处理意见")
+        upheld = {o.station_code for o in store.objections(session=session, county=county, round_=round_) if o.upheld}
+        apps = store.applications(session=session, county=county, round_=round_)
+        stations = crud.stations_frame(session=session, county=county).set_index("code")
+        decisions = pd.DataFrame([{"code": a.station_code, "name": stations.loc[a.station_code, "name"],
+                                   "township": stations.loc[a.station_code, "township"], "brand": a.brand,
+                                   "approved": a.decision == "approved", "site_score": a.site_score} for a in apps])
+        named = final_list(decisions, upheld, profile.demonstration.quota)
+        for a in apps:
+            store.update_application(session=session, county=county, round_=round_, station=a.station_code,
+                                     named=a.station_code in set(named["code"]))
+        store.save_round(session=session, county=county, round_=round_, stage="named", named_on=today)
+    return named
+
+
+STAGES_CN = {"reviewed": "资料审核完成", "site_visits": "实地评估安排完成", "publicity": "公示中", "named": "已命名"}
+
+
+def round_summary(county: str, round_: str) -> dict:
+    """Where a round stands: each application with its status and reason, each objection with its ruling."""
+    with transaction(read_only=True) as session:
+        found = store.get_round(session=session, county=county, round_=round_)
+        apps = store.applications(session=session, county=county, round_=round_)
+        objections = store.objections(session=session, county=county, round_=round_)
+    if found is None and not apps:
+        raise MissingPrerequisite(f"{round_}年度示范所站评选还没有任何申报")
+
+    def status(a) -> tuple[str, str, str]:
+        if a.named:
+            return "named", "已命名", ""
+        if a.decision == "approved":
+            return "approved", "会审通过" + ("，因异议成立不予命名" if found and found.stage == "named" else ""), a.decision_reason
+        if a.decision == "rejected":
+            return "rejected", "会审未通过", a.decision_reason
+        if a.eligible is False:
+            return "ineligible", "资料审核未通过", a.review_reason
+        if a.eligible:
+            return "shortlisted", "资料审核通过", ""
+        return "applied", "已申报", ""
+
+    rows = []
+    for a in apps:
+        code, cn, reason = status(a)
+        rows.append({"station": a.station_code, "brand": a.brand, "status": code, "status_cn": cn, "reason": reason,
+                     "site_score": a.site_score, "assessors": a.assessors or [], "decided_by": a.decided_by,
+                     "decided_at": a.decided_at})
+    return {"round": round_, "stage": found.stage if found else "applied",
+            "stage_cn": STAGES_CN.get(found.stage, "已申报") if found else "已申报",
+            "period": found.period if found else None, "seed": found.seed if found else None,
+            "publicity_end": found.publicity_end if found else None, "applications": rows,
+            "objections": [{"id": o.id, "station": o.station_code, "content": o.content, "upheld": o.upheld,
+                            "ruling_cn": "未处理" if o.upheld is None else ("成立" if o.upheld else "不成立"),
+                            "outcome": o.outcome, "decided_by": o.decided_by} for o in objections]}

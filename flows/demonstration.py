@@ -1,0 +1,136 @@
+"""Selecting demonstration stations (示范所站评选) as a flow with human steps.
+
+自主申报 (imported before the run) → 资料审核 → 实地评估 (assessors drawn with 回避) → 集中会审 (a resume form:
+the panel decides on each candidate with a site score and a reason) → 媒体公示 (the 公示 notice; the run pauses
+on a form until the period has passed; objections are recorded meanwhile with `activity-day demonstration
+object`, and decided in that form) → 命名 (the final list and the naming notice).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from prefect import flow, pause_flow_run
+from prefect.runtime import flow_run
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from activity_day.domain.dates import cn_date
+from activity_day.services import demonstration as service
+from flows.forms import APPROVAL_WAIT_SECONDS, Form, _announce_pause, _every_field_required, _problems
+from flows.monthly import known_failures
+from tasks.demonstration import candidates, objections_state, render_notice, review_and_assign
+
+DECISIONS = Literal["命名", "不予命名"]
+RULINGS = Literal["不成立", "成立"]
+
+
+class CandidateInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", title="会审意见", json_schema_extra=_every_field_required)
+
+    decision: DECISIONS = Field(default="命名", title="会审结果")
+    site_score: float = Field(default=0, ge=0, le=100, title="实地评估得分", description="评估人员实地评估的平均分，0 到 100")
+    reason: str = Field(default="", title="理由", description="必填：命名或不予命名的理由")
+
+
+class ObjectionInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", title="异议处理", json_schema_extra=_every_field_required)
+
+    ruling: RULINGS = Field(default="不成立", title="核查结果")
+    outcome: str = Field(default="", title="处理意见", description="必填：核查情况和处理意见")
+
+
+def panel_form(cands: list[dict[str, Any]], description: str) -> type[Form]:
+    fields: dict[str, Any] = {"panel": (str, Field(default="", title="会审人员", description="必填：参加集中会审的人员姓名"))}
+    for c in cands:
+        fields[f"s{c['code']}"] = (CandidateInput, Field(
+            default=CandidateInput(), title=f"{c['township']}{c['name']}（{c['code']}）",
+            description=f"特色品牌：{c['brand']}；综合得分 {c['total']}，{c['stars']}星；评估人员：{c['assessors']}"))
+    model = create_model("PanelForm", __base__=(Form,), **fields)
+    model.model_config["title"] = "集中会审"
+    model._description = description
+    return model
+
+
+def publicity_form(objections: list[dict[str, Any]], description: str) -> type[Form]:
+    fields: dict[str, Any] = {
+        "decided_by": (str, Field(default="", title="处理人", description="必填：作出处理意见的人员")),
+        "closed": (bool, Field(default=False, title="公示期满，确认命名",
+                               description="勾选后按会审结果和异议处理意见命名；不勾选则保存处理意见并继续等待")),
+    }
+    for o in objections:
+        fields[f"o{o['id']}"] = (ObjectionInput, Field(
+            default=ObjectionInput(), title=f"第{o['id']}号异议（{o['station']}）", description=f"异议内容：{o['content']}"))
+    model = create_model("PublicityForm", __base__=(Form,), **fields)
+    model.model_config["title"] = "公示与异议"
+    model._description = description
+    return model
+
+
+def _panel(county: str, round_: str, poll_seconds: int) -> None:
+    cands = candidates(county, round_)
+    errors: list[str] = []
+    while True:
+        text = [f"## {round_}年度示范所站集中会审", "", f"资料审核通过 {len(cands)} 个所站。请逐一填写会审结果、"
+                "实地评估得分和理由，并填写会审人员。", *_problems(errors)]
+        _announce_pause("集中会审")
+        answer = pause_flow_run(wait_for_input=panel_form(cands, "\n".join(text)), timeout=APPROVAL_WAIT_SECONDS,
+                                poll_interval=poll_seconds)
+        errors = [f"{c['code']}：请填写理由" for c in cands if not getattr(answer, f"s{c['code']}").reason.strip()]
+        if not answer.panel.strip():
+            errors.insert(0, "请填写会审人员")
+        if errors:
+            continue
+        for c in cands:
+            given = getattr(answer, f"s{c['code']}")
+            service.record_decision(county, round_, c["code"], approved=given.decision == "命名",
+                                    site_score=given.site_score, reason=given.reason.strip(),
+                                    decided_by=answer.panel.strip())
+        return
+
+
+def _publicity(county: str, round_: str, end: date, poll_seconds: int) -> str:
+    errors: list[str] = []
+    while True:
+        pending = objections_state(county, round_)
+        text = [f"## {round_}年度示范所站公示", "", f"公示期至{cn_date(end)}。公示期间收到的异议请用 "
+                f"`activity-day demonstration object --round {round_} --station 所站编号 --content 异议内容` 登记，"
+                "再在本表中填写核查结果；公示期满后勾选“公示期满，确认命名”提交。",
+                "", f"已登记异议 {len(pending)} 条。", *_problems(errors)]
+        _announce_pause("公示与异议")
+        answer = pause_flow_run(wait_for_input=publicity_form(pending, "\n".join(text)), timeout=APPROVAL_WAIT_SECONDS,
+                                poll_interval=poll_seconds)
+        errors = [f"第{o['id']}号异议：请填写处理意见" for o in pending if not getattr(answer, f"o{o['id']}").outcome.strip()]
+        if pending and not answer.decided_by.strip():
+            errors.insert(0, "请填写处理人")
+        if errors:
+            continue
+        for o in pending:
+            given = getattr(answer, f"o{o['id']}")
+            service.decide_objection(county, round_, o["id"], upheld=given.ruling == "成立",
+                                     outcome=given.outcome.strip(), decided_by=answer.decided_by.strip())
+        if answer.closed and date.today() > end:
+            return answer.decided_by.strip()
+        if answer.closed:
+            errors = [f"公示期至{cn_date(end)}，期满后才能确认命名（今天是{cn_date(date.today())}）"]
+
+
+@flow(name="demonstration", flow_run_name=lambda: f"{flow_run.parameters.get('round')}年度·示范所站评选")
+@known_failures
+def select_demonstration(county: str, round: str, period: str | None = None,  # noqa: A002  (the parameter's name in the UI)
+                         publicity_start: str | None = None, poll_seconds: int = 5) -> dict:
+    """A round of the demonstration-station selection: review, site visits, the panel, the 公示 and the naming.
+
+    `period`: the evaluation the review reads (default: the round, a year); `publicity_start`: the first day
+    of the 公示, YYYY-MM-DD (default today).
+    """
+    reviewed = review_and_assign(county, round, period or round)
+    _panel(county, round, poll_seconds)
+    start = date.fromisoformat(publicity_start) if publicity_start else date.today()
+    end = service.open_publicity(county, round, start)
+    notice = render_notice(county, round, "publicity")
+    _publicity(county, round, end, poll_seconds)
+    named = service.name_stations(county, round, date.today())
+    final = render_notice(county, round, "naming")
+    return {"round": round, "applications": reviewed["applications"], "eligible": reviewed["eligible"],
+            "publicity_end": end.isoformat(), "named": list(named["code"]), "files": notice | final}

@@ -1,0 +1,96 @@
+"""A demonstration-station round end to end: applications, review against the evaluation, site visits drawn
+with 回避, the panel's form, the 公示 with an objection recorded and upheld, and the naming notice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from docx import Document as Word
+
+from activity_day.demo import write_xlsx
+from activity_day.services.counties import init_county
+from activity_day.services.imports import import_file
+from activity_day.settings import Settings, settings_in_force
+from activity_day.store import crud
+from activity_day.store.database import transaction
+from cli.demo import run_demo
+from tests.flows.operator import Operator
+
+pytestmark = pytest.mark.flow
+COUNTY = "321323"
+
+
+def test_a_round_from_applications_to_the_naming_notice(prefect_server, tmp_path: Path) -> None:
+    from activity_day.services.demonstration import record_objection, round_summary
+    from activity_day.store import demonstration as store
+    from flows.demonstration import select_demonstration
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", out=tmp_path / "out",
+                        inbox=tmp_path / "inbox", log_file=tmp_path / "log.txt")
+    with settings_in_force(settings):
+        run_demo("2027-02", tmp_path / "ws", months=2, echo=lambda _line: None)  # evaluates 2027
+        profile = yaml.safe_load((tmp_path / "ws" / "profile.yaml").read_text(encoding="utf-8"))
+        profile["demonstration"] = {"min_total": 80, "min_stars": 3, "max_open_feedback": 50, "quota": 5,
+                                    "assessors_per_station": 2, "publicity_days": 5}
+        (tmp_path / "ws" / "profile.yaml").write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
+        init_county(tmp_path / "ws" / "profile.yaml")
+        with transaction() as session:
+            evaluation = store.evaluation_frame(session=session, county=COUNTY, period="2027")
+            stations = crud.stations_frame(session=session, county=COUNTY).set_index("code")
+        ranked = evaluation.sort_values("total", ascending=False)
+        good = [c for c in ranked["code"] if not ranked.set_index("code").loc[c, "watch"]][:2]
+        weak = ranked["code"].iloc[-1]
+        rows = pd.DataFrame({"所站编号": [*good, weak, good[0], "999"], "特色品牌": ["板凳课堂", "孝善食堂", "文化广场", "重复", "x"],
+                             "申报理由": ["理论宣讲进院落", "", "", "", ""]})
+        report = import_file("applications", write_xlsx(rows, tmp_path / "申报.xlsx", "申报"), county=COUNTY,
+                             round_="2027")
+        assert report.rows_written == 3 and len(report.refused) == 2  # a second row for one station, an unknown code
+        objected = good[1]
+
+        def panel(description: str) -> dict:
+            assert "资料审核通过 2 个所站" in description
+            return {"panel": "张主任、李科长", **{f"s{c}": {"decision": "命名", "site_score": score, "reason": "特色鲜明"}
+                                                 for c, score in zip(good, (92.0, 88.5), strict=True)}}
+
+        def publicity_first(_description: str) -> dict:
+            record_objection(COUNTY, "2027", objected, "该站活动照片与实际不符")
+            return {"closed": False}
+
+        def publicity_ruling(description: str) -> dict:
+            assert "已登记异议 1 条" in description
+            [objection] = round_summary(COUNTY, "2027")["objections"]
+            return {f"o{objection['id']}": {"ruling": "成立", "outcome": "经核查属实，不予命名"}, "decided_by": "王主任",
+                    "closed": True}
+
+        operator = Operator([lambda _d: {"panel": ""}, panel, publicity_first, publicity_ruling])
+        operator.thread.start()
+        result = select_demonstration(county=COUNTY, round="2027", publicity_start="2026-10-08", poll_seconds=1)
+        operator.thread.join(timeout=30)
+        assert operator.error is None
+        assert "请填写会审人员" in operator.descriptions[1]  # the empty panel form came back with the problem
+
+    assert result["applications"] == 3 and result["eligible"] == 2 and result["named"] == [good[0]]
+    assert result["publicity_end"] == "2026-10-13"  # five working days from 8 October; Saturday the 10th is worked (调休)
+    with settings_in_force(settings):
+        summary = round_summary(COUNTY, "2027")
+    status = {a["station"]: a for a in summary["applications"]}
+    assert status[good[0]]["status"] == "named" and status[weak]["status"] == "ineligible"
+    assert "综合得分" in status[weak]["reason"] or "星级" in status[weak]["reason"]
+    assert status[good[0]]["decided_by"] == "张主任、李科长" and status[good[0]]["decided_at"] is not None
+    assert status[objected]["status"] == "approved" and "异议成立" in status[objected]["status_cn"]
+    # 回避: no assessor lives in the township of the station visited
+    homes = {m["name"]: m["home_township"] for t in profile["teams"] for m in t["members"]}
+    for code in good:
+        assert len(status[code]["assessors"]) == 2
+        assert all(homes[name] != stations.loc[code, "township"] for name in status[code]["assessors"])
+    [objection] = summary["objections"]
+    assert objection["upheld"] is True and objection["decided_by"] == "王主任"
+    folder = Path(settings.out) / "demonstration" / "2027"
+    publicity = "\n".join(p.text for p in Word(folder / "publicity.docx").paragraphs)
+    assert "拟命名名单的公示" in publicity and "公示期为2026年10月8日至2026年10月13日" in publicity
+    naming = (folder / "naming.md").read_text(encoding="utf-8")
+    assert stations.loc[good[0], "name"] in naming and stations.loc[objected, "name"] in naming  # named, and withdrawn
+    assert "不予命名" in naming and naming.count("| 1 |") == 1
