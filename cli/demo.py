@@ -199,7 +199,22 @@ class _DemoMonth:
                                        f"{label}集中活动日督查评分汇总"), month)
         summary = compile_(county=county, month=month)
         echo(f"{label}通报已生成：{summary['scored']} 个所站完成评分")
+        if self.traits is not None:
+            self.close_feedback(month)
         return summary
+
+    def close_feedback(self, month: str) -> None:
+        """Over a year the stations close the suggestions from earlier months, the diligent ones more often."""
+        from activity_day.store import crud
+        from activity_day.store.database import transaction
+        from models.enums import FeedbackStatus
+
+        with transaction() as session:
+            items = crud.feedback_frame(session=session, county=self.county, up_to=month)
+            for item in items[(items["status"].astype(str) == FeedbackStatus.OPEN.value) & (items["month"] < month)].itertuples():
+                if self.rng.random() < self.traits[item.station_code][0] - 0.25:
+                    crud.set_feedback_status(session=session, county=self.county, item_id=int(item.id),
+                                             status=FeedbackStatus.CLOSED.value, answer="已整改落实", closed_month=month)
 
     def evaluate(self, profile, month: str) -> dict[str, Path]:
         """Site-visit scores for the assessed indicators, then the evaluation of the last month's year."""

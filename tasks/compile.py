@@ -12,8 +12,9 @@ from activity_day.documents.contexts import chart_series, circular_context
 from activity_day.documents.render import docx_bytes, render_text, write_bytes, write_text
 from activity_day.domain.dates import cn_month, shift_month
 from activity_day.domain.outcomes import CompileResult
-from activity_day.domain.results import TREND_MONTHS, feedback_rows, month_results
+from activity_day.domain.results import TREND_MONTHS, feedback_rows, month_results, standing
 from activity_day.store import crud, numbers
+from activity_day.store import demonstration as demo_store
 from tasks.common import STEP, artifact, artifact_key, month_dir, transaction
 
 
@@ -50,6 +51,9 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
                                            last=month),
             "assignments": crud.assignments_frame(session=session, county=county, month=month),
         }
+        last_year = str(int(month[:4]) - 1)
+        demo_codes = demo_store.named_codes(session=session, county=county, up_to_round=month[:4])
+        watch_codes = demo_store.watch_codes(session=session, county=county, period=last_year)
         crud.save_feedback(session=session, county=county, month=month,
                            rows=feedback_rows(data["scores"], stations))
         session.flush()
@@ -61,6 +65,8 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
     figures = month_results(data, profile, month)
     context = circular_context(figures, data["activities"], profile=profile, plan=content, month=month,
                                doc_number=number, draw_digest=stored_draw.digest)
+    context["standing"] = standing(figures["results"], data["stations"], demo_codes, watch_codes, last_year,
+                                   profile.scoring.rectify_threshold)
     series = chart_series(figures)
     svg, images = charts.circular_charts(**series) if series else ({}, {})
     markdown = render_text("circular.md.j2", **context)

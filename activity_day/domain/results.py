@@ -73,3 +73,19 @@ def feedback_rows(scores: pd.DataFrame, stations: pd.DataFrame) -> list[dict[str
     return [{"station_code": r.station_code, "township": township_of.get(r.station_code, ""),
              "content": r.suggestions, "category": aggregate.classify(r.suggestions)}
             for r in scores[scores["suggestions"].str.strip() != ""].itertuples()]
+
+
+def standing(results: pd.DataFrame, stations: pd.DataFrame, demo_codes: set[str], watch_codes: set[str],
+             watch_year: str, rectify_threshold: float) -> dict[str, Any] | None:
+    """How this month's demonstration stations and last year's stations to watch scored; None when neither
+    was scored this month (the circular then says nothing)."""
+    demo = results[results["station_code"].isin(demo_codes)]
+    watch = results[results["station_code"].isin(watch_codes)]
+    if demo.empty and watch.empty:
+        return None
+    names = stations.set_index("code")["name"]
+    return {"demo_scored": len(demo), "demo_average": round(float(demo["final"].mean()), 2) if len(demo) else None,
+            "demo_low": [names.get(c, c) for c in demo.loc[demo["final"] < rectify_threshold, "station_code"]],
+            "watch_year": watch_year, "watch_scored": len(watch),
+            "watch_average": round(float(watch["final"].mean()), 2) if len(watch) else None,
+            "watch_low": int((watch["final"] < rectify_threshold).sum())}

@@ -49,6 +49,18 @@ def evaluation_frame(*, session: Session, county: str, period: str) -> pd.DataFr
                           "watch": r.watch} for r in rows])
 
 
+def named_codes(*, session: Session, county: str, up_to_round: str) -> set[str]:
+    """The stations named demonstration stations in any round up to `up_to_round` (a year)."""
+    return set(session.exec(select(DemoApplication.station_code).where(
+        DemoApplication.county == county, DemoApplication.named, DemoApplication.round <= up_to_round)).all())
+
+
+def watch_codes(*, session: Session, county: str, period: str) -> set[str]:
+    """The stations the evaluation of `period` put on the watch list (none if that period was not evaluated)."""
+    return set(session.exec(select(StationEvaluation.station_code).where(
+        StationEvaluation.county == county, StationEvaluation.period == period, StationEvaluation.watch != "")).all())
+
+
 def get_round(*, session: Session, county: str, round_: str) -> DemoRound | None:
     return session.exec(select(DemoRound).where(DemoRound.county == county, DemoRound.round == round_)).first()
 

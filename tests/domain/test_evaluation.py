@@ -129,3 +129,14 @@ def test_the_indicator_system_is_validated_with_clear_messages() -> None:
         EvaluationRules.model_validate({"dimensions": dims})
     with pytest.raises(ValidationError, match="从高到低"):
         EvaluationRules.model_validate({"stars": [60, 70, 80, 90]})
+
+
+def test_the_circular_names_how_demonstration_and_watched_stations_scored() -> None:
+    from activity_day.domain.results import standing
+
+    results = pd.DataFrame({"station_code": ["A", "B", "C", "D"], "final": [95.0, 65.0, 80.0, 60.0]})
+    stations = pd.DataFrame({"code": ["A", "B", "C", "D"], "name": ["甲站", "乙站", "丙站", "丁站"]})
+    got = standing(results, stations, {"A", "B"}, {"C", "D", "E"}, "2027", 70)
+    assert got == {"demo_scored": 2, "demo_average": 80.0, "demo_low": ["乙站"], "watch_year": "2027",
+                   "watch_scored": 2, "watch_average": 70.0, "watch_low": 1}
+    assert standing(results, stations, {"X"}, {"Y"}, "2027", 70) is None  # nothing to say: no paragraph
