@@ -19,6 +19,8 @@ from activity_day.api.errors import BodyLimit, error_responses, install_handlers
 from activity_day.api.schemas import (
     MONTH_PATTERN,
     ActivityPublic,
+    ApplicationCreate,
+    ApplicationPublic,
     ChecklistItemPublic,
     ChecklistPublic,
     Health,
@@ -28,13 +30,16 @@ from activity_day.api.schemas import (
     SubmissionsPublic,
     TaskBlockPublic,
 )
+from activity_day.errors import OperatorError
 from activity_day.intake import LIMITS, H
+from activity_day.services.demonstration import application_of, apply_for
 from activity_day.services.submissions import station_for_token, submissions_of, submit_plan, utcnow
 from activity_day.store import crud
 from activity_day.store.database import ensure_schema, transaction
 
 DEFAULT_MAX_BODY = 262144
 Month = Annotated[str, Path(pattern=MONTH_PATTERN, description="月份 YYYY-MM", examples=["2026-12"])]
+Round = Annotated[str, Path(pattern=r"^\d{4}$", description="评选年度，如 2027", examples=["2027"])]
 StationCode = Annotated[str, Path(max_length=LIMITS[H.STATION_CODE], description="所站编号（须是令牌所属所站）")]
 
 
@@ -141,6 +146,25 @@ def create_app(max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
                 for r in rows.itertuples()
             ],
         )
+
+    @app.put("/api/v1/stations/{code}/demonstration/{round_}", tags=["demonstration"],
+             summary="申报（或修改申报）本年度示范所站", operation_id="apply_demonstration",
+             responses=authed | error_responses(409))
+    def apply_demonstration(round_: Round, body: ApplicationCreate,
+                            station: Annotated[Station, Depends(own_station)]) -> ApplicationPublic:
+        try:
+            return ApplicationPublic(**apply_for(station.county, station.code, round_, body.brand, body.statement))
+        except OperatorError as exc:  # the round is past its applications
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+
+    @app.get("/api/v1/stations/{code}/demonstration/{round_}", tags=["demonstration"],
+             summary="本所站的示范所站申报及其进展", operation_id="read_demonstration_application",
+             responses=authed | error_responses(404))
+    def read_application(round_: Round, station: Annotated[Station, Depends(own_station)]) -> ApplicationPublic:
+        found = application_of(station.county, station.code, round_)
+        if found is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"本所站没有{round_}年度的示范所站申报")
+        return ApplicationPublic(**found)
 
     @app.get("/api/v1/stations/{code}/submissions", tags=["plans"], summary="本所站的提交记录和状态",
              operation_id="list_submissions",

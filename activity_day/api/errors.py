@@ -91,6 +91,8 @@ def validation_problems(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
         loc = _where(tuple(error["loc"]))
         row = loc[1] + 1 if len(loc) >= 2 and loc[0] == "activities" and isinstance(loc[1], int) else None
         key = loc[2] if row is not None and len(loc) >= 3 else None
+        if row is None and len(loc) == 1 and isinstance(loc[0], str):
+            key = loc[0]  # a top-level field of the body (the demonstration application's)
         column = FIELDS.get(key) if isinstance(key, str) else None
         field = ".".join(str(p) for p in loc)
         if field in seen:

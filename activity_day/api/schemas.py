@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from activity_day.intake import LIMITS, H
 from activity_day.intake.limits import PARTICIPANTS_MAX, PARTICIPANTS_MIN
@@ -82,6 +82,31 @@ class PlanCreate(BaseModel):
     submission_id: str = Field(min_length=8, max_length=80, pattern=SUBMISSION_ID,
                                description="客户端生成的提交编号（如 UUID）；重复提交同一编号不会重复写入")
     activities: list[ActivityCreate] = Field(max_length=500, description="活动列表，项数上限见县情配置")
+
+
+class ApplicationCreate(BaseModel):
+    """A station's application to be a demonstration station (示范所站申报); sending it again updates it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"brand": "“板凳课堂”理论宣讲", "statement": "每月两场进院落"}]})
+
+    brand: str = Field(min_length=1, max_length=LIMITS[H.BRAND], pattern=NO_CONTROL,
+                       description=f"{H.BRAND}：所站的特色或品牌")
+    statement: str = Field(default="", max_length=LIMITS[H.STATEMENT], description=H.STATEMENT)
+
+    @field_validator("brand")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError(f"{H.BRAND}不能为空")
+        return v.strip()
+
+
+class ApplicationPublic(BaseModel):
+    station_code: str
+    round: str
+    brand: str
+    statement: str
+    status: str = Field(description="已申报、资料审核通过、资料审核未通过、会审通过、会审未通过或已命名")
 
 
 class ChecklistItemPublic(BaseModel):

@@ -187,3 +187,32 @@ def round_summary(county: str, round_: str) -> dict:
             "objections": [{"id": o.id, "station": o.station_code, "content": o.content, "upheld": o.upheld,
                             "ruling_cn": "未处理" if o.upheld is None else ("成立" if o.upheld else "不成立"),
                             "outcome": o.outcome, "decided_by": o.decided_by} for o in objections]}
+
+
+def _public(app) -> dict:
+    status = ("已命名" if app.named else "会审通过" if app.decision == "approved" else "会审未通过"
+              if app.decision == "rejected" else "资料审核未通过" if app.eligible is False
+              else "资料审核通过" if app.eligible else "已申报")
+    return {"station_code": app.station_code, "round": app.round, "brand": app.brand, "statement": app.statement,
+            "status": status}
+
+
+def apply_for(county: str, station: str, round_: str, brand: str, statement: str) -> dict:
+    """An application through the API (自主申报): upserted like a row of the applications file, and refused once
+    the round has passed its document review."""
+    with transaction() as session:
+        found = store.get_round(session=session, county=county, round_=round_)
+        if found is not None and found.stage != "applied":
+            raise OperatorError(f"{round_}年度示范所站评选已进入{STAGES_CN.get(found.stage, found.stage)}阶段，不再受理申报")
+        store.save_applications(session=session, county=county, round_=round_,
+                                rows=[{"station_code": station, "brand": brand, "statement": statement}],
+                                source_ref="小程序申报")
+        app = next(a for a in store.applications(session=session, county=county, round_=round_)
+                   if a.station_code == station)
+        return _public(app)
+
+
+def application_of(county: str, station: str, round_: str) -> dict | None:
+    with transaction(read_only=True) as session:
+        found = [a for a in store.applications(session=session, county=county, round_=round_) if a.station_code == station]
+        return _public(found[0]) if found else None

@@ -26,7 +26,7 @@ from models.enums import Channel, SubmissionStatus
 FIELDS = {
     "name": "活动名称", "task": "任务类别", "action_kind": "动作类型", "start_time": "开始时间",
     "location": "活动地点", "expected_participants": "预计参与人数", "checklist_code": "清单编号",
-    "volunteer_team": "志愿服务队伍",
+    "volunteer_team": "志愿服务队伍", "brand": "特色品牌", "statement": "申报理由",
 }
 SOURCE = "小程序提交"
 REJECTED = "活动计划有误，请按 problems 逐项修改后重新提交"
