@@ -8,6 +8,7 @@ object`, and decided in that form) → 命名 (the final list and the naming not
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Literal
 
@@ -16,6 +17,8 @@ from prefect.runtime import flow_run
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from activity_day.domain.dates import cn_date
+from activity_day.domain.evaluation import period_months
+from activity_day.errors import OperatorError
 from activity_day.services import demonstration as service
 from flows.forms import APPROVAL_WAIT_SECONDS, Form, _announce_pause, _every_field_required, _problems
 from flows.monthly import known_failures
@@ -28,8 +31,9 @@ RULINGS = Literal["不成立", "成立"]
 class CandidateInput(BaseModel):
     model_config = ConfigDict(extra="forbid", title="会审意见", json_schema_extra=_every_field_required)
 
-    decision: DECISIONS = Field(default="命名", title="会审结果")
-    site_score: float = Field(default=0, ge=0, le=100, title="实地评估得分", description="评估人员实地评估的平均分，0 到 100")
+    decision: DECISIONS | None = Field(default=None, title="会审结果", description="必填：命名或不予命名")
+    site_score: float | None = Field(default=None, ge=0, le=100, title="实地评估得分",
+                                     description="必填：评估人员实地评估的平均分，0 到 100")
     reason: str = Field(default="", title="理由", description="必填：命名或不予命名的理由")
 
 
@@ -76,16 +80,25 @@ def _panel(county: str, round_: str, poll_seconds: int) -> None:
         _announce_pause("集中会审")
         answer = pause_flow_run(wait_for_input=panel_form(cands, "\n".join(text)), timeout=APPROVAL_WAIT_SECONDS,
                                 poll_interval=poll_seconds)
-        errors = [f"{c['code']}：请填写理由" for c in cands if not getattr(answer, f"s{c['code']}").reason.strip()]
+        errors = []
+        for c in cands:
+            given = getattr(answer, f"s{c['code']}")
+            missing = [label for label, value in (("会审结果", given.decision), ("实地评估得分", given.site_score),
+                                                  ("理由", given.reason.strip() or None)) if value is None]
+            if missing:
+                errors.append(f"{c['code']}：请填写{'、'.join(missing)}")
         if not answer.panel.strip():
             errors.insert(0, "请填写会审人员")
         if errors:
             continue
-        for c in cands:
-            given = getattr(answer, f"s{c['code']}")
-            service.record_decision(county, round_, c["code"], approved=given.decision == "命名",
-                                    site_score=given.site_score, reason=given.reason.strip(),
-                                    decided_by=answer.panel.strip())
+        decisions = [{"station": c["code"], "approved": getattr(answer, f"s{c['code']}").decision == "命名",
+                      "site_score": getattr(answer, f"s{c['code']}").site_score,
+                      "reason": getattr(answer, f"s{c['code']}").reason.strip()} for c in cands]
+        try:
+            service.record_decisions(county, round_, decisions, answer.panel.strip())
+        except OperatorError as exc:  # more named than the quota
+            errors = [str(exc)]
+            continue
         return
 
 
@@ -105,14 +118,16 @@ def _publicity(county: str, round_: str, end: date, poll_seconds: int) -> str:
             errors.insert(0, "请填写处理人")
         if errors:
             continue
-        for o in pending:
-            given = getattr(answer, f"o{o['id']}")
-            service.decide_objection(county, round_, o["id"], upheld=given.ruling == "成立",
-                                     outcome=given.outcome.strip(), decided_by=answer.decided_by.strip())
-        if answer.closed and date.today() > end:
+        service.decide_objections(county, round_, {o["id"]: (getattr(answer, f"o{o['id']}").ruling == "成立",
+                                                             getattr(answer, f"o{o['id']}").outcome.strip())
+                                                   for o in pending}, answer.decided_by.strip())
+        if answer.closed and (late := objections_state(county, round_)):
+            errors = [f"表单打开后又登记了 {len(late)} 条异议，请填写核查结果后再确认命名"]
+            continue
+        if answer.closed and service.today() > end:
             return answer.decided_by.strip()
         if answer.closed:
-            errors = [f"公示期至{cn_date(end)}，期满后才能确认命名（今天是{cn_date(date.today())}）"]
+            errors = [f"公示期至{cn_date(end)}，期满后才能确认命名（今天是{cn_date(service.today())}）"]
 
 
 @flow(name="demonstration", flow_run_name=lambda: f"{flow_run.parameters.get('round')}年度·示范所站评选")
@@ -124,13 +139,21 @@ def select_demonstration(county: str, round: str, period: str | None = None,  # 
     `period`: the evaluation the review reads (default: the round, a year); `publicity_start`: the first day
     of the 公示, YYYY-MM-DD (default today).
     """
-    reviewed = review_and_assign(county, round, period or round)
+    if not re.fullmatch(r"\d{4}", round.strip()):
+        raise OperatorError(f"评选年度“{round}”无效：应为四位年份，如 2027")
+    round = round.strip()  # noqa: A001
+    chosen = (period or round).strip().upper()
+    period_months(chosen)  # a period the evaluation does not know fails here, in Chinese
+    try:
+        start = date.fromisoformat(publicity_start.strip()) if publicity_start else service.today()
+    except ValueError:
+        raise OperatorError(f"公示开始日期“{publicity_start}”无效：应为 YYYY-MM-DD") from None
+    reviewed = review_and_assign(county, round, chosen)
     _panel(county, round, poll_seconds)
-    start = date.fromisoformat(publicity_start) if publicity_start else date.today()
     end = service.open_publicity(county, round, start)
     notice = render_notice(county, round, "publicity")
     _publicity(county, round, end, poll_seconds)
-    named = service.name_stations(county, round, date.today())
+    named = service.name_stations(county, round, service.today())
     final = render_notice(county, round, "naming")
     return {"round": round, "applications": reviewed["applications"], "eligible": reviewed["eligible"],
             "publicity_end": end.isoformat(), "named": list(named["code"]), "files": notice | final}

@@ -6,6 +6,7 @@ from prefect import flow
 from prefect.runtime import flow_run
 
 from activity_day.documents.evaluation import period_label
+from activity_day.domain.evaluation import PeriodError, period_months
 from activity_day.domain.months import this_month
 from flows.monthly import known_failures
 from tasks.evaluate import evaluate_stations
@@ -17,7 +18,12 @@ def last_year() -> str:
 
 
 def _run_name() -> str:
-    return f"{period_label(str(flow_run.parameters.get('period') or last_year()).upper())}·所站综合评价"
+    period = str(flow_run.parameters.get("period") or last_year()).strip().upper()
+    try:
+        period_months(period)
+    except PeriodError:
+        return f"{period}·所站综合评价"  # the run then fails with the Chinese message
+    return f"{period_label(period)}·所站综合评价"
 
 
 @flow(name="evaluate", flow_run_name=_run_name)
@@ -25,4 +31,6 @@ def _run_name() -> str:
 def evaluate(county: str, period: str | None = None, county_folder: bool = False) -> dict:
     """Evaluate every station of the county over the period (2027, 2027-Q1, 2027-H1, 2027-03; default the last
     year) on the six dimensions; store the result and write the report and the station cards."""
-    return evaluate_stations(county, (period or last_year()).upper(), county_folder)
+    chosen = (period or last_year()).strip().upper()
+    period_months(chosen)  # a period the evaluation does not know fails here, in Chinese
+    return evaluate_stations(county, chosen, county_folder)

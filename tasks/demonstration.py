@@ -74,7 +74,7 @@ def render_notice(county: str, round_: str, kind: str) -> dict[str, str]:
         apps = store.applications(session=session, county=county, round_=round_)
         stations = crud.stations_frame(session=session, county=county).set_index("code")
         objections = store.objections(session=session, county=county, round_=round_)
-    listed = [a for a in apps if (a.named if kind == "naming" else a.decision == "approved")]
+    listed = [a for a in apps if a.eligible and (a.named if kind == "naming" else a.decision == "approved")]
     upheld = {o.station_code for o in objections if o.upheld}
     rows = [{"township": stations.loc[a.station_code, "township"], "name": stations.loc[a.station_code, "name"],
              "brand": a.brand} for a in sorted(listed, key=lambda a: (stations.loc[a.station_code, "township"], a.station_code))]

@@ -74,7 +74,8 @@ def station_cards(scored: pd.DataFrame, evidence: dict[str, dict[str, dict]], wa
                              "来源": METRICS[ind.metric][0] if ind.metric else "实地评估",
                              "得分": ev["value"], "依据月份": "、".join(ev["months"]),
                              "缺少": "、".join(ev["missing"]) or ev.get("note", ""), "记录数": len(ev["records"])})
-    detail = pd.DataFrame(rows).sort_values(["所站编号"], kind="stable")
+    detail = pd.DataFrame(rows, columns=["所站编号", "所站名称", "维度", "指标", "来源", "得分", "依据月份", "缺少", "记录数"])
+    detail = detail.sort_values(["所站编号"], kind="stable")
     towns = townships.rename(columns={"township": "乡镇（街道）", "stations": "所站", "total": "综合"}
                              | {f"stars_{n}": f"{n}星" for n in range(6)}).rename(columns={"0星": "暂不评定"})
     watch_sheet = watch.rename(columns={"code": "所站编号", "name": "所站名称", "township": "乡镇（街道）",

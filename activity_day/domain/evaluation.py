@@ -65,6 +65,7 @@ class PeriodRecords:
     assessed: pd.DataFrame
     team_weight: float = 0.7
     observer_weight: float = 0.3
+    period_months: list[str] | None = None  # every month of the period (site visits count in any); default months
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -154,7 +155,7 @@ def derived_values(r: PeriodRecords, indicator: Indicator) -> dict[str, dict]:
             mine = items[items["station_code"] == code]
             closed = mine["status"].astype(str) == "closed"
             records = [{"id": int(f.id), "month": f.month, "status": str(f.status)} for f in mine.itertuples()]
-            value = 100.0 if mine.empty else _share(int(closed.sum()), len(mine))
+            value = (100.0 if months else None) if mine.empty else _share(int(closed.sum()), len(mine))
             out[code] = _evidence(value, months, records, [x["month"] for x in records if x["status"] != "closed"],
                                   "期内无意见建议" if mine.empty else "")
     return out
@@ -163,7 +164,8 @@ def derived_values(r: PeriodRecords, indicator: Indicator) -> dict[str, dict]:
 def assessed_values(r: PeriodRecords, indicator: Indicator) -> dict[str, dict]:
     """station code -> evidence of an assessed indicator: the latest entry in the period (several on the same
     month are averaged)."""
-    rows = r.assessed[(r.assessed["indicator"] == indicator.code) & r.assessed["month"].isin(r.months)]
+    rows = r.assessed[(r.assessed["indicator"] == indicator.code)
+                      & r.assessed["month"].isin(r.period_months or r.months)]
     out = {}
     for code in r.stations["code"]:
         mine = rows[rows["station_code"] == code]

@@ -27,12 +27,22 @@ def now() -> datetime:
     return datetime.now(TZ)
 
 
+def today() -> date:
+    """Today in Asia/Shanghai: when a 公示 closes and objections stop (tests set the clock here)."""
+    return now().date()
+
+
 def document_review(county: str, round_: str, period: str) -> pd.DataFrame:
     """资料审核 against the stored evaluation of `period`; every application gets its result and reasons."""
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)
+        found = store.get_round(session=session, county=county, round_=round_)
+        if found is not None and found.stage in ("publicity", "named"):
+            raise OperatorError(f"{round_}年度示范所站评选{STAGES_CN[found.stage]}，不能重新审核")
         apps = store.require_applications(session=session, county=county, round_=round_)
         evaluation = store.evaluation_frame(session=session, county=county, period=period)
+        active = set(crud.stations_frame(session=session, county=county)["code"])
+        evaluation = evaluation[evaluation["code"].isin(active)]  # a station stopped since is not eligible
         feedback = crud.feedback_frame(session=session, county=county, up_to="9999-12")
         open_items = feedback[feedback["status"].astype(str) == FeedbackStatus.OPEN.value]
         reviewed = review_applications(
@@ -40,8 +50,11 @@ def document_review(county: str, round_: str, period: str) -> pd.DataFrame:
                           "statement": [a.statement for a in apps]}),
             evaluation, open_items.groupby("station_code").size().to_dict(), profile.demonstration)
         for row in reviewed.itertuples():
+            # a new review starts the round over: what the later stages recorded no longer holds
             store.update_application(session=session, county=county, round_=round_, station=row.code,
-                                     eligible=bool(row.eligible), review_reason=row.reasons)
+                                     eligible=bool(row.eligible), review_reason=row.reasons, assessors=[],
+                                     site_score=None, decision=None, decision_reason="", decided_by="",
+                                     decided_at=None, named=False)
         store.save_round(session=session, county=county, round_=round_, period=period, stage="reviewed")
     return reviewed
 
@@ -54,7 +67,7 @@ def site_visits(county: str, round_: str) -> tuple[pd.DataFrame, str]:
         shortlisted = [a.station_code for a in store.applications(session=session, county=county, round_=round_)
                        if a.eligible]
         shortlist = stations[stations["code"].isin(shortlisted)][["code", "township"]]
-        assessors = [(m.name, m.home_township) for t in profile.teams for m in t.members]
+        assessors = list(dict.fromkeys((m.name, m.home_township) for t in profile.teams for m in t.members))
         seed = site_visit_seed(county, round_, shortlisted)
         try:
             visits = assign_site_visits(shortlist, assessors, profile.demonstration.assessors_per_station, seed)
@@ -67,13 +80,23 @@ def site_visits(county: str, round_: str) -> tuple[pd.DataFrame, str]:
     return visits, seed
 
 
-def record_decision(county: str, round_: str, station: str, *, approved: bool, site_score: float | None,
-                    reason: str, decided_by: str) -> None:
-    """集中会审: the panel's decision on one candidate, with who decided, when and why."""
+def record_decisions(county: str, round_: str, decisions: list[dict], decided_by: str) -> None:
+    """集中会审: the panel's decisions ({station, approved, site_score, reason}), all in one transaction, with
+    who decided, when and why. Only shortlisted stations can be decided, and no more approved than the quota."""
     with transaction() as session:
-        store.update_application(session=session, county=county, round_=round_, station=station,
-                                 decision="approved" if approved else "rejected", site_score=site_score,
-                                 decision_reason=reason, decided_by=decided_by, decided_at=now())
+        profile = crud.load_profile_of(session=session, county=county)
+        shortlisted = {a.station_code for a in store.applications(session=session, county=county, round_=round_)
+                       if a.eligible}
+        approved = sum(d["approved"] for d in decisions)
+        if approved > profile.demonstration.quota:
+            raise OperatorError(f"命名 {approved} 个，超过名额 {profile.demonstration.quota} 个")
+        at = now()
+        for d in decisions:
+            if d["station"] not in shortlisted:
+                raise OperatorError(f"所站{d['station']}未通过资料审核，不能会审")
+            store.update_application(session=session, county=county, round_=round_, station=d["station"],
+                                     decision="approved" if d["approved"] else "rejected", site_score=d["site_score"],
+                                     decision_reason=d["reason"], decided_by=decided_by, decided_at=at)
 
 
 def is_workday(day: date, overrides: dict[date, str]) -> bool:
@@ -103,6 +126,8 @@ def record_objection(county: str, round_: str, station: str, content: str, sourc
         found = store.get_round(session=session, county=county, round_=round_)
         if found is None or found.stage != "publicity":
             raise MissingPrerequisite(f"{round_}年度示范所站评选不在公示期：只能在公示期内登记异议")
+        if found.publicity_end is not None and today() > found.publicity_end:
+            raise OperatorError(f"公示期已于{cn_date(found.publicity_end)}结束，不再受理异议")
         listed = {a.station_code for a in store.applications(session=session, county=county, round_=round_)
                   if a.decision == "approved"}
         if station not in listed:
@@ -111,16 +136,17 @@ def record_objection(county: str, round_: str, station: str, content: str, sourc
                                    content=content.strip(), received_at=now(), source=source)
 
 
-def decide_objection(county: str, round_: str, objection_id: int, *, upheld: bool, outcome: str,
-                     decided_by: str) -> None:
+def decide_objections(county: str, round_: str, rulings: dict[int, tuple[bool, str]], decided_by: str) -> None:
+    """Rulings on objections (id -> (upheld, outcome)), all in one transaction, with who ruled and when."""
     with transaction() as session:
-        for objection in store.objections(session=session, county=county, round_=round_):
-            if objection.id == objection_id:
-                objection.upheld, objection.outcome = upheld, outcome
-                objection.decided_by, objection.decided_at = decided_by, now()
-                session.add(objection)
-                return
-    raise OperatorError(f"没有编号为 {objection_id} 的异议")
+        known = {o.id: o for o in store.objections(session=session, county=county, round_=round_)}
+        at = now()
+        for objection_id, (upheld, outcome) in rulings.items():
+            if objection_id not in known:
+                raise OperatorError(f"没有编号为 {objection_id} 的异议")
+            objection = known[objection_id]
+            objection.upheld, objection.outcome, objection.decided_by, objection.decided_at = upheld, outcome, decided_by, at
+            session.add(objection)
 
 
 def name_stations(county: str, round_: str, today: date, force: bool = False) -> pd.DataFrame:
@@ -140,7 +166,8 @@ def name_stations(county: str, round_: str, today: date, force: bool = False) ->
         stations = crud.stations_frame(session=session, county=county).set_index("code")
         decisions = pd.DataFrame([{"code": a.station_code, "name": stations.loc[a.station_code, "name"],
                                    "township": stations.loc[a.station_code, "township"], "brand": a.brand,
-                                   "approved": a.decision == "approved", "site_score": a.site_score} for a in apps])
+                                   "approved": bool(a.eligible) and a.decision == "approved",
+                                   "site_score": a.site_score} for a in apps])
         named = final_list(decisions, upheld, profile.demonstration.quota)
         for a in apps:
             store.update_application(session=session, county=county, round_=round_, station=a.station_code,
@@ -197,13 +224,18 @@ def _public(app) -> dict:
             "status": status}
 
 
+def applications_open(session, county: str, round_: str) -> None:
+    """Raise unless the round still takes applications (none is taken once its document review has run)."""
+    found = store.get_round(session=session, county=county, round_=round_)
+    if found is not None and found.stage != "applied":
+        raise OperatorError(f"{round_}年度示范所站评选已进入{STAGES_CN.get(found.stage, found.stage)}阶段，不再受理申报")
+
+
 def apply_for(county: str, station: str, round_: str, brand: str, statement: str) -> dict:
     """An application through the API (自主申报): upserted like a row of the applications file, and refused once
     the round has passed its document review."""
     with transaction() as session:
-        found = store.get_round(session=session, county=county, round_=round_)
-        if found is not None and found.stage != "applied":
-            raise OperatorError(f"{round_}年度示范所站评选已进入{STAGES_CN.get(found.stage, found.stage)}阶段，不再受理申报")
+        applications_open(session, county, round_)
         store.save_applications(session=session, county=county, round_=round_,
                                 rows=[{"station_code": station, "brand": brand, "statement": statement}],
                                 source_ref="小程序申报")

@@ -10,6 +10,7 @@ import pandas as pd
 from activity_day.domain.evaluation import PeriodRecords, evaluate, period_months, township_profile
 from activity_day.domain.indicators import DIMENSIONS
 from activity_day.domain.profile import Profile
+from activity_day.errors import MissingPrerequisite
 from activity_day.store import crud
 from activity_day.store.database import transaction
 
@@ -53,7 +54,8 @@ def load_records(county: str, months: list[str]) -> tuple[Profile, PeriodRecords
             scores=crud.scores_between(session=session, county=county, first=months[0], last=months[-1]),
             feedback=crud.feedback_in(session=session, county=county, months=ran),
             assessed=crud.assessed_in(session=session, county=county, months=months),
-            team_weight=profile.scoring.team_weight, observer_weight=profile.scoring.observer_weight)
+            team_weight=profile.scoring.team_weight, observer_weight=profile.scoring.observer_weight,
+            period_months=months)
     return profile, records
 
 
@@ -61,6 +63,10 @@ def evaluate_period(county: str, period: str) -> Evaluation:
     """Evaluate every active station of the county over the period, and store the result (a rerun replaces it)."""
     months = period_months(period)
     profile, records = load_records(county, months)
+    if not records.months:
+        raise MissingPrerequisite(f"{period}期间内没有任何一个月印发了正式方案，没有可供评价的月度记录：请换一个期间")
+    if records.stations.empty:
+        raise MissingPrerequisite("还没有所站名录：请先导入（activity-day import stations 所站名录.xlsx）")
     scored, evidence, watch = evaluate(records, profile.evaluation)
     result = Evaluation(county=county, period=period.upper(), months=records.months, profile=profile, scored=scored,
                         evidence=evidence, watch=watch, townships=township_profile(scored))

@@ -29,6 +29,7 @@ from activity_day.intake import (
     validate_scores,
     validate_stations,
 )
+from activity_day.services import demonstration as demo_service
 from activity_day.store import crud
 from activity_day.store import demonstration as demo_store
 from activity_day.store.database import transaction
@@ -132,6 +133,7 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
             return _report(validated, written, notices)
         if kind == "applications":  # a demonstration-station round (示范所站评选), not a month
             assert round_ is not None, "applications belong to a round"
+            demo_service.applications_open(session, county, round_)
             stations = crud.stations_frame(session=session, county=county)
             validated = validate_applications(frame, name, stations=code_index(stations["code"]))
             rows = [r for unit in validated.units.values() for r in unit]

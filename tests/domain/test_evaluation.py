@@ -140,3 +140,18 @@ def test_the_circular_names_how_demonstration_and_watched_stations_scored() -> N
     assert got == {"demo_scored": 2, "demo_average": 80.0, "demo_low": ["乙站"], "watch_year": "2027",
                    "watch_scored": 2, "watch_average": 70.0, "watch_low": 1}
     assert standing(results, stations, {"X"}, {"Y"}, "2027", 70) is None  # nothing to say: no paragraph
+
+
+def test_site_visits_count_in_any_month_and_a_period_without_activity_days_has_no_values() -> None:
+    february = pd.DataFrame({"station_code": ["A"], "indicator": ["signage"], "score": [70.0], "assessor": ["王五"],
+                             "month": ["2027-02"]})
+    # February had no activity day (no official plan), but the site visit that month counts
+    _, values, _ = evaluate(records(months=["2027-01", "2027-03"], period_months=MONTHS, assessed=february),
+                            EvaluationRules())
+    assert values["signage"]["A"]["value"] == 70.0
+    assert values["plan_submitted"]["A"]["months"] == ["2027-01", "2027-03"]
+    # no month with a plan: nothing is derived, not even the suggestions' 100
+    scored, values, _ = evaluate(records(months=[], period_months=MONTHS, assessed=february.iloc[0:0]),
+                                 EvaluationRules())
+    assert values["feedback_closed"]["B"]["value"] is None and scored["total"].isna().all()
+    assert set(scored["stars"]) == {0}

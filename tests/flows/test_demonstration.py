@@ -3,6 +3,7 @@ with 回避, the panel's form, the 公示 with an objection recorded and upheld,
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +24,8 @@ pytestmark = pytest.mark.flow
 COUNTY = "321323"
 
 
-def test_a_round_from_applications_to_the_naming_notice(prefect_server, tmp_path: Path) -> None:
+def test_a_round_from_applications_to_the_naming_notice(prefect_server, tmp_path: Path, monkeypatch) -> None:
+    from activity_day.services import demonstration as service
     from activity_day.services.demonstration import record_objection, round_summary
     from activity_day.store import demonstration as store
     from flows.demonstration import select_demonstration
@@ -55,17 +57,25 @@ def test_a_round_from_applications_to_the_naming_notice(prefect_server, tmp_path
             return {"panel": "张主任、李科长", **{f"s{c}": {"decision": "命名", "site_score": score, "reason": "特色鲜明"}
                                                  for c, score in zip(good, (92.0, 88.5), strict=True)}}
 
-        def publicity_first(_description: str) -> dict:
+        clock = {"today": date(2026, 10, 9)}  # inside the 公示 period
+        monkeypatch.setattr(service, "today", lambda: clock["today"])
+
+        def publicity_early(_description: str) -> dict:
+            return {"closed": True}  # inside the period: the form comes back saying so
+
+        def publicity_objection(description: str) -> dict:
+            assert "期满后才能确认命名" in description
             record_objection(COUNTY, "2027", objected, "该站活动照片与实际不符")
-            return {"closed": False}
+            return {"closed": True}  # with an objection the form has not shown yet: back again
 
         def publicity_ruling(description: str) -> dict:
-            assert "已登记异议 1 条" in description
+            assert "表单打开后又登记了 1 条异议" in description and "已登记异议 1 条" in description
+            clock["today"] = date(2026, 10, 20)  # the period has passed
             [objection] = round_summary(COUNTY, "2027")["objections"]
             return {f"o{objection['id']}": {"ruling": "成立", "outcome": "经核查属实，不予命名"}, "decided_by": "王主任",
                     "closed": True}
 
-        operator = Operator([lambda _d: {"panel": ""}, panel, publicity_first, publicity_ruling])
+        operator = Operator([lambda _d: {"panel": ""}, panel, publicity_early, publicity_objection, publicity_ruling])
         operator.thread.start()
         result = select_demonstration(county=COUNTY, round="2027", publicity_start="2026-10-08", poll_seconds=1)
         operator.thread.join(timeout=30)
@@ -94,3 +104,14 @@ def test_a_round_from_applications_to_the_naming_notice(prefect_server, tmp_path
     naming = (folder / "naming.md").read_text(encoding="utf-8")
     assert stations.loc[good[0], "name"] in naming and stations.loc[objected, "name"] in naming  # named, and withdrawn
     assert "不予命名" in naming and naming.count("| 1 |") == 1
+    # a named round is closed: no second review, no objection, no late application
+    from activity_day.errors import OperatorError
+    from activity_day.services.demonstration import document_review
+
+    with settings_in_force(settings):
+        with pytest.raises(OperatorError, match="已命名，不能重新审核"):
+            document_review(COUNTY, "2027", "2027")
+        with pytest.raises(OperatorError, match="不在公示期"):  # named, whatever the date
+            record_objection(COUNTY, "2027", good[0], "迟到的异议")
+        with pytest.raises(OperatorError, match="不再受理申报"):
+            import_file("applications", tmp_path / "申报.xlsx", county=COUNTY, round_="2027")
