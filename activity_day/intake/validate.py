@@ -72,6 +72,14 @@ class _RowCheck:
             return self.check(column, key, (value, too_long(limit, value)))
         return self.check(column, key, (value, None))
 
+    def station(self, stations: dict[str, str]) -> str | None:
+        """The row's registered station code (a problem where it is blank or unknown), kept as station_code."""
+        code = resolve_code(self.row[H.STATION_CODE], stations)
+        if code is None:
+            self.fail(H.STATION_CODE, f"{H.STATION_CODE}不能为空" if is_blank(self.row[H.STATION_CODE]) else UNKNOWN_CODE)
+        self.values["station_code"] = code
+        return code
+
     def fail(self, column: str | None, message: str) -> None:
         value = text(self.row.get(column)) if column else None
         self.problems.append(Problem(self.file, self.row[ROW], column, value, message))
@@ -279,10 +287,7 @@ def validate_scores(frame: pd.DataFrame, file: str, *, stations: dict[str, str],
     seen: dict[tuple, int] = {}
     for raw in frame.to_dict("records"):
         c = _RowCheck(file, raw)
-        code = resolve_code(raw[H.STATION_CODE], stations)
-        if code is None:
-            c.fail(H.STATION_CODE, f"{H.STATION_CODE}不能为空" if is_blank(raw[H.STATION_CODE]) else UNKNOWN_CODE)
-        c.values["station_code"] = code
+        code = c.station(stations)
         mode = c.check(H.MODE, "mode", parse_enum(raw[H.MODE], InspectionMode, H.MODE))
         scorer = c.require_text(H.SCORER, "scorer", LIMITS[H.SCORER], name=True)
         items: dict[str, float] = {}
@@ -326,10 +331,7 @@ def validate_assessed(frame: pd.DataFrame, file: str, *, stations: dict[str, str
     seen: dict[tuple, int] = {}
     for raw in frame.to_dict("records"):
         c = _RowCheck(file, raw)
-        code = resolve_code(raw[H.STATION_CODE], stations)
-        if code is None:
-            c.fail(H.STATION_CODE, f"{H.STATION_CODE}不能为空" if is_blank(raw[H.STATION_CODE]) else UNKNOWN_CODE)
-        c.values["station_code"] = code
+        code = c.station(stations)
         indicator = c.require_text(H.INDICATOR, "indicator", LIMITS[H.INDICATOR])
         if indicator and indicator not in indicators:
             c.fail(H.INDICATOR, "应为县情配置中由实地评估填报的指标之一：" + "、".join(f"{k}（{v}）" for k, v in indicators.items()))
@@ -359,12 +361,9 @@ def validate_applications(frame: pd.DataFrame, file: str, *, stations: dict[str,
     seen: dict[str, int] = {}
     for raw in frame.to_dict("records"):
         c = _RowCheck(file, raw)
-        code = resolve_code(raw[H.STATION_CODE], stations)
-        if code is None:
-            c.fail(H.STATION_CODE, f"{H.STATION_CODE}不能为空" if is_blank(raw[H.STATION_CODE]) else UNKNOWN_CODE)
-        elif code in seen:
+        code = c.station(stations)
+        if code and code in seen:
             c.fail(H.STATION_CODE, f"与第{seen[code]}行重复（每个所站申报一次）")
-        c.values["station_code"] = code
         c.require_text(H.BRAND, "brand", LIMITS[H.BRAND])
         c.optional_text(H.STATEMENT, "statement", LIMITS[H.STATEMENT])
         if code:
