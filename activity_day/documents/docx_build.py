@@ -233,10 +233,7 @@ def evaluation_template():
     p(doc, "{%p endif %}")
     p(doc, prose.cards_note())
     signature(doc)
-    label = p(doc, prose.attachment_label(), "GW Attachment")
-    label.paragraph_format.page_break_before = True
-    p(doc, prose.attachment_title(), "GW Title")
-    p(doc, "", "GW Flush")
+    attachment(doc, prose, 1)
     table(doc, prose.station_headers, "s in stations",
           ["{{ loop.index }}", "{{ s.township }}", "{{ s.name }}", "{{ s.total|score }}", "{{ prose.stars_text(s.stars) }}"],
           [14, 28, 70, 20, 24])
