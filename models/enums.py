@@ -110,3 +110,33 @@ class Step(StrEnum):
         """The step's Chinese name, as in flow run names (2027年2月·方案起草)."""
         return {"draft": "方案起草", "review": "征求意见", "collect": "计划收集", "sample": "抽样督查",
                 "compile": "通报汇编"}[self.value]
+
+
+class FindingStatus(StrEnum):
+    """A rectification finding's state: open until the station reports, answered until the office reviews it
+    (accepted closes it; returned opens it again), overdue when its deadline passed while open."""
+
+    OPEN = "open"
+    ANSWERED = "answered"
+    ACCEPTED = "accepted"
+    OVERDUE = "overdue"
+
+    @property
+    def label(self) -> str:
+        """As lists and documents show it: 待整改, 待审核, 已销号, 已逾期."""
+        return {"open": "待整改", "answered": "待审核", "accepted": "已销号", "overdue": "已逾期"}[self.value]
+
+
+class Verdict(StrEnum):
+    """The judgement of an on-day evidence record against the plan (活动纪实)."""
+
+    PASS = "符合"
+    DOUBT = "存疑"
+    FAIL = "不符合"
+
+
+class ScorerRole(StrEnum):
+    """Who holds a scoring token: an inspection team (its assigned stations) or a civic observer (a township)."""
+
+    TEAM = "team"
+    OBSERVER = "observer"

@@ -20,11 +20,14 @@ from models.enums import (
     CommentSource,
     Disposition,
     FeedbackStatus,
+    FindingStatus,
     InspectionMode,
     PlanStatus,
     PracticeTask,
+    ScorerRole,
     StationKind,
     SubmissionStatus,
+    Verdict,
 )
 
 COUNTY = 12  # county codes are 6-digit administrative codes; leave room
@@ -395,3 +398,142 @@ class DemoObjection(SQLModel, table=True):
     outcome: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     decided_by: str = Field(default="", max_length=100)
     decided_at: datetime | None = None
+
+
+class Finding(SQLModel, table=True):
+    """A problem a station must rectify (整改): from a scorer's 存在问题, or a score below the rectify line.
+
+    A station's findings of one month make one 整改通知 with one deadline. `status` moves open → answered
+    (the station's 整改报告) → accepted, or back to open when the office returns the report; an open finding
+    past its deadline is overdue. Every step is a `FindingEvent`.
+    """
+
+    __tablename__ = "finding"
+    __table_args__ = (UniqueConstraint("county", "month", "station_code", "digest"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    month: str = Field(max_length=MONTH, index=True)  # the month of the inspection that found it
+    station_code: str = Field(max_length=20)
+    township: str = Field(max_length=40)
+    source: str = Field(max_length=10)  # 线上, 线下, 观察员 (the score's mode) or 低分
+    category: str = Field(default="", max_length=20)
+    digest: str = Field(max_length=64)  # sha256 of source and text: compiling again is a no-op
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    deadline: date
+    status: FindingStatus = Field(default=FindingStatus.OPEN,
+                                  sa_column=enum_column(FindingStatus, 10, default=FindingStatus.OPEN))
+    report: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # the latest 整改报告
+    photos: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    reported_at: datetime | None = None
+    rounds: int = 0  # reports received
+    review_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    reviewed_by: str = Field(default="", max_length=100)
+    reviewed_at: datetime | None = None
+    closed_at: datetime | None = None
+    overdue_since: date | None = None  # the day the deadline was first found passed while open
+
+
+class FindingEvent(SQLModel, table=True):
+    """One step in a finding's history: raised, reported, accepted, returned, overdue."""
+
+    __tablename__ = "finding_event"
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    finding_id: int = Field(index=True)
+    action: str = Field(max_length=20)
+    actor: str = Field(default="", max_length=100)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    photos: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    at: datetime
+
+
+class Photo(SQLModel, table=True):
+    """A photo kept as evidence, stored once by its SHA-256 (content-addressed), with what its EXIF says."""
+
+    __tablename__ = "photo"
+    __table_args__ = (UniqueConstraint("county", "sha256"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    sha256: str = Field(max_length=64)
+    size: int
+    media_type: str = Field(max_length=40)
+    station_code: str = Field(max_length=20)  # who uploaded it first
+    exif_time: NaiveDatetime | None = None  # local wall time as the camera wrote it
+    exif_longitude: float | None = None
+    exif_latitude: float | None = None
+    store: str = Field(max_length=10)  # file or s3
+    location: str = Field(max_length=400)  # path or s3://bucket/key
+    received_at: datetime
+
+
+class EvidenceRecord(SQLModel, table=True):
+    """A check-in or check-out (活动纪实) for a planned activity, judged against the plan, never dropped."""
+
+    __tablename__ = "evidence_record"
+    __table_args__ = (UniqueConstraint("county", "station_code", "client_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    month: str = Field(max_length=MONTH, index=True)
+    station_code: str = Field(max_length=20)
+    activity_seq: int
+    kind: str = Field(max_length=10)  # checkin or checkout
+    client_id: str = Field(max_length=80)  # the client's id for this record: a replay writes nothing
+    taken_at: NaiveDatetime  # local wall time the station reports
+    longitude: float | None = None
+    latitude: float | None = None
+    photos: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    verdict: Verdict = Field(sa_column=enum_column(Verdict, 10))
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    received_at: datetime
+
+
+class ScorerToken(SQLModel, table=True):
+    """A scoring token of an inspection team (its assigned stations) or an observer (one township); SHA-256 only."""
+
+    __tablename__ = "scorer_token"
+    __table_args__ = (UniqueConstraint("token_sha256"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    role: ScorerRole = Field(sa_column=enum_column(ScorerRole, 10))
+    name: str = Field(max_length=40)  # the team's name, or the observer's
+    township: str = Field(default="", max_length=40)  # an observer's township
+    token_sha256: str = Field(max_length=64)
+    prefix: str = Field(max_length=8)
+    issued_at: datetime
+    revoked_at: datetime | None = None
+
+
+class ScoreRevision(SQLModel, table=True):
+    """Every score written (file or API) and every correction of it: the audit trail behind `InspectionScore`."""
+
+    __tablename__ = "score_revision"
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    month: str = Field(max_length=MONTH, index=True)
+    station_code: str = Field(max_length=20)
+    mode: InspectionMode = Field(sa_column=enum_column(InspectionMode, 10))
+    scorer: str = Field(max_length=40)
+    revision: int  # 1 for the first score, then 2, 3… for corrections
+    score: float
+    items: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    problems: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    category: str = Field(default="", max_length=20)
+    suggestions: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    actor: str = Field(max_length=100)  # e.g. team:第一检查组 (token abcd1234), or the file:row
+    at: datetime
+
+
+class DrawCommitment(SQLModel, table=True):
+    """A reviewing department's commitment to a secret (SHA-256), given with its review of the draft plan and
+    revealed at the draw: the combined reveals are the draw's public random value (docs/draw.md)."""
+
+    __tablename__ = "draw_commitment"
+    __table_args__ = (UniqueConstraint("county", "month", "department"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    month: str = Field(max_length=MONTH, index=True)
+    department: str = Field(max_length=40)
+    commitment: str = Field(max_length=64)
+    committed_at: datetime
+    reveal: str | None = Field(default=None, max_length=200)
+    revealed_at: datetime | None = None

@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Path, Query, status
+from fastapi import Depends, FastAPI, HTTPException, Query, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel
 
+from activity_day.api import evidence, findings, scoring
+from activity_day.api.auth import DEFAULT_MAX_BODY, Month, Round, Station, clock, current_station, own_station
 from activity_day.api.errors import BodyLimit, error_responses, install_handlers
 from activity_day.api.schemas import (
     MONTH_PATTERN,
@@ -31,49 +31,10 @@ from activity_day.api.schemas import (
     TaskBlockPublic,
 )
 from activity_day.errors import OperatorError
-from activity_day.intake import LIMITS, H
 from activity_day.services.demonstration import application_of, apply_for
-from activity_day.services.submissions import station_for_token, submissions_of, submit_plan, utcnow
+from activity_day.services.submissions import submissions_of, submit_plan
 from activity_day.store import crud
 from activity_day.store.database import ensure_schema, transaction
-
-DEFAULT_MAX_BODY = 262144
-Month = Annotated[str, Path(pattern=MONTH_PATTERN, description="月份 YYYY-MM", examples=["2026-12"])]
-Round = Annotated[str, Path(pattern=r"^\d{4}$", description="评选年度，如 2027", examples=["2027"])]
-StationCode = Annotated[str, Path(max_length=LIMITS[H.STATION_CODE], description="所站编号（须是令牌所属所站）")]
-
-
-class Station(BaseModel):
-    county: str
-    code: str
-
-
-bearer = HTTPBearer(auto_error=False, description="所站令牌（activity-day tokens issue 生成）")
-
-
-def current_station(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Station:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "缺少令牌", headers={"WWW-Authenticate": "Bearer"})
-    with transaction() as session:
-        token = station_for_token(session=session, token=credentials.credentials)
-        if token is None:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "令牌无效或已停用",
-                                headers={"WWW-Authenticate": "Bearer"})
-        return Station(county=token.county, code=token.station_code)
-
-
-def own_station(code: StationCode,
-                station: Annotated[Station, Depends(current_station)]) -> Station:
-    """The path's station, if it is the token's own; 403 with no detail about any other station."""
-    if code != station.code:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "无权访问")
-    return station
-
-
-def clock() -> datetime:
-    return utcnow()
 
 
 def create_app(max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
@@ -174,4 +135,6 @@ def create_app(max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
         return SubmissionsPublic(station_code=station.code,
                                  submissions=submissions_of(county=station.county, station=station.code, month=month))
 
+    for module in (evidence, findings, scoring):
+        app.include_router(module.router)
     return app

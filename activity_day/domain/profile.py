@@ -79,6 +79,34 @@ class Team(_Strict):
     members: list[TeamMember] = Field(min_length=1)
 
 
+class RiskWeights(_Strict):
+    """Points a recorded fact adds to a station's draw risk (docs/draw.md): 0 turns a fact off."""
+
+    overdue_finding: int = Field(default=3, ge=0, le=20, description="整改逾期（每个逾期的整改通知）")
+    low_score: int = Field(default=2, ge=0, le=20, description="上次得分低于整改线")
+    late_plan: int = Field(default=1, ge=0, le=20, description="本月计划迟报")
+    missing_plan: int = Field(default=2, ge=0, le=20, description="本月未报送计划")
+    evidence_missing: int = Field(default=2, ge=0, le=20, description="上月活动纪实缺失")
+    evidence_doubtful: int = Field(default=1, ge=0, le=20, description="上月活动纪实存疑或不符合")
+
+
+class Rectification(_Strict):
+    """The rectification loop (整改): how long a station has, counted from the circular's date."""
+
+    deadline_days: int = Field(default=15, ge=1, le=90, description="整改期限：通报印发后天数")
+
+
+class EvidenceRules(_Strict):
+    """How on-day check-ins and check-outs (活动纪实) are judged against the plan."""
+
+    radius_m: float = Field(default=500, gt=0, le=50000, description="距所站登记位置的最大距离（米）")
+    early_minutes: int = Field(default=60, ge=0, le=600, description="签到最早可在活动开始前多少分钟")
+    late_minutes: int = Field(default=60, ge=0, le=600, description="签到最晚可在活动开始后多少分钟")
+    planned_minutes: int = Field(default=90, ge=10, le=720, description="一项活动按多少分钟计")
+    min_coverage: float = Field(default=0.5, gt=0, le=1, description="签到到签退至少覆盖活动时长的比例")
+    max_photo_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="单张照片大小上限")
+
+
 class Sampling(_Strict):
     ratio: str = Field(default="1/3", description="share of stations drawn, as a fraction")
     publish_at: str = Field(default="县新时代文明实践中心网站", min_length=1,
@@ -105,6 +133,7 @@ class Sampling(_Strict):
     onsite_start: str = Field(default="08:30", pattern=r"^\d{2}:\d{2}$", description="patrols set out")
     visit_minutes: int = Field(default=40, ge=5, le=240, description="time spent at each on-site station")
     travel_kmh: float = Field(default=30, gt=0, le=120, description="average road speed between stations")
+    risk: RiskWeights = Field(default_factory=RiskWeights, description="风险加权抽查的分值")
 
     @field_validator("ratio")
     @classmethod
@@ -224,6 +253,8 @@ class Profile(_Strict):
     county_programs: list[CountyProgram] = Field(default_factory=list)
     scoring: Scoring = Field(default_factory=Scoring)
     intake: Intake = Field(default_factory=Intake)
+    rectification: Rectification = Field(default_factory=Rectification)
+    evidence: EvidenceRules = Field(default_factory=EvidenceRules)
     demonstration: DemonstrationRules = Field(default_factory=DemonstrationRules,
                                               description="demonstration-station selection: eligibility, quota, 公示")
     evaluation: EvaluationRules = Field(default_factory=EvaluationRules,

@@ -1,0 +1,53 @@
+"""Who is calling: the bearer token's station, checked against the path (403 with no detail otherwise)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Path, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+
+from activity_day.api.schemas import MONTH_PATTERN
+from activity_day.intake import LIMITS, H
+from activity_day.services.submissions import station_for_token, utcnow
+from activity_day.store.database import transaction
+
+DEFAULT_MAX_BODY = 262144
+Month = Annotated[str, Path(pattern=MONTH_PATTERN, description="月份 YYYY-MM", examples=["2026-12"])]
+Round = Annotated[str, Path(pattern=r"^\d{4}$", description="评选年度，如 2027", examples=["2027"])]
+StationCode = Annotated[str, Path(max_length=LIMITS[H.STATION_CODE], description="所站编号（须是令牌所属所站）")]
+
+
+class Station(BaseModel):
+    county: str
+    code: str
+
+
+bearer = HTTPBearer(auto_error=False, description="所站令牌（activity-day tokens issue 生成）")
+
+
+def current_station(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Station:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "缺少令牌", headers={"WWW-Authenticate": "Bearer"})
+    with transaction() as session:
+        token = station_for_token(session=session, token=credentials.credentials)
+        if token is None:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "令牌无效或已停用",
+                                headers={"WWW-Authenticate": "Bearer"})
+        return Station(county=token.county, code=token.station_code)
+
+
+def own_station(code: StationCode,
+                station: Annotated[Station, Depends(current_station)]) -> Station:
+    """The path's station, if it is the token's own; 403 with no detail about any other station."""
+    if code != station.code:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "无权访问")
+    return station
+
+
+def clock() -> datetime:
+    return utcnow()
