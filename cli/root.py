@@ -7,7 +7,19 @@ import sys
 import typer
 
 from activity_day import console
-from cli import demonstration, evaluate, feedback, imports, numbers, run, sample, setup, status, tokens
+from cli import (
+    demonstration,
+    evaluate,
+    feedback,
+    findings,
+    imports,
+    numbers,
+    run,
+    sample,
+    setup,
+    status,
+    tokens,
+)
 from cli.errors import OperatorGroup
 from cli.options import Chosen, CountyOpt
 
@@ -33,6 +45,7 @@ app.add_typer(run.app, name="run")
 app.add_typer(sample.app, name="sample")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(feedback.app, name="feedback")
+app.add_typer(findings.app, name="findings")
 app.add_typer(numbers.app, name="numbers")
 app.add_typer(demonstration.app, name="demonstration")
 

@@ -54,3 +54,47 @@ def sample_show(ctx: typer.Context, month: MonthOpt = None, as_json: JsonOpt = F
 def sample_record(ctx: typer.Context, month: MonthOpt = None) -> None:
     """完整的抽样记录（JSON，docs/verify_draw.py 的输入）。"""
     typer.echo(json.dumps(_stored_draw(ctx, month).record, ensure_ascii=False, indent=1, sort_keys=True))
+
+
+DepartmentOpt = typer.Option("--department", help="审核部门（县情配置 departments 中的一个）")
+
+
+@app.command("commit")
+def sample_commit(ctx: typer.Context, department: str = DepartmentOpt,
+                  commitment: str = typer.Option(..., "--commitment", help="随机串的 SHA-256（64位十六进制）"),
+                  month: MonthOpt = None) -> None:
+    """登记一个审核部门的承诺值（候选名单公布前）。随机串由部门自行保管，抽样前再公开。"""
+    from activity_day.services import commitments
+    from activity_day.services.submissions import utcnow
+
+    chosen = month_option(month)
+    commitments.commit(county(ctx), chosen, department, commitment, utcnow())
+    typer.echo(f"已登记{department}{cn_month(chosen)}抽样的承诺值 {commitment.strip().lower()[:16]}…")
+
+
+@app.command("reveal")
+def sample_reveal(ctx: typer.Context, department: str = DepartmentOpt,
+                  secret: str = typer.Option(..., "--secret", help="该部门事先承诺的随机串"),
+                  month: MonthOpt = None) -> None:
+    """公开一个审核部门的随机串（候选名单公布后、抽样前）；须与承诺值相符。"""
+    from activity_day.services import commitments
+    from activity_day.services.submissions import utcnow
+
+    chosen = month_option(month)
+    commitments.reveal(county(ctx), chosen, department, secret, utcnow())
+    typer.echo(f"{department}的随机串与承诺值相符，已公开；抽样时与其他部门公开的随机串组合为公开随机数")
+
+
+@app.command("commitments")
+def sample_commitments(ctx: typer.Context, month: MonthOpt = None, as_json: JsonOpt = False) -> None:
+    """本月各部门的承诺值及是否已公开。"""
+    from activity_day.services import commitments
+
+    chosen = month_option(month)
+    rows = commitments.status(county(ctx), chosen)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for r in rows:
+        typer.echo(f"{r['department']} {r['commitment']} {'已公开' if r['revealed'] else '未公开'}")
+    typer.echo(f"{cn_month(chosen)}：{len(rows)} 个部门提交了承诺值")

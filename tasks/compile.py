@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
 from activity_day.documents import charts
 from activity_day.documents.contexts import chart_series, circular_context
-from activity_day.documents.render import docx_bytes, render_text, write_bytes, write_text
+from activity_day.documents.rectification import notices_sheets
+from activity_day.documents.render import docx_bytes, render_text, write_bytes, write_text, xlsx_bytes
+from activity_day.domain import findings as rectification
 from activity_day.domain.dates import cn_month, shift_month
 from activity_day.domain.outcomes import CompileResult
 from activity_day.domain.results import TREND_MONTHS, feedback_rows, month_results, standing
 from activity_day.store import crud, numbers
 from activity_day.store import demonstration as demo_store
+from activity_day.store import findings as findings_store
 from tasks.common import STEP, artifact, artifact_key, month_dir, transaction
 
 
@@ -58,6 +61,7 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
                            rows=feedback_rows(data["scores"], stations))
         session.flush()
         data["feedback"] = crud.feedback_frame(session=session, county=county, up_to=month)
+        earlier = findings_store.findings_frame(session=session, county=county, up_to=shift_month(month, -1))
         number = numbers.assign(session=session, now=datetime.now(UTC), issue=numbers.Issue(
             issuer=profile.county.doc_prefix, year=content.dates.compile.year, county=county, month=month,
             document="circular"))
@@ -67,6 +71,11 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
                                doc_number=number, draw_digest=stored_draw.digest)
     context["standing"] = standing(figures["results"], data["stations"], demo_codes, watch_codes, last_year,
                                    profile.scoring.rectify_threshold)
+    deadline = content.dates.compile + timedelta(days=profile.rectification.deadline_days)
+    new_findings = rectification.finding_rows(data["scores"], figures["results"], stations,
+                                              threshold=profile.scoring.rectify_threshold, deadline=deadline)
+    context["rectification"] = rectification.summary(new_findings, earlier, stations, on=content.dates.compile,
+                                                     deadline=deadline)
     series = chart_series(figures)
     svg, images = charts.circular_charts(**series) if series else ({}, {})
     markdown = render_text("circular.md.j2", **context)
@@ -78,11 +87,21 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
             "circular.docx", context | dict.fromkeys(("bars_image", "trend_image"), ""),
             dated=datetime.combine(content.dates.compile, time()), title=context["title"], images=images)),
     }
-    summary = figures["summary"]
+    label = cn_month(month)
+    if new_findings:
+        files["xlsx"] = write_bytes(folder / "rectification.xlsx", xlsx_bytes(
+            notices_sheets(new_findings, stations, deadline), title=f"{label}整改通知（按乡镇）"))
+    summary = figures["summary"] | {"findings": len(new_findings),
+                                    "overdue": context["rectification"]["overdue"]}
     with transaction() as session:
+        findings_store.save_findings(session=session, county=county, month=month, rows=new_findings,
+                                     now=datetime.now(UTC))
+        findings_store.mark_overdue(session=session, county=county, today=content.dates.compile,
+                                    now=datetime.now(UTC))
         crud.save_circular(session=session, county=county, month=month, doc_number=number,
                            scored=summary["scored"], draw_digest=stored_draw.digest, summary=summary)
         crud.record_documents(session=session, county=county, month=month, kind="circular", files=files)
     artifact(create_markdown_artifact, key=artifact_key("circular", county, month), markdown=markdown,
                              description=context["title"])
     return summary | {"files": {fmt: path for fmt, (path, _) in files.items()}}
+

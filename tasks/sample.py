@@ -16,6 +16,8 @@ from activity_day.domain.outcomes import SampleResult
 from activity_day.domain.profile import unknown_townships
 from activity_day.errors import OperatorError
 from activity_day.intake.headers import H
+from activity_day.services import commitments
+from activity_day.services.risk import risk_facts
 from activity_day.store import crud
 from tasks.common import STEP, artifact, artifact_key, month_dir, run_logger, transaction
 
@@ -42,8 +44,10 @@ def _inputs(session, county: str, month: str):
                             + "。请修改配置文件后运行 activity-day init --profile 配置文件.yaml，或重新导入所站名录")
     history = crud.drawn_months(session=session, county=county, before=month,
                                 after=shift_month(month, -draw.LOOKBACK_MONTHS - 1))
+    facts = risk_facts(session, county, month, profile=profile, stations=stations,
+                       on=crud.plan_content(plan).dates.sample)
     candidates = draw.build_candidates(zip(stations["code"], stations["township"], strict=True),
-                                       months_since_drawn(history, month))
+                                       months_since_drawn(history, month), facts)
     return profile, plan, stations, candidates
 
 
@@ -58,14 +62,32 @@ def publish_candidates(county: str, month: str) -> dict:
     sha = draw.candidates_sha256(candidates)
     names = stations.set_index("code")["name"].to_dict()
     key = artifact_key("candidates", county, month)
-    artifact(create_table_artifact, key=key, table=[{H.STATION_CODE: c.code, H.STATION_NAME: names.get(c.code, ""), H.TOWNSHIP: c.township,
-                                           "轮换优先级": c.priority} for c in candidates],
+    artifact(create_table_artifact, key=key, table=[{H.STATION_CODE: c.code, H.STATION_NAME: names.get(c.code, ""),
+                                                     H.TOWNSHIP: c.township, "轮换优先级": c.priority,
+                                                     "风险分": c.risk, "风险来源": "、".join(c.risk_from)}
+                                                    for c in candidates],
                           description=f"{cn_month(month)}抽查候选名单（{len(candidates)}个所站，SHA-256 {sha}）")
     return {"sha256": sha, "count": len(candidates), "drawn": False}
 
 
+def _public_random(session, county: str, month: str, plan) -> tuple[str, str, dict | None]:
+    """The value an unattended draw uses: the departments' combined reveals when they committed (docs/draw.md),
+    else the official plan's checksum (the weak default of a county that does not use commitments)."""
+    parts = commitments.parts(session, county, month)
+    if parts is None:
+        return draw.default_public_random(plan.sha256), "正式方案SHA-256（未使用部门承诺值，无人值守默认）", None
+    if not parts["reveals"]:
+        waiting = "、".join(parts["commitments"])
+        raise OperatorError(f"{cn_month(month)}已有部门提交承诺值（{waiting}），但尚无部门公开随机串，暂不抽样："
+                            f"请各部门运行 activity-day sample reveal --month {month} --department 部门 --secret 随机串，"
+                            f"再重跑 activity-day run sample --month {month}")
+    source = "部门承诺—公开组合（" + "、".join(f"{d}{'已公开' if d in parts['reveals'] else '未公开'}"
+                                          for d in parts["commitments"]) + "）"
+    return draw.combine_reveals(parts["reveals"]), source, parts
+
+
 def _build_record(county: str, month: str, candidates: list, public_random: str | None, public_random_source: str,
-                  profile, plan, stations: pd.DataFrame) -> dict:
+                  profile, plan, stations: pd.DataFrame, parts: dict | None = None) -> dict:
     """The draw record from the month's inputs and the profile's sampling rules (docs/draw.md)."""
     sampling = profile.sampling
     geo = {r.code: (r.longitude, r.latitude) for r in stations.itertuples()
@@ -76,11 +98,9 @@ def _build_record(county: str, month: str, candidates: list, public_random: str 
         online_start=sampling.online_start, activity_date=plan.activity_date.isoformat(), geo=geo,
         seat=profile.county.seat, onsite_start=sampling.onsite_start, visit_minutes=sampling.visit_minutes,
         travel_kmh=sampling.travel_kmh, online_inspectors=[m.model_dump() for m in sampling.online_inspectors])
-    return draw.build_record(
-        county=county, month=month, candidates=candidates,
-        public_random=public_random or draw.default_public_random(plan.sha256), ratio=sampling.fraction,
-        params=params,
-        public_random_source=public_random_source if public_random else "正式方案SHA-256（无人值守默认）")
+    return draw.build_record(county=county, month=month, candidates=candidates, public_random=public_random,
+                             ratio=sampling.fraction, params=params, public_random_source=public_random_source,
+                             public_random_parts=parts)
 
 
 @task(name="draw-sample", **STEP)
@@ -104,9 +124,12 @@ def draw_sample(county: str, month: str, public_random: str | None = None, publi
         if published_sha256 and draw.candidates_sha256(candidates) != published_sha256:
             raise OperatorError(f"{cn_month(month)}候选名单公布后所站名录有变动：请重新运行 activity-day run sample "
                                 f"--month {month}，公布新名单后再取公开随机数")
+        parts = None
+        if public_random is None:
+            public_random, public_random_source, parts = _public_random(session, county, month, plan)
         try:
             record = _build_record(county, month, candidates, public_random, public_random_source, profile, plan,
-                                   stations)
+                                   stations, parts)
         except draw.AvoidanceError as exc:
             raise OperatorError(f"{exc}。请调整县情配置中的检查组或线上飞检人员（sampling.online_inspectors），"
                                 "使每个乡镇（街道）至少有一组可派，再运行 activity-day init --profile 配置文件.yaml") from exc

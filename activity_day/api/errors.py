@@ -18,7 +18,7 @@ from activity_day.services.submissions import FIELDS
 # What FastAPI answers (400) when the body is JSON Python cannot load, e.g. an integer of 5000 digits.
 BODY_NOT_PARSED = "There was an error parsing the body"
 
-CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
+CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict", 413: "too_large",
          422: "malformed"}
 DESCRIPTIONS = {
     401: "缺少令牌，或令牌无效、已停用",

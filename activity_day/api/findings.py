@@ -1,7 +1,73 @@
-"""Routes for issue 15 (findings); included by `create_app`."""
+"""A station's rectification findings (整改) and its 整改报告, with photos uploaded beforehand by checksum."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from activity_day.api.auth import Station, clock, own_station
+from activity_day.api.errors import error_responses
+from activity_day.api.schemas import MONTH_PATTERN
+from activity_day.services import findings
+from activity_day.services.findings import ReviewRefused, UnknownFinding
+
+router = APIRouter(tags=["findings"])
+authed = error_responses(401, 403, 413, 422)
+
+
+class FindingPublic(BaseModel):
+    id: int
+    station: str
+    source: str = Field(description="问题来源：线上、线下、观察员或低分")
+    category: str
+    text: str
+    deadline: str = Field(description="整改期限（含当日）")
+    status: str = Field(description="open 待整改 / answered 待审核 / accepted 已销号 / overdue 已逾期")
+    month: str
+    township: str
+    rounds: int = Field(description="已报送整改报告的次数")
+    report: str
+    photos: list[str]
+    review_note: str = Field(description="县文明办的审核意见（退回理由）")
+
+
+class FindingsPublic(BaseModel):
+    station_code: str
+    findings: list[FindingPublic]
+
+
+class ReportCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    report: str = Field(min_length=1, max_length=1000, description="整改情况")
+    photos: list[Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]] = Field(
+        default_factory=list, max_length=9, description="整改后照片的 SHA-256（先通过照片接口上传）")
+
+
+FindingId = Annotated[int, Path(ge=1, le=2**31 - 1, description="整改问题编号")]
+
+
+@router.get("/api/v1/stations/{code}/findings", summary="本所站的整改问题", operation_id="list_findings",
+            responses=authed)
+def list_mine(station: Annotated[Station, Depends(own_station)],
+              month: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None) -> FindingsPublic:
+    frame = findings.list_findings(station.county, month=month, station=station.code)
+    rows = findings.public_rows(frame) if len(frame) else []
+    return FindingsPublic(station_code=station.code, findings=[FindingPublic(**r) for r in rows])
+
+
+@router.put("/api/v1/stations/{code}/findings/{finding_id}/report", summary="报送整改报告（可再次报送覆盖待审核的报告）",
+            operation_id="report_finding", responses=authed | error_responses(404, 409))
+def report(finding_id: FindingId, body: ReportCreate, station: Annotated[Station, Depends(own_station)],
+           now: Annotated[datetime, Depends(clock)]) -> FindingPublic:
+    try:
+        found = findings.report(station.county, station.code, finding_id, body.report.strip(), body.photos,
+                                at=now, actor=f"所站{station.code}")
+    except UnknownFinding:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "本所站没有这个整改问题") from None
+    except ReviewRefused as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    return FindingPublic(**{k: v for k, v in found.items() if k in FindingPublic.model_fields})

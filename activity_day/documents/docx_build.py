@@ -165,6 +165,9 @@ def circular_template():
     p(doc, "{{ prose.rectify_lead(rectify|length, thresholds) }}"
            "{% for r in rectify %}{{ prose.station_score(r.name, r.final) }}{{ '、' if not loop.last else '。' }}{% endfor %}")
     p(doc, "{%p endif %}")
+    p(doc, "{%p if rectification %}")
+    p(doc, "{{ prose.rectification(rectification) }}")
+    p(doc, "{%p endif %}")
     p(doc, prose.next_heading(), "GW H1")
     p(doc, "{{ prose.next_steps(s) }}")
     attachments_note(doc, prose)

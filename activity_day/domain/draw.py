@@ -16,7 +16,8 @@ from typing import Any
 
 from activity_day.domain.hashing import canonical_json, sha256_hex
 
-ALGORITHM = "ad-draw/1"
+ALGORITHM = "ad-draw/2"  # ad-draw/1 records (no risk) still re-derive: see `_weighs_risk`
+ROTATION_WINDOW = 4  # every station is inspected at least once in any this many consecutive months
 
 
 class AvoidanceError(ValueError):
@@ -28,6 +29,8 @@ class Candidate:
     code: str
     township: str
     priority: int  # 0 = not inspected in the rotation window; higher = inspected more recently
+    risk: int = 0  # points from recorded facts (profile sampling.risk); higher = drawn ahead of rotation
+    risk_from: tuple[str, ...] = ()  # the facts, e.g. ("整改逾期1次+3", "上月得分低于整改线+2")
 
 
 LOOKBACK_MONTHS = 12
@@ -43,21 +46,35 @@ def rotation_priority(code: str, months_ago: dict[str, int]) -> int:
     return 0 if ago is None or ago > LOOKBACK_MONTHS else LOOKBACK_MONTHS + 1 - ago
 
 
-def build_candidates(stations: Iterable[tuple[str, str]], months_ago: dict[str, int]) -> list[Candidate]:
-    """The eligible list, sorted by code; months_ago maps a code to how many months since it was last drawn."""
-    return sorted(
-        (Candidate(code, township, rotation_priority(code, months_ago)) for code, township in stations),
-        key=lambda c: c.code,
-    )
+def build_candidates(stations: Iterable[tuple[str, str]], months_ago: dict[str, int],
+                     risks: dict[str, list[tuple[str, int]]] | None = None) -> list[Candidate]:
+    """The eligible list, sorted by code; months_ago maps a code to how many months since it was last drawn,
+    risks a code to its facts as (label, points)."""
+    risks = risks or {}
+    out = []
+    for code, township in stations:
+        facts = [(label, points) for label, points in risks.get(code, []) if points > 0]
+        out.append(Candidate(code, township, rotation_priority(code, months_ago), sum(p for _, p in facts),
+                             tuple(f"{label}+{points}" for label, points in facts)))
+    return sorted(out, key=lambda c: c.code)
 
 
-def candidates_sha256(candidates: Sequence[Candidate]) -> str:
-    """SHA-256 over one line a candidate: code TAB township TAB priority LF, in code order."""
-    return sha256_hex("".join(f"{c.code}\t{c.township}\t{c.priority}\n" for c in candidates))
+def _weighs_risk(algorithm: str) -> bool:
+    return algorithm != "ad-draw/1"
 
 
-def seed_material(county: str, month: str, list_sha: str, public_random: str) -> str:
-    return f"{ALGORITHM}|{county}|{month}|{list_sha}|{public_random}"
+def candidate_line(c: Candidate, algorithm: str = ALGORITHM) -> str:
+    """One line of the published list: code TAB township TAB priority (TAB risk, from ad-draw/2) LF."""
+    return f"{c.code}\t{c.township}\t{c.priority}" + (f"\t{c.risk}" if _weighs_risk(algorithm) else "") + "\n"
+
+
+def candidates_sha256(candidates: Sequence[Candidate], algorithm: str = ALGORITHM) -> str:
+    """SHA-256 over the candidates' lines (`candidate_line`), in code order."""
+    return sha256_hex("".join(candidate_line(c, algorithm) for c in candidates))
+
+
+def seed_material(county: str, month: str, list_sha: str, public_random: str, algorithm: str = ALGORITHM) -> str:
+    return f"{algorithm}|{county}|{month}|{list_sha}|{public_random}"
 
 
 def station_key(seed: str, code: str) -> str:
@@ -92,20 +109,37 @@ def quotas(sizes: dict[str, int], ratio: Fraction, seed: str) -> dict[str, int]:
     return base
 
 
-def select(candidates: Sequence[Candidate], seed: str, ratio: Fraction) -> list[dict[str, Any]]:
-    """The drawn stations: per township, the quota of lowest (priority, key); ranked by key overall."""
+def risk_places(size: int, quota: int) -> int:
+    """Places of a township's quota that go by risk; the rest go by rotation, at least ceil(size / 4) of them,
+    which keeps every station inside the four-month window (docs/draw.md)."""
+    return max(0, quota - min(quota, math.ceil(size / ROTATION_WINDOW)))
+
+
+def select(candidates: Sequence[Candidate], seed: str, ratio: Fraction,
+           algorithm: str = ALGORITHM) -> list[dict[str, Any]]:
+    """The drawn stations: per township, the risk places to the highest (risk, then rotation), the other places
+    to the lowest (priority, key); ranked by key overall."""
     by_township: dict[str, list[Candidate]] = defaultdict(list)
     for c in candidates:
         by_township[c.township].append(c)
     quota = quotas({t: len(cs) for t, cs in by_township.items()}, ratio, seed)
-    chosen = []
+    chosen: list[tuple[Candidate, str]] = []
     for township in sorted(by_township):
-        ranked = sorted(by_township[township], key=lambda c: (c.priority, station_key(seed, c.code)))
-        chosen += ranked[: quota[township]]
-    chosen.sort(key=lambda c: station_key(seed, c.code))
+        group = by_township[township]
+        risky: list[Candidate] = []
+        if _weighs_risk(algorithm):
+            places = risk_places(len(group), quota[township])
+            risky = sorted((c for c in group if c.risk > 0),
+                           key=lambda c: (-c.risk, c.priority, station_key(seed, c.code)))[:places]
+        taken = {c.code for c in risky}
+        rotation = sorted((c for c in group if c.code not in taken),
+                          key=lambda c: (c.priority, station_key(seed, c.code)))[: quota[township] - len(risky)]
+        chosen += [(c, "risk") for c in risky] + [(c, "rotation") for c in rotation]
+    chosen.sort(key=lambda pair: station_key(seed, pair[0].code))
     return [
         {"rank": i, "code": c.code, "township": c.township, "key": station_key(seed, c.code)}
-        for i, c in enumerate(chosen, start=1)
+        | ({"by": by} if _weighs_risk(algorithm) else {})
+        for i, (c, by) in enumerate(chosen, start=1)
     ]
 
 
@@ -312,45 +346,86 @@ def assign(selected: Sequence[dict[str, Any]], *, onsite: Sequence[str], params:
 
 
 def build_record(*, county: str, month: str, candidates: Sequence[Candidate], public_random: str, ratio: Fraction,
-                 params: DrawParams, public_random_source: str = "") -> dict[str, Any]:
-    """Run the draw and return its full record: inputs and result."""
-    list_sha = candidates_sha256(candidates)
-    seed = seed_material(county, month, list_sha, public_random)
-    selected = select(candidates, seed, ratio)
+                 params: DrawParams, public_random_source: str = "", algorithm: str = ALGORITHM,
+                 public_random_parts: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run the draw and return its full record: inputs and result.
+
+    `public_random_parts` (the departments' commitments and reveals, when the value was combined from them) is
+    recorded so that anyone can check the value: see `combine_reveals`.
+    """
+    list_sha = candidates_sha256(candidates, algorithm)
+    seed = seed_material(county, month, list_sha, public_random, algorithm)
+    selected = select(candidates, seed, ratio, algorithm)
     townships = sorted({c.township for c in candidates})
     onsite = onsite_townships(townships, seed, params.onsite_share, params.onsite_fixed)
     geo = {code: [float(x) for x in point] for code, point in sorted((params.geo or {}).items())}
     params = replace(params, geo=geo)
-    return {
-        "algorithm": ALGORITHM,
+    weighs = _weighs_risk(algorithm)
+    record = {
+        "algorithm": algorithm,
         "county": county,
         "month": month,
         "ratio": str(ratio),
         "public_random": public_random,
         "public_random_source": public_random_source,
-        "candidates": [{"code": c.code, "township": c.township, "priority": c.priority} for c in candidates],
+        "candidates": [{"code": c.code, "township": c.township, "priority": c.priority}
+                       | ({"risk": c.risk, "risk_from": list(c.risk_from)} if weighs else {}) for c in candidates],
         "candidates_sha256": list_sha,
         "seed": seed,
         "params": params.as_record(),
         "onsite_townships": onsite,
         "selected": assign(selected, onsite=onsite, params=params),
     }
+    if public_random_parts is not None:
+        record["public_random_parts"] = public_random_parts
+    return record
 
 
 def record_digest(record: dict[str, Any]) -> str:
     return sha256_hex(canonical_json(record))
 
 
+def candidates_of(record: dict[str, Any]) -> list[Candidate]:
+    return [Candidate(c["code"], c["township"], c["priority"], c.get("risk", 0), tuple(c.get("risk_from", [])))
+            for c in record["candidates"]]
+
+
 def rederive(record: dict[str, Any]) -> dict[str, Any]:
     """Recompute a record from its own inputs (what `sample verify` compares against)."""
-    candidates = [Candidate(c["code"], c["township"], c["priority"]) for c in record["candidates"]]
     return build_record(
-        county=record["county"], month=record["month"], candidates=candidates,
+        county=record["county"], month=record["month"], candidates=candidates_of(record),
         public_random=record["public_random"], ratio=Fraction(record["ratio"]),
         params=DrawParams.from_record(record["params"]), public_random_source=record.get("public_random_source", ""),
+        algorithm=record["algorithm"], public_random_parts=record.get("public_random_parts"),
     )
 
 
 def default_public_random(plan_sha256: str) -> str:
-    """Unattended runs: the official plan's checksum, published before the draw and unknown before review."""
+    """Unattended runs without commitments: the official plan's checksum (weak: the office can see it first)."""
     return f"plan-sha256:{plan_sha256}"
+
+
+def commitment_of(secret: str) -> str:
+    """What a department publishes before the list: SHA-256 of its secret (UTF-8)."""
+    return sha256_hex(secret)
+
+
+def combine_reveals(reveals: dict[str, str]) -> str:
+    """The public random value from the departments' revealed secrets: SHA-256 over `department TAB secret LF`
+    in department order, prefixed `commit-reveal:`. One honest department's secret makes it unpredictable."""
+    body = "".join(f"{d}\t{reveals[d]}\n" for d in sorted(reveals))
+    return f"commit-reveal:{sha256_hex(body)}"
+
+
+def check_parts(record: dict[str, Any]) -> str | None:
+    """Why a record's commit-reveal parts do not give its public random value, or None when they do (or it has none)."""
+    parts = record.get("public_random_parts")
+    if not parts:
+        return None
+    commitments, reveals = parts.get("commitments", {}), parts.get("reveals", {})
+    for department, secret in sorted(reveals.items()):
+        if commitments.get(department) != commitment_of(secret):
+            return f"{department}公开的随机串与其事先提交的承诺值不符"
+    if combine_reveals(reveals) != record["public_random"]:
+        return "公开随机数不是各部门公开随机串的组合"
+    return None

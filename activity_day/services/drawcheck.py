@@ -14,10 +14,10 @@ def verify_stored(county: str, month: str) -> tuple[bool, str]:
         stored = crud.require_draw(session=session, county=county, month=month)
         assignments = crud.assignments_frame(session=session, county=county, month=month)
         record, digest = stored.record, stored.digest
-    if draw.candidates_sha256(
-        [draw.Candidate(c["code"], c["township"], c["priority"]) for c in record["candidates"]]
-    ) != record["candidates_sha256"]:
+    if draw.candidates_sha256(draw.candidates_of(record), record["algorithm"]) != record["candidates_sha256"]:
         return False, "候选名单与记录的 SHA-256 不符"
+    if why := draw.check_parts(record):
+        return False, why
     again = draw.rederive(record)
     if again != record:
         return False, "由记录的输入重新推算，结果与记录不同"

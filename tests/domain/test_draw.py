@@ -142,3 +142,74 @@ def test_an_online_inspector_is_named_once_in_an_avoidance_error() -> None:
                                                  online_start="09:00", activity_date="2026-12-05",
                                                  online_inspectors=inspectors))
     assert str(info.value).endswith("（线上·吴敏、线上·郑凯）") and "T04" in str(info.value)
+
+
+def test_risky_stations_take_the_risk_places_and_the_rotation_still_covers_four_months() -> None:
+    """Every month one station of each township carries risk: it is drawn every month, and still every station
+    is drawn in every four consecutive months (ad-draw/2 keeps ceil(n/4) rotation places)."""
+    import pandas as pd
+
+    everyone = stations()
+    risky = {min(c for c, t in everyone if t == township) for township in {t for _, t in everyone}}
+    history: list[tuple[str, str]] = []
+    month, drawn_by_month = "2027-01", {}
+    for _ in range(24):
+        frame = pd.DataFrame(history, columns=["code", "month"])
+        cands = draw.build_candidates(everyone, months_since_drawn(frame, month),
+                                      {c: [("整改逾期", 3)] for c in risky})
+        rec = draw.build_record(county="321323", month=month, candidates=cands, public_random=month, ratio=THIRD,
+                                params=draw.DrawParams(teams=TEAMS, onsite_share=0.5, onsite_fixed=[], slot_minutes=20,
+                                                       online_start="09:00", activity_date=f"{month}-05"))
+        drawn_by_month[month] = {s["code"] for s in rec["selected"]}
+        by_risk = {s["code"] for s in rec["selected"] if s["by"] == "risk"}
+        assert by_risk and by_risk <= risky
+        history += [(code, month) for code in drawn_by_month[month]]
+        month = shift_month(month, 1)
+    months = sorted(drawn_by_month)
+    for start in range(len(months) - 3):
+        window = set().union(*(drawn_by_month[m] for m in months[start:start + 4]))
+        assert window == {code for code, _ in everyone}, months[start]
+    # The risky stations are drawn every month, not the third of months the rotation alone would give them.
+    assert all(risky <= drawn_by_month[m] for m in months)
+
+
+def test_the_record_carries_each_candidates_weight_and_its_facts() -> None:
+    cands = draw.build_candidates(stations(), {}, {"001": [("整改逾期1次", 3), ("本月未报送计划", 2), ("关闭", 0)]})
+    rec = draw.build_record(county="321323", month="2027-01", candidates=cands, public_random="x", ratio=THIRD,
+                            params=draw.DrawParams(teams=TEAMS, onsite_share=0.5, onsite_fixed=[], slot_minutes=20,
+                                                   online_start="09:00", activity_date="2027-01-05"))
+    first = next(c for c in rec["candidates"] if c["code"] == "001")
+    assert first["risk"] == 5 and first["risk_from"] == ["整改逾期1次+3", "本月未报送计划+2"]
+    assert next(c for c in rec["candidates"] if c["code"] == "002")["risk"] == 0
+    assert "001" in {s["code"] for s in rec["selected"]}
+    # The weight is in the hashed list: changing it changes the list's SHA-256 and so the seed.
+    lowered = [draw.Candidate(c.code, c.township, c.priority, 0 if c.code == "001" else c.risk) for c in cands]
+    assert draw.candidates_sha256(lowered) != rec["candidates_sha256"]
+    assert draw.rederive(rec) == rec
+
+
+def test_records_of_the_first_algorithm_still_rederive() -> None:
+    cands = draw.build_candidates(stations(), {})
+    rec = draw.build_record(county="321323", month="2026-12", candidates=cands, public_random="p", ratio=THIRD,
+                            params=draw.DrawParams(teams=TEAMS, onsite_share=0.5, onsite_fixed=[], slot_minutes=20,
+                                                   online_start="09:00", activity_date="2026-12-05"),
+                            algorithm="ad-draw/1")
+    assert rec["seed"].startswith("ad-draw/1|") and "risk" not in rec["candidates"][0]
+    assert "by" not in rec["selected"][0]
+    assert draw.rederive(rec) == rec
+
+
+def test_commit_reveal_parts_check_the_public_value() -> None:
+    reveals = {"理论科": "桂花", "网信科": "7 3 9 1"}
+    commitments = {d: draw.commitment_of(s) for d, s in reveals.items()} | {"宣教科": draw.commitment_of("未公开")}
+    value = draw.combine_reveals(reveals)
+    rec = draw.build_record(county="321323", month="2027-01", candidates=draw.build_candidates(stations(), {}),
+                            public_random=value, ratio=THIRD, public_random_parts={"commitments": commitments,
+                                                                                   "reveals": reveals},
+                            params=draw.DrawParams(teams=TEAMS, onsite_share=0.5, onsite_fixed=[], slot_minutes=20,
+                                                   online_start="09:00", activity_date="2027-01-05"))
+    assert draw.check_parts(rec) is None and draw.rederive(rec) == rec
+    assert draw.check_parts(rec | {"public_random_parts": {"commitments": commitments,
+                                                           "reveals": reveals | {"理论科": "梅花"}}}) \
+        == "理论科公开的随机串与其事先提交的承诺值不符"
+    assert draw.check_parts(rec | {"public_random": "commit-reveal:0"}) == "公开随机数不是各部门公开随机串的组合"

@@ -115,8 +115,9 @@ def test_standalone_script_agrees_on_fifty_months(tmp_path: Path) -> None:
         township_count = rng.randint(3, 20)
         stations = [(f"{i:03d}", f"T{rng.randrange(township_count):02d}") for i in range(1, rng.randint(30, 300))]
         months_ago = {code: rng.randint(1, 14) for code, _ in stations if rng.random() < 0.5}
+        risks = {code: [("整改逾期", rng.randint(1, 6))] for code, _ in stations if rng.random() < 0.2}
         record = draw.build_record(
-            county=f"32{n:04d}", month=month, candidates=draw.build_candidates(stations, months_ago),
+            county=f"32{n:04d}", month=month, candidates=draw.build_candidates(stations, months_ago, risks),
             public_random=f"{rng.randrange(10**6):06d}", ratio=Fraction(rng.choice(["1/3", "1/4", "2/5", "1/2"])),
             params=draw.DrawParams(teams=teams, onsite_share=0.5, onsite_fixed=[], slot_minutes=15,
                                    online_start="09:00", activity_date=f"{month}-05"))

@@ -1,0 +1,139 @@
+"""Rectification (整改): findings from a month's scores, their states, and the notices they make. Pure functions.
+
+A finding is one thing a station must put right: a problem a team, an online check or an observer wrote
+(存在问题), or a final score below the profile's rectify line. A station's findings of one month make one
+整改通知 with one deadline. The state machine:
+
+    open ──report──▶ answered ──accept──▶ accepted
+      ▲                  │
+      └─────return───────┘
+    open, past the deadline ─▶ overdue (a late report still moves it to answered)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from activity_day.domain.aggregate import classify
+from activity_day.domain.dates import cn_date
+from activity_day.domain.hashing import sha256_hex
+from models.enums import FindingStatus, InspectionMode
+
+LOW_SCORE = "低分"
+FINDING_COLUMNS = ["id", "month", "station_code", "township", "source", "category", "text", "deadline", "status",
+                   "report", "photos", "rounds", "review_note", "reported_at", "reviewed_at", "overdue_since"]
+
+
+class FindingError(ValueError):
+    """A step the finding's state does not allow (e.g. accepting a finding nobody reported on)."""
+
+
+def finding_rows(scores: pd.DataFrame, results: pd.DataFrame, stations: pd.DataFrame, *, threshold: float,
+                 deadline: date) -> list[dict[str, Any]]:
+    """The month's findings: one per scorer's problem text, one per station whose final score is below `threshold`.
+
+    `scores` are the month's score rows, `results` the stations' final scores (`aggregate.station_scores`).
+    The digest (source and text) is the natural key with the station and month, so compiling again adds nothing.
+    """
+    township = stations.set_index("code")["township"].to_dict()
+    rows: list[dict[str, Any]] = []
+    for r in scores.itertuples():
+        text = str(r.problems or "").strip()
+        if not text:
+            continue
+        source = InspectionMode(r.mode).label
+        rows.append({"station_code": r.station_code, "township": township.get(r.station_code, ""), "source": source,
+                     "category": classify(text, str(r.category or "")), "text": text,
+                     "digest": sha256_hex(f"{source}|{text}"), "deadline": deadline})
+    for r in results[results["final"] < threshold].itertuples():
+        text = f"本月综合得分{r.final:g}分，低于整改线{threshold:g}分"
+        rows.append({"station_code": r.station_code, "township": township.get(r.station_code, ""),
+                     "source": LOW_SCORE, "category": LOW_SCORE, "text": text,
+                     "digest": sha256_hex(f"{LOW_SCORE}|{r.station_code}"), "deadline": deadline})
+    unique = {(r["station_code"], r["digest"]): r for r in rows}  # two scorers writing the same words: one finding
+    return sorted(unique.values(), key=lambda r: (r["township"], r["station_code"], r["source"], r["text"]))
+
+
+def is_overdue(status: str, deadline: date, today: date) -> bool:
+    """An open finding whose deadline (the last day allowed) has passed."""
+    return status in (FindingStatus.OPEN, FindingStatus.OVERDUE) and deadline < today
+
+
+def effective_status(status: str, deadline: date, today: date) -> FindingStatus:
+    """The state as of `today`: a stored open finding past its deadline is overdue."""
+    return FindingStatus.OVERDUE if is_overdue(status, deadline, today) else FindingStatus(status)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """What a step does to a finding: its new state and the event it records."""
+
+    status: FindingStatus
+    action: str
+
+
+def transition(status: str, action: str) -> Transition:
+    """The next state after `action` (report, accept, return), or FindingError in Chinese naming the state."""
+    current = FindingStatus(status)
+    allowed = {
+        "report": ({FindingStatus.OPEN, FindingStatus.OVERDUE, FindingStatus.ANSWERED}, FindingStatus.ANSWERED),
+        "accept": ({FindingStatus.ANSWERED}, FindingStatus.ACCEPTED),
+        "return": ({FindingStatus.ANSWERED}, FindingStatus.OPEN),
+    }
+    states, target = allowed[action]
+    if current not in states:
+        verb = {"report": "提交整改报告", "accept": "销号", "return": "退回"}[action]
+        why = "已销号" if current == FindingStatus.ACCEPTED else f"状态为“{current.label}”，尚无待审核的整改报告"
+        raise FindingError(f"不能{verb}：该问题{why}")
+    return Transition(target, action)
+
+
+def overdue_by_station(findings: pd.DataFrame, today: date) -> dict[str, int]:
+    """How many 整改通知 (station × month) have at least one finding overdue on `today`, per station."""
+    if findings.empty:
+        return {}
+    late = findings[[is_overdue(s, d, today) for s, d in zip(findings["status"], findings["deadline"], strict=True)]]
+    return {str(code): int(n) for code, n in late.groupby("station_code")["month"].nunique().items()}
+
+
+def notices(findings: pd.DataFrame, stations: pd.DataFrame) -> list[dict[str, Any]]:
+    """One 整改通知 per station and month: the station, its contacts, the deadline and its findings in order."""
+    if findings.empty:
+        return []
+    info = stations.set_index("code")
+    out = []
+    for (month, code), group in findings.groupby(["month", "station_code"], sort=True):
+        st = info.loc[code] if code in info.index else None
+        out.append({
+            "month": month, "station_code": code, "name": st["name"] if st is not None else "",
+            "township": group["township"].iloc[0], "leader": st["leader"] if st is not None else "",
+            "phone": st["phone"] if st is not None else "", "deadline": min(group["deadline"]),
+            "findings": group.sort_values("id").to_dict("records"),
+        })
+    return sorted(out, key=lambda n: (n["township"], n["station_code"], n["month"]))
+
+
+def counts(findings: pd.DataFrame, today: date) -> dict[str, int]:
+    """Findings by effective state as of `today`: open, answered, accepted, overdue."""
+    states = [effective_status(s, d, today).value for s, d in zip(findings["status"], findings["deadline"], strict=True)]
+    return {s.value: states.count(s.value) for s in FindingStatus}
+
+
+def with_effective_status(findings: pd.DataFrame, today: date) -> pd.DataFrame:
+    return findings.assign(status=[effective_status(s, d, today).value
+                                   for s, d in zip(findings["status"], findings["deadline"], strict=True)])
+
+
+
+def summary(new: list[dict[str, Any]], earlier: pd.DataFrame, stations: pd.DataFrame, *, on: date,
+            deadline: date) -> dict[str, Any]:
+    """The circular's rectification paragraph: this month's notices, and the earlier findings as of `on`."""
+    names = stations.set_index("code")["name"].to_dict()
+    figures = counts(earlier, on) if len(earlier) else dict.fromkeys([s.value for s in FindingStatus], 0)
+    late = overdue_by_station(earlier, on)
+    return {"stations": len({f["station_code"] for f in new}), "findings": len(new), "deadline_cn": cn_date(deadline),
+            "prior": len(earlier), **figures, "overdue_names": [names.get(c, c) for c in sorted(late)]}

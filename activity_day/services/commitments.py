@@ -1,0 +1,85 @@
+"""The draw's public random value by commit-reveal (docs/draw.md): each reviewing department commits to a secret
+(its SHA-256) before the candidate list is published, and reveals the secret before the draw. The combination of
+the reveals is a value the office cannot choose: one department that keeps its secret to itself is enough."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from activity_day.domain import draw
+from activity_day.domain.dates import cn_month
+from activity_day.domain.names import control_characters
+from activity_day.errors import OperatorError
+from activity_day.store import crud
+from activity_day.store.database import transaction
+from models import DrawCommitment, upsert
+
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _department(session: Session, county: str, department: str) -> None:
+    departments = crud.load_profile_of(session=session, county=county).departments
+    if department not in departments:
+        raise OperatorError(f"“{department}”不是审核部门（县情配置中的部门：{'、'.join(departments)}）")
+
+
+def _not_drawn(session: Session, county: str, month: str) -> None:
+    if crud.get_draw(session=session, county=county, month=month) is not None:
+        raise OperatorError(f"{cn_month(month)}已完成抽样，承诺值和随机串不再接收")
+
+
+def commit(county: str, month: str, department: str, commitment: str, now: datetime) -> None:
+    """Record a department's commitment (64 hex digits); refused once any secret of the month is revealed."""
+    commitment = commitment.strip().lower()
+    if not HEX64.match(commitment):
+        raise OperatorError("承诺值应为64位十六进制的 SHA-256（如 printf %s 随机串 | sha256sum 的输出）")
+    with transaction() as session:
+        _department(session, county, department)
+        _not_drawn(session, county, month)
+        rows = _rows(session, county, month)
+        if any(r.reveal is not None for r in rows):
+            raise OperatorError(f"{cn_month(month)}已有部门公开随机串，不再接收新的承诺值")
+        upsert(session, DrawCommitment, [dict(county=county, month=month, department=department,
+                                              commitment=commitment, committed_at=now)],
+               ["county", "month", "department"])
+
+
+def reveal(county: str, month: str, department: str, secret: str, now: datetime) -> None:
+    """Record a department's secret; it must hash to the commitment the department gave."""
+    if not 0 < len(secret) <= 200 or control_characters(secret):
+        raise OperatorError("随机串应为1到200个字符，且不含控制字符")
+    with transaction() as session:
+        _department(session, county, department)
+        _not_drawn(session, county, month)
+        row = next((r for r in _rows(session, county, month) if r.department == department), None)
+        if row is None:
+            raise OperatorError(f"{department}没有提交{cn_month(month)}的承诺值，不能公开随机串")
+        if draw.commitment_of(secret) != row.commitment:
+            raise OperatorError(f"随机串与{department}事先提交的承诺值不符，请核对（区分大小写和空格）")
+        row.reveal, row.revealed_at = secret, now
+        session.add(row)
+
+
+def _rows(session: Session, county: str, month: str) -> list[DrawCommitment]:
+    return list(session.exec(select(DrawCommitment).where(DrawCommitment.county == county,
+                                                          DrawCommitment.month == month)
+                             .order_by(DrawCommitment.department)))
+
+
+def parts(session: Session, county: str, month: str) -> dict[str, Any] | None:
+    """{"commitments", "reveals"} of the month, or None when no department committed."""
+    rows = _rows(session, county, month)
+    if not rows:
+        return None
+    return {"commitments": {r.department: r.commitment for r in rows},
+            "reveals": {r.department: r.reveal for r in rows if r.reveal is not None}}
+
+
+def status(county: str, month: str) -> list[dict[str, Any]]:
+    with transaction(read_only=True) as session:
+        return [{"department": r.department, "commitment": r.commitment, "revealed": r.reveal is not None}
+                for r in _rows(session, county, month)]

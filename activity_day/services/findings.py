@@ -1,0 +1,120 @@
+"""The rectification loop (整改): findings raised by the circular, reports from stations, the office's review."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlmodel import Session, select
+
+from activity_day.domain import findings as rules
+from activity_day.domain.findings import FindingError
+from activity_day.errors import OperatorError
+from activity_day.store import findings as store
+from activity_day.store.database import transaction
+from models import Finding, Photo
+
+TZ = ZoneInfo("Asia/Shanghai")
+CONTRACT = ["id", "station", "source", "category", "text", "deadline", "status"]
+
+
+class UnknownFinding(OperatorError):
+    """No finding with that id in the county (or not the caller's station's)."""
+
+
+class ReviewRefused(OperatorError):
+    """The finding's state does not allow the step."""
+
+
+def now() -> datetime:
+    return datetime.now(TZ)
+
+
+def today() -> date:
+    """Today in Asia/Shanghai: what `overdue` is judged against outside a month's steps."""
+    return now().date()
+
+
+def public_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Findings as `findings list --json` prints them (the contract), plus the report and the rounds."""
+    return [{"id": int(r.id), "station": r.station_code, "source": r.source, "category": r.category, "text": r.text,
+             "deadline": r.deadline.isoformat(), "status": r.status, "month": r.month, "township": r.township,
+             "rounds": int(r.rounds), "report": r.report, "photos": list(r.photos or []),
+             "review_note": r.review_note} for r in frame.itertuples()]
+
+
+def list_findings(county: str, *, month: str | None = None, up_to: str | None = None, station: str | None = None,
+                  as_of: date | None = None) -> pd.DataFrame:
+    """Findings with their state as of `as_of` (today): an open finding past its deadline shows as overdue."""
+    with transaction(read_only=True) as session:
+        frame = store.findings_frame(session=session, county=county, month=month, up_to=up_to, station=station)
+    return rules.with_effective_status(frame, as_of or today()) if len(frame) else frame
+
+
+def _find(session: Session, county: str, finding_id: int, station: str | None = None) -> Finding:
+    finding = store.get_finding(session=session, county=county, finding_id=finding_id)
+    if finding is None or (station is not None and finding.station_code != station):
+        raise UnknownFinding(f"没有编号为 {finding_id} 的整改问题（用 activity-day findings list 查看编号）")
+    return finding
+
+
+def missing_photos(session: Session, county: str, photos: Sequence[str]) -> list[str]:
+    """The photo checksums not uploaded to this county's store."""
+    if not photos:
+        return []
+    known = set(session.exec(select(Photo.sha256).where(Photo.county == county, Photo.sha256.in_(list(photos)))))
+    return [p for p in photos if p not in known]
+
+
+def report(county: str, station: str, finding_id: int, text: str, photos: Sequence[str], *, at: datetime,
+           actor: str) -> dict[str, Any]:
+    """A station's 整改报告 on one of its findings; photos must be uploaded first (by checksum)."""
+    with transaction() as session:
+        finding = _find(session, county, finding_id, station)
+        if missing := missing_photos(session, county, photos):
+            raise ReviewRefused(f"照片尚未上传：{'、'.join(p[:12] for p in missing)}")
+        try:
+            store.apply(session=session, finding=finding, action="report", actor=actor, note=text, now=at,
+                        photos=photos)
+        except FindingError as exc:
+            raise ReviewRefused(str(exc)) from None
+        session.flush()
+        return detail(session, county, finding)
+
+
+def review(county: str, finding_id: int, action: str, note: str, reviewer: str, *, at: datetime) -> dict[str, Any]:
+    """The office accepts (销号) or returns (退回) a report."""
+    with transaction() as session:
+        finding = _find(session, county, finding_id)
+        try:
+            store.apply(session=session, finding=finding, action=action, actor=reviewer, note=note, now=at)
+        except FindingError as exc:
+            raise ReviewRefused(f"整改问题 {finding_id}：{exc}") from None
+        session.flush()
+        return detail(session, county, finding)
+
+
+def show(county: str, finding_id: int, station: str | None = None) -> dict[str, Any]:
+    with transaction(read_only=True) as session:
+        return detail(session, county, _find(session, county, finding_id, station))
+
+
+def detail(session: Session, county: str, finding: Finding, as_of: date | None = None) -> dict[str, Any]:
+    status = rules.effective_status(finding.status, finding.deadline, as_of or today())
+    return {"id": finding.id, "station": finding.station_code, "source": finding.source,
+            "category": finding.category, "text": finding.text, "deadline": finding.deadline.isoformat(),
+            "status": status.value, "status_label": status.label, "month": finding.month,
+            "township": finding.township, "rounds": finding.rounds, "report": finding.report,
+            "photos": list(finding.photos), "review_note": finding.review_note,
+            "events": [{"action": e.action, "actor": e.actor, "note": e.note, "photos": list(e.photos),
+                        "at": e.at.isoformat(timespec="seconds")}
+                       for e in store.events(session=session, county=county, finding_id=finding.id)]}
+
+
+def overdue_by_station(session: Session, county: str, today_: date) -> dict[str, int]:
+    """Overdue 整改通知 per station as of `today_` (the draw's date): a fact the risk-aware draw weighs."""
+    frame = store.findings_frame(session=session, county=county)
+    return rules.overdue_by_station(frame, today_)

@@ -1,0 +1,102 @@
+"""`activity-day findings`: the rectification loop (整改) from the command line: list, show, accept, return."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from cli.options import JsonOpt, county, fail, month_option
+from models.enums import FindingStatus
+
+app = typer.Typer(help="整改：通报列出的问题、所站的整改报告和县文明办的审核（销号或退回）。", no_args_is_help=True)
+
+STATUS_CN = {s.value: s.label for s in FindingStatus}
+
+
+class StatusFilter(StrEnum):
+    open = "open"
+    answered = "answered"
+    accepted = "accepted"
+    overdue = "overdue"
+    all = "all"
+
+
+MonthArg = Annotated[str | None, typer.Option("--month", help="问题所在的月份 YYYY-MM（默认全部月份）")]
+StatusOpt = Annotated[StatusFilter, typer.Option("--status", help="open 待整改 / answered 待审核 / accepted 已销号 / "
+                                                                "overdue 已逾期 / all 全部")]
+ByOpt = Annotated[str | None, typer.Option("--by", help="审核人（默认：当前系统用户名）")]
+NoteOpt = Annotated[str, typer.Option("--note", help="审核意见")]
+
+
+@app.command("list")
+def findings_list(ctx: typer.Context, month: MonthArg = None, status: StatusOpt = StatusFilter.all,
+                  station: Annotated[str | None, typer.Option("--station", help="只看一个所站")] = None,
+                  township: Annotated[str | None, typer.Option("--township", help="只看一个乡镇（街道）")] = None,
+                  as_json: JsonOpt = False) -> None:
+    """列出整改问题及其状态（逾期按今天判断）。"""
+    from activity_day.services import findings
+
+    frame = findings.list_findings(county(ctx), month=month_option(month) if month else None, station=station)
+    if len(frame) and status != StatusFilter.all:
+        frame = frame[frame["status"] == status.value]
+    if len(frame) and township:
+        frame = frame[frame["township"] == township]
+    rows = findings.public_rows(frame) if len(frame) else []
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for r in rows:
+        typer.echo(f"{r['id']:>5} {r['month']} {r['station']:<8} {r['township']} [{r['source']}·{r['category']}] "
+                   f"{STATUS_CN[r['status']]} 期限{r['deadline']} {r['text']}")
+    typer.echo(f"共 {len(rows)} 条")
+
+
+@app.command("show")
+def findings_show(ctx: typer.Context, finding_id: Annotated[int, typer.Argument(help="整改问题编号")],
+                  as_json: JsonOpt = False) -> None:
+    """一条整改问题的全部经过：提出、整改报告、审核、逾期。"""
+    from activity_day.services import findings
+
+    found = findings.show(county(ctx), finding_id)
+    if as_json:
+        typer.echo(json.dumps(found, ensure_ascii=False))
+        return
+    typer.echo(f"整改问题 {found['id']}：{found['station']}（{found['township']}）{found['month']} "
+               f"[{found['source']}·{found['category']}] {found['status_label']}，期限 {found['deadline']}")
+    typer.echo(f"问题：{found['text']}")
+    if found["report"]:
+        typer.echo(f"整改报告（第{found['rounds']}次）：{found['report']}；照片 {len(found['photos'])} 张")
+    action_cn = {"raised": "提出", "report": "报送整改报告", "accept": "销号", "return": "退回", "overdue": "逾期"}
+    for e in found["events"]:
+        typer.echo(f"  {e['at']} {action_cn.get(e['action'], e['action'])} {e['actor']} {e['note']}")
+
+
+def _review(ctx: typer.Context, finding_id: int, action: str, note: str, by: str | None) -> None:
+    from activity_day.services import findings
+
+    reviewer = (by or getpass.getuser() or "").strip()
+    if not reviewer:
+        raise fail("请用 --by 写明审核人")
+    found = findings.review(county(ctx), finding_id, action, note, reviewer, at=findings.now())
+    verb = "已销号" if action == "accept" else "已退回，所站需重新整改"
+    typer.echo(f"整改问题 {finding_id}（{found['station']}）{verb}")
+
+
+@app.command("accept")
+def findings_accept(ctx: typer.Context, finding_id: Annotated[int, typer.Argument(help="整改问题编号")],
+                    note: NoteOpt = "整改到位，同意销号", by: ByOpt = None) -> None:
+    """审核通过整改报告，销号。"""
+    _review(ctx, finding_id, "accept", note, by)
+
+
+@app.command("return")
+def findings_return(ctx: typer.Context, finding_id: Annotated[int, typer.Argument(help="整改问题编号")],
+                    note: Annotated[str, typer.Option("--note", help="退回理由（所站会看到）")], by: ByOpt = None) -> None:
+    """退回整改报告：问题重新待整改，期限不变，过期即逾期。"""
+    if not note.strip():
+        raise fail("退回须写明理由（--note）")
+    _review(ctx, finding_id, "return", note, by)
