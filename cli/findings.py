@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
@@ -32,15 +33,26 @@ ByOpt = Annotated[str | None, typer.Option("--by", help="审核人（默认：�
 NoteOpt = Annotated[str, typer.Option("--note", help="审核意见")]
 
 
+def _day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise fail(f"日期“{value}”无效：应为 YYYY-MM-DD，例如 2027-01-05") from None
+
+
 @app.command("list")
 def findings_list(ctx: typer.Context, month: MonthArg = None, status: StatusOpt = StatusFilter.all,
                   station: Annotated[str | None, typer.Option("--station", help="只看一个所站")] = None,
                   township: Annotated[str | None, typer.Option("--township", help="只看一个乡镇（街道）")] = None,
+                  as_of: Annotated[str | None, typer.Option("--as-of", help="按哪一天判断逾期 YYYY-MM-DD（默认今天）")] = None,
                   as_json: JsonOpt = False) -> None:
     """列出整改问题及其状态（逾期按今天判断）。"""
     from activity_day.services import findings
 
-    frame = findings.list_findings(county(ctx), month=month_option(month) if month else None, station=station)
+    frame = findings.list_findings(county(ctx), month=month_option(month) if month else None, station=station,
+                                   as_of=_day(as_of))
     if len(frame) and status != StatusFilter.all:
         frame = frame[frame["status"] == status.value]
     if len(frame) and township:

@@ -58,7 +58,7 @@ def get_finding(*, session: Session, county: str, finding_id: int) -> Finding | 
 def events(*, session: Session, county: str, finding_id: int) -> list[FindingEvent]:
     return list(session.exec(select(FindingEvent).where(FindingEvent.county == county,
                                                         FindingEvent.finding_id == finding_id)
-                             .order_by(FindingEvent.at, FindingEvent.id)))
+                             .order_by(FindingEvent.id)))  # the order things happened in, whatever the clocks said
 
 
 def apply(*, session: Session, finding: Finding, action: str, actor: str, note: str, now: datetime,
