@@ -25,6 +25,8 @@ from activity_day.console import tell_operator
 from activity_day.domain.dates import cn_month
 from activity_day.domain.months import TZ
 from activity_day.domain.names import control_characters
+from activity_day.errors import OperatorError
+from activity_day.services import commitments
 from tasks.review import record_decisions, record_form_comment, review_state
 
 APPROVAL_WAIT_SECONDS = 14 * 24 * 3600
@@ -72,12 +74,16 @@ class CommentForm(Form):
                                  description="学习清单或活动清单题库中的编号，如 THEORY-05、WH-06")
     remove_items: list[str] = Field(default=[], title="建议删除的清单编号",
                                     description="本月方案中的编号")
+    draw_commitment: str = Field(default="", title="抽样承诺值（可选）",
+                                 description="部门自选一个随机串并自行保管，这里只填它的 SHA-256（64位十六进制）；"
+                                             "候选名单公布后再公开随机串，各部门的随机串组合为本月抽样的公开随机数")
     finished: bool = Field(default=False, title="结束征求意见",
                            description="勾选后本条意见照常保存，不再等待其余部门，未反馈的部门记为“无意见”")
 
     def says_something(self) -> bool:
         """Whether the operator entered a comment or codes (a pre-filled department alone is not a comment)."""
-        return bool(self.comment.strip() or any(c.strip() for c in self.add_items + self.remove_items))
+        return bool(self.comment.strip() or self.draw_commitment.strip()
+                    or any(c.strip() for c in self.add_items + self.remove_items))
 
 
 class DecisionInput(BaseModel):
@@ -223,6 +229,47 @@ class PublicRandomForm(Form):
 
     value: str = Field(default="", title="公开随机数", description="发布候选名单后才产生的公开数值，如当日福利彩票开奖号码")
     source: str = Field(default="", title="来源", description="如：2026年12月3日 福彩3D 第2026330期开奖号码")
+
+
+def reveal_form(pending: list[str], description: str) -> type[Form]:
+    """One field per department that committed and has not revealed: its secret (随机串)."""
+    fields = {f"d{i}": (str, Field(default="", title=f"{d}的随机串", description=f"{d}事先提交承诺值时自选的随机串"))
+              for i, d in enumerate(pending)}
+    model = create_model("RevealForm", __base__=(Form,), **fields)
+    model.model_config["title"] = "公开随机串"
+    model._description = description
+    return model
+
+
+def ask_reveals(county: str, month: str, published: dict, poll_seconds: int) -> tuple[None, str]:
+    """Pause for the committed departments' secrets until at least one is revealed (each checked against its
+    commitment); the draw then combines the reveals (docs/draw.md). Returns no value: the draw reads them."""
+    errors: list[str] = []
+    while True:
+        state = commitments.status(county, month)
+        pending = [r["department"] for r in state if not r["revealed"]]
+        if any(r["revealed"] for r in state) and not errors:
+            return None, ""
+        text = [f"## {cn_month(month)}督查抽样：公开随机串", "",
+                f"候选名单已公布：{published['count']} 个所站，SHA-256 `{published['sha256']}`。",
+                f"以下部门在征求意见时提交了承诺值：{'、'.join(r['department'] for r in state)}。"
+                "请录入各部门现在公开的随机串（未到的部门留空，至少一个），系统逐一核对承诺值后组合为公开随机数。"]
+        text += _problems(errors, "，相符的随机串已保存")
+        _announce_pause("公开随机串")
+        form = pause_flow_run(wait_for_input=reveal_form(pending, "\n".join(text)), timeout=APPROVAL_WAIT_SECONDS,
+                              poll_interval=poll_seconds)
+        typed = form.model_dump()
+        errors = []
+        for i, department in enumerate(pending):
+            secret = str(typed.get(f"d{i}") or "")
+            if not secret.strip():
+                continue
+            try:
+                commitments.reveal(county, month, department, secret, datetime.now(TZ))
+            except OperatorError as exc:
+                errors.append(f"{department}：{exc}")
+        if not errors and not any(r["revealed"] for r in commitments.status(county, month)):
+            errors = ["至少需要一个部门公开随机串"]
 
 
 def ask_public_random(month: str, published: dict, poll_seconds: int) -> tuple[str, str]:

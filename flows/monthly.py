@@ -22,7 +22,7 @@ from activity_day.domain.outcomes import (
 )
 from activity_day.errors import OperatorError
 from flows.drills import fault_drill
-from flows.forms import approve_comments, ask_public_random, collect_comments
+from flows.forms import approve_comments, ask_public_random, ask_reveals, collect_comments
 from models.enums import Step
 from tasks.common import artifacts_in_background
 from tasks.schedule import schedule_next_steps, schedule_review
@@ -108,12 +108,18 @@ def sample(county: str, month: str | None = None, public_random: str | None = No
            poll_seconds: int = 10, county_folder: bool = False) -> SampleResult:
     """Publish the candidate list, take the public random value, draw and assign teams (a draw is kept).
 
-    Interactive runs pause for the public random value in a resume form; unattended runs use the
-    official plan's checksum (docs/draw.md).
+    Interactive runs pause in a resume form: for the departments' secrets when they committed, else for a public
+    random value such as a lottery result. Unattended runs combine the revealed secrets, or without commitments
+    use the official plan's checksum (docs/draw.md).
     """
     month = month or this_month()
-    ask = (lambda published: ask_public_random(month, published, poll_seconds)) if interactive else None
-    result = sample_step(county, month, public_random, county_folder, ask=ask)
+
+    def ask(published: dict) -> tuple[str | None, str]:
+        if published.get("committed"):
+            return ask_reveals(county, month, published, poll_seconds)
+        return ask_public_random(month, published, poll_seconds)
+
+    result = sample_step(county, month, public_random, county_folder, ask=ask if interactive else None)
     fault_drill(Step.SAMPLE, county, month)
     return result
 

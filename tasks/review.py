@@ -26,6 +26,8 @@ from activity_day.domain.names import normalize_name, strip_control
 from activity_day.domain.outcomes import ReviewResult
 from activity_day.domain.planning import key_dates, load_checklist_catalog, load_learning_catalog
 from activity_day.domain.review import check_decisions, check_form_comment
+from activity_day.errors import OperatorError
+from activity_day.services import commitments
 from activity_day.store import crud, numbers
 from models import ChecklistItem, CommentSource, Disposition, LearningItem
 from tasks.common import STEP, run_logger, transaction
@@ -82,7 +84,13 @@ def record_form_comment(county: str, month: str, form: dict[str, Any], source_re
         draft = _draft(session, county, month)
         errors = check_form_comment(form, departments=profile.departments, catalog_codes=catalog_codes(),
                                     in_plan=crud.plan_content(draft).codes())
-        if errors:
+        commitment = (form.get("draw_commitment") or "").strip()
+        if commitment and not errors:
+            try:
+                commitments.commit_in(session, county, month, form["department"], commitment, datetime.now(UTC))
+            except OperatorError as exc:
+                errors = [f"抽样承诺值：{exc}"]
+        if errors:  # nothing written: the commitment's checks all come before its write
             return errors
         content = (form.get("comment") or "").strip()
         crud.save_comments(session=session, county=county, month=month, rows=[{

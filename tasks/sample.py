@@ -67,7 +67,8 @@ def publish_candidates(county: str, month: str) -> dict:
                                                      "风险分": c.risk, "风险来源": "、".join(c.risk_from)}
                                                     for c in candidates],
                           description=f"{cn_month(month)}抽查候选名单（{len(candidates)}个所站，SHA-256 {sha}）")
-    return {"sha256": sha, "count": len(candidates), "drawn": False}
+    return {"sha256": sha, "count": len(candidates), "drawn": False,
+            "committed": bool(commitments.status(county, month))}
 
 
 def _public_random(session, county: str, month: str, plan) -> tuple[str, str, dict | None]:

@@ -62,7 +62,7 @@ def collect_step(county: str, month: str, county_folder: bool = False, call: Cal
 
 def sample_step(county: str, month: str, public_random: str | None = None, county_folder: bool = False,
                 call: Call = as_task_runs,
-                ask: Callable[[dict], tuple[str, str]] | None = None) -> SampleResult:
+                ask: Callable[[dict], tuple[str | None, str]] | None = None) -> SampleResult:
     """Publish the candidates, draw (asking for the public random value through `ask` if given) and export."""
     published = call(publish_candidates, county, month)
     source = ""

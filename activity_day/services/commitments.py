@@ -34,18 +34,22 @@ def _not_drawn(session: Session, county: str, month: str) -> None:
 
 def commit(county: str, month: str, department: str, commitment: str, now: datetime) -> None:
     """Record a department's commitment (64 hex digits); refused once any secret of the month is revealed."""
+    with transaction() as session:
+        commit_in(session, county, month, department, commitment, now)
+
+
+def commit_in(session: Session, county: str, month: str, department: str, commitment: str, now: datetime) -> None:
+    """`commit` inside the caller's transaction (the review form stores it with the department's comment)."""
     commitment = commitment.strip().lower()
     if not HEX64.match(commitment):
         raise OperatorError("承诺值应为64位十六进制的 SHA-256（如 printf %s 随机串 | sha256sum 的输出）")
-    with transaction() as session:
-        _department(session, county, department)
-        _not_drawn(session, county, month)
-        rows = _rows(session, county, month)
-        if any(r.reveal is not None for r in rows):
-            raise OperatorError(f"{cn_month(month)}已有部门公开随机串，不再接收新的承诺值")
-        upsert(session, DrawCommitment, [dict(county=county, month=month, department=department,
-                                              commitment=commitment, committed_at=now)],
-               ["county", "month", "department"])
+    _department(session, county, department)
+    _not_drawn(session, county, month)
+    if any(r.reveal is not None for r in _rows(session, county, month)):
+        raise OperatorError(f"{cn_month(month)}已有部门公开随机串，不再接收新的承诺值")
+    upsert(session, DrawCommitment, [dict(county=county, month=month, department=department,
+                                          commitment=commitment, committed_at=now)],
+           ["county", "month", "department"])
 
 
 def reveal(county: str, month: str, department: str, secret: str, now: datetime) -> None:

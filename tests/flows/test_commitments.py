@@ -73,3 +73,40 @@ def test_commit_reveal_gives_the_unattended_draw_its_value(prefect_server, setti
     assert tampered.returncode == 1 and "does not match its commitment" in tampered.stderr
     code, out = run("sample", "reveal", "--month", MONTH, "--department", "网信科", "--secret", "7-3-9-1")
     assert code == 2 and "已完成抽样" in out
+
+
+def test_commitments_in_the_review_form_and_reveals_in_the_sample_form(prefect_server, settings, registry,
+                                                                       county) -> None:
+    from activity_day.services import commitments
+    from activity_day.services.drawcheck import verify_stored
+    from flows.monthly import draft, review, sample
+    from tests.flows.operator import Operator
+
+    month = "2027-02"  # its review is still open, so the review flow shows the department form
+    draft(county=county, month=month)
+    operator = Operator([
+        lambda _d: {"department": "理论科", "comment": "建议突出春节主题", "draw_commitment": "123"},
+        lambda _d: {"department": "理论科", "comment": "建议突出春节主题", "draw_commitment": sha("腊梅")},
+        lambda _d: {"department": "网信科", "draw_commitment": sha("雪"), "finished": True},
+        lambda _d: {"c1": {"disposition": "采纳", "reason": "", "add_items": [], "remove_items": []}},
+    ])
+    operator.thread.start()
+    review(county=county, month=month, interactive=True, poll_seconds=1)
+    operator.thread.join(timeout=60)
+    assert operator.error is None, operator.error
+    assert "抽样承诺值：承诺值应为64位十六进制" in operator.descriptions[1]
+    assert operator.schemas[0]["properties"]["draw_commitment"]["title"] == "抽样承诺值（可选）"
+    assert [(r["department"], r["revealed"]) for r in commitments.status(county, month)] == [
+        ("理论科", False), ("网信科", False)]
+
+    operator = Operator([lambda _d: {"d0": "梅花", "d1": ""}, lambda _d: {"d0": "腊梅", "d1": ""}])
+    operator.thread.start()
+    result = sample(county=county, month=month, interactive=True, poll_seconds=1)
+    operator.thread.join(timeout=60)
+    assert operator.error is None, operator.error
+    assert operator.schemas[0]["properties"]["d0"]["title"] == "理论科的随机串"
+    assert "理论科：随机串与理论科事先提交的承诺值不符" in operator.descriptions[1]
+    code, out = run("sample", "record", "--month", month)
+    record = json.loads(out)
+    assert record["public_random"] == draw.combine_reveals({"理论科": "腊梅"}) and result["new"] is True
+    assert verify_stored(county, month)[0]
