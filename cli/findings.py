@@ -112,3 +112,24 @@ def findings_return(ctx: typer.Context, finding_id: Annotated[int, typer.Argumen
     if not note.strip():
         raise fail("退回须写明理由（--note）")
     _review(ctx, finding_id, "return", note, by)
+
+
+@app.command("review")
+def findings_review(ctx: typer.Context, interactive: Annotated[bool, typer.Option(
+        "--interactive/--ledger-only", help="在 Prefect 界面的表单中逐条审核整改报告（默认）；或只更新逾期并发布台账。")] = True) -> None:
+    """运行整改审核流程：标记逾期、发布整改台账，再在 Prefect 界面表单中销号或退回。"""
+    from activity_day import console
+    from cli.run import _require_ui, start_flows
+
+    code = county(ctx)
+    if interactive:
+        _require_ui("整改审核")
+    start_flows()
+    from flows.rectification import rectification
+
+    console.tell_operator(f"开始运行：整改审核（{code}）")
+    result = rectification(county=code, interactive=interactive)
+    typer.echo(f"整改台账：待整改 {result['open']} 条，待审核 {result['answered']} 条，已逾期 {result['overdue']} 条"
+               f"（本次新标记逾期 {result['marked_overdue']} 条）")
+    if interactive:
+        typer.echo(f"本次审核：销号 {result['accepted']} 条，退回 {result['returned']} 条")

@@ -114,6 +114,21 @@ def detail(session: Session, county: str, finding: Finding, as_of: date | None =
                        for e in store.events(session=session, county=county, finding_id=finding.id)]}
 
 
+def mark_overdue(county: str, on: date) -> int:
+    """Store `overdue` on the county's open findings whose deadline passed before `on`."""
+    with transaction() as session:
+        return store.mark_overdue(session=session, county=county, today=on, now=now())
+
+
+def answered(county: str) -> list[dict[str, Any]]:
+    """Findings with a report waiting for the office's review, oldest report first."""
+    frame = list_findings(county)
+    if not len(frame):
+        return []
+    waiting = frame[frame["status"] == "answered"].sort_values(["reported_at", "id"])
+    return public_rows(waiting)
+
+
 def overdue_by_station(session: Session, county: str, today_: date) -> dict[str, int]:
     """Overdue 整改通知 per station as of `today_` (the draw's date): a fact the risk-aware draw weighs."""
     frame = store.findings_frame(session=session, county=county)

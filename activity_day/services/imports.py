@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadline
@@ -32,6 +32,7 @@ from activity_day.intake import (
 from activity_day.services import demonstration as demo_service
 from activity_day.store import crud
 from activity_day.store import demonstration as demo_store
+from activity_day.store import scores as score_store
 from activity_day.store.database import transaction
 from models import CommentSource
 from models.enums import Channel
@@ -195,5 +196,8 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
         validated = validate_scores(frame, name, stations=known, rubric=rubric)
         rows = [r for unit in validated.units.values() for r in unit]
         ref = source_ref(name, "inspection_score.source_ref", last_row=last_row)
+        # The audit trail first: it compares each row with the score stored before this file.
+        score_store.record_revisions(session=session, county=county, month=month, rows=rows, at=datetime.now(UTC),
+                                     actors=[source_ref(name, "score_revision.actor", row=r[ROW]) for r in rows])
         return _report(validated, crud.save_scores(session=session, county=county, month=month, rows=rows,
                                                    source_ref=ref), notices)

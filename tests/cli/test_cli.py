@@ -124,7 +124,7 @@ def test_cycle_status_show_record_and_verify(prefect_server, settings, registry,
     assert any(p.endswith("circular.html") for p in status["documents"])
 
     shown = json.loads(cli("sample", "show", "--month", "2027-01", "--json").output)
-    assert shown["seed"].startswith("ad-draw/1|321323|2027-01|")
+    assert shown["seed"].startswith("ad-draw/2|321323|2027-01|")
     assert len(shown["stations"]) == 83
     assert set(shown["stations"][0]) >= {"code", "township", "mode", "team"}
     assert {s["mode"] for s in shown["stations"]} == {"online", "onsite"}

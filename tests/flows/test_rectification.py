@@ -47,6 +47,8 @@ def test_two_rounds_then_overdue_raises_the_next_draw(prefect_server, settings, 
     from activity_day.services.submissions import issue_tokens
     from activity_day.store.database import transaction
     from flows.monthly import compile_, draft, review, sample
+    from flows.rectification import rectification
+    from tests.flows.operator import Operator
 
     names = registry.set_index("所站编号")
     township_of = names["乡镇（街道）"].to_dict()
@@ -106,8 +108,22 @@ def test_two_rounds_then_overdue_raises_the_next_draw(prefect_server, settings, 
         assert client.put(f"/api/v1/stations/020/findings/{finding_id}/report", headers=as_station("020"),
                           json={"report": "正在整改"}).status_code == 200
     assert "已销号" in cli("findings", "accept", str(by_station["002"][0]), "--by", "县文明办张三")
-    for finding_id in by_station["020"]:
-        assert "已退回" in cli("findings", "return", str(finding_id), "--note", "未见整改照片", "--by", "县文明办张三")
+    # The office returns 020's reports in the review flow's resume form; a return without a reason comes back.
+    first, second = (f"f{i}" for i in by_station["020"])
+    operator = Operator([
+        lambda _d: {"reviewer": "县文明办张三", first: {"decision": "退回", "note": ""}},
+        lambda _d: {"reviewer": "县文明办张三", first: {"decision": "退回", "note": "未见整改照片"},
+                    second: {"decision": "退回", "note": "未见整改照片"}},
+    ])
+    operator.thread.start()
+    reviewed = rectification(county=county, poll_seconds=1)
+    operator.thread.join(timeout=60)
+    assert operator.error is None, operator.error
+    assert "2 份整改报告待审核" in operator.descriptions[0] and "退回须写明理由" in operator.descriptions[1]
+    assert operator.schemas[0]["properties"][first]["description"].startswith("问题：")
+    assert reviewed["returned"] == 2 and reviewed["accepted"] == 0 and reviewed["answered"] == 2
+    code = CliRunner().invoke(app, ["findings", "return", str(by_station["020"][0]), "--note", " "])
+    assert code.exit_code == 2 and "退回须写明理由" in code.output
     again = CliRunner().invoke(app, ["findings", "accept", str(by_station["002"][0])])
     assert again.exit_code == 2 and "已销号" in again.output
     shown = json.loads(cli("findings", "show", str(by_station["020"][0]), "--json"))

@@ -1,0 +1,315 @@
+"""Scoring by inspection teams and civic observers: their tokens, the stations each may score, and their scores.
+
+A team's token reaches the stations the month's draw assigned to the team; an observer's token reaches the
+active stations of the observer's township. A score sent through the API is validated exactly as a row of the
+scores file (`intake.validate_scores` on a one-row frame), stored on the score's natural key, and every change
+is a `ScoreRevision`. Once the month's circular is compiled, scores can no longer be changed.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from sqlmodel import Session, select
+
+from activity_day.domain.dates import cn_month
+from activity_day.domain.names import closest, control_characters, normalize_name, strip_control
+from activity_day.domain.profile import Profile
+from activity_day.errors import OperatorError
+from activity_day.intake import LIMITS, ROW, H, Problem, code_index, validate_scores
+from activity_day.services.submissions import token_sha256
+from activity_day.store import crud
+from activity_day.store import scores as score_store
+from activity_day.store.database import transaction
+from models import Circular, DrawAssignment, InspectionScore, ScorerToken, Station
+from models.enums import InspectionMode, ScorerRole
+
+SOURCE = "评分接口"
+ONLINE_PREFIX = "线上·"  # an online inspector is a one-person team, named like 线上·吴敏 in the draw
+# JSON field of the score body -> the scores file's column, so problems name both.
+FIELDS = {"score": H.SCORE, "problems": H.PROBLEMS, "category": H.CATEGORY, "suggestions": H.SUGGESTIONS,
+          "scorer": H.SCORER}
+COLUMN_FIELDS = {column: key for key, column in FIELDS.items()}
+REJECTED = "评分有误，请按 problems 逐项修改后重新提交"
+
+
+# --- tokens -------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scorer:
+    """Who holds a live scoring token."""
+
+    county: str
+    role: ScorerRole
+    name: str
+    township: str
+    prefix: str
+
+    @property
+    def actor(self) -> str:
+        """How revisions name the writer: team:第一检查组（令牌 ab12cd）."""
+        return f"{self.role.value}:{self.name}（令牌 {self.prefix}）"
+
+
+def team_names(profile: Profile) -> list[str]:
+    """The teams that may hold a token: the profile's inspection teams, then its online inspectors."""
+    return [t.name for t in profile.teams] + [f"{ONLINE_PREFIX}{m.name}" for m in profile.sampling.online_inspectors]
+
+
+def registered_townships(*, session: Session, county: str) -> list[str]:
+    return sorted(set(crud.stations_frame(session=session, county=county)["township"]))
+
+
+def _checked_team(name: str, known: list[str]) -> str:
+    given = normalize_name(name)
+    if given in known:
+        return given
+    guess = closest(given, known) if given else None
+    hint = f"（是否为“{guess}”？）" if guess else ""
+    raise OperatorError(f"没有检查组“{given}”{hint}；可签发的检查组：{'、'.join(known)}")
+
+
+def _checked_name(name: str, what: str) -> str:
+    given = normalize_name(name)
+    if not given or control_characters(given):
+        raise OperatorError(f"{what}不能为空，也不能含有控制字符")
+    if len(given) > LIMITS[H.SCORER]:
+        raise OperatorError(f"{what}“{given}”超过{LIMITS[H.SCORER]}个字")
+    return given
+
+
+def issue_scorer_tokens(*, session: Session, county: str, role: ScorerRole, names: list[str], now: datetime,
+                        township: str = "") -> dict[str, str]:
+    """New tokens for teams or one observer (each revokes the earlier ones of the same role and name);
+    returns name -> token. Raises OperatorError for a team not in the profile, an observer's township not in
+    the registry, or a name too long to store."""
+    if role is ScorerRole.TEAM:
+        known = team_names(crud.load_profile_of(session=session, county=county))
+        chosen = [_checked_name(_checked_team(n, known), "检查组名称") for n in names]
+        township = ""
+    else:
+        chosen = [_checked_name(n, "文明观察员姓名") for n in names]
+        township = normalize_name(township)
+        townships = registered_townships(session=session, county=county)
+        if township not in townships:
+            guess = closest(township, townships) if township else None
+            hint = f"（是否为“{guess}”？）" if guess else ""
+            raise OperatorError(f"所站名录中没有乡镇（街道）“{township}”{hint}")
+    tokens = {}
+    for name in dict.fromkeys(chosen):
+        revoke_scorer_tokens(session=session, county=county, role=role, name=name, now=now)
+        # "sc_" tells a scoring token from a station's "ad_" one, and never starts like a spreadsheet formula.
+        token = f"sc_{secrets.token_urlsafe(32)}"
+        session.add(ScorerToken(county=county, role=role, name=name, township=township,
+                                token_sha256=token_sha256(token), prefix=token[3:9], issued_at=now))
+        tokens[name] = token
+    return tokens
+
+
+def revoke_scorer_tokens(*, session: Session, county: str, role: ScorerRole, name: str, now: datetime) -> int:
+    """Revoke the live tokens of a team or an observer; returns how many there were."""
+    rows = session.exec(select(ScorerToken).where(
+        ScorerToken.county == county, ScorerToken.role == role, ScorerToken.name == normalize_name(name),
+        ScorerToken.revoked_at.is_(None))).all()  # type: ignore[union-attr]
+    for row in rows:
+        row.revoked_at = now
+        session.add(row)
+    return len(rows)
+
+
+def scorer_for_token(*, session: Session, token: str) -> Scorer | None:
+    """The holder of a live scoring token, or None."""
+    row = session.exec(select(ScorerToken).where(ScorerToken.token_sha256 == token_sha256(token),
+                                                 ScorerToken.revoked_at.is_(None))).first()  # type: ignore[union-attr]
+    if row is None:
+        return None
+    return Scorer(county=row.county, role=ScorerRole(row.role), name=row.name, township=row.township,
+                  prefix=row.prefix)
+
+
+# --- which stations a scorer reaches -----------------------------------------------------------------------------
+
+def _plausible_code(code: str) -> bool:
+    """A code that could be stored: anything else is nobody's station (and never reaches the database)."""
+    return 0 < len(code) <= LIMITS[H.STATION_CODE] and not control_characters(code)
+
+
+def station_mode(*, session: Session, scorer: Scorer, month: str, code: str) -> InspectionMode | None:
+    """The mode in which the scorer scores this station this month, or None if the station is not theirs."""
+    if not _plausible_code(code):
+        return None
+    if scorer.role is ScorerRole.TEAM:
+        mode = session.exec(select(DrawAssignment.mode).where(
+            DrawAssignment.county == scorer.county, DrawAssignment.month == month,
+            DrawAssignment.station_code == code, DrawAssignment.team == scorer.name)).first()
+        return InspectionMode(mode) if mode is not None else None
+    found = session.exec(select(Station.code).where(Station.county == scorer.county, Station.code == code,
+                                                    Station.active, Station.township == scorer.township)).first()
+    return InspectionMode.OBSERVER if found is not None else None
+
+
+def _visit_order(slot: Any) -> tuple[int, str]:
+    """Sort key of a slot: on-site "第3站 09:50" by its number, online "09:00-09:15" by its time."""
+    text = slot if isinstance(slot, str) else ""
+    match = re.match(r"第(\d+)站", text)
+    return (int(match[1]) if match else 0, text)
+
+
+def _score_public(row: InspectionScore | dict[str, Any], revision: int | None) -> dict[str, Any]:
+    get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
+    return {"score": float(get("score")), "items": {str(k): float(v) for k, v in (get("items") or {}).items()},
+            "problems": get("problems") or "", "category": get("category") or "",
+            "suggestions": get("suggestions") or "", "revision": revision}
+
+
+def _cell(stations: pd.DataFrame, code: str, column: str) -> str:
+    """A registry text for the station ('' for a station no longer active, or a blank cell)."""
+    if code not in stations.index:
+        return ""
+    value = stations.loc[code, column]
+    return value if isinstance(value, str) else ""
+
+
+def stations_of(*, scorer: Scorer, month: str) -> list[dict[str, Any]]:
+    """The stations the scorer scores this month, in visiting order, each with the scorer's current score."""
+    with transaction(read_only=True) as session:
+        stations = crud.stations_frame(session=session, county=scorer.county).set_index("code")
+        if scorer.role is ScorerRole.TEAM:
+            drawn = crud.assignments_frame(session=session, county=scorer.county, month=month)
+            mine = drawn[drawn["team"] == scorer.name]
+            listed = [{"station_code": r.station_code, "township": r.township, "mode": InspectionMode(r.mode),
+                       "slot": r.slot if isinstance(r.slot, str) else None, "rank": int(r.rank)}
+                      for r in mine.itertuples()]
+            listed.sort(key=lambda s: (s["mode"].rank, _visit_order(s["slot"]), s["rank"]))
+        else:
+            here = stations[stations["township"] == scorer.township]
+            listed = [{"station_code": code, "township": scorer.township, "mode": InspectionMode.OBSERVER,
+                       "slot": None} for code in here.index]
+        codes = [s["station_code"] for s in listed]
+        scores = {(r.station_code, str(r.mode)): r for r in session.exec(select(InspectionScore).where(
+            InspectionScore.county == scorer.county, InspectionScore.month == month,
+            InspectionScore.scorer == scorer.name,
+            InspectionScore.station_code.in_(codes))).all()} if codes else {}  # type: ignore[attr-defined]
+        numbers = score_store.latest_revisions(session=session, county=scorer.county, month=month, codes=codes)
+    out = []
+    for order, s in enumerate(listed, start=1):
+        code, mode = s["station_code"], s["mode"]
+        current = scores.get((code, mode.value))
+        out.append({
+            "station_code": code, "name": _cell(stations, code, "name"),
+            "township": s["township"], "mode": mode.value, "mode_label": mode.label, "order": order,
+            "slot": s["slot"], "contact": _cell(stations, code, "leader"), "phone": _cell(stations, code, "phone"),
+            "score": _score_public(current, numbers.get((code, mode.value, scorer.name)))
+            if current is not None else None,
+        })
+    return out
+
+
+# --- scoring ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Outcome:
+    http_status: int
+    body: dict[str, Any]
+
+
+def _problem(field: str | None, column: str | None, value: Any, reason: str) -> dict[str, Any]:
+    shown = None if value is None else strip_control(str(value))[:200]
+    where = f"【{column}】" if column else (field or "请求内容")
+    return {"row": None, "column": column, "field": field, "value": shown, "reason": reason,
+            "text": f"{where}：{reason}"}
+
+
+def _from_validator(p: Problem, rubric: dict[str, float]) -> dict[str, Any]:
+    column = p.column
+    field = f"items.{column}" if column in rubric else COLUMN_FIELDS.get(column or "", None)
+    return _problem(field, column, p.value, p.message)
+
+
+def _shape_problems(body: dict[str, Any], rubric: dict[str, float], scorer: Scorer) -> list[dict[str, Any]]:
+    """What a score file's header and the token settle and the body must settle itself: a total or every
+    rubric item, no item outside the rubric, no control characters, and the token's own scorer."""
+    problems = []
+    items = body.get("items") or {}
+    names = "、".join(rubric)
+    for name in items:
+        if name not in rubric:
+            problems.append(_problem(f"items.{name}", None, name, f"不是评分细则中的项目（细则：{names}）"))
+    given = [n for n in rubric if n in items]
+    if given and len(given) < len(rubric):
+        missing = "、".join(n for n in rubric if n not in items)
+        problems.append(_problem("items", None, None, f"评分细则各项须全部填写，缺少：{missing}"))
+    if not items and body.get("score") is None:
+        problems.append(_problem("score", H.SCORE, None, f"请填写{H.SCORE}，或按评分细则逐项打分（{names}）"))
+    for key in ("problems", "category", "suggestions", "scorer"):
+        value = body.get(key)
+        if isinstance(value, str) and (found := control_characters(value)):
+            problems.append(_problem(key, FIELDS[key], value,
+                                     f"含有不可见的控制字符（{'、'.join(found)}），请删除后重新提交"))
+    claimed = body.get("scorer")
+    if isinstance(claimed, str) and claimed.strip() and normalize_name(claimed) != scorer.name:
+        who = "检查组的评分人就是检查组本身，可不填" if scorer.role is ScorerRole.TEAM else "应为令牌持有人本人"
+        problems.append(_problem("scorer", H.SCORER, claimed, f"{who}：“{scorer.name}”"))
+    return problems
+
+
+def score_frame(code: str, mode: InspectionMode, scorer: str, body: dict[str, Any]) -> pd.DataFrame:
+    """The body as one row of a scores file, with only the columns the body carries (as a file's header)."""
+    row: dict[str, Any] = {H.STATION_CODE: code, H.MODE: mode.label, H.SCORER: scorer}
+    if body.get("score") is not None:
+        row[H.SCORE] = body["score"]
+    row |= dict(body.get("items") or {})
+    for key in ("problems", "category", "suggestions"):
+        row[FIELDS[key]] = body.get(key) or ""
+    frame = pd.DataFrame([row | {ROW: 1}]).astype(object)
+    frame.attrs["found"] = set(row)
+    return frame
+
+
+def closed_message(month: str) -> str:
+    return f"{cn_month(month)}的通报已汇编，评分不能再修改；如需更正请联系县文明办"
+
+
+def score_station(*, scorer: Scorer, month: str, code: str, mode: InspectionMode, body: dict[str, Any],
+                  now: datetime) -> Outcome:
+    """Validate and store the scorer's score of a station (already known to be theirs, in `mode`).
+
+    200 with the stored score (`changed` false when it equals the current one: nothing is written); 409 once
+    the month's circular exists; 422 with one problem per field otherwise wrong.
+    """
+    with transaction() as session:
+        if crud.count(session=session, model=Circular, county=scorer.county, month=month):
+            return Outcome(409, {"code": "conflict", "message": closed_message(month), "problems": []})
+        rubric = dict(crud.load_profile_of(session=session, county=scorer.county).scoring.rubric_pairs)
+        problems = _shape_problems(body, rubric, scorer)
+        if not problems:
+            validated = validate_scores(score_frame(code, mode, scorer.name, body), SOURCE,
+                                        stations=code_index([code]), rubric=list(rubric.items()))
+            problems = [_from_validator(p, rubric) for p in validated.problems]
+        if problems:
+            return Outcome(422, {"code": "rejected", "message": REJECTED, "problems": problems})
+        row = {k: v for k, v in validated.units[next(iter(validated.units))][0].items() if k != ROW}
+        revisions = score_store.record_revisions(session=session, county=scorer.county, month=month, rows=[row],
+                                                 actors=[scorer.actor], at=now)
+        if revisions:
+            crud.save_scores(session=session, county=scorer.county, month=month, rows=[row],
+                             source_ref=f"api:{scorer.actor}")
+        number = score_store.latest_revisions(session=session, county=scorer.county, month=month,
+                                              codes=[code]).get((code, mode.value, scorer.name))
+    return Outcome(200, {"station_code": code, "month": month, "mode": mode.value, "scorer": scorer.name,
+                         **_score_public(row, number), "changed": bool(revisions)})
+
+
+def revisions_for(*, scorer: Scorer, month: str, code: str, mode: InspectionMode) -> list[dict[str, Any]]:
+    """The scorer's revisions of the station's score, oldest first."""
+    with transaction(read_only=True) as session:
+        rows = score_store.revisions_of(session=session, county=scorer.county, month=month, station_code=code,
+                                        mode=mode.value, scorer=scorer.name)
+    return [{"revision": r.revision, **{k: v for k, v in _score_public(r.model_dump(), r.revision).items()
+                                        if k != "revision"},
+             "actor": r.actor, "at": r.at} for r in rows]
