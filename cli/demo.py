@@ -160,7 +160,7 @@ class _DemoMonth:
             raise OperatorError(f"演示输入文件 {path} 无法使用")
 
     def month(self, month: str) -> dict:
-        from activity_day.domain.dates import cn_date, cn_month
+        from activity_day.domain.dates import cn_date, cn_month, shift_month
         from activity_day.store import crud
         from activity_day.store.database import transaction
         from flows.monthly import collect, compile_, draft, review, sample
@@ -197,11 +197,38 @@ class _DemoMonth:
             scores = biased_scores(scores, self.traits)
         self.load("scores", write_xlsx(scores, out / "inputs" / f"检查评分-{month}.xlsx",
                                        f"{label}集中活动日督查评分汇总"), month)
+        if self.traits is not None:
+            self.rectify(shift_month(month, -1), datetime.combine(plan.activity_date, time(10)))
         summary = compile_(county=county, month=month)
-        echo(f"{label}通报已生成：{summary['scored']} 个所站完成评分")
+        echo(f"{label}通报已生成：{summary['scored']} 个所站完成评分；下发整改问题 {summary['findings']} 条，"
+             f"前期整改逾期 {summary['overdue']} 条")
         if self.traits is not None:
             self.close_feedback(month)
         return summary
+
+    def rectify(self, month: str, when: datetime) -> None:
+        """The stations answer last month's 整改通知 (the diligent ones more often) and the office reviews the
+        reports: most are accepted, some returned; what nobody answers becomes overdue and weighs in the draw."""
+        from activity_day.domain.months import TZ
+        from activity_day.services import findings
+
+        waiting = findings.list_findings(self.county, month=month, as_of=when.date())
+        if not len(waiting):
+            return
+        at = when.replace(tzinfo=TZ)
+        reported = accepted = 0
+        for f in waiting[waiting["status"].isin(["open", "overdue"])].itertuples():
+            if self.rng.random() < self.traits[f.station_code][0]:
+                findings.report(self.county, f.station_code, int(f.id), "已对照问题逐项整改，补齐活动台账和照片", [],
+                                at=at, actor=f"所站{f.station_code}")
+                reported += 1
+                if self.rng.random() < 0.8:
+                    findings.review(self.county, int(f.id), "accept", "整改到位，同意销号", "县文明办", at=at)
+                    accepted += 1
+                else:
+                    findings.review(self.county, int(f.id), "return", "整改报告未附照片，请补充后重新报送", "县文明办", at=at)
+        self.echo(f"整改：{len(waiting)} 条问题中，所站报送整改报告 {reported} 条，销号 {accepted} 条，"
+                  f"退回 {reported - accepted} 条")
 
     def close_feedback(self, month: str) -> None:
         """Over a year the stations close the suggestions from earlier months, the diligent ones more often."""
