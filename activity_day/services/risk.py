@@ -13,6 +13,7 @@ from activity_day.domain.profile import Profile
 from activity_day.services.evidence import evidence_states
 from activity_day.services.findings import overdue_by_station
 from activity_day.store import crud
+from models import EvidenceRecord
 
 Facts = dict[str, list[tuple[str, int]]]
 
@@ -22,7 +23,8 @@ def risk_facts(session: Session, county: str, month: str, *, profile: Profile, s
     """For each station with any: (label, points) per fact, as of `on` (the month's sample date).
 
     Overdue 整改通知 (each counts), last month's final score below the rectify line, this month's plan late or
-    missing, last month's on-day evidence missing or doubtful. Points of 0 leave a fact out.
+    missing, last month's on-day evidence missing or doubtful (where the county collected any that month).
+    Points of 0 leave a fact out.
     """
     w, s = profile.sampling.risk, profile.scoring
     facts: Facts = {}
@@ -43,7 +45,9 @@ def risk_facts(session: Session, county: str, month: str, *, profile: Profile, s
         add(code, "本月计划迟报", w.late_plan)
     for code in sorted(set(stations["code"]) - set(plans["station_code"])):
         add(code, "本月未报送计划", w.missing_plan)
-    for code, state in sorted(evidence_states(session, county, previous).items()):
+    # Evidence counts only in a county that collects it: a month without a single check-in says nothing.
+    in_use = crud.count(session=session, model=EvidenceRecord, county=county, month=previous) > 0
+    for code, state in sorted(evidence_states(session, county, previous).items() if in_use else []):
         if state == "缺失":
             add(code, "上月活动纪实缺失", w.evidence_missing)
         elif state == "存疑":
