@@ -42,6 +42,23 @@ class Settings(BaseSettings):
         description="A province run's artifacts: one summary per county, or every step's own (plan, report, draw, "
                     "circular) as a county's own run makes them")
 
+    photo_store: str = Field(
+        default="var",
+        description="Where evidence photos are kept, each once by its SHA-256: a folder (photos/ab/cd/<sha256>.jpg "
+                    "under it) or s3://bucket/prefix (credentials from the standard AWS_* variables)")
+    photo_store_endpoint_url: str | None = Field(
+        default=None, description="S3-compatible endpoint of an s3:// photo store (MinIO, OSS, COS…); empty: AWS")
+
+    @field_validator("photo_store")
+    @classmethod
+    def _photo_store(cls, v: str) -> str:
+        v = v.strip()
+        if not v:
+            raise ValueError("ACTIVITY_DAY_PHOTO_STORE 为空：应为文件夹路径或 s3://存储桶/前缀")
+        if v.startswith("s3://") and not v.removeprefix("s3://").split("/", 1)[0]:
+            raise ValueError(f"ACTIVITY_DAY_PHOTO_STORE“{v}”缺少存储桶名：应为 s3://存储桶/前缀")
+        return v
+
     @field_validator("database_url")
     @classmethod
     def _no_blank_url(cls, v: str) -> str:

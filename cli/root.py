@@ -10,6 +10,7 @@ from activity_day import console
 from cli import (
     demonstration,
     evaluate,
+    evidence,
     feedback,
     findings,
     imports,
@@ -46,6 +47,7 @@ app.add_typer(sample.app, name="sample")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(feedback.app, name="feedback")
 app.add_typer(findings.app, name="findings")
+app.add_typer(evidence.app, name="evidence")
 app.add_typer(numbers.app, name="numbers")
 app.add_typer(demonstration.app, name="demonstration")
 

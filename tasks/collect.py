@@ -8,8 +8,9 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, create_table_artifact
 
 from activity_day.documents.contexts import collect_report, reminder_list
-from activity_day.documents.render import render_text, write_bytes, write_text, xlsx_bytes
+from activity_day.documents.render import records, render_text, write_bytes, write_text, xlsx_bytes
 from activity_day.domain.outcomes import CollectResult, InboxResult
+from activity_day.services.evidence import coverage
 from activity_day.services.inbox import process_inbox
 from activity_day.settings import get_settings
 from activity_day.store import crud
@@ -42,8 +43,10 @@ def completeness_report(county: str, month: str, county_folder: bool = False) ->
         stations = crud.stations_frame(session=session, county=county)
         plans = crud.station_plans_frame(session=session, county=county, month=month)
         activities = crud.activities_frame(session=session, county=county, month=month)
+        evidence = coverage(session, county, month)  # the activity day's 活动纪实, once it has begun
     report = collect_report(stations, plans, activities, plan=plan, profile=profile, month=month)
-    markdown = render_text("collect.md.j2", **report.markdown)
+    markdown = render_text("collect.md.j2", **report.markdown,
+                           evidence={"s": evidence.summary, "by_township": records(evidence.by_township)})
     files = {
         "xlsx": write_bytes(month_dir(county, month, county_folder) / "collect-report.xlsx",
                             xlsx_bytes(report.sheets, title=report.title)),

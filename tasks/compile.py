@@ -74,8 +74,8 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
     deadline = content.dates.compile + timedelta(days=profile.rectification.deadline_days)
     new_findings = rectification.finding_rows(data["scores"], figures["results"], stations,
                                               threshold=profile.scoring.rectify_threshold, deadline=deadline)
-    context["rectification"] = rectification.summary(new_findings, earlier, stations, on=content.dates.compile,
-                                                     deadline=deadline)
+    context["rectification"] = rectification.summary(new_findings, earlier, stations, month=month,
+                                                     on=content.dates.compile, deadline=deadline)
     series = chart_series(figures)
     svg, images = charts.circular_charts(**series) if series else ({}, {})
     markdown = render_text("circular.md.j2", **context)
@@ -92,7 +92,7 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
         files["xlsx"] = write_bytes(folder / "rectification.xlsx", xlsx_bytes(
             notices_sheets(new_findings, stations, deadline), title=f"{label}整改通知（按乡镇）"))
     summary = figures["summary"] | {"findings": len(new_findings),
-                                    "overdue": context["rectification"]["overdue"]}
+                                    "overdue": context["rectification"]["overdue_total"]}
     with transaction() as session:
         findings_store.save_findings(session=session, county=county, month=month, rows=new_findings,
                                      now=datetime.now(UTC))

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 
 from activity_day.api import evidence, findings, scoring
 from activity_day.api.auth import DEFAULT_MAX_BODY, Month, Round, Station, clock, current_station, own_station
-from activity_day.api.errors import BodyLimit, error_responses, install_handlers
+from activity_day.api.errors import error_responses, install_handlers
 from activity_day.api.schemas import (
     MONTH_PATTERN,
     ActivityPublic,
@@ -45,7 +45,7 @@ def create_app(max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
         description="新时代文明实践所站通过微信小程序读取本月活动清单、报送和查询活动计划。"
                     "所有拒绝（4xx）的响应体都是 ApiError：code、message（中文）和逐项的 problems。",
     )
-    app.add_middleware(BodyLimit, limit=max_body_bytes)
+    app.add_middleware(evidence.BodyLimits, limit=max_body_bytes)  # photo uploads get a wider cap
     install_handlers(app)
     authed = error_responses(401, 403, 413, 422)
 

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from activity_day.domain.aggregate import classify
-from activity_day.domain.dates import cn_date
+from activity_day.domain.dates import cn_date, shift_month
 from activity_day.domain.hashing import sha256_hex
 from models.enums import FindingStatus, InspectionMode
 
@@ -129,11 +129,16 @@ def with_effective_status(findings: pd.DataFrame, today: date) -> pd.DataFrame:
 
 
 
-def summary(new: list[dict[str, Any]], earlier: pd.DataFrame, stations: pd.DataFrame, *, on: date,
+def summary(new: list[dict[str, Any]], earlier: pd.DataFrame, stations: pd.DataFrame, *, month: str, on: date,
             deadline: date) -> dict[str, Any]:
-    """The circular's rectification paragraph: this month's notices, and the earlier findings as of `on`."""
+    """The circular's rectification paragraph: this month's notices; how last month's findings stand on `on`;
+    and the stations with any overdue finding, of whatever month (they are named, and weigh more in the draw)."""
     names = stations.set_index("code")["name"].to_dict()
-    figures = counts(earlier, on) if len(earlier) else dict.fromkeys([s.value for s in FindingStatus], 0)
-    late = overdue_by_station(earlier, on)
+    last = earlier[earlier["month"] == shift_month(month, -1)] if len(earlier) else earlier
+    figures = counts(last, on) if len(last) else dict.fromkeys([s.value for s in FindingStatus], 0)
+    late = overdue_by_station(earlier, on) if len(earlier) else {}
+    overdue_all = sum(is_overdue(s, d, on) for s, d in zip(earlier["status"], earlier["deadline"], strict=True)) \
+        if len(earlier) else 0
     return {"stations": len({f["station_code"] for f in new}), "findings": len(new), "deadline_cn": cn_date(deadline),
-            "prior": len(earlier), **figures, "overdue_names": [names.get(c, c) for c in sorted(late)]}
+            "last_month": len(last), **figures, "overdue_total": int(overdue_all),
+            "overdue_names": [names.get(c, c) for c in sorted(late)]}

@@ -47,9 +47,26 @@ def serve(database_url: str, workdir: Path) -> tuple[subprocess.Popen, str]:
         time.sleep(0.3)
 
 
+def team_token(county: str) -> str:
+    """A scoring token of a team the month's draw assigns station 001 to, so scores reach the handler."""
+    from activity_day.services.scoring import issue_scorer_tokens
+    from activity_day.services.submissions import utcnow
+    from activity_day.store.database import transaction
+    from models import DrawAssignment, upsert
+    from models.enums import ScorerRole
+
+    with transaction() as session:
+        upsert(session, DrawAssignment, [dict(county=county, month=MONTH, station_code="001", township="众兴街道",
+                                              rank=1, mode="onsite", team="第一检查组", slot="第1站 08:50")],
+               ["county", "month", "station_code"])
+        return issue_scorer_tokens(session=session, county=county, role=ScorerRole.TEAM, names=["第一检查组"],
+                                   now=utcnow())["第一检查组"]
+
+
 def fuzz(database_url: str, workdir: Path, county: str) -> None:
     official_plan(county, MONTH)
     token = tokens_for(county, ["001"])["001"]
+    scorer = team_token(county)  # schemathesis.toml sends it to the scoring operations
     server, base = serve(database_url, workdir)
     try:
         run = subprocess.run(
@@ -58,7 +75,7 @@ def fuzz(database_url: str, workdir: Path, county: str) -> None:
              "--workers", "1", "--max-examples", os.environ.get("ACTIVITY_DAY_FUZZ_EXAMPLES", "100"),
              "--no-color"],
             capture_output=True, text=True, timeout=900, cwd=workdir,
-            env=dict(os.environ, SCHEMATHESIS_HOOKS="", NO_COLOR="1"))
+            env=dict(os.environ, SCHEMATHESIS_HOOKS="", NO_COLOR="1", ACTIVITY_DAY_FUZZ_SCORER_TOKEN=scorer))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -68,11 +85,13 @@ def fuzz(database_url: str, workdir: Path, county: str) -> None:
     assert generated and int(generated[1]) >= 200 and generated[1] == generated[2], report
     # The fuzzer reached the handlers: plans were stored, not only refused at the door.
     from activity_day.store.database import transaction
-    from models import Submission
+    from models import ScoreRevision, Submission
 
     with transaction() as session:
         accepted = [s for s in session.query(Submission).all() if s.status == "accepted"]
+        scored = session.query(ScoreRevision).count()
     assert accepted, report
+    assert scored, report  # and scores were stored with their revisions
 
 
 def test_fuzz_on_sqlite(registry, county: str, tmp_path: Path, settings: Settings) -> None:

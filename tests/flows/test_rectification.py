@@ -155,8 +155,8 @@ def test_two_rounds_then_overdue_raises_the_next_draw(prefect_server, settings, 
     ], tmp_path / "s2.xlsx"), county=county, month=M2).exit_code == 0
     assert compile_(county=county, month=M2)["overdue"] == 2
     texts = [p.text for p in Document(Path(settings.out) / M2 / "circular.docx").paragraphs]
-    paragraph = next(t for t in texts if t.startswith("前期整改问题"))
-    assert "前期整改问题3条，已销号1条，待审核0条，正在整改0条，逾期未整改2条" in paragraph
-    assert f"{names.loc['020', '所站名称']}整改逾期，予以通报" in paragraph
+    paragraph = next(t for t in texts if t.startswith("上月下发的整改问题"))
+    assert "上月下发的整改问题3条，已销号1条，待审核0条，正在整改0条，逾期2条。" in paragraph
+    assert f"截至目前，{names.loc['020', '所站名称']}共2条问题逾期未整改，予以通报" in paragraph
     statuses = {r["id"]: r["status"] for r in json.loads(cli("findings", "list", "--month", M1, "--json"))}
     assert statuses == {by_station["002"][0]: "accepted", **dict.fromkeys(by_station["020"], "overdue")}
