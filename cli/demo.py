@@ -18,6 +18,7 @@ from activity_day.demo import (
     department_comments,
     filing_stations,
     inspection_scores,
+    on_day_evidence,
     province_profile,
     registry_as_filed,
     station_plans,
@@ -120,7 +121,7 @@ def run_demo(month: str, out: Path, *, months: int = 1, echo: Callable[[str], No
         run.load("stations", write_xlsx(registry, out / "inputs" / "所站名录.xlsx", "新时代文明实践所站名录"), None)
         summary: dict = {}
         for m in [shift_month(month, -k) for k in range(months - 1, -1, -1)]:
-            summary = run.month(m)
+            summary = run.month(m, evidence=m == month)  # the shown month, with on-day check-ins
         docs = {
             "方案（征求意见稿）": Path(settings.out) / month / "plan-v1.docx",
             "正式方案": Path(settings.out) / month / "plan-v2.docx",
@@ -159,7 +160,7 @@ class _DemoMonth:
         if report.exit_code == 2:
             raise OperatorError(f"演示输入文件 {path} 无法使用")
 
-    def month(self, month: str) -> dict:
+    def month(self, month: str, evidence: bool = False) -> dict:
         from activity_day.domain.dates import cn_date, cn_month, shift_month
         from activity_day.store import crud
         from activity_day.store.database import transaction
@@ -189,6 +190,8 @@ class _DemoMonth:
              f"（导入结果在 {Path(settings.inbox) / 'processed'}）")
         drawn_summary = sample(county=county, month=month)
         echo(f"{label}督查抽样：抽取 {drawn_summary['drawn']} 个所站，抽样记录摘要 {drawn_summary['digest'][:16]}…")
+        if evidence:
+            self.check_in(month, activity_day)
         with transaction() as session:
             drawn = crud.assignments_frame(session=session, county=county, month=month)
         drawn = drawn.rename(columns={"station_code": "code"})
@@ -205,6 +208,26 @@ class _DemoMonth:
         if self.traits is not None:
             self.close_feedback(month)
         return summary
+
+    def check_in(self, month: str, activity_day: datetime) -> None:
+        """On the day, the stations post check-ins and check-outs with photos through the evidence service."""
+        from activity_day.domain.months import TZ
+        from activity_day.services.evidence import receive_photo, record_evidence
+        from activity_day.store import crud
+        from activity_day.store.database import transaction
+
+        with transaction() as session:
+            activities = crud.activities_frame(session=session, county=self.county, month=month)
+            stations = crud.stations_frame(session=session, county=self.county)
+        verdicts: dict[str, int] = {}
+        for post in on_day_evidence(self.rng, activities, stations, activity_day):
+            at = post["body"]["taken_at"].replace(tzinfo=TZ)
+            photo = receive_photo(county=self.county, station_code=post["station_code"], data=post["photo"], now=at)
+            outcome = record_evidence(county=self.county, station_code=post["station_code"], month=month,
+                                      body=post["body"] | {"photos": [photo["sha256"]]}, now=at)
+            verdict = outcome.body["verdict"]
+            verdicts[verdict] = verdicts.get(verdict, 0) + 1
+        self.echo("活动纪实：" + "，".join(f"{v} {n} 条" for v, n in sorted(verdicts.items())))
 
     def rectify(self, month: str, when: datetime) -> None:
         """The stations answer last month's 整改通知 (the diligent ones more often) and the office reviews the

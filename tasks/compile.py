@@ -15,6 +15,7 @@ from activity_day.domain import findings as rectification
 from activity_day.domain.dates import cn_month, shift_month
 from activity_day.domain.outcomes import CompileResult
 from activity_day.domain.results import TREND_MONTHS, feedback_rows, month_results, standing
+from activity_day.services.evidence import coverage
 from activity_day.store import crud, numbers
 from activity_day.store import demonstration as demo_store
 from activity_day.store import findings as findings_store
@@ -62,6 +63,7 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
         session.flush()
         data["feedback"] = crud.feedback_frame(session=session, county=county, up_to=month)
         earlier = findings_store.findings_frame(session=session, county=county, up_to=shift_month(month, -1))
+        evidence = coverage(session, county, month)
         number = numbers.assign(session=session, now=datetime.now(UTC), issue=numbers.Issue(
             issuer=profile.county.doc_prefix, year=content.dates.compile.year, county=county, month=month,
             document="circular"))
@@ -76,6 +78,9 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
                                               threshold=profile.scoring.rectify_threshold, deadline=deadline)
     context["rectification"] = rectification.summary(new_findings, earlier, stations, month=month,
                                                      on=content.dates.compile, deadline=deadline)
+    context["evidence"] = evidence.summary | {
+        "complete_pct": round(100 * evidence.summary["complete"] / evidence.summary["stations"])}\
+        if evidence.summary["records"] and evidence.summary["stations"] else None
     series = chart_series(figures)
     svg, images = charts.circular_charts(**series) if series else ({}, {})
     markdown = render_text("circular.md.j2", **context)
@@ -91,7 +96,7 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
     if new_findings:
         files["xlsx"] = write_bytes(folder / "rectification.xlsx", xlsx_bytes(
             notices_sheets(new_findings, stations, deadline), title=f"{label}整改通知（按乡镇）"))
-    summary = figures["summary"] | {"findings": len(new_findings),
+    summary = figures["summary"] | {"evidence": context["evidence"], "findings": len(new_findings),
                                     "overdue": context["rectification"]["overdue_total"]}
     with transaction() as session:
         findings_store.save_findings(session=session, county=county, month=month, rows=new_findings,

@@ -3,7 +3,7 @@ Prefect's results, the CLI's --json and the tests)."""
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class DraftResult(TypedDict):
@@ -74,6 +74,9 @@ class CircularSummary(TypedDict):
 
 
 class CompileResult(CircularSummary):
+    findings: NotRequired[int]  # new rectification findings of the month
+    overdue: NotRequired[int]  # findings of earlier months overdue on the circular's date
+    evidence: NotRequired[dict[str, Any] | None]  # on-day evidence coverage, where the county collected any
     files: NotRequired[dict[str, str]]
 
 
