@@ -6,6 +6,7 @@ import getpass
 import json
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -133,3 +134,31 @@ def findings_review(ctx: typer.Context, interactive: Annotated[bool, typer.Optio
                f"（本次新标记逾期 {result['marked_overdue']} 条）")
     if interactive:
         typer.echo(f"本次审核：销号 {result['accepted']} 条，退回 {result['returned']} 条")
+
+
+@app.command("export")
+def findings_export(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="写出的整改台账（.xlsx）")],
+                    month: MonthArg = None, status: StatusOpt = StatusFilter.all,
+                    township: Annotated[str | None, typer.Option("--township", help="只导出一个乡镇（街道）")] = None) -> None:
+    """导出整改台账（xlsx）；所站填写“整改情况”后可用 activity-day import reports 导入。"""
+    from activity_day.documents.rectification import notices_sheet
+    from activity_day.documents.render import xlsx_bytes
+    from activity_day.services import findings
+    from activity_day.store import crud
+    from activity_day.store.database import transaction
+
+    if file.suffix.lower() != ".xlsx":
+        raise fail(f"{file}：整改台账应导出为 .xlsx 文件")
+    code = county(ctx)
+    frame = findings.list_findings(code, month=month_option(month) if month else None)
+    if len(frame) and status != StatusFilter.all:
+        frame = frame[frame["status"] == status.value]
+    if len(frame) and township:
+        frame = frame[frame["township"] == township]
+    if not len(frame):
+        raise fail("没有符合条件的整改问题", 1)
+    with transaction(read_only=True) as session:
+        stations = crud.stations_frame(session=session, county=code)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_bytes(xlsx_bytes([("整改台账", notices_sheet(frame, stations))], title="整改台账"))
+    typer.echo(f"已导出 {len(frame)} 条整改问题到 {file}；填写“整改情况”后用 activity-day import reports {file} 导入")

@@ -9,7 +9,7 @@ from prefect.artifacts import create_markdown_artifact
 
 from activity_day.documents import charts
 from activity_day.documents.contexts import chart_series, circular_context
-from activity_day.documents.rectification import notices_sheets
+from activity_day.documents.rectification import notices_sheet
 from activity_day.documents.render import docx_bytes, render_text, write_bytes, write_text, xlsx_bytes
 from activity_day.domain import findings as rectification
 from activity_day.domain.dates import cn_month, shift_month
@@ -92,10 +92,6 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
             "circular.docx", context | dict.fromkeys(("bars_image", "trend_image"), ""),
             dated=datetime.combine(content.dates.compile, time()), title=context["title"], images=images)),
     }
-    label = cn_month(month)
-    if new_findings:
-        files["xlsx"] = write_bytes(folder / "rectification.xlsx", xlsx_bytes(
-            notices_sheets(new_findings, stations, deadline), title=f"{label}整改通知（按乡镇）"))
     summary = figures["summary"] | {"evidence": context["evidence"], "findings": len(new_findings),
                                     "overdue": context["rectification"]["overdue_total"]}
     with transaction() as session:
@@ -103,6 +99,11 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
                                      now=datetime.now(UTC))
         findings_store.mark_overdue(session=session, county=county, today=content.dates.compile,
                                     now=datetime.now(UTC))
+        month_findings = findings_store.findings_frame(session=session, county=county, month=month)
+    if len(month_findings):  # after the findings are stored: the sheets carry their numbers (整改编号)
+        files["xlsx"] = write_bytes(folder / "rectification.xlsx", xlsx_bytes(
+            [("整改通知", notices_sheet(month_findings, stations))], title=f"{cn_month(month)}整改通知"))
+    with transaction() as session:
         crud.save_circular(session=session, county=county, month=month, doc_number=number,
                            scored=summary["scored"], draw_digest=stored_draw.digest, summary=summary)
         crud.record_documents(session=session, county=county, month=month, kind="circular", files=files)

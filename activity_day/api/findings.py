@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from activity_day.api.auth import Station, clock, own_station
 from activity_day.api.errors import error_responses
 from activity_day.api.schemas import MONTH_PATTERN
+from activity_day.intake import LIMITS, H
 from activity_day.services import findings
 from activity_day.services.findings import ReviewRefused, UnknownFinding
 
@@ -42,7 +43,7 @@ class FindingsPublic(BaseModel):
 class ReportCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    report: str = Field(min_length=1, max_length=1000, description="整改情况")
+    report: str = Field(min_length=1, max_length=LIMITS[H.REPORT], description="整改情况")
     photos: list[Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]] = Field(
         default_factory=list, max_length=9, description="整改后照片的 SHA-256（先通过照片接口上传）")
 

@@ -52,6 +52,7 @@ from activity_day.intake.validate import (
     validate_assessed,
     validate_comments,
     validate_plans,
+    validate_reports,
     validate_scores,
     validate_stations,
 )
@@ -62,5 +63,5 @@ __all__ = [
     "code_index", "column_length", "compact", "file_label", "is_blank", "numeric_key", "parse_count",
     "parse_datetime", "parse_enum", "parse_kind", "parse_score", "phone", "read_table", "resolve_code",
     "scores_kind", "text", "too_long", "too_many_activities", "unsupported_type", "validate_applications", "validate_assessed", "validate_comments",
-    "validate_plans", "validate_scores", "validate_stations",
+    "validate_plans", "validate_reports", "validate_scores", "validate_stations",
 ]

@@ -51,6 +51,10 @@ class H:
     # 示范所站申报 (demonstration-station applications)
     BRAND = "特色品牌"
     STATEMENT = "申报理由"
+    # 整改报告 (rectification reports)
+    FINDING_ID = "整改编号"
+    REPORT = "整改情况"
+    PHOTOS = "照片校验码"
 
 
 # The frame column holding each data row's 1-based row number in the file.
@@ -93,6 +97,8 @@ EVALUATION = FileKind(
 
 APPLICATIONS = FileKind("applications", "示范所站申报", (H.STATION_CODE, H.BRAND), (H.STATEMENT,))
 
+REPORTS = FileKind("reports", "整改报告", (H.FINDING_ID, H.STATION_CODE, H.REPORT), (H.PHOTOS,))
+
 
 def scores_kind(rubric: list[tuple[str, float]]) -> FileKind:
     """The scores file with one optional column per rubric item (a file carries 得分, or the items, or both)."""
@@ -100,4 +106,4 @@ def scores_kind(rubric: list[tuple[str, float]]) -> FileKind:
                     SCORES.optional + tuple(name for name, _ in rubric if name not in SCORES.optional))
 
 
-KINDS = {k.name: k for k in (STATIONS, PLANS, COMMENTS, SCORES, EVALUATION, APPLICATIONS)}
+KINDS = {k.name: k for k in (STATIONS, PLANS, COMMENTS, SCORES, EVALUATION, APPLICATIONS, REPORTS)}

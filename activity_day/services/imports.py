@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlmodel import select
+
 from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadline
 from activity_day.domain.planning import load_checklist_catalog, load_learning_catalog
 from activity_day.domain.profile import unknown_townships
@@ -26,15 +28,17 @@ from activity_day.intake import (
     validate_assessed,
     validate_comments,
     validate_plans,
+    validate_reports,
     validate_scores,
     validate_stations,
 )
 from activity_day.services import demonstration as demo_service
 from activity_day.store import crud
 from activity_day.store import demonstration as demo_store
+from activity_day.store import findings as findings_store
 from activity_day.store import scores as score_store
 from activity_day.store.database import transaction
-from models import CommentSource
+from models import CommentSource, Photo
 from models.enums import Channel
 
 
@@ -62,7 +66,7 @@ class ImportReport:
             return out
         out += [p.line() for p in self.notices]
         noun = {"stations": "份名录", "plans": "个所站的计划", "comments": "条意见", "scores": "条评分",
-                "evaluation": "条实地评估", "applications": "个所站的申报"}[self.kind]
+                "evaluation": "条实地评估", "applications": "个所站的申报", "reports": "份整改报告"}[self.kind]
         summary = f"{self.file}：接收 {len(self.accepted)} {noun}，拒收 {len(self.refused)} {noun}，写入 {self.rows_written} 行"
         if self.refused and self.kind == "plans":
             summary += f"（拒收：{'、'.join(self.refused)}）"
@@ -155,6 +159,8 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
             ref = source_ref(name, "assessed_score.source_ref", last_row=last_row)
             return _report(validated, crud.save_assessed(session=session, county=county, rows=rows, source_ref=ref),
                            notices)
+        if kind == "reports":  # 整改报告: each row names its finding, of whatever month
+            return _report(*_save_reports(session, county, frame, name, received_at), notices)
         assert month is not None, "plans, comments and scores belong to a month"
         if kind == "comments":
             profile = crud.load_profile_of(session=session, county=county)
@@ -201,3 +207,23 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
                                      actors=[source_ref(name, "score_revision.actor", row=r[ROW]) for r in rows])
         return _report(validated, crud.save_scores(session=session, county=county, month=month, rows=rows,
                                                    source_ref=ref), notices)
+
+
+def _save_reports(session, county: str, frame, name: str, received_at: datetime | None) -> tuple[Validated, int]:
+    """Validate the 整改报告 rows against the county's findings, then record each as the station's report; a row
+    that repeats the report already waiting for review changes nothing (importing a file twice is a no-op)."""
+    found = findings_store.findings_frame(session=session, county=county)
+    stations = crud.stations_frame(session=session, county=county)
+    uploaded = set(session.exec(select(Photo.sha256).where(Photo.county == county)))
+    validated = validate_reports(frame, name, findings={int(r.id): (r.station_code, r.status) for r in found.itertuples()},
+                                 stations=code_index(stations["code"]), photos=uploaded)
+    at, written = received_at or datetime.now(UTC), 0
+    for unit in validated.units.values():
+        for row in unit:
+            finding = findings_store.get_finding(session=session, county=county, finding_id=row["finding_id"])
+            if finding.status == "answered" and finding.report == row["report"] and finding.photos == row["photos"]:
+                continue
+            findings_store.apply(session=session, finding=finding, action="report", note=row["report"], now=at,
+                                 actor=source_ref(name, "finding_event.actor", row=row[ROW]), photos=row["photos"])
+            written += 1
+    return validated, written

@@ -60,9 +60,15 @@ def test_demo_month_end_to_end_and_rerun_is_identical(prefect_server, settings: 
     assert reminded == registered - submitted and len(reminded) == 248 - counts["station_plans"]
 
     before = tree_digest(out)
+    assert "尚未收到活动纪实" in (out / "collect-report.md").read_text(encoding="utf-8")
     monthly_cycle(county="321323", month=MONTH)
     assert month_status("321323", MONTH)["counts"] == counts
-    assert tree_digest(out) == before
+    # Only the collect report changes: the stations' check-ins arrived on the day, after the first collect run.
+    after = tree_digest(out)
+    assert {k for k in after if after[k] != before.get(k)} == {"collect-report.md"}
+    assert "尚未收到活动纪实" not in (out / "collect-report.md").read_text(encoding="utf-8")
+    monthly_cycle(county="321323", month=MONTH)
+    assert tree_digest(out) == after
 
 
 def test_empty_month_gets_a_circular_only_when_allowed(prefect_server, settings: Settings, registry,

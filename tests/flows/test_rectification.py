@@ -76,9 +76,11 @@ def test_two_rounds_then_overdue_raises_the_next_draw(prefect_server, settings, 
     by_station = {}
     for r in listed:
         by_station.setdefault(r["station"], []).append(r["id"])
-    # The workbook of 整改通知 has one sheet per township with each finding.
-    book = pd.read_excel(Path(settings.out) / M1 / "rectification.xlsx", sheet_name=None)
-    assert set(book) == {township_of["002"], township_of["020"]}
+    # The workbook of 整改通知: a row per finding with its number, to fill in and import back.
+    sheet = pd.read_excel(Path(settings.out) / M1 / "rectification.xlsx", dtype=str)
+    assert sorted(zip(sheet["整改编号"].astype(int), sheet["所站编号"], sheet["整改问题"], strict=True)) == sorted(
+        (r["id"], r["station"], r["text"]) for r in listed)
+    assert list(sheet.columns[-2:]) == ["整改情况", "照片校验码"] and sheet["整改情况"].isna().all()
 
     with transaction() as session:
         tokens = issue_tokens(session=session, county=county, stations=["002", "020"], now=datetime.now(UTC))
