@@ -26,6 +26,21 @@ M1, M2 = "2026-12", "2027-01"
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(request, tmp_path: Path):
+    """The loop on both databases: a temp SQLite file, and a fresh PostgreSQL database where configured."""
+    from activity_day.settings import Settings, settings_in_force
+    from tests.conftest import fresh_postgres_database
+
+    if request.param == "sqlite":
+        with settings_in_force(Settings(database_url=f"sqlite:///{tmp_path / 'var' / 'test.db'}",
+                                        out=tmp_path / "out")) as chosen:
+            yield chosen
+        return
+    with fresh_postgres_database() as url, settings_in_force(Settings(database_url=url, out=tmp_path / "out")) as chosen:
+        yield chosen
+
+
 def cli(*args: str) -> str:
     done = CliRunner().invoke(app, list(args))
     assert done.exit_code == 0, done.output
