@@ -35,7 +35,7 @@ def review_form(reports: list[dict[str, Any]], description: str) -> type[Form]:
     for r in reports:
         photos = f"；照片 {len(r['photos'])} 张" if r["photos"] else "；无照片"
         fields[f"f{r['id']}"] = (ReportInput, Field(
-            default=ReportInput(), title=f"第{r['id']}号 {r['township']} {r['station']}（{r['source']}·{r['category']}）",
+            default=ReportInput(), title=f"第{r['id']}号 {r['name']}（{r['source']}·{r['category']}）",
             description=f"问题：{r['text']}。整改报告（第{r['rounds']}次）：{r['report']}{photos}"))
     model = create_model("RectificationReviewForm", __base__=(Form,), **fields)
     model.model_config["title"] = "整改审核"

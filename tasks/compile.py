@@ -9,6 +9,7 @@ from prefect.artifacts import create_markdown_artifact
 
 from activity_day.documents import charts
 from activity_day.documents.contexts import chart_series, circular_context
+from activity_day.documents.evidence import evidence_sheets
 from activity_day.documents.rectification import notices_sheet
 from activity_day.documents.render import docx_bytes, render_text, write_bytes, write_text, xlsx_bytes
 from activity_day.domain import findings as rectification
@@ -101,8 +102,12 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
                                     now=datetime.now(UTC))
         month_findings = findings_store.findings_frame(session=session, county=county, month=month)
     if len(month_findings):  # after the findings are stored: the sheets carry their numbers (整改编号)
-        files["xlsx"] = write_bytes(folder / "rectification.xlsx", xlsx_bytes(
+        files["rectify"] = write_bytes(folder / "rectification.xlsx", xlsx_bytes(
             [("整改通知", notices_sheet(month_findings, stations))], title=f"{cn_month(month)}整改通知"))
+    if context["evidence"]:
+        files["evidence"] = write_bytes(folder / "evidence.xlsx", xlsx_bytes(
+            evidence_sheets(evidence.by_township, evidence.by_station, evidence.priority),
+            title=f"{cn_month(month)}活动纪实覆盖情况"))
     with transaction() as session:
         crud.save_circular(session=session, county=county, month=month, doc_number=number,
                            scored=summary["scored"], draw_digest=stored_draw.digest, summary=summary)

@@ -100,23 +100,6 @@ def overdue_by_station(findings: pd.DataFrame, today: date) -> dict[str, int]:
     return {str(code): int(n) for code, n in late.groupby("station_code")["month"].nunique().items()}
 
 
-def notices(findings: pd.DataFrame, stations: pd.DataFrame) -> list[dict[str, Any]]:
-    """One 整改通知 per station and month: the station, its contacts, the deadline and its findings in order."""
-    if findings.empty:
-        return []
-    info = stations.set_index("code")
-    out = []
-    for (month, code), group in findings.groupby(["month", "station_code"], sort=True):
-        st = info.loc[code] if code in info.index else None
-        out.append({
-            "month": month, "station_code": code, "name": st["name"] if st is not None else "",
-            "township": group["township"].iloc[0], "leader": st["leader"] if st is not None else "",
-            "phone": st["phone"] if st is not None else "", "deadline": min(group["deadline"]),
-            "findings": group.sort_values("id").to_dict("records"),
-        })
-    return sorted(out, key=lambda n: (n["township"], n["station_code"], n["month"]))
-
-
 def counts(findings: pd.DataFrame, today: date) -> dict[str, int]:
     """Findings by effective state as of `today`: open, answered, accepted, overdue."""
     states = [effective_status(s, d, today).value for s, d in zip(findings["status"], findings["deadline"], strict=True)]

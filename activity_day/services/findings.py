@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from activity_day.domain import findings as rules
 from activity_day.domain.findings import FindingError
 from activity_day.errors import OperatorError
+from activity_day.store import crud
 from activity_day.store import findings as store
 from activity_day.store.database import transaction
 from models import Finding, Photo
@@ -126,7 +127,9 @@ def answered(county: str) -> list[dict[str, Any]]:
     if not len(frame):
         return []
     waiting = frame[frame["status"] == "answered"].sort_values(["reported_at", "id"])
-    return public_rows(waiting)
+    with transaction(read_only=True) as session:
+        names = crud.stations_frame(session=session, county=county).set_index("code")["name"].to_dict()
+    return [r | {"name": names.get(r["station"], r["station"])} for r in public_rows(waiting)]
 
 
 def overdue_by_station(session: Session, county: str, today_: date) -> dict[str, int]:

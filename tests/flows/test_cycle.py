@@ -59,6 +59,15 @@ def test_demo_month_end_to_end_and_rerun_is_identical(prefect_server, settings: 
         registered = set(session.exec(select(Station.code)).all())
     assert reminded == registered - submitted and len(reminded) == 248 - counts["station_plans"]
 
+    # The stations' check-ins on the day: coverage in the circular and in evidence.xlsx, by township and station.
+    coverage = pd.read_excel(out / "evidence.xlsx", sheet_name=None)
+    assert list(coverage) == ["按乡镇（街道）", "按所站", "线上飞检顺序"]
+    by_township = coverage["按乡镇（街道）"]
+    complete = int(by_township["完整"].sum())
+    assert int(by_township["有计划活动的所站"].sum()) == len(coverage["按所站"]) == counts["station_plans"]
+    assert f"个有计划活动的所站中， {complete} 个活动纪实完整" in circular
+    assert (coverage["按所站"]["状态"] == "完整").sum() == complete
+
     before = tree_digest(out)
     assert "尚未收到活动纪实" in (out / "collect-report.md").read_text(encoding="utf-8")
     monthly_cycle(county="321323", month=MONTH)
