@@ -18,9 +18,11 @@ from activity_day.demo import (
     department_comments,
     filing_stations,
     inspection_scores,
+    lecture_orders,
     on_day_evidence,
     province_profile,
     registry_as_filed,
+    speaker_pool,
     station_plans,
     station_registry,
     station_traits,
@@ -119,6 +121,10 @@ def run_demo(month: str, out: Path, *, months: int = 1, echo: Callable[[str], No
         run = _DemoMonth(out, settings, profile.county.code, registry, rng, echo,
                          station_traits(rng, registry) if months > 1 else None)
         run.load("stations", write_xlsx(registry, out / "inputs" / "所站名录.xlsx", "新时代文明实践所站名录"), None)
+        from activity_day.domain.planning import load_learning_catalog
+
+        topics = list(load_learning_catalog()["category_name"].drop_duplicates()) + [p.name for p in profile.county_programs]
+        run.load("speakers", write_xlsx(speaker_pool(rng, topics), out / "inputs" / "宣讲员库.xlsx", "宣讲员库"), None)
         summary: dict = {}
         for m in [shift_month(month, -k) for k in range(months - 1, -1, -1)]:
             summary = run.month(m, evidence=m == month)  # the shown month, with on-day check-ins
@@ -179,12 +185,19 @@ class _DemoMonth:
             activity_day = datetime.combine(plan.activity_date, time())
             items = crud.plan_content(plan).checklist
         checklist = pd.DataFrame([i.model_dump() for block in items for i in block.items])
+        menu = [m.code for m in crud.plan_content(plan).lecture_menu or []]
+        if menu:  # stations order lectures from the official plan's menu
+            self.load("orders", write_xlsx(lecture_orders(rng, self.registry, menu, activity_day),
+                                           out / "inputs" / f"宣讲点单-{month}.xlsx", f"{label}宣讲点单"), month)
         # Station plans arrive as a spreadsheet dropped into the inbox, which `collect` picks up.
         Path(settings.inbox).mkdir(parents=True, exist_ok=True)
         filing = self.registry if self.traits is None else filing_stations(rng, self.registry, self.traits)
         write_xlsx(station_plans(rng, filing, activity_day, checklist, **({} if self.traits is None else {"skip_share": 0})),
                    Path(settings.inbox) / f"活动计划-{month}.xlsx", f"{label}集中活动日活动计划汇总表")
         collected = collect(county=county, month=month)
+        lectured = collected.get("lectures") or {}
+        if lectured.get("orders"):
+            echo(f"宣讲派单：点单 {lectured['orders']} 个，已派单 {lectured['dispatched']} 个，无法派单 {lectured['unserved']} 个")
         echo(f"收件箱：处理文件 {collected['inbox']['files']} 个，接收 {collected['inbox']['stations_accepted']} 个所站的计划，"
              f"拒收 {collected['inbox']['stations_refused']} 个；{collected['missing']} 个所站未报送"
              f"（导入结果在 {Path(settings.inbox) / 'processed'}）")

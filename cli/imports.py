@@ -21,6 +21,8 @@ class Kind(StrEnum):
     evaluation = "evaluation"
     applications = "applications"
     reports = "reports"
+    speakers = "speakers"
+    orders = "orders"
 
 
 def _import(ctx: typer.Context, kind: Kind, file: Path, month: str | None) -> None:
@@ -84,6 +86,18 @@ def import_evaluation(ctx: typer.Context, file: Path) -> None:
     for line in report.lines():
         typer.echo(line, err=report.exit_code == 2)
     raise typer.Exit(report.exit_code)
+
+
+@app.command("speakers")
+def import_speakers(ctx: typer.Context, file: Path) -> None:
+    """宣讲员库（讲师编号、姓名、乡镇（街道）、宣讲主题，可写单位、宣讲故事、可宣讲时间、每月上限）：整份接收或拒收。"""
+    _import(ctx, Kind.speakers, file, None)
+
+
+@app.command("orders")
+def import_orders(ctx: typer.Context, file: Path, month: MonthOpt = None) -> None:
+    """宣讲点单（所站编号、菜单编号，可写宣讲日期、预计听众）：每行单独接收或拒收，派单在 run collect 中进行。"""
+    _import(ctx, Kind.orders, file, month)
 
 
 @app.command("reports")

@@ -14,6 +14,7 @@ from cli import (
     feedback,
     findings,
     imports,
+    lectures,
     numbers,
     run,
     sample,
@@ -47,6 +48,7 @@ app.add_typer(sample.app, name="sample")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(feedback.app, name="feedback")
 app.add_typer(findings.app, name="findings")
+app.add_typer(lectures.app, name="lectures")
 app.add_typer(evidence.app, name="evidence")
 app.add_typer(numbers.app, name="numbers")
 app.add_typer(demonstration.app, name="demonstration")

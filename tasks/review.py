@@ -8,6 +8,7 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from activity_day.domain import menu
 from activity_day.domain.closing import (
     SILENCE_TEXT,
     answered_departments,
@@ -29,6 +30,7 @@ from activity_day.domain.review import check_decisions, check_form_comment
 from activity_day.errors import OperatorError
 from activity_day.services import commitments
 from activity_day.store import crud, numbers
+from activity_day.store import lectures as lecture_store
 from models import ChecklistItem, CommentSource, Disposition, LearningItem
 from tasks.common import STEP, run_logger, transaction
 
@@ -154,6 +156,11 @@ def close_review(county: str, month: str, default_disposition: str = Disposition
         comments = in_department_order(crud.comments_frame(session=session, county=county, month=month),
                                        profile.departments)
         content, edits = official_content(drafted, comments, load_learning_catalog(), load_checklist_catalog())
+        pool = lecture_store.pool_frame(session=session, county=county)
+        if len(pool):  # a county with a lecture pool publishes the month's menu (宣讲菜单) in the official plan
+            content.lecture_menu = menu.build_menu(content, menu.stories_by_topic(zip(pool["topics"], pool["stories"],
+                                                                                   strict=True)),
+                                                   per_item=profile.lectures.stories_per_item)
         number = numbers.assign(session=session, now=datetime.now(UTC), issue=numbers.Issue(
             issuer=profile.county.doc_prefix, year=content.dates.review.year, county=county, month=month,
             document="plan"))

@@ -25,6 +25,7 @@ from tasks.collect import completeness_report, read_inbox
 from tasks.common import STEP, artifact, artifact_key, artifacts_held, artifacts_in_background, run_logger
 from tasks.compile import compile_circular
 from tasks.draft import draft_plan, render_plan
+from tasks.lectures import dispatch_lectures
 from tasks.review import close_review, review_state
 from tasks.sample import draw_sample, export_draw, publish_candidates
 
@@ -57,7 +58,8 @@ def review_step(county: str, month: str, default_disposition: str = Disposition.
 def collect_step(county: str, month: str, county_folder: bool = False, call: Call = as_task_runs) -> CollectResult:
     """Import the inbox, then report who has submitted."""
     inbox = call(read_inbox, county, month, county_folder)
-    return call(completeness_report, county, month, county_folder) | {"inbox": inbox}
+    report = call(completeness_report, county, month, county_folder)
+    return report | {"inbox": inbox, "lectures": call(dispatch_lectures, county, month, county_folder)}
 
 
 def sample_step(county: str, month: str, public_random: str | None = None, county_folder: bool = False,

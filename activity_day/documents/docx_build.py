@@ -70,11 +70,17 @@ def plan_template(*, draft: bool):
     table(doc, prose.checklist_headers, "item in checklist_rows",
           ["{{ item.code }}", "{{ item.task }}", "{{ item.title }}", "{{ prose.item_kind(item) }}"],
           [22, 42, 70, 22])
-    p(doc, "{%p if p.programs %}")
+    p(doc, "{%p if p.programs or p.get('lecture_menu') %}")
     p(doc, prose.programs_heading(), "GW H1")
     p(doc, "{%p for prog in p.programs %}")
     p(doc, "{{ prose.program(loop.index, prog) }}")
     p(doc, "{%p endfor %}")
+    p(doc, "{%p if p.get('lecture_menu') %}")
+    p(doc, "{{ prose.menu_lead(p) }}")
+    p(doc, "{%p for m in p.get('lecture_menu') %}")
+    p(doc, "{{ prose.menu_item(m) }}")
+    p(doc, "{%p endfor %}")
+    p(doc, "{%p endif %}")
     p(doc, "{%p endif %}")
     p(doc, "{{ prose.requirements_heading(p) }}", "GW H1")
     p(doc, prose.plans_heading(), "GW H2")

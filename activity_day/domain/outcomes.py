@@ -41,6 +41,7 @@ class CollectResult(TypedDict):
     uncovered_required: int
     files: NotRequired[dict[str, str]]
     inbox: NotRequired[InboxResult]
+    lectures: NotRequired[dict[str, Any]]  # the lecture orders by status (services.lectures)
 
 
 class SampleResult(TypedDict):

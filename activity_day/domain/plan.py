@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model
 from activity_day.domain.hashing import canonical_json, sha256_hex
 
 # Keys close_review adds to the official plan (v2); a draft (v1) has none of them.
-OFFICIAL_ONLY = ("edits", "comments", "status")
+OFFICIAL_ONLY = ("edits", "comments", "status", "lecture_menu")
 
 
 class _Part(BaseModel):
@@ -112,6 +112,16 @@ class PlanComment(_Part):
     reason: str | None
 
 
+class MenuEntry(_Part):
+    """An item of the month's lecture menu (宣讲菜单): a topic, what it covers and the stories that fit it."""
+
+    code: str
+    title: str
+    topic: str
+    covers: list[str]
+    stories: list[str]
+
+
 class PlanContent(_Part):
     """Everything the plan documents show."""
 
@@ -137,6 +147,7 @@ class PlanContent(_Part):
     edits: list[PlanEdit] | None = None
     comments: list[PlanComment] | None = None
     status: str | None = None
+    lecture_menu: list[MenuEntry] | None = None
 
     @model_serializer(mode="wrap")
     def _without_absent_official_keys(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:

@@ -90,6 +90,22 @@ class RiskWeights(_Strict):
     evidence_doubtful: int = Field(default=1, ge=0, le=20, description="上月活动纪实存疑或不符合")
 
 
+class LectureRules(_Strict):
+    """Micro lecture teams (微型宣讲队): how a team is formed for each order from the lecture menu."""
+
+    avoid_home: bool = Field(default=True, description="讲师不到本人所在乡镇（街道）宣讲")
+    team_min: int = Field(default=3, ge=1, le=6)
+    team_max: int = Field(default=4, ge=1, le=8)
+    default_cap: int = Field(default=4, ge=1, le=31, description="宣讲员库未写每月上限时的默认值")
+    stories_per_item: int = Field(default=3, ge=0, le=10, description="菜单每项列出的故事数")
+
+    @model_validator(mode="after")
+    def _sizes(self) -> LectureRules:
+        if self.team_min > self.team_max:
+            raise ValueError("team_min 不能大于 team_max")
+        return self
+
+
 class Rectification(_Strict):
     """The rectification loop (整改): how long a station has, counted from the circular's date."""
 
@@ -254,6 +270,7 @@ class Profile(_Strict):
     scoring: Scoring = Field(default_factory=Scoring)
     intake: Intake = Field(default_factory=Intake)
     rectification: Rectification = Field(default_factory=Rectification)
+    lectures: LectureRules = Field(default_factory=LectureRules)
     evidence: EvidenceRules = Field(default_factory=EvidenceRules)
     demonstration: DemonstrationRules = Field(default_factory=DemonstrationRules,
                                               description="demonstration-station selection: eligibility, quota, 公示")

@@ -51,6 +51,17 @@ class H:
     # 示范所站申报 (demonstration-station applications)
     BRAND = "特色品牌"
     STATEMENT = "申报理由"
+    # 宣讲员库 (the lecture pool) and 宣讲点单 (lecture orders)
+    SPEAKER_CODE = "讲师编号"
+    SPEAKER_NAME = "姓名"
+    UNIT = "单位"
+    TOPICS = "宣讲主题"
+    STORIES = "宣讲故事"
+    AVAILABLE = "可宣讲时间"
+    CAP = "每月上限"
+    MENU_CODE = "菜单编号"
+    LECTURE_DATE = "宣讲日期"
+    AUDIENCE = "预计听众"
     # 整改报告 (rectification reports)
     FINDING_ID = "整改编号"
     REPORT = "整改情况"
@@ -99,6 +110,11 @@ APPLICATIONS = FileKind("applications", "示范所站申报", (H.STATION_CODE, H
 
 REPORTS = FileKind("reports", "整改报告", (H.FINDING_ID, H.STATION_CODE, H.REPORT), (H.PHOTOS,))
 
+SPEAKERS = FileKind("speakers", "宣讲员库", (H.SPEAKER_CODE, H.SPEAKER_NAME, H.TOWNSHIP, H.TOPICS),
+                    (H.UNIT, H.STORIES, H.AVAILABLE, H.CAP))
+
+ORDERS = FileKind("orders", "宣讲点单", (H.STATION_CODE, H.MENU_CODE), (H.LECTURE_DATE, H.AUDIENCE))
+
 
 def scores_kind(rubric: list[tuple[str, float]]) -> FileKind:
     """The scores file with one optional column per rubric item (a file carries 得分, or the items, or both)."""
@@ -106,4 +122,5 @@ def scores_kind(rubric: list[tuple[str, float]]) -> FileKind:
                     SCORES.optional + tuple(name for name, _ in rubric if name not in SCORES.optional))
 
 
-KINDS = {k.name: k for k in (STATIONS, PLANS, COMMENTS, SCORES, EVALUATION, APPLICATIONS, REPORTS)}
+KINDS = {k.name: k for k in (STATIONS, PLANS, COMMENTS, SCORES, EVALUATION, APPLICATIONS, REPORTS, SPEAKERS,
+                                ORDERS)}

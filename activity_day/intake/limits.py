@@ -28,6 +28,10 @@ STORED_IN: dict[str, tuple[str, ...]] = {
     H.INDICATOR: ("assessed_score.indicator",),
     H.ASSESSOR: ("assessed_score.assessor",),
     H.BRAND: ("demo_application.brand",),
+    H.SPEAKER_CODE: ("speaker.code",),
+    H.SPEAKER_NAME: ("speaker.name",),
+    H.UNIT: ("speaker.unit",),
+    H.MENU_CODE: ("lecture_order.menu_code",),
 }
 # Free text kept in TEXT columns: no column limit, but a cell this long is a paste gone wrong, not a comment.
 LONG_TEXT = 2000

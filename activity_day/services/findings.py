@@ -105,14 +105,14 @@ def show(county: str, finding_id: int, station: str | None = None) -> dict[str, 
 
 def detail(session: Session, county: str, finding: Finding, as_of: date | None = None) -> dict[str, Any]:
     status = rules.effective_status(finding.status, finding.deadline, as_of or today())
-    return {"id": finding.id, "station": finding.station_code, "source": finding.source,
+    return {"id": finding.number, "station": finding.station_code, "source": finding.source,
             "category": finding.category, "text": finding.text, "deadline": finding.deadline.isoformat(),
             "status": status.value, "status_label": status.label, "month": finding.month,
             "township": finding.township, "rounds": finding.rounds, "report": finding.report,
             "photos": list(finding.photos), "review_note": finding.review_note,
             "events": [{"action": e.action, "actor": e.actor, "note": e.note, "photos": list(e.photos),
                         "at": e.at.isoformat(timespec="seconds")}
-                       for e in store.events(session=session, county=county, finding_id=finding.id)]}
+                       for e in store.events(session=session, county=county, finding_id=finding.number)]}
 
 
 def mark_overdue(county: str, on: date) -> int:

@@ -8,9 +8,12 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from activity_day.domain import menu
+from activity_day.domain.dates import cn_month, month_days, parse_month
 from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadline
 from activity_day.domain.planning import load_checklist_catalog, load_learning_catalog
 from activity_day.domain.profile import unknown_townships
+from activity_day.errors import MissingPrerequisite
 from activity_day.intake import (
     KINDS,
     REGISTRY,
@@ -32,10 +35,12 @@ from activity_day.intake import (
     validate_scores,
     validate_stations,
 )
+from activity_day.intake.lectures import validate_orders, validate_speakers
 from activity_day.services import demonstration as demo_service
 from activity_day.store import crud
 from activity_day.store import demonstration as demo_store
 from activity_day.store import findings as findings_store
+from activity_day.store import lectures as lecture_store
 from activity_day.store import scores as score_store
 from activity_day.store.database import transaction
 from models import CommentSource, Photo
@@ -66,7 +71,8 @@ class ImportReport:
             return out
         out += [p.line() for p in self.notices]
         noun = {"stations": "份名录", "plans": "个所站的计划", "comments": "条意见", "scores": "条评分",
-                "evaluation": "条实地评估", "applications": "个所站的申报", "reports": "份整改报告"}[self.kind]
+                "evaluation": "条实地评估", "applications": "个所站的申报", "reports": "份整改报告",
+                "speakers": "份宣讲员库", "orders": "个宣讲点单"}[self.kind]
         summary = f"{self.file}：接收 {len(self.accepted)} {noun}，拒收 {len(self.refused)} {noun}，写入 {self.rows_written} 行"
         if self.refused and self.kind == "plans":
             summary += f"（拒收：{'、'.join(self.refused)}）"
@@ -159,6 +165,11 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
             ref = source_ref(name, "assessed_score.source_ref", last_row=last_row)
             return _report(validated, crud.save_assessed(session=session, county=county, rows=rows, source_ref=ref),
                            notices)
+        if kind == "speakers":  # the lecture pool, a registry like the stations'
+            return _report(*_save_speakers(session, county, frame, name), notices)
+        if kind == "orders":
+            assert month is not None, "lecture orders belong to a month"
+            return _report(*_save_orders(session, county, month, frame, name, received_at), notices)
         if kind == "reports":  # 整改报告: each row names its finding, of whatever month
             return _report(*_save_reports(session, county, frame, name, received_at), notices)
         assert month is not None, "plans, comments and scores belong to a month"
@@ -227,3 +238,37 @@ def _save_reports(session, county: str, frame, name: str, received_at: datetime 
                                  actor=source_ref(name, "finding_event.actor", row=row[ROW]), photos=row["photos"])
             written += 1
     return validated, written
+
+
+def _save_speakers(session, county: str, frame, name: str) -> tuple[Validated, int]:
+    profile = crud.load_profile_of(session=session, county=county)
+    stations = crud.stations_frame(session=session, county=county)
+    catalog = load_learning_catalog()
+    topics = menu.topics_of(None, catalog["category_name"].drop_duplicates(), [p.name for p in profile.county_programs])
+    validated = validate_speakers(frame, name, topics=topics, townships=set(stations["township"]),
+                                  default_cap=profile.lectures.default_cap)
+    rows = validated.units.get(REGISTRY, [])
+    return validated, (lecture_store.replace_pool(session=session, county=county, rows=rows) if rows else 0)
+
+
+def _save_orders(session, county: str, month: str, frame, name: str,
+                 received_at: datetime | None) -> tuple[Validated, int]:
+    """Orders from the official plan's menu, deadline-aware like station plans (same deadline and policy)."""
+    profile = crud.load_profile_of(session=session, county=county)
+    plan = crud.plan_content(crud.official_plan(session=session, county=county, month=month))
+    if not plan.lecture_menu:
+        raise MissingPrerequisite(f"{cn_month(month)}正式方案没有宣讲菜单：请先导入宣讲员库（activity-day import speakers），"
+                                  "再重新印发方案")
+    stations = crud.stations_frame(session=session, county=county)
+    days = month_days(*parse_month(month))
+    validated = validate_orders(frame, name, stations=code_index(stations["code"]),
+                                menu={m.code: m.title for m in plan.lecture_menu}, days=(days[0], days[-1]),
+                                activity_date=plan.activity_date)
+    deadline = deadline_of(plan, profile.intake.deadline_time)
+    lateness = judge_lateness(received_at, deadline, profile.intake.late_submissions)
+    if lateness.refused:
+        refuse_late(validated, name, deadline)
+    rows = [r for unit in validated.units.values() for r in unit]
+    return validated, lecture_store.save_orders(session=session, county=county, month=month, rows=rows,
+                                                source_ref=source_ref(name, "lecture_order.source_ref"),
+                                                received_at=received_at, late=lateness.late)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from activity_day.domain import findings as rules
@@ -19,21 +20,21 @@ SYSTEM = "系统"
 
 
 def save_findings(*, session: Session, county: str, month: str, rows: Sequence[dict[str, Any]], now: datetime) -> int:
-    """Insert the month's new findings (existing ones keep their state) and a `raised` event for each new one."""
-    if not rows:
-        return 0
+    """Insert the month's new findings with the county's next numbers (existing ones keep their number and state),
+    and a `raised` event for each new one. Returns how many were new."""
     before = set(session.exec(select(Finding.digest, Finding.station_code).where(
         Finding.county == county, Finding.month == month)).all())
-    records = [dict(county=county, month=month, station_code=r["station_code"], township=r["township"],
-                    source=r["source"], category=r["category"], digest=r["digest"], text=r["text"],
-                    deadline=r["deadline"], status=FindingStatus.OPEN) for r in rows]
-    upsert(session, Finding, records, ["county", "month", "station_code", "digest"], update=False)
     new = [r for r in rows if (r["digest"], r["station_code"]) not in before]
-    if new:
-        ids = {(f.station_code, f.digest): f.id for f in session.exec(select(Finding).where(
-            Finding.county == county, Finding.month == month))}
-        session.add_all(FindingEvent(county=county, finding_id=ids[(r["station_code"], r["digest"])], action="raised",
-                                     actor=SYSTEM, note=r["text"], at=now) for r in new)
+    if not new:
+        return 0
+    last = session.exec(select(func.max(Finding.number)).where(Finding.county == county)).one() or 0
+    records = [dict(county=county, number=last + n, month=month, station_code=r["station_code"],
+                    township=r["township"], source=r["source"], category=r["category"], digest=r["digest"],
+                    text=r["text"], deadline=r["deadline"], status=FindingStatus.OPEN)
+               for n, r in enumerate(new, start=1)]
+    upsert(session, Finding, records, ["county", "month", "station_code", "digest"], update=False)
+    session.add_all(FindingEvent(county=county, number=r["number"], action="raised", actor=SYSTEM, note=r["text"],
+                                 at=now) for r in records)
     return len(new)
 
 
@@ -47,17 +48,20 @@ def findings_frame(*, session: Session, county: str, month: str | None = None, u
         where.append(Finding.month <= up_to)
     if station:
         where.append(Finding.station_code == station)
-    frame = _frame(session, Finding, FINDING_COLUMNS, *where, order=["month", "township", "station_code", "id"])
-    return frame.assign(status=frame["status"].map(lambda s: FindingStatus(s).value))
+    columns = ["number" if c == "id" else c for c in FINDING_COLUMNS]
+    frame = _frame(session, Finding, columns, *where, order=["month", "township", "station_code", "number"])
+    # The county's 整改编号 is what every user sees as the finding's id.
+    return frame.rename(columns={"number": "id"}).assign(status=frame["status"].map(lambda s: FindingStatus(s).value))
 
 
 def get_finding(*, session: Session, county: str, finding_id: int) -> Finding | None:
-    return session.exec(select(Finding).where(Finding.county == county, Finding.id == finding_id)).first()
+    """The finding with this 整改编号 in the county."""
+    return session.exec(select(Finding).where(Finding.county == county, Finding.number == finding_id)).first()
 
 
 def events(*, session: Session, county: str, finding_id: int) -> list[FindingEvent]:
     return list(session.exec(select(FindingEvent).where(FindingEvent.county == county,
-                                                        FindingEvent.finding_id == finding_id)
+                                                        FindingEvent.number == finding_id)
                              .order_by(FindingEvent.id)))  # the order things happened in, whatever the clocks said
 
 
@@ -73,7 +77,7 @@ def apply(*, session: Session, finding: Finding, action: str, actor: str, note: 
         finding.review_note, finding.reviewed_by, finding.reviewed_at = note, actor, now
         finding.closed_at = now if action == "accept" else None
     session.add(finding)
-    session.add(FindingEvent(county=finding.county, finding_id=finding.id, action=action, actor=actor, note=note,
+    session.add(FindingEvent(county=finding.county, number=finding.number, action=action, actor=actor, note=note,
                              photos=list(photos), at=now))
     return finding
 
@@ -85,6 +89,6 @@ def mark_overdue(*, session: Session, county: str, today: date, now: datetime) -
     for finding in late:
         finding.status, finding.overdue_since = FindingStatus.OVERDUE, today
         session.add(finding)
-        session.add(FindingEvent(county=county, finding_id=finding.id, action="overdue", actor=SYSTEM,
+        session.add(FindingEvent(county=county, number=finding.number, action="overdue", actor=SYSTEM,
                                  note=f"整改期限{finding.deadline.isoformat()}已过，未提交整改报告", at=now))
     return len(late)

@@ -59,6 +59,7 @@ def upgrade() -> None:
     op.create_table('finding',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('county', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('month', sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
     sa.Column('station_code', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('township', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
@@ -78,7 +79,8 @@ def upgrade() -> None:
     sa.Column('closed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('overdue_since', sa.Date(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('county', 'month', 'station_code', 'digest')
+    sa.UniqueConstraint('county', 'month', 'station_code', 'digest'),
+    sa.UniqueConstraint('county', 'number')
     )
     with op.batch_alter_table('finding', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_finding_county'), ['county'], unique=False)
@@ -87,7 +89,7 @@ def upgrade() -> None:
     op.create_table('finding_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('county', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
-    sa.Column('finding_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
@@ -97,7 +99,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('finding_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_finding_event_county'), ['county'], unique=False)
-        batch_op.create_index(batch_op.f('ix_finding_event_finding_id'), ['finding_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_finding_event_number'), ['number'], unique=False)
 
     op.create_table('photo',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -174,7 +176,7 @@ def downgrade() -> None:
 
     op.drop_table('photo')
     with op.batch_alter_table('finding_event', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_finding_event_finding_id'))
+        batch_op.drop_index(batch_op.f('ix_finding_event_number'))
         batch_op.drop_index(batch_op.f('ix_finding_event_county'))
 
     op.drop_table('finding_event')

@@ -1,0 +1,147 @@
+"""Micro lecture teams (点单—派单—接单—评单): dispatch the month's orders, take the speakers' answers, list them.
+
+Dispatch reads the stored orders, the active pool and the official plan's menu, and forms teams only for orders
+still `ordered`; teams already formed keep their members and count towards the loads and pairs. The seed is
+recorded on each order, so the same inputs give the same teams.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlmodel import Session
+
+from activity_day.domain import lectures as rules
+from activity_day.domain.dates import cn_month
+from activity_day.errors import OperatorError
+from activity_day.store import crud
+from activity_day.store import lectures as store
+from activity_day.store.database import transaction
+from models import LectureOrder
+
+FORMED = ("dispatched", "confirmed", "delivered")
+STATUS_CN = {"ordered": "待派单", "dispatched": "已派单", "confirmed": "已接单", "unserved": "无法派单",
+             "delivered": "已宣讲"}
+
+
+def order_key(month: str, station: str, menu_code: str) -> str:
+    return f"{month}|{station}|{menu_code}"
+
+
+def _speakers(pool: pd.DataFrame) -> list[rules.Speaker]:
+    return [rules.Speaker(code=r.code, name=r.name, township=r.township, topics=frozenset(r.topics),
+                          stories=frozenset(r.stories), weekdays=frozenset(int(w) for w in r.weekdays),
+                          dates=frozenset(date.fromisoformat(d) for d in r.dates), cap=int(r.cap))
+            for r in pool.itertuples()]
+
+
+def _menu(content) -> list[rules.MenuItem]:
+    return [rules.MenuItem(code=m.code, title=m.title, topic=m.topic, stories=tuple(m.stories))
+            for m in content.lecture_menu or []]
+
+
+def _order(month: str, o: LectureOrder, stations: pd.DataFrame) -> rules.Order:
+    st = stations.loc[o.station_code] if o.station_code in stations.index else None
+    point = None
+    if st is not None and pd.notna(st["longitude"]) and pd.notna(st["latitude"]):
+        point = (float(st["longitude"]), float(st["latitude"]))
+    return rules.Order(key=order_key(month, o.station_code, o.menu_code), station=o.station_code,
+                       township=st["township"] if st is not None else "", menu_code=o.menu_code, day=o.day,
+                       audience=o.audience, point=point)
+
+
+def _formed(orders: list[LectureOrder], month: str) -> list[rules.Assignment]:
+    return [rules.Assignment(order=order_key(month, o.station_code, o.menu_code), team=tuple(sorted(o.team)),
+                             status=rules.DISPATCHED) for o in orders if o.status in FORMED and o.team]
+
+
+def _context(session: Session, county: str, month: str):
+    profile = crud.load_profile_of(session=session, county=county)
+    plan = crud.official_plan(session=session, county=county, month=month)
+    stations = crud.stations_frame(session=session, county=county).set_index("code")
+    pool = store.pool_frame(session=session, county=county)
+    return profile, plan, stations, pool, store.orders(session=session, county=county, month=month)
+
+
+def dispatch_month(county: str, month: str) -> dict[str, Any]:
+    """Form a team for every order still waiting; returns the counts."""
+    with transaction() as session:
+        profile, plan, stations, pool, orders = _context(session, county, month)
+        waiting = [o for o in orders if o.status == "ordered"]
+        if not waiting:
+            return _counts(orders)
+        rules_ = profile.lectures
+        formed = _formed(orders, month)
+        seed = f"lectures|{county}|{month}|{plan.sha256}"
+        results = rules.dispatch([_order(month, o, stations) for o in waiting], _speakers(pool),
+                                 _menu(crud.plan_content(plan)), seed=seed, avoid_home=rules_.avoid_home,
+                                 team_min=rules_.team_min, team_max=rules_.team_max,
+                                 prior_load=rules.load_of(formed), prior_pairs=rules.pairs_of(formed))
+        by_key = {a.order: a for a in results}
+        for o in waiting:
+            a = by_key[order_key(month, o.station_code, o.menu_code)]
+            o.status, o.team, o.reason, o.suggestion, o.seed = a.status, list(a.team), a.reason, a.suggestion, seed
+            session.add(o)
+        return _counts(orders)
+
+
+def _counts(orders: list[LectureOrder]) -> dict[str, Any]:
+    statuses = Counter(o.status for o in orders)
+    return {"orders": len(orders), **{s: statuses.get(s, 0) for s in STATUS_CN}}
+
+
+def answer(county: str, month: str, station: str, menu_code: str, speaker: str, accept: bool) -> dict[str, Any]:
+    """A speaker confirms (接单) or declines a dispatched lecture; a decline forms that order's team again, and
+    only that one."""
+    with transaction() as session:
+        profile, plan, stations, pool, orders = _context(session, county, month)
+        order = next((o for o in orders if o.station_code == station and o.menu_code == menu_code.upper()), None)
+        if order is None:
+            raise OperatorError(f"{cn_month(month)}没有所站{station}点的{menu_code}宣讲（用 activity-day lectures list 查看）")
+        if speaker not in order.team:
+            raise OperatorError(f"讲师{speaker}不在该宣讲队中（宣讲队：{'、'.join(order.team) or '无'}）")
+        if accept:
+            order.confirmed = sorted(set(order.confirmed) | {speaker})
+            if set(order.confirmed) >= set(order.team):
+                order.status = "confirmed"
+            session.add(order)
+            return public(order, stations.reset_index(), month)
+        order.declined = sorted(set(order.declined) | {speaker})
+        key = order_key(month, station, order.menu_code)
+        others = [o for o in orders if o.status in FORMED and o.team and o is not order]
+        formed = _formed(others, month)
+        mine = rules.Assignment(order=key, team=tuple(sorted(order.team)), status=rules.DISPATCHED)
+        rules_ = profile.lectures
+        again = rules.redispatch([mine, *formed], [_order(month, o, stations) for o in [order, *others]],
+                                 _speakers(pool),
+                                 _menu(crud.plan_content(plan)), declined={mine.order: set(order.declined)},
+                                 seed=order.seed or f"lectures|{county}|{month}|{plan.sha256}",
+                                 avoid_home=rules_.avoid_home, team_min=rules_.team_min, team_max=rules_.team_max)
+        new = next(a for a in again if a.order == mine.order)
+        order.status, order.team, order.reason, order.suggestion = new.status, list(new.team), new.reason, new.suggestion
+        order.confirmed = [c for c in order.confirmed if c in order.team]
+        session.add(order)
+        return public(order, stations.reset_index(), month)
+
+
+def public(o: LectureOrder, stations: pd.DataFrame, month: str, township_of: dict[str, str] | None = None) -> dict:
+    """An order as `lectures list --json` prints it (the contract)."""
+    info = stations.set_index("code")
+    return {"order": order_key(month, o.station_code, o.menu_code), "station": o.station_code,
+            "township": info.loc[o.station_code, "township"] if o.station_code in info.index else "",
+            "menu_code": o.menu_code, "date": o.day.isoformat(), "audience": o.audience,
+            "team": [{"code": c, "township": (township_of or {}).get(c, "")} for c in o.team],
+            "confirmed": list(o.confirmed), "declined": list(o.declined), "status": o.status,
+            "reason": o.reason, "suggestion": o.suggestion}
+
+
+def list_orders(county: str, month: str) -> list[dict[str, Any]]:
+    with transaction(read_only=True) as session:
+        stations = crud.stations_frame(session=session, county=county)
+        pool = store.pool_frame(session=session, county=county)
+        orders = store.orders(session=session, county=county, month=month)
+        homes = dict(zip(pool["code"], pool["township"], strict=True))
+        return [public(o, stations, month, homes) for o in orders]

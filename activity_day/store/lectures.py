@@ -1,0 +1,76 @@
+"""Reads and writes of the lecture pool, the stations' orders with their teams, and ratings. The caller owns the
+transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from activity_day.store.crud import _frame
+from models import LectureOrder, LectureRating, Speaker, upsert
+
+SPEAKER_COLUMNS = ["code", "name", "unit", "township", "topics", "stories", "weekdays", "dates", "cap"]
+ORDER_COLUMNS = ["id", "station_code", "menu_code", "day", "audience", "status", "team", "confirmed", "declined",
+                 "reason", "suggestion", "late", "source_ref"]
+
+
+def replace_pool(*, session: Session, county: str, rows: Sequence[dict[str, Any]]) -> int:
+    """The pool is the file: listed speakers are upserted, the others set inactive (their past teams stay)."""
+    session.connection().execute(update(Speaker).where(Speaker.county == county).values(active=False))
+    return upsert(session, Speaker, [dict(county=county, active=True, **{k: r[k] for k in SPEAKER_COLUMNS})
+                                     for r in rows], ["county", "code"])
+
+
+def pool_frame(*, session: Session, county: str) -> pd.DataFrame:
+    return _frame(session, Speaker, SPEAKER_COLUMNS, Speaker.county == county, Speaker.active, order=["code"])
+
+
+def save_orders(*, session: Session, county: str, month: str, rows: Sequence[dict[str, Any]], source_ref: str,
+                received_at: datetime | None, late: bool) -> int:
+    """Insert new orders; an order whose day or audience changed goes back to `ordered` for a new team. An order
+    repeated as it is changes nothing. Returns how many orders were new or changed."""
+    stored = {(o.station_code, o.menu_code): o for o in session.exec(select(LectureOrder).where(
+        LectureOrder.county == county, LectureOrder.month == month))}
+    written = 0
+    for r in rows:
+        found = stored.get((r["station_code"], r["menu_code"]))
+        if found is not None and found.day == r["day"] and found.audience == r["audience"]:
+            continue
+        if found is None:
+            found = LectureOrder(county=county, month=month, station_code=r["station_code"], menu_code=r["menu_code"],
+                                 day=r["day"], audience=r["audience"])
+        found.day, found.audience, found.late, found.received_at = r["day"], r["audience"], late, received_at
+        found.source_ref = f"{source_ref}:{r['_row']}" if "_row" in r else source_ref
+        found.status, found.team, found.confirmed, found.declined = "ordered", [], [], []
+        found.reason = found.suggestion = ""
+        session.add(found)
+        written += 1
+    return written
+
+
+def orders_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:
+    return _frame(session, LectureOrder, ORDER_COLUMNS, LectureOrder.county == county, LectureOrder.month == month,
+                  order=["station_code", "menu_code"])
+
+
+def orders(*, session: Session, county: str, month: str) -> list[LectureOrder]:
+    return list(session.exec(select(LectureOrder).where(LectureOrder.county == county, LectureOrder.month == month)
+                             .order_by(LectureOrder.station_code, LectureOrder.menu_code)))
+
+
+def save_ratings(*, session: Session, county: str, month: str, rows: Sequence[dict[str, Any]], source_ref: str) -> int:
+    records = [dict(county=county, month=month, station_code=r["station_code"], menu_code=r["menu_code"],
+                    rater=r["rater"], score=r["score"], comment=r.get("comment", ""),
+                    source_ref=f"{source_ref}:{r['_row']}" if "_row" in r else source_ref) for r in rows]
+    return upsert(session, LectureRating, records, ["county", "month", "station_code", "menu_code", "rater"])
+
+
+def ratings_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:
+    return _frame(session, LectureRating, ["station_code", "menu_code", "rater", "score", "comment"],
+                  LectureRating.county == county, LectureRating.month == month,
+                  order=["station_code", "menu_code", "rater"])
