@@ -19,6 +19,7 @@ from activity_day.demo import (
     filing_stations,
     inspection_scores,
     lecture_orders,
+    lecture_ratings,
     on_day_evidence,
     province_profile,
     registry_as_filed,
@@ -213,6 +214,7 @@ class _DemoMonth:
             scores = biased_scores(scores, self.traits)
         self.load("scores", write_xlsx(scores, out / "inputs" / f"检查评分-{month}.xlsx",
                                        f"{label}集中活动日督查评分汇总"), month)
+        self.rate_lectures(month)
         if self.traits is not None:
             self.rectify(shift_month(month, -1), datetime.combine(plan.activity_date, time(10)))
         summary = compile_(county=county, month=month)
@@ -221,6 +223,17 @@ class _DemoMonth:
         if self.traits is not None:
             self.close_feedback(month)
         return summary
+
+    def rate_lectures(self, month: str) -> None:
+        """The stations (and some observers) rate the lectures that had a team."""
+        from activity_day.domain.dates import cn_month
+        from activity_day.services import lectures
+
+        formed = [(r["station"], r["menu_code"]) for r in lectures.list_orders(self.county, month)
+                  if r["status"] in ("dispatched", "confirmed")]
+        if formed:
+            self.load("ratings", write_xlsx(lecture_ratings(self.rng, formed), self.out / "inputs" / f"宣讲评价-{month}.xlsx",
+                                            f"{cn_month(month)}宣讲评价"), month)
 
     def check_in(self, month: str, activity_day: datetime) -> None:
         """On the day, the stations post check-ins and check-outs with photos through the evidence service."""

@@ -23,6 +23,7 @@ class Kind(StrEnum):
     reports = "reports"
     speakers = "speakers"
     orders = "orders"
+    ratings = "ratings"
 
 
 def _import(ctx: typer.Context, kind: Kind, file: Path, month: str | None) -> None:
@@ -98,6 +99,12 @@ def import_speakers(ctx: typer.Context, file: Path) -> None:
 def import_orders(ctx: typer.Context, file: Path, month: MonthOpt = None) -> None:
     """宣讲点单（所站编号、菜单编号，可写宣讲日期、预计听众）：每行单独接收或拒收，派单在 run collect 中进行。"""
     _import(ctx, Kind.orders, file, month)
+
+
+@app.command("ratings")
+def import_ratings(ctx: typer.Context, file: Path, month: MonthOpt = None) -> None:
+    """宣讲评价（所站编号、菜单编号、评价人、评分1-5，可写评价意见）：所站和文明观察员对已宣讲场次的评价。"""
+    _import(ctx, Kind.ratings, file, month)
 
 
 @app.command("reports")

@@ -20,6 +20,7 @@ from activity_day.services.evidence import coverage
 from activity_day.store import crud, numbers
 from activity_day.store import demonstration as demo_store
 from activity_day.store import findings as findings_store
+from activity_day.store import lectures as lecture_store
 from tasks.common import STEP, artifact, artifact_key, month_dir, transaction
 
 
@@ -65,6 +66,8 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
         data["feedback"] = crud.feedback_frame(session=session, county=county, up_to=month)
         earlier = findings_store.findings_frame(session=session, county=county, up_to=shift_month(month, -1))
         evidence = coverage(session, county, month)
+        lecture_orders = lecture_store.orders(session=session, county=county, month=month)
+        lecture_ratings = lecture_store.ratings_frame(session=session, county=county, month=month)
         number = numbers.assign(session=session, now=datetime.now(UTC), issue=numbers.Issue(
             issuer=profile.county.doc_prefix, year=content.dates.compile.year, county=county, month=month,
             document="circular"))
@@ -82,6 +85,7 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
     context["evidence"] = evidence.summary | {
         "complete_pct": round(100 * evidence.summary["complete"] / evidence.summary["stations"])}\
         if evidence.summary["records"] and evidence.summary["stations"] else None
+    context["lectures"] = lecture_figures(lecture_orders, lecture_ratings)
     series = chart_series(figures)
     svg, images = charts.circular_charts(**series) if series else ({}, {})
     markdown = render_text("circular.md.j2", **context)
@@ -116,3 +120,13 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
                              description=context["title"])
     return summary | {"files": {fmt: path for fmt, (path, _) in files.items()}}
 
+
+
+def lecture_figures(orders: list, ratings) -> dict | None:
+    """The circular's lecture sentence: orders, teams formed, delivered (rated), unserved; None without orders."""
+    if not orders:
+        return None
+    statuses = [o.status for o in orders]
+    return {"orders": len(orders), "formed": sum(s in ("dispatched", "confirmed", "delivered") for s in statuses),
+            "delivered": statuses.count("delivered"), "unserved": statuses.count("unserved"), "ratings": len(ratings),
+            "average": f"{ratings['score'].mean():.1f}" if len(ratings) else None}

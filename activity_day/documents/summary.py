@@ -34,6 +34,10 @@ def summary_lines(step: str, month: str, result: dict) -> list[str]:
                  f"收件箱：处理文件 {inbox.get('files', 0)} 个，接收 {inbox.get('stations_accepted', 0)} 个所站的计划，"
                  f"拒收 {inbox.get('stations_refused', 0)} 个"]
         lines += [f"  无法使用的文件：{name}" for name in inbox.get("unusable", [])]
+        lectured = result.get("lectures") or {}
+        if lectured.get("orders"):
+            lines.append(f"宣讲点单 {lectured['orders']} 个：已派单 {lectured['dispatched']} 个，已接单 {lectured['confirmed']} 个，"
+                         f"无法派单 {lectured['unserved']} 个（activity-day lectures list 查看原因和建议）")
     elif step == "sample":
         lines = [f"{label}督查抽样：抽取 {result['drawn']} 个所站（{'本次抽取' if result['new'] else '沿用已存的抽样，未重抽'}），"
                  f"抽样记录摘要 {result['digest']}"]

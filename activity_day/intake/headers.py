@@ -62,6 +62,9 @@ class H:
     MENU_CODE = "菜单编号"
     LECTURE_DATE = "宣讲日期"
     AUDIENCE = "预计听众"
+    RATER = "评价人"
+    RATING = "评分（1-5）"
+    RATING_NOTE = "评价意见"
     # 整改报告 (rectification reports)
     FINDING_ID = "整改编号"
     REPORT = "整改情况"
@@ -115,6 +118,8 @@ SPEAKERS = FileKind("speakers", "宣讲员库", (H.SPEAKER_CODE, H.SPEAKER_NAME,
 
 ORDERS = FileKind("orders", "宣讲点单", (H.STATION_CODE, H.MENU_CODE), (H.LECTURE_DATE, H.AUDIENCE))
 
+RATINGS = FileKind("ratings", "宣讲评价", (H.STATION_CODE, H.MENU_CODE, H.RATER, H.RATING), (H.RATING_NOTE,))
+
 
 def scores_kind(rubric: list[tuple[str, float]]) -> FileKind:
     """The scores file with one optional column per rubric item (a file carries 得分, or the items, or both)."""
@@ -123,4 +128,4 @@ def scores_kind(rubric: list[tuple[str, float]]) -> FileKind:
 
 
 KINDS = {k.name: k for k in (STATIONS, PLANS, COMMENTS, SCORES, EVALUATION, APPLICATIONS, REPORTS, SPEAKERS,
-                                ORDERS)}
+                                ORDERS, RATINGS)}

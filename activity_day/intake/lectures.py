@@ -127,3 +127,27 @@ def validate_orders(frame: pd.DataFrame, file: str, *, stations: dict[str, str],
         seen.setdefault(key, raw[ROW])
         _finish_row_unit(result, c, f"第{raw[ROW]}行")
     return result
+
+
+def validate_ratings(frame: pd.DataFrame, file: str, *, delivered: set[tuple[str, str]],
+                     stations: dict[str, str]) -> Validated:
+    """Ratings (评单): each row its own unit, of a lecture that had a team (the station and menu code of an order
+    dispatched or confirmed), 1 to 5; one rating per rater and lecture."""
+    result = Validated("ratings", file)
+    seen: dict[tuple[str, str, str], int] = {}
+    for raw in frame.to_dict("records"):
+        c = _RowCheck(file, raw)
+        code = c.station(stations)
+        menu_code = compact(raw.get(H.MENU_CODE)).upper()
+        c.values["menu_code"] = menu_code
+        if code and (code, menu_code) not in delivered:
+            c.fail(H.MENU_CODE, "本月没有派出宣讲队的这场宣讲（所站编号和菜单编号须与派单一致）")
+        rater = c.require_text(H.RATER, "rater", LIMITS[H.RATER], name=True)
+        c.check(H.RATING, "score", parse_count(raw.get(H.RATING), low=1, high=5))
+        c.optional_text(H.RATING_NOTE, "comment", LIMITS[H.RATING_NOTE])
+        key = (code or "", menu_code, rater)
+        if code and rater and key in seen:
+            c.fail(H.RATER, f"与第{seen[key]}行重复（同一评价人对同一场宣讲评价一次）")
+        seen.setdefault(key, raw[ROW])
+        _finish_row_unit(result, c, f"第{raw[ROW]}行")
+    return result

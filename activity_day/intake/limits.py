@@ -31,11 +31,12 @@ STORED_IN: dict[str, tuple[str, ...]] = {
     H.SPEAKER_CODE: ("speaker.code",),
     H.SPEAKER_NAME: ("speaker.name",),
     H.UNIT: ("speaker.unit",),
-    H.MENU_CODE: ("lecture_order.menu_code",),
+    H.MENU_CODE: ("lecture_order.menu_code", "lecture_rating.menu_code"),
+    H.RATER: ("lecture_rating.rater",),
 }
 # Free text kept in TEXT columns: no column limit, but a cell this long is a paste gone wrong, not a comment.
 LONG_TEXT = 2000
-LONG_TEXT_FIELDS = (H.CONTENT, H.REASON, H.PROBLEMS, H.SUGGESTIONS, H.NOTE, H.STATEMENT, H.REPORT)
+LONG_TEXT_FIELDS = (H.CONTENT, H.REASON, H.PROBLEMS, H.SUGGESTIONS, H.NOTE, H.STATEMENT, H.REPORT, H.RATING_NOTE)
 
 
 def column_length(qualified: str) -> int:

@@ -35,7 +35,7 @@ from activity_day.intake import (
     validate_scores,
     validate_stations,
 )
-from activity_day.intake.lectures import validate_orders, validate_speakers
+from activity_day.intake.lectures import validate_orders, validate_ratings, validate_speakers
 from activity_day.services import demonstration as demo_service
 from activity_day.store import crud
 from activity_day.store import demonstration as demo_store
@@ -72,7 +72,7 @@ class ImportReport:
         out += [p.line() for p in self.notices]
         noun = {"stations": "份名录", "plans": "个所站的计划", "comments": "条意见", "scores": "条评分",
                 "evaluation": "条实地评估", "applications": "个所站的申报", "reports": "份整改报告",
-                "speakers": "份宣讲员库", "orders": "个宣讲点单"}[self.kind]
+                "speakers": "份宣讲员库", "orders": "个宣讲点单", "ratings": "条宣讲评价"}[self.kind]
         summary = f"{self.file}：接收 {len(self.accepted)} {noun}，拒收 {len(self.refused)} {noun}，写入 {self.rows_written} 行"
         if self.refused and self.kind == "plans":
             summary += f"（拒收：{'、'.join(self.refused)}）"
@@ -167,6 +167,9 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
                            notices)
         if kind == "speakers":  # the lecture pool, a registry like the stations'
             return _report(*_save_speakers(session, county, frame, name), notices)
+        if kind == "ratings":
+            assert month is not None, "lecture ratings belong to a month"
+            return _report(*_save_ratings(session, county, month, frame, name), notices)
         if kind == "orders":
             assert month is not None, "lecture orders belong to a month"
             return _report(*_save_orders(session, county, month, frame, name, received_at), notices)
@@ -272,3 +275,18 @@ def _save_orders(session, county: str, month: str, frame, name: str,
     return validated, lecture_store.save_orders(session=session, county=county, month=month, rows=rows,
                                                 source_ref=source_ref(name, "lecture_order.source_ref"),
                                                 received_at=received_at, late=lateness.late)
+
+
+def _save_ratings(session, county: str, month: str, frame, name: str) -> tuple[Validated, int]:
+    """Ratings of the lectures that had a team; a rated lecture counts as delivered."""
+    orders = lecture_store.orders(session=session, county=county, month=month)
+    formed = {(o.station_code, o.menu_code): o for o in orders if o.status in ("dispatched", "confirmed", "delivered")}
+    stations = crud.stations_frame(session=session, county=county)
+    validated = validate_ratings(frame, name, delivered=set(formed), stations=code_index(stations["code"]))
+    rows = [r for unit in validated.units.values() for r in unit]
+    for r in rows:
+        order = formed[(r["station_code"], r["menu_code"])]
+        order.status = "delivered"
+        session.add(order)
+    return validated, lecture_store.save_ratings(session=session, county=county, month=month, rows=rows,
+                                                 source_ref=source_ref(name, "lecture_rating.source_ref"))

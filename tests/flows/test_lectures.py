@@ -1,0 +1,116 @@
+"""Micro lecture teams through the normal paths: the pool, the menu in the official plan, orders, dispatch in the
+collect step, a decline that re-forms one team only, confirmations."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from activity_day.demo import lecture_orders, speaker_pool, write_xlsx
+from activity_day.domain.planning import load_learning_catalog
+from cli import app
+
+pytestmark = pytest.mark.flow
+MONTH = "2027-03"
+
+
+def cli(*args: str) -> tuple[int, str]:
+    done = CliRunner().invoke(app, list(args))
+    return done.exit_code, done.output
+
+
+def test_pool_menu_orders_dispatch_and_a_decline(prefect_server, settings, registry, county, tmp_path: Path) -> None:
+    from activity_day.store import crud
+    from activity_day.store.database import transaction
+    from flows.monthly import collect, draft, review
+
+    rng = random.Random("lectures")
+    topics = list(load_learning_catalog()["category_name"].drop_duplicates())
+    with transaction() as session:
+        programs = [p.name for p in crud.load_profile_of(session=session, county=county).county_programs]
+    pool = speaker_pool(rng, topics + programs)
+
+    # A pool with mistakes is refused whole, each mistake named; the corrected pool is taken.
+    broken = pool.copy()
+    broken.loc[0, "乡镇（街道）"] = "众兴镇"
+    broken.loc[1, "宣讲主题"] = "理论武器"
+    broken.loc[2, "可宣讲时间"] = "每逢初一"
+    code, out = cli("import", "speakers", str(write_xlsx(broken, tmp_path / "坏.xlsx", "宣讲员库")))
+    assert code == 1 and "拒收 1 份宣讲员库" in out
+    assert "第3行 【乡镇（街道）】 “众兴镇”：所站名录中没有这个乡镇（街道），是否为“众兴街道”" in out
+    assert "没有“理论武器”这个宣讲主题，是否为“理论武装”" in out and "“每逢初一”无法识别" in out
+    code, out = cli("import", "speakers", str(write_xlsx(pool, tmp_path / "宣讲员库.xlsx", "宣讲员库")))
+    assert code == 0 and "写入 40 行" in out
+
+    draft(county=county, month=MONTH)
+    review(county=county, month=MONTH)
+    with transaction() as session:
+        plan = crud.plan_content(crud.official_plan(session=session, county=county, month=MONTH))
+    menu = plan.lecture_menu
+    assert [m.code for m in menu] == [f"XJ-{n:02d}" for n in range(1, len(topics) + len(programs) + 1)]
+    assert [m.topic for m in menu] == topics + programs and all(m.stories for m in menu[:5])
+    official = (Path(settings.out) / MONTH / "plan-v2.md").read_text(encoding="utf-8")
+    assert "本月宣讲菜单如下" in official and f"- XJ-01 {menu[0].title}（可讲故事：" in official
+
+    orders = lecture_orders(rng, registry, [m.code for m in menu], pd.Timestamp(plan.activity_date).to_pydatetime())
+    bad = pd.DataFrame([{"所站编号": "001", "菜单编号": "XJ01", "宣讲日期": None, "预计听众": 50},
+                        {"所站编号": "002", "菜单编号": "XJ-01", "宣讲日期": "2027-04-02", "预计听众": 50}])
+    code, out = cli("import", "orders", str(write_xlsx(pd.concat([orders, bad]), tmp_path / "点单.xlsx", "宣讲点单")),
+                    "--month", MONTH)
+    assert code == 1 and f"接收 {len(orders)} 个宣讲点单，拒收 2 个宣讲点单" in out
+    assert "本月宣讲菜单中没有这个编号，是否为“XJ-01”" in out and "应在本月内（2027-03-01 至 2027-03-31）" in out
+
+    collected = collect(county=county, month=MONTH)
+    assert collected["lectures"]["orders"] == len(orders)
+    code, out = cli("lectures", "list", "--month", MONTH, "--json")
+    rows = json.loads(out)
+    assert set(rows[0]) >= {"order", "station", "township", "menu_code", "date", "team", "status", "reason"}
+    dispatched = [r for r in rows if r["status"] == "dispatched"]
+    assert len(dispatched) > len(rows) * 0.6
+    speakers = pool.set_index("讲师编号")
+    topic_of = {m.code: m.topic for m in menu}
+    for r in dispatched:
+        assert 3 <= len(r["team"]) <= 4
+        for member in r["team"]:
+            assert member["township"] != r["township"]  # nobody lectures at home
+            assert topic_of[r["menu_code"]] in speakers.loc[member["code"], "宣讲主题"].split("、")
+    assert all(r["reason"] and r["suggestion"] for r in rows if r["status"] == "unserved")
+    sheets = pd.read_excel(Path(settings.out) / MONTH / "lectures.xlsx", sheet_name=None)
+    assert list(sheets) == ["派单（按乡镇）", "派单（按讲师）"]
+    assert len(sheets["派单（按讲师）"]) == sum(len(r["team"]) for r in dispatched)
+
+    # A decline re-forms that one team; every other team stays as it was.
+    target, other = dispatched[0], dispatched[1]
+    leaving = target["team"][0]["code"]
+    code, out = cli("lectures", "decline", "--month", MONTH, "--station", target["station"], "--menu",
+                    target["menu_code"], "--speaker", leaving)
+    assert code == 0 and "已谢绝" in out
+    after = {r["order"]: r for r in json.loads(cli("lectures", "list", "--month", MONTH, "--json")[1])}
+    changed = after[target["order"]]
+    assert leaving not in [m["code"] for m in changed["team"]] and changed["declined"] == [leaving]
+    assert all(after[r["order"]]["team"] == r["team"] for r in rows if r["order"] != target["order"])
+    for member in other["team"]:
+        assert cli("lectures", "confirm", "--month", MONTH, "--station", other["station"], "--menu",
+                   other["menu_code"], "--speaker", member["code"])[0] == 0
+    assert json.loads(cli("lectures", "list", "--month", MONTH, "--json")[1])[rows.index(other)]["status"] == "confirmed"
+    code, out = cli("lectures", "decline", "--month", MONTH, "--station", other["station"], "--menu",
+                    other["menu_code"], "--speaker", "JS999")
+    assert code == 2 and "不在该宣讲队中" in out
+
+    # After the lecture: ratings from the station and an observer; a lecture without a team cannot be rated.
+    ratings = pd.DataFrame([
+        {"所站编号": other["station"], "菜单编号": other["menu_code"], "评价人": "所站", "评分（1-5）": 5, "评价意见": "故事感人"},
+        {"所站编号": other["station"], "菜单编号": other["menu_code"], "评价人": "韩梅", "评分（1-5）": 4, "评价意见": ""},
+        {"所站编号": other["station"], "菜单编号": other["menu_code"], "评价人": "李", "评分（1-5）": 6, "评价意见": ""},
+        {"所站编号": "001", "菜单编号": "XJ-99", "评价人": "所站", "评分（1-5）": 5, "评价意见": ""},
+    ])
+    code, out = cli("import", "ratings", str(write_xlsx(ratings, tmp_path / "评价.xlsx", "宣讲评价")), "--month", MONTH)
+    assert code == 1 and "接收 2 条宣讲评价，拒收 2 条宣讲评价" in out
+    assert "【评分（1-5）】 “6”" in out and "本月没有派出宣讲队的这场宣讲" in out
+    final = {r["order"]: r for r in json.loads(cli("lectures", "list", "--month", MONTH, "--json")[1])}
+    assert final[other["order"]]["status"] == "delivered"
