@@ -72,9 +72,10 @@ def test_demo_month_end_to_end_and_rerun_is_identical(prefect_server, settings: 
     assert "尚未收到活动纪实" in (out / "collect-report.md").read_text(encoding="utf-8")
     monthly_cycle(county="321323", month=MONTH)
     assert month_status("321323", MONTH)["counts"] == counts
-    # Only the collect report changes: the stations' check-ins arrived on the day, after the first collect run.
+    # Only the collect step's outputs change, with what arrived after its first run: the stations' check-ins on
+    # the day (the collect report) and the lecture ratings (the lectures now show 已宣讲).
     after = tree_digest(out)
-    assert {k for k in after if after[k] != before.get(k)} == {"collect-report.md"}
+    assert {k for k in after if after[k] != before.get(k)} == {"collect-report.md", "lectures.xlsx"}
     assert "尚未收到活动纪实" not in (out / "collect-report.md").read_text(encoding="utf-8")
     monthly_cycle(county="321323", month=MONTH)
     assert tree_digest(out) == after
