@@ -212,13 +212,15 @@ def _dms(value: float) -> tuple:
     return IFDRational(degrees), IFDRational(minutes), IFDRational(round(((value - degrees) * 60 - minutes) * 600000), 10000)
 
 
-def camera_photo(rng: random.Random, when: datetime | None, at: tuple[float, float] | None) -> bytes:
-    """A small JPEG with EXIF DateTimeOriginal and GPS (longitude, latitude) as a phone camera writes them."""
+def camera_photo(rng: random.Random, when: datetime | None, at: tuple[float, float] | None,
+                 size: tuple[int, int] = (16, 12), quality: int = 85) -> bytes:
+    """A small JPEG of random pixels with EXIF DateTimeOriginal and GPS (longitude, latitude) as a phone camera
+    writes them."""
     from io import BytesIO
 
     from PIL import Image
 
-    image = Image.frombytes("RGB", (16, 12), bytes(rng.randrange(256) for _ in range(16 * 12 * 3)))
+    image = Image.frombytes("RGB", size, bytes(rng.randrange(256) for _ in range(size[0] * size[1] * 3)))
     exif = Image.Exif()
     if when is not None:
         exif.get_ifd(0x8769)[0x9003] = when.strftime("%Y:%m:%d %H:%M:%S")
@@ -226,7 +228,7 @@ def camera_photo(rng: random.Random, when: datetime | None, at: tuple[float, flo
         gps = exif.get_ifd(0x8825)
         gps[1], gps[2], gps[3], gps[4] = "N", _dms(at[1]), "E", _dms(at[0])
     out = BytesIO()
-    image.save(out, "JPEG", exif=exif, quality=85)
+    image.save(out, "JPEG", exif=exif, quality=quality)
     return out.getvalue()
 
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime
-from io import BytesIO
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from PIL import Image
-from PIL.TiffImagePlugin import IFDRational
 from sqlmodel import select
 
 from activity_day.api import clock, create_app
+from activity_day.demo import camera_photo
 from activity_day.settings import settings_in_force
 from activity_day.store import crud
 from activity_day.store.database import transaction
@@ -72,26 +70,10 @@ def north(code: str, metres: float) -> tuple[float, float]:
     return lon, lat + metres * M
 
 
-def dms(value: float) -> tuple[IFDRational, IFDRational, IFDRational]:
-    d = int(value)
-    m = int((value - d) * 60)
-    return IFDRational(d), IFDRational(m), IFDRational(round(((value - d) * 60 - m) * 60 * 10000), 10000)
-
-
 def jpeg(when: datetime | None = None, at: tuple[float, float] | None = None, seed: int = 0,
          noise: int = 16) -> bytes:
-    """A real JPEG with EXIF DateTimeOriginal and GPS as a phone camera writes them."""
-    rng = random.Random(seed)
-    image = Image.frombytes("RGB", (noise, noise), bytes(rng.randrange(256) for _ in range(noise * noise * 3)))
-    exif = Image.Exif()
-    if when is not None:
-        exif.get_ifd(0x8769)[0x9003] = when.strftime("%Y:%m:%d %H:%M:%S")
-    if at is not None:
-        gps = exif.get_ifd(0x8825)
-        gps[1], gps[2], gps[3], gps[4] = "N", dms(at[1]), "E", dms(at[0])
-    out = BytesIO()
-    image.save(out, "JPEG", exif=exif, quality=95)
-    return out.getvalue()
+    """A real JPEG with EXIF DateTimeOriginal and GPS as a phone camera writes them (the demo's generator)."""
+    return camera_photo(random.Random(seed), when, at, size=(noise, noise), quality=95)
 
 
 def upload(client, token: str, data: bytes, code: str = "001", name: str = "wx-tmp.jpg"):
