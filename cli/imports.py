@@ -24,6 +24,7 @@ class Kind(StrEnum):
     speakers = "speakers"
     orders = "orders"
     ratings = "ratings"
+    answers = "answers"
 
 
 def _import(ctx: typer.Context, kind: Kind, file: Path, month: str | None) -> None:
@@ -99,6 +100,12 @@ def import_speakers(ctx: typer.Context, file: Path) -> None:
 def import_orders(ctx: typer.Context, file: Path, month: MonthOpt = None) -> None:
     """宣讲点单（所站编号、菜单编号，可写宣讲日期、预计听众）：每行单独接收或拒收，派单在 run collect 中进行。"""
     _import(ctx, Kind.orders, file, month)
+
+
+@app.command("answers")
+def import_answers(ctx: typer.Context, file: Path, month: MonthOpt = None) -> None:
+    """讲师接单（所站编号、菜单编号、讲师编号、答复：接单或谢绝）：谢绝的场次只为该场重新组队。"""
+    _import(ctx, Kind.answers, file, month)
 
 
 @app.command("ratings")

@@ -58,3 +58,19 @@ def lectures_decline(ctx: typer.Context, station: OrderOpt, menu: MenuOpt, speak
                      month: MonthOpt = None) -> None:
     """讲师谢绝：只为这一场重新组队，其他宣讲队不变。"""
     _answer(ctx, month, station, menu, speaker, False)
+
+
+@app.command("speakers")
+def lectures_speakers(ctx: typer.Context, month: MonthOpt = None, as_json: JsonOpt = False) -> None:
+    """讲师本月的宣讲记录：派单、接单、谢绝、已宣讲场次和平均评分。"""
+    from activity_day.services import lectures
+
+    rows = lectures.speakers_record(county(ctx), month_option(month))
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for r in rows:
+        rating = "—" if r["rating"] is None else f"{r['rating']:.2f}"
+        typer.echo(f"{r['code']} {r['name']} {r['township']} 派单 {r['lectures']}/{r['cap']} 接单 {r['confirmed']} "
+                   f"谢绝 {r['declined']} 已宣讲 {r['delivered']} 平均评分 {rating}")
+    typer.echo(f"共 {len(rows)} 名讲师")

@@ -62,6 +62,7 @@ class H:
     MENU_CODE = "菜单编号"
     LECTURE_DATE = "宣讲日期"
     AUDIENCE = "预计听众"
+    ANSWER = "答复"
     RATER = "评价人"
     RATING = "评分（1-5）"
     RATING_NOTE = "评价意见"
@@ -118,6 +119,8 @@ SPEAKERS = FileKind("speakers", "宣讲员库", (H.SPEAKER_CODE, H.SPEAKER_NAME,
 
 ORDERS = FileKind("orders", "宣讲点单", (H.STATION_CODE, H.MENU_CODE), (H.LECTURE_DATE, H.AUDIENCE))
 
+ANSWERS = FileKind("answers", "讲师接单", (H.STATION_CODE, H.MENU_CODE, H.SPEAKER_CODE, H.ANSWER))
+
 RATINGS = FileKind("ratings", "宣讲评价", (H.STATION_CODE, H.MENU_CODE, H.RATER, H.RATING), (H.RATING_NOTE,))
 
 
@@ -128,4 +131,4 @@ def scores_kind(rubric: list[tuple[str, float]]) -> FileKind:
 
 
 KINDS = {k.name: k for k in (STATIONS, PLANS, COMMENTS, SCORES, EVALUATION, APPLICATIONS, REPORTS, SPEAKERS,
-                                ORDERS, RATINGS)}
+                                ORDERS, RATINGS, ANSWERS)}

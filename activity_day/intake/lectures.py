@@ -151,3 +151,34 @@ def validate_ratings(frame: pd.DataFrame, file: str, *, delivered: set[tuple[str
         seen.setdefault(key, raw[ROW])
         _finish_row_unit(result, c, f"第{raw[ROW]}行")
     return result
+
+
+ACCEPT, DECLINE = ("接单", "同意", "确认"), ("谢绝", "拒绝", "不能参加")
+
+
+def validate_answers(frame: pd.DataFrame, file: str, *, teams: dict[tuple[str, str], list[str]],
+                     stations: dict[str, str]) -> Validated:
+    """Speakers' answers (接单—谢绝): each row its own unit; the speaker must be on the team of that lecture."""
+    result = Validated("answers", file)
+    seen: dict[tuple[str, str, str], int] = {}
+    for raw in frame.to_dict("records"):
+        c = _RowCheck(file, raw)
+        code = c.station(stations)
+        menu_code = compact(raw.get(H.MENU_CODE)).upper()
+        speaker = compact(raw.get(H.SPEAKER_CODE)).upper()
+        c.values["menu_code"], c.values["speaker"] = menu_code, speaker
+        team = teams.get((code or "", menu_code))
+        if code and team is None:
+            c.fail(H.MENU_CODE, "本月没有这场已派单的宣讲（所站编号和菜单编号须与派单一致）")
+        elif team is not None and speaker not in team:
+            c.fail(H.SPEAKER_CODE, f"不在该宣讲队中（宣讲队：{'、'.join(team)}）")
+        answer = text(raw.get(H.ANSWER))
+        if answer not in ACCEPT + DECLINE:
+            c.fail(H.ANSWER, "应为“接单”或“谢绝”")
+        c.values["accept"] = answer in ACCEPT
+        key = (code or "", menu_code, speaker)
+        if code and speaker and key in seen:
+            c.fail(H.SPEAKER_CODE, f"与第{seen[key]}行重复")
+        seen.setdefault(key, raw[ROW])
+        _finish_row_unit(result, c, f"第{raw[ROW]}行")
+    return result

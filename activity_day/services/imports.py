@@ -13,12 +13,13 @@ from activity_day.domain.dates import cn_month, month_days, parse_month
 from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadline
 from activity_day.domain.planning import load_checklist_catalog, load_learning_catalog
 from activity_day.domain.profile import unknown_townships
-from activity_day.errors import MissingPrerequisite
+from activity_day.errors import MissingPrerequisite, OperatorError
 from activity_day.intake import (
     KINDS,
     REGISTRY,
     ROW,
     FileUnusable,
+    H,
     Problem,
     Validated,
     check_score_columns,
@@ -35,8 +36,14 @@ from activity_day.intake import (
     validate_scores,
     validate_stations,
 )
-from activity_day.intake.lectures import validate_orders, validate_ratings, validate_speakers
+from activity_day.intake.lectures import (
+    validate_answers,
+    validate_orders,
+    validate_ratings,
+    validate_speakers,
+)
 from activity_day.services import demonstration as demo_service
+from activity_day.services import lectures
 from activity_day.store import crud
 from activity_day.store import demonstration as demo_store
 from activity_day.store import findings as findings_store
@@ -72,7 +79,8 @@ class ImportReport:
         out += [p.line() for p in self.notices]
         noun = {"stations": "份名录", "plans": "个所站的计划", "comments": "条意见", "scores": "条评分",
                 "evaluation": "条实地评估", "applications": "个所站的申报", "reports": "份整改报告",
-                "speakers": "份宣讲员库", "orders": "个宣讲点单", "ratings": "条宣讲评价"}[self.kind]
+                "speakers": "份宣讲员库", "orders": "个宣讲点单", "ratings": "条宣讲评价",
+                "answers": "条讲师答复"}[self.kind]
         summary = f"{self.file}：接收 {len(self.accepted)} {noun}，拒收 {len(self.refused)} {noun}，写入 {self.rows_written} 行"
         if self.refused and self.kind == "plans":
             summary += f"（拒收：{'、'.join(self.refused)}）"
@@ -130,6 +138,9 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
     last_row = int(frame[ROW].max())
     if kind == "scores" and (problem := check_score_columns(frame, name, rubric)):
         return ImportReport(kind, name, problems=[problem], unusable=True)
+    if kind == "answers":  # each answer is its own step: a decline re-forms that team (services.lectures.answer)
+        assert month is not None, "speakers' answers belong to a month"
+        return _import_answers(county, month, frame, name, notices)
     with transaction() as session:
         if kind == "stations":
             registered = crud.registered_codes(session=session, county=county)
@@ -290,3 +301,24 @@ def _save_ratings(session, county: str, month: str, frame, name: str) -> tuple[V
         session.add(order)
     return validated, lecture_store.save_ratings(session=session, county=county, month=month, rows=rows,
                                                  source_ref=source_ref(name, "lecture_rating.source_ref"))
+
+
+def _import_answers(county: str, month: str, frame, name: str, notices: list[Problem]) -> ImportReport:
+    """Validate every answer against the teams as they stand, then record the accepted ones in file order."""
+    with transaction(read_only=True) as session:
+        orders = lecture_store.orders(session=session, county=county, month=month)
+        stations = crud.stations_frame(session=session, county=county)
+    teams = {(o.station_code, o.menu_code): list(o.team) for o in orders if o.status in ("dispatched", "confirmed")}
+    validated = validate_answers(frame, name, teams=teams, stations=code_index(stations["code"]))
+    written = 0
+    for unit, rows in list(validated.units.items()):
+        for row in rows:
+            try:
+                lectures.answer(county, month, row["station_code"], row["menu_code"], row["speaker"], row["accept"])
+                written += 1
+            except OperatorError as exc:  # an earlier row of the file re-formed this team without the speaker
+                problem = Problem(name, row[ROW], H.SPEAKER_CODE, row["speaker"], str(exc))
+                validated.refused[unit] = [problem]
+                validated.problems.append(problem)
+                del validated.units[unit]
+    return _report(validated, written, notices)

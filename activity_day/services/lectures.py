@@ -145,3 +145,24 @@ def list_orders(county: str, month: str) -> list[dict[str, Any]]:
         orders = store.orders(session=session, county=county, month=month)
         homes = dict(zip(pool["code"], pool["township"], strict=True))
         return [public(o, stations, month, homes) for o in orders]
+
+
+def speakers_record(county: str, month: str) -> list[dict[str, Any]]:
+    """Each active speaker's month: lectures on a team, confirmed, declined, delivered, and the average rating
+    of the lectures delivered (each lecture's ratings averaged first)."""
+    with transaction(read_only=True) as session:
+        pool = store.pool_frame(session=session, county=county)
+        orders = store.orders(session=session, county=county, month=month)
+        ratings = store.ratings_frame(session=session, county=county, month=month)
+    per_lecture = ratings.groupby(["station_code", "menu_code"])["score"].mean().to_dict() if len(ratings) else {}
+    out = []
+    for s in pool.itertuples():
+        mine = [o for o in orders if s.code in o.team and o.status in FORMED]
+        scores = [per_lecture[(o.station_code, o.menu_code)] for o in mine
+                  if (o.station_code, o.menu_code) in per_lecture]
+        out.append({"code": s.code, "name": s.name, "township": s.township, "cap": int(s.cap), "lectures": len(mine),
+                    "confirmed": sum(s.code in o.confirmed for o in mine),
+                    "declined": sum(s.code in o.declined for o in orders),
+                    "delivered": sum(o.status == "delivered" for o in mine),
+                    "rating": round(sum(scores) / len(scores), 2) if scores else None})
+    return out

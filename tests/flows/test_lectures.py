@@ -114,3 +114,27 @@ def test_pool_menu_orders_dispatch_and_a_decline(prefect_server, settings, regis
     assert "【评分（1-5）】 “6”" in out and "本月没有派出宣讲队的这场宣讲" in out
     final = {r["order"]: r for r in json.loads(cli("lectures", "list", "--month", MONTH, "--json")[1])}
     assert final[other["order"]]["status"] == "delivered"
+
+    # Answers by file: one confirms, one declines (that team alone re-forms), and a speaker not on the team is refused.
+    third = next(r for r in json.loads(cli("lectures", "list", "--month", MONTH, "--json")[1])
+                 if r["status"] == "dispatched" and r["order"] not in (target["order"], other["order"]))
+    keep, drop = third["team"][0]["code"], third["team"][1]["code"]
+    before_file = {r["order"]: r["team"] for r in json.loads(cli("lectures", "list", "--month", MONTH, "--json")[1])}
+    answers = pd.DataFrame([
+        {"所站编号": third["station"], "菜单编号": third["menu_code"], "讲师编号": keep, "答复": "接单"},
+        {"所站编号": third["station"], "菜单编号": third["menu_code"], "讲师编号": drop, "答复": "谢绝"},
+        {"所站编号": third["station"], "菜单编号": third["menu_code"], "讲师编号": "JS999", "答复": "接单"},
+        {"所站编号": third["station"], "菜单编号": third["menu_code"], "讲师编号": keep, "答复": "也许"},
+    ])
+    code, out = cli("import", "answers", str(write_xlsx(answers, tmp_path / "接单.xlsx", "讲师接单")), "--month", MONTH)
+    assert code == 1 and "接收 2 条讲师答复，拒收 2 条讲师答复" in out
+    assert "【讲师编号】 “JS999”：不在该宣讲队中" in out and "【答复】 “也许”：应为“接单”或“谢绝”" in out
+    now = {r["order"]: r for r in json.loads(cli("lectures", "list", "--month", MONTH, "--json")[1])}
+    assert drop not in [m["code"] for m in now[third["order"]]["team"]] and now[third["order"]]["declined"] == [drop]
+    assert all(now[k]["team"] == team for k, team in before_file.items() if k != third["order"])
+
+    record = {r["code"]: r for r in json.loads(cli("lectures", "speakers", "--month", MONTH, "--json")[1])}
+    assert record[drop]["declined"] == 1 and record[leaving]["declined"] == 1
+    assert all(record[m["code"]]["delivered"] == 1 and record[m["code"]]["rating"] is not None for m in other["team"])
+    assert sum(r["lectures"] for r in record.values()) == sum(len(r["team"]) for r in now.values()
+                                                              if r["status"] != "unserved")
