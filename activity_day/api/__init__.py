@@ -13,7 +13,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from activity_day.api import evidence, findings, scoring
+from activity_day.api import evidence, findings, lectures, scoring
 from activity_day.api.auth import DEFAULT_MAX_BODY, Month, Round, Station, clock, current_station, own_station
 from activity_day.api.errors import error_responses, install_handlers
 from activity_day.api.schemas import (
@@ -135,6 +135,6 @@ def create_app(max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
         return SubmissionsPublic(station_code=station.code,
                                  submissions=submissions_of(county=station.county, station=station.code, month=month))
 
-    for module in (evidence, findings, scoring):
+    for module in (evidence, findings, lectures, scoring):
         app.include_router(module.router)
     return app

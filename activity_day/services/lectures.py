@@ -8,15 +8,19 @@ recorded on each order, so the same inputs give the same teams.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
 from sqlmodel import Session
 
 from activity_day.domain import lectures as rules
-from activity_day.domain.dates import cn_month
+from activity_day.domain.dates import cn_month, month_days, parse_month
+from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadline
 from activity_day.errors import OperatorError
+from activity_day.intake.cells import code_index
+from activity_day.intake.headers import ROW, H
+from activity_day.intake.lectures import validate_orders
 from activity_day.store import crud
 from activity_day.store import lectures as store
 from activity_day.store.database import transaction
@@ -166,3 +170,53 @@ def speakers_record(county: str, month: str) -> list[dict[str, Any]]:
                     "delivered": sum(o.status == "delivered" for o in mine),
                     "rating": round(sum(scores) / len(scores), 2) if scores else None})
     return out
+
+
+ORDER_FIELDS = {"menu_code": "菜单编号", "date": "宣讲日期", "audience": "预计听众"}
+
+
+class OrderRefused(OperatorError):
+    """An order from the API that the file's checks refuse; `problems` in the API's problem shape."""
+
+    def __init__(self, message: str, problems: list[dict[str, Any]], status: int = 422):
+        super().__init__(message)
+        self.problems, self.status = problems, status
+
+
+def order_from_api(county: str, station: str, month: str, menu_code: str, day: str | None, audience: int,
+                   now: datetime) -> dict[str, Any]:
+    """One station's order through the API, checked exactly as a row of the orders file, deadline-aware."""
+
+
+    with transaction() as session:
+        profile = crud.load_profile_of(session=session, county=county)
+        plan = crud.plan_content(crud.official_plan(session=session, county=county, month=month))
+        if not plan.lecture_menu:
+            raise OrderRefused(f"{cn_month(month)}正式方案没有宣讲菜单", [], status=409)
+        days = month_days(*parse_month(month))
+        frame = pd.DataFrame([{H.STATION_CODE: station, H.MENU_CODE: menu_code, H.LECTURE_DATE: day,
+                               H.AUDIENCE: audience, ROW: 1}])
+        validated = validate_orders(frame, "点单", stations=code_index([station]),
+                                    menu={m.code: m.title for m in plan.lecture_menu}, days=(days[0], days[-1]),
+                                    activity_date=plan.activity_date)
+        if validated.problems:
+            fields = {v: k for k, v in ORDER_FIELDS.items()}
+            raise OrderRefused("点单有误", [{"row": None, "column": p.column, "field": fields.get(p.column or ""),
+                                             "value": p.value, "reason": p.message, "text": p.message}
+                                            for p in validated.problems])
+        deadline = deadline_of(plan, profile.intake.deadline_time)
+        lateness = judge_lateness(now, deadline, profile.intake.late_submissions)
+        if lateness.refused:
+            raise OrderRefused(f"{past_deadline(deadline)}，点单不再接收", [], status=409)
+        rows = [r for unit in validated.units.values() for r in unit]
+        store.save_orders(session=session, county=county, month=month, rows=rows, source_ref="api",
+                          received_at=now, late=lateness.late)
+        session.flush()
+        stations = crud.stations_frame(session=session, county=county)
+        order = next(o for o in store.orders(session=session, county=county, month=month)
+                     if o.station_code == station and o.menu_code == rows[0]["menu_code"])
+        return public(order, stations, month)
+
+
+def orders_of(county: str, station: str, month: str) -> list[dict[str, Any]]:
+    return [r for r in list_orders(county, month) if r["station"] == station]

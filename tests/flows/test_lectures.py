@@ -65,6 +65,34 @@ def test_pool_menu_orders_dispatch_and_a_decline(prefect_server, settings, regis
     assert code == 1 and f"接收 {len(orders)} 个宣讲点单，拒收 2 个宣讲点单" in out
     assert "本月宣讲菜单中没有这个编号，是否为“XJ-01”" in out and "应在本月内（2027-03-01 至 2027-03-31）" in out
 
+    # A station orders through the API as well: the same checks as a row of the file, named by field.
+    from datetime import UTC, datetime
+
+    from fastapi.testclient import TestClient
+
+    from activity_day.api import clock, create_app
+    from activity_day.services.submissions import issue_tokens
+
+    ordering = next(c for c in registry["所站编号"] if c not in set(orders["所站编号"]))
+    with transaction() as session:
+        token = issue_tokens(session=session, county=county, stations=[ordering], now=datetime.now(UTC))[ordering]
+    api = create_app()
+    api.dependency_overrides[clock] = lambda: datetime(2027, 2, 20, tzinfo=UTC)  # before the plans' deadline
+    client, auth = TestClient(api), {"Authorization": f"Bearer {token}"}
+    placed = client.put(f"/api/v1/stations/{ordering}/lectures/{MONTH}/XJ-02", headers=auth,
+                        json={"date": "2027-03-12", "audience": 60})
+    assert placed.status_code == 200 and placed.json()["status"] == "ordered", placed.text
+    wrong = client.put(f"/api/v1/stations/{ordering}/lectures/{MONTH}/XJ-02", headers=auth,
+                       json={"date": "2027-04-12", "audience": 60})
+    assert wrong.status_code == 422 and wrong.json()["problems"][0]["field"] == "date"
+    unknown = client.put(f"/api/v1/stations/{ordering}/lectures/{MONTH}/XJ-99", headers=auth, json={"audience": 60})
+    assert unknown.status_code == 422 and unknown.json()["problems"][0]["field"] == "menu_code"
+    elsewhere = next(c for c in registry["所站编号"] if c != ordering)
+    refused = client.put(f"/api/v1/stations/{elsewhere}/lectures/{MONTH}/XJ-02", headers=auth, json={"audience": 60})
+    assert refused.status_code == 403
+    orders = pd.concat([orders, pd.DataFrame([{"所站编号": ordering, "菜单编号": "XJ-02", "宣讲日期": "2027-03-12",
+                                               "预计听众": 60}])], ignore_index=True)
+
     collected = collect(county=county, month=MONTH)
     assert collected["lectures"]["orders"] == len(orders)
     code, out = cli("lectures", "list", "--month", MONTH, "--json")
@@ -80,6 +108,8 @@ def test_pool_menu_orders_dispatch_and_a_decline(prefect_server, settings, regis
             assert member["township"] != r["township"]  # nobody lectures at home
             assert topic_of[r["menu_code"]] in speakers.loc[member["code"], "宣讲主题"].split("、")
     assert all(r["reason"] and r["suggestion"] for r in rows if r["status"] == "unserved")
+    mine = client.get(f"/api/v1/stations/{ordering}/lectures/{MONTH}", headers=auth).json()["orders"]
+    assert [o["menu_code"] for o in mine] == ["XJ-02"] and mine[0]["status"] in ("dispatched", "unserved")
     sheets = pd.read_excel(Path(settings.out) / MONTH / "lectures.xlsx", sheet_name=None)
     assert list(sheets) == ["派单（按乡镇）", "派单（按讲师）"]
     assert len(sheets["派单（按讲师）"]) == sum(len(r["team"]) for r in dispatched)
