@@ -146,11 +146,11 @@ def main() -> None:
         paused = api.wait("the review to ask for comments", lambda: api.paused("review"), timeout=300)
         log("review paused for comments; a department answers, then another answers and closes the comments")
         api.resume(paused["id"], {"department": "理论科", "comment": "建议突出学雷锋纪念日主题", "add_items": [],
-                                  "remove_items": [], "finished": False})
+                                  "remove_items": [], "draw_commitment": "", "finished": False})
         paused = api.wait("the next comment form", lambda: _new_pause(api, paused["state"]["id"]), timeout=120)
         # A comment sent together with 结束征求意见 is recorded, and the official plan shows it.
         api.resume(paused["id"], {"department": "网信科", "comment": "建议增加网络文明宣传内容", "add_items": [],
-                                  "remove_items": [], "finished": True})
+                                  "remove_items": [], "draw_commitment": "", "finished": True})
         paused = api.wait("the approval form", lambda: _new_pause(api, paused["state"]["id"]), timeout=120)
         form = _run_input(api, paused)
         assert len(form) == 2, form  # one fixed entry per open comment
