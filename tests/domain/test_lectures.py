@@ -482,25 +482,26 @@ def test_a_uniform_pool_stays_within_one_lecture(n, cap, days, team_min, extra, 
     assert max(counts) - min(counts) <= 1
 
 
-@st.composite
-def declines(draw, result, speakers):
+def declines(rnd, result, speakers):
+    """Some orders' declines: members of the team, and now and then someone not on it (a Random, not a strategy:
+    Hypothesis takes a draw that touches the global random state, e.g. from another test's thread, as flaky)."""
     declined = {}
     codes = [s.code for s in speakers]
     for a in result:
-        if draw(st.integers(0, 3)) == 0:
-            gone = set(draw(st.lists(st.sampled_from(a.team), max_size=len(a.team)))) if a.team else set()
-            if codes and draw(st.booleans()):
-                gone.add(draw(st.sampled_from(codes)))
+        if rnd.randint(0, 3) == 0:
+            gone = {c for c in a.team if rnd.random() < 0.5}
+            if codes and rnd.random() < 0.5:
+                gone.add(rnd.choice(codes))
             declined[a.order] = gone
     return declined
 
 
 @PROPS
-@given(scenarios(), st.data())
-def test_redispatch_changes_only_the_declined_orders(scenario, data) -> None:
+@given(scenarios(), st.randoms(use_true_random=False))
+def test_redispatch_changes_only_the_declined_orders(scenario, rnd) -> None:
     orders, speakers, menu, kw = scenario
     before = dispatch(orders, speakers, menu, **kw)
-    declined = data.draw(declines(before, speakers))
+    declined = declines(rnd, before, speakers)
     after = redispatch(before, orders, speakers, menu, declined=declined, **kw)
     changed = {a.order for a in before if a.order in declined
                and (a.status != DISPATCHED or declined[a.order] & set(a.team))}
