@@ -117,12 +117,7 @@ def import_ratings(ctx: typer.Context, file: Path, month: MonthOpt = None) -> No
 @app.command("reports")
 def import_reports(ctx: typer.Context, file: Path) -> None:
     """整改报告（整改编号、所站编号、整改情况，可附照片校验码）：每行单独接收或拒收；同一报告重复导入不重复记录。"""
-    from activity_day.services.imports import import_file
-
-    report = import_file(Kind.reports.value, file, county=county(ctx))
-    for line in report.lines():
-        typer.echo(line, err=report.exit_code == 2)
-    raise typer.Exit(report.exit_code)
+    _import(ctx, Kind.reports, file, None)  # findings are numbered across months: the month is not used
 
 
 def template(kind: Kind, file: Path) -> None:
