@@ -13,7 +13,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from activity_day.api import evidence, findings, lectures, scoring
+from activity_day.api import evidence, findings, lectures, mobile, scoring
 from activity_day.api.auth import DEFAULT_MAX_BODY, Month, Round, Station, clock, current_station, own_station
 from activity_day.api.errors import error_responses, install_handlers
 from activity_day.api.schemas import (
@@ -137,4 +137,5 @@ def create_app(max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
 
     for module in (evidence, findings, lectures, scoring):
         app.include_router(module.router)
+    mobile.mount(app)  # the phone pages: /m/station, /m/team, /m/observer
     return app

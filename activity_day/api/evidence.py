@@ -54,7 +54,7 @@ photo_router = APIRouter(route_class=MultipartRoute)
 # The body cap of a photo upload (multipart included); each county's profile sets its own, lower, limit
 # (evidence.max_photo_bytes), answered with the same 413.
 PHOTO_MAX_BODY = 32 * 1024 * 1024
-PHOTO_PATH = re.compile(r"/api/v1/stations/[^/]+/photos/?$")
+PHOTO_PATH = re.compile(r"/api/v1/stations/[^/]+/photos/?$|^/m/station/photos/?$")  # API and phone page
 SHA256 = r"^[0-9a-f]{64}$"
 MAX_PHOTOS = 9  # what wx.chooseMedia lets a user pick at once
 

@@ -26,7 +26,7 @@ from activity_day.services.submissions import token_sha256
 from activity_day.store import crud
 from activity_day.store import scores as score_store
 from activity_day.store.database import transaction
-from models import Circular, DrawAssignment, InspectionScore, ScorerToken, Station
+from models import Circular, DrawAssignment, InspectionScore, ScoreRevision, ScorerToken, Station
 from models.enums import InspectionMode, ScorerRole
 
 SOURCE = "评分接口"
@@ -123,9 +123,10 @@ def revoke_scorer_tokens(*, session: Session, county: str, role: ScorerRole, nam
 
 
 def scorer_for_token(*, session: Session, token: str) -> Scorer | None:
-    """The holder of a live scoring token, or None."""
-    row = session.exec(select(ScorerToken).where(ScorerToken.token_sha256 == token_sha256(token),
-                                                 ScorerToken.revoked_at.is_(None))).first()  # type: ignore[union-attr]
+    """The holder of a live scoring token, or None (a speaker's token does not score)."""
+    row = session.exec(select(ScorerToken).where(
+        ScorerToken.token_sha256 == token_sha256(token), ScorerToken.revoked_at.is_(None),  # type: ignore[union-attr]
+        ScorerToken.role.in_([ScorerRole.TEAM, ScorerRole.OBSERVER]))).first()  # type: ignore[attr-defined]
     if row is None:
         return None
     return Scorer(county=row.county, role=ScorerRole(row.role), name=row.name, township=row.township,
@@ -216,6 +217,12 @@ def stations_of(*, scorer: Scorer, month: str) -> list[dict[str, Any]]:
 class Outcome:
     http_status: int
     body: dict[str, Any]
+    replay: bool = False  # the client key was already stored: nothing written
+
+
+# A phone's own key for one score (crypto.randomUUID()): a score kept offline and sent again is stored once.
+CLIENT_KEY = re.compile(r"^[0-9A-Za-z-]{8,36}$")
+KEY_MARK = "·"  # the revision's actor ends with ·<client key>
 
 
 def _problem(field: str | None, column: str | None, value: Any, reason: str) -> dict[str, Any]:
@@ -275,14 +282,36 @@ def closed_message(month: str) -> str:
     return f"{cn_month(month)}的通报已汇编，评分不能再修改；如需更正请联系县文明办"
 
 
+def _keyed_revision(session: Session, scorer: Scorer, month: str, code: str, client_key: str) -> bool:
+    """Whether a revision of this scorer's score of the station carries the client key."""
+    return session.exec(select(ScoreRevision.id).where(
+        ScoreRevision.county == scorer.county, ScoreRevision.month == month, ScoreRevision.station_code == code,
+        ScoreRevision.scorer == scorer.name,
+        ScoreRevision.actor.endswith(f"{KEY_MARK}{client_key}"))).first() is not None  # type: ignore[attr-defined]
+
+
 def score_station(*, scorer: Scorer, month: str, code: str, mode: InspectionMode, body: dict[str, Any],
-                  now: datetime) -> Outcome:
+                  now: datetime, client_key: str | None = None) -> Outcome:
     """Validate and store the scorer's score of a station (already known to be theirs, in `mode`).
 
     200 with the stored score (`changed` false when it equals the current one: nothing is written); 409 once
-    the month's circular exists; 422 with one problem per field otherwise wrong.
+    the month's circular exists; 422 with one problem per field otherwise wrong. A `client_key` (the phone's
+    id of this score, see CLIENT_KEY) already stored answers 200 with the stored score and writes nothing,
+    even when a later score has changed it since.
     """
+    if client_key is not None and not CLIENT_KEY.match(client_key):
+        return Outcome(422, {"code": "rejected", "message": REJECTED, "problems": [
+            _problem("client_key", None, client_key, "评分编号格式不对（8～36个字母、数字或连字符）")]})
     with transaction() as session:
+        if client_key is not None and _keyed_revision(session, scorer, month, code, client_key):
+            stored = session.exec(select(InspectionScore).where(
+                InspectionScore.county == scorer.county, InspectionScore.month == month,
+                InspectionScore.station_code == code, InspectionScore.mode == mode,
+                InspectionScore.scorer == scorer.name)).one()
+            number = score_store.latest_revisions(session=session, county=scorer.county, month=month,
+                                                  codes=[code]).get((code, mode.value, scorer.name))
+            return Outcome(200, {"station_code": code, "month": month, "mode": mode.value, "scorer": scorer.name,
+                                 **_score_public(stored, number), "changed": False}, replay=True)
         if crud.count(session=session, model=Circular, county=scorer.county, month=month):
             return Outcome(409, {"code": "conflict", "message": closed_message(month), "problems": []})
         rubric = dict(crud.load_profile_of(session=session, county=scorer.county).scoring.rubric_pairs)
@@ -294,8 +323,9 @@ def score_station(*, scorer: Scorer, month: str, code: str, mode: InspectionMode
         if problems:
             return Outcome(422, {"code": "rejected", "message": REJECTED, "problems": problems})
         row = {k: v for k, v in validated.units[next(iter(validated.units))][0].items() if k != ROW}
+        actor = scorer.actor + (f"{KEY_MARK}{client_key}" if client_key else "")
         revisions = score_store.record_revisions(session=session, county=scorer.county, month=month, rows=[row],
-                                                 actors=[scorer.actor], at=now)
+                                                 actors=[actor], at=now)
         if revisions:
             crud.save_scores(session=session, county=scorer.county, month=month, rows=[row],
                              source_ref=f"api:{scorer.actor}")
@@ -313,3 +343,17 @@ def revisions_for(*, scorer: Scorer, month: str, code: str, mode: InspectionMode
     return [{"revision": r.revision, **{k: v for k, v in _score_public(r.model_dump(), r.revision).items()
                                         if k != "revision"},
              "actor": r.actor, "at": r.at} for r in rows]
+
+
+def scores_by(*, scorer: Scorer) -> list[dict[str, Any]]:
+    """Every score the scorer holds, newest month first, each with its station's name."""
+    query = select(InspectionScore, Station.name).join(
+        Station, (Station.county == InspectionScore.county) & (Station.code == InspectionScore.station_code),
+        isouter=True).where(InspectionScore.county == scorer.county, InspectionScore.scorer == scorer.name)
+    if scorer.role is ScorerRole.OBSERVER:
+        query = query.where(InspectionScore.mode == InspectionMode.OBSERVER)
+    with transaction(read_only=True) as session:
+        rows = session.exec(query).all()
+        out = [{"month": r.month, "station_code": r.station_code, "name": name or "", "mode": str(r.mode),
+                **_score_public(r, None)} for r, name in rows]
+    return sorted(out, key=lambda s: (s["month"], s["station_code"]), reverse=True)

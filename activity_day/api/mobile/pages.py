@@ -1,0 +1,86 @@
+"""What every phone page shares: the token cookie, the CSRF token, rendering and the refusal pages."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+
+from activity_day.documents.render import environment
+from activity_day.domain.hashing import sha256_hex
+from activity_day.domain.months import TZ
+
+# One cookie per role, so a phone that holds a station's link and an observer's keeps both.
+COOKIES = {"station": "ad_m_station", "team": "ad_m_team", "observer": "ad_m_observer"}
+COOKIE_DAYS = 120
+CSRF_FIELD = "csrf"
+CSRF_HEADER = "X-CSRF-Token"
+# No inline script or style: whatever text a page shows can never run as code.
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' blob: data:; frame-ancestors 'none'; "
+                               "form-action 'self'; base-uri 'none'",
+}
+INVALID_LINK = "链接无效或已停用，请向县文明办索取新的链接或二维码"
+FORBIDDEN = "无权访问：这不是您可以查看的内容"
+
+
+def csrf_token(token: str) -> str:
+    """The CSRF token of a session: derived from its (HttpOnly, secret) token, so only its own pages know it."""
+    return sha256_hex(f"csrf|{token}")[:32]
+
+
+def csrf_ok(token: str, given: str | None) -> bool:
+    return bool(given) and hmac.compare_digest(csrf_token(token), given or "")
+
+
+def cookie_token(request: Request, role: str) -> str | None:
+    return request.cookies.get(COOKIES[role]) or None
+
+
+def enter(request: Request, role: str, token: str) -> RedirectResponse:
+    """The first visit's answer: the token into an HttpOnly cookie, and the same page without it in the URL."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "t"]
+    target = request.url.path + ("?" + "&".join(f"{k}={v}" for k, v in query) if query else "")
+    response = RedirectResponse(target, status_code=303, headers=SECURITY_HEADERS)
+    response.set_cookie(COOKIES[role], token, max_age=COOKIE_DAYS * 86400, path="/m", httponly=True,
+                        samesite="lax", secure=request.url.scheme == "https")
+    return response
+
+
+def render(template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    html = environment().get_template(f"mobile/{template}").render(**context)
+    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+
+def refusal_page(status: int, message: str) -> HTMLResponse:
+    titles = {401: "无法打开", 403: "无权访问", 404: "没有找到", 409: "暂不能办理", 422: "内容有误"}
+    return render("message.html", status=status, title=titles.get(status, "出错了"), message=message)
+
+
+def refusal_json(status: int, message: str, problems: list[dict[str, Any]] | None = None) -> JSONResponse:
+    return JSONResponse({"message": message, "problems": problems or []}, status_code=status,
+                        headers=SECURITY_HEADERS)
+
+
+def local_today(now: datetime) -> date:
+    return now.astimezone(TZ).date()
+
+
+def cn_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def map_link(name: str, township: str, longitude: float | None, latitude: float | None) -> str:
+    """A link that opens the place in a map app (Amap's web URI, which WeChat's browser hands on)."""
+    from urllib.parse import quote
+
+    label = quote(f"{township}{name}")
+    if longitude is not None and latitude is not None:
+        return f"https://uri.amap.com/marker?position={longitude:.6f},{latitude:.6f}&name={label}&coordinate=wgs84"
+    return f"https://uri.amap.com/search?keyword={label}"

@@ -1,0 +1,181 @@
+"""The team's and the observer's pages: their stations (a team's in route order, with contact and a map link),
+a scoring form after the profile's rubric, and an observer's own past scores.
+
+Scores are sent by static/scoring.js: each carries a key the phone made (crypto.randomUUID()) and is kept in
+localStorage until the server has it, so a score made without signal is sent when the signal returns, and a
+score sent twice is stored once (`score_station(client_key=…)`).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from activity_day.api.auth import clock
+from activity_day.api.mobile.pages import (
+    CSRF_HEADER,
+    FORBIDDEN,
+    INVALID_LINK,
+    SECURITY_HEADERS,
+    cookie_token,
+    csrf_ok,
+    csrf_token,
+    enter,
+    map_link,
+    refusal_json,
+    refusal_page,
+    render,
+)
+from activity_day.domain.months import this_month
+from activity_day.services.scoring import (
+    Scorer,
+    score_station,
+    scorer_for_token,
+    scores_by,
+    station_mode,
+    stations_of,
+)
+from activity_day.store import crud
+from activity_day.store.database import transaction
+from models.enums import ScorerRole
+
+router = APIRouter()
+ROLES = {"team": ScorerRole.TEAM, "observer": ScorerRole.OBSERVER}
+TEXT_FIELDS = ("problems", "category", "suggestions")
+
+
+def _scorer(token: str | None) -> Scorer | None:
+    if not token:
+        return None
+    with transaction(read_only=True) as session:
+        return scorer_for_token(session=session, token=token)
+
+
+def _who(request: Request, role: str) -> tuple[Scorer | None, str, Response | None]:
+    """The page's scorer from its cookie, or the refusal: 401 without a live token, 403 for the other role."""
+    token = cookie_token(request, role) or ""
+    scorer = _scorer(token)
+    if scorer is None:
+        return None, token, refusal_page(401, INVALID_LINK)
+    if scorer.role is not ROLES[role]:
+        return None, token, refusal_page(403, FORBIDDEN)
+    return scorer, token, None
+
+
+def _month(month: str | None, now: datetime) -> str:
+    ok = month and len(month) == 7 and month[4] == "-" and month.replace("-", "").isdigit()
+    return month if ok else this_month(now)  # type: ignore[return-value]
+
+
+def _context(role: str, scorer: Scorer, token: str, month: str, only: str | None = None) -> dict[str, Any]:
+    with transaction(read_only=True) as session:
+        profile = crud.load_profile_of(session=session, county=scorer.county)
+        places = crud.stations_frame(session=session, county=scorer.county).set_index("code")
+    listed = stations_of(scorer=scorer, month=month)
+    if only is not None:
+        listed = [s for s in listed if s["station_code"] == only]
+    for s in listed:
+        code = s["station_code"]
+        lon = places.loc[code, "longitude"] if code in places.index else None
+        lat = places.loc[code, "latitude"] if code in places.index else None
+        s["map"] = map_link(s["name"], s["township"], None if lon is None or lon != lon else float(lon),
+                            None if lat is None or lat != lat else float(lat))
+    rubric = profile.scoring.rubric_pairs
+    return {
+        "role": role, "role_cn": "检查组" if role == "team" else "文明观察员", "scorer": scorer,
+        "month": month, "month_cn": f"{int(month[:4])}年{int(month[5:])}月", "stations": listed, "only": only,
+        "rubric": [(name, weight) for name, weight in rubric], "categories": [name for name, _ in rubric],
+        "past": scores_by(scorer=scorer) if role == "observer" and only is None else [],
+        "csrf": csrf_token(token),
+    }
+
+
+def _page(role: str):
+    def page(request: Request, now: Annotated[datetime, Depends(clock)], t: str | None = None,
+             month: str | None = None) -> Response:
+        if t is not None:
+            found = _scorer(t)
+            if found is None:
+                return refusal_page(401, INVALID_LINK)
+            return enter(request, role, t) if found.role is ROLES[role] else refusal_page(403, FORBIDDEN)
+        scorer, token, refused = _who(request, role)
+        if refused is not None or scorer is None:
+            return refused or refusal_page(401, INVALID_LINK)
+        return render("scorer.html", **_context(role, scorer, token, _month(month, now)))
+
+    return page
+
+
+def _station_page(role: str):
+    def page(code: str, request: Request, now: Annotated[datetime, Depends(clock)],
+             month: str | None = None) -> Response:
+        scorer, token, refused = _who(request, role)
+        if refused is not None or scorer is None:
+            return refused or refusal_page(401, INVALID_LINK)
+        month = _month(month, now)
+        with transaction(read_only=True) as session:
+            mode = station_mode(session=session, scorer=scorer, month=month, code=code)
+        if mode is None:  # another team's or township's station, or none at all: the same bare 403
+            return refusal_page(403, FORBIDDEN)
+        return render("scorer.html", **_context(role, scorer, token, month, only=code))
+
+    return page
+
+
+def _points(value: Any) -> Any:
+    """A typed number as a number; anything else as typed, for the validator to name."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return float(text) if text else None
+        except ValueError:
+            return text
+    return value
+
+
+def _score(role: str):
+    async def post(request: Request, now: Annotated[datetime, Depends(clock)]) -> Response:
+        token = cookie_token(request, role) or ""
+        scorer = await run_in_threadpool(_scorer, token)
+        if scorer is None:
+            return refusal_json(401, INVALID_LINK)
+        if scorer.role is not ROLES[role] or not csrf_ok(token, request.headers.get(CSRF_HEADER)):
+            return refusal_json(403, FORBIDDEN if scorer.role is not ROLES[role] else "页面已过期，请刷新后重试")
+        try:
+            raw = await request.json()
+            code, month, key = str(raw["station_code"]), str(raw["month"]), str(raw["client_key"])
+            items = {str(k): _points(v) for k, v in dict(raw.get("items") or {}).items()}
+            body = {"items": {k: v for k, v in items.items() if v is not None} or None, "score": None,
+                    **{f: str(raw.get(f) or "").strip() for f in TEXT_FIELDS}}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return refusal_json(422, "评分内容有误，请刷新页面后重试")
+
+        def store() -> Any:
+            with transaction(read_only=True) as session:
+                mode = station_mode(session=session, scorer=scorer, month=month, code=code)
+            if mode is None:
+                return None
+            return score_station(scorer=scorer, month=month, code=code, mode=mode, body=body, now=now,
+                                 client_key=key)
+
+        outcome = await run_in_threadpool(store)
+        if outcome is None:
+            return refusal_json(403, FORBIDDEN)
+        if outcome.http_status != 200:
+            return refusal_json(outcome.http_status, outcome.body["message"], outcome.body["problems"])
+        shown = {k: outcome.body[k] for k in ("station_code", "score", "revision", "changed")}
+        return Response(json.dumps(shown | {"replay": outcome.replay}, ensure_ascii=False),
+                        media_type="application/json", headers=SECURITY_HEADERS)
+
+    return post
+
+
+for _role in ROLES:
+    router.add_api_route(f"/m/{_role}", _page(_role), methods=["GET"])
+    router.add_api_route(f"/m/{_role}/stations/{{code}}", _station_page(_role), methods=["GET"])
+    router.add_api_route(f"/m/{_role}/scores", _score(_role), methods=["POST"])

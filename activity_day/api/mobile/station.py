@@ -1,0 +1,287 @@
+"""The station's page: this month's checklist, its plan (add, edit, submit), check-in and check-out with photos on
+the day, and its findings with the 整改报告 form. Plans go through `submit_plan`, the mini program's path, so the
+page shows the plans file's own validation messages, each next to its field."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from activity_day.api.auth import Station, clock
+from activity_day.api.evidence import EvidenceCreate
+from activity_day.api.mobile.pages import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    FORBIDDEN,
+    INVALID_LINK,
+    SECURITY_HEADERS,
+    cn_date,
+    cookie_token,
+    csrf_ok,
+    csrf_token,
+    enter,
+    local_today,
+    refusal_json,
+    refusal_page,
+    render,
+)
+from activity_day.domain.lateness import deadline_of
+from activity_day.domain.months import TZ, next_month, this_month
+from activity_day.errors import OperatorError
+from activity_day.services import findings
+from activity_day.services.evidence import EvidenceRefused, receive_photo, record_evidence, records_of
+from activity_day.services.submissions import FIELDS, station_for_token, submissions_of, submit_plan
+from activity_day.store import crud
+from activity_day.store.database import transaction
+from models.enums import ActionKind, PracticeTask
+
+router = APIRouter()
+PLAN_KEYS = ("name", "task", "action_kind", "start_time", "location", "expected_participants", "checklist_code",
+             "volunteer_team")
+LABELS = {key: FIELDS[key] for key in PLAN_KEYS}
+FINDING_STATUS = {"open": "待整改", "answered": "待审核", "accepted": "已销号", "overdue": "已逾期"}
+MAX_PHOTO_FORM = 9
+
+
+def _station(token: str | None) -> Station | None:
+    if not token:
+        return None
+    with transaction(read_only=True) as session:
+        row = station_for_token(session=session, token=token)
+        return Station(county=row.county, code=row.station_code) if row is not None else None
+
+
+def page_month(county: str, now: datetime) -> str:
+    """The month a station works on: next month once its official plan is out, else this month."""
+    this, following = this_month(now), next_month(now)
+    with transaction(read_only=True) as session:
+        return following if crud.get_plan(session=session, county=county, month=following, version=2) else this
+
+
+def _blank_row() -> dict[str, str]:
+    return dict.fromkeys(PLAN_KEYS, "")
+
+
+def stored_rows(county: str, code: str, month: str) -> list[dict[str, str]]:
+    """The station's stored plan as form rows (text as typed)."""
+    with transaction(read_only=True) as session:
+        acts = crud.activities_frame(session=session, county=county, month=month)
+    mine = acts[acts["station_code"] == code]
+    rows = []
+    for r in mine.astype(object).where(mine.notna(), None).itertuples():
+        rows.append({"name": r.name, "task": r.task, "action_kind": r.action_kind,
+                     "start_time": pd.Timestamp(r.start_time).strftime("%Y-%m-%dT%H:%M"), "location": r.location,
+                     "expected_participants": str(int(r.expected_participants)),
+                     "checklist_code": r.checklist_code or "", "volunteer_team": r.volunteer_team or ""})
+    return rows
+
+
+def _context(station: Station, token: str, month: str, now: datetime, rows: list[dict[str, str]] | None = None,
+             errors: dict[tuple[int, str], str] | None = None, plan_problems: list[str] | None = None,
+             notice: str = "") -> dict[str, Any]:
+    with transaction(read_only=True) as session:
+        stations = crud.stations_frame(session=session, county=station.county).set_index("code")
+        plan = crud.get_plan(session=session, county=station.county, month=month, version=2)
+        profile = crud.load_profile_of(session=session, county=station.county)
+        state = crud.station_plans_frame(session=session, county=station.county, month=month)
+    me = stations.loc[station.code] if station.code in stations.index else None
+    content = crud.plan_content(plan) if plan is not None else None
+    mine = state[state["station_code"] == station.code]
+    stored = stored_rows(station.county, station.code, month)
+    submitted = None
+    if not mine.empty:
+        history = submissions_of(county=station.county, station=station.code, month=month)
+        accepted = [s for s in history if str(s["status"]) == "accepted"]
+        submitted = {"late": bool(mine["late"].iloc[0]), "count": int(mine["activity_count"].iloc[0]),
+                     "channel": str(mine["channel"].iloc[0]),
+                     "at": (accepted[-1]["received_at"] or "")[:16].replace("T", " ") if accepted else ""}
+    deadline = deadline_of(content, profile.intake.deadline_time) if content is not None else None
+    records = records_of(county=station.county, station_code=station.code, month=month) if stored else []
+    found = findings.list_findings(station.county, station=station.code, as_of=local_today(now))
+    return {
+        "station": {"code": station.code, "name": me["name"] if me is not None else station.code,
+                    "township": me["township"] if me is not None else ""},
+        "month": month, "month_cn": f"{int(month[:4])}年{int(month[5:])}月",
+        "plan": content, "activity_date_cn": cn_date(content.activity_date) if content else "",
+        "deadline_cn": deadline.astimezone(TZ).strftime("%Y年%-m月%-d日 %H:%M") if deadline else "",
+        "past_deadline": deadline is not None and now > deadline,
+        "is_activity_day": content is not None and local_today(now) == content.activity_date,
+        "codes": [(i.code, i.title, i.required) for b in content.checklist for i in b.items] if content else [],
+        "rows": rows if rows is not None else (stored or [_blank_row()]),
+        "stored": stored, "submitted": submitted,
+        "errors": errors or {}, "plan_problems": plan_problems or [], "notice": notice,
+        "labels": LABELS, "tasks": [t.value for t in PracticeTask], "kinds": [k.value for k in ActionKind],
+        "records": records, "submission_id": f"h5-{uuid.uuid4().hex}",
+        "findings": findings.public_rows(found) if len(found) else [], "finding_status": FINDING_STATUS,
+        "csrf": csrf_token(token), "max_photos": MAX_PHOTO_FORM,
+        "max_photo_mb": profile.evidence.max_photo_bytes // (1024 * 1024),
+    }
+
+
+def _resolve(request: Request) -> tuple[Station | None, str]:
+    token = cookie_token(request, "station") or ""
+    return _station(token), token
+
+
+@router.get("/m/station")
+def station_page(request: Request, now: Annotated[datetime, Depends(clock)],
+                 t: str | None = None, month: str | None = None, sent: str | None = None) -> Response:
+    if t is not None:
+        return enter(request, "station", t) if _station(t) is not None else refusal_page(401, INVALID_LINK)
+    station, token = _resolve(request)
+    if station is None:
+        return refusal_page(401, INVALID_LINK)
+    month = month if month and _is_month(month) else page_month(station.county, now)
+    notice = "活动计划已报送" if sent else ""
+    return render("station.html", **_context(station, token, month, now, notice=notice))
+
+
+def _is_month(text: str) -> bool:
+    return len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() and 1 <= int(text[5:]) <= 12
+
+
+def rows_from_form(form: Any) -> list[dict[str, str]]:
+    """The form's activity rows, in order, without the blank ones and those ticked for removal."""
+    columns = {key: form.getlist(key) for key in PLAN_KEYS}
+    removed = set(form.getlist("remove"))
+    count = max((len(v) for v in columns.values()), default=0)
+    rows = []
+    for i in range(count):
+        row = {key: (columns[key][i] if i < len(columns[key]) else "").strip() for key in PLAN_KEYS}
+        if str(i) in removed or not any(row.values()):
+            continue
+        rows.append(row)
+    return rows
+
+
+def _problems(body: dict[str, Any]) -> tuple[dict[tuple[int, str], str], list[str]]:
+    """The service's problems: those of a field next to it (row index, key), the rest at the top."""
+    errors: dict[tuple[int, str], str] = {}
+    top = []
+    for p in body.get("problems", []):
+        field = p.get("field") or ""
+        parts = field.split(".")
+        if len(parts) == 3 and parts[0] == "activities" and parts[1].isdigit() and parts[2] in PLAN_KEYS:
+            key = (int(parts[1]), parts[2])
+            errors[key] = f"{errors[key]}；{p['reason']}" if key in errors else p["reason"]
+        else:
+            top.append(p.get("text") or p.get("reason") or "")
+    if not errors and not top:
+        top.append(body.get("message", ""))
+    return errors, top
+
+
+@router.post("/m/station/plan")
+async def post_plan(request: Request, now: Annotated[datetime, Depends(clock)]) -> Response:
+    station, token = _resolve(request)
+    if station is None:
+        return refusal_page(401, INVALID_LINK)
+    form = await request.form()
+    if not csrf_ok(token, form.get(CSRF_FIELD)):  # type: ignore[arg-type]
+        return refusal_page(403, "页面已过期，请刷新后重新填写")
+    month = str(form.get("month") or "")
+    if not _is_month(month):
+        return refusal_page(422, "月份不对，请刷新页面")
+    rows = rows_from_form(form)
+    if form.get("action") == "add":
+        return render("station.html", **await run_in_threadpool(
+            _context, station, token, month, now, rows + [_blank_row()]))
+    outcome = await run_in_threadpool(
+        lambda: submit_plan(county=station.county, station_code=station.code, month=month,
+                            submission_id=str(form.get("submission_id") or f"h5-{uuid.uuid4().hex}")[:80],
+                            activities=rows, now=now))
+    if outcome.http_status == 200:
+        return RedirectResponse(f"/m/station?month={month}&sent=1#plan", status_code=303, headers=SECURITY_HEADERS)
+    errors, top = _problems(outcome.body)
+    context = await run_in_threadpool(_context, station, token, month, now, rows or [_blank_row()], errors, top)
+    return render("station.html", status=outcome.http_status, **context)
+
+
+# --- the day: photos and check-in/out (called by static/station.js) -------------------------------------------
+
+def _json_guard(request: Request) -> tuple[Station | None, Response | None]:
+    station, token = _resolve(request)
+    if station is None:
+        return None, refusal_json(401, INVALID_LINK)
+    if not csrf_ok(token, request.headers.get(CSRF_HEADER)):
+        return None, refusal_json(403, "页面已过期，请刷新后重试")
+    return station, None
+
+
+@router.post("/m/station/photos")
+async def post_photo(request: Request, now: Annotated[datetime, Depends(clock)]) -> Response:
+    """One photo (multipart field `file`); the same checks of type and size as the API's upload."""
+    station, refused = _json_guard(request)
+    if refused is not None or station is None:
+        return refused or refusal_json(401, INVALID_LINK)
+    form = await request.form()
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        return refusal_json(422, "请选择照片")
+    data = await upload.read()
+    try:
+        facts = await run_in_threadpool(
+            lambda: receive_photo(county=station.county, station_code=station.code, data=data, now=now))
+    except EvidenceRefused as exc:
+        return refusal_json(exc.status, exc.message, exc.problems)
+    return Response(json.dumps({"sha256": facts["sha256"], "stored": facts["stored"]}),
+                    media_type="application/json", headers=SECURITY_HEADERS)
+
+
+@router.post("/m/station/evidence")
+async def post_evidence(request: Request, now: Annotated[datetime, Depends(clock)]) -> Response:
+    """A check-in or check-out, once per client id (a resend after a lost answer returns the stored record)."""
+    station, refused = _json_guard(request)
+    if refused is not None or station is None:
+        return refused or refusal_json(401, INVALID_LINK)
+    try:
+        raw = await request.json()
+        month = str(raw.pop("month", ""))
+        body = EvidenceCreate.model_validate(raw)
+    except (ValueError, ValidationError, AttributeError):
+        return refusal_json(422, "签到内容有误，请刷新页面后重试")
+    if not _is_month(month):
+        return refusal_json(422, "月份不对，请刷新页面")
+    try:
+        outcome = await run_in_threadpool(lambda: record_evidence(
+            county=station.county, station_code=station.code, month=month, body=body.model_dump(), now=now))
+    except EvidenceRefused as exc:
+        return refusal_json(exc.status, exc.message, exc.problems)
+    record = outcome.body
+    return Response(json.dumps({"verdict": record["verdict"], "reasons": record["reasons"],
+                                "taken_at": record["taken_at"], "kind": record["kind"]}, ensure_ascii=False),
+                    media_type="application/json", headers=SECURITY_HEADERS)
+
+
+# --- findings: the 整改报告 form -------------------------------------------------------------------------------
+
+@router.post("/m/station/findings/{finding_id}")
+async def post_report(finding_id: int, request: Request, now: Annotated[datetime, Depends(clock)]) -> Response:
+    station, token = _resolve(request)
+    if station is None:
+        return refusal_page(401, INVALID_LINK)
+    form = await request.form()
+    if not csrf_ok(token, form.get(CSRF_FIELD)):  # type: ignore[arg-type]
+        return refusal_page(403, "页面已过期，请刷新后重新填写")
+    text = str(form.get("report") or "").strip()
+    photos = [s for s in str(form.get("photos") or "").split(",") if s][:MAX_PHOTO_FORM]
+    month = str(form.get("month") or "")
+    back = f"/m/station?month={month}#findings" if _is_month(month) else "/m/station#findings"
+    if not text:
+        return refusal_page(422, "请填写整改情况")
+    try:
+        await run_in_threadpool(lambda: findings.report(station.county, station.code, finding_id, text, photos,
+                                                        at=now, actor=f"所站{station.code}"))
+    except findings.UnknownFinding:
+        return refusal_page(403, FORBIDDEN)
+    except OperatorError as exc:  # the finding's state does not take a report, or a photo is missing
+        return refusal_page(409, str(exc))
+    return RedirectResponse(back, status_code=303, headers=SECURITY_HEADERS)
