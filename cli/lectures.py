@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cli.options import JsonOpt, MonthOpt, county, month_option
+from cli.options import JsonOpt, MonthOpt, county, fail, month_option
 
 app = typer.Typer(help="宣讲点单与派单：各所站点的宣讲、组建的微型宣讲队和讲师接单。", no_args_is_help=True)
 
@@ -74,3 +75,39 @@ def lectures_speakers(ctx: typer.Context, month: MonthOpt = None, as_json: JsonO
         typer.echo(f"{r['code']} {r['name']} {r['township']} 派单 {r['lectures']}/{r['cap']} 接单 {r['confirmed']} "
                    f"谢绝 {r['declined']} 已宣讲 {r['delivered']} 平均评分 {rating}")
     typer.echo(f"共 {len(rows)} 名讲师")
+
+
+@app.command("tokens")
+def lectures_tokens(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="写入新令牌的 xlsx 文件（令牌只显示这一次）。")],
+    speaker: Annotated[list[str] | None, typer.Option("--speaker", help="讲师编号；可重复写多个。")] = None,
+    all_speakers: Annotated[bool, typer.Option("--all", help="宣讲员库中的全部讲师。")] = False,
+) -> None:
+    """签发讲师接单令牌（讲师用它查看自己的宣讲并接单、谢绝；原令牌作废）并导出为 xlsx。"""
+    import pandas as pd
+
+    from activity_day.documents.render import xlsx_bytes
+    from activity_day.errors import OperatorError
+    from activity_day.services.lectures import issue_speaker_tokens
+    from activity_day.services.submissions import utcnow
+    from activity_day.store import lectures as store
+    from activity_day.store.database import transaction
+
+    if bool(speaker) == all_speakers:
+        raise fail("请只写一种：--speaker 讲师编号（可写多个）或 --all")
+    if out.suffix.lower() != ".xlsx":
+        raise fail(f"{out}：令牌清单应为 .xlsx 文件")
+    code = county(ctx)
+    with transaction() as session:
+        try:
+            tokens = issue_speaker_tokens(session=session, county=code, codes=speaker or [], now=utcnow())
+        except OperatorError as exc:
+            raise fail(str(exc)) from None
+        pool = store.pool_frame(session=session, county=code).set_index("code")
+        sheet = pd.DataFrame([{"讲师编号": c, "姓名": pool.loc[c, "name"], "工作单位": pool.loc[c, "unit"], "令牌": t}
+                              for c, t in tokens.items()])
+        # The file first: if it cannot be written, the transaction rolls back and the old tokens stay valid.
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(xlsx_bytes([("讲师接单令牌", sheet)], title="讲师接单令牌（请妥善保管）"))
+    typer.echo(f"已签发 {len(tokens)} 个讲师接单令牌，见 {out}；原有的令牌已作废")

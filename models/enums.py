@@ -136,7 +136,9 @@ class Verdict(StrEnum):
 
 
 class ScorerRole(StrEnum):
-    """Who holds a scoring token: an inspection team (its assigned stations) or a civic observer (a township)."""
+    """Who holds a scorer token: an inspection team (its assigned stations), a civic observer (a township), or a
+    lecture speaker (their own lectures, no scoring)."""
 
     TEAM = "team"
     OBSERVER = "observer"
+    SPEAKER = "speaker"  # a lecture pool speaker: answers their own lectures (接单/谢绝), scores nothing

@@ -1,4 +1,9 @@
-"""A station's lecture orders (宣讲点单) from the official plan's menu, and the teams dispatched to them."""
+"""A station's lecture orders (宣讲点单) from the official plan's menu, and the teams dispatched to them; a
+speaker's own lectures and their answers (接单/谢绝) with a speaker token (`activity-day lectures tokens`).
+
+A speaker token reaches only the lectures whose team holds that speaker: any other order, existing or not, gets
+the same bare 403.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from activity_day.api.auth import Month, Station, clock, own_station
 from activity_day.api.errors import error_body, error_responses
@@ -16,7 +22,8 @@ from activity_day.errors import MissingPrerequisite
 from activity_day.intake import LIMITS, H
 from activity_day.intake.lectures import AUDIENCE_MAX
 from activity_day.services import lectures
-from activity_day.services.lectures import OrderRefused
+from activity_day.services.lectures import AnswerRefused, OrderRefused, SpeakerHolder, speaker_for_token
+from activity_day.store.database import transaction
 
 router = APIRouter(tags=["lectures"])
 MenuCode = Annotated[str, Path(max_length=LIMITS[H.MENU_CODE], pattern=r"^[A-Za-z0-9-]+$",
@@ -75,3 +82,55 @@ def order(month: Month, menu_code: MenuCode, body: OrderCreate, station: Annotat
 def orders(month: Month, station: Annotated[Station, Depends(own_station)]) -> OrdersPublic:
     return OrdersPublic(station_code=station.code,
                         orders=[OrderPublic(**r) for r in lectures.orders_of(station.county, station.code, month)])
+
+
+# --- speakers: their lectures and their answers (接单—谢绝) ---------------------------------------------------------
+
+FORBIDDEN = "无权访问"
+speaker_bearer = HTTPBearer(auto_error=False, scheme_name="SpeakerToken",
+                            description="宣讲员库中讲师的接单令牌（activity-day lectures tokens 生成）")
+StationCode = Annotated[str, Path(max_length=20, pattern=r"^[A-Za-z0-9-]+$", description="点单的所站编号")]
+
+
+def current_speaker(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(speaker_bearer)]) -> SpeakerHolder:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "缺少令牌", headers={"WWW-Authenticate": "Bearer"})
+    with transaction(read_only=True) as session:
+        holder = speaker_for_token(session=session, token=credentials.credentials)
+    if holder is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "令牌无效或已停用", headers={"WWW-Authenticate": "Bearer"})
+    return holder
+
+
+class AnswerCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"accept": True}, {"accept": False}]})
+
+    accept: StrictBool = Field(description="true 接单；false 谢绝（只为这一场重新组队，其他宣讲队不变）")
+
+
+class SpeakerLecturesPublic(BaseModel):
+    speaker: str
+    month: str
+    lectures: list[OrderPublic] = Field(description="本讲师所在宣讲队的宣讲，以及本讲师谢绝过的宣讲")
+
+
+@router.get("/api/v1/speakers/me/lectures/{month}", summary="本讲师本月的宣讲（所在宣讲队和谢绝过的）",
+            operation_id="list_speaker_lectures", responses=error_responses(401, 413, 422))
+def speaker_lectures(month: Month, speaker: Annotated[SpeakerHolder, Depends(current_speaker)]) -> SpeakerLecturesPublic:
+    return SpeakerLecturesPublic(speaker=speaker.code, month=month, lectures=[
+        OrderPublic(**r) for r in lectures.lectures_of_speaker(speaker.county, month, speaker.code)])
+
+
+@router.put("/api/v1/speakers/me/lectures/{month}/{station}/{menu_code}", summary="讲师接单或谢绝一场宣讲",
+            operation_id="answer_lecture", responses=error_responses(401, 403, 404, 409, 413, 422))
+def answer_lecture(month: Month, station: StationCode, menu_code: MenuCode, body: AnswerCreate,
+                   speaker: Annotated[SpeakerHolder, Depends(current_speaker)]) -> OrderPublic:
+    try:
+        found = lectures.answer(speaker.county, month, station, menu_code, speaker.code, body.accept)
+    except MissingPrerequisite as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    except AnswerRefused as exc:
+        if exc.status == 403:  # not theirs, or no such lecture: the same bare refusal either way
+            raise HTTPException(status.HTTP_403_FORBIDDEN, FORBIDDEN) from None
+        return JSONResponse(error_body(exc.status, str(exc)), status_code=exc.status)
+    return OrderPublic(**found)

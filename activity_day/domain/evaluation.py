@@ -22,6 +22,10 @@ from activity_day.errors import OperatorError
 from models.enums import PracticeTask
 
 FIVE_TASKS = len(PracticeTask)
+LECTURE_COLUMNS = ["month", "station_code", "menu_code", "status"]
+RATING_COLUMNS = ["month", "station_code", "menu_code", "rater", "score"]
+# An order the centre served with a team; `delivered` once the lecture is rated (评单).
+SERVED = ("dispatched", "confirmed", "delivered")
 
 
 class PeriodError(OperatorError, ValueError):
@@ -52,7 +56,9 @@ class PeriodRecords:
     required: month -> the checklist codes required that month; stations: code, name, township;
     plans: month, station_code, late; activities: month, station_code, task, checklist_code,
     expected_participants, volunteer_team; scores: month, station_code, mode, scorer, score;
-    feedback: id, month, station_code, status; assessed: station_code, indicator, score, assessor, month.
+    feedback: id, month, station_code, status; assessed: station_code, indicator, score, assessor, month;
+    lectures: month, station_code, menu_code, status (the stations' lecture orders, 点单);
+    ratings: month, station_code, menu_code, rater, score (1 to 5, 评单).
     """
 
     months: list[str]
@@ -66,6 +72,8 @@ class PeriodRecords:
     team_weight: float = 0.7
     observer_weight: float = 0.3
     period_months: list[str] | None = None  # every month of the period (site visits count in any); default months
+    lectures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LECTURE_COLUMNS))
+    ratings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RATING_COLUMNS))
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -158,6 +166,42 @@ def derived_values(r: PeriodRecords, indicator: Indicator) -> dict[str, dict]:
             value = (100.0 if months else None) if mine.empty else _share(int(closed.sum()), len(mine))
             out[code] = _evidence(value, months, records, [x["month"] for x in records if x["status"] != "closed"],
                                   "期内无意见建议" if mine.empty else "")
+    elif metric in ("lectures_delivered", "lecture_rating"):
+        out = _lecture_values(r, metric, codes)
+    return out
+
+
+def _lecture_values(r: PeriodRecords, metric: str, codes: list[str]) -> dict[str, dict]:
+    """A station that ordered no lecture, or whose orders were not served, has no value: lectures are ordered
+    (点单), not required, and a station is not marked down for a team the centre could not form."""
+    months = r.months
+    if metric == "lectures_delivered":
+        orders = r.lectures[r.lectures["month"].isin(months) & r.lectures["status"].isin(SERVED)]
+        by_station = dict(list(orders.groupby("station_code")))
+        out = {}
+        for code in codes:
+            mine = by_station.get(code)
+            if mine is None:
+                out[code] = _evidence(None, months, [], [], "期内未点单或点单未派出宣讲队")
+                continue
+            mine = mine.sort_values(["month", "menu_code"])
+            records = [{"month": o.month, "menu_code": o.menu_code, "status": o.status} for o in mine.itertuples()]
+            delivered = int((mine["status"] == "delivered").sum())
+            out[code] = _evidence(_share(delivered, len(mine)), months, records,
+                                  [f"{x['month']} {x['menu_code']}" for x in records if x["status"] != "delivered"])
+        return out
+    ratings = r.ratings[r.ratings["month"].isin(months)]
+    by_station = dict(list(ratings.groupby("station_code")))
+    out = {}
+    for code in codes:
+        mine = by_station.get(code)
+        if mine is None:
+            out[code] = _evidence(None, months, [], [], "期内无宣讲评单")
+            continue
+        mine = mine.sort_values(["month", "menu_code", "rater"])
+        records = [{"month": x.month, "menu_code": x.menu_code, "rater": x.rater, "score": int(x.score)}
+                   for x in mine.itertuples()]
+        out[code] = _evidence(round(20.0 * float(mine["score"].mean()), 2), months, records, [])
     return out
 
 

@@ -26,6 +26,8 @@ METRICS: dict[str, tuple[str, bool]] = {
     "volunteer_teams": ("由志愿服务队伍承接的活动占比", False),
     "inspection_score": ("督查平均得分（团队与文明观察员加权）", False),
     "feedback_closed": ("意见建议办结率", False),
+    "lectures_delivered": ("点单宣讲落实率：派出的微型宣讲中已开讲并评单的占比（未点单的所站不计）", False),
+    "lecture_rating": ("宣讲评单平均分：所站与文明观察员的评分（5 分制折算为百分制）", False),
 }
 
 
@@ -91,7 +93,8 @@ DEFAULT_DIMENSIONS = [
     {"name": "活动", "weight": 25, "indicators": [
         _derived("plan_submitted", "按月报送计划", 30, "plan_submitted"),
         _derived("activities_per_month", "活动频次", 40, "activities_per_month", 4),
-        _derived("participation", "群众参与", 30, "participation", 30)]},
+        _derived("participation", "群众参与", 30, "participation", 30),
+        _derived("lectures_delivered", "点单宣讲落实", 15, "lectures_delivered")]},
     {"name": "项目", "weight": 15, "indicators": [
         _derived("task_breadth", "五项工作任务覆盖", 50, "task_breadth"),
         _assessed("brand", "一站一品牌（特色项目）", 50)]},
@@ -100,7 +103,8 @@ DEFAULT_DIMENSIONS = [
         _derived("feedback_closed", "意见建议办结", 50, "feedback_closed")]},
     {"name": "质效", "weight": 20, "indicators": [
         _derived("inspection_score", "督查得分", 70, "inspection_score"),
-        _derived("required_coverage", "规定动作落实", 30, "required_coverage")]},
+        _derived("required_coverage", "规定动作落实", 30, "required_coverage"),
+        _derived("lecture_rating", "宣讲评单", 15, "lecture_rating")]},
 ]
 
 

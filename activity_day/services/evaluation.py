@@ -12,6 +12,7 @@ from activity_day.domain.indicators import DIMENSIONS
 from activity_day.domain.profile import Profile
 from activity_day.errors import MissingPrerequisite
 from activity_day.store import crud
+from activity_day.store import lectures as lecture_store
 from activity_day.store.database import transaction
 
 
@@ -54,6 +55,8 @@ def load_records(county: str, months: list[str]) -> tuple[Profile, PeriodRecords
             scores=crud.scores_between(session=session, county=county, first=months[0], last=months[-1]),
             feedback=crud.feedback_in(session=session, county=county, months=ran),
             assessed=crud.assessed_in(session=session, county=county, months=months),
+            lectures=lecture_store.orders_in(session=session, county=county, months=ran),
+            ratings=lecture_store.ratings_in(session=session, county=county, months=ran),
             team_weight=profile.scoring.team_weight, observer_weight=profile.scoring.observer_weight,
             period_months=months)
     return profile, records

@@ -7,24 +7,30 @@ recorded on each order, so the same inputs give the same teams.
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from activity_day.domain import lectures as rules
 from activity_day.domain.dates import cn_month, month_days, parse_month
 from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadline
+from activity_day.domain.names import closest
 from activity_day.errors import OperatorError
 from activity_day.intake.cells import code_index
 from activity_day.intake.headers import ROW, H
 from activity_day.intake.lectures import validate_orders
+from activity_day.services.scoring import revoke_scorer_tokens
+from activity_day.services.submissions import token_sha256
 from activity_day.store import crud
 from activity_day.store import lectures as store
 from activity_day.store.database import transaction
-from models import LectureOrder
+from models import LectureOrder, ScorerToken
+from models.enums import ScorerRole
 
 FORMED = ("dispatched", "confirmed", "delivered")
 STATUS_CN = {"ordered": "待派单", "dispatched": "已派单", "confirmed": "已接单", "unserved": "无法派单",
@@ -97,16 +103,27 @@ def _counts(orders: list[LectureOrder]) -> dict[str, Any]:
     return {"orders": len(orders), **{s: statuses.get(s, 0) for s in STATUS_CN}}
 
 
+class AnswerRefused(OperatorError):
+    """A speaker's answer that cannot be taken; `status` is what the API answers (403 not theirs, 409 too late)."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
 def answer(county: str, month: str, station: str, menu_code: str, speaker: str, accept: bool) -> dict[str, Any]:
     """A speaker confirms (接单) or declines a dispatched lecture; a decline forms that order's team again, and
-    only that one."""
+    only that one. A lecture already delivered (rated) takes no answer."""
     with transaction() as session:
         profile, plan, stations, pool, orders = _context(session, county, month)
         order = next((o for o in orders if o.station_code == station and o.menu_code == menu_code.upper()), None)
         if order is None:
-            raise OperatorError(f"{cn_month(month)}没有所站{station}点的{menu_code}宣讲（用 activity-day lectures list 查看）")
+            raise AnswerRefused(f"{cn_month(month)}没有所站{station}点的{menu_code}宣讲（用 activity-day lectures list 查看）",
+                                403)
         if speaker not in order.team:
-            raise OperatorError(f"讲师{speaker}不在该宣讲队中（宣讲队：{'、'.join(order.team) or '无'}）")
+            raise AnswerRefused(f"讲师{speaker}不在该宣讲队中（宣讲队：{'、'.join(order.team) or '无'}）", 403)
+        if order.status == "delivered":
+            raise AnswerRefused(f"所站{station}的{order.menu_code}宣讲已开讲并评单，不能再接单或谢绝", 409)
         if accept:
             order.confirmed = sorted(set(order.confirmed) | {speaker})
             if set(order.confirmed) >= set(order.team):
@@ -220,3 +237,50 @@ def order_from_api(county: str, station: str, month: str, menu_code: str, day: s
 
 def orders_of(county: str, station: str, month: str) -> list[dict[str, Any]]:
     return [r for r in list_orders(county, month) if r["station"] == station]
+
+
+# --- speakers' own tokens (接单 through the API) ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SpeakerHolder:
+    """Who holds a live speaker token."""
+
+    county: str
+    code: str
+    township: str
+
+
+def issue_speaker_tokens(*, session: Session, county: str, codes: list[str], now: datetime) -> dict[str, str]:
+    """New tokens for speakers of the active pool (each revokes the speaker's earlier one); code -> token."""
+    pool = store.pool_frame(session=session, county=county).set_index("code")
+    if pool.empty:
+        raise OperatorError("还没有宣讲员库：请先导入（activity-day import speakers 宣讲员库.xlsx）")
+    chosen = list(dict.fromkeys(c.strip().upper() for c in codes)) or list(pool.index)
+    unknown = [c for c in chosen if c not in pool.index]
+    if unknown:
+        hints = [f"{c}（是否为“{g}”？）" if (g := closest(c, list(pool.index))) else c for c in unknown]
+        raise OperatorError(f"宣讲员库中没有这些讲师编号：{'、'.join(hints)}")
+    tokens = {}
+    for code in chosen:
+        revoke_scorer_tokens(session=session, county=county, role=ScorerRole.SPEAKER, name=code, now=now)
+        token = f"sp_{secrets.token_urlsafe(32)}"  # "sp_" tells it from a station's "ad_" and a scorer's "sc_"
+        session.add(ScorerToken(county=county, role=ScorerRole.SPEAKER, name=code, township=pool.loc[code, "township"],
+                                token_sha256=token_sha256(token), prefix=token[3:9], issued_at=now))
+        tokens[code] = token
+    return tokens
+
+
+def speaker_for_token(*, session: Session, token: str) -> SpeakerHolder | None:
+    """The speaker holding a live token who is still in the active pool, or None."""
+    row = session.exec(select(ScorerToken).where(
+        ScorerToken.token_sha256 == token_sha256(token), ScorerToken.revoked_at.is_(None),  # type: ignore[union-attr]
+        ScorerToken.role == ScorerRole.SPEAKER)).first()
+    if row is None or row.name not in set(store.pool_frame(session=session, county=row.county)["code"]):
+        return None
+    return SpeakerHolder(county=row.county, code=row.name, township=row.township)
+
+
+def lectures_of_speaker(county: str, month: str, code: str) -> list[dict[str, Any]]:
+    """The month's lectures a speaker is on, or declined."""
+    return [r for r in list_orders(county, month)
+            if code in {m["code"] for m in r["team"]} or code in r["declined"]]

@@ -74,3 +74,16 @@ def ratings_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:
     return _frame(session, LectureRating, ["station_code", "menu_code", "rater", "score", "comment"],
                   LectureRating.county == county, LectureRating.month == month,
                   order=["station_code", "menu_code", "rater"])
+
+
+def orders_in(*, session: Session, county: str, months: list[str]) -> pd.DataFrame:
+    """The evaluation's view of the orders: month, station, menu code, status."""
+    return _frame(session, LectureOrder, ["month", "station_code", "menu_code", "status"],
+                  LectureOrder.county == county, LectureOrder.month.in_(months),  # type: ignore[attr-defined]
+                  order=["month", "station_code", "menu_code"])
+
+
+def ratings_in(*, session: Session, county: str, months: list[str]) -> pd.DataFrame:
+    return _frame(session, LectureRating, ["month", "station_code", "menu_code", "rater", "score"],
+                  LectureRating.county == county, LectureRating.month.in_(months),  # type: ignore[attr-defined]
+                  order=["month", "station_code", "menu_code", "rater"])

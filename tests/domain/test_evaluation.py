@@ -76,6 +76,31 @@ def test_each_indicator_value_and_its_records() -> None:
     assert set(scored["code"]) == {"A", "B"} and scored["total"].between(0, 100).all()
 
 
+def test_lecture_orders_and_ratings_feed_the_activity_and_quality_dimensions() -> None:
+    """A: two lectures served (one delivered and rated by the station and an observer), one unserved, which does
+    not count; B ordered nothing, so its 活动 and 质效 stay exactly what its other records give."""
+    lectures = pd.DataFrame({"month": ["2027-01", "2027-02", "2027-03"], "station_code": ["A", "A", "A"],
+                             "menu_code": ["XJ-01", "XJ-02", "XJ-01"], "status": ["delivered", "confirmed", "unserved"]})
+    ratings = pd.DataFrame({"month": ["2027-01", "2027-01"], "station_code": ["A", "A"], "menu_code": ["XJ-01"] * 2,
+                            "rater": ["所站", "观察员甲"], "score": [5, 4]})
+    rules = EvaluationRules()
+    before, _, _ = evaluate(records(), rules)
+    scored, values, _ = evaluate(records(lectures=lectures, ratings=ratings), rules)
+    delivered, rating = values["lectures_delivered"]["A"], values["lecture_rating"]["A"]
+    assert delivered["value"] == 50.0 and delivered["missing"] == ["2027-02 XJ-02"]
+    assert [r["menu_code"] for r in delivered["records"]] == ["XJ-01", "XJ-02"]  # the unserved order is not counted
+    assert rating["value"] == 90.0 and [r["rater"] for r in rating["records"]] == ["所站", "观察员甲"]
+    assert values["lectures_delivered"]["B"]["value"] is None and values["lecture_rating"]["B"]["value"] is None
+    a_before, a_after = before.set_index("code").loc["A"], scored.set_index("code").loc["A"]
+    activity = next(d for d in rules.dimensions if d.name == "活动")
+    weights = {i.code: i.weight for i in activity.indicators}
+    others = {c: values[c]["A"]["value"] for c in weights if c != "lectures_delivered"}
+    expected = (sum(others[c] * weights[c] for c in others) + 50.0 * weights["lectures_delivered"]) / sum(weights.values())
+    assert a_after["活动"] == pytest.approx(expected, abs=0.01) and a_after["活动"] != a_before["活动"]
+    assert a_after["质效"] > a_before["质效"]  # 90 against a quality mean below it
+    assert before.set_index("code").loc["B"].equals(scored.set_index("code").loc["B"])
+
+
 def test_each_dimension_moves_exactly_with_its_indicators() -> None:
     rules = EvaluationRules()
     before, _, _ = evaluate(records(), rules)

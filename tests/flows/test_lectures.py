@@ -168,3 +168,47 @@ def test_pool_menu_orders_dispatch_and_a_decline(prefect_server, settings, regis
     assert all(record[m["code"]]["delivered"] == 1 and record[m["code"]]["rating"] is not None for m in other["team"])
     assert sum(r["lectures"] for r in record.values()) == sum(len(r["team"]) for r in now.values()
                                                               if r["status"] != "unserved")
+
+    # Speakers answer through the API with their own token: their lectures only, a decline re-forms that team alone.
+    fourth = next(r for r in now.values() if r["status"] == "dispatched"
+                  and r["order"] not in (target["order"], other["order"], third["order"]))
+    member = fourth["team"][0]["code"]
+    code, out = cli("lectures", "tokens", "--speaker", member.lower(), "--speaker", other["team"][0]["code"],
+                    "--out", str(tmp_path / "讲师令牌.xlsx"))
+    assert code == 0 and "已签发 2 个讲师接单令牌" in out
+    issued = pd.read_excel(tmp_path / "讲师令牌.xlsx", dtype=str).set_index("讲师编号")["令牌"]
+    assert cli("lectures", "tokens", "--speaker", "JS99X", "--out", str(tmp_path / "x.xlsx"))[0] == 2
+    speaker_auth = {"Authorization": f"Bearer {issued[member]}"}
+    listed = client.get(f"/api/v1/speakers/me/lectures/{MONTH}", headers=speaker_auth)
+    assert listed.status_code == 200 and fourth["order"] in [o["order"] for o in listed.json()["lectures"]]
+    assert all(member in [m["code"] for m in o["team"]] for o in listed.json()["lectures"])
+    path = f"/api/v1/speakers/me/lectures/{MONTH}"
+    not_mine = next(r for r in now.values() if r["status"] == "dispatched" and member not in [m["code"] for m in r["team"]])
+    assert client.put(f"{path}/{not_mine['station']}/{not_mine['menu_code']}", headers=speaker_auth,
+                      json={"accept": True}).status_code == 403
+    assert client.put(f"{path}/999/XJ-01", headers=speaker_auth, json={"accept": True}).status_code == 403
+    assert client.put(f"{path}/{fourth['station']}/{fourth['menu_code']}", headers=speaker_auth,
+                      json={"accept": "yes"}).status_code == 422
+    assert client.get(path, headers=auth).status_code == 401  # a station's token is not a speaker's
+    assert client.get(f"/api/v1/scoring/{MONTH}/stations", headers=speaker_auth).status_code == 401  # nor a scorer's
+    before_api = {r["order"]: r["team"] for r in json.loads(cli("lectures", "list", "--month", MONTH, "--json")[1])}
+    declined = client.put(f"{path}/{fourth['station']}/{fourth['menu_code']}", headers=speaker_auth,
+                          json={"accept": False})
+    assert declined.status_code == 200 and member in declined.json()["declined"]
+    assert member not in [m["code"] for m in declined.json()["team"]]
+    after_api = {r["order"]: r["team"] for r in json.loads(cli("lectures", "list", "--month", MONTH, "--json")[1])}
+    assert all(after_api[k] == team for k, team in before_api.items() if k != fourth["order"])
+    # A delivered lecture takes no more answers.
+    rated_auth = {"Authorization": f"Bearer {issued[other['team'][0]['code']]}"}
+    late = client.put(f"{path}/{other['station']}/{other['menu_code']}", headers=rated_auth, json={"accept": False})
+    assert late.status_code == 409 and "已开讲并评单" in late.json()["message"]
+
+    # The ratings feed the evaluation: the rated station's 点单宣讲落实 and 宣讲评单 have values, with their records.
+    code, out = cli("evaluate", "--period", MONTH, "--json")
+    assert code == 0, out
+    result = json.loads(out.strip().splitlines()[-1])  # the JSON is the last line, after the progress lines
+    rated = next(s for s in result["stations"] if s["code"] == other["station"])
+    assert rated["evidence"]["lecture_rating"]["value"] == 90.0  # (5 + 4) / 2 on a 5-point scale
+    assert rated["evidence"]["lectures_delivered"]["value"] == 100.0
+    unordered = next(s for s in result["stations"] if s["code"] not in set(orders["所站编号"]))
+    assert unordered["evidence"]["lectures_delivered"]["value"] is None
