@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -97,6 +98,11 @@ class Drills(BaseSettings):
 def get_drills() -> Drills:
     """The drill switches in force (read from the environment each time: a test or a worker sets them)."""
     return Drills()
+
+
+def channel_secrets() -> dict[str, str]:
+    """The environment, where the notice channels' ${VAR} secrets come from (the profile names the variables)."""
+    return dict(os.environ)
 
 
 _override: Settings | None = None

@@ -15,6 +15,7 @@ from cli import (
     findings,
     imports,
     lectures,
+    notices,
     numbers,
     run,
     sample,
@@ -52,6 +53,7 @@ app.add_typer(lectures.app, name="lectures")
 app.add_typer(evidence.app, name="evidence")
 app.add_typer(numbers.app, name="numbers")
 app.add_typer(demonstration.app, name="demonstration")
+app.add_typer(notices.app, name="notices")
 
 
 def main() -> None:

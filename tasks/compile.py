@@ -14,8 +14,10 @@ from activity_day.documents.rectification import notices_sheet
 from activity_day.documents.render import docx_bytes, render_text, write_bytes, write_text, xlsx_bytes
 from activity_day.domain import findings as rectification
 from activity_day.domain.dates import cn_month, shift_month
+from activity_day.domain.notices import Occasion
 from activity_day.domain.outcomes import CompileResult
 from activity_day.domain.results import TREND_MONTHS, feedback_rows, month_results, standing
+from activity_day.services import notices
 from activity_day.services.evidence import coverage
 from activity_day.store import crud, numbers
 from activity_day.store import demonstration as demo_store
@@ -116,6 +118,10 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
         crud.save_circular(session=session, county=county, month=month, doc_number=number,
                            scored=summary["scored"], draw_digest=stored_draw.digest, summary=summary)
         crud.record_documents(session=session, county=county, month=month, kind="circular", files=files)
+        # Issued: the circular's notices, and those of stations whose earlier findings are now overdue.
+        notices.enqueue_issued(session, county, month, Occasion.CIRCULAR_ISSUED, title=context["title"],
+                               doc_number=number, files=[files[f][0] for f in ("docx", "rectify") if f in files])
+        notices.enqueue_rectification(session, county, content.dates.compile)
     artifact(create_markdown_artifact, key=artifact_key("circular", county, month), markdown=markdown,
                              description=context["title"])
     return summary | {"files": {fmt: path for fmt, (path, _) in files.items()}}

@@ -8,6 +8,7 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from activity_day.documents.contexts import plan_title
 from activity_day.domain import menu
 from activity_day.domain.closing import (
     SILENCE_TEXT,
@@ -24,11 +25,12 @@ from activity_day.domain.dates import cn_month
 from activity_day.domain.hashing import canonical_json, sha256_hex
 from activity_day.domain.months import TZ
 from activity_day.domain.names import normalize_name, strip_control
+from activity_day.domain.notices import Occasion
 from activity_day.domain.outcomes import ReviewResult
 from activity_day.domain.planning import key_dates, load_checklist_catalog, load_learning_catalog
 from activity_day.domain.review import check_decisions, check_form_comment
 from activity_day.errors import OperatorError
-from activity_day.services import commitments
+from activity_day.services import commitments, notices
 from activity_day.store import crud, numbers
 from activity_day.store import lectures as lecture_store
 from models import ChecklistItem, CommentSource, Disposition, LearningItem
@@ -168,6 +170,9 @@ def close_review(county: str, month: str, default_disposition: str = Disposition
         learning, checklist = month_item_rows(content)
         crud.replace_month_items(session=session, model=LearningItem, county=county, month=month, rows=learning)
         crud.replace_month_items(session=session, model=ChecklistItem, county=county, month=month, rows=checklist)
+        # The plan is issued: its notices go into the outbox with it (the notices run sends them).
+        notices.enqueue_issued(session, county, month, Occasion.PLAN_ISSUED, title=plan_title(month),
+                               doc_number=number, files=["plan-v2.docx", "plan-v2.html"])
     logger.info("%s征求意见已结束：部门意见 %d 条，%d 个部门无意见，清单调整 %d 处",
                 cn_month(month), len(comments) - len(silent), len(silent), len(edits))
     return {"comments": len(comments), "silent": silent, "defaulted": len(defaulted),

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from activity_day.domain.indicators import EvaluationRules
 from activity_day.domain.names import closest, normalize_name
+from activity_day.domain.notices import Audience, anchor_file_url, literal_secrets
 from activity_day.domain.selection import DemonstrationRules
 from models.enums import PracticeTask
 
@@ -121,6 +122,43 @@ class EvidenceRules(_Strict):
     planned_minutes: int = Field(default=90, ge=10, le=720, description="一项活动按多少分钟计")
     min_coverage: float = Field(default=0.5, gt=0, le=1, description="签到到签退至少覆盖活动时长的比例")
     max_photo_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="单张照片大小上限")
+
+
+class NoticeRules(_Strict):
+    """Notices (提醒与通知): the channels of each audience as apprise URLs, and the reminders' days.
+
+    A URL takes its secrets from the environment as ${VAR} (a robot's key, a mail password), never literally:
+    the profile is stored in the database and shown in lists.
+    """
+
+    channels: dict[Audience, list[str]] = Field(
+        default_factory=dict, description="每类对象的通知渠道（apprise 地址），如 wecombot://${WECOM_KEY}")
+    link: str = Field(default="", description="通知中给出的办理入口（小程序或网址）")
+    plan_days_before: list[int] = Field(default_factory=lambda: [3, 1], description="计划报送截止前几天提醒所站")
+    review_days_before: list[int] = Field(default_factory=lambda: [1], description="征求意见截止前几天提醒科室")
+    scores_days_after: list[int] = Field(default_factory=lambda: [1], description="评分截止后几天提醒检查组")
+    rectification_days_before: list[int] = Field(default_factory=lambda: [3], description="整改期限前几天提醒所站")
+    max_attempts: int = Field(default=3, ge=1, le=20, description="每条通知最多发送几次，之后记为发送失败")
+
+    @field_validator("plan_days_before", "review_days_before", "scores_days_after", "rectification_days_before")
+    @classmethod
+    def _days(cls, v: list[int]) -> list[int]:
+        if any(d < 0 or d > 60 for d in v):
+            raise ValueError("提醒天数应在 0 到 60 之间")
+        return sorted(set(v), reverse=True)
+
+    @field_validator("channels")
+    @classmethod
+    def _no_literal_secrets(cls, v: dict[Audience, list[str]]) -> dict[Audience, list[str]]:
+        for audience, urls in v.items():
+            for url in urls:
+                if "://" not in url:
+                    raise ValueError(f"{audience.label}的通知渠道“{url}”不是 apprise 地址（应形如 mailtos://…）")
+                found = literal_secrets(url)
+                if found:
+                    raise ValueError(f"{audience.label}的通知渠道中{'、'.join(found)}直接写在配置里："
+                                     "请改为环境变量，写作 ${变量名}，如 wecombot://${WECOM_KEY}")
+        return v
 
 
 class Sampling(_Strict):
@@ -276,6 +314,8 @@ class Profile(_Strict):
                                               description="demonstration-station selection: eligibility, quota, 公示")
     evaluation: EvaluationRules = Field(default_factory=EvaluationRules,
                                         description="year-round evaluation: six dimensions, indicators, stars")
+    notices: NoticeRules = Field(default_factory=NoticeRules,
+                                 description="reminders and notices: channels per audience, reminder days")
 
     @field_validator("teams")
     @classmethod
@@ -363,6 +403,9 @@ def load_profile(path: Path) -> Profile:
         raise ProfileError(_format_validation(path, exc)) from exc
     if profile.holiday_file:
         profile.holidays = load_holidays(path.parent / profile.holiday_file)
+    # A file channel's relative folder is the profile's folder's, like holiday_file.
+    profile.notices.channels = {a: [anchor_file_url(u, path.parent) for u in urls]
+                                for a, urls in profile.notices.channels.items()}
     return profile
 
 
