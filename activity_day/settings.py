@@ -43,6 +43,11 @@ class Settings(BaseSettings):
         description="A province run's artifacts: one summary per county, or every step's own (plan, report, draw, "
                     "circular) as a county's own run makes them")
 
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The address the phone pages are served at, as a phone reaches it (https://… in production): "
+                    "the links and QR codes that `tokens issue` prints start with it")
+
     photo_store: str = Field(
         default="var",
         description="Where evidence photos are kept, each once by its SHA-256: a folder (photos/ab/cd/<sha256>.jpg "

@@ -15,7 +15,9 @@ app = typer.Typer(help="所站报送令牌（微信小程序接口用）及检�
 @app.command("issue")
 def tokens_issue(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", help="写入新令牌的 xlsx 文件（令牌只显示这一次）。")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="写入新令牌的 xlsx 文件（令牌只显示这一次），旁边另写一份可打印的二维码卡片（同名 .docx）；"
+                      "也可直接写 .docx。")] = None,
     station: Annotated[list[str] | None, typer.Option("--station", help="所站编号；可重复写多个。")] = None,
     all_stations: Annotated[bool, typer.Option("--all", help="全部在册所站。")] = False,
     team: Annotated[list[str] | None, typer.Option(
@@ -23,8 +25,12 @@ def tokens_issue(
     all_teams: Annotated[bool, typer.Option("--all-teams", help="全部检查组和线上飞检人员。")] = False,
     observer: Annotated[str | None, typer.Option("--observer", help="文明观察员姓名（须同时写 --township）。")] = None,
     township: Annotated[str | None, typer.Option("--township", help="文明观察员所在乡镇（街道）。")] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="每个令牌输出一行 JSON（所站：station、token、link），不写文件时只输出这些。")] = False,
+    base_url: Annotated[str | None, typer.Option(
+        "--base-url", help="手机页面的网址，链接和二维码以它开头（默认取 ACTIVITY_DAY_PUBLIC_URL）。")] = None,
 ) -> None:
-    """签发新令牌（同一所站、检查组或观察员的原令牌作废）并导出为 xlsx。"""
+    """签发新令牌（同一所站、检查组或观察员的原令牌作废），导出为 xlsx 和可打印的二维码卡片。"""
     chosen = [bool(station), all_stations, bool(team), all_teams, observer is not None]
     if sum(chosen) != 1:
         raise fail("请只写一种：--station 编号（可写多个）、--all、--team 检查组（可写多个）、--all-teams，"
@@ -33,18 +39,62 @@ def tokens_issue(
         raise fail("--township 只与 --observer 一起使用")
     if observer is not None and not township:
         raise fail("签发文明观察员令牌须写 --township 乡镇（街道）")
-    if out.suffix.lower() != ".xlsx":
-        raise fail(f"{out}：令牌清单应为 .xlsx 文件")
+    if out is None and not as_json:
+        raise fail("请写 --out 令牌清单文件（.xlsx 或 .docx），或 --json 输出到屏幕")
+    if out is not None and out.suffix.lower() not in (".xlsx", ".docx"):
+        raise fail(f"{out}：令牌清单应为 .xlsx 或 .docx 文件")
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise fail(f"--base-url“{base_url}”应以 http:// 或 https:// 开头")
+    delivery = Delivery(out, as_json, base_url)
     if station or all_stations:
-        _issue_station_tokens(county(ctx), out, station or [], all_stations)
+        _issue_station_tokens(county(ctx), delivery, station or [], all_stations)
     else:
-        _issue_scorer_tokens(county(ctx), out, team or [], all_teams, observer, township or "")
+        _issue_scorer_tokens(county(ctx), delivery, team or [], all_teams, observer, township or "")
 
 
-def _issue_station_tokens(code: str, out: Path, station: list[str], all_stations: bool) -> None:
+class Delivery:
+    """Where new tokens go: the xlsx list, the printable QR sheet beside it (or only the sheet), and JSON lines."""
+
+    def __init__(self, out: Path | None, as_json: bool, base_url: str | None):
+        from activity_day.settings import get_settings
+
+        self.out, self.as_json = out, as_json
+        self.base_url = base_url or get_settings().public_url
+
+    def link(self, role: str, token: str) -> str:
+        from activity_day.documents.token_sheet import page_link
+
+        return page_link(self.base_url, role, token)
+
+    def write(self, title: str, role: str, frame, cards: list) -> list[Path]:
+        """Write the files (before the tokens are committed: a failed write leaves the old tokens valid)."""
+        from activity_day.documents.render import xlsx_bytes
+        from activity_day.documents.token_sheet import sheet_bytes
+        from activity_day.services.submissions import utcnow
+
+        if self.out is None:
+            return []
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        sheet = self.out.with_suffix(".docx")
+        if self.out.suffix.lower() == ".xlsx":
+            self.out.write_bytes(xlsx_bytes([(title, frame)], title=f"{title}（请妥善保管）"))
+        sheet.write_bytes(sheet_bytes(f"{title}（二维码）", role, cards, dated=utcnow().replace(microsecond=0)))
+        return [self.out, sheet] if sheet != self.out else [sheet]
+
+    def report(self, lines: list[dict], done: str, files: list[Path]) -> None:
+        import json
+
+        if self.as_json:
+            for line in lines:
+                typer.echo(json.dumps(line, ensure_ascii=False))
+            return
+        typer.echo(done.format(files="、".join(str(f) for f in files)))
+
+
+def _issue_station_tokens(code: str, delivery: Delivery, station: list[str], all_stations: bool) -> None:
     import pandas as pd
 
-    from activity_day.documents.render import xlsx_bytes
+    from activity_day.documents.token_sheet import Card
     from activity_day.services.submissions import issue_tokens, utcnow
     from activity_day.store import crud
     from activity_day.store.database import transaction
@@ -56,19 +106,22 @@ def _issue_station_tokens(code: str, out: Path, station: list[str], all_stations
         if unknown:
             raise fail(f"所站名录中没有这些编号：{'、'.join(unknown)}")
         tokens = issue_tokens(session=session, county=code, stations=chosen, now=utcnow())
+        links = {c: delivery.link("station", t) for c, t in tokens.items()}
         sheet = pd.DataFrame([{"所站编号": c, "所站名称": stations.loc[c, "name"], "乡镇（街道）": stations.loc[c, "township"],
-                               "负责人": stations.loc[c, "leader"], "令牌": t} for c, t in tokens.items()])
+                               "负责人": stations.loc[c, "leader"], "令牌": t, "链接": links[c]}
+                              for c, t in tokens.items()])
+        cards = [Card(stations.loc[c, "name"], f"{stations.loc[c, 'township']} · 编号 {c}", links[c]) for c in tokens]
         # Written before the new tokens are committed: if the file cannot be written, the old tokens stay valid.
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(xlsx_bytes([("所站令牌", sheet)], title="所站令牌（请妥善保管）"))
-    typer.echo(f"已签发 {len(tokens)} 个令牌，见 {out}；这些所站原有的令牌已作废")
+        files = delivery.write("所站令牌", "station", sheet, cards)
+    delivery.report([{"station": c, "token": t, "link": links[c]} for c, t in tokens.items()],
+                    f"已签发 {len(tokens)} 个令牌，见 {{files}}；这些所站原有的令牌已作废", files)
 
 
-def _issue_scorer_tokens(code: str, out: Path, team: list[str], all_teams: bool, observer: str | None,
+def _issue_scorer_tokens(code: str, delivery: Delivery, team: list[str], all_teams: bool, observer: str | None,
                          township: str) -> None:
     import pandas as pd
 
-    from activity_day.documents.render import xlsx_bytes
+    from activity_day.documents.token_sheet import Card
     from activity_day.errors import OperatorError
     from activity_day.services.scoring import issue_scorer_tokens, team_names
     from activity_day.services.submissions import utcnow
@@ -82,19 +135,25 @@ def _issue_scorer_tokens(code: str, out: Path, team: list[str], all_teams: bool,
                 names = team_names(crud.load_profile_of(session=session, county=code)) if all_teams else team
                 tokens = issue_scorer_tokens(session=session, county=code, role=ScorerRole.TEAM, names=names,
                                              now=utcnow())
-                sheet = pd.DataFrame([{"检查组": n, "令牌": t} for n, t in tokens.items()])
-                title, noun = "检查组评分令牌", "检查组"
+                links = {n: delivery.link("team", t) for n, t in tokens.items()}
+                sheet = pd.DataFrame([{"检查组": n, "令牌": t, "链接": links[n]} for n, t in tokens.items()])
+                cards = [Card(n, "检查组评分", links[n]) for n in tokens]
+                lines = [{"team": n, "token": t, "link": links[n]} for n, t in tokens.items()]
+                title, noun, role = "检查组评分令牌", "检查组", "team"
             else:
                 tokens = issue_scorer_tokens(session=session, county=code, role=ScorerRole.OBSERVER,
                                              names=[observer], township=township, now=utcnow())
-                sheet = pd.DataFrame([{"文明观察员": n, "乡镇（街道）": township, "令牌": t} for n, t in tokens.items()])
-                title, noun = "文明观察员评分令牌", "文明观察员"
+                links = {n: delivery.link("observer", t) for n, t in tokens.items()}
+                sheet = pd.DataFrame([{"文明观察员": n, "乡镇（街道）": township, "令牌": t, "链接": links[n]}
+                                      for n, t in tokens.items()])
+                cards = [Card(n, f"文明观察员 · {township}", links[n]) for n in tokens]
+                lines = [{"observer": n, "township": township, "token": t, "link": links[n]} for n, t in tokens.items()]
+                title, noun, role = "文明观察员评分令牌", "文明观察员", "observer"
         except OperatorError as exc:
             raise fail(str(exc)) from None
-        # As for stations: the file first, so a failed write leaves the old tokens valid.
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(xlsx_bytes([(title, sheet)], title=f"{title}（请妥善保管）"))
-    typer.echo(f"已签发 {len(tokens)} 个{noun}评分令牌，见 {out}；原有的令牌已作废")
+        # As for stations: the files first, so a failed write leaves the old tokens valid.
+        files = delivery.write(title, role, sheet, cards)
+    delivery.report(lines, f"已签发 {len(tokens)} 个{noun}评分令牌，见 {{files}}；原有的令牌已作废", files)
 
 
 @app.command("revoke")

@@ -31,8 +31,9 @@ def test_team_tokens_issue_reissue_and_revoke(settings, registry, tmp_path: Path
     out = tmp_path / "teams.xlsx"
     result = cli("tokens", "issue", "--team", "第一检查组", "--out", str(out))
     assert result.exit_code == 0 and result.output.startswith("已签发 1 个检查组评分令牌"), result.output
-    [(name, token)] = sheet_rows(out)
+    [(name, token, link)] = sheet_rows(out)
     assert name == "第一检查组" and token.startswith("sc_") and holder(token).name == "第一检查组"
+    assert link == f"http://127.0.0.1:8000/m/team?t={token}" and out.with_suffix(".docx").exists()
     assert cli("tokens", "issue", "--all-teams", "--out", str(tmp_path / "all.xlsx")).exit_code == 0
     names = [r[0] for r in sheet_rows(tmp_path / "all.xlsx")]
     assert names == ["第一检查组", "第二检查组", "第三检查组", "第四检查组", "线上·吴敏", "线上·郑凯"]
@@ -46,7 +47,8 @@ def test_observer_tokens_need_a_registered_township(settings, registry, tmp_path
     out = tmp_path / "observer.xlsx"
     result = cli("tokens", "issue", "--observer", "韩梅", "--township", "众兴街道", "--out", str(out))
     assert result.exit_code == 0, result.output
-    [(name, township, token)] = sheet_rows(out)
+    [(name, township, token, link)] = sheet_rows(out)
+    assert link == f"http://127.0.0.1:8000/m/observer?t={token}"
     assert (name, township) == ("韩梅", "众兴街道")
     found = holder(token)
     assert (found.role, found.name, found.township) == ("observer", "韩梅", "众兴街道")
