@@ -95,6 +95,7 @@ def _style(doc, name: str, look: Look):
     else:  # Normal is exact 28 pt; styles based on it must say single spacing or pictures get clipped
         fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
     fmt.first_line_indent = Pt(32) if look.indent else Pt(0)
+    fmt.keep_with_next = name.startswith("GW H")  # a heading never ends a page alone
     if look.align is not None:
         fmt.alignment = look.align
     return style

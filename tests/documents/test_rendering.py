@@ -91,6 +91,12 @@ def test_the_circular_is_a_document_an_office_can_issue(rendered) -> None:
     assert body <= 6, f"the body runs to page {body}"
     # 附件说明 and the signature stay together on the body's last page
     assert all(t in doc[body - 1].text for t in ("附件：1．", "2．所站得分表", "3．存在问题清单", "2026年12月10日"))
+    # The lecture table follows its paragraph in the body, a county total last; no heading ends a page alone.
+    text = "".join(page.text for page in doc[:body])
+    assert re.search(r"表1本月微型宣讲点单、派单和评单情况乡镇（街道）点单派出宣讲队已宣讲评价平均评分未能派单", text)
+    assert re.search(r"合计\d+\d+", text.split("派单和评单情况")[1].split("四、下步要求")[0])
+    for page in doc[:body]:
+        assert not re.search(r"[一二三四五六]、[\u4e00-\u9fa5]{2,8}(—\d+—)?$", page.text), page.text[-40:]
     # 版记: on the last page, an even one, at its foot; the page before may be a blank inserted for it.
     last = doc[-1]
     assert len(doc) % 2 == 0 and "抄送：" in last.text and last.text.endswith("印发")
