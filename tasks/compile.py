@@ -87,7 +87,7 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
     context["evidence"] = evidence.summary | {
         "complete_pct": round(100 * evidence.summary["complete"] / evidence.summary["stations"])}\
         if evidence.summary["records"] and evidence.summary["stations"] else None
-    context["lectures"] = lecture_figures(lecture_orders, lecture_ratings)
+    context["lectures"] = lecture_figures(lecture_orders, lecture_ratings, stations)
     series = chart_series(figures)
     svg, images = charts.circular_charts(**series) if series else ({}, {})
     markdown = render_text("circular.md.j2", **context)
@@ -128,11 +128,25 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
 
 
 
-def lecture_figures(orders: list, ratings) -> dict | None:
-    """The circular's lecture sentence: orders, teams formed, delivered (rated), unserved; None without orders."""
-    if not orders:
-        return None
+def _lecture_counts(orders: list, ratings) -> dict:
     statuses = [o.status for o in orders]
     return {"orders": len(orders), "formed": sum(s in ("dispatched", "confirmed", "delivered") for s in statuses),
             "delivered": statuses.count("delivered"), "unserved": statuses.count("unserved"), "ratings": len(ratings),
             "average": f"{ratings['score'].mean():.1f}" if len(ratings) else None}
+
+
+def lecture_figures(orders: list, ratings, stations) -> dict | None:
+    """The circular's lecture paragraph and table: orders, teams formed, delivered (rated), unserved, ratings and
+    their average, for the county and for each township with orders (in the registry's order); None without
+    orders."""
+    if not orders:
+        return None
+    township = dict(zip(stations["code"], stations["township"], strict=True))
+    towns = list(dict.fromkeys(township[o.station_code] for o in orders if o.station_code in township))
+    towns.sort(key=list(dict.fromkeys(stations["township"])).index)
+    rows = []
+    for town in towns:
+        codes = {c for c, t in township.items() if t == town}
+        rows.append({"township": town, **_lecture_counts([o for o in orders if o.station_code in codes],
+                                                         ratings[ratings["station_code"].isin(codes)])})
+    return _lecture_counts(orders, ratings) | {"townships": rows}
