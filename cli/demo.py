@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import shutil
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -179,6 +179,7 @@ class _DemoMonth:
         echo(f"{label}方案（征求意见稿）已起草：活动日 {cn_date(date.fromisoformat(drafted['activity_date']))}")
         self.load("comments", write_xlsx(department_comments(label), out / "inputs" / f"部门意见-{month}.xlsx",
                                          f"{label}集中活动日方案征求意见汇总"), month)
+        self.remind(month, "review")  # the sections that have not answered, the day before the deadline
         reviewed = review(county=county, month=month)
         echo(f"{label}正式方案已印发：部门意见 {reviewed['comments']} 条，清单调整 {len(reviewed['edits'])} 处")
         with transaction() as session:
@@ -202,6 +203,7 @@ class _DemoMonth:
         echo(f"收件箱：处理文件 {collected['inbox']['files']} 个，接收 {collected['inbox']['stations_accepted']} 个所站的计划，"
              f"拒收 {collected['inbox']['stations_refused']} 个；{collected['missing']} 个所站未报送"
              f"（导入结果在 {Path(settings.inbox) / 'processed'}）")
+        self.remind(month, "station_plans")  # T−3 and T−1: stations without a plan or a required action
         drawn_summary = sample(county=county, month=month)
         echo(f"{label}督查抽样：抽取 {drawn_summary['drawn']} 个所站，抽样记录摘要 {drawn_summary['digest'][:16]}…")
         if evidence:
@@ -220,9 +222,28 @@ class _DemoMonth:
         summary = compile_(county=county, month=month)
         echo(f"{label}通报已生成：{summary['scored']} 个所站完成评分；下发整改问题 {summary['findings']} 条，"
              f"前期整改逾期 {summary['overdue']} 条")
+        self.remind(month, "compile", send=True)  # the day's assignments, missing scores; then the outbox goes out
         if self.traits is not None:
             self.close_feedback(month)
         return summary
+
+    def remind(self, month: str, through: str, send: bool = False) -> None:
+        """The reminders due from the draft up to a step's day, as the daily notices run would have written them;
+        with `send`, the notices flow of that day sends the outbox (the demo's file channel: DIR/notices/)."""
+        from activity_day.services import notices as outbox
+        from activity_day.store import crud
+        from activity_day.store.database import transaction
+
+        with transaction(read_only=True) as session:
+            dates = crud.plan_content(crud.get_plan(session=session, county=self.county, month=month)).dates
+        day = getattr(dates, through)
+        outbox.enqueue_between(self.county, dates.draft, day - timedelta(days=1) if send else day)
+        if send:
+            from flows.notices import notices
+
+            result = notices(county=self.county, day=day.isoformat(), retry_seconds=[1.0])
+            self.echo(f"提醒与通知：已发送 {result['outbox_sent']} 条，发送失败 {result['outbox_failed']} 条"
+                      f"（文件渠道写入 {self.out / 'notices'}）")
 
     def rate_lectures(self, month: str) -> None:
         """The stations (and some observers) rate the lectures that had a team."""

@@ -235,8 +235,8 @@ def assignment_notices(facts: MonthFacts, common: Mapping[str, Any]) -> list[Not
     names = facts.stations.set_index("code")["name"].to_dict()
     occasion, out = occasion_id(Occasion.ASSIGNMENT, 0), []
     for team, rows in facts.assignments.groupby("team", sort=True):
-        stations = [{"code": r.station_code, "name": names.get(r.station_code, r.station_code), "slot": r.slot or ""}
-                    for r in rows.itertuples()]
+        stations = sorted(({"code": r.station_code, "name": names.get(r.station_code, r.station_code),
+                            "slot": r.slot or ""} for r in rows.itertuples()), key=lambda s: visiting_order(s["slot"]))
         out.append(NoticeDraft(Audience.TEAMS, str(team), str(team), facts.month, occasion, "assignment-team",
                                f"{common['office']}：{facts.month_label}督查任务", dict(common, team=team,
                                                                                       stations=stations)))
@@ -247,6 +247,12 @@ def assignment_notices(facts: MonthFacts, common: Mapping[str, Any]) -> list[Not
                                f"{common['office']}：{facts.month_label}观察员评分", dict(
                                    common, observer=name, township=township, stations=stations)))
     return out
+
+
+def visiting_order(slot: str) -> tuple[int, str]:
+    """Sort key of a draw slot: an on-site visit's number (第3站 08:56), else the online slot's time."""
+    found = re.match(r"第(\d+)站", slot)
+    return (int(found.group(1)), slot) if found else (0, slot)
 
 
 def score_reminders(facts: MonthFacts, offset: int, common: Mapping[str, Any]) -> list[NoticeDraft]:

@@ -140,13 +140,14 @@ def enqueue_issued(session: Session, county: str, month: str, occasion: Occasion
     return enqueue(session, county, drafts, profile=profile)
 
 
-def enqueue_rectification(session: Session, county: str, day: date) -> int:
+def enqueue_rectification(session: Session, county: str, day: date, *, profile: Profile | None = None,
+                          findings: pd.DataFrame | None = None, stations: pd.DataFrame | None = None) -> int:
     """Stations with findings due soon or overdue as of `day`, in the caller's transaction."""
-    profile = crud.load_profile_of(session=session, county=county)
-    findings = findings_store.findings_frame(session=session, county=county)
+    profile = profile or crud.load_profile_of(session=session, county=county)
+    findings = findings_store.findings_frame(session=session, county=county) if findings is None else findings
     if findings.empty:
         return 0
-    stations = crud.stations_frame(session=session, county=county)
+    stations = crud.stations_frame(session=session, county=county) if stations is None else stations
     drafts = rules.rectification_notices(findings, stations, day, profile.notices.rectification_days_before,
                                          base_context(profile))
     return enqueue(session, county, drafts, profile=profile)
@@ -158,33 +159,39 @@ def _offsets(profile: Profile) -> rules.Offsets:
                          tuple(n.rectification_days_before))
 
 
-def month_facts(session: Session, county: str, month: str, profile: Profile, day: date) -> rules.MonthFacts | None:
-    """The month's dates and who has done what, when `day` is one of its reminder days; else None."""
+@dataclass(frozen=True)
+class _MonthPlans:
+    content: Any  # PlanContent of the official plan, else the draft
+    official: bool
+
+
+def _plans(session: Session, county: str, month: str) -> _MonthPlans | None:
     draft = crud.get_plan(session=session, county=county, month=month, version=1)
     if draft is None:
         return None
     official = crud.get_plan(session=session, county=county, month=month, version=2)
-    content = crud.plan_content(official or draft)
-    d = content.dates
-    if day not in rules.trigger_days(activity_date=content.activity_date, review=d.review,
-                                     station_plans=d.station_plans, scores=d.scores, offsets=_offsets(profile)):
-        return None
+    return _MonthPlans(crud.plan_content(official or draft), official is not None)
+
+
+def month_facts(session: Session, county: str, month: str, plans: _MonthPlans, profile: Profile) -> rules.MonthFacts:
+    """The month's dates and who has done what, now."""
+    content, d = plans.content, plans.content.dates
     comments = crud.comments_frame(session=session, county=county, month=month)
     stations = crud.stations_frame(session=session, county=county)
-    plans = crud.station_plans_frame(session=session, county=county, month=month)
+    submitted = crud.station_plans_frame(session=session, county=county, month=month)
     uncovered = pd.DataFrame(columns=["code", "name", "missing_codes"])
-    if official is not None:
+    if plans.official:
         activities = crud.activities_frame(session=session, county=county, month=month)
-        uncovered = aggregate.uncovered_required(activities, plans, stations, content.required_codes)
+        uncovered = aggregate.uncovered_required(activities, submitted, stations, content.required_codes)
     observers = session.exec(select(ScorerToken.name, ScorerToken.township).where(
         ScorerToken.county == county, ScorerToken.role == ScorerRole.OBSERVER,
         ScorerToken.revoked_at.is_(None))).all()  # type: ignore[union-attr]
     spoken = comments[comments["source"] != CommentSource.SILENCE.value] if len(comments) else comments
     return rules.MonthFacts(
         month=month, month_label=cn_month(month), activity_date=content.activity_date, review_deadline=d.review,
-        plan_deadline=d.station_plans, scores_deadline=d.scores, review_open=official is None,
-        plan_issued=official is not None, departments=list(profile.departments),
-        answered=set(spoken["department"]) if len(spoken) else set(), stations=stations, plans=plans,
+        plan_deadline=d.station_plans, scores_deadline=d.scores, review_open=not plans.official,
+        plan_issued=plans.official, departments=list(profile.departments),
+        answered=set(spoken["department"]) if len(spoken) else set(), stations=stations, plans=submitted,
         uncovered=uncovered, assignments=crud.assignments_frame(session=session, county=county, month=month),
         scores=crud.scores_frame(session=session, county=county, month=month),
         observers=sorted({(n, t) for n, t in observers}),
@@ -194,21 +201,40 @@ def month_facts(session: Session, county: str, month: str, profile: Profile, day
 def enqueue_due(county: str, day: date) -> int:
     """Every reminder due on `day` (the months around it, and the rectification deadlines), in one transaction;
     returns how many notices were new."""
-    with transaction() as session:
-        profile = crud.load_profile_of(session=session, county=county)
-        month, new = f"{day:%Y-%m}", 0
-        for m in (shift_month(month, -1), month, shift_month(month, 1)):
-            facts = month_facts(session, county, m, profile, day)
-            if facts is not None:
-                new += enqueue(session, county, rules.due_on(day, facts, _offsets(profile), base_context(profile)),
-                               profile=profile)
-        new += enqueue_rectification(session, county, day)
-    return new
+    return enqueue_between(county, day, day)
 
 
 def enqueue_between(county: str, first: date, last: date) -> int:
-    """`enqueue_due` for each day from `first` to `last` (a catch-up after a gap, the demo's month)."""
-    return sum(enqueue_due(county, date.fromordinal(o)) for o in range(first.toordinal(), last.toordinal() + 1))
+    """The reminders due on each day from `first` to `last` (one day for the daily run; a catch-up after a gap,
+    the demo's month), in one transaction; returns how many notices were new.
+
+    Each day is judged on the facts as they stand now: a reminder for a day already past goes only to whoever
+    has still not done the thing.
+    """
+    with transaction() as session:
+        profile = crud.load_profile_of(session=session, county=county)
+        offsets, base, new = _offsets(profile), base_context(profile), 0
+        plans: dict[str, _MonthPlans | None] = {}
+        facts: dict[str, rules.MonthFacts] = {}
+        findings = findings_store.findings_frame(session=session, county=county)
+        stations = crud.stations_frame(session=session, county=county) if len(findings) else None
+        for ordinal in range(first.toordinal(), last.toordinal() + 1):
+            day = date.fromordinal(ordinal)
+            month = f"{day:%Y-%m}"
+            for m in (shift_month(month, -1), month, shift_month(month, 1)):
+                if m not in plans:
+                    plans[m] = _plans(session, county, m)
+                p = plans[m]
+                if p is None or day not in rules.trigger_days(
+                        activity_date=p.content.activity_date, review=p.content.dates.review,
+                        station_plans=p.content.dates.station_plans, scores=p.content.dates.scores, offsets=offsets):
+                    continue
+                if m not in facts:
+                    facts[m] = month_facts(session, county, m, p, profile)
+                new += enqueue(session, county, rules.due_on(day, facts[m], offsets, base), profile=profile)
+            new += enqueue_rectification(session, county, day, profile=profile, findings=findings,
+                                         stations=stations)
+    return new
 
 
 # --- sending ------------------------------------------------------------------------------------------------------
