@@ -77,7 +77,7 @@ ALL = "all"  # the subject of a notice to a whole audience (a document issued)
 # Where the profile's channel URLs take their secrets from: ${VAR}, read from the environment when sending.
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SECRET_QUERY = {"pass", "password", "secret", "token", "key", "apikey", "access_token", "webhook"}
-# Robots whose whole address is the secret: wecombot://KEY, dingtalk://TOKEN[/SECRET], feishu://TOKEN…
+# Robots whose address is the secret: wecombot://KEY, dingtalk://[SECRET@]TOKEN/, feishu://TOKEN…
 TOKEN_SCHEMES = {"wecombot", "dingtalk", "feishu", "lark", "wxpusher", "serverchan", "schan"}
 
 
@@ -115,9 +115,8 @@ def literal_secrets(url: str) -> list[str]:
     for name, value in parse_qsl(parts.query, keep_blank_values=True):
         if name.lower() in SECRET_QUERY and value and not PLACEHOLDER.fullmatch(value):
             problems.append(f"参数 {name}")
-    if parts.scheme.lower() in TOKEN_SCHEMES:
-        token = (parts.netloc + parts.path).strip("/")
-        if token and not all(PLACEHOLDER.fullmatch(p) for p in token.split("/") if p):
+    if parts.scheme.lower() in TOKEN_SCHEMES:  # the key (and a signing secret before @) is the address itself
+        if not all(PLACEHOLDER.fullmatch(p) for p in re.split(r"[@:]", parts.netloc) if p):
             problems.append("机器人密钥")
     return problems
 

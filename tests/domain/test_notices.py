@@ -105,8 +105,9 @@ def test_a_document_goes_once_to_each_audience() -> None:
 @pytest.mark.parametrize(("url", "problems"), [
     ("wecombot://${WECOM_KEY}", []),
     ("wecombot://0a1b2c3d", ["机器人密钥"]),
-    ("dingtalk://${TOKEN}/${SECRET}", []),
-    ("dingtalk://${TOKEN}/SECabc", ["机器人密钥"]),
+    ("dingtalk://${SECRET}@${TOKEN}/", []),
+    ("dingtalk://${TOKEN}/13800000000", []),  # a phone number to @mention is no secret
+    ("dingtalk://SECabc@${TOKEN}/", ["机器人密钥"]),
     ("mailtos://office:${SMTP_PASSWORD}@smtp.example.gov.cn?to=a@example.gov.cn", []),
     ("mailtos://office:hunter2@smtp.example.gov.cn", ["口令"]),
     ("json://hooks.example.com/x?token=abc", ["参数 token"]),
