@@ -4,16 +4,19 @@ station: each as a person does it, in chromium at 360×740."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlmodel import select
 
 from activity_day.demo import TOWNSHIPS
+from activity_day.services.submissions import submit_plan
+from activity_day.settings import settings_in_force
 from activity_day.store.database import transaction
-from models import InspectionScore, PlannedActivity, ScoreRevision, StationPlan
+from models import EvidenceRecord, InspectionScore, PlannedActivity, ScoreRevision, StationPlan
 from models.enums import ScorerRole
+from tests.api.test_evidence_api import jpeg, north
 from tests.api.test_scoring_api import ITEMS, TEAM, assign, scorer_token
-from tests.intake_helpers import official_plan, tokens_for
+from tests.intake_helpers import activity, official_plan, tokens_for
 
 MONTH = "2026-12"
 BEFORE_DEADLINE = datetime(2026, 11, 25, 2, tzinfo=UTC)
@@ -155,3 +158,42 @@ def test_observer_cannot_open_another_townships_station(registry, county, serve,
     assert other is not None and other.status == 403
     assert "无权访问" in page.inner_text("main") and page.locator("form").count() == 0
     assert rows(InspectionScore) == []
+
+
+def test_station_checks_in_with_a_photo_on_a_weak_network(registry, county, serve, phone, settings,
+                                                          tmp_path) -> None:
+    plan = official_plan(county, MONTH)
+    token = tokens_for(county, ["001"])["001"]
+    sent = submit_plan(county=county, station_code="001", month=MONTH, submission_id="plan-001-0001",
+                       activities=[activity(date(2026, 12, 5), plan["required_codes"][0])], now=BEFORE_DEADLINE)
+    assert sent.http_status == 200
+    lon, lat = north("001", 40)
+    photo = tmp_path / "现场.jpg"
+    photo.write_bytes(jpeg(datetime(2026, 12, 5, 8, 50), (lon, lat)))
+    with settings_in_force(settings.model_copy(update={"photo_store": str(tmp_path / "store")})):
+        base = serve(datetime(2026, 12, 5, 0, 55, tzinfo=UTC))  # 08:55 in Beijing
+        phone.grant_permissions(["geolocation"], origin=base)
+        phone.set_geolocation({"longitude": lon, "latitude": lat})
+        page = phone.new_page()
+        dropped = []
+
+        def flaky(route) -> None:  # the first upload is lost on the way: the page retries it
+            if not dropped:
+                dropped.append(route.request.url)
+                route.abort("connectionreset")
+            else:
+                route.continue_()
+
+        page.route("**/m/station/photos", flaky)
+        page.goto(f"{base}/m/station?t={token}")
+        box = page.locator('.evidence[data-seq="1"]')
+        box.locator("input.photos").set_input_files(str(photo))
+        box.locator('button[data-kind="checkin"]').click()
+        box.locator(".status", has_text="签到成功").wait_for(timeout=20000)
+        assert dropped and "网络" not in box.locator(".status").inner_text()
+        records = rows(EvidenceRecord)
+        assert [(r.station_code, r.activity_seq, r.kind, len(r.photos)) for r in records] == [("001", 1, "checkin", 1)]
+        assert abs(records[0].longitude - lon) < 1e-6 and abs(records[0].latitude - lat) < 1e-6  # the phone's place
+        assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('activity-day.evidence'))") == []
+        page.reload()
+        assert "照片 1 张" in box.inner_text()
