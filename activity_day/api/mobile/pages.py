@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hmac
+import re
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
@@ -30,6 +32,10 @@ INVALID_LINK = "链接无效或已停用，请向县文明办索取新的链接�
 FORBIDDEN = "无权访问：这不是您可以查看的内容"
 
 
+def is_month(text: str | None) -> bool:
+    return bool(text) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text or "") is not None
+
+
 def csrf_token(token: str) -> str:
     """The CSRF token of a session: derived from its (HttpOnly, secret) token, so only its own pages know it."""
     return sha256_hex(f"csrf|{token}")[:32]
@@ -46,7 +52,7 @@ def cookie_token(request: Request, role: str) -> str | None:
 def enter(request: Request, role: str, token: str) -> RedirectResponse:
     """The first visit's answer: the token into an HttpOnly cookie, and the same page without it in the URL."""
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "t"]
-    target = request.url.path + ("?" + "&".join(f"{k}={v}" for k, v in query) if query else "")
+    target = request.url.path + (f"?{urlencode(query)}" if query else "")
     response = RedirectResponse(target, status_code=303, headers=SECURITY_HEADERS)
     response.set_cookie(COOKIES[role], token, max_age=COOKIE_DAYS * 86400, path="/m", httponly=True,
                         samesite="lax", secure=request.url.scheme == "https")
@@ -78,8 +84,6 @@ def cn_date(day: date) -> str:
 
 def map_link(name: str, township: str, longitude: float | None, latitude: float | None) -> str:
     """A link that opens the place in a map app (Amap's web URI, which WeChat's browser hands on)."""
-    from urllib.parse import quote
-
     label = quote(f"{township}{name}")
     if longitude is not None and latitude is not None:
         return f"https://uri.amap.com/marker?position={longitude:.6f},{latitude:.6f}&name={label}&coordinate=wgs84"

@@ -26,6 +26,7 @@ from activity_day.api.mobile.pages import (
     csrf_ok,
     csrf_token,
     enter,
+    is_month,
     map_link,
     refusal_json,
     refusal_page,
@@ -68,8 +69,7 @@ def _who(request: Request, role: str) -> tuple[Scorer | None, str, Response | No
 
 
 def _month(month: str | None, now: datetime) -> str:
-    ok = month and len(month) == 7 and month[4] == "-" and month.replace("-", "").isdigit()
-    return month if ok else this_month(now)  # type: ignore[return-value]
+    return month if month is not None and is_month(month) else this_month(now)
 
 
 def _context(role: str, scorer: Scorer, token: str, month: str, only: str | None = None) -> dict[str, Any]:

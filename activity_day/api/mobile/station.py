@@ -28,6 +28,7 @@ from activity_day.api.mobile.pages import (
     csrf_ok,
     csrf_token,
     enter,
+    is_month,
     local_today,
     refusal_json,
     refusal_page,
@@ -139,13 +140,9 @@ def station_page(request: Request, now: Annotated[datetime, Depends(clock)],
     station, token = _resolve(request)
     if station is None:
         return refusal_page(401, INVALID_LINK)
-    month = month if month and _is_month(month) else page_month(station.county, now)
+    month = month if month and is_month(month) else page_month(station.county, now)
     notice = "活动计划已报送" if sent else ""
     return render("station.html", **_context(station, token, month, now, notice=notice))
-
-
-def _is_month(text: str) -> bool:
-    return len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() and 1 <= int(text[5:]) <= 12
 
 
 def rows_from_form(form: Any) -> list[dict[str, str]]:
@@ -188,7 +185,7 @@ async def post_plan(request: Request, now: Annotated[datetime, Depends(clock)]) 
     if not csrf_ok(token, form.get(CSRF_FIELD)):  # type: ignore[arg-type]
         return refusal_page(403, "页面已过期，请刷新后重新填写")
     month = str(form.get("month") or "")
-    if not _is_month(month):
+    if not is_month(month):
         return refusal_page(422, "月份不对，请刷新页面")
     rows = rows_from_form(form)
     if form.get("action") == "add":
@@ -248,7 +245,7 @@ async def post_evidence(request: Request, now: Annotated[datetime, Depends(clock
         body = EvidenceCreate.model_validate(raw)
     except (ValueError, ValidationError, AttributeError):
         return refusal_json(422, "签到内容有误，请刷新页面后重试")
-    if not _is_month(month):
+    if not is_month(month):
         return refusal_json(422, "月份不对，请刷新页面")
     try:
         outcome = await run_in_threadpool(lambda: record_evidence(
@@ -274,7 +271,7 @@ async def post_report(finding_id: int, request: Request, now: Annotated[datetime
     text = str(form.get("report") or "").strip()
     photos = [s for s in str(form.get("photos") or "").split(",") if s][:MAX_PHOTO_FORM]
     month = str(form.get("month") or "")
-    back = f"/m/station?month={month}#findings" if _is_month(month) else "/m/station#findings"
+    back = f"/m/station?month={month}#findings" if is_month(month) else "/m/station#findings"
     if not text:
         return refusal_page(422, "请填写整改情况")
     try:
