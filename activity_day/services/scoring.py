@@ -303,11 +303,11 @@ def score_station(*, scorer: Scorer, month: str, code: str, mode: InspectionMode
         return Outcome(422, {"code": "rejected", "message": REJECTED, "problems": [
             _problem("client_key", None, client_key, "评分编号格式不对（8～36个字母、数字或连字符）")]})
     with transaction() as session:
-        if client_key is not None and _keyed_revision(session, scorer, month, code, client_key):
-            stored = session.exec(select(InspectionScore).where(
-                InspectionScore.county == scorer.county, InspectionScore.month == month,
-                InspectionScore.station_code == code, InspectionScore.mode == mode,
-                InspectionScore.scorer == scorer.name)).one()
+        stored = session.exec(select(InspectionScore).where(
+            InspectionScore.county == scorer.county, InspectionScore.month == month,
+            InspectionScore.station_code == code, InspectionScore.mode == mode,
+            InspectionScore.scorer == scorer.name)).first() if client_key is not None else None
+        if stored is not None and client_key is not None and _keyed_revision(session, scorer, month, code, client_key):
             number = score_store.latest_revisions(session=session, county=scorer.county, month=month,
                                                   codes=[code]).get((code, mode.value, scorer.name))
             return Outcome(200, {"station_code": code, "month": month, "mode": mode.value, "scorer": scorer.name,
