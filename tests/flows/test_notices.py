@@ -34,6 +34,21 @@ MONTH = "2027-03"  # activity day Friday 5 March: review deadline 15 Feb, plans 
 RETRY = [0.3, 0.3]  # three passes of the send task
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(request, tmp_path: Path):
+    """The outbox on both databases: a temp SQLite file, and a fresh PostgreSQL database where configured."""
+    from activity_day.settings import Settings, settings_in_force
+    from tests.conftest import fresh_postgres_database
+
+    if request.param == "sqlite":
+        with settings_in_force(Settings(database_url=f"sqlite:///{tmp_path / 'var' / 'test.db'}",
+                                        out=tmp_path / "out")) as chosen:
+            yield chosen
+        return
+    with fresh_postgres_database() as url, settings_in_force(Settings(database_url=url, out=tmp_path / "out")) as chosen:
+        yield chosen
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
