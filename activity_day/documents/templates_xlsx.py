@@ -25,6 +25,8 @@ HINTS = {
     H.SCORE: "0 到 100；也可按评分细则分列填写，总分为各项之和",
     H.CATEGORY: "选填，如 活动组织、群众参与、宣传氛围、台账资料、志愿服务、规定动作",
     H.CHECKLIST_CODE: "选填，本月活动清单中的编号，如 LL-01",
+    H.MENU_CODE: "本月正式方案宣讲菜单中的编号，如 XJ-03；活动计划中选填：填了即向县里点这场宣讲，宣讲日期取开始时间，"
+                 "听众人数取预计参与人数",
     H.LONGITUDE: "选填，如 118.70",
     H.LATITUDE: "选填，如 33.72",
     H.REASON: "部分采纳、不采纳时必填",
@@ -54,7 +56,7 @@ def template_bytes(kind: str) -> bytes:
             sheet.write_comment(0, col, HINTS[header])
         if header in CHOICES:
             sheet.data_validation(1, col, 2000, col, {"validate": "list", "source": CHOICES[header]})
-        if header in (H.STATION_CODE, H.PHONE, H.CHECKLIST_CODE, H.ASSESS_MONTH):
+        if header in (H.STATION_CODE, H.PHONE, H.CHECKLIST_CODE, H.MENU_CODE, H.ASSESS_MONTH):
             sheet.set_column(col, col, 16, book.add_format({"num_format": "@"}))  # keep 001 as text
     sheet.freeze_panes(1, 0)
     notes = book.add_worksheet("填表说明")

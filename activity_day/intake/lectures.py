@@ -13,7 +13,7 @@ from activity_day.intake.cells import compact, is_blank, parse_count, parse_date
 from activity_day.intake.headers import ROW, H
 from activity_day.intake.limits import LIMITS
 from activity_day.intake.problems import Problem, Validated
-from activity_day.intake.validate import REGISTRY, _finish_row_unit, _RowCheck
+from activity_day.intake.validate import REGISTRY, _finish_row_unit, _RowCheck, menu_problem
 
 WEEKDAYS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7}
 SPLIT = re.compile(r"[,，、;；\n]+")  # not spaces: topic names have them (“美丽泗阳 浸润书香”主题阅读)
@@ -108,9 +108,8 @@ def validate_orders(frame: pd.DataFrame, file: str, *, stations: dict[str, str],
         menu_code = compact(raw.get(H.MENU_CODE)).upper()
         if not menu_code:
             c.fail(H.MENU_CODE, f"{H.MENU_CODE}不能为空")
-        elif menu_code not in menu:
-            hint = closest(menu_code, menu)
-            c.fail(H.MENU_CODE, "本月宣讲菜单中没有这个编号" + (f"，是否为“{hint}”（{menu[hint]}）" if hint else ""))
+        elif (why := menu_problem(menu_code, menu)) is not None:
+            c.fail(H.MENU_CODE, why)
         c.values["menu_code"] = menu_code
         if is_blank(raw.get(H.LECTURE_DATE)):
             c.values["day"] = activity_date

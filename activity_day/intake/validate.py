@@ -136,11 +136,13 @@ def validate_plans(
     checklist_codes: set[str] | None,
     max_text: int | None = None,
     max_activities: int | None = None,
+    menu: dict[str, str] | None = None,
 ) -> Validated:
     """Plans: the unit is one station's plan for the month; one bad row refuses that station's plan.
 
     Text fields hold at most `max_text` characters, if given, and never more than their columns; a
-    station with more than `max_activities` rows is refused as the API refuses it.
+    station with more than `max_activities` rows is refused as the API refuses it. A row's 菜单编号 orders that
+    lecture from the official plan's `menu` (code -> title; None: the month has no menu), once per station.
     """
 
     def text_limit(header: str) -> int:
@@ -150,6 +152,7 @@ def validate_plans(
     year, mon = (int(p) for p in month.split("-"))
     by_unit: dict[str, list[dict[str, Any]]] = {}
     problems_by_unit: dict[str, list[Problem]] = {}
+    ordered: dict[tuple[str, str], int] = {}
     for raw in frame.to_dict("records"):
         c = _RowCheck(file, raw)
         code = resolve_code(raw[H.STATION_CODE], stations)
@@ -179,6 +182,14 @@ def validate_plans(
             elif item not in checklist_codes:
                 c.fail(H.CHECKLIST_CODE, f"不是{year}年{mon}月活动清单中的编号")
         c.values["checklist_code"] = item
+        lecture = compact(raw.get(H.MENU_CODE)).upper() or None
+        if lecture is not None:
+            if (why := menu_problem(lecture, menu, f"{year}年{mon}月")) is not None:
+                c.fail(H.MENU_CODE, why)
+            elif code and (earlier := ordered.get((code, lecture))):
+                c.fail(H.MENU_CODE, f"与第{earlier}行重复（同一所站同一菜单只点一次）")
+            ordered.setdefault((code or "", lecture), raw[ROW])
+            c.values["menu_code"] = lecture
         c.values["volunteer_team"] = c.optional_text(H.VOLUNTEER_TEAM, "volunteer_team",
                                                      text_limit(H.VOLUNTEER_TEAM)) or None
         if task is not None:
@@ -202,6 +213,16 @@ def validate_plans(
         else:
             result.units[unit] = rows
     return result
+
+
+def menu_problem(menu_code: str, menu: dict[str, str] | None, month_cn: str = "本月") -> str | None:
+    """Why a lecture menu code cannot be ordered (with the closest code of the menu), or None."""
+    if menu is None:
+        return f"{month_cn}正式方案没有宣讲菜单，不能点单"
+    if menu_code in menu:
+        return None
+    hint = closest(menu_code, menu)
+    return "本月宣讲菜单中没有这个编号" + (f"，是否为“{hint}”（{menu[hint]}）" if hint else "")
 
 
 def validate_comments(frame: pd.DataFrame, file: str, *, departments: list[str],

@@ -206,15 +206,17 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
         known = code_index(crud.stations_frame(session=session, county=county)["code"])
         if kind == "plans":
             profile = crud.load_profile_of(session=session, county=county)
+            plan = crud.get_plan(session=session, county=county, month=month, version=2)
+            menu = crud.plan_content(plan).lecture_menu if plan else None
             validated = validate_plans(frame, name, month=month, stations=known,
                                        checklist_codes=crud.checklist_codes(session=session, county=county,
                                                                             month=month),
                                        max_text=profile.intake.max_text,
-                                       max_activities=profile.intake.max_activities)
+                                       max_activities=profile.intake.max_activities,
+                                       menu={m.code: m.title for m in menu} if menu else None)
             deadline = None
-            if received_at is not None:
-                plan = crud.get_plan(session=session, county=county, month=month, version=2)
-                deadline = deadline_of(crud.plan_content(plan), profile.intake.deadline_time) if plan else None
+            if received_at is not None and plan:
+                deadline = deadline_of(crud.plan_content(plan), profile.intake.deadline_time)
             lateness = judge_lateness(received_at, deadline, profile.intake.late_submissions)
             if lateness.refused:
                 refuse_late(validated, name, deadline)
@@ -223,6 +225,14 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
                                    received_at=received_at, late=late)
             written = crud.save_station_plans(session=session, county=county, month=month, units=validated.units,
                                               receipt=receipt)
+            # A row with a 菜单编号 also orders that lecture: on the activity's day, for its expected participants.
+            orders = [{"station_code": station, "menu_code": r["menu_code"], "day": r["start_time"].date(),
+                       "audience": r["expected_participants"], ROW: r[ROW]}
+                      for station, rows in validated.units.items() for r in rows if r.get("menu_code")]
+            if orders:
+                lecture_store.save_orders(session=session, county=county, month=month, rows=orders,
+                                          source_ref=source_ref(name, "lecture_order.source_ref"),
+                                          received_at=received_at, late=late)
             return _report(validated, written, notices)
         validated = validate_scores(frame, name, stations=known, rubric=rubric)
         rows = [r for unit in validated.units.values() for r in unit]

@@ -93,6 +93,23 @@ def test_pool_menu_orders_dispatch_and_a_decline(prefect_server, settings, regis
     orders = pd.concat([orders, pd.DataFrame([{"所站编号": ordering, "菜单编号": "XJ-02", "宣讲日期": "2027-03-12",
                                                "预计听众": 60}])], ignore_index=True)
 
+    # A station orders in its plan file too: a row's 菜单编号 orders that lecture, on the activity's day and for its
+    # expected participants; a wrong code refuses that station's plan, named by row and column with the right code.
+    planner, mistaken = [c for c in registry["所站编号"] if c not in set(orders["所站编号"])][:2]
+    activity = {"所站编号": planner, "活动名称": "身边好人故事会", "任务类别": "培育践行主流价值", "动作类型": "自选动作",
+                "开始时间": "2027-03-09 09:00", "活动地点": "村综合服务中心", "预计参与人数": 45, "菜单编号": "XJ-03"}
+    plan_file = write_xlsx(pd.DataFrame([activity, activity | {"所站编号": mistaken, "菜单编号": "XJ03"}]),
+                           tmp_path / "活动计划.xlsx", "活动计划")
+    code, out = cli("import", "plans", str(plan_file), "--month", MONTH)
+    assert code == 1 and "第4行 【菜单编号】 “XJ03”：本月宣讲菜单中没有这个编号，是否为“XJ-03”" in out, out
+    assert cli("import", "plans", str(plan_file), "--month", MONTH)[0] == 1  # the same file again adds nothing
+    orders = pd.concat([orders, pd.DataFrame([{"所站编号": planner, "菜单编号": "XJ-03", "宣讲日期": "2027-03-09",
+                                               "预计听众": 45}])], ignore_index=True)
+    [from_plan] = [r for r in json.loads(cli("lectures", "list", "--month", MONTH, "--json")[1])
+                   if r["station"] == planner]
+    assert (from_plan["menu_code"], from_plan["date"], from_plan["audience"]) == ("XJ-03", "2027-03-09", 45)
+    assert not [r for r in json.loads(cli("lectures", "list", "--month", MONTH, "--json")[1]) if r["station"] == mistaken]
+
     collected = collect(county=county, month=MONTH)
     assert collected["lectures"]["orders"] == len(orders)
     code, out = cli("lectures", "list", "--month", MONTH, "--json")
