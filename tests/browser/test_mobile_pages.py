@@ -4,6 +4,7 @@ station: each as a person does it, in chromium at 360×740."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, date, datetime
 
 from sqlmodel import select
@@ -47,6 +48,9 @@ def test_station_fills_sees_the_error_by_the_field_fixes_it_and_submits(registry
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and cookie["value"] == token
     assert "尚未报送" in page.inner_text("#plan-state")
     fits_the_screen(page)
+    page.evaluate("document.documentElement.style.fontSize = '150%'")  # WeChat's large-font setting
+    fits_the_screen(page)
+    page.evaluate("document.documentElement.style.fontSize = ''")
 
     page.fill("#a-0-name", "理论宣讲进万家")
     page.select_option("#a-0-task", "宣传宣讲党的政策")
@@ -93,6 +97,13 @@ def score_in(page, code: str, items: dict[str, int], problems: str = "", suggest
     form.locator("button[type=submit]").click()
 
 
+def eventually(check, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
 def queue(page) -> list[dict]:
     return json.loads(page.evaluate("localStorage.getItem('activity-day.scores') || '[]'"))
 
@@ -108,6 +119,9 @@ def test_team_scores_two_stations_one_offline_each_stored_once(registry, county,
     assert codes == ["005", "001"]  # route order
     assert "未评分" in page.inner_text('[data-state-for="001"]')
     fits_the_screen(page)
+    page.evaluate("document.documentElement.style.fontSize = '150%'")  # WeChat's large-font setting
+    fits_the_screen(page)
+    page.evaluate("document.documentElement.style.fontSize = ''")
 
     score_in(page, "005", ITEMS)
     page.wait_for_selector('[data-state-for="005"] >> text=已评分 88.0 分')
@@ -132,7 +146,7 @@ def test_team_scores_two_stations_one_offline_each_stored_once(registry, county,
     # The answer was lost on a weak network and the phone sends the same score again: stored once.
     page.evaluate("q => localStorage.setItem('activity-day.scores', JSON.stringify(q))", waiting)
     page.reload()
-    page.wait_for_function("localStorage.getItem('activity-day.scores') === '[]'")
+    eventually(lambda: queue(page) == [])  # (wait_for_function polls with eval, which the page's CSP refuses)
     assert sorted((s.station_code, s.score, s.problems) for s in rows(InspectionScore)) == [
         ("001", 86.0, "签到表缺页"), ("005", 88.0, "")]
     revisions = sorted((r.station_code, r.revision, r.score) for r in rows(ScoreRevision))
@@ -150,6 +164,8 @@ def test_observer_cannot_open_another_townships_station(registry, county, serve,
     assert codes[0] == "001" and "017" not in codes
     fits_the_screen(page)
     shoot(page, "mobile-observer")
+    page.evaluate("document.documentElement.style.fontSize = '150%'")  # WeChat's large-font setting
+    fits_the_screen(page)
 
     own = page.goto(f"{base}/m/observer/stations/002")
     assert own is not None and own.status == 200 and page.locator("section.station").count() == 1
