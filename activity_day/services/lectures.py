@@ -113,13 +113,18 @@ class AnswerRefused(OperatorError):
 
 def answer(county: str, month: str, station: str, menu_code: str, speaker: str, accept: bool) -> dict[str, Any]:
     """A speaker confirms (接单) or declines a dispatched lecture; a decline forms that order's team again, and
-    only that one. A lecture already delivered (rated) takes no answer."""
+    only that one. A lecture already delivered (rated) takes no answer; a decline repeated changes nothing, and a
+    confirmation after a decline is refused (the team has been formed again)."""
     with transaction() as session:
         profile, plan, stations, pool, orders = _context(session, county, month)
         order = next((o for o in orders if o.station_code == station and o.menu_code == menu_code.upper()), None)
         if order is None:
             raise AnswerRefused(f"{cn_month(month)}没有所站{station}点的{menu_code}宣讲（用 activity-day lectures list 查看）",
                                 403)
+        if speaker in order.declined and speaker not in order.team:  # a phone's retry of a decline, or a change of mind
+            if not accept:
+                return public(order, stations.reset_index(), month)
+            raise AnswerRefused(f"讲师{speaker}已谢绝这场宣讲，宣讲队已重新组建", 409)
         if speaker not in order.team:
             raise AnswerRefused(f"讲师{speaker}不在该宣讲队中（宣讲队：{'、'.join(order.team) or '无'}）", 403)
         if order.status == "delivered":

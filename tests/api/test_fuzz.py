@@ -63,10 +63,48 @@ def team_token(county: str) -> str:
                                    now=utcnow())["第一检查组"]
 
 
+def speaker_token(county: str, workdir: Path) -> str:
+    """The pinned month's plan gets a lecture menu; station 002 orders XJ-01 and a team is formed: the token of one
+    of its members, so the speakers' operations reach their handlers."""
+    import random
+
+    from activity_day.demo import speaker_pool, write_xlsx
+    from activity_day.domain.menu import build_menu, stories_by_topic
+    from activity_day.domain.planning import load_learning_catalog
+    from activity_day.services.imports import import_file
+    from activity_day.services.lectures import dispatch_month, issue_speaker_tokens, list_orders
+    from activity_day.services.submissions import utcnow
+    from activity_day.store import crud
+    from activity_day.store import lectures as lecture_store
+    from activity_day.store.database import transaction
+
+    pool = speaker_pool(random.Random("fuzz"), list(load_learning_catalog()["category_name"].drop_duplicates()))
+    assert import_file("speakers", write_xlsx(pool, workdir / "宣讲员库.xlsx", "宣讲员库"), county=county).exit_code == 0
+    with transaction() as session:
+        plan = crud.official_plan(session=session, county=county, month=MONTH)
+        content = crud.plan_content(plan)
+        stored = lecture_store.pool_frame(session=session, county=county)
+        content.lecture_menu = build_menu(content, stories_by_topic(zip(stored["topics"], stored["stories"],
+                                                                        strict=True)))
+        for version in (1, 2):
+            crud.save_plan(session=session, county=county, month=MONTH, version=version, content=content,
+                           doc_number="x")
+        lecture_store.save_orders(session=session, county=county, month=MONTH, source_ref="fuzz", received_at=None,
+                                  late=False, rows=[{"station_code": "002", "menu_code": "XJ-01",
+                                                     "day": content.activity_date, "audience": 50}])
+    dispatch_month(county, MONTH)
+    [order] = [o for o in list_orders(county, MONTH) if o["station"] == "002"]
+    assert order["team"], order
+    with transaction() as session:
+        code = order["team"][0]["code"]
+        return issue_speaker_tokens(session=session, county=county, codes=[code], now=utcnow())[code]
+
+
 def fuzz(database_url: str, workdir: Path, county: str) -> None:
     official_plan(county, MONTH)
     token = tokens_for(county, ["001"])["001"]
     scorer = team_token(county)  # schemathesis.toml sends it to the scoring operations
+    speaker = speaker_token(county, workdir)
     server, base = serve(database_url, workdir)
     try:
         run = subprocess.run(
@@ -75,7 +113,8 @@ def fuzz(database_url: str, workdir: Path, county: str) -> None:
              "--workers", "1", "--max-examples", os.environ.get("ACTIVITY_DAY_FUZZ_EXAMPLES", "100"),
              "--no-color"],
             capture_output=True, text=True, timeout=900, cwd=workdir,
-            env=dict(os.environ, SCHEMATHESIS_HOOKS="", NO_COLOR="1", ACTIVITY_DAY_FUZZ_SCORER_TOKEN=scorer))
+            env=dict(os.environ, SCHEMATHESIS_HOOKS="", NO_COLOR="1", ACTIVITY_DAY_FUZZ_SCORER_TOKEN=scorer,
+                     ACTIVITY_DAY_FUZZ_SPEAKER_TOKEN=speaker))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -92,6 +131,12 @@ def fuzz(database_url: str, workdir: Path, county: str) -> None:
         scored = session.query(ScoreRevision).count()
     assert accepted, report
     assert scored, report  # and scores were stored with their revisions
+    assert "Authentication failed" not in run.stdout, report  # every operation got past its token check
+    # The speaker answered: a confirmation or a decline of station 002's lecture is on record.
+    from activity_day.services.lectures import list_orders
+
+    [lecture] = [o for o in list_orders(county, MONTH) if o["station"] == "002"]
+    assert lecture["confirmed"] or lecture["declined"], lecture
 
 
 def test_fuzz_on_sqlite(registry, county: str, tmp_path: Path, settings: Settings) -> None:

@@ -215,6 +215,10 @@ def test_pool_menu_orders_dispatch_and_a_decline(prefect_server, settings, regis
     assert member not in [m["code"] for m in declined.json()["team"]]
     after_api = {r["order"]: r["team"] for r in json.loads(cli("lectures", "list", "--month", MONTH, "--json")[1])}
     assert all(after_api[k] == team for k, team in before_api.items() if k != fourth["order"])
+    again = client.put(f"{path}/{fourth['station']}/{fourth['menu_code']}", headers=speaker_auth, json={"accept": False})
+    assert again.status_code == 200 and again.json()["team"] == declined.json()["team"]  # a retry changes nothing
+    regret = client.put(f"{path}/{fourth['station']}/{fourth['menu_code']}", headers=speaker_auth, json={"accept": True})
+    assert regret.status_code == 409 and "已谢绝" in regret.json()["message"]
     # A delivered lecture takes no more answers.
     rated_auth = {"Authorization": f"Bearer {issued[other['team'][0]['code']]}"}
     late = client.put(f"{path}/{other['station']}/{other['menu_code']}", headers=rated_auth, json={"accept": False})
