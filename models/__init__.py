@@ -42,6 +42,7 @@ from models.tables import (
     NumberSeries,
     Photo,
     PlannedActivity,
+    ScoreReceipt,
     ScoreRevision,
     ScorerToken,
     Speaker,
@@ -58,6 +59,6 @@ __all__ = [
     "Disposition", "Document", "Draw", "DrawAssignment", "DrawCommitment", "EvidenceRecord", "FeedbackItem",
     "FeedbackStatus", "Finding", "FindingEvent", "FindingStatus", "InspectionMode",
     "InspectionScore", "IssuedNumber", "LearningItem", "LectureOrder", "LectureRating", "MonthPlan", "NumberSeries", "Photo", "PlanStatus", "PlannedActivity", "PracticeTask",
-    "ScoreRevision", "ScorerRole", "ScorerToken", "Speaker", "Station",
+    "ScoreReceipt", "ScoreRevision", "ScorerRole", "ScorerToken", "Speaker", "Station",
     "StationEvaluation", "StationKind", "StationPlan", "StationToken", "Submission", "SubmissionStatus", "Verdict", "get_engine", "upsert",
 ]

@@ -508,6 +508,9 @@ class ScoreRevision(SQLModel, table=True):
     """Every score written (file or API) and every correction of it: the audit trail behind `InspectionScore`."""
 
     __tablename__ = "score_revision"
+    # Two first scores of one station arriving at once cannot both be revision 1: the later one retries.
+    __table_args__ = (UniqueConstraint("county", "month", "station_code", "mode", "scorer", "revision",
+                                       name="uq_score_revision_revision"),)
     id: int | None = Field(default=None, primary_key=True)
     county: str = Field(max_length=COUNTY, index=True)
     month: str = Field(max_length=MONTH, index=True)
@@ -521,6 +524,22 @@ class ScoreRevision(SQLModel, table=True):
     category: str = Field(default="", max_length=20)
     suggestions: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     actor: str = Field(max_length=100)  # e.g. team:第一检查组 (token abcd1234), or the file:row
+    at: datetime
+
+
+class ScoreReceipt(SQLModel, table=True):
+    """A score sent from a phone with its client-made key (评分编号): the same key sent again is a replay, stored
+    once, whatever was written since (a later correction is never overwritten by a late retry)."""
+
+    __tablename__ = "score_receipt"
+    __table_args__ = (UniqueConstraint("county", "client_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    client_key: str = Field(max_length=36)
+    month: str = Field(max_length=MONTH)
+    station_code: str = Field(max_length=20)
+    mode: InspectionMode = Field(sa_column=enum_column(InspectionMode, 10))
+    scorer: str = Field(max_length=40)
     at: datetime
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from activity_day.domain.dates import cn_month
@@ -26,7 +27,14 @@ from activity_day.services.submissions import token_sha256
 from activity_day.store import crud
 from activity_day.store import scores as score_store
 from activity_day.store.database import transaction
-from models import Circular, DrawAssignment, InspectionScore, ScoreRevision, ScorerToken, Station
+from models import (
+    Circular,
+    DrawAssignment,
+    InspectionScore,
+    ScoreReceipt,
+    ScorerToken,
+    Station,
+)
 from models.enums import InspectionMode, ScorerRole
 
 SOURCE = "评分接口"
@@ -222,7 +230,6 @@ class Outcome:
 
 # A phone's own key for one score (crypto.randomUUID()): a score kept offline and sent again is stored once.
 CLIENT_KEY = re.compile(r"^[0-9A-Za-z-]{8,36}$")
-KEY_MARK = "·"  # the revision's actor ends with ·<client key>
 
 
 def _problem(field: str | None, column: str | None, value: Any, reason: str) -> dict[str, Any]:
@@ -282,12 +289,9 @@ def closed_message(month: str) -> str:
     return f"{cn_month(month)}的通报已汇编，评分不能再修改；如需更正请联系县文明办"
 
 
-def _keyed_revision(session: Session, scorer: Scorer, month: str, code: str, client_key: str) -> bool:
-    """Whether a revision of this scorer's score of the station carries the client key."""
-    return session.exec(select(ScoreRevision.id).where(
-        ScoreRevision.county == scorer.county, ScoreRevision.month == month, ScoreRevision.station_code == code,
-        ScoreRevision.scorer == scorer.name,
-        ScoreRevision.actor.endswith(f"{KEY_MARK}{client_key}"))).first() is not None  # type: ignore[attr-defined]
+def _receipt(session: Session, scorer: Scorer, client_key: str) -> ScoreReceipt | None:
+    return session.exec(select(ScoreReceipt).where(ScoreReceipt.county == scorer.county,
+                                                   ScoreReceipt.client_key == client_key)).first()
 
 
 def score_station(*, scorer: Scorer, month: str, code: str, mode: InspectionMode, body: dict[str, Any],
@@ -296,18 +300,31 @@ def score_station(*, scorer: Scorer, month: str, code: str, mode: InspectionMode
 
     200 with the stored score (`changed` false when it equals the current one: nothing is written); 409 once
     the month's circular exists; 422 with one problem per field otherwise wrong. A `client_key` (the phone's
-    id of this score, see CLIENT_KEY) already stored answers 200 with the stored score and writes nothing,
-    even when a later score has changed it since.
+    id of this score, see CLIENT_KEY) already received answers 200 with the stored score and writes nothing,
+    even when a later score has changed it since; the same key for another station is a 409. Two requests
+    racing for the same revision number or key: the later one is answered as if it came second.
     """
     if client_key is not None and not CLIENT_KEY.match(client_key):
         return Outcome(422, {"code": "rejected", "message": REJECTED, "problems": [
             _problem("client_key", None, client_key, "评分编号格式不对（8～36个字母、数字或连字符）")]})
+    try:
+        return _score_station(scorer, month, code, mode, body, now, client_key)
+    except IntegrityError:
+        return _score_station(scorer, month, code, mode, body, now, client_key)
+
+
+def _score_station(scorer: Scorer, month: str, code: str, mode: InspectionMode, body: dict[str, Any],
+                   now: datetime, client_key: str | None) -> Outcome:
     with transaction() as session:
-        stored = session.exec(select(InspectionScore).where(
-            InspectionScore.county == scorer.county, InspectionScore.month == month,
-            InspectionScore.station_code == code, InspectionScore.mode == mode,
-            InspectionScore.scorer == scorer.name)).first() if client_key is not None else None
-        if stored is not None and client_key is not None and _keyed_revision(session, scorer, month, code, client_key):
+        receipt = _receipt(session, scorer, client_key) if client_key is not None else None
+        if receipt is not None:
+            if (receipt.month, receipt.station_code, receipt.scorer) != (month, code, scorer.name):
+                return Outcome(409, {"code": "conflict", "problems": [], "message":
+                                     f"评分编号 {client_key} 已用于{receipt.station_code}的评分，请换一个编号"})
+            stored = session.exec(select(InspectionScore).where(
+                InspectionScore.county == scorer.county, InspectionScore.month == month,
+                InspectionScore.station_code == code, InspectionScore.mode == mode,
+                InspectionScore.scorer == scorer.name)).first()
             number = score_store.latest_revisions(session=session, county=scorer.county, month=month,
                                                   codes=[code]).get((code, mode.value, scorer.name))
             return Outcome(200, {"station_code": code, "month": month, "mode": mode.value, "scorer": scorer.name,
@@ -323,12 +340,15 @@ def score_station(*, scorer: Scorer, month: str, code: str, mode: InspectionMode
         if problems:
             return Outcome(422, {"code": "rejected", "message": REJECTED, "problems": problems})
         row = {k: v for k, v in validated.units[next(iter(validated.units))][0].items() if k != ROW}
-        actor = scorer.actor + (f"{KEY_MARK}{client_key}" if client_key else "")
+        if client_key is not None:  # recorded even when the score is unchanged: a late replay never overwrites
+            session.add(ScoreReceipt(county=scorer.county, client_key=client_key, month=month, station_code=code,
+                                     mode=mode, scorer=scorer.name, at=now))
         revisions = score_store.record_revisions(session=session, county=scorer.county, month=month, rows=[row],
-                                                 actors=[actor], at=now)
+                                                 actors=[scorer.actor], at=now)
         if revisions:
             crud.save_scores(session=session, county=scorer.county, month=month, rows=[row],
                              source_ref=f"api:{scorer.actor}")
+        session.flush()  # a racing request's revision or key fails here, inside the retry
         number = score_store.latest_revisions(session=session, county=scorer.county, month=month,
                                               codes=[code]).get((code, mode.value, scorer.name))
     return Outcome(200, {"station_code": code, "month": month, "mode": mode.value, "scorer": scorer.name,

@@ -73,8 +73,11 @@ def record_revisions(*, session: Session, county: str, month: str, rows: Sequenc
     if not rows:
         return []
     keys = [_key(r) for r in rows]
-    stored = current_scores(session=session, county=county, month=month, keys=keys)
+    # Revision numbers first, then the scores: a score committed by a concurrent writer in between is then seen as
+    # stored (equal: nothing to write; different: our revision 1 collides with theirs and the caller retries),
+    # never as a revision number without its content.
     numbers = latest_revisions(session=session, county=county, month=month, codes=[k[0] for k in keys])
+    stored = current_scores(session=session, county=county, month=month, keys=keys)
     written: list[ScoreRevision] = []
     for row, actor, key in zip(rows, actors, keys, strict=True):
         before = stored.get(key)

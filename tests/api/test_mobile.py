@@ -14,7 +14,7 @@ from activity_day.api import clock, create_app
 from activity_day.api.mobile.pages import csrf_token
 from activity_day.demo import TOWNSHIPS
 from activity_day.store.database import transaction
-from models import InspectionScore, PlannedActivity, ScoreRevision, StationPlan
+from models import InspectionScore, PlannedActivity, ScoreReceipt, ScoreRevision, StationPlan
 from models.enums import ScorerRole
 from tests.api.test_scoring_api import ITEMS, TEAM, assign, scorer_token
 from tests.intake_helpers import official_plan, tokens_for
@@ -117,7 +117,17 @@ def test_a_score_sent_twice_is_stored_once(app, county) -> None:
         again = client.post("/m/team/scores", json=score("001", "k-00000001", problems="旧"), headers=headers)
         assert again.status_code == 200 and again.json()["replay"] is True and again.json()["score"] == 88.0
         assert [(r.station_code, r.revision, r.score) for r in rows(ScoreRevision)] == [("001", 1, 88.0)]
-        assert rows(ScoreRevision)[0].actor.endswith("·k-00000001")
+        assert [(r.client_key, r.station_code) for r in rows(ScoreReceipt)] == [("k-00000001", "001")]
+        # A score equal to the stored one still records its key: sent late after a correction, it is a replay.
+        same = client.post("/m/team/scores", json=score("001", "k-00000004"), headers=headers)
+        assert same.status_code == 200 and same.json()["changed"] is False
+        fixed = client.post("/m/team/scores", json=score("001", "k-00000005", items={**ITEMS, "规定动作": 20}),
+                            headers=headers)
+        assert fixed.status_code == 200 and fixed.json()["score"] == 80.0 and fixed.json()["revision"] == 2
+        late = client.post("/m/team/scores", json=score("001", "k-00000004"), headers=headers)
+        assert late.json()["replay"] is True and late.json()["score"] == 80.0  # the correction stands
+        reused = client.post("/m/team/scores", json=score("005", "k-00000004"), headers=headers)
+        assert reused.status_code == 409 and "已用于001" in reused.json()["message"]
 
         bad = client.post("/m/team/scores", json=score("001", "k-00000002", items={"规定动作": "40"}), headers=headers)
         assert bad.status_code == 422
@@ -126,7 +136,7 @@ def test_a_score_sent_twice_is_stored_once(app, county) -> None:
         assert other.status_code == 403  # the second team's station
         assert client.get("/m/team/stations/017").status_code == 403
         assert client.get("/m/team/stations/001").status_code == 200
-        assert [(s.station_code, s.score) for s in rows(InspectionScore)] == [("001", 88.0)]
+        assert [(s.station_code, s.score) for s in rows(InspectionScore)] == [("001", 80.0)]
         assert client.get(f"/m/observer?t={token}").status_code == 403  # a team's token is not an observer's
 
 

@@ -279,3 +279,50 @@ def test_random_requests_never_answer_500(client, team, body, code, month, revis
     assert response.status_code < 500, (path, body, response.text)
     expected = {"code", "message", "problems"} if response.status_code >= 400 else {"revisions" if revisions else "score"}
     assert set(response.json()) >= expected
+
+
+def race_first_scores(county: str) -> None:
+    """Twelve phones send the first score of one station at once, each with its own key: every one is answered
+    200, the score is revision 1 exactly once (the losers of the race retry and find it), and every key is kept."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from activity_day.services.scoring import score_station, scorer_for_token
+    from models import ScoreReceipt
+    from models.enums import InspectionMode
+
+    assign(county)
+    with transaction() as session:
+        scorer = scorer_for_token(session=session, token=scorer_token(county, ScorerRole.TEAM, TEAM))
+    body = {"items": dict(ITEMS), "score": None, "problems": "", "category": "", "suggestions": "", "scorer": None}
+
+    def send(n: int):
+        return score_station(scorer=scorer, month=MONTH, code="001", mode=InspectionMode.ONSITE, body=body, now=NOW,
+                             client_key=f"race-{n:04d}")
+
+    with ThreadPoolExecutor(6) as pool:
+        outcomes = list(pool.map(send, range(12)))
+    assert [o.http_status for o in outcomes] == [200] * 12, [o.body for o in outcomes]
+    assert sum(o.body["changed"] for o in outcomes) == 1, [(o.body["changed"], o.body["revision"], o.replay) for o in outcomes]
+    assert [(r.revision, r.score) for r in rows(ScoreRevision, station_code="001")] == [(1, 88.0)]
+    assert len(rows(ScoreReceipt, station_code="001")) == 12
+
+
+def test_racing_first_scores_on_sqlite(registry, county) -> None:
+    race_first_scores(county)
+
+
+@pytest.mark.postgres
+def test_racing_first_scores_on_postgres(tmp_path: Path) -> None:
+    import random
+
+    from activity_day.demo import station_registry
+    from activity_day.services.counties import init_county
+    from activity_day.settings import Settings, settings_in_force
+    from tests.conftest import fresh_postgres_database, profile_with_holiday_file
+
+    with fresh_postgres_database() as postgres_url, \
+            settings_in_force(Settings(database_url=postgres_url, out=tmp_path / "out")):
+        county = init_county(profile_with_holiday_file(tmp_path / "profile")).county.code
+        registry = station_registry(random.Random("race"))
+        assert import_file("stations", write_xlsx(registry, tmp_path / "s.xlsx", "名录"), county=county).exit_code == 0
+        race_first_scores(county)

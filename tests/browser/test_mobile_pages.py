@@ -13,7 +13,7 @@ from activity_day.demo import TOWNSHIPS
 from activity_day.services.submissions import submit_plan
 from activity_day.settings import settings_in_force
 from activity_day.store.database import transaction
-from models import EvidenceRecord, InspectionScore, PlannedActivity, ScoreRevision, StationPlan
+from models import EvidenceRecord, InspectionScore, PlannedActivity, ScoreReceipt, ScoreRevision, StationPlan
 from models.enums import ScorerRole
 from tests.api.test_evidence_api import jpeg, north
 from tests.api.test_scoring_api import ITEMS, TEAM, assign, scorer_token
@@ -151,7 +151,7 @@ def test_team_scores_two_stations_one_offline_each_stored_once(registry, county,
         ("001", 86.0, "签到表缺页"), ("005", 88.0, "")]
     revisions = sorted((r.station_code, r.revision, r.score) for r in rows(ScoreRevision))
     assert revisions == [("001", 1, 86.0), ("005", 1, 88.0)]
-    assert next(r for r in rows(ScoreRevision) if r.station_code == "001").actor.endswith(waiting[0]["key"])
+    assert [r.station_code for r in rows(ScoreReceipt) if r.client_key == waiting[0]["key"]] == ["001"]
 
 
 def test_observer_cannot_open_another_townships_station(registry, county, serve, phone, shoot) -> None:
