@@ -34,6 +34,9 @@ def test_the_demo_writes_its_notices_into_the_notices_folder(prefect_server, set
     assert "活动计划尚未报送，请于2026年12月2日前报送" in missing
     circular = files[f"stations_all_{MONTH}_circular-issued.txt"]
     assert "关于2026年12月新时代文明实践集中活动日督查情况的通报" in circular and "circular.docx" in circular
+    assert circular.splitlines()[-1].startswith("各所站：") and "请查阅本所站的得分和存在问题" in circular
+    office = files[f"office_all_{MONTH}_circular-issued.txt"]
+    assert "已印发，已通知各所站" in office and "请查阅本所站" not in office  # the office is told, not asked
 
     # Every notice is listed with its state, and a rerun of the day's run sends nothing again.
     plain = CliRunner().invoke(app, ["notices", "list", "--month", MONTH]).output
