@@ -52,6 +52,12 @@ def tokens_issue(
         _issue_scorer_tokens(county(ctx), delivery, team or [], all_teams, observer, township or "")
 
 
+def _local(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or "") in ("127.0.0.1", "localhost", "::1", "0.0.0.0")  # noqa: S104
+
+
 class Delivery:
     """Where new tokens go: the xlsx list, the printable QR sheet beside it (or only the sheet), and JSON lines."""
 
@@ -89,6 +95,9 @@ class Delivery:
                 typer.echo(json.dumps(line, ensure_ascii=False))
             return
         typer.echo(done.format(files="、".join(str(f) for f in files)))
+        if _local(self.base_url):
+            typer.echo(f"注意：链接和二维码指向 {self.base_url}，只有本机能打开；发给所站前请用 --base-url 或环境变量 "
+                       "ACTIVITY_DAY_PUBLIC_URL 写明手机能访问的地址，再重新签发", err=True)
 
 
 def _issue_station_tokens(code: str, delivery: Delivery, station: list[str], all_stations: bool) -> None:

@@ -52,7 +52,11 @@ def test_the_sheet_has_each_stations_qr_code_and_link(settings, registry, tmp_pa
     out = tmp_path / "tokens.xlsx"
     result = cli("tokens", "issue", "--station", "001", "--station", "002", "--station", "003", "--out", str(out))
     sheet = out.with_suffix(".docx")
-    assert result.exit_code == 0 and result.output == f"已签发 3 个令牌，见 {out}、{sheet}；这些所站原有的令牌已作废\n"
+    assert result.exit_code == 0 and result.output.startswith(f"已签发 3 个令牌，见 {out}、{sheet}；这些所站原有的令牌已作废\n")
+    # The default address opens only on this machine: the operator is told before printing the sheet.
+    assert "只有本机能打开" in result.output and "ACTIVITY_DAY_PUBLIC_URL" in result.output
+    public = cli("tokens", "issue", "--station", "004", "--out", str(tmp_path / "t4.xlsx"), "--base-url", "https://wm.example.cn")
+    assert public.exit_code == 0 and "只有本机能打开" not in public.output
     document = docx.Document(str(sheet))
     [table] = document.tables
     cells = [c for row in table.rows for c in row.cells]
