@@ -1,4 +1,4 @@
-"""Phone pages (H5) for stations, inspection teams and civic observers, opened inside WeChat's browser.
+"""Phone pages (H5) for stations, inspection teams, civic observers and lecture speakers, opened inside WeChat's browser.
 
 Server-rendered Jinja2 pages (templates/mobile/) with a little plain JavaScript (api/static/), calling the same
 services as the JSON API. A token arrives once, in the link (`/m/station?t=TOKEN`): the page answers with an
@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
-from activity_day.api.mobile import scorers, station
+from activity_day.api.mobile import scorers, speaker, station
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
@@ -24,4 +24,5 @@ def mount(app) -> None:
     router = APIRouter(include_in_schema=False)
     router.include_router(station.router)
     router.include_router(scorers.router)
+    router.include_router(speaker.router)
     app.include_router(router)

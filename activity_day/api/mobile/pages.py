@@ -16,7 +16,7 @@ from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.months import TZ
 
 # One cookie per role, so a phone that holds a station's link and an observer's keeps both.
-COOKIES = {"station": "ad_m_station", "team": "ad_m_team", "observer": "ad_m_observer"}
+COOKIES = {"station": "ad_m_station", "team": "ad_m_team", "observer": "ad_m_observer", "speaker": "ad_m_speaker"}
 COOKIE_DAYS = 120
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "X-CSRF-Token"

@@ -1,5 +1,5 @@
-"""The station's page: this month's checklist, its plan (add, edit, submit), check-in and check-out with photos on
-the day, and its findings with the 整改报告 form. Plans go through `submit_plan`, the mini program's path, so the
+"""The station's page: this month's checklist, its plan (add, edit, submit), its lecture orders (宣讲点单, when the
+official plan has a menu), check-in and check-out with photos on the day, and its findings with the 整改报告 form. Plans go through `submit_plan`, the mini program's path, so the
 page shows the plans file's own validation messages, each next to its field."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from activity_day.api.auth import Station, clock
 from activity_day.api.evidence import EvidenceCreate
+from activity_day.api.mobile import lecture_orders
 from activity_day.api.mobile.pages import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -87,7 +88,7 @@ def stored_rows(county: str, code: str, month: str) -> list[dict[str, str]]:
 
 def _context(station: Station, token: str, month: str, now: datetime, rows: list[dict[str, str]] | None = None,
              errors: dict[tuple[int, str], str] | None = None, plan_problems: list[str] | None = None,
-             notice: str = "") -> dict[str, Any]:
+             notice: str = "", lectures: dict[str, Any] | None = None) -> dict[str, Any]:
     with transaction(read_only=True) as session:
         stations = crud.stations_frame(session=session, county=station.county).set_index("code")
         plan = crud.get_plan(session=session, county=station.county, month=month, version=2)
@@ -107,6 +108,7 @@ def _context(station: Station, token: str, month: str, now: datetime, rows: list
     deadline = deadline_of(content, profile.intake.deadline_time) if content is not None else None
     records = records_of(county=station.county, station_code=station.code, month=month) if stored else []
     found = findings.list_findings(station.county, station=station.code, as_of=local_today(now))
+    ordering = lecture_orders.section(station.county, station.code, month, content, **(lectures or {}))
     return {
         "station": {"code": station.code, "name": me["name"] if me is not None else station.code,
                     "township": me["township"] if me is not None else ""},
@@ -122,6 +124,7 @@ def _context(station: Station, token: str, month: str, now: datetime, rows: list
         "labels": LABELS, "tasks": [t.value for t in PracticeTask], "kinds": [k.value for k in ActionKind],
         "records": records, "submission_id": f"h5-{uuid.uuid4().hex}",
         "findings": findings.public_rows(found) if len(found) else [], "finding_status": FINDING_STATUS,
+        "lectures": ordering,
         "csrf": csrf_token(token), "max_photos": MAX_PHOTO_FORM,
         "max_photo_mb": profile.evidence.max_photo_bytes // (1024 * 1024),
     }
@@ -134,14 +137,15 @@ def _resolve(request: Request) -> tuple[Station | None, str]:
 
 @router.get("/m/station")
 def station_page(request: Request, now: Annotated[datetime, Depends(clock)],
-                 t: str | None = None, month: str | None = None, sent: str | None = None) -> Response:
+                 t: str | None = None, month: str | None = None, sent: str | None = None,
+                 ordered: str | None = None) -> Response:
     if t is not None:
         return enter(request, "station", t) if _station(t) is not None else refusal_page(401, INVALID_LINK)
     station, token = _resolve(request)
     if station is None:
         return refusal_page(401, INVALID_LINK)
     month = month if month and is_month(month) else page_month(station.county, now)
-    notice = "活动计划已报送" if sent else ""
+    notice = "活动计划已报送" if sent else f"宣讲点单已提交（{ordered[:20]}），派单后可在此查看宣讲队" if ordered else ""
     return render("station.html", **_context(station, token, month, now, notice=notice))
 
 
@@ -200,6 +204,29 @@ async def post_plan(request: Request, now: Annotated[datetime, Depends(clock)]) 
     errors, top = _problems(outcome.body)
     context = await run_in_threadpool(_context, station, token, month, now, rows or [_blank_row()], errors, top)
     return render("station.html", status=outcome.http_status, **context)
+
+
+@router.post("/m/station/lectures")
+async def post_lecture_order(request: Request, now: Annotated[datetime, Depends(clock)]) -> Response:
+    """Order one item of the lecture menu, or change its order; a refusal shows the messages by the fields."""
+    station, token = _resolve(request)
+    if station is None:
+        return refusal_page(401, INVALID_LINK)
+    form = await request.form()
+    if not csrf_ok(token, form.get(CSRF_FIELD)):  # type: ignore[arg-type]
+        return refusal_page(403, "页面已过期，请刷新后重新填写")
+    month = str(form.get("month") or "")
+    if not is_month(month):
+        return refusal_page(422, "月份不对，请刷新页面")
+    code, typed = lecture_orders.typed_of(form)
+    status, errors, top = await run_in_threadpool(
+        lecture_orders.place, station.county, station.code, month, code, typed, now)
+    if status == 200:
+        return RedirectResponse(f"/m/station?month={month}&ordered={code}#lectures", status_code=303,
+                                headers=SECURITY_HEADERS)
+    again = {"typed": {code: typed}, "errors": errors, "problems": top, "failed": code}
+    return render("station.html", status=status,
+                  **await run_in_threadpool(_context, station, token, month, now, None, None, None, "", again))
 
 
 # --- the day: photos and check-in/out (called by static/station.js) -------------------------------------------

@@ -1,0 +1,73 @@
+"""The station page's 宣讲点单 section: the official plan's lecture menu, a small form per item (the day, blank for
+the activity day, and the expected audience), and the station's orders with their teams. Orders go through
+`services.lectures.order_from_api`, the API's path, so the messages are the orders file's own, each next to its
+field."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from activity_day.api.mobile.pages import cn_date
+from activity_day.domain.dates import month_days, parse_month
+from activity_day.errors import MissingPrerequisite
+from activity_day.services.lectures import STATUS_CN, OrderRefused, order_from_api, orders_of
+
+FIELDS = ("date", "audience")
+LABELS = {"date": "宣讲日期", "audience": "预计听众（人）"}
+
+
+def _shown(order: dict[str, Any]) -> dict[str, Any]:
+    return {"status": order["status"], "status_cn": STATUS_CN.get(order["status"], order["status"]),
+            "date_cn": cn_date(date.fromisoformat(order["date"])), "audience": order["audience"],
+            "team": [m["code"] for m in order["team"]], "confirmed": order["confirmed"],
+            "reason": order["reason"], "suggestion": order["suggestion"]}
+
+
+def section(county: str, station: str, month: str, content: Any, typed: dict[str, dict[str, str]] | None = None,
+            errors: dict[tuple[str, str], str] | None = None, problems: list[str] | None = None,
+            failed: str = "") -> dict[str, Any] | None:
+    """The section's context, or None when the month's official plan has no lecture menu."""
+    if content is None or not content.lecture_menu:
+        return None
+    orders = {o["menu_code"]: o for o in orders_of(county, station, month)}
+    days = month_days(*parse_month(month))
+    items = []
+    for m in content.lecture_menu:
+        order = orders.get(m.code)
+        stored = {"date": order["date"], "audience": str(order["audience"])} if order else dict.fromkeys(FIELDS, "")
+        items.append({"code": m.code, "title": m.title, "topic": m.topic, "stories": list(m.stories),
+                      "order": _shown(order) if order else None, "form": (typed or {}).get(m.code, stored)})
+    return {"items": items, "errors": errors or {}, "problems": problems or [], "failed": failed,
+            "labels": LABELS, "first_day": days[0].isoformat(), "last_day": days[-1].isoformat(),
+            "count": len(orders)}
+
+
+def typed_of(form: Any) -> tuple[str, dict[str, str]]:
+    """The menu code and what was typed in its form."""
+    return (str(form.get("menu_code") or "").strip().upper()[:20],
+            {key: str(form.get(key) or "").strip()[:40] for key in FIELDS})
+
+
+def place(county: str, station: str, month: str, menu_code: str, typed: dict[str, str],
+          now: datetime) -> tuple[int, dict[tuple[str, str], str], list[str]]:
+    """Order (or change the order of) one menu item: (HTTP status, errors by (menu code, field), the others)."""
+    try:
+        # The audience goes as typed, like a cell of the orders file: the file's checks name what is wrong with it.
+        order_from_api(county, station, month, menu_code, typed["date"] or None, typed["audience"],  # type: ignore[arg-type]
+                       now)
+    except MissingPrerequisite as exc:  # no official plan for that month
+        return 409, {}, [str(exc)]
+    except OrderRefused as exc:
+        errors: dict[tuple[str, str], str] = {}
+        top = []
+        for p in exc.problems:
+            if p.get("field") in FIELDS:
+                key = (menu_code, p["field"])
+                errors[key] = f"{errors[key]}；{p['reason']}" if key in errors else p["reason"]
+            else:
+                top.append(p.get("text") or p.get("reason") or "")
+        if not errors and not top:
+            top.append(str(exc))
+        return exc.status, errors, top
+    return 200, {}, []
