@@ -80,24 +80,36 @@ def lectures_speakers(ctx: typer.Context, month: MonthOpt = None, as_json: JsonO
 @app.command("tokens")
 def lectures_tokens(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", help="写入新令牌的 xlsx 文件（令牌只显示这一次）。")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="写入新令牌的 xlsx 文件（令牌只显示这一次），旁边另写一份可打印的二维码卡片（同名 .docx）；"
+                      "也可直接写 .docx。")] = None,
     speaker: Annotated[list[str] | None, typer.Option("--speaker", help="讲师编号；可重复写多个。")] = None,
     all_speakers: Annotated[bool, typer.Option("--all", help="宣讲员库中的全部讲师。")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="每个令牌输出一行 JSON（speaker、token、link），不写文件时只输出这些。")] = False,
+    base_url: Annotated[str | None, typer.Option(
+        "--base-url", help="手机页面的网址，链接和二维码以它开头（默认取 ACTIVITY_DAY_PUBLIC_URL）。")] = None,
 ) -> None:
-    """签发讲师接单令牌（讲师用它查看自己的宣讲并接单、谢绝；原令牌作废）并导出为 xlsx。"""
+    """签发讲师接单令牌（讲师用它打开手机页面 /m/speaker 查看自己的宣讲并接单、谢绝；原令牌作废），导出为 xlsx 和可打印的二维码卡片。"""
     import pandas as pd
 
-    from activity_day.documents.render import xlsx_bytes
+    from activity_day.documents.token_sheet import Card
     from activity_day.errors import OperatorError
     from activity_day.services.lectures import issue_speaker_tokens
     from activity_day.services.submissions import utcnow
     from activity_day.store import lectures as store
     from activity_day.store.database import transaction
+    from cli.tokens import Delivery
 
     if bool(speaker) == all_speakers:
         raise fail("请只写一种：--speaker 讲师编号（可写多个）或 --all")
-    if out.suffix.lower() != ".xlsx":
-        raise fail(f"{out}：令牌清单应为 .xlsx 文件")
+    if out is None and not as_json:
+        raise fail("请写 --out 令牌清单文件（.xlsx 或 .docx），或 --json 输出到屏幕")
+    if out is not None and out.suffix.lower() not in (".xlsx", ".docx"):
+        raise fail(f"{out}：令牌清单应为 .xlsx 或 .docx 文件")
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise fail(f"--base-url“{base_url}”应以 http:// 或 https:// 开头")
+    delivery = Delivery(out, as_json, base_url)
     code = county(ctx)
     with transaction() as session:
         try:
@@ -105,9 +117,11 @@ def lectures_tokens(
         except OperatorError as exc:
             raise fail(str(exc)) from None
         pool = store.pool_frame(session=session, county=code).set_index("code")
-        sheet = pd.DataFrame([{"讲师编号": c, "姓名": pool.loc[c, "name"], "工作单位": pool.loc[c, "unit"], "令牌": t}
-                              for c, t in tokens.items()])
-        # The file first: if it cannot be written, the transaction rolls back and the old tokens stay valid.
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(xlsx_bytes([("讲师接单令牌", sheet)], title="讲师接单令牌（请妥善保管）"))
-    typer.echo(f"已签发 {len(tokens)} 个讲师接单令牌，见 {out}；原有的令牌已作废")
+        links = {c: delivery.link("speaker", t) for c, t in tokens.items()}
+        sheet = pd.DataFrame([{"讲师编号": c, "姓名": pool.loc[c, "name"], "工作单位": pool.loc[c, "unit"], "令牌": t,
+                               "链接": links[c]} for c, t in tokens.items()])
+        cards = [Card(pool.loc[c, "name"], f"宣讲员 · {pool.loc[c, 'township']} · 编号 {c}", links[c]) for c in tokens]
+        # The files first: if they cannot be written, the transaction rolls back and the old tokens stay valid.
+        files = delivery.write("讲师接单令牌", "speaker", sheet, cards)
+    delivery.report([{"speaker": c, "token": t, "link": links[c]} for c, t in tokens.items()],
+                    f"已签发 {len(tokens)} 个讲师接单令牌，见 {{files}}；原有的令牌已作废", files)

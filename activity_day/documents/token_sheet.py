@@ -1,4 +1,4 @@
-"""The printable token sheet (DOCX): one card per station, team or observer with the QR code of its phone-page
+"""The printable token sheet (DOCX): one card per station, team, observer or speaker with the QR code of its phone-page
 link, the link itself, and how to use it. Cut along the lines and hand each card to its holder."""
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ from datetime import datetime
 
 from activity_day.documents.render import pin_zip
 
-ROLE_PATHS = {"station": "/m/station", "team": "/m/team", "observer": "/m/observer"}
+ROLE_PATHS = {"station": "/m/station", "team": "/m/team", "observer": "/m/observer", "speaker": "/m/speaker"}
 HOW_TO = {
     "station": "用微信扫一扫打开：查看本月活动清单，报送活动计划，活动日签到、签退，报送整改报告。",
     "team": "用微信扫一扫打开：今日走访所站（按路线顺序）和评分表；没有信号时也可评分，恢复网络后自动发送。",
     "observer": "用微信扫一扫打开：本乡镇（街道）所站的评分表和本人的评分记录。",
+    "speaker": "用微信扫一扫打开：本人本月的宣讲安排（所站、日期、宣讲队成员），接单或谢绝。",
 }
 KEEP = "此二维码即登录凭证，请妥善保管，不要转发他人；遗失请联系县文明办作废重发。"
 COLUMNS = 2
