@@ -137,5 +137,5 @@ def create_app(max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
 
     for module in (evidence, findings, lectures, scoring):
         app.include_router(module.router)
-    mobile.mount(app)  # the phone pages: /m/station, /m/team, /m/observer
+    mobile.mount(app)  # the phone pages: /m/station, /m/team, /m/observer, /m/speaker
     return app
