@@ -310,6 +310,6 @@ def issued_notices(occasion: Occasion, month: str, base: Mapping[str, Any], *, t
                    files: list[str]) -> list[NoticeDraft]:
     """A document issued (the official plan, the circular): one notice to each of its audiences."""
     context = dict(base, month_label=cn_month(month), document=title, doc_number=doc_number, files=files)
-    return [NoticeDraft(a, ALL, f"全体{a.label}", month, occasion_id(occasion), occasion.value,
+    return [NoticeDraft(a, ALL, a.label if a is Audience.OFFICE else f"全体{a.label}", month, occasion_id(occasion), occasion.value,
                         f"{base['office']}：{title}", dict(context, audience=a.label, to=a.value))
             for a in ISSUED_TO[occasion]]
