@@ -3,6 +3,12 @@ speaker's own lectures and their answers (接单/谢绝) with a speaker token (`
 
 A speaker token reaches only the lectures whose team holds that speaker: any other order, existing or not, gets
 the same bare 403.
+
+Ratings (评单): a station rates its own lectures with its token (the rater is 所站), a civic observer those at the
+stations of its township with its scoring token (the rater is the observer). Each is checked as a row of the
+ratings file (`services.lectures.rate_lecture`): 422 with problems by field for a lecture that had no team or a
+score outside 1–5; 409 once the month's circular is compiled, as scores are. An observer's token for a station
+outside its township, a team's token and a station's token get the same bare 403 as in scoring.
 """
 
 from __future__ import annotations
@@ -18,12 +24,22 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from activity_day.api.auth import Month, Station, clock, own_station
 from activity_day.api.errors import error_body, error_responses
+from activity_day.api.scoring import current_scorer
 from activity_day.errors import MissingPrerequisite
 from activity_day.intake import LIMITS, H
 from activity_day.intake.lectures import AUDIENCE_MAX
 from activity_day.services import lectures
-from activity_day.services.lectures import AnswerRefused, OrderRefused, SpeakerHolder, speaker_for_token
+from activity_day.services.lectures import (
+    STATION_RATER,
+    AnswerRefused,
+    OrderRefused,
+    RatingRefused,
+    SpeakerHolder,
+    speaker_for_token,
+)
+from activity_day.services.scoring import Scorer, station_mode
 from activity_day.store.database import transaction
+from models.enums import ScorerRole
 
 router = APIRouter(tags=["lectures"])
 MenuCode = Annotated[str, Path(max_length=LIMITS[H.MENU_CODE], pattern=r"^[A-Za-z0-9-]+$",
@@ -134,3 +150,57 @@ def answer_lecture(month: Month, station: StationCode, menu_code: MenuCode, body
             raise HTTPException(status.HTTP_403_FORBIDDEN, FORBIDDEN) from None
         return JSONResponse(error_body(exc.status, str(exc)), status_code=exc.status)
     return OrderPublic(**found)
+
+
+# --- ratings (评单): the station's own and a civic observer's ---------------------------------------------------
+
+class RatingCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"score": 5, "comment": "故事感人"}]})
+
+    score: int = Field(ge=1, le=5, strict=True, description="评分（1-5）")
+    comment: str = Field(default="", max_length=LIMITS[H.RATING_NOTE], description="评价意见，可不填")
+
+
+class RatingPublic(BaseModel):
+    station: str
+    menu_code: str
+    month: str
+    rater: str = Field(description="评价人：所站，或文明观察员姓名")
+    score: int
+    comment: str
+    status: str = Field(description="评单后宣讲为 delivered 已宣讲")
+
+
+def _rate(county: str, month: str, station: str, menu_code: str, rater: str, body: RatingCreate) -> object:
+    try:
+        found = lectures.rate_lecture(county, month, station, menu_code, rater, body.score, body.comment)
+    except RatingRefused as exc:
+        return JSONResponse(error_body(exc.status, str(exc), exc.problems), status_code=exc.status)
+    return RatingPublic(**found)
+
+
+@router.put("/api/v1/stations/{code}/lectures/{month}/{menu_code}/rating", summary="所站评价一场宣讲（评单，1-5 分）",
+            operation_id="rate_lecture", response_model=RatingPublic,
+            responses=error_responses(401, 403, 409, 413, 422))
+def rate(month: Month, menu_code: MenuCode, body: RatingCreate,
+         station: Annotated[Station, Depends(own_station)]) -> object:
+    return _rate(station.county, month, station.code, menu_code, STATION_RATER, body)
+
+
+def observed_station(month: Month, station: StationCode, scorer: Annotated[Scorer, Depends(current_scorer)]) -> Scorer:
+    """The observer whose township holds the path's station; the same bare 403 for anyone or anything else."""
+    if scorer.role is not ScorerRole.OBSERVER:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, FORBIDDEN)
+    with transaction(read_only=True) as session:
+        mode = station_mode(session=session, scorer=scorer, month=month, code=station)
+    if mode is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, FORBIDDEN)
+    return scorer
+
+
+@router.put("/api/v1/scoring/{month}/lectures/{station}/{menu_code}/rating",
+            summary="文明观察员评价本乡镇（街道）所站的一场宣讲（评单，1-5 分）", operation_id="observe_lecture",
+            response_model=RatingPublic, responses=error_responses(401, 403, 409, 413, 422))
+def observe(month: Month, station: StationCode, menu_code: MenuCode, body: RatingCreate,
+            scorer: Annotated[Scorer, Depends(observed_station)]) -> object:
+    return _rate(scorer.county, month, station, menu_code, scorer.name, body)

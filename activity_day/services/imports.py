@@ -39,7 +39,6 @@ from activity_day.intake import (
 from activity_day.intake.lectures import (
     validate_answers,
     validate_orders,
-    validate_ratings,
     validate_speakers,
 )
 from activity_day.services import demonstration as demo_service
@@ -299,18 +298,9 @@ def _save_orders(session, county: str, month: str, frame, name: str,
 
 
 def _save_ratings(session, county: str, month: str, frame, name: str) -> tuple[Validated, int]:
-    """Ratings of the lectures that had a team; a rated lecture counts as delivered."""
-    orders = lecture_store.orders(session=session, county=county, month=month)
-    formed = {(o.station_code, o.menu_code): o for o in orders if o.status in ("dispatched", "confirmed", "delivered")}
-    stations = crud.stations_frame(session=session, county=county)
-    validated = validate_ratings(frame, name, delivered=set(formed), stations=code_index(stations["code"]))
-    rows = [r for unit in validated.units.values() for r in unit]
-    for r in rows:
-        order = formed[(r["station_code"], r["menu_code"])]
-        order.status = "delivered"
-        session.add(order)
-    return validated, lecture_store.save_ratings(session=session, county=county, month=month, rows=rows,
-                                                 source_ref=source_ref(name, "lecture_rating.source_ref"))
+    """Ratings of the lectures that had a team; a rated lecture counts as delivered (as the API's ratings)."""
+    return lectures.record_ratings(session=session, county=county, month=month, frame=frame, file=name,
+                                   source_ref=source_ref(name, "lecture_rating.source_ref"))
 
 
 def _import_answers(county: str, month: str, frame, name: str, notices: list[Problem]) -> ImportReport:

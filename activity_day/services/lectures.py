@@ -23,13 +23,14 @@ from activity_day.domain.names import closest
 from activity_day.errors import OperatorError
 from activity_day.intake.cells import code_index
 from activity_day.intake.headers import ROW, H
-from activity_day.intake.lectures import validate_orders
+from activity_day.intake.lectures import validate_orders, validate_ratings
+from activity_day.intake.problems import Validated
 from activity_day.services.scoring import revoke_scorer_tokens
 from activity_day.services.submissions import token_sha256
 from activity_day.store import crud
 from activity_day.store import lectures as store
 from activity_day.store.database import transaction
-from models import LectureOrder, ScorerToken
+from models import Circular, LectureOrder, ScorerToken
 from models.enums import ScorerRole
 
 FORMED = ("dispatched", "confirmed", "delivered")
@@ -289,3 +290,87 @@ def lectures_of_speaker(county: str, month: str, code: str) -> list[dict[str, An
     """The month's lectures a speaker is on, or declined."""
     return [r for r in list_orders(county, month)
             if code in {m["code"] for m in r["team"]} or code in r["declined"]]
+
+
+# --- ratings (评单): the file's rows, the station's and the observers' own --------------------------------------
+
+STATION_RATER = "所站"  # how a station's own rating is recorded (the ratings file's convention)
+RATING_FIELDS = {"score": H.RATING, "comment": H.RATING_NOTE, "menu_code": H.MENU_CODE, "rater": H.RATER,
+                 "station": H.STATION_CODE}
+
+
+class RatingRefused(OperatorError):
+    """A rating from the API or a phone page that the ratings file's checks refuse (422, `problems` by field),
+    or one sent after the month's circular was compiled (409)."""
+
+    def __init__(self, message: str, problems: list[dict[str, Any]], status: int = 422):
+        super().__init__(message)
+        self.problems, self.status = problems, status
+
+
+def record_ratings(*, session: Session, county: str, month: str, frame: pd.DataFrame, file: str,
+                   source_ref: str) -> tuple[Validated, int]:
+    """Validate ratings (rows of the ratings file) against the month's lectures that had a team, store the
+    accepted ones (upsert on station, menu code and rater) and mark their lectures delivered."""
+    orders = store.orders(session=session, county=county, month=month)
+    formed = {(o.station_code, o.menu_code): o for o in orders if o.status in FORMED}
+    stations = crud.stations_frame(session=session, county=county)
+    validated = validate_ratings(frame, file, delivered=set(formed), stations=code_index(stations["code"]))
+    rows = [r for unit in validated.units.values() for r in unit]
+    for r in rows:
+        order = formed[(r["station_code"], r["menu_code"])]
+        order.status = "delivered"
+        session.add(order)
+    return validated, store.save_ratings(session=session, county=county, month=month, rows=rows,
+                                         source_ref=source_ref)
+
+
+def rating_of(*, session: Session, county: str, month: str, station: str, menu_code: str,
+              rater: str) -> dict[str, Any] | None:
+    ratings = store.ratings_frame(session=session, county=county, month=month)
+    mine = ratings[(ratings["station_code"] == station) & (ratings["menu_code"] == menu_code)
+                   & (ratings["rater"] == rater)]
+    if mine.empty:
+        return None
+    row = mine.iloc[0]
+    return {"score": int(row["score"]), "comment": row["comment"] or ""}
+
+
+def rate_lecture(county: str, month: str, station: str, menu_code: str, rater: str, score: Any,
+                 comment: str | None, *, source: str = "api") -> dict[str, Any]:
+    """One rating through the API or a phone page, checked exactly as a row of the ratings file; stored (the
+    same rating sent twice is stored once) with its lecture marked delivered, in one transaction. Refused with
+    409 once the month's circular is compiled (its lecture table is then final), as scores are."""
+    with transaction() as session:
+        if crud.count(session=session, model=Circular, county=county, month=month):
+            raise RatingRefused(f"{cn_month(month)}的通报已汇编，宣讲评价不能再修改；如需更正请联系县文明办", [], 409)
+        frame = pd.DataFrame([{H.STATION_CODE: station, H.MENU_CODE: menu_code, H.RATER: rater, H.RATING: score,
+                               H.RATING_NOTE: comment or "", ROW: 1}]).astype(object)
+        validated, _ = record_ratings(session=session, county=county, month=month, frame=frame, file="评单",
+                                      source_ref=source)
+        if validated.problems:
+            fields = {v: k for k, v in RATING_FIELDS.items()}
+            raise RatingRefused("宣讲评价有误", [{"row": None, "column": p.column, "field": fields.get(p.column or ""),
+                                                 "value": p.value, "reason": p.message, "text": p.message}
+                                                for p in validated.problems])
+        session.flush()
+        code = validated.units[next(iter(validated.units))][0]
+        stored = rating_of(session=session, county=county, month=month, station=code["station_code"],
+                           menu_code=code["menu_code"], rater=code["rater"])
+        assert stored is not None
+        return {"station": code["station_code"], "menu_code": code["menu_code"], "month": month,
+                "rater": code["rater"], **stored, "status": "delivered"}
+
+
+def ratings_by(county: str, month: str, rater: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """A rater's ratings of the month: (station, menu code) -> score and comment."""
+    with transaction(read_only=True) as session:
+        ratings = store.ratings_frame(session=session, county=county, month=month)
+    mine = ratings[ratings["rater"] == rater]
+    return {(r.station_code, r.menu_code): {"score": int(r.score), "comment": r.comment or ""}
+            for r in mine.itertuples()}
+
+
+def lectures_in_township(county: str, month: str, township: str) -> list[dict[str, Any]]:
+    """The month's lectures with a team at the stations of a township (what an observer may rate)."""
+    return [r for r in list_orders(county, month) if r["township"] == township and r["status"] in FORMED]
