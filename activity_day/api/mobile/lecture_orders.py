@@ -1,7 +1,8 @@
 """The station page's 宣讲点单 section: the official plan's lecture menu, a small form per item (the day, blank for
 the activity day, and the expected audience), and the station's orders with their teams. Orders go through
 `services.lectures.order_from_api`, the API's path, so the messages are the orders file's own, each next to its
-field."""
+field. Each lecture with a team has a 评价 form (1–5 and a comment; the rater is 所站) that goes through
+`services.lectures.rate_lecture`, the ratings API's path, with the station's current rating shown."""
 
 from __future__ import annotations
 
@@ -11,10 +12,22 @@ from typing import Any
 from activity_day.api.mobile.pages import cn_date
 from activity_day.domain.dates import month_days, parse_month
 from activity_day.errors import MissingPrerequisite
-from activity_day.services.lectures import STATUS_CN, OrderRefused, order_from_api, orders_of
+from activity_day.services.lectures import (
+    FORMED,
+    STATION_RATER,
+    STATUS_CN,
+    OrderRefused,
+    RatingRefused,
+    order_from_api,
+    orders_of,
+    rate_lecture,
+    ratings_by,
+)
 
 FIELDS = ("date", "audience")
 LABELS = {"date": "宣讲日期", "audience": "预计听众（人）"}
+RATING_FIELDS = ("score", "comment")
+RATING_LABELS = {"score": "评分（1-5）", "comment": "评价意见"}
 
 
 def _shown(order: dict[str, Any]) -> dict[str, Any]:
@@ -24,23 +37,36 @@ def _shown(order: dict[str, Any]) -> dict[str, Any]:
             "reason": order["reason"], "suggestion": order["suggestion"]}
 
 
+def rating_form(order: dict[str, Any] | None, rated: dict[str, Any] | None,
+                typed: dict[str, str] | None) -> dict[str, str] | None:
+    """What a lecture's 评价 form shows (typed, else the stored rating), or None when it had no team."""
+    if order is None or not order["team"] or order["status"] not in FORMED:
+        return None
+    if typed is not None:
+        return typed
+    return {"score": str(rated["score"]), "comment": rated["comment"]} if rated else dict.fromkeys(RATING_FIELDS, "")
+
+
 def section(county: str, station: str, month: str, content: Any, typed: dict[str, dict[str, str]] | None = None,
             errors: dict[tuple[str, str], str] | None = None, problems: list[str] | None = None,
-            failed: str = "") -> dict[str, Any] | None:
+            failed: str = "", rating_typed: dict[str, dict[str, str]] | None = None) -> dict[str, Any] | None:
     """The section's context, or None when the month's official plan has no lecture menu."""
     if content is None or not content.lecture_menu:
         return None
     orders = {o["menu_code"]: o for o in orders_of(county, station, month)}
+    rated = {menu: r for (code, menu), r in ratings_by(county, month, STATION_RATER).items() if code == station}
     days = month_days(*parse_month(month))
     items = []
     for m in content.lecture_menu:
         order = orders.get(m.code)
         stored = {"date": order["date"], "audience": str(order["audience"])} if order else dict.fromkeys(FIELDS, "")
         items.append({"code": m.code, "title": m.title, "topic": m.topic, "stories": list(m.stories),
-                      "order": _shown(order) if order else None, "form": (typed or {}).get(m.code, stored)})
+                      "order": _shown(order) if order else None, "form": (typed or {}).get(m.code, stored),
+                      "rating": rated.get(m.code),
+                      "rate_form": rating_form(order, rated.get(m.code), (rating_typed or {}).get(m.code))})
     return {"items": items, "errors": errors or {}, "problems": problems or [], "failed": failed,
-            "labels": LABELS, "first_day": days[0].isoformat(), "last_day": days[-1].isoformat(),
-            "count": len(orders)}
+            "labels": LABELS, "rating_labels": RATING_LABELS, "first_day": days[0].isoformat(),
+            "last_day": days[-1].isoformat(), "count": len(orders)}
 
 
 def typed_of(form: Any) -> tuple[str, dict[str, str]]:
@@ -65,6 +91,33 @@ def place(county: str, station: str, month: str, menu_code: str, typed: dict[str
             if p.get("field") in FIELDS:
                 key = (menu_code, p["field"])
                 errors[key] = f"{errors[key]}；{p['reason']}" if key in errors else p["reason"]
+            else:
+                top.append(p.get("text") or p.get("reason") or "")
+        if not errors and not top:
+            top.append(str(exc))
+        return exc.status, errors, top
+    return 200, {}, []
+
+
+def rating_typed_of(form: Any) -> tuple[str, dict[str, str]]:
+    """The menu code and the score and comment typed in its 评价 form."""
+    return (str(form.get("menu_code") or "").strip().upper()[:20],
+            {"score": str(form.get("score") or "").strip()[:20], "comment": str(form.get("comment") or "").strip()})
+
+
+def rate(county: str, station: str, month: str, menu_code: str, rater: str, typed: dict[str, str],
+         key: str) -> tuple[int, dict[tuple[str, str], str], list[str]]:
+    """Rate one lecture (the station's or an observer's): (HTTP status, errors by (key, field), the others)."""
+    try:
+        # The score goes as typed, like a cell of the ratings file: the file's checks name what is wrong with it.
+        rate_lecture(county, month, station, menu_code, rater, typed["score"], typed["comment"], source="h5")
+    except RatingRefused as exc:
+        errors: dict[tuple[str, str], str] = {}
+        top = []
+        for p in exc.problems:
+            if p.get("field") in RATING_FIELDS:
+                where = (key, p["field"])
+                errors[where] = f"{errors[where]}；{p['reason']}" if where in errors else p["reason"]
             else:
                 top.append(p.get("text") or p.get("reason") or "")
         if not errors and not top:

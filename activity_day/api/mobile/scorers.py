@@ -1,5 +1,7 @@
 """The team's and the observer's pages: their stations (a team's in route order, with contact and a map link),
-a scoring form after the profile's rubric, and an observer's own past scores.
+a scoring form after the profile's rubric, and an observer's own past scores. The observer's page also lists the
+month's lectures with a team at the stations of its township, each with a 评价 form (1–5 and a comment, the rater
+the observer) that goes through `services.lectures.rate_lecture`, the ratings API's path.
 
 Scores are sent by static/scoring.js: each carries a key the phone made (crypto.randomUUID()) and is kept in
 localStorage until the server has it, so a score made without signal is sent when the signal returns, and a
@@ -13,11 +15,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from activity_day.api.auth import clock
+from activity_day.api.mobile import lecture_orders
 from activity_day.api.mobile.pages import (
+    CSRF_FIELD,
     CSRF_HEADER,
     FORBIDDEN,
     INVALID_LINK,
@@ -33,6 +37,7 @@ from activity_day.api.mobile.pages import (
     render,
 )
 from activity_day.domain.months import this_month
+from activity_day.services.lectures import STATUS_CN, lectures_in_township, ratings_by
 from activity_day.services.scoring import (
     Scorer,
     score_station,
@@ -72,7 +77,29 @@ def _month(month: str | None, now: datetime) -> str:
     return month if month is not None and is_month(month) else this_month(now)
 
 
-def _context(role: str, scorer: Scorer, token: str, month: str, only: str | None = None) -> dict[str, Any]:
+def lecture_key(station: str, menu_code: str) -> str:
+    return f"{station}-{menu_code}"
+
+
+def _lectures(scorer: Scorer, month: str, typed: dict[str, dict[str, str]] | None = None,
+              errors: dict[tuple[str, str], str] | None = None, problems: list[str] | None = None,
+              names: dict[str, str] | None = None) -> dict[str, Any]:
+    """The observer's 评价 section: the township's lectures with a team this month, each with its form."""
+    mine = ratings_by(scorer.county, month, scorer.name)
+    items = []
+    for o in lectures_in_township(scorer.county, month, scorer.township):
+        key = lecture_key(o["station"], o["menu_code"])
+        rated = mine.get((o["station"], o["menu_code"]))
+        items.append({"key": key, "station": o["station"], "name": (names or {}).get(o["station"], o["station"]),
+                      "menu_code": o["menu_code"], "date": o["date"], "status_cn": STATUS_CN.get(o["status"], ""),
+                      "rating": rated,
+                      "form": lecture_orders.rating_form(o, rated, (typed or {}).get(key))})
+    return {"items": items, "errors": errors or {}, "problems": problems or [],
+            "labels": lecture_orders.RATING_LABELS}
+
+
+def _context(role: str, scorer: Scorer, token: str, month: str, only: str | None = None,
+             lectures: dict[str, Any] | None = None) -> dict[str, Any]:
     with transaction(read_only=True) as session:
         profile = crud.load_profile_of(session=session, county=scorer.county)
         places = crud.stations_frame(session=session, county=scorer.county).set_index("code")
@@ -91,13 +118,15 @@ def _context(role: str, scorer: Scorer, token: str, month: str, only: str | None
         "month": month, "month_cn": f"{int(month[:4])}年{int(month[5:])}月", "stations": listed, "only": only,
         "rubric": [(name, weight) for name, weight in rubric], "categories": [name for name, _ in rubric],
         "past": scores_by(scorer=scorer) if role == "observer" and only is None else [],
-        "csrf": csrf_token(token),
+        "lectures": _lectures(scorer, month, names={code: str(places.loc[code, "name"]) for code in places.index},
+                              **(lectures or {})) if role == "observer" and only is None else None,
+        "csrf": csrf_token(token), "notice": "",
     }
 
 
 def _page(role: str):
     def page(request: Request, now: Annotated[datetime, Depends(clock)], t: str | None = None,
-             month: str | None = None) -> Response:
+             month: str | None = None, rated: str | None = None) -> Response:
         if t is not None:
             found = _scorer(t)
             if found is None:
@@ -106,7 +135,8 @@ def _page(role: str):
         scorer, token, refused = _who(request, role)
         if refused is not None or scorer is None:
             return refused or refusal_page(401, INVALID_LINK)
-        return render("scorer.html", **_context(role, scorer, token, _month(month, now)))
+        notice = f"宣讲评价已保存（{rated[:30]}）" if rated else ""
+        return render("scorer.html", **_context(role, scorer, token, _month(month, now)) | {"notice": notice})
 
     return page
 
@@ -175,7 +205,40 @@ def _score(role: str):
     return post
 
 
+async def post_lecture_rating(request: Request, now: Annotated[datetime, Depends(clock)]) -> Response:
+    """An observer rates (评单) a lecture at a station of its township; a station outside it gets the bare 403,
+    a refusal shows the messages by the fields."""
+    scorer, token, refused = _who(request, "observer")
+    if refused is not None or scorer is None:
+        return refused or refusal_page(401, INVALID_LINK)
+    form = await request.form()
+    if not csrf_ok(token, form.get(CSRF_FIELD)):  # type: ignore[arg-type]
+        return refusal_page(403, "页面已过期，请刷新后重新填写")
+    month = str(form.get("month") or "")
+    if not is_month(month):
+        return refusal_page(422, "月份不对，请刷新页面")
+    code = str(form.get("station") or "").strip()[:20]
+    menu_code, typed = lecture_orders.rating_typed_of(form)
+
+    def ours() -> bool:
+        with transaction(read_only=True) as session:
+            return station_mode(session=session, scorer=scorer, month=month, code=code) is not None
+
+    if not await run_in_threadpool(ours):
+        return refusal_page(403, FORBIDDEN)
+    key = lecture_key(code, menu_code)
+    status, errors, top = await run_in_threadpool(
+        lecture_orders.rate, scorer.county, code, month, menu_code, scorer.name, typed, key)
+    if status == 200:
+        return RedirectResponse(f"/m/observer?month={month}&rated={key}#lecture-ratings", status_code=303,
+                                headers=SECURITY_HEADERS)
+    again = {"typed": {key: typed}, "errors": errors, "problems": top}
+    context = await run_in_threadpool(lambda: _context("observer", scorer, token, month, lectures=again))
+    return render("scorer.html", status=status, **context)
+
+
 for _role in ROLES:
     router.add_api_route(f"/m/{_role}", _page(_role), methods=["GET"])
     router.add_api_route(f"/m/{_role}/stations/{{code}}", _station_page(_role), methods=["GET"])
     router.add_api_route(f"/m/{_role}/scores", _score(_role), methods=["POST"])
+router.add_api_route("/m/observer/lectures", post_lecture_rating, methods=["POST"])

@@ -40,6 +40,7 @@ from activity_day.domain.months import TZ, next_month, this_month
 from activity_day.errors import OperatorError
 from activity_day.services import findings
 from activity_day.services.evidence import EvidenceRefused, receive_photo, record_evidence, records_of
+from activity_day.services.lectures import STATION_RATER
 from activity_day.services.submissions import FIELDS, station_for_token, submissions_of, submit_plan
 from activity_day.store import crud
 from activity_day.store.database import transaction
@@ -138,7 +139,7 @@ def _resolve(request: Request) -> tuple[Station | None, str]:
 @router.get("/m/station")
 def station_page(request: Request, now: Annotated[datetime, Depends(clock)],
                  t: str | None = None, month: str | None = None, sent: str | None = None,
-                 ordered: str | None = None) -> Response:
+                 ordered: str | None = None, rated: str | None = None) -> Response:
     if t is not None:
         return enter(request, "station", t) if _station(t) is not None else refusal_page(401, INVALID_LINK)
     station, token = _resolve(request)
@@ -146,6 +147,7 @@ def station_page(request: Request, now: Annotated[datetime, Depends(clock)],
         return refusal_page(401, INVALID_LINK)
     month = month if month and is_month(month) else page_month(station.county, now)
     notice = "活动计划已报送" if sent else f"宣讲点单已提交（{ordered[:20]}），派单后可在此查看宣讲队" if ordered else ""
+    notice = f"宣讲评价已保存（{rated[:20]}）" if rated and not notice else notice
     return render("station.html", **_context(station, token, month, now, notice=notice))
 
 
@@ -225,6 +227,30 @@ async def post_lecture_order(request: Request, now: Annotated[datetime, Depends(
         return RedirectResponse(f"/m/station?month={month}&ordered={code}#lectures", status_code=303,
                                 headers=SECURITY_HEADERS)
     again = {"typed": {code: typed}, "errors": errors, "problems": top, "failed": code}
+    return render("station.html", status=status,
+                  **await run_in_threadpool(_context, station, token, month, now, None, None, None, "", again))
+
+
+@router.post("/m/station/ratings")
+async def post_lecture_rating(request: Request, now: Annotated[datetime, Depends(clock)]) -> Response:
+    """Rate (评单) one of the station's lectures that had a team, or change the rating; a refusal shows the
+    messages by the fields."""
+    station, token = _resolve(request)
+    if station is None:
+        return refusal_page(401, INVALID_LINK)
+    form = await request.form()
+    if not csrf_ok(token, form.get(CSRF_FIELD)):  # type: ignore[arg-type]
+        return refusal_page(403, "页面已过期，请刷新后重新填写")
+    month = str(form.get("month") or "")
+    if not is_month(month):
+        return refusal_page(422, "月份不对，请刷新页面")
+    code, typed = lecture_orders.rating_typed_of(form)
+    status, errors, top = await run_in_threadpool(
+        lecture_orders.rate, station.county, station.code, month, code, STATION_RATER, typed, code)
+    if status == 200:
+        return RedirectResponse(f"/m/station?month={month}&rated={code}#lectures", status_code=303,
+                                headers=SECURITY_HEADERS)
+    again = {"rating_typed": {code: typed}, "errors": errors, "problems": top}
     return render("station.html", status=status,
                   **await run_in_threadpool(_context, station, token, month, now, None, None, None, "", again))
 
