@@ -100,11 +100,37 @@ def speaker_token(county: str, workdir: Path) -> str:
         return issue_speaker_tokens(session=session, county=county, codes=[code], now=utcnow())[code]
 
 
+def rated_lectures(county: str) -> str:
+    """Stations 001 and 002 order XJ-02 (after speaker_token's menu) and get teams, so the ratings reach their
+    handlers: the station's own (001, pinned in schemathesis.toml) and an observer's of 002's township; returns the
+    observer's token."""
+    from activity_day.services.lectures import dispatch_month, list_orders
+    from activity_day.services.scoring import issue_scorer_tokens
+    from activity_day.services.submissions import utcnow
+    from activity_day.store import crud
+    from activity_day.store import lectures as lecture_store
+    from activity_day.store.database import transaction
+    from models.enums import ScorerRole
+
+    with transaction() as session:
+        day = crud.plan_content(crud.official_plan(session=session, county=county, month=MONTH)).activity_date
+        lecture_store.save_orders(session=session, county=county, month=MONTH, source_ref="fuzz", received_at=None,
+                                  late=False, rows=[{"station_code": s, "menu_code": "XJ-02", "day": day,
+                                                     "audience": 50} for s in ("001", "002")])
+    dispatch_month(county, MONTH)
+    formed = {o["station"]: o for o in list_orders(county, MONTH) if o["menu_code"] == "XJ-02"}
+    assert all(formed[s]["team"] for s in ("001", "002")), formed
+    with transaction() as session:
+        return issue_scorer_tokens(session=session, county=county, role=ScorerRole.OBSERVER, names=["韩梅"],
+                                   township=formed["002"]["township"], now=utcnow())["韩梅"]
+
+
 def fuzz(database_url: str, workdir: Path, county: str) -> None:
     official_plan(county, MONTH)
     token = tokens_for(county, ["001"])["001"]
     scorer = team_token(county)  # schemathesis.toml sends it to the scoring operations
     speaker = speaker_token(county, workdir)
+    observer = rated_lectures(county)
     server, base = serve(database_url, workdir)
     try:
         run = subprocess.run(
@@ -114,7 +140,7 @@ def fuzz(database_url: str, workdir: Path, county: str) -> None:
              "--no-color"],
             capture_output=True, text=True, timeout=900, cwd=workdir,
             env=dict(os.environ, SCHEMATHESIS_HOOKS="", NO_COLOR="1", ACTIVITY_DAY_FUZZ_SCORER_TOKEN=scorer,
-                     ACTIVITY_DAY_FUZZ_SPEAKER_TOKEN=speaker))
+                     ACTIVITY_DAY_FUZZ_SPEAKER_TOKEN=speaker, ACTIVITY_DAY_FUZZ_OBSERVER_TOKEN=observer))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -135,8 +161,17 @@ def fuzz(database_url: str, workdir: Path, county: str) -> None:
     # The speaker answered: a confirmation or a decline of station 002's lecture is on record.
     from activity_day.services.lectures import list_orders
 
-    [lecture] = [o for o in list_orders(county, MONTH) if o["station"] == "002"]
+    [lecture] = [o for o in list_orders(county, MONTH) if o["station"] == "002" and o["menu_code"] == "XJ-01"]
     assert lecture["confirmed"] or lecture["declined"], lecture
+    # The station and the observer rated their XJ-02 lectures (评单); 002's is delivered (001's own order
+    # operation may have changed its order since, which sends it back to be dispatched again).
+    from models import LectureRating
+
+    with transaction() as session:
+        raters = {(r.station_code, r.rater) for r in session.query(LectureRating).all()}
+    assert raters == {("001", "所站"), ("002", "韩梅")}, report
+    assert [o["status"] for o in list_orders(county, MONTH) if (o["station"], o["menu_code"]) == ("002", "XJ-02")] == [
+        "delivered"], report
 
 
 def test_fuzz_on_sqlite(registry, county: str, tmp_path: Path, settings: Settings) -> None:
