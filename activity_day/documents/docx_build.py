@@ -180,7 +180,7 @@ def circular_template():
     p(doc, "{%p if lectures %}")
     p(doc, "{{ prose.lectures(lectures) }}")
     p(doc, prose.lectures_table_title(), "GW Caption").paragraph_format.keep_with_next = True
-    table(doc, prose.lecture_headers, "t in lectures.townships + [dict(lectures, township='合计')]",
+    table(doc, prose.lecture_headers, "t in lectures.townships + [dict(lectures, township=prose.lecture_total_label)]",
           ["{{ t.township }}", "{{ t.orders }}", "{{ t.formed }}", "{{ t.delivered }}", "{{ t.ratings }}",
            "{{ t.average or '—' }}", "{{ t.unserved }}"], [36, 18, 24, 20, 18, 22, 18])
     p(doc, "{%p endif %}")
