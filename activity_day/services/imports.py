@@ -182,7 +182,7 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
             return _report(*_save_ratings(session, county, month, frame, name), notices)
         if kind == "orders":
             assert month is not None, "lecture orders belong to a month"
-            return _report(*_save_orders(session, county, month, frame, name, received_at), notices)
+            return _report(*_save_orders(session, county, month, frame, name, received_at, notices), notices)
         if kind == "reports":  # 整改报告: each row names its finding, of whatever month
             return _report(*_save_reports(session, county, frame, name, received_at), notices)
         assert month is not None, "plans, comments and scores belong to a month"
@@ -229,6 +229,7 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
                        "audience": r["expected_participants"], ROW: r[ROW]}
                       for station, rows in validated.units.items() for r in rows if r.get("menu_code")]
             if orders:
+                notices = notices + _delivered_notices(session, county, month, orders, name)
                 lecture_store.save_orders(session=session, county=county, month=month, rows=orders,
                                           source_ref=source_ref(name, "lecture_order.source_ref"),
                                           received_at=received_at, late=late)
@@ -274,9 +275,17 @@ def _save_speakers(session, county: str, frame, name: str) -> tuple[Validated, i
     return validated, (lecture_store.replace_pool(session=session, county=county, rows=rows) if rows else 0)
 
 
-def _save_orders(session, county: str, month: str, frame, name: str,
-                 received_at: datetime | None) -> tuple[Validated, int]:
-    """Orders from the official plan's menu, deadline-aware like station plans (same deadline and policy)."""
+def _delivered_notices(session, county: str, month: str, rows: list[dict], name: str) -> list[Problem]:
+    """A row changing the day or audience of a lecture already delivered (rated) changes nothing: say so."""
+    return [Problem(name, r.get(ROW), H.MENU_CODE, r["menu_code"],
+                    f"注意：所站{r['station_code']}的{r['menu_code']}宣讲已开讲并评单，日期和听众不再修改")
+            for r in lecture_store.delivered_changes(session=session, county=county, month=month, rows=rows)]
+
+
+def _save_orders(session, county: str, month: str, frame, name: str, received_at: datetime | None,
+                 notices: list[Problem]) -> tuple[Validated, int]:
+    """Orders from the official plan's menu, deadline-aware like station plans (same deadline and policy); a
+    change to a lecture already delivered is kept out and added to `notices`."""
     profile = crud.load_profile_of(session=session, county=county)
     plan = crud.plan_content(crud.official_plan(session=session, county=county, month=month))
     if not plan.lecture_menu:
@@ -292,6 +301,7 @@ def _save_orders(session, county: str, month: str, frame, name: str,
     if lateness.refused:
         refuse_late(validated, name, deadline)
     rows = [r for unit in validated.units.values() for r in unit]
+    notices.extend(_delivered_notices(session, county, month, rows, name))
     return validated, lecture_store.save_orders(session=session, county=county, month=month, rows=rows,
                                                 source_ref=source_ref(name, "lecture_order.source_ref"),
                                                 received_at=received_at, late=lateness.late)

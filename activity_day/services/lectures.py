@@ -232,6 +232,8 @@ def order_from_api(county: str, station: str, month: str, menu_code: str, day: s
         if lateness.refused:
             raise OrderRefused(f"{past_deadline(deadline)}，点单不再接收", [], status=409)
         rows = [r for unit in validated.units.values() for r in unit]
+        if store.delivered_changes(session=session, county=county, month=month, rows=rows):
+            raise OrderRefused(f"所站{station}的{rows[0]['menu_code']}宣讲已开讲并评单，不能再修改", [], status=409)
         store.save_orders(session=session, county=county, month=month, rows=rows, source_ref="api",
                           received_at=now, late=lateness.late)
         session.flush()

@@ -33,13 +33,15 @@ def pool_frame(*, session: Session, county: str) -> pd.DataFrame:
 def save_orders(*, session: Session, county: str, month: str, rows: Sequence[dict[str, Any]], source_ref: str,
                 received_at: datetime | None, late: bool) -> int:
     """Insert new orders; an order whose day or audience changed goes back to `ordered` for a new team. An order
-    repeated as it is changes nothing. Returns how many orders were new or changed."""
+    repeated as it is changes nothing, and so does a change to a lecture already delivered (rated): callers tell
+    the sender (`delivered_changes`). Returns how many orders were new or changed."""
     stored = {(o.station_code, o.menu_code): o for o in session.exec(select(LectureOrder).where(
         LectureOrder.county == county, LectureOrder.month == month))}
     written = 0
     for r in rows:
         found = stored.get((r["station_code"], r["menu_code"]))
-        if found is not None and found.day == r["day"] and found.audience == r["audience"]:
+        if found is not None and (found.status == "delivered"
+                                  or (found.day == r["day"] and found.audience == r["audience"])):
             continue
         if found is None:
             found = LectureOrder(county=county, month=month, station_code=r["station_code"], menu_code=r["menu_code"],
@@ -51,6 +53,15 @@ def save_orders(*, session: Session, county: str, month: str, rows: Sequence[dic
         session.add(found)
         written += 1
     return written
+
+
+def delivered_changes(*, session: Session, county: str, month: str,
+                      rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows that would change the day or audience of a lecture already delivered (save_orders keeps those)."""
+    delivered = {(o.station_code, o.menu_code): o for o in session.exec(select(LectureOrder).where(
+        LectureOrder.county == county, LectureOrder.month == month, LectureOrder.status == "delivered"))}
+    return [r for r in rows if (o := delivered.get((r["station_code"], r["menu_code"]))) is not None
+            and (o.day, o.audience) != (r["day"], r["audience"])]
 
 
 def orders_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:

@@ -161,6 +161,12 @@ def test_pool_menu_orders_dispatch_and_a_decline(prefect_server, settings, regis
     assert "【评分（1-5）】 “6”" in out and "本月没有派出宣讲队的这场宣讲" in out
     final = {r["order"]: r for r in json.loads(cli("lectures", "list", "--month", MONTH, "--json")[1])}
     assert final[other["order"]]["status"] == "delivered"
+    # A delivered lecture keeps its day and audience: a changed order for it is told, not taken.
+    changed = pd.DataFrame([{"所站编号": other["station"], "菜单编号": other["menu_code"], "宣讲日期": None, "预计听众": 999}])
+    code, out = cli("import", "orders", str(write_xlsx(changed, tmp_path / "改单.xlsx", "宣讲点单")), "--month", MONTH)
+    assert code == 0 and f"{other['menu_code']}宣讲已开讲并评单，日期和听众不再修改" in out, out
+    kept = {r["order"]: r for r in json.loads(cli("lectures", "list", "--month", MONTH, "--json")[1])}[other["order"]]
+    assert kept["status"] == "delivered" and kept["audience"] == other["audience"] and kept["team"] == other["team"]
 
     # Answers by file: one confirms, one declines (that team alone re-forms), and a speaker not on the team is refused.
     third = next(r for r in json.loads(cli("lectures", "list", "--month", MONTH, "--json")[1])
