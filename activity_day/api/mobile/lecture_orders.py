@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from activity_day.api.mobile.pages import cn_date
+from activity_day.api.mobile.pages import cn_date, split_problems
 from activity_day.domain.dates import month_days, parse_month
 from activity_day.errors import MissingPrerequisite
 from activity_day.services.lectures import (
@@ -85,16 +85,8 @@ def place(county: str, station: str, month: str, menu_code: str, typed: dict[str
     except MissingPrerequisite as exc:  # no official plan for that month
         return 409, {}, [str(exc)]
     except OrderRefused as exc:
-        errors: dict[tuple[str, str], str] = {}
-        top = []
-        for p in exc.problems:
-            if p.get("field") in FIELDS:
-                key = (menu_code, p["field"])
-                errors[key] = f"{errors[key]}；{p['reason']}" if key in errors else p["reason"]
-            else:
-                top.append(p.get("text") or p.get("reason") or "")
-        if not errors and not top:
-            top.append(str(exc))
+        errors, top = split_problems(exc.problems, lambda p: (menu_code, p["field"]) if p.get("field") in FIELDS
+                                     else None, str(exc))
         return exc.status, errors, top
     return 200, {}, []
 
@@ -112,15 +104,7 @@ def rate(county: str, station: str, month: str, menu_code: str, rater: str, type
         # The score goes as typed, like a cell of the ratings file: the file's checks name what is wrong with it.
         rate_lecture(county, month, station, menu_code, rater, typed["score"], typed["comment"], source="h5")
     except RatingRefused as exc:
-        errors: dict[tuple[str, str], str] = {}
-        top = []
-        for p in exc.problems:
-            if p.get("field") in RATING_FIELDS:
-                where = (key, p["field"])
-                errors[where] = f"{errors[where]}；{p['reason']}" if where in errors else p["reason"]
-            else:
-                top.append(p.get("text") or p.get("reason") or "")
-        if not errors and not top:
-            top.append(str(exc))
+        errors, top = split_problems(exc.problems, lambda p: (key, p["field"]) if p.get("field") in RATING_FIELDS
+                                     else None, str(exc))
         return exc.status, errors, top
     return 200, {}, []

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hmac
 import re
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from activity_day.documents.render import environment
 from activity_day.domain.hashing import sha256_hex
@@ -67,6 +69,37 @@ def render(template: str, status: int = 200, **context: Any) -> HTMLResponse:
 def refusal_page(status: int, message: str) -> HTMLResponse:
     titles = {401: "无法打开", 403: "无权访问", 404: "没有找到", 409: "暂不能办理", 422: "内容有误"}
     return render("message.html", status=status, title=titles.get(status, "出错了"), message=message)
+
+
+EXPIRED = "页面已过期，请刷新后重新填写"
+
+
+async def month_form(request: Request, token: str) -> tuple[FormData, str, Response | None]:
+    """A page form's fields and month, once its CSRF token and month are checked; else the refusal page."""
+    form = await request.form()
+    month = str(form.get("month") or "")
+    if not csrf_ok(token, form.get(CSRF_FIELD)):  # type: ignore[arg-type]
+        return form, month, refusal_page(403, EXPIRED)
+    if not is_month(month):
+        return form, month, refusal_page(422, "月份不对，请刷新页面")
+    return form, month, None
+
+
+def split_problems(problems: Iterable[dict[str, Any]], place: Callable[[dict[str, Any]], Any | None],
+                   fallback: str) -> tuple[dict[Any, str], list[str]]:
+    """A service's problems: each one `place` puts by a field (a key of the page's form) goes there, joined by ；
+    when several share a field; the others go to the top, and `fallback` when there are none at all."""
+    errors: dict[Any, str] = {}
+    top = []
+    for p in problems:
+        key = place(p)
+        if key is not None:
+            errors[key] = f"{errors[key]}；{p['reason']}" if key in errors else p["reason"]
+        else:
+            top.append(p.get("text") or p.get("reason") or "")
+    if not errors and not top:
+        top.append(fallback)
+    return errors, top
 
 
 def refusal_json(status: int, message: str, problems: list[dict[str, Any]] | None = None) -> JSONResponse:

@@ -21,7 +21,6 @@ from starlette.concurrency import run_in_threadpool
 from activity_day.api.auth import clock
 from activity_day.api.mobile import lecture_orders
 from activity_day.api.mobile.pages import (
-    CSRF_FIELD,
     CSRF_HEADER,
     FORBIDDEN,
     INVALID_LINK,
@@ -32,6 +31,7 @@ from activity_day.api.mobile.pages import (
     enter,
     is_month,
     map_link,
+    month_form,
     refusal_json,
     refusal_page,
     render,
@@ -211,12 +211,9 @@ async def post_lecture_rating(request: Request, now: Annotated[datetime, Depends
     scorer, token, refused = _who(request, "observer")
     if refused is not None or scorer is None:
         return refused or refusal_page(401, INVALID_LINK)
-    form = await request.form()
-    if not csrf_ok(token, form.get(CSRF_FIELD)):  # type: ignore[arg-type]
-        return refusal_page(403, "页面已过期，请刷新后重新填写")
-    month = str(form.get("month") or "")
-    if not is_month(month):
-        return refusal_page(422, "月份不对，请刷新页面")
+    form, month, refused = await month_form(request, token)
+    if refused is not None:
+        return refused
     code = str(form.get("station") or "").strip()[:20]
     menu_code, typed = lecture_orders.rating_typed_of(form)
 

@@ -21,6 +21,7 @@ from activity_day.api.mobile import lecture_orders
 from activity_day.api.mobile.pages import (
     CSRF_FIELD,
     CSRF_HEADER,
+    EXPIRED,
     FORBIDDEN,
     INVALID_LINK,
     SECURITY_HEADERS,
@@ -31,9 +32,11 @@ from activity_day.api.mobile.pages import (
     enter,
     is_month,
     local_today,
+    month_form,
     refusal_json,
     refusal_page,
     render,
+    split_problems,
 )
 from activity_day.domain.lateness import deadline_of
 from activity_day.domain.months import TZ, next_month, this_month
@@ -167,19 +170,14 @@ def rows_from_form(form: Any) -> list[dict[str, str]]:
 
 def _problems(body: dict[str, Any]) -> tuple[dict[tuple[int, str], str], list[str]]:
     """The service's problems: those of a field next to it (row index, key), the rest at the top."""
-    errors: dict[tuple[int, str], str] = {}
-    top = []
-    for p in body.get("problems", []):
-        field = p.get("field") or ""
-        parts = field.split(".")
+
+    def place(p: dict[str, Any]) -> tuple[int, str] | None:
+        parts = (p.get("field") or "").split(".")
         if len(parts) == 3 and parts[0] == "activities" and parts[1].isdigit() and parts[2] in PLAN_KEYS:
-            key = (int(parts[1]), parts[2])
-            errors[key] = f"{errors[key]}；{p['reason']}" if key in errors else p["reason"]
-        else:
-            top.append(p.get("text") or p.get("reason") or "")
-    if not errors and not top:
-        top.append(body.get("message", ""))
-    return errors, top
+            return int(parts[1]), parts[2]
+        return None
+
+    return split_problems(body.get("problems", []), place, body.get("message", ""))
 
 
 @router.post("/m/station/plan")
@@ -187,12 +185,9 @@ async def post_plan(request: Request, now: Annotated[datetime, Depends(clock)]) 
     station, token = _resolve(request)
     if station is None:
         return refusal_page(401, INVALID_LINK)
-    form = await request.form()
-    if not csrf_ok(token, form.get(CSRF_FIELD)):  # type: ignore[arg-type]
-        return refusal_page(403, "页面已过期，请刷新后重新填写")
-    month = str(form.get("month") or "")
-    if not is_month(month):
-        return refusal_page(422, "月份不对，请刷新页面")
+    form, month, refused = await month_form(request, token)
+    if refused is not None:
+        return refused
     rows = rows_from_form(form)
     if form.get("action") == "add":
         return render("station.html", **await run_in_threadpool(
@@ -214,12 +209,9 @@ async def post_lecture_order(request: Request, now: Annotated[datetime, Depends(
     station, token = _resolve(request)
     if station is None:
         return refusal_page(401, INVALID_LINK)
-    form = await request.form()
-    if not csrf_ok(token, form.get(CSRF_FIELD)):  # type: ignore[arg-type]
-        return refusal_page(403, "页面已过期，请刷新后重新填写")
-    month = str(form.get("month") or "")
-    if not is_month(month):
-        return refusal_page(422, "月份不对，请刷新页面")
+    form, month, refused = await month_form(request, token)
+    if refused is not None:
+        return refused
     code, typed = lecture_orders.typed_of(form)
     status, errors, top = await run_in_threadpool(
         lecture_orders.place, station.county, station.code, month, code, typed, now)
@@ -238,12 +230,9 @@ async def post_lecture_rating(request: Request, now: Annotated[datetime, Depends
     station, token = _resolve(request)
     if station is None:
         return refusal_page(401, INVALID_LINK)
-    form = await request.form()
-    if not csrf_ok(token, form.get(CSRF_FIELD)):  # type: ignore[arg-type]
-        return refusal_page(403, "页面已过期，请刷新后重新填写")
-    month = str(form.get("month") or "")
-    if not is_month(month):
-        return refusal_page(422, "月份不对，请刷新页面")
+    form, month, refused = await month_form(request, token)
+    if refused is not None:
+        return refused
     code, typed = lecture_orders.rating_typed_of(form)
     status, errors, top = await run_in_threadpool(
         lecture_orders.rate, station.county, station.code, month, code, STATION_RATER, typed, code)
@@ -320,7 +309,7 @@ async def post_report(finding_id: int, request: Request, now: Annotated[datetime
         return refusal_page(401, INVALID_LINK)
     form = await request.form()
     if not csrf_ok(token, form.get(CSRF_FIELD)):  # type: ignore[arg-type]
-        return refusal_page(403, "页面已过期，请刷新后重新填写")
+        return refusal_page(403, EXPIRED)
     text = str(form.get("report") or "").strip()
     photos = [s for s in str(form.get("photos") or "").split(",") if s][:MAX_PHOTO_FORM]
     month = str(form.get("month") or "")
