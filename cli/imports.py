@@ -82,12 +82,7 @@ def import_scores(ctx: typer.Context, file: Path, month: MonthOpt = None) -> Non
 @app.command("evaluation")
 def import_evaluation(ctx: typer.Context, file: Path) -> None:
     """实地评估（所站综合评价中由评估人员填报的指标）：每行单独接收或拒收，评估人须回避本乡镇。"""
-    from activity_day.services.imports import import_file
-
-    report = import_file(Kind.evaluation.value, file, county=county(ctx))
-    for line in report.lines():
-        typer.echo(line, err=report.exit_code == 2)
-    raise typer.Exit(report.exit_code)
+    _import(ctx, Kind.evaluation, file, None)  # each row names its month (评估月份)
 
 
 @app.command("speakers")

@@ -180,12 +180,18 @@ def _problems(body: dict[str, Any]) -> tuple[dict[tuple[int, str], str], list[st
     return split_problems(body.get("problems", []), place, body.get("message", ""))
 
 
-@router.post("/m/station/plan")
-async def post_plan(request: Request, now: Annotated[datetime, Depends(clock)]) -> Response:
+async def _station_form(request: Request) -> tuple[Any, str, Any, str, Response | None]:
+    """The station holding the cookie, its token and a page form's fields and month; else the refusal page."""
     station, token = _resolve(request)
     if station is None:
-        return refusal_page(401, INVALID_LINK)
+        return None, token, None, "", refusal_page(401, INVALID_LINK)
     form, month, refused = await month_form(request, token)
+    return station, token, form, month, refused
+
+
+@router.post("/m/station/plan")
+async def post_plan(request: Request, now: Annotated[datetime, Depends(clock)]) -> Response:
+    station, token, form, month, refused = await _station_form(request)
     if refused is not None:
         return refused
     rows = rows_from_form(form)
@@ -206,10 +212,7 @@ async def post_plan(request: Request, now: Annotated[datetime, Depends(clock)]) 
 @router.post("/m/station/lectures")
 async def post_lecture_order(request: Request, now: Annotated[datetime, Depends(clock)]) -> Response:
     """Order one item of the lecture menu, or change its order; a refusal shows the messages by the fields."""
-    station, token = _resolve(request)
-    if station is None:
-        return refusal_page(401, INVALID_LINK)
-    form, month, refused = await month_form(request, token)
+    station, token, form, month, refused = await _station_form(request)
     if refused is not None:
         return refused
     code, typed = lecture_orders.typed_of(form)
@@ -227,10 +230,7 @@ async def post_lecture_order(request: Request, now: Annotated[datetime, Depends(
 async def post_lecture_rating(request: Request, now: Annotated[datetime, Depends(clock)]) -> Response:
     """Rate (评单) one of the station's lectures that had a team, or change the rating; a refusal shows the
     messages by the fields."""
-    station, token = _resolve(request)
-    if station is None:
-        return refusal_page(401, INVALID_LINK)
-    form, month, refused = await month_form(request, token)
+    station, token, form, month, refused = await _station_form(request)
     if refused is not None:
         return refused
     code, typed = lecture_orders.rating_typed_of(form)
