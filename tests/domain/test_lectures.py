@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from collections import Counter
 from datetime import date, timedelta
@@ -435,9 +436,10 @@ def test_every_order_dispatched_validly_or_explained(scenario) -> None:
 
 
 @PROPS
-@given(scenarios(), st.randoms(use_true_random=False))
-def test_deterministic_whatever_the_input_order(scenario, rnd) -> None:
+@given(scenarios(), st.integers(0, 2**32 - 1))
+def test_deterministic_whatever_the_input_order(scenario, seed) -> None:
     orders, speakers, menu, kw = scenario
+    rnd = random.Random(seed)
     out = dispatch(orders, speakers, menu, **kw)
     assert out == dispatch(orders, speakers, menu, **kw)
     shuffled = [list(x) for x in (orders, speakers, menu)]
@@ -497,9 +499,10 @@ def declines(rnd, result, speakers):
 
 
 @PROPS
-@given(scenarios(), st.randoms(use_true_random=False))
-def test_redispatch_changes_only_the_declined_orders(scenario, rnd) -> None:
+@given(scenarios(), st.integers(0, 2**32 - 1))
+def test_redispatch_changes_only_the_declined_orders(scenario, seed) -> None:
     orders, speakers, menu, kw = scenario
+    rnd = random.Random(seed)  # drawn up front: nothing is drawn from Hypothesis while the test runs
     before = dispatch(orders, speakers, menu, **kw)
     declined = declines(rnd, before, speakers)
     after = redispatch(before, orders, speakers, menu, declined=declined, **kw)
