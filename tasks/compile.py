@@ -12,11 +12,12 @@ from activity_day.documents.contexts import chart_series, circular_context
 from activity_day.documents.evidence import evidence_sheets
 from activity_day.documents.rectification import notices_sheet
 from activity_day.documents.render import docx_bytes, render_text, write_bytes, write_text, xlsx_bytes
-from activity_day.domain import findings as rectification
+from activity_day.domain.circular import build_circular_facts
+from activity_day.domain.aggregate import township_order
 from activity_day.domain.dates import cn_month, shift_month
 from activity_day.domain.notices import Occasion
 from activity_day.domain.outcomes import CompileResult
-from activity_day.domain.results import TREND_MONTHS, feedback_rows, month_results, standing
+from activity_day.domain.results import TREND_MONTHS, feedback_rows
 from activity_day.services import notices
 from activity_day.services.evidence import coverage
 from activity_day.store import crud, numbers
@@ -73,21 +74,15 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
         number = numbers.assign(session=session, now=datetime.now(UTC), issue=numbers.Issue(
             issuer=profile.county.doc_prefix, year=content.dates.compile.year, county=county, month=month,
             document="circular"))
-    # Figures, charts and documents outside any transaction: parallel counties do not wait for each other.
-    figures = month_results(data, profile, month)
-    context = circular_context(figures, data["activities"], profile=profile, plan=content, month=month,
-                               doc_number=number, draw_digest=stored_draw.digest)
-    context["standing"] = standing(figures["results"], data["stations"], demo_codes, watch_codes, last_year,
-                                   profile.scoring.rectify_threshold)
-    deadline = content.dates.compile + timedelta(days=profile.rectification.deadline_days)
-    new_findings = rectification.finding_rows(data["scores"], figures["results"], stations,
-                                              threshold=profile.scoring.rectify_threshold, deadline=deadline)
-    context["rectification"] = rectification.summary(new_findings, earlier, stations, month=month,
-                                                     on=content.dates.compile, deadline=deadline)
-    context["evidence"] = evidence.summary | {
-        "complete_pct": round(100 * evidence.summary["complete"] / evidence.summary["stations"])}\
+    # Facts, charts and documents outside any transaction: parallel counties do not wait for each other.
+    on_day = evidence.summary | {"complete_pct": round(100 * evidence.summary["complete"] / evidence.summary["stations"])}\
         if evidence.summary["records"] and evidence.summary["stations"] else None
-    context["lectures"] = lecture_figures(lecture_orders, lecture_ratings, stations)
+    facts = build_circular_facts(data, profile, month, signed=content.dates.compile, earlier=earlier,
+                                 evidence=on_day, evidence_by_station=evidence.by_station,
+                                 lectures=lecture_figures(lecture_orders, lecture_ratings, stations),
+                                 demo_codes=demo_codes, watch_codes=watch_codes)
+    figures, new_findings = facts.figures, facts.new_findings
+    context = circular_context(facts, data["activities"], profile=profile, plan=content, doc_number=number)
     series = chart_series(figures)
     svg, images = charts.circular_charts(**series) if series else ({}, {})
     markdown = render_text("circular.md.j2", **context)
@@ -99,8 +94,8 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
             "circular.docx", context | dict.fromkeys(("bars_image", "trend_image"), ""),
             dated=datetime.combine(content.dates.compile, time()), title=context["title"], images=images)),
     }
-    summary = figures["summary"] | {"evidence": context["evidence"], "findings": len(new_findings),
-                                    "overdue": context["rectification"]["overdue_total"]}
+    summary = figures["summary"] | {"evidence": facts.evidence, "findings": len(new_findings),
+                                    "overdue": facts.rectification["overdue_total"]}
     with transaction() as session:
         findings_store.save_findings(session=session, county=county, month=month, rows=new_findings,
                                      now=datetime.now(UTC))
@@ -110,7 +105,7 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
     if len(month_findings):  # after the findings are stored: the sheets carry their numbers (整改编号)
         files["rectify"] = write_bytes(folder / "rectification.xlsx", xlsx_bytes(
             [("整改通知", notices_sheet(month_findings, stations))], title=f"{cn_month(month)}整改通知"))
-    if context["evidence"]:
+    if facts.evidence:
         files["evidence"] = write_bytes(folder / "evidence.xlsx", xlsx_bytes(
             evidence_sheets(evidence.by_township, evidence.by_station, evidence.priority),
             title=f"{cn_month(month)}活动纪实覆盖情况"))
@@ -143,7 +138,7 @@ def lecture_figures(orders: list, ratings, stations) -> dict | None:
         return None
     township = dict(zip(stations["code"], stations["township"], strict=True))
     towns = list(dict.fromkeys(township[o.station_code] for o in orders if o.station_code in township))
-    towns.sort(key=list(dict.fromkeys(stations["township"])).index)
+    towns.sort(key=township_order(stations).index)
     rows = []
     for town in towns:
         codes = {c for c, t in township.items() if t == town}

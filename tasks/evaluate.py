@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 
 from prefect import task
@@ -12,7 +12,7 @@ from activity_day.documents import charts
 from activity_day.documents.evaluation import evaluation_context, period_label, station_cards
 from activity_day.documents.render import docx_bytes, render_text, write_bytes, write_text, xlsx_bytes
 from activity_day.domain.dates import cn_date
-from activity_day.domain.months import TZ
+from activity_day.domain.evaluation import report_date
 from activity_day.services.evaluation import Evaluation, evaluate_period
 from activity_day.settings import get_settings
 from tasks.common import artifact, artifact_key, run_logger
@@ -27,10 +27,10 @@ def evaluation_dir(county: str, period: str, county_folder: bool) -> Path:
 def write_report(result: Evaluation, county_folder: bool = False) -> dict[str, str]:
     """The report and the station cards; returns format -> path."""
     county = result.profile.county
-    now = datetime.now(TZ)
+    signed = report_date(result.period, result.profile.evaluation.report_days)  # the office's rule, not today
     context = evaluation_context(county_name=county.name, office_name=county.office_name, period=result.period,
                                  months=result.months, scored=result.scored, townships=result.townships,
-                                 watch=result.watch, rules=result.profile.evaluation, signed_cn=cn_date(now.date()))
+                                 watch=result.watch, rules=result.profile.evaluation, signed_cn=cn_date(signed))
     names, totals = context.pop("chart")
     images, svg = {}, ""
     if names:
@@ -44,7 +44,7 @@ def write_report(result: Evaluation, county_folder: bool = False) -> dict[str, s
         "md": write_text(folder / "evaluation-report.md", markdown),
         "html": write_text(folder / "evaluation-report.html", render_text("evaluation.html.j2", **context, bars_svg=svg)),
         "docx": write_bytes(folder / "evaluation-report.docx",
-                            docx_bytes("evaluation.docx", context, dated=now.replace(tzinfo=None), title=context["title"],
+                            docx_bytes("evaluation.docx", context, dated=datetime.combine(signed, time()), title=context["title"],
                                        images=images)),
         "xlsx": write_bytes(folder / "station-cards.xlsx", xlsx_bytes(
             station_cards(result.scored, result.evidence, result.watch, result.townships, result.profile.evaluation),

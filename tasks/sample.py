@@ -125,9 +125,11 @@ def draw_sample(county: str, month: str, public_random: str | None = None, publi
         if published_sha256 and draw.candidates_sha256(candidates) != published_sha256:
             raise OperatorError(f"{cn_month(month)}候选名单公布后所站名录有变动：请重新运行 activity-day run sample "
                                 f"--month {month}，公布新名单后再取公开随机数")
-        parts = None
+        parts, warnings = None, []
         if public_random is None:
             public_random, public_random_source, parts = _public_random(session, county, month, plan)
+            if parts is None:
+                warnings.append(weak_random_warning(month))
         try:
             record = _build_record(county, month, candidates, public_random, public_random_source, profile, plan,
                                    stations, parts)
@@ -141,7 +143,16 @@ def draw_sample(county: str, month: str, public_random: str | None = None, publi
                                     for s in record["selected"]])
     logger.info("%s抽样完成：从 %d 个候选所站中抽取 %d 个，抽样记录摘要 %s", cn_month(month), len(candidates),
                 len(record["selected"]), digest)
-    return {"digest": digest, "drawn": len(record["selected"]), "new": True}
+    for warning in warnings:  # for the operator: never in a document
+        logger.warning("%s", warning)
+    return {"digest": digest, "drawn": len(record["selected"]), "new": True, "warnings": warnings}
+
+
+def weak_random_warning(month: str) -> str:
+    """What the operator is told when an unattended draw had no public random value but the plan's checksum."""
+    return (f"{cn_month(month)}抽样未取得公开随机数，暂以正式方案的校验值代替；该值由县文明办自己的方案决定，"
+            f"事先可以推算抽样结果。今后请在抽样前由部门提交并公开随机串（activity-day sample commit/reveal），"
+            f"或运行 activity-day run sample --month {month} --public-random 公开随机数")
 
 
 def draw_table(record: dict, stations: pd.DataFrame, activities: pd.DataFrame, activity_date: str) -> pd.DataFrame:

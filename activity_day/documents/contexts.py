@@ -13,7 +13,8 @@ import pandas as pd
 
 from activity_day.documents.render import records
 from activity_day.domain import aggregate
-from activity_day.domain.dates import cn_fraction, cn_month
+from activity_day.domain.circular import CircularFacts
+from activity_day.domain.dates import cn_date, cn_fraction, cn_month
 from activity_day.domain.plan import PlanContent
 from activity_day.domain.profile import Profile
 from activity_day.intake.headers import H
@@ -122,28 +123,58 @@ def station_highlights(activities: pd.DataFrame) -> pd.Series:
     return activities.groupby("station_code")["name"].agg(lambda n: "、".join(list(dict.fromkeys(n))[:HIGHLIGHTS]))
 
 
-def circular_context(figures: dict[str, Any], activities: pd.DataFrame, *, profile: Profile, plan: PlanContent,
-                     month: str, doc_number: str, draw_digest: str) -> dict[str, Any]:
-    """The circular's context (Markdown, HTML and DOCX) from the month's results (domain.results.month_results)."""
-    county = profile.county
+ATTACHMENTS = ("ranking", "results", "problems", "overdue", "checkins")  # keys of the prose's attachment_names
+
+
+def circular_context(facts: CircularFacts, activities: pd.DataFrame, *, profile: Profile, plan: PlanContent,
+                     doc_number: str) -> dict[str, Any]:
+    """The circular's context (Markdown, HTML and DOCX): its facts, labelled and numbered for the templates.
+
+    The sections and attachments a circular carries, and the requirements of 下步要求, follow from the facts:
+    a weakness the body states (findings, overdue findings, missing check-ins, unserved lectures) gets its
+    requirement, and a list too long for the body (overdue findings, missing check-ins) its attachment.
+    """
+    county, figures, s = profile.county, facts.figures, facts.summary
     commended = figures["commended"].assign(
         activities=figures["commended"]["station_code"].map(station_highlights(activities)).fillna(""))
+    rc = facts.rectification | {"overdue_worst": labelled(facts.rectification["overdue_worst"]),
+                                "overdue_rows": labelled(facts.rectification["overdue_rows"])}
+    evidence = facts.evidence
+    attachments = ["ranking", "results", "problems"]
+    if rc["overdue_rows"]:
+        attachments.append("overdue")
+    if evidence and facts.missing_checkins:
+        attachments.append("checkins")
+    number = dict.fromkeys(ATTACHMENTS) | {key: i for i, key in enumerate(attachments, start=1)}
+    requirements = [key for key, due in (
+        ("general", True), ("rectify", rc["stations"] > 0), ("overdue", rc["overdue_stations"] > 0),
+        ("checkins", number["checkins"] is not None), ("lectures", bool(facts.lectures and facts.lectures["unserved"])),
+        ("feedback", s["feedback_total"] > 0)) if due]
+    sections = {"lectures": 3 if facts.lectures else None}
+    sections["problems"] = 4 if facts.lectures else 3
+    sections["next"] = sections["problems"] + 1
     return {
-        "title": circular_title(month), "month_label": cn_month(month), "issuer": f"{county.office_name}文件",
-        "mark": masthead(f"{county.office_name}文件"),
+        "title": circular_title(facts.month), "month_label": cn_month(facts.month),
+        "issuer": f"{county.office_name}文件", "mark": masthead(f"{county.office_name}文件"),
         "signature": signature_indents(county.office_name, plan.dates_cn.compile),
         "doc_number": doc_number, "addressees": county.addressees, "office_name": county.office_name,
-        "signed_cn": plan.dates_cn.compile, "activity_date_cn": plan.activity_date_cn,
-        "s": figures["summary"], "results": records(figures["results"]), "ranking": records(figures["ranking"]),
+        "signed_cn": cn_date(facts.signed), "deadline_cn": cn_date(facts.deadline),
+        "activity_date_cn": plan.activity_date_cn,
+        "s": s, "results": records(figures["results"]), "observed": records(figures["observed"]),
+        "ranking": records(figures["ranking"]),
         "commended": labelled(records(commended)), "rectify": records(figures["rectify"]),
         "problems": records(figures["problems"]),
         "categories": [c | {"cases": labelled(figures["cases"].get(c["category"], []))}
                        for c in records(figures["categories"])],
-        "publish_at": profile.sampling.publish_at, "draw_code": draw_digest[:16],
+        "publish_at": profile.sampling.publish_at, "record_number": facts.record_number,
         "trend": records(figures["trend"]), "unscored": records(figures["unscored"]), "thresholds": profile.scoring,
-        "draw_digest": draw_digest, "cc": county.cc, "printer": county.printer or county.office_name,
+        "cc": county.cc, "printer": county.printer or county.office_name,
         "has_charts": bool(chart_series(figures)),
         "has_trend": trend_drawable(list(figures["trend"]["average"])),
+        "rectification": rc, "evidence": evidence, "checkins": facts.missing_checkins,
+        "lectures": facts.lectures, "standing": facts.standing,
+        "attachments": [{"key": key, "number": number[key]} for key in attachments], "number": number,
+        "requirements": requirements, "sections": sections,
     }
 
 
@@ -201,8 +232,18 @@ def plan_title(month: str) -> str:
 
 def plan_context(content: PlanContent, *, profile: Profile, version: int, draft: bool, doc_number: str,
                  month: str) -> dict[str, Any]:
-    """The plan's context (Markdown, HTML and DOCX): v1 the draft for comments, v2 the official plan."""
+    """The plan's context (Markdown, HTML and DOCX): v1 the draft for comments, v2 the official plan.
+
+    The same context renders the disposition table (review-dispositions.*): `comments`, each with the number of
+    its sentence under 工作要求（四） where it has one; the plan itself shows only `amendments`.
+    """
     county = profile.county
+    amended = content.amendments()
+    numbers = {id(c): n for n, c in enumerate(amended, start=1)}
+    comments = None if content.comments is None else [
+        c.model_dump() | {"edits": [e.model_dump() for e in c.edits or []], "amendment": c.amendment or "",
+                          "amendment_no": numbers.get(id(c))}
+        for c in content.comments]
     return dict(
         p=content.stored(), draft=draft, title=plan_title(month),
         # The draft for comments is circulated without the red masthead and without a number.
@@ -211,7 +252,8 @@ def plan_context(content: PlanContent, *, profile: Profile, version: int, draft:
         signature=signature_indents(county.office_name,
                                     content.dates_cn.draft if version == 1 else content.dates_cn.review), addressees=county.addressees, office_name=county.office_name,
         signed_cn=content.dates_cn.draft if version == 1 else content.dates_cn.review, cn_numbers=CN_NUMBERS,
-        comments=None if content.comments is None else [c.model_dump() for c in content.comments], cc=county.cc,
+        comments=comments, amendments=[c for c in comments or [] if c["amendment_no"]],
+        changed=bool(content.edits or amended), cc=county.cc,
         printer=county.printer or county.office_name,
         checklist_rows=[i.model_dump() | {"task": b.task} for b in content.checklist for i in b.items],
         sample_share_cn=cn_fraction(profile.sampling.fraction),

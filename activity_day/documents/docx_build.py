@@ -16,11 +16,13 @@ from pathlib import Path
 from activity_day.documents.gbt9704 import (
     LETTER,
     attachment,
+    attachments_list,
     attachments_note,
     colophon,
     figure,
     letterhead,
     new_document,
+    numbered_attachment,
     p,
     signature,
     table,
@@ -35,8 +37,8 @@ def _prose(name: str):
 
 
 def plan_template(*, draft: bool):
-    """The official plan (masthead, number, 版记, the comments as its attachment) or the draft for comments
-    (none of these, marked as the draft for comments)."""
+    """The official plan (masthead, number, 版记, what the review adopted under 工作要求) or the draft for comments
+    (none of these, marked as the draft for comments). The disposition table is a document of its own."""
     prose = _prose("_plan_prose.j2")
     doc = new_document()
     if draft:
@@ -68,8 +70,8 @@ def plan_template(*, draft: bool):
     p(doc, prose.checklist_heading(), "GW H1")
     p(doc, prose.checklist_lead())
     table(doc, prose.checklist_headers, "item in checklist_rows",
-          ["{{ item.code }}", "{{ item.task }}", "{{ item.title }}", "{{ prose.item_kind(item) }}"],
-          [22, 42, 70, 22])
+          ["{{ item.code }}", "{{ item.task }}", "{{ prose.item_content(item) }}", "{{ prose.item_kind(item) }}"],
+          [22, 36, 76, 22])
     p(doc, "{%p if p.programs or p.get('lecture_menu') %}")
     p(doc, prose.programs_heading(), "GW H1")
     p(doc, "{%p for prog in p.programs %}")
@@ -89,30 +91,43 @@ def plan_template(*, draft: bool):
     p(doc, prose.required_actions())
     p(doc, prose.inspection_heading(), "GW H2")
     p(doc, "{{ prose.inspection(p, sample_share_cn) }}")
+    if not draft:
+        p(doc, "{%p if amendments %}")
+        p(doc, prose.amendments_heading(), "GW H2")
+        p(doc, "{%p for c in amendments %}")
+        p(doc, "{{ prose.amendment(loop.index, c) }}")
+        p(doc, "{%p endfor %}")
+        p(doc, "{%p endif %}")
     p(doc, "{%p if p.notes %}")
     p(doc, prose.notes_heading(), "GW H1")
     p(doc, "{%p for note in p.notes %}")
     p(doc, "{{ note }}", "GW Note")
     p(doc, "{%p endfor %}")
     p(doc, "{%p endif %}")
-    if draft:
-        signature(doc)
-        return doc
-    p(doc, "{%p if comments %}")
-    p(doc, "", "GW Flush").paragraph_format.keep_with_next = True  # 附件说明: one line below the text
-    p(doc, prose.comments_heading()).paragraph_format.keep_with_next = True
+    signature(doc)
+    if not draft:
+        colophon(doc)
+    return doc
+
+
+def dispositions_template():
+    """The disposition table (部门意见处理情况表): the office's record of the review, no masthead, no number."""
+    prose = _prose("_plan_prose.j2")
+    doc = new_document()
+    p(doc, '{% import "_plan_prose.j2" as prose %}{{ prose.dispositions_title(p) }}', "GW Title")
+    p(doc, "", "GW Flush")
+    p(doc, "{{ prose.dispositions_lead(p, doc_number, changed) }}")
+    table(doc, prose.comments_headers, "c in comments",
+          ["{{ loop.index }}", "{{ c.department }}", "{{ c.content }}", "{{ c.disposition }}", "{{ c.reason or '' }}",
+           "{{ prose.effect(c) }}"],
+          [10, 16, 52, 18, 30, 30])
+    p(doc, "{%p if amendments %}")
+    p(doc, prose.amendments_lead())
+    p(doc, "{%p for c in amendments %}")
+    p(doc, "{{ prose.amendment(loop.index, c) }}")
+    p(doc, "{%p endfor %}")
     p(doc, "{%p endif %}")
     signature(doc)
-    p(doc, "{%p if comments %}")
-    label = p(doc, prose.comments_label(), "GW Attachment")
-    label.paragraph_format.page_break_before = True
-    p(doc, prose.comments_title, "GW Title")
-    p(doc, "", "GW Flush")
-    table(doc, prose.comments_headers, "c in comments",
-          ["{{ loop.index }}", "{{ c.department }}", "{{ c.content }}", "{{ c.disposition }}", "{{ c.reason }}"],
-          [10, 18, 72, 20, 36])
-    p(doc, "{%p endif %}")
-    colophon(doc)
     return doc
 
 
@@ -126,39 +141,38 @@ def circular_template():
     p(doc, "{{ prose.opening(month_label, activity_date_cn) }}")
     p(doc, prose.basics_heading(), "GW H1")
     p(doc, "{{ prose.basics(s) }}")
-    p(doc, "{%p if not s.scored %}")
-    p(doc, prose.no_scores())
-    p(doc, "{%p endif %}")
-    p(doc, "{%p if s.unscored_drawn %}")
-    p(doc, "{{ prose.unscored_drawn(s) }}")
-    p(doc, "{%p endif %}")
-    p(doc, "{%p if evidence %}")
-    p(doc, "{{ prose.evidence(evidence) }}")
-    p(doc, "{%p endif %}")
-    p(doc, "{%p if standing %}")
-    p(doc, "{{ prose.standing(standing) }}")
-    p(doc, "{%p endif %}")
-    p(doc, "{%p if draw_code %}")
-    p(doc, "{{ prose.draw_public(publish_at, draw_code) }}")
-    p(doc, "{%p endif %}")
+    for condition, text in (("not s.scored", prose.no_scores()), ("s.unscored_drawn", "{{ prose.unscored_drawn(s) }}"),
+                            ("s.observed_only", "{{ prose.observers(s, number.results) }}"),
+                            ("evidence", "{{ prose.evidence(evidence, number.checkins) }}"),
+                            ("standing", "{{ prose.standing(standing) }}"),
+                            ("record_number", "{{ prose.draw_public(publish_at, record_number) }}")):
+        p(doc, "{%p if " + condition + " %}")
+        p(doc, text)
+        p(doc, "{%p endif %}")
     p(doc, "{%p if has_charts %}")
     figure(doc, "bars_image", prose.figure_caption(1, prose.bars_title()))
     p(doc, "{%p if has_trend %}")
     figure(doc, "trend_image", prose.figure_caption(2, prose.trend_title()))
-    p(doc, "{%p else %}")
-    p(doc, prose.no_trend())
     p(doc, "{%p endif %}")
     p(doc, "{%p endif %}")
     p(doc, prose.practices_heading(), "GW H1")
     p(doc, "{%p if commended %}")
-    p(doc, "{{ prose.commended_lead(commended|length, thresholds) }}")
+    p(doc, "{{ prose.commended_lead(s, thresholds) }}")
     p(doc, "{%p for r in commended %}")
     p(doc, "{{ prose.commended_item(loop.index, r.label, r.final, r.activities) }}")
     p(doc, "{%p endfor %}")
     p(doc, "{%p else %}")
     p(doc, "{{ prose.no_commended(thresholds) }}")
     p(doc, "{%p endif %}")
-    p(doc, prose.problems_heading(), "GW H1")
+    p(doc, "{%p if lectures %}")
+    p(doc, prose.lectures_heading(), "GW H1")
+    p(doc, "{{ prose.lectures(lectures) }}")
+    p(doc, prose.lectures_table_title(), "GW Caption").paragraph_format.keep_with_next = True
+    table(doc, prose.lecture_headers, "t in lectures.townships + [dict(lectures, township=prose.lecture_total_label)]",
+          ["{{ t.township }}", "{{ t.orders }}", "{{ t.formed }}", "{{ t.delivered }}", "{{ t.ratings }}",
+           "{{ t.average or '—' }}", "{{ t.unserved }}"], [36, 18, 24, 20, 18, 22, 18])
+    p(doc, "{%p endif %}")
+    p(doc, "{{ prose.problems_heading(sections.problems) }}", "GW H1")
     p(doc, "{%p if categories %}")
     p(doc, "{{ prose.problems_lead(s, categories) }}")
     p(doc, "{%p for c in categories %}")
@@ -166,7 +180,7 @@ def circular_template():
            "{{ prose.cases_lead() if loop.first }}{{ prose.case(k.label, k.problems) }}"
            "{{ '；' if not loop.last else '。' }}{% endfor %}")
     p(doc, "{%p endfor %}")
-    p(doc, prose.problems_in_full())
+    p(doc, "{{ prose.problems_in_full(number.problems) }}")
     p(doc, "{%p else %}")
     p(doc, prose.no_problems())
     p(doc, "{%p endif %}")
@@ -174,26 +188,30 @@ def circular_template():
     p(doc, "{{ prose.rectify_lead(rectify|length, thresholds) }}"
            "{% for r in rectify %}{{ prose.station_score(r.name, r.final) }}{{ '、' if not loop.last else '。' }}{% endfor %}")
     p(doc, "{%p endif %}")
-    p(doc, "{%p if rectification %}")
-    p(doc, "{{ prose.rectification(rectification) }}")
+    p(doc, "{%p if rectification.last_month %}")
+    p(doc, "{{ prose.last_month(rectification) }}")
     p(doc, "{%p endif %}")
-    p(doc, "{%p if lectures %}")
-    p(doc, "{{ prose.lectures(lectures) }}")
-    p(doc, prose.lectures_table_title(), "GW Caption").paragraph_format.keep_with_next = True
-    table(doc, prose.lecture_headers, "t in lectures.townships + [dict(lectures, township=prose.lecture_total_label)]",
-          ["{{ t.township }}", "{{ t.orders }}", "{{ t.formed }}", "{{ t.delivered }}", "{{ t.ratings }}",
-           "{{ t.average or '—' }}", "{{ t.unserved }}"], [36, 18, 24, 20, 18, 22, 18])
+    p(doc, "{%p if rectification.overdue_stations %}")
+    p(doc, "{{ prose.overdue(rectification, signed_cn, number.overdue) }}")
     p(doc, "{%p endif %}")
-    p(doc, prose.next_heading(), "GW H1")
-    p(doc, "{{ prose.next_steps(s) }}")
-    attachments_note(doc, prose)
+    p(doc, "{{ prose.next_heading(sections.next) }}", "GW H1")
+    p(doc, "{%p for r in requirements %}")
+    p(doc, "{{ prose.item_number(loop.index0) }}{% if r == 'general' %}{{ prose.require_general() }}"
+           "{% elif r == 'rectify' %}{{ prose.require_rectify(rectification) }}"
+           "{% elif r == 'overdue' %}{{ prose.require_overdue(rectification, number.overdue) }}"
+           "{% elif r == 'checkins' %}{{ prose.require_checkins(evidence, number.checkins, deadline_cn) }}"
+           "{% elif r == 'lectures' %}{{ prose.require_lectures(lectures) }}"
+           "{% elif r == 'feedback' %}{{ prose.require_feedback(s) }}{% endif %}")
+    p(doc, "{%p endfor %}")
+    attachments_list(doc, "a in attachments", "{{ prose.attachment_item(a.number, prose.attachment_names[a.key]) }}",
+                     prose.attachments_lead())
     signature(doc)
-    attachment(doc, prose, 1)
+    numbered_attachment(doc, "number.ranking", "prose.attachment_names.ranking")
     table(doc, prose.ranking_headers, "r in ranking",
           ["{{ r.rank or '—' }}", "{{ r.township }}", "{{ r.stations }}", "{{ r.scored }}",
            "{{ r.average|score if r.average is not none else prose.unscored_label }}", "{{ r.change|signed }}"],
           [14, 44, 20, 26, 28, 24])
-    attachment(doc, prose, 2)
+    numbered_attachment(doc, "number.results", "prose.attachment_names.results")
     p(doc, "{%p if results %}")
     table(doc, prose.results_headers, "r in results",
           ["{{ loop.index }}", "{{ r.station_code }}", "{{ r.name }}", "{{ r.township }}", "{{ r.team_score|score }}",
@@ -205,13 +223,30 @@ def circular_template():
     p(doc, prose.unscored_lead() + "{% for r in unscored %}{{ r.name }}{{ '、' if not loop.last else '。' }}{% endfor %}",
       "GW Note")
     p(doc, "{%p endif %}")
-    attachment(doc, prose, 3)
+    p(doc, "{%p if observed %}")
+    p(doc, prose.observed_title(), "GW Caption").paragraph_format.keep_with_next = True
+    table(doc, prose.observed_headers, "r in observed",
+          ["{{ loop.index }}", "{{ r.station_code }}", "{{ r.name }}", "{{ r.township }}", "{{ r.observer_score|score }}"],
+          [10, 14, 80, 28, 24])
+    p(doc, "{%p endif %}")
+    numbered_attachment(doc, "number.problems", "prose.attachment_names.problems")
     p(doc, "{%p if problems %}")
     table(doc, prose.problems_headers, "r in problems",
           ["{{ loop.index }}", "{{ r.township }}", "{{ r.name }}", "{{ r.category }}", "{{ r.problems }}"],
           [10, 24, 60, 19, 43])
     p(doc, "{%p else %}")
     p(doc, prose.no_problems())
+    p(doc, "{%p endif %}")
+    p(doc, "{%p if number.overdue %}")
+    numbered_attachment(doc, "number.overdue", "prose.attachment_names.overdue")
+    table(doc, prose.overdue_headers, "r in rectification.overdue_rows",
+          ["{{ loop.index }}", "{{ r.township }}", "{{ r.name }}", "{{ r.count }}", "{{ r.since_cn }}", "{{ r.texts }}"],
+          [10, 22, 50, 16, 22, 36])
+    p(doc, "{%p endif %}")
+    p(doc, "{%p if number.checkins %}")
+    numbered_attachment(doc, "number.checkins", "prose.attachment_names.checkins")
+    table(doc, prose.checkins_headers, "r in checkins", ["{{ r.township }}", "{{ r.count }}", "{{ r.names }}"],
+          [26, 16, 114])
     p(doc, "{%p endif %}")
     colophon(doc)
     return doc
@@ -273,6 +308,7 @@ def demonstration_template():
 
 
 TEMPLATES = {"plan.docx": lambda: plan_template(draft=False), "plan-draft.docx": lambda: plan_template(draft=True),
+             "review-dispositions.docx": dispositions_template,
              "circular.docx": circular_template, "evaluation.docx": evaluation_template,
              "demonstration.docx": demonstration_template}
 

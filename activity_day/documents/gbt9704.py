@@ -280,6 +280,22 @@ def attachments_note(doc, prose) -> None:
             line.paragraph_format.left_indent = Pt(16 * 5)  # two characters and 附件：
 
 
+def attachments_list(doc, loop: str, item: str, lead: str) -> None:
+    """附件说明 for attachments the context numbers (`loop` over them, `item` the field of one): the first line
+    says `lead` (附件：), the others align under the first name, as attachments_note does."""
+    p(doc, "", "GW Flush").paragraph_format.keep_with_next = True
+    p(doc, "{%p for " + loop + " %}")
+    p(doc, "{%p if loop.first %}")
+    p(doc, lead + item).paragraph_format.keep_with_next = True
+    p(doc, "{%p else %}")
+    line = p(doc, item)
+    line.paragraph_format.keep_with_next = True
+    line.paragraph_format.first_line_indent = Pt(0)
+    line.paragraph_format.left_indent = Pt(16 * 5)
+    p(doc, "{%p endif %}")
+    p(doc, "{%p endfor %}")
+
+
 def signature(doc) -> None:
     """Two empty lines, the issuing office and the date, kept together (and with the 附件说明 above)."""
     for text, style in (("", "GW Flush"), ("", "GW Flush"), ("{{ office_name }}", "GW Signature"),
@@ -293,6 +309,14 @@ def attachment(doc, prose, number: int) -> None:
     label = p(doc, prose.attachment_label(number), "GW Attachment")
     label.paragraph_format.page_break_before = True
     p(doc, prose.attachment_titles[number - 1], "GW Title")
+    p(doc, "", "GW Flush")
+
+
+def numbered_attachment(doc, number: str, title: str) -> None:
+    """An attachment whose number and title are fields of the context (`number`, `title`: expressions)."""
+    label = p(doc, "{{ prose.attachment_label(" + number + ") }}", "GW Attachment")
+    label.paragraph_format.page_break_before = True
+    p(doc, "{{ " + title + " }}", "GW Title")
     p(doc, "", "GW Flush")
 
 

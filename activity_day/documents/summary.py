@@ -23,10 +23,13 @@ def summary_lines(step: str, month: str, result: dict) -> list[str]:
         lines = [f"{label}方案（征求意见稿）已起草：活动日 {cn_date(date.fromisoformat(result['activity_date']))}，学习清单 {result['learning']} 项，"
                  f"活动清单 {result['checklist']} 项，节日和纪念日：{'、'.join(result['festivals']) or '无'}"]
         lines += [f"  注意：{note}" for note in result.get("notes", [])]
+        lines += [f"  注意：{warning}" for warning in result.get("warnings", [])]
     elif step == "review":
         lines = [f"{label}正式方案已印发：部门意见 {result['comments']} 条，"
-                 f"未反馈记为无意见：{'、'.join(result['silent']) or '无'}，按默认采纳 {result['defaulted']} 条，"
-                 f"清单调整 {len(result['edits'])} 处"]
+                 f"无意见（含未反馈）：{'、'.join(result['silent']) or '无'}，按默认采纳 {result['defaulted']} 条，"
+                 f"清单调整 {len(result['edits'])} 处，工作要求增写 {len(result.get('amendments', []))} 条"]
+        if result.get("dispositions"):
+            lines += ["  部门意见处理情况表（内部留存）：", *[f"  {line}" for line in _files(result["dispositions"])]]
     elif step == "collect":
         inbox = result.get("inbox", {})
         lines = [f"{label}活动计划：所站 {result['stations']} 个，已报送 {result['submitted']} 个，未报送 {result['missing']} 个，"
@@ -41,6 +44,7 @@ def summary_lines(step: str, month: str, result: dict) -> list[str]:
     elif step == "sample":
         lines = [f"{label}督查抽样：抽取 {result['drawn']} 个所站（{'本次抽取' if result['new'] else '沿用已存的抽样，未重抽'}），"
                  f"抽样记录摘要 {result['digest']}"]
+        lines += [f"  注意：{warning}" for warning in result.get("warnings", [])]
     else:
         average = "—" if result.get("average") is None else f"{result['average']:.2f}"
         lines = [f"{label}通报已生成：已评分 {result['scored']} 个所站，平均分 {average}，表扬 {result['commended']} 个，"

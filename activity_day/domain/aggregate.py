@@ -34,26 +34,55 @@ def station_scores(scores: pd.DataFrame, stations: pd.DataFrame, *, team_weight:
     return out[cols].reset_index(drop=True)
 
 
-def township_ranking(results: pd.DataFrame, stations: pd.DataFrame) -> pd.DataFrame:
-    """Per township: stations, scored stations, average final score and rank (ties share a rank).
+def township_order(stations: pd.DataFrame) -> list[str]:
+    """The county's townships in the registry's order (the order every table and list of townships follows)."""
+    return list(dict.fromkeys(stations["township"]))
 
-    Townships with nothing scored are listed last with no average and no rank.
+
+def _order_key(stations: pd.DataFrame):
+    """A sort key mapping a township column to its place in the registry's order (unknown ones last)."""
+    place = {t: i for i, t in enumerate(township_order(stations))}
+    return lambda column: column.map(lambda t: place.get(t, len(place)))
+
+
+def inspected(results: pd.DataFrame) -> pd.DataFrame:
+    """The stations an inspection team scored (online or on site); the ranking and commendations use only these."""
+    return results[results["team_score"].notna()].reset_index(drop=True)
+
+
+def observed_only(results: pd.DataFrame) -> pd.DataFrame:
+    """The stations only civic observers scored: reported apart, never ranked against the inspected ones."""
+    return results[results["team_score"].isna()].reset_index(drop=True)
+
+
+def township_ranking(results: pd.DataFrame, stations: pd.DataFrame) -> pd.DataFrame:
+    """Per township: stations, scored stations, average final score and rank (ties share a rank, then the
+    registry's order). Townships with nothing scored are listed last with no average and no rank.
     """
-    total = stations.groupby("township")["code"].count().rename("stations")
+    total = stations.groupby("township", sort=False)["code"].count().rename("stations")
     scored = results.groupby("township")["final"].agg(["count", "mean"]).rename(
         columns={"count": "scored", "mean": "average"})
     out = pd.concat([total, scored], axis=1).reset_index(names="township")
     out["scored"] = out["scored"].fillna(0).astype(int)
     out["average"] = out["average"].astype(float).round(2)
     out["rank"] = out["average"].rank(method="min", ascending=False).astype("Int64")
-    out = out.sort_values(["rank", "township"], na_position="last", kind="stable")
+    out = out.sort_values(["rank", "township"], na_position="last", kind="stable", key=lambda c: (
+        _order_key(stations)(c) if c.name == "township" else c))
     return out[["rank", "township", "stations", "scored", "average"]].reset_index(drop=True)
 
 
-def commendations(results: pd.DataFrame, threshold: float, top: int | None = None) -> pd.DataFrame:
-    """Stations at or above the threshold, best first, at most `top` of them."""
-    chosen = results[results["final"] >= threshold]
+def commendations(results: pd.DataFrame, threshold: float, top: int | None = None,
+                  excluded: set[str] | frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Stations at or above the threshold and not `excluded`, best first, at most `top` of them."""
+    chosen = eligible_for_commendation(results, threshold, excluded)
     return (chosen.head(top) if top else chosen).reset_index(drop=True)
+
+
+def eligible_for_commendation(results: pd.DataFrame, threshold: float,
+                              excluded: set[str] | frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Every station that meets the commendation rule: at or above the threshold and not excluded, best first."""
+    chosen = results[(results["final"] >= threshold) & ~results["station_code"].isin(excluded)]
+    return chosen.reset_index(drop=True)
 
 
 def rectifications(results: pd.DataFrame, threshold: float) -> pd.DataFrame:
@@ -66,15 +95,23 @@ def problems_list(scores: pd.DataFrame, stations: pd.DataFrame) -> pd.DataFrame:
     out = found.merge(stations[["code", "name", "township"]], left_on="station_code", right_on="code")
     given = out["category"].fillna("") if "category" in out else [""] * len(out)
     out["category"] = [classify(text, g) for text, g in zip(out["problems"], given, strict=True)]
-    out = out.assign(_mode=out["mode"].map(lambda m: InspectionMode(m).rank))
-    return out.sort_values(["township", "station_code", "_mode"])[
+    out = out.assign(_mode=out["mode"].map(lambda m: InspectionMode(m).rank),
+                     _town=_order_key(stations)(out["township"]))
+    return out.sort_values(["_town", "station_code", "_mode"])[
         ["station_code", "name", "township", "mode", "problems", "category"]].reset_index(drop=True)
 
 
 def missing_stations(stations: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
     """Stations with no plan for the month, with their contacts, by township and code."""
     missing = stations[~stations["code"].isin(plans["station_code"])]
-    return missing[["code", "name", "township", "leader", "phone"]].sort_values(["township", "code"]).reset_index(drop=True)
+    return _by_township(missing[["code", "name", "township", "leader", "phone"]], stations)
+
+
+def _by_township(frame: pd.DataFrame, stations: pd.DataFrame) -> pd.DataFrame:
+    """Rows ordered by township (the registry's order), then station code."""
+    key = _order_key(stations)
+    return frame.assign(_town=key(frame["township"])).sort_values(["_town", "code"], kind="stable").drop(
+        columns="_town").reset_index(drop=True)
 
 
 def count_by(activities: pd.DataFrame, column: str, order: list[str] | None = None) -> pd.DataFrame:
@@ -100,7 +137,8 @@ def activities_by_township(activities: pd.DataFrame, stations: pd.DataFrame, pla
     total = stations.groupby("township")["code"].count().rename("stations")
     submitted = stations[stations["code"].isin(plans["station_code"])].groupby("township")["code"].count()
     out = pd.concat([total, submitted.rename("submitted"), acts], axis=1).fillna(0).astype(int)
-    return out.reset_index(names="township").sort_values("township").reset_index(drop=True)
+    out = out.reset_index(names="township")
+    return out.sort_values("township", key=_order_key(stations), kind="stable").reset_index(drop=True)
 
 
 def uncovered_required(activities: pd.DataFrame, plans: pd.DataFrame, stations: pd.DataFrame,
@@ -116,13 +154,13 @@ def uncovered_required(activities: pd.DataFrame, plans: pd.DataFrame, stations: 
         if missing:
             rows.append({"code": station.code, "name": station.name, "township": station.township,
                          "leader": station.leader, "phone": station.phone, "missing_codes": "、".join(missing)})
-    return pd.DataFrame(rows, columns=cols).sort_values(["township", "code"]).reset_index(drop=True)
+    return _by_township(pd.DataFrame(rows, columns=cols), stations)
 
 
 def late_submissions(plans: pd.DataFrame, stations: pd.DataFrame) -> pd.DataFrame:
     late = plans[plans["late"].astype(bool)]
     out = late.merge(stations[["code", "name", "township"]], left_on="station_code", right_on="code")
-    return out[["code", "name", "township", "channel"]].sort_values(["township", "code"]).reset_index(drop=True)
+    return _by_township(out[["code", "name", "township", "channel"]], stations)
 
 
 # Keywords that place a problem or a suggestion in a category (first match wins).
@@ -160,11 +198,12 @@ def problems_by_category(problems: pd.DataFrame) -> pd.DataFrame:
 
 def monthly_averages(history: pd.DataFrame, stations: pd.DataFrame, months: list[str], *, team_weight: float,
                      observer_weight: float) -> pd.DataFrame:
-    """County average final score and scored stations for each month listed (missing months: no average)."""
+    """County average final score of the inspected stations and their number, for each month listed (missing
+    months: no average)."""
     rows = []
     for month in months:
         scores = history[history["month"] == month]
-        results = station_scores(scores, stations, team_weight=team_weight, observer_weight=observer_weight)
+        results = inspected(station_scores(scores, stations, team_weight=team_weight, observer_weight=observer_weight))
         rows.append({"month": month, "scored": len(results),
                      "average": round(float(results["final"].mean()), 2) if len(results) else None})
     return pd.DataFrame(rows, columns=["month", "scored", "average"])

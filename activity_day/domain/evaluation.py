@@ -9,8 +9,10 @@ So totals stay between 0 and 100 and no station is marked down for what the offi
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -30,6 +32,15 @@ SERVED = ("dispatched", "confirmed", "delivered")
 
 class PeriodError(OperatorError, ValueError):
     """A period the evaluation does not know."""
+
+
+def report_date(period: str, report_days: int) -> date:
+    """The date an evaluation report of `period` carries: `report_days` after the period's last day, so a report
+    is never dated before the months it judges are over, nor by the day it happened to be generated."""
+    last = period_months(period)[-1]
+    year, month = int(last[:4]), int(last[5:])
+    end = date(year, month, calendar.monthrange(year, month)[1])
+    return end + timedelta(days=report_days)
 
 
 def period_months(period: str) -> list[str]:

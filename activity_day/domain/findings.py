@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from activity_day.domain.aggregate import classify
-from activity_day.domain.dates import cn_date, shift_month
+from activity_day.domain.dates import cn_date, cn_month, shift_month
 from activity_day.domain.hashing import sha256_hex
 from models.enums import FindingStatus, InspectionMode
 
@@ -112,16 +112,51 @@ def with_effective_status(findings: pd.DataFrame, today: date) -> pd.DataFrame:
 
 
 
+WORST_OVERDUE = 3  # the overdue cases the circular's body names; the attachment lists them all
+
+
+def overdue_now(findings: pd.DataFrame, on: date) -> pd.DataFrame:
+    """The findings still open and past their deadline on `on`: what a circular of that day calls overdue."""
+    if findings.empty:
+        return findings
+    late = [is_overdue(s, d, on) for s, d in zip(findings["status"], findings["deadline"], strict=True)]
+    return findings[late]
+
+
+def overdue_codes(findings: pd.DataFrame, on: date) -> set[str]:
+    """The stations with at least one finding overdue on `on` (they are not commended that month)."""
+    return {str(c) for c in overdue_now(findings, on)["station_code"]} if len(findings) else set()
+
+
+def overdue_rows(findings: pd.DataFrame, stations: pd.DataFrame, on: date) -> list[dict[str, Any]]:
+    """One row per station with overdue findings on `on`, by township (the registry's order), then station code:
+    its name, how many findings, the month of the oldest and their texts."""
+    late = overdue_now(findings, on)
+    if late.empty:
+        return []
+    named = stations.set_index("code")
+    order = {t: i for i, t in enumerate(dict.fromkeys(stations["township"]))}
+    rows = []
+    for code, group in late.groupby("station_code"):
+        code = str(code)
+        township = named["township"].get(code, "")
+        texts = list(dict.fromkeys(str(t) for t in group.sort_values(["month", "id"])["text"]))
+        rows.append({"station_code": code, "name": named["name"].get(code, code), "township": township,
+                     "count": len(group), "since": str(group["month"].min()),
+                     "since_cn": cn_month(str(group["month"].min())), "texts": "；".join(texts)})
+    return sorted(rows, key=lambda r: (order.get(r["township"], len(order)), r["station_code"]))
+
+
 def summary(new: list[dict[str, Any]], earlier: pd.DataFrame, stations: pd.DataFrame, *, month: str, on: date,
             deadline: date) -> dict[str, Any]:
-    """The circular's rectification paragraph: this month's notices; how last month's findings stand on `on`;
-    and the stations with any overdue finding, of whatever month (they are named, and weigh more in the draw)."""
-    names = stations.set_index("code")["name"].to_dict()
+    """The circular's rectification figures: this month's notices; how last month's findings stand on `on`;
+    and the findings still overdue on `on`, of whatever month: counted, listed by station for the attachment,
+    and the few worst cases (most findings, then the oldest) for the body."""
     last = earlier[earlier["month"] == shift_month(month, -1)] if len(earlier) else earlier
     figures = counts(last, on) if len(last) else dict.fromkeys([s.value for s in FindingStatus], 0)
-    late = overdue_by_station(earlier, on) if len(earlier) else {}
-    overdue_all = sum(is_overdue(s, d, on) for s, d in zip(earlier["status"], earlier["deadline"], strict=True)) \
-        if len(earlier) else 0
+    rows = overdue_rows(earlier, stations, on) if len(earlier) else []
+    worst = sorted(rows, key=lambda r: (-r["count"], r["since"], r["station_code"]))[:WORST_OVERDUE]
     return {"stations": len({f["station_code"] for f in new}), "findings": len(new), "deadline_cn": cn_date(deadline),
-            "last_month": len(last), **figures, "overdue_total": int(overdue_all),
-            "overdue_names": [names.get(c, c) for c in sorted(late)]}
+            "last_month": len(last), **figures, "overdue_total": sum(r["count"] for r in rows),
+            "overdue_stations": len(rows), "overdue_townships": len({r["township"] for r in rows}),
+            "overdue_rows": rows, "overdue_worst": worst}

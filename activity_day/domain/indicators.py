@@ -113,6 +113,8 @@ class EvaluationRules(_Strict):
     stars: list[float] = Field(default_factory=lambda: [90, 80, 70, 60], min_length=4, max_length=4,
                                description="lowest totals for 5, 4, 3 and 2 stars; below the last: 1 star")
     watch: Watch = Field(default_factory=Watch)
+    report_days: int = Field(default=10, ge=1, le=90,
+                             description="报告日期：评价期间结束后的天数（报告日期由此而定，不取生成之日）")
 
     @model_validator(mode="after")
     def _consistent(self) -> EvaluationRules:

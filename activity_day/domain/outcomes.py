@@ -11,7 +11,8 @@ class DraftResult(TypedDict):
     learning: int  # items in the learning list
     checklist: int  # items in the activity checklist
     festivals: list[str]
-    notes: list[str]
+    notes: list[str]  # what the plan itself notes (an activity day moved off a holiday)
+    warnings: NotRequired[list[str]]  # for the operator (missing holiday data): never in a document
     files: NotRequired[dict[str, str]]  # format -> path
     scheduled: NotRequired[list[str]]  # follow-up runs created from a deployment
 
@@ -21,7 +22,9 @@ class ReviewResult(TypedDict):
     silent: list[str]  # departments recorded as 无意见
     defaulted: int  # undecided comments adopted by default
     edits: list[dict]
+    amendments: NotRequired[list[str]]  # what the official plan states under 工作要求 for adopted comments
     files: NotRequired[dict[str, str]]
+    dispositions: NotRequired[dict[str, str]]  # the disposition table (office record): format -> path
     scheduled: NotRequired[list[str]]
 
 
@@ -48,6 +51,7 @@ class SampleResult(TypedDict):
     digest: str
     drawn: int
     new: bool  # False when the stored draw was kept
+    warnings: NotRequired[list[str]]  # for the operator (a weak random value): never in a document
     files: NotRequired[dict[str, str]]
 
 
@@ -58,13 +62,22 @@ class CircularSummary(TypedDict):
     drawn: int
     online: int
     onsite: int
-    scored: int
+    scored: int  # every station with a score, a team's or only observers'
+    inspected: NotRequired[int]  # stations a team scored: the ranking, averages and commendations cover these
+    observed_only: NotRequired[int]  # stations only observers scored: reported apart, never ranked
+    observed_average: NotRequired[float | None]
+    observer_scored: NotRequired[int]  # stations any observer scored
+    drawn_observed: NotRequired[int]  # drawn stations only observers scored
+    teams: NotRequired[int]  # on-site teams the draw assigned
+    inspectors: NotRequired[int]  # online inspectors the draw assigned
     score_rows: int
-    unscored_drawn: int
+    unscored_drawn: int  # drawn stations no team scored
     observer_rows: int
     average: float | None
     previous_average: float | None
     change: float | None
+    above_commend: NotRequired[int]  # inspected stations at or above the commendation line
+    commend_eligible: NotRequired[int]  # of those, the ones the commendation rule admits
     commended: int
     rectify: int
     problems: int

@@ -26,31 +26,43 @@ def feedback_figures(feedback: pd.DataFrame, month: str) -> dict[str, int]:
     }
 
 
-def month_results(data: dict[str, pd.DataFrame], profile: Profile, month: str) -> dict[str, Any]:
+def month_results(data: dict[str, pd.DataFrame], profile: Profile, month: str,
+                  overdue_codes: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
     """Every figure of the circular, from one aggregation: the tables and the text use these only.
 
     `data["feedback"]` holds the county's feedback items up to the month, this month's included (none when absent).
+    `overdue_codes` are the stations with a rectification finding overdue on the circular's date.
+
+    The ranking, the averages, the commendations and the rectify list cover only the stations an inspection team
+    scored (`inspected`); stations only observers scored are counted and listed apart (`observed`).
+    A station is commended when a team scored it, its final score reaches the profile's line, no problem was
+    recorded for it this month and it has no overdue finding; the best `commend_top` of those are named.
     """
     s = profile.scoring
     stations, plans, scores = data["stations"], data["plans"], data["scores"]
-    results = aggregate.station_scores(scores, stations, team_weight=s.team_weight, observer_weight=s.observer_weight)
-    previous = aggregate.station_scores(data["previous_scores"], stations, team_weight=s.team_weight,
-                                        observer_weight=s.observer_weight)
-    ranking = aggregate.with_change(aggregate.township_ranking(results, stations),
+    weights = {"team_weight": s.team_weight, "observer_weight": s.observer_weight}
+    results = aggregate.station_scores(scores, stations, **weights)
+    checked = aggregate.inspected(results)
+    observed = aggregate.observed_only(results)
+    previous = aggregate.inspected(aggregate.station_scores(data["previous_scores"], stations, **weights))
+    ranking = aggregate.with_change(aggregate.township_ranking(checked, stations),
                                     aggregate.township_ranking(previous, stations))
     problems = aggregate.problems_list(scores, stations)
     months = [shift_month(month, -k) for k in range(TREND_MONTHS - 1, -1, -1)]
-    trend = aggregate.monthly_averages(data["history"], stations, months, team_weight=s.team_weight,
-                                       observer_weight=s.observer_weight)
+    trend = aggregate.monthly_averages(data["history"], stations, months, **weights)
     assignments = data["assignments"]
-    unscored = assignments[~assignments["station_code"].isin(results["station_code"])]
+    unscored = assignments[~assignments["station_code"].isin(checked["station_code"])]
     previous_average = round(float(previous["final"].mean()), 2) if len(previous) else None
-    average = round(float(results["final"].mean()), 2) if len(results) else None
-    commended = aggregate.commendations(results, s.commend_threshold, s.commend_top)
-    rectify = aggregate.rectifications(results, s.rectify_threshold)
+    average = round(float(checked["final"].mean()), 2) if len(checked) else None
+    excluded = set(overdue_codes) | set(problems["station_code"])
+    eligible = aggregate.eligible_for_commendation(checked, s.commend_threshold, excluded)
+    commended = eligible.head(s.commend_top).reset_index(drop=True)
+    above = int((checked["final"] >= s.commend_threshold).sum())
+    rectify = aggregate.rectifications(checked, s.rectify_threshold)
     feedback = data.get("feedback", pd.DataFrame(columns=FEEDBACK_COLUMNS))
+    drawn_observed = int(observed["station_code"].isin(assignments["station_code"]).sum())
     return {
-        "results": results, "ranking": ranking, "commended": commended, "rectify": rectify,
+        "results": checked, "observed": observed, "ranking": ranking, "commended": commended, "rectify": rectify,
         "problems": problems, "categories": aggregate.problems_by_category(problems), "trend": trend,
         "cases": aggregate.typical_cases(problems, results, commended),
         "unscored": unscored.merge(stations, left_on="station_code", right_on="code"),
@@ -58,10 +70,14 @@ def month_results(data: dict[str, pd.DataFrame], profile: Profile, month: str) -
             "stations": len(stations), "submitted": int(stations["code"].isin(plans["station_code"]).sum()),
             "activities": len(data["activities"]), "drawn": len(assignments),
             "online": int((assignments["mode"] == "online").sum()), "onsite": int((assignments["mode"] == "onsite").sum()),
-            "scored": len(results), "score_rows": len(scores), "unscored_drawn": len(unscored),
+            "scored": len(results), "inspected": len(checked), "score_rows": len(scores),
+            "unscored_drawn": len(unscored), "drawn_observed": drawn_observed,
+            "observed_only": len(observed),
+            "observed_average": round(float(observed["final"].mean()), 2) if len(observed) else None,
             "observer_rows": int((scores["mode"] == InspectionMode.OBSERVER.value).sum()), "average": average,
             "previous_average": previous_average,
             "change": round(average - previous_average, 2) if average is not None and previous_average is not None else None,
+            "above_commend": above, "commend_eligible": len(eligible),
             "commended": len(commended), "rectify": len(rectify), "problems": len(problems),
             **feedback_figures(feedback, month),
         },

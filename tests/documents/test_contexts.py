@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pandas as pd
 import pytest
 
 from activity_day.documents import charts, contexts
 from activity_day.domain import closing
+from activity_day.domain.circular import CircularFacts
 from activity_day.domain.planning import draft_month
 from activity_day.domain.profile import load_profile
 from tests.conftest import DEMO_PROFILE
@@ -89,22 +92,37 @@ def _figures(averages: list[float | None]) -> dict:
         "categories": pd.DataFrame(columns=["category", "count"]),
         "trend": pd.DataFrame({"month": ["2026-11", "2026-12"], "scored": [0, 2], "average": [None, 86.0]}),
         "unscored": pd.DataFrame(columns=["station_code", "name", "township"]),
-        "summary": {"stations": 3, "scored": 2, "average": 86.0, "previous_average": None, "change": None},
+        "observed": results.iloc[:0], "cases": {},
+        "summary": {"stations": 3, "scored": 2, "average": 86.0, "previous_average": None, "change": None,
+                    "feedback_total": 0},
     }
+
+
+def _facts(figures: dict) -> CircularFacts:
+    rectification = {"stations": 0, "findings": 0, "deadline_cn": "2026年12月25日", "last_month": 0,
+                     "overdue_total": 0, "overdue_stations": 0, "overdue_townships": 0, "overdue_rows": [],
+                     "overdue_worst": []}
+    return CircularFacts(month="2026-12", signed=PLAN.dates.compile, deadline=PLAN.dates.compile + timedelta(days=15),
+                         figures=figures, rectification=rectification, new_findings=[], teams=1,
+                         record_number="泗文明办抽〔2026〕12号")
 
 
 def test_circular_context_carries_the_summary_and_the_highlights() -> None:
     figures = _figures([86.0, None])
-    ctx = contexts.circular_context(figures, ACTIVITIES, profile=PROFILE, plan=PLAN, month="2026-12",
-                                    doc_number="泗文明办〔2026〕24号", draw_digest="abc")
+    ctx = contexts.circular_context(_facts(figures), ACTIVITIES, profile=PROFILE, plan=PLAN,
+                                    doc_number="泗文明办〔2026〕24号")
     assert ctx["title"] == "关于2026年12月新时代文明实践集中活动日督查情况的通报"
-    assert (ctx["month_label"], ctx["doc_number"], ctx["draw_digest"]) == ("2026年12月", "泗文明办〔2026〕24号", "abc")
+    assert (ctx["month_label"], ctx["doc_number"]) == ("2026年12月", "泗文明办〔2026〕24号")
     assert ctx["issuer"] == "泗阳县精神文明建设委员会办公室文件"
     assert (ctx["signed_cn"], ctx["s"]) == ("2026年12月10日", figures["summary"])
     assert ctx["commended"] == [{"station_code": "001", "name": "东站", "township": "东镇", "team_score": 92.0,
                                  "observer_score": None, "final": 92.0, "scorers": 1, "activities": "理论宣讲",
                                  "label": "东镇东站"}]
-    assert (ctx["publish_at"], ctx["draw_code"]) == ("泗阳县新时代文明实践中心网站", "abc")
+    assert (ctx["publish_at"], ctx["record_number"]) == ("泗阳县新时代文明实践中心网站", "泗文明办抽〔2026〕12号")
+    # the three attachments every circular has; no overdue findings and no check-ins: no fourth or fifth
+    assert ctx["attachments"] == [{"key": "ranking", "number": 1}, {"key": "results", "number": 2},
+                                  {"key": "problems", "number": 3}]
+    assert ctx["requirements"] == ["general"] and ctx["sections"] == {"lectures": None, "problems": 3, "next": 4}
     assert ctx["ranking"][1] == {"rank": None, "township": "西镇", "stations": 1, "scored": 0, "average": None}
     assert ctx["trend"] == [{"month": "2026-11", "scored": 0, "average": None},
                             {"month": "2026-12", "scored": 2, "average": 86.0}]
@@ -117,8 +135,8 @@ def test_circular_context_carries_the_summary_and_the_highlights() -> None:
 def test_a_month_without_township_averages_has_no_charts() -> None:
     figures = _figures([None, None])
     assert contexts.chart_series(figures) == {}
-    assert contexts.circular_context(figures, ACTIVITIES, profile=PROFILE, plan=PLAN, month="2026-12",
-                                     doc_number="", draw_digest="")["has_charts"] is False
+    assert contexts.circular_context(_facts(figures), ACTIVITIES, profile=PROFILE, plan=PLAN,
+                                     doc_number="")["has_charts"] is False
 
 
 def test_each_chart_is_drawn_once_and_matches_a_lone_drawing_in_both_formats() -> None:

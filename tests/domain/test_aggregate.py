@@ -56,10 +56,10 @@ def test_missing_and_counts() -> None:
     by_kind = aggregate.activities_by_kind(activities)
     assert by_kind.set_index("action_kind")["activities"].to_dict() == {"规定动作": 2, "自选动作": 1, "特色动作": 0}
     by_township = aggregate.activities_by_township(activities, STATIONS, plans)
-    assert by_township.to_dict("records") == [
+    assert by_township.to_dict("records") == [  # the registry's order, not the characters' code points
         {"township": "东镇", "stations": 2, "submitted": 1, "activities": 2},
-        {"township": "北乡", "stations": 1, "submitted": 0, "activities": 0},
         {"township": "西镇", "stations": 1, "submitted": 1, "activities": 1},
+        {"township": "北乡", "stations": 1, "submitted": 0, "activities": 0},
     ]
 
 
@@ -96,8 +96,8 @@ def test_monthly_averages_and_change() -> None:
     history = pd.concat([SCORES.assign(month="2026-11"), SCORES.iloc[:1].assign(month="2026-12", score=70.0)])
     trend = aggregate.monthly_averages(history, STATIONS, ["2026-10", "2026-11", "2026-12"], team_weight=0.7,
                                        observer_weight=0.3)
-    assert trend["scored"].tolist() == [0, 3, 1]
-    assert trend["average"].tolist()[1:] == [75.67, 70.0] and pd.isna(trend["average"].iloc[0])
+    assert trend["scored"].tolist() == [0, 2, 1]  # 003 had only observers: not in the teams' average
+    assert trend["average"].tolist()[1:] == [78.5, 70.0] and pd.isna(trend["average"].iloc[0])
     now = aggregate.township_ranking(aggregate.station_scores(
         history[history["month"] == "2026-12"], STATIONS, team_weight=0.7, observer_weight=0.3), STATIONS)
     before = aggregate.township_ranking(aggregate.station_scores(
@@ -123,7 +123,11 @@ def test_month_results_gives_every_figure_from_one_aggregation() -> None:
     figures = month_results(data, load_profile(DEMO_PROFILE), "2026-12")
     s = figures["summary"]
     assert (s["stations"], s["submitted"], s["activities"], s["drawn"], s["onsite"], s["online"]) == (4, 2, 3, 2, 1, 1)
-    assert (s["scored"], s["unscored_drawn"], s["average"]) == (3, 1, round((87 + 70 + 70) / 3, 2))
+    # 003 was scored by observers only: counted and listed apart, not in the average of the inspected stations
+    assert (s["scored"], s["inspected"], s["observed_only"], s["observed_average"]) == (3, 2, 1, 70.0)
+    assert (s["unscored_drawn"], s["average"]) == (1, round((87 + 70) / 2, 2))
+    assert figures["observed"]["station_code"].tolist() == ["003"]
+    assert figures["results"]["station_code"].tolist() == ["001", "002"]
     assert s["previous_average"] == 80.0 and s["change"] == round(s["average"] - 80.0, 2)
     assert figures["trend"]["average"].tolist()[-1] == s["average"]
     assert figures["unscored"]["station_code"].tolist() == ["004"]
