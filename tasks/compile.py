@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
@@ -10,10 +10,12 @@ from prefect.artifacts import create_markdown_artifact
 from activity_day.documents import charts
 from activity_day.documents.contexts import chart_series, circular_context
 from activity_day.documents.evidence import evidence_sheets
+from activity_day.documents.plaintext import docx_plain, html_plain
 from activity_day.documents.rectification import notices_sheet
-from activity_day.documents.render import docx_bytes, render_text, write_bytes, write_text, xlsx_bytes
-from activity_day.domain.circular import build_circular_facts
+from activity_day.documents.render import docx_bytes, render_text, write_bytes, xlsx_bytes
 from activity_day.domain.aggregate import township_order
+from activity_day.domain.circular import CircularFacts, build_circular_facts
+from activity_day.domain.circular_rules import circular_rule_violations, circular_text_violations
 from activity_day.domain.dates import cn_month, shift_month
 from activity_day.domain.notices import Occasion
 from activity_day.domain.outcomes import CompileResult
@@ -86,14 +88,16 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
     series = chart_series(figures)
     svg, images = charts.circular_charts(**series) if series else ({}, {})
     markdown = render_text("circular.md.j2", **context)
-    folder = month_dir(county, month, county_folder)
-    files = {
-        "md": write_text(folder / "circular.md", markdown),
-        "html": write_text(folder / "circular.html", render_text("circular.html.j2", **context, **svg)),
-        "docx": write_bytes(folder / "circular.docx", docx_bytes(
-            "circular.docx", context | dict.fromkeys(("bars_image", "trend_image"), ""),
-            dated=datetime.combine(content.dates.compile, time()), title=context["title"], images=images)),
+    rendered = {
+        "md": markdown.encode("utf-8"),
+        "html": render_text("circular.html.j2", **context, **svg).encode("utf-8"),
+        "docx": docx_bytes("circular.docx", context | dict.fromkeys(("bars_image", "trend_image"), ""),
+                           dated=datetime.combine(content.dates.compile, time()), title=context["title"],
+                           images=images),
     }
+    check_circular(facts, profile, context, rendered)  # before anything is written or issued
+    folder = month_dir(county, month, county_folder)
+    files = {fmt: write_bytes(folder / f"circular.{fmt}", data) for fmt, data in rendered.items()}
     summary = figures["summary"] | {"evidence": facts.evidence, "findings": len(new_findings),
                                     "overdue": facts.rectification["overdue_total"]}
     with transaction() as session:
@@ -121,6 +125,22 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
                              description=context["title"])
     return summary | {"files": {fmt: path for fmt, (path, _) in files.items()}}
 
+
+
+class CircularContradiction(RuntimeError):
+    """A circular that would say what its facts do not: a defect of the software, never issued."""
+
+
+def check_circular(facts: CircularFacts, profile, context: dict, rendered: dict[str, bytes]) -> None:
+    """Hold the facts to the office's rules and every rendered format to the facts, before anything is issued."""
+    labels = {r["station_code"]: r["label"] for key in ("commended",) for r in context[key]}
+    labels |= {r["station_code"]: r["label"] for r in context["rectification"]["overdue_rows"]}
+    texts = {"md": rendered["md"].decode(), "html": html_plain(rendered["html"].decode()),
+             "docx": docx_plain(rendered["docx"])}
+    found = circular_rule_violations(facts, profile)
+    found += [f"{fmt}: {v}" for fmt, text in texts.items() for v in circular_text_violations(facts, text, labels=labels)]
+    if found:
+        raise CircularContradiction(f"circular {facts.month} contradicts its facts: " + "; ".join(found))
 
 
 def _lecture_counts(orders: list, ratings) -> dict:
