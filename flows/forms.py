@@ -95,6 +95,9 @@ class DecisionInput(BaseModel):
     reason: str = Field(default="", title="理由", description="部分采纳、不采纳时必填")
     add_items: list[str] = Field(default=[], title="采纳后增加的编号")
     remove_items: list[str] = Field(default=[], title="采纳后删除的编号")
+    amendment: str = Field(default="", title="修改内容",
+                           description="写入正式方案“工作要求”的内容，如：增加“板凳课堂”宣讲场次。采纳且不增删编号时可留空，"
+                                       "按意见内容生成；部分采纳且不增删编号时必填")
 
 
 def approval_form(undecided: list[dict[str, Any]], typed: dict[int, dict[str, Any]], description: str) -> type[Form]:
@@ -196,7 +199,7 @@ def collect_comments(county: str, month: str, poll_seconds: int) -> int:
 def _approval_text(month: str, errors: list[str]) -> str:
     lines = [f"## 审定{cn_month(month)}方案的部门意见", "",
              "逐条选择处理结果：采纳、部分采纳或不采纳；部分采纳和不采纳须填写理由。"
-             "采纳和部分采纳时，所列编号的增删将写入正式方案。意见编号、部门和意见内容见各条标题和说明。"]
+             "采纳和部分采纳时，所列编号的增删和填写的修改内容将写入正式方案。意见编号、部门和意见内容见各条标题和说明。"]
     return "\n".join(lines + _problems(errors, "，处理结果均未保存"))
 
 

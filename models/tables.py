@@ -123,6 +123,8 @@ class DepartmentComment(SQLModel, table=True):
     source_ref: str = Field(default="", max_length=200)  # file:row, or the flow run
     disposition: Disposition | None = Field(default=None, sa_column=enum_column(Disposition, 10, nullable=True))
     reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # 修改内容: what the official plan states for an adopted comment; empty = made from the comment itself
+    amendment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
 class StationPlan(SQLModel, table=True):

@@ -15,7 +15,7 @@ from activity_day.domain.outcomes import DraftResult
 from activity_day.domain.planning import draft_month
 from activity_day.store import crud
 from models import ChecklistItem, LearningItem, PlanStatus
-from tasks.common import STEP, artifact, artifact_key, month_dir, transaction
+from tasks.common import STEP, artifact, artifact_key, month_dir, run_logger, transaction
 
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
@@ -48,8 +48,11 @@ def draft_plan(county: str, month: str) -> DraftResult:
             crud.replace_month_items(session=session, model=ChecklistItem, county=county, month=month,
                                      rows=_records(checklist, ["code", "task", "title", "required", "festival",
                                                                "description"]))
+    for warning in drafted.warnings:  # the operator's to settle; the plan says nothing of it
+        run_logger().warning("%s", warning)
     return {"activity_date": activity_day.isoformat(), "learning": len(learning), "checklist": len(checklist),
-            "festivals": sorted({m.name for m in content.marks}), "notes": content.notes}
+            "festivals": sorted({m.name for m in content.marks}), "notes": content.notes,
+            "warnings": list(drafted.warnings)}
 
 
 @task(name="render-plan", **STEP)

@@ -8,10 +8,10 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from activity_day.documents.contexts import plan_title
+from activity_day.documents.contexts import plan_context, plan_title
+from activity_day.documents.render import docx_bytes, environment, render_text, write_bytes, write_text
 from activity_day.domain import menu
 from activity_day.domain.closing import (
-    SILENCE_TEXT,
     answered_departments,
     check_default_disposition,
     default_decisions,
@@ -20,6 +20,7 @@ from activity_day.domain.closing import (
     official_content,
     silence_rows,
     silent_departments,
+    without_comment,
 )
 from activity_day.domain.dates import cn_month
 from activity_day.domain.hashing import canonical_json, sha256_hex
@@ -27,20 +28,30 @@ from activity_day.domain.months import TZ
 from activity_day.domain.names import normalize_name, strip_control
 from activity_day.domain.notices import Occasion
 from activity_day.domain.outcomes import ReviewResult
-from activity_day.domain.planning import key_dates, load_checklist_catalog, load_learning_catalog
-from activity_day.domain.review import check_decisions, check_form_comment
+from activity_day.domain.planning import (
+    foreign_festival_codes,
+    key_dates,
+    load_checklist_catalog,
+    load_learning_catalog,
+)
+from activity_day.domain.review import check_decisions, check_form_comment, recorded_comment
 from activity_day.errors import OperatorError
 from activity_day.services import commitments, notices
 from activity_day.store import crud, numbers
 from activity_day.store import lectures as lecture_store
 from models import ChecklistItem, CommentSource, Disposition, LearningItem
-from tasks.common import STEP, run_logger, transaction
+from tasks.common import STEP, month_dir, run_logger, transaction
 
 REVIEW_CLOSES_AT = time(17, 0)  # the review deadline is 17:00 on the review day, Asia/Shanghai
 
 
 def catalog_codes() -> set[str]:
     return set(load_learning_catalog()["code"]) | set(load_checklist_catalog()["code"])
+
+
+def foreign_codes(plan) -> dict[str, str]:
+    """The catalog codes a comment may not add to this plan: tied to another month's festival."""
+    return foreign_festival_codes(plan, load_learning_catalog(), load_checklist_catalog())
 
 
 def _draft(session, county: str, month: str):
@@ -62,7 +73,8 @@ def review_state(county: str, month: str) -> dict[str, Any]:
     spoken = comments[comments["source"] != CommentSource.SILENCE.value]
     deadline = datetime.combine(key_dates(profile, draft.activity_date)["review"], REVIEW_CLOSES_AT, TZ)
     undecided = spoken[spoken["disposition"].isna()]
-    table = comments[["department", "content", "disposition", "reason", "proposes_add", "proposes_remove"]]
+    table = comments[["department", "content", "disposition", "reason", "proposes_add", "proposes_remove",
+                      "amendment"]]
     return {
         "digest": sha256_hex(canonical_json(table.to_dict("records"))),
         "departments": profile.departments,
@@ -86,8 +98,9 @@ def record_form_comment(county: str, month: str, form: dict[str, Any], source_re
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)
         draft = _draft(session, county, month)
+        drafted = crud.plan_content(draft)
         errors = check_form_comment(form, departments=profile.departments, catalog_codes=catalog_codes(),
-                                    in_plan=crud.plan_content(draft).codes())
+                                    in_plan=drafted.codes(), foreign=foreign_codes(drafted))
         commitment = (form.get("draw_commitment") or "").strip()
         if commitment and not errors:
             try:
@@ -96,15 +109,15 @@ def record_form_comment(county: str, month: str, form: dict[str, Any], source_re
                 errors = [f"抽样承诺值：{exc}"]
         if errors:  # nothing written: the commitment's checks all come before its write
             return errors
-        content = (form.get("comment") or "").strip()
+        content, disposition = recorded_comment(form.get("comment"))  # 无意见, 同意…: silence, as in a file
         crud.save_comments(session=session, county=county, month=month, rows=[{
             "department": form["department"],
-            "content": content or SILENCE_TEXT,
+            "content": content,
             "proposes_add": [c.strip().upper() for c in form.get("add_items") or [] if c.strip()],
             "proposes_remove": [c.strip().upper() for c in form.get("remove_items") or [] if c.strip()],
             "source": CommentSource.FORM.value,
             "source_ref": source_ref,
-            "disposition": None if content else Disposition.NO_COMMENT.value,
+            "disposition": disposition,
         }])
     return []
 
@@ -117,14 +130,16 @@ def record_decisions(county: str, month: str, decisions: list[dict[str, Any]]) -
         draft = _draft(session, county, month)
         comments = crud.comments_frame(session=session, county=county, month=month)
         open_ids = {int(i) for i in comments[comments["disposition"].isna()]["id"]}
+        drafted = crud.plan_content(draft)
         errors = check_decisions(decisions, comment_ids=open_ids, catalog_codes=catalog_codes(),
-                                 in_plan=crud.plan_content(draft).codes())
+                                 in_plan=drafted.codes(), foreign=foreign_codes(drafted))
         if errors:
             return errors
         crud.set_dispositions(session=session, decisions=[
             {"id": d["comment_id"], "disposition": d["disposition"], "reason": (d.get("reason") or "").strip(),
              "proposes_add": [c.strip().upper() for c in d.get("add_items") or [] if c.strip()],
-             "proposes_remove": [c.strip().upper() for c in d.get("remove_items") or [] if c.strip()]}
+             "proposes_remove": [c.strip().upper() for c in d.get("remove_items") or [] if c.strip()],
+             "amendment": strip_control(d.get("amendment") or "").strip()}
             for d in decisions
         ])
     return []
@@ -173,7 +188,39 @@ def close_review(county: str, month: str, default_disposition: str = Disposition
         # The plan is issued: its notices go into the outbox with it (the notices run sends them).
         notices.enqueue_issued(session, county, month, Occasion.PLAN_ISSUED, title=plan_title(month),
                                doc_number=number, files=["plan-v2.docx", "plan-v2.html"])
-    logger.info("%s征求意见已结束：部门意见 %d 条，%d 个部门无意见，清单调整 %d 处",
-                cn_month(month), len(comments) - len(silent), len(silent), len(edits))
-    return {"comments": len(comments), "silent": silent, "defaulted": len(defaulted),
-            "edits": [e.model_dump() for e in edits]}
+    quiet = without_comment(profile.departments, comments)
+    spoken = [c for c in content.comments or [] if c.disposition != Disposition.NO_COMMENT.value]
+    amended = content.amendments()
+    logger.info("%s征求意见已结束：部门意见 %d 条，%d 个部门无意见，清单调整 %d 处，工作要求增写 %d 条",
+                cn_month(month), len(spoken), len(quiet), len(edits), len(amended))
+    return {"comments": len(spoken), "silent": quiet, "defaulted": len(defaulted),
+            "edits": [e.model_dump() for e in edits], "amendments": [c.amendment or "" for c in amended]}
+
+
+@task(name="render-dispositions", **STEP)
+def render_dispositions(county: str, month: str, county_folder: bool = False) -> dict[str, str]:
+    """Write the disposition table (部门意见处理情况表) beside the official plan; returns fmt -> path.
+
+    It is the office's record of the review, not part of the plan sent to the stations: review-dispositions.*.
+    """
+    with transaction(read_only=True) as session:
+        profile = crud.load_profile_of(session=session, county=county)
+        plan = crud.get_plan(session=session, county=county, month=month, version=2)
+        if plan is None:
+            raise crud.MissingPrerequisite(
+                f"{cn_month(month)}尚无正式方案：请先运行 activity-day run review --month {month}")
+    content = crud.plan_content(plan)
+    # an internal record: no masthead, whatever the plan's context carries for the plan itself
+    context = plan_context(content, profile=profile, version=2, draft=False, doc_number=plan.doc_number,
+                           month=month) | {"issuer": None, "mark": None}
+    title = str(environment().get_template("_plan_prose.j2").module.dispositions_title(context["p"]))
+    folder = month_dir(county, month, county_folder)
+    files = {
+        "md": write_text(folder / "review-dispositions.md", render_text("review-dispositions.md.j2", **context)),
+        "html": write_text(folder / "review-dispositions.html", render_text("review-dispositions.html.j2", **context)),
+        "docx": write_bytes(folder / "review-dispositions.docx", docx_bytes(
+            "review-dispositions.docx", context, dated=datetime.combine(content.dates.review, time()), title=title)),
+    }
+    with transaction() as session:
+        crud.record_documents(session=session, county=county, month=month, kind="review_dispositions", files=files)
+    return {fmt: path for fmt, (path, _sha) in files.items()}

@@ -26,7 +26,7 @@ from tasks.common import STEP, artifact, artifact_key, artifacts_held, artifacts
 from tasks.compile import compile_circular
 from tasks.draft import draft_plan, render_plan
 from tasks.lectures import dispatch_lectures
-from tasks.review import close_review, review_state
+from tasks.review import close_review, render_dispositions, review_state
 from tasks.sample import draw_sample, export_draw, publish_candidates
 
 Call = Callable[..., Any]
@@ -52,7 +52,8 @@ def review_step(county: str, month: str, default_disposition: str = Disposition.
                 county_folder: bool = False, call: Call = as_task_runs) -> ReviewResult:
     """Close the review on what is recorded and render the official plan (v2)."""
     summary = call(close_review, county, month, default_disposition, call(review_state, county, month)["digest"])
-    return summary | {"files": call(render_plan, county, month, 2, county_folder)}
+    return summary | {"files": call(render_plan, county, month, 2, county_folder),
+                      "dispositions": call(render_dispositions, county, month, county_folder)}
 
 
 def collect_step(county: str, month: str, county_folder: bool = False, call: Call = as_task_runs) -> CollectResult:

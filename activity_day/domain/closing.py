@@ -8,10 +8,10 @@ from typing import Any
 import pandas as pd
 
 from activity_day.domain.plan import PlanComment, PlanContent, PlanEdit
-from activity_day.domain.review import apply_edits
+from activity_day.domain.review import SILENCE_TEXT, apply_comment_edits, plan_amendment
 from models.enums import CommentSource, Disposition, PlanStatus
 
-SILENCE_TEXT = "无意见"
+__all__ = ["SILENCE_TEXT"]
 
 
 def check_default_disposition(disposition: str) -> None:
@@ -29,6 +29,19 @@ def silent_departments(departments: Sequence[str], comments: pd.DataFrame) -> li
     """The profile's departments that have not answered, in the profile's order."""
     answered = answered_departments(comments)
     return [d for d in departments if d not in answered]
+
+
+def without_comment(departments: Sequence[str], comments: pd.DataFrame) -> list[str]:
+    """The departments recorded as 无意见 only (silent, or saying only 无意见), in the profile's order."""
+    spoken = set(comments.loc[comments["disposition"] != Disposition.NO_COMMENT.value, "department"])
+    return [d for d in departments if d not in spoken]
+
+
+def for_the_record(comments: pd.DataFrame) -> pd.DataFrame:
+    """The comments without a department's 无意见 once that department also sent a comment."""
+    silence = comments["disposition"] == Disposition.NO_COMMENT.value
+    spoken = set(comments.loc[~silence, "department"])
+    return comments[~(silence & comments["department"].isin(spoken))]
 
 
 def silence_rows(silent: Sequence[str], *, review_day_cn: str) -> list[dict[str, Any]]:
@@ -52,12 +65,19 @@ def in_department_order(comments: pd.DataFrame, departments: Sequence[str]) -> p
 
 def official_content(drafted: PlanContent, comments: pd.DataFrame, learning_catalog: pd.DataFrame,
                      checklist_catalog: pd.DataFrame) -> tuple[PlanContent, list[PlanEdit]]:
-    """The official plan: the draft with adopted edits applied and every comment with its disposition attached."""
-    content, edits = apply_edits(drafted, comments, learning_catalog, checklist_catalog)
-    content.comments = [PlanComment.model_validate(r) for r in
-                        comments[["department", "content", "disposition", "reason"]].to_dict("records")]
+    """The official plan: the draft with adopted edits applied, and every comment with its disposition and what
+    it changed (its edits, or the amendment the plan states for it) attached."""
+    comments = for_the_record(comments)
+    content, by_comment = apply_comment_edits(drafted, comments, learning_catalog, checklist_catalog)
+    given = comments["amendment"] if "amendment" in comments else pd.Series([""] * len(comments))
+    content.comments = [
+        PlanComment(department=r["department"], content=r["content"], disposition=r["disposition"],
+                    reason=r["reason"], edits=edits or None,
+                    amendment=plan_amendment(r["disposition"], r["content"], amendment, edits))
+        for r, edits, amendment in zip(comments.to_dict("records"), by_comment, given, strict=True)
+    ]
     content.status = PlanStatus.OFFICIAL.value
-    return content, edits
+    return content, [edit for edits in by_comment for edit in edits]
 
 
 def month_item_rows(content: PlanContent) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

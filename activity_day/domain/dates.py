@@ -141,7 +141,7 @@ def day_marks(year: int, month: int) -> list[DayMark]:
 class HolidayInfo:
     holidays: dict[date, str]  # statutory holidays (法定节假日) in the month
     source: str  # "chinese-calendar", "profile" or "weekends-only"
-    note: str | None  # said in the plan when the data is incomplete
+    note: str | None  # for the operator when the data is incomplete (never written into a document)
 
 
 # A day -> (is it a statutory holiday, its English name); raises NotImplementedError for a year it lacks.

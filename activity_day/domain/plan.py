@@ -104,12 +104,27 @@ class PlanEdit(_Part):
 
 
 class PlanComment(_Part):
-    """A department's comment and its disposition, as the official plan's appendix lists it."""
+    """A department's comment, its disposition and what it changed in the official plan.
+
+    The disposition table (部门意见处理情况表, the office's record) lists these; the plan itself shows only
+    the changes: `edits` in its lists and `amendment`, a sentence under 工作要求.
+    """
 
     department: str
     content: str
     disposition: str | None
     reason: str | None
+    edits: list[PlanEdit] | None = None
+    amendment: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_absent_changes(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Plans stored before comments carried their changes keep their JSON, and so their checksum.
+        data = handler(self)
+        for key in ("edits", "amendment"):
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
 
 
 class MenuEntry(_Part):
@@ -162,6 +177,10 @@ class PlanContent(_Part):
         """Learning and checklist codes in the plan."""
         learning = {i.code for cat in self.learning for i in cat.items}
         return learning | {i.code for block in self.checklist for i in block.items}
+
+    def amendments(self) -> list[PlanComment]:
+        """The adopted comments whose change is written into the plan, in the comments' order."""
+        return [c for c in self.comments or [] if c.amendment]
 
     def stored(self) -> dict[str, Any]:
         """The JSON form kept in month_plan.content (and given to the templates as `p`)."""

@@ -115,8 +115,10 @@ def select_learning(
 ) -> pd.DataFrame:
     """The month's learning list: per category, the configured number of items.
 
-    `history` has columns code and month (earlier months' lists of this county). No item appears
-    twice in any `no_repeat_months` consecutive months, unless a category runs out of items.
+    `history` has columns code and month (earlier months' lists of this county). Items tagged with a
+    festival of another month are never chosen. No item appears twice in any `no_repeat_months`
+    consecutive months, unless a category runs out of items: then the least recently used untagged
+    item comes back (a list short of festival items repeats, it never borrows another month's).
     """
     window = {shift_month(month, -k) for k in range(1, max(no_repeat_months, 1))}
     past = history[history["month"] < month] if len(history) else history
@@ -125,6 +127,8 @@ def select_learning(
     chosen = []
     for category, items in catalog.groupby("category", sort=False):
         want = per_category.get(str(category), 0)
+        # An item tagged with another month's festival is never chosen: an older untagged item is repeated instead.
+        items = items[items["festival"].eq("") | items["festival"].isin(festivals)]
         fresh = _rank_candidates(items[~items["code"].isin(blocked)], festivals, last_used, county, month)
         stale = _rank_candidates(items[items["code"].isin(blocked)], festivals, last_used, county, month)
         picked = pd.concat([fresh, stale]).head(want)
@@ -155,6 +159,14 @@ def select_checklist(
         chosen.append(pd.concat([required, optional.sort_values("item_order")]))
     result = pd.concat(chosen).sort_values(["task_order", "required", "item_order"], ascending=[True, False, True])
     return result[CHECKLIST_COLUMNS].reset_index(drop=True)
+
+
+def foreign_festival_codes(content: PlanContent, *catalogs: pd.DataFrame) -> dict[str, str]:
+    """Catalog codes tied to a festival the plan does not mark (another month's), with that festival."""
+    own = {m.name for m in content.marks}
+    return {code: festival for catalog in catalogs
+            for code, festival in zip(catalog["code"], catalog["festival"], strict=True)
+            if festival and festival not in own}
 
 
 def month_calendar(profile: Profile, month: str) -> tuple[date, list[DayMark], HolidayInfo]:
@@ -189,7 +201,8 @@ def build_plan_content(
 ) -> PlanContent:
     """Everything the plan documents show (stored with the plan)."""
     dates = key_dates(profile, activity_day)
-    notes = [holidays.note] if holidays.note else []
+    # Missing holiday data is the operator's to fix (Draft.warnings), never a sentence of the plan.
+    notes: list[str] = []
     moved_from = None
     if profile.activity_day.rule == "fixed" and activity_day.day != profile.activity_day.day:
         moved_from = cn_date(activity_day.replace(day=profile.activity_day.day))
@@ -235,6 +248,7 @@ class Draft:
     plan: PlanContent
     learning: pd.DataFrame
     checklist: pd.DataFrame
+    warnings: tuple[str, ...] = ()  # for the operator (the run log, the terminal), never for the plan
 
     @property
     def content(self) -> dict[str, Any]:
@@ -261,4 +275,4 @@ def draft_month(profile: Profile, month: str, *, learning_history: pd.DataFrame 
     )
     plan = build_plan_content(profile, month, activity_day=activity_day, marks=marks, holidays=holidays,
                               learning=learning, checklist=checklist)
-    return Draft(activity_day, plan, learning, checklist)
+    return Draft(activity_day, plan, learning, checklist, (holidays.note,) if holidays.note else ())

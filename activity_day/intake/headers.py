@@ -36,6 +36,7 @@ class H:
     REASON = "处理理由"
     PROPOSES_ADD = "建议增加"
     PROPOSES_REMOVE = "建议删除"
+    AMENDMENT = "修改内容"  # what the official plan states for an adopted comment
     # 检查评分 (inspection scores)
     MODE = "检查方式"
     SCORER = "评分人"
@@ -100,7 +101,8 @@ PLANS = FileKind(
     (H.CHECKLIST_CODE, H.VOLUNTEER_TEAM, H.MENU_CODE),
 )
 COMMENTS = FileKind(
-    "comments", "部门意见", (H.DEPARTMENT, H.CONTENT), (H.DISPOSITION, H.REASON, H.PROPOSES_ADD, H.PROPOSES_REMOVE)
+    "comments", "部门意见", (H.DEPARTMENT, H.CONTENT),
+    (H.DISPOSITION, H.REASON, H.PROPOSES_ADD, H.PROPOSES_REMOVE, H.AMENDMENT),
 )
 SCORES = FileKind(
     "scores", "检查评分", (H.STATION_CODE, H.MODE, H.SCORER), (H.SCORE, H.PROBLEMS, H.CATEGORY, H.SUGGESTIONS)

@@ -36,7 +36,7 @@ STORED_IN: dict[str, tuple[str, ...]] = {
 }
 # Free text kept in TEXT columns: no column limit, but a cell this long is a paste gone wrong, not a comment.
 LONG_TEXT = 2000
-LONG_TEXT_FIELDS = (H.CONTENT, H.REASON, H.PROBLEMS, H.SUGGESTIONS, H.NOTE, H.STATEMENT, H.REPORT, H.RATING_NOTE)
+LONG_TEXT_FIELDS = (H.CONTENT, H.REASON, H.AMENDMENT, H.PROBLEMS, H.SUGGESTIONS, H.NOTE, H.STATEMENT, H.REPORT, H.RATING_NOTE)
 
 
 def column_length(qualified: str) -> int:

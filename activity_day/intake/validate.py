@@ -13,7 +13,7 @@ import pandas as pd
 
 from activity_day.domain.dates import canonical_month
 from activity_day.domain.names import closest, normalize_name
-from activity_day.domain.review import check_proposed_codes
+from activity_day.domain.review import amendment_problem, check_proposed_codes, recorded_comment
 from activity_day.intake.cells import (
     compact,
     float_or_none,
@@ -226,8 +226,10 @@ def menu_problem(menu_code: str, menu: dict[str, str] | None, month_cn: str = "�
 
 
 def validate_comments(frame: pd.DataFrame, file: str, *, departments: list[str],
-                      catalog_codes: set[str] | None = None, in_plan: set[str] | None = None) -> Validated:
-    """Department comments: each row is its own unit. Proposed codes are checked when the plan is known."""
+                      catalog_codes: set[str] | None = None, in_plan: set[str] | None = None,
+                      foreign: dict[str, str] | None = None) -> Validated:
+    """Department comments: each row is its own unit. Proposed codes are checked when the plan is known
+    (`foreign`: catalog codes tied to another month's festival, which the plan never takes)."""
     result = Validated("comments", file)
     known = {normalize_name(d): d for d in departments}
     seen: dict[tuple[str, str], int] = {}
@@ -243,6 +245,9 @@ def validate_comments(frame: pd.DataFrame, file: str, *, departments: list[str],
             c.fail(H.DEPARTMENT, f"{H.DEPARTMENT}名称超过{LIMITS[H.DEPARTMENT]}个字，请在县级配置中缩短")
         c.values["department"] = dept or given
         content = c.require_text(H.CONTENT, "content", LIMITS[H.CONTENT])
+        # 无意见, 同意, 无异议…: recorded as silence (the same function decides it for the resume form)
+        content, silence = recorded_comment(content) if content else (content, None)
+        c.values["content"] = content
         if dept and content:
             key = (dept, content)
             if key in seen:
@@ -255,19 +260,33 @@ def validate_comments(frame: pd.DataFrame, file: str, *, departments: list[str],
             if disposition is Disposition.NO_COMMENT:
                 c.fail(H.DISPOSITION, f"“{Disposition.NO_COMMENT.value}”只用于未反馈的部门")
         reason = c.optional_text(H.REASON, "reason", LIMITS[H.REASON])
-        if disposition in (Disposition.PARTLY, Disposition.NOT_ADOPTED) and not reason:
-            c.fail(H.REASON, f"{H.DISPOSITION}为“{disposition.value}”时必须填写理由")
-        c.values["disposition"] = disposition.value if disposition else None
-        c.values["reason"] = reason
+        amendment = c.optional_text(H.AMENDMENT, "amendment", LIMITS[H.AMENDMENT])
         c.values["proposes_add"] = _code_list(raw.get(H.PROPOSES_ADD))
         c.values["proposes_remove"] = _code_list(raw.get(H.PROPOSES_REMOVE))
+        if silence:
+            if c.values["proposes_add"] or c.values["proposes_remove"]:
+                c.fail(H.CONTENT, f"提出{H.PROPOSES_ADD}或{H.PROPOSES_REMOVE}的编号时，请在“{H.CONTENT}”中说明理由")
+            # nothing to decide: whatever the decision columns say, the department is recorded as 无意见
+            c.values.update(disposition=silence, reason="", amendment="")
+            _finish_row_unit(result, c, f"第{raw[ROW]}行")
+            continue
+        if disposition in (Disposition.PARTLY, Disposition.NOT_ADOPTED) and not reason:
+            c.fail(H.REASON, f"{H.DISPOSITION}为“{disposition.value}”时必须填写理由")
+        missing = amendment_problem(disposition.value if disposition else None, c.values["proposes_add"],
+                                    c.values["proposes_remove"], amendment)
+        if missing:
+            c.fail(H.AMENDMENT, missing)
+        c.values["disposition"] = disposition.value if disposition else None
+        c.values["reason"] = reason
+        c.values["amendment"] = amendment
         if c.values["proposes_add"] or c.values["proposes_remove"]:
             if catalog_codes is None or in_plan is None:
                 c.fail(H.PROPOSES_ADD if c.values["proposes_add"] else H.PROPOSES_REMOVE,
                        f"本月方案尚未起草，无法核对{H.CHECKLIST_CODE}")
             else:
                 for code in c.values["proposes_add"]:
-                    for error in check_proposed_codes([code], [], catalog_codes=catalog_codes, in_plan=in_plan):
+                    for error in check_proposed_codes([code], [], catalog_codes=catalog_codes, in_plan=in_plan,
+                                                      foreign=foreign):
                         c.fail(H.PROPOSES_ADD, error)
                 for code in c.values["proposes_remove"]:
                     for error in check_proposed_codes([], [code], catalog_codes=catalog_codes, in_plan=in_plan):

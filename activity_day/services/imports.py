@@ -11,7 +11,7 @@ from sqlmodel import select
 from activity_day.domain import menu
 from activity_day.domain.dates import cn_month, month_days, parse_month
 from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadline
-from activity_day.domain.planning import load_checklist_catalog, load_learning_catalog
+from activity_day.domain.planning import foreign_festival_codes, load_checklist_catalog, load_learning_catalog
 from activity_day.domain.profile import unknown_townships
 from activity_day.errors import MissingPrerequisite, OperatorError
 from activity_day.intake import (
@@ -189,9 +189,13 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
         if kind == "comments":
             profile = crud.load_profile_of(session=session, county=county)
             draft = crud.get_plan(session=session, county=county, month=month, version=1)
-            codes = (load_learning_catalog()["code"].tolist() + load_checklist_catalog()["code"].tolist())
-            validated = validate_comments(frame, name, departments=profile.departments, catalog_codes=set(codes),
-                                          in_plan=crud.plan_content(draft).codes() if draft else None)
+            learning, checklist = load_learning_catalog(), load_checklist_catalog()
+            planned = crud.plan_content(draft) if draft else None
+            validated = validate_comments(
+                frame, name, departments=profile.departments,
+                catalog_codes=set(learning["code"]) | set(checklist["code"]),
+                in_plan=planned.codes() if planned else None,
+                foreign=foreign_festival_codes(planned, learning, checklist) if planned else None)
             rows = [dict(r, source=CommentSource.FILE.value,
                          source_ref=source_ref(name, "department_comment.source_ref", row=r[ROW]))
                     for unit in validated.units.values() for r in unit]

@@ -163,7 +163,7 @@ def save_comments(*, session: Session, county: str, month: str, rows: Sequence[d
         dict(county=county, month=month, department=r["department"], digest=sha256_hex(r["content"]),
              content=r["content"], proposes_add=r.get("proposes_add", []),
              proposes_remove=r.get("proposes_remove", []), source=r["source"], source_ref=r.get("source_ref", ""),
-             disposition=r.get("disposition"), reason=r.get("reason", ""))
+             disposition=r.get("disposition"), reason=r.get("reason", ""), amendment=r.get("amendment", ""))
         for r in rows
     ]
     return upsert(session, DepartmentComment, records, ["county", "month", "department", "digest"], update=update)
@@ -174,7 +174,7 @@ def comments_frame(*, session: Session, county: str, month: str) -> pd.DataFrame
                                                         DepartmentComment.month == month)
                         .order_by(DepartmentComment.id)).all()
     cols = ["id", "department", "content", "proposes_add", "proposes_remove", "source", "source_ref",
-            "disposition", "reason"]
+            "disposition", "reason", "amendment"]
     return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
 
 
@@ -189,7 +189,7 @@ def set_dispositions(*, session: Session, decisions: Sequence[dict[str, Any]]) -
     """Store decisions by comment id; a decision may also narrow the comment's proposed edits."""
     for d in decisions:
         values = {"disposition": d["disposition"], "reason": d.get("reason", "")}
-        values |= {k: d[k] for k in ("proposes_add", "proposes_remove") if k in d}
+        values |= {k: d[k] for k in ("proposes_add", "proposes_remove", "amendment") if k in d}
         session.exec(update(DepartmentComment).where(DepartmentComment.id == d["id"]).values(**values))
 
 

@@ -75,17 +75,22 @@ def test_template_has_the_exact_headers(settings, tmp_path: Path, kind: str) -> 
 
 def test_summary_lines_of_each_step_on_literal_results() -> None:
     draft = {"activity_date": "2027-02-20", "learning": 3, "checklist": 12, "festivals": ["元宵节"],
-             "notes": ["活动日与节日相邻"], "files": {"md": "out/plan.md", "docx": "out/plan.docx"}}
+             "notes": ["活动日与节日相邻"], "warnings": ["2027年法定节假日安排尚未收录"],
+             "files": {"md": "out/plan.md", "docx": "out/plan.docx"}}
     assert summary_lines("draft", "2027-02", draft) == [
         "2027年2月方案（征求意见稿）已起草：活动日 2027年2月20日，学习清单 3 项，活动清单 12 项，节日和纪念日：元宵节",
         "  注意：活动日与节日相邻",
+        "  注意：2027年法定节假日安排尚未收录",
         "  文件：",
         "    out/plan.md",
         "    out/plan.docx",
     ]
-    review = {"comments": 2, "silent": [], "defaulted": 1, "edits": [{}, {}], "scheduled": ["collect 2027-02-16"]}
+    review = {"comments": 2, "silent": [], "defaulted": 1, "edits": [{}, {}], "amendments": ["增加宣讲场次。"],
+              "dispositions": {"md": "out/review-dispositions.md"}, "scheduled": ["collect 2027-02-16"]}
     assert summary_lines("review", "2027-02", review) == [
-        "2027年2月正式方案已印发：部门意见 2 条，未反馈记为无意见：无，按默认采纳 1 条，清单调整 2 处",
+        "2027年2月正式方案已印发：部门意见 2 条，无意见（含未反馈）：无，按默认采纳 1 条，清单调整 2 处，工作要求增写 1 条",
+        "  部门意见处理情况表（内部留存）：",
+        "    out/review-dispositions.md",
         "  已安排：collect 2027-02-16",
     ]
     collect = {"stations": 3, "submitted": 2, "missing": 1, "late": 0, "uncovered_required": 1, "activities": 7,

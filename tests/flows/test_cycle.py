@@ -41,8 +41,11 @@ def test_demo_month_end_to_end_and_rerun_is_identical(prefect_server, settings: 
     assert 0 < len(status["completeness"]["uncovered_required"]) < counts["station_plans"] * 0.25
 
     plan_v2 = (out / "plan-v2.md").read_text(encoding="utf-8")
-    assert "泗文明办〔2026〕1号" in plan_v2 and "附件：部门意见处理情况表" in plan_v2
-    assert plan_v2.count("| 无意见 |") == 2 and "宣教科" in plan_v2 and "版权科" in plan_v2
+    assert "泗文明办〔2026〕1号" in plan_v2 and "部门意见处理情况表" not in plan_v2 and "无意见" not in plan_v2
+    # the demo's two comments, adopted unattended, are written into the plan; the table is the office's record
+    assert "1. 根据理论科意见，" in plan_v2 and "2. 根据网信科意见，在清单中增加网络文明和防范电信网络诈骗内容" in plan_v2
+    record = (out / "review-dispositions.md").read_text(encoding="utf-8")
+    assert record.count("| 无意见 |") == 2 and "宣教科" in record and "版权科" in record
     plan_v1 = (out / "plan-v1.md").read_text(encoding="utf-8")
     assert "（征求意见稿）" in plan_v1 and "〔2026〕" not in plan_v1 and "办公室文件" not in plan_v1
 

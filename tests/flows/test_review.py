@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlmodel import select
 
@@ -25,7 +27,8 @@ def test_comment_and_approval_forms(prefect_server, settings, registry, county) 
     with transaction() as session:
         v1 = crud.get_plan(session=session, county=county, month=MONTH, version=1)
     in_plan = plan_codes(v1.content)
-    addition = next(c for c in load_learning_catalog()["code"] if c not in in_plan)
+    catalog = load_learning_catalog()
+    addition = next(c for c in catalog[catalog["festival"] == ""]["code"] if c not in in_plan)
     removal = sorted(in_plan)[0]
 
     def approve(_description: str) -> dict:
@@ -35,8 +38,9 @@ def test_comment_and_approval_forms(prefect_server, settings, registry, county) 
         return {f"c{row.id}": {
             "disposition": "采纳" if row.department == "理论科" else "不采纳",
             "reason": "" if row.department == "理论科" else "该项为本月规定动作，予以保留",
-            "add_items": list(row.proposes_add), "remove_items": list(row.proposes_remove)}
-            for row in frame.itertuples()}
+            "add_items": list(row.proposes_add), "remove_items": list(row.proposes_remove),
+            "amendment": "增加“板凳课堂”宣讲场次" if row.department == "理论科" else ""}
+            for row in frame.itertuples() if pd.isna(row.disposition)}
 
     def reject_without_reason(_description: str) -> dict:
         answer = approve(_description)
@@ -45,6 +49,8 @@ def test_comment_and_approval_forms(prefect_server, settings, registry, county) 
     operator = Operator([
         lambda _d: {"department": "财务科", "comment": "x", "add_items": ["nope"]},
         lambda _d: {"department": "理论科", "comment": f"建议增加{addition}", "add_items": [addition]},
+        # 同意 says nothing to decide: recorded as 无意见, the department no longer pending
+        lambda _d: {"department": "宣教科", "comment": "同意。"},
         # a comment sent together with 结束征求意见 is recorded, then the review stops waiting
         lambda _d: {"department": "网信科", "comment": f"建议删除{removal}", "remove_items": [removal],
                     "finished": True},
@@ -66,8 +72,8 @@ def test_comment_and_approval_forms(prefect_server, settings, registry, county) 
 
     # each pause tells the terminal where the form is and what to do
     notices = [r.getMessage() for r in heard]
-    assert len(notices) == 5 and all("/flow-run/" in n and "Resume" in n for n in notices)
-    assert notices[0].startswith("2027年2月·征求意见 已暂停，等待填写“部门意见”") and "审定意见" in notices[3]
+    assert len(notices) == 6 and all("/flow-run/" in n and "Resume" in n for n in notices)
+    assert notices[0].startswith("2027年2月·征求意见 已暂停，等待填写“部门意见”") and "审定意见" in notices[4]
 
     assert "尚未反馈：理论科、宣教科、版权科、网信科" in operator.descriptions[0]
     assert "部门应为" in operator.descriptions[1] and "财务科" in operator.descriptions[1]
@@ -79,6 +85,7 @@ def test_comment_and_approval_forms(prefect_server, settings, registry, county) 
     assert "尚未反馈：宣教科、版权科、网信科" in operator.descriptions[2]
     assert operator.schemas[2]["properties"]["department"]["default"] == "宣教科"
     assert operator.schemas[2]["properties"]["comment"]["default"] == ""
+    assert "尚未反馈：版权科、网信科" in operator.descriptions[3]
     # every label is Chinese and no field is marked optional, pre-filled or not
     for schema in operator.schemas:
         assert set(schema["required"]) == set(schema["properties"])
@@ -87,18 +94,20 @@ def test_comment_and_approval_forms(prefect_server, settings, registry, county) 
     with transaction() as session:
         ids = {r.department: int(r.id) for r in crud.comments_frame(session=session, county=county,
                                                                        month=MONTH).itertuples()}
-    approval = operator.schemas[3]
+    approval = operator.schemas[4]
     assert set(approval["properties"]) == {f"c{ids['理论科']}", f"c{ids['网信科']}"}
     entry = approval["properties"][f"c{ids['网信科']}"]
     assert entry["title"] == f"第{ids['网信科']}号意见（网信科）" and f"建议删除{removal}" in entry["description"]
     assert set(approval["$defs"]["DecisionInput"]["properties"]) == {"disposition", "reason", "add_items",
-                                                                     "remove_items"}
-    assert "必须填写理由" in operator.descriptions[4]
-    # re-opened after the missing reason: 不采纳 stays 不采纳
-    assert operator.schemas[4]["properties"][f"c{ids['网信科']}"]["default"]["disposition"] == "不采纳"
-    assert operator.schemas[4]["properties"][f"c{ids['理论科']}"]["default"]["disposition"] == "采纳"
+                                                                     "remove_items", "amendment"}
+    assert "必须填写理由" in operator.descriptions[5]
+    # re-opened after the missing reason: 不采纳 stays 不采纳, the typed 修改内容 stays
+    assert operator.schemas[5]["properties"][f"c{ids['网信科']}"]["default"]["disposition"] == "不采纳"
+    assert operator.schemas[5]["properties"][f"c{ids['理论科']}"]["default"]["disposition"] == "采纳"
+    assert operator.schemas[5]["properties"][f"c{ids['理论科']}"]["default"]["amendment"] == "增加“板凳课堂”宣讲场次"
 
-    assert result["silent"] == ["宣教科", "版权科"]
+    assert result["silent"] == ["宣教科", "版权科"] and result["comments"] == 2
+    assert result["amendments"] == ["增加“板凳课堂”宣讲场次。"]
     assert result["edits"] == [{"action": "增加", "code": addition, "department": "理论科"}]
     with transaction() as session:
         v2 = crud.get_plan(session=session, county=county, month=MONTH, version=2)
@@ -108,7 +117,15 @@ def test_comment_and_approval_forms(prefect_server, settings, registry, county) 
     by_dept = {r.department: (r.disposition, r.reason, r.source) for r in table.itertuples()}
     assert by_dept["理论科"] == ("采纳", "", "form")
     assert by_dept["网信科"] == ("不采纳", "该项为本月规定动作，予以保留", "form")
-    assert by_dept["宣教科"][0] == by_dept["版权科"][0] == "无意见"
+    assert by_dept["宣教科"] == ("无意见", "", "form") and by_dept["版权科"] == ("无意见", "", "silence")
+    assert table.set_index("department").loc["宣教科", "content"] == "无意见"
+    # the adopted comment is in the official plan: its code in the lists and its 修改内容 under 工作要求
+    plan_md = (Path(settings.out) / MONTH / "plan-v2.md").read_text(encoding="utf-8")
+    title = load_learning_catalog().set_index("code").loc[addition, "title"]
+    assert "1. 根据理论科意见，增加“板凳课堂”宣讲场次。" in plan_md and title in plan_md
+    assert "该项为本月规定动作" not in plan_md and "部门意见处理情况表" not in plan_md
+    record = (Path(settings.out) / MONTH / "review-dispositions.md").read_text(encoding="utf-8")
+    assert "该项为本月规定动作，予以保留" in record and f"清单增加{addition}；工作要求（四）第1条" in record
     # drafting again after the official plan keeps the month's lists as the review left them
     draft(county=county, month=MONTH)
     with transaction() as session:
