@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from activity_day.domain.closing import official_content
 from activity_day.domain.plan import PlanContent
+from activity_day.domain.plan_rules import plan_rule_violations
 from activity_day.domain.planning import (
     draft_month,
     foreign_festival_codes,
@@ -12,8 +14,6 @@ from activity_day.domain.planning import (
     load_learning_catalog,
 )
 from activity_day.domain.profile import load_profile
-from activity_day.domain.closing import official_content
-from activity_day.domain.plan_rules import plan_rule_violations
 from activity_day.domain.review import (
     amendment_text,
     apply_edits,
