@@ -215,6 +215,16 @@ class Deadlines(_Strict):
     scores: int = 3
     compile: int = 5
 
+    @model_validator(mode="after")
+    def _in_order(self) -> Deadlines:
+        # The official plan is issued on the review day: every deadline it sets must come after it.
+        if not self.draft < self.review < self.station_plans <= 0:
+            raise ValueError("日期应依次为：draft（起草）早于 review（征求意见截止、印发正式方案），"
+                             "早于 station_plans（计划报送截止），且不晚于活动日（0）")
+        if not self.review < self.sample or not 0 <= self.scores <= self.compile:
+            raise ValueError("sample（抽样）应晚于 review；scores（评分汇总）不早于活动日，compile（通报）不早于 scores")
+        return self
+
 
 class LearningRules(_Strict):
     per_category: dict[str, int] = Field(

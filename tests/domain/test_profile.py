@@ -64,3 +64,15 @@ def test_too_few_teams(tmp_path: Path) -> None:
 def test_missing_holiday_file(tmp_path: Path) -> None:
     with pytest.raises(ProfileError, match="无法读取节假日文件"):
         load_profile(edited(tmp_path, "# holiday_file: holidays.yaml", "holiday_file: none.yaml"))
+
+
+def test_deadlines_out_of_order_are_refused() -> None:
+    from pydantic import ValidationError
+
+    from activity_day.domain.profile import Deadlines
+
+    assert Deadlines().review < Deadlines().station_plans
+    with pytest.raises(ValidationError, match="早于 station_plans"):
+        Deadlines(review=-2, station_plans=-3)  # plans due before the plan that asks for them is issued
+    with pytest.raises(ValidationError, match="compile（通报）不早于 scores"):
+        Deadlines(scores=5, compile=3)
