@@ -52,15 +52,16 @@ class CircularFacts:
 
 def missing_checkins(by_station: pd.DataFrame, stations: pd.DataFrame) -> list[dict[str, Any]]:
     """The stations whose on-day activities have no check-in at all, by township in the registry's order:
-    [{township, count, names}] (`by_station`: services.evidence coverage by station, with its `state`)."""
+    [{township, count, names, codes}] (`by_station`: services.evidence coverage by station, with its `state`)."""
     if by_station is None or by_station.empty:
         return []
     missing = by_station[by_station["state"].astype(str) == EvidenceState.MISSING.value]
     order = list(dict.fromkeys(stations["township"]))
     rows = []
     for township in sorted(set(missing["township"]), key=lambda t: order.index(t) if t in order else len(order)):
-        names = list(missing[missing["township"] == township].sort_values("station_code")["name"])
-        rows.append({"township": township, "count": len(names), "names": "、".join(names)})
+        here = missing[missing["township"] == township].sort_values("station_code")
+        rows.append({"township": township, "count": len(here), "names": "、".join(here["name"]),
+                     "codes": list(here["station_code"])})
     return rows
 
 
@@ -81,8 +82,10 @@ def build_circular_facts(data: dict[str, pd.DataFrame], profile: Profile, month:
     months (`earlier`), the on-day evidence and the lecture figures."""
     deadline = signed + timedelta(days=profile.rectification.deadline_days)
     overdue = rectification.overdue_codes(earlier, signed)
-    figures = month_results(data, profile, month, overdue_codes=overdue)
     stations = data["stations"]
+    checkins = missing_checkins(evidence_by_station, stations) if evidence else []
+    unchecked = {code for row in checkins for code in row["codes"]} if evidence else None
+    figures = month_results(data, profile, month, overdue_codes=overdue, unchecked_codes=unchecked)
     new = rectification.finding_rows(data["scores"], figures["results"], stations,
                                      threshold=profile.scoring.rectify_threshold, deadline=deadline)
     summary = rectification.summary(new, earlier, stations, month=month, on=signed, deadline=deadline)
@@ -95,7 +98,7 @@ def build_circular_facts(data: dict[str, pd.DataFrame], profile: Profile, month:
     return CircularFacts(
         month=month, signed=signed, deadline=deadline, figures=figures, rectification=summary, new_findings=new,
         teams=figures["summary"]["teams"], record_number=draw_record_number(profile.county.doc_prefix, month),
-        evidence=evidence, missing_checkins=missing_checkins(evidence_by_station, stations) if evidence else [],
+        evidence=evidence, missing_checkins=checkins,
         lectures=lectures,
         standing=standing(figures["results"], stations, set(demo_codes), set(watch_codes), last_year,
                           profile.scoring.rectify_threshold),

@@ -23,7 +23,8 @@ def circular_rule_violations(facts: CircularFacts, profile: Profile) -> list[str
     """Every fact of the circular that breaks a rule of the office (empty when it may be issued).
 
     - A commended station was scored by an inspection team, reaches the commendation line, had no problem
-      recorded this month and has no overdue finding; at most `commend_top` are named, the best of those eligible.
+      recorded this month, has no overdue finding and did not miss its check-in; at most `commend_top` are named,
+      the best of those eligible.
     - Stations only observers scored are never ranked, commended or listed for rectification by score.
     - A typical case in the body never names a commended station.
     - The overdue figures add up, and the worst cases named are among them.
@@ -39,6 +40,7 @@ def circular_rule_violations(facts: CircularFacts, profile: Profile) -> list[str
     ranked = set(results["station_code"])
     problem_codes = set(f["problems"]["station_code"])
     overdue = {r["station_code"] for r in facts.rectification["overdue_rows"]}
+    unchecked = {code for row in facts.missing_checkins for code in row["codes"]}
     commended = f["commended"]
     for r in commended.itertuples():
         if r.station_code not in ranked:
@@ -49,9 +51,12 @@ def circular_rule_violations(facts: CircularFacts, profile: Profile) -> list[str
             found.append(f"commended {r.station_code} has a problem recorded this month")
         if r.station_code in overdue:
             found.append(f"commended {r.station_code} has overdue findings")
+        if r.station_code in unchecked:
+            found.append(f"commended {r.station_code} did not check in")
     if len(commended) > s.commend_top:
         found.append(f"{len(commended)} stations commended, more than commend_top {s.commend_top}")
-    eligible = results[(results["final"] >= s.commend_threshold) & ~results["station_code"].isin(problem_codes | overdue)]
+    excluded = problem_codes | overdue | unchecked
+    eligible = results[(results["final"] >= s.commend_threshold) & ~results["station_code"].isin(excluded)]
     if list(commended["station_code"]) != list(eligible["station_code"].head(s.commend_top)):
         found.append("the commended stations are not the best of those the rule admits")
     if facts.summary.get("commend_eligible", len(eligible)) != len(eligible):
@@ -100,9 +105,11 @@ def circular_text_violations(facts: CircularFacts, text: str, *, labels: dict[st
             says(f"得分前{s['commended']}名")
         for code in facts.commended_codes:
             says(labels[code], what=f"commended {code} ({labels[code]})")
-    commended_labels = {labels[c] for c in facts.commended_codes}
-    overdue_labels = {labels.get(r["station_code"], r["name"]) for r in rc["overdue_rows"]}
-    found += [f"commended {name} is listed as overdue" for name in sorted(commended_labels & overdue_labels)]
+    commended = set(facts.commended_codes)
+    found += [f"commended {r['station_code']} is listed as overdue" for r in rc["overdue_rows"]
+              if r["station_code"] in commended]
+    found += [f"commended {code} is listed without a check-in" for row in facts.missing_checkins
+              for code in row["codes"] if code in commended]
     if rc["overdue_stations"]:
         says(f"{rc['overdue_stations']}个所站的{rc['overdue_total']}条问题逾期未整改")
         for w in rc["overdue_worst"]:

@@ -50,7 +50,7 @@ def finding_rows(scores: pd.DataFrame, results: pd.DataFrame, stations: pd.DataF
                      "category": classify(text, str(r.category or "")), "text": text,
                      "digest": sha256_hex(f"{source}|{text}"), "deadline": deadline})
     for r in results[results["final"] < threshold].itertuples():
-        text = f"本月综合得分{r.final:g}分，低于整改线{threshold:g}分"
+        text = f"综合得分{r.final:g}分，低于整改线{threshold:g}分"  # the finding's month says which month
         rows.append({"station_code": r.station_code, "township": township.get(r.station_code, ""),
                      "source": LOW_SCORE, "category": LOW_SCORE, "text": text,
                      "digest": sha256_hex(f"{LOW_SCORE}|{r.station_code}"), "deadline": deadline})
@@ -140,7 +140,9 @@ def overdue_rows(findings: pd.DataFrame, stations: pd.DataFrame, on: date) -> li
     for code, group in late.groupby("station_code"):
         code = str(code)
         township = named["township"].get(code, "")
-        texts = list(dict.fromkeys(str(t) for t in group.sort_values(["month", "id"])["text"]))
+        ordered = group.sort_values(["month", "id"])
+        texts = list(dict.fromkeys(f"{cn_month(str(m))}：{t}" for m, t in zip(ordered["month"], ordered["text"],
+                                                                          strict=True)))
         rows.append({"station_code": code, "name": named["name"].get(code, code), "township": township,
                      "count": len(group), "since": str(group["month"].min()),
                      "since_cn": cn_month(str(group["month"].min())), "texts": "；".join(texts)})

@@ -27,16 +27,19 @@ def feedback_figures(feedback: pd.DataFrame, month: str) -> dict[str, int]:
 
 
 def month_results(data: dict[str, pd.DataFrame], profile: Profile, month: str,
-                  overdue_codes: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
+                  overdue_codes: set[str] | frozenset[str] = frozenset(),
+                  unchecked_codes: set[str] | frozenset[str] | None = None) -> dict[str, Any]:
     """Every figure of the circular, from one aggregation: the tables and the text use these only.
 
     `data["feedback"]` holds the county's feedback items up to the month, this month's included (none when absent).
-    `overdue_codes` are the stations with a rectification finding overdue on the circular's date.
+    `overdue_codes` are the stations with a rectification finding overdue on the circular's date;
+    `unchecked_codes`, where the county collects on-day check-ins, the stations without any check-in.
 
     The ranking, the averages, the commendations and the rectify list cover only the stations an inspection team
     scored (`inspected`); stations only observers scored are counted and listed apart (`observed`).
     A station is commended when a team scored it, its final score reaches the profile's line, no problem was
-    recorded for it this month and it has no overdue finding; the best `commend_top` of those are named.
+    recorded for it this month, it has no overdue finding and (where check-ins are collected) it checked in; the
+    best `commend_top` of those are named.
     """
     s = profile.scoring
     stations, plans, scores = data["stations"], data["plans"], data["scores"]
@@ -54,7 +57,7 @@ def month_results(data: dict[str, pd.DataFrame], profile: Profile, month: str,
     unscored = assignments[~assignments["station_code"].isin(checked["station_code"])]
     previous_average = round(float(previous["final"].mean()), 2) if len(previous) else None
     average = round(float(checked["final"].mean()), 2) if len(checked) else None
-    excluded = set(overdue_codes) | set(problems["station_code"])
+    excluded = set(overdue_codes) | set(problems["station_code"]) | set(unchecked_codes or ())
     eligible = aggregate.eligible_for_commendation(checked, s.commend_threshold, excluded)
     commended = eligible.head(s.commend_top).reset_index(drop=True)
     above = int((checked["final"] >= s.commend_threshold).sum())
@@ -78,6 +81,7 @@ def month_results(data: dict[str, pd.DataFrame], profile: Profile, month: str,
             "previous_average": previous_average,
             "change": round(average - previous_average, 2) if average is not None and previous_average is not None else None,
             "above_commend": above, "commend_eligible": len(eligible),
+            "commend_needs_checkin": unchecked_codes is not None,
             "commended": len(commended), "rectify": len(rectify), "problems": len(problems),
             **feedback_figures(feedback, month),
         },

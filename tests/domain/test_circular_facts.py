@@ -88,7 +88,7 @@ def test_overdue_findings_are_the_open_ones_past_their_deadline_by_township_wors
         ("西镇", "001", 2, "2027年1月"), ("东镇", "006", 1, "2027年2月")]
     assert (rc["overdue_total"], rc["overdue_stations"], rc["overdue_townships"]) == (3, 2, 2)
     assert [w["station_code"] for w in rc["overdue_worst"]] == ["001", "006"]
-    assert rc["overdue_rows"][0]["texts"] == "台账不全；宣传不足"
+    assert rc["overdue_rows"][0]["texts"] == "2027年1月：台账不全；2027年2月：宣传不足"
     # On the day before the deadline nothing was overdue yet.
     early = build_circular_facts(_data(), PROFILE, "2027-03", signed=date(2027, 1, 25), earlier=EARLIER)
     assert early.rectification["overdue_rows"] == [] and early.commended_codes == ["001", "003"]
@@ -124,7 +124,7 @@ def test_the_text_must_say_what_the_facts_say() -> None:
     bad = good.replace("共1个", "共3个").replace("东镇己站", "").replace(facts.record_number, "3ab4d34ed158e57a") \
         + "按照“双随机、一公开”原则（station-cards.xlsx）"
     assert circular_text_violations(facts, bad, labels=labels) == [
-        "software word '3ab4d34ed158e57a'", "software word 'cards.xlsx'", "unbacked claim 双随机",
+        "software word '3ab4d34ed158e57a'", "software word 'station-cards.xlsx'", "unbacked claim 双随机",
         "does not say 所站共1个", "does not say worst overdue 006", "does not say the draw record's number"]
 
 

@@ -26,7 +26,7 @@ def test_each_problem_and_each_low_score_is_a_finding_once() -> None:
     results = pd.DataFrame({"station_code": ["001", "002"], "final": [65.5, 80.0]})
     rows = findings.finding_rows(frame, results, STATIONS, threshold=70, deadline=DEADLINE)
     assert [(r["station_code"], r["source"], r["text"]) for r in rows] == [
-        ("001", "低分", "本月综合得分65.5分，低于整改线70分"), ("001", "线上", "活动记录不完整"),
+        ("001", "低分", "综合得分65.5分，低于整改线70分"), ("001", "线上", "活动记录不完整"),
         ("001", "线下", "活动记录不完整"), ("001", "观察员", "活动记录不完整"), ("002", "线下", "群众少")]
     assert rows[-1]["category"] == "群众参与" and rows[-1]["township"] == "B镇"
     assert all(r["deadline"] == DEADLINE for r in rows)

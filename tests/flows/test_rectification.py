@@ -83,7 +83,7 @@ def test_two_rounds_then_overdue_raises_the_next_draw(prefect_server, settings, 
     assert all(set(r) >= {"id", "station", "source", "category", "text", "deadline", "status"} for r in listed)
     assert sorted((r["station"], r["source"], r["text"], r["deadline"], r["status"]) for r in listed) == [
         ("002", "线上", "活动照片未上传平台", "2026-12-25", "open"),
-        ("020", "低分", "本月综合得分60分，低于整改线70分", "2026-12-25", "open"),
+        ("020", "低分", "综合得分60分，低于整改线70分", "2026-12-25", "open"),
         ("020", "线下", "活动记录不完整", "2026-12-25", "open"),
     ]
     assert json.loads(cli("findings", "list", "--month", M1, "--json", "--as-of", "2026-12-26"))[0]["status"] \
