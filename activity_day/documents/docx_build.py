@@ -37,8 +37,8 @@ def _prose(name: str):
 
 
 def plan_template(*, draft: bool):
-    """The official plan (masthead, number, 版记, what the review adopted under 工作要求) or the draft for comments
-    (none of these, marked as the draft for comments). The disposition table is a document of its own."""
+    """The official plan (masthead, number, 版记, what the review adopted as a fourth requirement) or the draft for
+    comments (none of these, marked as the draft for comments). The disposition table is a document of its own."""
     prose = _prose("_plan_prose.j2")
     doc = new_document()
     if draft:
@@ -111,7 +111,7 @@ def plan_template(*, draft: bool):
 
 
 def dispositions_template():
-    """The disposition table (部门意见处理情况表): the office's record of the review, no masthead, no number."""
+    """The disposition table: the office's record of the review, no masthead, no number."""
     prose = _prose("_plan_prose.j2")
     doc = new_document()
     p(doc, '{% import "_plan_prose.j2" as prose %}{{ prose.dispositions_title(p) }}', "GW Title")
