@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cli.options import JsonOpt, MonthOpt, county, fail, month_option
+from cli.tokens import UntilOpt
 
 app = typer.Typer(help="宣讲点单与派单：各所站点的宣讲、组建的微型宣讲队和讲师接单。", no_args_is_help=True)
 
@@ -89,6 +90,7 @@ def lectures_tokens(
         "--json", help="每个令牌输出一行 JSON（speaker、token、link），不写文件时只输出这些。")] = False,
     base_url: Annotated[str | None, typer.Option(
         "--base-url", help="手机页面的网址，链接和二维码以它开头（默认取 ACTIVITY_DAY_PUBLIC_URL）。")] = None,
+    until: UntilOpt = None,
 ) -> None:
     """签发讲师接单令牌（讲师用它打开手机页面 /m/speaker 查看自己的宣讲并接单、谢绝；原令牌作废），导出为 xlsx 和可打印的二维码卡片。"""
     import pandas as pd
@@ -99,7 +101,7 @@ def lectures_tokens(
     from activity_day.services.submissions import utcnow
     from activity_day.store import lectures as store
     from activity_day.store.database import transaction
-    from cli.tokens import Delivery
+    from cli.tokens import Delivery, expiry_of
 
     if bool(speaker) == all_speakers:
         raise fail("请只写一种：--speaker 讲师编号（可写多个）或 --all")
@@ -109,11 +111,12 @@ def lectures_tokens(
         raise fail(f"{out}：令牌清单应为 .xlsx 或 .docx 文件")
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise fail(f"--base-url“{base_url}”应以 http:// 或 https:// 开头")
-    delivery = Delivery(out, as_json, base_url)
+    delivery = Delivery(out, as_json, base_url, expiry_of(until))
     code = county(ctx)
     with transaction() as session:
         try:
-            tokens = issue_speaker_tokens(session=session, county=code, codes=speaker or [], now=utcnow())
+            tokens = issue_speaker_tokens(session=session, county=code, codes=speaker or [], now=utcnow(),
+                                          expires_at=delivery.expires_at)
         except OperatorError as exc:
             raise fail(str(exc)) from None
         pool = store.pool_frame(session=session, county=code).set_index("code")

@@ -1,4 +1,5 @@
-"""`activity-day numbers`: the register of document numbers (发文字号) the official plans and circulars take."""
+"""`activity-day numbers`: the register of document numbers (发文字号) the official plans, circulars and naming
+notices take."""
 
 from __future__ import annotations
 
@@ -13,6 +14,14 @@ from cli.options import JsonOpt, county, fail
 app = typer.Typer(help="发文字号登记（正式方案、通报印发时依次取号）。", no_args_is_help=True)
 
 DOCUMENTS_CN = {"plan": "集中活动日方案", "circular": "集中活动日通报"}
+
+
+def document_cn(document: str) -> str:
+    """What a numbered document is, in Chinese: the month's plan or circular, or a round's naming notice."""
+    kind, _, round_ = document.partition("-")
+    if kind == "naming" and round_:
+        return f"{round_}年度示范所站命名通知"
+    return DOCUMENTS_CN.get(document, document)
 
 
 def local(stored: datetime) -> datetime:
@@ -86,6 +95,6 @@ def numbers_list(
         typer.echo(f"{issuer}{f'{year}年度' if year else ''}尚未使用文号")
     for r in rows:
         typer.echo(f"{numbers.format_number(r.issuer, r.year, r.number)}  {cn_month(r.month)}"
-                   f"{DOCUMENTS_CN.get(r.document, r.document)}  取号 {local(r.issued_at):%Y-%m-%d %H:%M}")
+                   f"{document_cn(r.document)}  取号 {local(r.issued_at):%Y-%m-%d %H:%M}")
     for y, n in upcoming.items():
         typer.echo(f"{y}年度下一个文号：{numbers.format_number(issuer, y, n)}")

@@ -11,6 +11,29 @@ from cli.options import county, fail
 
 app = typer.Typer(help="所站报送令牌（微信小程序接口用）及检查组、文明观察员的评分令牌。", no_args_is_help=True)
 
+UntilOpt = Annotated[str | None, typer.Option(
+    "--until", help="令牌有效期的最后一天 YYYY-MM-DD（北京时间，含当日）；默认为签发当年的12月31日。")]
+
+
+def expiry_of(until: str | None):
+    """When new tokens stop working (UTC), from --until or the end of this year; refuses a day already past."""
+    from datetime import date
+
+    from activity_day.domain.tokens import expiry
+    from activity_day.services.submissions import utcnow
+
+    now = utcnow()
+    day = None
+    if until is not None:
+        try:
+            day = date.fromisoformat(until.strip())
+        except ValueError:
+            raise fail(f"--until“{until}”无效：应为 YYYY-MM-DD，例如 2027-12-31") from None
+    expires_at = expiry(now, day)
+    if expires_at <= now:
+        raise fail(f"--until {until} 已经过去：有效期的最后一天不能早于今天")
+    return expires_at
+
 
 @app.command("issue")
 def tokens_issue(
@@ -29,8 +52,9 @@ def tokens_issue(
         "--json", help="每个令牌输出一行 JSON（所站：station、token、link），不写文件时只输出这些。")] = False,
     base_url: Annotated[str | None, typer.Option(
         "--base-url", help="手机页面的网址，链接和二维码以它开头（默认取 ACTIVITY_DAY_PUBLIC_URL）。")] = None,
+    until: UntilOpt = None,
 ) -> None:
-    """签发新令牌（同一所站、检查组或观察员的原令牌作废），导出为 xlsx 和可打印的二维码卡片。"""
+    """签发新令牌（同一所站、检查组，或同一观察员在同一乡镇的原令牌作废），导出为 xlsx 和可打印的二维码卡片。"""
     chosen = [bool(station), all_stations, bool(team), all_teams, observer is not None]
     if sum(chosen) != 1:
         raise fail("请只写一种：--station 编号（可写多个）、--all、--team 检查组（可写多个）、--all-teams，"
@@ -45,7 +69,7 @@ def tokens_issue(
         raise fail(f"{out}：令牌清单应为 .xlsx 或 .docx 文件")
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise fail(f"--base-url“{base_url}”应以 http:// 或 https:// 开头")
-    delivery = Delivery(out, as_json, base_url)
+    delivery = Delivery(out, as_json, base_url, expiry_of(until))
     if station or all_stations:
         _issue_station_tokens(county(ctx), delivery, station or [], all_stations)
     else:
@@ -61,11 +85,16 @@ def _local(url: str) -> bool:
 class Delivery:
     """Where new tokens go: the xlsx list, the printable QR sheet beside it (or only the sheet), and JSON lines."""
 
-    def __init__(self, out: Path | None, as_json: bool, base_url: str | None):
+    def __init__(self, out: Path | None, as_json: bool, base_url: str | None, expires_at):
+        from activity_day.domain.tokens import last_day
         from activity_day.settings import get_settings
 
         self.out, self.as_json = out, as_json
         self.base_url = base_url or get_settings().public_url
+        self.expires_at, self.last_day = expires_at, last_day(expires_at)
+
+    def expiry_text(self) -> str:
+        return f"有效期至{self.last_day.year}年{self.last_day.month}月{self.last_day.day}日"
 
     def link(self, role: str, token: str) -> str:
         from activity_day.documents.token_sheet import page_link
@@ -90,11 +119,17 @@ class Delivery:
     def report(self, lines: list[dict], done: str, files: list[Path]) -> None:
         import json
 
+        from activity_day.services.submissions import utcnow
+
         if self.as_json:
             for line in lines:
                 typer.echo(json.dumps(line, ensure_ascii=False))
             return
         typer.echo(done.format(files="、".join(str(f) for f in files)))
+        typer.echo(f"令牌{self.expiry_text()}（北京时间，含当日），到期或作废后链接和二维码即失效")
+        if (self.expires_at - utcnow()).days < 31:
+            typer.echo(f"注意：这些令牌{self.expiry_text()}，一个月内就会失效；如供明年使用，请用 --until 写明有效期"
+                       f"（如 --until {self.last_day.year + 1}-12-31）重新签发", err=True)
         if _local(self.base_url):
             typer.echo(f"注意：链接和二维码指向 {self.base_url}，只有本机能打开；发给所站前请用 --base-url 或环境变量 "
                        "ACTIVITY_DAY_PUBLIC_URL 写明手机能访问的地址，再重新签发", err=True)
@@ -114,7 +149,8 @@ def _issue_station_tokens(code: str, delivery: Delivery, station: list[str], all
         unknown = [s for s in chosen if s not in stations.index]
         if unknown:
             raise fail(f"所站名录中没有这些编号：{'、'.join(unknown)}")
-        tokens = issue_tokens(session=session, county=code, stations=chosen, now=utcnow())
+        tokens = issue_tokens(session=session, county=code, stations=chosen, now=utcnow(),
+                              expires_at=delivery.expires_at)
         links = {c: delivery.link("station", t) for c, t in tokens.items()}
         sheet = pd.DataFrame([{"所站编号": c, "所站名称": stations.loc[c, "name"], "乡镇（街道）": stations.loc[c, "township"],
                                "负责人": stations.loc[c, "leader"], "令牌": t, "链接": links[c]}
@@ -131,8 +167,9 @@ def _issue_scorer_tokens(code: str, delivery: Delivery, team: list[str], all_tea
     import pandas as pd
 
     from activity_day.documents.token_sheet import Card
+    from activity_day.domain.names import normalize_name
     from activity_day.errors import OperatorError
-    from activity_day.services.scoring import issue_scorer_tokens, team_names
+    from activity_day.services.scoring import issue_scorer_tokens, observer_townships, team_names
     from activity_day.services.submissions import utcnow
     from activity_day.store import crud
     from activity_day.store.database import transaction
@@ -143,26 +180,35 @@ def _issue_scorer_tokens(code: str, delivery: Delivery, team: list[str], all_tea
             if observer is None:
                 names = team_names(crud.load_profile_of(session=session, county=code)) if all_teams else team
                 tokens = issue_scorer_tokens(session=session, county=code, role=ScorerRole.TEAM, names=names,
-                                             now=utcnow())
+                                             now=utcnow(), expires_at=delivery.expires_at)
                 links = {n: delivery.link("team", t) for n, t in tokens.items()}
                 sheet = pd.DataFrame([{"检查组": n, "令牌": t, "链接": links[n]} for n, t in tokens.items()])
                 cards = [Card(n, "检查组评分", links[n]) for n in tokens]
                 lines = [{"team": n, "token": t, "link": links[n]} for n, t in tokens.items()]
-                title, noun, role = "检查组评分令牌", "检查组", "team"
+                title, role = "检查组评分令牌", "team"
+                done = f"已签发 {len(tokens)} 个检查组评分令牌，见 {{files}}；这些检查组原有的令牌已作废"
             else:
                 tokens = issue_scorer_tokens(session=session, county=code, role=ScorerRole.OBSERVER,
-                                             names=[observer], township=township, now=utcnow())
+                                             names=[observer], township=township, now=utcnow(),
+                                             expires_at=delivery.expires_at)
+                [name], township = tokens, normalize_name(township)
+                others = [t for t in observer_townships(session=session, county=code, name=name, now=utcnow())
+                          if t != township]
                 links = {n: delivery.link("observer", t) for n, t in tokens.items()}
                 sheet = pd.DataFrame([{"文明观察员": n, "乡镇（街道）": township, "令牌": t, "链接": links[n]}
                                       for n, t in tokens.items()])
                 cards = [Card(n, f"文明观察员 · {township}", links[n]) for n in tokens]
                 lines = [{"observer": n, "township": township, "token": t, "link": links[n]} for n, t in tokens.items()]
-                title, noun, role = "文明观察员评分令牌", "文明观察员", "observer"
+                title, role = "文明观察员评分令牌", "observer"
+                # An observer's tokens are per person and township: say what this one does to the others.
+                done = (f"已签发文明观察员“{name}”在{township}的评分令牌，见 {{files}}；{name}在{township}原有的令牌已作废"
+                        + (f"；{name}在{'、'.join(others)}的令牌不受影响，仍然有效（如需作废：activity-day tokens revoke "
+                           f"--observer {name} --township {others[0]}）" if others else ""))
         except OperatorError as exc:
             raise fail(str(exc)) from None
         # As for stations: the files first, so a failed write leaves the old tokens valid.
         files = delivery.write(title, role, sheet, cards)
-    delivery.report(lines, f"已签发 {len(tokens)} 个{noun}评分令牌，见 {{files}}；原有的令牌已作废", files)
+    delivery.report(lines, done, files)
 
 
 @app.command("revoke")
@@ -171,24 +217,39 @@ def tokens_revoke(
     station: Annotated[str | None, typer.Option("--station", help="所站编号。")] = None,
     team: Annotated[str | None, typer.Option("--team", help="检查组名称（或“线上·姓名”）。")] = None,
     observer: Annotated[str | None, typer.Option("--observer", help="文明观察员姓名。")] = None,
+    township: Annotated[str | None, typer.Option(
+        "--township", help="只作废文明观察员在这个乡镇（街道）的令牌；不写则作废其全部令牌。")] = None,
+    speaker: Annotated[str | None, typer.Option("--speaker", help="讲师编号（宣讲员库）。")] = None,
 ) -> None:
-    """作废一个所站、检查组或文明观察员的令牌。"""
-    from activity_day.services.scoring import revoke_scorer_tokens
+    """作废一个所站、检查组、文明观察员或讲师的令牌。"""
+    from activity_day.services.scoring import observer_townships, revoke_scorer_tokens
     from activity_day.services.submissions import revoke_tokens, utcnow
     from activity_day.store.database import transaction
     from models.enums import ScorerRole
 
-    if sum(v is not None for v in (station, team, observer)) != 1:
-        raise fail("请只写一种：--station 编号、--team 检查组或 --observer 姓名")
+    if sum(v is not None for v in (station, team, observer, speaker)) != 1:
+        raise fail("请只写一种：--station 编号、--team 检查组、--observer 姓名或 --speaker 讲师编号")
+    if township is not None and observer is None:
+        raise fail("--township 只与 --observer 一起使用")
     code = county(ctx)
+    left: list[str] = []
     with transaction() as session:
         if station is not None:
             count = revoke_tokens(session=session, county=code, station=station, now=utcnow())
-            who = f"所站 {station}"
+            who = f"所站 {station} "
+        elif speaker is not None:
+            count = revoke_scorer_tokens(session=session, county=code, role=ScorerRole.SPEAKER,
+                                         name=speaker.strip().upper(), now=utcnow())
+            who = f"讲师 {speaker.strip().upper()} "
+        elif team is not None:
+            count = revoke_scorer_tokens(session=session, county=code, role=ScorerRole.TEAM, name=team, now=utcnow())
+            who = f"检查组“{team}”"
         else:
-            role, name = (ScorerRole.TEAM, team) if team is not None else (ScorerRole.OBSERVER, observer)
-            count = revoke_scorer_tokens(session=session, county=code, role=role, name=name or "", now=utcnow())
-            who = f"检查组“{team}”" if team is not None else f"文明观察员“{observer}”"
+            name = observer or ""
+            count = revoke_scorer_tokens(session=session, county=code, role=ScorerRole.OBSERVER, name=name,
+                                         now=utcnow(), township=township)
+            who = f"文明观察员“{name}”" + (f"在{township}" if township else "")
+            left = observer_townships(session=session, county=code, name=name, now=utcnow())
     if not count:
-        raise fail(f"{who}{' ' if station is not None else ''}没有有效的令牌", 1)
-    typer.echo(f"已作废{who}的 {count} 个令牌")
+        raise fail(f"{who}没有有效的令牌", 1)
+    typer.echo(f"已作废{who}的 {count} 个令牌" + (f"；其在{'、'.join(left)}的令牌仍然有效" if left else ""))

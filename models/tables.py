@@ -264,6 +264,7 @@ class StationToken(SQLModel, table=True):
     prefix: str = Field(max_length=8)  # the first characters, to tell tokens apart in lists
     issued_at: datetime
     revoked_at: datetime | None = None
+    expires_at: datetime | None = None  # UTC; by default the end of the year it was issued for (Beijing time)
 
 
 class Submission(SQLModel, table=True):
@@ -504,6 +505,7 @@ class ScorerToken(SQLModel, table=True):
     prefix: str = Field(max_length=8)
     issued_at: datetime
     revoked_at: datetime | None = None
+    expires_at: datetime | None = None  # UTC; by default the end of the year it was issued for (Beijing time)
 
 
 class ScoreRevision(SQLModel, table=True):

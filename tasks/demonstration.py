@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from activity_day.documents.demonstration import notice_context
 from activity_day.documents.render import docx_bytes, render_text, write_bytes, write_text, xlsx_bytes
-from activity_day.domain.dates import cn_date
 from activity_day.services import demonstration as service
 from activity_day.settings import get_settings
-from activity_day.store import crud
+from activity_day.store import crud, numbers
 from activity_day.store import demonstration as store
 from tasks.common import artifact, artifact_key, run_logger, transaction
 
@@ -67,7 +67,8 @@ def objections_state(county: str, round_: str) -> list[dict]:
 
 @task(name="render-notice")
 def render_notice(county: str, round_: str, kind: str) -> dict[str, str]:
-    """The 公示 notice (kind "publicity": the panel's approved list) or the 命名 notice ("naming": the final list)."""
+    """The 公示 notice (kind "publicity": the panel's approved list) or the 命名 notice ("naming": the final list,
+    issued with a number from the office's register, which a rerun keeps)."""
     with transaction(read_only=True) as session:
         profile = crud.load_profile_of(session=session, county=county)
         found = store.get_round(session=session, county=county, round_=round_)
@@ -78,16 +79,19 @@ def render_notice(county: str, round_: str, kind: str) -> dict[str, str]:
     upheld = {o.station_code for o in objections if o.upheld}
     rows = [{"township": stations.loc[a.station_code, "township"], "name": stations.loc[a.station_code, "name"],
              "brand": a.brand} for a in sorted(listed, key=lambda a: (stations.loc[a.station_code, "township"], a.station_code))]
-    county_info = profile.county
-    d = {"round": round_, "county_name": county_info.name, "office_short": county_info.office_short, "stations": rows,
-         "start_cn": cn_date(found.publicity_start), "end_cn": cn_date(found.publicity_end),
-         "withdrawn": [stations.loc[c, "name"] for c in sorted(upheld)]}
     signed = found.named_on if kind == "naming" and found.named_on else found.publicity_start
+    doc_number = None
+    if kind == "naming":
+        with transaction() as session:
+            doc_number = numbers.assign(session=session, now=datetime.now(UTC), issue=numbers.Issue(
+                issuer=profile.county.doc_prefix, year=signed.year, county=county, month=f"{signed:%Y-%m}",
+                document=f"naming-{round_}"))
+    context = notice_context(kind, round_=round_, county=profile.county, stations=rows,
+                             withdrawn=[stations.loc[c, "name"] for c in sorted(upheld)],
+                             publicity=(found.publicity_start, found.publicity_end), signed=signed,
+                             doc_number=doc_number)
     prose = "公示" if kind == "publicity" else "命名"
-    title = (f"关于{round_}年度{county_info.name}新时代文明实践示范所站拟命名名单的公示" if kind == "publicity"
-             else f"关于命名{round_}年度{county_info.name}新时代文明实践示范所站的通知")
-    context = {"title": title, "kind": kind, "d": d, "office_name": county_info.office_name,
-               "signed_cn": cn_date(signed), "issuer": None}
+    title = context["title"]
     folder = round_dir(county, round_)
     markdown = render_text("demonstration.md.j2", **context)
     files = {

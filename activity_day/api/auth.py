@@ -36,7 +36,7 @@ def current_station(
     with transaction() as session:
         token = station_for_token(session=session, token=credentials.credentials)
         if token is None:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "令牌无效或已停用",
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "令牌无效、已过期或已停用",
                                 headers={"WWW-Authenticate": "Bearer"})
         return Station(county=token.county, code=token.station_code)
 

@@ -114,7 +114,7 @@ def current_speaker(credentials: Annotated[HTTPAuthorizationCredentials | None, 
     with transaction(read_only=True) as session:
         holder = speaker_for_token(session=session, token=credentials.credentials)
     if holder is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "令牌无效或已停用", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "令牌无效、已过期或已停用", headers={"WWW-Authenticate": "Bearer"})
     return holder
 
 

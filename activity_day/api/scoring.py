@@ -35,7 +35,7 @@ router = APIRouter(prefix="/api/v1/scoring", tags=["scoring"])
 
 FORBIDDEN = "无权访问"
 DESCRIPTIONS = {
-    401: "缺少令牌，或令牌无效、已停用",
+    401: "缺少令牌，或令牌无效、已过期、已停用",
     403: "无权访问：所站不是本令牌可以评分的（所站不存在时回答相同，不透露任何所站信息），或用的是所站令牌",
     409: "本月通报已汇编，评分不能再修改",
     413: "请求内容超过大小上限",
@@ -141,7 +141,7 @@ def current_scorer(credentials: Annotated[HTTPAuthorizationCredentials | None, D
         if scorer is None and station_for_token(session=session, token=credentials.credentials) is not None:
             raise HTTPException(status.HTTP_403_FORBIDDEN, FORBIDDEN)  # a station's token does not score
     if scorer is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "令牌无效或已停用", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "令牌无效、已过期或已停用", headers={"WWW-Authenticate": "Bearer"})
     return scorer
 
 

@@ -17,7 +17,6 @@ from activity_day.documents.gbt9704 import (
     LETTER,
     attachment,
     attachments_list,
-    attachments_note,
     colophon,
     figure,
     letterhead,
@@ -162,7 +161,7 @@ def circular_template():
     p(doc, "{{ prose.commended_item(loop.index, r.label, r.final, r.activities) }}")
     p(doc, "{%p endfor %}")
     p(doc, "{%p else %}")
-    p(doc, "{{ prose.no_commended(thresholds) }}")
+    p(doc, "{{ prose.no_commended(s, thresholds) }}")
     p(doc, "{%p endif %}")
     p(doc, "{%p if lectures %}")
     p(doc, prose.lectures_heading(), "GW H1")
@@ -295,15 +294,21 @@ def evaluation_template():
 
 
 def demonstration_template():
-    """The demonstration-station notices: the list put up for public comment and the naming notice (`kind`)."""
+    """The demonstration-station notices (`kind`): the list put up for public comment (title, text, list and
+    signature) and the naming notice, issued like the circular: masthead and number, addressees, 版记."""
     prose = _prose("_demonstration_prose.j2")
     doc = new_document()
+    letterhead(doc)
     p(doc, '{% import "_demonstration_prose.j2" as prose %}' + LETTER + "{{ title }}", "GW Title")
     p(doc, "", "GW Flush")
+    p(doc, "{%p if addressees %}", "GW Flush")
+    p(doc, "{{ addressees }}", "GW Flush")
+    p(doc, "{%p endif %}", "GW Flush")
     p(doc, "{{ prose.publicity_body(d) if kind == 'publicity' else prose.naming_body(d) }}")
     table(doc, prose.headers, "s in d.stations",
-          ["{{ loop.index }}", "{{ s.township }}", "{{ s.name }}", "{{ s.brand }}"], [14, 30, 70, 42])
+          ["{{ loop.index }}", "{{ s.township }}", "{{ s.name }}", "{{ s.brand }}"])
     signature(doc)
+    colophon(doc, when="issuer")
     return doc
 
 

@@ -11,7 +11,7 @@ from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Length, Mm, Pt, RGBColor
 
@@ -182,57 +182,104 @@ def letterhead(doc) -> None:
     p(doc, "{%p endif %}", "GW Flush")
 
 
-# 版记 rules (GB/T 9704 7.4.1): the first and the last thick (0.35 mm), the ones between thin (0.25 mm);
-# sizes in eighths of a point.
+# 版记 rules (GB/T 9704 7.4.1): as wide as the type area, the first and the last thick (0.35 mm), the ones
+# between thin (0.25 mm); sizes in eighths of a point.
 THICK, THIN = 8, 6
-COLOPHON_INDENT = Pt(14)  # one character (14 pt) on each side
+COLOPHON_INDENT = Pt(14)  # the text one character (四号, 14 pt) in from each end of the rules
+COLOPHON_LEAD = Pt(14 * 3)  # 抄送： a wrapped 抄送 line aligns after the colon
+COLOPHON_BOX = "colophon"  # the id of the text box render.fit_colophon sizes
+
+VML = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+       'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+       'xmlns:w10="urn:schemas-microsoft-com:office:word"')
 
 
-def _colophon_line(container, text: str, *, top: int | None, bottom: int | None):
-    line = p(container, text, "GW Colophon")
-    line.paragraph_format.left_indent = line.paragraph_format.right_indent = COLOPHON_INDENT
-    if top:
-        _border(line, "top", size=top)
-    if bottom:
-        _border(line, "bottom", size=bottom)
-    return line
+def _rules(table) -> None:
+    """The 版记's rules as the table's borders: thick above and below, thin between its rows, none at the sides;
+    a row the context leaves out ({%tr if %}) takes its rule with it."""
+    borders = OxmlElement("w:tblBorders")
+    for side, size in (("top", THICK), ("left", None), ("bottom", THICK), ("right", None), ("insideH", THIN),
+                       ("insideV", None)):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:val"), "single" if size else "nil")
+        if size:
+            edge.set(qn("w:sz"), str(size))
+            edge.set(qn("w:space"), "0")
+            edge.set(qn("w:color"), "000000")
+        borders.append(edge)
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), str(COLOPHON_INDENT.twips))
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    pr = table._tbl.tblPr
+    width = pr.find(qn("w:tblW"))
+    width.set(qn("w:w"), str(Mm(156).twips))
+    width.set(qn("w:type"), "dxa")
+    for element in (borders, margins):
+        pr.append(element)
 
 
-def _issued_line(container, *, top: int):
-    """The printing office on the left, the date of printing flush right (a right tab at the right indent)."""
-    line = _colophon_line(container, "{{ printer }}", top=top, bottom=THICK)
-    line.paragraph_format.tab_stops.add_tab_stop(Mm(156) - COLOPHON_INDENT, WD_TAB_ALIGNMENT.RIGHT)
-    line.add_run("\t")
-    line.add_run("{{ letter.issued_on(signed_cn) }}")
-    return line
+def colophon(doc, when: str | None = None) -> None:
+    """版记 (GB/T 9704 7.4): at the foot of the last page, its last rule on the last line of the type area.
 
-
-def colophon(doc) -> None:
-    """版记 (GB/T 9704 7.4): on the last page, which is even, with its last line on the last line of the text area.
-
-    It is the footer of a last section that starts on an even page: when the text ends on an odd page the
-    版记 page follows it; when the text ends on an even page, Word and LibreOffice insert a blank page first.
-    The 版记 page has no page number. The footer sits 35 mm from the
-    page's bottom edge, the bottom of the text area. Footers are rendered on their own, so the first line
-    imports the macros again.
+    It is a text box anchored to the end of the text, at the bottom of the type area, with the text kept
+    above it: it shares the last page when the text leaves room and moves to a page of its own when not. A
+    Word file cannot make that page even (a section break starting on an even page always breaks the page,
+    which put the 版记 alone after a page with room); the document ends where its text ends. Inside, a table
+    of one column: 抄送 (if any) and the printing office with the date, its borders the rules. `when` is the
+    context's condition for a 版记 at all. render.fit_colophon sets the box's height to the rows rendered.
     """
-    section = doc.add_section(WD_SECTION.EVEN_PAGE)
-    section.footer_distance = Mm(35)
-    for footer in (section.footer, section.even_page_footer):
-        footer.is_linked_to_previous = False
-        first = footer.paragraphs[0]
-        first.text = LETTER
-        first.style = doc.styles["GW Colophon"]
-        p(footer, "{%p if cc %}", "GW Colophon")
-        _colophon_line(footer, "{{ letter.copied(cc) }}", top=THICK, bottom=None)
-        _issued_line(footer, top=THIN)
-        p(footer, "{%p else %}", "GW Colophon")
-        _issued_line(footer, top=THICK)
-        p(footer, "{%p endif %}", "GW Colophon")
+    if when:
+        p(doc, "{%p if " + when + " %}", "GW Flush")
+    table = doc.add_table(rows=4, cols=1)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    _rules(table)
+    table.columns[0].width = Mm(156)
+    for row in table.rows:
+        row.cells[0].width = Mm(156)
+        row.cells[0].paragraphs[0].style = doc.styles["GW Colophon"]
+    rows = [row.cells[0].paragraphs[0] for row in table.rows]
+    rows[0].text, rows[2].text = "{%tr if cc %}", "{%tr endif %}"
+    rows[1].text = "{{ letter.copied(cc) }}"
+    rows[1].paragraph_format.left_indent = COLOPHON_LEAD
+    rows[1].paragraph_format.first_line_indent = -COLOPHON_LEAD
+    issued = rows[3]
+    issued.add_run("{{ printer }}")
+    issued.add_run("\t")
+    issued.add_run("{{ letter.issued_on(signed_cn) }}")
+    issued.paragraph_format.tab_stops.add_tab_stop(Mm(156) - 2 * COLOPHON_INDENT, WD_TAB_ALIGNMENT.RIGHT)
+    table._tbl.getparent().remove(table._tbl)
+    # Text in a table needs a paragraph after it; a point high, so that the last rule ends the box.
+    after = f'<w:p {VML}><w:pPr><w:spacing w:line="20" w:lineRule="exact"/></w:pPr></w:p>'
+    anchor = parse_xml(
+        f'<w:p {VML}><w:pPr><w:pStyle w:val="GWFlush"/><w:spacing w:line="20" w:lineRule="exact"/></w:pPr>'
+        '<w:r><w:pict>'
+        '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
+        '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
+        f'<v:shape id="{COLOPHON_BOX}" o:spid="_x0000_s1025" type="#_x0000_t202" filled="f" stroked="f" '
+        'style="position:absolute;margin-left:0;margin-top:0;width:156mm;height:57pt;z-index:1;'
+        'mso-position-horizontal:center;mso-position-horizontal-relative:margin;'
+        'mso-position-vertical:bottom;mso-position-vertical-relative:margin">'
+        '<v:textbox inset="0,0,0,0"><w:txbxContent/></v:textbox>'
+        '<w10:wrap type="topAndBottom" anchorx="margin" anchory="margin"/></v:shape></w:pict></w:r></w:p>')
+    content = anchor.find(".//" + qn("w:txbxContent"))
+    content.append(table._tbl)
+    content.append(parse_xml(after))
+    doc.element.body.find(qn("w:sectPr")).addprevious(anchor)
+    if when:
+        p(doc, "{%p endif %}", "GW Flush")
 
 
-def table(doc, headers: list[str], loop: str, cells: list[str], widths_mm: list[int]):
-    """A bordered table whose body row repeats over `loop` (docxtpl {%tr %} rows)."""
+def table(doc, headers: list[str], loop: str, cells: list[str], widths_mm: list[int] | None = None):
+    """A bordered table whose body row repeats over `loop` (docxtpl {%tr %} rows).
+
+    Its column widths come from the rendered content (render.fit_tables); `widths_mm` only shapes the template
+    as Word shows it before rendering, the columns equal by default.
+    """
+    widths_mm = widths_mm or [156 / len(headers)] * len(headers)
     t = doc.add_table(rows=4, cols=len(headers))
     t.style = doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -268,21 +315,10 @@ def table(doc, headers: list[str], loop: str, cells: list[str], widths_mm: list[
     return t
 
 
-def attachments_note(doc, prose) -> None:
-    """附件说明: one empty line after the body, then 附件：1．… indented two characters, the others aligned under
-    the first name."""
-    p(doc, "", "GW Flush").paragraph_format.keep_with_next = True
-    for number, title in enumerate(prose.attachment_titles, start=1):
-        line = p(doc, (prose.attachments_lead() if number == 1 else "") + prose.attachment_item(number, title))
-        line.paragraph_format.keep_with_next = True  # with the signature below: never a page of its own
-        if number > 1:
-            line.paragraph_format.first_line_indent = Pt(0)
-            line.paragraph_format.left_indent = Pt(16 * 5)  # two characters and 附件：
-
-
 def attachments_list(doc, loop: str, item: str, lead: str) -> None:
     """附件说明 for attachments the context numbers (`loop` over them, `item` the field of one): the first line
-    says `lead` (附件：), the others align under the first name, as attachments_note does."""
+    says `lead` (附件：), the others indented to align under the first name; each line kept with the signature
+    below, so the 附件说明 never ends a page alone."""
     p(doc, "", "GW Flush").paragraph_format.keep_with_next = True
     p(doc, "{%p for " + loop + " %}")
     p(doc, "{%p if loop.first %}")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from datetime import datetime
@@ -12,7 +14,16 @@ from typing import Any
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
+from activity_day.documents.layout import (
+    COLOPHON_BOX,
+    TEXT_WIDTH_PT,
+    colophon_height,
+    column_widths,
+    header_words,
+    title_lines,
+)
 from activity_day.domain.dates import cn_number
 from activity_day.domain.hashing import sha256_hex
 from activity_day.settings import TEMPLATES_DIR
@@ -36,7 +47,32 @@ def environment() -> Environment:
     env.filters["score"] = score_text
     env.filters["signed"] = signed_text
     env.filters["cn"] = cn_number
+    env.filters["typeset"] = typeset_html
     return env
+
+
+HTML_TITLE = re.compile(r"<h1>([^<]*)</h1>")
+HTML_HEADER = re.compile(r"<th([^>]*)>([^<]*)</th>")
+
+
+def typeset_html(html: str) -> Markup:
+    """A document's HTML with its titles in lines broken at sense boundaries (layout.title_lines) and each table
+    header breakable only between its words (<wbr>, with `word-break: keep-all` in the style sheet).
+
+    The HTML base template applies it to the body of every document, as render.typeset does to the DOCX.
+    """
+    def title(m: re.Match) -> str:
+        lines = title_lines(_unescape(m[1]))
+        return "<h1>" + "<br>".join(f'<span class="line">{escape(line)}</span>' for line in lines) + "</h1>"
+
+    def header(m: re.Match) -> str:
+        return f"<th{m[1]}>" + "<wbr>".join(str(escape(w.text)) for w in header_words(_unescape(m[2]))) + "</th>"
+
+    return Markup(HTML_HEADER.sub(header, HTML_TITLE.sub(title, str(html))))
+
+
+def _unescape(text: str) -> str:
+    return Markup(text).unescape()
 
 
 def plain_text(value: Any) -> str:
@@ -128,6 +164,7 @@ def docx_bytes(template: str, context: dict[str, Any], *, dated: datetime, title
         fit_masthead(doc.docx, context["mark"])
     if context.get("signature"):
         fit_signature(doc.docx, context["signature"])
+    typeset(doc.docx)
     props = doc.docx.core_properties
     props.created = props.modified = dated
     props.last_printed = dated
@@ -171,6 +208,92 @@ def fit_masthead(document: Any, mark: dict[str, float]) -> None:
                 scale = OxmlElement("w:w")
                 rpr.append(scale)
             scale.set(qn("w:val"), str(mark["scale_pct"]))
+
+
+def typeset(document: Any) -> None:
+    """What a typesetter does after the text is in: titles broken at sense boundaries, table columns as wide as
+    their content needs, the 版记 box as high as its rows."""
+    break_titles(document)
+    fit_tables(document)
+    fit_colophon(document)
+
+
+def _text(element: Any) -> str:
+    from docx.oxml.ns import qn
+
+    return "".join(t.text or "" for t in element.iter(qn("w:t")))
+
+
+def _set_lines(paragraph: Any, lines: list[str]) -> None:
+    """Replace a paragraph's runs by one run of `lines` with line breaks between, formatted as its first run."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    runs = paragraph.findall(qn("w:r"))
+    props = runs[0].find(qn("w:rPr")) if runs else None
+    for old in runs:
+        paragraph.remove(old)
+    run = OxmlElement("w:r")
+    if props is not None:
+        run.append(copy.deepcopy(props))
+    for n, line in enumerate(lines):
+        if n:
+            run.append(OxmlElement("w:br"))
+        text = OxmlElement("w:t")
+        text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        text.text = line
+        run.append(text)
+    paragraph.append(run)
+
+
+def break_titles(document: Any) -> None:
+    """Every title (GW Title: the document's and its attachments') in the lines layout.title_lines chooses."""
+    for paragraph in styled_paragraphs(document, "GW Title"):
+        lines = title_lines(paragraph.text.replace("\n", ""))  # idempotent: a broken title again
+        if len(lines) > 1:
+            _set_lines(paragraph._p, lines)
+
+
+def fit_tables(document: Any) -> None:
+    """Each table's column widths from its rendered content (layout.column_widths), the table as wide as the
+    type area; a header that does not fit its column on one line is broken between its words."""
+    from docx.oxml.ns import qn
+
+    total = round(TEXT_WIDTH_PT * 20)  # twips
+    for table in document.element.body.iterchildren(qn("w:tbl")):
+        grid = table.find(qn("w:tblGrid")).findall(qn("w:gridCol"))
+        rows = [(row, row.findall(qn("w:tc"))) for row in table.findall(qn("w:tr"))]
+        if not rows or any(len(cells) != len(grid) for _, cells in rows):
+            continue  # merged cells: left as the template has them
+        header = next((n for n, (row, _) in enumerate(rows) if row.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}")
+                       is not None), 0)
+        texts = [[_text(cell) for cell in cells] for _, cells in rows]
+        columns = column_widths(texts[header], [t for n, t in enumerate(texts) if n != header])
+        twips = [round(w * 20) for w in columns.widths]
+        twips[-1] += total - sum(twips)
+        for col, width in zip(grid, twips, strict=True):
+            col.set(qn("w:w"), str(width))
+        for _, cells in rows:
+            for cell, width in zip(cells, twips, strict=True):
+                cell.get_or_add_tcPr().get_or_add_tcW().set(qn("w:w"), str(width))
+                cell.tcPr.tcW.set(qn("w:type"), "dxa")
+        table_width = table.tblPr.find(qn("w:tblW"))
+        if table_width is not None:
+            table_width.set(qn("w:w"), str(total))
+            table_width.set(qn("w:type"), "dxa")
+        for cell, lines in zip(rows[header][1], columns.headers, strict=True):
+            if len(lines) > 1:
+                _set_lines(cell.find(qn("w:p")), lines)
+
+
+def fit_colophon(document: Any) -> None:
+    """The 版记 box (gbt9704.colophon) as high as the rows the context left in it."""
+    from docx.oxml.ns import qn
+
+    for shape in document.element.body.iter("{urn:schemas-microsoft-com:vml}shape"):
+        if shape.get("id") == COLOPHON_BOX:
+            height = colophon_height([_text(row) for row in shape.iter(qn("w:tr"))])
+            shape.set("style", re.sub(r"height:[^;]*", f"height:{height:g}pt", shape.get("style")))
 
 
 @lru_cache

@@ -20,13 +20,14 @@ from activity_day.domain import lectures as rules
 from activity_day.domain.dates import cn_month, month_days, parse_month
 from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadline
 from activity_day.domain.names import closest
+from activity_day.domain.tokens import default_expiry, is_live
 from activity_day.errors import OperatorError
 from activity_day.intake.cells import code_index
 from activity_day.intake.headers import ROW, H
 from activity_day.intake.lectures import validate_orders, validate_ratings
 from activity_day.intake.problems import Validated
 from activity_day.services.scoring import revoke_scorer_tokens
-from activity_day.services.submissions import token_sha256
+from activity_day.services.submissions import token_sha256, utcnow
 from activity_day.store import crud
 from activity_day.store import lectures as store
 from activity_day.store.database import transaction
@@ -258,8 +259,11 @@ class SpeakerHolder:
     township: str
 
 
-def issue_speaker_tokens(*, session: Session, county: str, codes: list[str], now: datetime) -> dict[str, str]:
-    """New tokens for speakers of the active pool (each revokes the speaker's earlier one); code -> token."""
+def issue_speaker_tokens(*, session: Session, county: str, codes: list[str], now: datetime,
+                         expires_at: datetime | None = None) -> dict[str, str]:
+    """New tokens for speakers of the active pool (each revokes the speaker's earlier one), working until
+    `expires_at` (by default the end of the year); code -> token."""
+    expires_at = expires_at or default_expiry(now)
     pool = store.pool_frame(session=session, county=county).set_index("code")
     if pool.empty:
         raise OperatorError("还没有宣讲员库：请先导入（activity-day import speakers 宣讲员库.xlsx）")
@@ -273,17 +277,20 @@ def issue_speaker_tokens(*, session: Session, county: str, codes: list[str], now
         revoke_scorer_tokens(session=session, county=county, role=ScorerRole.SPEAKER, name=code, now=now)
         token = f"sp_{secrets.token_urlsafe(32)}"  # "sp_" tells it from a station's "ad_" and a scorer's "sc_"
         session.add(ScorerToken(county=county, role=ScorerRole.SPEAKER, name=code, township=pool.loc[code, "township"],
-                                token_sha256=token_sha256(token), prefix=token[3:9], issued_at=now))
+                                token_sha256=token_sha256(token), prefix=token[3:9], issued_at=now,
+                                expires_at=expires_at))
         tokens[code] = token
     return tokens
 
 
-def speaker_for_token(*, session: Session, token: str) -> SpeakerHolder | None:
-    """The speaker holding a live token who is still in the active pool, or None."""
+def speaker_for_token(*, session: Session, token: str, now: datetime | None = None) -> SpeakerHolder | None:
+    """The speaker holding a live (not revoked, not expired) token who is still in the active pool, or None."""
     row = session.exec(select(ScorerToken).where(
         ScorerToken.token_sha256 == token_sha256(token), ScorerToken.revoked_at.is_(None),  # type: ignore[union-attr]
         ScorerToken.role == ScorerRole.SPEAKER)).first()
-    if row is None or row.name not in set(store.pool_frame(session=session, county=row.county)["code"]):
+    if row is None or not is_live(row.expires_at, now or utcnow()):
+        return None
+    if row.name not in set(store.pool_frame(session=session, county=row.county)["code"]):
         return None
     return SpeakerHolder(county=row.county, code=row.name, township=row.township)
 

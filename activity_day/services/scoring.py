@@ -21,9 +21,10 @@ from sqlmodel import Session, select
 from activity_day.domain.dates import cn_month
 from activity_day.domain.names import closest, control_characters, normalize_name, strip_control
 from activity_day.domain.profile import Profile
+from activity_day.domain.tokens import default_expiry, is_live
 from activity_day.errors import OperatorError
 from activity_day.intake import LIMITS, ROW, H, Problem, code_index, validate_scores
-from activity_day.services.submissions import token_sha256
+from activity_day.services.submissions import token_sha256, utcnow
 from activity_day.store import crud
 from activity_day.store import scores as score_store
 from activity_day.store.database import transaction
@@ -92,10 +93,13 @@ def _checked_name(name: str, what: str) -> str:
 
 
 def issue_scorer_tokens(*, session: Session, county: str, role: ScorerRole, names: list[str], now: datetime,
-                        township: str = "") -> dict[str, str]:
-    """New tokens for teams or one observer (each revokes the earlier ones of the same role and name);
-    returns name -> token. Raises OperatorError for a team not in the profile, an observer's township not in
-    the registry, or a name too long to store."""
+                        township: str = "", expires_at: datetime | None = None) -> dict[str, str]:
+    """New tokens for teams, or for one observer in one township, working until `expires_at` (by default the
+    end of the year). Each revokes the earlier ones of the same team, or of the same observer in the same
+    township: an observer's tokens are per person and township, so one for a second township leaves the first
+    working (`observer_townships` tells which). Returns name -> token. Raises OperatorError for a team not in
+    the profile, an observer's township not in the registry, or a name too long to store."""
+    expires_at = expires_at or default_expiry(now)
     if role is ScorerRole.TEAM:
         known = team_names(crud.load_profile_of(session=session, county=county))
         chosen = [_checked_name(_checked_team(n, known), "检查组名称") for n in names]
@@ -110,32 +114,51 @@ def issue_scorer_tokens(*, session: Session, county: str, role: ScorerRole, name
             raise OperatorError(f"所站名录中没有乡镇（街道）“{township}”{hint}")
     tokens = {}
     for name in dict.fromkeys(chosen):
-        revoke_scorer_tokens(session=session, county=county, role=role, name=name, now=now)
+        revoke_scorer_tokens(session=session, county=county, role=role, name=name, now=now,
+                             township=township if role is ScorerRole.OBSERVER else None)
         # "sc_" tells a scoring token from a station's "ad_" one, and never starts like a spreadsheet formula.
         token = f"sc_{secrets.token_urlsafe(32)}"
         session.add(ScorerToken(county=county, role=role, name=name, township=township,
-                                token_sha256=token_sha256(token), prefix=token[3:9], issued_at=now))
+                                token_sha256=token_sha256(token), prefix=token[3:9], issued_at=now,
+                                expires_at=expires_at))
         tokens[name] = token
     return tokens
 
 
-def revoke_scorer_tokens(*, session: Session, county: str, role: ScorerRole, name: str, now: datetime) -> int:
-    """Revoke the live tokens of a team or an observer; returns how many there were."""
-    rows = session.exec(select(ScorerToken).where(
+def _unrevoked(session: Session, county: str, role: ScorerRole, name: str,
+               township: str | None = None) -> list[ScorerToken]:
+    query = select(ScorerToken).where(
         ScorerToken.county == county, ScorerToken.role == role, ScorerToken.name == normalize_name(name),
-        ScorerToken.revoked_at.is_(None))).all()  # type: ignore[union-attr]
+        ScorerToken.revoked_at.is_(None))  # type: ignore[union-attr]
+    if township is not None:
+        query = query.where(ScorerToken.township == normalize_name(township))
+    return list(session.exec(query).all())
+
+
+def revoke_scorer_tokens(*, session: Session, county: str, role: ScorerRole, name: str, now: datetime,
+                         township: str | None = None) -> int:
+    """Revoke the unrevoked tokens of a team, a speaker or an observer (in one township, or all of them);
+    returns how many there were."""
+    rows = _unrevoked(session, county, role, name, township)
     for row in rows:
         row.revoked_at = now
         session.add(row)
     return len(rows)
 
 
-def scorer_for_token(*, session: Session, token: str) -> Scorer | None:
-    """The holder of a live scoring token, or None (a speaker's token does not score)."""
+def observer_townships(*, session: Session, county: str, name: str, now: datetime) -> list[str]:
+    """The townships in which an observer holds a working token."""
+    return sorted({row.township for row in _unrevoked(session, county, ScorerRole.OBSERVER, name)
+                   if is_live(row.expires_at, now)})
+
+
+def scorer_for_token(*, session: Session, token: str, now: datetime | None = None) -> Scorer | None:
+    """The holder of a live (not revoked, not expired) scoring token, or None (a speaker's token does not
+    score)."""
     row = session.exec(select(ScorerToken).where(
         ScorerToken.token_sha256 == token_sha256(token), ScorerToken.revoked_at.is_(None),  # type: ignore[union-attr]
         ScorerToken.role.in_([ScorerRole.TEAM, ScorerRole.OBSERVER]))).first()  # type: ignore[attr-defined]
-    if row is None:
+    if row is None or not is_live(row.expires_at, now or utcnow()):
         return None
     return Scorer(county=row.county, role=ScorerRole(row.role), name=row.name, township=row.township,
                   prefix=row.prefix)

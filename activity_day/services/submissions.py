@@ -16,6 +16,7 @@ from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadline
 from activity_day.domain.months import TZ
 from activity_day.domain.names import control_characters, strip_control
+from activity_day.domain.tokens import default_expiry, is_live
 from activity_day.intake import PLANS, Problem, code_index, too_many_activities, validate_plans
 from activity_day.store import crud
 from activity_day.store.database import transaction
@@ -43,8 +44,11 @@ def token_sha256(token: str) -> str:
     return sha256_hex(token)
 
 
-def issue_tokens(*, session: Session, county: str, stations: list[str], now: datetime) -> dict[str, str]:
-    """New tokens for the stations (each revokes the station's earlier ones); returns code -> token."""
+def issue_tokens(*, session: Session, county: str, stations: list[str], now: datetime,
+                 expires_at: datetime | None = None) -> dict[str, str]:
+    """New tokens for the stations (each revokes the station's earlier ones), working until `expires_at` (by
+    default the end of the year); returns code -> token."""
+    expires_at = expires_at or default_expiry(now)
     tokens = {}
     for code in stations:
         for old in session.exec(select(StationToken).where(
@@ -54,7 +58,7 @@ def issue_tokens(*, session: Session, county: str, stations: list[str], now: dat
         # The prefix keeps tokens recognisable and never lets one start like a spreadsheet formula.
         token = f"ad_{secrets.token_urlsafe(32)}"
         session.add(StationToken(county=county, station_code=code, token_sha256=token_sha256(token),
-                                 prefix=token[3:9], issued_at=now))
+                                 prefix=token[3:9], issued_at=now, expires_at=expires_at))
         tokens[code] = token
     return tokens
 
@@ -68,13 +72,14 @@ def revoke_tokens(*, session: Session, county: str, station: str, now: datetime)
     return len(rows)
 
 
-def station_for_token(*, session: Session, token: str) -> StationToken | None:
-    """The token's record if it is live and its station is still in the registry."""
-    return session.exec(
+def station_for_token(*, session: Session, token: str, now: datetime | None = None) -> StationToken | None:
+    """The token's record if it is live (not revoked, not expired) and its station is still in the registry."""
+    row = session.exec(
         select(StationToken).join(Station, (Station.county == StationToken.county)
                                   & (Station.code == StationToken.station_code))
         .where(StationToken.token_sha256 == token_sha256(token), StationToken.revoked_at.is_(None),  # type: ignore[union-attr]
                Station.active)).first()
+    return row if row is not None and is_live(row.expires_at, now or utcnow()) else None
 
 
 def activities_frame(station_code: str, activities: list[dict[str, Any]]) -> pd.DataFrame:

@@ -27,7 +27,7 @@ class Issue:
     year: int
     county: str
     month: str
-    document: str  # "plan" (the official plan) or "circular"
+    document: str  # "plan" (the official plan), "circular", or "naming-<round>" (a round's naming notice)
 
 
 def format_number(issuer: str, year: int, number: int) -> str:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import html
-import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from docx import Document
-from docx.enum.section import WD_SECTION
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
@@ -83,14 +81,19 @@ def test_plan_docx_layout_and_content(reviewed: Path) -> None:
     assert not any(p.style.name == "GW Issuer" for p in record.paragraphs)  # an internal record: no masthead
     footer = section.footer.paragraphs[0]
     assert footer.text.startswith("— ") and "PAGE" in footer._p.xml
-    # 版记: the footer of a last section that starts on an even page; rules thick, thin, thick
-    last = doc.sections[-1]
-    assert last.start_type == WD_SECTION.EVEN_PAGE and abs(last.footer_distance - Mm(35)) < Mm(0.1)
-    lines = [p for p in last.even_page_footer.paragraphs if p.text.strip()]
-    assert [p.text.split("\t") for p in lines] == [
-        ["抄送：县委宣传部，县新时代文明实践中心。"], ["泗阳县精神文明建设委员会办公室", "2027年1月18日印发"]]
-    rules = [re.findall(r'<w:(top|bottom) w:val="single" w:sz="(\d+)"', p._p.xml) for p in lines]
-    assert rules == [[("top", "8")], [("top", "6"), ("bottom", "8")]]
+    # 版记: after the text, a text box at the foot of the type area (no section of its own, so no page of its own);
+    # its rows the lines, its table's borders the rules as wide as the type area: thick, thin between, thick
+    assert len(doc.sections) == 1
+    [box] = [s for s in doc.element.body.iter("{urn:schemas-microsoft-com:vml}shape") if s.get("id") == "colophon"]
+    assert "mso-position-vertical:bottom;mso-position-vertical-relative:margin" in box.get("style")
+    assert "height:60pt" in box.get("style")  # two lines of 28 pt and the rules
+    rows = ["".join("\t" if e.tag == qn("w:tab") else e.text or "" for run in row.iter(qn("w:r"))
+                    for e in run.iterchildren(qn("w:t"), qn("w:tab"))) for row in box.iter(qn("w:tr"))]
+    assert rows == ["抄送：县委宣传部，县新时代文明实践中心。", "泗阳县精神文明建设委员会办公室\t2027年1月18日印发"]
+    borders = box.find(".//" + qn("w:tblBorders"))
+    rules = [(e.tag.split("}")[1], e.get(qn("w:sz"))) for e in borders if e.get(qn("w:val")) == "single"]
+    assert rules == [("top", "8"), ("bottom", "8"), ("insideH", "6")]
+    assert box.find(".//" + qn("w:tblW")).get(qn("w:w")) == "8844"  # 156 mm
 
 
 def test_plan_html_escapes_comment_text(reviewed: Path) -> None:

@@ -37,8 +37,10 @@ def md_outline(text: str) -> list[str]:
 
 
 def html_outline(text: str) -> list[str]:
+    """The HTML document's sections: h2 headings and attachments (a title's lines, spans between <br>, joined)."""
     found = re.finditer(r'<h2>(.*?)</h2>|<p class="attachment-label">(.*?)</p>\s*<h1>(.*?)</h1>', text)
-    return [html.unescape(m.group(1) if m.group(1) is not None else f"{m.group(2)}：{m.group(3)}") for m in found]
+    return [html.unescape(m.group(1) if m.group(1) is not None else f"{m.group(2)}：{re.sub('<[^>]+>', '', m.group(3))}")
+            for m in found]
 
 
 def docx_outline(doc) -> list[str]:

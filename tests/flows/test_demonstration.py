@@ -3,6 +3,7 @@ with 回避, the panel's form, the 公示 with an objection recorded and upheld,
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -15,9 +16,10 @@ from activity_day.demo import write_xlsx
 from activity_day.services.counties import init_county
 from activity_day.services.imports import import_file
 from activity_day.settings import Settings, settings_in_force
-from activity_day.store import crud
+from activity_day.store import crud, numbers
 from activity_day.store.database import transaction
 from cli.demo import run_demo
+from tasks.demonstration import render_notice
 from tests.flows.operator import Operator
 
 pytestmark = pytest.mark.flow
@@ -104,6 +106,22 @@ def test_a_round_from_applications_to_the_naming_notice(prefect_server, tmp_path
     naming = (folder / "naming.md").read_text(encoding="utf-8")
     assert stations.loc[good[0], "name"] in naming and stations.loc[objected, "name"] in naming  # named, and withdrawn
     assert "不予命名" in naming and naming.count("| 1 |") == 1
+    # The naming notice is issued like the circular: masthead, a number from the register, 主送 and 版记; a rerun
+    # keeps its number. The 公示 list stays a simple notice.
+    county = profile["county"]
+    notice = Word(folder / "naming.docx")
+    lines = [p.text for p in notice.paragraphs if p.text]
+    number = re.fullmatch(rf"{county['doc_prefix']}〔2026〕(\d+)号", lines[1])
+    assert lines[0] == f"{county['office_name']}文件" and number, lines[:3]
+    assert lines[3] == county["addressees"] and naming.startswith(f"{county['office_name']}文件\n\n{lines[1]}\n")
+    assert f"抄送：{county['cc']}" in notice.element.xml and "2026年10月20日印发" in notice.element.xml
+    with settings_in_force(settings), transaction(read_only=True) as session:
+        [issued] = [n for n in numbers.issued(session=session, issuer=county["doc_prefix"]) if n.document == "naming-2027"]
+    assert issued.number == int(number[1]) and issued.month == "2026-10"
+    with settings_in_force(settings):
+        render_notice.fn(COUNTY, "2027", "naming")
+    assert [p.text for p in Word(folder / "naming.docx").paragraphs if p.text][1] == lines[1]
+    assert "〔" not in publicity and "印发" not in Word(folder / "publicity.docx").element.xml
     # a named round is closed: no second review, no objection, no late application
     from activity_day.errors import OperatorError
     from activity_day.services.demonstration import document_review

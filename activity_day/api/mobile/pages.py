@@ -30,7 +30,7 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' blob: data:; frame-ancestors 'none'; "
                                "form-action 'self'; base-uri 'none'",
 }
-INVALID_LINK = "链接无效或已停用，请向县文明办索取新的链接或二维码"
+INVALID_LINK = "链接无效、已过期或已停用，请向县文明办索取新的链接或二维码"
 FORBIDDEN = "无权访问：这不是您可以查看的内容"
 
 
