@@ -143,13 +143,19 @@ class StationPlan(SQLModel, table=True):
 
 
 class PlannedActivity(SQLModel, table=True):
+    """One activity of a station's plan. `seq` is its position in the plan as last submitted; `uid` is the
+    activity itself: it stays when the plan is submitted again with the activity in it (same name and start, or
+    the same start), so what refers to the activity (check-ins) follows it to its new position."""
+
     __tablename__ = "planned_activity"
-    __table_args__ = (UniqueConstraint("county", "month", "station_code", "seq"),)
+    __table_args__ = (UniqueConstraint("county", "month", "station_code", "seq"),
+                      UniqueConstraint("county", "month", "station_code", "uid"))
     id: int | None = Field(default=None, primary_key=True)
     county: str = Field(max_length=COUNTY, index=True)
     month: str = Field(max_length=MONTH, index=True)
     station_code: str = Field(max_length=20)
     seq: int
+    uid: str = Field(max_length=32)
     name: str = Field(max_length=200)
     task: PracticeTask = Field(sa_column=enum_column(PracticeTask, 20))
     action_kind: ActionKind = Field(sa_column=enum_column(ActionKind, 10))
@@ -479,7 +485,8 @@ class EvidenceRecord(SQLModel, table=True):
     county: str = Field(max_length=COUNTY, index=True)
     month: str = Field(max_length=MONTH, index=True)
     station_code: str = Field(max_length=20)
-    activity_seq: int
+    activity_seq: int  # the activity's position when the record came (what the client named)
+    activity_uid: str = Field(max_length=32)  # the activity itself (PlannedActivity.uid), wherever it is now
     kind: str = Field(max_length=10)  # checkin or checkout
     client_id: str = Field(max_length=80)  # the client's id for this record: a replay writes nothing
     taken_at: NaiveDatetime  # local wall time the station reports

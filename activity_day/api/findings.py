@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from activity_day.api.auth import Station, clock, own_station
-from activity_day.api.errors import error_responses
+from activity_day.api.errors import error_body, error_responses
 from activity_day.api.schemas import MONTH_PATTERN
+from activity_day.errors import Refused
 from activity_day.intake import LIMITS, H
 from activity_day.services import findings
-from activity_day.services.findings import ReviewRefused, UnknownFinding
+from activity_day.services.findings import UnknownFinding
 
 router = APIRouter(tags=["findings"])
 authed = error_responses(401, 403, 413, 422)
@@ -61,14 +63,14 @@ def list_mine(station: Annotated[Station, Depends(own_station)],
 
 
 @router.put("/api/v1/stations/{code}/findings/{finding_id}/report", summary="报送整改报告（可再次报送覆盖待审核的报告）",
-            operation_id="report_finding", responses=authed | error_responses(404, 409))
+            operation_id="report_finding", response_model=FindingPublic, responses=authed | error_responses(404, 409))
 def report(finding_id: FindingId, body: ReportCreate, station: Annotated[Station, Depends(own_station)],
-           now: Annotated[datetime, Depends(clock)]) -> FindingPublic:
+           now: Annotated[datetime, Depends(clock)]) -> Any:
     try:
-        found = findings.report(station.county, station.code, finding_id, body.report.strip(), body.photos,
+        found = findings.report(station.county, station.code, finding_id, body.report, body.photos,
                                 at=now, actor=f"所站{station.code}")
     except UnknownFinding:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "本所站没有这个整改问题") from None
-    except ReviewRefused as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    except Refused as exc:  # 409 the finding's state or a photo not the station's; 422 the text
+        return JSONResponse(error_body(exc.status, exc.message, exc.problems), status_code=exc.status)
     return FindingPublic(**{k: v for k, v in found.items() if k in FindingPublic.model_fields})

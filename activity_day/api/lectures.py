@@ -140,9 +140,10 @@ def speaker_lectures(month: Month, speaker: Annotated[SpeakerHolder, Depends(cur
 @router.put("/api/v1/speakers/me/lectures/{month}/{station}/{menu_code}", summary="讲师接单或谢绝一场宣讲",
             operation_id="answer_lecture", responses=error_responses(401, 403, 404, 409, 413, 422))
 def answer_lecture(month: Month, station: StationCode, menu_code: MenuCode, body: AnswerCreate,
-                   speaker: Annotated[SpeakerHolder, Depends(current_speaker)]) -> OrderPublic:
+                   speaker: Annotated[SpeakerHolder, Depends(current_speaker)],
+                   now: Annotated[datetime, Depends(clock)]) -> OrderPublic:
     try:
-        found = lectures.answer(speaker.county, month, station, menu_code, speaker.code, body.accept)
+        found = lectures.answer(speaker.county, month, station, menu_code, speaker.code, body.accept, now=now)
     except MissingPrerequisite as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
     except AnswerRefused as exc:
@@ -171,9 +172,10 @@ class RatingPublic(BaseModel):
     status: str = Field(description="评单后宣讲为 delivered 已宣讲")
 
 
-def _rate(county: str, month: str, station: str, menu_code: str, rater: str, body: RatingCreate) -> object:
+def _rate(county: str, month: str, station: str, menu_code: str, rater: str, body: RatingCreate,
+          now: datetime) -> object:
     try:
-        found = lectures.rate_lecture(county, month, station, menu_code, rater, body.score, body.comment)
+        found = lectures.rate_lecture(county, month, station, menu_code, rater, body.score, body.comment, now=now)
     except RatingRefused as exc:
         return JSONResponse(error_body(exc.status, str(exc), exc.problems), status_code=exc.status)
     return RatingPublic(**found)
@@ -182,9 +184,9 @@ def _rate(county: str, month: str, station: str, menu_code: str, rater: str, bod
 @router.put("/api/v1/stations/{code}/lectures/{month}/{menu_code}/rating", summary="所站评价一场宣讲（评单，1-5 分）",
             operation_id="rate_lecture", response_model=RatingPublic,
             responses=error_responses(401, 403, 409, 413, 422))
-def rate(month: Month, menu_code: MenuCode, body: RatingCreate,
-         station: Annotated[Station, Depends(own_station)]) -> object:
-    return _rate(station.county, month, station.code, menu_code, STATION_RATER, body)
+def rate(month: Month, menu_code: MenuCode, body: RatingCreate, station: Annotated[Station, Depends(own_station)],
+         now: Annotated[datetime, Depends(clock)]) -> object:
+    return _rate(station.county, month, station.code, menu_code, STATION_RATER, body, now)
 
 
 def observed_station(month: Month, station: StationCode, scorer: Annotated[Scorer, Depends(current_scorer)]) -> Scorer:
@@ -202,5 +204,5 @@ def observed_station(month: Month, station: StationCode, scorer: Annotated[Score
             summary="文明观察员评价本乡镇（街道）所站的一场宣讲（评单，1-5 分）", operation_id="observe_lecture",
             response_model=RatingPublic, responses=error_responses(401, 403, 409, 413, 422))
 def observe(month: Month, station: StationCode, menu_code: MenuCode, body: RatingCreate,
-            scorer: Annotated[Scorer, Depends(observed_station)]) -> object:
-    return _rate(scorer.county, month, station, menu_code, scorer.name, body)
+            scorer: Annotated[Scorer, Depends(observed_station)], now: Annotated[datetime, Depends(clock)]) -> object:
+    return _rate(scorer.county, month, station, menu_code, scorer.name, body, now)

@@ -21,6 +21,7 @@ import pandas as pd
 from activity_day.domain.aggregate import classify
 from activity_day.domain.dates import cn_date, cn_month, shift_month
 from activity_day.domain.hashing import sha256_hex
+from activity_day.domain.names import control_characters
 from models.enums import FindingStatus, InspectionMode
 
 LOW_SCORE = "低分"
@@ -30,6 +31,30 @@ FINDING_COLUMNS = ["id", "month", "station_code", "township", "source", "categor
 
 class FindingError(ValueError):
     """A step the finding's state does not allow (e.g. accepting a finding nobody reported on)."""
+
+
+class FindingChanged(FindingError):
+    """The finding moved (another reviewer, a new report) between reading it and the step: nothing was done."""
+
+
+VERBS = {"report": "提交整改报告", "accept": "销号", "return": "退回"}
+
+
+def changed_message(action: str, now: FindingStatus) -> str:
+    """What the loser of two simultaneous steps is told."""
+    return f"该问题刚刚已被他人处理，现为“{now.label}”，本次{VERBS[action]}未执行；请刷新后查看"
+
+
+def report_problem(text: str, limit: int) -> str | None:
+    """Why a 整改报告's text cannot be taken (blank, control characters, too long), or None: one rule for the file,
+    the API and the phone page."""
+    if found := control_characters(text):
+        return f"含有不可见的控制字符（{'、'.join(found)}），请删除后重新提交"
+    if not text.strip():
+        return "请填写整改情况"
+    if len(text.strip()) > limit:
+        return f"超过{limit}个字符（现有{len(text.strip())}个）"
+    return None
 
 
 def finding_rows(scores: pd.DataFrame, results: pd.DataFrame, stations: pd.DataFrame, *, threshold: float,
@@ -86,7 +111,7 @@ def transition(status: str, action: str) -> Transition:
     }
     states, target = allowed[action]
     if current not in states:
-        verb = {"report": "提交整改报告", "accept": "销号", "return": "退回"}[action]
+        verb = VERBS[action]
         why = "已销号" if current == FindingStatus.ACCEPTED else f"状态为“{current.label}”，尚无待审核的整改报告"
         raise FindingError(f"不能{verb}：该问题{why}")
     return Transition(target, action)

@@ -99,6 +99,8 @@ class LectureRules(_Strict):
     team_max: int = Field(default=4, ge=1, le=8)
     default_cap: int = Field(default=4, ge=1, le=31, description="宣讲员库未写每月上限时的默认值")
     stories_per_item: int = Field(default=3, ge=0, le=10, description="菜单每项列出的故事数")
+    answer_days_before: int = Field(default=1, ge=0, le=30,
+                                    description="讲师最晚在宣讲日前几天接单或谢绝（1：前一天；0：宣讲当天也可）")
 
     @model_validator(mode="after")
     def _sizes(self) -> LectureRules:
@@ -122,6 +124,19 @@ class EvidenceRules(_Strict):
     planned_minutes: int = Field(default=90, ge=10, le=720, description="一项活动按多少分钟计")
     min_coverage: float = Field(default=0.5, gt=0, le=1, description="签到到签退至少覆盖活动时长的比例")
     max_photo_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="单张照片大小上限")
+    accept_from_minutes: int = Field(default=120, ge=0, le=1440,
+                                     description="签到、签退最早可在活动开始前多少分钟提交，更早的不予接收")
+    accept_until_hours: int = Field(default=24, ge=1, le=720,
+                                    description="签到、签退最晚可在活动开始后多少小时提交（含手机离线后补发），更晚的不予接收")
+
+    @model_validator(mode="after")
+    def _window(self) -> EvidenceRules:
+        # A check-in judged 符合 must never be refused: the window taken is at least the window judged.
+        if self.accept_from_minutes < self.early_minutes:
+            raise ValueError("accept_from_minutes 不能小于 early_minutes（否则按时签到也会被拒收）")
+        if self.accept_until_hours * 60 < max(self.late_minutes, self.planned_minutes):
+            raise ValueError("accept_until_hours 应覆盖 late_minutes 和 planned_minutes（否则按时签到、签退也会被拒收）")
+        return self
 
 
 class NoticeRules(_Strict):

@@ -83,6 +83,9 @@ class FileKind:
     title: str
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
+    # Columns whose control characters are kept for the validator to refuse, instead of removed with a notice: a
+    # station's own statement (整改情况) is refused the same way by the file, the API and the phone page.
+    keeps_control: tuple[str, ...] = ()
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -114,7 +117,8 @@ EVALUATION = FileKind(
 
 APPLICATIONS = FileKind("applications", "示范所站申报", (H.STATION_CODE, H.BRAND), (H.STATEMENT,))
 
-REPORTS = FileKind("reports", "整改报告", (H.FINDING_ID, H.STATION_CODE, H.REPORT), (H.PHOTOS,))
+REPORTS = FileKind("reports", "整改报告", (H.FINDING_ID, H.STATION_CODE, H.REPORT), (H.PHOTOS,),
+                   keeps_control=(H.REPORT,))
 
 SPEAKERS = FileKind("speakers", "宣讲员库", (H.SPEAKER_CODE, H.SPEAKER_NAME, H.TOWNSHIP, H.TOPICS),
                     (H.UNIT, H.STORIES, H.AVAILABLE, H.CAP))

@@ -203,7 +203,8 @@ def read_table(path: Path, kind: FileKind) -> pd.DataFrame:
             continue
         for h, value in values.items():
             # isprintable() is a fast pre-check: every control character makes it False.
-            if isinstance(value, str) and not value.isprintable() and (found := control_characters(value)):
+            if (isinstance(value, str) and not value.isprintable() and h not in kind.keeps_control
+                    and (found := control_characters(value))):
                 values[h] = strip_control(value)
                 stripped += 1
                 if len(notices) < MAX_NOTICES:

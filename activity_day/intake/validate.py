@@ -12,7 +12,8 @@ from typing import Any
 import pandas as pd
 
 from activity_day.domain.dates import canonical_month
-from activity_day.domain.names import closest, normalize_name
+from activity_day.domain.findings import report_problem
+from activity_day.domain.names import closest, normalize_name, strip_control
 from activity_day.domain.review import amendment_problem, check_proposed_codes, recorded_comment
 from activity_day.intake.cells import (
     compact,
@@ -412,39 +413,34 @@ def validate_applications(frame: pd.DataFrame, file: str, *, stations: dict[str,
     return result
 
 
-def validate_reports(frame: pd.DataFrame, file: str, *, findings: dict[int, tuple[str, str]],
-                     stations: dict[str, str], photos: set[str]) -> Validated:
-    """整改报告 rows: each its own unit. `findings` maps a finding's id to (station, status); the row's station
-    must be the finding's, the finding not yet accepted, and each photo checksum uploaded already."""
+def validate_reports(frame: pd.DataFrame, file: str, *, stations: dict[str, str]) -> Validated:
+    """整改报告 rows: each its own unit, read and checked as far as the file alone can say: the 整改编号 an integer,
+    once per file; a registered station; the text by the rule every path shares (`findings.report_problem`: not
+    blank, no control characters, not too long); photo checksums of 64 hex digits. Whether the finding is the
+    station's, takes a report, and whether the photos are the station's own, the service decides
+    (`services.findings.take_report`)."""
     result = Validated("reports", file)
     seen: dict[int, int] = {}
     for raw in frame.to_dict("records"):
         c = _RowCheck(file, raw)
-        code = c.station(stations)
+        c.station(stations)
         finding_id, error = parse_count(raw.get(H.FINDING_ID), low=1, high=2**31 - 1)
-        known = findings.get(finding_id) if finding_id is not None else None
         if error:
             c.fail(H.FINDING_ID, f"{H.FINDING_ID}{error}")
-        elif known is None:
-            c.fail(H.FINDING_ID, "没有这个整改编号（见整改台账 activity-day findings export）")
-        elif code and known[0] != code:
-            c.fail(H.STATION_CODE, f"整改编号{finding_id}是所站{known[0]}的问题")
-        elif known[1] == "accepted":
-            c.fail(H.FINDING_ID, "该问题已销号，不再接收整改报告")
-        if finding_id is not None and finding_id in seen:
+        elif finding_id is not None and finding_id in seen:
             c.fail(H.FINDING_ID, f"与第{seen[finding_id]}行重复（每个整改编号一行）")
         if finding_id is not None:
             seen.setdefault(finding_id, raw[ROW])
         c.values["finding_id"] = finding_id
-        c.require_text(H.REPORT, "report", LIMITS[H.REPORT])
+        typed = "" if is_blank(raw.get(H.REPORT)) else str(raw.get(H.REPORT))
+        if (why := report_problem(typed, LIMITS[H.REPORT])) is not None:
+            c.problems.append(Problem(file, raw[ROW], H.REPORT, strip_control(typed).strip() or None, why))
+        c.values["report"] = typed.strip()
         given = [p.lower() for p in re.split(r"[,，、;；\s]+", compact(raw.get(H.PHOTOS)) if not is_blank(
             raw.get(H.PHOTOS)) else "") if p]
         bad = [p for p in given if not re.fullmatch(r"[0-9a-f]{64}", p)]
-        missing = [p for p in given if p not in bad and p not in photos]
         if bad:
             c.fail(H.PHOTOS, f"照片校验码应为64位十六进制：{'、'.join(_shown(p, 12) for p in bad)}")
-        elif missing:
-            c.fail(H.PHOTOS, f"照片尚未上传：{'、'.join(p[:12] for p in missing)}（先通过照片接口上传）")
         c.values["photos"] = given
         _finish_row_unit(result, c, f"第{raw[ROW]}行")
     return result

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from activity_day.domain import evidence as judging
+from activity_day.domain import timing
 from activity_day.domain.evidence import EvidenceKind, PhotoSeen, Report
 from activity_day.domain.months import TZ
 from activity_day.domain.photo_facts import NotAPhoto, photo_facts
@@ -93,9 +94,10 @@ class Outcome:
     replay: bool = False
 
 
-def record_public(row: EvidenceRecord) -> dict[str, Any]:
+def record_public(row: EvidenceRecord, seq: int | None = None) -> dict[str, Any]:
+    """A record as the API gives it; `seq` the position of its activity in the plan today (else as sent)."""
     return {"client_id": row.client_id, "station_code": row.station_code, "month": row.month,
-            "activity_seq": row.activity_seq, "kind": row.kind,
+            "activity_seq": row.activity_seq if seq is None else seq, "kind": row.kind,
             "taken_at": row.taken_at.isoformat(timespec="seconds"),
             "longitude": row.longitude, "latitude": row.latitude, "photos": list(row.photos),
             "verdict": str(row.verdict), "reasons": list(row.reasons),
@@ -151,7 +153,7 @@ def _record(county: str, station_code: str, month: str, body: dict[str, Any], no
             return _replay(existing, month, body)
         seq, shas = body["activity_seq"], list(body.get("photos") or [])
         activity = store.planned_activity(session=session, county=county, month=month, station_code=station_code,
-                                          seq=seq)
+                                          seq=seq, lock=True)
         photos = store.photos_by_sha(session=session, county=county, shas=shas)
         problems = []
         if activity is None:
@@ -165,10 +167,14 @@ def _record(county: str, station_code: str, month: str, body: dict[str, Any], no
         assert activity is not None
         rules = crud.load_profile_of(session=session, county=county).evidence
         station = store.station_row(session=session, county=county, code=station_code)
+        kind = EvidenceKind(body["kind"])
+        # Before its window or after it a record cannot be of this activity: refused, so never counted as evidence.
+        if (why := timing.evidence_refusal(kind.cn, seq, activity.start_time, body["taken_at"], now, rules)):
+            raise EvidenceRefused(409, why)
         place = (station.longitude, station.latitude) if station is not None and None not in (
             station.longitude, station.latitude) else None
         earlier = store.activity_records(session=session, county=county, month=month, station_code=station_code,
-                                         seq=seq)
+                                         uid=activity.uid)
         known = store.photos_by_sha(session=session, county=county,
                                     shas=[s for r in earlier for s in r.photos]) | photos
         report = Report(kind=EvidenceKind(body["kind"]), taken_at=body["taken_at"], longitude=body.get("longitude"),
@@ -177,7 +183,7 @@ def _record(county: str, station_code: str, month: str, body: dict[str, Any], no
         judged = judging.judge(report, start=activity.start_time, station=place, rules=rules,
                                checkin=judging.first_checkin(checkins), received=local(now))
         row = EvidenceRecord(county=county, month=month, station_code=station_code, activity_seq=seq,
-                             kind=report.kind.value, client_id=body["client_id"], taken_at=report.taken_at,
+                             activity_uid=activity.uid, kind=report.kind.value, client_id=body["client_id"], taken_at=report.taken_at,
                              longitude=report.longitude, latitude=report.latitude, photos=shas,
                              verdict=judged.verdict, reasons=list(judged.reasons), received_at=now)
         store.add_record(session=session, record=row)
@@ -194,8 +200,8 @@ def _record(county: str, station_code: str, month: str, body: dict[str, Any], no
 
 def records_of(*, county: str, station_code: str, month: str) -> list[dict[str, Any]]:
     with transaction(read_only=True) as session:
-        return [record_public(r) for r in store.station_records(session=session, county=county, month=month,
-                                                                 station_code=station_code)]
+        return [record_public(r, seq) for r, seq in store.station_records(session=session, county=county,
+                                                                           month=month, station_code=station_code)]
 
 
 # --- the month's coverage ----------------------------------------------------------------------------------

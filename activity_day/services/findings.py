@@ -12,22 +12,52 @@ from sqlmodel import Session, select
 
 from activity_day.domain import findings as rules
 from activity_day.domain.findings import FindingError
-from activity_day.errors import OperatorError
+from activity_day.domain.names import strip_control
+from activity_day.errors import Refused
+from activity_day.intake import LIMITS, H
 from activity_day.store import crud
 from activity_day.store import findings as store
 from activity_day.store.database import transaction
 from models import Finding, Photo
+from models.enums import FindingStatus
 
 TZ = ZoneInfo("Asia/Shanghai")
 CONTRACT = ["id", "station", "source", "category", "text", "deadline", "status"]
 
 
-class UnknownFinding(OperatorError):
-    """No finding with that id in the county (or not the caller's station's)."""
+class UnknownFinding(Refused):
+    """No finding with that id in the county (or not the caller's station's): 404."""
+
+    def __init__(self, finding_id: int):
+        super().__init__(f"没有编号为 {finding_id} 的整改问题（用 activity-day findings list 查看编号）", 404)
 
 
-class ReviewRefused(OperatorError):
-    """The finding's state does not allow the step."""
+class ReviewRefused(Refused):
+    """The finding's state does not allow the step, or a cited photo is not the station's: 409."""
+
+    def __init__(self, message: str):
+        super().__init__(message, 409)
+
+
+class PhotosNotOwn(ReviewRefused):
+    """A cited photo is not one this station uploaded (unknown, or another station's: the same answer)."""
+
+    def __init__(self, missing: Sequence[str]):
+        super().__init__(f"照片尚未上传：{'、'.join(p[:12] for p in missing)}（请先上传照片）")
+        self.problems = [{"row": None, "column": H.PHOTOS, "field": "photos", "value": None,
+                          "reason": self.message, "text": f"【{H.PHOTOS}】{self.message}"}]
+
+
+class ReportRejected(Refused):
+    """The 整改报告's own content is wrong (blank, control characters, too long): 422, naming the field."""
+
+    def __init__(self, reason: str, value: str):
+        super().__init__(f"整改报告有误：{reason}", 422, [{
+            "row": None, "column": H.REPORT, "field": "report", "value": strip_control(value)[:200],
+            "reason": reason, "text": f"【{H.REPORT}】{reason}"}])
+
+
+MAX_PHOTOS = 9  # what a phone lets a station pick at once; the API's bound too
 
 
 def now() -> datetime:
@@ -56,38 +86,71 @@ def list_findings(county: str, *, month: str | None = None, up_to: str | None = 
 
 
 def _find(session: Session, county: str, finding_id: int, station: str | None = None) -> Finding:
-    finding = store.get_finding(session=session, county=county, finding_id=finding_id)
+    finding = store.get_finding(session=session, county=county, finding_id=finding_id) \
+        if 0 < finding_id <= MAX_FINDING_ID else None
     if finding is None or (station is not None and finding.station_code != station):
-        raise UnknownFinding(f"没有编号为 {finding_id} 的整改问题（用 activity-day findings list 查看编号）")
+        raise UnknownFinding(finding_id)
     return finding
 
 
-def missing_photos(session: Session, county: str, photos: Sequence[str]) -> list[str]:
-    """The photo checksums not uploaded to this county's store."""
+MAX_FINDING_ID = 2**31 - 1  # the column's range: a larger id is no finding, never a database error
+
+
+def not_own_photos(session: Session, county: str, station: str, photos: Sequence[str]) -> list[str]:
+    """The checksums that are not photos this station uploaded: another station's and unknown ones alike, so the
+    answer never tells whether a photo exists."""
     if not photos:
         return []
-    known = set(session.exec(select(Photo.sha256).where(Photo.county == county, Photo.sha256.in_(list(photos)))))
-    return [p for p in photos if p not in known]
+    own = set(session.exec(select(Photo.sha256).where(Photo.county == county, Photo.station_code == station,
+                                                      Photo.sha256.in_(list(photos)))))  # type: ignore[attr-defined]
+    return [p for p in photos if p not in own]
+
+
+def take_report(session: Session, county: str, station: str, finding_id: int, text: str, photos: Sequence[str], *,
+                at: datetime, actor: str, keep_photos: bool = False) -> tuple[Finding, bool]:
+    """Check and store a station's 整改报告 on one of its findings, in the caller's transaction: the one rule for
+    the file, the API and the phone page. Returns the finding and whether anything was written (a report equal
+    to the one waiting for review changes nothing).
+
+    404 not the station's finding; 422 a blank text, control characters or too long; 409 a photo that is not the
+    station's own upload (unknown or another station's: the same answer), or a state that takes no report
+    (accepted). With `keep_photos` the photos of a report waiting for review stay, the new ones added (a page that
+    edits the text); otherwise `photos` are the report's photos. A report after the deadline is taken, and the
+    finding's history shows it late.
+    """
+    finding = _find(session, county, finding_id, station)
+    if (why := rules.report_problem(text, LIMITS[H.REPORT])) is not None:
+        raise ReportRejected(why, text)
+    text = text.strip()
+    wanted = list(dict.fromkeys(photos))
+    if missing := not_own_photos(session, county, station, wanted):
+        raise PhotosNotOwn(missing)
+    if keep_photos and finding.status == FindingStatus.ANSWERED:
+        wanted = list(dict.fromkeys([*finding.photos, *wanted]))
+    if len(wanted) > MAX_PHOTOS:
+        raise ReportRejected(f"照片至多{MAX_PHOTOS}张（现有{len(wanted)}张）", str(len(wanted)))
+    if finding.status == FindingStatus.ANSWERED and finding.report == text and list(finding.photos) == wanted:
+        return finding, False
+    try:
+        store.apply(session=session, finding=finding, action="report", actor=actor, note=text, now=at, photos=wanted)
+    except FindingError as exc:
+        raise ReviewRefused(str(exc)) from None
+    return finding, True
 
 
 def report(county: str, station: str, finding_id: int, text: str, photos: Sequence[str], *, at: datetime,
-           actor: str) -> dict[str, Any]:
-    """A station's 整改报告 on one of its findings; photos must be uploaded first (by checksum)."""
+           actor: str, keep_photos: bool = False) -> dict[str, Any]:
+    """A station's 整改报告 on one of its findings (`take_report`) in its own transaction; the finding's detail."""
     with transaction() as session:
-        finding = _find(session, county, finding_id, station)
-        if missing := missing_photos(session, county, photos):
-            raise ReviewRefused(f"照片尚未上传：{'、'.join(p[:12] for p in missing)}")
-        try:
-            store.apply(session=session, finding=finding, action="report", actor=actor, note=text, now=at,
-                        photos=photos)
-        except FindingError as exc:
-            raise ReviewRefused(str(exc)) from None
+        finding, _ = take_report(session, county, station, finding_id, text, photos, at=at, actor=actor,
+                                 keep_photos=keep_photos)
         session.flush()
-        return detail(session, county, finding)
+        return detail(session, county, finding, as_of=at.astimezone(TZ).date())
 
 
 def review(county: str, finding_id: int, action: str, note: str, reviewer: str, *, at: datetime) -> dict[str, Any]:
-    """The office accepts (销号) or returns (退回) a report."""
+    """The office accepts (销号) or returns (退回) a report, conditional on the state read: of two reviewers acting
+    at once exactly one succeeds, the other gets ReviewRefused saying what the finding is now."""
     with transaction() as session:
         finding = _find(session, county, finding_id)
         try:
@@ -95,7 +158,7 @@ def review(county: str, finding_id: int, action: str, note: str, reviewer: str, 
         except FindingError as exc:
             raise ReviewRefused(f"整改问题 {finding_id}：{exc}") from None
         session.flush()
-        return detail(session, county, finding)
+        return detail(session, county, finding, as_of=at.astimezone(TZ).date())
 
 
 def show(county: str, finding_id: int, station: str | None = None) -> dict[str, Any]:

@@ -6,14 +6,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlmodel import select
-
 from activity_day.domain import menu
 from activity_day.domain.dates import cn_month, month_days, parse_month
 from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadline
 from activity_day.domain.planning import foreign_festival_codes, load_checklist_catalog, load_learning_catalog
 from activity_day.domain.profile import unknown_townships
-from activity_day.errors import MissingPrerequisite, OperatorError
+from activity_day.errors import MissingPrerequisite, OperatorError, Refused
 from activity_day.intake import (
     KINDS,
     REGISTRY,
@@ -31,7 +29,6 @@ from activity_day.intake import (
     validate_applications,
     validate_assessed,
     validate_comments,
-    validate_plans,
     validate_reports,
     validate_scores,
     validate_stations,
@@ -42,14 +39,14 @@ from activity_day.intake.lectures import (
     validate_speakers,
 )
 from activity_day.services import demonstration as demo_service
-from activity_day.services import lectures
+from activity_day.services import findings as findings_service
+from activity_day.services import lectures, plans, scoring
 from activity_day.store import crud
 from activity_day.store import demonstration as demo_store
 from activity_day.store import findings as findings_store
 from activity_day.store import lectures as lecture_store
-from activity_day.store import scores as score_store
 from activity_day.store.database import transaction
-from models import CommentSource, Photo
+from models import CommentSource
 from models.enums import Channel
 
 
@@ -86,9 +83,10 @@ class ImportReport:
         return [*out, summary]
 
 
-def refuse_late(validated: Validated, file: str, deadline: datetime) -> None:
-    """The profile refuses late plans: every station of the file is refused, with the reason."""
-    problem = Problem(file, None, None, None, f"{past_deadline(deadline)}，本文件的计划不再接收")
+def refuse_all(validated: Validated, file: str, reason: str) -> None:
+    """A state or time that takes none of the file's units (late plans, a month whose circular is compiled):
+    every unit refused with the one reason."""
+    problem = Problem(file, None, None, None, reason)
     for unit in list(validated.units):
         validated.refused[unit] = [problem]
     validated.units.clear()
@@ -114,13 +112,17 @@ def source_ref(name: str, column: str, *, row: int | None = None, last_row: int 
 
 
 def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
-                received_at: datetime | None = None, round_: str | None = None) -> ImportReport:
+                received_at: datetime | None = None, round_: str | None = None,
+                now: datetime | None = None) -> ImportReport:
     """Import one file of the given kind for the county (plans, comments and scores need the month).
 
-    `received_at`, for plans, is when the file arrived (the inbox): plans received after the
-    deadline are flagged late. Bad input never raises: an unusable file is a report with exit code 2,
-    and every text is checked against its column before the database is touched.
+    `received_at`, for plans and orders, is when the file arrived (the inbox): plans received after the deadline
+    are flagged late. `now` is the clock the time rules read (a lecture rated only from its day, an answer only
+    before it, a 整改报告's time); the entry point gives it, else the receipt time or the moment of the call.
+    Bad input never raises: an unusable file is a report with exit code 2, and every text is checked against its
+    column before the database is touched.
     """
+    now = now or received_at or datetime.now(UTC)
     path = Path(path)
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
@@ -139,7 +141,7 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
         return ImportReport(kind, name, problems=[problem], unusable=True)
     if kind == "answers":  # each answer is its own step: a decline re-forms that team (services.lectures.answer)
         assert month is not None, "speakers' answers belong to a month"
-        return _import_answers(county, month, frame, name, notices)
+        return _import_answers(county, month, frame, name, notices, now)
     with transaction() as session:
         if kind == "stations":
             registered = crud.registered_codes(session=session, county=county)
@@ -179,12 +181,12 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
             return _report(*_save_speakers(session, county, frame, name), notices)
         if kind == "ratings":
             assert month is not None, "lecture ratings belong to a month"
-            return _report(*_save_ratings(session, county, month, frame, name), notices)
+            return _report(*_save_ratings(session, county, month, frame, name, now), notices)
         if kind == "orders":
             assert month is not None, "lecture orders belong to a month"
             return _report(*_save_orders(session, county, month, frame, name, received_at, notices), notices)
         if kind == "reports":  # 整改报告: each row names its finding, of whatever month
-            return _report(*_save_reports(session, county, frame, name, received_at), notices)
+            return _report(*_save_reports(session, county, frame, name, now), notices)
         assert month is not None, "plans, comments and scores belong to a month"
         if kind == "comments":
             profile = crud.load_profile_of(session=session, county=county)
@@ -207,65 +209,64 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
                                rows=[r for r in rows if not r.get("disposition")])
             return _report(validated, len(rows), notices)
         known = code_index(crud.stations_frame(session=session, county=county)["code"])
-        if kind == "plans":
-            profile = crud.load_profile_of(session=session, county=county)
-            plan = crud.get_plan(session=session, county=county, month=month, version=2)
-            menu = crud.plan_content(plan).lecture_menu if plan else None
-            validated = validate_plans(frame, name, month=month, stations=known,
-                                       checklist_codes=crud.checklist_codes(session=session, county=county,
-                                                                            month=month),
-                                       max_text=profile.intake.max_text,
-                                       max_activities=profile.intake.max_activities,
-                                       menu={m.code: m.title for m in menu} if menu else None)
-            deadline = None
-            if received_at is not None and plan:
-                deadline = deadline_of(crud.plan_content(plan), profile.intake.deadline_time)
-            lateness = judge_lateness(received_at, deadline, profile.intake.late_submissions)
-            if lateness.refused:
-                refuse_late(validated, name, deadline)
-            late = lateness.late
-            receipt = crud.Receipt(channel=Channel.EXCEL, source_ref=source_ref(name, "station_plan.source_ref"),
-                                   received_at=received_at, late=late)
-            written = crud.save_station_plans(session=session, county=county, month=month, units=validated.units,
-                                              receipt=receipt)
-            # A row with a 菜单编号 also orders that lecture: on the activity's day, for its expected participants.
-            orders = [{"station_code": station, "menu_code": r["menu_code"], "day": r["start_time"].date(),
-                       "audience": r["expected_participants"], ROW: r[ROW]}
-                      for station, rows in validated.units.items() for r in rows if r.get("menu_code")]
-            if orders:
-                notices = notices + _delivered_notices(session, county, month, orders, name)
-                lecture_store.save_orders(session=session, county=county, month=month, rows=orders,
-                                          source_ref=source_ref(name, "lecture_order.source_ref"),
-                                          received_at=received_at, late=late)
-            return _report(validated, written, notices)
+        if kind == "plans":  # the service every path of a station plan goes through
+            taken = plans.take_plans(session, county=county, month=month, frame=frame, source=name, stations=known,
+                                     channel=Channel.EXCEL, source_ref=source_ref(name, "station_plan.source_ref"),
+                                     received_at=received_at)
+            return _report(taken.validated, taken.written, notices + taken.notices)
         validated = validate_scores(frame, name, stations=known, rubric=rubric)
         rows = [r for unit in validated.units.values() for r in unit]
         ref = source_ref(name, "inspection_score.source_ref", last_row=last_row)
-        # The audit trail first: it compares each row with the score stored before this file.
-        score_store.record_revisions(session=session, county=county, month=month, rows=rows, at=datetime.now(UTC),
-                                     actors=[source_ref(name, "score_revision.actor", row=r[ROW]) for r in rows])
-        return _report(validated, crud.save_scores(session=session, county=county, month=month, rows=rows,
-                                                   source_ref=ref), notices)
+        try:
+            stored = scoring.keep_scores(session=session, county=county, month=month, rows=rows, source_ref=ref,
+                                         actors=[source_ref(name, "score_revision.actor", row=r[ROW]) for r in rows],
+                                         now=now)
+        except scoring.ScoresClosed as exc:  # as the API and the pages: the circular made the month's scores final
+            refuse_all(validated, name, exc.message)
+            stored = []
+        return _report(validated, len(stored), notices)
 
 
-def _save_reports(session, county: str, frame, name: str, received_at: datetime | None) -> tuple[Validated, int]:
-    """Validate the 整改报告 rows against the county's findings, then record each as the station's report; a row
-    that repeats the report already waiting for review changes nothing (importing a file twice is a no-op)."""
-    found = findings_store.findings_frame(session=session, county=county)
+def _save_reports(session, county: str, frame, name: str, now: datetime) -> tuple[Validated, int]:
+    """Each 整改报告 row read and checked (`validate_reports`), then checked and stored by the service every path
+    uses (`findings.take_report`); a refusal becomes that row's problem, by its column. A row that repeats the
+    report already waiting for review changes nothing (importing a file twice is a no-op)."""
     stations = crud.stations_frame(session=session, county=county)
-    uploaded = set(session.exec(select(Photo.sha256).where(Photo.county == county)))
-    validated = validate_reports(frame, name, findings={int(r.id): (r.station_code, r.status) for r in found.itertuples()},
-                                 stations=code_index(stations["code"]), photos=uploaded)
-    at, written = received_at or datetime.now(UTC), 0
-    for unit in validated.units.values():
-        for row in unit:
-            finding = findings_store.get_finding(session=session, county=county, finding_id=row["finding_id"])
-            if finding.status == "answered" and finding.report == row["report"] and finding.photos == row["photos"]:
-                continue
-            findings_store.apply(session=session, finding=finding, action="report", note=row["report"], now=at,
-                                 actor=source_ref(name, "finding_event.actor", row=row[ROW]), photos=row["photos"])
-            written += 1
+    validated = validate_reports(frame, name, stations=code_index(stations["code"]))
+    written = 0
+    for unit, rows in list(validated.units.items()):
+        row = rows[0]
+        try:
+            _, changed = findings_service.take_report(
+                session, county, row["station_code"], row["finding_id"], row["report"], row["photos"], at=now,
+                actor=source_ref(name, "finding_event.actor", row=row[ROW]))
+            written += changed
+        except Refused as exc:
+            _refuse_row(validated, unit, _report_problem(session, county, name, row, exc))
     return validated, written
+
+
+def _report_problem(session, county: str, name: str, row: dict, exc: Refused) -> Problem:
+    """A refused 整改报告 row's problem, by the column it is about; the office sees whose finding it is."""
+    if isinstance(exc, findings_service.UnknownFinding):
+        owner = findings_store.get_finding(session=session, county=county, finding_id=row["finding_id"])
+        if owner is not None:
+            return Problem(name, row[ROW], H.STATION_CODE, row["station_code"],
+                           f"整改编号{row['finding_id']}是所站{owner.station_code}的问题")
+        return Problem(name, row[ROW], H.FINDING_ID, str(row["finding_id"]),
+                       "没有这个整改编号（见整改台账 activity-day findings export）")
+    if isinstance(exc, findings_service.PhotosNotOwn):
+        return Problem(name, row[ROW], H.PHOTOS, "、".join(p[:12] for p in row["photos"]), exc.message)
+    if isinstance(exc, findings_service.ReportRejected):
+        return Problem(name, row[ROW], H.REPORT, row["report"][:40], exc.problems[0]["reason"])
+    return Problem(name, row[ROW], H.FINDING_ID, str(row["finding_id"]), exc.message)
+
+
+def _refuse_row(validated: Validated, unit: str, problem: Problem) -> None:
+    """A unit the service refused after the file's own checks passed: moved to the refused ones."""
+    validated.units.pop(unit, None)
+    validated.refused[unit] = [problem]
+    validated.problems.append(problem)
 
 
 def _save_speakers(session, county: str, frame, name: str) -> tuple[Validated, int]:
@@ -277,13 +278,6 @@ def _save_speakers(session, county: str, frame, name: str) -> tuple[Validated, i
                                   default_cap=profile.lectures.default_cap)
     rows = validated.units.get(REGISTRY, [])
     return validated, (lecture_store.replace_pool(session=session, county=county, rows=rows) if rows else 0)
-
-
-def _delivered_notices(session, county: str, month: str, rows: list[dict], name: str) -> list[Problem]:
-    """A row changing the day or audience of a lecture already delivered (rated) changes nothing: say so."""
-    return [Problem(name, r.get(ROW), H.MENU_CODE, r["menu_code"],
-                    f"注意：所站{r['station_code']}的{r['menu_code']}宣讲已开讲并评单，日期和听众不再修改")
-            for r in lecture_store.delivered_changes(session=session, county=county, month=month, rows=rows)]
 
 
 def _save_orders(session, county: str, month: str, frame, name: str, received_at: datetime | None,
@@ -303,22 +297,30 @@ def _save_orders(session, county: str, month: str, frame, name: str, received_at
     deadline = deadline_of(plan, profile.intake.deadline_time)
     lateness = judge_lateness(received_at, deadline, profile.intake.late_submissions)
     if lateness.refused:
-        refuse_late(validated, name, deadline)
+        refuse_all(validated, name, f"{past_deadline(deadline)}，本文件的点单不再接收")
     rows = [r for unit in validated.units.values() for r in unit]
-    notices.extend(_delivered_notices(session, county, month, rows, name))
+    notices.extend(plans.delivered_notices(session, county, month, rows, name))
     return validated, lecture_store.save_orders(session=session, county=county, month=month, rows=rows,
                                                 source_ref=source_ref(name, "lecture_order.source_ref"),
                                                 received_at=received_at, late=lateness.late)
 
 
-def _save_ratings(session, county: str, month: str, frame, name: str) -> tuple[Validated, int]:
-    """Ratings of the lectures that had a team; a rated lecture counts as delivered (as the API's ratings)."""
-    return lectures.record_ratings(session=session, county=county, month=month, frame=frame, file=name,
-                                   source_ref=source_ref(name, "lecture_rating.source_ref"))
+def _save_ratings(session, county: str, month: str, frame, name: str, now: datetime) -> tuple[Validated, int]:
+    """Ratings of the lectures that had a team, through the service the API's ratings use (`record_ratings`):
+    once the month's circular is compiled the whole file is refused, as the API and the pages refuse."""
+    try:
+        validated, written, _ = lectures.record_ratings(session=session, county=county, month=month, frame=frame,
+                                                        file=name, now=now,
+                                                        source_ref=source_ref(name, "lecture_rating.source_ref"))
+    except lectures.RatingRefused as exc:
+        problem = Problem(name, None, None, None, str(exc))
+        return Validated("ratings", name, refused={f"第{r}行": [problem] for r in frame[ROW]}, problems=[problem]), 0
+    return validated, written
 
 
-def _import_answers(county: str, month: str, frame, name: str, notices: list[Problem]) -> ImportReport:
-    """Validate every answer against the teams as they stand, then record the accepted ones in file order."""
+def _import_answers(county: str, month: str, frame, name: str, notices: list[Problem], now: datetime) -> ImportReport:
+    """Validate every answer against the teams as they stand, then record the accepted ones in file order through
+    the service the API and the speaker page use (`lectures.answer`: the same time rule)."""
     with transaction(read_only=True) as session:
         orders = lecture_store.orders(session=session, county=county, month=month)
         stations = crud.stations_frame(session=session, county=county)
@@ -328,9 +330,10 @@ def _import_answers(county: str, month: str, frame, name: str, notices: list[Pro
     for unit, rows in list(validated.units.items()):
         for row in rows:
             try:
-                lectures.answer(county, month, row["station_code"], row["menu_code"], row["speaker"], row["accept"])
+                lectures.answer(county, month, row["station_code"], row["menu_code"], row["speaker"], row["accept"],
+                                now=now)
                 written += 1
-            except OperatorError as exc:  # an earlier row of the file re-formed this team without the speaker
+            except OperatorError as exc:  # too late, or an earlier row of the file re-formed this team without them
                 problem = Problem(name, row[ROW], H.SPEAKER_CODE, row["speaker"], str(exc))
                 validated.refused[unit] = [problem]
                 validated.problems.append(problem)

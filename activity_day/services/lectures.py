@@ -17,6 +17,7 @@ import pandas as pd
 from sqlmodel import Session, select
 
 from activity_day.domain import lectures as rules
+from activity_day.domain import timing
 from activity_day.domain.dates import cn_month, month_days, parse_month
 from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadline
 from activity_day.domain.names import closest
@@ -25,7 +26,7 @@ from activity_day.errors import OperatorError
 from activity_day.intake.cells import code_index
 from activity_day.intake.headers import ROW, H
 from activity_day.intake.lectures import validate_orders, validate_ratings
-from activity_day.intake.problems import Validated
+from activity_day.intake.problems import Problem, Validated
 from activity_day.services.scoring import revoke_scorer_tokens
 from activity_day.services.submissions import token_sha256, utcnow
 from activity_day.store import crud
@@ -70,12 +71,12 @@ def _formed(orders: list[LectureOrder], month: str) -> list[rules.Assignment]:
                              status=rules.DISPATCHED) for o in orders if o.status in FORMED and o.team]
 
 
-def _context(session: Session, county: str, month: str):
+def _context(session: Session, county: str, month: str, lock: bool = False):
     profile = crud.load_profile_of(session=session, county=county)
     plan = crud.official_plan(session=session, county=county, month=month)
     stations = crud.stations_frame(session=session, county=county).set_index("code")
     pool = store.pool_frame(session=session, county=county)
-    return profile, plan, stations, pool, store.orders(session=session, county=county, month=month)
+    return profile, plan, stations, pool, store.orders(session=session, county=county, month=month, lock=lock)
 
 
 def dispatch_month(county: str, month: str) -> dict[str, Any]:
@@ -113,12 +114,15 @@ class AnswerRefused(OperatorError):
         self.status = status
 
 
-def answer(county: str, month: str, station: str, menu_code: str, speaker: str, accept: bool) -> dict[str, Any]:
+def answer(county: str, month: str, station: str, menu_code: str, speaker: str, accept: bool, *,
+           now: datetime) -> dict[str, Any]:
     """A speaker confirms (接单) or declines a dispatched lecture; a decline forms that order's team again, and
-    only that one. A lecture already delivered (rated) takes no answer; a decline repeated changes nothing, and a
-    confirmation after a decline is refused (the team has been formed again)."""
+    only that one. A lecture already delivered (rated) takes no answer, nor one whose day is too near or past
+    (`lectures.answer_days_before`, 409); a decline repeated changes nothing, and a confirmation after a decline is
+    refused (the team has been formed again). The month's orders stay locked while the answer is decided, so two
+    answers at once never lose one another's change."""
     with transaction() as session:
-        profile, plan, stations, pool, orders = _context(session, county, month)
+        profile, plan, stations, pool, orders = _context(session, county, month, lock=True)
         order = next((o for o in orders if o.station_code == station and o.menu_code == menu_code.upper()), None)
         if order is None:
             raise AnswerRefused(f"{cn_month(month)}没有所站{station}点的{menu_code}宣讲（用 activity-day lectures list 查看）",
@@ -131,6 +135,8 @@ def answer(county: str, month: str, station: str, menu_code: str, speaker: str, 
             raise AnswerRefused(f"讲师{speaker}不在该宣讲队中（宣讲队：{'、'.join(order.team) or '无'}）", 403)
         if order.status == "delivered":
             raise AnswerRefused(f"所站{station}的{order.menu_code}宣讲已开讲并评单，不能再接单或谢绝", 409)
+        if (late := timing.answer_refusal(order.day, now, profile.lectures.answer_days_before)) is not None:
+            raise AnswerRefused(late, 409)
         if accept:
             order.confirmed = sorted(set(order.confirmed) | {speaker})
             if set(order.confirmed) >= set(order.team):
@@ -318,20 +324,34 @@ class RatingRefused(OperatorError):
 
 
 def record_ratings(*, session: Session, county: str, month: str, frame: pd.DataFrame, file: str,
-                   source_ref: str) -> tuple[Validated, int]:
-    """Validate ratings (rows of the ratings file) against the month's lectures that had a team, store the
-    accepted ones (upsert on station, menu code and rater) and mark their lectures delivered."""
-    orders = store.orders(session=session, county=county, month=month)
+                   source_ref: str, now: datetime) -> tuple[Validated, int, list[Problem]]:
+    """Check ratings (rows of the ratings file) and store the accepted ones, the one write of a rating for the
+    file, the API and the phone pages: refused whole (RatingRefused, 409) once the month's circular is compiled;
+    each row of a lecture that had a team, 1 to 5, on or after the lecture's day at `now`. Accepted ratings are
+    upserted on station, menu code and rater, and their lectures marked delivered. Returns the validation, the
+    rows written and the rows refused for their time (a 409 through the API)."""
+    if crud.count(session=session, model=Circular, county=county, month=month):
+        raise RatingRefused(timing.closed_message(month, "宣讲评价"), [], 409)
+    orders = store.orders(session=session, county=county, month=month, lock=True)
     formed = {(o.station_code, o.menu_code): o for o in orders if o.status in FORMED}
     stations = crud.stations_frame(session=session, county=county)
     validated = validate_ratings(frame, file, delivered=set(formed), stations=code_index(stations["code"]))
     rows = [r for unit in validated.units.values() for r in unit]
     for r in rows:
+    early = []
+    for unit, unit_rows in list(validated.units.items()):
+        r = unit_rows[0]
+        if (why := timing.rating_refusal(formed[(r["station_code"], r["menu_code"])].day, now)) is not None:
+            problem = Problem(file, r[ROW], H.MENU_CODE, r["menu_code"], why)
+            del validated.units[unit]
+            validated.refused[unit] = [problem]
+            validated.problems.append(problem)
+            early.append(problem)
         order = formed[(r["station_code"], r["menu_code"])]
         order.status = "delivered"
         session.add(order)
     return validated, store.save_ratings(session=session, county=county, month=month, rows=rows,
-                                         source_ref=source_ref)
+                                         source_ref=source_ref), early
 
 
 def rating_of(*, session: Session, county: str, month: str, station: str, menu_code: str,
@@ -346,7 +366,7 @@ def rating_of(*, session: Session, county: str, month: str, station: str, menu_c
 
 
 def rate_lecture(county: str, month: str, station: str, menu_code: str, rater: str, score: Any,
-                 comment: str | None, *, source: str = "api") -> dict[str, Any]:
+                 comment: str | None, *, now: datetime, source: str = "api") -> dict[str, Any]:
     """One rating through the API or a phone page, checked exactly as a row of the ratings file; stored (the
     same rating sent twice is stored once) with its lecture marked delivered, in one transaction. Refused with
     409 once the month's circular is compiled (its lecture table is then final), as scores are."""
@@ -355,8 +375,10 @@ def rate_lecture(county: str, month: str, station: str, menu_code: str, rater: s
             raise RatingRefused(f"{cn_month(month)}的通报已汇编，宣讲评价不能再修改；如需更正请联系县文明办", [], 409)
         frame = pd.DataFrame([{H.STATION_CODE: station, H.MENU_CODE: menu_code, H.RATER: rater, H.RATING: score,
                                H.RATING_NOTE: comment or "", ROW: 1}]).astype(object)
-        validated, _ = record_ratings(session=session, county=county, month=month, frame=frame, file="评单",
-                                      source_ref=source)
+        validated, _, early = record_ratings(session=session, county=county, month=month, frame=frame,
+                                             file="评单", source_ref=source, now=now)
+        if early:  # the lecture's day has not come: a time, not the rating's content
+            raise RatingRefused(early[0].message, [], 409)
         if validated.problems:
             fields = {v: k for k, v in RATING_FIELDS.items()}
             raise RatingRefused("宣讲评价有误", [{"row": None, "column": p.column, "field": fields.get(p.column or ""),

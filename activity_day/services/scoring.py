@@ -18,11 +18,11 @@ import pandas as pd
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from activity_day.domain.dates import cn_month
 from activity_day.domain.names import closest, control_characters, normalize_name, strip_control
 from activity_day.domain.profile import Profile
+from activity_day.domain.timing import closed_message
 from activity_day.domain.tokens import default_expiry, is_live
-from activity_day.errors import OperatorError
+from activity_day.errors import OperatorError, Refused
 from activity_day.intake import LIMITS, ROW, H, Problem, code_index, validate_scores
 from activity_day.services.submissions import token_sha256, utcnow
 from activity_day.store import crud
@@ -308,8 +308,32 @@ def score_frame(code: str, mode: InspectionMode, scorer: str, body: dict[str, An
     return frame
 
 
-def closed_message(month: str) -> str:
-    return f"{cn_month(month)}的通报已汇编，评分不能再修改；如需更正请联系县文明办"
+class ScoresClosed(Refused):
+    """The month's circular is compiled: its scores are final (409 on the API, a refused file)."""
+
+    def __init__(self, month: str):
+        super().__init__(closed_message(month), 409)
+
+
+def ensure_open(session: Session, county: str, month: str) -> None:
+    """ScoresClosed once the month's circular is compiled."""
+    if crud.count(session=session, model=Circular, county=county, month=month):
+        raise ScoresClosed(month)
+
+
+def keep_scores(*, session: Session, county: str, month: str, rows: list[dict[str, Any]], actors: list[str],
+                source_ref: str, now: datetime) -> list[dict[str, Any]]:
+    """Store validated score rows, the one write of a score for the file, the API and the phone pages: refused
+    (ScoresClosed) once the month's circular is compiled; each row that changes the stored score gets a revision
+    by its actor and is stored, an identical one writes nothing. Returns the rows stored."""
+    ensure_open(session, county, month)
+    # The audit trail first: it compares each row with the score stored before.
+    revisions = score_store.record_revisions(session=session, county=county, month=month, rows=rows, actors=actors,
+                                             at=now)
+    changed = {(r.station_code, str(r.mode), r.scorer) for r in revisions}
+    stored = [r for r in rows if (str(r["station_code"]), str(r["mode"]), str(r["scorer"])) in changed]
+    crud.save_scores(session=session, county=county, month=month, rows=stored, source_ref=source_ref)
+    return stored
 
 
 def _receipt(session: Session, scorer: Scorer, client_key: str) -> ScoreReceipt | None:
@@ -352,8 +376,10 @@ def _score_station(scorer: Scorer, month: str, code: str, mode: InspectionMode, 
                                                   codes=[code]).get((code, mode.value, scorer.name))
             return Outcome(200, {"station_code": code, "month": month, "mode": mode.value, "scorer": scorer.name,
                                  **_score_public(stored, number), "changed": False}, replay=True)
-        if crud.count(session=session, model=Circular, county=scorer.county, month=month):
-            return Outcome(409, {"code": "conflict", "message": closed_message(month), "problems": []})
+        try:
+            ensure_open(session, scorer.county, month)
+        except ScoresClosed as exc:
+            return Outcome(409, {"code": "conflict", "message": exc.message, "problems": []})
         rubric = dict(crud.load_profile_of(session=session, county=scorer.county).scoring.rubric_pairs)
         problems = _shape_problems(body, rubric, scorer)
         if not problems:
@@ -363,14 +389,11 @@ def _score_station(scorer: Scorer, month: str, code: str, mode: InspectionMode, 
         if problems:
             return Outcome(422, {"code": "rejected", "message": REJECTED, "problems": problems})
         row = {k: v for k, v in validated.units[next(iter(validated.units))][0].items() if k != ROW}
+        revisions = keep_scores(session=session, county=scorer.county, month=month, rows=[row],
+                                actors=[scorer.actor], source_ref=f"api:{scorer.actor}", now=now)
         if client_key is not None:  # recorded even when the score is unchanged: a late replay never overwrites
             session.add(ScoreReceipt(county=scorer.county, client_key=client_key, month=month, station_code=code,
                                      mode=mode, scorer=scorer.name, at=now))
-        revisions = score_store.record_revisions(session=session, county=scorer.county, month=month, rows=[row],
-                                                 actors=[scorer.actor], at=now)
-        if revisions:
-            crud.save_scores(session=session, county=scorer.county, month=month, rows=[row],
-                             source_ref=f"api:{scorer.actor}")
         session.flush()  # a racing request's revision or key fails here, inside the retry
         number = score_store.latest_revisions(session=session, county=scorer.county, month=month,
                                               codes=[code]).get((code, mode.value, scorer.name))

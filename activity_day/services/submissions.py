@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,7 +18,8 @@ from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadl
 from activity_day.domain.months import TZ
 from activity_day.domain.names import control_characters, strip_control
 from activity_day.domain.tokens import default_expiry, is_live
-from activity_day.intake import PLANS, Problem, code_index, too_many_activities, validate_plans
+from activity_day.intake import PLANS, H, Problem, code_index
+from activity_day.services import plans
 from activity_day.store import crud
 from activity_day.store.database import transaction
 from models import Station, StationToken, Submission
@@ -30,6 +32,9 @@ FIELDS = {
     "volunteer_team": "志愿服务队伍", "brand": "特色品牌", "statement": "申报理由",
 }
 SOURCE = "小程序提交"
+# A submission id as the API's schema takes it (`schemas.SUBMISSION_ID`, 8 to 80 characters): the phone page's
+# form is held to the same.
+SUBMISSION_ID = re.compile(r"[A-Za-z0-9_.:-]{8,80}")
 REJECTED = "活动计划有误，请按 problems 逐项修改后重新提交"
 
 
@@ -93,15 +98,26 @@ COLUMN_FIELDS = {column: key for key, column in FIELDS.items()}
 
 
 def _problem_json(p: Problem) -> dict[str, Any]:
-    """A problem as the API lists it; `field` names the JSON field (activities.<index>.<key>)."""
+    """A problem as the API lists it; `field` names the JSON field (activities.<index>.<key>), or `activities` for
+    one about the whole plan (none sent, too many)."""
     key = COLUMN_FIELDS.get(p.column or "")
     where = f"activities.{p.row - 1}.{key}" if key and p.row is not None else None
+    if p.column in (None, H.STATION_CODE) and where is None:
+        where = "activities"
     return {"row": p.row, "column": p.column, "field": where, "value": p.value, "reason": p.message,
             "text": p.line()}
 
 
-def _whole_plan_problem(reason: str, value: str | None) -> dict[str, Any]:
-    return {"row": None, "column": None, "field": "activities", "value": value, "reason": reason, "text": reason}
+def _whole_plan_problem(reason: str, value: str | None, field: str = "activities") -> dict[str, Any]:
+    return {"row": None, "column": None, "field": field, "value": value, "reason": reason, "text": reason}
+
+
+def _late(session: Session, county: str, month: str, now: datetime) -> bool:
+    """Whether a submission at `now` is late (what a refused one records)."""
+    profile = crud.load_profile_of(session=session, county=county)
+    plan = crud.get_plan(session=session, county=county, month=month, version=2)
+    return plan is not None and judge_lateness(now, deadline_of(crud.plan_content(plan), profile.intake.deadline_time),
+                                               profile.intake.late_submissions).late
 
 
 def refusal(status: SubmissionStatus, message: str, **fields: Any) -> dict[str, Any]:
@@ -179,43 +195,34 @@ def _submit(county: str, station: str, month: str, submission_id: str, activitie
         existing = _find(session, county, station, submission_id)
         if existing is not None:
             return _replay(existing, payload, month)
-        profile = crud.load_profile_of(session=session, county=county)
-        plan = crud.get_plan(session=session, county=county, month=month, version=2)
-        if plan is None:
+        if crud.get_plan(session=session, county=county, month=month, version=2) is None:
             return Outcome(409, refusal(SubmissionStatus.NOT_OPEN,
                                         f"{month}的集中活动日正式方案尚未印发，暂不接收活动计划",
                                         submission_id=submission_id, station_code=station, month=month))
-        deadline = deadline_of(crud.plan_content(plan), profile.intake.deadline_time)
-        lateness = judge_lateness(now, deadline, profile.intake.late_submissions)
-        late = lateness.late
+        if not SUBMISSION_ID.fullmatch(submission_id):  # the API's own pattern, for the pages that call this too
+            return Outcome(422, refusal(SubmissionStatus.REJECTED, REJECTED, submission_id=None, station_code=station,
+                                        month=month) | {"problems": [_whole_plan_problem(
+                                            "提交编号格式不对（8～80个字母、数字或 _ . : -），请刷新页面后重新提交", None,
+                                            field="submission_id")]})
+        unclean = control_problems(activities)
+        taken = plans.take_plans(session, county=county, month=month, frame=activities_frame(station, _clean(activities)),
+                                 source=SOURCE, stations=code_index([station]), channel=Channel.API,
+                                 source_ref=f"submission:{submission_id}", received_at=now,
+                                 submission_id=submission_id, required=[station]) if not unclean else None
+        late = taken.late if taken is not None else _late(session, county, month, now)
         base = {"submission_id": submission_id, "station_code": station, "month": month, "late": late,
                 "received_at": now.astimezone(TZ).isoformat(timespec="seconds")}
-        limit = profile.intake.max_activities
-        if lateness.refused:
-            outcome = Outcome(409, refusal(SubmissionStatus.REFUSED_LATE, f"{past_deadline(deadline)}，不再接收",
+        if taken is not None and taken.refused_late:
+            assert taken.deadline is not None
+            outcome = Outcome(409, refusal(SubmissionStatus.REFUSED_LATE, f"{past_deadline(taken.deadline)}，不再接收",
                                            **base))
-        elif len(activities) > limit:
-            outcome = Outcome(422, refusal(SubmissionStatus.REJECTED, REJECTED, **base) | {"problems": [
-                _whole_plan_problem(too_many_activities(limit), str(len(activities)))]})
-        elif not activities:
-            outcome = Outcome(422, refusal(SubmissionStatus.REJECTED, REJECTED, **base) | {"problems": [
-                _whole_plan_problem("至少填写一项活动", None)]})
+        elif unclean or (taken is not None and taken.validated.problems):
+            # A control character refuses the submission before anything is stored (files have them removed).
+            problems = sorted(unclean or taken.validated.problems, key=lambda p: p.row or 0)  # type: ignore[union-attr]
+            outcome = Outcome(422, refusal(SubmissionStatus.REJECTED, REJECTED, **base)
+                              | {"problems": [_problem_json(p) for p in problems]})
         else:
-            unclean = control_problems(activities)
-            validated = validate_plans(activities_frame(station, _clean(activities)), SOURCE, month=month,
-                                       stations=code_index([station]),
-                                       checklist_codes=crud.checklist_codes(session=session, county=county, month=month),
-                                       max_text=profile.intake.max_text, max_activities=limit)
-            problems = sorted(unclean + validated.problems, key=lambda p: p.row or 0)
-            if problems:
-                outcome = Outcome(422, refusal(SubmissionStatus.REJECTED, REJECTED, **base)
-                                  | {"problems": [_problem_json(p) for p in problems]})
-            else:
-                receipt = crud.Receipt(channel=Channel.API, source_ref=f"submission:{submission_id}",
-                                       received_at=now, late=late, submission_id=submission_id)
-                crud.save_station_plans(session=session, county=county, month=month, units=validated.units,
-                                        receipt=receipt)
-                outcome = Outcome(200, base | {"status": SubmissionStatus.ACCEPTED, "activities": len(activities)})
+            outcome = Outcome(200, base | {"status": SubmissionStatus.ACCEPTED, "activities": len(activities)})
         session.add(Submission(county=county, month=month, station_code=station, submission_id=submission_id,
                                payload_sha256=payload, status=outcome.body["status"], late=late,
                                http_status=outcome.http_status, response=outcome.body, received_at=now))

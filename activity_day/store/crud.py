@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
+from activity_day.domain.activities import carried_uids
 from activity_day.domain.dates import cn_month
 from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.plan import PlanContent, as_plan_content
@@ -223,15 +224,25 @@ def save_station_plans(*, session: Session, county: str, month: str, units: dict
                  activity_count=len(units[station]), late=receipt.late, received_at=receipt.received_at)
             for station in stations],
            ["county", "month", "station_code"])
+    before: dict[str, list[tuple[str, datetime, str]]] = {}
     for start in range(0, len(stations), 500):
+        chunk = stations[start:start + 500]
+        for code, name, begins, uid in session.exec(select(
+                PlannedActivity.station_code, PlannedActivity.name, PlannedActivity.start_time, PlannedActivity.uid)
+                .where(PlannedActivity.county == county, PlannedActivity.month == month,
+                       PlannedActivity.station_code.in_(chunk)).order_by(PlannedActivity.seq)):  # type: ignore[attr-defined]
+            before.setdefault(code, []).append((name, begins, uid))
         session.exec(delete(PlannedActivity).where(
             PlannedActivity.county == county, PlannedActivity.month == month,
-            PlannedActivity.station_code.in_(stations[start:start + 500])))  # type: ignore[attr-defined]
-    rows = [dict(county=county, month=month, station_code=station, seq=i, name=r["name"], task=r["task"],
-                 action_kind=r["action_kind"], start_time=r["start_time"], location=r["location"],
-                 expected_participants=r["expected_participants"], checklist_code=r.get("checklist_code"),
-                 volunteer_team=r.get("volunteer_team"))
-            for station in stations for i, r in enumerate(units[station], start=1)]
+            PlannedActivity.station_code.in_(chunk)))  # type: ignore[attr-defined]
+    rows = []
+    for station in stations:
+        uids = carried_uids(before.get(station, []), [(r["name"], r["start_time"]) for r in units[station]])
+        rows += [dict(county=county, month=month, station_code=station, seq=i, uid=uid, name=r["name"],
+                      task=r["task"], action_kind=r["action_kind"], start_time=r["start_time"],
+                      location=r["location"], expected_participants=r["expected_participants"],
+                      checklist_code=r.get("checklist_code"), volunteer_team=r.get("volunteer_team"))
+                 for i, (r, uid) in enumerate(zip(units[station], uids, strict=True), start=1)]
     return upsert(session, PlannedActivity, rows, ["county", "month", "station_code", "seq"])
 
 

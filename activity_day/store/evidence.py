@@ -29,10 +29,13 @@ def station_row(*, session: Session, county: str, code: str) -> Station | None:
 
 
 def planned_activity(*, session: Session, county: str, month: str, station_code: str,
-                     seq: int) -> PlannedActivity | None:
-    return session.exec(select(PlannedActivity).where(
+                     seq: int, lock: bool = False) -> PlannedActivity | None:
+    """The activity at position `seq` of the station's plan; with `lock`, its row stays locked until the caller's
+    transaction ends, so records of one activity are judged one after another (a check-out sees its check-in)."""
+    query = select(PlannedActivity).where(
         PlannedActivity.county == county, PlannedActivity.month == month,
-        PlannedActivity.station_code == station_code, PlannedActivity.seq == seq)).first()
+        PlannedActivity.station_code == station_code, PlannedActivity.seq == seq)
+    return session.exec(query.with_for_update() if lock else query).first()
 
 
 def record_by_client_id(*, session: Session, county: str, station_code: str, client_id: str) -> EvidenceRecord | None:
@@ -42,18 +45,33 @@ def record_by_client_id(*, session: Session, county: str, station_code: str, cli
 
 
 def activity_records(*, session: Session, county: str, month: str, station_code: str,
-                     seq: int) -> list[EvidenceRecord]:
-    """Every record of one planned activity, oldest first."""
+                     uid: str) -> list[EvidenceRecord]:
+    """Every record of one planned activity (by its identity, wherever it stands in the plan now), oldest first."""
     return list(session.exec(select(EvidenceRecord).where(
         EvidenceRecord.county == county, EvidenceRecord.month == month,
-        EvidenceRecord.station_code == station_code, EvidenceRecord.activity_seq == seq)
+        EvidenceRecord.station_code == station_code, EvidenceRecord.activity_uid == uid)
         .order_by(EvidenceRecord.taken_at, EvidenceRecord.id)).all())  # type: ignore[arg-type]
 
 
-def station_records(*, session: Session, county: str, month: str, station_code: str) -> list[EvidenceRecord]:
-    return list(session.exec(select(EvidenceRecord).where(
+def positions(*, session: Session, county: str, month: str, station_code: str | None = None) -> dict[tuple[str, str], int]:
+    """(station, activity uid) -> the activity's position in the station's plan as it stands."""
+    query = select(PlannedActivity.station_code, PlannedActivity.uid, PlannedActivity.seq).where(
+        PlannedActivity.county == county, PlannedActivity.month == month)
+    if station_code is not None:
+        query = query.where(PlannedActivity.station_code == station_code)
+    return {(code, uid): seq for code, uid, seq in session.exec(query).all()}
+
+
+def station_records(*, session: Session, county: str, month: str,
+                    station_code: str) -> list[tuple[EvidenceRecord, int]]:
+    """The station's records of the activities its plan holds now, each with the activity's position today; a
+    record of an activity no longer planned stays stored but is not listed."""
+    where = positions(session=session, county=county, month=month, station_code=station_code)
+    rows = session.exec(select(EvidenceRecord).where(
         EvidenceRecord.county == county, EvidenceRecord.month == month, EvidenceRecord.station_code == station_code)
-        .order_by(EvidenceRecord.activity_seq, EvidenceRecord.taken_at, EvidenceRecord.id)).all())  # type: ignore[arg-type]
+        .order_by(EvidenceRecord.taken_at, EvidenceRecord.id)).all()  # type: ignore[arg-type]
+    found = [(r, where[(r.station_code, r.activity_uid)]) for r in rows if (r.station_code, r.activity_uid) in where]
+    return sorted(found, key=lambda pair: pair[1])  # stable: by position, then as they came
 
 
 def add_record(*, session: Session, record: EvidenceRecord) -> None:
@@ -65,11 +83,15 @@ RECORD_FRAME_COLUMNS = ["station_code", "activity_seq", "kind", "taken_at", "ver
 
 
 def records_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:
-    """The month's evidence records of the county, one row each (verdict as its text)."""
+    """The month's evidence records of the county, one row each (verdict as its text), `activity_seq` the
+    position of the record's activity in its plan today; records of activities no longer planned are left out."""
+    where = positions(session=session, county=county, month=month)
     rows: list[tuple[Any, ...]] = [
-        (r.station_code, r.activity_seq, r.kind, r.taken_at, str(r.verdict), list(r.reasons))
+        (r.station_code, where[(r.station_code, r.activity_uid)], r.kind, r.taken_at, str(r.verdict), list(r.reasons))
         for r in session.exec(select(EvidenceRecord).where(EvidenceRecord.county == county,
                                                            EvidenceRecord.month == month)
-                              .order_by(EvidenceRecord.station_code, EvidenceRecord.activity_seq,
-                                        EvidenceRecord.taken_at)).all()]  # type: ignore[arg-type]
-    return pd.DataFrame(rows, columns=RECORD_FRAME_COLUMNS)
+                              .order_by(EvidenceRecord.station_code, EvidenceRecord.taken_at,
+                                        EvidenceRecord.id)).all()  # type: ignore[arg-type]
+        if (r.station_code, r.activity_uid) in where]
+    return pd.DataFrame(rows, columns=RECORD_FRAME_COLUMNS).sort_values(
+        ["station_code", "activity_seq", "taken_at"], kind="stable", ignore_index=True)

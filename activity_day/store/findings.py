@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from activity_day.domain import findings as rules
@@ -67,28 +67,43 @@ def events(*, session: Session, county: str, finding_id: int) -> list[FindingEve
 
 def apply(*, session: Session, finding: Finding, action: str, actor: str, note: str, now: datetime,
           photos: Sequence[str] = ()) -> Finding:
-    """Move a finding one step (report, accept, return) and record the event; FindingError when not allowed."""
-    step = rules.transition(finding.status, action)
-    finding.status = step.status
+    """Move a finding one step (report, accept, return) and record the event; FindingError when not allowed.
+
+    The step is conditional on the state read (status and report round): when another transaction moved the
+    finding in between, nothing is written and FindingChanged says what it is now. On PostgreSQL the UPDATE waits
+    for the other one and then finds no row in the state read; on SQLite writers queue at BEGIN.
+    """
+    read = FindingStatus(finding.status)
+    step = rules.transition(read, action)
     if action == "report":
-        finding.report, finding.photos = note, list(photos)
-        finding.reported_at, finding.rounds = now, finding.rounds + 1
+        values: dict[str, Any] = dict(report=note, photos=list(photos), reported_at=now, rounds=finding.rounds + 1)
     else:
-        finding.review_note, finding.reviewed_by, finding.reviewed_at = note, actor, now
-        finding.closed_at = now if action == "accept" else None
-    session.add(finding)
+        values = dict(review_note=note, reviewed_by=actor, reviewed_at=now,
+                      closed_at=now if action == "accept" else None)
+    done = session.execute(update(Finding).where(Finding.id == finding.id, Finding.status == read,
+                                                 Finding.rounds == finding.rounds)
+                           .values(status=step.status, **values).execution_options(synchronize_session=False))
+    session.refresh(finding)  # what is stored now: ours, or what the other transaction left
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise rules.FindingChanged(rules.changed_message(action, FindingStatus(finding.status)))
     session.add(FindingEvent(county=finding.county, number=finding.number, action=action, actor=actor, note=note,
                              photos=list(photos), at=now))
     return finding
 
 
 def mark_overdue(*, session: Session, county: str, today: date, now: datetime) -> int:
-    """Store `overdue` on every open finding whose deadline passed before `today`, with an event; returns how many."""
+    """Store `overdue` on every open finding whose deadline passed before `today`, with an event; returns how many.
+    Each is conditional on still being open, so a report arriving meanwhile is never overwritten."""
     late = list(session.exec(select(Finding).where(Finding.county == county, Finding.status == FindingStatus.OPEN,
                                                    Finding.deadline < today)))
+    marked = 0
     for finding in late:
-        finding.status, finding.overdue_since = FindingStatus.OVERDUE, today
-        session.add(finding)
+        done = session.execute(update(Finding).where(Finding.id == finding.id, Finding.status == FindingStatus.OPEN)
+                               .values(status=FindingStatus.OVERDUE, overdue_since=today)
+                               .execution_options(synchronize_session=False))
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            continue
         session.add(FindingEvent(county=county, number=finding.number, action="overdue", actor=SYSTEM,
                                  note=f"整改期限{finding.deadline.isoformat()}已过，未提交整改报告", at=now))
-    return len(late)
+        marked += 1
+    return marked

@@ -35,8 +35,7 @@ def save_orders(*, session: Session, county: str, month: str, rows: Sequence[dic
     """Insert new orders; an order whose day or audience changed goes back to `ordered` for a new team. An order
     repeated as it is changes nothing, and so does a change to a lecture already delivered (rated): callers tell
     the sender (`delivered_changes`). Returns how many orders were new or changed."""
-    stored = {(o.station_code, o.menu_code): o for o in session.exec(select(LectureOrder).where(
-        LectureOrder.county == county, LectureOrder.month == month))}
+    stored = {(o.station_code, o.menu_code): o for o in orders(session=session, county=county, month=month, lock=True)}
     written = 0
     for r in rows:
         found = stored.get((r["station_code"], r["menu_code"]))
@@ -69,9 +68,12 @@ def orders_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:
                   order=["station_code", "menu_code"])
 
 
-def orders(*, session: Session, county: str, month: str) -> list[LectureOrder]:
-    return list(session.exec(select(LectureOrder).where(LectureOrder.county == county, LectureOrder.month == month)
-                             .order_by(LectureOrder.station_code, LectureOrder.menu_code)))
+def orders(*, session: Session, county: str, month: str, lock: bool = False) -> list[LectureOrder]:
+    """The month's orders; with `lock`, their rows stay locked until the caller's transaction ends (PostgreSQL;
+    SQLite writers queue at BEGIN), so a state change decided on them cannot be lost to a concurrent one."""
+    query = select(LectureOrder).where(LectureOrder.county == county, LectureOrder.month == month) \
+        .order_by(LectureOrder.station_code, LectureOrder.menu_code)
+    return list(session.exec(query.with_for_update() if lock else query))
 
 
 def save_ratings(*, session: Session, county: str, month: str, rows: Sequence[dict[str, Any]], source_ref: str) -> int:

@@ -152,7 +152,7 @@ def test_invalid_activities_are_listed_by_row_and_column(client, tokens, plan) -
 def test_limits(client, tokens, plan) -> None:
     too_many = client.put(f"/api/v1/stations/001/plans/{MONTH}", json=body(plan, sid="sub-many", n=31),
                           headers=auth(tokens["001"]))
-    assert too_many.status_code == 422 and too_many.json()["problems"][0]["reason"] == "活动不能超过30项"
+    assert too_many.status_code == 422 and too_many.json()["problems"][0]["reason"].startswith("活动不能超过30项")
     long_text = client.put(f"/api/v1/stations/001/plans/{MONTH}", json=body(plan, sid="sub-long", n=1, name="长" * 201),
                            headers=auth(tokens["001"]))
     assert long_text.status_code == 422 and long_text.json()["problems"][0]["reason"] == "超过200个字符"

@@ -7,6 +7,7 @@ through their 评价 form, with the message next to the field."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -51,6 +52,9 @@ def lectures(registry, county, tmp_path) -> dict[str, dict]:
     return {"home": found[home], "neighbour": found[neighbour], "away": found[away], "waiting": found[waiting]}
 
 
+LECTURE_DAY = datetime(2026, 12, 5, 6, tzinfo=UTC)  # 14:00 in Beijing on the activity day, the lectures' day
+
+
 def observer_token(county: str, township: str, name: str = "韩梅") -> str:
     with transaction() as session:
         return issue_scorer_tokens(session=session, county=county, role=ScorerRole.OBSERVER, names=[name],
@@ -84,7 +88,7 @@ def observer_url(code: str, menu_code: str = "XJ-01") -> str:
 def test_a_station_rates_its_lecture_through_the_api(lectures, county) -> None:
     home, neighbour, waiting = lectures["home"]["station"], lectures["neighbour"]["station"], lectures["waiting"]["station"]
     tokens = tokens_for(county, [home, waiting])
-    with client_at(create_app(), BEFORE_DEADLINE) as client:
+    with client_at(create_app(), LECTURE_DAY) as client:
         for _ in range(2):  # sent twice: one rating
             sent = client.put(station_url(home), headers=bearer(tokens[home]), json={"score": 5, "comment": "故事感人"})
             assert sent.status_code == 200, sent.text
@@ -128,7 +132,7 @@ def test_an_observer_rates_the_lectures_of_its_township(lectures, county) -> Non
         team = issue_scorer_tokens(session=session, county=county, role=ScorerRole.TEAM, names=["第一检查组"],
                                    now=utcnow())["第一检查组"]
     station = tokens_for(county, [home])[home]
-    with client_at(create_app(), BEFORE_DEADLINE) as client:
+    with client_at(create_app(), LECTURE_DAY) as client:
         for code in (home, neighbour):
             sent = client.put(observer_url(code), headers=bearer(token), json={"score": 4, "comment": "互动好"})
             assert sent.status_code == 200 and sent.json()["rater"] == "韩梅", sent.text
@@ -151,7 +155,7 @@ def test_an_observer_rates_the_lectures_of_its_township(lectures, county) -> Non
 def test_the_station_page_rates_a_lecture(lectures, county) -> None:
     home = lectures["home"]["station"]
     token = tokens_for(county, [home])[home]
-    with client_at(create_app(), BEFORE_DEADLINE) as client:
+    with client_at(create_app(), LECTURE_DAY) as client:
         enter(client, "/m/station", token)
         page = client.get(f"/m/station?month={MONTH}")
         assert page.status_code == 200 and 'id="rate-XJ-01"' in page.text and "评价" in page.text
@@ -175,7 +179,7 @@ def test_the_station_page_rates_a_lecture(lectures, county) -> None:
 def test_the_observer_page_rates_the_townships_lectures(lectures, county) -> None:
     home, away = lectures["home"]["station"], lectures["away"]["station"]
     token = observer_token(county, lectures["home"]["township"])
-    with client_at(create_app(), BEFORE_DEADLINE) as client:
+    with client_at(create_app(), LECTURE_DAY) as client:
         enter(client, "/m/observer", token)
         page = client.get(f"/m/observer?month={MONTH}")
         assert page.status_code == 200 and 'id="lecture-ratings"' in page.text
@@ -206,7 +210,8 @@ def test_the_ratings_file_still_marks_delivered(lectures, county, tmp_path) -> N
     home, waiting = lectures["home"]["station"], lectures["waiting"]["station"]
     frame = pd.DataFrame([{"所站编号": home, "菜单编号": "XJ-01", "评价人": "所站", "评分（1-5）": 5, "评价意见": ""},
                           {"所站编号": waiting, "菜单编号": "XJ-02", "评价人": "所站", "评分（1-5）": 5, "评价意见": ""}])
-    report = import_file("ratings", write_xlsx(frame, tmp_path / "评价.xlsx", "宣讲评价"), county=county, month=MONTH)
+    report = import_file("ratings", write_xlsx(frame, tmp_path / "评价.xlsx", "宣讲评价"), county=county, month=MONTH,
+                         now=LECTURE_DAY)
     assert report.exit_code == 1
     assert ratings() == [(home, "XJ-01", "所站", 5, "")]
     assert status_of(home) == "delivered" and status_of(waiting, "XJ-02") == "ordered"

@@ -43,7 +43,7 @@ def in_quarter(quarter: dict):
 def test_a_generated_quarter_is_evaluated_with_documents(prefect_server, quarter: dict) -> None:
     folder = Path(quarter["settings"].out) / "evaluation" / "2027"
     assert quarter["docs"]["综合评价报告"] == folder / "evaluation-report.docx"
-    text = "\n".join(p.text for p in Word(folder / "evaluation-report.docx").paragraphs)
+    text = "\n".join(p.text.replace("\n", "") for p in Word(folder / "evaluation-report.docx").paragraphs)  # titles in lines
     assert "泗阳县2027年度新时代文明实践所站综合评价报告" in text and "评价依据期内 3 个月" in text
     assert "四、重点关注所站" in text and "所站综合评价结果" in text
     html = (folder / "evaluation-report.html").read_text(encoding="utf-8")

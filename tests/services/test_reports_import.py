@@ -47,7 +47,7 @@ def test_reports_file_is_checked_row_by_row_and_a_second_import_changes_nothing(
     assert report.exit_code == 1 and report.rows_written == 1
     problems = "\n".join(lines)
     assert f"整改报告.xlsx 第4行 【所站编号】 “001”：整改编号{second}是所站002的问题" in problems
-    assert f"第5行 【整改编号】 “{third}”：该问题已销号" in problems
+    assert f"第5行 【整改编号】 “{third}”：不能提交整改报告：该问题已销号" in problems
     assert "第6行 【整改编号】 “99999”：没有这个整改编号" in problems
     assert "第7行 【整改编号】 “第一条”：整改编号应为整数" in problems
     assert "第8行 【整改情况】" in problems and "照片校验码应为64位十六进制：abc" in problems

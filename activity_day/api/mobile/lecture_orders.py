@@ -98,11 +98,12 @@ def rating_typed_of(form: Any) -> tuple[str, dict[str, str]]:
 
 
 def rate(county: str, station: str, month: str, menu_code: str, rater: str, typed: dict[str, str],
-         key: str) -> tuple[int, dict[tuple[str, str], str], list[str]]:
+         key: str, now: datetime) -> tuple[int, dict[tuple[str, str], str], list[str]]:
     """Rate one lecture (the station's or an observer's): (HTTP status, errors by (key, field), the others)."""
     try:
         # The score goes as typed, like a cell of the ratings file: the file's checks name what is wrong with it.
-        rate_lecture(county, month, station, menu_code, rater, typed["score"], typed["comment"], source="h5")
+        rate_lecture(county, month, station, menu_code, rater, typed["score"], typed["comment"], now=now,
+                     source="h5")
     except RatingRefused as exc:
         errors, top = split_problems(exc.problems, lambda p: (key, p["field"]) if p.get("field") in RATING_FIELDS
                                      else None, str(exc))

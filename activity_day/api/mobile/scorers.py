@@ -225,7 +225,7 @@ async def post_lecture_rating(request: Request, now: Annotated[datetime, Depends
         return refusal_page(403, FORBIDDEN)
     key = lecture_key(code, menu_code)
     status, errors, top = await run_in_threadpool(
-        lecture_orders.rate, scorer.county, code, month, menu_code, scorer.name, typed, key)
+        lecture_orders.rate, scorer.county, code, month, menu_code, scorer.name, typed, key, now)
     if status == 200:
         return RedirectResponse(f"/m/observer?month={month}&rated={key}#lecture-ratings", status_code=303,
                                 headers=SECURITY_HEADERS)

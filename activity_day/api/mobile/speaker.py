@@ -128,7 +128,7 @@ def speaker_page(request: Request, now: Annotated[datetime, Depends(clock)], t: 
 
 
 @router.post("/m/speaker/answer")
-async def post_answer(request: Request) -> Response:
+async def post_answer(request: Request, now: Annotated[datetime, Depends(clock)]) -> Response:
     """接单 (accept=1) or 谢绝 (accept=0) one lecture."""
     speaker, token = _resolve(request)
     if speaker is None:
@@ -142,7 +142,8 @@ async def post_answer(request: Request) -> Response:
     if not is_month(month) or accept not in ("0", "1"):
         return refusal_page(422, "内容有误，请刷新页面后重试")
     try:
-        await run_in_threadpool(answer, speaker.county, month, station, menu_code, speaker.code, accept == "1")
+        await run_in_threadpool(lambda: answer(speaker.county, month, station, menu_code, speaker.code, accept == "1",
+                                               now=now))
     except MissingPrerequisite:
         return refusal_page(404, "该月没有宣讲安排")
     except AnswerRefused as exc:

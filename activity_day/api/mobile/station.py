@@ -40,7 +40,7 @@ from activity_day.api.mobile.pages import (
 )
 from activity_day.domain.lateness import deadline_of
 from activity_day.domain.months import TZ, next_month, this_month
-from activity_day.errors import OperatorError
+from activity_day.errors import Refused
 from activity_day.services import findings
 from activity_day.services.evidence import EvidenceRefused, receive_photo, record_evidence, records_of
 from activity_day.services.lectures import STATION_RATER
@@ -200,7 +200,7 @@ async def post_plan(request: Request, now: Annotated[datetime, Depends(clock)]) 
             _context, station, token, month, now, rows + [_blank_row()]))
     outcome = await run_in_threadpool(
         lambda: submit_plan(county=station.county, station_code=station.code, month=month,
-                            submission_id=str(form.get("submission_id") or f"h5-{uuid.uuid4().hex}")[:80],
+                            submission_id=str(form.get("submission_id") or f"h5-{uuid.uuid4().hex}"),
                             activities=rows, now=now))
     if outcome.http_status == 200:
         return RedirectResponse(f"/m/station?month={month}&sent=1#plan", status_code=303, headers=SECURITY_HEADERS)
@@ -235,7 +235,7 @@ async def post_lecture_rating(request: Request, now: Annotated[datetime, Depends
         return refused
     code, typed = lecture_orders.rating_typed_of(form)
     status, errors, top = await run_in_threadpool(
-        lecture_orders.rate, station.county, station.code, month, code, STATION_RATER, typed, code)
+        lecture_orders.rate, station.county, station.code, month, code, STATION_RATER, typed, code, now)
     if status == 200:
         return RedirectResponse(f"/m/station?month={month}&rated={code}#lectures", status_code=303,
                                 headers=SECURITY_HEADERS)
@@ -303,24 +303,28 @@ async def post_evidence(request: Request, now: Annotated[datetime, Depends(clock
 # --- findings: the 整改报告 form -------------------------------------------------------------------------------
 
 @router.post("/m/station/findings/{finding_id}")
-async def post_report(finding_id: int, request: Request, now: Annotated[datetime, Depends(clock)]) -> Response:
+async def post_report(finding_id: str, request: Request, now: Annotated[datetime, Depends(clock)]) -> Response:
+    """A 整改报告 through `findings.report`, the API's service: the same refusals (a blank text or control
+    characters, a photo not the station's own, an accepted finding). Editing a report waiting for review keeps its
+    photos, adding new ones, unless the station ticks 删除原有照片."""
     station, token = _resolve(request)
     if station is None:
         return refusal_page(401, INVALID_LINK)
     form = await request.form()
     if not csrf_ok(token, form.get(CSRF_FIELD)):  # type: ignore[arg-type]
         return refusal_page(403, EXPIRED)
-    text = str(form.get("report") or "").strip()
+    # The API's bound: an id that cannot be a finding is nobody's, answered like another station's.
+    number = int(finding_id) if finding_id.isascii() and finding_id.isdigit() and len(finding_id) <= 10 else 0
+    text = str(form.get("report") or "")
     photos = [s for s in str(form.get("photos") or "").split(",") if s][:MAX_PHOTO_FORM]
     month = str(form.get("month") or "")
     back = f"/m/station?month={month}#findings" if is_month(month) else "/m/station#findings"
-    if not text:
-        return refusal_page(422, "请填写整改情况")
     try:
-        await run_in_threadpool(lambda: findings.report(station.county, station.code, finding_id, text, photos,
-                                                        at=now, actor=f"所站{station.code}"))
+        await run_in_threadpool(lambda: findings.report(station.county, station.code, number, text, photos, at=now,
+                                                        actor=f"所站{station.code}",
+                                                        keep_photos=not form.get("remove_photos")))
     except findings.UnknownFinding:
         return refusal_page(403, FORBIDDEN)
-    except OperatorError as exc:  # the finding's state does not take a report, or a photo is missing
-        return refusal_page(409, str(exc))
+    except Refused as exc:  # 422 the text, 409 a photo not uploaded or a finding that takes no report
+        return refusal_page(exc.status, exc.problems[0]["reason"] if exc.problems else exc.message)
     return RedirectResponse(back, status_code=303, headers=SECURITY_HEADERS)
