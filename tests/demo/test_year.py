@@ -124,6 +124,8 @@ def test_every_circular_commends_only_what_its_annexes_allow(year: dict) -> None
         ranked = _rows(parts["所站得分表"].split("仅有文明观察员评分的所站")[0])
         flagged = {(r[1], r[2]) for r in _rows(parts["存在问题清单"])}
         flagged |= {(r[1], r[2]) for r in _rows(parts.get("逾期未整改问题清单", ""))}
+        # where check-ins are collected, a station that missed its check-in is not commended
+        flagged |= {(r[0], name) for r in _rows(parts.get("未签到打卡所站名单", "")) for name in r[2].split("、")}
         eligible = [(r[3], r[2]) for r in ranked
                     if float(r[6]) >= scoring.commend_threshold and (r[3], r[2]) not in flagged and r[4] != "—"]
         body = parts["body"]

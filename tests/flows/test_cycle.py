@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from sqlmodel import select
 
+from activity_day.demo import comment_catalog
 from activity_day.services.drawcheck import verify_stored
 from activity_day.services.status import month_status
 from activity_day.settings import Settings
@@ -35,17 +36,27 @@ def test_demo_month_end_to_end_and_rerun_is_identical(prefect_server, settings: 
     assert status["steps"] == dict.fromkeys(("draft", "review", "collect", "sample", "compile"), "done")
     counts = status["counts"]
     assert counts["stations"] == 248 and 200 < counts["station_plans"] < 248
-    assert counts["drawn"] == 83 and counts["comments"] == 4  # 2 comments + 2 silent departments
+    assert counts["drawn"] == 83 and counts["comments"] == 4  # each section's comment, or 无意见 for the silent
     assert verify_stored("321323", MONTH)[0]
     # Demo data tells a believable story: most stations plan every required action, a minority leave some out.
     assert 0 < len(status["completeness"]["uncovered_required"]) < counts["station_plans"] * 0.25
 
     plan_v2 = (out / "plan-v2.md").read_text(encoding="utf-8")
     assert "泗文明办〔2026〕1号" in plan_v2 and "部门意见处理情况表" not in plan_v2 and "无意见" not in plan_v2
-    # the demo's two comments, adopted unattended, are written into the plan; the table is the office's record
-    assert "1. 根据理论科意见，" in plan_v2 and "2. 根据网信科意见，在清单中增加网络文明和防范电信网络诈骗内容" in plan_v2
+    # the demo's comments, adopted unattended, change the plan: an item proposed is in its lists, a written
+    # suggestion is written into it; the table is the office's record, 无意见 for the sections with nothing to say
+    sent = pd.read_excel(tmp_path / "ws" / "inputs" / f"部门意见-{MONTH}.xlsx", header=1, dtype=str).fillna("")
+    said = sent[sent["意见内容"] != "无意见"]
+    assert len(said) and len(sent) < 4  # the generated month: some sections answer, the others stay silent
+    titles = comment_catalog().set_index("code")["title"]
+    for row in said.itertuples():
+        added = [c for c in row.建议增加.split("、") if c]
+        if added:
+            assert all(titles[c] in plan_v2 for c in added), row
+        elif not row.建议删除:
+            assert f"根据{row.部门}意见，" in plan_v2, row
     record = (out / "review-dispositions.md").read_text(encoding="utf-8")
-    assert record.count("| 无意见 |") == 2 and "宣教科" in record and "版权科" in record
+    assert record.count("| 无意见 |") == 4 - len(said) and all(d in record for d in ("理论科", "宣教科", "版权科", "网信科"))
     plan_v1 = (out / "plan-v1.md").read_text(encoding="utf-8")
     assert "（征求意见稿）" in plan_v1 and "〔2026〕" not in plan_v1 and "办公室文件" not in plan_v1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -27,9 +28,11 @@ def test_the_demo_writes_its_notices_into_the_notices_folder(prefect_server, set
     occasions = {r["occasion"] for r in listed}
     assert {"review-pending@-1", "plan-missing@-3", "plan-missing@-1", "plan-issued", "assignment@+0",
             "circular-issued"} <= occasions
-    # Silent sections (宣教科, 版权科) were reminded; a station without a plan was told its deadline.
-    assert {f for f in files if "review-pending" in f} == {f"sections_{d}_{MONTH}_review-pending@-1.txt"
-                                                         for d in ("宣教科", "版权科")}
+    # The sections that sent nothing (not even 无意见) were reminded; a station without a plan was told its deadline.
+    sent = set(pd.read_excel(tmp_path / "ws" / "inputs" / f"部门意见-{MONTH}.xlsx", header=1, dtype=str)["部门"])
+    silent = [d for d in ("理论科", "宣教科", "版权科", "网信科") if d not in sent]
+    assert silent and {f for f in files if "review-pending" in f} == {
+        f"sections_{d}_{MONTH}_review-pending@-1.txt" for d in silent}
     missing = next(text for name, text in files.items() if "plan-missing@-3" in name)
     assert "活动计划尚未报送，请于2026年12月2日前报送" in missing
     circular = files[f"stations_all_{MONTH}_circular-issued.txt"]
