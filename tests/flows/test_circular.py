@@ -26,13 +26,13 @@ def compiled(prefect_server, settings, registry, county, tmp_path: Path) -> dict
     assert CliRunner().invoke(app, ["numbers", "set", "--year", "2026", "--next", "41"]).exit_code == 0
     draft(county=county, month=MONTH)
     review(county=county, month=MONTH)
-    plans = pd.DataFrame([{"所站编号": "003", "活动名称": "<script>alert(1)</script>", "任务类别": "丰富活跃文化生活",
+    plans = pd.DataFrame([{"所站编号": "001", "活动名称": "<script>alert(1)</script>", "任务类别": "丰富活跃文化生活",
                            "动作类型": "特色动作", "开始时间": "2026/12/5 9:00", "活动地点": "广场", "预计参与人数": 80}])
     assert import_file("plans", write_xlsx(plans, tmp_path / "p.xlsx", "计划"), county=county,
                        month=MONTH).exit_code == 0
     sample(county=county, month=MONTH)
     scores = pd.DataFrame([
-        {"所站编号": "001", "检查方式": "线下", "评分人": "第一检查组", "得分": 90, "存在问题": "", "意见建议": ""},
+        {"所站编号": "001", "检查方式": "线下", "评分人": "第一检查组", "得分": 95, "存在问题": "", "意见建议": ""},
         {"所站编号": "001", "检查方式": "观察员", "评分人": "张", "得分": 80, "存在问题": "", "意见建议": ""},
         {"所站编号": "002", "检查方式": "线上", "评分人": "第二检查组", "得分": 75, "存在问题": "群众参与人数偏少",
          "意见建议": ""},
@@ -50,8 +50,10 @@ def compiled(prefect_server, settings, registry, county, tmp_path: Path) -> dict
 
 def test_figures_match_a_hand_computation(compiled: dict) -> None:
     s, names = compiled["summary"], compiled["names"]
-    # 001: 0.7×90 + 0.3×80 = 87; 002: 75 (team only); 003: (95+85)/2 = 90 (observers only); 020: 60
-    assert s["scored"] == 4 and s["average"] == 78.0 and s["commended"] == 1 and s["rectify"] == 1
+    # 001: 0.7×95 + 0.3×80 = 90.5; 002: 75 (team only); 020: 60; 003: (95+85)/2 = 90 from observers only, which
+    # is reported apart: not in the average, the ranking or the commendations.
+    assert (s["scored"], s["inspected"], s["observed_only"], s["observed_average"]) == (4, 3, 1, 90.0)
+    assert s["average"] == 75.17 and s["commended"] == 1 and s["rectify"] == 1
     doc = Document(compiled["out"] / "circular.docx")
     texts = [p.text.replace("\n", "") for p in doc.paragraphs]  # a title may be set in lines
     assert texts[0] == "泗阳县精神文明建设委员会办公室文件" and "泗文明办〔2026〕42号" in texts
@@ -59,24 +61,29 @@ def test_figures_match_a_hand_computation(compiled: dict) -> None:
     assert [p.text for p in doc.paragraphs if p.style.name == "GW H1"][:4] == [
         "一、基本情况", "二、主要做法和亮点", "三、存在问题", "四、下步要求"]
     basics = next(t for t in texts if t.startswith("全县248个"))
-    assert "共有4个所站完成打分评定，全县平均得分78.00分" in basics
+    assert "检查组共对3个所站完成打分评定，平均得分75.17分" in basics
+    assert any("其中1个所站未经检查组评分，仅有文明观察员评分（平均90.00分），单列于附件2，不参与排名和表扬" in t
+               for t in texts)
+    assert "经检查组评分，得分在90分以上、本月未发现问题、无逾期未整改问题的所站共1个，予以通报表扬：" in texts
     ranking = [[c.text for c in row.cells] for row in doc.tables[0].rows[1:3]]
     zhongxing, laian = names.loc["001", "乡镇（街道）"], names.loc["020", "乡镇（街道）"]
-    assert ranking == [["1", zhongxing, "16", "3", "84.00", "—"], ["2", laian, "16", "1", "60.00", "—"]]
+    assert ranking == [["1", zhongxing, "16", "2", "82.75", "—"], ["2", laian, "16", "1", "60.00", "—"]]
     table = [[c.text for c in row.cells] for row in doc.tables[1].rows[1:]]
-    assert [r[1] for r in table] == ["003", "001", "002", "020"]
-    assert [r[4:] for r in table] == [["—", "90.00", "90.00"], ["90.00", "80.00", "87.00"], ["75.00", "—", "75.00"],
-                                      ["60.00", "—", "60.00"]]
-    assert sum(float(r[6]) for r in table) / len(table) == s["average"]
-    assert any(names.loc["020", "所站名称"] in t and "限期整改" in t for t in texts)
+    assert [r[1] for r in table] == ["001", "002", "020"]
+    assert [r[4:] for r in table] == [["95.00", "80.00", "90.50"], ["75.00", "—", "75.00"], ["60.00", "—", "60.00"]]
+    assert round(sum(float(r[6]) for r in table) / len(table), 2) == s["average"]
+    observed = [[c.text for c in row.cells] for row in doc.tables[2].rows[1:]]
+    assert observed == [["1", "003", names.loc["003", "所站名称"], names.loc["003", "乡镇（街道）"], "90.00"]]
+    assert any(names.loc["020", "所站名称"] in t and "列入限期整改" in t for t in texts)
     assert any(t.startswith("检查发现问题2个，按类别：") and "台账资料1个" in t and "群众参与1个" in t for t in texts)
-    assert any(t.startswith("抽查所站按公开的抽样方法随机产生") and "泗阳县新时代文明实践中心网站公布" in t
-               for t in texts)
-    # One month of scores: the bars as 图1, and a sentence instead of a one-point trend.
-    assert len(doc.inline_shapes) == 1 and "图1　各乡镇（街道）平均得分" in texts
-    assert "近6个月中仅1个月有评分数据，暂不绘制得分趋势图。" in texts
+    assert "抽查名单和抽样记录（泗文明办抽〔2026〕12号）已在泗阳县新时代文明实践中心网站公布，任何单位和个人均可依据公布的方法复核抽取结果。" in texts
+    # 下步要求: the two stations with findings report by the deadline, 15 days after the circular's date.
+    assert any("收到整改通知的2个所站要对照3条问题逐条整改，于2026年12月25日前报送整改报告" in t for t in texts)
+    # One month of scores: the bars as 图1 and no trend (nothing said of it: it is the software's condition).
+    assert len(doc.inline_shapes) == 1 and "图1　各乡镇（街道）检查组评分平均得分" in texts
+    assert not any("趋势" in t for t in texts)
     # The cases in the body leave out the commended station; every problem is in attachment 3.
-    assert [[c.text for c in row.cells][1:] for row in doc.tables[2].rows[1:]] == [
+    assert [[c.text for c in row.cells][1:] for row in doc.tables[3].rows[1:]] == [
         [names.loc["002", "乡镇（街道）"], names.loc["002", "所站名称"], "群众参与", "群众参与人数偏少"],
         [names.loc["020", "乡镇（街道）"], names.loc["020", "所站名称"], "台账资料", "活动记录不完整"]]
 
@@ -84,7 +91,7 @@ def test_figures_match_a_hand_computation(compiled: dict) -> None:
 def test_html_escapes_station_text_and_inlines_charts(compiled: dict) -> None:
     html = (compiled["out"] / "circular.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
-    assert html.count("<svg") == 1 and "<!--" not in html and "<figcaption>图1　各乡镇（街道）平均得分</figcaption>" in html
+    assert html.count("<svg") == 1 and "<!--" not in html and "<figcaption>图1　各乡镇（街道）检查组评分平均得分</figcaption>" in html
     md = (compiled["out"] / "circular.md").read_text(encoding="utf-8")
     assert "<script>" not in md and "| 1 |" in md
 
