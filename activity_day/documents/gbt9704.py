@@ -263,7 +263,7 @@ def colophon(doc, when: str | None = None) -> None:
         'style="position:absolute;margin-left:0;margin-top:0;width:156mm;height:57pt;z-index:1;'
         'mso-position-horizontal:center;mso-position-horizontal-relative:margin;'
         'mso-position-vertical:bottom;mso-position-vertical-relative:margin">'
-        '<v:textbox inset="0,0,0,0"><w:txbxContent/></v:textbox>'
+        '<v:textbox inset="0,0,0,0" style="mso-fit-shape-to-text:t"><w:txbxContent/></v:textbox>'
         '<w10:wrap type="topAndBottom" anchorx="margin" anchory="margin"/></v:shape></w:pict></w:r></w:p>')
     content = anchor.find(".//" + qn("w:txbxContent"))
     content.append(table._tbl)
