@@ -73,6 +73,8 @@ class ActivityCreate(BaseModel):
     volunteer_team: VolunteerTeam | None = None
 
 
+    menu_code: Annotated[str, Field(max_length=LIMITS[H.MENU_CODE], pattern=r"^[A-Za-z0-9-]+$")] | None = Field(
+        default=None, description=f"{H.MENU_CODE}（选填）：本月宣讲菜单中的一项，在这项活动的日期为预计参与人数点单")
 class PlanCreate(BaseModel):
     """A station's whole plan for the month; it replaces the one submitted before."""
 

@@ -29,7 +29,7 @@ from models.enums import Channel, SubmissionStatus
 FIELDS = {
     "name": "活动名称", "task": "任务类别", "action_kind": "动作类型", "start_time": "开始时间",
     "location": "活动地点", "expected_participants": "预计参与人数", "checklist_code": "清单编号",
-    "volunteer_team": "志愿服务队伍", "brand": "特色品牌", "statement": "申报理由",
+    "volunteer_team": "志愿服务队伍", "menu_code": "菜单编号", "brand": "特色品牌", "statement": "申报理由",
 }
 SOURCE = "小程序提交"
 # A submission id as the API's schema takes it (`schemas.SUBMISSION_ID`, 8 to 80 characters): the phone page's
@@ -165,7 +165,9 @@ def submit_plan(*, county: str, station_code: str, month: str, submission_id: st
     """Validate and store a station's plan for the month, once per submission id."""
     # Not canonical_json: stored submissions were hashed with json.dumps' default separators, and a replay
     # of one of them must still match.
-    payload = sha256_hex(json.dumps(activities, ensure_ascii=False, sort_keys=True, default=str))
+    # A blank 菜单编号 (a field added later) is left out, so submissions hashed before it existed still match.
+    hashed = [{k: v for k, v in a.items() if not (k == "menu_code" and v is None)} for a in activities]
+    payload = sha256_hex(json.dumps(hashed, ensure_ascii=False, sort_keys=True, default=str))
     try:
         return _submit(county, station_code, month, submission_id, activities, payload, now)
     except IntegrityError:

@@ -1,0 +1,111 @@
+"""Review decisions are conditional on the state read: two operators accepting one 整改报告 at the same moment leave
+exactly one accept event, and the other is told what the finding is now. On PostgreSQL the race is forced: a third
+connection holds the finding's row while both reviewers read it, so both read 待审核 and both try to write."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import select
+
+from activity_day.services import findings
+from activity_day.settings import Settings, get_settings, settings_in_force
+from activity_day.store.database import transaction
+from models import FindingEvent
+from models.db import get_engine
+from tests.services.test_reports_import import raise_findings
+
+NOW = datetime(2026, 12, 16, 2, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(request, tmp_path: Path):
+    """Both databases: a temp SQLite file, and a fresh PostgreSQL database where configured."""
+    from tests.conftest import fresh_postgres_database
+
+    if request.param == "sqlite":
+        with settings_in_force(Settings(database_url=f"sqlite:///{tmp_path / 'var' / 'test.db'}",
+                                        out=tmp_path / "out")) as chosen:
+            yield chosen
+        return
+    with fresh_postgres_database() as url, settings_in_force(Settings(database_url=url, out=tmp_path / "out")) as chosen:
+        yield chosen
+
+
+def accept_events(number: int) -> list[FindingEvent]:
+    with transaction() as session:
+        return list(session.exec(select(FindingEvent).where(FindingEvent.number == number,
+                                                            FindingEvent.action == "accept")))
+
+
+def race(actions: list[tuple[str, str]], number: int, county: str, *, hold_row: bool) -> list[object]:
+    """Run each (action, reviewer) in its own thread at once; returns each one's result or exception. With
+    `hold_row` (PostgreSQL) the finding's row is locked by another connection until every reviewer has read it and
+    waits on the lock, so their reads certainly come before either write."""
+    results: list[object] = [None] * len(actions)
+    start = threading.Barrier(len(actions) + 1)
+
+    def run(i: int, action: str, reviewer: str) -> None:  # the settings in force are the process's
+        start.wait()
+        try:
+            results[i] = findings.review(county, number, action, "", reviewer, at=NOW)
+        except Exception as exc:  # noqa: BLE001 - the test reads what each reviewer got
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i, a, r)) for i, (a, r) in enumerate(actions)]
+    engine = get_engine(get_settings().database_url)
+    with engine.connect() as holder:
+        if hold_row:
+            holder.execute(sa.text("BEGIN"))
+            holder.execute(sa.text("SELECT id FROM finding WHERE number = :n FOR UPDATE"), {"n": number})
+        for t in threads:
+            t.start()
+        start.wait()
+        if hold_row:
+            deadline = time.monotonic() + 30
+            with engine.connect() as watch:
+                while time.monotonic() < deadline:
+                    waiting = watch.execute(sa.text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock'")).scalar()
+                    watch.commit()  # pg_stat_activity is a snapshot per transaction
+                    if waiting == len(actions):
+                        break
+                    time.sleep(0.05)
+                assert waiting == len(actions), ("the reviewers never both waited on the finding's row", results)
+            holder.execute(sa.text("COMMIT"))
+        for t in threads:
+            t.join(60)
+    return results
+
+
+def test_two_simultaneous_accepts_leave_one_accept(settings, registry, county) -> None:
+    first, second, _ = raise_findings(county)
+    for number in (first, second):
+        findings.report(county, "001" if number == first else "002", number, "已整改", [], at=NOW, actor="所站")
+    postgres = settings.database_url.startswith("postgresql")
+
+    results = race([("accept", "张三"), ("accept", "李四")], first, county, hold_row=postgres)
+    won = [r for r in results if isinstance(r, dict)]
+    lost = [r for r in results if isinstance(r, findings.ReviewRefused)]
+    assert len(won) == 1 and len(lost) == 1, results
+    # PostgreSQL: both read 待审核, the second write finds the row changed; SQLite queues writers at BEGIN, so the
+    # second reads 已销号. Either way the loser is told.
+    assert lost[0].status == 409 and "已销号" in lost[0].message
+    if postgres:
+        assert "已被他人处理" in lost[0].message
+    assert len(accept_events(first)) == 1
+    assert findings.show(county, first)["status"] == "accepted"
+
+    # An accept and a return at once: one of them, never both.
+    results = race([("accept", "张三"), ("return", "李四")], second, county, hold_row=postgres)
+    assert sum(isinstance(r, dict) for r in results) == 1, results
+    shown = findings.show(county, second)
+    actions = [e["action"] for e in shown["events"]]
+    assert actions.count("accept") + actions.count("return") == 1
+    assert shown["status"] == ("accepted" if "accept" in actions else "open")
