@@ -161,7 +161,7 @@ def draw_township_bars(townships: list[str], averages: list[float], *, fmts: Seq
     """The township bars drawn once and saved in each of `fmts` (format -> bytes)."""
     family = cjk_font() if font is True else (font or None)
     with plt.rc_context(STYLE | ({"font.family": [family, "DejaVu Sans"]} if family else {})):
-        fig, ax = plt.subplots(figsize=(6.4, 0.32 * max(4, len(townships)) + 0.8))
+        fig, ax = plt.subplots(figsize=(6.4, 0.2 * max(4, len(townships)) + 0.7))
         labels = _labels(townships, family)
         ax.barh(range(len(labels)), averages, color="#c0392b")
         ax.set_yticks(range(len(labels)), labels)

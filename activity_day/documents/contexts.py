@@ -18,6 +18,7 @@ from activity_day.domain.dates import cn_date, cn_fraction, cn_month
 from activity_day.domain.plan import PlanContent
 from activity_day.domain.profile import Profile
 from activity_day.intake.headers import H
+from models.enums import ActionKind
 
 REMINDER = "【{office}】{name}负责同志：{month}新时代文明实践集中活动日活动计划请于{deadline}前通过微信小程序报送，如已报送请忽略。"
 REQUIRED_REMINDER = "【{office}】{name}负责同志：贵所（站）{month}活动计划尚未安排规定动作{codes}，请补充后重新报送。"
@@ -115,12 +116,19 @@ def chart_series(figures: dict[str, Any]) -> dict[str, list]:
             "months": list(figures["trend"]["month"]), "trend": list(figures["trend"]["average"])}
 
 
-HIGHLIGHTS = 3  # activities named for a commended station
+HIGHLIGHTS = 2  # activities named for a commended station
 
 
 def station_highlights(activities: pd.DataFrame) -> pd.Series:
-    """Each station's first three planned activities by name, once each, joined with 、 (station code -> text)."""
-    return activities.groupby("station_code")["name"].agg(lambda n: "、".join(list(dict.fromkeys(n))[:HIGHLIGHTS]))
+    """What a station did beyond the required actions, for the circular's commendations: its signature actions
+    (特色动作) first, then self-selected ones (自选动作), at most two names, once each, joined with 、 (station code ->
+    text). The required actions every station runs are not highlights."""
+    if activities.empty or "action_kind" not in activities:
+        return pd.Series(dtype=str)
+    order = {ActionKind.SIGNATURE.value: 0, ActionKind.SELF_SELECTED.value: 1}
+    own = activities[activities["action_kind"].isin(order)]
+    own = own.assign(_kind=own["action_kind"].map(order)).sort_values(["station_code", "_kind", "seq"], kind="stable")
+    return own.groupby("station_code")["name"].agg(lambda n: "、".join(list(dict.fromkeys(n))[:HIGHLIGHTS]))
 
 
 ATTACHMENTS = ("ranking", "results", "problems", "overdue", "checkins")  # keys of the prose's attachment_names

@@ -139,7 +139,7 @@ def circular_template():
     p(doc, "{{ addressees }}", "GW Flush")
     p(doc, "{{ prose.opening(month_label, activity_date_cn) }}")
     p(doc, prose.basics_heading(), "GW H1")
-    p(doc, "{{ prose.basics(s) }}")
+    p(doc, "{{ prose.basics(s, number.ranking, has_trend) }}")
     for condition, text in (("not s.scored", prose.no_scores()), ("s.unscored_drawn", "{{ prose.unscored_drawn(s) }}"),
                             ("s.observed_only", "{{ prose.observers(s, number.results) }}"),
                             ("evidence", "{{ prose.evidence(evidence, number.checkins) }}"),
@@ -148,12 +148,6 @@ def circular_template():
         p(doc, "{%p if " + condition + " %}")
         p(doc, text)
         p(doc, "{%p endif %}")
-    p(doc, "{%p if has_charts %}")
-    figure(doc, "bars_image", prose.figure_caption(1, prose.bars_title()))
-    p(doc, "{%p if has_trend %}")
-    figure(doc, "trend_image", prose.figure_caption(2, prose.trend_title()))
-    p(doc, "{%p endif %}")
-    p(doc, "{%p endif %}")
     p(doc, prose.practices_heading(), "GW H1")
     p(doc, "{%p if commended %}")
     p(doc, "{{ prose.commended_lead(s, thresholds) }}")
@@ -210,6 +204,13 @@ def circular_template():
           ["{{ r.rank or '—' }}", "{{ r.township }}", "{{ r.stations }}", "{{ r.scored }}",
            "{{ r.average|score if r.average is not none else prose.unscored_label }}", "{{ r.change|signed }}"],
           [14, 44, 20, 26, 28, 24])
+    # The charts illustrate the ranking: beside its table, not in the body.
+    p(doc, "{%p if has_charts %}")
+    figure(doc, "bars_image", prose.figure_caption(1, prose.bars_title()))
+    p(doc, "{%p if has_trend %}")
+    figure(doc, "trend_image", prose.figure_caption(2, prose.trend_title()))
+    p(doc, "{%p endif %}")
+    p(doc, "{%p endif %}")
     numbered_attachment(doc, "number.results", "prose.attachment_names.results")
     p(doc, "{%p if results %}")
     table(doc, prose.results_headers, "r in results",

@@ -357,7 +357,8 @@ def numbered_attachment(doc, number: str, title: str) -> None:
 
 
 def figure(doc, image: str, caption: str) -> None:
-    p(doc, "{{ " + image + " }}", "GW Figure")
+    """A chart and its caption below it, kept on one page."""
+    p(doc, "{{ " + image + " }}", "GW Figure").paragraph_format.keep_with_next = True
     p(doc, caption, "GW Caption")
 
 

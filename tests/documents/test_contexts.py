@@ -236,9 +236,12 @@ def test_problem_categories_are_numbered_past_ten() -> None:
     assert head.render() == "（十二）甲方面问题2个。"
 
 
-def test_highlights_name_three_activities_at_most() -> None:
-    acts = pd.DataFrame({"station_code": ["001"] * 5, "name": ["甲", "乙", "甲", "丙", "丁"]})
-    assert contexts.station_highlights(acts).to_dict() == {"001": "甲、乙、丙"}
+def test_highlights_name_what_a_station_did_beyond_the_required_actions() -> None:
+    acts = pd.DataFrame({"station_code": ["001"] * 5 + ["002"], "seq": [1, 2, 3, 4, 5, 1],
+                         "name": ["课堂", "乙", "甲", "乙", "丁", "课堂"],
+                         "action_kind": ["规定动作", "自选动作", "特色动作", "自选动作", "自选动作", "规定动作"]})
+    # signature actions first, each name once, at most two; a station with only required actions has none
+    assert contexts.station_highlights(acts).to_dict() == {"001": "甲、乙"}
 
 
 def test_the_office_is_centred_over_a_date_four_characters_in() -> None:

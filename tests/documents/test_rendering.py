@@ -138,7 +138,8 @@ def test_the_circular_is_a_document_an_office_can_issue(rendered) -> None:
     assert "抄送：" in doc[-1].text and doc[-1].text.endswith("印发")
     # Every page of the complete problem list (attachment 3) starts with the repeated header row.
     third = next(i for i, page in enumerate(doc) if page.text.startswith("附件3"))
-    continued = [page for page in doc[third + 1:-1] if page.words]
+    fourth = next((i for i, page in enumerate(doc) if page.text.startswith("附件4")), len(doc) - 1)
+    continued = [page for page in doc[third + 1:fourth] if page.words]
     assert continued, "the demo's problem list should run over more than one page"
     assert all(page.words[0].text == "序号" for page in continued), [p.text[:20] for p in continued]
 
