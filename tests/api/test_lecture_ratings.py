@@ -22,7 +22,7 @@ from activity_day.store import lectures as lecture_store
 from activity_day.store.database import transaction
 from models import Circular, LectureOrder, LectureRating
 from models.enums import ScorerRole
-from tests.api.test_mobile import BEFORE_DEADLINE, MONTH, client_at, enter
+from tests.api.test_mobile import MONTH, client_at, enter
 from tests.api.test_mobile_lectures import with_menu
 from tests.intake_helpers import tokens_for
 
@@ -105,12 +105,11 @@ def test_a_station_rates_its_lecture_through_the_api(lectures, county) -> None:
         as_text = client.put(station_url(home), headers=bearer(tokens[home]), json={"score": "5"})
         assert as_text.status_code == 422 and [p["field"] for p in as_text.json()["problems"]] == ["score"]
 
-        # A lecture that had no team, and one never ordered: 422 on the menu code, nothing stored.
-        for code, menu in ((waiting, "XJ-02"), (home, "XJ-02")):
-            refused = client.put(station_url(code, menu), headers=bearer(tokens[code]), json={"score": 3})
-            assert refused.status_code == 422, refused.text
-            [problem] = refused.json()["problems"]
-            assert problem["field"] == "menu_code" and "没有派出宣讲队" in problem["reason"]
+        # A lecture that has no team yet is a state (409); one never ordered does not exist (404): nothing stored.
+        no_team = client.put(station_url(waiting, "XJ-02"), headers=bearer(tokens[waiting]), json={"score": 3})
+        assert no_team.status_code == 409 and "还没有派出宣讲队" in no_team.json()["message"], no_team.text
+        never = client.put(station_url(home, "XJ-02"), headers=bearer(tokens[home]), json={"score": 3})
+        assert never.status_code == 404 and "没有点XJ-02宣讲" in never.json()["message"], never.text
         assert status_of(waiting, "XJ-02") == "ordered"
 
         # Another station's lecture: 403, nothing stored.
@@ -170,7 +169,7 @@ def test_the_station_page_rates_a_lecture(lectures, county) -> None:
 
         for _ in range(2):
             sent = client.post("/m/station/ratings", data=base | {"score": "5", "comment": "故事感人"})
-            assert sent.status_code == 303 and sent.headers["location"] == f"/m/station?month={MONTH}&rated=XJ-01#lectures"
+            assert sent.status_code == 303 and sent.headers["location"] == f"/m/station?month={MONTH}#rating-XJ-01"
         assert ratings() == [(home, "XJ-01", "所站", 5, "故事感人")] and status_of(home) == "delivered"
         shown = client.get(sent.headers["location"]).text
         assert "宣讲评价已保存（XJ-01）" in shown and "本所站评价：5 分" in shown and "已宣讲" in shown
@@ -192,9 +191,10 @@ def test_the_observer_page_rates_the_townships_lectures(lectures, county) -> Non
         assert re.search(rf'<p class="error" id="re-{home}-XJ-01-score">[^<]+</p>', wrong.text)
 
         sent = client.post("/m/observer/lectures", data=base | {"score": "4", "comment": "互动好"})
-        assert sent.status_code == 303 and sent.headers["location"] == f"/m/observer?month={MONTH}&rated={home}-XJ-01#lecture-ratings"
+        assert sent.status_code == 303 and sent.headers["location"] == f"/m/observer?month={MONTH}#lecture-{home}-XJ-01"
         assert ratings() == [(home, "XJ-01", "韩梅", 4, "互动好")]
-        assert "我的评价：4 分" in client.get(sent.headers["location"]).text
+        shown = client.get(sent.headers["location"]).text
+        assert "我的评价：4 分" in shown and f"宣讲评价已保存（{home}-XJ-01）" in shown
 
         outside = client.post("/m/observer/lectures", data=base | {"station": away, "score": "4"})
         assert outside.status_code == 403 and len(ratings()) == 1

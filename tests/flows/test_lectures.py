@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from activity_day.demo import lecture_orders, speaker_pool, write_xlsx
+from activity_day.domain.months import TZ
 from activity_day.domain.planning import load_learning_catalog
+from activity_day.services.imports import import_file
 from cli import app
 
 pytestmark = pytest.mark.flow
@@ -66,7 +69,7 @@ def test_pool_menu_orders_dispatch_and_a_decline(prefect_server, settings, regis
     assert "本月宣讲菜单中没有这个编号，是否为“XJ-01”" in out and "应在本月内（2027-03-01 至 2027-03-31）" in out
 
     # A station orders through the API as well: the same checks as a row of the file, named by field.
-    from datetime import UTC, datetime
+    from datetime import UTC
 
     from fastapi.testclient import TestClient
 
@@ -86,7 +89,7 @@ def test_pool_menu_orders_dispatch_and_a_decline(prefect_server, settings, regis
                        json={"date": "2027-04-12", "audience": 60})
     assert wrong.status_code == 422 and wrong.json()["problems"][0]["field"] == "date"
     unknown = client.put(f"/api/v1/stations/{ordering}/lectures/{MONTH}/XJ-99", headers=auth, json={"audience": 60})
-    assert unknown.status_code == 422 and unknown.json()["problems"][0]["field"] == "menu_code"
+    assert unknown.status_code == 404 and unknown.json()["problems"][0]["field"] == "menu_code"  # not on the menu
     elsewhere = next(c for c in registry["所站编号"] if c != ordering)
     refused = client.put(f"/api/v1/stations/{elsewhere}/lectures/{MONTH}/XJ-02", headers=auth, json={"audience": 60})
     assert refused.status_code == 403
@@ -156,7 +159,11 @@ def test_pool_menu_orders_dispatch_and_a_decline(prefect_server, settings, regis
         {"所站编号": other["station"], "菜单编号": other["menu_code"], "评价人": "李", "评分（1-5）": 6, "评价意见": ""},
         {"所站编号": "001", "菜单编号": "XJ-99", "评价人": "所站", "评分（1-5）": 5, "评价意见": ""},
     ])
-    code, out = cli("import", "ratings", str(write_xlsx(ratings, tmp_path / "评价.xlsx", "宣讲评价")), "--month", MONTH)
+    # Rated the day after the lecture (a rating before its day is refused: tests/api/test_every_path.py).
+    after = datetime.combine(date.fromisoformat(other["date"]) + timedelta(days=1), time(10), TZ)
+    rated = import_file("ratings", write_xlsx(ratings, tmp_path / "评价.xlsx", "宣讲评价"), county=county, month=MONTH,
+                        now=after)
+    code, out = rated.exit_code, "\n".join(rated.lines())
     assert code == 1 and "接收 2 条宣讲评价，拒收 2 条宣讲评价" in out
     assert "【评分（1-5）】 “6”" in out and "本月没有派出宣讲队的这场宣讲" in out
     final = {r["order"]: r for r in json.loads(cli("lectures", "list", "--month", MONTH, "--json")[1])}
