@@ -96,6 +96,17 @@ def quiet_prefect() -> None:
             logging.getLogger(name).addHandler(_installed["file"])
 
 
+def also_to_log_file(*names: str) -> None:
+    """Send these loggers (which do not propagate, like uvicorn's) to the log file as well."""
+    handler = _installed.get("file")
+    if handler is None:
+        return
+    for name in names:
+        logger = logging.getLogger(name)
+        if handler not in logger.handlers:
+            logger.addHandler(handler)
+
+
 class ExpectedConditionAsMessage(logging.Filter):
     """A run log record about an expected condition becomes its Chinese message, without a traceback.
 

@@ -48,6 +48,12 @@ class Settings(BaseSettings):
         description="The address the phone pages are served at, as a phone reaches it (https://… in production): "
                     "the links and QR codes that `tokens issue` prints start with it")
 
+    trusted_proxies: str = Field(
+        default="127.0.0.1",
+        description="The reverse proxies whose X-Forwarded-Proto and X-Forwarded-For the API believes: addresses or "
+                    "networks (10.0.0.0/8), comma-separated, or * for any. Behind a TLS proxy on another host, name "
+                    "it here, so that the phone pages see https and set their cookies Secure")
+
     photo_store: str = Field(
         default="var",
         description="Where evidence photos are kept, each once by its SHA-256: a folder (photos/ab/cd/<sha256>.jpg "

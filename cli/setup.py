@@ -27,10 +27,12 @@ def api(
     host: Annotated[str, typer.Option(help="监听地址。")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="监听端口。")] = 8000,
 ) -> None:
-    """运行微信小程序报送接口（接口说明见 /docs 和 /openapi.json）。"""
+    """运行微信小程序报送接口和手机页面（接口说明见 /docs 和 /openapi.json）。"""
     import uvicorn
 
+    from activity_day import console
     from activity_day.api import create_app
+    from activity_day.api.logs import log_config
     from activity_day.store import crud
     from activity_day.store.database import ensure_schema, transaction
 
@@ -38,7 +40,12 @@ def api(
     with transaction() as session:
         limits = [crud.load_profile_of(session=session, county=c).intake.max_body_bytes
                   for c in crud.county_codes(session=session)]
-    uvicorn.run(create_app(max(limits, default=262144)), host=host, port=port, log_level="info")
+    # The app reads the proxies' headers itself (ACTIVITY_DAY_TRUSTED_PROXIES), and the access log never holds a
+    # token: a link's t= is logged as its hash (api/logs.py), in the terminal and in the log file alike.
+    config = uvicorn.Config(create_app(max(limits, default=262144)), host=host, port=port, log_level="info",
+                            log_config=log_config(), proxy_headers=False)
+    console.also_to_log_file("uvicorn", "uvicorn.error", "uvicorn.access")
+    uvicorn.Server(config).run()
 
 
 def demo(

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, HTTPException, Query, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from activity_day.api import evidence, findings, lectures, mobile, scoring
 from activity_day.api.auth import DEFAULT_MAX_BODY, Month, Round, Station, clock, current_station, own_station
@@ -33,6 +34,7 @@ from activity_day.api.schemas import (
 from activity_day.errors import OperatorError
 from activity_day.services.demonstration import application_of, apply_for
 from activity_day.services.submissions import submissions_of, submit_plan
+from activity_day.settings import get_settings
 from activity_day.store import crud
 from activity_day.store.database import ensure_schema, transaction
 
@@ -46,6 +48,8 @@ def create_app(max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
                     "所有拒绝（4xx）的响应体都是 ApiError：code、message（中文）和逐项的 problems。",
     )
     app.add_middleware(evidence.BodyLimits, limit=max_body_bytes)  # photo uploads get a wider cap
+    # Outermost: the scheme and client address as the trusted proxies give them (https behind a TLS proxy).
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=get_settings().trusted_proxies)
     install_handlers(app)
     authed = error_responses(401, 403, 413, 422)
 

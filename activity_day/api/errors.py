@@ -21,10 +21,10 @@ BODY_NOT_PARSED = "There was an error parsing the body"
 CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict", 413: "too_large",
          422: "malformed"}
 DESCRIPTIONS = {
-    401: "缺少令牌，或令牌无效、已停用",
+    401: "缺少令牌，或令牌无效、已过期、已停用",
     403: "令牌不属于路径中的所站",
-    404: "没有要找的内容（如本月正式方案尚未印发、本所站尚未报送）",
-    409: "提交编号已用于另一份内容、正式方案尚未印发，或已过截止时间不再接收",
+    404: "所指的内容不存在（如本月正式方案尚未印发、本所站尚未报送、菜单编号不在本月菜单中、计划中没有这项活动）",
+    409: "状态或时间不允许（如提交编号已用于另一份内容、已过截止时间不再接收、通报已汇编）",
     413: "请求内容超过大小上限",
     422: "请求格式或内容有误，problems 逐项列出",
 }
@@ -46,10 +46,15 @@ def _reason(error: dict[str, Any]) -> str:
     kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
     if kind == "string_pattern_mismatch" and isinstance(value, str) and (found := control_characters(value)):
         return f"含有不可见的控制字符（{'、'.join(found)}），请删除后重新提交"
+    if kind == "string_pattern_mismatch" and isinstance(value, str) and not value.strip():
+        return "不能只有空格"
+    if kind == "value_error" and ctx.get("error"):  # our own validators' reasons are Chinese already
+        return str(ctx["error"])
     reasons = {
         "missing": "缺少此项",
         "string_too_long": f"超过{ctx.get('max_length')}个字符",
         "string_too_short": f"至少{ctx.get('min_length')}个字符",
+        "bytes_too_short": "不能为空",
         "string_pattern_mismatch": "格式不对",
         "string_type": "应为文字",
         "int_type": "应为整数", "int_parsing": "应为整数", "int_from_float": "应为整数",
@@ -108,7 +113,7 @@ def validation_problems(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def malformed(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(error_body(422, "请求格式有误，请按 problems 逐项修改",
+        return JSONResponse(error_body(422, "请求格式有误，请按下列各项修改",
                                        validation_problems(list(exc.errors()))), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)

@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -84,11 +84,20 @@ class EvidenceCreate(BaseModel):
                            description="客户端生成的纪实编号（如 UUID）；重复提交同一编号不会重复写入")
     activity_seq: int = Field(ge=1, le=500, description="本所站本月活动计划中的第几项活动（从1起，按报送顺序）")
     kind: EvidenceKind = Field(description="checkin：签到；checkout：签退")
-    taken_at: datetime = Field(description="签到或签退时间（当地时间），如 2026-12-05T08:55:00；带时区的按北京时间换算")
+    taken_at: datetime = Field(description="签到或签退时间（当地时间），如 2026-12-05T08:55:00；带时区的按北京时间换算",
+                               json_schema_extra={"pattern": r"^20\d\d-"})
     longitude: float | None = Field(default=None, ge=-180, le=180, description="经度（GCJ-02 或 WGS-84）")
     latitude: float | None = Field(default=None, ge=-90, le=90, description="纬度")
     photos: list[Annotated[str, Field(pattern=SHA256)]] = Field(
-        default_factory=list, max_length=MAX_PHOTOS, description="已上传照片的 SHA-256（上传照片接口的返回值）")
+        default_factory=list, max_length=MAX_PHOTOS, json_schema_extra={"uniqueItems": True},
+        description="已上传照片的 SHA-256（上传照片接口的返回值），每张照片列一次")
+
+    @field_validator("photos")
+    @classmethod
+    def _once_each(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("同一张照片重复列出")
+        return v
 
     @field_validator("taken_at")
     @classmethod
@@ -141,7 +150,9 @@ authed = error_responses(401, 403, 413, 422)
 REPLAYED = {200: {"headers": {"Idempotent-Replayed": {
     "description": "true：同一纪实编号的重复提交，返回的是第一次的结果，未再写入",
     "schema": {"type": "string", "enum": ["true", "false"]}}}}}
-CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": ApiError, "description": "纪实编号已用于另一条纪实"}}
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    404: {"model": ApiError, "description": "本月活动计划中没有这项活动，或照片尚未上传"},
+    409: {"model": ApiError, "description": "纪实编号已用于另一条纪实"}}
 PHOTO_RESPONSES = authed | {
     413: {"model": ApiError, "description": f"{DESCRIPTIONS[413]}（照片大小上限见县情配置）"},
     422: {"model": ApiError, "description": "不是 JPEG 或 PNG 照片、照片已损坏，或缺少 file 字段"},
@@ -150,11 +161,12 @@ PHOTO_RESPONSES = authed | {
 
 @photo_router.post("/api/v1/stations/{code}/photos", tags=["evidence"], summary="上传活动纪实照片（同一照片只保存一次）",
              operation_id="upload_photo", response_model=PhotoPublic, responses=PHOTO_RESPONSES)
-def upload_photo(file: Annotated[UploadFile, File(description="照片文件（JPEG 或 PNG），wx.uploadFile 的 name 填 file")],
+def upload_photo(file: Annotated[bytes, File(min_length=1,
+                                              description="照片文件（JPEG 或 PNG，不能为空），wx.uploadFile 的 name 填 file")],
                  station: Annotated[Station, Depends(own_station)],
                  now: Annotated[datetime, Depends(clock)]) -> Any:
     try:
-        return receive_photo(county=station.county, station_code=station.code, data=file.file.read(), now=now)
+        return receive_photo(county=station.county, station_code=station.code, data=file, now=now)
     except EvidenceRefused as exc:
         return refused(exc)
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from activity_day.api.auth import Station, clock, own_station
 from activity_day.api.errors import error_body, error_responses
-from activity_day.api.schemas import MONTH_PATTERN
+from activity_day.api.schemas import MONTH_PATTERN, NOT_BLANK
 from activity_day.errors import Refused
 from activity_day.intake import LIMITS, H
 from activity_day.services import findings
@@ -45,7 +45,8 @@ class FindingsPublic(BaseModel):
 class ReportCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    report: str = Field(min_length=1, max_length=LIMITS[H.REPORT], description="整改情况")
+    report: str = Field(min_length=1, max_length=LIMITS[H.REPORT], pattern=NOT_BLANK,
+                        description="整改情况：不能只有空格，不能含控制字符")
     photos: list[Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]] = Field(
         default_factory=list, max_length=9, description="整改后照片的 SHA-256（先通过照片接口上传）")
 

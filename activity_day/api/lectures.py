@@ -20,10 +20,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, status
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from activity_day.api.auth import Month, Station, clock, own_station
 from activity_day.api.errors import error_body, error_responses
+from activity_day.api.schemas import NO_CONTROL
 from activity_day.api.scoring import current_scorer
 from activity_day.errors import MissingPrerequisite
 from activity_day.intake import LIMITS, H
@@ -155,11 +156,18 @@ def answer_lecture(month: Month, station: StationCode, menu_code: MenuCode, body
 
 # --- ratings (评单): the station's own and a civic observer's ---------------------------------------------------
 
+def _a_number(value: object) -> object:
+    """A JSON number only (3 and 3.0 alike, as JSON Schema's integer), never a string or a boolean."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("应为 1 到 5 的整数")
+    return value
+
+
 class RatingCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"score": 5, "comment": "故事感人"}]})
 
-    score: int = Field(ge=1, le=5, strict=True, description="评分（1-5）")
-    comment: str = Field(default="", max_length=LIMITS[H.RATING_NOTE], description="评价意见，可不填")
+    score: Annotated[int, BeforeValidator(_a_number)] = Field(ge=1, le=5, description="评分（1-5）")
+    comment: str = Field(default="", max_length=LIMITS[H.RATING_NOTE], pattern=NO_CONTROL, description="评价意见，可不填")
 
 
 class RatingPublic(BaseModel):
@@ -183,7 +191,7 @@ def _rate(county: str, month: str, station: str, menu_code: str, rater: str, bod
 
 @router.put("/api/v1/stations/{code}/lectures/{month}/{menu_code}/rating", summary="所站评价一场宣讲（评单，1-5 分）",
             operation_id="rate_lecture", response_model=RatingPublic,
-            responses=error_responses(401, 403, 409, 413, 422))
+            responses=error_responses(401, 403, 404, 409, 413, 422))
 def rate(month: Month, menu_code: MenuCode, body: RatingCreate, station: Annotated[Station, Depends(own_station)],
          now: Annotated[datetime, Depends(clock)]) -> object:
     return _rate(station.county, month, station.code, menu_code, STATION_RATER, body, now)
@@ -202,7 +210,7 @@ def observed_station(month: Month, station: StationCode, scorer: Annotated[Score
 
 @router.put("/api/v1/scoring/{month}/lectures/{station}/{menu_code}/rating",
             summary="文明观察员评价本乡镇（街道）所站的一场宣讲（评单，1-5 分）", operation_id="observe_lecture",
-            response_model=RatingPublic, responses=error_responses(401, 403, 409, 413, 422))
+            response_model=RatingPublic, responses=error_responses(401, 403, 404, 409, 413, 422))
 def observe(month: Month, station: StationCode, menu_code: MenuCode, body: RatingCreate,
             scorer: Annotated[Scorer, Depends(observed_station)], now: Annotated[datetime, Depends(clock)]) -> object:
     return _rate(scorer.county, month, station, menu_code, scorer.name, body, now)

@@ -19,6 +19,8 @@ from models.enums import ActionKind, Channel, PracticeTask, SubmissionStatus
 MONTH_PATTERN = r"^20\d\d-(0[1-9]|1[0-2])$"
 # Text without control characters (NUL, ESC, DEL…); tab and line breaks are allowed.
 NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+# The same, with at least one character that is not a space: a text that must say something (a report, a brand).
+NOT_BLANK = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 SUBMISSION_ID = r"^[A-Za-z0-9_.:-]+$"
 EXAMPLE_ACTIVITY = {
     "name": "学习贯彻党的二十届四中全会精神宣讲", "task": PracticeTask.EXPLAIN_POLICY.value,
@@ -71,10 +73,10 @@ class ActivityCreate(BaseModel):
         description=f"{H.EXPECTED_PARTICIPANTS}，{PARTICIPANTS_MIN}～{PARTICIPANTS_MAX}")
     checklist_code: ChecklistCode | None = None
     volunteer_team: VolunteerTeam | None = None
-
-
     menu_code: Annotated[str, Field(max_length=LIMITS[H.MENU_CODE], pattern=r"^[A-Za-z0-9-]+$")] | None = Field(
         default=None, description=f"{H.MENU_CODE}（选填）：本月宣讲菜单中的一项，在这项活动的日期为预计参与人数点单")
+
+
 class PlanCreate(BaseModel):
     """A station's whole plan for the month; it replaces the one submitted before."""
 
@@ -83,7 +85,8 @@ class PlanCreate(BaseModel):
 
     submission_id: str = Field(min_length=8, max_length=80, pattern=SUBMISSION_ID,
                                description="客户端生成的提交编号（如 UUID）；重复提交同一编号不会重复写入")
-    activities: list[ActivityCreate] = Field(max_length=500, description="活动列表，项数上限见县情配置")
+    activities: list[ActivityCreate] = Field(min_length=1, max_length=500,
+                                             description="活动列表，至少一项；项数上限见县情配置")
 
 
 class ApplicationCreate(BaseModel):
@@ -91,9 +94,9 @@ class ApplicationCreate(BaseModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"brand": "“板凳课堂”理论宣讲", "statement": "每月两场进院落"}]})
 
-    brand: str = Field(min_length=1, max_length=LIMITS[H.BRAND], pattern=NO_CONTROL,
-                       description=f"{H.BRAND}：所站的特色或品牌")
-    statement: str = Field(default="", max_length=LIMITS[H.STATEMENT], description=H.STATEMENT)
+    brand: str = Field(min_length=1, max_length=LIMITS[H.BRAND], pattern=NOT_BLANK,
+                       description=f"{H.BRAND}：所站的特色或品牌，不能只有空格")
+    statement: str = Field(default="", max_length=LIMITS[H.STATEMENT], pattern=NO_CONTROL, description=H.STATEMENT)
 
     @field_validator("brand")
     @classmethod

@@ -17,7 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
 from activity_day.api.auth import Month, clock
-from activity_day.api.schemas import ApiError
+from activity_day.api.schemas import NO_CONTROL, ApiError
 from activity_day.intake import LIMITS, H
 from activity_day.services.scoring import (
     Scorer,
@@ -58,15 +58,19 @@ EXAMPLE_SCORE = {"items": {"规定动作": 28, "组织实施": 18, "群众参与
 class ScoreCreate(BaseModel):
     """A score of one station: the same fields and rules as a row of the scores file (检查评分)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_SCORE, {"score": 86.5}]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_SCORE, {"score": 88}]})
 
     items: dict[str, Points] | None = Field(
         default=None, description="按评分细则逐项打分：细则项目 → 分数（0～该项满分），须填全部项目；总分为各项之和")
     score: Points | None = Field(default=None, description=f"{H.SCORE}，0～100；与 items 同时填写时须与各项之和一致")
-    problems: str = Field(default="", description=f"{H.PROBLEMS}（至多{LIMITS[H.PROBLEMS]}字）")
-    category: str = Field(default="", description=f"{H.CATEGORY}（至多{LIMITS[H.CATEGORY]}字）")
-    suggestions: str = Field(default="", description=f"{H.SUGGESTIONS}（至多{LIMITS[H.SUGGESTIONS]}字）")
-    scorer: str | None = Field(default=None, description=f"{H.SCORER}：可不填；检查组即组名，文明观察员即令牌持有人本人")
+    problems: str = Field(default="", max_length=LIMITS[H.PROBLEMS], pattern=NO_CONTROL,
+                          description=f"{H.PROBLEMS}（至多{LIMITS[H.PROBLEMS]}字）")
+    category: str = Field(default="", max_length=LIMITS[H.CATEGORY], pattern=NO_CONTROL,
+                          description=f"{H.CATEGORY}（至多{LIMITS[H.CATEGORY]}字）")
+    suggestions: str = Field(default="", max_length=LIMITS[H.SUGGESTIONS], pattern=NO_CONTROL,
+                             description=f"{H.SUGGESTIONS}（至多{LIMITS[H.SUGGESTIONS]}字）")
+    scorer: str | None = Field(default=None, max_length=LIMITS[H.SCORER], pattern=NO_CONTROL,
+                               description=f"{H.SCORER}：可不填；检查组即组名，文明观察员即令牌持有人本人")
 
 
 class ScorePublic(BaseModel):
@@ -130,7 +134,9 @@ class RevisionsPublic(BaseModel):
 
 scorer_bearer = HTTPBearer(auto_error=False, scheme_name="ScorerToken",
                            description="检查组或文明观察员的评分令牌（activity-day tokens issue --team / --observer 生成）")
-StationCode = Annotated[str, Path(description="所站编号（须是本令牌可以评分的所站）")]
+# The bound is stated, and a longer code is refused like any station not the scorer's: the same bare 403.
+StationCode = Annotated[str, Path(description="所站编号（须是本令牌可以评分的所站）",
+                                  json_schema_extra={"maxLength": LIMITS[H.STATION_CODE]})]
 
 
 def current_scorer(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(scorer_bearer)]) -> Scorer:

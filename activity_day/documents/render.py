@@ -33,7 +33,10 @@ FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
 
 @lru_cache
-def environment() -> Environment:
+def environment(markdown: bool = False) -> Environment:
+    """The templates' environment: HTML autoescaped; with `markdown`, every value a template (or a prose macro it
+    imports) outputs passes through `md_text`, so text from outside never stands as HTML in a Markdown document or
+    artifact, as HTML's autoescape does for HTML."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
         undefined=StrictUndefined,
@@ -41,6 +44,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=md_text if markdown else None,
     )
     env.filters["md"] = md_escape
     env.filters["plain"] = plain_text
@@ -114,8 +118,16 @@ def md_escape(value: Any) -> str:
             .replace("\r", " ").replace("\n", " "))
 
 
+def md_text(value: Any) -> Any:
+    """A value as Markdown text that cannot become markup: < and > as entities (no raw HTML), [ as &#91; (no link
+    or image). It changes nothing twice, so a value already escaped (by `md`, or inside a prose macro) is kept."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("<", "&lt;").replace(">", "&gt;").replace("[", "&#91;")
+
+
 def render_text(template: str, **context: Any) -> str:
-    return environment().get_template(template).render(**context)
+    return environment(markdown=template.endswith(".md.j2")).get_template(template).render(**context)
 
 
 
@@ -346,11 +358,16 @@ def _docx_environment() -> Environment:
     return env
 
 
+# What a spreadsheet would read as the start of a formula (tab and carriage return, as OWASP lists, too).
+FORMULA_LIKE = ("=", "+", "-", "@", "\t", "\r")
+
+
 def xlsx_bytes(sheets: Sequence[tuple[str, pd.DataFrame]], *, title: str = "") -> bytes:
     """An xlsx with one sheet per frame, bold headers and sized columns, byte-stable across runs.
 
-    Text goes in as string cells (`write_string`), which a spreadsheet shows as typed and never evaluates:
-    "=1+1" from a station stays the text "=1+1", without the quote prefix CSV exports would need.
+    Text goes in as string cells (`write_string`), which a spreadsheet shows as typed and never evaluates; text
+    that starts like a formula (= + - @) also carries Excel's quotePrefix style, so "=1+1" from a station stays
+    text when a clerk edits the cell or saves the sheet as CSV.
     """
     import xlsxwriter
 
@@ -358,6 +375,7 @@ def xlsx_bytes(sheets: Sequence[tuple[str, pd.DataFrame]], *, title: str = "") -
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     book.set_properties({"title": title, "author": "activity-day", "created": datetime(2000, 1, 1)})
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    quoted = book.add_format({"quote_prefix": True})
     for name, frame in sheets:
         sheet = book.add_worksheet(name[:31])
         for col, header in enumerate(frame.columns):
@@ -373,7 +391,8 @@ def xlsx_bytes(sheets: Sequence[tuple[str, pd.DataFrame]], *, title: str = "") -
                 elif isinstance(value, (int, float)):
                     sheet.write_number(row, col, value)
                 else:
-                    sheet.write_string(row, col, str(value))
+                    text = str(value)
+                    sheet.write_string(row, col, text, quoted if text.startswith(FORMULA_LIKE) else None)
         sheet.freeze_panes(1, 0)
     book.close()
     return pin_zip(out.getvalue())

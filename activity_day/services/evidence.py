@@ -160,10 +160,11 @@ def _record(county: str, station_code: str, month: str, body: dict[str, Any], no
             problems.append(problem("activity_seq", seq, f"本所站{month}的活动计划中没有第{seq}项活动", "活动序号"))
         problems += [problem(f"photos.{i}", s, "没有这张照片：请先上传照片，再提交纪实", f"第{i + 1}张照片")
                      for i, s in enumerate(shas) if s not in photos]
+        if problems:  # what the record names does not exist: an unknown reference, not bad content
+            raise EvidenceRefused(404, "纪实所指的活动或照片不存在：" + "；".join(p["reason"] for p in problems), problems)
         if len(set(shas)) != len(shas):
-            problems.append(problem("photos", None, "同一张照片重复列出", "照片"))
-        if problems:
-            raise EvidenceRefused(422, "活动纪实有误，请按 problems 逐项修改后重新提交", problems)
+            raise EvidenceRefused(422, "活动纪实有误：同一张照片重复列出",
+                                  [problem("photos", None, "同一张照片重复列出", "照片")])
         assert activity is not None
         rules = crud.load_profile_of(session=session, county=county).evidence
         station = store.station_row(session=session, county=county, code=station_code)

@@ -231,9 +231,11 @@ def order_from_api(county: str, station: str, month: str, menu_code: str, day: s
                                     activity_date=plan.activity_date)
         if validated.problems:
             fields = {v: k for k, v in ORDER_FIELDS.items()}
-            raise OrderRefused("点单有误", [{"row": None, "column": p.column, "field": fields.get(p.column or ""),
-                                             "value": p.value, "reason": p.message, "text": p.message}
-                                            for p in validated.problems])
+            problems = [{"row": None, "column": p.column, "field": fields.get(p.column or ""), "value": p.value,
+                         "reason": p.message, "text": p.message} for p in validated.problems]
+            if any(p["field"] == "menu_code" for p in problems):  # not on the month's menu: an unknown reference
+                raise OrderRefused(f"{cn_month(month)}宣讲菜单中没有{menu_code}", problems, status=404)
+            raise OrderRefused("点单有误", problems)
         deadline = deadline_of(plan, profile.intake.deadline_time)
         lateness = judge_lateness(now, deadline, profile.intake.late_submissions)
         if lateness.refused:
@@ -373,6 +375,12 @@ def rate_lecture(county: str, month: str, station: str, menu_code: str, rater: s
     with transaction() as session:
         if crud.count(session=session, model=Circular, county=county, month=month):
             raise RatingRefused(f"{cn_month(month)}的通报已汇编，宣讲评价不能再修改；如需更正请联系县文明办", [], 409)
+        ordered = {(o.station_code, o.menu_code): o for o in store.orders(session=session, county=county, month=month)}
+        order = ordered.get((station, str(menu_code).strip().upper()))
+        if order is None:  # an unknown reference: no such lecture was ordered
+            raise RatingRefused(f"所站{station}{cn_month(month)}没有点{menu_code}宣讲", [], 404)
+        if order.status not in FORMED:
+            raise RatingRefused(f"所站{station}的{order.menu_code}宣讲还没有派出宣讲队，不能评价", [], 409)
         frame = pd.DataFrame([{H.STATION_CODE: station, H.MENU_CODE: menu_code, H.RATER: rater, H.RATING: score,
                                H.RATING_NOTE: comment or "", ROW: 1}]).astype(object)
         validated, _, early = record_ratings(session=session, county=county, month=month, frame=frame,

@@ -44,7 +44,7 @@ ONLINE_PREFIX = "线上·"  # an online inspector is a one-person team, named li
 FIELDS = {"score": H.SCORE, "problems": H.PROBLEMS, "category": H.CATEGORY, "suggestions": H.SUGGESTIONS,
           "scorer": H.SCORER}
 COLUMN_FIELDS = {column: key for key, column in FIELDS.items()}
-REJECTED = "评分有误，请按 problems 逐项修改后重新提交"
+REJECTED = "评分有误，请按下列各项修改后重新提交"
 
 
 # --- tokens -------------------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ SOURCE = "小程序提交"
 # A submission id as the API's schema takes it (`schemas.SUBMISSION_ID`, 8 to 80 characters): the phone page's
 # form is held to the same.
 SUBMISSION_ID = re.compile(r"[A-Za-z0-9_.:-]{8,80}")
-REJECTED = "活动计划有误，请按 problems 逐项修改后重新提交"
+REJECTED = "活动计划有误，请按下列各项修改后重新提交"
 
 
 @dataclass(frozen=True)

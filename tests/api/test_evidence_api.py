@@ -192,12 +192,14 @@ def test_replay_returns_the_stored_record_and_reuse_is_a_conflict(client, tokens
 
 def test_unknown_activity_and_photo_are_named(client, tokens, store_root) -> None:
     sent = record(client, tokens["001"], activity_seq=9, photos=["0" * 64])
-    assert sent.status_code == 422 and sent.json()["code"] == "malformed"
+    assert sent.status_code == 404 and sent.json()["code"] == "not_found"  # unknown references, not bad content
     assert [(p["field"], p["reason"]) for p in sent.json()["problems"]] == [
         ("activity_seq", f"本所站{MONTH}的活动计划中没有第9项活动"),
         ("photos.0", "没有这张照片：请先上传照片，再提交纪实")]
     bad_sha = record(client, tokens["001"], photos=["not-a-digest"])
     assert bad_sha.status_code == 422 and bad_sha.json()["problems"][0]["field"] == "photos"
+    twice = record(client, tokens["001"], photos=["0" * 64, "0" * 64])
+    assert twice.status_code == 422 and twice.json()["problems"][0]["reason"] == "同一张照片重复列出"
     assert rows(EvidenceRecord) == []
 
 
@@ -247,7 +249,7 @@ def test_another_stations_evidence_is_forbidden(client, tokens, store_root) -> N
 def test_openapi_documents_the_evidence_routes(client) -> None:
     schema = client.get("/openapi.json").json()
     post = schema["paths"]["/api/v1/stations/{code}/evidence/{month}"]["post"]
-    assert set(post["responses"]) == {"200", "401", "403", "409", "413", "422"}
+    assert set(post["responses"]) == {"200", "401", "403", "404", "409", "413", "422"}
     assert "Idempotent-Replayed" in post["responses"]["200"]["headers"]
     upload_op = schema["paths"]["/api/v1/stations/{code}/photos"]["post"]
     assert "multipart/form-data" in upload_op["requestBody"]["content"]

@@ -28,11 +28,14 @@ SEED = "20261130"
 MONTH = "2026-12"  # pinned in schemathesis.toml; the OpenAPI examples plan activities in it
 
 
-def serve(database_url: str, workdir: Path) -> tuple[subprocess.Popen, str]:
+def serve(database_url: str, workdir: Path, stdout: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """The real `activity-day api` server on a free port: its log file is workdir/api.log, its terminal's errors
+    workdir/api.err and its access log (the terminal's output) `stdout`, if given."""
     port = free_port()
     env = dict(os.environ, ACTIVITY_DAY_DATABASE_URL=database_url, ACTIVITY_DAY_LOG_FILE=str(workdir / "api.log"))
     server = subprocess.Popen([str(BIN / "activity-day"), "api", "--port", str(port)], env=env, cwd=workdir,
-                              stdout=subprocess.DEVNULL, stderr=open(workdir / "api.err", "w"))  # noqa: SIM115
+                              stdout=open(stdout, "w") if stdout else subprocess.DEVNULL,  # noqa: SIM115
+                              stderr=open(workdir / "api.err", "w"))  # noqa: SIM115
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -125,12 +128,29 @@ def rated_lectures(county: str) -> str:
                                    township=formed["002"]["township"], now=utcnow())["韩梅"]
 
 
+def open_finding(county: str) -> int:
+    """A finding of station 001's, open for a month, so the 整改报告 operation reaches its handler."""
+    from datetime import timedelta
+
+    from activity_day.services import findings
+    from activity_day.services.submissions import utcnow
+    from activity_day.store import findings as finding_store
+    from activity_day.store.database import transaction
+
+    row = {"station_code": "001", "township": "", "source": "线上", "category": "台账资料", "text": "活动记录不完整",
+           "digest": "fuzz-001", "deadline": findings.today() + timedelta(days=30)}
+    with transaction() as session:
+        finding_store.save_findings(session=session, county=county, month="2026-11", rows=[row], now=utcnow())
+    return int(findings.list_findings(county, station="001")["id"].iloc[0])
+
+
 def fuzz(database_url: str, workdir: Path, county: str) -> None:
     official_plan(county, MONTH)
     token = tokens_for(county, ["001"])["001"]
     scorer = team_token(county)  # schemathesis.toml sends it to the scoring operations
     speaker = speaker_token(county, workdir)
     observer = rated_lectures(county)
+    finding = open_finding(county)
     server, base = serve(database_url, workdir)
     try:
         run = subprocess.run(
@@ -140,7 +160,8 @@ def fuzz(database_url: str, workdir: Path, county: str) -> None:
              "--no-color"],
             capture_output=True, text=True, timeout=900, cwd=workdir,
             env=dict(os.environ, SCHEMATHESIS_HOOKS="", NO_COLOR="1", ACTIVITY_DAY_FUZZ_SCORER_TOKEN=scorer,
-                     ACTIVITY_DAY_FUZZ_SPEAKER_TOKEN=speaker, ACTIVITY_DAY_FUZZ_OBSERVER_TOKEN=observer))
+                     ACTIVITY_DAY_FUZZ_SPEAKER_TOKEN=speaker, ACTIVITY_DAY_FUZZ_OBSERVER_TOKEN=observer,
+                     ACTIVITY_DAY_FUZZ_FINDING=str(finding)))
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -88,12 +88,15 @@ def test_plan_errors_sit_next_to_their_field_and_a_fixed_plan_is_stored(app, cou
         assert added.status_code == 200 and 'id="activity-1"' in added.text and rows(StationPlan) == []
 
         sent = client.post("/m/station/plan", data=form(token, submission_id="h5-test-0002"))
-        assert sent.status_code == 303 and sent.headers["location"].startswith(f"/m/station?month={MONTH}&sent=1")
+        assert sent.status_code == 303 and sent.headers["location"] == f"/m/station?month={MONTH}#plan"
         assert [(p.station_code, p.activity_count, p.late) for p in rows(StationPlan)] == [("001", 1, False)]
         assert [(a.seq, a.name, a.start_time) for a in rows(PlannedActivity)] == [
             (1, "文明实践课堂", datetime(2026, 12, 5, 9, 0))]
-        shown = client.get(f"/m/station?month={MONTH}&sent=1").text
+        shown = client.get(sent.headers["location"]).text
         assert "活动计划已报送" in shown and "已报送" in shown and 'value="村综合服务中心"' in shown
+        # The line came from the server, once: not again on the next visit, and never from the address.
+        assert "活动计划已报送" not in client.get(sent.headers["location"]).text
+        assert "活动计划已报送" not in client.get(f"/m/station?month={MONTH}&sent=1").text
 
 
 def score(code: str, key: str, **over) -> dict:

@@ -75,11 +75,14 @@ def test_a_station_orders_a_lecture_on_its_page(menu_day, county) -> None:
 
         for _ in range(2):  # sent twice (a double tap): one order
             sent = client.post("/m/station/lectures", data=base | {"date": "", "audience": "60"})
-            assert sent.status_code == 303 and sent.headers["location"] == f"/m/station?month={MONTH}&ordered=XJ-01#lectures"
+            assert sent.status_code == 303 and sent.headers["location"] == f"/m/station?month={MONTH}#menu-XJ-01"
         assert [(o.station_code, o.menu_code, o.day, o.audience, o.status) for o in orders()] == [
             ("001", "XJ-01", menu_day, 60, "ordered")]
-        shown = client.get(f"/m/station?month={MONTH}&ordered=XJ-01").text
+        shown = client.get(sent.headers["location"]).text
         assert "宣讲点单已提交（XJ-01）" in shown and "待派单" in shown
+        # Shown in the item the page jumps to, not at the top out of sight.
+        assert shown.index('id="menu-XJ-01"') < shown.index("宣讲点单已提交（XJ-01）")
+        assert "宣讲点单已提交" not in client.get(f"/m/station?month={MONTH}&ordered=XJ-01").text
         assert f"{menu_day.year}年{menu_day.month}月{menu_day.day}日 · 60 人" in shown
 
         dispatch_month(county, MONTH)
@@ -89,7 +92,7 @@ def test_a_station_orders_a_lecture_on_its_page(menu_day, county) -> None:
         assert "已派单" in client.get("/m/station").text and "、".join(team) in client.get("/m/station").text
 
         unknown = client.post("/m/station/lectures", data=base | {"menu_code": "XJ-99", "audience": "60"})
-        assert unknown.status_code == 422 and 'id="lecture-problems"' in unknown.text and "没有这个编号" in unknown.text
+        assert unknown.status_code == 404 and 'id="lecture-problems"' in unknown.text and "没有这个编号" in unknown.text
         assert len(orders()) == 1
 
 
@@ -109,9 +112,10 @@ def speaker_tokens(county: str, codes: list[str]) -> dict[str, str]:
         return issue_speaker_tokens(session=session, county=county, codes=codes, now=utcnow())
 
 
-def answer(client, token: str, order: dict, accept: bool):
+def answer(client, token: str, order: dict, accept: bool, confirmed: bool = True):
     return client.post("/m/speaker/answer", data={"csrf": csrf_token(token), "month": MONTH, "station": order["station"],
-                                                 "menu_code": order["menu_code"], "accept": "1" if accept else "0"})
+                                                 "menu_code": order["menu_code"], "accept": "1" if accept else "0"}
+                       | ({"confirmed": "1"} if confirmed else {}))
 
 
 def test_a_speaker_accepts_and_declines_on_the_speaker_page(menu_day, county) -> None:
@@ -136,6 +140,7 @@ def test_a_speaker_accepts_and_declines_on_the_speaker_page(menu_day, county) ->
         assert accepted.status_code == 303 and accepted.headers["location"].startswith(f"/m/speaker?month={MONTH}")
         shown = client.get(accepted.headers["location"]).text
         assert "已接单：" in shown and "您已接单" in shown
+        assert "已接单：" not in client.get(f"/m/speaker?month={MONTH}&answered=accept&order={first['station']}/XJ-01").text
         assert [o.confirmed for o in orders() if o.station_code == first["station"]] == [[me]]
 
         # Another team's lecture: the bare 403, and nothing changes.
@@ -143,6 +148,12 @@ def test_a_speaker_accepts_and_declines_on_the_speaker_page(menu_day, county) ->
         assert refused.status_code == 403 and "无权访问" in refused.text
         assert [o.confirmed for o in orders() if o.station_code == stranger["station"]] == [[]]
 
+        # 谢绝 cannot be taken back: the first press asks, in the lecture's card, and changes nothing.
+        asked = answer(client, token, first, False, confirmed=False)
+        assert asked.status_code == 200 and 'id="confirm-decline"' in asked.text and "不能撤回" in asked.text
+        card = asked.text.index(f'id="l-{first["station"]}-XJ-01"')
+        assert card < asked.text.index('id="confirm-decline"') and "确认谢绝" in asked.text
+        assert [o.declined for o in orders() if o.station_code == first["station"]] == [[]]
         declined = answer(client, token, first, False)
         assert declined.status_code == 303
         shown = client.get(declined.headers["location"]).text

@@ -58,7 +58,7 @@ def test_check_in_with_a_photo_through_the_page(client, tokens, store_root) -> N
     assert "照片 1 张" in shown and sha not in shown and f"{lat:.4f}" not in shown  # neither the photo nor its GPS
     unknown = client.post("/m/station/evidence", json=body | {"client_id": "h5-0000-0002", "activity_seq": 9},
                           headers=headers)
-    assert unknown.status_code == 422 and "没有第9项活动" in unknown.json()["problems"][0]["reason"]
+    assert unknown.status_code == 404 and "没有第9项活动" in unknown.json()["problems"][0]["reason"]
 
 
 def test_report_on_a_finding_through_the_page(client, tokens, county) -> None:
@@ -66,7 +66,7 @@ def test_report_on_a_finding_through_the_page(client, tokens, county) -> None:
     enter(client, tokens["001"])
     page = client.get("/m/station")
     assert "活动记录不完整" in page.text and "照片未上传" not in page.text
-    assert f'action="/m/station/findings/{mine}"' in page.text
+    assert f'action="/m/station/findings/{mine}#finding-{mine}"' in page.text
     csrf = csrf_token(tokens["001"])
 
     forged = client.post(f"/m/station/findings/{mine}", data={"csrf": "x", "report": "已补齐"}, follow_redirects=False)
@@ -74,10 +74,16 @@ def test_report_on_a_finding_through_the_page(client, tokens, county) -> None:
     other = client.post(f"/m/station/findings/{theirs}", data={"csrf": csrf, "report": "已补齐"},
                         follow_redirects=False)
     assert other.status_code == 403  # another station's finding
+    # A blank report: the station's page again, the reason in that finding's form, and a way on.
+    blank = client.post(f"/m/station/findings/{mine}", data={"csrf": csrf, "report": "  ", "month": MONTH},
+                        follow_redirects=False)
+    assert blank.status_code == 422 and 'id="report-problem"' in blank.text and "整改报告未报送" in blank.text
+    assert blank.text.index(f'id="finding-{mine}"') < blank.text.index('id="report-problem"')
     done = client.post(f"/m/station/findings/{mine}", data={"csrf": csrf, "report": "已补齐活动记录", "photos": "",
                                                             "month": MONTH}, follow_redirects=False)
-    assert done.status_code == 303 and done.headers["location"] == f"/m/station?month={MONTH}#findings"
+    assert done.status_code == 303 and done.headers["location"] == f"/m/station?month={MONTH}#finding-{mine}"
     state = {f.id: (f.status, f.report) for f in rows(Finding)}
     assert state[mine] == ("answered", "已补齐活动记录") and state[theirs][0] == "open"
-    assert "待审核" in client.get("/m/station").text
+    shown = client.get(done.headers["location"]).text
+    assert "待审核" in shown and "整改报告已报送，等待县文明办审核" in shown
     assert findings.show(county, mine)["status"] == "answered"

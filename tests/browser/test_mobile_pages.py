@@ -79,7 +79,10 @@ def test_station_fills_sees_the_error_by_the_field_fixes_it_and_submits(registry
 
     page.fill("#a-0-start_time", "2026-12-05T09:30")
     page.click("#submit-plan")
-    page.wait_for_url(f"{base}/m/station?month={MONTH}&sent=1#plan")
+    page.wait_for_url(f"{base}/m/station?month={MONTH}#plan")
+    assert page.inner_text("#plan #flash") == "活动计划已报送"  # the server's word, where the page jumped
+    box = page.locator("#flash").bounding_box()
+    assert box is not None and 0 <= box["y"] < 740
     assert "已报送" in page.inner_text("#plan-state") and "1 项活动" in page.inner_text("#plan-state")
     assert page.locator(".error").count() == 0
     assert [(p.station_code, p.activity_count, p.late) for p in rows(StationPlan)] == [("001", 1, False)]
@@ -104,8 +107,13 @@ def eventually(check, seconds: float = 15) -> None:
         time.sleep(0.1)
 
 
-def queue(page) -> list[dict]:
-    return json.loads(page.evaluate("localStorage.getItem('activity-day.scores') || '[]'"))
+def queue_key(page, role: str = "team") -> str:
+    """The key of this holder's queue on this page (role and holder: another holder's page has its own)."""
+    return f"activity-day.scores.{role}." + page.get_attribute("#queue", "data-holder")
+
+
+def queue(page, role: str = "team") -> list[dict]:
+    return json.loads(page.evaluate(f"localStorage.getItem('{queue_key(page, role)}') || '[]'"))
 
 
 def test_team_scores_two_stations_one_offline_each_stored_once(registry, county, serve, phone, shoot) -> None:
@@ -144,7 +152,7 @@ def test_team_scores_two_stations_one_offline_each_stored_once(registry, county,
     assert queue(page) == []
 
     # The answer was lost on a weak network and the phone sends the same score again: stored once.
-    page.evaluate("q => localStorage.setItem('activity-day.scores', JSON.stringify(q))", waiting)
+    page.evaluate(f"q => localStorage.setItem('{queue_key(page)}', JSON.stringify(q))", waiting)
     page.reload()
     eventually(lambda: queue(page) == [])  # (wait_for_function polls with eval, which the page's CSP refuses)
     assert sorted((s.station_code, s.score, s.problems) for s in rows(InspectionScore)) == [

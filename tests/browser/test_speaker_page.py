@@ -14,6 +14,12 @@ from tests.browser.test_mobile_pages import fits_the_screen
 from tests.intake_helpers import tokens_for
 
 
+def in_view(page, selector: str) -> bool:
+    """Whether the element is on the phone's screen (not scrolled away)."""
+    box = page.locator(selector).bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + min(box["height"], 40) <= page.viewport_size["height"]
+
+
 def order_of(station: str) -> LectureOrder:
     with transaction() as session:
         return session.exec(select(LectureOrder).where(LectureOrder.station_code == station)).one()
@@ -39,15 +45,29 @@ def test_speaker_accepts_then_declines_a_lecture(registry, county, serve, phone,
     page.evaluate("document.documentElement.style.fontSize = ''")
 
     card.locator("button.accept").click()
-    page.wait_for_url(f"{base}/m/speaker?*answered=accept*")
+    page.wait_for_url(f"{base}/m/speaker?month=*#l-{first['station']}-XJ-01")
     assert page.inner_text("#answer-notice").startswith("已接单：")
+    assert in_view(page, "#answer-notice")  # the line is where the page took the speaker: the lecture's card
     assert "您已谢绝" not in card.inner_text() and "您已接单" in card.inner_text()
     assert card.locator("button.accept").count() == 0  # confirmed: only 谢绝 is left
     assert order_of(first["station"]).confirmed == [me]
     shoot(page, "mobile-speaker")
 
+    card.locator("button.decline").click()  # 谢绝 cannot be taken back: first the page asks, in the card
+    confirm = page.locator("#confirm-decline")
+    confirm.wait_for()
+    assert "不能撤回" in confirm.inner_text() and in_view(page, "#confirm-decline")
+    assert me not in order_of(first["station"]).declined  # nothing changed yet
+    shoot(page, "mobile-speaker-decline")
+    page.evaluate("document.documentElement.style.fontSize = '150%'")
+    fits_the_screen(page)
+    page.evaluate("document.documentElement.style.fontSize = ''")
+    page.click("text=不谢绝，返回")
+    assert page.locator("#confirm-decline").count() == 0 and me not in order_of(first["station"]).declined
     card.locator("button.decline").click()
-    page.wait_for_url(f"{base}/m/speaker?*answered=decline*")
+    page.locator("#confirm-decline").wait_for()
+    page.click("text=确认谢绝")
+    page.wait_for_url(f"{base}/m/speaker?month=*#l-{first['station']}-XJ-01")
     now = order_of(first["station"])
     assert me in now.declined and me not in now.team and now.status == "dispatched"
     with transaction() as session:

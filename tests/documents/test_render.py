@@ -30,6 +30,25 @@ def test_a_cell_reading_equals_one_plus_one_reads_back_as_that_text() -> None:
     assert CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python() == [["a"], ["=1+1"]]
 
 
+def test_formula_like_text_carries_the_quote_prefix_so_it_stays_text_when_edited() -> None:
+    frame = pd.DataFrame({"a": ["=1+1", "+镇", "-1", "@王", "普通", "1=1"]})
+    cells = [row[0] for row in openpyxl.load_workbook(io.BytesIO(xlsx_bytes([("s", frame)]))).active.iter_rows(min_row=2)]
+    assert [bool(c.quotePrefix) for c in cells] == [True, True, True, True, False, False]
+    assert [c.value for c in cells] == ["=1+1", "+镇", "-1", "@王", "普通", "1=1"]
+
+
+def test_markdown_templates_never_let_text_stand_as_html_or_a_link() -> None:
+    from activity_day.documents.render import environment, md_text
+
+    assert md_text("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert md_text("[点我](javascript:x)") == "&#91;点我](javascript:x)"
+    assert md_text(md_text("<b>[x]")) == md_text("<b>[x]") and md_text(3) == 3
+    template = environment(markdown=True).from_string("# {{ t }}\n\n| {{ c|md }} |\n")
+    assert template.render(t="<img src=x onerror=alert(1)>", c="a|<b>") == (
+        "# &lt;img src=x onerror=alert(1)&gt;\n\n| a\\|&lt;b&gt; |\n")
+    assert "<b>" in environment().from_string("{{ t }}").render(t="<b>")  # plain text templates as before
+
+
 def test_xlsx_is_byte_stable() -> None:
     frame = pd.DataFrame({"a": [1, 2], "b": ["x", None]})
     assert xlsx_bytes([("s", frame)]) == xlsx_bytes([("s", frame)])

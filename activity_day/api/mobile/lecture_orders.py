@@ -49,7 +49,8 @@ def rating_form(order: dict[str, Any] | None, rated: dict[str, Any] | None,
 
 def section(county: str, station: str, month: str, content: Any, typed: dict[str, dict[str, str]] | None = None,
             errors: dict[tuple[str, str], str] | None = None, problems: list[str] | None = None,
-            failed: str = "", rating_typed: dict[str, dict[str, str]] | None = None) -> dict[str, Any] | None:
+            failed: str = "", rating_typed: dict[str, dict[str, str]] | None = None,
+            failed_rating: str = "") -> dict[str, Any] | None:
     """The section's context, or None when the month's official plan has no lecture menu."""
     if content is None or not content.lecture_menu:
         return None
@@ -64,7 +65,14 @@ def section(county: str, station: str, month: str, content: Any, typed: dict[str
                       "order": _shown(order) if order else None, "form": (typed or {}).get(m.code, stored),
                       "rating": rated.get(m.code),
                       "rate_form": rating_form(order, rated.get(m.code), (rating_typed or {}).get(m.code))})
+    # A refusal goes where the page takes the holder: the item (or its 评价) that was sent, else the top.
+    refusal_at = "top"
+    if failed and failed in {i["code"] for i in items}:
+        refusal_at = f"menu-{failed}"
+    elif failed_rating and failed_rating in {i["code"] for i in items if i["rate_form"] is not None}:
+        refusal_at = f"rating-{failed_rating}"
     return {"items": items, "errors": errors or {}, "problems": problems or [], "failed": failed,
+            "refusal_at": refusal_at,
             "labels": LABELS, "rating_labels": RATING_LABELS, "first_day": days[0].isoformat(),
             "last_day": days[-1].isoformat(), "count": len(orders)}
 

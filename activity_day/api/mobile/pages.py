@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
+import json
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -16,6 +19,7 @@ from starlette.datastructures import FormData
 from activity_day.documents.render import environment
 from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.months import TZ
+from activity_day.settings import get_settings
 
 # One cookie per role, so a phone that holds a station's link and an observer's keeps both.
 COOKIES = {"station": "ad_m_station", "team": "ad_m_team", "observer": "ad_m_observer", "speaker": "ad_m_speaker"}
@@ -51,13 +55,59 @@ def cookie_token(request: Request, role: str) -> str | None:
     return request.cookies.get(COOKIES[role]) or None
 
 
+def secure(request: Request) -> bool:
+    """Whether cookies are Secure: over https (as the trusted proxies say, ACTIVITY_DAY_TRUSTED_PROXIES), or
+    whenever the pages are published at an https address, whatever the proxy in front says."""
+    return request.url.scheme == "https" or get_settings().public_url.startswith("https://")
+
+
 def enter(request: Request, role: str, token: str) -> RedirectResponse:
     """The first visit's answer: the token into an HttpOnly cookie, and the same page without it in the URL."""
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "t"]
     target = request.url.path + (f"?{urlencode(query)}" if query else "")
     response = RedirectResponse(target, status_code=303, headers=SECURITY_HEADERS)
     response.set_cookie(COOKIES[role], token, max_age=COOKIE_DAYS * 86400, path="/m", httponly=True,
-                        samesite="lax", secure=request.url.scheme == "https")
+                        samesite="lax", secure=secure(request))
+    return response
+
+
+# --- flash: what the server says after an action, for the next page only -----------------------------------------
+# A message after an action (活动计划已报送, 已接单…) rides in a short-lived cookie the server signs with the holder's
+# token, never in the URL: a shared link cannot make a page say something the server did not.
+FLASH_COOKIE = "ad_m_flash"
+FLASH_SECONDS = 120
+
+
+def _flash_mac(token: str, body: str) -> str:
+    return hmac.new(f"flash|{token}".encode(), body.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def redirect_with_flash(request: Request, url: str, token: str, page: str, **payload: Any) -> RedirectResponse:
+    """A 303 to `url` that leaves `payload` (what happened, for the next view of `page`) in a signed cookie."""
+    body = base64.urlsafe_b64encode(json.dumps({"page": page, **payload}, ensure_ascii=False).encode()).decode()
+    response = RedirectResponse(url, status_code=303, headers=SECURITY_HEADERS)
+    response.set_cookie(FLASH_COOKIE, f"{body}.{_flash_mac(token, body)}", max_age=FLASH_SECONDS, path="/m",
+                        httponly=True, samesite="lax", secure=secure(request))
+    return response
+
+
+def take_flash(request: Request, token: str, page: str) -> dict[str, Any] | None:
+    """The flash this holder's last action left for `page`, if the server signed it; else None."""
+    value = request.cookies.get(FLASH_COOKIE) or ""
+    body, _, mac = value.rpartition(".")
+    if not body or not token or not hmac.compare_digest(_flash_mac(token, body), mac):
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(body.encode()))
+    except ValueError:
+        return None
+    return payload if isinstance(payload, dict) and payload.get("page") == page else None
+
+
+def shown(request: Request, response: Response) -> Response:
+    """A page's response, with the flash (if one came) used up."""
+    if FLASH_COOKIE in request.cookies:
+        response.delete_cookie(FLASH_COOKIE, path="/m", httponly=True, samesite="lax", secure=secure(request))
     return response
 
 
@@ -66,9 +116,10 @@ def render(template: str, status: int = 200, **context: Any) -> HTMLResponse:
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
 
-def refusal_page(status: int, message: str) -> HTMLResponse:
+def refusal_page(status: int, message: str, back: str | None = None) -> HTMLResponse:
+    """A refusal with its reason and a way back: to `back` (the holder's page), else to the page before."""
     titles = {401: "无法打开", 403: "无权访问", 404: "没有找到", 409: "暂不能办理", 422: "内容有误"}
-    return render("message.html", status=status, title=titles.get(status, "出错了"), message=message)
+    return render("message.html", status=status, title=titles.get(status, "出错了"), message=message, back=back)
 
 
 EXPIRED = "页面已过期，请刷新后重新填写"

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from activity_day.api.auth import clock
@@ -25,18 +25,25 @@ from activity_day.api.mobile.pages import (
     FORBIDDEN,
     INVALID_LINK,
     SECURITY_HEADERS,
+    cn_date,
     cookie_token,
     csrf_ok,
     csrf_token,
     enter,
     is_month,
+    local_today,
     map_link,
     month_form,
+    redirect_with_flash,
     refusal_json,
     refusal_page,
     render,
+    shown,
+    take_flash,
 )
+from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.months import this_month
+from activity_day.intake import LIMITS, H
 from activity_day.services.lectures import STATUS_CN, lectures_in_township, ratings_by
 from activity_day.services.scoring import (
     Scorer,
@@ -83,8 +90,9 @@ def lecture_key(station: str, menu_code: str) -> str:
 
 def _lectures(scorer: Scorer, month: str, typed: dict[str, dict[str, str]] | None = None,
               errors: dict[tuple[str, str], str] | None = None, problems: list[str] | None = None,
-              names: dict[str, str] | None = None) -> dict[str, Any]:
-    """The observer's 评价 section: the township's lectures with a team this month, each with its form."""
+              names: dict[str, str] | None = None, failed: str = "") -> dict[str, Any]:
+    """The observer's 评价 section: the township's lectures with a team this month, each with its form; a
+    refusal is shown in the lecture that was sent (`failed`), where the page takes the holder."""
     mine = ratings_by(scorer.county, month, scorer.name)
     items = []
     for o in lectures_in_township(scorer.county, month, scorer.township):
@@ -95,14 +103,23 @@ def _lectures(scorer: Scorer, month: str, typed: dict[str, dict[str, str]] | Non
                       "rating": rated,
                       "form": lecture_orders.rating_form(o, rated, (typed or {}).get(key))})
     return {"items": items, "errors": errors or {}, "problems": problems or [],
-            "labels": lecture_orders.RATING_LABELS}
+            "labels": lecture_orders.RATING_LABELS,
+            "refusal_at": failed if failed in {i["key"] for i in items} else "top"}
+
+
+def holder_key(scorer: Scorer) -> str:
+    """Who holds the page, for the phone's queue of unsent scores: the same team (or observer in the same
+    township) under a reissued token keeps its queue; another holder on the same phone has its own. Not secret."""
+    return sha256_hex(f"{scorer.county}|{scorer.role}|{scorer.name}|{scorer.township}")[:16]
 
 
 def _context(role: str, scorer: Scorer, token: str, month: str, only: str | None = None,
-             lectures: dict[str, Any] | None = None) -> dict[str, Any]:
+             lectures: dict[str, Any] | None = None, now: datetime | None = None) -> dict[str, Any]:
     with transaction(read_only=True) as session:
         profile = crud.load_profile_of(session=session, county=scorer.county)
         places = crud.stations_frame(session=session, county=scorer.county).set_index("code")
+        plan = crud.get_plan(session=session, county=scorer.county, month=month, version=2)
+    day = crud.plan_content(plan).activity_date if plan is not None else None
     listed = stations_of(scorer=scorer, month=month)
     if only is not None:
         listed = [s for s in listed if s["station_code"] == only]
@@ -120,13 +137,18 @@ def _context(role: str, scorer: Scorer, token: str, month: str, only: str | None
         "past": scores_by(scorer=scorer) if role == "observer" and only is None else [],
         "lectures": _lectures(scorer, month, names={code: str(places.loc[code, "name"]) for code in places.index},
                               **(lectures or {})) if role == "observer" and only is None else None,
-        "csrf": csrf_token(token), "notice": "",
+        "csrf": csrf_token(token), "notice": None, "holder": holder_key(scorer),
+        # "今日" only on the activity day itself: a month ahead it is that month's route, not today's.
+        "today": day is not None and now is not None and local_today(now) == day,
+        "activity_date_cn": cn_date(day) if day is not None else "",
+        "limits": {f: LIMITS[h] for f, h in (("problems", H.PROBLEMS), ("category", H.CATEGORY),
+                                              ("suggestions", H.SUGGESTIONS))},
     }
 
 
 def _page(role: str):
     def page(request: Request, now: Annotated[datetime, Depends(clock)], t: str | None = None,
-             month: str | None = None, rated: str | None = None) -> Response:
+             month: str | None = None) -> Response:
         if t is not None:
             found = _scorer(t)
             if found is None:
@@ -135,8 +157,11 @@ def _page(role: str):
         scorer, token, refused = _who(request, role)
         if refused is not None or scorer is None:
             return refused or refusal_page(401, INVALID_LINK)
-        notice = f"宣讲评价已保存（{rated[:30]}）" if rated else ""
-        return render("scorer.html", **_context(role, scorer, token, _month(month, now)) | {"notice": notice})
+        flash = take_flash(request, token, role)  # the server's word after an action, never the URL's
+        notice = ({"where": f"lecture-{flash['key']}", "text": f"宣讲评价已保存（{str(flash['key'])[:30]}）"}
+                  if flash and flash.get("what") == "rated" else None)
+        return shown(request, render("scorer.html", **_context(role, scorer, token, _month(month, now), now=now)
+                                     | {"notice": notice}))
 
     return page
 
@@ -152,7 +177,7 @@ def _station_page(role: str):
             mode = station_mode(session=session, scorer=scorer, month=month, code=code)
         if mode is None:  # another team's or township's station, or none at all: the same bare 403
             return refusal_page(403, FORBIDDEN)
-        return render("scorer.html", **_context(role, scorer, token, month, only=code))
+        return render("scorer.html", **_context(role, scorer, token, month, only=code, now=now))
 
     return page
 
@@ -227,10 +252,10 @@ async def post_lecture_rating(request: Request, now: Annotated[datetime, Depends
     status, errors, top = await run_in_threadpool(
         lecture_orders.rate, scorer.county, code, month, menu_code, scorer.name, typed, key, now)
     if status == 200:
-        return RedirectResponse(f"/m/observer?month={month}&rated={key}#lecture-ratings", status_code=303,
-                                headers=SECURITY_HEADERS)
-    again = {"typed": {key: typed}, "errors": errors, "problems": top}
-    context = await run_in_threadpool(lambda: _context("observer", scorer, token, month, lectures=again))
+        return redirect_with_flash(request, f"/m/observer?month={month}#lecture-{key}", token, "observer",
+                                   what="rated", key=key)
+    again = {"typed": {key: typed}, "errors": errors, "problems": top, "failed": key}
+    context = await run_in_threadpool(lambda: _context("observer", scorer, token, month, lectures=again, now=now))
     return render("scorer.html", status=status, **context)
 
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from activity_day.api.auth import clock
@@ -21,15 +21,17 @@ from activity_day.api.mobile.pages import (
     CSRF_FIELD,
     FORBIDDEN,
     INVALID_LINK,
-    SECURITY_HEADERS,
     cn_date,
     cookie_token,
     csrf_ok,
     csrf_token,
     enter,
     is_month,
+    redirect_with_flash,
     refusal_page,
     render,
+    shown,
+    take_flash,
 )
 from activity_day.api.mobile.station import page_month
 from activity_day.errors import MissingPrerequisite
@@ -99,15 +101,19 @@ def _notice(lectures: list[dict[str, Any]], answered: str | None, key: str | Non
 
 
 def _context(speaker: SpeakerHolder, token: str, month: str, answered: str | None = None, key: str | None = None,
-             problem: str = "") -> dict[str, Any]:
+             problem: str = "", confirm: str | None = None) -> dict[str, Any]:
+    """The page; the line after an answer (or its refusal) goes in the card of that lecture, where the page jumps,
+    and `confirm` names the lecture whose 谢绝 waits for the speaker's confirmation."""
     with transaction(read_only=True) as session:
         pool = lecture_store.pool_frame(session=session, county=speaker.county).set_index("code")
     lectures = _lectures(speaker, month)
-    notice, kind = (problem, "bad") if problem else _notice(lectures, answered, key)
+    text, kind = (problem, "bad") if problem else _notice(lectures, answered, key)
+    keys = {f"{lec['station']}/{lec['menu_code']}" for lec in lectures}
+    notice = {"where": key if key in keys else "top", "text": text, "kind": kind} if text else None
     return {"speaker": {"code": speaker.code, "township": speaker.township,
                         "name": pool.loc[speaker.code, "name"] if speaker.code in pool.index else speaker.code},
             "month": month, "month_cn": f"{int(month[:4])}年{int(month[5:])}月", "lectures": lectures,
-            "notice": notice, "notice_kind": kind, "csrf": csrf_token(token)}
+            "notice": notice, "confirm": confirm, "csrf": csrf_token(token)}
 
 
 def _resolve(request: Request) -> tuple[SpeakerHolder | None, str]:
@@ -117,14 +123,16 @@ def _resolve(request: Request) -> tuple[SpeakerHolder | None, str]:
 
 @router.get("/m/speaker")
 def speaker_page(request: Request, now: Annotated[datetime, Depends(clock)], t: str | None = None,
-                 month: str | None = None, answered: str | None = None, order: str | None = None) -> Response:
+                 month: str | None = None) -> Response:
     if t is not None:
         return enter(request, "speaker", t) if _speaker(t) is not None else refusal_page(401, INVALID_LINK)
     speaker, token = _resolve(request)
     if speaker is None:
         return refusal_page(401, INVALID_LINK)
     month = month if month and is_month(month) else page_month(speaker.county, now)
-    return render("speaker.html", **_context(speaker, token, month, answered, order))
+    flash = take_flash(request, token, "speaker") or {}  # what the last answer did: the server's word, not the URL's
+    return shown(request, render("speaker.html", **_context(speaker, token, month, flash.get("answered"),
+                                                             flash.get("order"))))
 
 
 @router.post("/m/speaker/answer")
@@ -140,17 +148,26 @@ async def post_answer(request: Request, now: Annotated[datetime, Depends(clock)]
     station, menu_code = str(form.get("station") or "")[:20], str(form.get("menu_code") or "").upper()[:20]
     accept = str(form.get("accept") or "")
     if not is_month(month) or accept not in ("0", "1"):
-        return refusal_page(422, "内容有误，请刷新页面后重试")
+        return refusal_page(422, "内容有误，请刷新页面后重试", back="/m/speaker")
+    key = f"{station}/{menu_code}"
+    if accept == "0" and form.get("confirmed") != "1":
+        # 谢绝 cannot be taken back (the team is formed again without the speaker): ask first, in the lecture's card.
+        context = await run_in_threadpool(lambda: _context(speaker, token, month, confirm=key))
+        return render("speaker.html", **context)
     try:
         await run_in_threadpool(lambda: answer(speaker.county, month, station, menu_code, speaker.code, accept == "1",
                                                now=now))
     except MissingPrerequisite:
-        return refusal_page(404, "该月没有宣讲安排")
+        return refusal_page(404, "该月没有宣讲安排", back=f"/m/speaker?month={month}")
     except AnswerRefused as exc:
         if exc.status == 403:  # not theirs, or no such lecture: the same bare refusal either way
-            return refusal_page(403, FORBIDDEN)
-        context = await run_in_threadpool(_context, speaker, token, month, None, None, str(exc))
+            return refusal_page(403, FORBIDDEN, back=f"/m/speaker?month={month}")
+        context = await run_in_threadpool(_context, speaker, token, month, None, key, str(exc))
         return render("speaker.html", status=exc.status, **context)
     done = "accept" if accept == "1" else "decline"
-    query = urlencode({"month": month, "answered": done, "order": f"{station}/{menu_code}"})
-    return RedirectResponse(f"/m/speaker?{query}", status_code=303, headers=SECURITY_HEADERS)
+    return redirect_with_flash(request, f"/m/speaker?{urlencode({'month': month})}#{card_id(station, menu_code)}",
+                               token, "speaker", answered=done, order=key)
+
+
+def card_id(station: str, menu_code: str) -> str:
+    return f"l-{station}-{menu_code}"

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -33,10 +33,13 @@ from activity_day.api.mobile.pages import (
     is_month,
     local_today,
     month_form,
+    redirect_with_flash,
     refusal_json,
     refusal_page,
     render,
+    shown,
     split_problems,
+    take_flash,
 )
 from activity_day.domain.lateness import deadline_of
 from activity_day.domain.months import TZ, next_month, this_month
@@ -92,7 +95,8 @@ def stored_rows(county: str, code: str, month: str) -> list[dict[str, str]]:
 
 def _context(station: Station, token: str, month: str, now: datetime, rows: list[dict[str, str]] | None = None,
              errors: dict[tuple[int, str], str] | None = None, plan_problems: list[str] | None = None,
-             notice: str = "", lectures: dict[str, Any] | None = None) -> dict[str, Any]:
+             notice: dict[str, Any] | None = None, lectures: dict[str, Any] | None = None,
+             report_failed: dict[str, Any] | None = None) -> dict[str, Any]:
     with transaction(read_only=True) as session:
         stations = crud.stations_frame(session=session, county=station.county).set_index("code")
         plan = crud.get_plan(session=session, county=station.county, month=month, version=2)
@@ -125,6 +129,7 @@ def _context(station: Station, token: str, month: str, now: datetime, rows: list
         "rows": rows if rows is not None else (stored or [_blank_row()]),
         "stored": stored, "submitted": submitted,
         "errors": errors or {}, "plan_problems": plan_problems or [], "notice": notice,
+        "report_failed": report_failed or {},
         "labels": LABELS, "tasks": [t.value for t in PracticeTask], "kinds": [k.value for k in ActionKind],
         "records": records, "submission_id": f"h5-{uuid.uuid4().hex}",
         "findings": findings.public_rows(found) if len(found) else [], "finding_status": FINDING_STATUS,
@@ -139,19 +144,33 @@ def _resolve(request: Request) -> tuple[Station | None, str]:
     return _station(token), token
 
 
+def flash_notice(flash: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The line a station's last action left (the server's flash, never the URL), and the part of the page it
+    belongs in: the one the page jumps to, so the holder sees it where they look."""
+    if flash is None:
+        return None
+    what, code = flash.get("what"), str(flash.get("code") or "")[:20]
+    texts = {"plan": ("plan", "活动计划已报送"),
+             "ordered": (f"menu-{code}", f"宣讲点单已提交（{code}），派单后可在此查看宣讲队"),
+             "rated": (f"rating-{code}", f"宣讲评价已保存（{code}）"),
+             "report": (f"finding-{code}", "整改报告已报送，等待县文明办审核")}
+    if what not in texts:
+        return None
+    where, text = texts[what]
+    return {"where": where, "text": text}
+
+
 @router.get("/m/station")
 def station_page(request: Request, now: Annotated[datetime, Depends(clock)],
-                 t: str | None = None, month: str | None = None, sent: str | None = None,
-                 ordered: str | None = None, rated: str | None = None) -> Response:
+                 t: str | None = None, month: str | None = None) -> Response:
     if t is not None:
         return enter(request, "station", t) if _station(t) is not None else refusal_page(401, INVALID_LINK)
     station, token = _resolve(request)
     if station is None:
         return refusal_page(401, INVALID_LINK)
     month = month if month and is_month(month) else page_month(station.county, now)
-    notice = "活动计划已报送" if sent else f"宣讲点单已提交（{ordered[:20]}），派单后可在此查看宣讲队" if ordered else ""
-    notice = f"宣讲评价已保存（{rated[:20]}）" if rated and not notice else notice
-    return render("station.html", **_context(station, token, month, now, notice=notice))
+    notice = flash_notice(take_flash(request, token, "station"))
+    return shown(request, render("station.html", **_context(station, token, month, now, notice=notice)))
 
 
 def rows_from_form(form: Any) -> list[dict[str, str]]:
@@ -203,7 +222,7 @@ async def post_plan(request: Request, now: Annotated[datetime, Depends(clock)]) 
                             submission_id=str(form.get("submission_id") or f"h5-{uuid.uuid4().hex}"),
                             activities=rows, now=now))
     if outcome.http_status == 200:
-        return RedirectResponse(f"/m/station?month={month}&sent=1#plan", status_code=303, headers=SECURITY_HEADERS)
+        return redirect_with_flash(request, f"/m/station?month={month}#plan", token, "station", what="plan")
     errors, top = _problems(outcome.body)
     context = await run_in_threadpool(_context, station, token, month, now, rows or [_blank_row()], errors, top)
     return render("station.html", status=outcome.http_status, **context)
@@ -219,11 +238,11 @@ async def post_lecture_order(request: Request, now: Annotated[datetime, Depends(
     status, errors, top = await run_in_threadpool(
         lecture_orders.place, station.county, station.code, month, code, typed, now)
     if status == 200:
-        return RedirectResponse(f"/m/station?month={month}&ordered={code}#lectures", status_code=303,
-                                headers=SECURITY_HEADERS)
+        return redirect_with_flash(request, f"/m/station?month={month}#menu-{code}", token, "station",
+                                   what="ordered", code=code)
     again = {"typed": {code: typed}, "errors": errors, "problems": top, "failed": code}
     return render("station.html", status=status,
-                  **await run_in_threadpool(_context, station, token, month, now, None, None, None, "", again))
+                  **await run_in_threadpool(_context, station, token, month, now, None, None, None, None, again))
 
 
 @router.post("/m/station/ratings")
@@ -237,11 +256,11 @@ async def post_lecture_rating(request: Request, now: Annotated[datetime, Depends
     status, errors, top = await run_in_threadpool(
         lecture_orders.rate, station.county, station.code, month, code, STATION_RATER, typed, code, now)
     if status == 200:
-        return RedirectResponse(f"/m/station?month={month}&rated={code}#lectures", status_code=303,
-                                headers=SECURITY_HEADERS)
-    again = {"rating_typed": {code: typed}, "errors": errors, "problems": top}
+        return redirect_with_flash(request, f"/m/station?month={month}#rating-{code}", token, "station",
+                                   what="rated", code=code)
+    again = {"rating_typed": {code: typed}, "errors": errors, "problems": top, "failed_rating": code}
     return render("station.html", status=status,
-                  **await run_in_threadpool(_context, station, token, month, now, None, None, None, "", again))
+                  **await run_in_threadpool(_context, station, token, month, now, None, None, None, None, again))
 
 
 # --- the day: photos and check-in/out (called by static/station.js) -------------------------------------------
@@ -318,13 +337,19 @@ async def post_report(finding_id: str, request: Request, now: Annotated[datetime
     text = str(form.get("report") or "")
     photos = [s for s in str(form.get("photos") or "").split(",") if s][:MAX_PHOTO_FORM]
     month = str(form.get("month") or "")
-    back = f"/m/station?month={month}#findings" if is_month(month) else "/m/station#findings"
+    month = month if is_month(month) else await run_in_threadpool(page_month, station.county, now)
     try:
         await run_in_threadpool(lambda: findings.report(station.county, station.code, number, text, photos, at=now,
                                                         actor=f"所站{station.code}",
                                                         keep_photos=not form.get("remove_photos")))
     except findings.UnknownFinding:
-        return refusal_page(403, FORBIDDEN)
+        return refusal_page(403, FORBIDDEN, back=f"/m/station?month={month}#findings")
     except Refused as exc:  # 422 the text, 409 a photo not uploaded or a finding that takes no report
-        return refusal_page(exc.status, exc.problems[0]["reason"] if exc.problems else exc.message)
-    return RedirectResponse(back, status_code=303, headers=SECURITY_HEADERS)
+        # The station's page again, the reason under the report it sent and what it typed kept (the form's address
+        # takes the page to that finding).
+        failed = {"id": number, "text": text,
+                  "reason": "；".join(p["reason"] for p in exc.problems) if exc.problems else exc.message}
+        context = await run_in_threadpool(lambda: _context(station, token, month, now, report_failed=failed))
+        return render("station.html", status=exc.status, **context)
+    return redirect_with_flash(request, f"/m/station?month={month}#finding-{number}", token, "station",
+                               what="report", code=str(number))
