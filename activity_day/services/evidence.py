@@ -167,11 +167,11 @@ def _record(county: str, station_code: str, month: str, body: dict[str, Any], no
                                   [problem("photos", None, "同一张照片重复列出", "照片")])
         assert activity is not None
         rules = crud.load_profile_of(session=session, county=county).evidence
-        station = store.station_row(session=session, county=county, code=station_code)
         kind = EvidenceKind(body["kind"])
         # Before its window or after it a record cannot be of this activity: refused, so never counted as evidence.
         if (why := timing.evidence_refusal(kind.cn, seq, activity.start_time, body["taken_at"], now, rules)):
             raise EvidenceRefused(409, why)
+        station = store.station_row(session=session, county=county, code=station_code)
         place = (station.longitude, station.latitude) if station is not None and None not in (
             station.longitude, station.latitude) else None
         earlier = store.activity_records(session=session, county=county, month=month, station_code=station_code,

@@ -7,11 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from activity_day.domain import menu
-from activity_day.domain.dates import cn_month, month_days, parse_month
-from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadline
 from activity_day.domain.planning import foreign_festival_codes, load_checklist_catalog, load_learning_catalog
 from activity_day.domain.profile import unknown_townships
-from activity_day.errors import MissingPrerequisite, OperatorError, Refused
+from activity_day.errors import OperatorError, Refused
 from activity_day.intake import (
     KINDS,
     REGISTRY,
@@ -35,7 +33,6 @@ from activity_day.intake import (
 )
 from activity_day.intake.lectures import (
     validate_answers,
-    validate_orders,
     validate_speakers,
 )
 from activity_day.services import demonstration as demo_service
@@ -282,27 +279,14 @@ def _save_speakers(session, county: str, frame, name: str) -> tuple[Validated, i
 
 def _save_orders(session, county: str, month: str, frame, name: str, received_at: datetime | None,
                  notices: list[Problem]) -> tuple[Validated, int]:
-    """Orders from the official plan's menu, deadline-aware like station plans (same deadline and policy); a
-    change to a lecture already delivered is kept out and added to `notices`."""
-    profile = crud.load_profile_of(session=session, county=county)
-    plan = crud.plan_content(crud.official_plan(session=session, county=county, month=month))
-    if not plan.lecture_menu:
-        raise MissingPrerequisite(f"{cn_month(month)}正式方案没有宣讲菜单：请先导入宣讲员库（activity-day import speakers），"
-                                  "再重新印发方案")
+    """Orders through the service the API's and the page's use (`lectures.take_orders`); a change to a lecture
+    already delivered is kept out and added to `notices`."""
     stations = crud.stations_frame(session=session, county=county)
-    days = month_days(*parse_month(month))
-    validated = validate_orders(frame, name, stations=code_index(stations["code"]),
-                                menu={m.code: m.title for m in plan.lecture_menu}, days=(days[0], days[-1]),
-                                activity_date=plan.activity_date)
-    deadline = deadline_of(plan, profile.intake.deadline_time)
-    lateness = judge_lateness(received_at, deadline, profile.intake.late_submissions)
-    if lateness.refused:
-        refuse_all(validated, name, f"{past_deadline(deadline)}，本文件的点单不再接收")
-    rows = [r for unit in validated.units.values() for r in unit]
-    notices.extend(plans.delivered_notices(session, county, month, rows, name))
-    return validated, lecture_store.save_orders(session=session, county=county, month=month, rows=rows,
-                                                source_ref=source_ref(name, "lecture_order.source_ref"),
-                                                received_at=received_at, late=lateness.late)
+    intake = lectures.take_orders(session, county=county, month=month, frame=frame, source=name,
+                                  stations=code_index(stations["code"]), received_at=received_at,
+                                  source_ref=source_ref(name, "lecture_order.source_ref"))
+    notices.extend(plans.delivered_notices(intake.delivered, name))
+    return intake.validated, intake.written
 
 
 def _save_ratings(session, county: str, month: str, frame, name: str, now: datetime) -> tuple[Validated, int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -22,7 +22,7 @@ from activity_day.domain.dates import cn_month, month_days, parse_month
 from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadline
 from activity_day.domain.names import closest
 from activity_day.domain.tokens import default_expiry, is_live
-from activity_day.errors import OperatorError
+from activity_day.errors import MissingPrerequisite, OperatorError
 from activity_day.intake.cells import code_index
 from activity_day.intake.headers import ROW, H
 from activity_day.intake.lectures import validate_orders, validate_ratings
@@ -213,22 +213,68 @@ class OrderRefused(OperatorError):
         self.problems, self.status = problems, status
 
 
+class NoMenu(MissingPrerequisite):
+    """The month's official plan has no lecture menu: nothing can be ordered (409 through the API)."""
+
+    def __init__(self, month: str):
+        super().__init__(f"{cn_month(month)}正式方案没有宣讲菜单：请先导入宣讲员库（activity-day import speakers），再重新印发方案")
+
+
+@dataclass
+class OrderIntake:
+    """What became of lecture orders: the validation, the orders new or changed, lateness, and the rows that would
+    change a lecture already delivered (kept as they were: a file is told in a notice, the API answers 409)."""
+
+    validated: Validated
+    written: int = 0
+    late: bool = False
+    late_problem: Problem | None = None  # the late policy refused them all
+    delivered: list[dict[str, Any]] = field(default_factory=list)
+
+
+def take_orders(session: Session, *, county: str, month: str, frame: pd.DataFrame, source: str,
+                stations: dict[str, str], received_at: datetime | None, source_ref: str) -> OrderIntake:
+    """Check lecture orders (rows of the orders file: station, menu code, day, audience) and store the accepted
+    ones, in the caller's transaction: the one service for the orders file, the API and the station page. The
+    official plan's menu, a day of the month (blank: the activity day), the station plans' deadline and late
+    policy; an order repeated unchanged changes nothing, a changed one waits for a new team."""
+    profile = crud.load_profile_of(session=session, county=county)
+    plan = crud.plan_content(crud.official_plan(session=session, county=county, month=month))
+    if not plan.lecture_menu:
+        raise NoMenu(month)
+    days = month_days(*parse_month(month))
+    validated = validate_orders(frame, source, stations=stations, menu={m.code: m.title for m in plan.lecture_menu},
+                                days=(days[0], days[-1]), activity_date=plan.activity_date)
+    deadline = deadline_of(plan, profile.intake.deadline_time)
+    lateness = judge_lateness(received_at, deadline, profile.intake.late_submissions)
+    intake = OrderIntake(validated, late=lateness.late)
+    if lateness.refused:
+        intake.late_problem = Problem(source, None, None, None, f"{past_deadline(deadline)}，点单不再接收")
+        for unit in list(validated.units):
+            del validated.units[unit]
+            validated.refused[unit] = [intake.late_problem]
+        validated.problems.append(intake.late_problem)
+        return intake
+    rows = [r for unit in validated.units.values() for r in unit]
+    intake.delivered = store.delivered_changes(session=session, county=county, month=month, rows=rows)
+    intake.written = store.save_orders(session=session, county=county, month=month, rows=rows, source_ref=source_ref,
+                                       received_at=received_at, late=lateness.late)
+    return intake
+
+
 def order_from_api(county: str, station: str, month: str, menu_code: str, day: str | None, audience: int,
                    now: datetime) -> dict[str, Any]:
-    """One station's order through the API, checked exactly as a row of the orders file, deadline-aware."""
-
-
+    """One station's order through the API or its page: `take_orders`, with the refusals as the API says them."""
     with transaction() as session:
-        profile = crud.load_profile_of(session=session, county=county)
-        plan = crud.plan_content(crud.official_plan(session=session, county=county, month=month))
-        if not plan.lecture_menu:
-            raise OrderRefused(f"{cn_month(month)}正式方案没有宣讲菜单", [], status=409)
-        days = month_days(*parse_month(month))
         frame = pd.DataFrame([{H.STATION_CODE: station, H.MENU_CODE: menu_code, H.LECTURE_DATE: day,
                                H.AUDIENCE: audience, ROW: 1}])
-        validated = validate_orders(frame, "点单", stations=code_index([station]),
-                                    menu={m.code: m.title for m in plan.lecture_menu}, days=(days[0], days[-1]),
-                                    activity_date=plan.activity_date)
+        try:
+            intake = take_orders(session, county=county, month=month, frame=frame, source="点单",
+                                 stations=code_index([station]), received_at=now, source_ref="api")
+        except NoMenu:
+            raise OrderRefused(f"{cn_month(month)}正式方案没有宣讲菜单", [], status=409) from None
+        validated = intake.validated
+        validated.problems = [p for p in validated.problems if p is not intake.late_problem]
         if validated.problems:
             fields = {v: k for k, v in ORDER_FIELDS.items()}
             problems = [{"row": None, "column": p.column, "field": fields.get(p.column or ""), "value": p.value,
@@ -236,19 +282,16 @@ def order_from_api(county: str, station: str, month: str, menu_code: str, day: s
             if any(p["field"] == "menu_code" for p in problems):  # not on the month's menu: an unknown reference
                 raise OrderRefused(f"{cn_month(month)}宣讲菜单中没有{menu_code}", problems, status=404)
             raise OrderRefused("点单有误", problems)
-        deadline = deadline_of(plan, profile.intake.deadline_time)
-        lateness = judge_lateness(now, deadline, profile.intake.late_submissions)
-        if lateness.refused:
-            raise OrderRefused(f"{past_deadline(deadline)}，点单不再接收", [], status=409)
-        rows = [r for unit in validated.units.values() for r in unit]
-        if store.delivered_changes(session=session, county=county, month=month, rows=rows):
-            raise OrderRefused(f"所站{station}的{rows[0]['menu_code']}宣讲已开讲并评单，不能再修改", [], status=409)
-        store.save_orders(session=session, county=county, month=month, rows=rows, source_ref="api",
-                          received_at=now, late=lateness.late)
+        if intake.late_problem is not None:
+            raise OrderRefused(intake.late_problem.message, [], status=409)
+        if intake.delivered:
+            raise OrderRefused(f"所站{station}的{intake.delivered[0]['menu_code']}宣讲已开讲并评单，不能再修改", [],
+                               status=409)
         session.flush()
+        code = next(iter(validated.units.values()))[0]["menu_code"]
         stations = crud.stations_frame(session=session, county=county)
         order = next(o for o in store.orders(session=session, county=county, month=month)
-                     if o.station_code == station and o.menu_code == rows[0]["menu_code"])
+                     if o.station_code == station and o.menu_code == code)
         return public(order, stations, month)
 
 
@@ -338,8 +381,6 @@ def record_ratings(*, session: Session, county: str, month: str, frame: pd.DataF
     formed = {(o.station_code, o.menu_code): o for o in orders if o.status in FORMED}
     stations = crud.stations_frame(session=session, county=county)
     validated = validate_ratings(frame, file, delivered=set(formed), stations=code_index(stations["code"]))
-    rows = [r for unit in validated.units.values() for r in unit]
-    for r in rows:
     early = []
     for unit, unit_rows in list(validated.units.items()):
         r = unit_rows[0]
@@ -349,6 +390,8 @@ def record_ratings(*, session: Session, county: str, month: str, frame: pd.DataF
             validated.refused[unit] = [problem]
             validated.problems.append(problem)
             early.append(problem)
+    rows = [r for unit in validated.units.values() for r in unit]
+    for r in rows:
         order = formed[(r["station_code"], r["menu_code"])]
         order.status = "delivered"
         session.add(order)

@@ -85,14 +85,15 @@ def take_plans(session: Session, *, county: str, month: str, frame: pd.DataFrame
                "audience": r["expected_participants"], ROW: r[ROW]}
               for station, rows in validated.units.items() for r in rows if r.get("menu_code")]
     if orders:
-        intake.notices = delivered_notices(session, county, month, orders, source)
+        intake.notices = delivered_notices(
+            lecture_store.delivered_changes(session=session, county=county, month=month, rows=orders), source)
         lecture_store.save_orders(session=session, county=county, month=month, rows=orders, source_ref=source_ref,
                                   received_at=received_at, late=lateness.late)
     return intake
 
 
-def delivered_notices(session: Session, county: str, month: str, rows: list[dict], source: str) -> list[Problem]:
-    """A row changing the day or audience of a lecture already delivered (rated) changes nothing: say so."""
+def delivered_notices(rows: list[dict], source: str) -> list[Problem]:
+    """Rows that would change the day or audience of a lecture already delivered (rated) change nothing: say so."""
     return [Problem(source, r.get(ROW), H.MENU_CODE, r["menu_code"],
                     f"注意：所站{r['station_code']}的{r['menu_code']}宣讲已开讲并评单，日期和听众不再修改")
-            for r in lecture_store.delivered_changes(session=session, county=county, month=month, rows=rows)]
+            for r in rows]
