@@ -148,11 +148,15 @@ def report(county: str, station: str, finding_id: int, text: str, photos: Sequen
         return detail(session, county, finding, as_of=at.astimezone(TZ).date())
 
 
-def review(county: str, finding_id: int, action: str, note: str, reviewer: str, *, at: datetime) -> dict[str, Any]:
+def review(county: str, finding_id: int, action: str, note: str, reviewer: str, *, at: datetime,
+           seen_round: int | None = None) -> dict[str, Any]:
     """The office accepts (销号) or returns (退回) a report, conditional on the state read: of two reviewers acting
-    at once exactly one succeeds, the other gets ReviewRefused saying what the finding is now."""
+    at once exactly one succeeds, the other gets ReviewRefused saying what the finding is now. `seen_round` is the
+    report the reviewer read (its round, as a form showed it): a report replaced since is not decided unseen."""
     with transaction() as session:
         finding = _find(session, county, finding_id)
+        if seen_round is not None and finding.rounds != seen_round:
+            raise ReviewRefused(f"整改问题 {finding_id}：所站已更新整改报告（第{finding.rounds}次），请重新审核")
         try:
             store.apply(session=session, finding=finding, action=action, actor=reviewer, note=note, now=at)
         except FindingError as exc:

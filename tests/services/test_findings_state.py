@@ -109,3 +109,13 @@ def test_two_simultaneous_accepts_leave_one_accept(settings, registry, county) -
     actions = [e["action"] for e in shown["events"]]
     assert actions.count("accept") + actions.count("return") == 1
     assert shown["status"] == ("accepted" if "accept" in actions else "open")
+
+
+def test_a_report_replaced_since_it_was_read_is_not_decided_unseen(settings, registry, county) -> None:
+    first, *_ = raise_findings(county)
+    shown = findings.report(county, "001", first, "已整改", [], at=NOW, actor="所站001")
+    findings.report(county, "001", first, "已整改，补充了签到表", [], at=NOW, actor="所站001")
+    with pytest.raises(findings.ReviewRefused, match="所站已更新整改报告（第2次），请重新审核"):
+        findings.review(county, first, "accept", "", "张三", at=NOW, seen_round=shown["rounds"])
+    assert findings.show(county, first)["status"] == "answered"
+    assert findings.review(county, first, "accept", "", "张三", at=NOW, seen_round=2)["status"] == "accepted"
