@@ -66,9 +66,10 @@ def serve() -> Iterator[Callable[[datetime], str]]:
 
 @pytest.fixture
 def phone(browser):
-    """A fresh browser context the size of a phone (its own cookies and localStorage), in Chinese."""
+    """A fresh browser context the size of a phone (its own cookies and localStorage), in Chinese, on Beijing time
+    (a phone's clock is what a check-in reports)."""
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="zh-CN", is_mobile=True,
-                                  has_touch=True)
+                                  has_touch=True, timezone_id="Asia/Shanghai")
     context.set_default_timeout(15000)
     yield context
     context.close()

@@ -209,6 +209,8 @@ def test_station_checks_in_with_a_photo_on_a_weak_network(registry, county, serv
                 route.continue_()
 
         page.route("**/m/station/photos", flaky)
+        # The phone's clock says 08:55 too: a check-in is taken only in its activity's window.
+        page.clock.set_fixed_time(datetime(2026, 12, 5, 0, 55, tzinfo=UTC))
         page.goto(f"{base}/m/station?t={token}")
         box = page.locator('.evidence[data-seq="1"]')
         box.locator("input.photos").set_input_files(str(photo))
