@@ -49,12 +49,13 @@ def refuse_unit(validated: Validated, unit: str, problem: Problem) -> None:
 
 def take_plans(session: Session, *, county: str, month: str, frame: pd.DataFrame, source: str,
                stations: dict[str, str], channel: Channel, source_ref: str, received_at: datetime | None,
-               submission_id: str | None = None, required: Sequence[str] = ()) -> PlanIntake:
+               submission_id: str | None = None, required: Sequence[str] = (), store: bool = True) -> PlanIntake:
     """Check the plans in `frame` (rows of a plans file, `_row` their row) and store the accepted ones.
 
     `stations` are the codes a row may name (code_index); `required` the stations that must come with at least
     one activity (an API submission names its station even when it sends none). `received_at` judges lateness
-    (None: nothing is late).
+    (None: nothing is late). With `store` False the plans are only checked (a submission refused for what the
+    file would have cleaned: its other problems are told too).
     """
     profile = crud.load_profile_of(session=session, county=county)
     plan = crud.get_plan(session=session, county=county, month=month, version=2)
@@ -75,6 +76,8 @@ def take_plans(session: Session, *, county: str, month: str, frame: pd.DataFrame
         problem = Problem(source, None, None, None, f"{past_deadline(deadline)}，不再接收")
         for unit in list(validated.units):
             refuse_unit(validated, unit, problem)
+        return intake
+    if not store:
         return intake
     receipt = crud.Receipt(channel=channel, source_ref=source_ref, received_at=received_at, late=lateness.late,
                            submission_id=submission_id)

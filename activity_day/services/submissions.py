@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from activity_day.domain.hashing import sha256_hex
-from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadline
+from activity_day.domain.lateness import past_deadline
 from activity_day.domain.months import TZ
 from activity_day.domain.names import control_characters, strip_control
 from activity_day.domain.tokens import default_expiry, is_live
@@ -112,14 +112,6 @@ def _whole_plan_problem(reason: str, value: str | None, field: str = "activities
     return {"row": None, "column": None, "field": field, "value": value, "reason": reason, "text": reason}
 
 
-def _late(session: Session, county: str, month: str, now: datetime) -> bool:
-    """Whether a submission at `now` is late (what a refused one records)."""
-    profile = crud.load_profile_of(session=session, county=county)
-    plan = crud.get_plan(session=session, county=county, month=month, version=2)
-    return plan is not None and judge_lateness(now, deadline_of(crud.plan_content(plan), profile.intake.deadline_time),
-                                               profile.intake.late_submissions).late
-
-
 def refusal(status: SubmissionStatus, message: str, **fields: Any) -> dict[str, Any]:
     """The body of a submission answered but not stored: the API's error shape plus the submission's facts."""
     return {"code": status.value, "status": status, "message": message, "problems": [], **fields}
@@ -206,27 +198,27 @@ def _submit(county: str, station: str, month: str, submission_id: str, activitie
                                         month=month) | {"problems": [_whole_plan_problem(
                                             "提交编号格式不对（8～80个字母、数字或 _ . : -），请刷新页面后重新提交", None,
                                             field="submission_id")]})
+        # A control character refuses the submission (files have them removed instead): the plan is then only
+        # checked, so that every problem is told at once, and nothing is stored.
         unclean = control_problems(activities)
         taken = plans.take_plans(session, county=county, month=month, frame=activities_frame(station, _clean(activities)),
                                  source=SOURCE, stations=code_index([station]), channel=Channel.API,
                                  source_ref=f"submission:{submission_id}", received_at=now,
-                                 submission_id=submission_id, required=[station]) if not unclean else None
-        late = taken.late if taken is not None else _late(session, county, month, now)
-        base = {"submission_id": submission_id, "station_code": station, "month": month, "late": late,
+                                 submission_id=submission_id, required=[station], store=not unclean)
+        base = {"submission_id": submission_id, "station_code": station, "month": month, "late": taken.late,
                 "received_at": now.astimezone(TZ).isoformat(timespec="seconds")}
-        if taken is not None and taken.refused_late:
+        if taken.refused_late:
             assert taken.deadline is not None
             outcome = Outcome(409, refusal(SubmissionStatus.REFUSED_LATE, f"{past_deadline(taken.deadline)}，不再接收",
                                            **base))
-        elif unclean or (taken is not None and taken.validated.problems):
-            # A control character refuses the submission before anything is stored (files have them removed).
-            problems = sorted(unclean or taken.validated.problems, key=lambda p: p.row or 0)  # type: ignore[union-attr]
+        elif unclean or taken.validated.problems:
+            problems = sorted(unclean + taken.validated.problems, key=lambda p: p.row or 0)
             outcome = Outcome(422, refusal(SubmissionStatus.REJECTED, REJECTED, **base)
                               | {"problems": [_problem_json(p) for p in problems]})
         else:
             outcome = Outcome(200, base | {"status": SubmissionStatus.ACCEPTED, "activities": len(activities)})
         session.add(Submission(county=county, month=month, station_code=station, submission_id=submission_id,
-                               payload_sha256=payload, status=outcome.body["status"], late=late,
+                               payload_sha256=payload, status=outcome.body["status"], late=taken.late,
                                http_status=outcome.http_status, response=outcome.body, received_at=now))
         session.flush()  # a concurrent twin fails here, before anything of this one is committed
         return outcome

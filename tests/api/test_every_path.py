@@ -510,3 +510,15 @@ def test_a_check_in_is_one_rule_on_the_api_and_the_page(world: World) -> None:
     with transaction() as session:
         kept = [(r.client_id, r.activity_seq) for r in session.exec(select(EvidenceRecord))]
     assert sorted(kept) == [("api-checkin-0003", 1), ("page-checkin-0003", 1)]  # the refused ones are nowhere
+
+
+def test_a_control_character_on_the_page_refuses_the_plan_and_every_other_problem_is_told(world: World) -> None:
+    world.at(EARLY)
+    rows = plan_rows(world, name="理论\x00宣讲", start_time="2027-01-05T09:00")
+    form: dict[str, list[str]] = {k: [str(r.get(k) or "") for r in rows] for k in PLAN_FILE_COLUMNS if k != "menu_code"}
+    refused = world.client.post("/m/station/plan", data={"csrf": csrf_token(world.tokens[world.station]), "month": MONTH,
+                                                          "submission_id": "h5-control-0001", **form})
+    assert refused.status_code == 422
+    assert "控制字符" in refused.text and "不在2026年12月内" in refused.text
+    with transaction() as session:
+        assert [p for p in session.exec(select(StationPlan)) if p.station_code == world.station] == []
