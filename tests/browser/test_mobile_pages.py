@@ -55,13 +55,15 @@ def test_station_fills_sees_the_error_by_the_field_fixes_it_and_submits(registry
     page.fill("#a-0-name", "理论宣讲进万家")
     page.select_option("#a-0-task", "宣传宣讲党的政策")
     page.select_option("#a-0-action_kind", "规定动作")
-    page.fill("#a-0-start_time", "2026-11-30T09:00")  # a day of last month
+    page.fill("#a-0-start_time", "2026-11-30")  # a day of last month
+    page.fill("#a-0-start_clock", "09:00")
     page.fill("#a-0-location", "村新时代文明实践站")
     page.fill("#a-0-expected_participants", "40")
     page.select_option("#a-0-checklist_code", required)
     page.click("text=＋ 添加一项活动")  # a second, empty activity: left empty, it is not sent
     assert page.locator("fieldset.activity").count() == 2
-    assert page.input_value("#a-0-start_time") == "2026-11-30T09:00"  # what was typed survives the round trip
+    assert page.input_value("#a-0-start_time") == "2026-11-30"  # what was typed survives the round trip
+    assert page.input_value("#a-0-start_clock") == "09:00"
 
     page.click("#submit-plan")
     error = page.locator("#e-0-start_time")
@@ -77,7 +79,14 @@ def test_station_fills_sees_the_error_by_the_field_fixes_it_and_submits(registry
     fits_the_screen(page)
     shoot(page, "mobile-station")
 
-    page.fill("#a-0-start_time", "2026-12-05T09:30")
+    # At WeChat's large font the date and the time stand one under the other, neither clipped.
+    page.evaluate("document.documentElement.style.fontSize = '150%'")
+    for field in ("#a-0-start_time", "#a-0-start_clock"):
+        assert page.evaluate(f"(e => e.scrollWidth <= e.clientWidth)(document.querySelector('{field}'))")
+    fits_the_screen(page)
+    page.evaluate("document.documentElement.style.fontSize = ''")
+    page.fill("#a-0-start_time", "2026-12-05")
+    page.fill("#a-0-start_clock", "09:30")
     page.click("#submit-plan")
     page.wait_for_url(f"{base}/m/station?month={MONTH}#plan")
     assert page.inner_text("#plan #flash") == "活动计划已报送"  # the server's word, where the page jumped

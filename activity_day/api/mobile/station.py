@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
+from itertools import zip_longest
 from typing import Annotated, Any
 
 import pandas as pd
@@ -174,8 +175,13 @@ def station_page(request: Request, now: Annotated[datetime, Depends(clock)],
 
 
 def rows_from_form(form: Any) -> list[dict[str, str]]:
-    """The form's activity rows, in order, without the blank ones and those ticked for removal."""
+    """The form's activity rows, in order, without the blank ones and those ticked for removal. The start time
+    comes as a date and a time (two fields, which hold at a large font), or as one `start_time`."""
     columns = {key: form.getlist(key) for key in PLAN_KEYS}
+    days, clocks = form.getlist("start_date"), form.getlist("start_clock")
+    if days or clocks:
+        columns["start_time"] = [f"{d.strip()}T{c.strip()}" if d.strip() and c.strip() else (d or c).strip()
+                                 for d, c in zip_longest(days, clocks, fillvalue="")]
     removed = set(form.getlist("remove"))
     count = max((len(v) for v in columns.values()), default=0)
     rows = []

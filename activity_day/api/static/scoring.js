@@ -100,7 +100,12 @@
       form.querySelector(".discard").hidden = !entry || entry.state !== "refused";
       note.hidden = !entry || entry.state !== "refused";
       if (entry && entry.state === "refused") {
-        note.textContent = "这条评分未能保存：" + entry.message + "。请按红字修改后重新保存，或放弃这条评分。";
+        // What the holder can do depends on why: content can be corrected; a closed month or a station that is
+        // not theirs cannot, and a link that no longer works needs a new one from the office.
+        var next = entry.status === 422 ? "请按红字修改后重新保存，或放弃这条评分。" :
+          entry.status === 401 ? "请向县文明办索取新的链接，打开后会再次发送；或放弃这条评分。" :
+          "这条评分无法再保存，请放弃这条评分。";
+        note.textContent = "这条评分未能保存：" + entry.message.replace(/[。；]$/, "") + "。" + next;
       }
     });
     var elsewhere = queue.filter(function (e) { return !formOf(e.body.station_code) && e.state === "refused"; });
@@ -119,12 +124,23 @@
     });
     box.hidden = !elsewhere.length;
     var waiting = queue.filter(function (e) { return e.state !== "refused"; }).length;
-    var refused = queue.length - waiting;
+    var refused = queue.filter(function (e) { return e.state === "refused"; });
     var parts = [];
     if (!navigator.onLine) { parts.push("当前没有网络：评分已保存在手机上，恢复网络后自动发送"); }
     if (waiting) { parts.push((navigator.onLine ? "正在发送" : "待发送") + "保存在手机上的评分 " + waiting + " 条"); }
-    if (refused) { parts.push(refused + " 条评分未能保存，请在所站评分表中按原因修改，或放弃"); }
+    if (refused.length) { parts.push(refused.length + " 条评分未能保存，请按原因修改，或放弃"); }
     net.textContent = parts.join("；");
+    // Each refused score's station, one tap away (the banner stays at the top of the screen).
+    refused.forEach(function (e) {
+      var code = e.body.station_code;
+      if (!formOf(code)) { return; }
+      var link = document.createElement("a");
+      link.href = "#s-" + code;
+      link.textContent = "查看所站 " + code;
+      link.className = "goto";
+      net.appendChild(document.createTextNode(" "));
+      net.appendChild(link);
+    });
     net.hidden = !parts.length;
   }
 

@@ -68,15 +68,24 @@
     return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" +
       pad(d.getMinutes()) + ":" + pad(d.getSeconds());
   }
+  // A record waits under a key of its month, activity and kind, so one from another month is never shown (or
+  // taken) as this page's.
+  function pendingKey(record) { return PENDING + "." + record.month + "." + record.activity_seq + "." + record.kind; }
   function sendRecord(record, box) {
+    var what = record.kind === "checkin" ? "签到" : "签退";
     return withRetry(function () { return post("/m/station/evidence", JSON.stringify(record), true); }, box, "提交")
       .then(function (answer) {
-        localStorage.removeItem(PENDING + "." + record.activity_seq + "." + record.kind);
+        localStorage.removeItem(pendingKey(record));
         if (answer.status === 200) {
-          status(box, (record.kind === "checkin" ? "签到" : "签退") + "成功：" + answer.data.verdict +
+          status(box, what + "成功：" + answer.data.verdict +
                  (answer.data.reasons.length ? "（" + answer.data.reasons.join("；") + "）" : ""), "ok");
         } else {
-          status(box, answer.data.message || "未能提交", "bad");
+          // A refusal always says why: the server's message, and each problem it names that the message does not.
+          var message = (answer.data && answer.data.message) || "服务器未说明原因（" + answer.status + "）";
+          var more = ((answer.data && answer.data.problems) || []).map(function (p) { return p.reason; })
+            .filter(function (r) { return r && message.indexOf(r) < 0; });
+          status(box, what + "未被接受（" + record.taken_at.replace("T", " ").slice(0, 16) + "）：" + message +
+                 (more.length ? "；" + more.join("；") : ""), "bad");
         }
       });
   }
@@ -85,10 +94,16 @@
   document.querySelectorAll(".evidence").forEach(function (box) {
     var seq = Number(box.dataset.seq);
     ["checkin", "checkout"].forEach(function (kind) {
-      var saved = localStorage.getItem(PENDING + "." + seq + "." + kind);
+      var key = pendingKey({ month: section.dataset.month, activity_seq: seq, kind: kind });
+      var legacy = PENDING + "." + seq + "." + kind;  // kept before records waited under their month
+      var saved = localStorage.getItem(key) || localStorage.getItem(legacy);
       if (saved) {
-        status(box, "上次的" + (kind === "checkin" ? "签到" : "签退") + "尚未送达，正在重新提交…", "wait");
-        sendRecord(JSON.parse(saved), box);
+        var record = JSON.parse(saved);
+        localStorage.removeItem(legacy);
+        localStorage.setItem(pendingKey(record), saved);
+        status(box, "上次（" + String(record.taken_at).replace("T", " ").slice(0, 16) + "）的" +
+               (kind === "checkin" ? "签到" : "签退") + "尚未送达，正在重新提交…", "wait");
+        sendRecord(record, box);
       }
     });
     box.querySelectorAll(".evidence-go").forEach(function (button) {
@@ -102,7 +117,7 @@
             var record = { month: section.dataset.month, client_id: newId(), activity_seq: seq, kind: kind,
                            taken_at: localNow(), photos: shas,
                            longitude: coords ? coords.longitude : null, latitude: coords ? coords.latitude : null };
-            localStorage.setItem(PENDING + "." + seq + "." + kind, JSON.stringify(record));
+            localStorage.setItem(pendingKey(record), JSON.stringify(record));
             return sendRecord(record, box);
           });
         }).catch(function (e) { status(box, e.message, "bad"); })
