@@ -522,3 +522,29 @@ def test_a_control_character_on_the_page_refuses_the_plan_and_every_other_proble
     assert "控制字符" in refused.text and "不在2026年12月内" in refused.text
     with transaction() as session:
         assert [p for p in session.exec(select(StationPlan)) if p.station_code == world.station] == []
+
+
+def test_the_page_takes_only_submission_ids_the_api_takes(world: World) -> None:
+    world.at(EARLY)
+    rows = plan_rows(world)
+    form: dict[str, list[str]] = {k: [str(r.get(k) or "") for r in rows] for k in PLAN_FILE_COLUMNS if k != "menu_code"}
+    for sid in ("短", "h5 带空格的编号", "x" * 81):
+        refused = world.client.post("/m/station/plan", data={"csrf": csrf_token(world.tokens[world.station]),
+                                                              "month": MONTH, "submission_id": sid, **form})
+        assert refused.status_code == 422 and "提交编号格式不对" in refused.text, sid
+        api = world.client.put(f"/api/v1/stations/{world.station}/plans/{MONTH}",
+                               headers=bearer(world.tokens[world.station]), json={"submission_id": sid, "activities": rows})
+        assert api.status_code == 422, sid
+    with transaction() as session:
+        assert [p for p in session.exec(select(StationPlan)) if p.station_code == world.station] == []
+
+
+def test_the_page_bounds_a_finding_id_as_the_api_does(world: World) -> None:
+    world.at(LATER)
+    data = {"csrf": csrf_token(world.tokens[world.station]), "month": MONTH, "report": "已整改", "photos": ""}
+    for number in ("9" * 5000, str(2**31), "0", "-1", "1e3"):
+        page = world.client.post(f"/m/station/findings/{number}", data=data)
+        assert page.status_code == 403 and "无权访问" in page.text, number  # nobody's finding, as another station's
+        api = world.client.put(f"/api/v1/stations/{world.station}/findings/{number}/report",
+                               headers=bearer(world.tokens[world.station]), json={"report": "已整改", "photos": []})
+        assert api.status_code == 422, number
