@@ -29,9 +29,11 @@ class Kind(StrEnum):
 
 def _import(ctx: typer.Context, kind: Kind, file: Path, month: str | None) -> None:
     from activity_day.services.imports import import_file
+    from activity_day.services.submissions import utcnow
 
     chosen = month_option(month)
-    report = import_file(kind.value, file, county=county(ctx), month=chosen)
+    # The command's clock is what the time rules read (a lecture rated only from its day, an answer before it).
+    report = import_file(kind.value, file, county=county(ctx), month=chosen, now=utcnow())
     for line in report.lines():
         typer.echo(line, err=report.exit_code == 2)
     raise typer.Exit(report.exit_code)
