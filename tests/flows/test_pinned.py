@@ -32,10 +32,10 @@ def test_uncovered_required_names_exactly_the_codes_each_station_left_out() -> N
         "checklist_code": ["LL-01", "XJ-02", "WH-03", "LL-01", "ZY-09", None, "WH-03"],
     })
     out = aggregate.uncovered_required(activities, plans, STATIONS, ["LL-01", "XJ-02", "WH-03"])
-    assert out[["code", "township", "missing_codes"]].to_dict("records") == [
+    assert out[["code", "township", "missing_codes"]].to_dict("records") == [  # townships in the registry's order
         {"code": "002", "township": "东镇", "missing_codes": "XJ-02、WH-03"},  # optional ZY-09 does not count
-        {"code": "005", "township": "北乡", "missing_codes": "LL-01、XJ-02"},
         {"code": "003", "township": "西镇", "missing_codes": "LL-01、XJ-02、WH-03"},
+        {"code": "005", "township": "北乡", "missing_codes": "LL-01、XJ-02"},
     ]
     assert out.loc[0, ["name", "leader", "phone"]].tolist() == ["乙站", "b", "2"]
 
@@ -46,10 +46,10 @@ def test_late_submissions_lists_only_the_late_plans_with_their_channel() -> None
     plans = pd.DataFrame({"station_code": ["001", "002", "003", "005"], "late": [False, True, True, True],
                           "channel": ["excel", "api", "inbox", "excel"]})
     out = aggregate.late_submissions(plans, STATIONS)
-    assert out.to_dict("records") == [
+    assert out.to_dict("records") == [  # townships in the registry's order: 东镇, 西镇, 北乡
         {"code": "002", "name": "乙站", "township": "东镇", "channel": "api"},
-        {"code": "005", "name": "戊站", "township": "北乡", "channel": "excel"},
         {"code": "003", "name": "丙站", "township": "西镇", "channel": "inbox"},
+        {"code": "005", "name": "戊站", "township": "北乡", "channel": "excel"},
     ]
 
 
