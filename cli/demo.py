@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
@@ -186,6 +187,16 @@ class _DemoMonth:
         self.answers: dict[int, list[AnswerRound]] = {}
         self.steps_done: dict[int, int] = {}
         self.tally = dict.fromkeys(("reported", "late", "accepted", "returned"), 0)
+        self.warned: set[str] = set()
+
+    def warn(self, warnings: list[str]) -> None:
+        """What the steps tell the operator (missing holiday data, a weak random value), each kind once: the
+        months repeat the same condition."""
+        for warning in warnings:
+            kind = re.sub(r"\d{4}(年\d{1,2}月|-\d\d)", "", warning)  # the same condition in another month
+            if kind not in self.warned:
+                self.warned.add(kind)
+                self.echo(f"注意：{warning}")
 
     def load(self, kind: str, path: Path, month: str | None, now: datetime | None = None) -> None:
         from activity_day.services.imports import import_file
@@ -207,6 +218,7 @@ class _DemoMonth:
         label = cn_month(month)
         drafted = draft(county=county, month=month)
         echo(f"{label}方案（征求意见稿）已起草：活动日 {cn_date(date.fromisoformat(drafted['activity_date']))}")
+        self.warn(drafted.get("warnings", []))
         with transaction(read_only=True) as session:
             v1 = crud.plan_content(crud.get_plan(session=session, county=county, month=month, version=1))
         # the sections read the draft: what they propose to add is not in it yet, and belongs to the month
@@ -253,6 +265,7 @@ class _DemoMonth:
         self.rectify(datetime.combine(content.dates.sample, time()))  # what the draw knows
         drawn_summary = sample(county=county, month=month)
         echo(f"{label}督查抽样：抽取 {drawn_summary['drawn']} 个所站，抽样记录摘要 {drawn_summary['digest'][:16]}…")
+        self.warn(drawn_summary.get("warnings", []))
         if evidence:
             self.check_in(month, activity_day)
         with transaction() as session:
@@ -268,11 +281,11 @@ class _DemoMonth:
             echo(f"整改：所站报送整改报告 {t['reported']} 份（其中逾期后补报 {t['late']} 份），"
                  f"县文明办销号 {t['accepted']} 条，退回 {t['returned']} 条")
         self.tally = dict.fromkeys(t, 0)
+        self.close_feedback(month)  # earlier months' suggestions closed during the month: this circular counts them
         summary = compile_(county=county, month=month)
         echo(f"{label}通报已生成：{summary['scored']} 个所站完成评分；下发整改问题 {summary['findings']} 条，"
              f"前期整改逾期 {summary['overdue']} 条")
         self.remind(month, "compile", send=True)  # the day's assignments, missing scores; then the outbox goes out
-        self.close_feedback(month)
         return summary
 
     def remind(self, month: str, through: str, send: bool = False) -> None:
