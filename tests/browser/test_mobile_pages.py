@@ -74,8 +74,8 @@ def test_station_fills_sees_the_error_by_the_field_fixes_it_and_submits(registry
     assert 0 <= shown["y"] - (field["y"] + field["height"]) < 24 and abs(shown["x"] - field["x"]) < 24
     assert page.get_attribute("#a-0-start_time", "aria-invalid") == "true"
     assert rows(StationPlan) == []  # a refused plan stores nothing
-    page.locator("#a-0-start_time").scroll_into_view_if_needed()
-    page.evaluate("window.scrollBy(0, -220)")
+    page.locator("#a-0-start_time").evaluate("e => e.scrollIntoView()")
+    page.evaluate("window.scrollBy(0, -300)")
     fits_the_screen(page)
     shoot(page, "mobile-station")
 

@@ -127,7 +127,7 @@
     var refused = queue.filter(function (e) { return e.state === "refused"; });
     var parts = [];
     if (!navigator.onLine) { parts.push("当前没有网络：评分已保存在手机上，恢复网络后自动发送"); }
-    if (waiting) { parts.push((navigator.onLine ? "正在发送" : "待发送") + "保存在手机上的评分 " + waiting + " 条"); }
+    if (waiting) { parts.push(navigator.onLine ? "正在发送保存在手机上的评分 " + waiting + " 条" : "待发送 " + waiting + " 条"); }
     if (refused.length) { parts.push(refused.length + " 条评分未能保存，请按原因修改，或放弃"); }
     net.textContent = parts.join("；");
     // Each refused score's station, one tap away (the banner stays at the top of the screen).
