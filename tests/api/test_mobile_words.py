@@ -3,11 +3,21 @@ back, and a page's message after an action comes from the server, not from its a
 
 from __future__ import annotations
 
+import pytest
+
+from activity_day.api import create_app
 from activity_day.api.mobile.pages import FLASH_COOKIE, csrf_token
 from models.enums import ScorerRole
-from tests.api.test_mobile import BEFORE_DEADLINE, MONTH, ON_THE_DAY, app, client_at, enter, form  # noqa: F401
-from tests.api.test_scoring_api import TEAM, scorer_token
-from tests.intake_helpers import tokens_for
+from tests.api.test_mobile import BEFORE_DEADLINE, MONTH, ON_THE_DAY, client_at, enter, form
+from tests.api.test_scoring_api import TEAM, assign, scorer_token
+from tests.intake_helpers import official_plan, tokens_for
+
+
+@pytest.fixture
+def app(registry, county):
+    official_plan(county, MONTH)
+    assign(county)
+    return create_app()
 
 
 def test_a_route_is_todays_only_on_the_activity_day(app, county) -> None:

@@ -12,7 +12,15 @@ from activity_day.store.database import transaction
 from models import Circular, InspectionScore
 from models.enums import ScorerRole
 from tests.api.test_scoring_api import ITEMS, TEAM, assign, scorer_token
-from tests.browser.test_mobile_pages import MONTH, ON_THE_DAY, eventually, fits_the_screen, queue, queue_key, rows
+from tests.browser.test_mobile_pages import (
+    MONTH,
+    ON_THE_DAY,
+    eventually,
+    fits_the_screen,
+    queue,
+    queue_key,
+    rows,
+)
 
 
 def score_in(page, code: str, items: dict[str, object], problems: str = "") -> None:
