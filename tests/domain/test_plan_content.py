@@ -12,11 +12,11 @@ import pytest
 from pydantic import ValidationError
 
 from activity_day.domain.hashing import canonical_json
+from activity_day.domain.lateness import deadline_of
 from activity_day.domain.plan import PlanContent
 from activity_day.domain.planning import draft_month
 from activity_day.domain.profile import load_profile
 from activity_day.domain.results import feedback_figures
-from activity_day.services.submissions import deadline_of
 from activity_day.store import crud
 from models import MonthPlan
 from tests.conftest import DEMO_PROFILE
