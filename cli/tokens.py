@@ -139,13 +139,14 @@ def _issue_station_tokens(code: str, delivery: Delivery, station: list[str], all
     import pandas as pd
 
     from activity_day.documents.token_sheet import Card
+    from activity_day.domain.codes import normalize_code
     from activity_day.services.submissions import issue_tokens, utcnow
     from activity_day.store import crud
     from activity_day.store.database import transaction
 
     with transaction() as session:
         stations = crud.stations_frame(session=session, county=code).set_index("code")
-        chosen = list(stations.index) if all_stations else list(station)
+        chosen = list(stations.index) if all_stations else [normalize_code(s) for s in station]
         unknown = [s for s in chosen if s not in stations.index]
         if unknown:
             raise fail(f"所站名录中没有这些编号：{'、'.join(unknown)}")
@@ -222,6 +223,7 @@ def tokens_revoke(
     speaker: Annotated[str | None, typer.Option("--speaker", help="讲师编号（宣讲员库）。")] = None,
 ) -> None:
     """作废一个所站、检查组、文明观察员或讲师的令牌。"""
+    from activity_day.domain.codes import normalize_code
     from activity_day.services.scoring import observer_townships, revoke_scorer_tokens
     from activity_day.services.submissions import revoke_tokens, utcnow
     from activity_day.store.database import transaction
@@ -235,12 +237,12 @@ def tokens_revoke(
     left: list[str] = []
     with transaction() as session:
         if station is not None:
-            count = revoke_tokens(session=session, county=code, station=station, now=utcnow())
-            who = f"所站 {station} "
+            count = revoke_tokens(session=session, county=code, station=normalize_code(station), now=utcnow())
+            who = f"所站 {normalize_code(station)} "
         elif speaker is not None:
             count = revoke_scorer_tokens(session=session, county=code, role=ScorerRole.SPEAKER,
-                                         name=speaker.strip().upper(), now=utcnow())
-            who = f"讲师 {speaker.strip().upper()} "
+                                         name=normalize_code(speaker), now=utcnow())
+            who = f"讲师 {normalize_code(speaker)} "
         elif team is not None:
             count = revoke_scorer_tokens(session=session, county=code, role=ScorerRole.TEAM, name=team, now=utcnow())
             who = f"检查组“{team}”"

@@ -9,7 +9,8 @@ from fastapi import Depends, HTTPException, Path, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from activity_day.api.schemas import MONTH_PATTERN
+from activity_day.api.schemas import MONTH_PATTERN, AnyCode
+from activity_day.domain.codes import normalize_code
 from activity_day.intake import LIMITS, H
 from activity_day.services.submissions import station_for_token, utcnow
 from activity_day.store.database import transaction
@@ -17,7 +18,8 @@ from activity_day.store.database import transaction
 DEFAULT_MAX_BODY = 262144
 Month = Annotated[str, Path(pattern=MONTH_PATTERN, description="月份 YYYY-MM", examples=["2026-12"])]
 Round = Annotated[str, Path(pattern=r"^\d{4}$", description="评选年度，如 2027", examples=["2027"])]
-StationCode = Annotated[str, Path(max_length=LIMITS[H.STATION_CODE], description="所站编号（须是令牌所属所站）")]
+StationCode = Annotated[str, Path(max_length=LIMITS[H.STATION_CODE], description="所站编号（须是令牌所属所站）"),
+                        AnyCode]
 
 
 class Station(BaseModel):
@@ -44,7 +46,7 @@ def current_station(
 def own_station(code: StationCode,
                 station: Annotated[Station, Depends(current_station)]) -> Station:
     """The path's station, if it is the token's own; 403 with no detail about any other station."""
-    if code != station.code:
+    if code != normalize_code(station.code):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "无权访问")
     return station
 

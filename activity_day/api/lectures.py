@@ -24,7 +24,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from activity_day.api.auth import Month, Station, clock, own_station
 from activity_day.api.errors import error_body, error_responses
-from activity_day.api.schemas import NO_CONTROL
+from activity_day.api.schemas import NO_CONTROL, PlainCode
 from activity_day.api.scoring import current_scorer
 from activity_day.errors import MissingPrerequisite
 from activity_day.intake import LIMITS, H
@@ -43,8 +43,8 @@ from activity_day.store.database import transaction
 from models.enums import ScorerRole
 
 router = APIRouter(tags=["lectures"])
-MenuCode = Annotated[str, Path(max_length=LIMITS[H.MENU_CODE], pattern=r"^[A-Za-z0-9-]+$",
-                               description="菜单编号，如 XJ-03")]
+MenuCode = Annotated[str, Path(max_length=LIMITS[H.MENU_CODE], description="菜单编号，如 XJ-03（全角按半角）"),
+                     PlainCode]
 
 
 class OrderCreate(BaseModel):
@@ -106,7 +106,7 @@ def orders(month: Month, station: Annotated[Station, Depends(own_station)]) -> O
 FORBIDDEN = "无权访问"
 speaker_bearer = HTTPBearer(auto_error=False, scheme_name="SpeakerToken",
                             description="宣讲员库中讲师的接单令牌（activity-day lectures tokens 生成）")
-StationCode = Annotated[str, Path(max_length=20, pattern=r"^[A-Za-z0-9-]+$", description="点单的所站编号")]
+StationCode = Annotated[str, Path(max_length=20, description="点单的所站编号"), PlainCode]
 
 
 def current_speaker(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(speaker_bearer)]) -> SpeakerHolder:

@@ -7,10 +7,12 @@ schema reaches the handlers; one that is not gets the 422 of `ApiError`, never a
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from activity_day.domain.codes import normalize_code
 from activity_day.intake import LIMITS, H
 from activity_day.intake.limits import PARTICIPANTS_MAX, PARTICIPANTS_MIN
 from models.enums import ActionKind, Channel, PracticeTask, SubmissionStatus
@@ -32,6 +34,19 @@ EXAMPLE_ACTIVITY = {
 def _text(description: str, limit: int) -> Annotated:
     return Annotated[str, Field(description=description, max_length=limit, pattern=NO_CONTROL)]
 
+
+def plain_code(value: str) -> str:
+    """A menu or station code as every path reads it (`normalize_code`: ＸＪ－０３ is XJ-03), refused unless
+    letters, digits and '-' remain."""
+    code = normalize_code(value)
+    if not re.fullmatch(r"[A-Z0-9-]+", code):
+        raise ValueError("编号只能由字母、数字和“-”组成（全角字符按半角处理）")
+    return code
+
+
+# A code typed in full width is the same code: read through `normalize_code` before the handler sees it.
+AnyCode = AfterValidator(normalize_code)
+PlainCode = AfterValidator(plain_code)
 
 Name = _text(H.ACTIVITY_NAME, LIMITS[H.ACTIVITY_NAME])
 Location = _text(H.LOCATION, LIMITS[H.LOCATION])
@@ -73,7 +88,7 @@ class ActivityCreate(BaseModel):
         description=f"{H.EXPECTED_PARTICIPANTS}，{PARTICIPANTS_MIN}～{PARTICIPANTS_MAX}")
     checklist_code: ChecklistCode | None = None
     volunteer_team: VolunteerTeam | None = None
-    menu_code: Annotated[str, Field(max_length=LIMITS[H.MENU_CODE], pattern=r"^[A-Za-z0-9-]+$")] | None = Field(
+    menu_code: Annotated[str, Field(max_length=LIMITS[H.MENU_CODE]), PlainCode] | None = Field(
         default=None, description=f"{H.MENU_CODE}（选填）：本月宣讲菜单中的一项，在这项活动的日期为预计参与人数点单")
 
 

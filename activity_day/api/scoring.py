@@ -17,7 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
 from activity_day.api.auth import Month, clock
-from activity_day.api.schemas import NO_CONTROL, ApiError
+from activity_day.api.schemas import NO_CONTROL, AnyCode, ApiError
 from activity_day.intake import LIMITS, H
 from activity_day.services.scoring import (
     Scorer,
@@ -136,7 +136,7 @@ scorer_bearer = HTTPBearer(auto_error=False, scheme_name="ScorerToken",
                            description="检查组或文明观察员的评分令牌（activity-day tokens issue --team / --observer 生成）")
 # The bound is stated, and a longer code is refused like any station not the scorer's: the same bare 403.
 StationCode = Annotated[str, Path(description="所站编号（须是本令牌可以评分的所站）",
-                                  json_schema_extra={"maxLength": LIMITS[H.STATION_CODE]})]
+                                  json_schema_extra={"maxLength": LIMITS[H.STATION_CODE]}), AnyCode]
 
 
 def current_scorer(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(scorer_bearer)]) -> Scorer:

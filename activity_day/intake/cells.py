@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from activity_day.domain.codes import normalize_code
 from activity_day.intake.headers import H
 from activity_day.intake.limits import LIMITS
 from models.enums import StationKind
@@ -55,20 +56,23 @@ def numeric_key(code: str) -> str | None:
 
 
 def resolve_code(value: Any, known: dict[str, str]) -> str | None:
-    """The registered station code a cell means: exact, or the same number ('001' read back as 1)."""
-    code = compact(value)
+    """The registered station code a cell means: the same code once normalised (`normalize_code`: ＳＹ００１ and
+    sy001 are SY001), or the same number ('001' read back as 1)."""
+    code = normalize_code(value)
     if code in known:
-        return code
+        return known[code]
     key = numeric_key(code)
     return known.get(key) if key else None
 
 
 def code_index(codes: Iterable[str]) -> dict[str, str]:
-    """Lookup for `resolve_code`: each code, plus '#<int>' for numeric codes."""
+    """Lookup for `resolve_code`: each code and its normalised form, plus '#<int>' for numeric codes. A code stored
+    before codes were normalised (in lower case, say) keeps its stored spelling."""
     index: dict[str, str] = {}
     for code in codes:
         index[code] = code
-        if key := numeric_key(code):
+        index.setdefault(normalize_code(code), code)
+        if key := numeric_key(normalize_code(code)):
             index.setdefault(key, code)
     return index
 

@@ -8,10 +8,11 @@ from typing import Any
 
 import pandas as pd
 
+from activity_day.domain.codes import normalize_code
 from activity_day.domain.names import closest
-from activity_day.intake.cells import compact, is_blank, parse_count, parse_datetime, text
+from activity_day.intake.cells import is_blank, parse_count, parse_datetime, text
 from activity_day.intake.headers import ROW, H
-from activity_day.intake.limits import LIMITS
+from activity_day.intake.limits import LIMITS, too_long
 from activity_day.intake.problems import Problem, Validated
 from activity_day.intake.validate import REGISTRY, _finish_row_unit, _RowCheck, menu_problem
 
@@ -54,9 +55,13 @@ def validate_speakers(frame: pd.DataFrame, file: str, *, topics: list[str], town
     seen: dict[str, int] = {}
     for raw in frame.to_dict("records"):
         c = _RowCheck(file, raw)
-        code = c.require_text(H.SPEAKER_CODE, "code", LIMITS[H.SPEAKER_CODE]).upper()
+        code = normalize_code(raw.get(H.SPEAKER_CODE))
+        if not code:
+            c.fail(H.SPEAKER_CODE, f"{H.SPEAKER_CODE}不能为空")
+        elif len(code) > LIMITS[H.SPEAKER_CODE]:
+            c.fail(H.SPEAKER_CODE, too_long(LIMITS[H.SPEAKER_CODE], code))
         c.values["code"] = code
-        if code and code in seen:
+        if code and code in seen:  # ＪＳ００４ beside JS004 is one speaker listed twice
             c.fail(H.SPEAKER_CODE, f"与第{seen[code]}行的{H.SPEAKER_CODE}重复")
         seen.setdefault(code, raw[ROW])
         c.require_text(H.SPEAKER_NAME, "name", LIMITS[H.SPEAKER_NAME], name=True)
@@ -105,7 +110,7 @@ def validate_orders(frame: pd.DataFrame, file: str, *, stations: dict[str, str],
     for raw in frame.to_dict("records"):
         c = _RowCheck(file, raw)
         code = c.station(stations)
-        menu_code = compact(raw.get(H.MENU_CODE)).upper()
+        menu_code = normalize_code(raw.get(H.MENU_CODE))
         if not menu_code:
             c.fail(H.MENU_CODE, f"{H.MENU_CODE}不能为空")
         elif (why := menu_problem(menu_code, menu)) is not None:
@@ -137,7 +142,7 @@ def validate_ratings(frame: pd.DataFrame, file: str, *, delivered: set[tuple[str
     for raw in frame.to_dict("records"):
         c = _RowCheck(file, raw)
         code = c.station(stations)
-        menu_code = compact(raw.get(H.MENU_CODE)).upper()
+        menu_code = normalize_code(raw.get(H.MENU_CODE))
         c.values["menu_code"] = menu_code
         if code and (code, menu_code) not in delivered:
             c.fail(H.MENU_CODE, "本月没有派出宣讲队的这场宣讲（所站编号和菜单编号须与派单一致）")
@@ -163,8 +168,8 @@ def validate_answers(frame: pd.DataFrame, file: str, *, teams: dict[tuple[str, s
     for raw in frame.to_dict("records"):
         c = _RowCheck(file, raw)
         code = c.station(stations)
-        menu_code = compact(raw.get(H.MENU_CODE)).upper()
-        speaker = compact(raw.get(H.SPEAKER_CODE)).upper()
+        menu_code = normalize_code(raw.get(H.MENU_CODE))
+        speaker = normalize_code(raw.get(H.SPEAKER_CODE))
         c.values["menu_code"], c.values["speaker"] = menu_code, speaker
         team = teams.get((code or "", menu_code))
         if code and team is None:

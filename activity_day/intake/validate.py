@@ -7,10 +7,12 @@ transaction. A unit is refused whole when any of its rows has a problem.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 import pandas as pd
 
+from activity_day.domain.codes import code_lookup, normalize_code
 from activity_day.domain.dates import canonical_month
 from activity_day.domain.findings import report_problem
 from activity_day.domain.names import closest, normalize_name, strip_control
@@ -97,7 +99,7 @@ def validate_stations(frame: pd.DataFrame, file: str, existing: dict[str, str] |
     seen: dict[str, int] = {}
     for raw in frame.to_dict("records"):
         c = _RowCheck(file, raw)
-        code = resolve_code(raw[H.STATION_CODE], existing or {}) or compact(raw[H.STATION_CODE])
+        code = resolve_code(raw[H.STATION_CODE], existing or {}) or normalize_code(raw[H.STATION_CODE])
         same = numeric_key(code) or code
         if same in seen:
             c.fail(H.STATION_CODE, f"与第{seen[same]}行的{H.STATION_CODE}重复")
@@ -157,7 +159,7 @@ def validate_plans(
     for raw in frame.to_dict("records"):
         c = _RowCheck(file, raw)
         code = resolve_code(raw[H.STATION_CODE], stations)
-        unit = code or f"未知编号 {_shown(compact(raw[H.STATION_CODE])) or '（空）'}"
+        unit = code or f"未知编号 {_shown(normalize_code(raw[H.STATION_CODE])) or '（空）'}"
         if code is None:
             if is_blank(raw[H.STATION_CODE]):
                 c.fail(H.STATION_CODE, f"{H.STATION_CODE}不能为空")
@@ -173,9 +175,8 @@ def validate_plans(
         c.require_text(H.LOCATION, "location", text_limit(H.LOCATION))
         c.check(H.EXPECTED_PARTICIPANTS, "expected_participants",
                 parse_count(raw[H.EXPECTED_PARTICIPANTS], low=PARTICIPANTS_MIN, high=PARTICIPANTS_MAX))
-        item = compact(raw.get(H.CHECKLIST_CODE)) or None
+        item = normalize_code(raw.get(H.CHECKLIST_CODE)) or None
         if item is not None:
-            item = item.upper()
             if len(item) > LIMITS[H.CHECKLIST_CODE]:
                 c.fail(H.CHECKLIST_CODE, f"超过{LIMITS[H.CHECKLIST_CODE]}个字符")
             elif checklist_codes is None:
@@ -183,7 +184,7 @@ def validate_plans(
             elif item not in checklist_codes:
                 c.fail(H.CHECKLIST_CODE, f"不是{year}年{mon}月活动清单中的编号")
         c.values["checklist_code"] = item
-        lecture = compact(raw.get(H.MENU_CODE)).upper() or None
+        lecture = normalize_code(raw.get(H.MENU_CODE)) or None
         if lecture is not None:
             if (why := menu_problem(lecture, menu, f"{year}年{mon}月")) is not None:
                 c.fail(H.MENU_CODE, why)
@@ -297,7 +298,8 @@ def validate_comments(frame: pd.DataFrame, file: str, *, departments: list[str],
 
 
 def _code_list(value: Any) -> list[str]:
-    return [p.upper() for p in re.split(r"[,，、;；\s]+", compact(value) if not is_blank(value) else "") if p]
+    parts = re.split(r"[,，、;；\s]+", unicodedata.normalize("NFKC", text(value))) if not is_blank(value) else []
+    return [code for code in map(normalize_code, parts) if code]
 
 
 def check_score_columns(frame: pd.DataFrame, file: str, rubric: list[tuple[str, float]]) -> Problem | None:
@@ -373,7 +375,8 @@ def validate_assessed(frame: pd.DataFrame, file: str, *, stations: dict[str, str
     for raw in frame.to_dict("records"):
         c = _RowCheck(file, raw)
         code = c.station(stations)
-        indicator = c.require_text(H.INDICATOR, "indicator", LIMITS[H.INDICATOR])
+        typed = c.require_text(H.INDICATOR, "indicator", LIMITS[H.INDICATOR])
+        indicator = c.values["indicator"] = code_lookup(indicators).get(normalize_code(typed), typed)
         if indicator and indicator not in indicators:
             c.fail(H.INDICATOR, "应为县情配置中由实地评估填报的指标之一：" + "、".join(f"{k}（{v}）" for k, v in indicators.items()))
         month = text(raw.get(H.ASSESS_MONTH))

@@ -7,6 +7,7 @@ from datetime import date, datetime
 import chinese_calendar
 import pandas as pd
 
+from activity_day.domain.codes import normalize_code
 from activity_day.domain.dates import cn_date
 from activity_day.domain.months import TZ
 from activity_day.domain.selection import (
@@ -120,6 +121,7 @@ def open_publicity(county: str, round_: str, start: date) -> date:
 
 def record_objection(county: str, round_: str, station: str, content: str, source: str = "cli") -> int:
     """An objection (异议) to a candidate on the 公示 list; only while the 公示 is open."""
+    station = normalize_code(station)
     if not content.strip():
         raise OperatorError("异议内容不能为空")
     with transaction() as session:

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from activity_day.domain import lectures as rules
 from activity_day.domain import timing
+from activity_day.domain.codes import normalize_code
 from activity_day.domain.dates import cn_month, month_days, parse_month
 from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadline
 from activity_day.domain.names import closest
@@ -121,9 +122,10 @@ def answer(county: str, month: str, station: str, menu_code: str, speaker: str, 
     (`lectures.answer_days_before`, 409); a decline repeated changes nothing, and a confirmation after a decline is
     refused (the team has been formed again). The month's orders stay locked while the answer is decided, so two
     answers at once never lose one another's change."""
+    station, menu_code, speaker = normalize_code(station), normalize_code(menu_code), normalize_code(speaker)
     with transaction() as session:
         profile, plan, stations, pool, orders = _context(session, county, month, lock=True)
-        order = next((o for o in orders if o.station_code == station and o.menu_code == menu_code.upper()), None)
+        order = next((o for o in orders if o.station_code == station and o.menu_code == menu_code), None)
         if order is None:
             raise AnswerRefused(f"{cn_month(month)}没有所站{station}点的{menu_code}宣讲（用 activity-day lectures list 查看）",
                                 403)
@@ -318,7 +320,7 @@ def issue_speaker_tokens(*, session: Session, county: str, codes: list[str], now
     pool = store.pool_frame(session=session, county=county).set_index("code")
     if pool.empty:
         raise OperatorError("还没有宣讲员库：请先导入（activity-day import speakers 宣讲员库.xlsx）")
-    chosen = list(dict.fromkeys(c.strip().upper() for c in codes)) or list(pool.index)
+    chosen = list(dict.fromkeys(normalize_code(c) for c in codes)) or list(pool.index)
     unknown = [c for c in chosen if c not in pool.index]
     if unknown:
         hints = [f"{c}（是否为“{g}”？）" if (g := closest(c, list(pool.index))) else c for c in unknown]
@@ -415,11 +417,12 @@ def rate_lecture(county: str, month: str, station: str, menu_code: str, rater: s
     """One rating through the API or a phone page, checked exactly as a row of the ratings file; stored (the
     same rating sent twice is stored once) with its lecture marked delivered, in one transaction. Refused with
     409 once the month's circular is compiled (its lecture table is then final), as scores are."""
+    station, menu_code = normalize_code(station), normalize_code(menu_code)
     with transaction() as session:
         if crud.count(session=session, model=Circular, county=county, month=month):
             raise RatingRefused(f"{cn_month(month)}的通报已汇编，宣讲评价不能再修改；如需更正请联系县文明办", [], 409)
         ordered = {(o.station_code, o.menu_code): o for o in store.orders(session=session, county=county, month=month)}
-        order = ordered.get((station, str(menu_code).strip().upper()))
+        order = ordered.get((station, menu_code))
         if order is None:  # an unknown reference: no such lecture was ordered
             raise RatingRefused(f"所站{station}{cn_month(month)}没有点{menu_code}宣讲", [], 404)
         if order.status not in FORMED:

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from activity_day.api.mobile.pages import cn_date, split_problems
+from activity_day.domain.codes import normalize_code
 from activity_day.domain.dates import month_days, parse_month
 from activity_day.errors import MissingPrerequisite
 from activity_day.services.lectures import (
@@ -79,7 +80,7 @@ def section(county: str, station: str, month: str, content: Any, typed: dict[str
 
 def typed_of(form: Any) -> tuple[str, dict[str, str]]:
     """The menu code and what was typed in its form."""
-    return (str(form.get("menu_code") or "").strip().upper()[:20],
+    return (normalize_code(form.get("menu_code"))[:20],
             {key: str(form.get(key) or "").strip()[:40] for key in FIELDS})
 
 
@@ -101,7 +102,7 @@ def place(county: str, station: str, month: str, menu_code: str, typed: dict[str
 
 def rating_typed_of(form: Any) -> tuple[str, dict[str, str]]:
     """The menu code and the score and comment typed in its 评价 form."""
-    return (str(form.get("menu_code") or "").strip().upper()[:20],
+    return (normalize_code(form.get("menu_code"))[:20],
             {"score": str(form.get("score") or "").strip()[:20], "comment": str(form.get("comment") or "").strip()})
 
 

@@ -41,6 +41,7 @@ from activity_day.api.mobile.pages import (
     shown,
     take_flash,
 )
+from activity_day.domain.codes import normalize_code
 from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.months import this_month
 from activity_day.intake import LIMITS, H
@@ -239,7 +240,7 @@ async def post_lecture_rating(request: Request, now: Annotated[datetime, Depends
     form, month, refused = await month_form(request, token)
     if refused is not None:
         return refused
-    code = str(form.get("station") or "").strip()[:20]
+    code = normalize_code(form.get("station"))[:20]
     menu_code, typed = lecture_orders.rating_typed_of(form)
 
     def ours() -> bool:

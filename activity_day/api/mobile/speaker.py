@@ -34,6 +34,7 @@ from activity_day.api.mobile.pages import (
     take_flash,
 )
 from activity_day.api.mobile.station import page_month
+from activity_day.domain.codes import normalize_code
 from activity_day.errors import MissingPrerequisite
 from activity_day.services.lectures import (
     FORMED,
@@ -145,7 +146,7 @@ async def post_answer(request: Request, now: Annotated[datetime, Depends(clock)]
     if not csrf_ok(token, form.get(CSRF_FIELD)):  # type: ignore[arg-type]
         return refusal_page(403, "页面已过期，请刷新后重试")
     month = str(form.get("month") or "")
-    station, menu_code = str(form.get("station") or "")[:20], str(form.get("menu_code") or "").upper()[:20]
+    station, menu_code = normalize_code(form.get("station"))[:20], normalize_code(form.get("menu_code"))[:20]
     accept = str(form.get("accept") or "")
     if not is_month(month) or accept not in ("0", "1"):
         return refusal_page(422, "内容有误，请刷新页面后重试", back="/m/speaker")
