@@ -8,6 +8,7 @@ import typer
 
 from activity_day import console
 from cli import (
+    backup,
     demonstration,
     evaluate,
     evidence,
@@ -17,6 +18,7 @@ from cli import (
     lectures,
     notices,
     numbers,
+    prefect_setup,
     run,
     sample,
     setup,
@@ -38,11 +40,15 @@ def main_options(ctx: typer.Context, county_code: CountyOpt = None) -> None:
 
 # The order here is the order `activity-day --help` lists them in.
 app.command()(setup.init)
+app.command("setup")(prefect_setup.setup)
 app.command()(status.status)
 app.command()(evaluate.evaluate)
 app.command()(setup.api)
 app.command()(imports.template)
 app.command()(setup.demo)
+app.command()(backup.backup)
+app.command()(backup.restore)
+app.command()(backup.migrate)
 app.add_typer(imports.app, name="import")
 app.add_typer(run.app, name="run")
 app.add_typer(sample.app, name="sample")

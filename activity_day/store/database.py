@@ -43,3 +43,18 @@ def _migrated(url: str) -> None:
     if "county" in names and "alembic_version" not in names:
         stamp(url)  # a database made before migrations existed: it already has the first schema
     upgrade(url)
+
+
+def schema_revision() -> str | None:
+    """The application schema's revision in the database (None: no migration applied yet)."""
+    from activity_day.store.dump import revision
+
+    with get_engine(get_settings().database_url).connect() as conn:
+        return revision(conn)
+
+
+def upgrade_schema() -> str | None:
+    """Apply the migrations now (`activity-day migrate`, after an upgrade); the revision the database is at."""
+    _migrated.cache_clear()
+    ensure_schema()
+    return schema_revision()

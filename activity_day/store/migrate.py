@@ -28,3 +28,21 @@ def stamp(url: str, revision: str = "0001") -> None:
 def revision(url: str, message: str) -> None:
     """Autogenerate a migration from the difference between the tables and the database at `url`."""
     command.revision(alembic_config(url), message=message, autogenerate=True)
+
+
+def head() -> str:
+    """The newest schema revision this code knows."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def known(revision: str) -> bool:
+    """Whether `revision` is one of this code's migrations."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision(revision) is not None
+    except CommandError:
+        return False
