@@ -34,7 +34,7 @@ def evaluate(ctx: typer.Context, period: PeriodOpt, as_json: JsonOpt = False) ->
     stars = result["stars"]
     typer.echo(f"{period_label(result['period'])}所站综合评价：{result['stations']} 个所站，依据 {len(result['months'])} 个月的记录；"
                f"五星 {stars['5']} 个，四星 {stars['4']} 个，三星 {stars['3']} 个，二星 {stars['2']} 个，一星 {stars['1']} 个"
-               + (f"，暂不评定 {stars['0']} 个" if stars["0"] else "") + f"；重点关注 {result['watch']} 个")
+               + (f"，无记录 {stars['0']} 个" if stars["0"] else "") + f"；重点关注 {result['watch']} 个")
     if not result["months"]:
         typer.echo("  注意：期内没有正式方案，各项按无记录处理")
     typer.echo("  文件：")

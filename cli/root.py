@@ -22,6 +22,7 @@ from cli import (
     run,
     sample,
     setup,
+    stations,
     status,
     tokens,
 )
@@ -60,6 +61,7 @@ app.add_typer(evidence.app, name="evidence")
 app.add_typer(numbers.app, name="numbers")
 app.add_typer(demonstration.app, name="demonstration")
 app.add_typer(notices.app, name="notices")
+app.add_typer(stations.app, name="stations")
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ from models.tables import (
     Circular,
     County,
     DemoApplication,
+    DemoCommitment,
     DemoObjection,
     DemoRound,
     DepartmentComment,
@@ -55,7 +56,7 @@ from models.tables import (
 
 __all__ = [
     "ActionKind", "AssessedScore", "Channel", "ChecklistItem", "Circular", "CommentSource", "County",
-    "DemoApplication", "DemoObjection", "DemoRound", "DepartmentComment",
+    "DemoApplication", "DemoCommitment", "DemoObjection", "DemoRound", "DepartmentComment",
     "Disposition", "Document", "Draw", "DrawAssignment", "DrawCommitment", "EvidenceRecord", "FeedbackItem",
     "FeedbackStatus", "Finding", "FindingEvent", "FindingStatus", "InspectionMode",
     "InspectionScore", "IssuedNumber", "LearningItem", "LectureOrder", "LectureRating", "MonthPlan", "NumberSeries", "Photo", "PlanStatus", "PlannedActivity", "PracticeTask",

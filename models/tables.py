@@ -58,6 +58,10 @@ class Station(SQLModel, table=True):
     longitude: float | None = None
     latitude: float | None = None
     active: bool = True
+    # Its lifetime in the evaluation: a month counts when the station was registered on that month's activity day.
+    # None: registered before the county's first registry (joined), still registered (left).
+    joined_on: date | None = None
+    left_on: date | None = None
 
 
 class MonthPlan(SQLModel, table=True):
@@ -348,7 +352,7 @@ class StationEvaluation(SQLModel, table=True):
     township: str = Field(max_length=40)
     dimensions: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     total: float | None = None
-    stars: int = 0
+    stars: int | None = None  # none without a total: a station with no record in the period (无记录)
     watch: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     evidence: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
@@ -364,6 +368,8 @@ class DemoRound(SQLModel, table=True):
     period: str = Field(default="", max_length=10)  # the evaluation the review read
     stage: str = Field(default="applied", max_length=20)
     seed: str = Field(default="", max_length=64)  # of the site-visit draw
+    # The site-visit draw's record (docs/draw.md, 示范所站实地评估): its inputs, public random value and result.
+    site_visit_record: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     publicity_start: date | None = None
     publicity_end: date | None = None
     named_on: date | None = None
@@ -563,6 +569,22 @@ class DrawCommitment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     county: str = Field(max_length=COUNTY, index=True)
     month: str = Field(max_length=MONTH, index=True)
+    department: str = Field(max_length=40)
+    commitment: str = Field(max_length=64)
+    committed_at: datetime
+    reveal: str | None = Field(default=None, max_length=200)
+    revealed_at: datetime | None = None
+
+
+class DemoCommitment(SQLModel, table=True):
+    """A reviewing department's commitment (SHA-256 of a secret) for a demonstration round's site-visit draw, given
+    before the document review publishes the shortlist and revealed after it (docs/draw.md)."""
+
+    __tablename__ = "demo_commitment"
+    __table_args__ = (UniqueConstraint("county", "round", "department"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    round: str = Field(max_length=4)
     department: str = Field(max_length=40)
     commitment: str = Field(max_length=64)
     committed_at: datetime

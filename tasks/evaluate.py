@@ -60,7 +60,7 @@ def evaluate_stations(county: str, period: str, county_folder: bool = False) -> 
     """Evaluate, store and write the documents; returns {period, months, stations, stars, watch, files, rows}."""
     result = evaluate_period(county, period)
     files = write_report(result, county_folder)
-    stars = {str(n): int((result.scored["stars"] == n).sum()) for n in range(5, -1, -1)}
+    stars = {str(n): int((result.scored["stars"].fillna(0) == n).sum()) for n in range(5, -1, -1)}  # "0": 无记录
     run_logger().info("%s 所站综合评价：%d 个所站，%d 个月，重点关注 %d 个", period_label(result.period),
                       len(result.scored), len(result.months), len(result.watch))
     return {"period": result.period, "months": result.months, "stations": len(result.scored), "stars": stars,

@@ -35,7 +35,7 @@ def evaluation_context(*, county_name: str, office_name: str, period: str, month
                        signed_cn: str) -> dict[str, Any]:
     """What the report shows (md, html, docx)."""
     label = period_label(period)
-    stars = {n: int((scored["stars"] == n).sum()) for n in range(6)}
+    stars = {n: int((scored["stars"].fillna(0) == n).sum()) for n in range(6)}  # 0: no stars (无记录)
     ranked = townships.dropna(subset=["total"])
     totals = scored["total"].dropna()
     dims = [{"name": d.name, "weight": d.weight,
@@ -51,7 +51,7 @@ def evaluation_context(*, county_name: str, office_name: str, period: str, month
               "best_township": ranked.iloc[0]["township"] if len(ranked) else "—",
               "worst_township": ranked.iloc[-1]["township"] if len(ranked) else "—"},
         "dimensions": dims, "townships": town_rows, "watch": _records(watch),
-        "stations": _records(scored[["code", "name", "township", "total", "stars"]]),
+        "stations": _records(scored[["code", "name", "township", "total", "stars"]].astype({"stars": object})),
         "chart": (list(ranked["township"]), [float(v) for v in ranked["total"]]),
     }
 
@@ -62,7 +62,8 @@ def station_cards(scored: pd.DataFrame, evidence: dict[str, dict[str, dict]], wa
     townships and the stations to watch."""
     reasons = dict(zip(watch["code"], watch["reasons"], strict=True))
     results = pd.DataFrame({"所站编号": scored["code"], "所站名称": scored["name"], "乡镇（街道）": scored["township"],
-                            **{d: scored[d] for d in DIMENSIONS}, "综合得分": scored["total"], "星级": scored["stars"],
+                            **{d: scored[d] for d in DIMENSIONS}, "综合得分": scored["total"],
+                            "星级": scored["stars"].astype(object).where(scored["stars"].notna(), None),
                             "重点关注": scored["code"].map(reasons).fillna("")})
     rows = []
     names = dict(zip(scored["code"], scored["name"], strict=True))
@@ -77,7 +78,7 @@ def station_cards(scored: pd.DataFrame, evidence: dict[str, dict[str, dict]], wa
     detail = pd.DataFrame(rows, columns=["所站编号", "所站名称", "维度", "指标", "来源", "得分", "依据月份", "缺少", "记录数"])
     detail = detail.sort_values(["所站编号"], kind="stable")
     towns = townships.rename(columns={"township": "乡镇（街道）", "stations": "所站", "total": "综合"}
-                             | {f"stars_{n}": f"{n}星" for n in range(6)}).rename(columns={"0星": "暂不评定"})
+                             | {f"stars_{n}": f"{n}星" for n in range(6)}).rename(columns={"0星": "无记录"})
     watch_sheet = watch.rename(columns={"code": "所站编号", "name": "所站名称", "township": "乡镇（街道）",
                                         "total": "综合得分", "reasons": "原因"})
     return [("综合评价", results), ("指标明细", detail), ("乡镇概况", towns), ("重点关注", watch_sheet)]

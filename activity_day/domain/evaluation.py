@@ -2,16 +2,23 @@
 
 Every indicator value is 0 to 100 and carries its evidence: the months it looked at, the records it used
 (with their natural keys, so each can be found again) and what was missing. An indicator without any record
-(a station never inspected in the period, an assessed item nobody entered) has no value: its weight goes to
-the other indicators of its dimension, and a dimension without any value gives its weight to the others.
-So totals stay between 0 and 100 and no station is marked down for what the office did not do.
+or event (a station never inspected in the period, an assessed item nobody entered, no suggestion to close)
+has no value: its weight goes to the other indicators of its dimension, and a dimension without any value
+gives its weight to the others. So totals stay between 0 and 100 and no station is marked down for what the
+office did not do.
+
+A station is judged only on its own months: the period's months in which it was registered on the activity
+day (`station_months`, from its `joined_on` and `left_on`). A station that joined in September is not missing
+January's plan, and one removed in September keeps January to August. A station with no month in the period is
+not evaluated; one with months but no record in them (no plan, activity, inspection, suggestion, site visit or
+lecture) has no dimension, no total and no stars (无记录).
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -64,7 +71,9 @@ class PeriodRecords:
     """What the evaluation reads, for one county and the months of a period.
 
     months: the period's months in which the county ran the activity day (an official plan exists);
-    required: month -> the checklist codes required that month; stations: code, name, township;
+    required: month -> the checklist codes required that month; stations: code, name, township, and optionally
+    joined_on, left_on (dates or None) and active (registered today; a station out of the registry without a
+    left_on left after its last plan); activity_days: month -> its activity day (default: the month's first day);
     plans: month, station_code, late; activities: month, station_code, task, checklist_code,
     expected_participants, volunteer_team; scores: month, station_code, mode, scorer, score;
     feedback: id, month, station_code, status; assessed: station_code, indicator, score, assessor, month;
@@ -85,7 +94,45 @@ class PeriodRecords:
     period_months: list[str] | None = None  # every month of the period (site visits count in any); default months
     lectures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LECTURE_COLUMNS))
     ratings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RATING_COLUMNS))
+    activity_days: dict[str, date] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _day(value: Any) -> date | None:
+    if value is None or (not isinstance(value, date) and pd.isna(value)):
+        return None
+    return value.date() if isinstance(value, pd.Timestamp) else value
+
+
+def station_months(r: PeriodRecords) -> dict[str, list[str]]:
+    """station code -> the months of `r.months` in which the station existed: registered on that month's activity
+    day (joined on or before it, left after it). A station out of the registry whose leaving day nobody recorded
+    (before lifetimes were kept) left after the last month it filed a plan."""
+    plans = _plans_by_station(r)
+    out: dict[str, list[str]] = {}
+    for st in r.stations.to_dict("records"):
+        joined, left = _day(st.get("joined_on")), _day(st.get("left_on"))
+        mine = []
+        for m in r.months:
+            day = r.activity_days.get(m) or date(int(m[:4]), int(m[5:]), 1)
+            if (joined is None or joined <= day) and (left is None or day < left):
+                mine.append(m)
+        if left is None and not st.get("active", True):
+            last = max(plans.get(st["code"], {}), default="")
+            mine = [m for m in mine if m <= last]
+        out[st["code"]] = mine
+    return out
+
+
+def recorded(r: PeriodRecords, lives: dict[str, list[str]]) -> set[str]:
+    """The stations with any record in their own months (a plan, an activity, an inspection score, a suggestion,
+    a lecture order or rating) or a site-visit score in the period."""
+    found: set[str] = set(r.assessed["station_code"]) if len(r.assessed) else set()
+    for frame in (r.plans, r.activities, r.scores, r.feedback, r.lectures, r.ratings):
+        for code, month in zip(frame["station_code"], frame["month"], strict=True):
+            if month in lives.get(code, ()):
+                found.add(code)
+    return found
 
 
 def _share(hits: int, of: int) -> float | None:
@@ -107,17 +154,20 @@ def _plans_by_station(r: PeriodRecords) -> dict[str, dict[str, bool]]:
     return out
 
 
-def derived_values(r: PeriodRecords, indicator: Indicator) -> dict[str, dict]:
-    """station code -> evidence (with its value) of one derived indicator."""
-    metric, months, codes = indicator.metric, r.months, list(r.stations["code"])
-    acts = r.activities[r.activities["month"].isin(months)]
+def derived_values(r: PeriodRecords, indicator: Indicator,
+                   lives: dict[str, list[str]] | None = None) -> dict[str, dict]:
+    """station code -> evidence (with its value) of one derived indicator, over each station's own months
+    (`lives`, default `station_months`)."""
+    lives = station_months(r) if lives is None else lives
+    metric, codes = indicator.metric, list(r.stations["code"])
+    acts = r.activities[r.activities["month"].isin(r.months)]
     by_station = dict(list(acts.groupby("station_code")))
     empty = acts.iloc[0:0]
     out: dict[str, dict] = {}
     if metric in ("plan_submitted", "plan_on_time"):
         plans = _plans_by_station(r)
         for code in codes:
-            mine = plans.get(code, {})
+            months, mine = lives.get(code, []), plans.get(code, {})
             hit = [m for m in months if m in mine and (metric == "plan_submitted" or not mine[m])]
             records = [{"month": m, "late": mine[m]} for m in months if m in mine]
             missing = [m for m in months if m not in mine]
@@ -125,7 +175,7 @@ def derived_values(r: PeriodRecords, indicator: Indicator) -> dict[str, dict]:
     elif metric == "required_coverage":
         for code in codes:
             mine = by_station.get(code, empty)
-            checked = [m for m in months if r.required.get(m)]
+            checked = [m for m in lives.get(code, []) if r.required.get(m)]
             covered, records = [], []
             for m in checked:
                 have = set(mine.loc[mine["month"] == m, "checklist_code"].dropna())
@@ -137,7 +187,9 @@ def derived_values(r: PeriodRecords, indicator: Indicator) -> dict[str, dict]:
                                   [x["month"] for x in records if x["lacking"]])
     elif metric in ("activities_per_month", "participation", "task_breadth", "volunteer_teams"):
         for code in codes:
+            months = lives.get(code, [])
             mine = by_station.get(code, empty)
+            mine = mine[mine["month"].isin(months)]
             per_month = mine.groupby("month").size().to_dict()
             records = [{"month": m, "activities": int(per_month.get(m, 0))} for m in months]
             missing = [m for m in months if not per_month.get(m)]
@@ -154,7 +206,8 @@ def derived_values(r: PeriodRecords, indicator: Indicator) -> dict[str, dict]:
                 value = _share(int(teams.sum()), len(mine))
             out[code] = _evidence(value, months, records, missing)
     elif metric == "inspection_score":
-        scores = r.scores[r.scores["month"].isin(months)]
+        scores = r.scores[r.scores["month"].isin(r.months)]
+        scores = _own(scores, lives)
         finals = []
         for m, frame in scores.groupby("month"):
             result = station_scores(frame, r.stations, team_weight=r.team_weight, observer_weight=r.observer_weight)
@@ -169,28 +222,36 @@ def derived_values(r: PeriodRecords, indicator: Indicator) -> dict[str, dict]:
             out[code] = _evidence(value, sorted(mine["month"]), records, [],
                                   "" if len(mine) else "期内未被抽中督查")
     elif metric == "feedback_closed":
-        items = r.feedback[r.feedback["month"].isin(months)]
+        items = r.feedback[r.feedback["month"].isin(r.months)]
         for code in codes:
-            mine = items[items["station_code"] == code]
+            months = lives.get(code, [])
+            mine = items[(items["station_code"] == code) & items["month"].isin(months)]
             closed = mine["status"].astype(str) == "closed"
             records = [{"id": int(f.id), "month": f.month, "status": str(f.status)} for f in mine.itertuples()]
-            value = (100.0 if months else None) if mine.empty else _share(int(closed.sum()), len(mine))
-            out[code] = _evidence(value, months, records, [x["month"] for x in records if x["status"] != "closed"],
+            # No suggestion, nothing to close: no value (not 100), the weight goes to the dimension's others.
+            out[code] = _evidence(_share(int(closed.sum()), len(mine)), months, records,
+                                  [x["month"] for x in records if x["status"] != "closed"],
                                   "期内无意见建议" if mine.empty else "")
     elif metric in ("lectures_delivered", "lecture_rating"):
-        out = _lecture_values(r, metric, codes)
+        out = _lecture_values(r, metric, codes, lives)
     return out
 
 
-def _lecture_values(r: PeriodRecords, metric: str, codes: list[str]) -> dict[str, dict]:
+def _own(frame: pd.DataFrame, lives: dict[str, list[str]]) -> pd.DataFrame:
+    """The rows of `frame` (station_code, month) in their station's own months."""
+    mask = [m in lives.get(c, ()) for c, m in zip(frame["station_code"], frame["month"], strict=True)]
+    return frame[pd.Series(mask, index=frame.index, dtype=bool)]
+
+
+def _lecture_values(r: PeriodRecords, metric: str, codes: list[str], lives: dict[str, list[str]]) -> dict[str, dict]:
     """A station that ordered no lecture, or whose orders were not served, has no value: lectures are ordered
     (点单), not required, and a station is not marked down for a team the centre could not form."""
-    months = r.months
     if metric == "lectures_delivered":
-        orders = r.lectures[r.lectures["month"].isin(months) & r.lectures["status"].isin(SERVED)]
+        orders = _own(r.lectures[r.lectures["status"].isin(SERVED)], lives)
         by_station = dict(list(orders.groupby("station_code")))
         out = {}
         for code in codes:
+            months = lives.get(code, [])
             mine = by_station.get(code)
             if mine is None:
                 out[code] = _evidence(None, months, [], [], "期内未点单或点单未派出宣讲队")
@@ -201,10 +262,11 @@ def _lecture_values(r: PeriodRecords, metric: str, codes: list[str]) -> dict[str
             out[code] = _evidence(_share(delivered, len(mine)), months, records,
                                   [f"{x['month']} {x['menu_code']}" for x in records if x["status"] != "delivered"])
         return out
-    ratings = r.ratings[r.ratings["month"].isin(months)]
+    ratings = _own(r.ratings, lives)
     by_station = dict(list(ratings.groupby("station_code")))
     out = {}
     for code in codes:
+        months = lives.get(code, [])
         mine = by_station.get(code)
         if mine is None:
             out[code] = _evidence(None, months, [], [], "期内无宣讲评单")
@@ -233,9 +295,11 @@ def assessed_values(r: PeriodRecords, indicator: Indicator) -> dict[str, dict]:
     return out
 
 
-def indicator_values(r: PeriodRecords, rules: EvaluationRules) -> dict[str, dict[str, dict]]:
+def indicator_values(r: PeriodRecords, rules: EvaluationRules,
+                     lives: dict[str, list[str]] | None = None) -> dict[str, dict[str, dict]]:
     """indicator code -> station code -> evidence (with the value, or None where there is no record)."""
-    return {i.code: (derived_values(r, i) if i.source == "derived" else assessed_values(r, i))
+    lives = station_months(r) if lives is None else lives
+    return {i.code: (derived_values(r, i, lives) if i.source == "derived" else assessed_values(r, i))
             for d in rules.dimensions for i in d.indicators}
 
 
@@ -245,35 +309,41 @@ def _weighted(parts: list[tuple[float | None, float]]) -> float | None:
     return None if weight == 0 else round(sum(v * w for v, w in known) / weight, 2)
 
 
-def stars_for(total: float | None, thresholds: list[float]) -> int:
-    """5 stars at or above the first threshold, 4 at the second … 1 below the last."""
+def stars_for(total: float | None, thresholds: list[float]) -> int | None:
+    """5 stars at or above the first threshold, 4 at the second … 1 below the last; none without a total."""
     if total is None:
-        return 0
+        return None
     for stars, line in zip(range(5, 1, -1), thresholds, strict=True):
         if total >= line:
             return stars
     return 1
 
 
-def score_stations(values: dict[str, dict[str, dict]], stations: pd.DataFrame, rules: EvaluationRules) -> pd.DataFrame:
-    """One row per station: code, name, township, the six dimensions, total and stars, best first.
+def score_stations(values: dict[str, dict[str, dict]], stations: pd.DataFrame, rules: EvaluationRules,
+                   recorded: set[str] | None = None) -> pd.DataFrame:
+    """One row per station: code, name, township, the six dimensions, total and stars (nullable), best first.
 
     A dimension is the weighted mean of its indicators that have a value; the total, of the dimensions that do.
+    A station outside `recorded` (no record in its months: 无记录) has none of them, whatever zeros its
+    indicators show (a share of plans filed, 0 of 12, is a value; it is not a record).
     """
     rows = []
     for st in stations.itertuples():
         dims = {d.name: _weighted([(values[i.code][st.code]["value"], i.weight) for i in d.indicators])
-                for d in rules.dimensions}
+                if recorded is None or st.code in recorded else None for d in rules.dimensions}
         total = _weighted([(dims[d.name], d.weight) for d in rules.dimensions])
         rows.append({"code": st.code, "name": st.name, "township": st.township, **{n: dims[n] for n in DIMENSIONS},
                      "total": total, "stars": stars_for(total, rules.stars)})
     out = pd.DataFrame(rows, columns=["code", "name", "township", *DIMENSIONS, "total", "stars"])
+    out["stars"] = out["stars"].astype("Int64")
     return out.sort_values(["total", "code"], ascending=[False, True], na_position="last", kind="stable").reset_index(drop=True)
 
 
 def watch_list(scored: pd.DataFrame, r: PeriodRecords, rules: EvaluationRules) -> pd.DataFrame:
     """Stations to watch, each with its reasons: the lowest totals (a share of the stations, at least one) and
-    a run of consecutive months without a plan."""
+    a run of consecutive months without a plan, counted in the station's own months (`r.months` when the stations
+    carry no lifetime)."""
+    lives = station_months(r)
     reasons: dict[str, list[str]] = {}
     ranked = scored.dropna(subset=["total"]).sort_values(["total", "code"], kind="stable")
     count = int(len(ranked) * rules.watch.bottom_share + 0.999999) if rules.watch.bottom_share else 0
@@ -282,7 +352,7 @@ def watch_list(scored: pd.DataFrame, r: PeriodRecords, rules: EvaluationRules) -
     plans = _plans_by_station(r)
     for code in scored["code"]:
         run = longest = 0
-        for m in r.months:
+        for m in lives.get(code, r.months):
             run = 0 if m in plans.get(code, {}) else run + 1
             longest = max(longest, run)
         if longest >= rules.watch.months_without_plan:
@@ -295,17 +365,21 @@ def watch_list(scored: pd.DataFrame, r: PeriodRecords, rules: EvaluationRules) -
 
 
 def township_profile(scored: pd.DataFrame) -> pd.DataFrame:
-    """Per township: stations, the mean of each dimension and of the total, and the stars' distribution."""
+    """Per township: stations, the mean of each dimension and of the total, and the stars' distribution
+    (`stars_0`: the stations without stars, 无记录)."""
     means = scored.groupby("township")[[*DIMENSIONS, "total"]].mean().round(2)
     count = scored.groupby("township")["code"].count().rename("stations")
-    stars = scored.pivot_table(index="township", columns="stars", values="code", aggfunc="count", fill_value=0)
+    stars = scored.assign(stars=scored["stars"].fillna(0).astype(int)).pivot_table(index="township", columns="stars", values="code", aggfunc="count", fill_value=0)
     stars = stars.reindex(columns=range(5, -1, -1), fill_value=0).rename(columns=lambda s: f"stars_{s}")
     out = pd.concat([count, means, stars], axis=1).reset_index(names="township")
     return out.sort_values(["total", "township"], ascending=[False, True], na_position="last").reset_index(drop=True)
 
 
 def evaluate(r: PeriodRecords, rules: EvaluationRules) -> tuple[pd.DataFrame, dict[str, dict[str, dict]], pd.DataFrame]:
-    """(scores per station, evidence per indicator and station, the watch list)."""
-    values = indicator_values(r, rules)
-    scored = score_stations(values, r.stations, rules)
+    """(scores per station, evidence per indicator and station, the watch list), for the stations that existed in
+    the period (at least one month of their own: `station_months`)."""
+    lives = station_months(r)
+    r = replace(r, stations=r.stations[r.stations["code"].map(lambda c: bool(lives.get(c)))].reset_index(drop=True))
+    values = indicator_values(r, rules, lives)
+    scored = score_stations(values, r.stations, rules, recorded(r, lives))
     return scored, values, watch_list(scored, r, rules)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from activity_day.domain.dates import shift_month
@@ -19,3 +19,8 @@ def next_month(now: datetime | None = None) -> str:
     """The month after the current one in Asia/Shanghai: the default for every command."""
     return shift_month(this_month(now), 1)
 
+
+
+def local_day(moment: datetime) -> date:
+    """The county's calendar day at `moment` (a naive moment is taken as already local)."""
+    return moment.astimezone(TZ).date() if moment.tzinfo else moment.date()

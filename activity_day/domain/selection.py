@@ -40,7 +40,7 @@ def review_applications(applications: pd.DataFrame, evaluation: pd.DataFrame, op
         reasons = []
         known = app.code in info.index
         total = float(info.loc[app.code, "total"]) if known and pd.notna(info.loc[app.code, "total"]) else None
-        stars = int(info.loc[app.code, "stars"]) if known else 0
+        stars = int(info.loc[app.code, "stars"]) if total is not None and pd.notna(info.loc[app.code, "stars"]) else None
         if not str(app.brand).strip():
             reasons.append("未填写特色或品牌")
         if not known or total is None:
@@ -48,7 +48,7 @@ def review_applications(applications: pd.DataFrame, evaluation: pd.DataFrame, op
         else:
             if total < rules.min_total:
                 reasons.append(f"综合得分 {total:.2f} 低于 {rules.min_total:g} 分")
-            if stars < rules.min_stars:
+            if stars is None or stars < rules.min_stars:
                 reasons.append(f"星级为{stars}星，低于{rules.min_stars}星")
             if str(info.loc[app.code, "watch"]).strip():
                 reasons.append(f"列为重点关注（{info.loc[app.code, 'watch']}）")

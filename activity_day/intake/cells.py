@@ -127,6 +127,20 @@ def parse_datetime(value: Any) -> tuple[datetime | None, str | None]:
         return None, "日期不存在"
 
 
+def parse_day(value: Any) -> tuple[date | None, str | None]:
+    """An optional day: a date as `parse_datetime` reads it, or a month (2027-09, 2027年9月) for its first day."""
+    if is_blank(value):
+        return None, None
+    if isinstance(value, str):
+        month = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?", unicodedata.normalize("NFKC", value).strip())
+        if month and 1 <= int(month[2]) <= 12:
+            return date(int(month[1]), int(month[2]), 1), None
+    moment, error = parse_datetime(value)
+    if error or moment is None:
+        return None, "不是有效的日期（示例：2027-09-01 或 2027-09）"
+    return moment.date(), None
+
+
 def parse_count(value: Any, *, low: int, high: int) -> tuple[int | None, str | None]:
     if is_blank(value):
         return None, "不能为空"

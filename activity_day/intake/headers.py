@@ -20,6 +20,8 @@ class H:
     PHONE = "联系电话"
     LONGITUDE = "经度"
     LATITUDE = "纬度"
+    JOINED = "设立日期"  # the first day it counts in the evaluation (a date, or a month for its first day)
+    LEFT = "撤销日期"  # the day it closed: listed with one, the station is out of the registry from that day
     # 活动计划 (station plans)
     ACTIVITY_NAME = "活动名称"
     TASK = "任务类别"
@@ -95,7 +97,7 @@ class FileKind:
 STATIONS = FileKind(
     "stations", "所站名录",
     (H.STATION_CODE, H.STATION_NAME, H.STATION_KIND, H.TOWNSHIP, H.LEADER, H.PHONE),
-    (H.LONGITUDE, H.LATITUDE),
+    (H.LONGITUDE, H.LATITUDE, H.JOINED, H.LEFT),
 )
 PLANS = FileKind(
     "plans",

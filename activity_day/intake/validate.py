@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -24,6 +25,7 @@ from activity_day.intake.cells import (
     numeric_key,
     parse_count,
     parse_datetime,
+    parse_day,
     parse_enum,
     parse_kind,
     parse_score,
@@ -88,11 +90,13 @@ class _RowCheck:
         self.problems.append(Problem(self.file, self.row[ROW], column, value, message))
 
 
-def validate_stations(frame: pd.DataFrame, file: str, existing: dict[str, str] | None = None) -> Validated:
+def validate_stations(frame: pd.DataFrame, file: str, existing: dict[str, str] | None = None,
+                      today: date | None = None) -> Validated:
     """The registry is one unit: any problem refuses the whole file.
 
     A code typed as a number (1 for 001) keeps the registered code it means, so re-importing a
-    registry never re-keys its stations.
+    registry never re-keys its stations. 设立日期 and 撤销日期 (optional) are a station's lifetime in the
+    evaluation; a 撤销日期 after `today` (the import's day) is refused: a station closes before it leaves the registry.
     """
     result = Validated("stations", file)
     rows: list[dict[str, Any]] = []
@@ -117,6 +121,12 @@ def validate_stations(frame: pd.DataFrame, file: str, existing: dict[str, str] |
         c.check(H.PHONE, "phone", (number, error))
         c.check(H.LONGITUDE, "longitude", float_or_none(raw.get(H.LONGITUDE), 73, 136))
         c.check(H.LATITUDE, "latitude", float_or_none(raw.get(H.LATITUDE), 3, 54))
+        joined = c.check(H.JOINED, "joined_on", parse_day(raw.get(H.JOINED)))
+        left = c.check(H.LEFT, "left_on", parse_day(raw.get(H.LEFT)))
+        if left is not None and today is not None and left > today:
+            c.fail(H.LEFT, f"不能晚于导入当天（{today.isoformat()}）：撤销后再导入")
+        elif left is not None and joined is not None and left <= joined:
+            c.fail(H.LEFT, f"应晚于{H.JOINED}（{joined.isoformat()}）")
         result.problems += c.problems
         if c.values["kind"] is not None:
             c.values["kind"] = c.values["kind"].value

@@ -32,7 +32,7 @@ class Evaluation:
         watch = dict(zip(self.watch["code"], self.watch["reasons"], strict=True))
         return [{"code": r.code, "name": r.name, "township": r.township,
                  "dimensions": {d: _num(getattr(r, d)) for d in DIMENSIONS}, "total": _num(r.total),
-                 "stars": int(r.stars), "watch": watch.get(r.code, ""),
+                 "stars": None if pd.isna(r.stars) else int(r.stars), "watch": watch.get(r.code, ""),
                  "evidence": {code: by_station[r.code] for code, by_station in self.evidence.items()}}
                 for r in self.scored.itertuples()]
 
@@ -49,7 +49,8 @@ def load_records(county: str, months: list[str]) -> tuple[Profile, PeriodRecords
         records = PeriodRecords(
             months=ran,
             required={m: list(crud.plan_content(plans[m]).required_codes) for m in ran},
-            stations=crud.stations_frame(session=session, county=county),
+            stations=crud.stations_ever(session=session, county=county),
+            activity_days={m: plans[m].activity_date for m in ran},
             plans=crud.station_plans_in(session=session, county=county, months=ran),
             activities=crud.activities_in(session=session, county=county, months=ran),
             scores=crud.scores_between(session=session, county=county, first=months[0], last=months[-1]),
@@ -63,12 +64,13 @@ def load_records(county: str, months: list[str]) -> tuple[Profile, PeriodRecords
 
 
 def evaluate_period(county: str, period: str) -> Evaluation:
-    """Evaluate every active station of the county over the period, and store the result (a rerun replaces it)."""
+    """Evaluate every station that was registered in the period, each on its own months (a station removed since
+    keeps its months; one that joined later has only its own), and store the result (a rerun replaces it)."""
     months = period_months(period)
     profile, records = load_records(county, months)
     if not records.months:
         raise MissingPrerequisite(f"{period}期间内没有任何一个月印发了正式方案，没有可供评价的月度记录：请换一个期间")
-    if records.stations.empty:
+    if not records.stations["active"].any():
         raise MissingPrerequisite("还没有所站名录：请先导入（activity-day import stations 所站名录.xlsx）")
     scored, evidence, watch = evaluate(records, profile.evaluation)
     result = Evaluation(county=county, period=period.upper(), months=records.months, profile=profile, scored=scored,

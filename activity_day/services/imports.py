@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from activity_day.domain import menu
+from activity_day.domain.months import local_day
 from activity_day.domain.planning import foreign_festival_codes, load_checklist_catalog, load_learning_catalog
 from activity_day.domain.profile import unknown_townships
 from activity_day.errors import OperatorError, Refused
@@ -142,9 +143,10 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
     with transaction() as session:
         if kind == "stations":
             registered = crud.registered_codes(session=session, county=county)
-            validated = validate_stations(frame, name, existing=code_index(registered))
+            today = local_day(now)
+            validated = validate_stations(frame, name, existing=code_index(registered), today=today)
             rows = validated.units.get(REGISTRY, [])
-            written = crud.replace_registry(session=session, county=county, rows=rows) if rows else 0
+            written = crud.replace_registry(session=session, county=county, rows=rows, today=today) if rows else 0
             if rows:  # the registry wins; the profile must follow before the next draw (回避)
                 profile = crud.load_profile_of(session=session, county=county)
                 notices = notices + [

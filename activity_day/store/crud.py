@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -64,13 +64,25 @@ def load_profile_of(*, session: Session, county: str) -> Profile:
 
 # --- stations -------------------------------------------------------------------------------------------
 
-def replace_registry(*, session: Session, county: str, rows: Sequence[dict[str, Any]]) -> int:
-    """Load a station registry: upsert its stations, mark the ones it no longer lists inactive."""
-    records = [dict(r, county=county, active=True) for r in rows]
+def replace_registry(*, session: Session, county: str, rows: Sequence[dict[str, Any]], today: date) -> int:
+    """Load a station registry: upsert its stations, mark the ones it no longer lists inactive, and keep each
+    station's lifetime (`joined_on`, `left_on`).
+
+    A date the file gives wins. Otherwise a station new to a county that already has a registry joins `today`
+    (the county's first registry lists stations that were there before any record), one the file no longer lists
+    leaves `today`, and one listed again is back with the day it first joined. A station listed with a 撤销日期
+    is out of the registry from that day.
+    """
+    known = dict(session.exec(select(Station.code, Station.joined_on).where(Station.county == county)).all())
+    records = []
+    for r in rows:
+        joined = r.get("joined_on") or (known[r["code"]] if r["code"] in known else None if not known else today)
+        left = r.get("left_on")
+        records.append(dict(r, county=county, joined_on=joined, left_on=left, active=left is None))
     upsert(session, Station, records, ["county", "code"])
     codes = [r["code"] for r in rows]
-    session.exec(update(Station).where(Station.county == county, Station.code.not_in(codes))  # type: ignore[attr-defined]
-                 .values(active=False))
+    session.exec(update(Station).where(Station.county == county, Station.code.not_in(codes),  # type: ignore[attr-defined]
+                                       Station.active).values(active=False, left_on=today))
     return len(records)
 
 
@@ -92,6 +104,29 @@ def _frame(session: Session, model: type, columns: list[str], *where: Any, order
 def stations_frame(*, session: Session, county: str) -> pd.DataFrame:
     """Active stations of the county, ordered by code."""
     return _frame(session, Station, STATION_COLUMNS, Station.county == county, Station.active, order=["code"])
+
+
+LIFETIME_COLUMNS = ["joined_on", "left_on", "active"]
+
+
+def stations_ever(*, session: Session, county: str) -> pd.DataFrame:
+    """Every station the county has registered, in the registry or removed, with its lifetime (joined_on,
+    left_on, active), ordered by code: what the evaluation of a past period reads."""
+    return _frame(session, Station, STATION_COLUMNS + LIFETIME_COLUMNS, Station.county == county, order=["code"])
+
+
+def set_lifetime(*, session: Session, county: str, code: str, **dates: date | None) -> Station:
+    """Set a station's `joined_on` and/or `left_on` (the office's word over the registry's inference); a station
+    given a day it left is out of the registry, one whose day is cleared is back in it."""
+    station = session.exec(select(Station).where(Station.county == county, Station.code == code)).first()
+    if station is None:
+        raise MissingPrerequisite(f"所站名录中没有编号为 {code} 的所站（含已撤销的）")
+    for key, value in dates.items():
+        setattr(station, key, value)
+    if "left_on" in dates:
+        station.active = station.left_on is None
+    session.add(station)
+    return station
 
 
 # --- plans ------------------------------------------------------------------------------------------------

@@ -72,7 +72,10 @@ def test_each_indicator_value_and_its_records() -> None:
     b = {code: values[code]["B"] for code in values}
     assert b["plan_submitted"]["value"] == pytest.approx(33.33) and b["plan_submitted"]["missing"] == ["2027-02", "2027-03"]
     assert b["inspection_score"]["value"] is None and b["inspection_score"]["note"] == "期内未被抽中督查"
-    assert b["feedback_closed"]["value"] == 100.0 and b["site"]["value"] is None
+    # B had no suggestion at all: nothing to close is no value (not 100), and 机制 is its plans' timeliness alone
+    assert b["feedback_closed"]["value"] is None and b["feedback_closed"]["note"] == "期内无意见建议"
+    assert b["site"]["value"] is None
+    assert scored.set_index("code").loc["B", "机制"] == b["plan_on_time"]["value"]
     assert set(scored["code"]) == {"A", "B"} and scored["total"].between(0, 100).all()
 
 
@@ -126,7 +129,7 @@ def test_each_dimension_moves_exactly_with_its_indicators() -> None:
 
 
 def test_stars_watch_list_and_townships() -> None:
-    assert [stars_for(t, [90, 80, 70, 60]) for t in (95, 90, 85, 72, 60, 59.99, None)] == [5, 5, 4, 3, 2, 1, 0]
+    assert [stars_for(t, [90, 80, 70, 60]) for t in (95, 90, 85, 72, 60, 59.99, None)] == [5, 5, 4, 3, 2, 1, None]
     rules = EvaluationRules.model_validate({"watch": {"bottom_share": 0.5, "months_without_plan": 2}})
     scored, _, watch = evaluate(records(), rules)
     assert watch["code"].tolist() == ["B"]
@@ -175,8 +178,74 @@ def test_site_visits_count_in_any_month_and_a_period_without_activity_days_has_n
                             EvaluationRules())
     assert values["signage"]["A"]["value"] == 70.0
     assert values["plan_submitted"]["A"]["months"] == ["2027-01", "2027-03"]
-    # no month with a plan: nothing is derived, not even the suggestions' 100
-    scored, values, _ = evaluate(records(months=[], period_months=MONTHS, assessed=february.iloc[0:0]),
-                                 EvaluationRules())
-    assert values["feedback_closed"]["B"]["value"] is None and scored["total"].isna().all()
-    assert set(scored["stars"]) == {0}
+    # no month with an activity day: no station had a month of its own, so none is evaluated
+    scored, values, watch = evaluate(records(months=[], period_months=MONTHS, assessed=february.iloc[0:0]),
+                                     EvaluationRules())
+    assert scored.empty and watch.empty and values["feedback_closed"] == {}
+
+
+YEAR = [f"2027-{m:02d}" for m in range(1, 13)]
+
+
+def year_records(months: list[str] = YEAR) -> PeriodRecords:
+    """A year with activity days on the 5th. A files every month; S joined on 1 September and filed in September,
+    October and December; R was removed on 20 September, after filing January to September; N was there all year
+    and left no record; L left the registry on a day nobody recorded, after filing January to March."""
+    from datetime import date
+
+    stations = pd.DataFrame({"code": ["A", "S", "R", "N", "L"], "name": ["甲站", "新站", "撤站", "空站", "旧站"],
+                             "township": ["东镇", "东镇", "西镇", "西镇", "西镇"],
+                             "joined_on": [None, date(2027, 9, 1), None, None, None],
+                             "left_on": [None, None, date(2027, 9, 20), None, None],
+                             "active": [True, True, False, True, False]})
+    filed = {"A": YEAR, "S": ["2027-09", "2027-10", "2027-12"], "R": YEAR[:9], "L": YEAR[:3]}
+    plans = pd.DataFrame([{"month": m, "station_code": c, "late": False} for c, ms in filed.items() for m in ms])
+    acts = pd.DataFrame([{"month": m, "station_code": c, "task": "理论宣讲", "checklist_code": "R1",
+                          "expected_participants": 30, "volunteer_team": "队"} for c, ms in filed.items() for m in ms])
+    # R's suggestion from October (after it left) is not its record; S's from March (before it joined) neither
+    feedback = pd.DataFrame({"id": [1, 2], "month": ["2027-10", "2027-03"], "station_code": ["R", "S"],
+                             "status": ["open", "open"]})
+    empty = pd.DataFrame(columns=["month", "station_code", "mode", "scorer", "score"])
+    return PeriodRecords(months=months, required={m: ["R1"] for m in months}, stations=stations, plans=plans,
+                         activities=acts, scores=empty, feedback=feedback,
+                         assessed=pd.DataFrame(columns=["station_code", "indicator", "score", "assessor", "month"]),
+                         activity_days={m: date(int(m[:4]), int(m[5:]), 5) for m in months})
+
+
+def test_each_station_is_evaluated_only_on_its_own_months() -> None:
+    rules = EvaluationRules.model_validate({"watch": {"bottom_share": 0, "months_without_plan": 3}})
+    scored, values, watch = evaluate(year_records(), rules)
+    s, r = {c: values[c]["S"] for c in values}, {c: values[c]["R"] for c in values}
+    # S joined in September: four months, three plans; not "missing" January to August
+    assert s["plan_submitted"]["months"] == YEAR[8:] and s["plan_submitted"]["value"] == 75.0
+    assert s["plan_submitted"]["missing"] == ["2027-11"] and s["activities_per_month"]["value"] == 18.75  # 3/4 of 4
+    assert s["feedback_closed"]["value"] is None and s["feedback_closed"]["records"] == []  # March was not its own
+    # R was removed on 20 September: January to September are its months, all filed; October's suggestion is not its
+    assert r["plan_submitted"]["months"] == YEAR[:9] and r["plan_submitted"]["value"] == 100.0
+    assert r["feedback_closed"]["value"] is None and r["required_coverage"]["value"] == 100.0
+    # L left on a day nobody recorded: its months end with its last plan
+    assert values["plan_submitted"]["L"]["months"] == YEAR[:3] and values["plan_submitted"]["L"]["value"] == 100.0
+    # N had a year and no record: no dimension, no total, no stars (无记录), and it is watched for its plans
+    n = scored.set_index("code").loc["N"]
+    assert pd.isna(n["total"]) and pd.isna(n["stars"]) and all(pd.isna(n[d]) for d in ("阵地", "活动", "机制"))
+    assert values["plan_submitted"]["N"]["value"] == 0.0 and scored["code"].iloc[-1] == "N"
+    assert dict(zip(watch["code"], watch["reasons"], strict=True)) == {"N": "连续 12 个月未报送活动计划"}
+    assert set(scored["code"]) == {"A", "S", "R", "N", "L"} and scored["total"].dropna().between(0, 100).all()
+    assert scored.set_index("code").loc["S", "total"] > 0 and scored.set_index("code").loc["R", "stars"] >= 1
+    towns = township_profile(scored).set_index("township")
+    assert towns.loc["西镇", "stars_0"] == 1 and towns.loc["西镇", "stations"] == 3
+
+
+def test_a_station_is_in_the_quarters_it_was_there() -> None:
+    rules = EvaluationRules()
+    codes = {}
+    for quarter, months in {"Q1": YEAR[:3], "Q2": YEAR[3:6], "Q3": YEAR[6:9], "Q4": YEAR[9:]}.items():
+        scored, _, _ = evaluate(year_records(months), rules)
+        codes[quarter] = set(scored["code"])
+    assert codes == {"Q1": {"A", "R", "N", "L"}, "Q2": {"A", "R", "N"}, "Q3": {"A", "S", "R", "N"},
+                     "Q4": {"A", "S", "N"}}
+    # joined on 10 September, after that month's activity day: its first month is October
+    later = year_records(YEAR[6:9])
+    later.stations.loc[later.stations["code"] == "S", "joined_on"] = pd.Timestamp("2027-09-10").date()
+    scored, _, _ = evaluate(later, rules)
+    assert "S" not in set(scored["code"])

@@ -122,3 +122,51 @@ def test_the_command_prints_the_json_contract(prefect_server, quarter: dict) -> 
     assert set(first["evidence"]["plan_submitted"]) >= {"value", "months", "records", "missing"}
     bad = CliRunner().invoke(app, ["evaluate", "--period", "2027-Q9"])
     assert bad.exit_code == 2 and "评价期间“2027-Q9”无效" in bad.output
+
+
+def test_a_station_that_joined_one_that_left_and_one_without_a_record(prefect_server, quarter: dict) -> None:
+    """In the generated quarter: 017 founded on 1 February, 018 closed on 28 February, and 249 registered in
+    December without a record since: each evaluated on its own months, 249 with no total and no stars."""
+    from datetime import UTC, date, datetime
+
+    from typer.testing import CliRunner
+
+    from activity_day.services.stations import set_lifetime
+    from activity_day.store import crud
+    from cli.root import app
+
+    with transaction() as session:
+        registry = crud.stations_frame(session=session, county=COUNTY)
+    sheet = registry.rename(columns={"code": "所站编号", "name": "所站名称", "kind": "类型", "township": "乡镇（街道）",
+                                     "leader": "负责人", "phone": "联系电话"}).drop(columns=["longitude", "latitude"])
+    added = pd.concat([sheet, sheet.iloc[[0]].assign(**{"所站编号": "249", "所站名称": "众兴街道新建社区新时代文明实践站"})])
+    december = datetime(2026, 12, 20, 2, tzinfo=UTC)
+    assert import_file("stations", write_xlsx(added, quarter["root"] / "名录249.xlsx", "名录"), county=COUNTY,
+                       now=december).exit_code == 0
+    set_lifetime(COUNTY, "017", today=date(2027, 3, 31), joined_on=date(2027, 2, 1))
+    set_lifetime(COUNTY, "018", today=date(2027, 3, 31), left_on=date(2027, 2, 28))
+    try:
+        result = CliRunner().invoke(app, ["evaluate", "--period", "2027-Q1", "--json"])
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout.strip().splitlines()[-1])
+        rows = {s["code"]: s for s in data["stations"]}
+        assert len(rows) == 249 and set(data["stations"][0]) == set(rows["249"])  # one shape for every station
+        assert rows["017"]["evidence"]["plan_submitted"]["months"] == ["2027-02", "2027-03"]
+        assert rows["018"]["evidence"]["plan_submitted"]["months"] == ["2027-01", "2027-02"]
+        assert rows["018"]["stars"] is not None and rows["017"]["total"] is not None
+        new = rows["249"]
+        assert new["total"] is None and new["stars"] is None and set(new["dimensions"].values()) == {None}
+        assert new["evidence"]["plan_submitted"]["missing"] == ["2027-01", "2027-02", "2027-03"]
+        with transaction() as session:
+            stored = session.exec(select(StationEvaluation).where(StationEvaluation.period == "2027-Q1",
+                                                                  StationEvaluation.station_code == "249")).one()
+        assert stored.total is None and stored.stars is None
+        cards = openpyxl.load_workbook(Path(quarter["settings"].out) / "evaluation" / "2027-Q1" / "station-cards.xlsx")
+        [row] = [r for r in cards["综合评价"].iter_rows(min_row=2, values_only=True) if r[0] == "249"]
+        assert row[9] is None and row[10] is None  # 综合得分 and 星级 left empty
+        report = Word(Path(quarter["settings"].out) / "evaluation" / "2027-Q1" / "evaluation-report.docx")
+        assert "另有 1 个所站期内无记录、不评定星级" in "\n".join(p.text for p in report.paragraphs)
+    finally:  # the module's other tests see the quarter as generated
+        set_lifetime(COUNTY, "017", today=date(2027, 3, 31), joined_on=None)
+        set_lifetime(COUNTY, "018", today=date(2027, 3, 31), left_on=None)
+        import_file("stations", write_xlsx(sheet, quarter["root"] / "名录.xlsx", "名录"), county=COUNTY, now=december)

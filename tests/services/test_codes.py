@@ -18,7 +18,15 @@ from activity_day.services.lectures import list_orders
 from activity_day.store import crud
 from activity_day.store import lectures as lecture_store
 from activity_day.store.database import transaction
-from models import AssessedScore, DemoApplication, InspectionScore, LectureOrder, Speaker, Station, StationPlan
+from models import (
+    AssessedScore,
+    DemoApplication,
+    InspectionScore,
+    LectureOrder,
+    Speaker,
+    Station,
+    StationPlan,
+)
 from tests.api.test_every_path import EARLY, LATER, MONTH, PLAN_FILE_COLUMNS, World, bearer, plan_rows, world
 from tests.api.test_every_path import raise_findings as _raise_findings
 
