@@ -148,9 +148,16 @@ def prefect_unreachable(exc: BaseException) -> str | None:
         return (f"Prefect 临时服务器在 {timeout} 秒内未能启动（本机可能过于繁忙）。请另开终端运行 "
                 ".venv/bin/prefect server start，再设置 PREFECT_API_URL=http://127.0.0.1:4200/api 后重试；"
                 "或调大 PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
+    url = os.environ.get("PREFECT_API_URL", "")
+    refused = {getattr(getattr(e, "response", None), "status_code", None) for e in _chain(exc)} & {401, 403}
+    if refused:
+        # The server answered: it is up, and it refused the credential (PREFECT_SERVER_API_AUTH_STRING is set there).
+        given = ("未设置 PREFECT_API_AUTH_STRING" if not os.environ.get("PREFECT_API_AUTH_STRING")
+                 else "PREFECT_API_AUTH_STRING 与服务器的 PREFECT_SERVER_API_AUTH_STRING 不一致")
+        return (f"Prefect 服务器{('（' + url + '）') if url else ''}拒绝了登录凭据（{min(refused)}）：{given}。"
+                "请设置与服务器相同的“用户名:密码”（服务器上见 /etc/activity-day/secrets.env）")
     names = {type(e).__name__ for e in _chain(exc)}
     if names & {"ConnectError", "ConnectTimeout", "PrefectHTTPStatusError"} or "Failed to reach API" in text:
-        url = os.environ.get("PREFECT_API_URL", "")
         return (f"无法连接 Prefect 服务器{('（' + url + '）') if url else ''}：请确认服务器已启动"
                 "（.venv/bin/prefect server start），PREFECT_API_URL 指向它（如 http://127.0.0.1:4200/api）；"
                 "不设置 PREFECT_API_URL 时本命令会自行启动临时服务器")
