@@ -83,7 +83,71 @@ def show(ctx: typer.Context, round_: RoundOpt, as_json: JsonOpt = False) -> None
         typer.echo(json.dumps(summary, ensure_ascii=False, default=str))
         return
     typer.echo(f"{summary['round']}年度示范所站评选：{summary['stage_cn']}")
+    if draw := summary["site_visits"]:
+        typer.echo(f"  入围名单 {draw['shortlist']} 个所站，SHA-256 {draw['shortlist_sha256']}；"
+                   + (f"实地评估人员已抽定（公开随机数：{draw['public_random_source']}）" if draw["drawn"]
+                      else "待各部门公开随机串后抽取实地评估人员"))
     for a in summary["applications"]:
         typer.echo(f"  {a['station']} {a['brand']}：{a['status_cn']}" + (f"（{a['reason']}）" if a["reason"] else ""))
     for o in summary["objections"]:
         typer.echo(f"  第{o['id']}号异议 {o['station']}：{o['content']}；{o['ruling_cn']}")
+
+
+DepartmentOpt = Annotated[str, typer.Option("--department", help="审核部门（县情配置 departments 中的一个）。")]
+
+
+@app.command("commit")
+def commit(ctx: typer.Context, round_: RoundOpt, department: DepartmentOpt,
+           commitment: Annotated[str, typer.Option("--commitment", help="随机串的 SHA-256（64位十六进制）。")]) -> None:
+    """登记一个审核部门对实地评估抽取的承诺值（资料审核公布入围名单之前）；随机串由部门自行保管。"""
+    from activity_day.services import commitments
+    from activity_day.services.submissions import utcnow
+
+    chosen = _round(round_)
+    commitments.commit_round(county(ctx), chosen, department, commitment, utcnow())
+    typer.echo(f"已登记{department}对{chosen}年度示范所站实地评估抽取的承诺值 {commitment.strip().lower()[:16]}…")
+
+
+@app.command("reveal")
+def reveal(ctx: typer.Context, round_: RoundOpt, department: DepartmentOpt,
+           secret: Annotated[str, typer.Option("--secret", help="该部门事先承诺的随机串。")]) -> None:
+    """公开一个审核部门的随机串（入围名单公布后、抽取实地评估人员前）；须与承诺值相符。"""
+    from activity_day.services import commitments
+    from activity_day.services.submissions import utcnow
+
+    chosen = _round(round_)
+    commitments.reveal_round(county(ctx), chosen, department, secret, utcnow())
+    typer.echo(f"{department}的随机串与承诺值相符，已公开；抽取实地评估人员时与其他部门公开的随机串组合为公开随机数")
+
+
+@app.command("commitments")
+def commitments_(ctx: typer.Context, round_: RoundOpt, as_json: JsonOpt = False) -> None:
+    """本轮各部门的承诺值及是否已公开。"""
+    from activity_day.services import commitments
+
+    rows = commitments.round_status(county(ctx), _round(round_))
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for r in rows:
+        typer.echo(f"{r['department']} {r['commitment']} {'已公开' if r['revealed'] else '未公开'}")
+    typer.echo(f"{_round(round_)}年度示范所站评选：{len(rows)} 个部门提交了承诺值")
+
+
+@app.command("record")
+def record(ctx: typer.Context, round_: RoundOpt) -> None:
+    """实地评估抽取的完整记录（JSON，docs/verify_site_visits.py 的输入）。"""
+    from activity_day.services.demonstration import site_visit_record_of
+
+    typer.echo(json.dumps(site_visit_record_of(county(ctx), _round(round_)), ensure_ascii=False, indent=1,
+                          sort_keys=True))
+
+
+@app.command("verify")
+def verify(ctx: typer.Context, round_: RoundOpt) -> None:
+    """由记录的输入重新推算实地评估人员；结果一致时退出码为 0。"""
+    from activity_day.services.demonstration import verify_site_visits
+
+    ok, message = verify_site_visits(county(ctx), _round(round_))
+    typer.echo(("核验通过：" if ok else "核验不一致：") + message, err=not ok)
+    raise typer.Exit(0 if ok else 1)

@@ -7,17 +7,23 @@ from datetime import date, datetime
 import chinese_calendar
 import pandas as pd
 
+from activity_day.domain import draw
 from activity_day.domain.codes import normalize_code
 from activity_day.domain.dates import cn_date
 from activity_day.domain.months import TZ
 from activity_day.domain.selection import (
+    AssignmentError,
     assign_site_visits,
     final_list,
+    inputs_of,
     publicity_end,
     review_applications,
-    site_visit_seed,
+    site_visit_inputs,
+    site_visit_record,
+    weak_public_random,
 )
 from activity_day.errors import MissingPrerequisite, OperatorError
+from activity_day.services import commitments
 from activity_day.store import crud
 from activity_day.store import demonstration as store
 from activity_day.store.database import transaction
@@ -34,7 +40,11 @@ def today() -> date:
 
 
 def document_review(county: str, round_: str, period: str) -> pd.DataFrame:
-    """资料审核 against the stored evaluation of `period`; every application gets its result and reasons."""
+    """资料审核 against the stored evaluation of `period`; every application gets its result and reasons.
+
+    The review publishes the site-visit draw's inputs (the shortlist and the assessors, docs/draw.md) in the round's
+    record; once a department has revealed its secret they are fixed: a review that would change them is refused.
+    """
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)
         found = store.get_round(session=session, county=county, round_=round_)
@@ -50,35 +60,111 @@ def document_review(county: str, round_: str, period: str) -> pd.DataFrame:
             pd.DataFrame({"code": [a.station_code for a in apps], "brand": [a.brand for a in apps],
                           "statement": [a.statement for a in apps]}),
             evaluation, open_items.groupby("station_code").size().to_dict(), profile.demonstration)
+        record = _published_inputs(session, county, round_, profile, found, reviewed)
         for row in reviewed.itertuples():
             # a new review starts the round over: what the later stages recorded no longer holds
             store.update_application(session=session, county=county, round_=round_, station=row.code,
                                      eligible=bool(row.eligible), review_reason=row.reasons, assessors=[],
                                      site_score=None, decision=None, decision_reason="", decided_by="",
                                      decided_at=None, named=False)
-        store.save_round(session=session, county=county, round_=round_, period=period, stage="reviewed")
+        store.save_round(session=session, county=county, round_=round_, period=period, stage="reviewed",
+                         site_visit_record=record)
     return reviewed
 
 
+def _published_inputs(session, county: str, round_: str, profile, found, reviewed: pd.DataFrame) -> dict:
+    """The site-visit record the review leaves: the inputs it publishes, or the stored record when they are the
+    same (a rerun keeps a draw already made). Changed inputs are refused once a secret is revealed."""
+    stations = crud.stations_frame(session=session, county=county)
+    shortlist = stations[stations["code"].isin(reviewed.loc[reviewed["eligible"], "code"])][["code", "township"]]
+    assessors = list(dict.fromkeys((m.name, m.home_township) for t in profile.teams for m in t.members))
+    per_station = profile.demonstration.assessors_per_station
+    try:  # 回避 leaves enough assessors for every station whatever the random value: known before it is taken
+        assign_site_visits(shortlist, assessors, per_station, "")
+    except AssignmentError as exc:
+        raise OperatorError(str(exc)) from exc
+    inputs = site_visit_inputs(county, round_, shortlist, assessors, per_station)
+    old = found.site_visit_record if found is not None else None
+    if old and inputs_of(old) == inputs:
+        return old
+    parts = commitments.round_parts(session, county, round_)
+    if old and parts and parts["reveals"]:
+        raise OperatorError(f"{round_}年度示范所站评选已有部门公开随机串（{'、'.join(parts['reveals'])}），入围名单和"
+                            "评估人员不能再变动：本次审核结果与公布的不同，未保存")
+    return inputs
+
+
+WEAK_SOURCE = "入围名单SHA-256（未使用部门承诺值：县文明办事先可以推算，仅作默认）"
+
+
 def site_visits(county: str, round_: str) -> tuple[pd.DataFrame, str]:
-    """实地评估: assessors for each shortlisted station, drawn with 回避 from a seed any reader can re-derive."""
+    """实地评估: assessors for each shortlisted station, drawn with 回避 from the inputs the document review
+    published and a public random value the office cannot choose: the reviewing departments' secrets, committed
+    before the review and revealed after it (docs/draw.md). A round without commitments falls back to the
+    shortlist's checksum, and its record says so. A draw made is kept: a rerun returns it."""
     with transaction() as session:
-        profile = crud.load_profile_of(session=session, county=county)
-        stations = crud.stations_frame(session=session, county=county)
-        shortlisted = [a.station_code for a in store.applications(session=session, county=county, round_=round_)
-                       if a.eligible]
-        shortlist = stations[stations["code"].isin(shortlisted)][["code", "township"]]
-        assessors = list(dict.fromkeys((m.name, m.home_township) for t in profile.teams for m in t.members))
-        seed = site_visit_seed(county, round_, shortlisted)
-        try:
-            visits = assign_site_visits(shortlist, assessors, profile.demonstration.assessors_per_station, seed)
-        except ValueError as exc:
-            raise OperatorError(str(exc)) from exc
+        found = store.get_round(session=session, county=county, round_=round_)
+        if found is None or not found.site_visit_record:
+            raise MissingPrerequisite(f"{round_}年度示范所站评选尚未资料审核：请先运行 activity-day demonstration run")
+        record = found.site_visit_record
+        if "visits" not in record:
+            parts = commitments.round_parts(session, county, round_)
+            if parts is None:
+                value, source = weak_public_random(record), WEAK_SOURCE
+            elif not parts["reveals"]:
+                raise OperatorError(
+                    f"{round_}年度示范所站评选已有部门提交承诺值（{'、'.join(parts['commitments'])}），但尚无部门公开随机串，"
+                    f"暂不抽取实地评估人员。入围名单已公布（{len(record['shortlist'])} 个所站，SHA-256 "
+                    f"{record['shortlist_sha256']}）：请各部门运行 activity-day demonstration reveal --round {round_} "
+                    "--department 部门 --secret 随机串，再重跑 activity-day demonstration run")
+            else:
+                value = draw.combine_reveals(parts["reveals"])
+                source = "部门承诺—公开组合（" + "、".join(
+                    f"{d}{'已公开' if d in parts['reveals'] else '未公开'}" for d in parts["commitments"]) + "）"
+            try:
+                record = site_visit_record(inputs_of(record), value, source, parts)
+            except AssignmentError as exc:
+                raise OperatorError(str(exc)) from exc
+        visits = pd.DataFrame(record["visits"], columns=["code", "assessor"])
         for code, group in visits.groupby("code"):
             store.update_application(session=session, county=county, round_=round_, station=code,
                                      assessors=list(group["assessor"]))
-        store.save_round(session=session, county=county, round_=round_, seed=seed, stage="site_visits")
-    return visits, seed
+        store.save_round(session=session, county=county, round_=round_, seed=record["seed"], stage="site_visits",
+                         site_visit_record=record)
+    return visits, record["seed"]
+
+
+def site_visit_record_of(county: str, round_: str) -> dict:
+    """The round's site-visit record (`demonstration record`, the input of docs/verify_site_visits.py)."""
+    with transaction(read_only=True) as session:
+        found = store.get_round(session=session, county=county, round_=round_)
+    if found is None or not found.site_visit_record or "visits" not in found.site_visit_record:
+        raise MissingPrerequisite(f"{round_}年度示范所站评选尚未抽取实地评估人员")
+    return found.site_visit_record
+
+
+def verify_site_visits(county: str, round_: str) -> tuple[bool, str]:
+    """Re-derive the round's site visits from the record's inputs; (ok, explanation in Chinese)."""
+    record = site_visit_record_of(county, round_)
+    with transaction(read_only=True) as session:
+        stored = {a.station_code: sorted(a.assessors or []) for a in store.applications(
+            session=session, county=county, round_=round_) if a.eligible}
+    again = site_visit_inputs(county, round_, pd.DataFrame(record["shortlist"], columns=["code", "township"]),
+                              [(a["name"], a["home_township"]) for a in record["assessors"]], record["per_station"])
+    if (again["shortlist_sha256"], again["assessors_sha256"]) != (record["shortlist_sha256"], record["assessors_sha256"]):
+        return False, "入围名单或评估人员与记录的 SHA-256 不符"
+    if why := draw.check_parts(record):
+        return False, why
+    if site_visit_record(inputs_of(record), record["public_random"], record["public_random_source"],
+                         record.get("public_random_parts")) != record:
+        return False, "由记录的输入重新推算，实地评估人员与记录不同"
+    drawn: dict[str, list[str]] = {}
+    for visit in record["visits"]:
+        drawn.setdefault(visit["code"], []).append(visit["assessor"])
+    if stored != {code: sorted(names) for code, names in drawn.items()}:
+        return False, "数据库中各所站的实地评估人员与记录不符"
+    return True, (f"{round_}年度示范所站实地评估：重新推算 {len(drawn)} 个所站的评估人员，与记录一致；"
+                  f"公开随机数来源：{record['public_random_source']}")
 
 
 def record_decisions(county: str, round_: str, decisions: list[dict], decided_by: str) -> None:
@@ -212,10 +298,19 @@ def round_summary(county: str, round_: str) -> dict:
     return {"round": round_, "stage": found.stage if found else "applied",
             "stage_cn": STAGES_CN.get(found.stage, "已申报") if found else "已申报",
             "period": found.period if found else None, "seed": found.seed if found else None,
+            "site_visits": _draw_state(found.site_visit_record if found else None),
             "publicity_end": found.publicity_end if found else None, "applications": rows,
             "objections": [{"id": o.id, "station": o.station_code, "content": o.content, "upheld": o.upheld,
                             "ruling_cn": "未处理" if o.upheld is None else ("成立" if o.upheld else "不成立"),
                             "outcome": o.outcome, "decided_by": o.decided_by} for o in objections]}
+
+
+def _draw_state(record: dict | None) -> dict | None:
+    """What the round's site-visit draw has published: the shortlist's SHA-256, and once drawn the value's source."""
+    if not record:
+        return None
+    return {"shortlist": len(record["shortlist"]), "shortlist_sha256": record["shortlist_sha256"],
+            "drawn": "visits" in record, "public_random_source": record.get("public_random_source")}
 
 
 def _public(app) -> dict:

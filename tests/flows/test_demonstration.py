@@ -3,21 +3,29 @@ with 回避, the panel's form, the 公示 with an objection recorded and upheld,
 
 from __future__ import annotations
 
+import json
 import re
-from datetime import date
+import subprocess
+import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 from docx import Document as Word
+from typer.testing import CliRunner
 
 from activity_day.demo import write_xlsx
+from activity_day.domain.draw import combine_reveals, commitment_of
+from activity_day.errors import OperatorError
+from activity_day.services import commitments
 from activity_day.services.counties import init_county
 from activity_day.services.imports import import_file
 from activity_day.settings import Settings, settings_in_force
 from activity_day.store import crud, numbers
 from activity_day.store.database import transaction
+from cli import app
 from cli.demo import run_demo
 from tasks.demonstration import render_notice
 from tests.flows.operator import Operator
@@ -53,6 +61,19 @@ def test_a_round_from_applications_to_the_naming_notice(prefect_server, tmp_path
                              round_="2027")
         assert report.rows_written == 3 and len(report.refused) == 2  # a second row for one station, an unknown code
         objected = good[1]
+        # The site visits' random value: a department commits before the review publishes the shortlist, and reveals
+        # after it; until then no assessor is drawn, and a commitment after the shortlist is refused.
+        theory, other_department = profile["departments"][:2]
+        now = datetime(2026, 10, 1, 2, tzinfo=UTC)
+        commitments.commit_round(COUNTY, "2027", theory, commitment_of("山高月小"), now)
+        service.document_review(COUNTY, "2027", "2027")
+        with pytest.raises(OperatorError, match="尚无部门公开随机串.*入围名单已公布（2 个所站"):
+            service.site_visits(COUNTY, "2027")
+        with pytest.raises(OperatorError, match="不再接收承诺值"):
+            commitments.commit_round(COUNTY, "2027", other_department, commitment_of("水落石出"), now)
+        with pytest.raises(OperatorError, match="与理论科事先提交的承诺值不符|与.*事先提交的承诺值不符"):
+            commitments.reveal_round(COUNTY, "2027", theory, "山高月大", now)
+        commitments.reveal_round(COUNTY, "2027", theory, "山高月小", now)
 
         def panel(description: str) -> dict:
             assert "资料审核通过 2 个所站" in description
@@ -85,6 +106,22 @@ def test_a_round_from_applications_to_the_naming_notice(prefect_server, tmp_path
         assert "请填写会审人员" in operator.descriptions[1]  # the empty panel form came back with the problem
 
     assert result["applications"] == 3 and result["eligible"] == 2 and result["named"] == [good[0]]
+    # The visits were drawn from the revealed secret, and anyone can re-derive them from the record
+    runner = CliRunner()
+    with settings_in_force(settings):
+        verified = runner.invoke(app, ["demonstration", "verify", "--round", "2027"])
+        printed = runner.invoke(app, ["demonstration", "record", "--round", "2027"])
+        late = runner.invoke(app, ["demonstration", "reveal", "--round", "2027", "--department", theory,
+                                   "--secret", "山高月小"])
+    assert verified.exit_code == 0 and "与记录一致" in verified.output and "部门承诺—公开组合（" in verified.output
+    visits = json.loads(printed.stdout)
+    assert visits["public_random"] == combine_reveals({theory: "山高月小"}) and len(visits["visits"]) == 4
+    assert late.exit_code != 0 and "实地评估人员已抽定" in late.output
+    path = tmp_path / "visits.json"
+    path.write_text(printed.stdout, encoding="utf-8")
+    checked = subprocess.run([sys.executable, str(Path(__file__).resolve().parents[2] / "docs" / "verify_site_visits.py"),
+                              str(path)], capture_output=True, text=True, check=False)
+    assert checked.returncode == 0 and checked.stdout.startswith("OK: 2 stations, 4 visits"), checked.stderr
     assert result["publicity_end"] == "2026-10-13"  # five working days from 8 October; Saturday the 10th is worked (调休)
     with settings_in_force(settings):
         summary = round_summary(COUNTY, "2027")
@@ -123,7 +160,6 @@ def test_a_round_from_applications_to_the_naming_notice(prefect_server, tmp_path
     assert [p.text for p in Word(folder / "naming.docx").paragraphs if p.text][1] == lines[1]
     assert "〔" not in publicity and "印发" not in Word(folder / "publicity.docx").element.xml
     # a named round is closed: no second review, no objection, no late application
-    from activity_day.errors import OperatorError
     from activity_day.services.demonstration import document_review
 
     with settings_in_force(settings):
