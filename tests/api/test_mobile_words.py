@@ -38,8 +38,9 @@ def test_every_refusal_page_has_a_way_back(app, county) -> None:
         invalid = client.get("/m/station?t=ad_not-a-token")
         assert invalid.status_code == 401 and "data-back" in invalid.text and "/m/static/back.js" in invalid.text
         enter(client, "/m/station", token)
-        forged = client.post("/m/station/plan", data={"csrf": "forged", "month": MONTH})
-        assert forged.status_code == 403 and "返回" in forged.text
+        for csrf in ("forged", "伪造的令牌"):  # (not ASCII: still the 403, never a 500)
+            forged = client.post("/m/station/plan", data={"csrf": csrf, "month": MONTH})
+            assert forged.status_code == 403 and "返回" in forged.text
         other = client.post("/m/station/findings/999", data={"csrf": csrf_token(token), "report": "x",
                                                               "month": MONTH})
         assert other.status_code == 403 and f'href="/m/station?month={MONTH}#findings"' in other.text

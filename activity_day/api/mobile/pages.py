@@ -48,7 +48,8 @@ def csrf_token(token: str) -> str:
 
 
 def csrf_ok(token: str, given: str | None) -> bool:
-    return bool(given) and hmac.compare_digest(csrf_token(token), given or "")
+    # As bytes: compare_digest refuses str with non-ASCII characters (a forged field would be a 500, not a 403).
+    return bool(given) and hmac.compare_digest(csrf_token(token).encode(), str(given).encode())
 
 
 def cookie_token(request: Request, role: str) -> str | None:
@@ -95,7 +96,7 @@ def take_flash(request: Request, token: str, page: str) -> dict[str, Any] | None
     """The flash this holder's last action left for `page`, if the server signed it; else None."""
     value = request.cookies.get(FLASH_COOKIE) or ""
     body, _, mac = value.rpartition(".")
-    if not body or not token or not hmac.compare_digest(_flash_mac(token, body), mac):
+    if not body or not token or not hmac.compare_digest(_flash_mac(token, body).encode(), mac.encode()):
         return None
     try:
         payload = json.loads(base64.urlsafe_b64decode(body.encode()))
