@@ -18,6 +18,7 @@ from cli import (
     lectures,
     notices,
     numbers,
+    prefect_setup,
     run,
     sample,
     setup,
@@ -40,6 +41,7 @@ def main_options(ctx: typer.Context, county_code: CountyOpt = None) -> None:
 
 # The order here is the order `activity-day --help` lists them in.
 app.command()(setup.init)
+app.command("setup")(prefect_setup.setup)
 app.command()(status.status)
 app.command()(evaluate.evaluate)
 app.command()(setup.api)

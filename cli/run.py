@@ -137,3 +137,48 @@ def run_cycle(
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
     typer.echo(f"{cn_month(chosen)}：{result['counties']} 个县（市、区）的月度流程已完成")
+
+
+@app.command("retry")
+def run_retry(
+    run_id: Annotated[str, typer.Argument(
+        metavar="运行ID", help="要重试的流程运行的 ID（失败消息中给出，或 Prefect 界面中运行页面地址的最后一段）。")],
+) -> None:
+    """重试一次已结束的流程运行：部署的运行交给工作进程，命令行启动的运行（如全省运行）在本机重跑；已完成的任务和县不再重复。"""
+    from uuid import UUID
+
+    try:
+        flow_run_id = UUID(run_id.strip())
+    except ValueError:
+        raise OperatorError(f"运行ID“{run_id}”无效：应为失败消息或界面地址中的 UUID，如 3c4b9026-2921-40dc-a907-d9caace30920") \
+            from None
+    monthly = start_flows()
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+    from prefect.flow_engine import run_flow
+    from prefect.states import Scheduled
+
+    from flows.province import province_cycle
+
+    flows = {f.name: f for f in (*monthly.STEPS.values(), province_cycle)}
+    with get_client(sync_client=True) as client:
+        try:
+            run = client.read_flow_run(flow_run_id)
+        except ObjectNotFound:
+            raise OperatorError(f"Prefect 中没有运行 {flow_run_id}：请核对运行ID和 PREFECT_API_URL") from None
+        if run.state is None or not run.state.is_final():
+            raise OperatorError(f"运行“{run.name}”目前的状态是 {run.state.name if run.state else '未知'}，"
+                                "只有已结束（失败、崩溃、取消或完成）的运行可以重试")
+        flow_name = client.read_flow(run.flow_id).name
+        if run.deployment_id is None and flow_name not in flows:
+            raise OperatorError(f"运行“{run.name}”属于流程 {flow_name}，不是 activity-day 的流程，无法在本机重跑")
+        client.set_flow_run_state(flow_run_id, Scheduled(message="由 activity-day run retry 重试"), force=True)
+        if run.deployment_id is not None:
+            typer.echo(f"已安排重试“{run.name}”，工作进程将接手运行")
+            return
+        run = client.read_flow_run(flow_run_id)
+    console.tell_operator(f"在本机重跑“{run.name}”（已完成的任务和县不再重复）")
+    state = run_flow(flows[flow_name], flow_run=run, parameters=run.parameters, return_type="state")
+    if not state.is_completed():
+        raise OperatorError(state.message or f"“{run.name}”重试后仍未完成（{state.name}）")
+    typer.echo(f"“{run.name}”已重试完成")

@@ -12,7 +12,7 @@ import re
 from datetime import date
 from typing import Any, Literal
 
-from prefect import flow, pause_flow_run
+from prefect import flow
 from prefect.runtime import flow_run
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -20,16 +20,16 @@ from activity_day.domain.dates import cn_date
 from activity_day.domain.evaluation import period_months
 from activity_day.errors import OperatorError
 from activity_day.services import demonstration as service
-from flows.forms import APPROVAL_WAIT_SECONDS, Form, _announce_pause, _every_field_required, _problems
+from flows.human import Asker, Form, described, every_field_required, human_step, problems
 from flows.monthly import known_failures
-from tasks.demonstration import candidates, objections_state, render_notice, review_and_assign
+from tasks.demonstration import candidates, objections_state, open_publicity, render_notice, review_and_assign
 
 DECISIONS = Literal["命名", "不予命名"]
 RULINGS = Literal["不成立", "成立"]
 
 
 class CandidateInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", title="会审意见", json_schema_extra=_every_field_required)
+    model_config = ConfigDict(extra="forbid", title="会审意见", json_schema_extra=every_field_required)
 
     decision: DECISIONS | None = Field(default=None, title="会审结果", description="必填：命名或不予命名")
     site_score: float | None = Field(default=None, ge=0, le=100, title="实地评估得分",
@@ -38,7 +38,7 @@ class CandidateInput(BaseModel):
 
 
 class ObjectionInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", title="异议处理", json_schema_extra=_every_field_required)
+    model_config = ConfigDict(extra="forbid", title="异议处理", json_schema_extra=every_field_required)
 
     ruling: RULINGS = Field(default="不成立", title="核查结果")
     outcome: str = Field(default="", title="处理意见", description="必填：核查情况和处理意见")
@@ -52,8 +52,7 @@ def panel_form(cands: list[dict[str, Any]], description: str) -> type[Form]:
             description=f"特色品牌：{c['brand']}；综合得分 {c['total']}，{c['stars']}星；评估人员：{c['assessors']}"))
     model = create_model("PanelForm", __base__=(Form,), **fields)
     model.model_config["title"] = "集中会审"
-    model._description = description
-    return model
+    return described(model, description)
 
 
 def publicity_form(objections: list[dict[str, Any]], description: str) -> type[Form]:
@@ -67,19 +66,18 @@ def publicity_form(objections: list[dict[str, Any]], description: str) -> type[F
             default=ObjectionInput(), title=f"第{o['id']}号异议（{o['station']}）", description=f"异议内容：{o['content']}"))
     model = create_model("PublicityForm", __base__=(Form,), **fields)
     model.model_config["title"] = "公示与异议"
-    model._description = description
-    return model
+    return described(model, description)
 
 
+@human_step("panel")
 def _panel(county: str, round_: str, poll_seconds: int) -> None:
     cands = candidates(county, round_)
+    ask = Asker("panel", poll_seconds)
     errors: list[str] = []
     while True:
         text = [f"## {round_}年度示范所站集中会审", "", f"资料审核通过 {len(cands)} 个所站。请逐一填写会审结果、"
-                "实地评估得分和理由，并填写会审人员。", *_problems(errors)]
-        _announce_pause("集中会审")
-        answer = pause_flow_run(wait_for_input=panel_form(cands, "\n".join(text)), timeout=APPROVAL_WAIT_SECONDS,
-                                poll_interval=poll_seconds)
+                "实地评估得分和理由，并填写会审人员。", *problems(errors)]
+        answer = ask(panel_form(cands, "\n".join(text)), about=cands, what="集中会审")
         errors = []
         for c in cands:
             given = getattr(answer, f"s{c['code']}")
@@ -102,17 +100,17 @@ def _panel(county: str, round_: str, poll_seconds: int) -> None:
         return
 
 
+@human_step("publicity")
 def _publicity(county: str, round_: str, end: date, poll_seconds: int) -> str:
+    ask = Asker("publicity", poll_seconds)
     errors: list[str] = []
     while True:
         pending = objections_state(county, round_)
         text = [f"## {round_}年度示范所站公示", "", f"公示期至{cn_date(end)}。公示期间收到的异议请用 "
                 f"`activity-day demonstration object --round {round_} --station 所站编号 --content 异议内容` 登记，"
                 "再在本表中填写核查结果；公示期满后勾选“公示期满，确认命名”提交。",
-                "", f"已登记异议 {len(pending)} 条。", *_problems(errors)]
-        _announce_pause("公示与异议")
-        answer = pause_flow_run(wait_for_input=publicity_form(pending, "\n".join(text)), timeout=APPROVAL_WAIT_SECONDS,
-                                poll_interval=poll_seconds)
+                "", f"已登记异议 {len(pending)} 条。", *problems(errors)]
+        answer = ask(publicity_form(pending, "\n".join(text)), about=pending, what="公示与异议")
         errors = [f"第{o['id']}号异议：请填写处理意见" for o in pending if not getattr(answer, f"o{o['id']}").outcome.strip()]
         if pending and not answer.decided_by.strip():
             errors.insert(0, "请填写处理人")
@@ -148,9 +146,11 @@ def select_demonstration(county: str, round: str, period: str | None = None,  # 
         start = date.fromisoformat(publicity_start.strip()) if publicity_start else service.today()
     except ValueError:
         raise OperatorError(f"公示开始日期“{publicity_start}”无效：应为 YYYY-MM-DD") from None
+    # A run that waited suspended starts over from here when resumed: the review and the 公示's dates are kept
+    # from its first pass (tasks cached per run), and the panel's decision is not asked again.
     reviewed = review_and_assign(county, round, chosen)
     _panel(county, round, poll_seconds)
-    end = service.open_publicity(county, round, start)
+    end = date.fromisoformat(open_publicity(county, round, start.isoformat()))
     notice = render_notice(county, round, "publicity")
     _publicity(county, round, end, poll_seconds)
     named = service.name_stations(county, round, service.today())

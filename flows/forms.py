@@ -1,66 +1,44 @@
-"""Resume forms shown in the Prefect UI while the review flow is paused, and the loops that drive them.
+"""Resume forms shown in the Prefect UI while the review or the draw waits, and the loops that drive them.
 
 The forms carry only plain field types: the UI validates those, and everything else (known
 departments, catalog codes, required reasons) is checked by the review tasks, which re-open the
-form with the problems listed instead of failing the run.
+form with the problems listed instead of failing the run. How the forms wait (suspended in a
+deployment's run, so no worker holds them) and find their answers again is `flows/human.py`.
 """
 
 from __future__ import annotations
 
 import contextvars
-import copy
 import threading
 from datetime import datetime
 from typing import Any, Literal
 
-from prefect import pause_flow_run
 from prefect.exceptions import NotPausedError
 from prefect.flow_runs import resume_flow_run
-from prefect.input import RunInput
 from prefect.logging import get_run_logger
 from prefect.runtime import flow_run
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from activity_day.console import tell_operator
 from activity_day.domain.dates import cn_month
 from activity_day.domain.months import TZ
 from activity_day.domain.names import control_characters
 from activity_day.errors import OperatorError
 from activity_day.services import commitments
+from flows.human import (
+    WAIT_SECONDS,
+    Asker,
+    Form,
+    described,
+    every_field_required,
+    human_step,
+    problems,
+    suspending,
+)
 from tasks.review import record_decisions, record_form_comment, review_state
+from tasks.schedule import schedule_review_deadline
 
-APPROVAL_WAIT_SECONDS = 14 * 24 * 3600
+APPROVAL_WAIT_SECONDS = WAIT_SECONDS
 DISPOSITIONS = Literal["采纳", "部分采纳", "不采纳"]
-
-
-def _every_field_required(schema: dict[str, Any]) -> None:
-    # The UI labels every field outside "required" with an English "(Optional)"; each field has a
-    # default here, so listing them all only changes the label. The class docstrings (English, for
-    # developers) stay out of the form.
-    schema["required"] = list(schema.get("properties", {}))
-    schema.pop("description", None)
-
-
-class Form(RunInput):
-    """A resume form whose labels stay Chinese, also when it is shown again pre-filled."""
-
-    model_config = ConfigDict(json_schema_extra=_every_field_required)
-
-    @classmethod
-    def prefilled(cls, description: str, **values: Any) -> type[Form]:
-        """This form with `values` as the initial data, keeping each field's title and description.
-
-        Prefect's `with_initial_data` rebuilds the fields from their types and drops the titles,
-        so a pre-filled field would show its English name.
-        """
-        fields = {}
-        for name, value in values.items():
-            info = copy.copy(cls.model_fields[name])
-            info.default, info.default_factory = value, None
-            fields[name] = (info.annotation, info)
-        model = create_model(cls.__name__, __base__=cls, **fields)
-        model._description = description
-        return model
 
 
 class CommentForm(Form):
@@ -89,7 +67,7 @@ class CommentForm(Form):
 class DecisionInput(BaseModel):
     """The operator's part of one comment's disposition; the comment itself is shown, not edited."""
 
-    model_config = ConfigDict(extra="forbid", title="处理意见", json_schema_extra=_every_field_required)
+    model_config = ConfigDict(extra="forbid", title="处理意见", json_schema_extra=every_field_required)
 
     disposition: DISPOSITIONS = Field(default="采纳", title="处理结果")
     reason: str = Field(default="", title="理由", description="部分采纳、不采纳时必填")
@@ -114,21 +92,14 @@ def approval_form(undecided: list[dict[str, Any]], typed: dict[int, dict[str, An
             description=f"意见内容：{c['comment']}"))
     model = create_model("ApprovalForm", __base__=(Form,), **fields)
     model.model_config["title"] = "审定意见"
-    model._description = description
-    return model
-
-
-def _announce_pause(what: str) -> None:
-    """Tell the terminal (and the run's log) where the operator fills in the form."""
-    where = flow_run.ui_url or f"Prefect 界面中的流程运行“{flow_run.name}”"
-    message = (f"{flow_run.name or ''} 已暂停，等待填写“{what}”：请在浏览器打开 {where}，"
-               "点击“Resume”（恢复）按钮，填写表单后提交；提交后流程自动继续")
-    tell_operator(message)
-    get_run_logger().info(message)
+    return described(model, description)
 
 
 def _resume_at_deadline(run_id, deadline: datetime) -> threading.Timer:
-    """At the deadline, resume the paused form with `finished`, so silence is recorded instead of a timeout."""
+    """At the deadline, resume the paused form with `finished`, so silence is recorded instead of a timeout.
+
+    Only for a run that holds its process; a suspended review is closed by its review-deadline run instead.
+    """
 
     def resume() -> None:
         try:
@@ -144,21 +115,21 @@ def _resume_at_deadline(run_id, deadline: datetime) -> threading.Timer:
     return timer
 
 
-def _problems(errors: list[str], saved: str = "") -> list[str]:
-    if not errors:
-        return []
-    return ["", f"**上次提交有误{saved}，已保留您填写的内容，请修改后重新提交：**", *[f"- {e}" for e in errors]]
+def closing_answer() -> dict[str, Any]:
+    """What the deadline sends to the comment form: nothing said, 结束征求意见 ticked."""
+    return CommentForm(finished=True).model_dump()
 
 
 def _comment_form_text(month: str, state: dict, errors: list[str]) -> str:
     lines = [f"## {cn_month(month)}集中活动日方案（征求意见稿）", "",
              f"请录入部门意见。截止时间：{state['deadline_cn']}，逾期未反馈的部门记为“无意见”。", "",
              f"尚未反馈：{'、'.join(state['pending']) or '无'}"]
-    return "\n".join(lines + _problems(errors, "，本条意见未保存"))
+    return "\n".join(lines + problems(errors, "，本条意见未保存"))
 
 
+@human_step("comments")
 def collect_comments(county: str, month: str, poll_seconds: int) -> int:
-    """Pause for department comments until every department answered, the operator finished, or the deadline.
+    """Wait for department comments until every department answered, the operator finished, or the deadline.
 
     A comment submitted together with 结束征求意见 is recorded before the loop ends; a form with
     problems comes back with everything the operator typed and the problems above it.
@@ -169,17 +140,19 @@ def collect_comments(county: str, month: str, poll_seconds: int) -> int:
     if datetime.now(TZ) >= deadline or not state["pending"]:
         logger.info("征求意见已截止或各部门均已反馈，不再打开部门意见表单")
         return 0
-    timer = _resume_at_deadline(flow_run.id, deadline)
+    if suspending():  # no process to hold a timer: a run of the review-deadline deployment closes the form
+        schedule_review_deadline(county, month, str(flow_run.id), state["deadline"])
+        timer = None
+    else:
+        timer = _resume_at_deadline(flow_run.id, deadline)
+    ask = Asker("comments", poll_seconds)
     received, errors = 0, []
     values: dict[str, Any] = {"department": state["pending"][0]}
     try:
         while state["pending"]:
-            _announce_pause("部门意见")
-            form = pause_flow_run(
-                wait_for_input=CommentForm.prefilled(_comment_form_text(month, state, errors), **values),
-                timeout=int((deadline - datetime.now(TZ)).total_seconds()) + 3600,
-                poll_interval=poll_seconds,
-            )
+            form = ask(CommentForm.prefilled(_comment_form_text(month, state, errors), **values),
+                       about=state["digest"], what="部门意见",
+                       timeout=int((deadline - datetime.now(TZ)).total_seconds()) + 3600)
             typed = form.model_dump(include=set(CommentForm.model_fields))
             if form.says_something() or (form.department.strip() and not form.finished):
                 errors = record_form_comment(county, month, typed, f"flow-run:{flow_run.id}")
@@ -187,12 +160,14 @@ def collect_comments(county: str, month: str, poll_seconds: int) -> int:
                     values = typed
                     continue
                 received += 1
+            errors = []
             if form.finished:
                 break
             state = review_state(county, month)
             values = {"department": state["pending"][0]} if state["pending"] else {}
     finally:
-        timer.cancel()
+        if timer is not None:
+            timer.cancel()
     return received
 
 
@@ -200,21 +175,19 @@ def _approval_text(month: str, errors: list[str]) -> str:
     lines = [f"## 审定{cn_month(month)}方案的部门意见", "",
              "逐条选择处理结果：采纳、部分采纳或不采纳；部分采纳和不采纳须填写理由。"
              "采纳和部分采纳时，所列编号的增删和填写的修改内容将写入正式方案。意见编号、部门和意见内容见各条标题和说明。"]
-    return "\n".join(lines + _problems(errors, "，处理结果均未保存"))
+    return "\n".join(lines + problems(errors, "，处理结果均未保存"))
 
 
+@human_step("approval")
 def approve_comments(county: str, month: str, poll_seconds: int) -> int:
-    """Pause for the dispositions of every undecided comment; re-open the form, as typed, until they validate."""
+    """Wait for the dispositions of every undecided comment; re-open the form, as typed, until they validate."""
     state = review_state(county, month)
+    ask = Asker("approval", poll_seconds)
     errors: list[str] = []
     typed: dict[int, dict[str, Any]] = {}
     while state["undecided"]:
-        _announce_pause("审定意见")
-        form = pause_flow_run(
-            wait_for_input=approval_form(state["undecided"], typed, _approval_text(month, errors)),
-            timeout=APPROVAL_WAIT_SECONDS,
-            poll_interval=poll_seconds,
-        )
+        form = ask(approval_form(state["undecided"], typed, _approval_text(month, errors)), about=state["digest"],
+                   what="审定意见")
         typed = {c["comment_id"]: getattr(form, f"c{c['comment_id']}").model_dump() for c in state["undecided"]}
         decisions = [{"comment_id": c["comment_id"], "department": c["department"], **typed[c["comment_id"]]}
                      for c in state["undecided"]]
@@ -240,27 +213,27 @@ def reveal_form(pending: list[str], description: str) -> type[Form]:
               for i, d in enumerate(pending)}
     model = create_model("RevealForm", __base__=(Form,), **fields)
     model.model_config["title"] = "公开随机串"
-    model._description = description
-    return model
+    return described(model, description)
 
 
+@human_step("reveals")
 def ask_reveals(county: str, month: str, published: dict, poll_seconds: int) -> tuple[None, str]:
-    """Pause for the committed departments' secrets until at least one is revealed (each checked against its
+    """Wait for the committed departments' secrets until at least one is revealed (each checked against its
     commitment); the draw then combines the reveals (docs/draw.md). Returns no value: the draw reads them."""
+    ask = Asker("reveals", poll_seconds)
     errors: list[str] = []
     while True:
         state = commitments.status(county, month)
         pending = [r["department"] for r in state if not r["revealed"]]
-        if any(r["revealed"] for r in state) and not errors:
+        # a form shown again after a problem may have been answered before this run started over
+        if any(r["revealed"] for r in state) and not errors and not ask.answered(state):
             return None, ""
         text = [f"## {cn_month(month)}督查抽样：公开随机串", "",
                 f"候选名单已公布：{published['count']} 个所站，SHA-256 `{published['sha256']}`。",
                 f"以下部门在征求意见时提交了承诺值：{'、'.join(r['department'] for r in state)}。"
                 "请录入各部门现在公开的随机串（未到的部门留空，至少一个），系统逐一核对承诺值后组合为公开随机数。"]
-        text += _problems(errors, "，相符的随机串已保存")
-        _announce_pause("公开随机串")
-        form = pause_flow_run(wait_for_input=reveal_form(pending, "\n".join(text)), timeout=APPROVAL_WAIT_SECONDS,
-                              poll_interval=poll_seconds)
+        text += problems(errors, "，相符的随机串已保存")
+        form = ask(reveal_form(pending, "\n".join(text)), about=state, what="公开随机串")
         typed = form.model_dump()
         errors = []
         for i, department in enumerate(pending):
@@ -275,8 +248,10 @@ def ask_reveals(county: str, month: str, published: dict, poll_seconds: int) -> 
             errors = ["至少需要一个部门公开随机串"]
 
 
+@human_step("public-random")
 def ask_public_random(month: str, published: dict, poll_seconds: int) -> tuple[str, str]:
-    """Pause until the operator enters the public random value; an empty value re-opens the form, as typed."""
+    """Wait until the operator enters the public random value; an empty value re-opens the form, as typed."""
+    ask = Asker("public-random", poll_seconds)
     error = ""
     typed: dict[str, Any] = {}
     while True:
@@ -285,9 +260,7 @@ def ask_public_random(month: str, published: dict, poll_seconds: int) -> tuple[s
                 "请在名单公布之后，填入一个事先无人知道的公开随机数（例如当日彩票开奖号码）及其来源。"]
         if error:
             text += ["", f"**{error}**"]
-        _announce_pause("公开随机数")
-        form = pause_flow_run(wait_for_input=PublicRandomForm.prefilled("\n".join(text), **typed),
-                              timeout=APPROVAL_WAIT_SECONDS, poll_interval=poll_seconds)
+        form = ask(PublicRandomForm.prefilled("\n".join(text), **typed), about=published["sha256"], what="公开随机数")
         typed = form.model_dump(include=set(PublicRandomForm.model_fields))
         value, source = form.value.strip(), form.source.strip()
         if not value:

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 
 from prefect import flow
-from prefect.runtime import flow_run
+from prefect.runtime import deployment, flow_run
 from prefect.states import Failed
 
 from activity_day.console import plain_expected_conditions
@@ -20,12 +20,14 @@ from activity_day.domain.outcomes import (
     ReviewResult,
     SampleResult,
 )
+from activity_day.domain.ui_hints import for_the_ui
 from activity_day.errors import OperatorError
 from flows.drills import fault_drill
-from flows.forms import approve_comments, ask_public_random, ask_reveals, collect_comments
+from flows.forms import approve_comments, ask_public_random, ask_reveals, closing_answer, collect_comments
 from models.enums import Step
 from tasks.common import artifacts_in_background
-from tasks.schedule import schedule_next_steps, schedule_review
+from tasks.draft import due_month
+from tasks.schedule import close_comment_form, schedule_next_steps, schedule_review
 from tasks.steps import collect_step, compile_step, draft_step, review_step, sample_step
 
 plain_expected_conditions()
@@ -44,8 +46,9 @@ def run_name(step_cn: str, default: Callable[[], str] = next_month) -> Callable[
 def known_failures(fn: Callable) -> Callable:
     """A flow that meets an expected condition fails with its Chinese message as the state message.
 
-    The UI then shows exactly what the terminal shows (`2027年2月尚无正式方案：请先运行 …`), and a caller
-    of the flow still gets the original exception.
+    The UI then shows what the terminal shows (`2027年2月尚无正式方案：请先运行 …`), and a caller of the flow
+    still gets the original exception. A deployment's run is read in the UI: its message names the deployment to
+    run there instead of the command, and says to retry the run with its Retry button.
     """
 
     @functools.wraps(fn)
@@ -53,16 +56,30 @@ def known_failures(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except OperatorError as exc:
-            return Failed(message=str(exc), data=exc)
+            message = str(exc)
+            if deployment.id is not None and not getattr(exc, "for_the_ui", False):
+                message = for_the_ui(message, flow_run.parameters.get("county"))
+            return Failed(message=message, data=exc)
 
     return wrapper
 
 
-@flow(name="draft", flow_run_name=run_name(Step.DRAFT.cn), log_prints=False)
+def _draft_default() -> str:
+    """A scheduled draft (no month given) is for the month whose draft date, by the county's profile, is nearest."""
+    try:
+        return due_month(flow_run.parameters["county"])
+    except (KeyError, OperatorError):  # a county not set up fails in the flow, with its message
+        return next_month()
+
+
+@flow(name="draft", flow_run_name=run_name(Step.DRAFT.cn, _draft_default), log_prints=False)
 @known_failures
 def draft(county: str, month: str | None = None, schedule: bool = True, county_folder: bool = False) -> DraftResult:
-    """Draft next month's plan (v1, 征求意见稿); from a deployment, start the interactive review."""
-    month = month or next_month()
+    """Draft a month's plan (v1, 征求意见稿); from a deployment, start the interactive review.
+
+    Without a month (the county's schedule), the month whose draft date is nearest by the county's profile.
+    """
+    month = month or due_month(county)
     result = draft_step(county, month, county_folder)
     fault_drill(Step.DRAFT, county, month)
     return result | {"scheduled": schedule_review(county, month) if schedule else []}
@@ -86,6 +103,16 @@ def review(county: str, month: str | None = None, interactive: bool = False, def
     result = review_step(county, month, default_disposition, county_folder)
     fault_drill(Step.REVIEW, county, month)
     return result | {"scheduled": schedule_next_steps(county, month) if schedule else []}
+
+
+@flow(name="review_deadline", flow_run_name=run_name("征求意见截止"))
+@known_failures
+def review_deadline(county: str, month: str, review_run: str) -> bool:
+    """At the review deadline, close the suspended review's comment form: silent departments count as 无意见.
+
+    A review that waits suspended has no process of its own to do it; the review schedules this run (once).
+    """
+    return close_comment_form(review_run, closing_answer())
 
 
 # Scheduled runs leave out the month: draft and review prepare next month, while collect,
@@ -135,7 +162,13 @@ def compile_(county: str, month: str | None = None, allow_empty: bool = False,
     return result
 
 
-@flow(name="monthly_cycle", flow_run_name=run_name("月度流程"))
+def _cycle_run_name() -> str:
+    """2027年3月·月度流程; a province's county run (county_folder) is 329001·2027年3月·月度流程, as it was created."""
+    name = run_name("月度流程")()
+    return f"{flow_run.parameters['county']}·{name}" if flow_run.parameters.get("county_folder") else name
+
+
+@flow(name="monthly_cycle", flow_run_name=_cycle_run_name)
 @known_failures
 def monthly_cycle(county: str, month: str | None = None, public_random: str | None = None,
                   default_disposition: str = "采纳", allow_empty: bool = False,

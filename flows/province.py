@@ -19,17 +19,16 @@ from typing import Any
 
 from prefect import flow, task
 from prefect.artifacts import create_progress_artifact, create_table_artifact, update_progress_artifact
-from prefect.client.orchestration import get_client
-from prefect.deployments import run_deployment
 from prefect.futures import as_completed
 from prefect.logging import get_run_logger
+from prefect.runtime import deployment, flow_run
 from prefect.settings import (
     PREFECT_API_TLS_INSECURE_SKIP_VERIFY,
     PREFECT_API_URL,
     get_current_settings,
     temporary_settings,
 )
-from prefect.task_runners import ProcessPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.urls import url_for
 
 from activity_day import console
@@ -40,31 +39,17 @@ from activity_day.errors import OperatorError
 from activity_day.settings import Settings, get_settings, use_settings
 from activity_day.store import crud
 from flows.drills import fault_drill
-from flows.monthly import known_failures, run_name
+from flows.monthly import known_failures
 from models.enums import Step
 from tasks.common import transaction
+from tasks.county_runs import county_cycle_run
 from tasks.steps import ORDER, county_month, steps_label
-
-CYCLE_DEPLOYMENT = "monthly_cycle/monthly-cycle"
 
 
 @task(name="list-counties")
 def list_counties() -> list[str]:
     with transaction() as session:
         return crud.county_codes(session=session)
-
-
-def wait_for_run(run_id, timeout: float, every: float = 2.0):
-    """The final state of a flow run, polling the API; None if it is not final within `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    with get_client(sync_client=True) as client:
-        while True:
-            state = client.read_flow_run(run_id).state
-            if state is not None and state.is_final():
-                return state
-            if time.monotonic() > deadline:
-                return None
-            time.sleep(every)
 
 
 def worker_count(counties: int, workers: int | None = None) -> int:
@@ -178,34 +163,65 @@ def _county_rows(codes: list[str], month: str, steps: list[str], options: dict[s
 
 
 def _deployment_rows(codes: list[str], month: str, allow_empty: bool, wait_seconds: int) -> list[dict[str, Any]]:
-    """One monthly-cycle deployment run per county, for the workers; waits for each and reports its state."""
+    """One monthly-cycle deployment run per county, for however many workers are started; each county a task run
+    that waits for its run (a retry of the province run reuses the runs that completed, see tasks/county_runs.py)."""
     logger = get_run_logger()
     progress = _progress_artifact(month, len(codes))
-    runs = {code: run_deployment(CYCLE_DEPLOYMENT, timeout=0,
-                                 parameters={"county": code, "month": month, "allow_empty": allow_empty,
-                                             "county_folder": True},
-                                 idempotency_key=f"activity-day:{code}:{month}:province-cycle")
-            for code in codes}
-    rows = []
-    for done, (code, run) in enumerate(runs.items(), start=1):
-        state = wait_for_run(run.id, wait_seconds)
-        completed = state is not None and state.is_completed()
-        rows.append({"县代码": code, "步骤": "月度流程", "状态": "完成" if completed else "失败",
-                     "用时（秒）": None, "说明": "" if completed else (state.message if state else "等待超时"),
-                     "运行链接": url_for("flow-run", obj_id=run.id) or ""})
-        update_progress_artifact(progress, progress=100.0 * done / len(codes))
-        logger.info("%s：%s（%d/%d）", code, "完成" if completed else ("失败" if state else "等待超时"), done, len(codes))
+    poll = max(2.0, len(codes) / 10)  # about ten state reads a second in all, however many counties
+    rows: list[dict[str, Any]] = []
+    with ThreadPoolTaskRunner(max_workers=max(1, len(codes))) as runner:
+        futures = {runner.submit(county_cycle_run, {"county": code, "month": month, "allow_empty": allow_empty,
+                                                    "wait_seconds": wait_seconds, "poll_seconds": poll}): code
+                   for code in codes}
+        for done, future in enumerate(as_completed(list(futures)), start=1):
+            future.wait()
+            code, state = futures[future], future.state
+            outcome = state.result(raise_on_failure=False) if state.is_completed() else None
+            rows.append({"县代码": code, "步骤": "月度流程", "状态": "完成" if state.is_completed() else "失败",
+                         "用时（秒）": outcome["seconds"] if isinstance(outcome, dict) else None,
+                         "说明": "" if state.is_completed() else (state.message or state.name),
+                         "运行链接": outcome["url"] if isinstance(outcome, dict) else url_for(future) or ""})
+            if progress_due(done, len(codes)):
+                update_progress_artifact(progress, progress=100.0 * done / len(codes))
+            logger.info("%s：%s（%d/%d）", code, rows[-1]["状态"], done, len(codes))
+    rows.sort(key=lambda r: codes.index(r["县代码"]))
     return rows
 
 
-def rerun_command(failed: list[str], month: str, step: str) -> str:
-    """The command that reruns only the failed counties."""
+def rerun_command(failed: list[str], month: str, step: str, *, allow_empty: bool = False,
+                  via_deployments: bool = False) -> str:
+    """The command that reruns only the failed counties, with every option of the run that failed."""
+    options = (" --via-deployments" if via_deployments else "") + (" --allow-empty" if allow_empty else "")
     if step == "cycle":
-        return f"activity-day run cycle --counties {','.join(failed)} --month {month}"
-    return f"activity-day --county {failed[0]} run {step} --month {month}" + ("（每个县各运行一次）" if len(failed) > 1 else "")
+        return f"activity-day run cycle --counties {','.join(failed)} --month {month}{options}"
+    allow = " --allow-empty" if allow_empty and step == "compile" else ""
+    return (f"activity-day --county {failed[0]} run {step} --month {month}{allow}"
+            + ("（每个县各运行一次）" if len(failed) > 1 else ""))
 
 
-@flow(name="province_cycle", flow_run_name=run_name("全省月度流程"))
+def _province_run_name() -> str:
+    """2027年3月·全省月度流程 for the whole month, 2027年3月·全省·方案起草 for one step."""
+    params = flow_run.parameters
+    month = params.get("month") or next_month()
+    step = params.get("step") or "cycle"
+    return f"{cn_month(month)}·全省" + ("月度流程" if step == "cycle" else f"·{Step(step).cn}")
+
+
+def _failure(codes: list[str], failed: list[str], month: str, step: str, rerun: str) -> OperatorError:
+    """What a province run that lost counties says: in the UI (a deployment's run) what to click, on the terminal
+    the commands; a run started from the command line is retried with `activity-day run retry`."""
+    head = f"{len(codes)} 个县（市、区）中有 {len(failed)} 个失败（{'、'.join(failed)}）："
+    if deployment.id is not None:
+        error = OperatorError(head + "请在下方表格中打开各县的运行查看原因，处理后点击本运行右上角的“Retry”（重试），"
+                              f"已完成的县不再重复；或只重跑失败的县：{rerun}")
+    else:
+        error = OperatorError(head + "请在 Prefect 界面查看各县的运行，再重试本次全省运行（已完成的县不再重复）："
+                              f"activity-day run retry {flow_run.id}；或只重跑失败的县：{rerun}")
+    error.for_the_ui = True  # type: ignore[attr-defined]  (already says what to do in the UI)
+    return error
+
+
+@flow(name="province_cycle", flow_run_name=_province_run_name)
 @known_failures
 def province_cycle(month: str | None = None, counties: list[str] | None = None, step: str = "cycle",
                    via_deployments: bool = False, wait_seconds: int = 3600, allow_empty: bool = False,
@@ -227,8 +243,7 @@ def province_cycle(month: str | None = None, counties: list[str] | None = None, 
                           description=f"{cn_month(month)} 全省各县（市、区）运行情况")
     failed = [r["县代码"] for r in rows if r["状态"] == "失败"]
     if failed:
-        raise OperatorError(f"{len(codes)} 个县（市、区）中有 {len(failed)} 个失败（{'、'.join(failed)}）："
-                            "请在 Prefect 界面查看各县的运行，再重试本次全省运行（已完成的县不再重复），"
-                            f"或只重跑失败的县：{rerun_command(failed, month, step)}")
+        rerun = rerun_command(failed, month, step, allow_empty=allow_empty, via_deployments=via_deployments)
+        raise _failure(codes, failed, month, step, rerun)
     return {"month": month, "counties": len(codes), "step": step,
             "seconds": round(sum(r["用时（秒）"] or 0 for r in rows), 2)}

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from prefect import flow, pause_flow_run
+from prefect import flow
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from activity_day.domain.dates import cn_date
 from activity_day.errors import OperatorError
 from activity_day.services import findings
-from flows.forms import Form, _announce_pause, _every_field_required, _problems
+from flows.human import Asker, Form, described, every_field_required, human_step, problems
 from flows.monthly import known_failures
 from tasks.rectification import ledger
 
@@ -24,7 +24,7 @@ DECISIONS = Literal["暂不处理", "销号", "退回"]
 
 
 class ReportInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", title="审核意见", json_schema_extra=_every_field_required)
+    model_config = ConfigDict(extra="forbid", title="审核意见", json_schema_extra=every_field_required)
 
     decision: DECISIONS = Field(default="暂不处理", title="审核结果")
     note: str = Field(default="", title="审核意见", description="退回时必填：所站会看到的退回理由")
@@ -39,20 +39,20 @@ def review_form(reports: list[dict[str, Any]], description: str) -> type[Form]:
             description=f"问题：{r['text']}。整改报告（第{r['rounds']}次）：{r['report']}{photos}"))
     model = create_model("RectificationReviewForm", __base__=(Form,), **fields)
     model.model_config["title"] = "整改审核"
-    model._description = description
-    return model
+    return described(model, description)
 
 
+@human_step("rectification")
 def _review(county: str, poll_seconds: int) -> dict[str, int]:
     done = {"accepted": 0, "returned": 0}
     errors: list[str] = []
+    ask = Asker("rectification", poll_seconds)
     while reports := findings.answered(county):
         text = [f"## 整改审核（{cn_date(findings.today())}）", "",
                 f"{len(reports)} 份整改报告待审核。逐条选择销号、退回（须写理由）或暂不处理，并填写审核人。",
-                *_problems(errors, "，审核结果均未保存")]
-        _announce_pause("整改审核")
-        answer = pause_flow_run(wait_for_input=review_form(reports, "\n".join(text)), timeout=REVIEW_WAIT_SECONDS,
-                                poll_interval=poll_seconds)
+                *problems(errors, "，审核结果均未保存")]
+        answer = ask(review_form(reports, "\n".join(text)), about=reports, what="整改审核",
+                     timeout=REVIEW_WAIT_SECONDS)
         given = {r["id"]: getattr(answer, f"f{r['id']}") for r in reports}
         errors = [f"第{i}号：退回须写明理由" for i, g in given.items() if g.decision == "退回" and not g.note.strip()]
         if not answer.reviewer.strip() and any(g.decision != "暂不处理" for g in given.values()):

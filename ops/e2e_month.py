@@ -4,6 +4,11 @@ it, and the later steps starting by themselves on schedules compressed to second
 first fails for want of scores, then, once they are imported, fails once more (ACTIVITY_DAY_FAULT=compile)
 and is retried with `prefect flow-run retry`.
 
+The review waits suspended: the worker is killed and a new one started while it waits, and the comment typed in
+the UI's form (chromium, where installed) is in the official plan. A run whose worker is killed mid-run is marked
+Crashed by the automation `activity-day setup` creates, and retried. Two workers share a province run of six
+counties; the county that fails is redone by `activity-day run retry` of the province run.
+
 Every command of the README's operator guide runs here. Usage (from the repository, after `make install`):
     .venv/bin/python ops/e2e_month.py [--pg postgresql://postgres@127.0.0.1:5432/postgres]
 """
@@ -11,6 +16,7 @@ Every command of the README's operator guide runs here. Usage (from the reposito
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -29,6 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 MONTH = "2027-03"
 COUNTY = "321323"
+AMENDMENTS = {"理论科": "突出学雷锋纪念日主题", "网信科": "增加网络文明宣传内容"}
 
 
 def log(message: str) -> None:
@@ -86,6 +93,11 @@ class Api:
         response.raise_for_status()
         assert response.json()["status"] == "ACCEPT", response.json()
 
+    def run(self, run_id: str) -> dict:
+        response = self.http.get(f"/flow_runs/{run_id}")
+        response.raise_for_status()
+        return response.json()
+
     def paused(self, flow: str) -> dict | None:
         return next((r for r in self.runs(flow=flow) if r["state"]["type"] == "PAUSED"), None)
 
@@ -107,6 +119,8 @@ def main() -> None:
         "PREFECT_API_DATABASE_CONNECTION_URL": f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/{prefect_db}",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_WORKER_QUERY_SECONDS": "2",
+        "PREFECT_UI_API_URL": f"http://127.0.0.1:{port}/api",
+        "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30",  # the crash automation then fires 90 s after the last heartbeat
         "PREFECT_WORKER_PREFETCH_SECONDS": "5",
         "ACTIVITY_DAY_HOME": str(REPO),
         "ACTIVITY_DAY_DATABASE_URL": f"{base.replace('postgresql://', 'postgresql+psycopg://')}/{app_db}",
@@ -134,28 +148,35 @@ def main() -> None:
         registry = write_xlsx(station_registry(random.Random("e2e")), work / "所站名录.xlsx", "所站名录")
         run(env, str(BIN / "activity-day"), "import", "stations", str(registry))
 
-        # 3. Pool, deployments, worker.
-        run(env, str(BIN / "prefect"), "work-pool", "create", "activity-day", "--type", "process")
-        run(env, str(BIN / "prefect"), "--no-prompt", "deploy", "--all")
-        worker_log = open(work / "worker.log", "w")  # noqa: SIM115
-        procs.append(subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", "activity-day"], env=env,
-                                      cwd=REPO, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True))
+        # 3. Pool, deployments with the county's schedules, the crash automation; a worker.
+        done = run(env, str(BIN / "activity-day"), "setup", "--pool-limit", "8")
+        assert "方案起草 8 日 09:00" in done.stdout and "90 秒内无心跳即标记为崩溃" in done.stdout, done.stdout
+        worker = Worker(env, work, "e2e-worker-1")
 
         # 4. The draft, started by hand; it starts the interactive review.
-        run(env, str(BIN / "prefect"), "deployment", "run", "draft/draft", "--param", f"month={MONTH}")
+        run(env, str(BIN / "prefect"), "deployment", "run", "draft/draft", "--params",
+            json.dumps({"county": COUNTY, "month": MONTH}))
         paused = api.wait("the review to ask for comments", lambda: api.paused("review"), timeout=300)
-        log("review paused for comments; a department answers, then another answers and closes the comments")
-        api.resume(paused["id"], {"department": "理论科", "comment": "建议突出学雷锋纪念日主题", "add_items": [],
-                                  "remove_items": [], "draw_commitment": "", "finished": False})
-        paused = api.wait("the next comment form", lambda: _new_pause(api, paused["state"]["id"]), timeout=120)
+        assert paused["state"]["name"] == "Suspended", paused["state"]  # waits without a process
+        log("review suspended for comments; its worker is killed and another started, then a department answers")
+        worker.kill()
+        answered = answer_in_the_ui(env, paused["id"], "建议突出学雷锋纪念日主题", work)
+        if not answered:
+            api.resume(paused["id"], {"department": "理论科", "comment": "建议突出学雷锋纪念日主题", "add_items": [],
+                                      "remove_items": [], "draw_commitment": "", "finished": False})
+        worker = Worker(env, work, "e2e-worker-2")
+        paused = api.wait("the next comment form", lambda: _new_pause(api, paused["state"]["id"]), timeout=240)
+        assert "理论科" not in _form_text(api, paused), "the comment typed before the restart was not recorded"
         # A comment sent together with 结束征求意见 is recorded, and the official plan shows it.
         api.resume(paused["id"], {"department": "网信科", "comment": "建议增加网络文明宣传内容", "add_items": [],
                                   "remove_items": [], "draw_commitment": "", "finished": True})
         paused = api.wait("the approval form", lambda: _new_pause(api, paused["state"]["id"]), timeout=120)
         form = _run_input(api, paused)
         assert len(form) == 2, form  # one fixed entry per open comment
-        api.resume(paused["id"], {key: entry | {"disposition": "部分采纳", "reason": "结合本月实际安排"}
-                                  for key, entry in form.items()})
+        # 部分采纳 without codes says what goes into the plan (修改内容): here, the comment without its 建议
+        amend = {key: _form_titles(api, paused)[key].split("（")[1].rstrip("）") for key in form}
+        api.resume(paused["id"], {key: entry | {"disposition": "部分采纳", "reason": "结合本月实际安排",
+                                                "amendment": AMENDMENTS[amend[key]]} for key, entry in form.items()})
         api.wait("the official plan", lambda: api.state("review") == "COMPLETED", timeout=300)
         log("official plan issued; collect, sample and compile are now scheduled")
 
@@ -169,6 +190,7 @@ def main() -> None:
         failed = next(r for r in api.runs(flow="compile") if r["parameters"].get("month") == MONTH)
         assert failed["state"]["type"] == "FAILED", failed["state"]
         assert failed["state"]["message"].startswith("2027年3月还没有任何检查评分"), failed["state"]["message"]
+        assert failed["state"]["message"].endswith("处理后点击本运行右上角的“Retry”（重试），已完成的任务不再重复。")
         import_scores(env, work)
         for attempt in ("the fault switch", "the second retry"):
             run(env, str(BIN / "prefect"), "flow-run", "retry", failed["id"])
@@ -178,20 +200,13 @@ def main() -> None:
         assert (work / "out" / ".faults" / f"compile-{COUNTY}-{MONTH}").exists()  # the fault did fire
 
         # 6. Scheduling again never duplicates: rerun the review unattended; still one run per step.
-        run(env, str(BIN / "prefect"), "deployment", "run", "review/review", "--param", f"month={MONTH}",
-            "--param", "interactive=false")
+        run(env, str(BIN / "prefect"), "deployment", "run", "review/review", "--params",
+            json.dumps({"county": COUNTY, "month": MONTH, "interactive": False}))
         api.wait("the second review", lambda: sum(1 for r in api.runs(flow="review")
                                                   if r["state"]["type"] == "COMPLETED") == 2, timeout=300)
         for step in ("collect", "sample", "compile"):
             count = sum(1 for r in api.runs(flow=step) if r["parameters"].get("month") == MONTH)
             assert count == 1, f"{step}: {count} runs"
-
-        # 7. The province fan-out through the workers: one monthly-cycle deployment run per county.
-        done = run(env, str(BIN / "activity-day"), "run", "cycle", "--all-counties", "--via-deployments",
-                   "--month", "2027-04", "--allow-empty", "--json")
-        assert '"counties": 1' in done.stdout, done.stdout
-        cycles = [r for r in api.runs(flow="monthly_cycle") if r["parameters"].get("month") == "2027-04"]
-        assert [r["state"]["type"] for r in cycles] == ["COMPLETED"], cycles
 
         # 8. What the county office reads.
         status = json.loads(run(env, str(BIN / "activity-day"), "status", "--month", MONTH, "--json").stdout)
@@ -202,21 +217,167 @@ def main() -> None:
                      "circular.html"):
             assert (out / name).exists(), name
         official = (out / "plan-v2.md").read_text(encoding="utf-8")
-        assert "部分采纳" in official and "建议增加网络文明宣传内容" in official
+        record = (out / "review-dispositions.md").read_text(encoding="utf-8")
+        assert "部分采纳" in record and "建议增加网络文明宣传内容" in record
+        assert f"根据网信科意见，{AMENDMENTS['网信科']}。" in official
+        # typed in the UI while the review was suspended, across the worker's restart
+        assert "建议突出学雷锋纪念日主题" in record and f"根据理论科意见，{AMENDMENTS['理论科']}。" in official
         log("a month ran end to end: " + ", ".join(f"{k} {v}" for k, v in status["counts"].items()))
+
+        # 9. A worker killed mid-run: the automation marks the run Crashed, and a retry completes it.
+        worker = crash_and_retry(env, api, work, worker)
+
+        # 10. Two workers share a province run of six counties; one county fails and the province run is retried.
+        share_a_province(env, api, work, [worker, Worker(env, work, "e2e-worker-3")])
     finally:
+        procs += Worker.started
         for proc in reversed(procs):
             try:
                 os.killpg(proc.pid, signal.SIGTERM)
                 proc.wait(timeout=30)
             except (ProcessLookupError, subprocess.TimeoutExpired):
-                os.killpg(proc.pid, signal.SIGKILL)
-        for name in ("server.log", "worker.log"):
-            if (work / name).exists() and os.environ.get("E2E_SHOW_LOGS"):
-                print((work / name).read_text()[-5000:])
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+        for path in [work / "server.log", *sorted(work.glob("e2e-worker-*.log"))]:
+            if path.exists() and os.environ.get("E2E_SHOW_LOGS"):
+                print(path.read_text()[-5000:])
         for db in (app_db, prefect_db):
             psql(args.pg, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         shutil.rmtree(work, ignore_errors=True)
+
+
+class Worker:
+    """A process worker of the activity-day pool, two flow runs at a time, with its own log file."""
+
+    started: list[subprocess.Popen] = []
+
+    def __init__(self, env: dict, work: Path, name: str):
+        self.name = name
+        log_file = open(work / f"{name}.log", "w")  # noqa: SIM115
+        self.proc = subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", "activity-day", "--limit", "2",
+                                      "--name", name], env=env, cwd=REPO, stdout=log_file, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        Worker.started.append(self.proc)
+        log(f"worker {name} started (pid {self.proc.pid})")
+
+    def kill(self) -> None:
+        """As a machine that goes away: the worker and every flow run it started, at once."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait(timeout=30)
+        log(f"worker {self.name} killed")
+
+
+def answer_in_the_ui(env: dict, run_id: str, comment: str, work: Path) -> bool:
+    """Open the suspended review's form in the Prefect UI at 1366×768, check that the deadline and the departments
+    yet to answer are on screen, type the comment and submit; False where chromium or playwright is missing."""
+    import importlib.util
+
+    if not Path("/usr/bin/chromium").exists() or importlib.util.find_spec("playwright") is None:
+        if os.environ.get("ACTIVITY_DAY_REQUIRE_BROWSER"):
+            raise SystemExit("the UI check must run here: /usr/bin/chromium or playwright is missing")
+        log("no chromium or playwright: the form is answered through the API instead of the UI")
+        return False
+    from playwright.sync_api import sync_playwright
+
+    ui = env["PREFECT_API_URL"].removesuffix("/api")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--disable-gpu", "--lang=zh-CN"])
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+        if env.get("PREFECT_API_AUTH_STRING"):  # the UI's own login keeps the credential there
+            context.add_init_script("localStorage.setItem('prefect-password', "
+                                    f"btoa({json.dumps(env['PREFECT_API_AUTH_STRING'])}))")
+        context.set_default_timeout(60000)
+        page = context.new_page()
+        page.goto(f"{ui}/runs/flow-run/{run_id}")
+        page.get_by_role("button", name="Resume").first.click()
+        modal = page.locator(".p-modal")
+        for text in ("截止时间：2027年2月15日17:00", "尚未反馈：理论科、宣教科、版权科、网信科"):
+            shown = modal.get_by_text(text).first
+            shown.wait_for()
+            box = shown.bounding_box()
+            assert box and box["height"] > 0 and 0 <= box["y"] < 768 - box["height"], (text, box)
+        page.screenshot(path=str(work / "comment-form.png"))
+        modal.locator("textarea").nth(1).fill(comment)  # 意见内容, below 部门 (pre-filled 理论科)
+        page.get_by_role("button", name="Submit").click()
+        page.get_by_text("Resuming").first.wait_for()
+        browser.close()
+    log("the comment form showed the deadline and the departments yet to answer; the comment was typed in the UI")
+    return True
+
+
+def crash_and_retry(env: dict, api: Api, work: Path, worker: Worker) -> Worker:
+    """Kill the worker while a run is running: the automation marks the run Crashed once its heartbeats stop, and
+    `prefect flow-run retry` (the UI's Retry) completes it on a new worker."""
+    run(env, str(BIN / "prefect"), "deployment", "run", "monthly_cycle/monthly-cycle", "--params",
+        json.dumps({"county": COUNTY, "month": "2027-05", "allow_empty": True}))
+    running = api.wait("the cycle to run", lambda: next((r for r in api.runs(flow="monthly_cycle")
+                                                         if r["parameters"].get("month") == "2027-05"
+                                                         and r["state"]["type"] == "RUNNING"), None), timeout=300,
+                       every=0.5)
+    time.sleep(6)  # its first heartbeat reaches the server
+    # The machine goes away: the worker and the flow run's own process die at once, and nothing reports.
+    os.kill(int(str(api.run(running["id"])["infrastructure_pid"]).rsplit(":", 1)[-1]), signal.SIGKILL)
+    worker.kill()
+    api.wait("the automation to mark the run Crashed", lambda: api.run(running["id"])["state"]["type"] == "CRASHED",
+             timeout=300, every=5)
+    message = api.run(running["id"])["state"]["message"]
+    assert message.startswith("90 秒内没有收到心跳"), message  # the automation's, not the engine's
+    log("the killed run was marked Crashed: " + message)
+    new = Worker(env, work, "e2e-worker-4")
+    run(env, str(BIN / "prefect"), "flow-run", "retry", running["id"])
+    api.wait("the retried run", lambda: api.run(running["id"])["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED"),
+             timeout=400)
+    assert api.run(running["id"])["state"]["type"] == "COMPLETED", api.run(running["id"])["state"]
+    return new
+
+
+def share_a_province(env: dict, api: Api, work: Path, workers: list[Worker]) -> None:
+    """Six counties (the demo county and five small ones, the last without stations) on two workers of two runs
+    each: both workers take counties; the county without stations fails, the message carries every option of the
+    run, and `activity-day run retry` of the province run redoes only that county."""
+    import yaml
+
+    from activity_day.demo import province_profile, station_registry, write_xlsx
+
+    codes = []
+    for index in range(1, 6):
+        profile = province_profile(index)
+        code = profile["county"]["code"]
+        path = work / f"profile-{code}.yaml"
+        path.write_text(yaml.safe_dump(profile, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        run(env, str(BIN / "activity-day"), "init", "--profile", str(path))
+        codes.append(code)
+    registries = {code: write_xlsx(station_registry(random.Random(code), total=32), work / f"所站名录-{code}.xlsx",
+                                   "所站名录") for code in codes}
+    for code in codes[:-1]:
+        run(env, str(BIN / "activity-day"), "--county", code, "import", "stations", str(registries[code]))
+    month = "2027-04"
+    failed = run(env, str(BIN / "activity-day"), "run", "cycle", "--all-counties", "--via-deployments",
+                 "--month", month, "--allow-empty", check=False)
+    message = failed.stderr + failed.stdout
+    assert failed.returncode == 2 and f"6 个县（市、区）中有 1 个失败（{codes[-1]}）" in message, message
+    assert f"--counties {codes[-1]} --month {month} --via-deployments --allow-empty" in message, message
+    province = message.split("activity-day run retry ", 1)[1].split("；", 1)[0].strip()
+    cycles = [r for r in api.runs(flow="monthly_cycle") if r["parameters"].get("month") == month]
+    assert len(cycles) == 6 and {r["name"] for r in cycles} == {f"{c}·2027年4月·月度流程" for c in [COUNTY, *codes]}
+    takers = {}
+    for r in cycles:
+        logs = api.http.post("/logs/filter", json={"logs": {"flow_run_id": {"any_": [r["id"]]}}, "limit": 200}).json()
+        takers[r["id"]] = next(w.name for w in workers for line in logs
+                               if f"Worker '{w.name}' submitting flow run" in line["message"])
+    counts = {w.name: sum(t == w.name for t in takers.values()) for w in workers}
+    assert all(counts.values()), counts  # both workers took counties
+    log(f"province run: counties per worker {counts}; {codes[-1]} failed for want of stations")
+
+    run(env, str(BIN / "activity-day"), "--county", codes[-1], "import", "stations", str(registries[codes[-1]]))
+    run(env, str(BIN / "activity-day"), "run", "retry", province)
+    again = [r for r in api.runs(flow="monthly_cycle") if r["parameters"].get("month") == month]
+    assert len(again) == 7, [(r["name"], r["state"]["type"]) for r in again]  # one new run: the failed county's
+    assert [r["state"]["type"] for r in again if r["parameters"]["county"] == codes[-1]].count("COMPLETED") == 1
+    assert api.run(province)["state"]["type"] == "COMPLETED", api.run(province)["state"]
 
 
 def import_scores(env: dict, work: Path) -> None:
@@ -242,6 +403,23 @@ def _healthy(api: Api) -> bool:
 def _new_pause(api: Api, previous_state: str) -> dict | None:
     run = api.paused("review")
     return run if run and run["state"]["id"] != previous_state else None
+
+
+def _form_text(api: Api, run: dict) -> str:
+    """What a waiting form says above its fields (its description)."""
+    keyset = run["state"]["state_details"]["run_input_keyset"]
+    response = api.http.get(f"/flow_runs/{run['id']}/input/{keyset['description']}")
+    response.raise_for_status()
+    return response.json()
+
+
+def _form_titles(api: Api, run: dict) -> dict[str, str]:
+    """Each field of a waiting form and its title (an approval entry's names its comment's department)."""
+    keyset = run["state"]["state_details"]["run_input_keyset"]
+    response = api.http.get(f"/flow_runs/{run['id']}/input/{keyset['schema']}")
+    response.raise_for_status()
+    schema = json.loads(response.json()) if isinstance(response.json(), str) else response.json()
+    return {key: value["title"] for key, value in schema["properties"].items()}
 
 
 def _run_input(api: Api, run: dict) -> dict:

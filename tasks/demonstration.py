@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from prefect import task
@@ -14,7 +14,7 @@ from activity_day.services import demonstration as service
 from activity_day.settings import get_settings
 from activity_day.store import crud, numbers
 from activity_day.store import demonstration as store
-from tasks.common import artifact, artifact_key, run_logger, transaction
+from tasks.common import STEP, artifact, artifact_key, run_logger, transaction
 
 
 def round_dir(county: str, round_: str) -> Path:
@@ -22,7 +22,7 @@ def round_dir(county: str, round_: str) -> Path:
     return folder / county if get_settings().county_folders else folder
 
 
-@task(name="review-and-assign")
+@task(name="review-and-assign", **STEP)
 def review_and_assign(county: str, round_: str, period: str) -> dict:
     """资料审核 and the site-visit draw; writes the review and the assessors' arrangement (xlsx)."""
     reviewed = service.document_review(county, round_, period)
@@ -63,6 +63,13 @@ def objections_state(county: str, round_: str) -> list[dict]:
     with transaction(read_only=True) as session:
         return [{"id": o.id, "station": o.station_code, "content": o.content}
                 for o in store.objections(session=session, county=county, round_=round_) if o.upheld is None]
+
+
+@task(name="open-publicity", **STEP)
+def open_publicity(county: str, round_: str, start: str) -> str:
+    """媒体公示 opens on `start` (YYYY-MM-DD); returns its last day. Cached per run: a run that waited suspended and
+    starts over keeps the dates it opened with."""
+    return service.open_publicity(county, round_, date.fromisoformat(start)).isoformat()
 
 
 @task(name="render-notice")

@@ -26,6 +26,16 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
     return out
 
 
+def due_month(county: str, today: datetime | None = None) -> str:
+    """The month a scheduled draft of `county` (no month given) is for, by its profile's draft date."""
+    from activity_day.domain.months import TZ
+    from activity_day.domain.schedules import draft_month as due
+
+    with transaction(read_only=True) as session:
+        profile = crud.load_profile_of(session=session, county=county)
+    return due(profile, (today or datetime.now(TZ)).date())
+
+
 @task(name="draft-plan", **STEP)
 def draft_plan(county: str, month: str) -> DraftResult:
     """Compute and store plan v1 with its learning list and checklist; returns a summary."""

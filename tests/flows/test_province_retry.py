@@ -1,0 +1,55 @@
+"""A province run started from the command line can be retried (it has no deployment for the UI's Retry), and
+its message gives the command to rerun the failed counties with every option the run had."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
+from typer.testing import CliRunner
+
+from activity_day.errors import OperatorError
+from cli.root import app
+from tests.flows.test_operations import three_counties_the_first_failing_its_draft
+
+pytestmark = pytest.mark.flow
+
+
+def test_the_rerun_command_carries_every_option_of_the_run() -> None:
+    from flows.province import rerun_command
+
+    assert rerun_command(["329001", "329005"], "2027-05", "cycle", allow_empty=True, via_deployments=True) == \
+        "activity-day run cycle --counties 329001,329005 --month 2027-05 --via-deployments --allow-empty"
+    assert rerun_command(["329001"], "2027-05", "compile", allow_empty=True) == \
+        "activity-day --county 329001 run compile --month 2027-05 --allow-empty"
+    assert rerun_command(["329001"], "2027-05", "draft", allow_empty=True) == \
+        "activity-day --county 329001 run draft --month 2027-05"
+
+
+def test_a_province_run_from_the_command_line_is_retried_by_its_id(prefect_server, settings, tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    from flows.province import province_cycle
+
+    three_counties_the_first_failing_its_draft(Path(settings.out), tmp_path, "2027-07")
+    monkeypatch.setenv("ACTIVITY_DAY_FAULT", "draft")
+    with pytest.raises(OperatorError) as failed:
+        province_cycle(month="2027-07", step="draft", workers=2)
+    message = str(failed.value)
+    assert "3 个县（市、区）中有 1 个失败（329001）" in message
+    assert "或只重跑失败的县：activity-day --county 329001 run draft --month 2027-07" in message
+    run_id = re.search(r"activity-day run retry ([0-9a-f-]{36})", message)[1]
+
+    result = CliRunner().invoke(app, ["run", "retry", run_id])
+    assert result.exit_code == 0, result.output
+    assert "已重试完成" in result.output
+    with get_client(sync_client=True) as client:
+        province = client.read_flow_run(run_id)
+        runs = client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="2027年7月·方案起草")))
+    assert province.name == "2027年7月·全省·方案起草" and province.state.is_completed()
+    states = sorted((r.name.split("·")[0], r.state.name) for r in runs)
+    assert states == [("329001", "Completed"), ("329001", "Failed"), ("329002", "Cached"), ("329002", "Completed"),
+                      ("329003", "Cached"), ("329003", "Completed")]
+    assert (Path(settings.out) / "2027-07" / "329001" / "plan-v1.docx").exists()
