@@ -47,7 +47,7 @@ def _answer(ctx: typer.Context, month: str | None, station: str, menu: str, spea
     elif found["status"] == "unserved":
         typer.echo(f"讲师{speaker}已谢绝；该宣讲无法重新组队：{found['reason']}；建议：{found['suggestion']}")
     else:
-        typer.echo(f"讲师{speaker}已谢绝；已重新组队：{team}（其他宣讲队不变）")
+        typer.echo(f"讲师{speaker}已谢绝；已重新组队：{team}（先找有空的讲师；都没空时才从有4人的宣讲队调一位未接单的讲师）")
 
 
 @app.command("confirm")
@@ -60,7 +60,7 @@ def lectures_confirm(ctx: typer.Context, station: OrderOpt, menu: MenuOpt, speak
 @app.command("decline")
 def lectures_decline(ctx: typer.Context, station: OrderOpt, menu: MenuOpt, speaker: SpeakerOpt,
                      month: MonthOpt = None) -> None:
-    """讲师谢绝：只为这一场重新组队，其他宣讲队不变。"""
+    """讲师谢绝：为这一场重新组队（先找有空的讲师，都没空时从有多余人手的宣讲队调一位未接单的讲师）。"""
     _answer(ctx, month, station, menu, speaker, False)
 
 

@@ -80,11 +80,22 @@ def _context(session: Session, county: str, month: str, lock: bool = False):
     return profile, plan, stations, pool, store.orders(session=session, county=county, month=month, lock=lock)
 
 
+def _busy(orders: list[LectureOrder]) -> dict[date, set[str]]:
+    """The days on which the members of the formed teams lecture."""
+    busy: dict[date, set[str]] = {}
+    for o in orders:
+        if o.status in FORMED and o.team:
+            busy.setdefault(o.day, set()).update(o.team)
+    return busy
+
+
 def dispatch_month(county: str, month: str) -> dict[str, Any]:
-    """Form a team for every order still waiting; returns the counts."""
+    """Form teams for every order still waiting, and try again those left unserved (the pool or the other orders
+    may have changed), all together over the month; teams already formed stay as they are and count towards the
+    loads, the days taken and the pairs. Returns the counts."""
     with transaction() as session:
         profile, plan, stations, pool, orders = _context(session, county, month)
-        waiting = [o for o in orders if o.status == "ordered"]
+        waiting = [o for o in orders if o.status in ("ordered", "unserved")]
         if not waiting:
             return _counts(orders)
         rules_ = profile.lectures
@@ -93,7 +104,10 @@ def dispatch_month(county: str, month: str) -> dict[str, Any]:
         results = rules.dispatch([_order(month, o, stations) for o in waiting], _speakers(pool),
                                  _menu(crud.plan_content(plan)), seed=seed, avoid_home=rules_.avoid_home,
                                  team_min=rules_.team_min, team_max=rules_.team_max,
-                                 prior_load=rules.load_of(formed), prior_pairs=rules.pairs_of(formed))
+                                 prior_load=rules.load_of(formed), prior_pairs=rules.pairs_of(formed),
+                                 prior_busy=_busy(orders),
+                                 declined={order_key(month, o.station_code, o.menu_code): set(o.declined)
+                                           for o in waiting if o.declined})
         by_key = {a.order: a for a in results}
         for o in waiting:
             a = by_key[order_key(month, o.station_code, o.menu_code)]
@@ -148,18 +162,29 @@ def answer(county: str, month: str, station: str, menu_code: str, speaker: str, 
         order.declined = sorted(set(order.declined) | {speaker})
         key = order_key(month, station, order.menu_code)
         others = [o for o in orders if o.status in FORMED and o.team and o is not order]
-        formed = _formed(others, month)
         mine = rules.Assignment(order=key, team=tuple(sorted(order.team)), status=rules.DISPATCHED)
         rules_ = profile.lectures
-        again = rules.redispatch([mine, *formed], [_order(month, o, stations) for o in [order, *others]],
+        # Another team lends a member only if it has one to spare who has not confirmed, and its lecture is not
+        # delivered nor too near to change (the speakers' own answers close then too).
+        locked = {order_key(month, o.station_code, o.menu_code):
+                  set(o.team) if o.status == "delivered" or timing.answer_refusal(o.day, now, rules_.answer_days_before)
+                  else set(o.confirmed) for o in others}
+        again = rules.redispatch([mine, *_formed(others, month)], [_order(month, o, stations) for o in [order, *others]],
                                  _speakers(pool),
                                  _menu(crud.plan_content(plan)), declined={mine.order: set(order.declined)},
                                  seed=order.seed or f"lectures|{county}|{month}|{plan.sha256}",
-                                 avoid_home=rules_.avoid_home, team_min=rules_.team_min, team_max=rules_.team_max)
-        new = next(a for a in again if a.order == mine.order)
+                                 avoid_home=rules_.avoid_home, team_min=rules_.team_min, team_max=rules_.team_max,
+                                 locked=locked)
+        by_key = {a.order: a for a in again}
+        new = by_key[mine.order]
         order.status, order.team, order.reason, order.suggestion = new.status, list(new.team), new.reason, new.suggestion
         order.confirmed = [c for c in order.confirmed if c in order.team]
         session.add(order)
+        for o in others:  # a team that lent a member to this one
+            after = by_key[order_key(month, o.station_code, o.menu_code)]
+            if list(after.team) != sorted(o.team):
+                o.team = list(after.team)
+                session.add(o)
         return public(order, stations.reset_index(), month)
 
 
