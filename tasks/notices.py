@@ -33,8 +33,10 @@ def send_notices(county: str, passes: int = 1) -> dict[str, int]:
     failing channel never holds up the run, and the table shows it."""
     last = (task_run.run_count or 1) >= passes
     result = notices.send_pending(county, max_attempts=1 if last else None)
-    run_logger().info("通知发送：尝试 %d 条，已发送 %d 条，失败 %d 条，待重试 %d 条",
-                      result.attempted, result.sent, result.failed, result.pending)
+    run_logger().info("通知 %d 条：已发送 %d 条，发送失败 %d 条，待发送 %d 条（共发送 %d 次）",
+                      result.notices, result.sent, result.failed, result.pending, result.attempted)
+    if result.hung:
+        run_logger().warning("没有应答、本轮已暂停的渠道：%s", "、".join(result.hung))
     if result.pending and not last:
         raise NoticesPending(f"{result.pending} 条通知暂未送达，稍后重试")
     return result.as_dict()

@@ -147,6 +147,71 @@ def placeholders(url: str) -> list[str]:
     return PLACEHOLDER.findall(url)
 
 
+CHANNEL_KINDS = {"json": "Webhook", "jsons": "Webhook", "form": "Webhook", "forms": "Webhook", "xml": "Webhook",
+                 "xmls": "Webhook", "wecombot": "企业微信群机器人", "dingtalk": "钉钉机器人", "feishu": "飞书机器人",
+                 "lark": "飞书机器人", "mailto": "邮件", "mailtos": "邮件", "file": "文件"}
+HTTP_CN = {400: "请求有误", 401: "认证失败，口令或密钥不对", 403: "拒绝访问", 404: "地址不存在", 405: "不接受这种请求",
+           408: "请求超时", 413: "内容过长", 429: "请求过于频繁", 500: "对方服务器内部错误", 502: "网关错误",
+           503: "服务暂不可用", 504: "网关超时"}
+
+
+def channel_label(url: str) -> str:
+    """A channel as people read it: its kind in Chinese and its address as the profile writes it (secrets stay
+    ${VAR}), e.g. Webhook（127.0.0.1:8080/stations）, 邮件（smtp.example.gov.cn:465）."""
+    parts = urlsplit(url)
+    kind = CHANNEL_KINDS.get(parts.scheme.lower(), parts.scheme)
+    if parts.scheme.lower() == "file":
+        return f"{kind}（{url[len(FILE_SCHEME):]}）"
+    host = parts.netloc.rsplit("@", 1)[-1] if parts.scheme.lower() not in TOKEN_SCHEMES else parts.netloc
+    return f"{kind}（{host}{parts.path.rstrip('/')}）"
+
+
+def with_timeout(url: str, seconds: float) -> str:
+    """An apprise URL that waits at most `seconds` to connect and to read (its cto and rto), unless it says so
+    itself; a file channel is left as it is."""
+    if url.startswith(FILE_SCHEME):
+        return url
+    parts = urlsplit(url)
+    given = {k for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    extra = "&".join(f"{k}={seconds:g}" for k in ("cto", "rto") if k not in given)
+    if not extra:
+        return url
+    return parts._replace(query=f"{parts.query}&{extra}" if parts.query else extra).geturl()
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a channel did not take a notice, in Chinese with the channel named; `hung`: it did not answer in time
+    (the rest of the round skips that channel, so one hung robot cannot hold up a county's round)."""
+
+    text: str
+    hung: bool = False
+
+
+def explain_failure(label: str, log: str, timeout: float, *, waited: bool = False) -> Failure:
+    """The Chinese for what apprise logged (in English) when a channel failed; `waited`: the attempt took the whole
+    timeout (whatever was logged, the channel did not answer)."""
+    lowered = log.lower()
+    if waited or "timed out" in lowered or "timeout" in lowered:
+        return Failure(f"{label}：{timeout:g}秒内没有应答（超时），本轮不再向该渠道发送", hung=True)
+    if any(w in lowered for w in ("connection refused", "failed to establish", "name or service not known",
+                                  "no route to host", "network is unreachable", "nodename nor servname")):
+        return Failure(f"{label}：无法连接（对方没有在监听，或网络不通）")
+    if found := re.search(r"error=(\d{3})", log):
+        code = int(found.group(1))
+        return Failure(f"{label}：对方返回 HTTP {code}（{HTTP_CN.get(code, '请求未被接受')}）")
+    if found := re.search(r"\((\d{3}), b?['\"]", log):
+        code = int(found.group(1))
+        what = ("拒绝登录，用户名或口令不对" if code in (530, 534, 535) else
+                "暂时拒收，稍后重试" if code < 500 else "拒收")
+        return Failure(f"{label}：邮件服务器{what}（SMTP {code}）")
+    if "authentication" in lowered or "login" in lowered:
+        return Failure(f"{label}：邮件服务器拒绝登录，用户名或口令不对")
+    if "email" in lowered:
+        return Failure(f"{label}：邮件服务器拒收")
+    return Failure(f"{label}：发送失败（渠道没有说明原因）")
+
+
 # --- which notices are due -----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

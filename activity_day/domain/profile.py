@@ -154,6 +154,10 @@ class NoticeRules(_Strict):
     scores_days_after: list[int] = Field(default_factory=lambda: [1], description="评分截止后几天提醒检查组")
     rectification_days_before: list[int] = Field(default_factory=lambda: [3], description="整改期限前几天提醒所站")
     max_attempts: int = Field(default=3, ge=1, le=20, description="每条通知最多发送几次，之后记为发送失败")
+    timeout_seconds: float = Field(default=10, ge=1, le=120,
+                                   description="每个通知渠道等待连接和应答的秒数；超时后本轮不再向该渠道发送")
+    timeouts: dict[str, float] = Field(default_factory=dict,
+                                       description="个别渠道的等待秒数（键为 channels 中的渠道地址），覆盖 timeout_seconds")
 
     @field_validator("plan_days_before", "review_days_before", "scores_days_after", "rectification_days_before")
     @classmethod
@@ -161,6 +165,20 @@ class NoticeRules(_Strict):
         if any(d < 0 or d > 60 for d in v):
             raise ValueError("提醒天数应在 0 到 60 之间")
         return sorted(set(v), reverse=True)
+
+    @model_validator(mode="after")
+    def _timeouts_of_channels(self) -> NoticeRules:
+        known = {u for urls in self.channels.values() for u in urls}
+        for url, seconds in self.timeouts.items():
+            if url not in known:
+                raise ValueError(f"timeouts 中的“{url}”不是 channels 中的渠道地址")
+            if not 1 <= seconds <= 120:
+                raise ValueError(f"渠道“{url}”的等待秒数应在 1 到 120 之间")
+        return self
+
+    def timeout_of(self, channel: str) -> float:
+        """How long a channel may take to connect and to answer."""
+        return self.timeouts.get(channel, self.timeout_seconds)
 
     @field_validator("channels")
     @classmethod

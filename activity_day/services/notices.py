@@ -10,9 +10,12 @@ the profile's `max_attempts` a notice is failed, with its last error, until `act
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +31,7 @@ from activity_day.domain import notices as rules
 from activity_day.domain.dates import cn_month, shift_month
 from activity_day.domain.notices import Audience, NoticeDraft, NoticeState, Occasion
 from activity_day.domain.profile import Profile
+from activity_day.errors import OperatorError
 from activity_day.settings import channel_secrets
 from activity_day.store import crud
 from activity_day.store import findings as findings_store
@@ -38,6 +42,7 @@ from models.tables import Notice, ScorerToken
 
 log = logging.getLogger(__name__)
 CONTRACT = ["key", "audience", "recipient", "channel", "occasion", "state", "attempts"]
+SEND_THREADS = 8  # channels sent side by side (a county has a handful)
 
 
 # --- the file channel ---------------------------------------------------------------------------------------------
@@ -56,11 +61,43 @@ def _register_file_channel() -> None:
         return True
 
 
+class _ThreadLog(logging.Handler):
+    """apprise's log, kept apart for each sending thread (apprise.LogCapture swaps one handler and one level for the
+    whole process, so channels sent side by side would read one another's errors); warnings still reach our log."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.buffers: dict[int, list[str]] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        lines = self.buffers.get(threading.get_ident())
+        if lines is not None:
+            lines.append(record.getMessage())
+        if record.levelno >= logging.WARNING:
+            log.debug("apprise: %s", record.getMessage())
+
+    @contextmanager
+    def capture(self) -> Iterator[list[str]]:
+        lines: list[str] = []
+        self.buffers[threading.get_ident()] = lines
+        try:
+            yield lines
+        finally:
+            self.buffers.pop(threading.get_ident(), None)
+
+
+_THREAD_LOG = _ThreadLog()
+
+
 @lru_cache(maxsize=1)
 def _apprise():
     import apprise
 
     _register_file_channel()
+    logger = logging.getLogger("apprise")
+    logger.setLevel(logging.DEBUG)  # its socket errors (timed out, refused, SMTP codes) are logged at DEBUG
+    logger.propagate = False  # ...and stay with the notice they belong to, in Chinese, not on the console
+    logger.addHandler(_THREAD_LOG)
     return apprise
 
 
@@ -70,31 +107,45 @@ def _file_url(url: str, key: str) -> str:
     return f"{rules.FILE_SCHEME}local/?dir={quote(folder, safe='')}&name={quote(key, safe='')}"
 
 
-def deliver(channel: str, *, key: str, title: str, body: str, secrets: Mapping[str, str]) -> tuple[bool, str]:
-    """Send one notice through one channel (an apprise URL with ${VAR} secrets); returns (delivered, error)."""
+@dataclass(frozen=True)
+class Delivery:
+    """The outcome of one attempt: delivered, else why (Chinese, the channel named) and whether it hung."""
+
+    delivered: bool
+    error: str = ""
+    hung: bool = False
+
+
+def deliver(channel: str, *, key: str, title: str, body: str, secrets: Mapping[str, str],
+            timeout: float = 10.0) -> Delivery:
+    """Send one notice through one channel (an apprise URL with ${VAR} secrets), waiting at most `timeout` seconds
+    to connect and to read."""
     apprise = _apprise()
+    label = rules.channel_label(channel)
     try:
         url = rules.substitute(channel, secrets)
     except KeyError as exc:
-        return False, f"环境变量 {exc.args[0]} 未设置（通知渠道的密钥）"
-    if url.startswith(rules.FILE_SCHEME):
-        url = _file_url(url, key)
+        return Delivery(False, f"{label}：环境变量 {exc.args[0]} 未设置（通知渠道的密钥）")
+    url = _file_url(url, key) if url.startswith(rules.FILE_SCHEME) else rules.with_timeout(url, timeout)
     sender = apprise.Apprise()
     if not sender.add(url):
-        return False, "通知渠道地址无法识别（apprise 不支持或格式有误）"
-    try:
-        with apprise.LogCapture(level=logging.WARNING) as captured:
+        return Delivery(False, f"{label}：通知渠道地址无法识别（apprise 不支持或格式有误）")
+    started = time.monotonic()
+    with _THREAD_LOG.capture() as lines:
+        try:
             delivered = bool(sender.notify(title=title, body=body))
-    except Exception as exc:  # a plugin's own failure is that channel's failure, not the run's
-        delivered, captured = False, None
-        error = f"{type(exc).__name__}: {exc}"
-    else:
-        lines = [ln.split(" - ", 2)[-1].strip() for ln in captured.getvalue().splitlines() if ln.strip()]
-        error = "" if delivered else (lines[-1] if lines else "发送失败（渠道未说明原因）")
+        except Exception as exc:  # a plugin's own failure is that channel's failure, not the run's
+            delivered = False
+            lines.append(f"{type(exc).__name__}: {exc}")
+    if delivered:
+        return Delivery(True)
+    waited = time.monotonic() - started >= 0.9 * timeout  # no answer for the whole timeout: it hangs
+    failure = rules.explain_failure(label, "\n".join(lines), timeout, waited=waited)
+    error = failure.text
     for name in rules.placeholders(channel):  # never keep a secret in the outbox
         if secrets.get(name):
             error = error.replace(secrets[name], "***")
-    return delivered, error
+    return Delivery(False, error, failure.hung)
 
 
 # --- enqueueing ---------------------------------------------------------------------------------------------------
@@ -241,63 +292,137 @@ def enqueue_between(county: str, first: date, last: date) -> int:
 
 @dataclass(frozen=True)
 class SendResult:
-    attempted: int
+    """What became of the notices a send dealt with: each notice counted once, in its state at the end."""
+
+    notices: int  # the notices that were waiting
     sent: int
-    failed: int  # failed for good in this pass
-    pending: int  # still pending after this pass (to be tried again)
+    failed: int  # failed for good
+    pending: int  # still waiting (to be tried again)
+    attempted: int  # attempts made (a notice tried three times counts three)
+    hung: tuple[str, ...] = ()  # the channels given up for not answering in time
 
     def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+        return {"notices": self.notices, "sent": self.sent, "failed": self.failed, "pending": self.pending,
+                "attempted": self.attempted, "hung_channels": len(self.hung)}
 
 
-def send_pending(county: str, *, month: str | None = None, max_attempts: int | None = None) -> SendResult:
-    """One pass over the pending notices: each gets one attempt; returns what happened."""
-    with transaction(read_only=True) as session:
-        profile = crud.load_profile_of(session=session, county=county)
-        waiting = store.notices(session=session, county=county, month=month, state=NoticeState.PENDING.value)
-    limit = max_attempts or profile.notices.max_attempts
-    secrets = channel_secrets()
-    sent = failed = pending = attempted = 0
-    for notice in waiting:
-        with transaction() as session:
+def _send_channel(channel: str, waiting: list[Notice], *, limit: int, secrets: Mapping[str, str], timeout: float,
+                  lock: threading.Lock) -> tuple[dict[int, str], int, bool]:
+    """One channel's notices, one after another: id -> state after this pass, attempts made, whether it hung.
+    A channel that does not answer in time is given up for the pass: its other notices wait for the next."""
+    states: dict[int, str] = {}
+    attempts = 0
+    for i, notice in enumerate(waiting):
+        with lock, transaction() as session:
             if not store.claim(session=session, notice_id=notice.id, attempts=notice.attempts):
                 continue
-        attempted += 1
-        delivered, error = deliver(notice.channel, key=notice.key, title=notice.title, body=notice.body,
-                                   secrets=secrets)
-        with transaction() as session:
-            done = store.record(session=session, notice_id=notice.id, delivered=delivered, error=error,
-                                now=datetime.now(UTC), max_attempts=limit)
-        state = done.state if done is not None else NoticeState.SENT.value
-        if state == NoticeState.SENT.value:
-            sent += 1
-        elif state == NoticeState.FAILED.value:
-            failed += 1
-            log.warning("notice %s via %s failed for good: %s", notice.key, notice.channel, error)
-        else:
-            pending += 1
-    return SendResult(attempted, sent, failed, pending)
+        attempts += 1
+        outcome = deliver(channel, key=notice.key, title=notice.title, body=notice.body, secrets=secrets,
+                          timeout=timeout)
+        with lock, transaction() as session:
+            done = store.record(session=session, notice_id=notice.id, delivered=outcome.delivered,
+                                error=outcome.error, now=datetime.now(UTC), max_attempts=limit)
+        states[notice.id] = done.state if done is not None else NoticeState.SENT.value
+        if states[notice.id] == NoticeState.FAILED.value:
+            log.warning("notice %s failed for good: %s", notice.key, outcome.error)
+        if outcome.hung:
+            with lock, transaction() as session:
+                for rest in waiting[i + 1:]:
+                    store.postpone(session=session, notice_id=rest.id, error=outcome.error)
+                    states[rest.id] = NoticeState.PENDING.value
+            return states, attempts, True
+    return states, attempts, False
 
 
-def send_with_retries(county: str, *, month: str | None = None, delays: Sequence[float] = (2, 10),
-                      sleep=time.sleep) -> SendResult:
+def send_pending(county: str, *, month: str | None = None, channel: str | None = None,
+                 max_attempts: int | None = None) -> SendResult:
+    """One pass over the pending notices (of a month, of one channel): each gets one attempt, the channels side by
+    side, so a slow channel costs only its own time; returns what happened to them."""
+    return _result(*_send_pass(county, month=month, channel=channel, max_attempts=max_attempts))
+
+
+def _send_pass(county: str, *, month: str | None, channel: str | None,
+               max_attempts: int | None = None) -> tuple[dict[int, str], int, list[str]]:
+    with transaction(read_only=True) as session:
+        profile = crud.load_profile_of(session=session, county=county)
+        waiting = store.notices(session=session, county=county, month=month, channel=channel,
+                                state=NoticeState.PENDING.value)
+    limit = max_attempts or profile.notices.max_attempts
+    secrets = channel_secrets()
+    by_channel: dict[str, list[Notice]] = {}
+    for notice in waiting:
+        by_channel.setdefault(notice.channel, []).append(notice)
+    states: dict[int, str] = {n.id: NoticeState.PENDING.value for n in waiting}
+    attempted, hung = 0, []
+    lock = threading.Lock()  # the outbox is written one claim or record at a time; sending is what runs side by side
+    if by_channel:
+        with ThreadPoolExecutor(max_workers=min(SEND_THREADS, len(by_channel)),
+                                thread_name_prefix="notices") as pool:
+            futures = {name: pool.submit(_send_channel, name, rows, limit=limit, secrets=secrets,
+                                         timeout=profile.notices.timeout_of(name), lock=lock)
+                       for name, rows in by_channel.items()}
+            for name, future in futures.items():
+                done, tries, gave_up = future.result()
+                states.update(done)
+                attempted += tries
+                if gave_up:
+                    hung.append(rules.channel_label(name))
+    return states, attempted, hung
+
+
+def _result(states: Mapping[int, str], attempted: int, hung: Sequence[str]) -> SendResult:
+    counts = {s: sum(v == s for v in states.values()) for s in (NoticeState.SENT, NoticeState.FAILED,
+                                                              NoticeState.PENDING)}
+    return SendResult(len(states), counts[NoticeState.SENT], counts[NoticeState.FAILED],
+                      counts[NoticeState.PENDING], attempted, tuple(dict.fromkeys(hung)))
+
+
+def send_with_retries(county: str, *, month: str | None = None, channel: str | None = None,
+                      delays: Sequence[float] = (2, 10), sleep=time.sleep) -> SendResult:
     """Passes until nothing is pending (or the delays run out), waiting `delays` between them (the command line;
-    the flow leaves the waiting to Prefect's task retries)."""
-    totals = send_pending(county, month=month)
-    for delay in delays:
-        if not totals.pending:
-            break
-        sleep(delay)
-        more = send_pending(county, month=month)
-        totals = SendResult(totals.attempted + more.attempted, totals.sent + more.sent,
-                            totals.failed + more.failed, more.pending)
-    return totals
+    the flow leaves the waiting to Prefect's task retries). Each notice is counted once, in its last state."""
+    states: dict[int, str] = {}
+    attempted, hung = 0, []
+    for delay in (None, *delays):
+        if delay is not None:
+            if not any(v == NoticeState.PENDING.value for v in states.values()):
+                break
+            sleep(delay)
+        done, tries, gave_up = _send_pass(county, month=month, channel=channel)
+        states.update(done)
+        attempted += tries
+        hung += gave_up
+    return _result(states, attempted, hung)
 
 
-def retry_failed(county: str, *, month: str | None = None, key: str | None = None) -> int:
-    """Failed notices back to pending with fresh attempts; returns how many."""
+channel_label = rules.channel_label
+
+
+def channels_of(county: str) -> list[str]:
+    """The channels the county's outbox has notices for, in the order first used."""
+    with transaction(read_only=True) as session:
+        return list(dict.fromkeys(n.channel for n in store.notices(session=session, county=county)))
+
+
+def resolve_channel(county: str, name: str) -> str:
+    """The channel a person means: its address as listed, or its label (Webhook（127.0.0.1:8080/stations）), or a
+    part of either that names one channel only. OperatorError lists the channels when it names none or several."""
+    known = channels_of(county)
+    exact = [c for c in known if name in (c, rules.channel_label(c))]
+    found = exact or [c for c in known if name in c or name in rules.channel_label(c)]
+    if len(found) == 1:
+        return found[0]
+    listed = "；".join(f"{rules.channel_label(c)} {c}" for c in known) or "（发件箱中还没有通知）"
+    what = "没有" if not found else "有不止一个"
+    raise OperatorError(f"发件箱中{what}渠道与“{name}”相符；可用的渠道：{listed}")
+
+
+def retry_failed(county: str, *, month: str | None = None, key: str | None = None,
+                 channel: str | None = None) -> int:
+    """Failed notices (of a month, with a key, through one channel) back to pending with fresh attempts;
+    returns how many."""
     with transaction() as session:
-        return store.reset_failed(session=session, county=county, month=month, key=key)
+        return store.reset_failed(session=session, county=county, month=month, key=key, channel=channel)
 
 
 # --- the outbox as people see it ---------------------------------------------------------------------------------
@@ -316,5 +441,5 @@ def public_rows(notices: Iterable[Notice]) -> list[dict[str, Any]]:
 def table_rows(notices: Iterable[Notice]) -> list[dict[str, Any]]:
     """The outbox as the Prefect table artifact and the plain list show it (Chinese headers)."""
     return [{"对象": Audience(n.audience).label, "收件人": n.recipient, "事由": n.title, "时机": n.occasion,
-             "渠道": n.channel.split("://", 1)[0], "状态": NoticeState(n.state).label, "发送次数": n.attempts,
+             "渠道": rules.channel_label(n.channel), "状态": NoticeState(n.state).label, "发送次数": n.attempts,
              "最近错误": n.last_error} for n in notices]

@@ -28,9 +28,12 @@ def add(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
 
 
 def notices(*, session: Session, county: str, month: str | None = None, state: str | None = None,
-            key: str | None = None) -> list[Notice]:
-    """The county's notices (of a month, in a state, with a key), in the order they were written."""
+            key: str | None = None, channel: str | None = None) -> list[Notice]:
+    """The county's notices (of a month, in a state, with a key, through a channel), in the order they were
+    written."""
     query = select(Notice).where(Notice.county == county)
+    if channel:
+        query = query.where(Notice.channel == channel)
     if month:
         query = query.where(Notice.month == month)
     if state:
@@ -63,9 +66,16 @@ def record(*, session: Session, notice_id: int, delivered: bool, error: str, now
     return notice
 
 
-def reset_failed(*, session: Session, county: str, month: str | None = None, key: str | None = None) -> int:
+def postpone(*, session: Session, notice_id: int, error: str) -> None:
+    """A pending notice not tried this round (its channel did not answer): it keeps its attempts and says why."""
+    session.connection().execute(update(Notice).where(Notice.id == notice_id, Notice.state == "pending")
+                                 .values(last_error=error[:2000]))
+
+
+def reset_failed(*, session: Session, county: str, month: str | None = None, key: str | None = None,
+                 channel: str | None = None) -> int:
     """Put failed notices back to pending with a fresh count of attempts; returns how many."""
-    failed = notices(session=session, county=county, month=month, state="failed", key=key)
+    failed = notices(session=session, county=county, month=month, state="failed", key=key, channel=channel)
     for notice in failed:
         notice.state, notice.attempts = "pending", 0
         session.add(notice)

@@ -134,3 +134,49 @@ def test_a_profile_with_a_literal_secret_is_refused(tmp_path: Path) -> None:
         load_profile(path)
     path.write_text(text, encoding="utf-8")
     assert load_profile(path).notices.channels[Audience.OFFICE] == [f"file://{tmp_path / 'notices'}"]
+
+
+def test_a_channel_is_named_in_chinese_without_its_secrets() -> None:
+    from activity_day.domain.notices import channel_label
+
+    assert channel_label("json://hook:${HOOK_TOKEN}@127.0.0.1:8080/stations") == "Webhook（127.0.0.1:8080/stations）"
+    assert channel_label("wecombot://${WECOM_KEY}") == "企业微信群机器人（${WECOM_KEY}）"
+    assert channel_label("mailtos://office:${SMTP_PASSWORD}@smtp.example.gov.cn:465?mode=ssl") == \
+        "邮件（smtp.example.gov.cn:465）"
+    assert channel_label("file:///srv/notices") == "文件（/srv/notices）"
+
+
+def test_the_profile_timeout_goes_into_the_channel_url() -> None:
+    from activity_day.domain.notices import with_timeout
+
+    assert with_timeout("json://127.0.0.1:8080/x", 5) == "json://127.0.0.1:8080/x?cto=5&rto=5"
+    assert with_timeout("mailto://h:25?from=a@b.cn&rto=3", 2.5) == "mailto://h:25?from=a@b.cn&rto=3&cto=2.5"
+    assert with_timeout("file:///srv/notices", 5) == "file:///srv/notices"
+
+
+@pytest.mark.parametrize(("log", "waited", "text", "hung"), [
+    ("A Connection error occurred sending JSON notification to 127.0.0.1.\nSocket Exception: HTTPConnectionPool("
+     "host='127.0.0.1', port=9): Read timed out. (read timeout=4.0)", False, "Webhook（127.0.0.1）：4秒内没有应答（超时），本轮不再向该渠道发送",
+     True),
+    ("A Connection error occurred sending JSON notification to 127.0.0.1.", True,
+     "Webhook（127.0.0.1）：4秒内没有应答（超时），本轮不再向该渠道发送", True),
+    ("Socket Exception: HTTPConnectionPool(host='127.0.0.1', port=9): Max retries exceeded (Caused by "
+     "NewConnectionError('Failed to establish a new connection: [Errno 111] Connection refused'))", False,
+     "Webhook（127.0.0.1）：无法连接（对方没有在监听，或网络不通）", False),
+    ("Failed to send JSON POST notification: Internal Server Error, error=500.", False,
+     "Webhook（127.0.0.1）：对方返回 HTTP 500（对方服务器内部错误）", False),
+    ("Failed to send JSON POST notification: Unauthorized, error=401.", False,
+     "Webhook（127.0.0.1）：对方返回 HTTP 401（认证失败，口令或密钥不对）", False),
+    ("Connection error while submitting email to \"smtp\"\nSocket Exception: (451, b'4.3.0 try later')", False,
+     "Webhook（127.0.0.1）：邮件服务器暂时拒收，稍后重试（SMTP 451）", False),
+    ("Socket Exception: (535, b'5.7.8 Authentication failed')", False,
+     "Webhook（127.0.0.1）：邮件服务器拒绝登录，用户名或口令不对（SMTP 535）", False),
+    ("", False, "Webhook（127.0.0.1）：发送失败（渠道没有说明原因）", False),
+])
+def test_a_channel_error_is_told_in_chinese(log: str, waited: bool, text: str, hung: bool) -> None:
+    from activity_day.domain.notices import explain_failure
+
+    failure = explain_failure("Webhook（127.0.0.1）", log, 4, waited=waited)
+    assert (failure.text, failure.hung) == (text, hung)
+    assert not any("a" <= c.lower() <= "z" for c in failure.text.replace("Webhook", "").replace("HTTP", "")
+                   .replace("SMTP", ""))  # no English left
