@@ -269,7 +269,10 @@ def test_retry_command_resends_only_the_failed(settings, county, tmp_path, mailb
                                       doc_number="泗文明办〔2027〕3号", files=["out/2027-03/circular.docx"]) == 0
     sent = CliRunner().invoke(app, ["notices", "send", "--month", MONTH])
     assert sent.exit_code == 2, sent.output
-    assert "发送失败 1 条" in sent.output and "notices retry" in sent.output
+    assert "通知 5 条：已发送 4 条，发送失败 1 条，待发送 0 条（共发送 9 次）" in sent.output  # notices; attempts: 451 and 500 once each
+    assert "notices retry" in sent.output
+    failed = CliRunner().invoke(app, ["notices", "list", "--month", MONTH, "--state", "failed"]).output
+    assert f"错误：Webhook（127.0.0.1:{dead}/nobody）：无法连接（对方没有在监听，或网络不通）" in failed  # Chinese, named
     assert len(hooked) == 1 and len(box.messages) == 3
     assert "circular.docx" in hooked[0]["message"] and "泗文明办〔2027〕3号" in hooked[0]["message"]
 
