@@ -89,6 +89,16 @@ class _ThreadLog(logging.Handler):
 _THREAD_LOG = _ThreadLog()
 
 
+def _asset():
+    """Send in the calling thread, so that apprise's log reaches this notice's capture: no thread pool of apprise's
+    (its own deadline would use one; the channel's connect and read timeouts bound the wait instead)."""
+    apprise = _apprise()
+    try:
+        return apprise.AppriseAsset(async_mode=False, service_timeout=0)
+    except TypeError:  # apprise 1.x: no service deadline, and no pool for one service
+        return apprise.AppriseAsset(async_mode=False)
+
+
 @lru_cache(maxsize=1)
 def _apprise():
     import apprise
@@ -127,7 +137,7 @@ def deliver(channel: str, *, key: str, title: str, body: str, secrets: Mapping[s
     except KeyError as exc:
         return Delivery(False, f"{label}：环境变量 {exc.args[0]} 未设置（通知渠道的密钥）")
     url = _file_url(url, key) if url.startswith(rules.FILE_SCHEME) else rules.with_timeout(url, timeout)
-    sender = apprise.Apprise()
+    sender = apprise.Apprise(asset=_asset())
     if not sender.add(url):
         return Delivery(False, f"{label}：通知渠道地址无法识别（apprise 不支持或格式有误）")
     started = time.monotonic()
