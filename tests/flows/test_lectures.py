@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import random
+import re
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -20,6 +22,41 @@ from cli import app
 
 pytestmark = pytest.mark.flow
 MONTH = "2027-03"
+REASON = re.compile(r"(\d+)年(\d+)月(\d+)日组不成宣讲队：会讲该主题（(.+?)）的(\d+)名讲师中，(.*?)，"
+                    r"(?:可派(\d+)人（至少需3人）|可派的(\d+)人都不会讲本菜单的故事)")
+PROMISED_DAY = re.compile(r"改到(\d+)年(\d+)月(\d+)日（星期.）可组队（(.+)届时有空）")
+
+
+def unserved_match_the_pool(rows: list[dict], pool: pd.DataFrame, topic_of: dict[str, str]) -> None:
+    """Every unserved order's reason counts the pool as `lectures list` shows the month (declined, not available,
+    回避, cap reached, lecturing elsewhere that day), and no speaker is promised twice on a day by the suggestions."""
+    from activity_day.domain.lectures import available
+    from activity_day.services.lectures import _speakers
+
+    speakers = _speakers(pool)
+    load = Counter(m["code"] for r in rows if r["team"] for m in r["team"])
+    busy: dict[str, set[str]] = {}
+    for r in rows:
+        busy.setdefault(r["date"], set()).update(m["code"] for m in r["team"])
+    promised: dict[date, set[str]] = {}
+    for r in (r for r in rows if r["status"] == "unserved"):
+        day = date.fromisoformat(r["date"])
+        topic = [s for s in speakers if topic_of[r["menu_code"]] in s.topics]
+        counts = Counter()
+        for s in topic:
+            counts["本场已谢绝" if s.code in r["declined"] else "当天不在可宣讲时间" if not available(s, day)
+                   else "本乡镇讲师回避" if s.township == r["township"] else "本月场次已满" if load[s.code] >= s.cap
+                   else "当天已有其他宣讲" if s.code in busy.get(r["date"], set()) else "可派"] += 1
+        hit = REASON.fullmatch(r["reason"])
+        assert hit and int(hit.group(5)) == len(topic), r["reason"]
+        said = dict(re.findall(r"(\D+?)(\d+)人", hit.group(6).replace("、", "")))
+        assert {k: int(v) for k, v in said.items()} == {k: v for k, v in counts.items() if v and k != "可派"}
+        assert int(hit.group(7) or hit.group(8)) == counts["可派"]
+        if found := PROMISED_DAY.fullmatch(r["suggestion"]):
+            team = set(found.group(4).split("、"))
+            on = promised.setdefault(date(*map(int, found.groups()[:3])), set())
+            assert not team & on and not team & busy.get(str(date(*map(int, found.groups()[:3]))), set())
+            on |= team
 
 
 def cli(*args: str) -> tuple[int, str]:
@@ -29,6 +66,7 @@ def cli(*args: str) -> tuple[int, str]:
 
 def test_pool_menu_orders_dispatch_and_a_decline(prefect_server, settings, registry, county, tmp_path: Path) -> None:
     from activity_day.store import crud
+    from activity_day.store import lectures as lecture_store
     from activity_day.store.database import transaction
     from flows.monthly import collect, draft, review
 
@@ -128,6 +166,9 @@ def test_pool_menu_orders_dispatch_and_a_decline(prefect_server, settings, regis
             assert member["township"] != r["township"]  # nobody lectures at home
             assert topic_of[r["menu_code"]] in speakers.loc[member["code"], "宣讲主题"].split("、")
     assert all(r["reason"] and r["suggestion"] for r in rows if r["status"] == "unserved")
+    with transaction(read_only=True) as session:
+        stored_pool = lecture_store.pool_frame(session=session, county=county)
+    unserved_match_the_pool(rows, stored_pool, {m.code: m.topic for m in menu})
     mine = client.get(f"/api/v1/stations/{ordering}/lectures/{MONTH}", headers=auth).json()["orders"]
     assert [o["menu_code"] for o in mine] == ["XJ-02"] and mine[0]["status"] in ("dispatched", "unserved")
     sheets = pd.read_excel(Path(settings.out) / MONTH / "lectures.xlsx", sheet_name=None)
