@@ -280,13 +280,15 @@ def registry_as_filed(stations: pd.DataFrame) -> pd.DataFrame:
 
 
 def workspace_settings(out: Path) -> Settings:
-    """Settings for a demo workspace: its own database, documents and inbox, unless the environment names them."""
+    """Settings for a demo workspace: its own database, documents, inbox and photos, unless the environment names
+    them."""
     env = get_settings()
     return Settings(
         database_url=env.database_url if "database_url" in env.model_fields_set
         else f"sqlite:///{out / 'var' / 'activity_day.db'}",
         out=env.out if "out" in env.model_fields_set else out / "out",
         inbox=env.inbox if "inbox" in env.model_fields_set else out / "inbox",
+        photo_store=env.photo_store if "photo_store" in env.model_fields_set else str(out / "var"),
         county=env.county,
     )
 

@@ -27,8 +27,9 @@ POSTGRES_ADMIN_URL = os.environ.get("ACTIVITY_DAY_TEST_POSTGRES_URL")
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Iterator[Settings]:
-    """A temp-file SQLite database and output folder, installed for this test."""
-    s = Settings(database_url=f"sqlite:///{tmp_path / 'var' / 'test.db'}", out=tmp_path / "out")
+    """A temp-file SQLite database, output folder and photo store, installed for this test."""
+    s = Settings(database_url=f"sqlite:///{tmp_path / 'var' / 'test.db'}", out=tmp_path / "out",
+                 photo_store=str(tmp_path / "var"))
     with settings_in_force(s):
         yield s
 
