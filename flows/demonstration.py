@@ -73,13 +73,13 @@ def publicity_form(objections: list[dict[str, Any]], description: str) -> type[F
 def _panel(county: str, round_: str, poll_seconds: int) -> None:
     cands = candidates(county, round_)
     ask = Asker("panel", poll_seconds)
-    errors: list[str] = []
+    errors: list[str] = ask.resume({"errors": []})["errors"]
     while True:
         text = [f"## {round_}年度示范所站集中会审", "", f"资料审核通过 {len(cands)} 个所站。请逐一填写会审结果、"
                 "实地评估得分和理由，并填写会审人员。", *problems(errors)]
-        answer = ask(panel_form(cands, "\n".join(text)), about=cands, what="集中会审")
+        answer, shown = ask(panel_form(cands, "\n".join(text)), what="集中会审", context=cands)
         errors = []
-        for c in cands:
+        for c in shown:
             given = getattr(answer, f"s{c['code']}")
             missing = [label for label, value in (("会审结果", given.decision), ("实地评估得分", given.site_score),
                                                   ("理由", given.reason.strip() or None)) if value is None]
@@ -87,45 +87,48 @@ def _panel(county: str, round_: str, poll_seconds: int) -> None:
                 errors.append(f"{c['code']}：请填写{'、'.join(missing)}")
         if not answer.panel.strip():
             errors.insert(0, "请填写会审人员")
-        if errors:
-            continue
-        decisions = [{"station": c["code"], "approved": getattr(answer, f"s{c['code']}").decision == "命名",
-                      "site_score": getattr(answer, f"s{c['code']}").site_score,
-                      "reason": getattr(answer, f"s{c['code']}").reason.strip()} for c in cands]
-        try:
-            service.record_decisions(county, round_, decisions, answer.panel.strip())
-        except OperatorError as exc:  # more named than the quota
-            errors = [str(exc)]
-            continue
-        return
+        if not errors:
+            decisions = [{"station": c["code"], "approved": getattr(answer, f"s{c['code']}").decision == "命名",
+                          "site_score": getattr(answer, f"s{c['code']}").site_score,
+                          "reason": getattr(answer, f"s{c['code']}").reason.strip()} for c in shown]
+            try:
+                service.record_decisions(county, round_, decisions, answer.panel.strip())
+            except OperatorError as exc:  # more named than the quota
+                errors = [str(exc)]
+        ask.took({"errors": errors})
+        if not errors:
+            return
 
 
 @human_step("publicity")
 def _publicity(county: str, round_: str, end: date, poll_seconds: int) -> str:
     ask = Asker("publicity", poll_seconds)
-    errors: list[str] = []
+    errors: list[str] = ask.resume({"errors": []})["errors"]
     while True:
         pending = objections_state(county, round_)
         text = [f"## {round_}年度示范所站公示", "", f"公示期至{cn_date(end)}。公示期间收到的异议请用 "
                 f"`activity-day demonstration object --round {round_} --station 所站编号 --content 异议内容` 登记，"
                 "再在本表中填写核查结果；公示期满后勾选“公示期满，确认命名”提交。",
                 "", f"已登记异议 {len(pending)} 条。", *problems(errors)]
-        answer = ask(publicity_form(pending, "\n".join(text)), about=pending, what="公示与异议")
-        errors = [f"第{o['id']}号异议：请填写处理意见" for o in pending if not getattr(answer, f"o{o['id']}").outcome.strip()]
-        if pending and not answer.decided_by.strip():
+        # the rulings go with the objections the form showed (more may be recorded while it waits)
+        answer, shown = ask(publicity_form(pending, "\n".join(text)), what="公示与异议", context=pending)
+        errors = [f"第{o['id']}号异议：请填写处理意见" for o in shown if not getattr(answer, f"o{o['id']}").outcome.strip()]
+        if shown and not answer.decided_by.strip():
             errors.insert(0, "请填写处理人")
-        if errors:
-            continue
-        service.decide_objections(county, round_, {o["id"]: (getattr(answer, f"o{o['id']}").ruling == "成立",
-                                                             getattr(answer, f"o{o['id']}").outcome.strip())
-                                                   for o in pending}, answer.decided_by.strip())
-        if answer.closed and (late := objections_state(county, round_)):
-            errors = [f"表单打开后又登记了 {len(late)} 条异议，请填写核查结果后再确认命名"]
-            continue
-        if answer.closed and service.today() > end:
-            return answer.decided_by.strip()
-        if answer.closed:
-            errors = [f"公示期至{cn_date(end)}，期满后才能确认命名（今天是{cn_date(service.today())}）"]
+        named = None
+        if not errors:
+            service.decide_objections(county, round_, {o["id"]: (getattr(answer, f"o{o['id']}").ruling == "成立",
+                                                                 getattr(answer, f"o{o['id']}").outcome.strip())
+                                                       for o in shown}, answer.decided_by.strip())
+            if answer.closed and (late := objections_state(county, round_)):
+                errors = [f"表单打开后又登记了 {len(late)} 条异议，请填写核查结果后再确认命名"]
+            elif answer.closed and service.today() > end:
+                named = answer.decided_by.strip()
+            elif answer.closed:
+                errors = [f"公示期至{cn_date(end)}，期满后才能确认命名（今天是{cn_date(service.today())}）"]
+        ask.took({"errors": errors})
+        if named is not None:
+            return named
 
 
 @flow(name="demonstration", flow_run_name=lambda: f"{flow_run.parameters.get('round')}年度·示范所站评选")

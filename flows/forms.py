@@ -82,11 +82,11 @@ def approval_form(undecided: list[dict[str, Any]], typed: dict[int, dict[str, An
     """The approval form: one fixed entry per open comment, titled with its number, department and text.
 
     The entries cannot be added or removed, and the comment's number, department and text are in the
-    title and description, not in fields. `typed` holds what the operator entered before (by comment id).
+    title and description, not in fields. `typed` holds what the operator entered before (by comment id, as text).
     """
     fields = {}
     for c in undecided:
-        initial = typed.get(c["comment_id"]) or {"add_items": c["add_items"], "remove_items": c["remove_items"]}
+        initial = typed.get(str(c["comment_id"])) or {"add_items": c["add_items"], "remove_items": c["remove_items"]}
         fields[f"c{c['comment_id']}"] = (DecisionInput, Field(
             default=DecisionInput(**initial), title=f"第{c['comment_id']}号意见（{c['department']}）",
             description=f"意见内容：{c['comment']}"))
@@ -134,41 +134,40 @@ def collect_comments(county: str, month: str, poll_seconds: int) -> int:
     A comment submitted together with 结束征求意见 is recorded before the loop ends; a form with
     problems comes back with everything the operator typed and the problems above it.
     """
-    logger = get_run_logger()
+    ask = Asker("comments", poll_seconds)
+    took = ask.resume({"received": 0, "errors": [], "typed": None, "finished": False})
     state = review_state(county, month)
     deadline = datetime.fromisoformat(state["deadline"])
-    if datetime.now(TZ) >= deadline or not state["pending"]:
-        logger.info("征求意见已截止或各部门均已反馈，不再打开部门意见表单")
-        return 0
+
+    def closed() -> bool:  # past the deadline, and no answer sent before it still to take
+        return datetime.now(TZ) >= deadline and not ask.answered()
+
+    if closed() or not state["pending"] or took["finished"]:
+        get_run_logger().info("征求意见已截止、已结束或各部门均已反馈，不再打开部门意见表单")
+        return took["received"]
     if suspending():  # no process to hold a timer: a run of the review-deadline deployment closes the form
         schedule_review_deadline(county, month, str(flow_run.id), state["deadline"])
         timer = None
     else:
         timer = _resume_at_deadline(flow_run.id, deadline)
-    ask = Asker("comments", poll_seconds)
-    received, errors = 0, []
-    values: dict[str, Any] = {"department": state["pending"][0]}
     try:
-        while state["pending"]:
-            form = ask(CommentForm.prefilled(_comment_form_text(month, state, errors), **values),
-                       about=state["digest"], what="部门意见",
-                       timeout=int((deadline - datetime.now(TZ)).total_seconds()) + 3600)
+        while state["pending"] and not took["finished"] and not closed():
+            values = took["typed"] if took["typed"] is not None else {"department": state["pending"][0]}
+            form, _ = ask(CommentForm.prefilled(_comment_form_text(month, state, took["errors"]), **values),
+                          what="部门意见", timeout=int((deadline - datetime.now(TZ)).total_seconds()) + 3600)
             typed = form.model_dump(include=set(CommentForm.model_fields))
-            if form.says_something() or (form.department.strip() and not form.finished):
+            errors: list[str] = []
+            comment = form.says_something() or bool(form.department.strip() and not form.finished)
+            if comment:
                 errors = record_form_comment(county, month, typed, f"flow-run:{flow_run.id}")
-                if errors:
-                    values = typed
-                    continue
-                received += 1
-            errors = []
-            if form.finished:
-                break
+            took = {"received": took["received"] + int(comment and not errors), "errors": errors,
+                    "typed": typed if errors else None, "finished": form.finished and not errors}
+            ask.took(took)
             state = review_state(county, month)
-            values = {"department": state["pending"][0]} if state["pending"] else {}
     finally:
         if timer is not None:
             timer.cancel()
-    return received
+    return took["received"]
 
 
 def _approval_text(month: str, errors: list[str]) -> str:
@@ -181,19 +180,20 @@ def _approval_text(month: str, errors: list[str]) -> str:
 @human_step("approval")
 def approve_comments(county: str, month: str, poll_seconds: int) -> int:
     """Wait for the dispositions of every undecided comment; re-open the form, as typed, until they validate."""
-    state = review_state(county, month)
     ask = Asker("approval", poll_seconds)
-    errors: list[str] = []
-    typed: dict[int, dict[str, Any]] = {}
+    took = ask.resume({"errors": [], "typed": {}})
+    state = review_state(county, month)
     while state["undecided"]:
-        form = ask(approval_form(state["undecided"], typed, _approval_text(month, errors)), about=state["digest"],
-                   what="审定意见")
-        typed = {c["comment_id"]: getattr(form, f"c{c['comment_id']}").model_dump() for c in state["undecided"]}
-        decisions = [{"comment_id": c["comment_id"], "department": c["department"], **typed[c["comment_id"]]}
-                     for c in state["undecided"]]
+        form, shown = ask(approval_form(state["undecided"], took["typed"], _approval_text(month, took["errors"])),
+                          what="审定意见", context=state["undecided"])
+        typed = {str(c["comment_id"]): getattr(form, f"c{c['comment_id']}").model_dump() for c in shown}
+        decisions = [{"comment_id": c["comment_id"], "department": c["department"], **typed[str(c["comment_id"])]}
+                     for c in shown]
         errors = record_decisions(county, month, decisions)
+        ask.took({"errors": errors, "typed": typed})
         if not errors:
             return len(decisions)
+        took = {"errors": errors, "typed": typed}
         state = review_state(county, month)
     return 0
 
@@ -221,22 +221,22 @@ def ask_reveals(county: str, month: str, published: dict, poll_seconds: int) -> 
     """Wait for the committed departments' secrets until at least one is revealed (each checked against its
     commitment); the draw then combines the reveals (docs/draw.md). Returns no value: the draw reads them."""
     ask = Asker("reveals", poll_seconds)
-    errors: list[str] = []
+    errors: list[str] = ask.resume({"errors": []})["errors"]
     while True:
         state = commitments.status(county, month)
         pending = [r["department"] for r in state if not r["revealed"]]
         # a form shown again after a problem may have been answered before this run started over
-        if any(r["revealed"] for r in state) and not errors and not ask.answered(state):
+        if any(r["revealed"] for r in state) and not errors and not ask.answered():
             return None, ""
         text = [f"## {cn_month(month)}督查抽样：公开随机串", "",
                 f"候选名单已公布：{published['count']} 个所站，SHA-256 `{published['sha256']}`。",
                 f"以下部门在征求意见时提交了承诺值：{'、'.join(r['department'] for r in state)}。"
                 "请录入各部门现在公开的随机串（未到的部门留空，至少一个），系统逐一核对承诺值后组合为公开随机数。"]
         text += problems(errors, "，相符的随机串已保存")
-        form = ask(reveal_form(pending, "\n".join(text)), about=state, what="公开随机串")
+        form, shown = ask(reveal_form(pending, "\n".join(text)), what="公开随机串", context=pending)
         typed = form.model_dump()
         errors = []
-        for i, department in enumerate(pending):
+        for i, department in enumerate(shown):
             secret = str(typed.get(f"d{i}") or "")
             if not secret.strip():
                 continue
@@ -246,21 +246,21 @@ def ask_reveals(county: str, month: str, published: dict, poll_seconds: int) -> 
                 errors.append(f"{department}：{exc}")
         if not errors and not any(r["revealed"] for r in commitments.status(county, month)):
             errors = ["至少需要一个部门公开随机串"]
+        ask.took({"errors": errors})
 
 
 @human_step("public-random")
 def ask_public_random(month: str, published: dict, poll_seconds: int) -> tuple[str, str]:
     """Wait until the operator enters the public random value; an empty value re-opens the form, as typed."""
     ask = Asker("public-random", poll_seconds)
-    error = ""
-    typed: dict[str, Any] = {}
+    took = ask.resume({"error": "", "typed": {}})
     while True:
         text = [f"## {cn_month(month)}督查抽样", "",
                 f"候选名单已公布：{published['count']} 个所站，SHA-256 `{published['sha256']}`。",
                 "请在名单公布之后，填入一个事先无人知道的公开随机数（例如当日彩票开奖号码）及其来源。"]
-        if error:
-            text += ["", f"**{error}**"]
-        form = ask(PublicRandomForm.prefilled("\n".join(text), **typed), about=published["sha256"], what="公开随机数")
+        if took["error"]:
+            text += ["", f"**{took['error']}**"]
+        form, _ = ask(PublicRandomForm.prefilled("\n".join(text), **took["typed"]), what="公开随机数")
         typed = form.model_dump(include=set(PublicRandomForm.model_fields))
         value, source = form.value.strip(), form.source.strip()
         if not value:
@@ -271,3 +271,5 @@ def ask_public_random(month: str, published: dict, poll_seconds: int) -> tuple[s
             error = f"公开随机数和来源中有不可见的控制字符（{'、'.join(control_characters(value + source))}），请重新填写"
         else:
             return value, source
+        took = {"error": error, "typed": typed}
+        ask.took(took)

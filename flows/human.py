@@ -3,10 +3,10 @@
 A deployment's run waits *suspended* (Prefect's `suspend_flow_run`): the run's process exits, no worker holds it,
 and resuming the form schedules the run again; a worker then runs it from the top. Everything before the form is
 skipped or repeated harmlessly: tasks with persisted results are cached per run, every write is an upsert, and a
-human step this run already finished returns what it returned then (kept with the run in Prefect, `human_step`).
-The step in progress finds each form already answered under its key: the kind of form, a digest of the facts it
-asked about, and how often it was shown on those facts (a form with a problem comes back on the same facts). The
-answers stay with the run in Prefect, so a run that crashed and is retried uses an answer given before the crash.
+human step this run already finished returns what it returned then (`human_step`). The step in progress resumes
+after the last answer it took (`Asker`): its forms are numbered, and the run keeps, with Prefect, what each form was
+asked about and the loop's values after each answer taken. The answers stay with the run in Prefect too, so a run
+that crashed and is retried takes an answer given before the crash.
 
 Runs outside a deployment (`activity-day run review --interactive`, the tests) cannot be suspended: they hold
 their process and pause, with the same keys.
@@ -18,7 +18,6 @@ not answered, what was wrong last time) is therefore written above the first fie
 from __future__ import annotations
 
 import functools
-from collections import Counter
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
@@ -26,13 +25,12 @@ from prefect import pause_flow_run, suspend_flow_run
 from prefect.context import FlowRunContext
 from prefect.exceptions import PrefectHTTPStatusError
 from prefect.input import RunInput
-from prefect.input.actions import create_flow_run_input, read_flow_run_input
+from prefect.input.actions import create_flow_run_input, delete_flow_run_input, read_flow_run_input
 from prefect.logging import get_run_logger
 from prefect.runtime import flow_run
 from pydantic import ConfigDict
 
 from activity_day.console import tell_operator
-from activity_day.domain.hashing import canonical_json, sha256_hex
 
 WAIT_SECONDS = 14 * 24 * 3600  # a form nobody answers fails the run after two weeks
 F = TypeVar("F", bound="Form")
@@ -114,37 +112,63 @@ def announce(what: str) -> None:
     get_run_logger().info(message)
 
 
+def _keep(key: str, value: Any) -> None:
+    """Keep `value` with the run under `key`, replacing what an earlier attempt kept there."""
+    try:
+        create_flow_run_input(key, value)
+    except PrefectHTTPStatusError as exc:
+        if exc.response.status_code != 409:
+            raise
+        delete_flow_run_input(key)
+        create_flow_run_input(key, value)
+
+
 class Asker:
-    """Asks one human step's forms, each under a key that finds its answer again when the run starts over."""
+    """Asks one human step's forms in turn, and finds the step again where it was when the run starts over.
+
+    The forms are numbered (`comments-0`, `comments-1`, …). With each form the run keeps what the form was asked
+    about (`context`: the reports, comments or departments its fields stand for, as they were then), and after each
+    answer is taken, the step's loop values (`took`): a run that starts over resumes after the last answer taken,
+    takes an answer that came meanwhile against what its form showed, and asks anew only after that. Facts changed
+    meanwhile by other paths (a report sent, an objection recorded) are read when the next form is made.
+    """
 
     def __init__(self, kind: str, poll_seconds: int):
-        self.kind, self.poll_seconds = kind, poll_seconds
-        self.shown: Counter[str] = Counter()
+        self.kind, self.poll_seconds, self.n = kind, poll_seconds, 0
 
-    def _key(self, about: Any) -> tuple[str, str]:
-        digest = sha256_hex(canonical_json(about))[:16]
-        return digest, f"{self.kind}-{digest}-{self.shown[digest]}"
+    @property
+    def key(self) -> str:
+        return f"{self.kind}-{self.n}"
 
-    def _answer(self, key: str) -> dict[str, Any] | None:
-        return read_flow_run_input(f"{'suspended' if suspending() else 'paused'}-{key}-response")
+    def resume(self, start: dict[str, Any]) -> dict[str, Any]:
+        """The loop values after the last answer this step took before the run started over (`start` if none)."""
+        values = start
+        while (taken := read_flow_run_input(f"{self.key}-taken")) is not None:
+            values, self.n = taken, self.n + 1
+        return values
 
-    def answered(self, about: Any) -> bool:
-        """Whether the next form about `about` was asked and answered before this run started over."""
-        return self._answer(self._key(about)[1]) is not None
+    def answered(self) -> bool:
+        """Whether the next form was asked and answered before this run started over (an answer still to take)."""
+        return read_flow_run_input(f"{'suspended' if suspending() else 'paused'}-{self.key}-response") is not None
 
-    def __call__(self, form: type[F], about: Any, what: str, timeout: int | None = WAIT_SECONDS) -> F:
-        """The answer to `form`, asked about the facts `about` (anything JSON can hold)."""
-        digest, key = self._key(about)
-        self.shown[digest] += 1
-        answered = self._answer(key)
-        if answered is not None:  # answered before this run started over (a resume, or a retry after a crash)
-            return form(**answered)
-        suspend = suspending()
+    def __call__(self, form: type[F], what: str, context: Any = None, timeout: int | None = WAIT_SECONDS,
+                 ) -> tuple[F, Any]:
+        """The answer to the next form, and the `context` it was asked with (as it was then, if asked before)."""
+        answer = read_flow_run_input(f"{'suspended' if suspending() else 'paused'}-{self.key}-response")
+        if answer is not None:  # answered before this run started over: a resume, or a retry after a crash
+            asked = read_flow_run_input(f"{self.key}-asked")
+            return form(**answer), (asked["context"] if asked is not None else context)
+        _keep(f"{self.key}-asked", {"context": context})
         announce(what)
-        if suspend:
-            return suspend_flow_run(wait_for_input=form, timeout=timeout, key=key)
+        if suspending():
+            return suspend_flow_run(wait_for_input=form, timeout=timeout, key=self.key), context
         return pause_flow_run(wait_for_input=form, timeout=timeout or WAIT_SECONDS, poll_interval=self.poll_seconds,
-                              key=key)
+                              key=self.key), context
+
+    def took(self, values: dict[str, Any]) -> None:
+        """The answer to the current form is taken: keep the loop values it left, and move to the next form."""
+        _keep(f"{self.key}-taken", values)
+        self.n += 1
 
 
 def human_step(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -159,11 +183,7 @@ def human_step(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
             if kept is not None:
                 return kept["result"]
             result = fn(*args, **kwargs)
-            try:
-                create_flow_run_input(marker, {"result": result})
-            except PrefectHTTPStatusError as exc:
-                if exc.response.status_code != 409:  # 409: an earlier attempt kept it already
-                    raise
+            _keep(marker, {"result": result})
             return result
 
         return step

@@ -44,23 +44,22 @@ def review_form(reports: list[dict[str, Any]], description: str) -> type[Form]:
 
 @human_step("rectification")
 def _review(county: str, poll_seconds: int) -> dict[str, int]:
-    done = {"accepted": 0, "returned": 0}
-    errors: list[str] = []
     ask = Asker("rectification", poll_seconds)
-    while reports := findings.answered(county):
+    took = ask.resume({"done": {"accepted": 0, "returned": 0}, "errors": [], "stop": False})
+    done = took["done"]
+    while not took["stop"] and (reports := findings.answered(county)):
         text = [f"## 整改审核（{cn_date(findings.today())}）", "",
                 f"{len(reports)} 份整改报告待审核。逐条选择销号、退回（须写理由）或暂不处理，并填写审核人。",
-                *problems(errors, "，审核结果均未保存")]
-        answer = ask(review_form(reports, "\n".join(text)), about=reports, what="整改审核",
-                     timeout=REVIEW_WAIT_SECONDS)
-        given = {r["id"]: getattr(answer, f"f{r['id']}") for r in reports}
+                *problems(took["errors"], "，审核结果均未保存")]
+        # the decisions go with the reports the form showed, as they were then (reports come in while it waits)
+        answer, shown = ask(review_form(reports, "\n".join(text)), what="整改审核", context=reports,
+                            timeout=REVIEW_WAIT_SECONDS)
+        given = {r["id"]: getattr(answer, f"f{r['id']}") for r in shown}
         errors = [f"第{i}号：退回须写明理由" for i, g in given.items() if g.decision == "退回" and not g.note.strip()]
         if not answer.reviewer.strip() and any(g.decision != "暂不处理" for g in given.values()):
             errors.insert(0, "请填写审核人")
-        if errors:
-            continue
-        decided = {i: g for i, g in given.items() if g.decision != "暂不处理"}
-        rounds = {r["id"]: r["rounds"] for r in reports}  # the report each decision was made on
+        decided = {} if errors else {i: g for i, g in given.items() if g.decision != "暂不处理"}
+        rounds = {r["id"]: r["rounds"] for r in shown}  # the report each decision was made on
         for finding_id, g in decided.items():
             try:
                 findings.review(county, finding_id, "accept" if g.decision == "销号" else "return",
@@ -70,8 +69,8 @@ def _review(county: str, poll_seconds: int) -> dict[str, int]:
                 errors.append(str(exc))
                 continue
             done["accepted" if g.decision == "销号" else "returned"] += 1
-        if not decided:
-            break
+        took = {"done": done, "errors": errors, "stop": not errors and not decided}
+        ask.took(took)
     return done
 
 

@@ -88,7 +88,7 @@ def test_commitments_in_the_review_form_and_reveals_in_the_sample_form(prefect_s
         lambda _d: {"department": "理论科", "comment": "建议突出春节主题", "draw_commitment": "123"},
         lambda _d: {"department": "理论科", "comment": "建议突出春节主题", "draw_commitment": sha("腊梅")},
         lambda _d: {"department": "网信科", "draw_commitment": sha("雪"), "finished": True},
-        lambda _d: {"c1": {"disposition": "采纳", "reason": "", "add_items": [], "remove_items": []}},
+        lambda _d: {"c1": {"disposition": "采纳", "reason": "", "add_items": [], "remove_items": [], "amendment": ""}},
     ])
     operator.thread.start()
     review(county=county, month=month, interactive=True, poll_seconds=1)
