@@ -6,6 +6,9 @@
                                               # against a plain multiprocessing script over the same functions
   python bench/bench.py province --counties 10,30,100 [--pg URL]
                                               # (d) import and aggregate N counties vs pandas and COPY baselines
+  python bench/bench.py morning [--clients 10,50,200] [--seconds 8] [--db sqlite,postgres] [--workers N]
+                                              # (e) the phone pages and API under load vs a bare FastAPI app
+                                              # (bench/morning.py)
 """
 
 from __future__ import annotations
@@ -329,6 +332,11 @@ def bench_province_cycle(sizes: list[int], admin_url: str | None, folder: Path) 
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["morning"]:
+        from morning import main as morning
+
+        morning(sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", choices=["cycle", "province", "province-cycle", "_province-run"])
     parser.add_argument("--counties", default="10,30,100")
