@@ -26,26 +26,31 @@ def init(profile: Annotated[Path, typer.Option("--profile", help="县情配置�
 def api(
     host: Annotated[str, typer.Option(help="监听地址。")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="监听端口。")] = 8000,
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="工作进程数，建议与处理器核数相同。")] = 1,
 ) -> None:
     """运行微信小程序报送接口和手机页面（接口说明见 /docs 和 /openapi.json）。"""
     import uvicorn
 
     from activity_day import console
-    from activity_day.api import create_app
+    from activity_day.api import served_app
     from activity_day.api.logs import log_config
-    from activity_day.store import crud
-    from activity_day.store.database import ensure_schema, transaction
+    from activity_day.settings import get_settings
+    from activity_day.store.database import ensure_schema
 
-    ensure_schema()
-    with transaction() as session:
-        limits = [crud.load_profile_of(session=session, county=c).intake.max_body_bytes
-                  for c in crud.county_codes(session=session)]
     # The app reads the proxies' headers itself (ACTIVITY_DAY_TRUSTED_PROXIES), and the access log never holds a
     # token: a link's t= is logged as its hash (api/logs.py), in the terminal and in the log file alike.
-    config = uvicorn.Config(create_app(max(limits, default=262144)), host=host, port=port, log_level="info",
-                            log_config=log_config(), proxy_headers=False)
-    console.also_to_log_file("uvicorn", "uvicorn.error", "uvicorn.access")
-    uvicorn.Server(config).run()
+    if workers == 1:
+        config = uvicorn.Config(served_app(), host=host, port=port, log_level="info", log_config=log_config(),
+                                proxy_headers=False)
+        console.also_to_log_file("uvicorn", "uvicorn.error", "uvicorn.access")
+        uvicorn.Server(config).run()
+        return
+    # Several processes, each building the app itself (served_app) and writing the log file through its own
+    # handler, which reopens the file when another process has rotated it.
+    ensure_schema()  # migrated once, before the workers start
+    uvicorn.run("activity_day.api:served_app", factory=True, host=host, port=port, workers=workers,
+                log_level="info", log_config=log_config(get_settings().log_file.resolve()), proxy_headers=False)
 
 
 def demo(

@@ -39,6 +39,15 @@ from activity_day.store import crud
 from activity_day.store.database import ensure_schema, transaction
 
 
+def served_app() -> FastAPI:
+    """The app `activity-day api` serves (in each worker process): bodies up to what any county's profile allows."""
+    ensure_schema()
+    with transaction(read_only=True) as session:
+        limits = [crud.load_profile_of(session=session, county=c).intake.max_body_bytes
+                  for c in crud.county_codes(session=session)]
+    return create_app(max(limits, default=DEFAULT_MAX_BODY))
+
+
 def create_app(max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
     ensure_schema()
     app = FastAPI(
@@ -60,11 +69,10 @@ def create_app(max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
     @app.get("/api/v1/months/{month}/checklist", tags=["checklist"], summary="本月活动清单", operation_id="get_checklist",
              responses=error_responses(401, 404, 413, 422))
     def checklist(month: Month, station: Annotated[Station, Depends(current_station)]) -> ChecklistPublic:
-        with transaction() as session:
-            plan = crud.get_plan(session=session, county=station.county, month=month, version=2)
-        if plan is None:
+        with transaction(read_only=True) as session:
+            content = crud.cached_plan_content(session=session, county=station.county, month=month)
+        if content is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"{month}的正式方案尚未印发")
-        content = crud.plan_content(plan)
         return ChecklistPublic(
             month=month, activity_date=content.activity_date.isoformat(),
             deadline=content.dates.station_plans.isoformat(),
@@ -93,22 +101,19 @@ def create_app(max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
              operation_id="read_plan",
              responses=authed | error_responses(404))
     def read_plan(month: Month, station: Annotated[Station, Depends(own_station)]) -> PlanPublic:
-        with transaction() as session:
-            plans = crud.station_plans_frame(session=session, county=station.county, month=month)
-            acts = crud.activities_frame(session=session, county=station.county, month=month)
-        mine = plans[plans["station_code"] == station.code]
-        if mine.empty:
+        with transaction(read_only=True) as session:
+            mine = crud.station_plan(session=session, county=station.county, month=month, station=station.code)
+            rows = crud.station_activities(session=session, county=station.county, month=month, station=station.code)
+        if mine is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "本月尚未报送活动计划")
-        mine_acts = acts[acts["station_code"] == station.code]
-        rows = mine_acts.astype(object).where(mine_acts.notna(), None)  # NaN would be invalid JSON
         return PlanPublic(
-            station_code=station.code, month=month, late=bool(mine["late"].iloc[0]), channel=mine["channel"].iloc[0],
+            station_code=station.code, month=month, late=bool(mine.late), channel=mine.channel,
             activities=[
                 ActivityPublic(name=r.name, task=r.task, action_kind=r.action_kind,
                                start_time=r.start_time.isoformat(timespec="minutes"), location=r.location,
                                expected_participants=int(r.expected_participants), checklist_code=r.checklist_code,
                                volunteer_team=r.volunteer_team)
-                for r in rows.itertuples()
+                for r in rows
             ],
         )
 

@@ -35,7 +35,7 @@ def current_station(
 ) -> Station:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "缺少令牌", headers={"WWW-Authenticate": "Bearer"})
-    with transaction() as session:
+    with transaction(read_only=True) as session:
         token = station_for_token(session=session, token=credentials.credentials)
         if token is None:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "令牌无效、已过期或已停用",

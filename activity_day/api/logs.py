@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
+from pathlib import Path
 from typing import Any
 
 from activity_day.domain.hashing import sha256_hex
@@ -48,12 +49,23 @@ class RedactTokens(logging.Filter):
         return True
 
 
-def log_config() -> dict[str, Any]:
-    """uvicorn's logging configuration with `RedactTokens` on its loggers (dictConfig format)."""
+def log_config(log_file: Path | None = None) -> dict[str, Any]:
+    """uvicorn's logging configuration with `RedactTokens` on its loggers (dictConfig format); with `log_file`,
+    uvicorn's loggers and the root logger also write there, as `console.setup` does for a single process."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config["filters"] = {"tokens": {"()": f"{__name__}.RedactTokens"}}
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         config["loggers"].setdefault(name, {})["filters"] = ["tokens"]
+    if log_file is not None:
+        # Worker processes share the file: each appends, and reopens it when another has rotated it away.
+        config["formatters"]["file"] = {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+        config["handlers"]["file"] = {"class": "logging.handlers.WatchedFileHandler", "filename": str(log_file),
+                                      "encoding": "utf-8", "formatter": "file", "filters": ["tokens"]}
+        for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+            logger = config["loggers"][name]
+            if "handlers" in logger:
+                logger["handlers"] = [*logger["handlers"], "file"]
+        config["root"] = {"handlers": ["file"], "level": "WARNING"}
     return config

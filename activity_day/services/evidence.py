@@ -21,6 +21,7 @@ from activity_day.store import crud
 from activity_day.store import evidence as store
 from activity_day.store.database import transaction
 from activity_day.store.photos import photo_store
+from activity_day.store.reading import reading
 from models import EvidenceRecord, Photo
 from models.enums import InspectionMode, Verdict
 
@@ -199,8 +200,9 @@ def _record(county: str, station_code: str, month: str, body: dict[str, Any], no
         return Outcome(200, record_public(row))
 
 
-def records_of(*, county: str, station_code: str, month: str) -> list[dict[str, Any]]:
-    with transaction(read_only=True) as session:
+def records_of(*, county: str, station_code: str, month: str,
+               session: Session | None = None) -> list[dict[str, Any]]:
+    with reading(session) as session:
         return [record_public(r, seq) for r, seq in store.station_records(session=session, county=county,
                                                                            month=month, station_code=station_code)]
 

@@ -18,6 +18,7 @@ from activity_day.intake import LIMITS, H
 from activity_day.store import crud
 from activity_day.store import findings as store
 from activity_day.store.database import transaction
+from activity_day.store.reading import reading
 from models import Finding, Photo
 from models.enums import FindingStatus
 
@@ -78,9 +79,9 @@ def public_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def list_findings(county: str, *, month: str | None = None, up_to: str | None = None, station: str | None = None,
-                  as_of: date | None = None) -> pd.DataFrame:
+                  as_of: date | None = None, session: Session | None = None) -> pd.DataFrame:
     """Findings with their state as of `as_of` (today): an open finding past its deadline shows as overdue."""
-    with transaction(read_only=True) as session:
+    with reading(session) as session:
         frame = store.findings_frame(session=session, county=county, month=month, up_to=up_to, station=station)
     return rules.with_effective_status(frame, as_of or today()) if len(frame) else frame
 

@@ -22,6 +22,7 @@ from activity_day.intake import PLANS, H, Problem, code_index
 from activity_day.services import plans
 from activity_day.store import crud
 from activity_day.store.database import transaction
+from activity_day.store.reading import reading
 from models import Station, StationToken, Submission
 from models.enums import Channel, SubmissionStatus
 
@@ -224,8 +225,10 @@ def _submit(county: str, station: str, month: str, submission_id: str, activitie
         return outcome
 
 
-def submissions_of(*, county: str, station: str, month: str | None) -> list[dict[str, Any]]:
-    with transaction() as session:
+def submissions_of(*, county: str, station: str, month: str | None,
+                   session: Session | None = None) -> list[dict[str, Any]]:
+    """The station's submissions (of the month), in the caller's transaction if it gives one."""
+    with reading(session) as session:
         query = select(Submission).where(Submission.county == county, Submission.station_code == station)
         if month:
             query = query.where(Submission.month == month)

@@ -3,13 +3,15 @@ writes are upserts on natural keys and never commit: the caller owns the transac
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, func, update
+from sqlalchemy import Text, cast, delete, func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from activity_day.domain.activities import carried_uids
@@ -60,6 +62,46 @@ def load_profile_of(*, session: Session, county: str) -> Profile:
     if row is None:
         raise MissingPrerequisite(f"县（市、区）{county}尚未设置：请先运行 activity-day init --profile 配置文件.yaml")
     return profile_from_json(row.profile)
+
+
+# Per process, for the pages and the API: a profile read as its stored text and validated once while the text
+# stays the same (a changed profile is a changed text), an official plan's content validated once per checksum.
+_profiles: dict[str, tuple[str, Profile]] = {}
+_plans: dict[tuple[int, str], PlanContent] = {}
+
+
+def cached_profile_of(*, session: Session, county: str) -> Profile:
+    """The county's profile, as load_profile_of gives it; validated again only when its stored text changed.
+    Callers must not change it."""
+    text = session.connection().execute(
+        sa_select(cast(County.__table__.c.profile, Text)).where(County.code == county)).scalar()
+    if text is None:
+        return load_profile_of(session=session, county=county)  # its refusal
+    hit = _profiles.get(county)
+    if hit is None or hit[0] != text:
+        hit = _profiles[county] = (text, profile_from_json(json.loads(text)))
+    return hit[1]
+
+
+def cached_plan_content(*, session: Session, county: str, month: str, version: int = 2) -> PlanContent | None:
+    """That version of the month's plan (the official one by default) as content, or None; validated once per
+    stored checksum (save_plan writes the checksum of the content with it). Callers must not change it."""
+    row = session.connection().execute(
+        sa_select(MonthPlan.id, MonthPlan.sha256).where(  # type: ignore[call-overload]
+            MonthPlan.county == county, MonthPlan.month == month, MonthPlan.version == version)).first()
+    if row is None:
+        return None
+    key = (row.id, row.sha256)
+    content = _plans.get(key) if row.sha256 else None
+    if content is None:
+        plan = session.get(MonthPlan, row.id)
+        assert plan is not None
+        content = plan_content(plan)
+        if row.sha256:
+            if len(_plans) > 256:
+                _plans.clear()
+            _plans[key] = content
+    return content
 
 
 # --- stations -------------------------------------------------------------------------------------------
@@ -281,16 +323,36 @@ def save_station_plans(*, session: Session, county: str, month: str, units: dict
     return upsert(session, PlannedActivity, rows, ["county", "month", "station_code", "seq"])
 
 
-def station_plans_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:
+def station_plans_frame(*, session: Session, county: str, month: str, station: str | None = None) -> pd.DataFrame:
+    """The month's station plans (one station's, with `station`)."""
+    where = [StationPlan.station_code == station] if station is not None else []
     return _frame(session, StationPlan, ["station_code", "channel", "activity_count", "late"],
-                  StationPlan.county == county, StationPlan.month == month, order=["station_code"])
+                  StationPlan.county == county, StationPlan.month == month, *where, order=["station_code"])
 
 
-def activities_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:
-    cols = ["station_code", "seq", "name", "task", "action_kind", "start_time", "location",
-            "expected_participants", "checklist_code", "volunteer_team"]
-    return _frame(session, PlannedActivity, cols, PlannedActivity.county == county, PlannedActivity.month == month,
-                  order=["station_code", "seq"])
+ACTIVITY_COLUMNS = ["station_code", "seq", "name", "task", "action_kind", "start_time", "location",
+                    "expected_participants", "checklist_code", "volunteer_team"]
+
+
+def station_plan(*, session: Session, county: str, month: str, station: str) -> StationPlan | None:
+    """One station's plan of the month (channel, activity count, late), or None."""
+    return session.exec(select(StationPlan).where(StationPlan.county == county, StationPlan.month == month,
+                                                  StationPlan.station_code == station)).first()
+
+
+def station_activities(*, session: Session, county: str, month: str, station: str) -> list[Any]:
+    """One station's planned activities of the month in plan order, as plain rows (a page's read: no frame)."""
+    query = sa_select(*(getattr(PlannedActivity, c) for c in ACTIVITY_COLUMNS)).where(
+        PlannedActivity.county == county, PlannedActivity.month == month, PlannedActivity.station_code == station,
+    ).order_by(PlannedActivity.seq)
+    return list(session.connection().execute(query))
+
+
+def activities_frame(*, session: Session, county: str, month: str, station: str | None = None) -> pd.DataFrame:
+    """The month's planned activities (one station's, with `station`), by station and position."""
+    where = [PlannedActivity.station_code == station] if station is not None else []
+    return _frame(session, PlannedActivity, ACTIVITY_COLUMNS, PlannedActivity.county == county, PlannedActivity.month == month,
+                  *where, order=["station_code", "seq"])
 
 
 # --- draw -------------------------------------------------------------------------------------------------

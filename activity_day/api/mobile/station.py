@@ -10,10 +10,10 @@ from datetime import datetime
 from itertools import zip_longest
 from typing import Annotated, Any
 
-import pandas as pd
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from activity_day.api.auth import Station, clock
@@ -50,7 +50,9 @@ from activity_day.services.evidence import EvidenceRefused, receive_photo, recor
 from activity_day.services.lectures import STATION_RATER
 from activity_day.services.submissions import FIELDS, station_for_token, submissions_of, submit_plan
 from activity_day.store import crud
+from activity_day.store import evidence as evidence_store
 from activity_day.store.database import transaction
+from activity_day.store.reading import reading
 from models.enums import ActionKind, PracticeTask
 
 router = APIRouter()
@@ -61,66 +63,60 @@ FINDING_STATUS = {"open": "待整改", "answered": "待审核", "accepted": "已
 MAX_PHOTO_FORM = 9
 
 
-def _station(token: str | None) -> Station | None:
+def _station(token: str | None, session: Session | None = None) -> Station | None:
     if not token:
         return None
-    with transaction(read_only=True) as session:
+    with reading(session) as session:
         row = station_for_token(session=session, token=token)
         return Station(county=row.county, code=row.station_code) if row is not None else None
 
 
-def page_month(county: str, now: datetime) -> str:
+def page_month(county: str, now: datetime, session: Session | None = None) -> str:
     """The month a station works on: next month once its official plan is out, else this month."""
     this, following = this_month(now), next_month(now)
-    with transaction(read_only=True) as session:
-        return following if crud.get_plan(session=session, county=county, month=following, version=2) else this
+    with reading(session) as session:
+        return following if crud.cached_plan_content(session=session, county=county, month=following) else this
 
 
 def _blank_row() -> dict[str, str]:
     return dict.fromkeys(PLAN_KEYS, "")
 
 
-def stored_rows(county: str, code: str, month: str) -> list[dict[str, str]]:
+def stored_rows(county: str, code: str, month: str, session: Session | None = None) -> list[dict[str, str]]:
     """The station's stored plan as form rows (text as typed)."""
-    with transaction(read_only=True) as session:
-        acts = crud.activities_frame(session=session, county=county, month=month)
-    mine = acts[acts["station_code"] == code]
-    rows = []
-    for r in mine.astype(object).where(mine.notna(), None).itertuples():
-        rows.append({"name": r.name, "task": r.task, "action_kind": r.action_kind,
-                     "start_time": pd.Timestamp(r.start_time).strftime("%Y-%m-%dT%H:%M"), "location": r.location,
-                     "expected_participants": str(int(r.expected_participants)),
-                     "checklist_code": r.checklist_code or "", "volunteer_team": r.volunteer_team or ""})
-    return rows
+    with reading(session) as session:
+        mine = crud.station_activities(session=session, county=county, month=month, station=code)
+    return [{"name": r.name, "task": r.task, "action_kind": r.action_kind,
+             "start_time": r.start_time.strftime("%Y-%m-%dT%H:%M"), "location": r.location,
+             "expected_participants": str(int(r.expected_participants)),
+             "checklist_code": r.checklist_code or "", "volunteer_team": r.volunteer_team or ""} for r in mine]
 
 
 def _context(station: Station, token: str, month: str, now: datetime, rows: list[dict[str, str]] | None = None,
              errors: dict[tuple[int, str], str] | None = None, plan_problems: list[str] | None = None,
              notice: dict[str, Any] | None = None, lectures: dict[str, Any] | None = None,
-             report_failed: dict[str, Any] | None = None) -> dict[str, Any]:
-    with transaction(read_only=True) as session:
-        stations = crud.stations_frame(session=session, county=station.county).set_index("code")
-        plan = crud.get_plan(session=session, county=station.county, month=month, version=2)
-        profile = crud.load_profile_of(session=session, county=station.county)
-        state = crud.station_plans_frame(session=session, county=station.county, month=month)
-    me = stations.loc[station.code] if station.code in stations.index else None
-    content = crud.plan_content(plan) if plan is not None else None
-    mine = state[state["station_code"] == station.code]
-    stored = stored_rows(station.county, station.code, month)
-    submitted = None
-    if not mine.empty:
-        history = submissions_of(county=station.county, station=station.code, month=month)
-        accepted = [s for s in history if str(s["status"]) == "accepted"]
-        submitted = {"late": bool(mine["late"].iloc[0]), "count": int(mine["activity_count"].iloc[0]),
-                     "channel": str(mine["channel"].iloc[0]),
-                     "at": (accepted[-1]["received_at"] or "")[:16].replace("T", " ") if accepted else ""}
+             report_failed: dict[str, Any] | None = None, session: Session | None = None) -> dict[str, Any]:
+    """What station.html shows, read in one transaction (the caller's, if it gives one)."""
+    with reading(session) as session:
+        me = evidence_store.station_row(session=session, county=station.county, code=station.code)
+        content = crud.cached_plan_content(session=session, county=station.county, month=month)
+        profile = crud.cached_profile_of(session=session, county=station.county)
+        mine = crud.station_plan(session=session, county=station.county, month=month, station=station.code)
+        stored = stored_rows(station.county, station.code, month, session=session)
+        submitted = None
+        if mine is not None:
+            history = submissions_of(county=station.county, station=station.code, month=month, session=session)
+            accepted = [s for s in history if str(s["status"]) == "accepted"]
+            submitted = {"late": bool(mine.late), "count": int(mine.activity_count), "channel": str(mine.channel),
+                         "at": (accepted[-1]["received_at"] or "")[:16].replace("T", " ") if accepted else ""}
+        records = records_of(county=station.county, station_code=station.code, month=month,
+                             session=session) if stored else []
+        found = findings.list_findings(station.county, station=station.code, as_of=local_today(now), session=session)
     deadline = deadline_of(content, profile.intake.deadline_time) if content is not None else None
-    records = records_of(county=station.county, station_code=station.code, month=month) if stored else []
-    found = findings.list_findings(station.county, station=station.code, as_of=local_today(now))
     ordering = lecture_orders.section(station.county, station.code, month, content, **(lectures or {}))
     return {
-        "station": {"code": station.code, "name": me["name"] if me is not None else station.code,
-                    "township": me["township"] if me is not None else ""},
+        "station": {"code": station.code, "name": me.name if me is not None else station.code,
+                    "township": me.township if me is not None else ""},
         "month": month, "month_cn": f"{int(month[:4])}年{int(month[5:])}月",
         "plan": content, "activity_date_cn": cn_date(content.activity_date) if content else "",
         "deadline_cn": deadline.astimezone(TZ).strftime("%Y年%-m月%-d日 %H:%M") if deadline else "",
@@ -166,12 +162,15 @@ def station_page(request: Request, now: Annotated[datetime, Depends(clock)],
                  t: str | None = None, month: str | None = None) -> Response:
     if t is not None:
         return enter(request, "station", t) if _station(t) is not None else refusal_page(401, INVALID_LINK)
-    station, token = _resolve(request)
-    if station is None:
-        return refusal_page(401, INVALID_LINK)
-    month = month if month and is_month(month) else page_month(station.county, now)
-    notice = flash_notice(take_flash(request, token, "station"))
-    return shown(request, render("station.html", **_context(station, token, month, now, notice=notice)))
+    token = cookie_token(request, "station") or ""
+    with transaction(read_only=True) as session:  # one read for the whole page
+        station = _station(token, session)
+        if station is None:
+            return refusal_page(401, INVALID_LINK)
+        month = month if month and is_month(month) else page_month(station.county, now, session)
+        notice = flash_notice(take_flash(request, token, "station"))
+        context = _context(station, token, month, now, notice=notice, session=session)
+    return shown(request, render("station.html", **context))
 
 
 def rows_from_form(form: Any) -> list[dict[str, str]]:
