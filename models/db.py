@@ -41,8 +41,11 @@ def get_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
         return engine
-    # One pool per process: a province run has one process per worker, each with its own few connections.
-    return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=8)
+    # One pool per process. A pool keeps only the connections a process has needed at once: a province run's
+    # worker keeps one or two; an API worker (`activity-day api --workers N`) serves up to 40 requests in threads
+    # and keeps up to 10, so that a busy morning reuses connections instead of opening one per request. N workers
+    # open at most N x 15 connections, within PostgreSQL's default max_connections (100) for N <= 6.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=5)
 
 
 def upsert(

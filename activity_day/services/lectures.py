@@ -33,6 +33,7 @@ from activity_day.services.submissions import token_sha256, utcnow
 from activity_day.store import crud
 from activity_day.store import lectures as store
 from activity_day.store.database import transaction
+from activity_day.store.reading import reading
 from models import Circular, LectureOrder, ScorerToken
 from models.enums import ScorerRole
 
@@ -199,8 +200,10 @@ def public(o: LectureOrder, stations: pd.DataFrame, month: str, township_of: dic
             "reason": o.reason, "suggestion": o.suggestion}
 
 
-def list_orders(county: str, month: str) -> list[dict[str, Any]]:
-    with transaction(read_only=True) as session:
+def list_orders(county: str, month: str, session: Session | None = None) -> list[dict[str, Any]]:
+    with reading(session) as session:
+        if not store.orders(session=session, county=county, month=month):
+            return []  # most months' pages: no order, nothing more to read
         stations = crud.stations_frame(session=session, county=county)
         pool = store.pool_frame(session=session, county=county)
         orders = store.orders(session=session, county=county, month=month)
@@ -472,15 +475,17 @@ def rate_lecture(county: str, month: str, station: str, menu_code: str, rater: s
                 "rater": code["rater"], **stored, "status": "delivered"}
 
 
-def ratings_by(county: str, month: str, rater: str) -> dict[tuple[str, str], dict[str, Any]]:
+def ratings_by(county: str, month: str, rater: str,
+               session: Session | None = None) -> dict[tuple[str, str], dict[str, Any]]:
     """A rater's ratings of the month: (station, menu code) -> score and comment."""
-    with transaction(read_only=True) as session:
+    with reading(session) as session:
         ratings = store.ratings_frame(session=session, county=county, month=month)
     mine = ratings[ratings["rater"] == rater]
     return {(r.station_code, r.menu_code): {"score": int(r.score), "comment": r.comment or ""}
             for r in mine.itertuples()}
 
 
-def lectures_in_township(county: str, month: str, township: str) -> list[dict[str, Any]]:
+def lectures_in_township(county: str, month: str, township: str,
+                         session: Session | None = None) -> list[dict[str, Any]]:
     """The month's lectures with a team at the stations of a township (what an observer may rate)."""
-    return [r for r in list_orders(county, month) if r["township"] == township and r["status"] in FORMED]
+    return [r for r in list_orders(county, month, session) if r["township"] == township and r["status"] in FORMED]

@@ -28,6 +28,7 @@ from activity_day.services.submissions import token_sha256, utcnow
 from activity_day.store import crud
 from activity_day.store import scores as score_store
 from activity_day.store.database import transaction
+from activity_day.store.reading import reading
 from models import (
     Circular,
     DrawAssignment,
@@ -199,29 +200,28 @@ def _score_public(row: InspectionScore | dict[str, Any], revision: int | None) -
             "suggestions": get("suggestions") or "", "revision": revision}
 
 
-def _cell(stations: pd.DataFrame, code: str, column: str) -> str:
+def _cell(stations: dict[str, Any], code: str, column: str) -> str:
     """A registry text for the station ('' for a station no longer active, or a blank cell)."""
-    if code not in stations.index:
-        return ""
-    value = stations.loc[code, column]
+    row = stations.get(code)
+    value = getattr(row, column) if row is not None else None
     return value if isinstance(value, str) else ""
 
 
-def stations_of(*, scorer: Scorer, month: str) -> list[dict[str, Any]]:
-    """The stations the scorer scores this month, in visiting order, each with the scorer's current score."""
-    with transaction(read_only=True) as session:
-        stations = crud.stations_frame(session=session, county=scorer.county).set_index("code")
+def stations_of(*, scorer: Scorer, month: str, session: Session | None = None,
+                directory: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The stations the scorer scores this month, in visiting order, each with the scorer's current score; read
+    in the caller's transaction and from its `crud.station_directory` when it gives them."""
+    with reading(session) as session:
+        stations = directory if directory is not None else crud.station_directory(session=session,
+                                                                                  county=scorer.county)
         if scorer.role is ScorerRole.TEAM:
-            drawn = crud.assignments_frame(session=session, county=scorer.county, month=month)
-            mine = drawn[drawn["team"] == scorer.name]
+            mine = crud.team_assignments(session=session, county=scorer.county, month=month, team=scorer.name)
             listed = [{"station_code": r.station_code, "township": r.township, "mode": InspectionMode(r.mode),
-                       "slot": r.slot if isinstance(r.slot, str) else None, "rank": int(r.rank)}
-                      for r in mine.itertuples()]
+                       "slot": r.slot if isinstance(r.slot, str) else None, "rank": int(r.rank)} for r in mine]
             listed.sort(key=lambda s: (s["mode"].rank, _visit_order(s["slot"]), s["rank"]))
         else:
-            here = stations[stations["township"] == scorer.township]
             listed = [{"station_code": code, "township": scorer.township, "mode": InspectionMode.OBSERVER,
-                       "slot": None} for code in here.index]
+                       "slot": None} for code, r in stations.items() if r.township == scorer.township]
         codes = [s["station_code"] for s in listed]
         scores = {(r.station_code, str(r.mode)): r for r in session.exec(select(InspectionScore).where(
             InspectionScore.county == scorer.county, InspectionScore.month == month,
@@ -411,14 +411,14 @@ def revisions_for(*, scorer: Scorer, month: str, code: str, mode: InspectionMode
              "actor": r.actor, "at": r.at} for r in rows]
 
 
-def scores_by(*, scorer: Scorer) -> list[dict[str, Any]]:
+def scores_by(*, scorer: Scorer, session: Session | None = None) -> list[dict[str, Any]]:
     """Every score the scorer holds, newest month first, each with its station's name."""
     query = select(InspectionScore, Station.name).join(
         Station, (Station.county == InspectionScore.county) & (Station.code == InspectionScore.station_code),
         isouter=True).where(InspectionScore.county == scorer.county, InspectionScore.scorer == scorer.name)
     if scorer.role is ScorerRole.OBSERVER:
         query = query.where(InspectionScore.mode == InspectionMode.OBSERVER)
-    with transaction(read_only=True) as session:
+    with reading(session) as session:
         rows = session.exec(query).all()
         out = [{"month": r.month, "station_code": r.station_code, "name": name or "", "mode": str(r.mode),
                 **_score_public(r, None)} for r, name in rows]

@@ -148,6 +148,13 @@ def stations_frame(*, session: Session, county: str) -> pd.DataFrame:
     return _frame(session, Station, STATION_COLUMNS, Station.county == county, Station.active, order=["code"])
 
 
+def station_directory(*, session: Session, county: str) -> dict[str, Any]:
+    """Active stations of the county as plain rows by code, in code order (a page's read: no frame)."""
+    query = sa_select(*(getattr(Station, c) for c in STATION_COLUMNS)).where(
+        Station.county == county, Station.active).order_by(Station.code)
+    return {r.code: r for r in session.connection().execute(query)}
+
+
 LIFETIME_COLUMNS = ["joined_on", "left_on", "active"]
 
 
@@ -385,6 +392,15 @@ def drawn_months(*, session: Session, county: str, before: str, after: str) -> p
                         .where(DrawAssignment.county == county, DrawAssignment.month < before,
                                DrawAssignment.month > after)).all()
     return pd.DataFrame(rows, columns=["code", "month"])
+
+
+def team_assignments(*, session: Session, county: str, month: str, team: str) -> list[Any]:
+    """The stations the month's draw gave one team, as plain rows by draw rank."""
+    query = sa_select(DrawAssignment.station_code, DrawAssignment.township, DrawAssignment.rank,
+                      DrawAssignment.mode, DrawAssignment.slot).where(
+        DrawAssignment.county == county, DrawAssignment.month == month, DrawAssignment.team == team,
+    ).order_by(DrawAssignment.rank)
+    return list(session.connection().execute(query))
 
 
 def assignments_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:

@@ -33,12 +33,15 @@ MONTH = "2026-12"  # pinned in schemathesis.toml; the OpenAPI examples plan acti
 LECTURE_DAY = date(2026, 12, 31)
 
 
-def serve(database_url: str, workdir: Path, stdout: Path | None = None) -> tuple[subprocess.Popen, str]:
-    """The real `activity-day api` server on a free port: its log file is workdir/api.log, its terminal's errors
-    workdir/api.err and its access log (the terminal's output) `stdout`, if given."""
+def serve(database_url: str, workdir: Path, stdout: Path | None = None,
+          workers: int = 1) -> tuple[subprocess.Popen, str]:
+    """The real `activity-day api` server (with `workers` processes) on a free port: its log file is
+    workdir/api.log, its terminal's errors workdir/api.err and its access log (the terminal's output) `stdout`, if
+    given."""
     port = free_port()
     env = dict(os.environ, ACTIVITY_DAY_DATABASE_URL=database_url, ACTIVITY_DAY_LOG_FILE=str(workdir / "api.log"))
-    server = subprocess.Popen([str(BIN / "activity-day"), "api", "--port", str(port)], env=env, cwd=workdir,
+    server = subprocess.Popen([str(BIN / "activity-day"), "api", "--port", str(port), "--workers", str(workers)],
+                              env=env, cwd=workdir,
                               stdout=open(stdout, "w") if stdout else subprocess.DEVNULL,  # noqa: SIM115
                               stderr=open(workdir / "api.err", "w"))  # noqa: SIM115
     base = f"http://127.0.0.1:{port}"

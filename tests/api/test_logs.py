@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from activity_day.api import create_app
@@ -30,15 +31,16 @@ def test_a_token_in_a_line_becomes_its_hash() -> None:
     assert RedactTokens().filter(record) and "y" * 43 not in record.getMessage()
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_no_token_in_any_log_after_a_day_of_page_traffic(registry, county: str, tmp_path: Path,
-                                                         settings: Settings) -> None:
+                                                         settings: Settings, workers: int) -> None:
     official_plan(county, MONTH)
     station = tokens_for(county, ["001", "002"])
     tokens = {"station": station["001"], "team": team_token(county), "speaker": speaker_token(county, tmp_path),
               "observer": rated_lectures(county)}
     revoked = tokens_for(county, ["002"])["002"]  # issuing again revokes station["002"]
     out, err = tmp_path / "api.out", tmp_path / "api.err"
-    server, base = serve(settings.database_url, tmp_path, stdout=out)
+    server, base = serve(settings.database_url, tmp_path, stdout=out, workers=workers)
     try:
         for role, token in tokens.items():
             with httpx.Client(base_url=base, timeout=30) as phone:
@@ -63,6 +65,7 @@ def test_no_token_in_any_log_after_a_day_of_page_traffic(registry, county: str, 
             for path in (tmp_path / "api.log", out, err) if path.exists()}
     seen = "\n".join(logs.values())
     assert "GET /m/station?t=" in seen, logs  # the access log was written: the requests are there…
+    assert "GET /m/station?t=" in logs["api.log"]  # in the log file too, from every worker process
     for token in [*tokens.values(), station["002"], revoked]:
         assert token not in seen, token  # …without any token
         assert token[3:] not in seen

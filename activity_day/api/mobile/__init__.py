@@ -8,19 +8,37 @@ history or a Referer. Every form carries a CSRF token bound to the cookie's toke
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
 from activity_day.api.mobile import scorers, speaker, station
+from activity_day.api.mobile.pages import STATIC_DIR
 
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+# Pages link their CSS and scripts with the file's checksum (`pages.static_url`): a phone keeps such a file for a
+# year and asks again only when a new release changes the checksum; an address without it is checked every time.
+CACHED = b"public, max-age=31536000, immutable"
+CHECKED = b"no-cache"
+
+
+class CachedStaticFiles(StaticFiles):
+    """Static files with a Cache-Control header: long-lived when the address names the version."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        versioned = b"v=" in scope.get("query_string", b"")
+
+        async def with_cache_control(message) -> None:
+            if message["type"] == "http.response.start" and message["status"] in (200, 304):
+                message["headers"] = [*message.get("headers", []),
+                                      (b"cache-control", CACHED if versioned else CHECKED)]
+            await send(message)
+
+        await super().__call__(scope, receive, with_cache_control)
 
 
 def mount(app) -> None:
     """Add the phone pages and their static files to the app."""
-    app.mount("/m/static", StaticFiles(directory=STATIC_DIR), name="mobile-static")
+    app.mount("/m/static", CachedStaticFiles(directory=STATIC_DIR), name="mobile-static")
     router = APIRouter(include_in_schema=False)
     router.include_router(station.router)
     router.include_router(scorers.router)

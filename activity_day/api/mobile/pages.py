@@ -9,6 +9,8 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -112,8 +114,17 @@ def shown(request: Request, response: Response) -> Response:
     return response
 
 
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+
+
+@lru_cache(maxsize=32)
+def static_url(name: str) -> str:
+    """A static file's address with its checksum (read once per process), so phones may cache it for long."""
+    return f"/m/static/{name}?v={sha256_hex((STATIC_DIR / name).read_bytes())[:10]}"
+
+
 def render(template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    html = environment().get_template(f"mobile/{template}").render(**context)
+    html = environment().get_template(f"mobile/{template}").render(static=static_url, **context)
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from activity_day.api.auth import clock
@@ -56,6 +57,7 @@ from activity_day.services.scoring import (
 )
 from activity_day.store import crud
 from activity_day.store.database import transaction
+from activity_day.store.reading import reading
 from models.enums import ScorerRole
 
 router = APIRouter()
@@ -91,12 +93,14 @@ def lecture_key(station: str, menu_code: str) -> str:
 
 def _lectures(scorer: Scorer, month: str, typed: dict[str, dict[str, str]] | None = None,
               errors: dict[tuple[str, str], str] | None = None, problems: list[str] | None = None,
-              names: dict[str, str] | None = None, failed: str = "") -> dict[str, Any]:
+              names: dict[str, str] | None = None, failed: str = "", session: Session | None = None) -> dict[str, Any]:
     """The observer's 评价 section: the township's lectures with a team this month, each with its form; a
     refusal is shown in the lecture that was sent (`failed`), where the page takes the holder."""
-    mine = ratings_by(scorer.county, month, scorer.name)
+    with reading(session) as session:
+        mine = ratings_by(scorer.county, month, scorer.name, session)
+        township = lectures_in_township(scorer.county, month, scorer.township, session)
     items = []
-    for o in lectures_in_township(scorer.county, month, scorer.township):
+    for o in township:
         key = lecture_key(o["station"], o["menu_code"])
         rated = mine.get((o["station"], o["menu_code"]))
         items.append({"key": key, "station": o["station"], "name": (names or {}).get(o["station"], o["station"]),
@@ -116,28 +120,30 @@ def holder_key(scorer: Scorer) -> str:
 
 def _context(role: str, scorer: Scorer, token: str, month: str, only: str | None = None,
              lectures: dict[str, Any] | None = None, now: datetime | None = None) -> dict[str, Any]:
-    with transaction(read_only=True) as session:
-        profile = crud.load_profile_of(session=session, county=scorer.county)
-        places = crud.stations_frame(session=session, county=scorer.county).set_index("code")
-        plan = crud.get_plan(session=session, county=scorer.county, month=month, version=2)
-    day = crud.plan_content(plan).activity_date if plan is not None else None
-    listed = stations_of(scorer=scorer, month=month)
+    whole = role == "observer" and only is None  # the observer's own page: past scores and lectures too
+    with transaction(read_only=True) as session:  # one read for the whole page
+        profile = crud.cached_profile_of(session=session, county=scorer.county)
+        places = crud.station_directory(session=session, county=scorer.county)
+        plan = crud.cached_plan_content(session=session, county=scorer.county, month=month)
+        listed = stations_of(scorer=scorer, month=month, session=session, directory=places)
+        past = scores_by(scorer=scorer, session=session) if whole else []
+        section = _lectures(scorer, month, names={code: r.name for code, r in places.items()}, session=session,
+                            **(lectures or {})) if whole else None
+    day = plan.activity_date if plan is not None else None
     if only is not None:
         listed = [s for s in listed if s["station_code"] == only]
     for s in listed:
-        code = s["station_code"]
-        lon = places.loc[code, "longitude"] if code in places.index else None
-        lat = places.loc[code, "latitude"] if code in places.index else None
-        s["map"] = map_link(s["name"], s["township"], None if lon is None or lon != lon else float(lon),
-                            None if lat is None or lat != lat else float(lat))
+        place = places.get(s["station_code"])
+        lon, lat = (place.longitude, place.latitude) if place is not None else (None, None)
+        s["map"] = map_link(s["name"], s["township"], None if lon is None else float(lon),
+                            None if lat is None else float(lat))
     rubric = profile.scoring.rubric_pairs
     return {
         "role": role, "role_cn": "检查组" if role == "team" else "文明观察员", "scorer": scorer,
         "month": month, "month_cn": f"{int(month[:4])}年{int(month[5:])}月", "stations": listed, "only": only,
         "rubric": [(name, weight) for name, weight in rubric], "categories": [name for name, _ in rubric],
-        "past": scores_by(scorer=scorer) if role == "observer" and only is None else [],
-        "lectures": _lectures(scorer, month, names={code: str(places.loc[code, "name"]) for code in places.index},
-                              **(lectures or {})) if role == "observer" and only is None else None,
+        "past": past,
+        "lectures": section,
         "csrf": csrf_token(token), "notice": None, "holder": holder_key(scorer),
         # "今日" only on the activity day itself: a month ahead it is that month's route, not today's.
         "today": day is not None and now is not None and local_today(now) == day,
