@@ -207,7 +207,9 @@ class Run:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
     stored: int = 0  # writes the server said it stored
+    photos: int = 0  # photos the server said were new
     seconds: float = 0.0
+    client_cpu: float = 0.0  # the load generator's own CPU time over the run, in seconds per second
     size: int = 0  # bytes of the last answer, as sent (compressed when gzip was asked for)
 
     @property
@@ -231,15 +233,20 @@ async def drive(base: str, step: Step, clients: int, seconds: float) -> Run:
             while time.perf_counter() < until:
                 n = next(counter)
                 t = time.perf_counter()
-                await step(client, n, run if record else Run())
+                try:
+                    await step(client, n, run if record else Run())
+                except httpx.TransportError as exc:  # a connection dropped: counted as an error, not a crash
+                    run.statuses[type(exc).__name__] += 1
+                    continue
                 if record:
                     run.latencies.append(time.perf_counter() - t)
 
         # Warm-up (connections opened, every worker's caches filled), then the measured run.
         await asyncio.gather(*(loop(time.perf_counter() + 1.0, False) for _ in range(clients)))
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         await asyncio.gather(*(loop(t0 + seconds, True) for _ in range(clients)))
         run.seconds = time.perf_counter() - t0
+        run.client_cpu = (time.process_time() - cpu0) / run.seconds
     return run
 
 
@@ -290,6 +297,8 @@ def steps(c: County) -> dict[str, Step]:
                               files={"file": ("wx.jpg", data, "image/jpeg")})
         if not check(run, r):
             return
+        if r.json()["stored"] == "new":
+            run.photos += 1
         taken = datetime.now(TZ).replace(tzinfo=None, microsecond=0).isoformat()
         r = await client.post(f"/api/v1/stations/{code}/evidence/{c.day_month}", headers=bearer(n), json={
             "client_id": f"bench-{uuid.uuid4().hex}", "activity_seq": seq, "kind": "checkin", "taken_at": taken,
@@ -323,7 +332,7 @@ def line(db: str, route: str, clients: int, run: Run, baseline: Run) -> str:
     errors = sum(v for k, v in run.statuses.items() if k != 200)
     size = f"  {run.size / 1024:5.1f} KB" if route.startswith("GET /m/") else ""
     return (f"{db:8} {route:18} clients {clients:3}  req/s {run.rate:7.1f}  p50 {run.pct(50):7.1f} ms  "
-            f"p99 {run.pct(99):7.1f} ms  ratio {ratio:5.2f}  errors {errors}{size}")
+            f"p99 {run.pct(99):7.1f} ms  ratio {ratio:5.2f}  errors {errors}  client cpu {run.client_cpu:4.2f}{size}")
 
 
 def bench_database(db: str, url: str, work: Path, clients: list[int], seconds: float, workers: int) -> list[dict]:
@@ -349,17 +358,19 @@ def bench_database(db: str, url: str, work: Path, clients: list[int], seconds: f
                 run = asyncio.run(drive(api_base, step, n, seconds))
                 if route in WRITES:
                     written[WRITES[route]] += run.stored
+                written["photo"] += run.photos
                 print(line(db, route, n, run, baseline), flush=True)
                 results.append({"db": db, "route": route, "clients": n, "rps": run.rate, "p50": run.pct(50),
                                 "p99": run.pct(99), "ratio": baseline.rate / run.rate if run.rate else None,
-                                "errors": sum(v for k, v in run.statuses.items() if k != 200), "size": run.size})
+                                "errors": sum(v for k, v in run.statuses.items() if k != 200), "size": run.size,
+                                "client_cpu": run.client_cpu})
     finally:
         stop(api)
         stop(bare)
     after = stored_counts()
     # The counts also include what the warm-ups wrote: the stored count may exceed the acknowledged one, never
     # fall below it.
-    for kind in ("plan", "checkin", "score"):
+    for kind in ("plan", "checkin", "score", "photo"):
         gained = after[kind] - before[kind]
         lost = max(0, written[kind] - gained)
         print(f"{db:8} writes {kind:8} acknowledged {written[kind]:6} (measured runs)  stored {gained:6} "

@@ -57,9 +57,8 @@ def take_plans(session: Session, *, county: str, month: str, frame: pd.DataFrame
     (None: nothing is late). With `store` False the plans are only checked (a submission refused for what the
     file would have cleaned: its other problems are told too).
     """
-    profile = crud.load_profile_of(session=session, county=county)
-    plan = crud.get_plan(session=session, county=county, month=month, version=2)
-    content = crud.plan_content(plan) if plan is not None else None
+    profile = crud.cached_profile_of(session=session, county=county)
+    content = crud.cached_plan_content(session=session, county=county, month=month)
     menu = {m.code: m.title for m in content.lecture_menu} if content and content.lecture_menu else None
     validated = validate_plans(frame, source, month=month, stations=stations,
                                checklist_codes=crud.checklist_codes(session=session, county=county, month=month),

@@ -190,7 +190,7 @@ def _submit(county: str, station: str, month: str, submission_id: str, activitie
         existing = _find(session, county, station, submission_id)
         if existing is not None:
             return _replay(existing, payload, month)
-        if crud.get_plan(session=session, county=county, month=month, version=2) is None:
+        if crud.cached_plan_content(session=session, county=county, month=month) is None:
             return Outcome(409, refusal(SubmissionStatus.NOT_OPEN,
                                         f"{month}的集中活动日正式方案尚未印发，暂不接收活动计划",
                                         submission_id=submission_id, station_code=station, month=month))
