@@ -148,6 +148,12 @@ def stations_frame(*, session: Session, county: str) -> pd.DataFrame:
     return _frame(session, Station, STATION_COLUMNS, Station.county == county, Station.active, order=["code"])
 
 
+def station_entry(*, session: Session, county: str, code: str) -> Any | None:
+    """One station's registry entry (STATION_COLUMNS) as a plain row, active or not; None if unknown."""
+    return session.connection().execute(sa_select(*(getattr(Station, c) for c in STATION_COLUMNS)).where(
+        Station.county == county, Station.code == code)).first()
+
+
 def station_directory(*, session: Session, county: str) -> dict[str, Any]:
     """Active stations of the county as plain rows by code, in code order (a page's read: no frame)."""
     query = sa_select(*(getattr(Station, c) for c in STATION_COLUMNS)).where(
@@ -341,10 +347,11 @@ ACTIVITY_COLUMNS = ["station_code", "seq", "name", "task", "action_kind", "start
                     "expected_participants", "checklist_code", "volunteer_team"]
 
 
-def station_plan(*, session: Session, county: str, month: str, station: str) -> StationPlan | None:
-    """One station's plan of the month (channel, activity count, late), or None."""
-    return session.exec(select(StationPlan).where(StationPlan.county == county, StationPlan.month == month,
-                                                  StationPlan.station_code == station)).first()
+def station_plan(*, session: Session, county: str, month: str, station: str) -> Any | None:
+    """One station's plan of the month as a plain row (channel, activity_count, late), or None."""
+    return session.connection().execute(sa_select(StationPlan.channel, StationPlan.activity_count, StationPlan.late)
+                                        .where(StationPlan.county == county, StationPlan.month == month,
+                                               StationPlan.station_code == station)).first()
 
 
 def station_activities(*, session: Session, county: str, month: str, station: str) -> list[Any]:

@@ -48,6 +48,8 @@ def findings_frame(*, session: Session, county: str, month: str | None = None, u
         where.append(Finding.month <= up_to)
     if station:
         where.append(Finding.station_code == station)
+    if session.exec(select(Finding.id).where(*where).limit(1)).first() is None:
+        return pd.DataFrame(columns=FINDING_COLUMNS)  # most stations' pages: no finding, no frame to build
     columns = ["number" if c == "id" else c for c in FINDING_COLUMNS]
     frame = _frame(session, Finding, columns, *where, order=["month", "township", "station_code", "number"])
     # The county's 整改编号 is what every user sees as the finding's id.

@@ -50,7 +50,6 @@ from activity_day.services.evidence import EvidenceRefused, receive_photo, recor
 from activity_day.services.lectures import STATION_RATER
 from activity_day.services.submissions import FIELDS, station_for_token, submissions_of, submit_plan
 from activity_day.store import crud
-from activity_day.store import evidence as evidence_store
 from activity_day.store.database import transaction
 from activity_day.store.reading import reading
 from models.enums import ActionKind, PracticeTask
@@ -98,7 +97,7 @@ def _context(station: Station, token: str, month: str, now: datetime, rows: list
              report_failed: dict[str, Any] | None = None, session: Session | None = None) -> dict[str, Any]:
     """What station.html shows, read in one transaction (the caller's, if it gives one)."""
     with reading(session) as session:
-        me = evidence_store.station_row(session=session, county=station.county, code=station.code)
+        me = crud.station_entry(session=session, county=station.county, code=station.code)
         content = crud.cached_plan_content(session=session, county=station.county, month=month)
         profile = crud.cached_profile_of(session=session, county=station.county)
         mine = crud.station_plan(session=session, county=station.county, month=month, station=station.code)
