@@ -15,7 +15,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES_DIR = REPO_ROOT / "templates"
-DATA_DIR = Path(__file__).resolve().parent / "data"
 FAULT_STEPS = ("draft", "review", "collect", "sample", "compile")
 
 

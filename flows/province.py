@@ -36,20 +36,18 @@ from activity_day.console import tell_operator
 from activity_day.domain.dates import cn_month
 from activity_day.domain.months import next_month
 from activity_day.errors import OperatorError
+from activity_day.services.counties import county_codes
 from activity_day.settings import Settings, get_settings, use_settings
-from activity_day.store import crud
 from flows.drills import fault_drill
 from flows.monthly import known_failures
 from models.enums import Step
-from tasks.common import transaction
 from tasks.county_runs import county_cycle_run
 from tasks.steps import ORDER, county_month, steps_label
 
 
 @task(name="list-counties")
 def list_counties() -> list[str]:
-    with transaction() as session:
-        return crud.county_codes(session=session)
+    return county_codes()
 
 
 def worker_count(counties: int, workers: int | None = None) -> int:

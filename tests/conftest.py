@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,11 +26,30 @@ DEMO_PROFILE = REPO / "profiles" / "demo.yaml"
 POSTGRES_ADMIN_URL = os.environ.get("ACTIVITY_DAY_TEST_POSTGRES_URL")
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty application database at the newest schema: migrated once a session, copied by each test."""
+    import sqlite3
+
+    from activity_day.store.migrate import upgrade
+    from models.db import get_engine
+
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    upgrade(f"sqlite:///{path}")
+    get_engine(f"sqlite:///{path}").dispose()
+    with sqlite3.connect(path) as conn:  # everything in the one file, nothing left in a -wal file beside it
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Iterator[Settings]:
-    """A temp-file SQLite database, output folder and photo store, installed for this test."""
-    s = Settings(database_url=f"sqlite:///{tmp_path / 'var' / 'test.db'}", out=tmp_path / "out",
-                 photo_store=str(tmp_path / "var"))
+def settings(tmp_path: Path, migrated_database: Path) -> Iterator[Settings]:
+    """A temp-file SQLite database (a copy of the migrated template), output folder and photo store, installed
+    for this test."""
+    database = tmp_path / "var" / "test.db"
+    database.parent.mkdir(parents=True)
+    shutil.copyfile(migrated_database, database)
+    s = Settings(database_url=f"sqlite:///{database}", out=tmp_path / "out", photo_store=str(tmp_path / "var"))
     with settings_in_force(s):
         yield s
 
@@ -121,3 +141,11 @@ def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this session, dropped at the end."""
     with fresh_postgres_database() as url:
         yield url
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test` runs `-n auto --dist loadgroup`) a module's tests stay on one worker, so
+    its module fixtures are built once, and the tests that read the demo year share one worker and one year."""
+    for item in items:
+        group = "demo-year" if "demo_year" in item.fixturenames else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -58,3 +58,10 @@ def resolve_counties(requested: str) -> list[str]:
         raise crud.MissingPrerequisite(f"县（市、区）{'、'.join(unknown)}尚未设置：请先运行 activity-day init --profile 配置文件.yaml，"
                                        f"或核对 --counties 中的代码")
     return wanted
+
+
+def county_codes() -> list[str]:
+    """Every county in the database, in code order."""
+    ensure_schema()
+    with transaction(read_only=True) as session:
+        return crud.county_codes(session=session)

@@ -32,8 +32,10 @@ def _browser_missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
+    """Chromium, for this folder's tests only: playwright's sync API keeps an event loop in the main thread while
+    it runs, and Prefect's sync calls (State.result) return coroutines where they find one."""
     missing = _browser_missing()
     if missing:
         if os.environ.get("ACTIVITY_DAY_REQUIRE_BROWSER"):

@@ -29,3 +29,13 @@ def test_a_moved_activity_is_a_new_one_and_two_at_one_start_are_not_guessed() ->
     assert moved[1] == "b" * 32 and moved[0] != "a" * 32
     two = carried_uids(OLD, [("甲", NINE), ("乙", NINE), ("道德讲堂", TWO)])
     assert two[2] == "b" * 32 and "a" * 32 not in two[:2]
+
+
+def test_a_new_identity_is_the_same_on_every_run_and_never_an_old_one() -> None:
+    plan = [("晨练", EIGHT), ("晨练", EIGHT), ("理论宣讲", NINE)]
+    first = carried_uids([], plan)
+    assert first == carried_uids([], plan)  # a rerun, or another worker, stores the same rows
+    assert len(set(first)) == 3 and all(len(u) == 32 for u in first)
+    # an identity the old plan holds is never given to a new activity, even the one derived for it
+    renamed = carried_uids([("新名称", EIGHT, first[0])], [("新名称", EIGHT), ("晨练", EIGHT)])
+    assert renamed[0] == first[0] and renamed[1] != first[0] and len(set(renamed)) == 2

@@ -63,7 +63,9 @@ def test_demo_month_end_to_end_and_rerun_is_identical(prefect_server, settings: 
     circular = (out / "circular.md").read_text(encoding="utf-8")
     with transaction() as session:
         digest = session.exec(select(Draw.digest)).one()
-    assert f"编码 {digest[:16]} " in circular and "关于2026年12月新时代文明实践集中活动日督查情况的通报" in circular
+    # the draw is cited by its record's number, as readers cite documents, never by a truncated hash
+    assert "抽样记录（泗文明办抽〔2026〕12号）" in circular and digest[:8] not in circular
+    assert "关于2026年12月新时代文明实践集中活动日督查情况的通报" in circular
     assert "泗文明办〔2026〕2号" in circular  # the next number after the official plan's
 
     report = openpyxl.load_workbook(out / "collect-report.xlsx")

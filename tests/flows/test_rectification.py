@@ -174,6 +174,8 @@ def test_two_rounds_then_overdue_raises_the_next_draw(prefect_server, settings, 
     texts = [p.text for p in Document(Path(settings.out) / M2 / "circular.docx").paragraphs]
     paragraph = next(t for t in texts if t.startswith("上月下发的整改问题"))
     assert "上月下发的整改问题3条，已销号1条，待审核0条，正在整改0条，逾期2条。" in paragraph
-    assert f"截至目前，{names.loc['020', '所站名称']}共2条问题逾期未整改，予以通报" in paragraph
+    overdue = next(t for t in texts if t.startswith("截至") and "逾期未整改" in t)
+    assert "全县共有1个所站的2条问题逾期未整改，分布在1个乡镇（街道）" in overdue
+    assert f"即{names.loc['020', '所站名称']}（2条，最早于" in overdue
     statuses = {r["id"]: r["status"] for r in json.loads(cli("findings", "list", "--month", M1, "--json"))}
     assert statuses == {by_station["002"][0]: "accepted", **dict.fromkeys(by_station["020"], "overdue")}

@@ -134,7 +134,8 @@ def test_a_damaged_backup_is_refused_before_anything_is_written(month_data: Sett
 
 
 def test_an_empty_database_is_not_a_backup(settings: Settings, tmp_path: Path) -> None:
-    with pytest.raises(OperatorError, match="activity-day init"):
+    never_initialised = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'never' / 'app.db'}"})
+    with settings_in_force(never_initialised), pytest.raises(OperatorError, match="activity-day init"):
         backup(tmp_path / "bk", now=NOW)
     assert not (tmp_path / "bk").exists() and not list(tmp_path.glob(".bk*"))
 
