@@ -226,10 +226,13 @@ Step = Callable[[httpx.AsyncClient, int, Run], Awaitable[None]]
 
 async def drive(base: str, step: Step, clients: int, seconds: float) -> Run:
     run, counter = Run(), itertools.count()
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120,
-                                 headers={"Accept-Encoding": "gzip"}) as client:
-        async def loop(until: float, record: bool) -> None:
+    # One client with one connection per phone: a shared pool of many connections costs httpx more CPU per
+    # request than the bare app spends answering it.
+    phones = [httpx.AsyncClient(base_url=base, timeout=120, headers={"Accept-Encoding": "gzip"},
+                                limits=httpx.Limits(max_connections=1, max_keepalive_connections=1))
+              for _ in range(clients)]
+    try:
+        async def loop(client: httpx.AsyncClient, until: float, record: bool) -> None:
             while time.perf_counter() < until:
                 n = next(counter)
                 t = time.perf_counter()
@@ -242,11 +245,14 @@ async def drive(base: str, step: Step, clients: int, seconds: float) -> Run:
                     run.latencies.append(time.perf_counter() - t)
 
         # Warm-up (connections opened, every worker's caches filled), then the measured run.
-        await asyncio.gather(*(loop(time.perf_counter() + 1.0, False) for _ in range(clients)))
+        await asyncio.gather(*(loop(phone, time.perf_counter() + 1.0, False) for phone in phones))
         t0, cpu0 = time.perf_counter(), time.process_time()
-        await asyncio.gather(*(loop(t0 + seconds, True) for _ in range(clients)))
+        await asyncio.gather(*(loop(phone, t0 + seconds, True) for phone in phones))
         run.seconds = time.perf_counter() - t0
         run.client_cpu = (time.process_time() - cpu0) / run.seconds
+    finally:
+        for phone in phones:
+            await phone.aclose()
     return run
 
 
@@ -343,8 +349,7 @@ def bench_database(db: str, url: str, work: Path, clients: list[int], seconds: f
                BENCH_DATABASE_URL=url)
     api, api_base = start([str(BIN / "activity-day"), "api", "--workers", str(workers)], env, work, "api",
                           "/api/v1/health")
-    bare, bare_base = start([str(BIN / "uvicorn"), "bench.bare_app:app", "--workers", str(workers),
-                             "--no-access-log", "--log-level", "warning", "--app-dir", str(ROOT)], env, work, "bare",
+    bare, bare_base = start([sys.executable, __file__, "_serve-bare", "--workers", str(workers)], env, work, "bare",
                             "/docs")
     results, written = [], Counter()
     try:
@@ -378,7 +383,24 @@ def bench_database(db: str, url: str, work: Path, clients: list[int], seconds: f
     return results
 
 
+def serve_bare(argv: list[str]) -> None:
+    """The bare app under uvicorn, with the listening socket `activity-day api --workers` uses (serving.py)."""
+    import argparse
+
+    from activity_day.api.serving import serve_workers
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--port", type=int)
+    args = parser.parse_args(argv)
+    serve_workers(host="127.0.0.1", port=args.port, workers=args.workers, log_config=None, app="bare_app:app",
+                  factory=False, access_log=False)
+
+
 def main(argv: list[str]) -> None:
+    if argv[:1] == ["_serve-bare"]:
+        serve_bare(argv[1:])
+        return
     import argparse
 
     parser = argparse.ArgumentParser(prog="bench.py morning", description=__doc__,

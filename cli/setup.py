@@ -35,6 +35,7 @@ def api(
     from activity_day import console
     from activity_day.api import served_app
     from activity_day.api.logs import log_config
+    from activity_day.api.serving import serve_workers
     from activity_day.settings import get_settings
     from activity_day.store.database import ensure_schema
 
@@ -49,8 +50,7 @@ def api(
     # Several processes, each building the app itself (served_app) and writing the log file through its own
     # handler, which reopens the file when another process has rotated it.
     ensure_schema()  # migrated once, before the workers start
-    uvicorn.run("activity_day.api:served_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info", log_config=log_config(get_settings().log_file.resolve()), proxy_headers=False)
+    serve_workers(host=host, port=port, workers=workers, log_config=log_config(get_settings().log_file.resolve()))
 
 
 def demo(
