@@ -238,5 +238,14 @@ def submissions_of(*, county: str, station: str, month: str | None,
                  "activities": r.response.get("activities")} for r in rows]
 
 
+def last_accepted_at(*, session: Session, county: str, station: str, month: str) -> str | None:
+    """When the station's last accepted submission of the month was received (as its answer says), or None: one
+    row, however many times the station submitted."""
+    response = session.exec(select(Submission.response).where(
+        Submission.county == county, Submission.station_code == station, Submission.month == month,
+        Submission.status == SubmissionStatus.ACCEPTED).order_by(Submission.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+    return response.get("received_at") if response is not None else None
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -4,7 +4,7 @@ changed official plan or profile at once, although both are cached per process."
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -88,3 +88,16 @@ def test_pages_follow_a_changed_plan_and_profile_at_once(client, county) -> None
     assert "新的清单标题" in after
     checklist = client.get(f"/api/v1/months/{MONTH}/checklist", headers=auth(client.cookies.get("ad_m_station")))
     assert checklist.json()["tasks"][0]["items"][0]["title"] == "新的清单标题"
+
+
+def test_the_page_says_when_the_last_accepted_plan_came(client, county) -> None:
+    assert "已报送</span> 10 项活动，2026-11-25 08:00" in client.get("/m/station").text  # Beijing time
+    token = client.cookies.get("ad_m_station")
+    later = BEFORE_DEADLINE + timedelta(hours=3, minutes=7)
+    client.app.dependency_overrides[clock] = lambda: later
+    sent = client.put(f"/api/v1/stations/001/plans/{MONTH}", headers=auth(token), json={
+        "submission_id": "plan-001-delivery-2", "activities": [activity(date(2026, 12, 5), name="只有一项")]})
+    refused = client.put(f"/api/v1/stations/001/plans/{MONTH}", headers=auth(token), json={
+        "submission_id": "plan-001-delivery-3", "activities": [activity(date(2026, 11, 5))]})
+    assert sent.status_code == 200 and refused.status_code == 422  # a refused one is not the plan in force
+    assert "已报送</span> 1 项活动，2026-11-25 11:07" in client.get("/m/station").text

@@ -48,7 +48,7 @@ from activity_day.errors import Refused
 from activity_day.services import findings
 from activity_day.services.evidence import EvidenceRefused, receive_photo, record_evidence, records_of
 from activity_day.services.lectures import STATION_RATER
-from activity_day.services.submissions import FIELDS, station_for_token, submissions_of, submit_plan
+from activity_day.services.submissions import FIELDS, last_accepted_at, station_for_token, submit_plan
 from activity_day.store import crud
 from activity_day.store.database import transaction
 from activity_day.store.reading import reading
@@ -104,10 +104,9 @@ def _context(station: Station, token: str, month: str, now: datetime, rows: list
         stored = stored_rows(station.county, station.code, month, session=session)
         submitted = None
         if mine is not None:
-            history = submissions_of(county=station.county, station=station.code, month=month, session=session)
-            accepted = [s for s in history if str(s["status"]) == "accepted"]
+            at = last_accepted_at(session=session, county=station.county, station=station.code, month=month)
             submitted = {"late": bool(mine.late), "count": int(mine.activity_count), "channel": str(mine.channel),
-                         "at": (accepted[-1]["received_at"] or "")[:16].replace("T", " ") if accepted else ""}
+                         "at": (at or "")[:16].replace("T", " ")}
         records = records_of(county=station.county, station_code=station.code, month=month,
                              session=session) if stored else []
         found = findings.list_findings(station.county, station=station.code, as_of=local_today(now), session=session)
