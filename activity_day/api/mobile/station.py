@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
+from functools import lru_cache
 from itertools import zip_longest
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from markupsafe import Markup, escape
 from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -77,6 +79,24 @@ def page_month(county: str, now: datetime, session: Session | None = None) -> st
         return following if crud.cached_plan_content(session=session, county=county, month=following) else this
 
 
+# A plan row's three lists, rendered once per list rather than once per row: (value, text, whether the option
+# carries the value as an attribute).
+TASK_OPTIONS = tuple((t.value, t.value, False) for t in PracticeTask)
+KIND_OPTIONS = tuple((k.value, k.value, False) for k in ActionKind)
+
+
+@lru_cache(maxsize=64)
+def _option_parts(items: tuple[tuple[str, str, bool], ...]) -> tuple[tuple[str, str, str], ...]:
+    return tuple((value, "<option" + (f' value="{escape(value)}"' if attribute else ""), f">{escape(text)}</option>")
+                 for value, text, attribute in items)
+
+
+def options(items: tuple[tuple[str, str, bool], ...], selected: str | None) -> Markup:
+    """The <option>s of a select, the one whose value is `selected` marked so."""
+    return Markup("".join(f"{head}{' selected' if value == selected else ''}{tail}"
+                          for value, head, tail in _option_parts(items)))
+
+
 def _blank_row() -> dict[str, str]:
     return dict.fromkeys(PLAN_KEYS, "")
 
@@ -126,6 +146,9 @@ def _context(station: Station, token: str, month: str, now: datetime, rows: list
         "errors": errors or {}, "plan_problems": plan_problems or [], "notice": notice,
         "report_failed": report_failed or {},
         "labels": LABELS, "tasks": [t.value for t in PracticeTask], "kinds": [k.value for k in ActionKind],
+        "options": options, "task_options": TASK_OPTIONS, "kind_options": KIND_OPTIONS,
+        "code_options": tuple((i.code, f"{i.code} {i.title}{'（必）' if i.required else ''}", True)
+                              for b in content.checklist for i in b.items) if content else (),
         "records": records, "submission_id": f"h5-{uuid.uuid4().hex}",
         "findings": findings.public_rows(found) if len(found) else [], "finding_status": FINDING_STATUS,
         "lectures": ordering,
