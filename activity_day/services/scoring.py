@@ -207,21 +207,21 @@ def _cell(stations: dict[str, Any], code: str, column: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def stations_of(*, scorer: Scorer, month: str, session: Session | None = None,
-                directory: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """The stations the scorer scores this month, in visiting order, each with the scorer's current score; read
-    in the caller's transaction and from its `crud.station_directory` when it gives them."""
+def stations_of(*, scorer: Scorer, month: str, session: Session | None = None) -> list[dict[str, Any]]:
+    """The stations the scorer scores this month, in visiting order, each with the scorer's current score (read
+    in the caller's transaction, if it gives one)."""
     with reading(session) as session:
-        stations = directory if directory is not None else crud.station_directory(session=session,
-                                                                                  county=scorer.county)
         if scorer.role is ScorerRole.TEAM:
             mine = crud.team_assignments(session=session, county=scorer.county, month=month, team=scorer.name)
             listed = [{"station_code": r.station_code, "township": r.township, "mode": InspectionMode(r.mode),
                        "slot": r.slot if isinstance(r.slot, str) else None, "rank": int(r.rank)} for r in mine]
             listed.sort(key=lambda s: (s["mode"].rank, _visit_order(s["slot"]), s["rank"]))
+            stations = crud.station_directory(session=session, county=scorer.county,
+                                              codes=[s["station_code"] for s in listed])
         else:
+            stations = crud.station_directory(session=session, county=scorer.county, township=scorer.township)
             listed = [{"station_code": code, "township": scorer.township, "mode": InspectionMode.OBSERVER,
-                       "slot": None} for code, r in stations.items() if r.township == scorer.township]
+                       "slot": None} for code in stations]
         codes = [s["station_code"] for s in listed]
         scores = {(r.station_code, str(r.mode)): r for r in session.exec(select(InspectionScore).where(
             InspectionScore.county == scorer.county, InspectionScore.month == month,

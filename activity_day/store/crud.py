@@ -154,10 +154,16 @@ def station_entry(*, session: Session, county: str, code: str) -> Any | None:
         Station.county == county, Station.code == code)).first()
 
 
-def station_directory(*, session: Session, county: str) -> dict[str, Any]:
-    """Active stations of the county as plain rows by code, in code order (a page's read: no frame)."""
+def station_directory(*, session: Session, county: str, township: str | None = None,
+                      codes: Sequence[str] | None = None) -> dict[str, Any]:
+    """Active stations of the county (of one township, or with these codes) as plain rows by code, in code order
+    (a page's read: no frame)."""
     query = sa_select(*(getattr(Station, c) for c in STATION_COLUMNS)).where(
         Station.county == county, Station.active).order_by(Station.code)
+    if township is not None:
+        query = query.where(Station.township == township)
+    if codes is not None:
+        query = query.where(Station.code.in_(list(codes)))  # type: ignore[attr-defined]
     return {r.code: r for r in session.connection().execute(query)}
 
 

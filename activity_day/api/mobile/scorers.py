@@ -97,8 +97,8 @@ def _lectures(scorer: Scorer, month: str, typed: dict[str, dict[str, str]] | Non
     """The observer's 评价 section: the township's lectures with a team this month, each with its form; a
     refusal is shown in the lecture that was sent (`failed`), where the page takes the holder."""
     with reading(session) as session:
-        mine = ratings_by(scorer.county, month, scorer.name, session)
         township = lectures_in_township(scorer.county, month, scorer.township, session)
+        mine = ratings_by(scorer.county, month, scorer.name, session) if township else {}
     items = []
     for o in township:
         key = lecture_key(o["station"], o["menu_code"])
@@ -123,9 +123,11 @@ def _context(role: str, scorer: Scorer, token: str, month: str, only: str | None
     whole = role == "observer" and only is None  # the observer's own page: past scores and lectures too
     with transaction(read_only=True) as session:  # one read for the whole page
         profile = crud.cached_profile_of(session=session, county=scorer.county)
-        places = crud.station_directory(session=session, county=scorer.county)
         plan = crud.cached_plan_content(session=session, county=scorer.county, month=month)
-        listed = stations_of(scorer=scorer, month=month, session=session, directory=places)
+        listed = stations_of(scorer=scorer, month=month, session=session)
+        # The listed stations' places; an observer's lectures are at stations of the township, all listed.
+        places = crud.station_directory(session=session, county=scorer.county,
+                                        codes=[s["station_code"] for s in listed])
         past = scores_by(scorer=scorer, session=session) if whole else []
         section = _lectures(scorer, month, names={code: r.name for code, r in places.items()}, session=session,
                             **(lectures or {})) if whole else None
