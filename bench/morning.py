@@ -341,7 +341,8 @@ def line(db: str, route: str, clients: int, run: Run, baseline: Run) -> str:
             f"p99 {run.pct(99):7.1f} ms  ratio {ratio:5.2f}  errors {errors}  client cpu {run.client_cpu:4.2f}{size}")
 
 
-def bench_database(db: str, url: str, work: Path, clients: list[int], seconds: float, workers: int) -> list[dict]:
+def bench_database(db: str, url: str, work: Path, clients: list[int], seconds: float, workers: int,
+                   only: list[str] | None = None) -> list[dict]:
     county = set_up_county(url, work)
     before = stored_counts()
     env = dict(os.environ, ACTIVITY_DAY_DATABASE_URL=url, ACTIVITY_DAY_LOG_FILE=str(work / "api.log"),
@@ -358,7 +359,7 @@ def bench_database(db: str, url: str, work: Path, clients: list[int], seconds: f
             baseline = asyncio.run(drive(bare_base, routes["bare FastAPI read"], n, seconds))
             print(line(db, "bare FastAPI read", n, baseline, baseline), flush=True)
             for route, step in routes.items():
-                if route == "bare FastAPI read":
+                if route == "bare FastAPI read" or (only and not any(o in route for o in only)):
                     continue
                 run = asyncio.run(drive(api_base, step, n, seconds))
                 if route in WRITES:
@@ -410,6 +411,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--routes", help="only the routes whose name contains one of these (comma-separated)")
     args = parser.parse_args(argv)
     clients = [int(n) for n in args.clients.split(",")]
     print(f"# {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; activity-day api --workers {args.workers}; "
@@ -417,7 +419,8 @@ def main(argv: list[str]) -> None:
     for db in args.db.split(","):
         work = Path(tempfile.mkdtemp(prefix=f"bench-morning-{db}-"))
         url = f"sqlite:///{work / 'activity_day.db'}" if db == "sqlite" else fresh_postgres(args.pg)
-        bench_database(db, url, work, clients, args.seconds, args.workers)
+        bench_database(db, url, work, clients, args.seconds, args.workers,
+                       args.routes.split(",") if args.routes else None)
 
 
 if __name__ == "__main__":
