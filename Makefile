@@ -32,9 +32,11 @@ install: $(STAMP) $(TOOLS_STAMP)
 demo: $(STAMP)
 	$(BIN)/activity-day demo --out demo
 
+# The suite on every core, at most four workers (TEST_WORKERS=0 runs it in one process).
+TEST_WORKERS ?= auto
 test: $(STAMP) $(TOOLS_STAMP)
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadgroup --durations 25
 
 e2e: $(STAMP)
 	$(BIN)/python ops/e2e_month.py
