@@ -145,7 +145,10 @@ def postgres_url() -> Iterator[str]:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`make test` runs `-n auto --dist loadgroup`) a module's tests stay on one worker, so
-    its module fixtures are built once, and the tests that read the demo year share one worker and one year."""
+    its module fixtures are built once, and the tests that read the demo year share one worker and one year. A test
+    marked `apart` (long, and sharing nothing with its module's others) is a group of its own."""
     for item in items:
         group = "demo-year" if "demo_year" in item.fixturenames else item.nodeid.split("::")[0]
+        if item.get_closest_marker("apart"):
+            group = item.nodeid
         item.add_marker(pytest.mark.xdist_group(group))

@@ -202,11 +202,13 @@ def fuzz(database_url: str, workdir: Path, county: str) -> None:
         "delivered"], report
 
 
+@pytest.mark.apart
 def test_fuzz_on_sqlite(registry, county: str, tmp_path: Path, settings: Settings) -> None:
     fuzz(settings.database_url, tmp_path, county)
 
 
 @pytest.mark.postgres
+@pytest.mark.apart
 def test_fuzz_on_postgres(tmp_path: Path) -> None:
     import random
 

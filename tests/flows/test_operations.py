@@ -86,6 +86,7 @@ def test_followup_times_follow_the_profile() -> None:
         "compile": "2027-01-10T09:00:00+08:00"}
 
 
+@pytest.mark.apart
 def test_province_demo_and_all_counties_cycle(prefect_server, settings, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
@@ -162,6 +163,7 @@ def _rows_and_documents(root: Path) -> tuple[dict[str, list[tuple]], dict[str, b
     return rows, docs
 
 
+@pytest.mark.apart
 def test_counties_run_in_parallel_as_they_run_one_after_another(prefect_server, tmp_path: Path,
                                                                  monkeypatch) -> None:
     """A province's counties in a pool of processes give the rows and bytes they give one after another."""
