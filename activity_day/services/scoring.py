@@ -348,21 +348,30 @@ def score_station(*, scorer: Scorer, month: str, code: str, mode: InspectionMode
     200 with the stored score (`changed` false when it equals the current one: nothing is written); 409 once
     the month's circular exists; 422 with one problem per field otherwise wrong. A `client_key` (the phone's
     id of this score, see CLIENT_KEY) already received answers 200 with the stored score and writes nothing,
-    even when a later score has changed it since; the same key for another station is a 409. Two requests
-    racing for the same revision number or key: the later one is answered as if it came second.
+    even when a later score has changed it since; the same key for another station is a 409. Requests racing
+    for the same revision number or key: each one that loses is tried again, as if it had come after the winner.
     """
     if client_key is not None and not CLIENT_KEY.match(client_key):
         return Outcome(422, {"code": "rejected", "message": REJECTED, "problems": [
             _problem("client_key", None, client_key, "评分编号格式不对（8～36个字母、数字或连字符）")]})
-    try:
-        return _score_station(scorer, month, code, mode, body, now, client_key)
-    except IntegrityError:
-        return _score_station(scorer, month, code, mode, body, now, client_key)
+    # Phones correcting one station at once take turns (score_store.lock_score); a race on a client key, or
+    # with a scores file, is retried.
+    for _ in range(RACE_ATTEMPTS - 1):
+        try:
+            return _score_station(scorer, month, code, mode, body, now, client_key)
+        except IntegrityError:
+            continue
+    return _score_station(scorer, month, code, mode, body, now, client_key)
+
+
+RACE_ATTEMPTS = 3
 
 
 def _score_station(scorer: Scorer, month: str, code: str, mode: InspectionMode, body: dict[str, Any],
                    now: datetime, client_key: str | None) -> Outcome:
     with transaction() as session:
+        score_store.lock_score(session=session, county=scorer.county, month=month, code=code, mode=mode.value,
+                               scorer=scorer.name)
         receipt = _receipt(session, scorer, client_key) if client_key is not None else None
         if receipt is not None:
             if (receipt.month, receipt.station_code, receipt.scorer) != (month, code, scorer.name):

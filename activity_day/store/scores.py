@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from models import InspectionScore, ScoreRevision
@@ -16,6 +17,18 @@ from models import InspectionScore, ScoreRevision
 CONTENT = ("score", "items", "problems", "category", "suggestions")
 # The actor of the revision that records a score stored before revisions were kept.
 BEFORE_REVISIONS = "修订记录启用前的评分"
+
+
+def lock_score(*, session: Session, county: str, month: str, code: str, mode: str, scorer: str) -> None:
+    """Hold, until the caller's transaction ends, the right to write one scorer's score of one station, so that
+    phones correcting it at once take their revision numbers one after another. PostgreSQL: a transaction-level
+    advisory lock on the score's key; SQLite: nothing to do, a write transaction holds the database's lock from
+    its BEGIN (models.db)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256("|".join((county, month, code, mode, scorer)).encode()).digest()
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                    {"key": int.from_bytes(digest[:8], "big", signed=True)})
 
 
 def _key(row: dict[str, Any]) -> tuple[str, str, str]:

@@ -305,6 +305,31 @@ def race_first_scores(county: str) -> None:
     assert sum(o.body["changed"] for o in outcomes) == 1, [(o.body["changed"], o.body["revision"], o.replay) for o in outcomes]
     assert [(r.revision, r.score) for r in rows(ScoreRevision, station_code="001")] == [(1, 88.0)]
     assert len(rows(ScoreReceipt, station_code="001")) == 12
+    race_corrections()
+
+
+def race_corrections() -> None:
+    """Then twelve phones of the team correct that station at once, each to another total: every one is stored,
+    as revisions 2 to 13, each once (a race lost more than once is retried again, never answered 500)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from activity_day.services.scoring import score_station, scorer_for_token
+    from models.enums import InspectionMode
+
+    county = rows(ScoreRevision, station_code="001")[0].county
+    with transaction() as session:
+        scorer = scorer_for_token(session=session, token=scorer_token(county, ScorerRole.TEAM, TEAM))
+
+    def send(n: int):
+        body = {"items": None, "score": 70 + n, "problems": "", "category": "", "suggestions": "", "scorer": None}
+        return score_station(scorer=scorer, month=MONTH, code="001", mode=InspectionMode.ONSITE, body=body, now=NOW)
+
+    with ThreadPoolExecutor(12) as pool:
+        outcomes = list(pool.map(send, range(12)))
+    assert [o.http_status for o in outcomes] == [200] * 12, [o.body for o in outcomes]
+    stored = sorted((r.revision, r.score) for r in rows(ScoreRevision, station_code="001"))
+    assert [n for n, _ in stored] == list(range(1, 14))
+    assert sorted(score for _, score in stored[1:]) == [70.0 + n for n in range(12)]
 
 
 def test_racing_first_scores_on_sqlite(registry, county) -> None:
