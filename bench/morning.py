@@ -17,6 +17,7 @@ import asyncio
 import itertools
 import os
 import random
+import shutil
 import signal
 import socket
 import statistics
@@ -161,6 +162,21 @@ def fresh_postgres(admin_url: str) -> str:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop(url: str, admin_url: str) -> None:
+    """The benchmark's PostgreSQL database dropped (a SQLite file goes with its folder)."""
+    import sqlalchemy as sa
+
+    from models import get_engine
+
+    if not url.startswith("postgresql"):
+        return
+    get_engine(url).dispose()
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{sa.engine.make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 # --- the servers ----------------------------------------------------------------------------------------------
@@ -412,6 +428,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--routes", help="only the routes whose name contains one of these (comma-separated)")
+    parser.add_argument("--keep", action="store_true", help="keep the databases and work folders (logs, photos)")
     args = parser.parse_args(argv)
     clients = [int(n) for n in args.clients.split(",")]
     print(f"# {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; activity-day api --workers {args.workers}; "
@@ -419,8 +436,13 @@ def main(argv: list[str]) -> None:
     for db in args.db.split(","):
         work = Path(tempfile.mkdtemp(prefix=f"bench-morning-{db}-"))
         url = f"sqlite:///{work / 'activity_day.db'}" if db == "sqlite" else fresh_postgres(args.pg)
-        bench_database(db, url, work, clients, args.seconds, args.workers,
-                       args.routes.split(",") if args.routes else None)
+        try:
+            bench_database(db, url, work, clients, args.seconds, args.workers,
+                           args.routes.split(",") if args.routes else None)
+        finally:
+            if not args.keep:
+                drop(url, args.pg)
+                shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
