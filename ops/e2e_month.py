@@ -98,6 +98,14 @@ class Api:
         response.raise_for_status()
         return response.json()
 
+    def heartbeats(self, run_id: str) -> int:
+        """How many heartbeats of the run the server has received."""
+        response = self.http.post("/events/filter", json={"limit": 50, "filter": {
+            "event": {"name": ["prefect.flow-run.heartbeat"]},
+            "resource": {"id": [f"prefect.flow-run.{run_id}"]}}})
+        response.raise_for_status()
+        return len(response.json().get("events", []))
+
     def paused(self, flow: str) -> dict | None:
         return next((r for r in self.runs(flow=flow) if r["state"]["type"] == "PAUSED"), None)
 
@@ -229,6 +237,7 @@ def main() -> None:
 
         # 10. Two workers share a province run of six counties; one county fails and the province run is retried.
         share_a_province(env, api, work, [worker, Worker(env, work, "e2e-worker-3")])
+        log("every step passed: the month, the suspended review across a worker restart, the crash, the province")
     finally:
         procs += Worker.started
         for proc in reversed(procs):
@@ -317,7 +326,9 @@ def crash_and_retry(env: dict, api: Api, work: Path, worker: Worker) -> Worker:
                                                          if r["parameters"].get("month") == "2027-05"
                                                          and r["state"]["type"] == "RUNNING"), None), timeout=300,
                        every=0.5)
-    time.sleep(6)  # its first heartbeat reaches the server
+    # The automation watches a run from its first heartbeat on: the machine goes away only once the server has one.
+    api.wait("the cycle's first heartbeat", lambda: api.heartbeats(running["id"]) > 0, timeout=120, every=1)
+    assert api.run(running["id"])["state"]["type"] == "RUNNING", api.run(running["id"])["state"]
     # The machine goes away: the worker and the flow run's own process die at once, and nothing reports.
     os.kill(int(str(api.run(running["id"])["infrastructure_pid"]).rsplit(":", 1)[-1]), signal.SIGKILL)
     worker.kill()

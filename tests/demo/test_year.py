@@ -165,7 +165,7 @@ def test_first_middle_and_last_month_as_printed(year: dict, tmp_path: Path) -> N
     """The circulars and official plans of January, June and December and the evaluation report, rendered by
     LibreOffice: no software words on any page, the December circular's body within seven pages, the signature
     never alone on its page."""
-    from tests.documents.test_rendering import EXPORT, pages, renderer
+    from tests.documents.test_rendering import EXPORT, lines, pages, renderer
 
     soffice, pdftotext = renderer()
     files = [year["out"] / m / f"{stem}.docx" for m in ("2027-01", "2027-06", YEAR_MONTH)
@@ -189,3 +189,15 @@ def test_first_middle_and_last_month_as_printed(year: dict, tmp_path: Path) -> N
     assert body <= 7, f"the December circular's body runs to page {body}"
     signature = december[body - 1].text
     assert "附件：1．" in signature and signature.index("附件：1．") > 0, "the signature page holds more than the signature"
+    # every plan and circular: the page that is signed carries text of the body above its 附件说明 and signature
+    office = year["profile"].county.office_name
+    for name, doc in rendered.items():
+        if "evaluation" in name:
+            continue
+        signed = [lines(page) for page in doc
+                  if any(a == office and re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", b)
+                         for a, b in zip(lines(page), lines(page)[1:], strict=False))]
+        assert signed, f"{name}: no signature"
+        above = signed[0][:signed[0].index(office)]
+        body_lines = [t for t in above if t and not re.match(r"(附件：)?\d+．", t)]
+        assert len(body_lines) >= 2, f"{name}: the signature stands on a page without body text: {signed[0]}"
