@@ -122,7 +122,7 @@ def current_speaker(credentials: Annotated[HTTPAuthorizationCredentials | None, 
 class AnswerCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"accept": True}, {"accept": False}]})
 
-    accept: StrictBool = Field(description="true 接单；false 谢绝（只为这一场重新组队，其他宣讲队不变）")
+    accept: StrictBool = Field(description="true 接单；false 谢绝（只为这一场重新组队；无人可补时，可从人数有余的其他宣讲队借调一名尚未接单的成员，已接单的成员不变）")
 
 
 class SpeakerLecturesPublic(BaseModel):
