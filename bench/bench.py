@@ -225,10 +225,11 @@ def baseline_copy(files, url: str) -> float:
     return time.perf_counter() - t
 
 
-def fresh_database(admin_url: str) -> str:
+def fresh_database(admin_url: str, prefix: str = "bench") -> str:
+    """A new, empty PostgreSQL database beside `admin_url`'s; its URL."""
     import sqlalchemy as sa
 
-    name = f"bench_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))

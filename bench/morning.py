@@ -154,14 +154,9 @@ def stored_counts() -> dict[str, int]:
 
 
 def fresh_postgres(admin_url: str) -> str:
-    import sqlalchemy as sa
+    from bench import fresh_database
 
-    name = f"bench_morning_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    return fresh_database(admin_url, prefix="bench_morning")
 
 
 def drop(url: str, admin_url: str) -> None:
