@@ -27,9 +27,7 @@ def init_county(profile_path: Path) -> Profile:
 
 def resolve_county(requested: str | None) -> str:
     """The county to act on: the one asked for, else the only one in the database."""
-    ensure_schema()
-    with transaction() as session:
-        codes = crud.county_codes(session=session)
+    codes = county_codes()
     if requested:
         if requested not in codes:
             raise crud.MissingPrerequisite(
@@ -47,12 +45,10 @@ def resolve_county(requested: str | None) -> str:
 def resolve_counties(requested: str) -> list[str]:
     """The counties named in a comma-separated list (329001,329005 or 329001，329005), each checked against the
     database; in the order given, without repeats."""
-    ensure_schema()
     wanted = list(dict.fromkeys(c.strip() for c in requested.replace("，", ",").split(",") if c.strip()))
     if not wanted:
         raise crud.MissingPrerequisite("--counties 未列出任何县（市、区）代码：应为逗号分隔的代码，如 329001,329005")
-    with transaction() as session:
-        known = set(crud.county_codes(session=session))
+    known = set(county_codes())
     unknown = [c for c in wanted if c not in known]
     if unknown:
         raise crud.MissingPrerequisite(f"县（市、区）{'、'.join(unknown)}尚未设置：请先运行 activity-day init --profile 配置文件.yaml，"
