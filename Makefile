@@ -51,7 +51,7 @@ lock:
 	rm -rf /tmp/activity-day-lock && $(PYTHON) -m venv /tmp/activity-day-lock
 	/tmp/activity-day-lock/bin/python -m pip install --quiet --upgrade pip
 	/tmp/activity-day-lock/bin/python -m pip install --quiet -e '.[dev]'
-	{ head -n 2 constraints.txt; /tmp/activity-day-lock/bin/python -m pip freeze --exclude-editable | grep -v '^-e'; } > constraints.tmp && mv constraints.tmp constraints.txt
+	{ head -n 2 constraints.txt; /tmp/activity-day-lock/bin/python -m pip freeze --all --exclude-editable | grep -v "^pip==" | grep -v '^-e'; } > constraints.tmp && mv constraints.tmp constraints.txt
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -14,10 +14,10 @@ from pathlib import Path
 import pandas as pd
 
 from activity_day.intake.headers import H
-from activity_day.settings import REPO_ROOT, Settings, get_settings
-from models.enums import ActionKind, InspectionMode, PracticeTask
+from activity_day.models.enums import ActionKind, InspectionMode, PracticeTask
+from activity_day.resources import DEMO_PROFILE
+from activity_day.settings import Settings, get_settings
 
-DEMO_PROFILE = REPO_ROOT / "profiles" / "demo.yaml"
 TOWNSHIPS = [
     "众兴街道", "来安街道", "王集镇", "裴圩镇", "新袁镇", "李口镇", "临河镇", "穿城镇",
     "高渡镇", "卢集镇", "爱园镇", "张家圩镇", "庄圩乡", "里仁乡", "三庄乡", "南刘集乡",

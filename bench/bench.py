@@ -43,7 +43,7 @@ def empty_cycle_flows():
     """A flow shaped like the real cycle (one flow run, the same 11 task runs), each task doing nothing."""
     from prefect import flow, task
 
-    from tasks.common import STEP
+    from activity_day.tasks.common import STEP
 
     @task(**STEP)  # the real steps' options: results persisted, cached per root run
     def noop(*_args):
@@ -60,9 +60,9 @@ def empty_cycle_flows():
 
 def bench_cycle(repeats: int = 3) -> dict:
     from activity_day.demo import inspection_scores, station_registry, write_xlsx
+    from activity_day.flows.monthly import monthly_cycle
     from activity_day.services.counties import init_county
     from activity_day.services.imports import import_file
-    from flows.monthly import monthly_cycle
 
     work = Path(tempfile.mkdtemp(prefix="bench-cycle-"))
     use_settings(Settings(database_url=f"sqlite:///{work / 'db.sqlite'}", out=work / "out", inbox=work / "inbox"))
@@ -109,7 +109,7 @@ def bench_cycle(repeats: int = 3) -> dict:
 
 
 def _task_bodies(county: str, month: str) -> None:
-    from tasks.steps import ORDER, run_steps
+    from activity_day.tasks.steps import ORDER, run_steps
 
     run_steps(county, month, [s.value for s in ORDER], county_folder=False)
 
@@ -119,7 +119,7 @@ def _task_bodies(county: str, month: str) -> None:
 def make_files(folder: Path, counties: int) -> list[tuple[str, Path, Path]]:
     """Registry and plans (10 activities a station) per county, as xlsx; cached between runs."""
     from activity_day.demo import province_profile, station_registry, write_xlsx
-    from models.enums import ActionKind, PracticeTask
+    from activity_day.models.enums import ActionKind, PracticeTask
 
     out = []
     tasks, kinds = [t.value for t in PracticeTask], [k.value for k in ActionKind]
@@ -264,7 +264,7 @@ def province_workspace(root: Path, counties: int, url: str | None) -> Path:
         return root
     shutil.rmtree(root, ignore_errors=True)
     env = dict(os.environ, **({"ACTIVITY_DAY_DATABASE_URL": url} if url else {}))
-    subprocess.run([sys.executable, "-m", "cli", "demo", "--province", str(counties), "--month", MONTH,
+    subprocess.run([sys.executable, "-m", "activity_day.cli", "demo", "--province", str(counties), "--month", MONTH,
                     "--out", str(root)], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     done.write_text(url or "sqlite", encoding="utf-8")
     return root
@@ -276,7 +276,7 @@ def _settings_for(root: Path, url: str | None) -> Settings:
 
 
 def _one_county(code: str) -> float:
-    from tasks.steps import ORDER, run_steps
+    from activity_day.tasks.steps import ORDER, run_steps
 
     t = time.perf_counter()
     run_steps(code, MONTH, [s.value for s in ORDER], county_folder=True)
@@ -296,7 +296,7 @@ def province_run(root: Path, url: str | None, n: int, mode: str, every_county: b
         which = ["--all-counties"] if every_county else ["--counties", ",".join(codes)]
         env = dict(os.environ, ACTIVITY_DAY_DATABASE_URL=settings.database_url, ACTIVITY_DAY_OUT=str(settings.out),
                    ACTIVITY_DAY_INBOX=str(settings.inbox), ACTIVITY_DAY_LOG_FILE=str(root / "var" / "bench.log"))
-        subprocess.run([sys.executable, "-m", "cli", "run", "cycle", *which, "--month", MONTH], cwd=ROOT, env=env,
+        subprocess.run([sys.executable, "-m", "activity_day.cli", "run", "cycle", *which, "--month", MONTH], cwd=ROOT, env=env,
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     else:
         use_settings(settings)

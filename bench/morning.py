@@ -64,7 +64,7 @@ def _plans_file(codes: list[str], month: str, starts: list[datetime], path: Path
     import pandas as pd
 
     from activity_day.demo import write_xlsx
-    from models.enums import ActionKind, PracticeTask
+    from activity_day.models.enums import ActionKind, PracticeTask
 
     tasks, kinds = [t.value for t in PracticeTask], [k.value for k in ActionKind]
     rows = [{"所站编号": c, "活动名称": f"活动{n + 1}", "任务类别": tasks[n % 5], "动作类型": kinds[n % 3],
@@ -76,9 +76,9 @@ def _plans_file(codes: list[str], month: str, starts: list[datetime], path: Path
 def _official_plan(county: str, month: str) -> None:
     """The month's official plan stored as the review step leaves it (versions 1 and 2, the checklist)."""
     from activity_day.domain.planning import draft_month
+    from activity_day.models import ChecklistItem
     from activity_day.store import crud
     from activity_day.store.database import transaction
-    from models import ChecklistItem
 
     with transaction() as session:
         drafted = draft_month(crud.load_profile_of(session=session, county=county), month)
@@ -94,13 +94,13 @@ def _official_plan(county: str, month: str) -> None:
 def set_up_county(url: str, work: Path) -> County:
     from activity_day.demo import station_registry, write_xlsx
     from activity_day.domain.months import TZ, next_month, this_month
+    from activity_day.models import DrawAssignment, upsert
+    from activity_day.models.enums import ScorerRole
     from activity_day.services.counties import init_county
     from activity_day.services.imports import import_file
     from activity_day.services.scoring import issue_scorer_tokens
     from activity_day.services.submissions import issue_tokens, utcnow
     from activity_day.store.database import ensure_schema, transaction
-    from models import DrawAssignment, upsert
-    from models.enums import ScorerRole
 
     use_settings(Settings(database_url=url, out=work / "out", inbox=work / "inbox", photo_store=str(work / "photos")))
     ensure_schema()
@@ -140,8 +140,8 @@ def stored_counts() -> dict[str, int]:
     """What the writes left in the database: accepted submissions, check-ins, score revisions, photos."""
     from sqlalchemy import func, select
 
+    from activity_day.models import EvidenceRecord, Photo, ScoreRevision, Submission
     from activity_day.store.database import transaction
-    from models import EvidenceRecord, Photo, ScoreRevision, Submission
 
     with transaction(read_only=True) as session:
         def n(query) -> int:
@@ -163,7 +163,7 @@ def drop(url: str, admin_url: str) -> None:
     """The benchmark's PostgreSQL database dropped (a SQLite file goes with its folder)."""
     import sqlalchemy as sa
 
-    from models import get_engine
+    from activity_day.models import get_engine
 
     if not url.startswith("postgresql"):
         return
@@ -271,7 +271,7 @@ def steps(c: County) -> dict[str, Step]:
     """Each route's request (a photo with its check-in is one step of two requests), by the counter `n`."""
     from activity_day.demo import camera_photo
     from activity_day.domain.months import TZ
-    from models.enums import PracticeTask
+    from activity_day.models.enums import PracticeTask
 
     photo = camera_photo(random.Random("morning"), datetime.now(TZ).replace(tzinfo=None), None)
     activity_day = f"{c.page_month}-05T09:00"

@@ -31,8 +31,8 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An empty application database at the newest schema: migrated once a session, copied by each test."""
     import sqlite3
 
+    from activity_day.models.db import get_engine
     from activity_day.store.migrate import upgrade
-    from models.db import get_engine
 
     path = tmp_path_factory.mktemp("template") / "migrated.db"
     upgrade(f"sqlite:///{path}")
@@ -128,7 +128,7 @@ def fresh_postgres_database() -> Iterator[str]:
     try:
         yield url
     finally:
-        from models.db import get_engine
+        from activity_day.models.db import get_engine
 
         get_engine(url).dispose()
         with admin.connect() as conn:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from activity_day.domain.planning import draft_month
+from activity_day.models import ChecklistItem
 from activity_day.services.submissions import issue_tokens, utcnow
 from activity_day.store import crud
 from activity_day.store.database import transaction
-from models import ChecklistItem
 
 
 def official_plan(county: str, month: str) -> dict:

@@ -25,8 +25,8 @@ from activity_day.api.errors import DESCRIPTIONS, BodyLimit, error_body, error_r
 from activity_day.api.schemas import SUBMISSION_ID, ApiError
 from activity_day.domain.evidence import EvidenceKind
 from activity_day.domain.months import TZ
+from activity_day.models.enums import Verdict
 from activity_day.services.evidence import EvidenceRefused, receive_photo, record_evidence, records_of
-from models.enums import Verdict
 
 
 class MultipartRoute(APIRoute):

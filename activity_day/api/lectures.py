@@ -29,6 +29,7 @@ from activity_day.api.scoring import current_scorer
 from activity_day.errors import MissingPrerequisite
 from activity_day.intake import LIMITS, H
 from activity_day.intake.lectures import AUDIENCE_MAX
+from activity_day.models.enums import ScorerRole
 from activity_day.services import lectures
 from activity_day.services.lectures import (
     STATION_RATER,
@@ -40,7 +41,6 @@ from activity_day.services.lectures import (
 )
 from activity_day.services.scoring import Scorer, station_mode
 from activity_day.store.database import transaction
-from models.enums import ScorerRole
 
 router = APIRouter(tags=["lectures"])
 MenuCode = Annotated[str, Path(max_length=LIMITS[H.MENU_CODE], description="菜单编号，如 XJ-03（全角按半角）"),

@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from activity_day.domain.codes import normalize_code
 from activity_day.intake import LIMITS, H
 from activity_day.intake.limits import PARTICIPANTS_MAX, PARTICIPANTS_MIN
-from models.enums import ActionKind, Channel, PracticeTask, SubmissionStatus
+from activity_day.models.enums import ActionKind, Channel, PracticeTask, SubmissionStatus
 
 # The months the server accepts (2000-01 to 2099-12), exactly: the path pattern and the check are one.
 MONTH_PATTERN = r"^20\d\d-(0[1-9]|1[0-2])$"

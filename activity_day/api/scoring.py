@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from activity_day.api.auth import Month, clock
 from activity_day.api.schemas import NO_CONTROL, AnyCode, ApiError
 from activity_day.intake import LIMITS, H
+from activity_day.models.enums import InspectionMode, ScorerRole
 from activity_day.services.scoring import (
     Scorer,
     revisions_for,
@@ -29,7 +30,6 @@ from activity_day.services.scoring import (
 )
 from activity_day.services.submissions import station_for_token
 from activity_day.store.database import transaction
-from models.enums import InspectionMode, ScorerRole
 
 router = APIRouter(prefix="/api/v1/scoring", tags=["scoring"])
 

@@ -18,7 +18,7 @@ from activity_day.domain.dates import cn_date, cn_fraction, cn_month
 from activity_day.domain.plan import PlanContent
 from activity_day.domain.profile import Profile
 from activity_day.intake.headers import H
-from models.enums import ActionKind
+from activity_day.models.enums import ActionKind
 
 REMINDER = "【{office}】{name}负责同志：{month}新时代文明实践集中活动日活动计划请于{deadline}前通过微信小程序报送，如已报送请忽略。"
 REQUIRED_REMINDER = "【{office}】{name}负责同志：贵所（站）{month}活动计划尚未安排规定动作{codes}，请补充后重新报送。"

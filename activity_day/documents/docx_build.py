@@ -27,7 +27,7 @@ from activity_day.documents.gbt9704 import (
     table,
 )
 from activity_day.documents.render import environment, pin_zip
-from activity_day.settings import TEMPLATES_DIR
+from activity_day.resources import TEMPLATES_DIR
 
 
 def _prose(name: str):

@@ -26,7 +26,7 @@ from activity_day.documents.layout import (
 )
 from activity_day.domain.dates import cn_number
 from activity_day.domain.hashing import sha256_hex
-from activity_day.settings import TEMPLATES_DIR
+from activity_day.resources import TEMPLATES_DIR
 
 # DOCX and XLSX are zip files: pin every entry's time so a rerun gives the same bytes.
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)

@@ -9,7 +9,7 @@ import xlsxwriter
 from activity_day.documents.render import pin_zip
 from activity_day.domain.profile import DEFAULT_RUBRIC
 from activity_day.intake import KINDS, H, scores_kind
-from models.enums import ActionKind, Disposition, InspectionMode, PracticeTask, StationKind
+from activity_day.models.enums import ActionKind, Disposition, InspectionMode, PracticeTask, StationKind
 
 CHOICES = {
     H.STATION_KIND: [k.value for k in StationKind],

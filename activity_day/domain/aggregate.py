@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from models.enums import ActionKind, InspectionMode, PracticeTask
+from activity_day.models.enums import ActionKind, InspectionMode, PracticeTask
 
 TEAM_MODES = (InspectionMode.ONLINE.value, InspectionMode.ONSITE.value)
 

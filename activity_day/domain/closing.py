@@ -9,7 +9,7 @@ import pandas as pd
 
 from activity_day.domain.plan import PlanComment, PlanContent, PlanEdit
 from activity_day.domain.review import SILENCE_TEXT, apply_comment_edits, plan_amendment
-from models.enums import CommentSource, Disposition, PlanStatus
+from activity_day.models.enums import CommentSource, Disposition, PlanStatus
 
 __all__ = ["SILENCE_TEXT"]
 

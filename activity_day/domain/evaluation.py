@@ -28,7 +28,7 @@ from activity_day.domain.aggregate import station_scores
 from activity_day.domain.dates import shift_month
 from activity_day.domain.indicators import DIMENSIONS, EvaluationRules, Indicator
 from activity_day.errors import OperatorError
-from models.enums import PracticeTask
+from activity_day.models.enums import PracticeTask
 
 FIVE_TASKS = len(PracticeTask)
 LECTURE_COLUMNS = ["month", "station_code", "menu_code", "status"]

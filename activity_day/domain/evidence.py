@@ -29,7 +29,7 @@ import pandas as pd
 
 from activity_day.domain.draw import haversine_km
 from activity_day.domain.profile import EvidenceRules
-from models.enums import Verdict
+from activity_day.models.enums import Verdict
 
 FAR_FACTOR = 2  # beyond radius × this, a position is 不符合; between, 存疑
 CLOCK_SKEW_MINUTES = 10  # a reported time this far after the server received the record is doubtful

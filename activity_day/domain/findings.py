@@ -22,7 +22,7 @@ from activity_day.domain.aggregate import classify
 from activity_day.domain.dates import cn_date, cn_month, shift_month
 from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.names import control_characters
-from models.enums import FindingStatus, InspectionMode
+from activity_day.models.enums import FindingStatus, InspectionMode
 
 LOW_SCORE = "低分"
 FINDING_COLUMNS = ["id", "month", "station_code", "township", "source", "category", "text", "deadline", "status",

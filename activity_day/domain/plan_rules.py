@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from activity_day.domain.dates import parse_month
 from activity_day.domain.plan import PlanContent
-from models.enums import Disposition
+from activity_day.models.enums import Disposition
 
 # Words of the machine, not of the office: library and file names, checksums, configuration, missing data.
 SOFTWARE_PATTERNS = (

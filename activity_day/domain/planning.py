@@ -25,21 +25,21 @@ from activity_day.domain.dates import (
 from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.plan import PlanContent
 from activity_day.domain.profile import Profile
-from models.enums import PracticeTask
+from activity_day.models.enums import PracticeTask
+from activity_day.resources import CATALOGS_DIR
 
 LEARNING_COLUMNS = ["code", "category", "category_name", "task", "title", "theme", "festival", "form"]
-CATALOGS = Path(__file__).resolve().parents[1] / "data"  # the learning and checklist catalogs shipped with the code
 CHECKLIST_COLUMNS = ["code", "task", "title", "required", "festival", "description"]
 
 
 def load_learning_catalog(path: Path | None = None) -> pd.DataFrame:
     """The learning catalog as one row per item, categories in file order (a copy: callers may modify it)."""
-    return _learning_catalog(path or CATALOGS / "learning.yaml").copy()
+    return _learning_catalog(path or CATALOGS_DIR / "learning.yaml").copy()
 
 
 def load_checklist_catalog(path: Path | None = None) -> pd.DataFrame:
     """The checklist catalog as one row per item, tasks in the official order (a copy)."""
-    return _checklist_catalog(path or CATALOGS / "checklist.yaml").copy()
+    return _checklist_catalog(path or CATALOGS_DIR / "checklist.yaml").copy()
 
 
 @lru_cache(maxsize=8)

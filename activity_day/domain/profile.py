@@ -14,7 +14,7 @@ from activity_day.domain.indicators import EvaluationRules
 from activity_day.domain.names import closest, normalize_name
 from activity_day.domain.notices import Audience, anchor_file_url, literal_secrets
 from activity_day.domain.selection import DemonstrationRules
-from models.enums import PracticeTask
+from activity_day.models.enums import PracticeTask
 
 
 class ProfileError(ValueError):

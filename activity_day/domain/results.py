@@ -9,7 +9,7 @@ import pandas as pd
 from activity_day.domain import aggregate
 from activity_day.domain.dates import shift_month
 from activity_day.domain.profile import Profile
-from models.enums import FeedbackStatus, InspectionMode
+from activity_day.models.enums import FeedbackStatus, InspectionMode
 
 TREND_MONTHS = 6
 FEEDBACK_COLUMNS = ["id", "month", "station_code", "township", "category", "content", "status", "answer",

@@ -16,7 +16,7 @@ from activity_day.domain.plan import (
     PlanEdit,
     as_plan_content,
 )
-from models.enums import Disposition
+from activity_day.models.enums import Disposition
 
 DECIDABLE = (Disposition.ADOPTED.value, Disposition.PARTLY.value, Disposition.NOT_ADOPTED.value)
 APPLIES_EDITS = (Disposition.ADOPTED.value, Disposition.PARTLY.value)

@@ -12,7 +12,7 @@ from typing import Any
 from activity_day.domain.codes import normalize_code
 from activity_day.intake.headers import H
 from activity_day.intake.limits import LIMITS
-from models.enums import StationKind
+from activity_day.models.enums import StationKind
 
 SCORE_RANGE = f"{H.SCORE}应为0到100之间的数字"
 

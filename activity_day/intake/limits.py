@@ -7,7 +7,7 @@ what makes both databases accept and refuse the same input.
 from __future__ import annotations
 
 from activity_day.intake.headers import H
-from models import tables
+from activity_day.models import tables
 
 # The columns each text field of a file (and of the API) ends up in. A field's limit is the shortest of them.
 STORED_IN: dict[str, tuple[str, ...]] = {

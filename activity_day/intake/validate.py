@@ -42,7 +42,7 @@ from activity_day.intake.limits import (
     too_many_activities,
 )
 from activity_day.intake.problems import Problem, Validated
-from models.enums import ActionKind, Disposition, InspectionMode, PracticeTask
+from activity_day.models.enums import ActionKind, Disposition, InspectionMode, PracticeTask
 
 REGISTRY = "名录"  # the stations file is one unit, reported under this name
 UNKNOWN_CODE = f"{STATIONS.title}中没有这个编号"

@@ -28,10 +28,10 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
 
 from activity_day.errors import OperatorError
+from activity_day.models import get_engine
 from activity_day.settings import get_settings
 from activity_day.store import dump, migrate
 from activity_day.store.photos import EXTENSIONS, FileStore, photo_store
-from models import get_engine
 
 MANIFEST = "manifest.json"
 FORMAT = "activity-day-backup"

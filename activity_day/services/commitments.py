@@ -17,9 +17,9 @@ from activity_day.domain import draw
 from activity_day.domain.dates import cn_month
 from activity_day.domain.names import control_characters
 from activity_day.errors import OperatorError
+from activity_day.models import DemoCommitment, DemoRound, DrawCommitment, upsert
 from activity_day.store import crud
 from activity_day.store.database import transaction
-from models import DemoCommitment, DemoRound, DrawCommitment, upsert
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 

@@ -23,11 +23,11 @@ from activity_day.domain.selection import (
     weak_public_random,
 )
 from activity_day.errors import MissingPrerequisite, OperatorError
+from activity_day.models.enums import FeedbackStatus
 from activity_day.services import commitments
 from activity_day.store import crud
 from activity_day.store import demonstration as store
 from activity_day.store.database import transaction
-from models.enums import FeedbackStatus
 
 
 def now() -> datetime:

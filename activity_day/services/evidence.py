@@ -17,13 +17,13 @@ from activity_day.domain.evidence import EvidenceKind, PhotoSeen, Report
 from activity_day.domain.months import TZ
 from activity_day.domain.photo_facts import NotAPhoto, photo_facts
 from activity_day.errors import MissingPrerequisite
+from activity_day.models import EvidenceRecord, Photo
+from activity_day.models.enums import InspectionMode, Verdict
 from activity_day.store import crud
 from activity_day.store import evidence as store
 from activity_day.store.database import transaction
 from activity_day.store.photos import photo_store
 from activity_day.store.reading import reading
-from models import EvidenceRecord, Photo
-from models.enums import InspectionMode, Verdict
 
 
 class EvidenceRefused(Exception):

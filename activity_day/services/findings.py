@@ -15,12 +15,12 @@ from activity_day.domain.findings import FindingError
 from activity_day.domain.names import strip_control
 from activity_day.errors import Refused
 from activity_day.intake import LIMITS, H
+from activity_day.models import Finding, Photo
+from activity_day.models.enums import FindingStatus
 from activity_day.store import crud
 from activity_day.store import findings as store
 from activity_day.store.database import transaction
 from activity_day.store.reading import reading
-from models import Finding, Photo
-from models.enums import FindingStatus
 
 TZ = ZoneInfo("Asia/Shanghai")
 CONTRACT = ["id", "station", "source", "category", "text", "deadline", "status"]

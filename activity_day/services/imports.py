@@ -36,6 +36,8 @@ from activity_day.intake.lectures import (
     validate_answers,
     validate_speakers,
 )
+from activity_day.models import CommentSource
+from activity_day.models.enums import Channel
 from activity_day.services import demonstration as demo_service
 from activity_day.services import findings as findings_service
 from activity_day.services import lectures, plans, scoring
@@ -44,8 +46,6 @@ from activity_day.store import demonstration as demo_store
 from activity_day.store import findings as findings_store
 from activity_day.store import lectures as lecture_store
 from activity_day.store.database import transaction
-from models import CommentSource
-from models.enums import Channel
 
 
 @dataclass

@@ -28,14 +28,14 @@ from activity_day.intake.cells import code_index
 from activity_day.intake.headers import ROW, H
 from activity_day.intake.lectures import validate_orders, validate_ratings
 from activity_day.intake.problems import Problem, Validated
+from activity_day.models import Circular, LectureOrder, ScorerToken
+from activity_day.models.enums import ScorerRole
 from activity_day.services.scoring import revoke_scorer_tokens
 from activity_day.services.submissions import token_sha256, utcnow
 from activity_day.store import crud
 from activity_day.store import lectures as store
 from activity_day.store.database import transaction
 from activity_day.store.reading import reading
-from models import Circular, LectureOrder, ScorerToken
-from models.enums import ScorerRole
 
 FORMED = ("dispatched", "confirmed", "delivered")
 STATUS_CN = {"ordered": "待派单", "dispatched": "已派单", "confirmed": "已接单", "unserved": "无法派单",

@@ -32,13 +32,13 @@ from activity_day.domain.dates import cn_month, shift_month
 from activity_day.domain.notices import Audience, NoticeDraft, NoticeState, Occasion
 from activity_day.domain.profile import Profile
 from activity_day.errors import OperatorError
+from activity_day.models.enums import CommentSource, ScorerRole
+from activity_day.models.tables import Notice, ScorerToken
 from activity_day.settings import channel_secrets
 from activity_day.store import crud
 from activity_day.store import findings as findings_store
 from activity_day.store import notices as store
 from activity_day.store.database import transaction
-from models.enums import CommentSource, ScorerRole
-from models.tables import Notice, ScorerToken
 
 log = logging.getLogger(__name__)
 CONTRACT = ["key", "audience", "recipient", "channel", "occasion", "state", "attempts"]

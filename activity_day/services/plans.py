@@ -21,9 +21,9 @@ from sqlmodel import Session
 
 from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadline
 from activity_day.intake import ROW, H, Problem, Validated, validate_plans
+from activity_day.models.enums import Channel
 from activity_day.store import crud
 from activity_day.store import lectures as lecture_store
-from models.enums import Channel
 
 EMPTY_PLAN = "至少填写一项活动"
 

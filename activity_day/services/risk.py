@@ -10,10 +10,10 @@ from sqlmodel import Session
 from activity_day.domain import aggregate
 from activity_day.domain.dates import shift_month
 from activity_day.domain.profile import Profile
+from activity_day.models import EvidenceRecord
 from activity_day.services.evidence import evidence_states
 from activity_day.services.findings import overdue_by_station
 from activity_day.store import crud
-from models import EvidenceRecord
 
 Facts = dict[str, list[tuple[str, int]]]
 

@@ -24,12 +24,7 @@ from activity_day.domain.timing import closed_message
 from activity_day.domain.tokens import default_expiry, is_live
 from activity_day.errors import OperatorError, Refused
 from activity_day.intake import LIMITS, ROW, H, Problem, code_index, validate_scores
-from activity_day.services.submissions import token_sha256, utcnow
-from activity_day.store import crud
-from activity_day.store import scores as score_store
-from activity_day.store.database import transaction
-from activity_day.store.reading import reading
-from models import (
+from activity_day.models import (
     Circular,
     DrawAssignment,
     InspectionScore,
@@ -37,7 +32,12 @@ from models import (
     ScorerToken,
     Station,
 )
-from models.enums import InspectionMode, ScorerRole
+from activity_day.models.enums import InspectionMode, ScorerRole
+from activity_day.services.submissions import token_sha256, utcnow
+from activity_day.store import crud
+from activity_day.store import scores as score_store
+from activity_day.store.database import transaction
+from activity_day.store.reading import reading
 
 SOURCE = "评分接口"
 ONLINE_PREFIX = "线上·"  # an online inspector is a one-person team, named like 线上·吴敏 in the draw

@@ -6,9 +6,7 @@ from typing import Any
 
 from activity_day.documents.render import records
 from activity_day.domain import aggregate
-from activity_day.store import crud
-from activity_day.store.database import transaction
-from models import (
+from activity_day.models import (
     Circular,
     DepartmentComment,
     Draw,
@@ -19,6 +17,8 @@ from models import (
     Station,
     StationPlan,
 )
+from activity_day.store import crud
+from activity_day.store.database import transaction
 
 
 def month_status(county: str, month: str) -> dict[str, Any]:

@@ -19,12 +19,12 @@ from activity_day.domain.months import TZ
 from activity_day.domain.names import control_characters, strip_control
 from activity_day.domain.tokens import default_expiry, is_live
 from activity_day.intake import PLANS, H, Problem, code_index
+from activity_day.models import Station, StationToken, Submission
+from activity_day.models.enums import Channel, SubmissionStatus
 from activity_day.services import plans
 from activity_day.store import crud
 from activity_day.store.database import transaction
 from activity_day.store.reading import reading
-from models import Station, StationToken, Submission
-from models.enums import Channel, SubmissionStatus
 
 # JSON field -> the plans file's column, so the API and the file share one validator.
 FIELDS = {

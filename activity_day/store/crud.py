@@ -20,7 +20,7 @@ from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.plan import PlanContent, as_plan_content
 from activity_day.domain.profile import Profile, profile_from_json
 from activity_day.errors import MissingPrerequisite
-from models import (
+from activity_day.models import (
     AssessedScore,
     ChecklistItem,
     Circular,
@@ -38,7 +38,7 @@ from models import (
     StationPlan,
     upsert,
 )
-from models.enums import Channel, CommentSource, FeedbackStatus, PlanStatus
+from activity_day.models.enums import Channel, CommentSource, FeedbackStatus, PlanStatus
 
 # --- county and profile -------------------------------------------------------------------------------
 

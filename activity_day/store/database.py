@@ -8,9 +8,9 @@ from functools import lru_cache
 
 from sqlmodel import Session
 
+from activity_day.models import get_engine
+from activity_day.models.db import READ_ONLY
 from activity_day.settings import get_settings
-from models import get_engine
-from models.db import READ_ONLY
 
 
 @contextmanager

@@ -11,7 +11,7 @@ import pandas as pd
 from sqlmodel import Session, select
 
 from activity_day.errors import MissingPrerequisite
-from models import DemoApplication, DemoObjection, DemoRound, StationEvaluation, upsert
+from activity_day.models import DemoApplication, DemoObjection, DemoRound, StationEvaluation, upsert
 
 APPLICATION_COLUMNS = ["station_code", "brand", "statement", "eligible", "review_reason", "assessors", "site_score",
                        "decision", "decision_reason", "decided_by", "decided_at", "named"]

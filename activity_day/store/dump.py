@@ -26,7 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Connection, Engine, MetaData, Table
 
-from models.db import READ_ONLY
+from activity_day.models.db import READ_ONLY
 
 MIGRATION_TABLE = "alembic_version"
 BATCH = 2000

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 from sqlmodel import Session, select
 
-from models import EvidenceRecord, Photo, PlannedActivity, Station
+from activity_day.models import EvidenceRecord, Photo, PlannedActivity, Station
 
 
 def photos_by_sha(*, session: Session, county: str, shas: Iterable[str]) -> dict[str, Photo]:

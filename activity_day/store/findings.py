@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 
 from activity_day.domain import findings as rules
 from activity_day.domain.findings import FINDING_COLUMNS
+from activity_day.models import Finding, FindingEvent, upsert
+from activity_day.models.enums import FindingStatus
 from activity_day.store.crud import _frame
-from models import Finding, FindingEvent, upsert
-from models.enums import FindingStatus
 
 SYSTEM = "系统"
 

@@ -11,8 +11,8 @@ import pandas as pd
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from activity_day.models import LectureOrder, LectureRating, Speaker, upsert
 from activity_day.store.crud import _frame
-from models import LectureOrder, LectureRating, Speaker, upsert
 
 SPEAKER_COLUMNS = ["code", "name", "unit", "township", "topics", "stories", "weekdays", "dates", "cap"]
 ORDER_COLUMNS = ["id", "station_code", "menu_code", "day", "audience", "status", "team", "confirmed", "declined",

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from models import upsert
-from models.tables import Notice
+from activity_day.models import upsert
+from activity_day.models.tables import Notice
 
 KEY = ["county", "key", "channel"]
 

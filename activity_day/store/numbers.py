@@ -15,8 +15,8 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from activity_day.errors import OperatorError
-from models import IssuedNumber, NumberSeries
-from models.db import upsert
+from activity_day.models import IssuedNumber, NumberSeries
+from activity_day.models.db import upsert
 
 
 @dataclass(frozen=True)

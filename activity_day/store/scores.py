@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
-from models import InspectionScore, ScoreRevision
+from activity_day.models import InspectionScore, ScoreRevision
 
 # What a revision records of a score; two scores with the same content are the same score.
 CONTENT = ("score", "items", "problems", "category", "suggestions")

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime
 from sqlmodel import select
 
 from activity_day.api import clock
+from activity_day.models import EvidenceRecord, PlannedActivity
 from activity_day.services.evidence import evidence_states, records_of
 from activity_day.store.database import transaction
-from models import EvidenceRecord, PlannedActivity
 from tests.api import test_evidence_api as api
 from tests.api.test_evidence_api import MONTH, auth
 from tests.intake_helpers import activity

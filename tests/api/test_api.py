@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from activity_day.api import clock, create_app
+from activity_day.models import PlannedActivity, StationPlan, Submission
 from activity_day.store.database import transaction
-from models import PlannedActivity, StationPlan, Submission
 from tests.intake_helpers import activity, official_plan, tokens_for
 
 MONTH = "2026-12"

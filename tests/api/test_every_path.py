@@ -26,6 +26,15 @@ from sqlmodel import select
 from activity_day.api import clock, create_app
 from activity_day.api.mobile.pages import csrf_token
 from activity_day.demo import camera_photo, write_xlsx
+from activity_day.models import (
+    Circular,
+    EvidenceRecord,
+    InspectionScore,
+    LectureOrder,
+    LectureRating,
+    StationPlan,
+)
+from activity_day.models.enums import ScorerRole
 from activity_day.services import findings
 from activity_day.services.evidence import receive_photo
 from activity_day.services.imports import import_file
@@ -37,8 +46,6 @@ from activity_day.store import crud
 from activity_day.store import findings as finding_store
 from activity_day.store import lectures as lecture_store
 from activity_day.store.database import transaction
-from models import Circular, EvidenceRecord, InspectionScore, LectureOrder, LectureRating, StationPlan
-from models.enums import ScorerRole
 from tests.api.test_mobile_lectures import with_menu
 from tests.intake_helpers import activity, tokens_for
 

@@ -12,10 +12,10 @@ from sqlmodel import select
 
 from activity_day.api import clock, create_app
 from activity_day.demo import camera_photo
+from activity_day.models import EvidenceRecord, Photo, Station
 from activity_day.settings import settings_in_force
 from activity_day.store import crud
 from activity_day.store.database import transaction
-from models import EvidenceRecord, Photo, Station
 from tests.api.test_api import BEFORE_DEADLINE, MONTH, auth
 from tests.intake_helpers import activity, official_plan, tokens_for
 

@@ -60,11 +60,11 @@ def serve(database_url: str, workdir: Path, stdout: Path | None = None,
 
 def team_token(county: str) -> str:
     """A scoring token of a team the month's draw assigns station 001 to, so scores reach the handler."""
+    from activity_day.models import DrawAssignment, upsert
+    from activity_day.models.enums import ScorerRole
     from activity_day.services.scoring import issue_scorer_tokens
     from activity_day.services.submissions import utcnow
     from activity_day.store.database import transaction
-    from models import DrawAssignment, upsert
-    from models.enums import ScorerRole
 
     with transaction() as session:
         upsert(session, DrawAssignment, [dict(county=county, month=MONTH, station_code="001", township="众兴街道",
@@ -115,13 +115,13 @@ def rated_lectures(county: str) -> str:
     """Stations 001 and 002 order XJ-02 (after speaker_token's menu) and get teams, so the ratings reach their
     handlers: the station's own (001, pinned in schemathesis.toml) and an observer's of 002's township; returns the
     observer's token."""
+    from activity_day.models.enums import ScorerRole
     from activity_day.services.lectures import dispatch_month, list_orders
     from activity_day.services.scoring import issue_scorer_tokens
     from activity_day.services.submissions import utcnow
     from activity_day.store import crud
     from activity_day.store import lectures as lecture_store
     from activity_day.store.database import transaction
-    from models.enums import ScorerRole
 
     with transaction() as session:
         day = crud.plan_content(crud.official_plan(session=session, county=county, month=MONTH)).activity_date
@@ -177,8 +177,8 @@ def fuzz(database_url: str, workdir: Path, county: str) -> None:
     generated = re.search(r"(\d+) generated, (\d+) passed", run.stdout)
     assert generated and int(generated[1]) >= 200 and generated[1] == generated[2], report
     # The fuzzer reached the handlers: plans were stored, not only refused at the door.
+    from activity_day.models import ScoreRevision, Submission
     from activity_day.store.database import transaction
-    from models import ScoreRevision, Submission
 
     with transaction() as session:
         accepted = [s for s in session.query(Submission).all() if s.status == "accepted"]
@@ -193,7 +193,7 @@ def fuzz(database_url: str, workdir: Path, county: str) -> None:
     assert lecture["confirmed"] or lecture["declined"], lecture
     # The station and the observer rated their XJ-02 lectures (评单); 002's is delivered (001's own order
     # operation may have changed its order since, which sends it back to be dispatched again).
-    from models import LectureRating
+    from activity_day.models import LectureRating
 
     with transaction() as session:
         raters = {(r.station_code, r.rater) for r in session.query(LectureRating).all()}

@@ -14,14 +14,14 @@ from sqlmodel import select
 
 from activity_day.api import create_app
 from activity_day.api.mobile.pages import csrf_token
+from activity_day.models import Circular, LectureOrder, LectureRating
+from activity_day.models.enums import ScorerRole
 from activity_day.services.lectures import dispatch_month, list_orders
 from activity_day.services.scoring import issue_scorer_tokens
 from activity_day.services.submissions import utcnow
 from activity_day.store import crud
 from activity_day.store import lectures as lecture_store
 from activity_day.store.database import transaction
-from models import Circular, LectureOrder, LectureRating
-from models.enums import ScorerRole
 from tests.api.test_mobile import MONTH, client_at, enter
 from tests.api.test_mobile_lectures import with_menu
 from tests.intake_helpers import tokens_for

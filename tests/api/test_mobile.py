@@ -13,9 +13,9 @@ from sqlmodel import select
 from activity_day.api import clock, create_app
 from activity_day.api.mobile.pages import csrf_token
 from activity_day.demo import TOWNSHIPS
+from activity_day.models import InspectionScore, PlannedActivity, ScoreReceipt, ScoreRevision, StationPlan
+from activity_day.models.enums import ScorerRole
 from activity_day.store.database import transaction
-from models import InspectionScore, PlannedActivity, ScoreReceipt, ScoreRevision, StationPlan
-from models.enums import ScorerRole
 from tests.api.test_scoring_api import ITEMS, TEAM, assign, scorer_token
 from tests.intake_helpers import official_plan, tokens_for
 

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from activity_day.api import clock, create_app
+from activity_day.models.enums import ScorerRole
 from activity_day.store import crud
 from activity_day.store.database import transaction
-from models.enums import ScorerRole
 from tests.api.test_api import BEFORE_DEADLINE, MONTH, auth
 from tests.api.test_scoring_api import TEAM, assign, scorer_token
 from tests.intake_helpers import activity, official_plan, tokens_for

@@ -17,13 +17,13 @@ from activity_day.api.mobile.pages import csrf_token
 from activity_day.demo import speaker_pool, write_xlsx
 from activity_day.domain.menu import build_menu, stories_by_topic
 from activity_day.domain.planning import load_learning_catalog
+from activity_day.models import LectureOrder
 from activity_day.services.imports import import_file
 from activity_day.services.lectures import dispatch_month, issue_speaker_tokens, list_orders
 from activity_day.services.submissions import utcnow
 from activity_day.store import crud
 from activity_day.store import lectures as lecture_store
 from activity_day.store.database import transaction
-from models import LectureOrder
 from tests.api.test_mobile import BEFORE_DEADLINE, MONTH, client_at, enter
 from tests.intake_helpers import official_plan, tokens_for
 

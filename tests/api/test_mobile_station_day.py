@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlmodel import select
 
 from activity_day.api.mobile.pages import csrf_token
+from activity_day.models import EvidenceRecord, Finding
 from activity_day.services import findings
 from activity_day.store.database import transaction
-from models import EvidenceRecord, Finding
 from tests.api import test_evidence_api as api
 from tests.api.test_evidence_api import MONTH, jpeg, north
 from tests.services.test_reports_import import raise_findings

@@ -7,7 +7,7 @@ import pytest
 
 from activity_day.api import create_app
 from activity_day.api.mobile.pages import FLASH_COOKIE, csrf_token
-from models.enums import ScorerRole
+from activity_day.models.enums import ScorerRole
 from tests.api.test_mobile import BEFORE_DEADLINE, MONTH, ON_THE_DAY, client_at, enter, form
 from tests.api.test_scoring_api import TEAM, assign, scorer_token
 from tests.intake_helpers import official_plan, tokens_for

@@ -16,13 +16,13 @@ from sqlmodel import select
 
 from activity_day.api import clock, create_app
 from activity_day.demo import TOWNSHIPS, write_xlsx
+from activity_day.models import DrawAssignment, InspectionScore, ScoreRevision, upsert
+from activity_day.models.enums import ScorerRole
 from activity_day.services.imports import import_file
 from activity_day.services.scoring import issue_scorer_tokens
 from activity_day.services.submissions import utcnow
 from activity_day.store import crud
 from activity_day.store.database import transaction
-from models import DrawAssignment, InspectionScore, ScoreRevision, upsert
-from models.enums import ScorerRole
 from tests.intake_helpers import tokens_for
 
 MONTH = "2026-12"
@@ -286,9 +286,9 @@ def race_first_scores(county: str) -> None:
     200, the score is revision 1 exactly once (the losers of the race retry and find it), and every key is kept."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from activity_day.models import ScoreReceipt
+    from activity_day.models.enums import InspectionMode
     from activity_day.services.scoring import score_station, scorer_for_token
-    from models import ScoreReceipt
-    from models.enums import InspectionMode
 
     assign(county)
     with transaction() as session:
@@ -313,8 +313,8 @@ def race_corrections() -> None:
     as revisions 2 to 13, each once (a race lost more than once is retried again, never answered 500)."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from activity_day.models.enums import InspectionMode
     from activity_day.services.scoring import score_station, scorer_for_token
-    from models.enums import InspectionMode
 
     county = rows(ScoreRevision, station_code="001")[0].county
     with transaction() as session:

@@ -10,11 +10,18 @@ from datetime import UTC, date, datetime
 from sqlmodel import select
 
 from activity_day.demo import TOWNSHIPS
+from activity_day.models import (
+    EvidenceRecord,
+    InspectionScore,
+    PlannedActivity,
+    ScoreReceipt,
+    ScoreRevision,
+    StationPlan,
+)
+from activity_day.models.enums import ScorerRole
 from activity_day.services.submissions import submit_plan
 from activity_day.settings import settings_in_force
 from activity_day.store.database import transaction
-from models import EvidenceRecord, InspectionScore, PlannedActivity, ScoreReceipt, ScoreRevision, StationPlan
-from models.enums import ScorerRole
 from tests.api.test_evidence_api import jpeg, north
 from tests.api.test_scoring_api import ITEMS, TEAM, assign, scorer_token
 from tests.intake_helpers import activity, official_plan, tokens_for

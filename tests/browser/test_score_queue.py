@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 
 from activity_day.demo import TOWNSHIPS
+from activity_day.models import Circular, InspectionScore
+from activity_day.models.enums import ScorerRole
 from activity_day.store.database import transaction
-from models import Circular, InspectionScore
-from models.enums import ScorerRole
 from tests.api.test_scoring_api import ITEMS, TEAM, assign, scorer_token
 from tests.browser.test_mobile_pages import (
     MONTH,

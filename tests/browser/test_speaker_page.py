@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from activity_day.models import LectureOrder
 from activity_day.store import lectures as lecture_store
 from activity_day.store.database import transaction
-from models import LectureOrder
 from tests.api.test_mobile import BEFORE_DEADLINE
 from tests.api.test_mobile_lectures import dispatched, speaker_tokens, with_menu
 from tests.browser.test_mobile_pages import fits_the_screen

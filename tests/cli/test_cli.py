@@ -12,12 +12,12 @@ from sqlalchemy import update
 from sqlmodel import select
 from typer.testing import CliRunner
 
+from activity_day.cli import app
 from activity_day.demo import write_xlsx
 from activity_day.documents.summary import summary_lines
 from activity_day.intake import KINDS
+from activity_day.models import DrawAssignment, StationToken
 from activity_day.store.database import transaction
-from cli import app
-from models import DrawAssignment, StationToken
 from tests.conftest import DEMO_PROFILE
 
 runner = CliRunner()
@@ -185,7 +185,7 @@ def test_api_command_serves(settings, county, tmp_path: Path) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = os.environ | {"ACTIVITY_DAY_DATABASE_URL": settings.database_url}
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "api", "--port", str(port)], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "activity_day.cli", "api", "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         for _ in range(100):

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from typer.testing import CliRunner
 
+from activity_day.cli import app
+from activity_day.models import DrawAssignment
+from activity_day.models.enums import InspectionMode
 from activity_day.store.database import transaction
-from cli import app
-from models import DrawAssignment
-from models.enums import InspectionMode
 from tests.api import test_evidence_api as api
 from tests.api.test_api import MONTH
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from activity_day.cli import local_server
 from activity_day.console import TEMPORARY_PREFECT_API
-from cli import local_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,9 +39,9 @@ def test_a_fresh_process_boots_the_server_points_prefect_at_it_and_stops_it(tmp_
     it (no server of its own), flow runs skip heartbeats there, and the server is gone after exit."""
     script = textwrap.dedent("""
         import json, os, sys
-        from cli import local_server
+        from activity_day.cli import local_server
         api = local_server.start()
-        from flows.heartbeats import heartbeats_only_with_a_server
+        from activity_day.flows.heartbeats import heartbeats_only_with_a_server
         from prefect import flow
         from prefect.client.orchestration import get_client
         from prefect.flow_engine import FlowRunEngine

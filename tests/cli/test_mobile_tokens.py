@@ -8,11 +8,11 @@ from pathlib import Path
 import docx
 from typer.testing import CliRunner
 
+from activity_day.cli import app
 from activity_day.documents.token_sheet import qr_png
 from activity_day.services.scoring import scorer_for_token
 from activity_day.services.submissions import station_for_token
 from activity_day.store.database import transaction
-from cli import app
 
 runner = CliRunner()
 

@@ -23,7 +23,7 @@ def activity_day(workdir: Path, *args: str, timeout: int = 300, **env: str) -> s
     environ |= {"ACTIVITY_DAY_DATABASE_URL": f"sqlite:///{workdir / 'var' / 'ad.db'}",
                 "ACTIVITY_DAY_OUT": str(workdir / "out"), "ACTIVITY_DAY_INBOX": str(workdir / "inbox"),
                 "PYTHONWARNINGS": "default"} | env
-    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=workdir, env=environ,
+    return subprocess.run([sys.executable, "-m", "activity_day.cli", *args], cwd=workdir, env=environ,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -143,9 +143,9 @@ def test_the_draw_refuses_when_the_registry_no_longer_holds_a_home_township(sett
     from activity_day.errors import OperatorError
     from activity_day.store import crud
     from activity_day.store.database import transaction
-    from tasks.draft import draft_plan
-    from tasks.review import close_review, review_state
-    from tasks.sample import publish_candidates
+    from activity_day.tasks.draft import draft_plan
+    from activity_day.tasks.review import close_review, review_state
+    from activity_day.tasks.sample import publish_candidates
 
     month = "2027-03"
     draft_plan.fn(county, month)
@@ -183,7 +183,7 @@ def test_run_logs_show_an_expected_condition_as_its_message() -> None:
 def test_usage_mistakes_exit_2_like_any_command_line(settings) -> None:
     from typer.testing import CliRunner
 
-    from cli import app
+    from activity_day.cli import app
 
     runner = CliRunner()
     for args in (["import", "scores"], ["--bogus"], ["nosuch"], ["template", "foo", "x.xlsx"],
@@ -196,8 +196,8 @@ def test_usage_mistakes_exit_2_like_any_command_line(settings) -> None:
 def test_months_are_stored_in_one_spelling(settings, county) -> None:
     from typer.testing import CliRunner
 
+    from activity_day.cli import app
     from activity_day.domain.dates import canonical_month
-    from cli import app
 
     assert [canonical_month(m) for m in ("2027-3", " 2027-03 ", "２０２７－０３")] == ["2027-03"] * 3
     for bad in ("2027-13", "2027-003", "27-03", "2027/03", ""):
@@ -210,9 +210,9 @@ def test_months_are_stored_in_one_spelling(settings, county) -> None:
 def test_tokens_stay_valid_when_the_token_file_cannot_be_written(settings, registry, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
+    from activity_day.cli import app
     from activity_day.services.submissions import station_for_token
     from activity_day.store.database import transaction
-    from cli import app
 
     runner = CliRunner()
     first = tmp_path / "k.xlsx"
@@ -235,8 +235,7 @@ def test_an_unwritable_log_folder_is_one_notice(tmp_path: Path) -> None:
 
 
 def test_main_sets_the_start_up_timeout_unless_the_prefect_profile_does(monkeypatch, tmp_path: Path) -> None:
-    import cli
-    from activity_day import console
+    from activity_day import cli, console
 
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
     monkeypatch.delenv("PREFECT_PROFILES_PATH", raising=False)
@@ -271,7 +270,7 @@ def test_registry_import_warns_when_a_home_township_disappears(settings, county,
 def test_departments_and_public_random_values_are_cleaned(settings, registry, county) -> None:
     from activity_day.domain.profile import load_profile
     from activity_day.errors import OperatorError
-    from tasks.sample import draw_sample
+    from activity_day.tasks.sample import draw_sample
 
     data = yaml.safe_load(DEMO_PROFILE.read_text(encoding="utf-8"))
     data["departments"] = ["理论科", "宣教科 ", "版权科", "网信科(网络)"]
@@ -289,9 +288,9 @@ def test_a_township_no_one_may_inspect_is_an_operator_error(settings, registry, 
     from activity_day.errors import OperatorError
     from activity_day.store import crud
     from activity_day.store.database import transaction
-    from tasks.draft import draft_plan
-    from tasks.review import close_review, review_state
-    from tasks.sample import draw_sample
+    from activity_day.tasks.draft import draft_plan
+    from activity_day.tasks.review import close_review, review_state
+    from activity_day.tasks.sample import draw_sample
 
     month = "2027-03"
     draft_plan.fn(county, month)

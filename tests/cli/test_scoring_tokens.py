@@ -7,9 +7,9 @@ from pathlib import Path
 import openpyxl
 from typer.testing import CliRunner
 
+from activity_day.cli import app
 from activity_day.services.scoring import scorer_for_token
 from activity_day.store.database import transaction
-from cli import app
 
 runner = CliRunner()
 

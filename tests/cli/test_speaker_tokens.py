@@ -10,13 +10,13 @@ import docx
 import pandas as pd
 from typer.testing import CliRunner
 
+from activity_day.cli import app
 from activity_day.demo import speaker_pool, write_xlsx
 from activity_day.documents.token_sheet import qr_png
 from activity_day.domain.planning import load_learning_catalog
 from activity_day.services.imports import import_file
 from activity_day.services.lectures import speaker_for_token
 from activity_day.store.database import transaction
-from cli import app
 
 runner = CliRunner()
 

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from typer.testing import CliRunner
 
+from activity_day.cli import app
 from activity_day.demo import speaker_pool, write_xlsx
 from activity_day.domain.planning import load_learning_catalog
 from activity_day.domain.tokens import default_expiry, end_of_day, expiry, is_live, last_day
@@ -17,7 +18,6 @@ from activity_day.services.lectures import speaker_for_token
 from activity_day.services.scoring import scorer_for_token
 from activity_day.services.submissions import station_for_token
 from activity_day.store.database import transaction
-from cli import app
 
 runner = CliRunner()
 CST = timedelta(hours=8)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.errors import usage_in_chinese
+from activity_day.cli.errors import usage_in_chinese
 
 BIN = Path(sys.executable).parent
 

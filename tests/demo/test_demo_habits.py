@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from sqlmodel import select
 
-from models import Finding, FindingEvent, PlannedActivity, StationPlan
+from activity_day.models import Finding, FindingEvent, PlannedActivity, StationPlan
 
 pytestmark = pytest.mark.flow
 MONTHS = [f"2027-{m:02d}" for m in range(1, 13)]

@@ -24,7 +24,7 @@ def east_asian_font(style) -> str:
 
 @pytest.fixture
 def reviewed(prefect_server, settings, registry, county, tmp_path: Path) -> Path:
-    from flows.monthly import draft, review
+    from activity_day.flows.monthly import draft, review
 
     draft(county=county, month=MONTH)
     comments = pd.DataFrame([
@@ -106,7 +106,7 @@ def test_plan_html_escapes_comment_text(reviewed: Path) -> None:
 
 
 def test_rerender_is_byte_identical(reviewed: Path, county) -> None:
-    from flows.monthly import draft, review
+    from activity_day.flows.monthly import draft, review
 
     before = {p.name: p.read_bytes() for p in [*reviewed.glob("plan-*"), *reviewed.glob("review-*")]}
     draft(county=county, month=MONTH)
@@ -120,8 +120,8 @@ def test_rerender_is_byte_identical(reviewed: Path, county) -> None:
 def test_the_plan_states_the_profiles_sampling_ratio_in_every_format(prefect_server, settings, tmp_path: Path) -> None:
     import yaml
 
+    from activity_day.flows.monthly import draft
     from activity_day.services.counties import init_county
-    from flows.monthly import draft
     from tests.conftest import profile_with_holiday_file
 
     profile = profile_with_holiday_file(tmp_path / "profile")

@@ -17,8 +17,8 @@ from docx import Document
 from activity_day.demo import write_xlsx
 from activity_day.documents import docx_build, gbt9704
 from activity_day.documents.render import score_text
+from activity_day.resources import TEMPLATES_DIR
 from activity_day.services.imports import import_file
-from activity_day.settings import TEMPLATES_DIR
 
 MONTH = "2026-12"
 FORMATS = ("md", "html", "docx")
@@ -106,7 +106,7 @@ def test_html_templates_escape_what_the_prose_macros_give() -> None:
 @pytest.fixture
 def month(prefect_server, settings, registry, county, tmp_path: Path) -> dict:
     """A month run through every step, with scores for four stations; returns the summary and the folder."""
-    from flows.monthly import compile_, draft, review, sample
+    from activity_day.flows.monthly import compile_, draft, review, sample
 
     draft(county=county, month=MONTH)
     review(county=county, month=MONTH)

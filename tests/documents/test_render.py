@@ -5,7 +5,7 @@ import openpyxl
 import pandas as pd
 
 from activity_day.documents.render import md_escape, records, xlsx_bytes
-from tasks.collect import reminder_list
+from activity_day.tasks.collect import reminder_list
 
 
 def test_exports_write_formula_like_text_as_plain_strings() -> None:

@@ -103,8 +103,8 @@ def notices(workspace: Path, folder: Path) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def rendered(prefect_server, tmp_path_factory) -> dict[str, list[Page]]:
+    from activity_day.cli.demo import run_demo
     from activity_day.settings import Settings, settings_in_force
-    from cli.demo import run_demo
 
     soffice, pdftotext = renderer()
     root = tmp_path_factory.mktemp("render")

@@ -5,7 +5,7 @@ import pytest
 
 from activity_day.domain import draw
 from activity_day.domain.dates import shift_month
-from tasks.sample import months_since_drawn
+from activity_day.tasks.sample import months_since_drawn
 
 THIRD = Fraction(1, 3)
 TEAMS = [

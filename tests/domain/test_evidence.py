@@ -21,7 +21,7 @@ from activity_day.domain.evidence import (
     station_states,
 )
 from activity_day.domain.profile import EvidenceRules
-from models.enums import Verdict
+from activity_day.models.enums import Verdict
 
 RULES = EvidenceRules()  # 500 m, 60 min early, 60 min late, 90 planned minutes, 50 % coverage
 STATION = (118.70, 33.70)

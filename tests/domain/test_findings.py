@@ -9,7 +9,7 @@ import pytest
 
 from activity_day.domain import findings
 from activity_day.domain.findings import FindingError
-from models.enums import FindingStatus
+from activity_day.models.enums import FindingStatus
 
 STATIONS = pd.DataFrame([{"code": "001", "name": "甲站", "township": "A镇", "leader": "张", "phone": "1"},
                          {"code": "002", "name": "乙站", "township": "B镇", "leader": "李", "phone": "2"}])

@@ -17,8 +17,8 @@ from activity_day.domain.plan import PlanContent
 from activity_day.domain.planning import draft_month
 from activity_day.domain.profile import load_profile
 from activity_day.domain.results import feedback_figures
+from activity_day.models import MonthPlan
 from activity_day.store import crud
-from models import MonthPlan
 from tests.conftest import DEMO_PROFILE
 
 PROFILE = load_profile(DEMO_PROFILE)

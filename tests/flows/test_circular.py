@@ -10,9 +10,9 @@ import pytest
 from docx import Document
 from typer.testing import CliRunner
 
+from activity_day.cli import app
 from activity_day.demo import write_xlsx
 from activity_day.services.imports import import_file
-from cli import app
 
 pytestmark = pytest.mark.flow
 MONTH = "2026-12"
@@ -20,7 +20,7 @@ MONTH = "2026-12"
 
 @pytest.fixture
 def compiled(prefect_server, settings, registry, county, tmp_path: Path) -> dict:
-    from flows.monthly import compile_, draft, review, sample
+    from activity_day.flows.monthly import compile_, draft, review, sample
 
     # The office has issued 40 documents this year outside activity-day.
     assert CliRunner().invoke(app, ["numbers", "set", "--year", "2026", "--next", "41"]).exit_code == 0
@@ -97,7 +97,7 @@ def test_html_escapes_station_text_and_inlines_charts(compiled: dict) -> None:
 
 
 def test_rerun_is_byte_identical(compiled: dict, county: str) -> None:
-    from flows.monthly import compile_
+    from activity_day.flows.monthly import compile_
 
     before = {p.name: p.read_bytes() for p in compiled["out"].glob("circular.*")}
     compile_(county=county, month=MONTH)
@@ -106,7 +106,7 @@ def test_rerun_is_byte_identical(compiled: dict, county: str) -> None:
 
 
 def test_feedback_carries_over_to_the_next_month(compiled: dict, county: str, settings) -> None:
-    from flows.monthly import compile_, draft, review, sample
+    from activity_day.flows.monthly import compile_, draft, review, sample
 
     runner = CliRunner()
     listed = runner.invoke(app, ["feedback", "list", "--json"])

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from activity_day.cli import app
 from activity_day.domain import draw
-from cli import app
 
 pytestmark = pytest.mark.flow
 MONTH = "2026-12"
@@ -31,7 +31,7 @@ def sha(text: str) -> str:
 
 def test_commit_reveal_gives_the_unattended_draw_its_value(prefect_server, settings, registry, county,
                                                           tmp_path) -> None:
-    from flows.monthly import draft, review, sample
+    from activity_day.flows.monthly import draft, review, sample
 
     draft(county=county, month=MONTH)
     review(county=county, month=MONTH)
@@ -77,9 +77,9 @@ def test_commit_reveal_gives_the_unattended_draw_its_value(prefect_server, setti
 
 def test_commitments_in_the_review_form_and_reveals_in_the_sample_form(prefect_server, settings, registry,
                                                                        county) -> None:
+    from activity_day.flows.monthly import draft, review, sample
     from activity_day.services import commitments
     from activity_day.services.drawcheck import verify_stored
-    from flows.monthly import draft, review, sample
     from tests.flows.operator import Operator
 
     month = "2027-02"  # its review is still open, so the review flow shows the department form

@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 from sqlmodel import select
 
+from activity_day.cli.demo import run_demo
 from activity_day.demo import comment_catalog
+from activity_day.models import Draw, DrawAssignment, Station, StationPlan
 from activity_day.services.drawcheck import verify_stored
 from activity_day.services.status import month_status
 from activity_day.settings import Settings
 from activity_day.store.database import transaction
-from cli.demo import run_demo
-from models import Draw, DrawAssignment, Station, StationPlan
 
 pytestmark = pytest.mark.flow
 MONTH = "2026-12"
@@ -27,7 +27,7 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 
 def test_demo_month_end_to_end_and_rerun_is_identical(prefect_server, settings: Settings, tmp_path: Path) -> None:
-    from flows.monthly import monthly_cycle
+    from activity_day.flows.monthly import monthly_cycle
 
     docs = run_demo(MONTH, tmp_path / "ws", echo=lambda _line: None)
     out = Path(settings.out) / MONTH
@@ -100,10 +100,10 @@ def test_demo_month_end_to_end_and_rerun_is_identical(prefect_server, settings: 
 def test_empty_month_gets_a_circular_only_when_allowed(prefect_server, settings: Settings, registry,
                                                       county: str) -> None:
     from activity_day.demo import write_xlsx
+    from activity_day.flows.monthly import compile_, monthly_cycle
     from activity_day.services.imports import import_file
     from activity_day.store.crud import MissingPrerequisite
-    from flows.monthly import compile_, monthly_cycle
-    from tasks.compile import no_scores_message
+    from activity_day.tasks.compile import no_scores_message
 
     # unattended: the run fails with the message, and issues no circular
     state = monthly_cycle(county=county, month="2027-02", return_state=True)
@@ -135,8 +135,8 @@ def test_empty_month_gets_a_circular_only_when_allowed(prefect_server, settings:
 
 
 def test_step_without_prerequisites_fails_with_what_to_do(prefect_server, settings: Settings, county: str) -> None:
+    from activity_day.flows.monthly import compile_, sample
     from activity_day.store.crud import MissingPrerequisite
-    from flows.monthly import compile_, sample
 
     with pytest.raises(MissingPrerequisite, match="activity-day run draft --month 2027-03"):
         sample(county=county, month="2027-03")
@@ -149,8 +149,8 @@ def test_a_second_county_does_not_move_the_first_countys_documents(prefect_serve
     import yaml
 
     from activity_day.demo import province_profile
+    from activity_day.flows.monthly import draft
     from activity_day.services.counties import init_county
-    from flows.monthly import draft
 
     other = tmp_path / "other.yaml"
     other.write_text(yaml.safe_dump(province_profile(7), allow_unicode=True), encoding="utf-8")

@@ -16,6 +16,8 @@ import yaml
 from docx import Document as Word
 from typer.testing import CliRunner
 
+from activity_day.cli import app
+from activity_day.cli.demo import run_demo
 from activity_day.demo import write_xlsx
 from activity_day.domain.draw import combine_reveals, commitment_of
 from activity_day.errors import OperatorError
@@ -25,9 +27,7 @@ from activity_day.services.imports import import_file
 from activity_day.settings import Settings, settings_in_force
 from activity_day.store import crud, numbers
 from activity_day.store.database import transaction
-from cli import app
-from cli.demo import run_demo
-from tasks.demonstration import render_notice
+from activity_day.tasks.demonstration import render_notice
 from tests.flows.operator import Operator
 
 pytestmark = pytest.mark.flow
@@ -35,10 +35,10 @@ COUNTY = "321323"
 
 
 def test_a_round_from_applications_to_the_naming_notice(prefect_server, tmp_path: Path, monkeypatch) -> None:
+    from activity_day.flows.demonstration import select_demonstration
     from activity_day.services import demonstration as service
     from activity_day.services.demonstration import record_objection, round_summary
     from activity_day.store import demonstration as store
-    from flows.demonstration import select_demonstration
 
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", out=tmp_path / "out",
                         inbox=tmp_path / "inbox", log_file=tmp_path / "log.txt")

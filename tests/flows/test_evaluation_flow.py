@@ -12,12 +12,12 @@ import pytest
 from docx import Document as Word
 from sqlmodel import select
 
+from activity_day.cli.demo import run_demo
 from activity_day.demo import write_xlsx
+from activity_day.models import AssessedScore, FeedbackItem, InspectionScore, StationEvaluation, StationPlan
 from activity_day.services.imports import import_file
 from activity_day.settings import Settings, settings_in_force
 from activity_day.store.database import transaction
-from cli.demo import run_demo
-from models import AssessedScore, FeedbackItem, InspectionScore, StationEvaluation, StationPlan
 
 pytestmark = pytest.mark.flow
 COUNTY = "321323"
@@ -61,7 +61,7 @@ def test_a_generated_quarter_is_evaluated_with_documents(prefect_server, quarter
 
 
 def test_each_value_traces_back_to_stored_records(prefect_server, quarter: dict) -> None:
-    from flows.evaluation import evaluate
+    from activity_day.flows.evaluation import evaluate
 
     rows = {r["code"]: r for r in evaluate(county=COUNTY, period="2027-Q1")["rows"]}
     with transaction() as session:
@@ -110,7 +110,7 @@ def test_site_visit_scores_refuse_an_assessor_from_the_station_township(prefect_
 def test_the_command_prints_the_json_contract(prefect_server, quarter: dict) -> None:
     from typer.testing import CliRunner
 
-    from cli.root import app
+    from activity_day.cli.root import app
 
     result = CliRunner().invoke(app, ["evaluate", "--period", "2027-q1", "--json"])
     assert result.exit_code == 0, result.output
@@ -131,9 +131,9 @@ def test_a_station_that_joined_one_that_left_and_one_without_a_record(prefect_se
 
     from typer.testing import CliRunner
 
+    from activity_day.cli.root import app
     from activity_day.services.stations import set_lifetime
     from activity_day.store import crud
-    from cli.root import app
 
     with transaction() as session:
         registry = crud.stations_frame(session=session, county=COUNTY)

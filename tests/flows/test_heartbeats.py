@@ -6,8 +6,8 @@ from prefect import flow
 from prefect.flow_engine import FlowRunEngine
 from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-import flows  # noqa: F401  (importing the package installs the switch)
-from flows.heartbeats import heartbeats_only_with_a_server
+import activity_day.flows  # noqa: F401  (importing the package installs the switch)
+from activity_day.flows.heartbeats import heartbeats_only_with_a_server
 
 
 @flow

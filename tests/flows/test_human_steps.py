@@ -14,10 +14,10 @@ from prefect.states import Scheduled
 from pydantic import ConfigDict, Field
 from typer.testing import CliRunner
 
+from activity_day.cli.root import app
+from activity_day.flows.human import Asker, Form, human_step
 from activity_day.store import crud
 from activity_day.store.database import transaction
-from cli.root import app
-from flows.human import Asker, Form, human_step
 from tests.flows.operator import Operator
 
 pytestmark = pytest.mark.flow
@@ -86,7 +86,7 @@ def test_a_run_that_starts_over_asks_only_what_is_left(prefect_server) -> None:
 
 
 def test_a_review_run_again_from_the_top_records_nothing_twice(prefect_server, settings, registry, county) -> None:
-    from flows.monthly import draft, review
+    from activity_day.flows.monthly import draft, review
 
     draft(county=county, month=MONTH)
     operator = Operator([

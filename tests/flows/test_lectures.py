@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from activity_day.cli import app
 from activity_day.demo import lecture_orders, speaker_pool, write_xlsx
 from activity_day.domain.months import TZ
 from activity_day.domain.planning import load_learning_catalog
 from activity_day.services.imports import import_file
-from cli import app
 
 pytestmark = pytest.mark.flow
 MONTH = "2027-03"
@@ -65,10 +65,10 @@ def cli(*args: str) -> tuple[int, str]:
 
 
 def test_pool_menu_orders_dispatch_and_a_decline(prefect_server, settings, registry, county, tmp_path: Path) -> None:
+    from activity_day.flows.monthly import collect, draft, review
     from activity_day.store import crud
     from activity_day.store import lectures as lecture_store
     from activity_day.store.database import transaction
-    from flows.monthly import collect, draft, review
 
     rng = random.Random("lectures")
     topics = list(load_learning_catalog()["category_name"].drop_duplicates())

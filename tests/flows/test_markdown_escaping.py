@@ -36,8 +36,8 @@ def artifact_markdown(key: str) -> str:
 
 
 def test_outside_text_is_text_in_markdown(prefect_server, settings, registry, county, tmp_path: Path) -> None:
-    from flows.monthly import compile_, draft, review, sample
-    from tasks.common import artifact_key
+    from activity_day.flows.monthly import compile_, draft, review, sample
+    from activity_day.tasks.common import artifact_key
 
     stations = registry.copy()
     stations.loc[stations[H.STATION_CODE] == "001", H.STATION_NAME] = f"{SCRIPT}众兴街道新时代文明实践所"

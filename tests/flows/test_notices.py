@@ -24,9 +24,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from activity_day.cli import app
 from activity_day.demo import station_plans, write_xlsx
 from activity_day.services.imports import import_file
-from cli import app
 from tests.conftest import profile_with_holiday_file
 
 pytestmark = pytest.mark.flow
@@ -145,11 +145,11 @@ def listed(month: str) -> list[dict]:
 
 def test_a_month_of_notices_arrives_once_each(prefect_server, settings, registry, county, tmp_path, mailbox,
                                               webhook, monkeypatch) -> None:
+    from activity_day.flows.monthly import compile_, draft, review, sample
+    from activity_day.flows.notices import notices
     from activity_day.services.counties import init_county
     from activity_day.store import crud
     from activity_day.store.database import transaction
-    from flows.monthly import compile_, draft, review, sample
-    from flows.notices import notices
 
     monkeypatch.setenv("TEST_HOOK_TOKEN", "s3cret-from-env")
     box, smtp = mailbox
@@ -256,7 +256,7 @@ def test_retry_command_resends_only_the_failed(settings, county, tmp_path, mailb
     from activity_day.store.database import transaction
 
     monkeypatch.setenv("TEST_HOOK_TOKEN", "s3cret-from-env")
-    monkeypatch.setattr("cli.notices.SEND_DELAYS", (0.2, 0.2))
+    monkeypatch.setattr("activity_day.cli.notices.SEND_DELAYS", (0.2, 0.2))
     box, smtp = mailbox
     hooked, hook = webhook
     dead = free_port()

@@ -9,15 +9,15 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from cli import app
-from cli.demo import run_demo
+from activity_day.cli import app
+from activity_day.cli.demo import run_demo
 
 pytestmark = pytest.mark.flow
 MONTH = "2026-12"
 
 
 def test_the_demo_writes_its_notices_into_the_notices_folder(prefect_server, settings, tmp_path: Path) -> None:
-    from flows.notices import notices
+    from activity_day.flows.notices import notices
 
     run_demo(MONTH, tmp_path / "ws", echo=lambda _line: None)
     folder = tmp_path / "ws" / "notices"

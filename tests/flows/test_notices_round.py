@@ -19,7 +19,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from cli import app
+from activity_day.cli import app
 from tests.conftest import profile_with_holiday_file
 
 MONTH = "2027-03"
@@ -89,7 +89,7 @@ def test_a_hanging_channel_is_given_up_and_the_others_deliver(settings, tmp_path
                        "max_attempts": 3, "timeouts": {hang_url: HANG_TIMEOUT}}
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     county = init_county(path).county.code
-    monkeypatch.setattr("cli.notices.SEND_DELAYS", (0.1, 0.1))
+    monkeypatch.setattr("activity_day.cli.notices.SEND_DELAYS", (0.1, 0.1))
 
     common = {"office": "泗阳县文明办", "link": "", "month_label": "2027年3月", "station_plans_cn": "2027年3月2日"}
     drafts = [NoticeDraft(Audience.STATIONS, f"{i:03d}", f"第{i}站", MONTH, "plan-missing@-3", "plan-missing",

@@ -29,7 +29,7 @@ def cached_runs(name: str) -> int:
 
 
 def run_month(root: Path, fault: str | None) -> tuple[dict, dict[str, bytes]]:
-    from flows.monthly import monthly_cycle
+    from activity_day.flows.monthly import monthly_cycle
 
     settings = Settings(database_url=f"sqlite:///{root / 'db.sqlite'}", out=root / "out", inbox=root / "inbox")
     previous = use_settings(settings)
@@ -71,14 +71,14 @@ def test_a_failed_step_retried_matches_a_clean_run(clean_month, tmp_path: Path, 
 
 
 def test_without_a_deployment_nothing_is_scheduled(prefect_server, settings, registry, county) -> None:
-    from flows.monthly import draft, review
+    from activity_day.flows.monthly import draft, review
 
     assert draft(county=county, month=MONTH)["scheduled"] == []
     assert review(county=county, month=MONTH)["scheduled"] == []
 
 
 def test_followup_times_follow_the_profile() -> None:
-    from tasks.schedule import followup_times
+    from activity_day.tasks.schedule import followup_times
 
     times = followup_times({"station_plans": "2027-01-02", "sample": "2027-01-03", "compile": "2027-01-10"}, "23:59")
     assert {k: v.isoformat() for k, v in times.items()} == {
@@ -90,7 +90,7 @@ def test_followup_times_follow_the_profile() -> None:
 def test_province_demo_and_all_counties_cycle(prefect_server, settings, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from cli import app
+    from activity_day.cli import app
 
     demo = CliRunner().invoke(app, ["demo", "--province", "2", "--month", "2026-12", "--out", str(tmp_path / "p")])
     assert demo.exit_code == 0, demo.output
@@ -110,8 +110,8 @@ def test_province_demo_and_all_counties_cycle(prefect_server, settings, tmp_path
 
 
 def test_fault_switch_fires_once_and_only_for_its_month(tmp_path: Path, monkeypatch) -> None:
+    from activity_day.flows.drills import InjectedFault, fault_drill
     from activity_day.settings import Settings as Production
-    from flows.drills import InjectedFault, fault_drill
 
     assert "fault" not in Production.model_fields  # drills stay out of the production settings
     monkeypatch.setenv("ACTIVITY_DAY_FAULT", "compile:2027-03")
@@ -129,7 +129,7 @@ def test_fault_switch_fires_once_and_only_for_its_month(tmp_path: Path, monkeypa
 def test_draw_tables_list_teams_in_the_profiles_order_not_by_character_code() -> None:
     import pandas as pd
 
-    from tasks.sample import TEAM, by_team, team_order
+    from activity_day.tasks.sample import TEAM, by_team, team_order
 
     record = {"params": {"teams": [{"name": n} for n in ("第一检查组", "第二检查组", "第三检查组", "第四检查组")]}}
     table = pd.DataFrame({TEAM: ["第三检查组", "线上·吴敏", "第二检查组", "第一检查组", "第四检查组", "第二检查组"],
@@ -145,7 +145,7 @@ def _rows_and_documents(root: Path) -> tuple[dict[str, list[tuple]], dict[str, b
     document's bytes, keyed by its path under out/."""
     import sqlalchemy as sa
 
-    from models.db import get_engine
+    from activity_day.models.db import get_engine
 
     engine = get_engine(f"sqlite:///{root / 'var' / 'activity_day.db'}")
     rows: dict[str, list[tuple]] = {}
@@ -173,7 +173,7 @@ def test_counties_run_in_parallel_as_they_run_one_after_another(prefect_server, 
     from prefect.client.schemas.filters import TaskRunFilterStartTime
     from typer.testing import CliRunner
 
-    from cli import app
+    from activity_day.cli import app
 
     outcomes = {}
     for workers in ("1", "3"):
@@ -201,7 +201,7 @@ def test_counties_run_in_parallel_as_they_run_one_after_another(prefect_server, 
 
 
 def test_province_progress_line_counts_failures_and_estimates_the_rest() -> None:
-    from flows.province import progress_line, worker_count
+    from activity_day.flows.province import progress_line, worker_count
 
     assert progress_line(25, 0, 100, 10.0) == "[█████░░░░░░░░░░░░░░░] 25/100 个县（市、区）已完成，用时 10 秒，预计还需 30 秒"
     assert progress_line(3, 1, 3, 7.4) == "[████████████████████] 3/3 个县（市、区）已完成，失败 1 个，用时 7 秒"
@@ -209,7 +209,7 @@ def test_province_progress_line_counts_failures_and_estimates_the_rest() -> None
 
 
 def test_province_progress_is_reported_every_five_percent_and_the_rerun_names_the_failed_counties() -> None:
-    from flows.province import progress_due, rerun_command
+    from activity_day.flows.province import progress_due, rerun_command
 
     assert [d for d in range(1, 101) if progress_due(d, 100)] == [1, *range(5, 101, 5)]
     assert [d for d in range(1, 4) if progress_due(d, 3)] == [1, 2, 3]  # few counties: each of them
@@ -247,7 +247,7 @@ def test_a_failed_county_does_not_stop_the_others_and_the_summary_names_it(prefe
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
     from activity_day.errors import OperatorError
-    from flows.province import province_cycle
+    from activity_day.flows.province import province_cycle
 
     three_counties_the_first_failing_its_draft(Path(settings.out), tmp_path, "2027-05")
     monkeypatch.setenv("ACTIVITY_DAY_FAULT", "draft")
@@ -281,7 +281,7 @@ def test_a_retried_province_run_redoes_only_the_failed_county(prefect_server, se
     """A retry keeps the root run: the counties that completed come from the cache, the failed one runs again."""
     from prefect import flow
 
-    from flows.province import province_cycle
+    from activity_day.flows.province import province_cycle
 
     three_counties_the_first_failing_its_draft(Path(settings.out), tmp_path, "2027-06")
     monkeypatch.setenv("ACTIVITY_DAY_FAULT", "draft")

@@ -149,10 +149,10 @@ def import_registry(folder: Path, county: str) -> pd.DataFrame:
 # 7. An inbox file's drop time (mtime) is its received time -------------------------------------------------------
 
 def test_inbox_file_counts_as_received_when_dropped_not_when_processed(settings, tmp_path: Path) -> None:
+    from activity_day.models import StationPlan
     from activity_day.services.counties import init_county
     from activity_day.services.inbox import process_inbox
     from activity_day.store.database import transaction
-    from models import StationPlan
     from tests.intake_helpers import official_plan
 
     county = init_county(profile_with_holiday_file(tmp_path)).county.code
@@ -188,10 +188,10 @@ PLANNED = [f"{i:03d}" for i in range(1, 41)]  # stations that submit a plan, eac
 def drawn(prefect_server, tmp_path_factory) -> dict:
     """The demo county (holidays from its profile) drawn for the month, with plans from 001 to 040."""
     from activity_day.demo import write_xlsx
+    from activity_day.flows.monthly import draft, review, sample
     from activity_day.services.counties import init_county
     from activity_day.services.imports import import_file
     from activity_day.settings import Settings, use_settings
-    from flows.monthly import draft, review, sample
 
     root = tmp_path_factory.mktemp("drawn")
     previous = use_settings(Settings(database_url=f"sqlite:///{root / 'var' / 'test.db'}", out=root / "out"))
@@ -314,10 +314,10 @@ def test_each_team_and_inspector_gets_a_workbook_of_its_own_stations(drawn: dict
 
 def test_answered_feedback_stays_open_and_only_closed_items_count_as_closed(drawn: dict) -> None:
     from activity_day.demo import write_xlsx
+    from activity_day.flows.monthly import compile_
     from activity_day.services.imports import import_file
     from activity_day.store import crud
     from activity_day.store.database import transaction
-    from flows.monthly import compile_
 
     county, out = drawn["county"], drawn["out"]
     first, second, third = drawn["record"]["selected"][:3]

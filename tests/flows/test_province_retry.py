@@ -11,15 +11,15 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
 from typer.testing import CliRunner
 
+from activity_day.cli.root import app
 from activity_day.errors import OperatorError
-from cli.root import app
 from tests.flows.test_operations import three_counties_the_first_failing_its_draft
 
 pytestmark = pytest.mark.flow
 
 
 def test_the_rerun_command_carries_every_option_of_the_run() -> None:
-    from flows.province import rerun_command
+    from activity_day.flows.province import rerun_command
 
     assert rerun_command(["329001", "329005"], "2027-05", "cycle", allow_empty=True, via_deployments=True) == \
         "activity-day run cycle --counties 329001,329005 --month 2027-05 --via-deployments --allow-empty"
@@ -31,7 +31,7 @@ def test_the_rerun_command_carries_every_option_of_the_run() -> None:
 
 def test_a_province_run_from_the_command_line_is_retried_by_its_id(prefect_server, settings, tmp_path: Path,
                                                                    monkeypatch) -> None:
-    from flows.province import province_cycle
+    from activity_day.flows.province import province_cycle
 
     three_counties_the_first_failing_its_draft(Path(settings.out), tmp_path, "2027-07")
     monkeypatch.setenv("ACTIVITY_DAY_FAULT", "draft")

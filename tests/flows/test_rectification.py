@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from typer.testing import CliRunner
 
+from activity_day.cli import app
 from activity_day.demo import write_xlsx
 from activity_day.services.imports import import_file
-from cli import app
 
 pytestmark = pytest.mark.flow
 M1, M2 = "2026-12", "2027-01"
@@ -59,10 +59,10 @@ def scores_file(rows: list[dict], path: Path) -> Path:
 
 def test_two_rounds_then_overdue_raises_the_next_draw(prefect_server, settings, registry, county, tmp_path) -> None:
     from activity_day.api import clock, create_app
+    from activity_day.flows.monthly import compile_, draft, review, sample
+    from activity_day.flows.rectification import rectification
     from activity_day.services.submissions import issue_tokens
     from activity_day.store.database import transaction
-    from flows.monthly import compile_, draft, review, sample
-    from flows.rectification import rectification
     from tests.flows.operator import Operator
 
     names = registry.set_index("所站编号")

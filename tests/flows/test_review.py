@@ -11,9 +11,9 @@ from sqlmodel import select
 
 from activity_day.domain.planning import load_learning_catalog
 from activity_day.domain.review import plan_codes
+from activity_day.models import LearningItem
 from activity_day.store import crud
 from activity_day.store.database import transaction
-from models import LearningItem
 from tests.flows.operator import Operator
 
 pytestmark = pytest.mark.flow
@@ -21,7 +21,7 @@ MONTH = "2027-02"
 
 
 def test_comment_and_approval_forms(prefect_server, settings, registry, county) -> None:
-    from flows.monthly import draft, review
+    from activity_day.flows.monthly import draft, review
 
     draft(county=county, month=MONTH)
     with transaction() as session:
@@ -140,7 +140,7 @@ def test_deadline_resumes_the_comment_form_with_finished(prefect_server) -> None
     from prefect.runtime import flow_run
 
     from activity_day.domain.months import TZ
-    from flows.forms import CommentForm, _resume_at_deadline
+    from activity_day.flows.forms import CommentForm, _resume_at_deadline
 
     @flow
     def waits_for_comment() -> bool:
@@ -154,7 +154,7 @@ def test_deadline_resumes_the_comment_form_with_finished(prefect_server) -> None
 
 
 def test_past_deadline_issues_the_plan_without_waiting(prefect_server, settings, registry, county) -> None:
-    from flows.monthly import draft, review
+    from activity_day.flows.monthly import draft, review
 
     draft(county=county, month="2026-01")  # its review closed on 2025-12-18
     result = review(county=county, month="2026-01", interactive=True, poll_seconds=1)
@@ -162,8 +162,8 @@ def test_past_deadline_issues_the_plan_without_waiting(prefect_server, settings,
 
 
 def test_public_random_form_for_the_draw(prefect_server, settings, registry, county) -> None:
+    from activity_day.flows.monthly import draft, review, sample
     from activity_day.services.drawcheck import verify_stored
-    from flows.monthly import draft, review, sample
 
     draft(county=county, month="2027-03")
     review(county=county, month="2027-03")

@@ -27,11 +27,7 @@ from sqlmodel import SQLModel, select
 
 from activity_day.domain.profile import load_profile
 from activity_day.intake import COMMENTS, LIMITS, PLANS, SCORES, STATIONS, STORED_IN
-from activity_day.services.imports import ImportReport, import_file
-from activity_day.settings import Settings, use_settings
-from activity_day.store import crud
-from activity_day.store.database import ensure_schema, transaction
-from models import (
+from activity_day.models import (
     ActionKind,
     CommentSource,
     DepartmentComment,
@@ -45,7 +41,11 @@ from models import (
     StationPlan,
     Submission,
 )
-from models.enums import SubmissionStatus
+from activity_day.models.enums import SubmissionStatus
+from activity_day.services.imports import ImportReport, import_file
+from activity_day.settings import Settings, use_settings
+from activity_day.store import crud
+from activity_day.store.database import ensure_schema, transaction
 from tests.conftest import DEMO_PROFILE
 from tests.intake_helpers import activity, official_plan, tokens_for
 

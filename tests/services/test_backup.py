@@ -15,14 +15,14 @@ from PIL import Image
 from sqlmodel import SQLModel
 from typer.testing import CliRunner
 
+from activity_day.cli import app
 from activity_day.errors import OperatorError
+from activity_day.models import get_engine
 from activity_day.services.backup import backup, restore
 from activity_day.services.evidence import receive_photo
 from activity_day.settings import Settings, settings_in_force
 from activity_day.store import dump, migrate
 from activity_day.store.photos import photo_store
-from cli import app
-from models import get_engine
 from tests.conftest import fresh_postgres_database
 from tests.intake_helpers import official_plan, tokens_for
 

@@ -12,13 +12,7 @@ from sqlmodel import select
 
 from activity_day.demo import write_xlsx
 from activity_day.domain.codes import normalize_code
-from activity_day.services import findings
-from activity_day.services.imports import import_file
-from activity_day.services.lectures import list_orders
-from activity_day.store import crud
-from activity_day.store import lectures as lecture_store
-from activity_day.store.database import transaction
-from models import (
+from activity_day.models import (
     AssessedScore,
     DemoApplication,
     InspectionScore,
@@ -27,6 +21,12 @@ from models import (
     Station,
     StationPlan,
 )
+from activity_day.services import findings
+from activity_day.services.imports import import_file
+from activity_day.services.lectures import list_orders
+from activity_day.store import crud
+from activity_day.store import lectures as lecture_store
+from activity_day.store.database import transaction
 from tests.api.test_every_path import EARLY, LATER, MONTH, PLAN_FILE_COLUMNS, World, bearer, plan_rows, world
 from tests.api.test_every_path import raise_findings as _raise_findings
 

@@ -13,11 +13,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from activity_day.models import FindingEvent
+from activity_day.models.db import get_engine
 from activity_day.services import findings
 from activity_day.settings import Settings, get_settings, settings_in_force
 from activity_day.store.database import transaction
-from models import FindingEvent
-from models.db import get_engine
 from tests.services.test_reports_import import raise_findings
 
 NOW = datetime(2026, 12, 16, 2, tzinfo=UTC)

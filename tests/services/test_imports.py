@@ -9,9 +9,9 @@ import pytest
 from sqlmodel import select
 
 from activity_day.demo import write_xlsx
+from activity_day.models import DepartmentComment, InspectionScore, PlannedActivity, Station, StationPlan
 from activity_day.services.imports import import_file
 from activity_day.store.database import transaction
-from models import DepartmentComment, InspectionScore, PlannedActivity, Station, StationPlan
 
 MONTH = "2026-12"
 

@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 from sqlmodel import select
 
+from activity_day.models import PlannedActivity, StationPlan
 from activity_day.services.inbox import pending_files, process_inbox
 from activity_day.store.database import transaction
-from models import PlannedActivity, StationPlan
 from tests.intake_helpers import official_plan
 
 MONTH = "2026-12"

@@ -8,12 +8,12 @@ from pathlib import Path
 import pandas as pd
 from typer.testing import CliRunner
 
+from activity_day.cli import app
 from activity_day.demo import write_xlsx
 from activity_day.services import findings
 from activity_day.services.imports import import_file
 from activity_day.store import findings as store
 from activity_day.store.database import transaction
-from cli import app
 
 NOW = datetime(2026, 12, 15, 2, tzinfo=UTC)
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 from typer.testing import CliRunner
 
+from activity_day.cli import app
 from activity_day.demo import write_xlsx
 from activity_day.services.imports import import_file
 from activity_day.services.stations import lifetimes
-from cli import app
 
 runner = CliRunner()
 

@@ -9,9 +9,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import StatementError
 from sqlmodel import select
 
+from activity_day.models import InspectionMode, MonthPlan, PlanStatus, Station, StationKind
+from activity_day.models.db import upsert
 from activity_day.store.database import ensure_schema, transaction
-from models import InspectionMode, MonthPlan, PlanStatus, Station, StationKind
-from models.db import upsert
 
 
 def test_enum_columns_store_the_value_and_read_back_the_member(settings) -> None:

@@ -12,8 +12,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlmodel import SQLModel
 
+from activity_day.models.db import get_engine
 from activity_day.store.migrate import alembic_config, upgrade
-from models.db import get_engine
 
 
 def assert_matches_tables(url: str) -> None:

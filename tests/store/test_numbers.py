@@ -54,8 +54,8 @@ def test_the_office_moves_the_next_number_forward_never_back(settings) -> None:
 
 
 def test_numbers_on_documents_issued_before_the_register_are_entered_into_it(tmp_path) -> None:
+    from activity_day.models.db import get_engine
     from activity_day.store.migrate import upgrade
-    from models.db import get_engine
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     upgrade(url, "0005")

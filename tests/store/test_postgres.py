@@ -26,8 +26,8 @@ def pg_settings(postgres_url: str, tmp_path: Path):
 
 @pytest.mark.flow
 def test_cycle_on_postgres_is_idempotent(prefect_server, pg_settings, tmp_path: Path) -> None:
+    from activity_day.flows.monthly import monthly_cycle
     from activity_day.services.drawcheck import verify_stored
-    from flows.monthly import monthly_cycle
 
     profile = profile_with_holiday_file(tmp_path / "profile")
     county = init_county(profile).county.code
@@ -52,8 +52,8 @@ def test_concurrent_submissions_are_stored_exactly_once(pg_settings, tmp_path: P
     from sqlmodel import select
 
     from activity_day.api import clock, create_app
+    from activity_day.models import PlannedActivity, StationPlan, Submission
     from activity_day.store.database import transaction
-    from models import PlannedActivity, StationPlan, Submission
     from tests.api.test_api import RealServer
     from tests.intake_helpers import activity, official_plan, tokens_for
 

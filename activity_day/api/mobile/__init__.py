@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from activity_day.api.mobile import scorers, speaker, station
-from activity_day.api.mobile.pages import STATIC_DIR
+from activity_day.resources import STATIC_DIR
 
 # Pages link their CSS and scripts with the file's checksum (`pages.static_url`): a phone keeps such a file for a
 # year and asks again only when a new release changes the checksum; an address without it is checked every time.

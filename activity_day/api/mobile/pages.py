@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -21,6 +20,7 @@ from starlette.datastructures import FormData
 from activity_day.documents.render import environment
 from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.months import TZ
+from activity_day.resources import STATIC_DIR
 from activity_day.settings import get_settings
 
 # One cookie per role, so a phone that holds a station's link and an observer's keeps both.
@@ -114,7 +114,6 @@ def shown(request: Request, response: Response) -> Response:
     return response
 
 
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
 
 @lru_cache(maxsize=32)

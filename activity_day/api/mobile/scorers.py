@@ -46,6 +46,7 @@ from activity_day.domain.codes import normalize_code
 from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.months import this_month
 from activity_day.intake import LIMITS, H
+from activity_day.models.enums import ScorerRole
 from activity_day.services.lectures import STATUS_CN, lectures_in_township, ratings_by
 from activity_day.services.scoring import (
     Scorer,
@@ -58,7 +59,6 @@ from activity_day.services.scoring import (
 from activity_day.store import crud
 from activity_day.store.database import transaction
 from activity_day.store.reading import reading
-from models.enums import ScorerRole
 
 router = APIRouter()
 ROLES = {"team": ScorerRole.TEAM, "observer": ScorerRole.OBSERVER}

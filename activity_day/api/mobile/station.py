@@ -47,6 +47,7 @@ from activity_day.api.mobile.pages import (
 from activity_day.domain.lateness import deadline_of
 from activity_day.domain.months import TZ, next_month, this_month
 from activity_day.errors import Refused
+from activity_day.models.enums import ActionKind, PracticeTask
 from activity_day.services import findings
 from activity_day.services.evidence import EvidenceRefused, receive_photo, record_evidence, records_of
 from activity_day.services.lectures import STATION_RATER
@@ -54,7 +55,6 @@ from activity_day.services.submissions import FIELDS, last_accepted_at, station_
 from activity_day.store import crud
 from activity_day.store.database import transaction
 from activity_day.store.reading import reading
-from models.enums import ActionKind, PracticeTask
 
 router = APIRouter()
 PLAN_KEYS = ("name", "task", "action_kind", "start_time", "location", "expected_participants", "checklist_code",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from models import tables  # noqa: F401  (registers the tables)
-from models.db import get_engine
+from activity_day.models import tables  # noqa: F401  (registers the tables)
+from activity_day.models.db import get_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

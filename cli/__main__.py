@@ -1,5 +1,0 @@
-"""`python -m cli`: the activity-day command."""
-
-from cli import main
-
-main()
