@@ -13,8 +13,6 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-FAULT_STEPS = ("draft", "review", "collect", "sample", "compile")
-
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ACTIVITY_DAY_", extra="ignore")
@@ -95,11 +93,15 @@ class Drills(BaseSettings):
     @field_validator("fault")
     @classmethod
     def _known_step(cls, v: str | None) -> str | None:
+        from activity_day.models.enums import (
+            Step,  # the one step list (imported here: the settings stay light)
+        )
+
         if v is None or not v.strip():
             return None
         step, _, month = v.strip().partition(":")
-        if step not in FAULT_STEPS or (month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month)):
-            raise ValueError(f"ACTIVITY_DAY_FAULT 应为 {'、'.join(FAULT_STEPS)} 之一，可加 :YYYY-MM（填写的是“{v}”）")
+        if step not in set(Step) or (month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month)):
+            raise ValueError(f"ACTIVITY_DAY_FAULT 应为 {'、'.join(Step)} 之一，可加 :YYYY-MM（填写的是“{v}”）")
         return v.strip()
 
 

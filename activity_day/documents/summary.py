@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from activity_day.domain.dates import cn_date, cn_month
-
-CYCLE_STEPS = ("draft", "review", "collect", "sample", "compile")
+from activity_day.models.enums import Step
 
 
 def _files(files: dict | None) -> list[str]:
@@ -18,7 +17,7 @@ def summary_lines(step: str, month: str, result: dict) -> list[str]:
     """What a step produced, in Chinese, for the terminal."""
     label = cn_month(month)
     if step == "cycle":
-        return [line for name in CYCLE_STEPS for line in summary_lines(name, month, result[name])]
+        return [line for name in Step for line in summary_lines(name, month, result[name])]
     if step == "draft":
         lines = [f"{label}方案（征求意见稿）已起草：活动日 {cn_date(date.fromisoformat(result['activity_date']))}，学习清单 {result['learning']} 项，"
                  f"活动清单 {result['checklist']} 项，节日和纪念日：{'、'.join(result['festivals']) or '无'}"]
