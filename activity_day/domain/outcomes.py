@@ -3,7 +3,19 @@ Prefect's results, the CLI's --json and the tests)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A service's answer to one write from the field (a plan, a check-in, a score), whatever path brought it:
+    the HTTP status the API returns and the pages read, the body, and whether the write was a replay of one
+    already stored (nothing written)."""
+
+    http_status: int
+    body: dict[str, Any]
+    replay: bool = False
 
 
 class DraftResult(TypedDict):

@@ -15,6 +15,7 @@ from activity_day.domain import evidence as judging
 from activity_day.domain import timing
 from activity_day.domain.evidence import EvidenceKind, PhotoSeen, Report
 from activity_day.domain.months import TZ
+from activity_day.domain.outcomes import Outcome
 from activity_day.domain.photo_facts import NotAPhoto, photo_facts
 from activity_day.errors import MissingPrerequisite
 from activity_day.models import EvidenceRecord, Photo
@@ -87,13 +88,6 @@ def receive_photo(*, county: str, station_code: str, data: bytes, now: datetime)
 
 
 # --- records ------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Outcome:
-    http_status: int
-    body: dict[str, Any]
-    replay: bool = False
-
 
 def record_public(row: EvidenceRecord, seq: int | None = None) -> dict[str, Any]:
     """A record as the API gives it; `seq` the position of its activity in the plan today (else as sent)."""

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from activity_day.domain.names import closest, control_characters, normalize_name, strip_control
+from activity_day.domain.outcomes import Outcome
 from activity_day.domain.profile import Profile
 from activity_day.domain.timing import closed_message
 from activity_day.domain.tokens import default_expiry, is_live
@@ -243,13 +244,6 @@ def stations_of(*, scorer: Scorer, month: str, session: Session | None = None) -
 
 
 # --- scoring ------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Outcome:
-    http_status: int
-    body: dict[str, Any]
-    replay: bool = False  # the client key was already stored: nothing written
-
 
 # A phone's own key for one score (crypto.randomUUID()): a score kept offline and sent again is stored once.
 CLIENT_KEY = re.compile(r"^[0-9A-Za-z-]{8,36}$")

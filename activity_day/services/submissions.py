@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +16,7 @@ from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.lateness import past_deadline
 from activity_day.domain.months import TZ
 from activity_day.domain.names import control_characters, strip_control
+from activity_day.domain.outcomes import Outcome
 from activity_day.domain.tokens import default_expiry, is_live
 from activity_day.intake import PLANS, H, Problem, code_index
 from activity_day.models import Station, StationToken, Submission
@@ -37,13 +37,6 @@ SOURCE = "小程序提交"
 # form is held to the same.
 SUBMISSION_ID = re.compile(r"[A-Za-z0-9_.:-]{8,80}")
 REJECTED = "活动计划有误，请按下列各项修改后重新提交"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    http_status: int
-    body: dict[str, Any]
-    replay: bool = False
 
 
 def token_sha256(token: str) -> str:
