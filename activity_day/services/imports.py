@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pandas as pd
+from sqlmodel import Session
 
 from activity_day.domain import menu
 from activity_day.domain.months import local_day
@@ -109,6 +113,31 @@ def source_ref(name: str, column: str, *, row: int | None = None, last_row: int 
     return name if row is None else f"{name}:{row}"
 
 
+@dataclass
+class Incoming:
+    """One file being imported, as every importer reads it: the table read and its reading notices (importers
+    add theirs), the county, the month or round it belongs to, and the clock."""
+
+    kind: str
+    county: str
+    name: str  # the file as reports name it
+    frame: pd.DataFrame
+    notices: list[Problem]
+    now: datetime
+    month: str | None = None
+    round_: str | None = None
+    received_at: datetime | None = None
+    rubric: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def last_row(self) -> int:
+        return int(self.frame[ROW].max())
+
+    def the_month(self) -> str:
+        assert self.month is not None, f"{self.kind} belong to a month"
+        return self.month
+
+
 def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
                 received_at: datetime | None = None, round_: str | None = None,
                 now: datetime | None = None) -> ImportReport:
@@ -118,7 +147,8 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
     are flagged late. `now` is the clock the time rules read (a lecture rated only from its day, an answer only
     before it, a 整改报告's time); the entry point gives it, else the receipt time or the moment of the call.
     Bad input never raises: an unusable file is a report with exit code 2, and every text is checked against its
-    column before the database is touched.
+    column before the database is touched. Each kind's importer is in IMPORTERS (one transaction for the file)
+    or OWN_TRANSACTIONS (a step per row).
     """
     now = now or received_at or datetime.now(UTC)
     path = Path(path)
@@ -133,105 +163,123 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
         frame = read_table(path, scores_kind(rubric) if kind == "scores" else KINDS[kind])
     except FileUnusable as exc:
         return ImportReport(kind, name, problems=[exc.problem], unusable=True)
-    notices = frame.attrs.get("notices", [])
-    last_row = int(frame[ROW].max())
+    incoming = Incoming(kind, county, name, frame, list(frame.attrs.get("notices", [])), now, month=month,
+                        round_=round_, received_at=received_at, rubric=rubric)
     if kind == "scores" and (problem := check_score_columns(frame, name, rubric)):
         return ImportReport(kind, name, problems=[problem], unusable=True)
-    if kind == "answers":  # each answer is its own step: a decline re-forms that team (services.lectures.answer)
-        assert month is not None, "speakers' answers belong to a month"
-        return _import_answers(county, month, frame, name, notices, now)
+    if kind in OWN_TRANSACTIONS:
+        return _report(*OWN_TRANSACTIONS[kind](incoming), incoming.notices)
     with transaction() as session:
-        if kind == "stations":
-            registered = crud.registered_codes(session=session, county=county)
-            today = local_day(now)
-            validated = validate_stations(frame, name, existing=code_index(registered), today=today)
-            rows = validated.units.get(REGISTRY, [])
-            written = crud.replace_registry(session=session, county=county, rows=rows, today=today) if rows else 0
-            if rows:  # the registry wins; the profile must follow before the next draw (回避)
-                profile = crud.load_profile_of(session=session, county=county)
-                notices = notices + [
-                    Problem(name, None, None, None, f"注意：{problem}；抽样前请修改县情配置并重新运行 activity-day init")
-                    for problem in unknown_townships(profile, {r["township"] for r in rows})]
-            return _report(validated, written, notices)
-        if kind == "applications":  # a demonstration-station round (示范所站评选), not a month
-            assert round_ is not None, "applications belong to a round"
-            demo_service.applications_open(session, county, round_)
-            stations = crud.stations_frame(session=session, county=county)
-            validated = validate_applications(frame, name, stations=code_index(stations["code"]))
-            rows = [r for unit in validated.units.values() for r in unit]
-            ref = source_ref(name, "demo_application.source_ref", last_row=last_row)
-            return _report(validated, demo_store.save_applications(session=session, county=county, round_=round_,
-                                                                   rows=rows, source_ref=ref), notices)
-        if kind == "evaluation":  # each row names its month (评估月份)
-            profile = crud.load_profile_of(session=session, county=county)
-            stations = crud.stations_frame(session=session, county=county)
-            indicators = {i.code: i.name for d in profile.evaluation.dimensions for i in d.indicators
-                          if i.source == "assessed"}
-            assessors = {m.name: m.home_township for t in profile.teams for m in t.members}
-            assessors |= {m.name: m.home_township for m in profile.sampling.online_inspectors}
-            validated = validate_assessed(frame, name, stations=code_index(stations["code"]),
-                                          townships=dict(zip(stations["code"], stations["township"], strict=True)),
-                                          indicators=indicators, assessors=assessors)
-            rows = [r for unit in validated.units.values() for r in unit]
-            ref = source_ref(name, "assessed_score.source_ref", last_row=last_row)
-            return _report(validated, crud.save_assessed(session=session, county=county, rows=rows, source_ref=ref),
-                           notices)
-        if kind == "speakers":  # the lecture pool, a registry like the stations'
-            return _report(*_save_speakers(session, county, frame, name), notices)
-        if kind == "ratings":
-            assert month is not None, "lecture ratings belong to a month"
-            return _report(*_save_ratings(session, county, month, frame, name, now), notices)
-        if kind == "orders":
-            assert month is not None, "lecture orders belong to a month"
-            return _report(*_save_orders(session, county, month, frame, name, received_at, notices), notices)
-        if kind == "reports":  # 整改报告: each row names its finding, of whatever month
-            return _report(*_save_reports(session, county, frame, name, now), notices)
-        assert month is not None, "plans, comments and scores belong to a month"
-        if kind == "comments":
-            profile = crud.load_profile_of(session=session, county=county)
-            draft = crud.get_plan(session=session, county=county, month=month, version=1)
-            learning, checklist = load_learning_catalog(), load_checklist_catalog()
-            planned = crud.plan_content(draft) if draft else None
-            validated = validate_comments(
-                frame, name, departments=profile.departments,
-                catalog_codes=set(learning["code"]) | set(checklist["code"]),
-                in_plan=planned.codes() if planned else None,
-                foreign=foreign_festival_codes(planned, learning, checklist) if planned else None)
-            rows = [dict(r, source=CommentSource.FILE.value,
-                         source_ref=source_ref(name, "department_comment.source_ref", row=r[ROW]))
-                    for unit in validated.units.values() for r in unit]
-            # A row that decides (处理意见) updates the stored comment; one that does not leaves any
-            # decision already taken alone, so importing the same file again changes nothing.
-            decided = [r for r in rows if r.get("disposition")]
-            crud.save_comments(session=session, county=county, month=month, rows=decided)
-            crud.save_comments(session=session, county=county, month=month, update=False,
-                               rows=[r for r in rows if not r.get("disposition")])
-            return _report(validated, len(rows), notices)
-        known = code_index(crud.stations_frame(session=session, county=county)["code"])
-        if kind == "plans":  # the service every path of a station plan goes through
-            taken = plans.take_plans(session, county=county, month=month, frame=frame, source=name, stations=known,
-                                     channel=Channel.EXCEL, source_ref=source_ref(name, "station_plan.source_ref"),
-                                     received_at=received_at)
-            return _report(taken.validated, taken.written, notices + taken.notices)
-        validated = validate_scores(frame, name, stations=known, rubric=rubric)
-        rows = [r for unit in validated.units.values() for r in unit]
-        ref = source_ref(name, "inspection_score.source_ref", last_row=last_row)
-        try:
-            stored = scoring.keep_scores(session=session, county=county, month=month, rows=rows, source_ref=ref,
-                                         actors=[source_ref(name, "score_revision.actor", row=r[ROW]) for r in rows],
-                                         now=now)
-        except scoring.ScoresClosed as exc:  # as the API and the pages: the circular made the month's scores final
-            refuse_all(validated, name, exc.message)
-            stored = []
-        return _report(validated, len(stored), notices)
+        return _report(*IMPORTERS[kind](session, incoming), incoming.notices)
 
 
-def _save_reports(session, county: str, frame, name: str, now: datetime) -> tuple[Validated, int]:
+def _save_stations(session: Session, incoming: Incoming) -> tuple[Validated, int]:
+    """The registry: the file wins; the profile must follow before the next draw (回避), and a township the
+    profile does not know is noted."""
+    county, name = incoming.county, incoming.name
+    registered = crud.registered_codes(session=session, county=county)
+    today = local_day(incoming.now)
+    validated = validate_stations(incoming.frame, name, existing=code_index(registered), today=today)
+    rows = validated.units.get(REGISTRY, [])
+    written = crud.replace_registry(session=session, county=county, rows=rows, today=today) if rows else 0
+    if rows:
+        profile = crud.load_profile_of(session=session, county=county)
+        incoming.notices.extend(
+            Problem(name, None, None, None, f"注意：{problem}；抽样前请修改县情配置并重新运行 activity-day init")
+            for problem in unknown_townships(profile, {r["township"] for r in rows}))
+    return validated, written
+
+
+def _save_applications(session: Session, incoming: Incoming) -> tuple[Validated, int]:
+    """A demonstration-station round's applications (示范所站评选): a round, not a month."""
+    assert incoming.round_ is not None, "applications belong to a round"
+    county, name = incoming.county, incoming.name
+    demo_service.applications_open(session, county, incoming.round_)
+    stations = crud.stations_frame(session=session, county=county)
+    validated = validate_applications(incoming.frame, name, stations=code_index(stations["code"]))
+    rows = [r for unit in validated.units.values() for r in unit]
+    ref = source_ref(name, "demo_application.source_ref", last_row=incoming.last_row)
+    return validated, demo_store.save_applications(session=session, county=county, round_=incoming.round_,
+                                                   rows=rows, source_ref=ref)
+
+
+def _save_assessed(session: Session, incoming: Incoming) -> tuple[Validated, int]:
+    """The evaluation's assessed indicators: each row names its month (评估月份)."""
+    county, name = incoming.county, incoming.name
+    profile = crud.load_profile_of(session=session, county=county)
+    stations = crud.stations_frame(session=session, county=county)
+    indicators = {i.code: i.name for d in profile.evaluation.dimensions for i in d.indicators
+                  if i.source == "assessed"}
+    assessors = {m.name: m.home_township for t in profile.teams for m in t.members}
+    assessors |= {m.name: m.home_township for m in profile.sampling.online_inspectors}
+    validated = validate_assessed(incoming.frame, name, stations=code_index(stations["code"]),
+                                  townships=dict(zip(stations["code"], stations["township"], strict=True)),
+                                  indicators=indicators, assessors=assessors)
+    rows = [r for unit in validated.units.values() for r in unit]
+    ref = source_ref(name, "assessed_score.source_ref", last_row=incoming.last_row)
+    return validated, crud.save_assessed(session=session, county=county, rows=rows, source_ref=ref)
+
+
+def _save_comments(session: Session, incoming: Incoming) -> tuple[Validated, int]:
+    """The departments' comments on the month's draft plan."""
+    county, name, month = incoming.county, incoming.name, incoming.the_month()
+    profile = crud.load_profile_of(session=session, county=county)
+    draft = crud.get_plan(session=session, county=county, month=month, version=1)
+    learning, checklist = load_learning_catalog(), load_checklist_catalog()
+    planned = crud.plan_content(draft) if draft else None
+    validated = validate_comments(
+        incoming.frame, name, departments=profile.departments,
+        catalog_codes=set(learning["code"]) | set(checklist["code"]),
+        in_plan=planned.codes() if planned else None,
+        foreign=foreign_festival_codes(planned, learning, checklist) if planned else None)
+    rows = [dict(r, source=CommentSource.FILE.value,
+                 source_ref=source_ref(name, "department_comment.source_ref", row=r[ROW]))
+            for unit in validated.units.values() for r in unit]
+    # A row that decides (处理意见) updates the stored comment; one that does not leaves any
+    # decision already taken alone, so importing the same file again changes nothing.
+    decided = [r for r in rows if r.get("disposition")]
+    crud.save_comments(session=session, county=county, month=month, rows=decided)
+    crud.save_comments(session=session, county=county, month=month, update=False,
+                       rows=[r for r in rows if not r.get("disposition")])
+    return validated, len(rows)
+
+
+def _save_plans(session: Session, incoming: Incoming) -> tuple[Validated, int]:
+    """Station plans, through the service every path of a station plan goes through (`plans.take_plans`)."""
+    county, name = incoming.county, incoming.name
+    known = code_index(crud.stations_frame(session=session, county=county)["code"])
+    taken = plans.take_plans(session, county=county, month=incoming.the_month(), frame=incoming.frame, source=name,
+                             stations=known, channel=Channel.EXCEL,
+                             source_ref=source_ref(name, "station_plan.source_ref"), received_at=incoming.received_at)
+    incoming.notices.extend(taken.notices)
+    return taken.validated, taken.written
+
+
+def _save_scores(session: Session, incoming: Incoming) -> tuple[Validated, int]:
+    """The teams' and observers' scores, kept by the service the API and the pages use (`scoring.keep_scores`)."""
+    county, name, month = incoming.county, incoming.name, incoming.the_month()
+    known = code_index(crud.stations_frame(session=session, county=county)["code"])
+    validated = validate_scores(incoming.frame, name, stations=known, rubric=incoming.rubric)
+    rows = [r for unit in validated.units.values() for r in unit]
+    ref = source_ref(name, "inspection_score.source_ref", last_row=incoming.last_row)
+    try:
+        stored = scoring.keep_scores(session=session, county=county, month=month, rows=rows, source_ref=ref,
+                                     actors=[source_ref(name, "score_revision.actor", row=r[ROW]) for r in rows],
+                                     now=incoming.now)
+    except scoring.ScoresClosed as exc:  # as the API and the pages: the circular made the month's scores final
+        refuse_all(validated, name, exc.message)
+        stored = []
+    return validated, len(stored)
+
+
+def _save_reports(session: Session, incoming: Incoming) -> tuple[Validated, int]:
     """Each 整改报告 row read and checked (`validate_reports`), then checked and stored by the service every path
     uses (`findings.take_report`); a refusal becomes that row's problem, by its column. A row that repeats the
-    report already waiting for review changes nothing (importing a file twice is a no-op)."""
+    report already waiting for review changes nothing (importing a file twice is a no-op). Each row names its
+    finding, of whatever month."""
+    county, name, now = incoming.county, incoming.name, incoming.now
     stations = crud.stations_frame(session=session, county=county)
-    validated = validate_reports(frame, name, stations=code_index(stations["code"]))
+    validated = validate_reports(incoming.frame, name, stations=code_index(stations["code"]))
     written = 0
     for unit, rows in list(validated.units.items()):
         row = rows[0]
@@ -268,35 +316,39 @@ def _refuse_row(validated: Validated, unit: str, problem: Problem) -> None:
     validated.problems.append(problem)
 
 
-def _save_speakers(session, county: str, frame, name: str) -> tuple[Validated, int]:
+def _save_speakers(session: Session, incoming: Incoming) -> tuple[Validated, int]:
+    """The lecture pool, a registry like the stations'."""
+    county, name = incoming.county, incoming.name
     profile = crud.load_profile_of(session=session, county=county)
     stations = crud.stations_frame(session=session, county=county)
     catalog = load_learning_catalog()
     topics = menu.topics_of(None, catalog["category_name"].drop_duplicates(), [p.name for p in profile.county_programs])
-    validated = validate_speakers(frame, name, topics=topics, townships=set(stations["township"]),
+    validated = validate_speakers(incoming.frame, name, topics=topics, townships=set(stations["township"]),
                                   default_cap=profile.lectures.default_cap)
     rows = validated.units.get(REGISTRY, [])
     return validated, (lecture_store.replace_pool(session=session, county=county, rows=rows) if rows else 0)
 
 
-def _save_orders(session, county: str, month: str, frame, name: str, received_at: datetime | None,
-                 notices: list[Problem]) -> tuple[Validated, int]:
+def _save_orders(session: Session, incoming: Incoming) -> tuple[Validated, int]:
     """Orders through the service the API's and the page's use (`lectures.take_orders`); a change to a lecture
-    already delivered is kept out and added to `notices`."""
+    already delivered is kept out and added to the notices."""
+    county, name = incoming.county, incoming.name
     stations = crud.stations_frame(session=session, county=county)
-    intake = lectures.take_orders(session, county=county, month=month, frame=frame, source=name,
-                                  stations=code_index(stations["code"]), received_at=received_at,
+    intake = lectures.take_orders(session, county=county, month=incoming.the_month(), frame=incoming.frame,
+                                  source=name, stations=code_index(stations["code"]), received_at=incoming.received_at,
                                   source_ref=source_ref(name, "lecture_order.source_ref"))
-    notices.extend(plans.delivered_notices(intake.delivered, name))
+    incoming.notices.extend(plans.delivered_notices(intake.delivered, name))
     return intake.validated, intake.written
 
 
-def _save_ratings(session, county: str, month: str, frame, name: str, now: datetime) -> tuple[Validated, int]:
+def _save_ratings(session: Session, incoming: Incoming) -> tuple[Validated, int]:
     """Ratings of the lectures that had a team, through the service the API's ratings use (`record_ratings`):
     once the month's circular is compiled the whole file is refused, as the API and the pages refuse."""
+    name, frame = incoming.name, incoming.frame
     try:
-        validated, written, _ = lectures.record_ratings(session=session, county=county, month=month, frame=frame,
-                                                        file=name, now=now,
+        validated, written, _ = lectures.record_ratings(session=session, county=incoming.county,
+                                                        month=incoming.the_month(), frame=frame,
+                                                        file=name, now=incoming.now,
                                                         source_ref=source_ref(name, "lecture_rating.source_ref"))
     except lectures.RatingRefused as exc:
         problem = Problem(name, None, None, None, str(exc))
@@ -304,14 +356,16 @@ def _save_ratings(session, county: str, month: str, frame, name: str, now: datet
     return validated, written
 
 
-def _import_answers(county: str, month: str, frame, name: str, notices: list[Problem], now: datetime) -> ImportReport:
+def _import_answers(incoming: Incoming) -> tuple[Validated, int]:
     """Validate every answer against the teams as they stand, then record the accepted ones in file order through
-    the service the API and the speaker page use (`lectures.answer`: the same time rule)."""
+    the service the API and the speaker page use (`lectures.answer`: the same time rule). Each answer is its own
+    step: a decline re-forms that team."""
+    county, month, name, now = incoming.county, incoming.the_month(), incoming.name, incoming.now
     with transaction(read_only=True) as session:
         orders = lecture_store.orders(session=session, county=county, month=month)
         stations = crud.stations_frame(session=session, county=county)
     teams = {(o.station_code, o.menu_code): list(o.team) for o in orders if o.status in ("dispatched", "confirmed")}
-    validated = validate_answers(frame, name, teams=teams, stations=code_index(stations["code"]))
+    validated = validate_answers(incoming.frame, name, teams=teams, stations=code_index(stations["code"]))
     written = 0
     for unit, rows in list(validated.units.items()):
         for row in rows:
@@ -324,4 +378,24 @@ def _import_answers(county: str, month: str, frame, name: str, notices: list[Pro
                 validated.refused[unit] = [problem]
                 validated.problems.append(problem)
                 del validated.units[unit]
-    return _report(validated, written, notices)
+    return validated, written
+
+
+# Each kind of file, by the name `activity-day import KIND` and the inbox give it: its importer, run in one
+# transaction for the whole file (validate everything, then write what is accepted) ...
+IMPORTERS: dict[str, Callable[[Session, Incoming], tuple[Validated, int]]] = {
+    "stations": _save_stations,
+    "applications": _save_applications,
+    "evaluation": _save_assessed,
+    "speakers": _save_speakers,
+    "ratings": _save_ratings,
+    "orders": _save_orders,
+    "reports": _save_reports,
+    "comments": _save_comments,
+    "plans": _save_plans,
+    "scores": _save_scores,
+}
+# ... or as steps of their own, one per row.
+OWN_TRANSACTIONS: dict[str, Callable[[Incoming], tuple[Validated, int]]] = {
+    "answers": _import_answers,
+}
