@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
@@ -154,87 +155,123 @@ def _plans_by_station(r: PeriodRecords) -> dict[str, dict[str, bool]]:
     return out
 
 
+@dataclass(frozen=True)
+class _Derivation:
+    """What a derived indicator's metric reads: the period's records, the indicator, the stations, each station's
+    own months, and the period's activities by station."""
+
+    r: PeriodRecords
+    indicator: Indicator
+    codes: list[str]
+    lives: dict[str, list[str]]
+    by_station: dict[str, pd.DataFrame]
+    empty: pd.DataFrame
+
+
 def derived_values(r: PeriodRecords, indicator: Indicator,
                    lives: dict[str, list[str]] | None = None) -> dict[str, dict]:
     """station code -> evidence (with its value) of one derived indicator, over each station's own months
     (`lives`, default `station_months`)."""
     lives = station_months(r) if lives is None else lives
-    metric, codes = indicator.metric, list(r.stations["code"])
     acts = r.activities[r.activities["month"].isin(r.months)]
-    by_station = dict(list(acts.groupby("station_code")))
-    empty = acts.iloc[0:0]
-    out: dict[str, dict] = {}
-    if metric in ("plan_submitted", "plan_on_time"):
-        plans = _plans_by_station(r)
-        for code in codes:
-            months, mine = lives.get(code, []), plans.get(code, {})
-            hit = [m for m in months if m in mine and (metric == "plan_submitted" or not mine[m])]
-            records = [{"month": m, "late": mine[m]} for m in months if m in mine]
-            missing = [m for m in months if m not in mine]
-            out[code] = _evidence(_share(len(hit), len(months)), months, records, missing)
-    elif metric == "required_coverage":
-        for code in codes:
-            mine = by_station.get(code, empty)
-            checked = [m for m in lives.get(code, []) if r.required.get(m)]
-            covered, records = [], []
-            for m in checked:
-                have = set(mine.loc[mine["month"] == m, "checklist_code"].dropna())
-                lacking = [c for c in r.required[m] if c not in have]
-                records.append({"month": m, "required": r.required[m], "lacking": lacking})
-                if not lacking:
-                    covered.append(m)
-            out[code] = _evidence(_share(len(covered), len(checked)), checked, records,
-                                  [x["month"] for x in records if x["lacking"]])
-    elif metric in ("activities_per_month", "participation", "task_breadth", "volunteer_teams"):
-        for code in codes:
-            months = lives.get(code, [])
-            mine = by_station.get(code, empty)
-            mine = mine[mine["month"].isin(months)]
-            per_month = mine.groupby("month").size().to_dict()
-            records = [{"month": m, "activities": int(per_month.get(m, 0))} for m in months]
-            missing = [m for m in months if not per_month.get(m)]
-            if metric == "activities_per_month":
-                value = _capped(len(mine) / len(months), indicator.target or 1) if months else None
-            elif mine.empty:
-                value = None
-            elif metric == "participation":
-                value = _capped(float(mine["expected_participants"].mean()), indicator.target or 1)
-            elif metric == "task_breadth":
-                value = _share(mine["task"].astype(str).nunique(), FIVE_TASKS)
-            else:
-                teams = mine["volunteer_team"].fillna("").astype(str).str.strip() != ""
-                value = _share(int(teams.sum()), len(mine))
-            out[code] = _evidence(value, months, records, missing)
-    elif metric == "inspection_score":
-        scores = r.scores[r.scores["month"].isin(r.months)]
-        scores = _own(scores, lives)
-        finals = []
-        for m, frame in scores.groupby("month"):
-            result = station_scores(frame, r.stations, team_weight=r.team_weight, observer_weight=r.observer_weight)
-            finals.append(result.assign(month=m)[["month", "station_code", "final"]])
-        final = pd.concat(finals) if finals else pd.DataFrame(columns=["month", "station_code", "final"])
-        rows = dict(list(scores.groupby("station_code")))
-        for code in codes:
-            mine = final[final["station_code"] == code]
-            records = [{"month": s.month, "mode": s.mode, "scorer": s.scorer, "score": float(s.score)}
-                       for s in rows.get(code, scores.iloc[0:0]).sort_values(["month", "mode", "scorer"]).itertuples()]
-            value = round(float(mine["final"].mean()), 2) if len(mine) else None
-            out[code] = _evidence(value, sorted(mine["month"]), records, [],
-                                  "" if len(mine) else "期内未被抽中督查")
-    elif metric == "feedback_closed":
-        items = r.feedback[r.feedback["month"].isin(r.months)]
-        for code in codes:
-            months = lives.get(code, [])
-            mine = items[(items["station_code"] == code) & items["month"].isin(months)]
-            closed = mine["status"].astype(str) == "closed"
-            records = [{"id": int(f.id), "month": f.month, "status": str(f.status)} for f in mine.itertuples()]
-            # No suggestion, nothing to close: no value (not 100), the weight goes to the dimension's others.
-            out[code] = _evidence(_share(int(closed.sum()), len(mine)), months, records,
-                                  [x["month"] for x in records if x["status"] != "closed"],
-                                  "期内无意见建议" if mine.empty else "")
-    elif metric in ("lectures_delivered", "lecture_rating"):
-        out = _lecture_values(r, metric, codes, lives)
+    d = _Derivation(r, indicator, list(r.stations["code"]), lives, dict(list(acts.groupby("station_code"))),
+                    acts.iloc[0:0])
+    metric = _METRICS.get(indicator.metric)
+    return metric(d) if metric else {}
+
+
+def _plan_values(d: _Derivation) -> dict[str, dict]:
+    """plan_submitted, plan_on_time: the share of a station's months with a plan (on time)."""
+    plans, out = _plans_by_station(d.r), {}
+    for code in d.codes:
+        months, mine = d.lives.get(code, []), plans.get(code, {})
+        hit = [m for m in months if m in mine and (d.indicator.metric == "plan_submitted" or not mine[m])]
+        records = [{"month": m, "late": mine[m]} for m in months if m in mine]
+        missing = [m for m in months if m not in mine]
+        out[code] = _evidence(_share(len(hit), len(months)), months, records, missing)
     return out
+
+
+def _coverage_values(d: _Derivation) -> dict[str, dict]:
+    """required_coverage: the share of a station's months whose required checklist items it all planned."""
+    r, out = d.r, {}
+    for code in d.codes:
+        mine = d.by_station.get(code, d.empty)
+        checked = [m for m in d.lives.get(code, []) if r.required.get(m)]
+        covered, records = [], []
+        for m in checked:
+            have = set(mine.loc[mine["month"] == m, "checklist_code"].dropna())
+            lacking = [c for c in r.required[m] if c not in have]
+            records.append({"month": m, "required": r.required[m], "lacking": lacking})
+            if not lacking:
+                covered.append(m)
+        out[code] = _evidence(_share(len(covered), len(checked)), checked, records,
+                              [x["month"] for x in records if x["lacking"]])
+    return out
+
+
+def _activity_values(d: _Derivation) -> dict[str, dict]:
+    """activities_per_month, participation, task_breadth, volunteer_teams: from a station's planned activities."""
+    metric, target, out = d.indicator.metric, d.indicator.target or 1, {}
+    for code in d.codes:
+        months = d.lives.get(code, [])
+        mine = d.by_station.get(code, d.empty)
+        mine = mine[mine["month"].isin(months)]
+        per_month = mine.groupby("month").size().to_dict()
+        records = [{"month": m, "activities": int(per_month.get(m, 0))} for m in months]
+        missing = [m for m in months if not per_month.get(m)]
+        if metric == "activities_per_month":
+            value = _capped(len(mine) / len(months), target) if months else None
+        elif mine.empty:
+            value = None
+        elif metric == "participation":
+            value = _capped(float(mine["expected_participants"].mean()), target)
+        elif metric == "task_breadth":
+            value = _share(mine["task"].astype(str).nunique(), FIVE_TASKS)
+        else:
+            teams = mine["volunteer_team"].fillna("").astype(str).str.strip() != ""
+            value = _share(int(teams.sum()), len(mine))
+        out[code] = _evidence(value, months, records, missing)
+    return out
+
+
+def _inspection_values(d: _Derivation) -> dict[str, dict]:
+    """inspection_score: the mean of a station's final inspection scores in the months it was drawn."""
+    r = d.r
+    scores = _own(r.scores[r.scores["month"].isin(r.months)], d.lives)
+    finals = []
+    for m, frame in scores.groupby("month"):
+        result = station_scores(frame, r.stations, team_weight=r.team_weight, observer_weight=r.observer_weight)
+        finals.append(result.assign(month=m)[["month", "station_code", "final"]])
+    final = pd.concat(finals) if finals else pd.DataFrame(columns=["month", "station_code", "final"])
+    rows, out = dict(list(scores.groupby("station_code"))), {}
+    for code in d.codes:
+        mine = final[final["station_code"] == code]
+        records = [{"month": s.month, "mode": s.mode, "scorer": s.scorer, "score": float(s.score)}
+                   for s in rows.get(code, scores.iloc[0:0]).sort_values(["month", "mode", "scorer"]).itertuples()]
+        value = round(float(mine["final"].mean()), 2) if len(mine) else None
+        out[code] = _evidence(value, sorted(mine["month"]), records, [],
+                              "" if len(mine) else "期内未被抽中督查")
+    return out
+
+
+def _feedback_values(d: _Derivation) -> dict[str, dict]:
+    """feedback_closed: the share of a station's suggestions closed."""
+    items, out = d.r.feedback[d.r.feedback["month"].isin(d.r.months)], {}
+    for code in d.codes:
+        months = d.lives.get(code, [])
+        mine = items[(items["station_code"] == code) & items["month"].isin(months)]
+        closed = mine["status"].astype(str) == "closed"
+        records = [{"id": int(f.id), "month": f.month, "status": str(f.status)} for f in mine.itertuples()]
+        # No suggestion, nothing to close: no value (not 100), the weight goes to the dimension's others.
+        out[code] = _evidence(_share(int(closed.sum()), len(mine)), months, records,
+                              [x["month"] for x in records if x["status"] != "closed"],
+                              "期内无意见建议" if mine.empty else "")
+    return out
+
+
+def _lecture_metric(d: _Derivation) -> dict[str, dict]:
+    return _lecture_values(d.r, d.indicator.metric, d.codes, d.lives)
 
 
 def _own(frame: pd.DataFrame, lives: dict[str, list[str]]) -> pd.DataFrame:
@@ -383,3 +420,15 @@ def evaluate(r: PeriodRecords, rules: EvaluationRules) -> tuple[pd.DataFrame, di
     values = indicator_values(r, rules, lives)
     scored = score_stations(values, r.stations, rules, recorded(r, lives))
     return scored, values, watch_list(scored, r, rules)
+
+
+# Each derived metric (indicators.py names them) and the function that computes it for every station.
+_METRICS: dict[str, Callable[[_Derivation], dict[str, dict]]] = {
+    "plan_submitted": _plan_values, "plan_on_time": _plan_values,
+    "required_coverage": _coverage_values,
+    "activities_per_month": _activity_values, "participation": _activity_values,
+    "task_breadth": _activity_values, "volunteer_teams": _activity_values,
+    "inspection_score": _inspection_values,
+    "feedback_closed": _feedback_values,
+    "lectures_delivered": _lecture_metric, "lecture_rating": _lecture_metric,
+}
