@@ -153,6 +153,23 @@ def test_every_weakness_the_body_states_is_followed_by_a_requirement(year: dict)
         assert overdue is None or overdue.group(1).count("条，最早于") <= 3, month  # a few worst cases, not a list
 
 
+def test_every_colophon_says_the_same_in_every_format(year: dict) -> None:
+    """The 版记 (抄送 and the 印发 line) of each issued plan and circular: present in the Word document's text box as
+    in the Markdown and the HTML, with the same copies and the same date."""
+    found = {}
+    for month, docs in year["docs"].items():
+        for stem in ("plan-v2", "circular"):
+            for fmt, text in docs[stem].items():
+                copies = re.findall(r"抄送：([^\n]+?。)", text)
+                issued = re.findall(r"(\d{4}年\d{1,2}月\d{1,2}日)印发", text)
+                found[(month, stem, fmt)] = (copies, issued)
+    for (month, stem, fmt), seen in found.items():
+        copies, issued = seen
+        assert len(copies) == 1 and len(issued) == 1, (month, stem, fmt, seen)
+        assert seen == found[(month, stem, "md")], (month, stem, fmt)
+    assert found[("2027-12", "circular", "docx")][1][0].startswith("2027年12月")
+
+
 def test_the_evaluation_report_is_dated_after_its_period(year: dict) -> None:
     signed = cn_date(report_date("2027", year["profile"].evaluation.report_days))
     assert report_date("2027", year["profile"].evaluation.report_days) > date(2027, 12, 31)
