@@ -35,7 +35,7 @@ from activity_day.api.schemas import (
 from activity_day.errors import OperatorError
 from activity_day.services.demonstration import application_of, apply_for
 from activity_day.services.submissions import submissions_of, submit_plan
-from activity_day.settings import get_settings
+from activity_day.settings import Settings, get_settings
 from activity_day.store import crud
 from activity_day.store.database import ensure_schema, transaction
 
@@ -49,7 +49,10 @@ def served_app() -> FastAPI:
     return create_app(max(limits, default=DEFAULT_MAX_BODY))
 
 
-def create_app(max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
+def create_app(max_body_bytes: int = DEFAULT_MAX_BODY, settings: Settings | None = None) -> FastAPI:
+    """The API and the phone pages. The settings are read here, once (the environment's unless given), and kept on
+    the app for the routes that need them (`request.app.state.settings`)."""
+    settings = settings or get_settings()
     ensure_schema()
     app = FastAPI(
         title="activity-day 所站活动计划报送接口",
@@ -61,7 +64,8 @@ def create_app(max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
     # Pages, scripts and JSON compressed for phones on a weak signal (a station page: about 50 KB, 6 KB gzipped).
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     # Outermost: the scheme and client address as the trusted proxies give them (https behind a TLS proxy).
-    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=get_settings().trusted_proxies)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    app.state.settings = settings
     install_handlers(app)
     authed = error_responses(401, 403, 413, 422)
 

@@ -21,7 +21,6 @@ from activity_day.documents.render import environment
 from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.months import TZ
 from activity_day.resources import STATIC_DIR
-from activity_day.settings import get_settings
 
 # One cookie per role, so a phone that holds a station's link and an observer's keeps both.
 COOKIES = {"station": "ad_m_station", "team": "ad_m_team", "observer": "ad_m_observer", "speaker": "ad_m_speaker"}
@@ -61,7 +60,7 @@ def cookie_token(request: Request, role: str) -> str | None:
 def secure(request: Request) -> bool:
     """Whether cookies are Secure: over https (as the trusted proxies say, ACTIVITY_DAY_TRUSTED_PROXIES), or
     whenever the pages are published at an https address, whatever the proxy in front says."""
-    return request.url.scheme == "https" or get_settings().public_url.startswith("https://")
+    return request.url.scheme == "https" or request.app.state.settings.public_url.startswith("https://")
 
 
 def enter(request: Request, role: str, token: str) -> RedirectResponse:
@@ -112,8 +111,6 @@ def shown(request: Request, response: Response) -> Response:
     if FLASH_COOKIE in request.cookies:
         response.delete_cookie(FLASH_COOKIE, path="/m", httponly=True, samesite="lax", secure=secure(request))
     return response
-
-
 
 
 @lru_cache(maxsize=32)
