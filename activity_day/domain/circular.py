@@ -78,7 +78,7 @@ def build_circular_facts(data: dict[str, pd.DataFrame], profile: Profile, month:
                          evidence_by_station: pd.DataFrame | None = None, lectures: dict[str, Any] | None = None,
                          demo_codes: set[str] | frozenset[str] = frozenset(),
                          watch_codes: set[str] | frozenset[str] = frozenset()) -> CircularFacts:
-    """The month's circular facts from its data (see tasks.compile for what `data` holds), the findings of earlier
+    """The month's circular facts from its data (see services.circular for what `data` holds), the findings of earlier
     months (`earlier`), the on-day evidence and the lecture figures."""
     deadline = signed + timedelta(days=profile.rectification.deadline_days)
     overdue = rectification.overdue_codes(earlier, signed)

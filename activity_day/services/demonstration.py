@@ -345,3 +345,24 @@ def application_of(county: str, station: str, round_: str) -> dict | None:
     with transaction(read_only=True) as session:
         found = [a for a in store.applications(session=session, county=county, round_=round_) if a.station_code == station]
         return _public(found[0]) if found else None
+
+
+def candidates(county: str, round_: str) -> list[dict]:
+    """The shortlisted candidates, as the panel form shows them."""
+    with transaction(read_only=True) as session:
+        apps = [a for a in store.applications(session=session, county=county, round_=round_) if a.eligible]
+        stations = crud.stations_frame(session=session, county=county).set_index("code")
+        evaluation = store.evaluation_frame(session=session, county=county,
+                                            period=store.get_round(session=session, county=county, round_=round_).period)
+    info = evaluation.set_index("code")
+    return [{"code": a.station_code, "name": stations.loc[a.station_code, "name"],
+             "township": stations.loc[a.station_code, "township"], "brand": a.brand,
+             "total": f"{info.loc[a.station_code, 'total']:.2f}", "stars": int(info.loc[a.station_code, "stars"]),
+             "assessors": "、".join(a.assessors or [])} for a in apps]
+
+
+def objections_state(county: str, round_: str) -> list[dict]:
+    """The objections not yet decided, as the publicity form shows them."""
+    with transaction(read_only=True) as session:
+        return [{"id": o.id, "station": o.station_code, "content": o.content}
+                for o in store.objections(session=session, county=county, round_=round_) if o.upheld is None]

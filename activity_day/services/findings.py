@@ -17,6 +17,7 @@ from activity_day.errors import Refused
 from activity_day.intake import LIMITS, H
 from activity_day.models import Finding, Photo
 from activity_day.models.enums import FindingStatus
+from activity_day.services import notices
 from activity_day.store import crud
 from activity_day.store import findings as store
 from activity_day.store.database import transaction
@@ -187,6 +188,14 @@ def mark_overdue(county: str, on: date) -> int:
     """Store `overdue` on the county's open findings whose deadline passed before `on`."""
     with transaction() as session:
         return store.mark_overdue(session=session, county=county, today=on, now=now())
+
+
+def mark_overdue_and_notify(county: str, on: date) -> int:
+    """mark_overdue, and the notices of the stations concerned, in one transaction; how many were marked."""
+    with transaction() as session:
+        marked = store.mark_overdue(session=session, county=county, today=on, now=now())
+        notices.enqueue_rectification(session, county, on)
+    return marked
 
 
 def answered(county: str) -> list[dict[str, Any]]:

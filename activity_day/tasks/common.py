@@ -1,4 +1,4 @@
-"""What every task shares: a transaction, the output folder and the month's labels."""
+"""What every task shares: the output folder, artifacts, the run logger and the step cache."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from contextvars import ContextVar, copy_context
 from pathlib import Path
 
 from activity_day.settings import get_settings
-from activity_day.store.database import transaction
 
 __all__ = ["STEP", "artifact", "artifact_key", "artifacts_held", "artifacts_in_background", "month_dir", "run_logger",
-           "step_cache_key", "transaction"]
+           "step_cache_key"]
 
 
 def month_dir(county: str, month: str, county_folder: bool) -> Path:

@@ -2,37 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
-
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
-from activity_day.documents import charts
-from activity_day.documents.contexts import chart_series, circular_context
-from activity_day.documents.evidence import evidence_sheets
-from activity_day.documents.plaintext import docx_plain, html_plain
-from activity_day.documents.rectification import notices_sheet
-from activity_day.documents.render import docx_bytes, render_text, write_bytes, xlsx_bytes
-from activity_day.domain.aggregate import township_order
-from activity_day.domain.circular import CircularFacts, build_circular_facts
-from activity_day.domain.circular_rules import circular_rule_violations, circular_text_violations
-from activity_day.domain.dates import cn_month, shift_month
-from activity_day.domain.notices import Occasion
 from activity_day.domain.outcomes import CompileResult
-from activity_day.domain.results import TREND_MONTHS, feedback_rows
-from activity_day.services import notices
-from activity_day.services.evidence import coverage
-from activity_day.store import crud, numbers
-from activity_day.store import demonstration as demo_store
-from activity_day.store import findings as findings_store
-from activity_day.store import lectures as lecture_store
-from activity_day.tasks.common import STEP, artifact, artifact_key, month_dir, transaction
+from activity_day.services import circular, documents
+from activity_day.services.circular import (  # their home is services.circular
+    CircularContradiction,
+    check_circular,
+    lecture_figures,
+    no_scores_message,
+)
+from activity_day.tasks.common import STEP, artifact, artifact_key, month_dir
 
-
-def no_scores_message(month: str) -> str:
-    return (f"{cn_month(month)}还没有任何检查评分，不能印发通报：请先导入评分"
-            f"（activity-day import scores 检查评分.xlsx --month {month}），再运行 activity-day run compile --month {month}；"
-            "确未开展督查时，可加 --allow-empty 印发，通报将写明本月未开展督查评分")
+__all__ = ["CircularContradiction", "check_circular", "compile_circular", "lecture_figures", "no_scores_message"]
 
 
 @task(name="compile-circular", **STEP)
@@ -43,125 +26,7 @@ def compile_circular(county: str, month: str, allow_empty: bool = False,
     A month without a single score gets no circular unless `allow_empty`: an unattended run then
     fails with the message, and its retry succeeds once the scores are in.
     """
-    with transaction() as session:  # short: reads, the feedback items and the document number
-        profile = crud.load_profile_of(session=session, county=county)
-        plan = crud.official_plan(session=session, county=county, month=month)
-        content = crud.plan_content(plan)
-        stored_draw = crud.require_draw(session=session, county=county, month=month)
-        scores = crud.scores_frame(session=session, county=county, month=month)
-        if scores.empty and not allow_empty:
-            raise crud.MissingPrerequisite(no_scores_message(month))
-        stations = crud.stations_frame(session=session, county=county)
-        data = {
-            "stations": stations,
-            "plans": crud.station_plans_frame(session=session, county=county, month=month),
-            "activities": crud.activities_frame(session=session, county=county, month=month),
-            "scores": scores,
-            "previous_scores": crud.scores_frame(session=session, county=county, month=shift_month(month, -1)),
-            "history": crud.scores_between(session=session, county=county, first=shift_month(month, -TREND_MONTHS + 1),
-                                           last=month),
-            "assignments": crud.assignments_frame(session=session, county=county, month=month),
-        }
-        last_year = str(int(month[:4]) - 1)
-        demo_codes = demo_store.named_codes(session=session, county=county, up_to_round=month[:4])
-        watch_codes = demo_store.watch_codes(session=session, county=county, period=last_year)
-        crud.save_feedback(session=session, county=county, month=month,
-                           rows=feedback_rows(data["scores"], stations))
-        session.flush()
-        data["feedback"] = crud.feedback_frame(session=session, county=county, up_to=month)
-        earlier = findings_store.findings_frame(session=session, county=county, up_to=shift_month(month, -1))
-        evidence = coverage(session, county, month)
-        lecture_orders = lecture_store.orders(session=session, county=county, month=month)
-        lecture_ratings = lecture_store.ratings_frame(session=session, county=county, month=month)
-        number = numbers.assign(session=session, now=datetime.now(UTC), issue=numbers.Issue(
-            issuer=profile.county.doc_prefix, year=content.dates.compile.year, county=county, month=month,
-            document="circular"))
-    # Facts, charts and documents outside any transaction: parallel counties do not wait for each other.
-    on_day = evidence.summary | {"complete_pct": round(100 * evidence.summary["complete"] / evidence.summary["stations"])}\
-        if evidence.summary["records"] and evidence.summary["stations"] else None
-    facts = build_circular_facts(data, profile, month, signed=content.dates.compile, earlier=earlier,
-                                 evidence=on_day, evidence_by_station=evidence.by_station,
-                                 lectures=lecture_figures(lecture_orders, lecture_ratings, stations),
-                                 demo_codes=demo_codes, watch_codes=watch_codes)
-    figures, new_findings = facts.figures, facts.new_findings
-    context = circular_context(facts, data["activities"], profile=profile, plan=content, doc_number=number)
-    series = chart_series(figures)
-    svg, images = charts.circular_charts(**series) if series else ({}, {})
-    markdown = render_text("circular.md.j2", **context)
-    rendered = {
-        "md": markdown.encode("utf-8"),
-        "html": render_text("circular.html.j2", **context, **svg).encode("utf-8"),
-        "docx": docx_bytes("circular.docx", context | dict.fromkeys(("bars_image", "trend_image"), ""),
-                           dated=datetime.combine(content.dates.compile, time()), title=context["title"],
-                           images=images),
-    }
-    check_circular(facts, profile, context, rendered)  # before anything is written or issued
-    folder = month_dir(county, month, county_folder)
-    files = {fmt: write_bytes(folder / f"circular.{fmt}", data) for fmt, data in rendered.items()}
-    summary = figures["summary"] | {"evidence": facts.evidence, "findings": len(new_findings),
-                                    "overdue": facts.rectification["overdue_total"]}
-    with transaction() as session:
-        findings_store.save_findings(session=session, county=county, month=month, rows=new_findings,
-                                     now=datetime.now(UTC))
-        findings_store.mark_overdue(session=session, county=county, today=content.dates.compile,
-                                    now=datetime.now(UTC))
-        month_findings = findings_store.findings_frame(session=session, county=county, month=month)
-    if len(month_findings):  # after the findings are stored: the sheets carry their numbers (整改编号)
-        files["rectify"] = write_bytes(folder / "rectification.xlsx", xlsx_bytes(
-            [("整改通知", notices_sheet(month_findings, stations))], title=f"{cn_month(month)}整改通知"))
-    if facts.evidence:
-        files["evidence"] = write_bytes(folder / "evidence.xlsx", xlsx_bytes(
-            evidence_sheets(evidence.by_township, evidence.by_station, evidence.priority),
-            title=f"{cn_month(month)}活动纪实覆盖情况"))
-    with transaction() as session:
-        crud.save_circular(session=session, county=county, month=month, doc_number=number,
-                           scored=summary["scored"], draw_digest=stored_draw.digest, summary=summary)
-        crud.record_documents(session=session, county=county, month=month, kind="circular", files=files)
-        # Issued: the circular's notices, and those of stations whose earlier findings are now overdue.
-        notices.enqueue_issued(session, county, month, Occasion.CIRCULAR_ISSUED, title=context["title"],
-                               doc_number=number, files=[files[f][0] for f in ("docx", "rectify") if f in files])
-        notices.enqueue_rectification(session, county, content.dates.compile)
-    artifact(create_markdown_artifact, key=artifact_key("circular", county, month), markdown=markdown,
-                             description=context["title"])
-    return summary | {"files": {fmt: path for fmt, (path, _) in files.items()}}
-
-
-
-class CircularContradiction(RuntimeError):
-    """A circular that would say what its facts do not: a defect of the software, never issued."""
-
-
-def check_circular(facts: CircularFacts, profile, context: dict, rendered: dict[str, bytes]) -> None:
-    """Hold the facts to the office's rules and every rendered format to the facts, before anything is issued."""
-    labels = {r["station_code"]: r["label"] for key in ("commended",) for r in context[key]}
-    labels |= {r["station_code"]: r["label"] for r in context["rectification"]["overdue_rows"]}
-    texts = {"md": rendered["md"].decode(), "html": html_plain(rendered["html"].decode()),
-             "docx": docx_plain(rendered["docx"])}
-    found = circular_rule_violations(facts, profile)
-    found += [f"{fmt}: {v}" for fmt, text in texts.items() for v in circular_text_violations(facts, text, labels=labels)]
-    if found:
-        raise CircularContradiction(f"circular {facts.month} contradicts its facts: " + "; ".join(found))
-
-
-def _lecture_counts(orders: list, ratings) -> dict:
-    statuses = [o.status for o in orders]
-    return {"orders": len(orders), "formed": sum(s in ("dispatched", "confirmed", "delivered") for s in statuses),
-            "delivered": statuses.count("delivered"), "unserved": statuses.count("unserved"), "ratings": len(ratings),
-            "average": f"{ratings['score'].mean():.1f}" if len(ratings) else None}
-
-
-def lecture_figures(orders: list, ratings, stations) -> dict | None:
-    """The circular's lecture paragraph and table: orders, teams formed, delivered (rated), unserved, ratings and
-    their average, for the county and for each township with orders (in the registry's order); None without
-    orders."""
-    if not orders:
-        return None
-    township = dict(zip(stations["code"], stations["township"], strict=True))
-    towns = list(dict.fromkeys(township[o.station_code] for o in orders if o.station_code in township))
-    towns.sort(key=township_order(stations).index)
-    rows = []
-    for town in towns:
-        codes = {c for c, t in township.items() if t == town}
-        rows.append({"township": town, **_lecture_counts([o for o in orders if o.station_code in codes],
-                                                         ratings[ratings["station_code"].isin(codes)])})
-    return _lecture_counts(orders, ratings) | {"townships": rows}
+    issued = circular.compile_circular(county, month, month_dir(county, month, county_folder), allow_empty)
+    artifact(create_markdown_artifact, key=artifact_key("circular", county, month), markdown=issued.markdown,
+                             description=issued.title)
+    return issued.summary | {"files": documents.paths(issued.files)}

@@ -2,95 +2,39 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 
-import pandas as pd
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
-from activity_day.documents.contexts import plan_context
-from activity_day.documents.render import docx_bytes, render_text, write_bytes, write_text
 from activity_day.domain.dates import cn_month
 from activity_day.domain.outcomes import DraftResult
-from activity_day.domain.planning import draft_month
-from activity_day.models import ChecklistItem, LearningItem, PlanStatus
-from activity_day.store import crud
-from activity_day.tasks.common import STEP, artifact, artifact_key, month_dir, run_logger, transaction
-
-
-def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
-    out = frame[columns].to_dict("records")
-    for r in out:
-        if "festival" in r:
-            r["festival"] = r["festival"] or None
-    return out
+from activity_day.services import documents, drafting
+from activity_day.tasks.common import STEP, artifact, artifact_key, month_dir, run_logger
 
 
 def due_month(county: str, today: datetime | None = None) -> str:
     """The month a scheduled draft of `county` (no month given) is for, by its profile's draft date."""
     from activity_day.domain.months import TZ
-    from activity_day.domain.schedules import draft_month as due
 
-    with transaction(read_only=True) as session:
-        profile = crud.load_profile_of(session=session, county=county)
-    return due(profile, (today or datetime.now(TZ)).date())
+    return drafting.due_month(county, (today or datetime.now(TZ)).date())
 
 
 @task(name="draft-plan", **STEP)
 def draft_plan(county: str, month: str) -> DraftResult:
     """Compute and store plan v1 with its learning list and checklist; returns a summary."""
-    with transaction() as session:
-        profile = crud.load_profile_of(session=session, county=county)
-        drafted = draft_month(
-            profile, month,
-            learning_history=crud.item_history(session=session, model=LearningItem, county=county, before=month),
-            checklist_history=crud.item_history(session=session, model=ChecklistItem, county=county, before=month),
-        )
-        activity_day, content = drafted.activity_day, drafted.plan
-        learning, checklist = drafted.learning, drafted.checklist
-        # The draft for comments is circulated, not issued: it takes no number from the register.
-        crud.save_plan(session=session, county=county, month=month, version=1, content=content, doc_number="")
-        if crud.get_plan(session=session, county=county, month=month, version=2) is None:
-            # Once the plan is official its (possibly edited) lists are the month's; a redraft keeps them.
-            crud.replace_month_items(session=session, model=LearningItem, county=county, month=month,
-                                     rows=_records(learning, ["code", "category", "seq", "title", "task", "theme",
-                                                              "festival", "form"]))
-            crud.replace_month_items(session=session, model=ChecklistItem, county=county, month=month,
-                                     rows=_records(checklist, ["code", "task", "title", "required", "festival",
-                                                               "description"]))
-    for warning in drafted.warnings:  # the operator's to settle; the plan says nothing of it
+    drafted = drafting.draft_plan(county, month)
+    for warning in drafted["warnings"]:  # the operator's to settle; the plan says nothing of it
         run_logger().warning("%s", warning)
-    return {"activity_date": activity_day.isoformat(), "learning": len(learning), "checklist": len(checklist),
-            "festivals": sorted({m.name for m in content.marks}), "notes": content.notes,
-            "warnings": list(drafted.warnings)}
+    return drafted
 
 
 @task(name="render-plan", **STEP)
 def render_plan(county: str, month: str, version: int, county_folder: bool = False) -> dict[str, str]:
     """Write the plan version as Markdown and HTML under out/YYYY-MM/; returns fmt -> path."""
-    with transaction(read_only=True) as session:
-        profile = crud.load_profile_of(session=session, county=county)
-        plan = crud.get_plan(session=session, county=county, month=month, version=version)
-        if plan is None:
-            raise crud.MissingPrerequisite(
-                f"{cn_month(month)}尚无{'方案征求意见稿' if version == 1 else '正式方案'}：请先运行 "
-                f"activity-day run {'draft' if version == 1 else 'review'} --month {month}")
-    content = crud.plan_content(plan)
-    context = plan_context(content, profile=profile, version=version, draft=plan.status == PlanStatus.DRAFT,
-                           doc_number=plan.doc_number, month=month)
-    markdown = render_text("plan.md.j2", **context)
-    signed_on = datetime.combine(content.dates.draft if version == 1 else content.dates.review, time())
-    folder = month_dir(county, month, county_folder)
-    files = {
-        "md": write_text(folder / f"plan-v{version}.md", markdown),
-        "html": write_text(folder / f"plan-v{version}.html", render_text("plan.html.j2", **context)),
-        "docx": write_bytes(folder / f"plan-v{version}.docx", docx_bytes(
-            "plan-draft.docx" if context["draft"] else "plan.docx", context, dated=signed_on, title=context["title"])),
-    }
-    with transaction() as session:
-        crud.record_documents(session=session, county=county, month=month, kind=f"plan_v{version}", files=files)
+    rendered = drafting.render_plan(county, month, version, month_dir(county, month, county_folder))
     artifact(create_markdown_artifact,
-        key=artifact_key("plan", county, month, f"v{version}"), markdown=markdown,
+        key=artifact_key("plan", county, month, f"v{version}"), markdown=rendered.markdown,
         description=f"{cn_month(month)}集中活动日方案（{'征求意见稿' if version == 1 else '正式稿'}）",
     )
-    return {fmt: path for fmt, (path, _sha) in files.items()}
+    return documents.paths(rendered.files)

@@ -8,9 +8,8 @@ from prefect import task
 from prefect.artifacts import create_table_artifact
 
 from activity_day.domain.dates import cn_date
-from activity_day.services import findings, notices
-from activity_day.store import findings as findings_store
-from activity_day.tasks.common import STEP, artifact, artifact_key, transaction
+from activity_day.services import findings
+from activity_day.tasks.common import STEP, artifact, artifact_key
 
 COLUMNS = {"id": "编号", "month": "月份", "station": "所站编号", "township": "乡镇（街道）", "source": "来源",
            "category": "类别", "text": "整改问题", "deadline": "期限", "status": "状态", "rounds": "报告次数",
@@ -22,9 +21,7 @@ STATUS_CN = {"open": "待整改", "answered": "待审核", "accepted": "已销�
 def ledger(county: str, today: str) -> dict[str, int]:
     """Store `overdue` on findings past their deadline, then publish the findings not yet accepted."""
     day = date.fromisoformat(today)
-    with transaction() as session:  # overdue findings and their stations' notices in one transaction
-        marked = findings_store.mark_overdue(session=session, county=county, today=day, now=findings.now())
-        notices.enqueue_rectification(session, county, day)
+    marked = findings.mark_overdue_and_notify(county, day)  # overdue findings and their stations' notices
     frame = findings.list_findings(county, as_of=day)
     rows = findings.public_rows(frame[frame["status"] != "accepted"]) if len(frame) else []
     counts = {s: sum(r["status"] == s for r in rows) for s in ("open", "answered", "overdue")}

@@ -15,9 +15,9 @@ from prefect.runtime import deployment
 from activity_day.domain.dates import cn_month
 from activity_day.domain.months import TZ
 from activity_day.models.enums import Step
+from activity_day.services import drafting
 from activity_day.settings import get_drills
-from activity_day.store import crud
-from activity_day.tasks.common import run_logger, transaction
+from activity_day.tasks.common import run_logger
 
 STEP_TIME = time(9, 0)  # sample and compile run at 09:00 on their day
 
@@ -57,10 +57,7 @@ def schedule_next_steps(county: str, month: str) -> list[dict]:
     if deployment.id is None:
         logger.info("本次不是部署运行，后续步骤不自动安排：请按需运行 activity-day run collect / sample / compile")
         return []
-    with transaction() as session:
-        profile = crud.load_profile_of(session=session, county=county)
-        plan = crud.official_plan(session=session, county=county, month=month)
-    times = followup_times(crud.plan_content(plan).dates.model_dump(mode="json"), profile.intake.deadline_time)
+    times = followup_times(*drafting.followup_inputs(county, month))
     now = datetime.now(UTC)
     compress = get_drills().compress_schedule_seconds
     if compress:
