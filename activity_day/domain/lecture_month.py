@@ -8,13 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from activity_day.domain import lecture_model as lp
-from activity_day.domain.lecture_data import (
-    MenuItem,
-    Order,
-    Speaker,
-    available,
-    tie_hash,
-)
+from activity_day.domain.lecture_data import MenuItem, Order, Speaker, available, tie_hash
 
 
 def _tie(seed: str, order_key: str, code: str) -> int:

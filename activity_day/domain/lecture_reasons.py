@@ -16,15 +16,7 @@ from activity_day.domain.lecture_data import (
     cn_day_with_weekday,
     distance_km,
 )
-from activity_day.domain.lecture_month import (
-    _can_form,
-    _free,
-    _greedy,
-    _Month,
-    _Params,
-    _qualified,
-    _tells,
-)
+from activity_day.domain.lecture_month import _can_form, _free, _greedy, _Month, _Params, _qualified, _tells
 
 SUGGEST_WINDOW_DAYS = 7
 MERGE_RADIUS_KM = 10.0

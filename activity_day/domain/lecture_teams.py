@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from activity_day.domain import lecture_model as lp
-from activity_day.domain.lecture_data import (
-    Order,
-)
+from activity_day.domain.lecture_data import Order
 from activity_day.domain.lecture_month import (
     _can_form,
     _free,

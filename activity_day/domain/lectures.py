@@ -56,15 +56,7 @@ from activity_day.domain.lecture_data import (
     pairs_of,
     tie_hash,
 )
-from activity_day.domain.lecture_month import (
-    _index,
-    _Job,
-    _Month,
-    _Params,
-    _params,
-    _start,
-    _tells,
-)
+from activity_day.domain.lecture_month import _index, _Job, _Month, _Params, _params, _start, _tells
 from activity_day.domain.lecture_reasons import (
     EXCLUDED_BUSY,
     EXCLUDED_CAP,

@@ -10,10 +10,7 @@ from sqlmodel import Session, select
 
 from activity_day.domain.profile import Profile, profile_from_json
 from activity_day.errors import MissingPrerequisite
-from activity_day.models import (
-    County,
-    upsert,
-)
+from activity_day.models import County, upsert
 
 
 def save_profile(*, session: Session, profile: Profile) -> None:

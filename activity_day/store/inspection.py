@@ -13,14 +13,7 @@ from sqlmodel import Session, select
 from activity_day.domain.dates import cn_month
 from activity_day.domain.hashing import sha256_hex
 from activity_day.errors import MissingPrerequisite
-from activity_day.models import (
-    Circular,
-    Draw,
-    DrawAssignment,
-    FeedbackItem,
-    InspectionScore,
-    upsert,
-)
+from activity_day.models import Circular, Draw, DrawAssignment, FeedbackItem, InspectionScore, upsert
 from activity_day.models.enums import FeedbackStatus
 from activity_day.store.frames import _frame
 

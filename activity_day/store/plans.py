@@ -14,12 +14,7 @@ from activity_day.domain.dates import cn_month
 from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.plan import PlanContent, as_plan_content
 from activity_day.errors import MissingPrerequisite
-from activity_day.models import (
-    ChecklistItem,
-    DepartmentComment,
-    MonthPlan,
-    upsert,
-)
+from activity_day.models import ChecklistItem, DepartmentComment, MonthPlan, upsert
 from activity_day.models.enums import CommentSource, PlanStatus
 
 

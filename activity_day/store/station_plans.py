@@ -12,11 +12,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from activity_day.domain.activities import carried_uids
-from activity_day.models import (
-    PlannedActivity,
-    StationPlan,
-    upsert,
-)
+from activity_day.models import PlannedActivity, StationPlan, upsert
 from activity_day.models.enums import Channel
 from activity_day.store.frames import _frame
 

@@ -12,10 +12,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from activity_day.errors import MissingPrerequisite
-from activity_day.models import (
-    Station,
-    upsert,
-)
+from activity_day.models import Station, upsert
 from activity_day.store.frames import _frame
 
 
