@@ -1,4 +1,4 @@
-"""The county profile's sections, one strict model each: the county, its calendar and teams, sampling and scoring, intake, lectures, rectification, evidence and notices."""
+"""The profile's sections, a strict model each: county, calendar, teams, sampling, scoring, intake, rules."""
 
 from __future__ import annotations
 

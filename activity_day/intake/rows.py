@@ -1,4 +1,4 @@
-"""The row check every validator shares: a row's parsed fields and problems, and its unit accepted or refused."""
+"""The row check every validator shares: a row's parsed fields and problems, its unit accepted or refused."""
 
 from __future__ import annotations
 

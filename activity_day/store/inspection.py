@@ -1,4 +1,6 @@
-"""Reads and writes of the inspection: the draw and its assignments, the scores, the feedback they carry and the circular. The caller owns the transaction."""
+"""Reads and writes of the inspection: the draw and its assignments, scores, feedback and the circular.
+
+The caller owns the transaction."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Reads and writes of the month's plans, their learning and checklist items, and the departments' comments. The caller owns the transaction."""
+"""Reads and writes of the month's plans, their learning and checklist items, and the departments' comments.
+
+The caller owns the transaction."""
 
 from __future__ import annotations
 

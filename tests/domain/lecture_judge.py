@@ -1,5 +1,4 @@
-"""An independent judge of a lecture dispatch: every team valid, every order left unserved rightly so, its reason
-counted and its suggestion a promise that holds and is made once."""
+"""An independent judge of a lecture dispatch: valid teams, rightful refusals, counted reasons, promises."""
 
 from __future__ import annotations
 

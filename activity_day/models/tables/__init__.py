@@ -37,10 +37,10 @@ from activity_day.models.tables.plans import (
 )
 
 __all__ = [
-    "COUNTY", "MONTH", "AssessedScore", "ChecklistItem", "Circular", "County", "DemoApplication", "DemoCommitment",
-    "DemoObjection", "DemoRound", "DepartmentComment", "Document", "Draw", "DrawAssignment", "DrawCommitment",
-    "EvidenceRecord", "FeedbackItem", "Finding", "FindingEvent", "InspectionScore", "IssuedNumber", "LearningItem",
-    "LectureOrder", "LectureRating", "MonthPlan", "Notice", "NumberSeries", "Photo", "PlannedActivity",
-    "SQLModel", "ScoreReceipt", "ScoreRevision", "ScorerToken", "Speaker", "Station", "StationEvaluation",
-    "StationPlan", "StationToken", "Submission",
+    "COUNTY", "MONTH", "AssessedScore", "ChecklistItem", "Circular", "County", "DemoApplication",
+    "DemoCommitment", "DemoObjection", "DemoRound", "DepartmentComment", "Document", "Draw", "DrawAssignment",
+    "DrawCommitment", "EvidenceRecord", "FeedbackItem", "Finding", "FindingEvent", "InspectionScore",
+    "IssuedNumber", "LearningItem", "LectureOrder", "LectureRating", "MonthPlan", "Notice", "NumberSeries",
+    "Photo", "PlannedActivity", "SQLModel", "ScoreReceipt", "ScoreRevision", "ScorerToken", "Speaker",
+    "Station", "StationEvaluation", "StationPlan", "StationToken", "Submission",
 ]

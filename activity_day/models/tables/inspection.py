@@ -1,4 +1,4 @@
-"""The inspection: the draw and its commitments, scorers' tokens, scores with their revisions and receipts, and the suggestions they carry."""
+"""Tables of the inspection: the draw, its commitments, scorer tokens, scores and their audit, feedback."""
 
 from __future__ import annotations
 

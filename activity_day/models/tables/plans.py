@@ -1,4 +1,4 @@
-"""The month's plan and the stations' plans: learning and checklist items, department comments, station plans, their activities and API submissions."""
+"""Tables of the plans: the month's plan, its items and comments, stations' plans and API submissions."""
 
 from __future__ import annotations
 
