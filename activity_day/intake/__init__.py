@@ -8,7 +8,9 @@ The parts, bottom up:
 - `problems`: `Problem`, `FileUnusable` and `Validated`;
 - `cells`: pure cell parsers (text, codes, dates, counts, scores, phone numbers, enums);
 - `read`: a file into a frame of raw cells (encodings, title rows above the header, control characters);
-- `validate`: a frame into accepted and refused units, one validator per kind of file.
+- `rows`: the row check every validator shares;
+- `validate`: a frame into accepted and refused units, one validator per kind of file (the score files'
+  in `scores`, the applications' in `applications`, the rectification reports' in `reports`).
 """
 
 from activity_day.intake.cells import (

@@ -14,7 +14,8 @@ from activity_day.intake.cells import is_blank, parse_count, parse_datetime, tex
 from activity_day.intake.headers import ROW, H
 from activity_day.intake.limits import LIMITS, too_long
 from activity_day.intake.problems import Problem, Validated
-from activity_day.intake.validate import REGISTRY, _finish_row_unit, _RowCheck, menu_problem
+from activity_day.intake.rows import _finish_row_unit, _RowCheck
+from activity_day.intake.validate import REGISTRY, menu_problem
 
 WEEKDAYS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7}
 SPLIT = re.compile(r"[,，、;；\n]+")  # not spaces: topic names have them (“美丽泗阳 浸润书香”主题阅读)

@@ -13,11 +13,10 @@ from typing import Any
 
 import pandas as pd
 
-from activity_day.domain.codes import code_lookup, normalize_code
-from activity_day.domain.dates import canonical_month
-from activity_day.domain.findings import report_problem
-from activity_day.domain.names import closest, normalize_name, strip_control
+from activity_day.domain.codes import normalize_code
+from activity_day.domain.names import closest, normalize_name
 from activity_day.domain.review import amendment_problem, check_proposed_codes, recorded_comment
+from activity_day.intake.applications import validate_applications
 from activity_day.intake.cells import (
     compact,
     float_or_none,
@@ -28,66 +27,24 @@ from activity_day.intake.cells import (
     parse_day,
     parse_enum,
     parse_kind,
-    parse_score,
     phone,
     resolve_code,
     text,
 )
-from activity_day.intake.headers import ROW, STATIONS, H
-from activity_day.intake.limits import (
-    LIMITS,
-    PARTICIPANTS_MAX,
-    PARTICIPANTS_MIN,
-    too_long,
-    too_many_activities,
-)
+from activity_day.intake.headers import ROW, H
+from activity_day.intake.limits import LIMITS, PARTICIPANTS_MAX, PARTICIPANTS_MIN, too_many_activities
 from activity_day.intake.problems import Problem, Validated
-from activity_day.models.enums import ActionKind, Disposition, InspectionMode, PracticeTask
+from activity_day.intake.reports import validate_reports
+from activity_day.intake.rows import UNKNOWN_CODE, _finish_row_unit, _RowCheck, _shown
+from activity_day.intake.scores import check_score_columns, validate_assessed, validate_scores
+from activity_day.models.enums import ActionKind, Disposition, PracticeTask
+
+__all__ = [
+    "REGISTRY", "UNKNOWN_CODE", "check_score_columns", "menu_problem", "validate_applications", "validate_assessed",
+    "validate_comments", "validate_plans", "validate_reports", "validate_scores", "validate_stations",
+]
 
 REGISTRY = "名录"  # the stations file is one unit, reported under this name
-UNKNOWN_CODE = f"{STATIONS.title}中没有这个编号"
-
-
-class _RowCheck:
-    """Collects a row's parsed fields and problems."""
-
-    def __init__(self, file: str, row: dict[str, Any]):
-        self.file, self.row, self.problems = file, row, []
-        self.values: dict[str, Any] = {}
-
-    def check(self, column: str, key: str, parsed: tuple[Any, str | None]) -> Any:
-        value, error = parsed
-        if error:
-            self.problems.append(Problem(self.file, self.row[ROW], column, text(self.row.get(column)), error))
-        self.values[key] = value
-        return value
-
-    def require_text(self, column: str, key: str, limit: int, *, name: bool = False) -> str:
-        """Text that must be present and at most `limit` characters; a name (`name`) is normalised first."""
-        return self.optional_text(column, key, limit, name=name, required=True)
-
-    def optional_text(self, column: str, key: str, limit: int, *, name: bool = False,
-                      required: bool = False) -> str:
-        value = text(self.row.get(column))
-        if name:
-            value = normalize_name(value)
-        if not value and required:
-            return self.check(column, key, (value, f"{column}不能为空"))
-        if len(value) > limit:
-            return self.check(column, key, (value, too_long(limit, value)))
-        return self.check(column, key, (value, None))
-
-    def station(self, stations: dict[str, str]) -> str | None:
-        """The row's registered station code (a problem where it is blank or unknown), kept as station_code."""
-        code = resolve_code(self.row[H.STATION_CODE], stations)
-        if code is None:
-            self.fail(H.STATION_CODE, f"{H.STATION_CODE}不能为空" if is_blank(self.row[H.STATION_CODE]) else UNKNOWN_CODE)
-        self.values["station_code"] = code
-        return code
-
-    def fail(self, column: str | None, message: str) -> None:
-        value = text(self.row.get(column)) if column else None
-        self.problems.append(Problem(self.file, self.row[ROW], column, value, message))
 
 
 def validate_stations(frame: pd.DataFrame, file: str, existing: dict[str, str] | None = None,
@@ -310,165 +267,3 @@ def validate_comments(frame: pd.DataFrame, file: str, *, departments: list[str],
 def _code_list(value: Any) -> list[str]:
     parts = re.split(r"[,，、;；\s]+", unicodedata.normalize("NFKC", text(value))) if not is_blank(value) else []
     return [code for code in map(normalize_code, parts) if code]
-
-
-def check_score_columns(frame: pd.DataFrame, file: str, rubric: list[tuple[str, float]]) -> Problem | None:
-    """A scores file needs 得分 or every rubric item as a column; partial rubric columns are refused."""
-    found = set(frame.attrs.get("found", frame.columns))
-    items = [name for name, _ in rubric]
-    present = [n for n in items if n in found]
-    row = frame.attrs.get("header_row")
-    if present and len(present) < len(items):
-        missing = "、".join(n for n in items if n not in found)
-        return Problem(file, row, None, None, f"评分细则列不全，缺少：{missing}（细则：{'、'.join(items)}）")
-    if not present and H.SCORE not in found:
-        return Problem(file, row, None, None, f"表头缺少列：{H.SCORE}（或按评分细则分列：{'、'.join(items)}）")
-    return None
-
-
-def validate_scores(frame: pd.DataFrame, file: str, *, stations: dict[str, str],
-                    rubric: list[tuple[str, float]] | None = None) -> Validated:
-    """Scores: each row is its own unit; a repeated (station, mode, scorer) is refused.
-
-    A row carries a total (得分), or one score per rubric item (each 0 to the item's weight) whose sum
-    is the total; with both, they must agree.
-    """
-    rubric = rubric or []
-    found = set(frame.attrs.get("found", frame.columns))
-    per_item = bool(rubric) and all(name in found for name, _ in rubric)
-    result = Validated("scores", file)
-    seen: dict[tuple, int] = {}
-    for raw in frame.to_dict("records"):
-        c = _RowCheck(file, raw)
-        code = c.station(stations)
-        mode = c.check(H.MODE, "mode", parse_enum(raw[H.MODE], InspectionMode, H.MODE))
-        scorer = c.require_text(H.SCORER, "scorer", LIMITS[H.SCORER], name=True)
-        items: dict[str, float] = {}
-        if per_item:
-            for name, weight in rubric:
-                value, error = parse_score(raw.get(name))
-                if error is None and value is not None and value > weight:
-                    error = f"该项满分{weight:g}分"
-                if error:
-                    c.fail(name, error.replace(H.SCORE, f"该项{H.SCORE}"))
-                else:
-                    items[name] = value
-        total = None
-        if H.SCORE in found and not (per_item and is_blank(raw.get(H.SCORE))):
-            total = c.check(H.SCORE, "score", parse_score(raw.get(H.SCORE)))
-        if per_item and len(items) == len(rubric):
-            summed = round(sum(items.values()), 2)
-            if total is not None and abs(total - summed) > 0.05:
-                c.fail(H.SCORE, f"与各项得分之和{summed:g}不一致")
-            total = summed
-        c.values["score"] = total
-        c.values["items"] = items
-        c.optional_text(H.PROBLEMS, "problems", LIMITS[H.PROBLEMS])
-        c.optional_text(H.CATEGORY, "category", LIMITS[H.CATEGORY])
-        c.optional_text(H.SUGGESTIONS, "suggestions", LIMITS[H.SUGGESTIONS])
-        key = (code, mode, scorer)
-        if code and mode and scorer and key in seen:
-            c.fail(H.SCORER, f"与第{seen[key]}行重复（同一所站、{H.MODE}和{H.SCORER}）")
-        seen.setdefault(key, raw[ROW])
-        if mode is not None:
-            c.values["mode"] = mode.value
-        _finish_row_unit(result, c, f"第{raw[ROW]}行")
-    return result
-
-
-def validate_assessed(frame: pd.DataFrame, file: str, *, stations: dict[str, str], townships: dict[str, str],
-                      indicators: dict[str, str], assessors: dict[str, str]) -> Validated:
-    """Site-visit scores (实地评估): each row its own unit. The indicator must be one of the profile's assessed
-    indicators, the assessor one of the profile's inspectors, and never from the station's township (回避)."""
-    result = Validated("evaluation", file)
-    seen: dict[tuple, int] = {}
-    for raw in frame.to_dict("records"):
-        c = _RowCheck(file, raw)
-        code = c.station(stations)
-        typed = c.require_text(H.INDICATOR, "indicator", LIMITS[H.INDICATOR])
-        indicator = c.values["indicator"] = code_lookup(indicators).get(normalize_code(typed), typed)
-        if indicator and indicator not in indicators:
-            c.fail(H.INDICATOR, "应为县情配置中由实地评估填报的指标之一：" + "、".join(f"{k}（{v}）" for k, v in indicators.items()))
-        month = text(raw.get(H.ASSESS_MONTH))
-        try:
-            c.values["month"] = canonical_month(month)
-        except ValueError:
-            c.fail(H.ASSESS_MONTH, f"{H.ASSESS_MONTH}应为 YYYY-MM，如 2027-11")
-        c.check(H.SCORE, "score", parse_score(raw.get(H.SCORE)))
-        assessor = c.require_text(H.ASSESSOR, "assessor", LIMITS[H.ASSESSOR], name=True)
-        if assessor and assessor not in assessors:
-            c.fail(H.ASSESSOR, "不在县情配置的检查组成员和线上飞检人员中")
-        elif assessor and code and assessors[assessor] == townships.get(code):
-            c.fail(H.ASSESSOR, f"居住在所站所在的{townships[code]}，应回避")
-        c.optional_text(H.NOTE, "note", LIMITS[H.NOTE])
-        key = (code, indicator, assessor, c.values.get("month"))
-        if all(key) and key in seen:
-            c.fail(H.ASSESSOR, f"与第{seen[key]}行重复（同一所站、指标、评估人和月份）")
-        seen.setdefault(key, raw[ROW])
-        _finish_row_unit(result, c, f"第{raw[ROW]}行")
-    return result
-
-
-def validate_applications(frame: pd.DataFrame, file: str, *, stations: dict[str, str]) -> Validated:
-    """Demonstration-station applications: each row its own unit, one per station."""
-    result = Validated("applications", file)
-    seen: dict[str, int] = {}
-    for raw in frame.to_dict("records"):
-        c = _RowCheck(file, raw)
-        code = c.station(stations)
-        if code and code in seen:
-            c.fail(H.STATION_CODE, f"与第{seen[code]}行重复（每个所站申报一次）")
-        c.require_text(H.BRAND, "brand", LIMITS[H.BRAND])
-        c.optional_text(H.STATEMENT, "statement", LIMITS[H.STATEMENT])
-        if code:
-            seen.setdefault(code, raw[ROW])
-        _finish_row_unit(result, c, f"第{raw[ROW]}行")
-    return result
-
-
-def validate_reports(frame: pd.DataFrame, file: str, *, stations: dict[str, str]) -> Validated:
-    """整改报告 rows: each its own unit, read and checked as far as the file alone can say: the 整改编号 an integer,
-    once per file; a registered station; the text by the rule every path shares (`findings.report_problem`: not
-    blank, no control characters, not too long); photo checksums of 64 hex digits. Whether the finding is the
-    station's, takes a report, and whether the photos are the station's own, the service decides
-    (`services.findings.take_report`)."""
-    result = Validated("reports", file)
-    seen: dict[int, int] = {}
-    for raw in frame.to_dict("records"):
-        c = _RowCheck(file, raw)
-        c.station(stations)
-        finding_id, error = parse_count(raw.get(H.FINDING_ID), low=1, high=2**31 - 1)
-        if error:
-            c.fail(H.FINDING_ID, f"{H.FINDING_ID}{error}")
-        elif finding_id is not None and finding_id in seen:
-            c.fail(H.FINDING_ID, f"与第{seen[finding_id]}行重复（每个整改编号一行）")
-        if finding_id is not None:
-            seen.setdefault(finding_id, raw[ROW])
-        c.values["finding_id"] = finding_id
-        typed = "" if is_blank(raw.get(H.REPORT)) else str(raw.get(H.REPORT))
-        if (why := report_problem(typed, LIMITS[H.REPORT])) is not None:
-            c.problems.append(Problem(file, raw[ROW], H.REPORT, strip_control(typed).strip() or None, why))
-        c.values["report"] = typed.strip()
-        given = [p.lower() for p in re.split(r"[,，、;；\s]+", compact(raw.get(H.PHOTOS)) if not is_blank(
-            raw.get(H.PHOTOS)) else "") if p]
-        bad = [p for p in given if not re.fullmatch(r"[0-9a-f]{64}", p)]
-        if bad:
-            c.fail(H.PHOTOS, f"照片校验码应为64位十六进制：{'、'.join(_shown(p, 12) for p in bad)}")
-        c.values["photos"] = given
-        _finish_row_unit(result, c, f"第{raw[ROW]}行")
-    return result
-
-
-def _shown(value: str, limit: int = 20) -> str:
-    """A value short enough to name a unit in a summary line."""
-    return value if len(value) <= limit else value[:limit] + "…"
-
-
-def _finish_row_unit(result: Validated, check: _RowCheck, unit: str) -> None:
-    check.values[ROW] = check.row[ROW]
-    result.problems += check.problems
-    if check.problems:
-        result.refused[unit] = check.problems
-    else:
-        result.units[unit] = [check.values]
-

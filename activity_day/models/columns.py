@@ -8,6 +8,9 @@ from typing import Any
 from sqlalchemy import Column, String
 from sqlalchemy.types import TypeDecorator
 
+COUNTY = 12  # county codes are 6-digit administrative codes; leave room
+MONTH = 7  # "YYYY-MM"
+
 
 class EnumText(TypeDecorator):
     """A StrEnum stored as its value in a VARCHAR column, read back as the enum member.

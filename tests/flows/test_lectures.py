@@ -200,7 +200,7 @@ def test_pool_menu_orders_dispatch_and_a_decline(prefect_server, settings, regis
         {"所站编号": other["station"], "菜单编号": other["menu_code"], "评价人": "李", "评分（1-5）": 6, "评价意见": ""},
         {"所站编号": "001", "菜单编号": "XJ-99", "评价人": "所站", "评分（1-5）": 5, "评价意见": ""},
     ])
-    # Rated the day after the lecture (a rating before its day is refused: tests/api/test_every_path.py).
+    # Rated the day after the lecture (a rating before its day is refused: tests/api/test_every_path_lectures.py).
     after = datetime.combine(date.fromisoformat(other["date"]) + timedelta(days=1), time(10), TZ)
     rated = import_file("ratings", write_xlsx(ratings, tmp_path / "评价.xlsx", "宣讲评价"), county=county, month=MONTH,
                         now=after)

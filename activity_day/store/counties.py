@@ -1,0 +1,53 @@
+"""Reads and writes of the counties and their profiles. The caller owns the transaction."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import Text, cast
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, select
+
+from activity_day.domain.profile import Profile, profile_from_json
+from activity_day.errors import MissingPrerequisite
+from activity_day.models import County, upsert
+
+
+def save_profile(*, session: Session, profile: Profile) -> None:
+    c = profile.county
+    upsert(
+        session,
+        County,
+        [dict(code=c.code, name=c.name, office_name=c.office_name, doc_prefix=c.doc_prefix,
+              profile=profile.model_dump(mode="json"))],
+        ["code"],
+    )
+
+
+def county_codes(*, session: Session) -> list[str]:
+    return list(session.exec(select(County.code).order_by(County.code)).all())
+
+
+def load_profile_of(*, session: Session, county: str) -> Profile:
+    row = session.exec(select(County).where(County.code == county)).first()
+    if row is None:
+        raise MissingPrerequisite(f"县（市、区）{county}尚未设置：请先运行 activity-day init --profile 配置文件.yaml")
+    return profile_from_json(row.profile)
+
+
+# Per process, for the pages and the API: a profile read as its stored text and validated once while the text
+# stays the same (a changed profile is a changed text).
+_profiles: dict[str, tuple[str, Profile]] = {}
+
+
+def cached_profile_of(*, session: Session, county: str) -> Profile:
+    """The county's profile, as load_profile_of gives it; validated again only when its stored text changed.
+    Callers must not change it."""
+    text = session.connection().execute(
+        sa_select(cast(County.__table__.c.profile, Text)).where(County.code == county)).scalar()
+    if text is None:
+        return load_profile_of(session=session, county=county)  # its refusal
+    hit = _profiles.get(county)
+    if hit is None or hit[0] != text:
+        hit = _profiles[county] = (text, profile_from_json(json.loads(text)))
+    return hit[1]
