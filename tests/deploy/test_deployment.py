@@ -242,9 +242,11 @@ def test_the_worker_starts_answers_and_stops_within_seconds(machine: Machine, pr
     worker = machine.start(WORKER)
     assert answers(f"http://127.0.0.1:{machine.ports['worker']}/health", 120, worker) == 200, \
         machine.output(WORKER)
-    # Its health check answers while it is still starting: wait until it has signed in to the server.
+    # Its health check answers while it is still starting: wait until it has signed in to the server and said
+    # it started (a SIGTERM while Prefect prints that first line, importing rich's emoji table, makes the signal
+    # handler's own print re-enter the import: an ImportError traceback instead of a clean stop).
     deadline = time.monotonic() + 120
-    while not workers_of_the_pool(machine):
+    while not workers_of_the_pool(machine) or "started!" not in machine.output(WORKER):
         assert worker.poll() is None and time.monotonic() < deadline, machine.output(WORKER)
         time.sleep(0.5)
     assert stop(worker, STOP_WITHIN) < STOP_WITHIN
