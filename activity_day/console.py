@@ -140,13 +140,23 @@ def log_file_path() -> Path | None:
     return Path(handler.baseFilename) if isinstance(handler, logging.FileHandler) else None
 
 
+def installed_command(name: str) -> str:
+    """How the operator runs one of this installation's commands (activity-day, prefect): the script beside the
+    running Python, relative to the current folder when it is inside it (.venv/bin/prefect in a checkout)."""
+    script = Path(sys.executable).parent / name
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)
+
+
 def prefect_unreachable(exc: BaseException) -> str | None:
     """A Chinese line saying what to do, when `exc` means the Prefect API could not be started or reached."""
     text = f"{type(exc).__name__}: {exc}"
     if "ephemeral Prefect API server" in text or "Unable to find an available port" in text:
         timeout = os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", EPHEMERAL_STARTUP_SECONDS)
         return (f"Prefect 临时服务器在 {timeout} 秒内未能启动（本机可能过于繁忙）。请另开终端运行 "
-                ".venv/bin/prefect server start，再设置 PREFECT_API_URL=http://127.0.0.1:4200/api 后重试；"
+                f"{installed_command('prefect')} server start，再设置 PREFECT_API_URL=http://127.0.0.1:4200/api 后重试；"
                 "或调大 PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
     url = os.environ.get("PREFECT_API_URL", "")
     refused = {getattr(getattr(e, "response", None), "status_code", None) for e in _chain(exc)} & {401, 403}
@@ -159,7 +169,7 @@ def prefect_unreachable(exc: BaseException) -> str | None:
     names = {type(e).__name__ for e in _chain(exc)}
     if names & {"ConnectError", "ConnectTimeout", "PrefectHTTPStatusError"} or "Failed to reach API" in text:
         return (f"无法连接 Prefect 服务器{('（' + url + '）') if url else ''}：请确认服务器已启动"
-                "（.venv/bin/prefect server start），PREFECT_API_URL 指向它（如 http://127.0.0.1:4200/api）；"
+                f"（{installed_command('prefect')} server start），PREFECT_API_URL 指向它（如 http://127.0.0.1:4200/api）；"
                 "不设置 PREFECT_API_URL 时本命令会自行启动临时服务器")
     return None
 

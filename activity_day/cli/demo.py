@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from activity_day.console import installed_command
 from activity_day.demo import (
     DEMO_PROFILE,
     AnswerRound,
@@ -161,7 +162,8 @@ def run_demo(month: str, out: Path, *, months: int = 1, echo: Callable[[str], No
             echo(f"  {name}：{path}")
         echo(f"  抽查 {summary['drawn']} 个所站，{summary['scored']} 个所站完成评分")
         echo("复核抽样：")
-        echo(f"  ACTIVITY_DAY_DATABASE_URL={settings.database_url} .venv/bin/activity-day sample verify --month {month}")
+        echo(f"  ACTIVITY_DAY_DATABASE_URL={settings.database_url} {installed_command('activity-day')} sample verify "
+             f"--month {month}")
         return docs
 
 

@@ -21,6 +21,7 @@ from typing import Annotated
 import typer
 
 from activity_day.cli import local_server
+from activity_day.console import installed_command
 from activity_day.errors import OperatorError
 from activity_day.resources import PACKAGE
 
@@ -124,7 +125,7 @@ def setup(
 ) -> None:
     """在 Prefect 服务中设置工作池、各县定时的部署和“运行失去心跳时标记为崩溃”的自动化；可重复运行。"""
     if not local_server.api_configured():
-        raise OperatorError("setup 需要一个常驻的 Prefect 服务：请先运行 .venv/bin/prefect server start，"
+        raise OperatorError(f"setup 需要一个常驻的 Prefect 服务：请先运行 {installed_command('prefect')} server start，"
                             "再设置 PREFECT_API_URL=http://127.0.0.1:4200/api 后重试")
     if deploy and not (CHECKOUT / "prefect.yaml").is_file():
         raise OperatorError(f"部署需要 activity-day 的源码目录（prefect.yaml 和 flows/）：{CHECKOUT} 中没有 prefect.yaml。"

@@ -37,7 +37,7 @@ def start_flows():
 def _require_ui(what: str) -> None:
     if not local_server.api_configured():  # the temporary server has no UI
         raise OperatorError(
-            f"{what}需要在 Prefect 界面中填写表单：请另开终端运行 .venv/bin/prefect server start，"
+            f"{what}需要在 Prefect 界面中填写表单：请另开终端运行 {console.installed_command('prefect')} server start，"
             "再设置 PREFECT_API_URL=http://127.0.0.1:4200/api 后重试")
 
 

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 import pandas as pd
 
@@ -225,18 +226,18 @@ def activity_states(activities: pd.DataFrame, records: pd.DataFrame) -> pd.DataF
     `activities` has station_code and seq; `records` has RECORD_COLUMNS (any records: those of other
     activities are ignored).
     """
+    by_activity: dict[tuple[Any, Any], list[tuple[str, str, Any]]] = {}  # in the records' order
+    for code, seq, kind, verdict, reasons in records[RECORD_COLUMNS].itertuples(index=False):
+        by_activity.setdefault((code, seq), []).append((kind, verdict, reasons))
     rows = []
-    by_activity = dict(list(records.groupby(["station_code", "activity_seq"]))) if len(records) else {}
     for code, seq in activities[["station_code", "seq"]].itertuples(index=False):
         mine = by_activity.get((code, seq))
-        if mine is None or mine.empty:
+        if not mine:
             rows.append((code, seq, EvidenceState.MISSING.value, f"第{seq}项活动无纪实"))
             continue
-        passed = set(mine.loc[mine["verdict"] == Verdict.PASS.value, "kind"])
-        bad = mine[mine["verdict"] != Verdict.PASS.value]
-        notes = [f"第{seq}项活动{EvidenceKind(k).cn}{v}：{'；'.join(r)}"
-                 for k, v, r in bad[["kind", "verdict", "reasons"]].itertuples(index=False)]
-        kinds = set(mine["kind"])
+        passed = {k for k, v, _ in mine if v == Verdict.PASS.value}
+        notes = [f"第{seq}项活动{EvidenceKind(k).cn}{v}：{'；'.join(r)}" for k, v, r in mine if v != Verdict.PASS.value]
+        kinds = {k for k, _, _ in mine}
         if EvidenceKind.CHECKOUT.value not in kinds:
             notes.append(f"第{seq}项活动有签到、无签退")
         if EvidenceKind.CHECKIN.value not in kinds:

@@ -70,6 +70,7 @@ def test_the_installed_wheel_runs_a_demo_month_outside_the_checkout(wheel: Path,
 
     out = run(venv / "bin" / "activity-day", "demo", "--month", "2027-01", "--out", "demo", cwd=work, env=env)
     assert "Traceback" not in out
+    assert f"{venv}/bin/activity-day sample verify --month 2027-01" in out  # the command as installed, not .venv/bin
     docs = {p.relative_to(work / "demo").as_posix() for p in (work / "demo").rglob("*.docx")}
     assert {"out/2027-01/plan-v2.docx", "out/2027-01/circular.docx"} <= docs, sorted(docs)
     assert "泗阳县" in (work / "demo" / "out" / "2027-01" / "circular.md").read_text(encoding="utf-8")

@@ -58,3 +58,26 @@ def test_markdown_escape_and_records() -> None:
     assert md_escape("a|b<script>\n") == "a\\|b&lt;script&gt; "
     assert records(pd.DataFrame({"x": [1.5, float("nan")], "y": [pd.NA, "z"]})) == [
         {"x": 1.5, "y": None}, {"x": None, "y": "z"}]
+
+
+def test_a_word_document_is_compressed_once_into_the_bytes_saving_and_pinning_give() -> None:
+    from docx import Document
+    from docx.shared import Mm
+    from PIL import Image
+
+    from activity_day.documents.render import FIXED_ZIP_TIME, pin_zip, pinned_docx
+    from activity_day.resources import TEMPLATES_DIR
+
+    png = io.BytesIO()
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(png, format="PNG")
+    for name in ("plan.docx", "circular.docx", "evaluation.docx"):
+        doc = Document(str(TEMPLATES_DIR / name))
+        doc.add_paragraph("附件：各所站得分")
+        doc.add_picture(io.BytesIO(png.getvalue()), width=Mm(20))
+        saved = io.BytesIO()
+        doc.save(saved)
+        pinned = pinned_docx(doc)
+        assert pinned == pin_zip(saved.getvalue()), name
+        with zipfile.ZipFile(io.BytesIO(pinned)) as package:
+            assert {"[Content_Types].xml", "word/document.xml", "word/media/image1.png"} <= set(package.namelist())
+            assert {i.date_time for i in package.infolist()} == {FIXED_ZIP_TIME}
