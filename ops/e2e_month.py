@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -416,29 +417,29 @@ def _new_pause(api: Api, previous_state: str) -> dict | None:
     return run if run and run["state"]["id"] != previous_state else None
 
 
+def _keyset_input(api: Api, run: dict, part: str) -> Any:
+    """One input of a waiting form (its description or schema). Prefect proposes the Suspended state first and saves
+    the form a moment later, so a form seen at once may not be there yet: wait for it."""
+    url = f"/flow_runs/{run['id']}/input/{run['state']['state_details']['run_input_keyset'][part]}"
+    response = api.wait(f"the form's {part}", lambda: (r := api.http.get(url)).status_code != 404 and r, timeout=30, every=0.5)
+    response.raise_for_status()
+    value = response.json()
+    return json.loads(value) if part == "schema" and isinstance(value, str) else value
+
+
 def _form_text(api: Api, run: dict) -> str:
     """What a waiting form says above its fields (its description)."""
-    keyset = run["state"]["state_details"]["run_input_keyset"]
-    response = api.http.get(f"/flow_runs/{run['id']}/input/{keyset['description']}")
-    response.raise_for_status()
-    return response.json()
+    return _keyset_input(api, run, "description")
 
 
 def _form_titles(api: Api, run: dict) -> dict[str, str]:
     """Each field of a waiting form and its title (an approval entry's names its comment's department)."""
-    keyset = run["state"]["state_details"]["run_input_keyset"]
-    response = api.http.get(f"/flow_runs/{run['id']}/input/{keyset['schema']}")
-    response.raise_for_status()
-    schema = json.loads(response.json()) if isinstance(response.json(), str) else response.json()
-    return {key: value["title"] for key, value in schema["properties"].items()}
+    return {key: value["title"] for key, value in _keyset_input(api, run, "schema")["properties"].items()}
 
 
 def _run_input(api: Api, run: dict) -> dict:
     """The form's initial values, as the UI reads them to fill the form."""
-    keyset = run["state"]["state_details"]["run_input_keyset"]
-    response = api.http.get(f"/flow_runs/{run['id']}/input/{keyset['schema']}")
-    response.raise_for_status()
-    schema = json.loads(response.json()) if isinstance(response.json(), str) else response.json()
+    schema = _keyset_input(api, run, "schema")
     defaults = {k: v.get("default") for k, v in schema.get("properties", {}).items()}
     assert defaults and all(isinstance(v, dict) and "disposition" in v for v in defaults.values()), schema
     return defaults
