@@ -8,18 +8,28 @@ test sets the time and the same rule holds on every path (a file, the API, a pho
 - a check-in or check-out is taken from `evidence.accept_from_minutes` before the planned start until
   `evidence.accept_until_hours` after it, by the server's clock and by the time the phone reports; outside
   that window it is refused, never stored, so it counts as evidence nowhere;
-- scores and lecture ratings close when the month's circular is compiled (`closed_message`).
+- scores and lecture ratings close when the month's circular is compiled (`closed_message`);
+- an event a document dates (a finding raised by a circular, marked overdue as of a day) is recorded no earlier
+  than that day (`recorded_at`), even when the step runs ahead of it.
 
 A refusal is a Chinese sentence that says what was wrong and when it would have been taken.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from activity_day.domain.dates import cn_date, cn_month
 from activity_day.domain.months import TZ
 from activity_day.domain.profile import EvidenceRules
+
+
+def recorded_at(now: datetime, day: date) -> datetime:
+    """When a step records an event that its document dates on `day` (findings raised by a circular signed that
+    day, findings overdue as of that day): `now`, or the start of `day` in Asia/Shanghai when the step runs ahead
+    of it (a rehearsal, the demo's months), so that no event is recorded before the day it happened. In `now`'s
+    time zone."""
+    return max(now, datetime.combine(day, time(), TZ).astimezone(now.tzinfo))
 
 
 def local(moment: datetime) -> datetime:

@@ -19,6 +19,7 @@ from activity_day.domain.circular_rules import circular_rule_violations, circula
 from activity_day.domain.dates import cn_month, shift_month
 from activity_day.domain.notices import Occasion
 from activity_day.domain.results import TREND_MONTHS, feedback_rows
+from activity_day.domain.timing import recorded_at
 from activity_day.services import documents, notices
 from activity_day.services.evidence import coverage
 from activity_day.store import crud, numbers
@@ -109,10 +110,9 @@ def compile_circular(county: str, month: str, folder: Path, allow_empty: bool = 
     summary = figures["summary"] | {"evidence": facts.evidence, "findings": len(new_findings),
                                     "overdue": facts.rectification["overdue_total"]}
     with transaction() as session:
-        findings_store.save_findings(session=session, county=county, month=month, rows=new_findings,
-                                     now=datetime.now(UTC))
-        findings_store.mark_overdue(session=session, county=county, today=content.dates.compile,
-                                    now=datetime.now(UTC))
+        raised = recorded_at(datetime.now(UTC), content.dates.compile)  # the circular's day, or later
+        findings_store.save_findings(session=session, county=county, month=month, rows=new_findings, now=raised)
+        findings_store.mark_overdue(session=session, county=county, today=content.dates.compile, now=raised)
         month_findings = findings_store.findings_frame(session=session, county=county, month=month)
     if len(month_findings):  # after the findings are stored: the sheets carry their numbers (整改编号)
         files["rectify"] = write_bytes(folder / "rectification.xlsx", xlsx_bytes(

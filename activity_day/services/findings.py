@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from activity_day.domain import findings as rules
 from activity_day.domain.findings import FindingError
 from activity_day.domain.names import strip_control
+from activity_day.domain.timing import recorded_at
 from activity_day.errors import Refused
 from activity_day.intake import LIMITS, H
 from activity_day.models import Finding, Photo
@@ -187,13 +188,13 @@ def detail(session: Session, county: str, finding: Finding, as_of: date | None =
 def mark_overdue(county: str, on: date) -> int:
     """Store `overdue` on the county's open findings whose deadline passed before `on`."""
     with transaction() as session:
-        return store.mark_overdue(session=session, county=county, today=on, now=now())
+        return store.mark_overdue(session=session, county=county, today=on, now=recorded_at(now(), on))
 
 
 def mark_overdue_and_notify(county: str, on: date) -> int:
     """mark_overdue, and the notices of the stations concerned, in one transaction; how many were marked."""
     with transaction() as session:
-        marked = store.mark_overdue(session=session, county=county, today=on, now=now())
+        marked = store.mark_overdue(session=session, county=county, today=on, now=recorded_at(now(), on))
         notices.enqueue_rectification(session, county, on)
     return marked
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import pytest
@@ -168,6 +168,31 @@ def test_every_colophon_says_the_same_in_every_format(year: dict) -> None:
         assert len(copies) == 1 and len(issued) == 1, (month, stem, fmt, seen)
         assert seen == found[(month, stem, "md")], (month, stem, fmt)
     assert found[("2027-12", "circular", "docx")][1][0].startswith("2027年12月")
+
+
+def test_no_finding_event_is_recorded_before_the_day_its_document_gives(year: dict, demo_year: Path) -> None:
+    """Raised by a circular: not before the circular's day; overdue: not before the day after the deadline (the
+    demo runs its months ahead of the machine's clock, so the clock alone would date them in 2026)."""
+    from sqlmodel import select
+
+    from activity_day.demo import workspace_settings
+    from activity_day.domain.months import TZ
+    from activity_day.models.tables import Finding, FindingEvent
+    from activity_day.settings import settings_in_force
+    from activity_day.store.database import transaction
+
+    with settings_in_force(workspace_settings(demo_year)), transaction(read_only=True) as session:
+        found = {f.number: (f.month, f.deadline) for f in session.exec(select(Finding))}
+        events = [(e.number, e.action, e.at) for e in session.exec(select(FindingEvent))]
+    early = []
+    for number, action, at in events:
+        month, deadline = found[number]
+        day = (at.replace(tzinfo=UTC) if at.tzinfo is None else at).astimezone(TZ).date()  # stored naive: UTC
+        if action == "raised" and day < year["plans"][month][2].dates.compile:
+            early.append((number, action, at))
+        if action == "overdue" and day <= deadline:
+            early.append((number, action, at))
+    assert {a for _, a, _ in events} >= {"raised", "overdue"} and early == []
 
 
 def test_the_evaluation_report_is_dated_after_its_period(year: dict) -> None:

@@ -64,3 +64,17 @@ def test_the_window_taken_never_refuses_a_check_in_judged_on_time() -> None:
 def test_scores_and_ratings_close_with_the_circular() -> None:
     assert timing.closed_message("2027-02") == "2027年2月的通报已汇编，评分不能再修改；如需更正请联系县文明办"
     assert "宣讲评价不能再修改" in timing.closed_message("2027-02", "宣讲评价")
+
+
+def test_an_event_a_document_dates_is_never_recorded_before_that_day() -> None:
+    now = datetime(2026, 12, 6, 9, 30, tzinfo=UTC)
+    # run ahead of the circular's day (a rehearsal, the demo's months): the start of that day, in Shanghai
+    ahead = timing.recorded_at(now, date(2027, 3, 10))
+    assert ahead == datetime(2027, 3, 10, tzinfo=TZ) and ahead.tzinfo == UTC
+    assert ahead.isoformat() == "2027-03-09T16:00:00+00:00"
+    # on the day or after it: the moment itself
+    assert timing.recorded_at(now, date(2026, 12, 6)) == now
+    assert timing.recorded_at(now, date(2026, 11, 30)) == now
+    # early on the day in Shanghai (still the day before in UTC) is already that day
+    assert timing.recorded_at(datetime(2026, 12, 5, 17, 0, tzinfo=UTC), date(2026, 12, 6)) == datetime(
+        2026, 12, 5, 17, 0, tzinfo=UTC)
