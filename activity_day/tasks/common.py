@@ -10,16 +10,22 @@ from pathlib import Path
 
 from activity_day.settings import get_settings
 
-__all__ = ["STEP", "artifact", "artifact_key", "artifacts_held", "artifacts_in_background", "month_dir", "run_logger",
+__all__ = ["STEP", "artifact", "artifact_key", "artifacts_held", "artifacts_in_background", "month_dir", "output_dir", "run_logger",
            "step_cache_key"]
 
 
+def output_dir(county: str, *parts: str, county_folder: bool = False) -> Path:
+    """Where a step's documents go: OUT/<parts>/, or OUT/<parts>/<county>/ when the run (a province run) or the
+    setting ACTIVITY_DAY_COUNTY_FOLDERS asks for a folder per county. Never what the database holds: adding a
+    county must not move another county's documents."""
+    settings = get_settings()
+    folder = Path(settings.out).joinpath(*parts)
+    return folder / county if county_folder or settings.county_folders else folder
+
+
 def month_dir(county: str, month: str, county_folder: bool) -> Path:
-    """Where a month's documents go: OUT/YYYY-MM/, or OUT/YYYY-MM/<county>/ when the run (a province run)
-    or the setting ACTIVITY_DAY_COUNTY_FOLDERS asks for a folder per county. Never what the database holds:
-    adding a county must not move another county's documents."""
-    folder = Path(get_settings().out) / month
-    return folder / county if county_folder or get_settings().county_folders else folder
+    """A month's documents: OUT/YYYY-MM/ (output_dir)."""
+    return output_dir(county, month, county_folder=county_folder)
 
 
 def artifact_key(*parts: str) -> str:

@@ -14,15 +14,14 @@ from activity_day.services.demonstration import (  # the forms' views, found her
     candidates,
     objections_state,
 )
-from activity_day.settings import get_settings
-from activity_day.tasks.common import STEP, artifact, artifact_key, run_logger
+from activity_day.tasks.common import STEP, artifact, artifact_key, output_dir, run_logger
 
 __all__ = ["candidates", "objections_state", "open_publicity", "render_notice", "review_and_assign", "round_dir"]
 
 
 def round_dir(county: str, round_: str) -> Path:
-    folder = Path(get_settings().out) / "demonstration" / round_
-    return folder / county if get_settings().county_folders else folder
+    """A demonstration round's documents: OUT/demonstration/<round>/ (output_dir)."""
+    return output_dir(county, "demonstration", round_)
 
 
 @task(name="review-and-assign", **STEP)

@@ -14,14 +14,12 @@ from activity_day.documents.render import docx_bytes, render_text, write_bytes, 
 from activity_day.domain.dates import cn_date
 from activity_day.domain.evaluation import report_date
 from activity_day.services.evaluation import Evaluation, evaluate_period
-from activity_day.settings import get_settings
-from activity_day.tasks.common import artifact, artifact_key, run_logger
+from activity_day.tasks.common import artifact, artifact_key, output_dir, run_logger
 
 
 def evaluation_dir(county: str, period: str, county_folder: bool) -> Path:
-    """OUT/evaluation/<period>/, or OUT/evaluation/<period>/<county>/ as month_dir does for months."""
-    folder = Path(get_settings().out) / "evaluation" / period
-    return folder / county if county_folder or get_settings().county_folders else folder
+    """A period's evaluation: OUT/evaluation/<period>/ (output_dir)."""
+    return output_dir(county, "evaluation", period, county_folder=county_folder)
 
 
 def write_report(result: Evaluation, county_folder: bool = False) -> dict[str, str]:
