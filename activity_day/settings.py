@@ -1,12 +1,9 @@
-"""The one settings object. Nothing else reads the environment."""
+"""The one settings object. Nothing else reads the environment; entry points put it in a context (activity_day.context)."""
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -113,36 +110,3 @@ def get_drills() -> Drills:
 def channel_secrets() -> dict[str, str]:
     """The environment, where the notice channels' ${VAR} secrets come from (the profile names the variables)."""
     return dict(os.environ)
-
-
-_override: Settings | None = None
-
-
-@lru_cache
-def _from_environment() -> Settings:
-    return Settings()
-
-
-def get_settings() -> Settings:
-    """The settings in force: those installed by `use_settings`, else the environment's."""
-    return _override if _override is not None else _from_environment()
-
-
-def use_settings(settings: Settings | None) -> Settings | None:
-    """Install settings for this process (the demo's workspace, a test's database); None restores the
-    environment's. Returns the settings installed before, to put back afterwards."""
-    global _override
-    previous, _override = _override, settings
-    _from_environment.cache_clear()
-    return previous
-
-
-@contextmanager
-def settings_in_force(settings: Settings) -> Iterator[Settings]:
-    """Run a block (the demo's month, a test) under `settings`, and put the previous ones back after it,
-    whether the block ends or fails."""
-    previous = use_settings(settings)
-    try:
-        yield settings
-    finally:
-        use_settings(previous)

@@ -31,7 +31,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from activity_day.settings import Settings, use_settings  # noqa: E402
+from activity_day.context import install  # noqa: E402
+from activity_day.settings import Settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = ROOT / "profiles" / "demo.yaml"
@@ -65,7 +66,7 @@ def bench_cycle(repeats: int = 3) -> dict:
     from activity_day.services.imports import import_file
 
     work = Path(tempfile.mkdtemp(prefix="bench-cycle-"))
-    use_settings(Settings(database_url=f"sqlite:///{work / 'db.sqlite'}", out=work / "out", inbox=work / "inbox"))
+    install(Settings(database_url=f"sqlite:///{work / 'db.sqlite'}", out=work / "out", inbox=work / "inbox"))
     county = init_county(PROFILE).county.code
     rng = random.Random("bench")
     registry = station_registry(rng)
@@ -148,7 +149,7 @@ def ours(files, url: str) -> float:
     from activity_day.store import crud
     from activity_day.store.database import transaction
 
-    use_settings(Settings(database_url=url, out=Path(tempfile.mkdtemp())))
+    install(Settings(database_url=url, out=Path(tempfile.mkdtemp())))
     from activity_day.store.database import ensure_schema
 
     ensure_schema()
@@ -299,8 +300,8 @@ def province_run(root: Path, url: str | None, n: int, mode: str, every_county: b
         subprocess.run([sys.executable, "-m", "activity_day.cli", "run", "cycle", *which, "--month", MONTH], cwd=ROOT, env=env,
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     else:
-        use_settings(settings)
-        with multiprocessing.get_context("spawn").Pool(workers, initializer=use_settings,
+        install(settings)
+        with multiprocessing.get_context("spawn").Pool(workers, initializer=install,
                                                        initargs=(settings,)) as pool:
             pool.map(_one_county, codes, chunksize=1)
     wall = time.perf_counter() - t

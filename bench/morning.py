@@ -37,7 +37,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from activity_day.settings import Settings, use_settings  # noqa: E402
+from activity_day.context import install  # noqa: E402
+from activity_day.settings import Settings  # noqa: E402
 
 PROFILE = ROOT / "profiles" / "demo.yaml"
 BIN = Path(sys.executable).parent
@@ -102,7 +103,7 @@ def set_up_county(url: str, work: Path) -> County:
     from activity_day.services.submissions import issue_tokens, utcnow
     from activity_day.store.database import ensure_schema, transaction
 
-    use_settings(Settings(database_url=url, out=work / "out", inbox=work / "inbox", photo_store=str(work / "photos")))
+    install(Settings(database_url=url, out=work / "out", inbox=work / "inbox", photo_store=str(work / "photos")))
     ensure_schema()
     county = init_county(PROFILE).county.code
     registry = station_registry(random.Random("morning"))

@@ -19,7 +19,8 @@ os.environ.setdefault("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "")
 os.environ.pop("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", None)
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-from activity_day.settings import Settings, settings_in_force  # noqa: E402
+from activity_day.context import bound
+from activity_day.settings import Settings  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_PROFILE = REPO / "profiles" / "demo.yaml"
@@ -50,7 +51,7 @@ def settings(tmp_path: Path, migrated_database: Path) -> Iterator[Settings]:
     database.parent.mkdir(parents=True)
     shutil.copyfile(migrated_database, database)
     s = Settings(database_url=f"sqlite:///{database}", out=tmp_path / "out", photo_store=str(tmp_path / "var"))
-    with settings_in_force(s):
+    with bound(s):
         yield s
 
 

@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from activity_day.api import evidence, findings, lectures, mobile, scoring
@@ -32,12 +33,25 @@ from activity_day.api.schemas import (
     SubmissionsPublic,
     TaskBlockPublic,
 )
+from activity_day.context import Context, bound, current
 from activity_day.errors import OperatorError
 from activity_day.services.demonstration import application_of, apply_for
 from activity_day.services.submissions import submissions_of, submit_plan
-from activity_day.settings import Settings, get_settings
+from activity_day.settings import Settings
 from activity_day.store import crud
 from activity_day.store.database import ensure_schema, transaction
+
+
+class InContext:
+    """ASGI middleware: each request runs in the app's context (bound for the request, so it follows the request
+    into the thread pool that runs the routes)."""
+
+    def __init__(self, app: ASGIApp, ctx: Context) -> None:
+        self.app, self.ctx = app, ctx
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with bound(self.ctx):
+            await self.app(scope, receive, send)
 
 
 def served_app() -> FastAPI:
@@ -49,11 +63,14 @@ def served_app() -> FastAPI:
     return create_app(max(limits, default=DEFAULT_MAX_BODY))
 
 
-def create_app(max_body_bytes: int = DEFAULT_MAX_BODY, settings: Settings | None = None) -> FastAPI:
-    """The API and the phone pages. The settings are read here, once (the environment's unless given), and kept on
-    the app for the routes that need them (`request.app.state.settings`)."""
-    settings = settings or get_settings()
-    ensure_schema()
+def create_app(max_body_bytes: int = DEFAULT_MAX_BODY, settings: Settings | Context | None = None) -> FastAPI:
+    """The API and the phone pages, in a context: the one given (settings alone get the system clock), else the
+    one in force. Every request runs in it (`activity_day.context.current()`, bound per request); the routes that
+    need the settings read `request.app.state.settings`."""
+    ctx = settings if isinstance(settings, Context) else Context(settings) if settings else current()
+    settings = ctx.settings
+    with bound(ctx):
+        ensure_schema()
     app = FastAPI(
         title="activity-day 所站活动计划报送接口",
         version="1",
@@ -65,6 +82,7 @@ def create_app(max_body_bytes: int = DEFAULT_MAX_BODY, settings: Settings | None
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     # Outermost: the scheme and client address as the trusted proxies give them (https behind a TLS proxy).
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    app.add_middleware(InContext, ctx=ctx)  # outermost: the handlers, dependencies and thread pool all see it
     app.state.settings = settings
     install_handlers(app)
     authed = error_responses(401, 403, 413, 422)

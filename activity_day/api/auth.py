@@ -10,9 +10,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from activity_day.api.schemas import MONTH_PATTERN, AnyCode
+from activity_day.context import current
 from activity_day.domain.codes import normalize_code
 from activity_day.intake import LIMITS, H
-from activity_day.services.submissions import station_for_token, utcnow
+from activity_day.services.submissions import station_for_token
 from activity_day.store.database import transaction
 
 DEFAULT_MAX_BODY = 262144
@@ -52,4 +53,5 @@ def own_station(code: StationCode,
 
 
 def clock() -> datetime:
-    return utcnow()
+    """The request's time, from its context's clock."""
+    return current().now()

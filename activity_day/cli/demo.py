@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from activity_day.console import installed_command
+from activity_day.context import bound
 from activity_day.demo import (
     DEMO_PROFILE,
     AnswerRound,
@@ -41,7 +42,6 @@ from activity_day.demo import (
 from activity_day.errors import OperatorError
 from activity_day.intake.headers import H
 from activity_day.models.enums import Step
-from activity_day.settings import settings_in_force
 
 
 def run_province_demo(month: str, out: Path, counties: int, *, echo: Callable[[str], None] = print) -> None:  # noqa: T201
@@ -63,7 +63,7 @@ def run_province_demo(month: str, out: Path, counties: int, *, echo: Callable[[s
     out = out.resolve()
     settings = workspace_settings(out)
     label = cn_month(month)
-    with settings_in_force(settings):
+    with bound(settings):
         codes = []
         for index in range(1, counties + 1):
             profile = province_profile(index)
@@ -130,7 +130,7 @@ def run_demo(month: str, out: Path, *, months: int = 1, echo: Callable[[str], No
     settings = workspace_settings(out)
     seed = f"activity-day demo {month}"
     rng = random.Random(seed)
-    with settings_in_force(settings):
+    with bound(settings):
         shutil.copyfile(DEMO_PROFILE, out / "profile.yaml")
         profile = init_county(out / "profile.yaml")
         registry = station_registry(rng)

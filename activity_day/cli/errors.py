@@ -46,9 +46,9 @@ def database_unreachable(exc: BaseException) -> str | None:
     """One line for a database that cannot be used: a bad URL, a server that does not answer, a lock."""
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
-    from activity_day.settings import get_settings
+    from activity_day.context import current
 
-    url = get_settings().database_url
+    url = current().settings.database_url
     shown = url.split("@")[-1] if "@" in url else url
     if isinstance(exc, ArgumentError | NoSuchModuleError) or (
             isinstance(exc, ModuleNotFoundError | RuntimeError) and "dialect" in str(exc)):

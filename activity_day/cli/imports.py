@@ -54,10 +54,10 @@ def import_plans(
     """活动计划：某所站有一行出错则该所站整份不写入，其余所站照常写入。"""
     if file is not None:
         _import(ctx, Kind.plans, file, month)
+    from activity_day.context import current
     from activity_day.services.inbox import process_inbox
-    from activity_day.settings import get_settings
 
-    inbox = Path(get_settings().inbox)
+    inbox = Path(current().settings.inbox)
     chosen = month_option(month)
     reports = process_inbox(inbox, county=county(ctx), month=chosen)
     for report in reports:

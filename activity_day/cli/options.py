@@ -28,11 +28,11 @@ class Chosen:
 
 def county(ctx: typer.Context) -> str:
     """The county code this command works on: --county, else the setting, else the database's only county."""
+    from activity_day.context import current
     from activity_day.services.counties import resolve_county
-    from activity_day.settings import get_settings
 
     chosen = ctx.find_object(Chosen)
-    return resolve_county((chosen.county if chosen else None) or get_settings().county)
+    return resolve_county((chosen.county if chosen else None) or current().settings.county)
 
 
 def month_option(value: str | None) -> str:

@@ -65,14 +65,16 @@ app.add_typer(stations.app, name="stations")
 
 
 def main() -> None:
-    """The console script: settings checked, logging routed, then the command; exits with its code."""
+    """The console script: settings checked, logging routed, then the command in the environment's context;
+    exits with its code."""
     console.prefect_defaults()
     from pydantic import ValidationError
 
-    from activity_day.settings import get_drills, get_settings
+    from activity_day.context import bound, from_environment
+    from activity_day.settings import get_drills
 
     try:
-        settings = get_settings()
+        ctx = from_environment()
         get_drills()
     except ValidationError as exc:
         for err in exc.errors():
@@ -80,9 +82,10 @@ def main() -> None:
             typer.echo(f"错误：设置 ACTIVITY_DAY_{where.upper()} 有误：{err['msg'].removeprefix('Value error, ')}",
                        err=True)
         sys.exit(2)
-    console.setup(settings.log_file)
+    console.setup(ctx.settings.log_file)
     try:
-        app()
+        with bound(ctx):
+            app()
     except KeyboardInterrupt:
         sys.exit(130)
     except BrokenPipeError:  # `activity-day sample show | head`: the reader has what it wanted

@@ -36,7 +36,7 @@ def api(
     from activity_day.api import served_app
     from activity_day.api.logs import log_config
     from activity_day.api.serving import serve_workers
-    from activity_day.settings import get_settings
+    from activity_day.context import current
     from activity_day.store.database import ensure_schema
 
     # The app reads the proxies' headers itself (ACTIVITY_DAY_TRUSTED_PROXIES), and the access log never holds a
@@ -50,7 +50,7 @@ def api(
     # Several processes, each building the app itself (served_app) and writing the log file through its own
     # handler, which reopens the file when another process has rotated it.
     ensure_schema()  # migrated once, before the workers start
-    serve_workers(host=host, port=port, workers=workers, log_config=log_config(get_settings().log_file.resolve()))
+    serve_workers(host=host, port=port, workers=workers, log_config=log_config(current().settings.log_file.resolve()))
 
 
 def demo(

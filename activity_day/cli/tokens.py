@@ -86,11 +86,11 @@ class Delivery:
     """Where new tokens go: the xlsx list, the printable QR sheet beside it (or only the sheet), and JSON lines."""
 
     def __init__(self, out: Path | None, as_json: bool, base_url: str | None, expires_at):
+        from activity_day.context import current
         from activity_day.domain.tokens import last_day
-        from activity_day.settings import get_settings
 
         self.out, self.as_json = out, as_json
-        self.base_url = base_url or get_settings().public_url
+        self.base_url = base_url or current().settings.public_url
         self.expires_at, self.last_day = expires_at, last_day(expires_at)
 
     def expiry_text(self) -> str:

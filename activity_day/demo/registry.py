@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from activity_day.context import current
 from activity_day.intake.headers import H
 from activity_day.models.enums import PracticeTask
 from activity_day.resources import DEMO_PROFILE
-from activity_day.settings import Settings, get_settings
+from activity_day.settings import Settings
 
 TOWNSHIPS = [
     "众兴街道", "来安街道", "王集镇", "裴圩镇", "新袁镇", "李口镇", "临河镇", "穿城镇",
@@ -93,7 +94,7 @@ def registry_as_filed(stations: pd.DataFrame) -> pd.DataFrame:
 def workspace_settings(out: Path) -> Settings:
     """Settings for a demo workspace: its own database, documents, inbox and photos, unless the environment names
     them."""
-    env = get_settings()
+    env = current().settings
     return Settings(
         database_url=env.database_url if "database_url" in env.model_fields_set
         else f"sqlite:///{out / 'var' / 'activity_day.db'}",

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from activity_day.context import current
 from activity_day.models.enums import Step
-from activity_day.settings import get_drills, get_settings
+from activity_day.settings import get_drills
 
 
 class InjectedFault(RuntimeError):
@@ -26,7 +27,7 @@ def fault_drill(step: Step | str, county: str, month: str) -> None:
     fault = get_drills().fault or ""
     if fault not in (step, f"{step}:{month}"):
         return
-    marker = Path(get_settings().out) / ".faults" / f"{step}-{county}-{month}"
+    marker = Path(current().settings.out) / ".faults" / f"{step}-{county}-{month}"
     if marker.exists():
         return
     marker.parent.mkdir(parents=True, exist_ok=True)

@@ -19,8 +19,8 @@ from prefect.logging import get_run_logger
 from prefect.runtime import flow_run
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from activity_day.context import current
 from activity_day.domain.dates import cn_month
-from activity_day.domain.months import TZ
 from activity_day.domain.names import control_characters
 from activity_day.errors import OperatorError
 from activity_day.flows.human import (
@@ -108,7 +108,7 @@ def _resume_at_deadline(run_id, deadline: datetime) -> threading.Timer:
             pass
 
     context = contextvars.copy_context()  # carries the Prefect API settings into the timer thread
-    seconds = max(0.0, (deadline - datetime.now(TZ)).total_seconds())
+    seconds = max(0.0, (deadline - current().local_now()).total_seconds())
     timer = threading.Timer(seconds, lambda: context.run(resume))
     timer.daemon = True
     timer.start()
@@ -140,7 +140,7 @@ def collect_comments(county: str, month: str, poll_seconds: int) -> int:
     deadline = datetime.fromisoformat(state["deadline"])
 
     def closed() -> bool:  # past the deadline, and no answer sent before it still to take
-        return datetime.now(TZ) >= deadline and not ask.answered()
+        return current().local_now() >= deadline and not ask.answered()
 
     if closed() or not state["pending"] or took["finished"]:
         get_run_logger().info("征求意见已截止、已结束或各部门均已反馈，不再打开部门意见表单")
@@ -154,7 +154,7 @@ def collect_comments(county: str, month: str, poll_seconds: int) -> int:
         while state["pending"] and not took["finished"] and not closed():
             values = took["typed"] if took["typed"] is not None else {"department": state["pending"][0]}
             form, _ = ask(CommentForm.prefilled(_comment_form_text(month, state, took["errors"]), **values),
-                          what="部门意见", timeout=int((deadline - datetime.now(TZ)).total_seconds()) + 3600)
+                          what="部门意见", timeout=int((deadline - current().local_now()).total_seconds()) + 3600)
             typed = form.model_dump(include=set(CommentForm.model_fields))
             errors: list[str] = []
             comment = form.says_something() or bool(form.department.strip() and not form.finished)
@@ -241,7 +241,7 @@ def ask_reveals(county: str, month: str, published: dict, poll_seconds: int) -> 
             if not secret.strip():
                 continue
             try:
-                commitments.reveal(county, month, department, secret, datetime.now(TZ))
+                commitments.reveal(county, month, department, secret, current().local_now())
             except OperatorError as exc:
                 errors.append(f"{department}：{exc}")
         if not errors and not any(r["revealed"] for r in commitments.status(county, month)):

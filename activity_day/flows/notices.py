@@ -5,13 +5,13 @@ One coarse task per step for the county, not one per notice: a notice is millise
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from prefect import flow
 from prefect.runtime import flow_run
 
+from activity_day.context import current
 from activity_day.domain.dates import cn_date
-from activity_day.domain.months import TZ
 from activity_day.flows.monthly import known_failures
 from activity_day.tasks.notices import enqueue_notices, publish_outbox, send_notices
 
@@ -19,7 +19,7 @@ RETRY_SECONDS = [30.0, 120.0, 600.0]  # between the send task's tries: a robot o
 
 
 def today() -> date:
-    return datetime.now(TZ).date()
+    return current().today()
 
 
 def _run_name() -> str:

@@ -33,6 +33,7 @@ from prefect.utilities.urls import url_for
 
 from activity_day import console
 from activity_day.console import tell_operator
+from activity_day.context import current, install
 from activity_day.domain.dates import cn_month
 from activity_day.domain.months import next_month
 from activity_day.errors import OperatorError
@@ -40,7 +41,7 @@ from activity_day.flows.drills import fault_drill
 from activity_day.flows.monthly import known_failures
 from activity_day.models.enums import Step
 from activity_day.services.counties import county_codes
-from activity_day.settings import Settings, get_settings, use_settings
+from activity_day.settings import Settings
 from activity_day.tasks.county_runs import county_cycle_run
 from activity_day.tasks.steps import ORDER, county_month, steps_label
 
@@ -52,7 +53,7 @@ def list_counties() -> list[str]:
 
 def worker_count(counties: int, workers: int | None = None) -> int:
     """Processes for the county runs: the setting, else one per core, never more than there are counties."""
-    wanted = workers or get_settings().workers or os.cpu_count() or 1
+    wanted = workers or current().settings.workers or os.cpu_count() or 1
     return max(1, min(wanted, counties))
 
 
@@ -76,7 +77,7 @@ def progress_due(done: int, total: int, terminal: bool = False) -> bool:
 def prepare_worker(settings: Settings, quiet: bool) -> None:
     """Set up a worker process as its parent is: the same settings and, if the parent's console is quiet
     (the `activity-day` command), no Prefect console lines of its own (the UI still gets every log)."""
-    use_settings(settings)
+    install(settings)
     if quiet:
         console.quiet_prefect()
 
@@ -142,7 +143,7 @@ def _county_rows(codes: list[str], month: str, steps: list[str], options: dict[s
             tell_operator(progress_line(len(rows), failed, len(codes), time.perf_counter() - started))
 
     parameters = [{"county": code, "month": month, "steps": steps, "options": options, "after_step": fault_drill,
-                   "artifacts": get_settings().province_artifacts} for code in codes]
+                   "artifacts": current().settings.province_artifacts} for code in codes]
     if workers == 1:  # one process: no pool to start
         for params in parameters:
             state = county_month(**params, return_state=True)
@@ -150,7 +151,7 @@ def _county_rows(codes: list[str], month: str, steps: list[str], options: dict[s
     else:
         # Each process starts from scratch (spawn): it gets this process's settings (the workspace, the database).
         runner = ProcessPoolTaskRunner(max_workers=workers, initializer=prepare_worker,
-                                       initargs=(get_settings(), console_is_quiet()))
+                                       initargs=(current().settings, console_is_quiet()))
         with api_for_workers(), runner:
             futures = {runner.submit(county_month, params): params["county"] for params in parameters}
             for future in as_completed(list(futures)):

@@ -27,9 +27,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
 
+from activity_day.context import current
 from activity_day.errors import OperatorError
 from activity_day.models import get_engine
-from activity_day.settings import get_settings
 from activity_day.store import dump, migrate
 from activity_day.store.photos import EXTENSIONS, FileStore, photo_store
 
@@ -61,7 +61,7 @@ def backup(to: Path, *, now: datetime) -> Summary:
         raise OperatorError(f"备份目录 {to} 已存在且不为空：请换一个新目录（如按日期命名），旧备份不会被覆盖")
     if to.exists():
         to.rmdir()
-    settings = get_settings()
+    settings = current().settings
     engine = get_engine(settings.database_url)
     partial = to.with_name(f".{to.name}.partial")
     shutil.rmtree(partial, ignore_errors=True)
@@ -102,13 +102,13 @@ def restore(source: Path, *, force: bool = False) -> Summary:
     manifest = read_manifest(source)
     revision: str = manifest["database"]["revision"]
     tables: dict[str, dict] = manifest["database"]["tables"]
-    settings = get_settings()
+    settings = current().settings
     engine = get_engine(settings.database_url)
     ours = set(tables) | set(SQLModel.metadata.tables)
 
     with engine.connect() as conn:
         present = set(sa.inspect(conn).get_table_names()) & ours
-        current = dump.revision(conn)
+        at = dump.revision(conn)
         filled = dump.tables_with_rows(conn, present)
     documents_there = _has_files(settings.out)
     if (filled or documents_there) and not force:
@@ -121,13 +121,13 @@ def restore(source: Path, *, force: bool = False) -> Summary:
         raise OperatorError(f"{'，'.join(where)}：恢复会覆盖它们。请恢复到空数据库和空目录；确认要覆盖请加 --force")
 
     try:
-        if present and current == revision:
+        if present and at == revision:
             with engine.begin() as conn:
                 _wait_briefly(conn)
                 dump.clear(conn, present)
                 loaded = dump.load(conn, source / DATABASE, tables)
         else:
-            if present or current is not None:
+            if present or at is not None:
                 with engine.begin() as conn:
                     _wait_briefly(conn)
                     dump.drop(conn, present)

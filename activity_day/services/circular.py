@@ -4,9 +4,10 @@ rendered and checked against the facts, then written, and the circular issued wi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from pathlib import Path
 
+from activity_day.context import current
 from activity_day.documents import charts
 from activity_day.documents.contexts import chart_series, circular_context
 from activity_day.documents.evidence import evidence_sheets
@@ -83,7 +84,7 @@ def compile_circular(county: str, month: str, folder: Path, allow_empty: bool = 
         evidence = coverage(session, county, month)
         lecture_orders = lecture_store.orders(session=session, county=county, month=month)
         lecture_ratings = lecture_store.ratings_frame(session=session, county=county, month=month)
-        number = numbers.assign(session=session, now=datetime.now(UTC), issue=numbers.Issue(
+        number = numbers.assign(session=session, now=current().now(), issue=numbers.Issue(
             issuer=profile.county.doc_prefix, year=content.dates.compile.year, county=county, month=month,
             document="circular"))
     # Facts, charts and documents outside any transaction: parallel counties do not wait for each other.
@@ -110,7 +111,7 @@ def compile_circular(county: str, month: str, folder: Path, allow_empty: bool = 
     summary = figures["summary"] | {"evidence": facts.evidence, "findings": len(new_findings),
                                     "overdue": facts.rectification["overdue_total"]}
     with transaction() as session:
-        raised = recorded_at(datetime.now(UTC), content.dates.compile)  # the circular's day, or later
+        raised = recorded_at(current().now(), content.dates.compile)  # the circular's day, or later
         findings_store.save_findings(session=session, county=county, month=month, rows=new_findings, now=raised)
         findings_store.mark_overdue(session=session, county=county, today=content.dates.compile, now=raised)
         month_findings = findings_store.findings_frame(session=session, county=county, month=month)

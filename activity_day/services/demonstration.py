@@ -7,10 +7,10 @@ from datetime import date, datetime
 import chinese_calendar
 import pandas as pd
 
+from activity_day.context import current
 from activity_day.domain import draw
 from activity_day.domain.codes import normalize_code
 from activity_day.domain.dates import cn_date
-from activity_day.domain.months import TZ
 from activity_day.domain.selection import (
     AssignmentError,
     assign_site_visits,
@@ -31,7 +31,7 @@ from activity_day.store.database import transaction
 
 
 def now() -> datetime:
-    return datetime.now(TZ)
+    return current().local_now()
 
 
 def today() -> date:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
+from activity_day.context import current
 from activity_day.documents.demonstration import notice_context
 from activity_day.documents.render import docx_bytes, render_text, write_bytes, write_text, xlsx_bytes
 from activity_day.services import demonstration as service
@@ -71,7 +72,7 @@ def render_notice(county: str, round_: str, kind: str, folder: Path) -> Rendered
     doc_number = None
     if kind == "naming":
         with transaction() as session:
-            doc_number = numbers.assign(session=session, now=datetime.now(UTC), issue=numbers.Issue(
+            doc_number = numbers.assign(session=session, now=current().now(), issue=numbers.Issue(
                 issuer=profile.county.doc_prefix, year=signed.year, county=county, month=f"{signed:%Y-%m}",
                 document=f"naming-{round_}"))
     context = notice_context(kind, round_=round_, county=profile.county, stations=rows,

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlmodel import Session, select
 
+from activity_day.context import current
 from activity_day.domain import findings as rules
 from activity_day.domain.findings import FindingError
 from activity_day.domain.names import strip_control
@@ -64,7 +65,7 @@ MAX_PHOTOS = 9  # what a phone lets a station pick at once; the API's bound too
 
 
 def now() -> datetime:
-    return datetime.now(TZ)
+    return current().local_now()
 
 
 def today() -> date:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 from sqlmodel import Session
 
+from activity_day.context import current
 from activity_day.domain import menu
 from activity_day.domain.months import local_day
 from activity_day.domain.planning import foreign_festival_codes, load_checklist_catalog, load_learning_catalog
@@ -150,7 +151,7 @@ def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
     column before the database is touched. Each kind's importer is in IMPORTERS (one transaction for the file)
     or OWN_TRANSACTIONS (a step per row).
     """
-    now = now or received_at or datetime.now(UTC)
+    now = now or received_at or current().now()
     path = Path(path)
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 from sqlmodel import Session, select
 
+from activity_day.context import carried, current
 from activity_day.documents.render import environment
 from activity_day.domain import aggregate
 from activity_day.domain import notices as rules
@@ -64,7 +65,7 @@ def enqueue(session: Session, county: str, drafts: Iterable[NoticeDraft], *, pro
             now: datetime | None = None) -> int:
     """Write the drafts into the outbox in the caller's transaction, once per channel of their audience;
     returns how many rows were new. An audience without channels gets no rows."""
-    now = now or datetime.now(UTC)
+    now = now or current().now()
     rows = []
     for draft in drafts:
         channels = profile.notices.channels.get(draft.audience, [])
@@ -218,7 +219,7 @@ def _send_channel(channel: str, waiting: list[Notice], *, limit: int, secrets: M
                           timeout=timeout)
         with lock, transaction() as session:
             done = store.record(session=session, notice_id=notice.id, delivered=outcome.delivered,
-                                error=outcome.error, now=datetime.now(UTC), max_attempts=limit)
+                                error=outcome.error, now=current().now(), max_attempts=limit)
         states[notice.id] = done.state if done is not None else NoticeState.SENT.value
         if states[notice.id] == NoticeState.FAILED.value:
             log.warning("notice %s failed for good: %s", notice.key, outcome.error)
@@ -255,7 +256,7 @@ def _send_pass(county: str, *, month: str | None, channel: str | None,
     if by_channel:
         with ThreadPoolExecutor(max_workers=min(SEND_THREADS, len(by_channel)),
                                 thread_name_prefix="notices") as pool:
-            futures = {name: pool.submit(_send_channel, name, rows, limit=limit, secrets=secrets,
+            futures = {name: pool.submit(carried(_send_channel), name, rows, limit=limit, secrets=secrets,
                                          timeout=profile.notices.timeout_of(name), lock=lock)
                        for name, rows in by_channel.items()}
             for name, future in futures.items():

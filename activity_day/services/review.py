@@ -3,10 +3,11 @@ the review closed (silence as 无意见, undecided comments settled, adopted edi
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
+from activity_day.context import current
 from activity_day.documents.contexts import plan_context, plan_title
 from activity_day.documents.render import docx_bytes, environment, render_text, write_bytes, write_text
 from activity_day.domain import menu
@@ -101,7 +102,7 @@ def record_form_comment(county: str, month: str, form: dict[str, Any], source_re
         commitment = (form.get("draw_commitment") or "").strip()
         if commitment and not errors:
             try:
-                commitments.commit_in(session, county, month, form["department"], commitment, datetime.now(UTC))
+                commitments.commit_in(session, county, month, form["department"], commitment, current().now())
             except OperatorError as exc:
                 errors = [f"抽样承诺值：{exc}"]
         if errors:  # nothing written: the commitment's checks all come before its write
@@ -170,7 +171,7 @@ def close_review(county: str, month: str, default_disposition: str = Disposition
             content.lecture_menu = menu.build_menu(content, menu.stories_by_topic(zip(pool["topics"], pool["stories"],
                                                                                    strict=True)),
                                                    per_item=profile.lectures.stories_per_item)
-        number = numbers.assign(session=session, now=datetime.now(UTC), issue=numbers.Issue(
+        number = numbers.assign(session=session, now=current().now(), issue=numbers.Issue(
             issuer=profile.county.doc_prefix, year=content.dates.review.year, county=county, month=month,
             document="plan"))
         crud.save_plan(session=session, county=county, month=month, version=2, content=content, doc_number=number)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from activity_day.context import current
 from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.lateness import past_deadline
 from activity_day.domain.months import TZ
@@ -241,4 +242,5 @@ def last_accepted_at(*, session: Session, county: str, station: str, month: str)
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, by the context's clock (aware, UTC)."""
+    return current().now()

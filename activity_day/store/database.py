@@ -8,9 +8,9 @@ from functools import lru_cache
 
 from sqlmodel import Session
 
+from activity_day.context import current
 from activity_day.models import get_engine
 from activity_day.models.db import READ_ONLY
-from activity_day.settings import get_settings
 
 
 @contextmanager
@@ -21,7 +21,7 @@ def transaction(read_only: bool = False) -> Iterator[Session]:
     queue instead of failing (models.db); `read_only` transactions take none and never wait for a writer.
     Render documents between a read-only transaction and a short write, not inside a write.
     """
-    engine = get_engine(get_settings().database_url)
+    engine = get_engine(current().settings.database_url)
     if read_only:
         engine = engine.execution_options(**{READ_ONLY: True})
     with Session(engine, expire_on_commit=False) as session, session.begin():
@@ -30,7 +30,7 @@ def transaction(read_only: bool = False) -> Iterator[Session]:
 
 def ensure_schema() -> None:
     """Bring the application schema up to date (Alembic migrations), once per database and process."""
-    _migrated(get_settings().database_url)
+    _migrated(current().settings.database_url)
 
 
 @lru_cache(maxsize=16)
@@ -62,7 +62,7 @@ def schema_revision() -> str | None:
     """The application schema's revision in the database (None: no migration applied yet)."""
     from activity_day.store.dump import revision
 
-    with get_engine(get_settings().database_url).connect() as conn:
+    with get_engine(current().settings.database_url).connect() as conn:
         return revision(conn)
 
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from activity_day.context import current
 from activity_day.errors import OperatorError
-from activity_day.settings import Settings, get_settings
+from activity_day.settings import Settings
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
 
@@ -118,7 +119,7 @@ _stores: dict[tuple[str, str | None], PhotoStore] = {}
 
 def photo_store() -> PhotoStore:
     """The store in force (one per setting, so an S3 client is made once per process)."""
-    settings = get_settings()
+    settings = current().settings
     key = (settings.photo_store, settings.photo_store_endpoint_url)
     if key not in _stores:
         _stores[key] = store_from(settings)

@@ -7,10 +7,10 @@ from pathlib import Path
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, create_table_artifact
 
+from activity_day.context import current
 from activity_day.documents.contexts import reminder_list
 from activity_day.domain.outcomes import CollectResult, InboxResult
 from activity_day.services import collect, documents
-from activity_day.settings import get_settings
 from activity_day.tasks.common import STEP, artifact, artifact_key, month_dir
 
 __all__ = ["completeness_report", "read_inbox", "reminder_list"]  # reminder_list: its home is documents.contexts
@@ -20,8 +20,8 @@ __all__ = ["completeness_report", "read_inbox", "reminder_list"]  # reminder_lis
 def read_inbox(county: str, month: str, county_folder: bool = False) -> InboxResult:
     """Import the plan files waiting in the county's inbox; each moves to processed/ beside its report."""
     # Each county's files go in inbox/<county code>/; unless the run keeps counties apart, inbox/ itself too.
-    reports = collect.read_inbox(Path(get_settings().inbox), county, month,
-                                 shared=not (county_folder or get_settings().county_folders))
+    reports = collect.read_inbox(Path(current().settings.inbox), county, month,
+                                 shared=not (county_folder or current().settings.county_folders))
     return {"files": len(reports), "stations_accepted": sum(len(r.accepted) for r in reports),
             "stations_refused": sum(len(r.refused) for r in reports),
             "unusable": [r.file for r in reports if r.exit_code == 2]}

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar, copy_context
 from pathlib import Path
 
-from activity_day.settings import get_settings
+from activity_day.context import current
 
 __all__ = ["STEP", "artifact", "artifact_key", "artifacts_held", "artifacts_in_background", "month_dir", "output_dir", "run_logger",
            "step_cache_key"]
@@ -18,7 +18,7 @@ def output_dir(county: str, *parts: str, county_folder: bool = False) -> Path:
     """Where a step's documents go: OUT/<parts>/, or OUT/<parts>/<county>/ when the run (a province run) or the
     setting ACTIVITY_DAY_COUNTY_FOLDERS asks for a folder per county. Never what the database holds: adding a
     county must not move another county's documents."""
-    settings = get_settings()
+    settings = current().settings
     folder = Path(settings.out).joinpath(*parts)
     return folder / county if county_folder or settings.county_folders else folder
 

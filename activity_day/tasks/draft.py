@@ -7,6 +7,7 @@ from datetime import datetime
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
+from activity_day.context import current
 from activity_day.domain.dates import cn_month
 from activity_day.domain.outcomes import DraftResult
 from activity_day.services import documents, drafting
@@ -15,9 +16,8 @@ from activity_day.tasks.common import STEP, artifact, artifact_key, month_dir, r
 
 def due_month(county: str, today: datetime | None = None) -> str:
     """The month a scheduled draft of `county` (no month given) is for, by its profile's draft date."""
-    from activity_day.domain.months import TZ
 
-    return drafting.due_month(county, (today or datetime.now(TZ)).date())
+    return drafting.due_month(county, (today or current().local_now()).date())
 
 
 @task(name="draft-plan", **STEP)

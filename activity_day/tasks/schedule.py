@@ -6,12 +6,13 @@ rerun of the review — never creates a second run.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from prefect import task
 from prefect.deployments import run_deployment
 from prefect.runtime import deployment
 
+from activity_day.context import current
 from activity_day.domain.dates import cn_month
 from activity_day.domain.months import TZ
 from activity_day.models.enums import Step
@@ -47,7 +48,7 @@ def schedule_review(county: str, month: str) -> list[dict]:
     if deployment.id is None:
         run_logger().info("本次不是部署运行，不自动安排征求意见：请运行 activity-day run review")
         return []
-    return [_create("review", county, month, datetime.now(UTC), {"interactive": True})]
+    return [_create("review", county, month, current().now(), {"interactive": True})]
 
 
 @task(name="schedule-next-steps", retries=2, retry_delay_seconds=5)
@@ -58,7 +59,7 @@ def schedule_next_steps(county: str, month: str) -> list[dict]:
         logger.info("本次不是部署运行，后续步骤不自动安排：请按需运行 activity-day run collect / sample / compile")
         return []
     times = followup_times(*drafting.followup_inputs(county, month))
-    now = datetime.now(UTC)
+    now = current().now()
     compress = get_drills().compress_schedule_seconds
     if compress:
         times = {step: now + timedelta(seconds=compress * (i + 1)) for i, step in enumerate(times)}

@@ -14,11 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from activity_day.api import clock, create_app
+from activity_day.context import bound
 from activity_day.models.enums import ScorerRole
 from activity_day.services.lectures import dispatch_month, issue_speaker_tokens, list_orders
 from activity_day.services.scoring import issue_scorer_tokens
 from activity_day.services.submissions import utcnow
-from activity_day.settings import settings_in_force
 from activity_day.store import crud
 from activity_day.store import lectures as lecture_store
 from activity_day.store.database import transaction
@@ -114,7 +114,7 @@ class World:
 
 @pytest.fixture
 def world(registry, county, tmp_path: Path, settings) -> World:
-    with settings_in_force(settings.model_copy(update={"photo_store": str(tmp_path / "store")})):
+    with bound(settings.model_copy(update={"photo_store": str(tmp_path / "store")})):
         day = with_menu(county, tmp_path)
         with transaction() as session:
             stations = crud.stations_frame(session=session, county=county)

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from activity_day.api import clock, create_app
+from activity_day.context import bound
 from activity_day.demo import camera_photo
 from activity_day.models import EvidenceRecord, Photo, Station
-from activity_day.settings import settings_in_force
 from activity_day.store import crud
 from activity_day.store.database import transaction
 from tests.api.test_api import BEFORE_DEADLINE, MONTH, auth
@@ -27,7 +27,7 @@ M = 1 / 111_195  # degrees of latitude per metre
 def store_root(settings, tmp_path: Path):
     """The photo store in a folder of this test."""
     root = tmp_path / "store"
-    with settings_in_force(settings.model_copy(update={"photo_store": str(root)})):
+    with bound(settings.model_copy(update={"photo_store": str(root)})):
         yield root
 
 
@@ -281,7 +281,7 @@ def test_photos_land_in_an_s3_bucket_once(client, tokens, settings, s3_endpoint)
     s3.create_bucket(Bucket="evidence")
     data = jpeg(datetime(2026, 12, 5, 9, 0), north("001", 10), seed=3)
     in_s3 = settings.model_copy(update={"photo_store": "s3://evidence/county-a/", "photo_store_endpoint_url": s3_endpoint})
-    with settings_in_force(in_s3):
+    with bound(in_s3):
         first, again = upload(client, tokens["001"], data), upload(client, tokens["001"], data)
     assert (first.json()["stored"], again.json()["stored"]) == ("new", "existing"), first.json()
     sha = first.json()["sha256"]

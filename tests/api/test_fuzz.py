@@ -19,7 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from activity_day.settings import Settings, settings_in_force
+from activity_day.context import bound
+from activity_day.settings import Settings
 from tests.api.test_api import free_port
 from tests.intake_helpers import official_plan, tokens_for
 
@@ -219,7 +220,7 @@ def test_fuzz_on_postgres(tmp_path: Path) -> None:
 
     # A database of its own: the fuzzer leaves submissions behind that other PostgreSQL tests must not see.
     with fresh_postgres_database() as postgres_url, \
-            settings_in_force(Settings(database_url=postgres_url, out=tmp_path / "out")):
+            bound(Settings(database_url=postgres_url, out=tmp_path / "out")):
         county = init_county(profile_with_holiday_file(tmp_path / "profile")).county.code
         registry = station_registry(random.Random("fuzz"))
         assert import_file("stations", write_xlsx(registry, tmp_path / "s.xlsx", "名录"), county=county).exit_code == 0

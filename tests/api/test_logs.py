@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 from activity_day.api import create_app
 from activity_day.api.logs import RedactTokens, redact, token_mark
 from activity_day.api.mobile.pages import csrf_token
-from activity_day.settings import Settings, settings_in_force
+from activity_day.context import bound
+from activity_day.settings import Settings
 from tests.api.test_fuzz import MONTH, rated_lectures, serve, speaker_token, team_token
 from tests.intake_helpers import official_plan, tokens_for
 
@@ -80,12 +81,12 @@ def test_cookies_are_secure_behind_a_trusted_tls_proxy(settings: Settings, regis
     with TestClient(create_app(), base_url="http://testserver") as client:
         plain = client.get(f"/m/station?t={token}", headers=forwarded, follow_redirects=False)
     assert plain.status_code == 303 and "secure" not in plain.headers["set-cookie"].lower()
-    with settings_in_force(settings.model_copy(update={"trusted_proxies": "*"})), \
+    with bound(settings.model_copy(update={"trusted_proxies": "*"})), \
             TestClient(create_app(), base_url="http://testserver") as client:
         behind = client.get(f"/m/station?t={token}", headers=forwarded, follow_redirects=False)
     assert behind.status_code == 303 and "secure" in behind.headers["set-cookie"].lower()
     # Published at an https address, cookies are Secure whatever the proxy says.
-    with settings_in_force(settings.model_copy(update={"public_url": "https://wm.example.cn"})), \
+    with bound(settings.model_copy(update={"public_url": "https://wm.example.cn"})), \
             TestClient(create_app(), base_url="http://testserver") as client:
         published = client.get(f"/m/station?t={token}", follow_redirects=False)
     assert "secure" in published.headers["set-cookie"].lower()

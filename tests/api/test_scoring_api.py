@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from activity_day.api import clock, create_app
+from activity_day.context import carried
 from activity_day.demo import TOWNSHIPS, write_xlsx
 from activity_day.models import DrawAssignment, InspectionScore, ScoreRevision, upsert
 from activity_day.models.enums import ScorerRole
@@ -300,7 +301,7 @@ def race_first_scores(county: str) -> None:
                              client_key=f"race-{n:04d}")
 
     with ThreadPoolExecutor(6) as pool:
-        outcomes = list(pool.map(send, range(12)))
+        outcomes = list(pool.map(carried(send), range(12)))
     assert [o.http_status for o in outcomes] == [200] * 12, [o.body for o in outcomes]
     assert sum(o.body["changed"] for o in outcomes) == 1, [(o.body["changed"], o.body["revision"], o.replay) for o in outcomes]
     assert [(r.revision, r.score) for r in rows(ScoreRevision, station_code="001")] == [(1, 88.0)]
@@ -325,7 +326,7 @@ def race_corrections() -> None:
         return score_station(scorer=scorer, month=MONTH, code="001", mode=InspectionMode.ONSITE, body=body, now=NOW)
 
     with ThreadPoolExecutor(12) as pool:
-        outcomes = list(pool.map(send, range(12)))
+        outcomes = list(pool.map(carried(send), range(12)))
     assert [o.http_status for o in outcomes] == [200] * 12, [o.body for o in outcomes]
     stored = sorted((r.revision, r.score) for r in rows(ScoreRevision, station_code="001"))
     assert [n for n, _ in stored] == list(range(1, 14))
@@ -340,13 +341,14 @@ def test_racing_first_scores_on_sqlite(registry, county) -> None:
 def test_racing_first_scores_on_postgres(tmp_path: Path) -> None:
     import random
 
+    from activity_day.context import bound
     from activity_day.demo import station_registry
     from activity_day.services.counties import init_county
-    from activity_day.settings import Settings, settings_in_force
+    from activity_day.settings import Settings
     from tests.conftest import fresh_postgres_database, profile_with_holiday_file
 
     with fresh_postgres_database() as postgres_url, \
-            settings_in_force(Settings(database_url=postgres_url, out=tmp_path / "out")):
+            bound(Settings(database_url=postgres_url, out=tmp_path / "out")):
         county = init_county(profile_with_holiday_file(tmp_path / "profile")).county.code
         registry = station_registry(random.Random("race"))
         assert import_file("stations", write_xlsx(registry, tmp_path / "s.xlsx", "名录"), county=county).exit_code == 0

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import select
 
+from activity_day.context import bound
 from activity_day.demo import TOWNSHIPS
 from activity_day.models import (
     EvidenceRecord,
@@ -20,7 +21,6 @@ from activity_day.models import (
 )
 from activity_day.models.enums import ScorerRole
 from activity_day.services.submissions import submit_plan
-from activity_day.settings import settings_in_force
 from activity_day.store.database import transaction
 from tests.api.test_evidence_api import jpeg, north
 from tests.api.test_scoring_api import ITEMS, TEAM, assign, scorer_token
@@ -210,7 +210,7 @@ def test_station_checks_in_with_a_photo_on_a_weak_network(registry, county, serv
     lon, lat = north("001", 40)
     photo = tmp_path / "现场.jpg"
     photo.write_bytes(jpeg(datetime(2026, 12, 5, 8, 50), (lon, lat)))
-    with settings_in_force(settings.model_copy(update={"photo_store": str(tmp_path / "store")})):
+    with bound(settings.model_copy(update={"photo_store": str(tmp_path / "store")})):
         base = serve(datetime(2026, 12, 5, 0, 55, tzinfo=UTC))  # 08:55 in Beijing
         phone.grant_permissions(["geolocation"], origin=base)
         phone.set_geolocation({"longitude": lon, "latitude": lat})

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import SQLModel
 
+from activity_day.context import bound
 from activity_day.demo import workspace_settings
 from activity_day.services.backup import backup, restore
-from activity_day.settings import Settings, settings_in_force
+from activity_day.settings import Settings
 from tests.conftest import fresh_postgres_database
 from tests.services.test_backup import files, table_rows
 
@@ -24,10 +25,10 @@ NOW = datetime(2028, 1, 2, 18, 30, tzinfo=UTC)
 def year_backup(demo_year: Path, tmp_path_factory) -> tuple[Settings, Path]:
     """The demo year's settings (its photos where the demo put them) and a backup of it."""
     folder = tmp_path_factory.mktemp("year-backup") / "backup"
-    with settings_in_force(workspace_settings(demo_year)) as source:
+    with bound(workspace_settings(demo_year)) as source:
         done = backup(folder, now=NOW)
     assert done.missing_photos == [] and done.photos > 0 and done.documents > 100
-    return source, folder
+    return source.settings, folder
 
 
 @pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -37,7 +38,7 @@ def test_the_year_comes_back_the_same_in_an_empty_database(year_backup, kind: st
     with place as url:
         target = source.model_copy(update={"database_url": url, "out": tmp_path / "out",
                                            "photo_store": str(tmp_path / "store")})
-        with settings_in_force(target):
+        with bound(target):
             done = restore(folder)
             rows = table_rows(url)
     before = table_rows(source.database_url)

@@ -104,11 +104,12 @@ def notices(workspace: Path, folder: Path) -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def rendered(prefect_server, tmp_path_factory) -> dict[str, list[Page]]:
     from activity_day.cli.demo import run_demo
-    from activity_day.settings import Settings, settings_in_force
+    from activity_day.context import bound
+    from activity_day.settings import Settings
 
     soffice, pdftotext = renderer()
     root = tmp_path_factory.mktemp("render")
-    with settings_in_force(Settings(database_url=f"sqlite:///{root / 'var' / 'db.sqlite'}", out=root / "out",
+    with bound(Settings(database_url=f"sqlite:///{root / 'var' / 'db.sqlite'}", out=root / "out",
                                     inbox=root / "inbox")):
         run_demo(MONTH, root / "ws", echo=lambda _line: None)
     folder = root / "out" / MONTH

@@ -18,13 +18,14 @@ from typer.testing import CliRunner
 
 from activity_day.cli import app
 from activity_day.cli.demo import run_demo
+from activity_day.context import bound
 from activity_day.demo import write_xlsx
 from activity_day.domain.draw import combine_reveals, commitment_of
 from activity_day.errors import OperatorError
 from activity_day.services import commitments
 from activity_day.services.counties import init_county
 from activity_day.services.imports import import_file
-from activity_day.settings import Settings, settings_in_force
+from activity_day.settings import Settings
 from activity_day.store import crud, numbers
 from activity_day.store.database import transaction
 from activity_day.tasks.demonstration import render_notice
@@ -42,7 +43,7 @@ def test_a_round_from_applications_to_the_naming_notice(prefect_server, tmp_path
 
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", out=tmp_path / "out",
                         inbox=tmp_path / "inbox", log_file=tmp_path / "log.txt")
-    with settings_in_force(settings):
+    with bound(settings):
         run_demo("2027-02", tmp_path / "ws", months=2, echo=lambda _line: None)  # evaluates 2027
         profile = yaml.safe_load((tmp_path / "ws" / "profile.yaml").read_text(encoding="utf-8"))
         profile["demonstration"] = {"min_total": 80, "min_stars": 3, "max_open_feedback": 50, "quota": 5,
@@ -108,7 +109,7 @@ def test_a_round_from_applications_to_the_naming_notice(prefect_server, tmp_path
     assert result["applications"] == 3 and result["eligible"] == 2 and result["named"] == [good[0]]
     # The visits were drawn from the revealed secret, and anyone can re-derive them from the record
     runner = CliRunner()
-    with settings_in_force(settings):
+    with bound(settings):
         verified = runner.invoke(app, ["demonstration", "verify", "--round", "2027"])
         printed = runner.invoke(app, ["demonstration", "record", "--round", "2027"])
         late = runner.invoke(app, ["demonstration", "reveal", "--round", "2027", "--department", theory,
@@ -123,7 +124,7 @@ def test_a_round_from_applications_to_the_naming_notice(prefect_server, tmp_path
                               str(path)], capture_output=True, text=True, check=False)
     assert checked.returncode == 0 and checked.stdout.startswith("OK: 2 stations, 4 visits"), checked.stderr
     assert result["publicity_end"] == "2026-10-13"  # five working days from 8 October; Saturday the 10th is worked (调休)
-    with settings_in_force(settings):
+    with bound(settings):
         summary = round_summary(COUNTY, "2027")
     status = {a["station"]: a for a in summary["applications"]}
     assert status[good[0]]["status"] == "named" and status[weak]["status"] == "ineligible"
@@ -152,17 +153,17 @@ def test_a_round_from_applications_to_the_naming_notice(prefect_server, tmp_path
     assert lines[0] == f"{county['office_name']}文件" and number, lines[:3]
     assert lines[3] == county["addressees"] and naming.startswith(f"{county['office_name']}文件\n\n{lines[1]}\n")
     assert f"抄送：{county['cc']}" in notice.element.xml and "2026年10月20日印发" in notice.element.xml
-    with settings_in_force(settings), transaction(read_only=True) as session:
+    with bound(settings), transaction(read_only=True) as session:
         [issued] = [n for n in numbers.issued(session=session, issuer=county["doc_prefix"]) if n.document == "naming-2027"]
     assert issued.number == int(number[1]) and issued.month == "2026-10"
-    with settings_in_force(settings):
+    with bound(settings):
         render_notice.fn(COUNTY, "2027", "naming")
     assert [p.text for p in Word(folder / "naming.docx").paragraphs if p.text][1] == lines[1]
     assert "〔" not in publicity and "印发" not in Word(folder / "publicity.docx").element.xml
     # a named round is closed: no second review, no objection, no late application
     from activity_day.services.demonstration import document_review
 
-    with settings_in_force(settings):
+    with bound(settings):
         with pytest.raises(OperatorError, match="已命名，不能重新审核"):
             document_review(COUNTY, "2027", "2027")
         with pytest.raises(OperatorError, match="不在公示期"):  # named, whatever the date

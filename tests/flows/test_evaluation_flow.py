@@ -13,10 +13,11 @@ from docx import Document as Word
 from sqlmodel import select
 
 from activity_day.cli.demo import run_demo
+from activity_day.context import bound
 from activity_day.demo import write_xlsx
 from activity_day.models import AssessedScore, FeedbackItem, InspectionScore, StationEvaluation, StationPlan
 from activity_day.services.imports import import_file
-from activity_day.settings import Settings, settings_in_force
+from activity_day.settings import Settings
 from activity_day.store.database import transaction
 
 pytestmark = pytest.mark.flow
@@ -29,14 +30,14 @@ def quarter(tmp_path_factory, prefect_server) -> dict:
     root = tmp_path_factory.mktemp("quarter")
     settings = Settings(database_url=f"sqlite:///{root / 'db.sqlite'}", out=root / "out", inbox=root / "inbox",
                         log_file=root / "log.txt")
-    with settings_in_force(settings):
+    with bound(settings):
         docs = run_demo("2027-03", root / "ws", months=3, echo=lambda _line: None)
     return {"root": root, "settings": settings, "docs": docs}
 
 
 @pytest.fixture(autouse=True)
 def in_quarter(quarter: dict):
-    with settings_in_force(quarter["settings"]):
+    with bound(quarter["settings"]):
         yield
 
 

@@ -15,6 +15,7 @@ from pydantic import ConfigDict, Field
 from typer.testing import CliRunner
 
 from activity_day.cli.root import app
+from activity_day.context import carried
 from activity_day.flows.human import Asker, Form, human_step
 from activity_day.store import crud
 from activity_day.store.database import transaction
@@ -41,7 +42,7 @@ def start_over(fn, run_id: UUID) -> object:
 def within(seconds: float, call) -> object:
     """`call()`, failing the test if it does not return in time (a form asked again would wait for days)."""
     out: dict = {}
-    thread = threading.Thread(target=lambda: out.setdefault("value", call()), daemon=True)
+    thread = threading.Thread(target=carried(lambda: out.setdefault("value", call())), daemon=True)
     thread.start()
     thread.join(seconds)
     assert not thread.is_alive(), "the run asked again for a form it had an answer to"

@@ -11,11 +11,12 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
 
+from activity_day.context import install
 from activity_day.demo import inspection_scores, station_registry, write_xlsx
 from activity_day.services.counties import init_county
 from activity_day.services.imports import import_file
 from activity_day.services.status import month_status
-from activity_day.settings import Settings, use_settings
+from activity_day.settings import Settings
 from tests.conftest import DEMO_PROFILE
 
 pytestmark = pytest.mark.flow
@@ -32,7 +33,7 @@ def run_month(root: Path, fault: str | None) -> tuple[dict, dict[str, bytes]]:
     from activity_day.flows.monthly import monthly_cycle
 
     settings = Settings(database_url=f"sqlite:///{root / 'db.sqlite'}", out=root / "out", inbox=root / "inbox")
-    previous = use_settings(settings)
+    previous = install(settings)
     if fault:
         os.environ["ACTIVITY_DAY_FAULT"] = fault  # a drill switch: never part of the production settings
     try:
@@ -49,7 +50,7 @@ def run_month(root: Path, fault: str | None) -> tuple[dict, dict[str, bytes]]:
                 for p in sorted((root / "out" / MONTH).rglob("*")) if p.is_file()}
         return month_status(county, MONTH)["counts"], docs
     finally:
-        use_settings(previous)
+        install(previous)
         os.environ.pop("ACTIVITY_DAY_FAULT", None)
 
 
@@ -115,7 +116,7 @@ def test_fault_switch_fires_once_and_only_for_its_month(tmp_path: Path, monkeypa
 
     assert "fault" not in Production.model_fields  # drills stay out of the production settings
     monkeypatch.setenv("ACTIVITY_DAY_FAULT", "compile:2027-03")
-    previous = use_settings(Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}", out=tmp_path / "out"))
+    previous = install(Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}", out=tmp_path / "out"))
     try:
         fault_drill("compile", "321323", "2027-04")  # another month: nothing
         with pytest.raises(InjectedFault, match="失败一次"):
@@ -123,7 +124,7 @@ def test_fault_switch_fires_once_and_only_for_its_month(tmp_path: Path, monkeypa
         fault_drill("compile", "321323", "2027-03")  # the retry goes through
         fault_drill("draft", "321323", "2027-03")
     finally:
-        use_settings(previous)
+        install(previous)
 
 
 def test_draw_tables_list_teams_in_the_profiles_order_not_by_character_code() -> None:

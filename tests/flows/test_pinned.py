@@ -187,14 +187,15 @@ PLANNED = [f"{i:03d}" for i in range(1, 41)]  # stations that submit a plan, eac
 @pytest.fixture(scope="module")
 def drawn(prefect_server, tmp_path_factory) -> dict:
     """The demo county (holidays from its profile) drawn for the month, with plans from 001 to 040."""
+    from activity_day.context import install
     from activity_day.demo import write_xlsx
     from activity_day.flows.monthly import draft, review, sample
     from activity_day.services.counties import init_county
     from activity_day.services.imports import import_file
-    from activity_day.settings import Settings, use_settings
+    from activity_day.settings import Settings
 
     root = tmp_path_factory.mktemp("drawn")
-    previous = use_settings(Settings(database_url=f"sqlite:///{root / 'var' / 'test.db'}", out=root / "out"))
+    previous = install(Settings(database_url=f"sqlite:///{root / 'var' / 'test.db'}", out=root / "out"))
     try:
         profile = init_county(profile_with_holiday_file(root))
         county = profile.county.code
@@ -216,7 +217,7 @@ def drawn(prefect_server, tmp_path_factory) -> dict:
         yield {"county": county, "profile": profile, "record": record, "registry": registry, "root": root,
                "out": root / "out" / MONTH}
     finally:
-        use_settings(previous)
+        install(previous)
 
 
 def sheets(path: Path) -> dict[str, list[list]]:

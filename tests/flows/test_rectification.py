@@ -29,16 +29,17 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(params=["sqlite", "postgresql"])
 def settings(request, tmp_path: Path):
     """The loop on both databases: a temp SQLite file, and a fresh PostgreSQL database where configured."""
-    from activity_day.settings import Settings, settings_in_force
+    from activity_day.context import bound
+    from activity_day.settings import Settings
     from tests.conftest import fresh_postgres_database
 
     if request.param == "sqlite":
-        with settings_in_force(Settings(database_url=f"sqlite:///{tmp_path / 'var' / 'test.db'}",
+        with bound(Settings(database_url=f"sqlite:///{tmp_path / 'var' / 'test.db'}",
                                         out=tmp_path / "out")) as chosen:
-            yield chosen
+            yield chosen.settings
         return
-    with fresh_postgres_database() as url, settings_in_force(Settings(database_url=url, out=tmp_path / "out")) as chosen:
-        yield chosen
+    with fresh_postgres_database() as url, bound(Settings(database_url=url, out=tmp_path / "out")) as chosen:
+        yield chosen.settings
 
 
 def cli(*args: str) -> str:

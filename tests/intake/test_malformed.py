@@ -18,11 +18,12 @@ import pytest
 from sqlalchemy import delete, func
 from sqlmodel import SQLModel, select
 
+from activity_day.context import install
 from activity_day.domain.profile import load_profile
 from activity_day.intake import STATIONS
 from activity_day.models import Station, StationPlan, Submission
 from activity_day.services.imports import import_file
-from activity_day.settings import Settings, use_settings
+from activity_day.settings import Settings
 from activity_day.store import crud
 from activity_day.store.database import ensure_schema, transaction
 from tests.conftest import DEMO_PROFILE
@@ -38,9 +39,9 @@ def database(request, tmp_path: Path) -> Iterator[str]:
         request.getfixturevalue("settings")
         yield request.param
         return
-    previous = use_settings(Settings(database_url=request.getfixturevalue("postgres_url"), out=tmp_path / "out"))
+    previous = install(Settings(database_url=request.getfixturevalue("postgres_url"), out=tmp_path / "out"))
     yield request.param
-    use_settings(previous)
+    install(previous)
 
 
 @pytest.fixture

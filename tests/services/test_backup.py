@@ -16,11 +16,12 @@ from sqlmodel import SQLModel
 from typer.testing import CliRunner
 
 from activity_day.cli import app
+from activity_day.context import bound
 from activity_day.errors import OperatorError
 from activity_day.models import get_engine
 from activity_day.services.backup import backup, restore
 from activity_day.services.evidence import receive_photo
-from activity_day.settings import Settings, settings_in_force
+from activity_day.settings import Settings
 from activity_day.store import dump, migrate
 from activity_day.store.photos import photo_store
 from tests.conftest import fresh_postgres_database
@@ -49,15 +50,15 @@ def jpeg(colour: tuple[int, int, int]) -> bytes:
 @pytest.fixture
 def month_data(settings: Settings, registry, county: str, tmp_path: Path) -> Settings:
     """A county with its stations, an official plan, tokens, two photos and two documents; its settings."""
-    with settings_in_force(settings.model_copy(update={"photo_store": str(tmp_path / "store")})) as s:
+    with bound(settings.model_copy(update={"photo_store": str(tmp_path / "store")})) as ctx:
         official_plan(county, "2026-12")
         tokens_for(county, ["001", "002"])
         for colour in ((200, 30, 30), (30, 200, 30)):
             receive_photo(county=county, station_code="001", data=jpeg(colour), now=NOW)
-        (s.out / "2026-12").mkdir(parents=True)
-        (s.out / "2026-12" / "plan-v2.md").write_text("# 方案\n", encoding="utf-8")
-        (s.out / "2026-12" / "draw.json").write_bytes(b'{"seed": "x"}')
-        yield s
+        (ctx.settings.out / "2026-12").mkdir(parents=True)
+        (ctx.settings.out / "2026-12" / "plan-v2.md").write_text("# 方案\n", encoding="utf-8")
+        (ctx.settings.out / "2026-12" / "draw.json").write_bytes(b'{"seed": "x"}')
+        yield ctx.settings
 
 
 def empty_place(base: Settings, tmp_path: Path, name: str, url: str | None = None) -> Settings:
@@ -74,7 +75,7 @@ def test_a_backup_restored_into_an_empty_sqlite_database_gives_the_same_rows(mon
     assert not list(tmp_path.glob(".bk*"))  # the partial folder was renamed
 
     target = empty_place(month_data, tmp_path, "restored")
-    with settings_in_force(target):
+    with bound(target):
         again = restore(tmp_path / "bk")
         assert (again.rows, again.documents, again.photos, again.upgraded_to) == (done.rows, 2, 2, None)
         assert table_rows(target.database_url) == source
@@ -97,7 +98,7 @@ def test_restore_refuses_what_is_not_empty_and_force_replaces_it(month_data: Set
     target = empty_place(month_data, tmp_path, "other")
     (target.out / "2026-11").mkdir(parents=True)
     (target.out / "2026-11" / "circular.md").write_text("旧通报", encoding="utf-8")
-    with settings_in_force(target):
+    with bound(target):
         with pytest.raises(OperatorError, match="文档目录 .* 中已有文件"):
             restore(tmp_path / "bk")
         assert sa.inspect(get_engine(target.database_url)).get_table_names() == []
@@ -113,7 +114,7 @@ def test_the_commands_say_one_line_and_exit_2(month_data: Settings, tmp_path: Pa
         answer = runner.invoke(app, args)
         assert answer.exit_code == 2 and answer.output.startswith("错误：") and says in answer.output
         assert answer.output.count("\n") == 1 and "Traceback" not in answer.output
-    with settings_in_force(empty_place(month_data, tmp_path, "restored")):
+    with bound(empty_place(month_data, tmp_path, "restored")):
         back = runner.invoke(app, ["restore", "--from", str(tmp_path / "bk")])
         assert back.exit_code == 0 and back.output.startswith(f"已从 {tmp_path / 'bk'} 恢复：数据库 ")
         assert runner.invoke(app, ["migrate"]).output == f"数据库结构已是最新（{migrate.head()}）\n"
@@ -124,7 +125,7 @@ def test_a_damaged_backup_is_refused_before_anything_is_written(month_data: Sett
     table = tmp_path / "bk" / "database" / "station.jsonl.gz"
     table.write_bytes(gzip.compress(b'{"id": 1}\n', mtime=0))
     target = empty_place(month_data, tmp_path, "restored")
-    with settings_in_force(target):
+    with bound(target):
         with pytest.raises(OperatorError, match="备份已损坏.*station.jsonl.gz"):
             restore(tmp_path / "bk")
         table.unlink()
@@ -135,7 +136,7 @@ def test_a_damaged_backup_is_refused_before_anything_is_written(month_data: Sett
 
 def test_an_empty_database_is_not_a_backup(settings: Settings, tmp_path: Path) -> None:
     never_initialised = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'never' / 'app.db'}"})
-    with settings_in_force(never_initialised), pytest.raises(OperatorError, match="activity-day init"):
+    with bound(never_initialised), pytest.raises(OperatorError, match="activity-day init"):
         backup(tmp_path / "bk", now=NOW)
     assert not (tmp_path / "bk").exists() and not list(tmp_path.glob(".bk*"))
 
@@ -151,12 +152,12 @@ def test_an_older_backup_is_restored_and_upgraded(month_data: Settings, tmp_path
     migrate.upgrade(old.database_url, OLD)
     with get_engine(old.database_url).begin() as conn:
         assert dump.load(conn, tmp_path / "new" / "database", ["county"]) == {"county": 1}
-    with settings_in_force(old):
+    with bound(old):
         taken = backup(tmp_path / "old-backup", now=NOW)
     assert taken.revision == OLD and taken.rows == 1
 
     target = empty_place(month_data, tmp_path, "restored")
-    with settings_in_force(target):
+    with bound(target):
         done = restore(tmp_path / "old-backup")
         assert (done.revision, done.upgraded_to) == (OLD, migrate.head())
         rows = table_rows(target.database_url)
@@ -168,7 +169,7 @@ def test_an_older_backup_is_restored_and_upgraded(month_data: Settings, tmp_path
 
     at_old = empty_place(month_data, tmp_path, "set-up-by-old-code")
     migrate.upgrade(at_old.database_url, OLD)
-    with settings_in_force(at_old):
+    with bound(at_old):
         restore(tmp_path / "new")
         assert table_rows(at_old.database_url) == table_rows(month_data.database_url)
         assert dump.revision(get_engine(at_old.database_url).connect()) == migrate.head()
@@ -200,7 +201,7 @@ def test_sqlite_and_postgresql_restore_each_others_backups_to_the_same_rows(mont
         with sa.create_engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
             conn.execute(sa.text(f'ALTER DATABASE "{sa.engine.make_url(url).database}" SET timezone TO \'Asia/Shanghai\''))
         on_postgres = empty_place(month_data, tmp_path, "pg", url)
-        with settings_in_force(on_postgres):
+        with bound(on_postgres):
             restore(tmp_path / "from-sqlite")
             assert table_rows(url) == source
             backup(tmp_path / "from-postgres", now=NOW)
@@ -218,7 +219,7 @@ def test_sqlite_and_postgresql_restore_each_others_backups_to_the_same_rows(mont
     assert manifest["database"]["kind"] == "postgresql"
 
     back = empty_place(month_data, tmp_path, "back")
-    with settings_in_force(back):
+    with bound(back):
         restore(tmp_path / "from-postgres")
         assert table_rows(back.database_url) == source
         assert files(Path(back.photo_store)) == files(Path(month_data.photo_store))

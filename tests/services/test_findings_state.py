@@ -13,10 +13,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from activity_day.context import bound, carried, current
 from activity_day.models import FindingEvent
 from activity_day.models.db import get_engine
 from activity_day.services import findings
-from activity_day.settings import Settings, get_settings, settings_in_force
+from activity_day.settings import Settings
 from activity_day.store.database import transaction
 from tests.services.test_reports_import import raise_findings
 
@@ -29,12 +30,12 @@ def settings(request, tmp_path: Path):
     from tests.conftest import fresh_postgres_database
 
     if request.param == "sqlite":
-        with settings_in_force(Settings(database_url=f"sqlite:///{tmp_path / 'var' / 'test.db'}",
+        with bound(Settings(database_url=f"sqlite:///{tmp_path / 'var' / 'test.db'}",
                                         out=tmp_path / "out")) as chosen:
-            yield chosen
+            yield chosen.settings
         return
-    with fresh_postgres_database() as url, settings_in_force(Settings(database_url=url, out=tmp_path / "out")) as chosen:
-        yield chosen
+    with fresh_postgres_database() as url, bound(Settings(database_url=url, out=tmp_path / "out")) as chosen:
+        yield chosen.settings
 
 
 def accept_events(number: int) -> list[FindingEvent]:
@@ -50,15 +51,15 @@ def race(actions: list[tuple[str, str]], number: int, county: str, *, hold_row: 
     results: list[object] = [None] * len(actions)
     start = threading.Barrier(len(actions) + 1)
 
-    def run(i: int, action: str, reviewer: str) -> None:  # the settings in force are the process's
+    def run(i: int, action: str, reviewer: str) -> None:  # in the test's context (carried)
         start.wait()
         try:
             results[i] = findings.review(county, number, action, "", reviewer, at=NOW)
         except Exception as exc:  # noqa: BLE001 - the test reads what each reviewer got
             results[i] = exc
 
-    threads = [threading.Thread(target=run, args=(i, a, r)) for i, (a, r) in enumerate(actions)]
-    engine = get_engine(get_settings().database_url)
+    threads = [threading.Thread(target=carried(run), args=(i, a, r)) for i, (a, r) in enumerate(actions)]
+    engine = get_engine(current().settings.database_url)
     with engine.connect() as holder:
         if hold_row:
             holder.execute(sa.text("BEGIN"))

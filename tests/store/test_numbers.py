@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 
+from activity_day.context import carried
 from activity_day.errors import OperatorError
 from activity_day.store import numbers
 from activity_day.store.database import ensure_schema, transaction
@@ -88,7 +89,7 @@ def test_the_same_document_issued_twice_at_once_gets_one_number(settings) -> Non
         except Exception as exc:  # noqa: BLE001  (the test reports it)
             errors.append(exc)
 
-    threads = [threading.Thread(target=issue_it) for _ in range(2)]
+    threads = [threading.Thread(target=carried(issue_it)) for _ in range(2)]
     for t in threads:
         t.start()
     for t in threads:

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from activity_day.context import install
 from activity_day.demo import station_registry, write_xlsx
 from activity_day.services.counties import init_county
 from activity_day.services.imports import import_file
 from activity_day.services.status import month_status
-from activity_day.settings import Settings, use_settings
+from activity_day.settings import Settings
 from tests.conftest import DEMO_PROFILE, profile_with_holiday_file
 
 pytestmark = pytest.mark.postgres
@@ -19,9 +20,9 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def pg_settings(postgres_url: str, tmp_path: Path):
-    previous = use_settings(Settings(database_url=postgres_url, out=tmp_path / "out"))
+    previous = install(Settings(database_url=postgres_url, out=tmp_path / "out"))
     yield
-    use_settings(previous)
+    install(previous)
 
 
 @pytest.mark.flow

@@ -1,0 +1,128 @@
+"""The context a piece of work runs in: the settings and the clock.
+
+An entry point builds one and binds it for the work it starts: a command (`activity-day …`), a flow run, an API
+request, a province worker process, a test. Everything below the entry points reads `current()`; nothing there
+reads the environment or a process-wide switch. The binding is a context variable, so it follows the work into
+Prefect's task threads and FastAPI's thread pool (both copy the caller's context), and two requests, flow runs or
+tests in one process each see their own.
+
+The clock is the context's too: the time rules (nothing recorded before it can have happened, or after its
+window closed) ask `current().now()`, and a test binds a context whose clock says the day it needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from functools import lru_cache, wraps
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from activity_day.settings import Settings
+
+TZ = ZoneInfo("Asia/Shanghai")
+T = TypeVar("T")
+
+
+def system_clock() -> datetime:
+    """The machine's time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Context:
+    settings: Settings
+    clock: Callable[[], datetime] = field(default=system_clock)
+
+    def now(self) -> datetime:
+        """The context's time, aware, in UTC."""
+        return self.clock().astimezone(UTC)
+
+    def local_now(self) -> datetime:
+        """The context's time in Asia/Shanghai, where the office's days begin and end."""
+        return self.clock().astimezone(TZ)
+
+    def today(self) -> date:
+        """Today in Asia/Shanghai."""
+        return self.local_now().date()
+
+    def with_settings(self, **changes: object) -> Context:
+        """This context with some settings changed (a test's photo store, a restore's target)."""
+        return replace(self, settings=self.settings.model_copy(update=changes))
+
+    def at(self, clock: Callable[[], datetime] | datetime) -> Context:
+        """This context with another clock: a function, or a fixed moment (naive means UTC)."""
+        if isinstance(clock, datetime):
+            moment = clock if clock.tzinfo else clock.replace(tzinfo=UTC)
+            return replace(self, clock=lambda: moment)
+        return replace(self, clock=clock)
+
+
+_bound: ContextVar[Context] = ContextVar("activity_day_context")
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Context:
+    return Context(Settings())
+
+
+def from_environment() -> Context:
+    """A context on the environment's settings (ACTIVITY_DAY_*) and the system clock: what entry points build
+    when the operator gave nothing else."""
+    return _environment()
+
+
+_installed: Context | None = None
+
+
+def current() -> Context:
+    """The bound context; else the one installed for this process (a worker process); else, for a caller that
+    bound none (a script importing the library), the environment's."""
+    try:
+        return _bound.get()
+    except LookupError:
+        return _installed if _installed is not None else _environment()
+
+
+@contextmanager
+def bound(ctx: Context | Settings) -> Iterator[Context]:
+    """Run a block in `ctx` (settings alone get the system clock), and put the previous context back after it,
+    whether the block ends or fails."""
+    if isinstance(ctx, Settings):
+        ctx = Context(ctx)
+    token = _bound.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _bound.reset(token)
+
+
+def install(ctx: Context | Settings | None) -> Context | None:
+    """The context of a process made for one piece of work (a province worker process, a benchmark's), for
+    every thread of it that binds none; None takes it back. Returns the one installed before."""
+    global _installed
+    if isinstance(ctx, Settings):
+        ctx = Context(ctx)
+    previous, _installed = _installed, ctx
+    return previous
+
+
+def forget_environment() -> None:
+    """Read the environment again at the next `from_environment()` (a test that changed it)."""
+    _environment.cache_clear()
+
+
+def carried(fn: Callable[..., T]) -> Callable[..., T]:
+    """`fn`, to run in a thread of our own (a thread pool's, a `threading.Thread`'s) in the context in force here:
+    a new thread starts with none bound, unlike Prefect's and FastAPI's thread pools."""
+    ctx = current()
+
+    @wraps(fn)
+    def in_context(*args: Any, **kwargs: Any) -> T:
+        with bound(ctx):
+            return fn(*args, **kwargs)
+
+    return in_context
