@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from activity_day.domain.planning import draft_month
+from activity_day.domain.profile import revised
 from activity_day.models import ChecklistItem
 from activity_day.services.submissions import issue_tokens, utcnow
 from activity_day.store import crud
@@ -35,3 +37,11 @@ def activity(day: date, code: str | None = None, **over) -> dict:
     return {"name": "文明实践课堂", "task": "学习实践科学理论", "action_kind": "规定动作",
             "start_time": f"{day.isoformat()}T09:00", "location": "村综合服务中心", "expected_participants": 40,
             "checklist_code": code} | over
+
+
+def change_profile(county: str, changes: dict[str, Any]) -> None:
+    """Change some of the county's profile settings, by dotted path ("intake.late_submissions"), as
+    `activity-day init` with an edited profile would."""
+    with transaction() as session:
+        crud.save_profile(session=session, profile=revised(crud.load_profile_of(session=session, county=county),
+                                                           changes))

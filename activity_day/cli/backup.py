@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -11,9 +10,10 @@ import typer
 
 def backup(to: Annotated[Path, typer.Option("--to", help="新的备份目录（不存在或为空），如 /var/backups/activity-day/2027-03-05。")]) -> None:
     """备份数据库、文档和照片（Prefect 自己的数据库另用 pg_dump 备份，见 README）。"""
+    from activity_day.context import current
     from activity_day.services.backup import backup as write_backup
 
-    done = write_backup(to, now=datetime.now(UTC))
+    done = write_backup(to, now=current().now())
     typer.echo(f"已备份到 {done.folder}：数据库 {done.tables} 张表 {done.rows} 行（结构版本 {done.revision}），"
                f"文档 {done.documents} 个，照片 {done.photos} 张")
     if done.missing_photos:

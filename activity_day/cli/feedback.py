@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from activity_day.cli.options import JsonOpt, MonthOpt, county, fail, month_option
+from activity_day.context import current
 from activity_day.models.enums import FeedbackStatus
 
 app = typer.Typer(help="督查中收集的意见建议，跨月跟踪办理。", no_args_is_help=True)
@@ -61,7 +62,7 @@ def _set_feedback(ctx: typer.Context, item_id: int, status: str, note: str | Non
     with transaction() as session:
         try:
             crud.set_feedback_status(session=session, county=county(ctx), item_id=item_id, status=status, answer=note,
-                                     closed_month=month_option(month) if month else this_month())
+                                     closed_month=month_option(month) if month else this_month(current().now()))
         except LookupError:
             raise fail(f"没有编号为 {item_id} 的意见建议（用 activity-day feedback list --status all 查看编号）") from None
     typer.echo(f"意见建议 {item_id}：{STATUS_CN[status]}")

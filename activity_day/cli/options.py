@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from activity_day.context import current
 from activity_day.domain.dates import canonical_month
 from activity_day.domain.months import next_month
 from activity_day.errors import OperatorError
@@ -28,7 +29,6 @@ class Chosen:
 
 def county(ctx: typer.Context) -> str:
     """The county code this command works on: --county, else the setting, else the database's only county."""
-    from activity_day.context import current
     from activity_day.services.counties import resolve_county
 
     chosen = ctx.find_object(Chosen)
@@ -37,7 +37,7 @@ def county(ctx: typer.Context) -> str:
 
 def month_option(value: str | None) -> str:
     """The month in its one stored spelling (2027-3 and ２０２７－０３ are 2027-03)."""
-    month = value or next_month()
+    month = value or next_month(current().now())
     try:
         return canonical_month(month)
     except ValueError:

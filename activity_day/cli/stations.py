@@ -4,12 +4,12 @@ correction of it (设立日期, 撤销日期)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Annotated
 
 import typer
 
 from activity_day.cli.options import JsonOpt, county, fail
+from activity_day.context import current
 
 app = typer.Typer(help="所站名录：在册和已撤销的所站及其设立、撤销日期（综合评价只计各所站在册的月份）。",
                   no_args_is_help=True)
@@ -64,11 +64,10 @@ def stations_set(
     left: DayOpt = None,
 ) -> None:
     """更正一个所站的设立日期（--joined）或撤销日期（--left）：综合评价只计它在册的月份。"""
-    from activity_day.domain.months import TZ, local_day
     from activity_day.services.stations import UNCHANGED, set_lifetime
 
     joined_on, left_on = _day(joined, "--joined"), _day(left, "--left")
     if joined_on is UNCHANGED and left_on is UNCHANGED:
         raise fail("请至少写一项：--joined 设立日期 或 --left 撤销日期")
-    found = set_lifetime(county(ctx), station, today=local_day(datetime.now(TZ)), joined_on=joined_on, left_on=left_on)
+    found = set_lifetime(county(ctx), station, today=current().today(), joined_on=joined_on, left_on=left_on)
     typer.echo("已更正：" + _line(found))

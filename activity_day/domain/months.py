@@ -10,13 +10,14 @@ from activity_day.domain.dates import shift_month
 TZ = ZoneInfo("Asia/Shanghai")
 
 
-def this_month(now: datetime | None = None) -> str:
-    now = (now or datetime.now(TZ)).astimezone(TZ)
+def this_month(now: datetime) -> str:
+    """The month of `now` in Asia/Shanghai."""
+    now = now.astimezone(TZ)
     return f"{now.year:04d}-{now.month:02d}"
 
 
-def next_month(now: datetime | None = None) -> str:
-    """The month after the current one in Asia/Shanghai: the default for every command."""
+def next_month(now: datetime) -> str:
+    """The month after `now`'s in Asia/Shanghai: the default for every command (with the context's time)."""
     return shift_month(this_month(now), 1)
 
 

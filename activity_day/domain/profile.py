@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import Field, ValidationError, field_validator
@@ -41,7 +42,7 @@ __all__ = [
     "ActivityDayRule", "ChecklistRules", "CountyInfo", "CountyProgram", "DEFAULT_RUBRIC", "Deadlines",
     "EvidenceRules", "Intake", "LearningRules", "LectureRules", "NoticeRules", "Profile", "ProfileError",
     "Rectification", "RiskWeights", "RubricItem", "Sampling", "Scoring", "Team", "TeamMember",
-    "load_holidays", "load_profile", "profile_from_json", "unknown_townships",
+    "load_holidays", "load_profile", "profile_from_json", "revised", "unknown_townships",
 ]
 
 
@@ -157,12 +158,28 @@ def load_profile(path: Path) -> Profile:
         profile = Profile.model_validate(raw)
     except ValidationError as exc:
         raise ProfileError(_format_validation(path, exc)) from exc
+    changes: dict = {}
     if profile.holiday_file:
-        profile.holidays = load_holidays(path.parent / profile.holiday_file)
+        changes["holidays"] = load_holidays(path.parent / profile.holiday_file)
     # A file channel's relative folder is the profile's folder's, like holiday_file.
-    profile.notices.channels = {a: [anchor_file_url(u, path.parent) for u in urls]
-                                for a, urls in profile.notices.channels.items()}
-    return profile
+    changes["notices"] = profile.notices.model_copy(update={"channels": {
+        a: [anchor_file_url(u, path.parent) for u in urls] for a, urls in profile.notices.channels.items()}})
+    return profile.model_copy(update=changes)
+
+
+def revised(profile: Profile, changes: dict[str, Any]) -> Profile:
+    """The profile with some settings changed, each named by its dotted path ("intake.late_submissions"), and
+    validated again as a whole. A validated profile is never changed in place: it is shared."""
+    data = profile.model_dump()
+    for path, value in changes.items():
+        *parents, leaf = path.split(".")
+        node = data
+        for part in parents:
+            node = node[part]
+        if leaf not in node:
+            raise KeyError(f"no setting {path!r} in a county profile")
+        node[leaf] = value
+    return Profile.model_validate(data)
 
 
 def profile_from_json(data: dict) -> Profile:

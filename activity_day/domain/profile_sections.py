@@ -13,7 +13,7 @@ from activity_day.models.enums import PracticeTask
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)  # a validated profile is shared (store.counties caches it): never changed in place
 
 
 class CountyInfo(_Strict):

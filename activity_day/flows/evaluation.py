@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import flow
 from prefect.runtime import flow_run
 
+from activity_day.context import current
 from activity_day.documents.evaluation import period_label
 from activity_day.domain.evaluation import PeriodError, period_months
 from activity_day.domain.months import this_month
@@ -14,7 +15,7 @@ from activity_day.tasks.evaluate import evaluate_stations
 
 def last_year() -> str:
     """The year before the current one in Asia/Shanghai: what the yearly schedule evaluates."""
-    return str(int(this_month()[:4]) - 1)
+    return str(int(this_month(current().now())[:4]) - 1)
 
 
 def _run_name() -> str:

@@ -10,6 +10,7 @@ from prefect.runtime import deployment, flow_run
 from prefect.states import Failed
 
 from activity_day.console import plain_expected_conditions
+from activity_day.context import current
 from activity_day.domain.dates import cn_month
 from activity_day.domain.months import next_month, this_month
 from activity_day.domain.outcomes import (
@@ -75,7 +76,7 @@ def _draft_default() -> str:
     try:
         return due_month(flow_run.parameters["county"])
     except (KeyError, OperatorError):  # a county not set up fails in the flow, with its message
-        return next_month()
+        return next_month(current().now())
 
 
 @flow(name="draft", flow_run_name=run_name(Step.DRAFT.cn, _draft_default), log_prints=False)
@@ -102,7 +103,7 @@ def review(county: str, month: str | None = None, interactive: bool = False, def
     and dispositions from imported files; undecided comments take `default_disposition`. From a
     deployment (and `schedule`), the later steps are then scheduled at the profile's dates.
     """
-    month = month or next_month()
+    month = month or next_month(current().now())
     if interactive:
         collect_comments(county, month, poll_seconds)
         approve_comments(county, month, poll_seconds)
@@ -129,7 +130,7 @@ def review_deadline(county: str, month: str, review_run: str) -> bool:
 @known_failures
 def collect(county: str, month: str | None = None, county_folder: bool = False) -> CollectResult:
     """Import the plan files waiting in the inbox, then report who has submitted and what is planned."""
-    month = month or this_month()
+    month = month or this_month(current().now())
     result = collect_step(county, month, county_folder)
     fault_drill(Step.COLLECT, county, month)
     return result
@@ -145,7 +146,7 @@ def sample(county: str, month: str | None = None, public_random: str | None = No
     random value such as a lottery result. Unattended runs combine the revealed secrets, or without commitments
     use the official plan's checksum (docs/draw.md).
     """
-    month = month or this_month()
+    month = month or this_month(current().now())
 
     def ask(published: dict) -> tuple[str | None, str]:
         if published.get("committed"):
@@ -162,7 +163,7 @@ def sample(county: str, month: str | None = None, public_random: str | None = No
 def compile_(county: str, month: str | None = None, allow_empty: bool = False,
              county_folder: bool = False) -> CompileResult:
     """Compile the month's circular from the scores (a month without scores only with `allow_empty`)."""
-    month = month or this_month()
+    month = month or this_month(current().now())
     result = compile_step(county, month, allow_empty, county_folder)
     fault_drill(Step.COMPILE, county, month)
     return result
@@ -186,7 +187,7 @@ def monthly_cycle(county: str, month: str | None = None, public_random: str | No
     of this run skips the tasks that completed. The step flows above serve the scheduled, one-step runs.
     `county_folder` puts the documents in OUT/YYYY-MM/<county>/.
     """
-    month = month or next_month()
+    month = month or next_month(current().now())
     results: dict = {}
     with artifacts_in_background():  # the work goes on while each artifact makes its round trip
         results["draft"] = draft_step(county, month, county_folder) | {"scheduled": []}

@@ -201,7 +201,7 @@ def rerun_command(failed: list[str], month: str, step: str, *, allow_empty: bool
 def _province_run_name() -> str:
     """2027年3月·全省月度流程 for the whole month, 2027年3月·全省·方案起草 for one step."""
     params = flow_run.parameters
-    month = params.get("month") or next_month()
+    month = params.get("month") or next_month(current().now())
     step = params.get("step") or "cycle"
     return f"{cn_month(month)}·全省" + ("月度流程" if step == "cycle" else f"·{Step(step).cn}")
 
@@ -230,7 +230,7 @@ def province_cycle(month: str | None = None, counties: list[str] | None = None, 
     A summary table artifact lists every county's state, time and run; a retry of this flow run redoes
     only the counties that failed (each county's result is cached per root run).
     """
-    month = month or next_month()
+    month = month or next_month(current().now())
     codes = counties or list_counties()
     if via_deployments:
         rows = _deployment_rows(codes, month, allow_empty, wait_seconds)

@@ -60,7 +60,7 @@ def size_text(size: int) -> str:
 def receive_photo(*, county: str, station_code: str, data: bytes, now: datetime) -> dict[str, Any]:
     """Keep a photo once by its SHA-256; returns its facts and whether it was new or already kept."""
     with transaction(read_only=True) as session:
-        limit = crud.cached_profile_of(session=session, county=county).evidence.max_photo_bytes
+        limit = crud.load_profile_of(session=session, county=county).evidence.max_photo_bytes
     if len(data) > limit:
         raise EvidenceRefused(413, f"照片过大（{size_text(len(data))}），上限 {size_text(limit)}")
     if not data:
@@ -161,7 +161,7 @@ def _record(county: str, station_code: str, month: str, body: dict[str, Any], no
             raise EvidenceRefused(422, "活动纪实有误：同一张照片重复列出",
                                   [problem("photos", None, "同一张照片重复列出", "照片")])
         assert activity is not None
-        rules = crud.cached_profile_of(session=session, county=county).evidence
+        rules = crud.load_profile_of(session=session, county=county).evidence
         kind = EvidenceKind(body["kind"])
         # Before its window or after it a record cannot be of this activity: refused, so never counted as evidence.
         if (why := timing.evidence_refusal(kind.cn, seq, activity.start_time, body["taken_at"], now, rules)):

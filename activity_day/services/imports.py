@@ -249,9 +249,9 @@ def _save_plans(session: Session, incoming: Incoming) -> tuple[Validated, int]:
     """Station plans, through the service every path of a station plan goes through (`plans.take_plans`)."""
     county, name = incoming.county, incoming.name
     known = code_index(crud.stations_frame(session=session, county=county)["code"])
-    taken = plans.take_plans(session, county=county, month=incoming.the_month(), frame=incoming.frame, source=name,
-                             stations=known, channel=Channel.EXCEL,
-                             source_ref=source_ref(name, "station_plan.source_ref"), received_at=incoming.received_at)
+    batch = plans.PlanBatch(frame=incoming.frame, source=name, channel=Channel.EXCEL,
+                            source_ref=source_ref(name, "station_plan.source_ref"), received_at=incoming.received_at)
+    taken = plans.take_plans(session, county=county, month=incoming.the_month(), batch=batch, stations=known)
     incoming.notices.extend(taken.notices)
     return taken.validated, taken.written
 

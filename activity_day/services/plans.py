@@ -47,24 +47,38 @@ def refuse_unit(validated: Validated, unit: str, problem: Problem) -> None:
     validated.problems.append(problem)
 
 
-def take_plans(session: Session, *, county: str, month: str, frame: pd.DataFrame, source: str,
-               stations: dict[str, str], channel: Channel, source_ref: str, received_at: datetime | None,
-               submission_id: str | None = None, required: Sequence[str] = (), store: bool = True) -> PlanIntake:
-    """Check the plans in `frame` (rows of a plans file, `_row` their row) and store the accepted ones.
+@dataclass(frozen=True)
+class PlanBatch:
+    """Station plans as they came in: the rows (of a plans file, `_row` their row), what a problem names as their
+    source, and how and when they came. `required` are the stations that must come with at least one activity (an
+    API submission names its station even when it sends none); `received_at` judges lateness (None: nothing is
+    late)."""
 
-    `stations` are the codes a row may name (code_index); `required` the stations that must come with at least
-    one activity (an API submission names its station even when it sends none). `received_at` judges lateness
-    (None: nothing is late). With `store` False the plans are only checked (a submission refused for what the
-    file would have cleaned: its other problems are told too).
+    frame: pd.DataFrame
+    source: str
+    channel: Channel
+    source_ref: str
+    received_at: datetime | None
+    submission_id: str | None = None
+    required: Sequence[str] = ()
+
+
+def take_plans(session: Session, *, county: str, month: str, batch: PlanBatch, stations: dict[str, str],
+               store: bool = True) -> PlanIntake:
+    """Check the plans of `batch` and store the accepted ones.
+
+    `stations` are the codes a row may name (code_index). With `store` False the plans are only checked (a
+    submission refused for what the file would have cleaned: its other problems are told too).
     """
-    profile = crud.cached_profile_of(session=session, county=county)
+    frame, source, received_at = batch.frame, batch.source, batch.received_at
+    profile = crud.load_profile_of(session=session, county=county)
     content = crud.cached_plan_content(session=session, county=county, month=month)
     menu = {m.code: m.title for m in content.lecture_menu} if content and content.lecture_menu else None
     validated = validate_plans(frame, source, month=month, stations=stations,
                                checklist_codes=crud.checklist_codes(session=session, county=county, month=month),
                                max_text=profile.intake.max_text, max_activities=profile.intake.max_activities,
                                menu=menu)
-    for code in required:
+    for code in batch.required:
         if code not in validated.units and code not in validated.refused:
             refuse_unit(validated, code, Problem(source, None, None, None, EMPTY_PLAN))
     deadline = deadline_of(content, profile.intake.deadline_time) if content is not None else None
@@ -78,8 +92,8 @@ def take_plans(session: Session, *, county: str, month: str, frame: pd.DataFrame
         return intake
     if not store:
         return intake
-    receipt = crud.Receipt(channel=channel, source_ref=source_ref, received_at=received_at, late=lateness.late,
-                           submission_id=submission_id)
+    receipt = crud.Receipt(channel=batch.channel, source_ref=batch.source_ref, received_at=received_at,
+                           late=lateness.late, submission_id=batch.submission_id)
     intake.written = crud.save_station_plans(session=session, county=county, month=month, units=validated.units,
                                              receipt=receipt)
     # A row with a 菜单编号 also orders that lecture: on the activity's day, for its expected participants.
@@ -89,7 +103,7 @@ def take_plans(session: Session, *, county: str, month: str, frame: pd.DataFrame
     if orders:
         intake.notices = delivered_notices(
             lecture_store.delivered_changes(session=session, county=county, month=month, rows=orders), source)
-        lecture_store.save_orders(session=session, county=county, month=month, rows=orders, source_ref=source_ref,
+        lecture_store.save_orders(session=session, county=county, month=month, rows=orders, source_ref=batch.source_ref,
                                   received_at=received_at, late=lateness.late)
     return intake
 

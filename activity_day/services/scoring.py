@@ -383,7 +383,7 @@ def _score_station(scorer: Scorer, month: str, code: str, mode: InspectionMode, 
             ensure_open(session, scorer.county, month)
         except ScoresClosed as exc:
             return Outcome(409, {"code": "conflict", "message": exc.message, "problems": []})
-        rubric = dict(crud.cached_profile_of(session=session, county=scorer.county).scoring.rubric_pairs)
+        rubric = dict(crud.load_profile_of(session=session, county=scorer.county).scoring.rubric_pairs)
         problems = _shape_problems(body, rubric, scorer)
         if not problems:
             validated = validate_scores(score_frame(code, mode, scorer.name, body), SOURCE,

@@ -196,10 +196,11 @@ def _submit(county: str, station: str, month: str, submission_id: str, activitie
         # A control character refuses the submission (files have them removed instead): the plan is then only
         # checked, so that every problem is told at once, and nothing is stored.
         unclean = control_problems(activities)
-        taken = plans.take_plans(session, county=county, month=month, frame=activities_frame(station, _clean(activities)),
-                                 source=SOURCE, stations=code_index([station]), channel=Channel.API,
-                                 source_ref=f"submission:{submission_id}", received_at=now,
-                                 submission_id=submission_id, required=[station], store=not unclean)
+        batch = plans.PlanBatch(frame=activities_frame(station, _clean(activities)), source=SOURCE,
+                                channel=Channel.API, source_ref=f"submission:{submission_id}", received_at=now,
+                                submission_id=submission_id, required=[station])
+        taken = plans.take_plans(session, county=county, month=month, batch=batch, stations=code_index([station]),
+                                 store=not unclean)
         base = {"submission_id": submission_id, "station_code": station, "month": month, "late": taken.late,
                 "received_at": now.astimezone(TZ).isoformat(timespec="seconds")}
         if taken.refused_late:

@@ -29,25 +29,18 @@ def county_codes(*, session: Session) -> list[str]:
 
 
 def load_profile_of(*, session: Session, county: str) -> Profile:
-    row = session.exec(select(County).where(County.code == county)).first()
-    if row is None:
-        raise MissingPrerequisite(f"县（市、区）{county}尚未设置：请先运行 activity-day init --profile 配置文件.yaml")
-    return profile_from_json(row.profile)
-
-
-# Per process, for the pages and the API: a profile read as its stored text and validated once while the text
-# stays the same (a changed profile is a changed text).
-_profiles: dict[str, tuple[str, Profile]] = {}
-
-
-def cached_profile_of(*, session: Session, county: str) -> Profile:
-    """The county's profile, as load_profile_of gives it; validated again only when its stored text changed.
-    Callers must not change it."""
+    """The county's validated profile. Validated once per process while its stored text stays the same (a changed
+    profile is a changed text, so a change made by another process is seen at the next read); the same object
+    is handed to every caller, which the profile's being frozen makes safe."""
     text = session.connection().execute(
         sa_select(cast(County.__table__.c.profile, Text)).where(County.code == county)).scalar()
     if text is None:
-        return load_profile_of(session=session, county=county)  # its refusal
+        raise MissingPrerequisite(f"县（市、区）{county}尚未设置：请先运行 activity-day init --profile 配置文件.yaml")
     hit = _profiles.get(county)
     if hit is None or hit[0] != text:
         hit = _profiles[county] = (text, profile_from_json(json.loads(text)))
     return hit[1]
+
+
+# Per process: each county's profile as its stored text and the profile validated from it.
+_profiles: dict[str, tuple[str, Profile]] = {}

@@ -15,7 +15,6 @@ from sqlmodel import Session, select
 from activity_day.errors import MissingPrerequisite
 from activity_day.models import Document, upsert
 from activity_day.store.counties import (
-    cached_profile_of,
     county_codes,
     load_profile_of,
     save_profile,
@@ -92,7 +91,6 @@ __all__ = [
     "assessed_in",
     "assignments_frame",
     "cached_plan_content",
-    "cached_profile_of",
     "checklist_codes",
     "comments_frame",
     "count",

@@ -19,7 +19,7 @@ from sqlmodel import select
 from activity_day.api import clock, create_app
 from activity_day.models import PlannedActivity, StationPlan, Submission
 from activity_day.store.database import transaction
-from tests.intake_helpers import activity, official_plan, tokens_for
+from tests.intake_helpers import activity, change_profile, official_plan, tokens_for
 
 MONTH = "2026-12"
 BEFORE_DEADLINE = datetime(2026, 11, 25, tzinfo=UTC)
@@ -118,12 +118,8 @@ def test_late_submission_is_flagged_or_refused(client, tokens, plan, settings, c
     assert late.status_code == 200 and late.json()["late"] is True
     assert rows(StationPlan)[0].late is True
 
-    from activity_day.store import crud
 
-    with transaction() as session:
-        profile = crud.load_profile_of(session=session, county=county)
-        profile.intake.late_submissions = "refuse"
-        crud.save_profile(session=session, profile=profile)
+    change_profile(county, {"intake.late_submissions": "refuse"})
     refused = client.put(f"/api/v1/stations/002/plans/{MONTH}", json=body(plan), headers=auth(tokens["002"]))
     assert refused.status_code == 409 and refused.json()["status"] == "refused_late"
     assert [s.station_code for s in rows(StationPlan)] == ["001"]

@@ -24,7 +24,6 @@ from activity_day.services import findings
 from activity_day.services.evidence import receive_photo
 from activity_day.services.imports import import_file
 from activity_day.services.lectures import list_orders
-from activity_day.store import crud
 from activity_day.store import findings as finding_store
 from activity_day.store.database import transaction
 from tests.api.every_path import (
@@ -45,6 +44,7 @@ from tests.api.every_path import (
     world,
     write_csv,
 )
+from tests.intake_helpers import change_profile
 
 __all__ = ["world"]  # the fixture, imported for the tests below
 
@@ -198,10 +198,7 @@ def test_a_station_plan_is_one_rule_on_every_path(world: World) -> None:
 
     for i, case in enumerate(PLAN_CASES):
         if case.name.startswith("a plan after the deadline"):
-            with transaction() as session:
-                profile = crud.load_profile_of(session=session, county=world.county)
-                profile.intake.late_submissions = "refuse"
-                crud.save_profile(session=session, profile=profile)
+            change_profile(world.county, {"intake.late_submissions": "refuse"})
         world.at(case.clock)
         for name, path in {"file": file, "api": api, "page": page}.items():
             check(case, name, path(case, i))

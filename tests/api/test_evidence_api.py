@@ -14,10 +14,9 @@ from activity_day.api import clock, create_app
 from activity_day.context import bound
 from activity_day.demo import camera_photo
 from activity_day.models import EvidenceRecord, Photo, Station
-from activity_day.store import crud
 from activity_day.store.database import transaction
 from tests.api.test_api import BEFORE_DEADLINE, MONTH, auth
-from tests.intake_helpers import activity, official_plan, tokens_for
+from tests.intake_helpers import activity, change_profile, official_plan, tokens_for
 
 ON_THE_DAY = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)  # 11:00 in Beijing, after the morning's activities
 M = 1 / 111_195  # degrees of latitude per metre
@@ -226,10 +225,7 @@ def test_not_a_photo_and_too_large(client, tokens, store_root, county) -> None:
     unparsable = client.post("/api/v1/stations/001/photos", content=b"--xyz\r\n\xc2\x80--xyz--\r\n",
                              headers=auth(tokens["001"]) | {"Content-Type": "multipart/form-data; boundary=xyz"})
     assert unparsable.status_code == 422 and unparsable.json()["problems"][0]["field"] == "file"
-    with transaction() as session:
-        profile = crud.load_profile_of(session=session, county=county)
-        profile.evidence.max_photo_bytes = 4096
-        crud.save_profile(session=session, profile=profile)
+    change_profile(county, {"evidence.max_photo_bytes": 4096})
     big = upload(client, tokens["001"], jpeg(noise=100))
     assert big.status_code == 413 and big.json()["code"] == "too_large"
     assert big.json()["message"].startswith("照片过大")

@@ -15,7 +15,7 @@ from activity_day.store import crud
 from activity_day.store.database import transaction
 from tests.api.test_api import BEFORE_DEADLINE, MONTH, auth
 from tests.api.test_scoring_api import TEAM, assign, scorer_token
-from tests.intake_helpers import activity, official_plan, tokens_for
+from tests.intake_helpers import activity, change_profile, official_plan, tokens_for
 
 GZIP = {"Accept-Encoding": "gzip"}
 
@@ -76,10 +76,8 @@ def test_api_answers_are_gzipped_when_the_phone_asks(client) -> None:
 def test_pages_follow_a_changed_plan_and_profile_at_once(client, county) -> None:
     before = client.get("/m/station").text
     assert "23:59" in before and "新的清单标题" not in before
+    change_profile(county, {"intake.deadline_time": "18:30"})
     with transaction() as session:
-        profile = crud.load_profile_of(session=session, county=county)
-        profile.intake.deadline_time = "18:30"
-        crud.save_profile(session=session, profile=profile)
         content = crud.plan_content(crud.official_plan(session=session, county=county, month=MONTH))
         content.checklist[0].items[0].title = "新的清单标题"
         crud.save_plan(session=session, county=county, month=MONTH, version=2, content=content, doc_number="x")

@@ -284,7 +284,7 @@ def test_departments_and_public_random_values_are_cleaned(settings, registry, co
 
 def test_a_township_no_one_may_inspect_is_an_operator_error(settings, registry, county) -> None:
     from activity_day.demo import TOWNSHIPS
-    from activity_day.domain.profile import load_profile
+    from activity_day.domain.profile import load_profile, revised
     from activity_day.errors import OperatorError
     from activity_day.store import crud
     from activity_day.store.database import transaction
@@ -296,9 +296,11 @@ def test_a_township_no_one_may_inspect_is_an_operator_error(settings, registry, 
     draft_plan.fn(county, month)
     close_review.fn(county, month, comments_digest=review_state.fn(county, month)["digest"])
     profile = load_profile(DEMO_PROFILE)
-    for inspector in profile.sampling.online_inspectors:  # both video inspectors live in 卢集镇 ...
-        inspector.home_township = "卢集镇"
-    profile.sampling.onsite_townships = [t for t in TOWNSHIPS if t != "卢集镇"]  # ... which is checked online
+    profile = revised(profile, {
+        # both video inspectors live in 卢集镇 ...
+        "sampling.online_inspectors": [i.model_dump() | {"home_township": "卢集镇"}
+                                       for i in profile.sampling.online_inspectors],
+        "sampling.onsite_townships": [t for t in TOWNSHIPS if t != "卢集镇"]})  # ... which is checked online
     with transaction() as session:
         crud.save_profile(session=session, profile=profile)
     with pytest.raises(OperatorError, match="卢集镇.*请调整县情配置中的检查组或线上飞检人员"):

@@ -19,7 +19,7 @@ from sqlalchemy import delete, func
 from sqlmodel import SQLModel, select
 
 from activity_day.context import install
-from activity_day.domain.profile import load_profile
+from activity_day.domain.profile import load_profile, revised
 from activity_day.intake import STATIONS
 from activity_day.models import Station, StationPlan, Submission
 from activity_day.services.imports import import_file
@@ -28,7 +28,7 @@ from activity_day.store import crud
 from activity_day.store.database import ensure_schema, transaction
 from tests.conftest import DEMO_PROFILE
 from tests.intake.malformed_corpus import CORPUS, MAX_ACTIVITIES, MONTH, REGISTRY, TABLES, Case, csv_file
-from tests.intake_helpers import activity, official_plan, tokens_for
+from tests.intake_helpers import activity, change_profile, official_plan, tokens_for
 
 # --- running it on both databases --------------------------------------------------------------------------
 
@@ -48,9 +48,8 @@ def database(request, tmp_path: Path) -> Iterator[str]:
 def fresh_county(database: str, tmp_path: Path) -> Iterator[str]:
     """A county of its own with a five-station registry, removed afterwards: the PostgreSQL database is
     shared by the session, and other tests count its rows."""
-    profile = load_profile(DEMO_PROFILE)
-    profile.county.code = f"T{uuid.uuid4().hex[:10]}"
-    profile.intake.max_activities = MAX_ACTIVITIES
+    profile = revised(load_profile(DEMO_PROFILE), {"county.code": f"T{uuid.uuid4().hex[:10]}",
+                                                   "intake.max_activities": MAX_ACTIVITIES})
     ensure_schema()
     with transaction() as session:
         crud.save_profile(session=session, profile=profile)
@@ -94,10 +93,7 @@ def test_malformed_file(case: Case, fresh_county: str, tmp_path: Path) -> None:
     received_at = None
     if case.late:
         official_plan(county, MONTH)
-        with transaction() as session:
-            profile = crud.load_profile_of(session=session, county=county)
-            profile.intake.late_submissions = "refuse"
-            crud.save_profile(session=session, profile=profile)
+        change_profile(county, {"intake.late_submissions": "refuse"})
         received_at = datetime(2026, 12, 4, 12, tzinfo=UTC)
     before = counts(county)
 
@@ -175,10 +171,7 @@ def test_api_control_characters_and_late_refusal(fresh_county: str) -> None:
         assert response.json()["code"] == "malformed"
         assert "U+0000" in problems[0]["reason"] and problems[0]["value"] == "理论宣讲"
 
-        with transaction() as session:
-            profile = crud.load_profile_of(session=session, county=county)
-            profile.intake.late_submissions = "refuse"
-            crud.save_profile(session=session, profile=profile)
+        change_profile(county, {"intake.late_submissions": "refuse"})
         now["at"] = datetime(2026, 12, 4, 12, tzinfo=UTC)
         late = client.put(f"/api/v1/stations/002/plans/{MONTH}",
                           json={"submission_id": "sub-late-0001", "activities": [activity(day)]},

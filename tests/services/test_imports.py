@@ -12,6 +12,7 @@ from activity_day.demo import write_xlsx
 from activity_day.models import DepartmentComment, InspectionScore, PlannedActivity, Station, StationPlan
 from activity_day.services.imports import import_file
 from activity_day.store.database import transaction
+from tests.intake_helpers import change_profile
 
 MONTH = "2026-12"
 
@@ -200,12 +201,8 @@ def test_registry_with_both_bracket_spellings_yields_one_township(tmp_path: Path
 
 
 def test_plans_file_enforces_max_activities_with_the_api_message(tmp_path: Path, registry, county: str) -> None:
-    from activity_day.store import crud
 
-    with transaction() as session:
-        profile = crud.load_profile_of(session=session, county=county)
-        profile.intake.max_activities = 2
-        crud.save_profile(session=session, profile=profile)
+    change_profile(county, {"intake.max_activities": 2})
     records = [plan_row("001")] * 3 + [plan_row("002")] * 2
     report = import_file("plans", write(tmp_path, "p.xlsx", records), county=county, month=MONTH)
     assert report.exit_code == 1 and report.refused == ["001"] and report.accepted == ["002"]

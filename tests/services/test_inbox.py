@@ -11,7 +11,7 @@ from sqlmodel import select
 from activity_day.models import PlannedActivity, StationPlan
 from activity_day.services.inbox import pending_files, process_inbox
 from activity_day.store.database import transaction
-from tests.intake_helpers import official_plan
+from tests.intake_helpers import change_profile, official_plan
 
 MONTH = "2026-12"
 HEADER = "所站编号,活动名称,任务类别,动作类型,开始时间,活动地点,预计参与人数,清单编号"
@@ -108,12 +108,8 @@ def test_files_arriving_after_the_deadline_are_flagged_late(inbox: Path, county:
 def test_late_files_are_refused_when_the_profile_says_so(inbox: Path, county: str) -> None:
     from datetime import UTC, datetime
 
-    from activity_day.store import crud
 
-    with transaction() as session:
-        profile = crud.load_profile_of(session=session, county=county)
-        profile.intake.late_submissions = "refuse"
-        crud.save_profile(session=session, profile=profile)
+    change_profile(county, {"intake.late_submissions": "refuse"})
     (inbox / "late.csv").write_text(HEADER + "\n8,理论宣讲,学习实践科学理论,规定动作,2026/12/5 9:00,会议室,40,\n",
                                     encoding="utf-8")
     [report] = process_inbox(inbox, county=county, month=MONTH, now=datetime(2026, 12, 3, 8, tzinfo=UTC))

@@ -122,7 +122,7 @@ def _context(role: str, scorer: Scorer, token: str, month: str, only: str | None
              lectures: dict[str, Any] | None = None, now: datetime | None = None) -> dict[str, Any]:
     whole = role == "observer" and only is None  # the observer's own page: past scores and lectures too
     with transaction(read_only=True) as session:  # one read for the whole page
-        profile = crud.cached_profile_of(session=session, county=scorer.county)
+        profile = crud.load_profile_of(session=session, county=scorer.county)
         plan = crud.cached_plan_content(session=session, county=scorer.county, month=month)
         listed = stations_of(scorer=scorer, month=month, session=session)
         # The listed stations' places; an observer's lectures are at stations of the township, all listed.

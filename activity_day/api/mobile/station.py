@@ -119,7 +119,7 @@ def _context(station: Station, token: str, month: str, now: datetime, rows: list
     with reading(session) as session:
         me = crud.station_entry(session=session, county=station.county, code=station.code)
         content = crud.cached_plan_content(session=session, county=station.county, month=month)
-        profile = crud.cached_profile_of(session=session, county=station.county)
+        profile = crud.load_profile_of(session=session, county=station.county)
         mine = crud.station_plan(session=session, county=station.county, month=month, station=station.code)
         stored = stored_rows(station.county, station.code, month, session=session)
         submitted = None
