@@ -277,8 +277,11 @@ def test_photos_land_in_an_s3_bucket_once(client, tokens, settings, s3_endpoint)
     s3.create_bucket(Bucket="evidence")
     data = jpeg(datetime(2026, 12, 5, 9, 0), north("001", 10), seed=3)
     in_s3 = settings.model_copy(update={"photo_store": "s3://evidence/county-a/", "photo_store_endpoint_url": s3_endpoint})
-    with bound(in_s3):
-        first, again = upload(client, tokens["001"], data), upload(client, tokens["001"], data)
+    with bound(in_s3):  # the server's context names the bucket: an app made in it
+        app = create_app(max_body_bytes=20000)
+        app.dependency_overrides[clock] = lambda: BEFORE_DEADLINE
+        with TestClient(app) as in_s3_client:
+            first, again = upload(in_s3_client, tokens["001"], data), upload(in_s3_client, tokens["001"], data)
     assert (first.json()["stored"], again.json()["stored"]) == ("new", "existing"), first.json()
     sha = first.json()["sha256"]
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket="evidence").get("Contents", [])]

@@ -139,7 +139,7 @@ def test_init_refuses_a_home_township_not_in_the_registry(settings, registry, tm
 
 
 def test_the_draw_refuses_when_the_registry_no_longer_holds_a_home_township(settings, registry, county) -> None:
-    from activity_day.domain.profile import load_profile
+    from activity_day.domain.profile import load_profile, revised
     from activity_day.errors import OperatorError
     from activity_day.store import crud
     from activity_day.store.database import transaction
@@ -151,7 +151,9 @@ def test_the_draw_refuses_when_the_registry_no_longer_holds_a_home_township(sett
     draft_plan.fn(county, month)
     close_review.fn(county, month, comments_digest=review_state.fn(county, month)["digest"])
     profile = load_profile(DEMO_PROFILE)
-    profile.teams[1].members[0].home_township = "王集乡"  # stored before the registry changed, say
+    teams = [t.model_dump() for t in profile.teams]
+    teams[1]["members"][0]["home_township"] = "王集乡"  # stored before the registry changed, say
+    profile = revised(profile, {"teams": teams})
     with transaction() as session:
         crud.save_profile(session=session, profile=profile)
     with pytest.raises(OperatorError, match="回避无法落实.*“王集乡”.*是否为“王集镇”"):
