@@ -273,12 +273,14 @@ def keep_signature_with_text(document: Any) -> None:
     """The signature, and the 附件说明 above it, never stand on a page without text of the body (GB/T 9704
     7.3.5): the body's last paragraph and every line between it and the signature are kept with the next, so
     where the signature would open a page, that paragraph goes over with it."""
+    from docx.text.paragraph import Paragraph
+
+    signature = document.styles["GW Signature"].style_id  # by id: `paragraph.style` scans the style table each time
     paragraphs = document.paragraphs
-    first = next((i for i, p in enumerate(paragraphs) if p.style is not None and p.style.name == "GW Signature"),
-                 None)
-    for paragraph in reversed(paragraphs[:first or 0]):
-        paragraph.paragraph_format.keep_with_next = True
-        text = paragraph.text.strip()
+    first = next((i for i, p in enumerate(paragraphs) if p._p.style == signature), None)
+    for p in reversed([p._p for p in paragraphs[:first or 0]]):
+        Paragraph(p, document).paragraph_format.keep_with_next = True
+        text = _text(p).strip()
         if text and not ATTACHMENT_NOTE_LINE.match(text):
             return  # the body's last paragraph
 
