@@ -68,8 +68,8 @@ def list_mine(station: Annotated[Station, Depends(own_station)],
 def report(finding_id: FindingId, body: ReportCreate, station: Annotated[Station, Depends(own_station)],
            now: Annotated[datetime, Depends(clock)]) -> Any:
     try:
-        found = findings.report(station.county, station.code, finding_id, body.report, body.photos,
-                                at=now, actor=f"所站{station.code}")
+        found = findings.report(station.county, station.code, finding_id, findings.StationReport(
+            body.report, body.photos, at=now, actor=f"所站{station.code}"))
     except UnknownFinding:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "本所站没有这个整改问题") from None
     except Refused as exc:  # 409 the finding's state or a photo not the station's; 422 the text

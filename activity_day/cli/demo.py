@@ -379,7 +379,8 @@ class _DemoMonth:
                     photos = [receive_photo(county=self.county, station_code=f.station_code, now=at, data=camera_photo(
                         rng, when - timedelta(minutes=rng.randint(30, 600)), place))["sha256"] for _ in range(step.photos)]
                     text = REPORTS.get(f.text, "已对照评分细则逐项查摆问题，制定整改措施，落实专人负责")
-                    findings.report(self.county, f.station_code, fid, text, photos, at=at, actor=f"所站{f.station_code}")
+                    findings.report(self.county, f.station_code, fid,
+                                    findings.StationReport(text, photos, at=at, actor=f"所站{f.station_code}"))
                     self.tally["reported"] += 1
                     self.tally["late"] += when.date() > f.deadline
                 else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -110,46 +111,56 @@ def not_own_photos(session: Session, county: str, station: str, photos: Sequence
     return [p for p in photos if p not in own]
 
 
-def take_report(session: Session, county: str, station: str, finding_id: int, text: str, photos: Sequence[str], *,
-                at: datetime, actor: str, keep_photos: bool = False) -> tuple[Finding, bool]:
+@dataclass(frozen=True)
+class StationReport:
+    """A station's 整改报告 as it came in: the text, the photos it cites (checksums of the station's own uploads),
+    who sent it (the station, or a file's row) and when. With `keep_photos` the photos of a report waiting for
+    review stay and these are added (a page that edits the text); otherwise they are the report's photos."""
+
+    text: str
+    photos: Sequence[str]
+    at: datetime
+    actor: str
+    keep_photos: bool = False
+
+
+def take_report(session: Session, county: str, station: str, finding_id: int,
+                sent: StationReport) -> tuple[Finding, bool]:
     """Check and store a station's 整改报告 on one of its findings, in the caller's transaction: the one rule for
     the file, the API and the phone page. Returns the finding and whether anything was written (a report equal
     to the one waiting for review changes nothing).
 
     404 not the station's finding; 422 a blank text, control characters or too long; 409 a photo that is not the
     station's own upload (unknown or another station's: the same answer), or a state that takes no report
-    (accepted). With `keep_photos` the photos of a report waiting for review stay, the new ones added (a page that
-    edits the text); otherwise `photos` are the report's photos. A report after the deadline is taken, and the
-    finding's history shows it late.
+    (accepted). A report after the deadline is taken, and the finding's history shows it late.
     """
     finding = _find(session, county, finding_id, station)
-    if (why := rules.report_problem(text, LIMITS[H.REPORT])) is not None:
-        raise ReportRejected(why, text)
-    text = text.strip()
-    wanted = list(dict.fromkeys(photos))
+    if (why := rules.report_problem(sent.text, LIMITS[H.REPORT])) is not None:
+        raise ReportRejected(why, sent.text)
+    text = sent.text.strip()
+    wanted = list(dict.fromkeys(sent.photos))
     if missing := not_own_photos(session, county, station, wanted):
         raise PhotosNotOwn(missing)
-    if keep_photos and finding.status == FindingStatus.ANSWERED:
+    if sent.keep_photos and finding.status == FindingStatus.ANSWERED:
         wanted = list(dict.fromkeys([*finding.photos, *wanted]))
     if len(wanted) > MAX_PHOTOS:
         raise ReportRejected(f"照片至多{MAX_PHOTOS}张（现有{len(wanted)}张）", str(len(wanted)))
     if finding.status == FindingStatus.ANSWERED and finding.report == text and list(finding.photos) == wanted:
         return finding, False
     try:
-        store.apply(session=session, finding=finding, action="report", actor=actor, note=text, now=at, photos=wanted)
+        store.apply(session=session, finding=finding, action="report", actor=sent.actor, note=text, now=sent.at,
+                    photos=wanted)
     except FindingError as exc:
         raise ReviewRefused(str(exc)) from None
     return finding, True
 
 
-def report(county: str, station: str, finding_id: int, text: str, photos: Sequence[str], *, at: datetime,
-           actor: str, keep_photos: bool = False) -> dict[str, Any]:
+def report(county: str, station: str, finding_id: int, sent: StationReport) -> dict[str, Any]:
     """A station's 整改报告 on one of its findings (`take_report`) in its own transaction; the finding's detail."""
     with transaction() as session:
-        finding, _ = take_report(session, county, station, finding_id, text, photos, at=at, actor=actor,
-                                 keep_photos=keep_photos)
+        finding, _ = take_report(session, county, station, finding_id, sent)
         session.flush()
-        return detail(session, county, finding, as_of=at.astimezone(TZ).date())
+        return detail(session, county, finding, as_of=sent.at.astimezone(TZ).date())
 
 
 def review(county: str, finding_id: int, action: str, note: str, reviewer: str, *, at: datetime,

@@ -286,8 +286,8 @@ def _save_reports(session: Session, incoming: Incoming) -> tuple[Validated, int]
         row = rows[0]
         try:
             _, changed = findings_service.take_report(
-                session, county, row["station_code"], row["finding_id"], row["report"], row["photos"], at=now,
-                actor=source_ref(name, "finding_event.actor", row=row[ROW]))
+                session, county, row["station_code"], row["finding_id"], findings_service.StationReport(
+                    row["report"], row["photos"], at=now, actor=source_ref(name, "finding_event.actor", row=row[ROW])))
             written += changed
         except Refused as exc:
             _refuse_row(validated, unit, _report_problem(session, county, name, row, exc))

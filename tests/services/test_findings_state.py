@@ -88,7 +88,7 @@ def race(actions: list[tuple[str, str]], number: int, county: str, *, hold_row: 
 def test_two_simultaneous_accepts_leave_one_accept(settings, registry, county) -> None:
     first, second, _ = raise_findings(county)
     for number in (first, second):
-        findings.report(county, "001" if number == first else "002", number, "已整改", [], at=NOW, actor="所站")
+        findings.report(county, "001" if number == first else "002", number, findings.StationReport("已整改", [], at=NOW, actor="所站"))
     postgres = settings.database_url.startswith("postgresql")
 
     results = race([("accept", "张三"), ("accept", "李四")], first, county, hold_row=postgres)
@@ -114,8 +114,8 @@ def test_two_simultaneous_accepts_leave_one_accept(settings, registry, county) -
 
 def test_a_report_replaced_since_it_was_read_is_not_decided_unseen(settings, registry, county) -> None:
     first, *_ = raise_findings(county)
-    shown = findings.report(county, "001", first, "已整改", [], at=NOW, actor="所站001")
-    findings.report(county, "001", first, "已整改，补充了签到表", [], at=NOW, actor="所站001")
+    shown = findings.report(county, "001", first, findings.StationReport("已整改", [], at=NOW, actor="所站001"))
+    findings.report(county, "001", first, findings.StationReport("已整改，补充了签到表", [], at=NOW, actor="所站001"))
     with pytest.raises(findings.ReviewRefused, match="所站已更新整改报告（第2次），请重新审核"):
         findings.review(county, first, "accept", "", "张三", at=NOW, seen_round=shown["rounds"])
     assert findings.show(county, first)["status"] == "answered"

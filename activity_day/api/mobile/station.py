@@ -365,9 +365,9 @@ async def post_report(finding_id: str, request: Request, now: Annotated[datetime
     month = str(form.get("month") or "")
     month = month if is_month(month) else await run_in_threadpool(page_month, station.county, now)
     try:
-        await run_in_threadpool(lambda: findings.report(station.county, station.code, number, text, photos, at=now,
-                                                        actor=f"所站{station.code}",
-                                                        keep_photos=not form.get("remove_photos")))
+        sent = findings.StationReport(text, photos, at=now, actor=f"所站{station.code}",
+                                      keep_photos=not form.get("remove_photos"))
+        await run_in_threadpool(lambda: findings.report(station.county, station.code, number, sent))
     except findings.UnknownFinding:
         return refusal_page(403, FORBIDDEN, back=f"/m/station?month={month}#findings")
     except Refused as exc:  # 422 the text, 409 a photo not uploaded or a finding that takes no report
