@@ -33,17 +33,31 @@ def system_clock() -> datetime:
 
 
 @dataclass(frozen=True)
+class FixedClock:
+    """A clock that always says `moment` (a test's, a rehearsal's); unlike a lambda it travels to worker processes."""
+
+    moment: datetime
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # naive means UTC, for every clock
+
+
+@dataclass(frozen=True)
 class Context:
     settings: Settings
     clock: Callable[[], datetime] = field(default=system_clock)
 
     def now(self) -> datetime:
         """The context's time, aware, in UTC."""
-        return self.clock().astimezone(UTC)
+        return _aware(self.clock()).astimezone(UTC)
 
     def local_now(self) -> datetime:
         """The context's time in Asia/Shanghai, where the office's days begin and end."""
-        return self.clock().astimezone(TZ)
+        return _aware(self.clock()).astimezone(TZ)
 
     def today(self) -> date:
         """Today in Asia/Shanghai."""
@@ -56,8 +70,7 @@ class Context:
     def at(self, clock: Callable[[], datetime] | datetime) -> Context:
         """This context with another clock: a function, or a fixed moment (naive means UTC)."""
         if isinstance(clock, datetime):
-            moment = clock if clock.tzinfo else clock.replace(tzinfo=UTC)
-            return replace(self, clock=lambda: moment)
+            return replace(self, clock=FixedClock(_aware(clock)))
         return replace(self, clock=clock)
 
 
@@ -102,17 +115,13 @@ def bound(ctx: Context | Settings) -> Iterator[Context]:
 
 def install(ctx: Context | Settings | None) -> Context | None:
     """The context of a process made for one piece of work (a province worker process, a benchmark's), for
-    every thread of it that binds none; None takes it back. Returns the one installed before."""
+    every thread of it that binds none (a context bound with `bound` comes first); None takes it back. Returns
+    the one installed before."""
     global _installed
     if isinstance(ctx, Settings):
         ctx = Context(ctx)
     previous, _installed = _installed, ctx
     return previous
-
-
-def forget_environment() -> None:
-    """Read the environment again at the next `from_environment()` (a test that changed it)."""
-    _environment.cache_clear()
 
 
 def carried(fn: Callable[..., T]) -> Callable[..., T]:

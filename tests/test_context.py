@@ -131,3 +131,52 @@ def test_a_profile_is_validated_once_shared_frozen_and_seen_again_when_changed(s
     with transaction(read_only=True) as session:
         changed = crud.load_profile_of(session=session, county=county)
     assert changed is not first and changed.intake.late_submissions == "refuse"
+
+
+def test_every_part_of_a_profile_is_frozen() -> None:
+    """The cached profile is shared by every caller in a process: no model in it may be changed in place."""
+    import typing
+
+    from pydantic import BaseModel
+
+    from activity_day.domain.profile import Profile
+
+    seen: dict[type, bool] = {}
+
+    def walk(annotation: object) -> None:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            if annotation in seen:
+                return
+            seen[annotation] = bool(annotation.model_config.get("frozen"))
+            for field in annotation.model_fields.values():
+                walk(field.annotation)
+        for arg in typing.get_args(annotation):
+            walk(arg)
+
+    walk(Profile)
+    assert len(seen) > 20, sorted(t.__name__ for t in seen)  # the walk reaches the sections and their parts
+    assert [t.__name__ for t, frozen in seen.items() if not frozen] == []
+
+
+def test_a_context_travels_to_a_worker_process_with_its_clock(tmp_path: Path) -> None:
+    """A province's worker processes get their parent's context, clock included (spawn pickles it)."""
+    import multiprocessing
+
+    ctx = Context(settings_at(tmp_path, "province")).at(datetime(2027, 3, 1, 1, 0))
+    with multiprocessing.get_context("spawn").Pool(1, initializer=install, initargs=(ctx,)) as pool:
+        seen = pool.apply(_worker_view)
+    assert seen == (f"sqlite:///{tmp_path / 'province'}.db", "2027-03-01T01:00:00+00:00")
+
+
+def _worker_view() -> tuple[str, str]:
+    return current().settings.database_url, current().now().isoformat()
+
+
+def test_a_run_given_no_month_is_named_for_the_month_its_flow_defaults_to() -> None:
+    """Prefect names a run before its flow starts: a run of a step given no month (a catch-up run from the UI)
+    is named by the context's clock, next month for the plan's steps, this month for the month's own."""
+    from activity_day.flows.monthly import _this_month, run_name
+
+    with bound(Context(Settings()).at(datetime(2027, 1, 31, 17, 0))):  # 1 February in Asia/Shanghai
+        assert run_name("月度流程")() == "2027年3月·月度流程"
+        assert run_name("通报汇编", _this_month)() == "2027年2月·通报汇编"

@@ -32,7 +32,7 @@ METRICS: dict[str, tuple[str, bool]] = {
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)  # part of the shared, frozen profile
 
 
 class Indicator(_Strict):

@@ -17,7 +17,7 @@ from activity_day.domain.hashing import sha256_hex
 
 
 class DemonstrationRules(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)  # part of the shared, frozen profile
 
     min_total: float = Field(default=85, ge=0, le=100, description="lowest evaluation total to be eligible")
     min_stars: int = Field(default=4, ge=1, le=5)

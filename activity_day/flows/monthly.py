@@ -40,8 +40,17 @@ from activity_day.tasks.steps import collect_step, compile_step, draft_step, rev
 plain_expected_conditions()
 
 
-def run_name(step_cn: str, default: Callable[[], str] = next_month) -> Callable[[], str]:
-    """Flow run names such as 2027年2月·方案起草."""
+def _next_month() -> str:
+    return next_month(current().now())
+
+
+def _this_month() -> str:
+    return this_month(current().now())
+
+
+def run_name(step_cn: str, default: Callable[[], str] = _next_month) -> Callable[[], str]:
+    """Flow run names such as 2027年2月·方案起草; a run given no month is named for the one its flow defaults to
+    (`default`, asked when the run starts)."""
 
     def name() -> str:
         month = flow_run.parameters.get("month") or default()
@@ -76,7 +85,7 @@ def _draft_default() -> str:
     try:
         return due_month(flow_run.parameters["county"])
     except (KeyError, OperatorError):  # a county not set up fails in the flow, with its message
-        return next_month(current().now())
+        return _next_month()
 
 
 @flow(name="draft", flow_run_name=run_name(Step.DRAFT.cn, _draft_default), log_prints=False)
@@ -103,7 +112,7 @@ def review(county: str, month: str | None = None, interactive: bool = False, def
     and dispositions from imported files; undecided comments take `default_disposition`. From a
     deployment (and `schedule`), the later steps are then scheduled at the profile's dates.
     """
-    month = month or next_month(current().now())
+    month = month or _next_month()
     if interactive:
         collect_comments(county, month, poll_seconds)
         approve_comments(county, month, poll_seconds)
@@ -126,17 +135,17 @@ def review_deadline(county: str, month: str, review_run: str) -> bool:
 # sample and compile run in the month of the activity day itself.
 
 
-@flow(name="collect", flow_run_name=run_name(Step.COLLECT.cn, this_month))
+@flow(name="collect", flow_run_name=run_name(Step.COLLECT.cn, _this_month))
 @known_failures
 def collect(county: str, month: str | None = None, county_folder: bool = False) -> CollectResult:
     """Import the plan files waiting in the inbox, then report who has submitted and what is planned."""
-    month = month or this_month(current().now())
+    month = month or _this_month()
     result = collect_step(county, month, county_folder)
     fault_drill(Step.COLLECT, county, month)
     return result
 
 
-@flow(name="sample", flow_run_name=run_name(Step.SAMPLE.cn, this_month))
+@flow(name="sample", flow_run_name=run_name(Step.SAMPLE.cn, _this_month))
 @known_failures
 def sample(county: str, month: str | None = None, public_random: str | None = None, interactive: bool = False,
            poll_seconds: int = 10, county_folder: bool = False) -> SampleResult:
@@ -146,7 +155,7 @@ def sample(county: str, month: str | None = None, public_random: str | None = No
     random value such as a lottery result. Unattended runs combine the revealed secrets, or without commitments
     use the official plan's checksum (docs/draw.md).
     """
-    month = month or this_month(current().now())
+    month = month or _this_month()
 
     def ask(published: dict) -> tuple[str | None, str]:
         if published.get("committed"):
@@ -158,12 +167,12 @@ def sample(county: str, month: str | None = None, public_random: str | None = No
     return result
 
 
-@flow(name="compile", flow_run_name=run_name(Step.COMPILE.cn, this_month))
+@flow(name="compile", flow_run_name=run_name(Step.COMPILE.cn, _this_month))
 @known_failures
 def compile_(county: str, month: str | None = None, allow_empty: bool = False,
              county_folder: bool = False) -> CompileResult:
     """Compile the month's circular from the scores (a month without scores only with `allow_empty`)."""
-    month = month or this_month(current().now())
+    month = month or _this_month()
     result = compile_step(county, month, allow_empty, county_folder)
     fault_drill(Step.COMPILE, county, month)
     return result
@@ -187,7 +196,7 @@ def monthly_cycle(county: str, month: str | None = None, public_random: str | No
     of this run skips the tasks that completed. The step flows above serve the scheduled, one-step runs.
     `county_folder` puts the documents in OUT/YYYY-MM/<county>/.
     """
-    month = month or next_month(current().now())
+    month = month or _next_month()
     results: dict = {}
     with artifacts_in_background():  # the work goes on while each artifact makes its round trip
         results["draft"] = draft_step(county, month, county_folder) | {"scheduled": []}

@@ -33,7 +33,7 @@ from prefect.utilities.urls import url_for
 
 from activity_day import console
 from activity_day.console import tell_operator
-from activity_day.context import current, install
+from activity_day.context import Context, current, install
 from activity_day.domain.dates import cn_month
 from activity_day.domain.months import next_month
 from activity_day.errors import OperatorError
@@ -41,7 +41,6 @@ from activity_day.flows.drills import fault_drill
 from activity_day.flows.monthly import known_failures
 from activity_day.models.enums import Step
 from activity_day.services.counties import county_codes
-from activity_day.settings import Settings
 from activity_day.tasks.county_runs import county_cycle_run
 from activity_day.tasks.steps import ORDER, county_month, steps_label
 
@@ -74,10 +73,11 @@ def progress_due(done: int, total: int, terminal: bool = False) -> bool:
     return done in (1, total) or done % max(1, total // 20) == 0
 
 
-def prepare_worker(settings: Settings, quiet: bool) -> None:
-    """Set up a worker process as its parent is: the same settings and, if the parent's console is quiet
-    (the `activity-day` command), no Prefect console lines of its own (the UI still gets every log)."""
-    install(settings)
+def prepare_worker(ctx: Context, quiet: bool) -> None:
+    """Set up a worker process as its parent is: the same context (settings and clock) and, if the parent's
+    console is quiet (the `activity-day` command), no Prefect console lines of its own (the UI still gets every
+    log)."""
+    install(ctx)
     if quiet:
         console.quiet_prefect()
 
@@ -149,9 +149,10 @@ def _county_rows(codes: list[str], month: str, steps: list[str], options: dict[s
             state = county_month(**params, return_state=True)
             finished(params["county"], state, None)
     else:
-        # Each process starts from scratch (spawn): it gets this process's settings (the workspace, the database).
+        # Each process starts from scratch (spawn): it gets this process's context (the workspace, the database, the
+        # clock).
         runner = ProcessPoolTaskRunner(max_workers=workers, initializer=prepare_worker,
-                                       initargs=(current().settings, console_is_quiet()))
+                                       initargs=(current(), console_is_quiet()))
         with api_for_workers(), runner:
             futures = {runner.submit(county_month, params): params["county"] for params in parameters}
             for future in as_completed(list(futures)):
