@@ -55,7 +55,7 @@ class Look:
 STYLES: dict[str, Look] = {
     "Normal": Look(indent=True),
     # The issuer mark's top edge 35 mm below the text area's (GB/T 9704 7.2.1); its size is fitted to the
-    # issuer's name when the document is rendered (render.fit_masthead).
+    # issuer's name when the document is rendered (typeset.fit_masthead).
     "GW Issuer": Look(font=TITLE_FONT, size=Pt(42), color=RED, align=WD_ALIGN_PARAGRAPH.CENTER, line=None,
                       before=Mm(35) - Pt(8)),
     "GW DocNo": Look(align=WD_ALIGN_PARAGRAPH.CENTER),
@@ -187,7 +187,7 @@ def letterhead(doc) -> None:
 THICK, THIN = 8, 6
 COLOPHON_INDENT = Pt(14)  # the text one character (四号, 14 pt) in from each end of the rules
 COLOPHON_LEAD = Pt(14 * 3)  # 抄送： a wrapped 抄送 line aligns after the colon
-COLOPHON_BOX = "colophon"  # the id of the text box render.fit_colophon sizes
+COLOPHON_BOX = "colophon"  # the id of the text box typeset.fit_colophon sizes
 
 VML = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
        'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
@@ -229,7 +229,7 @@ def colophon(doc, when: str | None = None) -> None:
     Word file cannot make that page even (a section break starting on an even page always breaks the page,
     which put the 版记 alone after a page with room); the document ends where its text ends. Inside, a table
     of one column: 抄送 (if any) and the printing office with the date, its borders the rules. `when` is the
-    context's condition for a 版记 at all. render.fit_colophon sets the box's height to the rows rendered.
+    context's condition for a 版记 at all. typeset.fit_colophon sets the box's height to the rows rendered.
     """
     if when:
         p(doc, "{%p if " + when + " %}", "GW Flush")
@@ -276,7 +276,7 @@ def colophon(doc, when: str | None = None) -> None:
 def table(doc, headers: list[str], loop: str, cells: list[str], widths_mm: list[int] | None = None):
     """A bordered table whose body row repeats over `loop` (docxtpl {%tr %} rows).
 
-    Its column widths come from the rendered content (render.fit_tables); `widths_mm` only shapes the template
+    Its column widths come from the rendered content (typeset.fit_tables); `widths_mm` only shapes the template
     as Word shows it before rendering, the columns equal by default.
     """
     widths_mm = widths_mm or [156 / len(headers)] * len(headers)

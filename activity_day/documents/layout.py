@@ -253,7 +253,7 @@ def column_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], *, widt
     return Columns(widths=[float(w) for w in widths],
                    headers=[header_lines(h, w - padding, size=size) for h, w in zip(headers, widths, strict=True)])
 
-COLOPHON_BOX = "colophon"  # the id of the 版记's text box (gbt9704.colophon), which render.fit_colophon sizes
+COLOPHON_BOX = "colophon"  # the id of the 版记's text box (gbt9704.colophon), which typeset.fit_colophon sizes
 COLOPHON_PT, COLOPHON_LINE_PT = 14.0, 28.0  # 四号 on 28 pt lines
 COLOPHON_TEXT_PT = TEXT_WIDTH_PT - 2 * COLOPHON_PT  # one character in from each end of the rules
 COLOPHON_RULES_PT = 4.0  # the rules' own height and the point-high paragraph under the table
