@@ -45,8 +45,8 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path, migrated_database: Path) -> Iterator[Settings]:
-    """A temp-file SQLite database (a copy of the migrated template), output folder and photo store, installed
-    for this test."""
+    """A temp-file SQLite database (a copy of the migrated template), output folder and photo store, bound
+    as this test's context (activity_day.context: with the system clock)."""
     database = tmp_path / "var" / "test.db"
     database.parent.mkdir(parents=True)
     shutil.copyfile(migrated_database, database)
