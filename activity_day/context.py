@@ -19,11 +19,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache, wraps
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
+from activity_day.domain.months import TZ
 from activity_day.settings import Settings
 
-TZ = ZoneInfo("Asia/Shanghai")
 T = TypeVar("T")
 
 
@@ -63,15 +62,9 @@ class Context:
         """Today in Asia/Shanghai."""
         return self.local_now().date()
 
-    def with_settings(self, **changes: object) -> Context:
-        """This context with some settings changed (a test's photo store, a restore's target)."""
-        return replace(self, settings=self.settings.model_copy(update=changes))
-
-    def at(self, clock: Callable[[], datetime] | datetime) -> Context:
-        """This context with another clock: a function, or a fixed moment (naive means UTC)."""
-        if isinstance(clock, datetime):
-            return replace(self, clock=FixedClock(_aware(clock)))
-        return replace(self, clock=clock)
+    def at(self, moment: datetime) -> Context:
+        """This context with a clock that always says `moment` (naive means UTC): a test's, a rehearsal's."""
+        return replace(self, clock=FixedClock(_aware(moment)))
 
 
 _bound: ContextVar[Context] = ContextVar("activity_day_context")
