@@ -9,6 +9,7 @@ finder among them) are not processed, and the commands run from a folder outside
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -18,7 +19,15 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.apart
+# Both tests use one wheel, so they run in one worker (not `apart`). The wheel is built from a copy of the checkout:
+# setuptools builds in the source folder's build/, which two builds at once (two workers, or a developer's own
+# build beside the suite) would tear from under each other.
+OUTPUTS = {".git", ".venv", ".venv-tools", "build", "var", "out", "demo", ".pytest_cache"}  # at the top only
+
+
+def copy_ignores(folder: str, names: list[str]) -> set[str]:
+    top = Path(folder) == REPO
+    return {n for n in names if (top and n in OUTPUTS) or n == "__pycache__" or n.endswith(".egg-info")}
 
 
 def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None, timeout: float = 600) -> str:
@@ -30,7 +39,8 @@ def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None, timeout
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", out, REPO,
+    source = shutil.copytree(REPO, tmp_path_factory.mktemp("source") / "activity-day", ignore=copy_ignores)
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", out, source,
         cwd=out)
     (built,) = out.glob("activity_day-*.whl")
     return built
