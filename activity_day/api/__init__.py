@@ -79,7 +79,8 @@ def create_app(max_body_bytes: int = DEFAULT_MAX_BODY, settings: Settings | Cont
     )
     app.add_middleware(evidence.BodyLimits, limit=max_body_bytes)  # photo uploads get a wider cap
     # Pages, scripts and JSON compressed for phones on a weak signal (a station page: about 50 KB, 6 KB gzipped).
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Level 6 (zlib's default, not Starlette's 9): a station page 1 % larger, compressed in two thirds of the time.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     # Outermost: the scheme and client address as the trusted proxies give them (https behind a TLS proxy).
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(InContext, ctx=ctx)  # outermost: the handlers, dependencies and thread pool all see it

@@ -32,6 +32,7 @@ def environment(markdown: bool = False) -> Environment:
     artifact, as HTML's autoescape does for HTML."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        auto_reload=False,  # the templates are package files: not stat'ed again on every page a phone opens
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
         trim_blocks=True,

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -72,13 +73,20 @@ def revoke_tokens(*, session: Session, county: str, station: str, now: datetime)
     return len(rows)
 
 
+# Every page and API request reads these: built once, not per request (bound values as parameters).
+_TOKEN = (select(StationToken)
+          .join(Station, (Station.county == StationToken.county) & (Station.code == StationToken.station_code))
+          .where(StationToken.token_sha256 == bindparam("sha"), StationToken.revoked_at.is_(None),  # type: ignore[union-attr]
+                 Station.active))
+_LAST_ACCEPTED = select(Submission.response).where(
+    Submission.county == bindparam("county"), Submission.station_code == bindparam("station"),
+    Submission.month == bindparam("month"), Submission.status == SubmissionStatus.ACCEPTED,
+).order_by(Submission.id.desc()).limit(1)  # type: ignore[union-attr]
+
+
 def station_for_token(*, session: Session, token: str, now: datetime | None = None) -> StationToken | None:
     """The token's record if it is live (not revoked, not expired) and its station is still in the registry."""
-    row = session.exec(
-        select(StationToken).join(Station, (Station.county == StationToken.county)
-                                  & (Station.code == StationToken.station_code))
-        .where(StationToken.token_sha256 == token_sha256(token), StationToken.revoked_at.is_(None),  # type: ignore[union-attr]
-               Station.active)).first()
+    row = session.exec(_TOKEN, params={"sha": token_sha256(token)}).first()
     return row if row is not None and is_live(row.expires_at, now or utcnow()) else None
 
 
@@ -236,9 +244,7 @@ def submissions_of(*, county: str, station: str, month: str | None,
 def last_accepted_at(*, session: Session, county: str, station: str, month: str) -> str | None:
     """When the station's last accepted submission of the month was received (as its answer says), or None: one
     row, however many times the station submitted."""
-    response = session.exec(select(Submission.response).where(
-        Submission.county == county, Submission.station_code == station, Submission.month == month,
-        Submission.status == SubmissionStatus.ACCEPTED).order_by(Submission.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+    response = session.exec(_LAST_ACCEPTED, params={"county": county, "station": station, "month": month}).first()
     return response.get("received_at") if response is not None else None
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import TypeVar
 
 from sqlmodel import Session
 
 from activity_day.context import current
 from activity_day.models import get_engine
 from activity_day.models.db import READ_ONLY
+
+T = TypeVar("T")
+SNAPSHOT = "activity_day.snapshot"  # session.info key: what a read-only transaction has read once
 
 
 @contextmanager
@@ -25,7 +29,20 @@ def transaction(read_only: bool = False) -> Iterator[Session]:
     if read_only:
         engine = engine.execution_options(**{READ_ONLY: True})
     with Session(engine, expire_on_commit=False) as session, session.begin():
+        if read_only:
+            session.info[SNAPSHOT] = {}
         yield session
+
+
+def once_per_read(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()`, once per read-only transaction: a page that asks for the month's plan or the county's profile
+    twice reads it once. A writing transaction computes every time (what it wrote must be read back)."""
+    memo = session.info.get(SNAPSHOT)
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def ensure_schema() -> None:

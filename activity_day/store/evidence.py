@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from activity_day.models import EvidenceRecord, Photo, PlannedActivity, Station
@@ -62,14 +63,20 @@ def positions(*, session: Session, county: str, month: str, station_code: str | 
     return {(code, uid): seq for code, uid, seq in session.exec(query).all()}
 
 
+# A station page's read, built once (bound values as parameters).
+_STATION_RECORDS = select(EvidenceRecord).where(
+    EvidenceRecord.county == bindparam("county"), EvidenceRecord.month == bindparam("month"),
+    EvidenceRecord.station_code == bindparam("station")).order_by(EvidenceRecord.taken_at, EvidenceRecord.id)  # type: ignore[arg-type]
+
+
 def station_records(*, session: Session, county: str, month: str,
                     station_code: str) -> list[tuple[EvidenceRecord, int]]:
     """The station's records of the activities its plan holds now, each with the activity's position today; a
     record of an activity no longer planned stays stored but is not listed."""
+    rows = session.exec(_STATION_RECORDS, params={"county": county, "month": month, "station": station_code}).all()
+    if not rows:
+        return []  # most of the month: nothing recorded yet, no positions to read
     where = positions(session=session, county=county, month=month, station_code=station_code)
-    rows = session.exec(select(EvidenceRecord).where(
-        EvidenceRecord.county == county, EvidenceRecord.month == month, EvidenceRecord.station_code == station_code)
-        .order_by(EvidenceRecord.taken_at, EvidenceRecord.id)).all()  # type: ignore[arg-type]
     found = [(r, where[(r.station_code, r.activity_uid)]) for r in rows if (r.station_code, r.activity_uid) in where]
     return sorted(found, key=lambda pair: pair[1])  # stable: by position, then as they came
 

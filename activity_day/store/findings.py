@@ -38,6 +38,9 @@ def save_findings(*, session: Session, county: str, month: str, rows: Sequence[d
     return len(new)
 
 
+_NO_FINDINGS = pd.DataFrame(columns=FINDING_COLUMNS)
+
+
 def findings_frame(*, session: Session, county: str, month: str | None = None, up_to: str | None = None,
                    station: str | None = None) -> pd.DataFrame:
     """Findings of one month, or of every month up to one, optionally of one station."""
@@ -49,7 +52,7 @@ def findings_frame(*, session: Session, county: str, month: str | None = None, u
     if station:
         where.append(Finding.station_code == station)
     if session.exec(select(Finding.id).where(*where).limit(1)).first() is None:
-        return pd.DataFrame(columns=FINDING_COLUMNS)  # most stations' pages: no finding, no frame to build
+        return _NO_FINDINGS.copy()  # most stations' pages: no finding, no frame to build
     columns = ["number" if c == "id" else c for c in FINDING_COLUMNS]
     frame = _frame(session, Finding, columns, *where, order=["month", "township", "station_code", "number"])
     # The county's 整改编号 is what every user sees as the finding's id.

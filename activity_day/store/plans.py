@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
@@ -18,6 +18,7 @@ from activity_day.domain.plan import PlanContent, as_plan_content
 from activity_day.errors import MissingPrerequisite
 from activity_day.models import ChecklistItem, DepartmentComment, MonthPlan, upsert
 from activity_day.models.enums import CommentSource, PlanStatus
+from activity_day.store.database import once_per_read
 
 
 def get_plan(*, session: Session, county: str, month: str, version: int | None = None) -> MonthPlan | None:
@@ -63,10 +64,20 @@ _plans: dict[tuple[int, str], PlanContent] = {}
 
 def cached_plan_content(*, session: Session, county: str, month: str, version: int = 2) -> PlanContent | None:
     """That version of the month's plan (the official one by default) as content, or None; validated once per
-    stored checksum (save_plan writes the checksum of the content with it). Callers must not change it."""
-    row = session.connection().execute(
-        sa_select(MonthPlan.id, MonthPlan.sha256).where(  # type: ignore[call-overload]
-            MonthPlan.county == county, MonthPlan.month == month, MonthPlan.version == version)).first()
+    stored checksum (save_plan writes the checksum of the content with it), read once per read-only transaction.
+    Callers must not change it."""
+    return once_per_read(session, ("plan", county, month, version),
+                         lambda: _plan_content_by_checksum(session, county, month, version))
+
+
+_PLAN_CHECKSUM = sa_select(MonthPlan.id, MonthPlan.sha256).where(  # type: ignore[call-overload]
+    MonthPlan.county == bindparam("county"), MonthPlan.month == bindparam("month"),
+    MonthPlan.version == bindparam("version"))
+
+
+def _plan_content_by_checksum(session: Session, county: str, month: str, version: int) -> PlanContent | None:
+    row = session.connection().execute(_PLAN_CHECKSUM,
+                                       {"county": county, "month": month, "version": version}).first()
     if row is None:
         return None
     key = (row.id, row.sha256)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
@@ -78,19 +78,24 @@ ACTIVITY_COLUMNS = ["station_code", "seq", "name", "task", "action_kind", "start
                     "expected_participants", "checklist_code", "volunteer_team"]
 
 
+# A page's reads, built once (bound values as parameters).
+_ONE_PLAN = sa_select(StationPlan.channel, StationPlan.activity_count, StationPlan.late).where(
+    StationPlan.county == bindparam("county"), StationPlan.month == bindparam("month"),
+    StationPlan.station_code == bindparam("station"))
+_ONE_STATIONS_ACTIVITIES = sa_select(*(getattr(PlannedActivity, c) for c in ACTIVITY_COLUMNS)).where(
+    PlannedActivity.county == bindparam("county"), PlannedActivity.month == bindparam("month"),
+    PlannedActivity.station_code == bindparam("station")).order_by(PlannedActivity.seq)
+
+
 def station_plan(*, session: Session, county: str, month: str, station: str) -> Any | None:
     """One station's plan of the month as a plain row (channel, activity_count, late), or None."""
-    return session.connection().execute(sa_select(StationPlan.channel, StationPlan.activity_count, StationPlan.late)
-                                        .where(StationPlan.county == county, StationPlan.month == month,
-                                               StationPlan.station_code == station)).first()
+    return session.connection().execute(_ONE_PLAN, {"county": county, "month": month, "station": station}).first()
 
 
 def station_activities(*, session: Session, county: str, month: str, station: str) -> list[Any]:
     """One station's planned activities of the month in plan order, as plain rows (a page's read: no frame)."""
-    query = sa_select(*(getattr(PlannedActivity, c) for c in ACTIVITY_COLUMNS)).where(
-        PlannedActivity.county == county, PlannedActivity.month == month, PlannedActivity.station_code == station,
-    ).order_by(PlannedActivity.seq)
-    return list(session.connection().execute(query))
+    return list(session.connection().execute(_ONE_STATIONS_ACTIVITIES,
+                                             {"county": county, "month": month, "station": station}))
 
 
 def activities_frame(*, session: Session, county: str, month: str, station: str | None = None) -> pd.DataFrame:

@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import bindparam, update
 from sqlalchemy import select as sa_select
-from sqlalchemy import update
 from sqlmodel import Session, select
 
 from activity_day.errors import MissingPrerequisite
@@ -51,10 +51,13 @@ def stations_frame(*, session: Session, county: str) -> pd.DataFrame:
     return _frame(session, Station, STATION_COLUMNS, Station.county == county, Station.active, order=["code"])
 
 
+_ENTRY = sa_select(*(getattr(Station, c) for c in STATION_COLUMNS)).where(
+    Station.county == bindparam("county"), Station.code == bindparam("code"))
+
+
 def station_entry(*, session: Session, county: str, code: str) -> Any | None:
     """One station's registry entry (STATION_COLUMNS) as a plain row, active or not; None if unknown."""
-    return session.connection().execute(sa_select(*(getattr(Station, c) for c in STATION_COLUMNS)).where(
-        Station.county == county, Station.code == code)).first()
+    return session.connection().execute(_ENTRY, {"county": county, "code": code}).first()
 
 
 def station_directory(*, session: Session, county: str, township: str | None = None,
