@@ -52,6 +52,6 @@ def own_station(code: StationCode,
     return station
 
 
-def clock() -> datetime:
-    """The request's time, from its context's clock."""
+async def clock() -> datetime:
+    """The request's time, from its context's clock (async: read in the event loop, not a hop to a thread)."""
     return current().now()

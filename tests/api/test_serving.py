@@ -9,6 +9,7 @@ import os
 import pickle
 import socket
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -124,3 +125,41 @@ def test_the_workers_of_activity_day_api_share_the_phones_connections(settings: 
             phone.close()
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_pages_run_in_their_own_few_threads_and_never_wait_behind_the_writes() -> None:
+    from starlette.concurrency import run_in_threadpool
+
+    from activity_day.api.mobile.pages import PAGE_THREADS, in_page_threads
+
+    lock = threading.Lock()
+    running, most = 0, 0
+    writers_may_go = threading.Event()
+
+    def page(n: int) -> int:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+        return n
+
+    wrapped = in_page_threads(page)
+
+    async def morning() -> tuple[list[int], float]:
+        # Writers that hold their threads (as writes queued for SQLite's write lock do) fill the shared pool…
+        writers = [asyncio.ensure_future(run_in_threadpool(writers_may_go.wait, 30)) for _ in range(40)]
+        await asyncio.sleep(0.2)
+        started = time.monotonic()
+        served = await asyncio.gather(*(wrapped(n) for n in range(12)))  # …and the pages are served all the same
+        took = time.monotonic() - started
+        writers_may_go.set()
+        await asyncio.gather(*writers)
+        return list(served), took
+
+    served, took = asyncio.run(morning())
+    assert served == list(range(12))
+    assert most == PAGE_THREADS  # never more pages at once than the pages' threads
+    assert took < 10  # not behind the writers, which waited 30 s

@@ -31,6 +31,7 @@ from activity_day.api.mobile.pages import (
     csrf_ok,
     csrf_token,
     enter,
+    in_page_threads,
     is_month,
     local_today,
     map_link,
@@ -156,6 +157,7 @@ def _context(role: str, scorer: Scorer, token: str, month: str, only: str | None
 
 
 def _page(role: str):
+    @in_page_threads
     def page(request: Request, now: Annotated[datetime, Depends(clock)], t: str | None = None,
              month: str | None = None) -> Response:
         if t is not None:
@@ -176,6 +178,7 @@ def _page(role: str):
 
 
 def _station_page(role: str):
+    @in_page_threads
     def page(code: str, request: Request, now: Annotated[datetime, Depends(clock)],
              month: str | None = None) -> Response:
         scorer, token, refused = _who(request, role)

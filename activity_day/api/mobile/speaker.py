@@ -26,6 +26,7 @@ from activity_day.api.mobile.pages import (
     csrf_ok,
     csrf_token,
     enter,
+    in_page_threads,
     is_month,
     redirect_with_flash,
     refusal_page,
@@ -123,6 +124,7 @@ def _resolve(request: Request) -> tuple[SpeakerHolder | None, str]:
 
 
 @router.get("/m/speaker")
+@in_page_threads
 def speaker_page(request: Request, now: Annotated[datetime, Depends(clock)], t: str | None = None,
                  month: str | None = None) -> Response:
     if t is not None:

@@ -33,6 +33,7 @@ from activity_day.api.mobile.pages import (
     csrf_ok,
     csrf_token,
     enter,
+    in_page_threads,
     is_month,
     local_today,
     month_form,
@@ -179,6 +180,7 @@ def flash_notice(flash: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 @router.get("/m/station")
+@in_page_threads
 def station_page(request: Request, now: Annotated[datetime, Depends(clock)],
                  t: str | None = None, month: str | None = None) -> Response:
     if t is not None:
