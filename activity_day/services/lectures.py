@@ -322,8 +322,8 @@ def order_from_api(county: str, station: str, month: str, menu_code: str, day: s
         return public(order, stations, month)
 
 
-def orders_of(county: str, station: str, month: str) -> list[dict[str, Any]]:
-    return [r for r in list_orders(county, month) if r["station"] == station]
+def orders_of(county: str, station: str, month: str, session: Session | None = None) -> list[dict[str, Any]]:
+    return [r for r in list_orders(county, month, session) if r["station"] == station]
 
 
 # --- speakers' own tokens (接单 through the API): services/speaker_tokens.py, re-exported above -----------

@@ -171,3 +171,27 @@ def test_a_speaker_accepts_and_declines_on_the_speaker_page(menu_day, county) ->
         assert [o.team for o in orders() if o.station_code == first["station"]] == [now.team]
     with client_at(app, BEFORE_DEADLINE) as station:
         assert station.get("/m/speaker").status_code == 401  # no cookie
+
+
+def test_a_station_page_with_its_lecture_orders_is_one_read(menu_day, county, settings) -> None:
+    """The page, its plan, its lecture menu, its orders and its ratings: read in one transaction (one snapshot)."""
+    from sqlalchemy import event
+
+    from activity_day.models import get_engine
+
+    token = tokens_for(county, ["001"])["001"]
+    app = create_app()
+    with client_at(app, BEFORE_DEADLINE) as client:
+        enter(client, "/m/station", token)
+        base = {"csrf": csrf_token(token), "month": MONTH, "menu_code": "XJ-01"}
+        assert client.post("/m/station/lectures", data=base | {"date": "", "audience": "60"}).status_code == 303
+        begun: list[str] = []
+        engine = get_engine(settings.database_url)
+        listen = (engine, "begin", lambda conn: begun.append("begin"))
+        event.listen(*listen)
+        try:
+            page = client.get(f"/m/station?month={MONTH}")
+        finally:
+            event.remove(*listen)
+    assert page.status_code == 200 and 'id="menu-XJ-01"' in page.text and "待派单" in page.text
+    assert begun == ["begin"]

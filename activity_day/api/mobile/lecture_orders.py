@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from sqlmodel import Session
+
 from activity_day.api.mobile.pages import cn_date, split_problems
 from activity_day.domain.codes import normalize_code
 from activity_day.domain.dates import month_days, parse_month
@@ -51,12 +53,14 @@ def rating_form(order: dict[str, Any] | None, rated: dict[str, Any] | None,
 def section(county: str, station: str, month: str, content: Any, typed: dict[str, dict[str, str]] | None = None,
             errors: dict[tuple[str, str], str] | None = None, problems: list[str] | None = None,
             failed: str = "", rating_typed: dict[str, dict[str, str]] | None = None,
-            failed_rating: str = "") -> dict[str, Any] | None:
-    """The section's context, or None when the month's official plan has no lecture menu."""
+            failed_rating: str = "", session: Session | None = None) -> dict[str, Any] | None:
+    """The section's context, or None when the month's official plan has no lecture menu (read in the caller's
+    transaction, if it gives one)."""
     if content is None or not content.lecture_menu:
         return None
-    orders = {o["menu_code"]: o for o in orders_of(county, station, month)}
-    rated = {menu: r for (code, menu), r in ratings_by(county, month, STATION_RATER).items() if code == station}
+    orders = {o["menu_code"]: o for o in orders_of(county, station, month, session)}
+    rated = {menu: r for (code, menu), r in ratings_by(county, month, STATION_RATER, session).items()
+             if code == station}
     days = month_days(*parse_month(month))
     items = []
     for m in content.lecture_menu:

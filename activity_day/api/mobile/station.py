@@ -131,8 +131,9 @@ def _context(station: Station, token: str, month: str, now: datetime, rows: list
         records = records_of(county=station.county, station_code=station.code, month=month,
                              session=session) if stored else []
         found = findings.list_findings(station.county, station=station.code, as_of=local_today(now), session=session)
+        ordering = lecture_orders.section(station.county, station.code, month, content, **(lectures or {}),
+                                          session=session)
     deadline = deadline_of(content, profile.intake.deadline_time) if content is not None else None
-    ordering = lecture_orders.section(station.county, station.code, month, content, **(lectures or {}))
     return {
         "station": {"code": station.code, "name": me.name if me is not None else station.code,
                     "township": me.township if me is not None else ""},
