@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -154,12 +155,31 @@ def observer_townships(*, session: Session, county: str, name: str, now: datetim
                    if is_live(row.expires_at, now)})
 
 
+# Every scorer's page and score reads these: built once (bound values as parameters).
+_SCORER_TOKEN = select(ScorerToken).where(
+    ScorerToken.token_sha256 == bindparam("sha"), ScorerToken.revoked_at.is_(None),  # type: ignore[union-attr]
+    ScorerToken.role.in_([ScorerRole.TEAM, ScorerRole.OBSERVER]))  # type: ignore[attr-defined]
+_SCORES_OF = select(InspectionScore).where(
+    InspectionScore.county == bindparam("county"), InspectionScore.month == bindparam("month"),
+    InspectionScore.scorer == bindparam("scorer"),
+    InspectionScore.station_code.in_(bindparam("codes", expanding=True)))  # type: ignore[attr-defined]
+
+
+def _scores_by_query(observer: bool) -> Any:
+    query = select(InspectionScore, Station.name).join(
+        Station, (Station.county == InspectionScore.county) & (Station.code == InspectionScore.station_code),
+        isouter=True).where(InspectionScore.county == bindparam("county"),
+                            InspectionScore.scorer == bindparam("scorer"))
+    return query.where(InspectionScore.mode == InspectionMode.OBSERVER) if observer else query
+
+
+_SCORES_BY = {observer: _scores_by_query(observer) for observer in (False, True)}
+
+
 def scorer_for_token(*, session: Session, token: str, now: datetime | None = None) -> Scorer | None:
     """The holder of a live (not revoked, not expired) scoring token, or None (a speaker's token does not
     score)."""
-    row = session.exec(select(ScorerToken).where(
-        ScorerToken.token_sha256 == token_sha256(token), ScorerToken.revoked_at.is_(None),  # type: ignore[union-attr]
-        ScorerToken.role.in_([ScorerRole.TEAM, ScorerRole.OBSERVER]))).first()  # type: ignore[attr-defined]
+    row = session.exec(_SCORER_TOKEN, params={"sha": token_sha256(token)}).first()
     if row is None or not is_live(row.expires_at, now or utcnow()):
         return None
     return Scorer(county=row.county, role=ScorerRole(row.role), name=row.name, township=row.township,
@@ -224,10 +244,8 @@ def stations_of(*, scorer: Scorer, month: str, session: Session | None = None) -
             listed = [{"station_code": code, "township": scorer.township, "mode": InspectionMode.OBSERVER,
                        "slot": None} for code in stations]
         codes = [s["station_code"] for s in listed]
-        scores = {(r.station_code, str(r.mode)): r for r in session.exec(select(InspectionScore).where(
-            InspectionScore.county == scorer.county, InspectionScore.month == month,
-            InspectionScore.scorer == scorer.name,
-            InspectionScore.station_code.in_(codes))).all()} if codes else {}  # type: ignore[attr-defined]
+        scores = {(r.station_code, str(r.mode)): r for r in session.exec(_SCORES_OF, params={
+            "county": scorer.county, "month": month, "scorer": scorer.name, "codes": codes}).all()} if codes else {}
         numbers = score_store.latest_revisions(session=session, county=scorer.county, month=month, codes=codes)
     out = []
     for order, s in enumerate(listed, start=1):
@@ -416,13 +434,9 @@ def revisions_for(*, scorer: Scorer, month: str, code: str, mode: InspectionMode
 
 def scores_by(*, scorer: Scorer, session: Session | None = None) -> list[dict[str, Any]]:
     """Every score the scorer holds, newest month first, each with its station's name."""
-    query = select(InspectionScore, Station.name).join(
-        Station, (Station.county == InspectionScore.county) & (Station.code == InspectionScore.station_code),
-        isouter=True).where(InspectionScore.county == scorer.county, InspectionScore.scorer == scorer.name)
-    if scorer.role is ScorerRole.OBSERVER:
-        query = query.where(InspectionScore.mode == InspectionMode.OBSERVER)
     with reading(session) as session:
-        rows = session.exec(query).all()
+        rows = session.exec(_SCORES_BY[scorer.role is ScorerRole.OBSERVER],
+                            params={"county": scorer.county, "scorer": scorer.name}).all()
         out = [{"month": r.month, "station_code": r.station_code, "name": name or "", "mode": str(r.mode),
                 **_score_public(r, None)} for r, name in rows]
     return sorted(out, key=lambda s: (s["month"], s["station_code"]), reverse=True)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
 from activity_day.models import LectureOrder, LectureRating, Speaker, upsert
@@ -71,9 +71,14 @@ def orders_frame(*, session: Session, county: str, month: str) -> pd.DataFrame:
 def orders(*, session: Session, county: str, month: str, lock: bool = False) -> list[LectureOrder]:
     """The month's orders; with `lock`, their rows stay locked until the caller's transaction ends (PostgreSQL;
     SQLite writers queue at BEGIN), so a state change decided on them cannot be lost to a concurrent one."""
-    query = select(LectureOrder).where(LectureOrder.county == county, LectureOrder.month == month) \
-        .order_by(LectureOrder.station_code, LectureOrder.menu_code)
-    return list(session.exec(query.with_for_update() if lock else query))
+    return list(session.exec(_ORDERS_LOCKED if lock else _ORDERS, params={"county": county, "month": month}))
+
+
+# Built once (every page with a lecture menu reads them): bound values as parameters.
+_ORDERS = select(LectureOrder).where(LectureOrder.county == bindparam("county"),
+                                     LectureOrder.month == bindparam("month")) \
+    .order_by(LectureOrder.station_code, LectureOrder.menu_code)
+_ORDERS_LOCKED = _ORDERS.with_for_update()
 
 
 def save_ratings(*, session: Session, county: str, month: str, rows: Sequence[dict[str, Any]], source_ref: str) -> int:

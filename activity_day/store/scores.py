@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, text
+from sqlalchemy import bindparam, func, text
 from sqlmodel import Session, select
 
 from activity_day.models import InspectionScore, ScoreRevision
@@ -58,17 +58,21 @@ def current_scores(*, session: Session, county: str, month: str,
     return {k: v for k, v in found.items() if k in wanted}
 
 
+_LATEST = select(ScoreRevision.station_code, ScoreRevision.mode, ScoreRevision.scorer,
+                 func.max(ScoreRevision.revision)).where(
+    ScoreRevision.county == bindparam("county"), ScoreRevision.month == bindparam("month"),
+    ScoreRevision.station_code.in_(bindparam("codes", expanding=True)),  # type: ignore[attr-defined]
+).group_by(ScoreRevision.station_code, ScoreRevision.mode, ScoreRevision.scorer)
+
+
 def latest_revisions(*, session: Session, county: str, month: str,
                      codes: Sequence[str]) -> dict[tuple[str, str, str], int]:
     """(station, mode, scorer) -> the highest revision number recorded, for the given stations."""
     out: dict[tuple[str, str, str], int] = {}
     unique = sorted(set(codes))
     for start in range(0, len(unique), 500):
-        rows = session.exec(select(ScoreRevision.station_code, ScoreRevision.mode, ScoreRevision.scorer,
-                                   func.max(ScoreRevision.revision))
-                            .where(ScoreRevision.county == county, ScoreRevision.month == month,
-                                   ScoreRevision.station_code.in_(unique[start:start + 500]))  # type: ignore[attr-defined]
-                            .group_by(ScoreRevision.station_code, ScoreRevision.mode, ScoreRevision.scorer)).all()
+        rows = session.exec(_LATEST, params={"county": county, "month": month,
+                                             "codes": unique[start:start + 500]}).all()
         out |= {(code, str(mode), scorer): int(n) for code, mode, scorer, n in rows}
     return out
 

@@ -60,17 +60,31 @@ def station_entry(*, session: Session, county: str, code: str) -> Any | None:
     return session.connection().execute(_ENTRY, {"county": county, "code": code}).first()
 
 
+def _directory(township: bool, codes: bool) -> Any:
+    query = sa_select(*(getattr(Station, c) for c in STATION_COLUMNS)).where(
+        Station.county == bindparam("county"), Station.active).order_by(Station.code)
+    if township:
+        query = query.where(Station.township == bindparam("township"))
+    if codes:
+        query = query.where(Station.code.in_(bindparam("codes", expanding=True)))  # type: ignore[attr-defined]
+    return query
+
+
+# The pages' reads, built once: by (of one township, with these codes).
+_DIRECTORY = {(t, c): _directory(t, c) for t in (False, True) for c in (False, True)}
+
+
 def station_directory(*, session: Session, county: str, township: str | None = None,
                       codes: Sequence[str] | None = None) -> dict[str, Any]:
     """Active stations of the county (of one township, or with these codes) as plain rows by code, in code order
     (a page's read: no frame)."""
-    query = sa_select(*(getattr(Station, c) for c in STATION_COLUMNS)).where(
-        Station.county == county, Station.active).order_by(Station.code)
+    params: dict[str, Any] = {"county": county}
     if township is not None:
-        query = query.where(Station.township == township)
+        params["township"] = township
     if codes is not None:
-        query = query.where(Station.code.in_(list(codes)))  # type: ignore[attr-defined]
-    return {r.code: r for r in session.connection().execute(query)}
+        params["codes"] = list(codes)
+    query = _DIRECTORY[township is not None, codes is not None]
+    return {r.code: r for r in session.connection().execute(query, params)}
 
 
 LIFETIME_COLUMNS = ["joined_on", "left_on", "active"]
