@@ -45,9 +45,7 @@ def reuse_port_socket(family: socket.AddressFamily, address: tuple[Any, ...]) ->
     sock = tcp_socket(family)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    if family == socket.AF_INET6:
-        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-    sock.bind(address)
+    sock.bind(address)  # "::" takes IPv4 too where the system's default is dual-stack, as with uvicorn's own
     sock.set_inheritable(True)
     return sock
 
