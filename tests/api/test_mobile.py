@@ -156,3 +156,32 @@ def test_observer_sees_the_own_township_and_nothing_else(app, county) -> None:
                            headers={"X-CSRF-Token": csrf_token(token)})
         assert sent.status_code == 200
         assert "88.0" in client.get("/m/observer").text
+
+
+def test_a_plan_row_shows_what_is_stored_now_and_only_its_own_errors(app, county) -> None:
+    """The plan form's rows are rendered once per distinct row and kept (station.plan_row): a plan sent again with
+    other values shows the new ones, a row with errors shows them and the same row without errors shows none."""
+    token = tokens_for(county, ["001"])["001"]
+    with client_at(app, BEFORE_DEADLINE) as client:
+        enter(client, "/m/station", token)
+        first = client.post("/m/station/plan", data=form(token, location="村综合服务中心", submission_id="h5-test-0101"))
+        assert first.status_code == 303
+        assert 'value="村综合服务中心"' in client.get("/m/station").text
+        again = client.post("/m/station/plan", data=form(token, location="新时代文明实践站",
+                                                         submission_id="h5-test-0102"))
+        assert again.status_code == 303
+        shown = client.get("/m/station").text
+        assert 'value="新时代文明实践站"' in shown and "村综合服务中心" not in shown
+
+        two = form(token, expected_participants="多", submission_id="h5-test-0103")
+        two = {k: [v, v] if k in PLAN_FIELDS else v for k, v in two.items()}  # two rows, both wrong in one field
+        wrong = client.post("/m/station/plan", data=two | {"expected_participants": ["40", "多"]})
+        assert wrong.status_code == 422
+        errors = dict(re.findall(r'<p class="error" id="e-(\d-\w+)">([^<]+)</p>', wrong.text))
+        assert set(errors) == {"1-expected_participants"}  # the second row's, not the first's
+        assert wrong.text.count('aria-invalid="true"') == 1
+        assert '<p class="error"' not in client.get("/m/station").text  # the same rows again: no error kept
+
+
+PLAN_FIELDS = ("name", "task", "action_kind", "start_time", "location", "expected_participants", "checklist_code",
+               "volunteer_team")

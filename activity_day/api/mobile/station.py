@@ -45,6 +45,7 @@ from activity_day.api.mobile.pages import (
     split_problems,
     take_flash,
 )
+from activity_day.documents.render import environment
 from activity_day.domain.lateness import deadline_of
 from activity_day.domain.months import TZ, next_month, this_month
 from activity_day.errors import Refused
@@ -98,6 +99,24 @@ def options(items: tuple[tuple[str, str, bool], ...], selected: str | None) -> M
                           for value, head, tail in _option_parts(items)))
 
 
+@lru_cache(maxsize=4096)
+def _plan_row(i: int, values: tuple[str, ...], errors: tuple[tuple[str, str], ...],
+              code_options: tuple[tuple[str, str, bool], ...]) -> Markup:
+    row = dict(zip(PLAN_KEYS, values, strict=True))
+    return Markup(environment().get_template("mobile/_plan_row.html").render(
+        i=i, row=row, errors={(i, key): text for key, text in errors}, labels=LABELS, options=options,
+        task_options=TASK_OPTIONS, kind_options=KIND_OPTIONS, code_options=code_options))
+
+
+def plan_row(i: int, row: dict[str, str], errors: dict[tuple[int, str], str],
+             code_options: tuple[tuple[str, str, bool], ...]) -> Markup:
+    """One activity row of the plan form as HTML. A row is the same HTML whenever its position, values, errors
+    and the month's checklist codes are: rendered once per process and kept (most of a page's rendering was its
+    ten rows, each with three lists)."""
+    mine = tuple(sorted((key, text) for (n, key), text in errors.items() if n == i))
+    return _plan_row(i, tuple(str(row.get(key, "")) for key in PLAN_KEYS), mine, code_options)
+
+
 def _blank_row() -> dict[str, str]:
     return dict.fromkeys(PLAN_KEYS, "")
 
@@ -148,7 +167,7 @@ def _context(station: Station, token: str, month: str, now: datetime, rows: list
         "errors": errors or {}, "plan_problems": plan_problems or [], "notice": notice,
         "report_failed": report_failed or {},
         "labels": LABELS, "tasks": [t.value for t in PracticeTask], "kinds": [k.value for k in ActionKind],
-        "options": options, "task_options": TASK_OPTIONS, "kind_options": KIND_OPTIONS,
+        "plan_row": plan_row,
         "code_options": tuple((i.code, f"{i.code} {i.title}{'（必）' if i.required else ''}", True)
                               for b in content.checklist for i in b.items) if content else (),
         "records": records, "submission_id": f"h5-{uuid.uuid4().hex}",
