@@ -185,3 +185,29 @@ def test_a_plan_row_shows_what_is_stored_now_and_only_its_own_errors(app, county
 
 PLAN_FIELDS = ("name", "task", "action_kind", "start_time", "location", "expected_participants", "checklist_code",
                "volunteer_team")
+
+
+def _card(page: str, code: str) -> str:
+    start = page.index(f'id="s-{code}"')
+    return page[start:page.index("</section>", start)]
+
+
+def test_a_station_card_shows_the_score_stored_now(app, county) -> None:
+    """A team's station cards are rendered once per distinct card and kept (scorers.station_card): a score, and
+    then its correction, show on the next page; the other stations' cards stay as they were."""
+    token = scorer_token(county, ScorerRole.TEAM, TEAM)
+    headers = {"X-CSRF-Token": csrf_token(token)}
+    with client_at(app, ON_THE_DAY) as client:
+        enter(client, "/m/team", token)
+        before = client.get("/m/team").text
+        assert "未评分" in _card(before, "001")
+        assert client.post("/m/team/scores", json=score("001", "k-00000011"), headers=headers).status_code == 200
+        scored = client.get("/m/team").text
+        assert "已评分 88.0 分" in _card(scored, "001") and "未评分" not in _card(scored, "001")
+        assert _card(scored, "005") == _card(before, "005")
+        fixed = score("001", "k-00000012", items={**ITEMS, "规定动作": 20})
+        assert client.post("/m/team/scores", json=fixed, headers=headers).status_code == 200
+        corrected = _card(client.get("/m/team").text, "001")
+        assert "已评分 80.0 分" in corrected and 'data-item="规定动作" data-max' in corrected
+        assert re.search(r'data-item="规定动作"[^>]*\s+value="20"', corrected)
+        assert _card(client.get("/m/team/stations/001").text, "001") != corrected  # its own page: no 单独打开 link

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from markupsafe import Markup
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -43,6 +45,7 @@ from activity_day.api.mobile.pages import (
     shown,
     take_flash,
 )
+from activity_day.documents.render import environment
 from activity_day.domain.codes import normalize_code
 from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.months import this_month
@@ -119,6 +122,22 @@ def holder_key(scorer: Scorer) -> str:
     return sha256_hex(f"{scorer.county}|{scorer.role}|{scorer.name}|{scorer.township}")[:16]
 
 
+@lru_cache(maxsize=4096)
+def _station_card(card: str, role: str, month: str, only: str | None, rubric: tuple[tuple[str, float], ...],
+                  limits: tuple[tuple[str, int], ...]) -> Markup:
+    return Markup(environment().get_template("mobile/_station_card.html").render(
+        s=json.loads(card), role=role, month=month, only=only, rubric=list(rubric), limits=dict(limits)))
+
+
+def station_card(s: dict[str, Any], role: str, month: str, only: str | None, rubric: list[tuple[str, float]],
+                 limits: dict[str, int]) -> Markup:
+    """One station's card with its scoring form as HTML. A card is the same HTML whenever what it shows is (the
+    station, its score, the page's role, month and rubric): rendered once per process and kept (most of a team's
+    or an observer's page was its cards)."""
+    return _station_card(json.dumps(s, ensure_ascii=False, sort_keys=True), role, month, only,
+                         tuple((name, weight) for name, weight in rubric), tuple(sorted(limits.items())))
+
+
 def _context(role: str, scorer: Scorer, token: str, month: str, only: str | None = None,
              lectures: dict[str, Any] | None = None, now: datetime | None = None) -> dict[str, Any]:
     whole = role == "observer" and only is None  # the observer's own page: past scores and lectures too
@@ -145,7 +164,7 @@ def _context(role: str, scorer: Scorer, token: str, month: str, only: str | None
         "role": role, "role_cn": "检查组" if role == "team" else "文明观察员", "scorer": scorer,
         "month": month, "month_cn": f"{int(month[:4])}年{int(month[5:])}月", "stations": listed, "only": only,
         "rubric": [(name, weight) for name, weight in rubric], "categories": [name for name, _ in rubric],
-        "past": past,
+        "past": past, "station_card": station_card,
         "lectures": section,
         "csrf": csrf_token(token), "notice": None, "holder": holder_key(scorer),
         # "今日" only on the activity day itself: a month ahead it is that month's route, not today's.
