@@ -20,6 +20,7 @@ import anyio
 import anyio.to_thread
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from markupsafe import Markup
 from starlette.datastructures import FormData
 
 from activity_day.documents.render import environment
@@ -151,8 +152,12 @@ def static_url(name: str) -> str:
 
 
 def render(template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    html = environment().get_template(f"mobile/{template}").render(static=static_url, **context)
-    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+    return HTMLResponse(fragment(template, **context), status_code=status, headers=SECURITY_HEADERS)
+
+
+def fragment(template: str, **context: Any) -> Markup:
+    """A page template (or a part of a page: a plan row, a station card) rendered as HTML."""
+    return Markup(environment().get_template(f"mobile/{template}").render(static=static_url, **context))
 
 
 def refusal_page(status: int, message: str, back: str | None = None) -> HTMLResponse:

@@ -33,6 +33,7 @@ from activity_day.api.mobile.pages import (
     csrf_ok,
     csrf_token,
     enter,
+    fragment,
     in_page_threads,
     is_month,
     local_today,
@@ -45,7 +46,6 @@ from activity_day.api.mobile.pages import (
     shown,
     take_flash,
 )
-from activity_day.documents.render import environment
 from activity_day.domain.codes import normalize_code
 from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.months import this_month
@@ -125,8 +125,8 @@ def holder_key(scorer: Scorer) -> str:
 @lru_cache(maxsize=4096)
 def _station_card(card: str, role: str, month: str, only: str | None, rubric: tuple[tuple[str, float], ...],
                   limits: tuple[tuple[str, int], ...]) -> Markup:
-    return Markup(environment().get_template("mobile/_station_card.html").render(
-        s=json.loads(card), role=role, month=month, only=only, rubric=list(rubric), limits=dict(limits)))
+    return fragment("_station_card.html", s=json.loads(card), role=role, month=month, only=only, rubric=list(rubric),
+                    limits=dict(limits))
 
 
 def station_card(s: dict[str, Any], role: str, month: str, only: str | None, rubric: list[tuple[str, float]],

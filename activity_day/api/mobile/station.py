@@ -33,6 +33,7 @@ from activity_day.api.mobile.pages import (
     csrf_ok,
     csrf_token,
     enter,
+    fragment,
     in_page_threads,
     is_month,
     local_today,
@@ -45,7 +46,6 @@ from activity_day.api.mobile.pages import (
     split_problems,
     take_flash,
 )
-from activity_day.documents.render import environment
 from activity_day.domain.lateness import deadline_of
 from activity_day.domain.months import TZ, next_month, this_month
 from activity_day.errors import Refused
@@ -103,9 +103,8 @@ def options(items: tuple[tuple[str, str, bool], ...], selected: str | None) -> M
 def _plan_row(i: int, values: tuple[str, ...], errors: tuple[tuple[str, str], ...],
               code_options: tuple[tuple[str, str, bool], ...]) -> Markup:
     row = dict(zip(PLAN_KEYS, values, strict=True))
-    return Markup(environment().get_template("mobile/_plan_row.html").render(
-        i=i, row=row, errors={(i, key): text for key, text in errors}, labels=LABELS, options=options,
-        task_options=TASK_OPTIONS, kind_options=KIND_OPTIONS, code_options=code_options))
+    return fragment("_plan_row.html", i=i, row=row, errors={(i, key): text for key, text in errors}, labels=LABELS,
+                    options=options, task_options=TASK_OPTIONS, kind_options=KIND_OPTIONS, code_options=code_options)
 
 
 def plan_row(i: int, row: dict[str, str], errors: dict[tuple[int, str], str],
