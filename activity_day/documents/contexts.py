@@ -131,7 +131,7 @@ def station_highlights(activities: pd.DataFrame) -> pd.Series:
     return own.groupby("station_code")["name"].agg(lambda n: "、".join(list(dict.fromkeys(n))[:HIGHLIGHTS]))
 
 
-ATTACHMENTS = ("ranking", "results", "problems", "overdue", "checkins")  # keys of the prose's attachment_names
+ATTACHMENTS = ("ranking", "results", "lectures", "problems", "overdue", "checkins")  # keys of the prose's attachment_names
 
 
 def circular_context(facts: CircularFacts, activities: pd.DataFrame, *, profile: Profile, plan: PlanContent,
@@ -148,7 +148,7 @@ def circular_context(facts: CircularFacts, activities: pd.DataFrame, *, profile:
     rc = facts.rectification | {"overdue_worst": labelled(facts.rectification["overdue_worst"]),
                                 "overdue_rows": labelled(facts.rectification["overdue_rows"])}
     evidence = facts.evidence
-    attachments = ["ranking", "results", "problems"]
+    attachments = ["ranking", "results", *(["lectures"] if facts.lectures else []), "problems"]
     if rc["overdue_rows"]:
         attachments.append("overdue")
     if evidence and facts.missing_checkins:

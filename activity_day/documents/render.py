@@ -209,7 +209,10 @@ def docx_bytes(template: str, context: dict[str, Any], *, dated: datetime, title
     props = doc.docx.core_properties
     props.created = props.modified = dated
     props.last_printed = dated
-    props.title, props.author, props.last_modified_by, props.revision = title, "activity-day", "activity-day", 1
+    # Who wrote it is the office that issues it (no software name in what leaves the office)
+    author = context.get("office_name") or ""
+    props.title, props.author, props.last_modified_by, props.revision = title, author, author, 1
+    props.comments = props.subject = props.keywords = props.category = ""
     # What docxtpl's save adds to python-docx's: pictures of the template replaced, media swapped after saving.
     assert not (doc.pics_to_replace or doc.crc_to_new_media or doc.crc_to_new_embedded or doc.zipname_to_replace)
     return pinned_docx(doc.docx)

@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from activity_day.domain.aggregate import station_scores
+from activity_day.domain.aggregate import station_scores, township_order
 from activity_day.domain.dates import shift_month
 from activity_day.domain.indicators import DIMENSIONS, EvaluationRules, Indicator
 from activity_day.errors import OperatorError
@@ -397,8 +397,10 @@ def watch_list(scored: pd.DataFrame, r: PeriodRecords, rules: EvaluationRules) -
     info = scored.set_index("code")
     rows = [{"code": c, "name": info.loc[c, "name"], "township": info.loc[c, "township"],
              "total": info.loc[c, "total"], "reasons": "；".join(rs)} for c, rs in reasons.items()]
+    place = {t: i for i, t in enumerate(township_order(r.stations))}  # the registry's order, as every list
     return pd.DataFrame(rows, columns=["code", "name", "township", "total", "reasons"]).sort_values(
-        ["township", "code"]).reset_index(drop=True)
+        ["township", "code"], key=lambda c: c.map(lambda t: place.get(t, len(place))) if c.name == "township" else c,
+        kind="stable").reset_index(drop=True)
 
 
 def township_profile(scored: pd.DataFrame) -> pd.DataFrame:

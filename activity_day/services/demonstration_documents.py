@@ -64,10 +64,12 @@ def render_notice(county: str, round_: str, kind: str, folder: Path) -> Rendered
         apps = store.applications(session=session, county=county, round_=round_)
         stations = crud.stations_frame(session=session, county=county).set_index("code")
         objections = store.objections(session=session, county=county, round_=round_)
+    place = {t: i for i, t in enumerate(dict.fromkeys(stations["township"]))}  # the registry's order of townships
     listed = [a for a in apps if a.eligible and (a.named if kind == "naming" else a.decision == "approved")]
     upheld = {o.station_code for o in objections if o.upheld}
     rows = [{"township": stations.loc[a.station_code, "township"], "name": stations.loc[a.station_code, "name"],
-             "brand": a.brand} for a in sorted(listed, key=lambda a: (stations.loc[a.station_code, "township"], a.station_code))]
+             "brand": a.brand} for a in sorted(listed, key=lambda a: (place[stations.loc[a.station_code, "township"]],
+                                                                      a.station_code))]
     signed = found.named_on if kind == "naming" and found.named_on else found.publicity_start
     doc_number = None
     if kind == "naming":

@@ -15,6 +15,7 @@ from datetime import UTC, date
 from pathlib import Path
 
 import pytest
+from docx import Document
 
 from activity_day.documents.plaintext import docx_plain, html_plain
 from activity_day.domain.dates import FIXED_DAYS, cn_date
@@ -83,6 +84,15 @@ def test_no_issued_document_has_a_software_word_or_an_unbacked_claim(year: dict)
         for fmt, text in texts.items():
             found += [f"{name}.{fmt}: {w}" for w in software_words(text)]
             found += [f"{name}.{fmt}: {w}" for w in UNBACKED if w in text]
+    # nor in what Word shows under 文件 > 信息: the author is the office, no generator's name or comment
+    office = year["profile"].county.office_name
+    for path in sorted(year["out"].rglob("*.docx")):
+        props = Document(str(path)).core_properties
+        shown = " ".join(filter(None, (props.author, props.last_modified_by, props.comments, props.subject,
+                                       props.keywords, props.title, props.category)))
+        found += [f"{path.name} properties: {w}" for w in software_words(shown) + re.findall(r"[A-Za-z-]{4,}", shown)]
+        if path.parent.name != "2027" and path.stem in ("circular", "plan-v2"):
+            assert props.author == office, path
     assert found == []
 
 
@@ -134,6 +144,16 @@ def test_every_circular_commends_only_what_its_annexes_allow(year: dict) -> None
         assert [n for n in named if not any(n.endswith(name) for _town, name in eligible)] == [], month
         if named:
             assert re.search(rf"所站共 {len(eligible)} 个", body), month
+            assert "经检查组评分，综合得分在 " in body, month  # the sentence names the score the line applies to
+        # the score compared with the lines is the one the body defines, with the profile's weights
+        if ranked:
+            assert (f"综合得分按检查组评分占 {round(scoring.team_weight * 100)}% 、文明观察员评分占 "
+                    f"{round(scoring.observer_weight * 100)}% 计算") in body, month
+        rectify = re.search(r"以下 (\d+) 个所站综合得分低于 [\d.]+ 分，列入限期整改：(.+?)\n", body)
+        below = [r for r in ranked if float(r[6]) < scoring.rectify_threshold]
+        assert (int(rectify.group(1)) if rectify else 0) == len(below), month
+        if rectify:
+            assert [r[2] for r in below if r[2] not in rectify.group(2)] == [], month
 
 
 def test_every_weakness_the_body_states_is_followed_by_a_requirement(year: dict) -> None:
@@ -205,7 +225,7 @@ def test_the_evaluation_report_is_dated_after_its_period(year: dict) -> None:
 
 def test_first_middle_and_last_month_as_printed(year: dict, tmp_path: Path) -> None:
     """The circulars and official plans of January, June and December and the evaluation report, rendered by
-    LibreOffice: no software words on any page, the December circular's body within seven pages, the signature
+    LibreOffice: no software words on any page, the December circular's body within six pages, the signature
     never alone on its page."""
     from tests.documents.test_rendering import EXPORT, lines, pages, renderer
 
@@ -226,9 +246,8 @@ def test_first_middle_and_last_month_as_printed(year: dict, tmp_path: Path) -> N
         assert software_words(text) == [], name
     december = rendered["04-circular"]
     body = next(i for i, page in enumerate(december) if page.text.startswith("附件1"))
-    # six pages of text (its 16-row lecture table takes more than one) and the signature page, which carries the
-    # body's last paragraph
-    assert body <= 7, f"the December circular's body runs to page {body}"
+    # at most six pages of body, its signature page included (the lecture table is an attachment)
+    assert body <= 6, f"the December circular's body runs to page {body}"
     signature = december[body - 1].text
     assert "附件：1．" in signature and signature.index("附件：1．") > 0, "the signature page holds more than the signature"
     # every plan and circular: the page that is signed carries text of the body above its 附件说明 and signature

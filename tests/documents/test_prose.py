@@ -163,9 +163,9 @@ def test_the_circulars_three_formats_have_the_same_sections_and_figures(month: d
     figures = [
         f"全县{s['stations']}个", f"{s['submitted']}个报送了活动计划", f"共计划开展活动{s['activities']}场",
         f"抽取{s['drawn']}个所站", f"线上飞检{s['online']}个", f"线下巡查{s['onsite']}个",
-        f"检查组共对{s['inspected']}个所站完成打分评定", f"平均得分{score_text(s['average'])}分",
+        f"检查组共对{s['inspected']}个所站完成打分评定", f"平均综合得分{score_text(s['average'])}分",
         f"检查发现问题{s['problems']}个", "群众参与人数偏少", "活动记录不完整",
-        f"无逾期未整改问题的所站共{s['commend_eligible']}个", f"以下{s['rectify']}个所站得分低于",
+        f"无逾期未整改问题的所站共{s['commend_eligible']}个", f"以下{s['rectify']}个所站综合得分低于",
         "收到整改通知的2个所站",  # 002 (a problem) and 020 (a problem and a score below 70)
         f"本月新收集意见建议{s['feedback_new']}条", f"办结{s['feedback_closed']}条", f"累计{s['feedback_total']}条",
         f"尚未办结{s['feedback_open']}条", "95.00", "75.00", "60.00",
@@ -176,4 +176,4 @@ def test_the_circulars_three_formats_have_the_same_sections_and_figures(month: d
     assert disagreements(without_section(sections, "md", 2), texts, figures)
     average = score_text(s["average"])
     lost_average = texts | {"docx": texts["docx"].replace(average, "")}
-    assert disagreements(sections, lost_average, figures) == [f"docx lacks 平均得分{average}分"]
+    assert disagreements(sections, lost_average, figures) == [f"docx lacks 平均综合得分{average}分"]

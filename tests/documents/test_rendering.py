@@ -128,18 +128,22 @@ def test_the_circular_is_a_document_an_office_can_issue(rendered) -> None:
     body = next(i for i, page in enumerate(doc) if page.text.startswith("附件1"))  # attachments: a new page
     assert body <= 6, f"the body runs to page {body}"
     # 附件说明 and the signature stay together on the body's last page
-    assert all(t in doc[body - 1].text for t in ("附件：1．", "2．所站得分表", "3．存在问题清单", "2026年12月10日"))
-    # The lecture table follows its paragraph in the body, a county total last; no heading ends a page alone.
+    assert all(t in doc[body - 1].text for t in ("附件：1．", "2．所站得分表", "3．各乡镇（街道）宣讲点单派单情况",
+                                                 "4．存在问题清单", "2026年12月10日"))
+    # The lecture paragraph points to its table, an attachment of its own with a county total last; no heading ends
+    # a page alone.
     text = "".join(page.text for page in doc[:body])
-    assert re.search(r"表1本月微型宣讲点单、派单和评单情况乡镇（街道）点单派出宣讲队已宣讲评价平均评分未能派单", text)
-    assert re.search(r"合计\d+\d+", text.split("派单和评单情况")[1].split("四、下步要求")[0])
+    assert "各乡镇（街道）情况见附件3。" in text and "派出宣讲队已宣讲" not in text
+    lectures = next(page.text for page in doc if page.text.startswith("附件3"))
+    assert re.search(r"附件3各乡镇（街道）宣讲点单派单情况乡镇（街道）点单派出宣讲队已宣讲评价平均评分未能派单", lectures)
+    assert re.search(r"合计\d+\d+", lectures)
     for page in doc[:body]:
         assert not re.search(r"[一二三四五六]、[\u4e00-\u9fa5]{2,8}(—\d+—)?$", page.text), page.text[-40:]
     # 版记: on the last page, at its foot (test_the_colophon_shares_the_last_page_when_it_has_room)
-    assert "抄送：" in doc[-1].text and doc[-1].text.endswith("印发")
-    # Every page of the complete problem list (attachment 3) starts with the repeated header row.
-    third = next(i for i, page in enumerate(doc) if page.text.startswith("附件3"))
-    fourth = next((i for i, page in enumerate(doc) if page.text.startswith("附件4")), len(doc) - 1)
+    assert "抄送：" in doc[-1].text and re.sub(r"—\d+—$", "", doc[-1].text).endswith("印发")
+    # Every page of the complete problem list (attachment 4) starts with the repeated header row.
+    third = next(i for i, page in enumerate(doc) if page.text.startswith("附件4"))
+    fourth = next((i for i, page in enumerate(doc) if page.text.startswith("附件5")), len(doc) - 1)
     continued = [page for page in doc[third + 1:fourth] if page.words]
     assert continued, "the demo's problem list should run over more than one page"
     assert all(page.words[0].text == "序号" for page in continued), [p.text[:20] for p in continued]

@@ -61,10 +61,11 @@ def test_figures_match_a_hand_computation(compiled: dict) -> None:
     assert [p.text for p in doc.paragraphs if p.style.name == "GW H1"][:4] == [
         "一、基本情况", "二、主要做法和亮点", "三、存在问题", "四、下步要求"]
     basics = next(t for t in texts if t.startswith("全县248个"))
-    assert "检查组共对3个所站完成打分评定，平均得分75.17分" in basics
+    assert "检查组共对3个所站完成打分评定，平均综合得分75.17分" in basics
+    assert "综合得分按检查组评分占70%、文明观察员评分占30%计算" in basics
     assert any("其中1个所站未经检查组评分，仅有文明观察员评分（平均90.00分），单列于附件2，不参与排名和表扬" in t
                for t in texts)
-    assert "经检查组评分，得分在90分以上、本月未发现问题、无逾期未整改问题的所站共1个，予以通报表扬：" in texts
+    assert "经检查组评分，综合得分在90分以上、本月未发现问题、无逾期未整改问题的所站共1个，予以通报表扬：" in texts
     ranking = [[c.text for c in row.cells] for row in doc.tables[0].rows[1:3]]
     zhongxing, laian = names.loc["001", "乡镇（街道）"], names.loc["020", "乡镇（街道）"]
     assert ranking == [["1", zhongxing, "16", "2", "82.75", "—"], ["2", laian, "16", "1", "60.00", "—"]]
@@ -80,7 +81,7 @@ def test_figures_match_a_hand_computation(compiled: dict) -> None:
     # 下步要求: the two stations with findings report by the deadline, 15 days after the circular's date.
     assert any("收到整改通知的2个所站要对照3条问题逐条整改，于2026年12月25日前报送整改报告" in t for t in texts)
     # One month of scores: the bars as 图1 and no trend (nothing said of it: it is the software's condition).
-    assert len(doc.inline_shapes) == 1 and "图1　各乡镇（街道）检查组评分平均得分" in texts
+    assert len(doc.inline_shapes) == 1 and "图1　各乡镇（街道）平均综合得分" in texts
     assert not any("趋势" in t for t in texts)
     # The cases in the body leave out the commended station; every problem is in attachment 3.
     assert [[c.text for c in row.cells][1:] for row in doc.tables[3].rows[1:]] == [
@@ -91,7 +92,7 @@ def test_figures_match_a_hand_computation(compiled: dict) -> None:
 def test_html_escapes_station_text_and_inlines_charts(compiled: dict) -> None:
     html = (compiled["out"] / "circular.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
-    assert html.count("<svg") == 1 and "<!--" not in html and "<figcaption>图1　各乡镇（街道）检查组评分平均得分</figcaption>" in html
+    assert html.count("<svg") == 1 and "<!--" not in html and "<figcaption>图1　各乡镇（街道）平均综合得分</figcaption>" in html
     md = (compiled["out"] / "circular.md").read_text(encoding="utf-8")
     assert "<script>" not in md and "| 1 |" in md
 
