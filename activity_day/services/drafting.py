@@ -12,6 +12,7 @@ from activity_day.documents.contexts import plan_context
 from activity_day.documents.render import docx_bytes, render_text, write_bytes, write_text
 from activity_day.domain.dates import cn_month
 from activity_day.domain.outcomes import DraftResult
+from activity_day.domain.plan_rules import plan_rule_violations
 from activity_day.domain.planning import draft_month
 from activity_day.domain.schedules import draft_month as due
 from activity_day.models import ChecklistItem, LearningItem, PlanStatus
@@ -69,6 +70,11 @@ class RenderedPlan:
     files: documents.Files
 
 
+class PlanContradiction(RuntimeError):
+    """A plan that would claim what its month does not hold (a festival of another month, a deadline before its
+    issue, an adopted comment that changes nothing): a defect of the software, never written."""
+
+
 def render_plan(county: str, month: str, version: int, folder: Path) -> RenderedPlan:
     """Write the plan version as Markdown, HTML and DOCX into `folder` and record them."""
     with transaction(read_only=True) as session:
@@ -79,6 +85,9 @@ def render_plan(county: str, month: str, version: int, folder: Path) -> Rendered
                 f"{cn_month(month)}尚无{'方案征求意见稿' if version == 1 else '正式方案'}：请先运行 "
                 f"activity-day run {'draft' if version == 1 else 'review'} --month {month}")
     content = crud.plan_content(plan)
+    found = plan_rule_violations(content)  # the rules a plan obeys, held before any version is written
+    if found:
+        raise PlanContradiction(f"plan {month} v{version} breaks its rules: " + "; ".join(found))
     context = plan_context(content, profile=profile, version=version, draft=plan.status == PlanStatus.DRAFT,
                            doc_number=plan.doc_number, month=month)
     markdown = render_text("plan.md.j2", **context)
