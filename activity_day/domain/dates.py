@@ -12,7 +12,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 import chinese_calendar
-from lunar_python import Solar
+from lunar_python import Lunar, Solar
 
 TRADITIONAL = "traditional"
 COMMEMORATIVE = "commemorative"
@@ -140,8 +140,30 @@ def day_marks(year: int, month: int) -> list[DayMark]:
 @dataclass(frozen=True)
 class HolidayInfo:
     holidays: dict[date, str]  # statutory holidays (法定节假日) in the month
-    source: str  # "chinese-calendar", "profile" or "weekends-only"
+    source: str  # "chinese-calendar", "profile" or "statutory-rule" (the year's arrangement not yet published)
     note: str | None  # for the operator when the data is incomplete (never written into a document)
+
+
+@lru_cache(maxsize=32)
+def statutory_by_rule(year: int) -> dict[date, str]:
+    """The holidays of `year` as the State Council's rules fix them before the year's arrangement is published:
+    the statutory days of 《全国年节及纪念日放假办法》 (2024 revision: 元旦 1, 春节 4 from 除夕, 清明 1, 劳动节 2,
+    端午 1, 中秋 1, 国庆 3), widened to the weeks the arrangements have given every year since 2008 (春节 from
+    除夕 to 初六, 劳动节 1-5 May, 国庆 1-7 October), so that a fallback never puts the activity day on a holiday.
+    The published arrangement (chinese-calendar or the profile's file) always wins over this."""
+    days: dict[date, str] = {date(year, 1, 1): "元旦"}
+    new_year = Lunar.fromYmd(year, 1, 1).getSolar()
+    first = date(new_year.getYear(), new_year.getMonth(), new_year.getDay())
+    days |= {first + timedelta(days=k): "春节" for k in range(-1, 7)}
+    for day in (date(year, 4, d) for d in range(3, 7)):
+        if Solar.fromYmd(day.year, day.month, day.day).getLunar().getJieQi() == "清明":
+            days[day] = "清明节"
+    days |= {date(year, 5, d): "劳动节" for d in range(1, 6)}
+    for (lunar_month, lunar_day), name in (((5, 5), "端午节"), ((8, 15), "中秋节")):
+        s = Lunar.fromYmd(year, lunar_month, lunar_day).getSolar()
+        days[date(s.getYear(), s.getMonth(), s.getDay())] = name
+    days |= {date(year, 10, d): "国庆节" for d in range(1, 8)}
+    return {d: name for d, name in days.items() if d.year == year}
 
 
 # A day -> (is it a statutory holiday, its English name); raises NotImplementedError for a year it lacks.
@@ -167,9 +189,11 @@ def statutory_holidays(year: int, month: int, overrides: dict[date, str], *,
     except NotImplementedError:
         note = (
             f"{year}年法定节假日安排尚未收录（chinese-calendar 暂无该年数据，县情配置也未提供节假日文件），"
-            "集中活动日暂按周末休息日排定，国务院办公厅公布放假安排后请核对。"
+            "集中活动日暂按《全国年节及纪念日放假办法》规定的节日及春节、劳动节、国庆节的通常假期避开排定，"
+            "国务院办公厅公布放假安排后请核对。"
         )
-        return HolidayInfo({}, "weekends-only", note)
+        rule = statutory_by_rule(year)
+        return HolidayInfo({d: rule[d] for d in days if d in rule}, "statutory-rule", note)
 
 
 def pick_activity_day(

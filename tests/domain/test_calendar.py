@@ -1,6 +1,7 @@
 from datetime import date
 from functools import cache
 
+import chinese_calendar
 import pytest
 
 from activity_day.domain.dates import (
@@ -10,6 +11,7 @@ from activity_day.domain.dates import (
     nth_weekday,
     pick_activity_day,
     shift_month,
+    statutory_by_rule,
     statutory_holidays,
     traditional_festivals,
 )
@@ -108,8 +110,26 @@ def test_activity_day_earlier_within_month() -> None:
 
 def test_year_without_data_falls_back_with_a_note() -> None:
     info = statutory_holidays(2027, 2, {}, lookup=unpublished)
-    assert info.holidays == {} and info.source == "weekends-only"
-    assert "2027年" in info.note
+    # 除夕 is 2027-02-05 and 春节 02-06: the rule's days from 除夕 to 初六, never a weekend-only guess
+    assert info.source == "statutory-rule" and "2027年" in info.note
+    assert info.holidays == {date(2027, 2, d): "春节" for d in range(5, 13)}
+    assert pick_activity_day(2027, 2, rule="fixed", day=5, holidays=info.holidays) == date(2027, 2, 13)
+    april = statutory_holidays(2027, 4, {}, lookup=unpublished).holidays
+    assert april == {date(2027, 4, 5): "清明节"}
+    assert statutory_holidays(2027, 10, {}, lookup=unpublished).holidays == {
+        date(2027, 10, d): "国庆节" for d in range(1, 8)}
+
+
+@pytest.mark.parametrize("year", [2025, 2026])  # the 2024 revision (除夕 a holiday) applies from 2025
+def test_the_rule_fallback_is_within_the_published_arrangements(year: int) -> None:
+    """Every day the fallback avoids was a holiday in the arrangements chinese-calendar holds (it may avoid fewer
+    days than were given, never a working day), and every statutory festival day is among them."""
+    rule = statutory_by_rule(year)
+    assert [d for d in rule if not chinese_calendar.is_holiday(d)] == []
+    assert {"元旦", "春节", "清明节", "劳动节", "端午节", "国庆节"} <= set(rule.values())
+    mid_autumn = next(m.day for m in traditional_festivals(year, 9) + traditional_festivals(year, 10)
+                      if m.name == "中秋节")
+    assert mid_autumn in rule  # named 国庆节 when it falls in that week (2025)
 
 
 def test_override_file_wins() -> None:
