@@ -23,7 +23,7 @@ from activity_day.domain.results import TREND_MONTHS, feedback_rows
 from activity_day.domain.timing import recorded_at
 from activity_day.services import documents, notices
 from activity_day.services.evidence import coverage
-from activity_day.store import crud, numbers
+from activity_day.store import closing, crud, numbers
 from activity_day.store import demonstration as demo_store
 from activity_day.store import findings as findings_store
 from activity_day.store import lectures as lecture_store
@@ -55,6 +55,7 @@ def compile_circular(county: str, month: str, folder: Path, allow_empty: bool = 
     are checked and written (the rectification sheet carries their numbers); the circular issued.
     """
     with transaction() as session:  # short: reads, the feedback items and the document number
+        closing.begin_closing(session, county, month)  # no score or rating lands between this read and the issue
         profile = crud.load_profile_of(session=session, county=county)
         plan = crud.official_plan(session=session, county=county, month=month)
         content = crud.plan_content(plan)

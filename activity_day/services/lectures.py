@@ -25,11 +25,11 @@ from activity_day.intake.cells import code_index
 from activity_day.intake.headers import ROW, H
 from activity_day.intake.lectures import validate_orders, validate_ratings
 from activity_day.intake.problems import Problem, Validated
-from activity_day.models import Circular, LectureOrder
+from activity_day.models import LectureOrder
 from activity_day.services.speaker_tokens import SpeakerHolder as SpeakerHolder
 from activity_day.services.speaker_tokens import issue_speaker_tokens as issue_speaker_tokens
 from activity_day.services.speaker_tokens import speaker_for_token as speaker_for_token
-from activity_day.store import crud
+from activity_day.store import closing, crud
 from activity_day.store import lectures as store
 from activity_day.store.database import transaction
 from activity_day.store.reading import reading
@@ -357,7 +357,7 @@ def record_ratings(*, session: Session, county: str, month: str, frame: pd.DataF
     each row of a lecture that had a team, 1 to 5, on or after the lecture's day at `now`. Accepted ratings are
     upserted on station, menu code and rater, and their lectures marked delivered. Returns the validation, the
     rows written and the rows refused for their time (a 409 through the API)."""
-    if crud.count(session=session, model=Circular, county=county, month=month):
+    if closing.closed(session, county, month):
         raise RatingRefused(timing.closed_message(month, "宣讲评价"), [], 409)
     orders = store.orders(session=session, county=county, month=month, lock=True)
     formed = {(o.station_code, o.menu_code): o for o in orders if o.status in FORMED}
@@ -399,7 +399,7 @@ def rate_lecture(county: str, month: str, station: str, menu_code: str, rater: s
     409 once the month's circular is compiled (its lecture table is then final), as scores are."""
     station, menu_code = normalize_code(station), normalize_code(menu_code)
     with transaction() as session:
-        if crud.count(session=session, model=Circular, county=county, month=month):
+        if closing.closed(session, county, month):
             raise RatingRefused(f"{cn_month(month)}的通报已汇编，宣讲评价不能再修改；如需更正请联系县文明办", [], 409)
         ordered = {(o.station_code, o.menu_code): o for o in store.orders(session=session, county=county, month=month)}
         order = ordered.get((station, menu_code))

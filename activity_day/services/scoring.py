@@ -27,7 +27,6 @@ from activity_day.domain.tokens import default_expiry, is_live
 from activity_day.errors import OperatorError, Refused
 from activity_day.intake import LIMITS, ROW, H, Problem, code_index, validate_scores
 from activity_day.models import (
-    Circular,
     DrawAssignment,
     InspectionScore,
     ScoreReceipt,
@@ -36,7 +35,7 @@ from activity_day.models import (
 )
 from activity_day.models.enums import InspectionMode, ScorerRole
 from activity_day.services.submissions import token_sha256, utcnow
-from activity_day.store import crud
+from activity_day.store import closing, crud
 from activity_day.store import scores as score_store
 from activity_day.store.database import transaction
 from activity_day.store.reading import reading
@@ -328,8 +327,8 @@ class ScoresClosed(Refused):
 
 
 def ensure_open(session: Session, county: str, month: str) -> None:
-    """ScoresClosed once the month's circular is compiled."""
-    if crud.count(session=session, model=Circular, county=county, month=month):
+    """ScoresClosed once the month's circular is compiled, or being compiled (store.closing)."""
+    if closing.closed(session, county, month):
         raise ScoresClosed(month)
 
 
