@@ -50,6 +50,7 @@ LINE_COST = 10.0  # a line more than needed
 SHORT_LINE_COST = 6.0  # a line of fewer than SHORT_LINE_EMS characters, in a title of several lines
 SHORT_LINE_EMS = 4
 BALANCE = 2.0  # weight of the lines' difference from an even share
+NO_LINE_START = "；、，。：！？）》」』"  # punctuation a line never starts with, when a piece must break inside
 
 
 def tokens(text: str, words: Sequence[tuple[str, float]], unknown_cost: float) -> list[Token]:
@@ -78,7 +79,8 @@ def break_lines(pieces: Sequence[Token], *, width: float, size: float, short_ems
     between its characters, at a cost only the lack of another way pays."""
     width += FIT
     if any(text_width(p.text, size) > width for p in pieces):
-        pieces = [Token(c, p.cost if n == 0 else NEVER) for p in pieces for n, c in enumerate(p.text)]
+        pieces = [Token(c, p.cost if n == 0 else NEVER * (10 if c in NO_LINE_START else 1))
+                  for p in pieces for n, c in enumerate(p.text)]
     n = len(pieces)
     if n == 0:
         return [""]
@@ -177,6 +179,25 @@ def header_lines(header: str, width: float, *, size: float = TABLE_PT) -> list[s
     return break_lines(header_words(header), width=width, size=size)
 
 
+CELL_RUN_COST = 1.0
+# The words of body cells: a station's name breaks before 新时代文明实践所/站 (林桥村｜新时代文明实践站), a list after
+# its separators, never before one (a line does not start with ；); other text breaks where the renderer would.
+CELL_WORDS: tuple[tuple[str, float], ...] = (("新时代文明实践(?:所|站|中心)", 0.0), ("[^；、，。：]+[；、，。：]", CELL_RUN_COST))
+CELL_PADDING_PT = 7.0  # what a column loses to its cell margins (1 mm a side) and borders
+
+
+def cell_words(text: str) -> list[Token]:
+    return tokens(text, CELL_WORDS, CELL_RUN_COST)
+
+
+def cell_lines(text: str, width: float, *, size: float = TABLE_PT) -> list[str]:
+    """A body cell's text in lines no wider than `width` less half a character (fonts differ), broken at its
+    words' boundaries where it can be (one line if it fits)."""
+    if text_width(text, size) <= width + FIT:
+        return [text]
+    return break_lines(cell_words(text), width=width - size / 2, size=size)
+
+
 NUMBER = re.compile(r"[\x21-\x7e—%．]+")  # digits, codes, signs and the em dash of a missing value
 SHORT_TEXT_EMS = 10  # a cell this short (a township, a date, a type) is kept on one line
 
@@ -188,7 +209,9 @@ def _longest_piece(text: str, size: float) -> float:
         return 0.0
     if NUMBER.fullmatch(text) or text_width(text, size) <= SHORT_TEXT_EMS * size:
         return text_width(text, size)
-    return max(text_width(piece, size) for piece in re.findall(r"[\x21-\x7e]+|.", text))
+    words = [w.text for w in cell_words(text) if w.cost == 0.0]  # 新时代文明实践站 on one line, half a char spare
+    return max([text_width(piece, size) for piece in re.findall(r"[\x21-\x7e]+|.", text)] +
+               [text_width(w, size) + size / 2 for w in words])
 
 
 TIE = 0.01  # the weight of a cell's own lines against the rows' heights
@@ -203,7 +226,7 @@ class Columns:
 
 
 def column_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], *, width: float = TEXT_WIDTH_PT,
-                  size: float = TABLE_PT, padding: float = 7.0) -> Columns:
+                  size: float = TABLE_PT, padding: float = CELL_PADDING_PT) -> Columns:
     """Widths that keep every header word, number and short text on one line; then, a half character at a time,
     the width goes where it saves the most lines of the table body (a name column before a column of long
     problems that wraps anyway); then to the headers, whole on one line where they fit; what remains widens

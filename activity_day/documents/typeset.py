@@ -9,8 +9,10 @@ import re
 from typing import Any
 
 from activity_day.documents.layout import (
+    CELL_PADDING_PT,
     COLOPHON_BOX,
     TEXT_WIDTH_PT,
+    cell_lines,
     colophon_height,
     column_widths,
     title_lines,
@@ -117,6 +119,9 @@ def break_titles(document: Any) -> None:
             _set_lines(paragraph._p, lines)
 
 
+STATION_SUFFIX = re.compile("新时代文明实践(?:所|站|中心)$")
+
+
 def fit_tables(document: Any) -> None:
     """Each table's column widths from its rendered content (layout.column_widths), the table as wide as the
     type area; a header that does not fit its column on one line is broken between its words."""
@@ -147,6 +152,14 @@ def fit_tables(document: Any) -> None:
         for cell, lines in zip(rows[header][1], columns.headers, strict=True):
             if len(lines) > 1:
                 _set_lines(cell.find(qn("w:p")), lines)
+        for n, (_, cells) in enumerate(rows):  # a station's name too long for its cell: broken before 新时代…站
+            for cell, text, width in zip(cells, texts[n], twips, strict=True):
+                paragraphs = cell.findall(qn("w:p"))
+                if n != header and STATION_SUFFIX.search(text) and len(paragraphs) == 1 \
+                        and cell.find(f".//{qn('w:br')}") is None:
+                    lines = cell_lines(text, width / 20 - CELL_PADDING_PT)
+                    if len(lines) == 2 and STATION_SUFFIX.fullmatch(lines[1]):
+                        _set_lines(paragraphs[0], lines)
 
 
 def fit_colophon(document: Any) -> None:

@@ -14,6 +14,7 @@ from activity_day.documents.layout import (
     TEXT_WIDTH_PT,
     TITLE_PT,
     TITLE_WORDS,
+    cell_lines,
     colophon_height,
     column_widths,
     header_lines,
@@ -131,6 +132,24 @@ def test_long_text_columns_share_what_is_left_and_wrap() -> None:
     assert text_width("台账资料", TABLE_PT) <= inner[3]
     assert inner[2] > 5 * TABLE_PT and inner[4] > 5 * TABLE_PT  # the long columns get the most
     assert sum(columns.widths) == pytest.approx(TEXT_WIDTH_PT)
+
+
+def test_body_cells_break_between_words() -> None:
+    """A station's name breaks before 新时代文明实践站, never inside it; a list after its separators, never before
+    one; a cell that fits stays whole; a name column always holds the suffix on one line."""
+    name = "新袁镇林桥村新时代文明实践站"
+    assert cell_lines(name, text_width(name, TABLE_PT)) == [name]
+    assert cell_lines(name, 10 * TABLE_PT) == ["新袁镇林桥村", "新时代文明实践站"]
+    problems = "台账不全；签到不规范；氛围不浓"
+    assert cell_lines(problems, 7 * TABLE_PT) == ["台账不全；", "签到不规范；", "氛围不浓"]
+    lines = cell_lines(problems, 6 * TABLE_PT)  # a clause wider than the line: broken inside, not before its ；
+    assert "".join(lines) == problems and not any(line.startswith("；") for line in lines) and len(lines) == 4
+    headers = ["序号", "乡镇（街道）", "所站名称", "逾期问题数", "最早下发", "逾期未整改问题"]
+    rows = [[str(n), "新袁镇", name, "3", "2027年4月", "活动记录不完整；志愿者签到不规范；宣传氛围不够浓厚" * 2]
+            for n in range(1, 30)]
+    inner = [w - 7.0 for w in column_widths(headers, rows).widths]
+    assert inner[2] >= text_width("新时代文明实践站", TABLE_PT)
+    assert cell_lines(name, inner[2])[-1].endswith("新时代文明实践站")
 
 
 def test_colophon_height_follows_its_rows() -> None:
