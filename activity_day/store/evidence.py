@@ -39,6 +39,16 @@ def planned_activity(*, session: Session, county: str, month: str, station_code:
     return session.exec(query.with_for_update() if lock else query).first()
 
 
+def planned_activity_by_uid(*, session: Session, county: str, month: str, station_code: str,
+                            uid: str, lock: bool = False) -> PlannedActivity | None:
+    """The activity of the station's plan with that stable identity, wherever it is now (`planned_activity`'s
+    lock)."""
+    query = select(PlannedActivity).where(
+        PlannedActivity.county == county, PlannedActivity.month == month,
+        PlannedActivity.station_code == station_code, PlannedActivity.uid == uid)
+    return session.exec(query.with_for_update() if lock else query).first()
+
+
 def record_by_client_id(*, session: Session, county: str, station_code: str, client_id: str) -> EvidenceRecord | None:
     return session.exec(select(EvidenceRecord).where(
         EvidenceRecord.county == county, EvidenceRecord.station_code == station_code,
