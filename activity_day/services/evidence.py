@@ -72,16 +72,21 @@ def receive_photo(*, county: str, station_code: str, data: bytes, now: datetime)
     keeper = photo_store()
     location, _ = keeper.put(facts.sha256, facts.media_type, data)  # a no-op when it is already there
     stored = "existing"
-    try:
-        with transaction() as session:
-            if not store.photos_by_sha(session=session, county=county, shas=[facts.sha256]):
-                store.add_photo(session=session, photo=Photo(
-                    county=county, sha256=facts.sha256, size=facts.size, media_type=facts.media_type,
-                    station_code=station_code, exif_time=facts.exif_time, exif_longitude=facts.exif_longitude,
-                    exif_latitude=facts.exif_latitude, store=keeper.kind, location=location, received_at=now))
-                stored = "new"
-    except IntegrityError:
-        stored = "existing"  # the same photo arrived twice at once and the other upload recorded it
+    for _ in range(2):
+        try:
+            with transaction() as session:
+                if not store.photos_by_sha(session=session, county=county, shas=[facts.sha256]):
+                    store.add_photo(session=session, photo=Photo(
+                        county=county, sha256=facts.sha256, size=facts.size, media_type=facts.media_type,
+                        station_code=station_code, exif_time=facts.exif_time, exif_longitude=facts.exif_longitude,
+                        exif_latitude=facts.exif_latitude, store=keeper.kind, location=location, received_at=now))
+                    stored = "new"
+                # Every station that uploads it holds it (its 整改报告 may cite it), not only the first.
+                store.add_holder(session=session, county=county, sha256=facts.sha256, station_code=station_code,
+                                 at=now)
+            break
+        except IntegrityError:
+            stored = "existing"  # the same photo arrived twice at once and the other upload recorded it: once more
     return {"sha256": facts.sha256, "size": facts.size, "media_type": facts.media_type,
             "exif_time": facts.exif_time.isoformat() if facts.exif_time else None,
             "exif_longitude": facts.exif_longitude, "exif_latitude": facts.exif_latitude, "stored": stored}

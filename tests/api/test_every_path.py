@@ -35,6 +35,7 @@ from tests.api.every_path import (
     Case,
     Seen,
     World,
+    a_shared_photo_is_each_uploaders,
     bearer,
     check,
     from_json,
@@ -228,3 +229,7 @@ def test_a_menu_code_in_a_plan_orders_the_lecture_from_the_file_and_the_api(worl
                          month=MONTH, received_at=EARLY)
     assert report.exit_code == 0, report.lines()
     assert [o["menu_code"] for o in list_orders(world.county, MONTH) if o["station"] == world.other] == ["XJ-03"]
+
+
+def test_a_photo_two_stations_uploaded_is_each_ones_to_cite(world: World) -> None:
+    a_shared_photo_is_each_uploaders(world)

@@ -14,7 +14,7 @@ from activity_day.context import bound
 from activity_day.models import LectureRating
 from activity_day.settings import Settings
 from activity_day.store.database import transaction
-from tests.api.every_path import MONTH, ON_THE_DAY, World, world
+from tests.api.every_path import MONTH, ON_THE_DAY, World, a_shared_photo_is_each_uploaders, world
 from tests.conftest import fresh_postgres_database
 
 __all__ = ["world"]  # the fixture, imported for the tests below
@@ -53,3 +53,7 @@ def test_the_pages_refuse_a_control_character_in_a_rating_on_postgres(world: Wor
     assert taken.status_code == 303, taken.text
     with transaction() as session:
         assert [(r.rater, r.comment) for r in session.exec(select(LectureRating))] == [("所站", "好")]
+
+
+def test_a_photo_two_stations_uploaded_is_each_ones_to_cite_on_postgres(world: World) -> None:
+    a_shared_photo_is_each_uploaders(world)
