@@ -12,7 +12,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from activity_day.api.schemas import ApiError, SubmissionRefused
-from activity_day.domain.names import control_characters, strip_control
+from activity_day.domain.names import control_problem, strip_control
 from activity_day.services.submissions import FIELDS
 
 # What FastAPI answers (400) when the body is JSON Python cannot load, e.g. an integer of 5000 digits.
@@ -44,8 +44,8 @@ def error_body(status: int, message: str, problems: list[dict[str, Any]] | None 
 
 def _reason(error: dict[str, Any]) -> str:
     kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
-    if kind == "string_pattern_mismatch" and isinstance(value, str) and (found := control_characters(value)):
-        return f"含有不可见的控制字符（{'、'.join(found)}），请删除后重新提交"
+    if kind == "string_pattern_mismatch" and isinstance(value, str) and (why := control_problem(value)):
+        return why
     if kind == "string_pattern_mismatch" and isinstance(value, str) and not value.strip():
         return "不能只有空格"
     if kind == "value_error" and ctx.get("error"):  # our own validators' reasons are Chinese already

@@ -182,6 +182,8 @@ class SubmissionAccepted(BaseModel):
     late: bool
     received_at: str = Field(description="收到时间（北京时间，ISO 8601）")
     activities: int = Field(description="接收的活动项数")
+    notices: list[str] = Field(default_factory=list,
+                               description="接收了但未照办的部分，如已开讲并评单的宣讲，日期和听众不再修改")
 
 
 class SubmissionPublic(BaseModel):

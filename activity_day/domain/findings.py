@@ -21,7 +21,7 @@ import pandas as pd
 from activity_day.domain.aggregate import classify
 from activity_day.domain.dates import cn_date, cn_month, shift_month
 from activity_day.domain.hashing import sha256_hex
-from activity_day.domain.names import control_characters
+from activity_day.domain.names import control_problem
 from activity_day.models.enums import FindingStatus, InspectionMode
 
 LOW_SCORE = "低分"
@@ -48,8 +48,8 @@ def changed_message(action: str, now: FindingStatus) -> str:
 def report_problem(text: str, limit: int) -> str | None:
     """Why a 整改报告's text cannot be taken (blank, control characters, too long), or None: one rule for the file,
     the API and the phone page."""
-    if found := control_characters(text):
-        return f"含有不可见的控制字符（{'、'.join(found)}），请删除后重新提交"
+    if (why := control_problem(text)) is not None:
+        return why
     if not text.strip():
         return "请填写整改情况"
     if len(text.strip()) > limit:

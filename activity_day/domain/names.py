@@ -37,6 +37,14 @@ def control_characters(value: str) -> list[str]:
     return list(dict.fromkeys(f"U+{ord(c):04X}" for c in _CONTROL.findall(value)))
 
 
+def control_problem(value: str) -> str | None:
+    """Why free text from a station, an observer or a speaker cannot be taken for its control characters, or None:
+    the one refusal the file, the API and the phone pages give (a NUL cannot even be stored on PostgreSQL)."""
+    if found := control_characters(value):
+        return f"含有不可见的控制字符（{'、'.join(found)}），请删除后重新提交"
+    return None
+
+
 def strip_control(value: str) -> str:
     """`value` without control characters (tab and newlines kept)."""
     return _CONTROL.sub("", value)

@@ -129,7 +129,8 @@ ORDERS = FileKind("orders", "宣讲点单", (H.STATION_CODE, H.MENU_CODE), (H.LE
 
 ANSWERS = FileKind("answers", "讲师接单", (H.STATION_CODE, H.MENU_CODE, H.SPEAKER_CODE, H.ANSWER))
 
-RATINGS = FileKind("ratings", "宣讲评价", (H.STATION_CODE, H.MENU_CODE, H.RATER, H.RATING), (H.RATING_NOTE,))
+RATINGS = FileKind("ratings", "宣讲评价", (H.STATION_CODE, H.MENU_CODE, H.RATER, H.RATING), (H.RATING_NOTE,),
+                   keeps_control=(H.RATING_NOTE,))
 
 
 def scores_kind(rubric: list[tuple[str, float]]) -> FileKind:

@@ -42,6 +42,7 @@ from activity_day.models.tables import (
     MonthPlan,
     NumberSeries,
     Photo,
+    PhotoHolder,
     PlannedActivity,
     ScoreReceipt,
     ScoreRevision,
@@ -59,7 +60,7 @@ __all__ = [
     "DemoApplication", "DemoCommitment", "DemoObjection", "DemoRound", "DepartmentComment",
     "Disposition", "Document", "Draw", "DrawAssignment", "DrawCommitment", "EvidenceRecord", "FeedbackItem",
     "FeedbackStatus", "Finding", "FindingEvent", "FindingStatus", "InspectionMode",
-    "InspectionScore", "IssuedNumber", "LearningItem", "LectureOrder", "LectureRating", "MonthPlan", "NumberSeries", "Photo", "PlanStatus", "PlannedActivity", "PracticeTask",
+    "InspectionScore", "IssuedNumber", "LearningItem", "LectureOrder", "LectureRating", "MonthPlan", "NumberSeries", "Photo", "PhotoHolder", "PlanStatus", "PlannedActivity", "PracticeTask",
     "ScoreReceipt", "ScoreRevision", "ScorerRole", "ScorerToken", "Speaker", "Station",
     "StationEvaluation", "StationKind", "StationPlan", "StationToken", "Submission", "SubmissionStatus", "Verdict", "get_engine", "upsert",
 ]

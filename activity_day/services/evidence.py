@@ -72,16 +72,21 @@ def receive_photo(*, county: str, station_code: str, data: bytes, now: datetime)
     keeper = photo_store()
     location, _ = keeper.put(facts.sha256, facts.media_type, data)  # a no-op when it is already there
     stored = "existing"
-    try:
-        with transaction() as session:
-            if not store.photos_by_sha(session=session, county=county, shas=[facts.sha256]):
-                store.add_photo(session=session, photo=Photo(
-                    county=county, sha256=facts.sha256, size=facts.size, media_type=facts.media_type,
-                    station_code=station_code, exif_time=facts.exif_time, exif_longitude=facts.exif_longitude,
-                    exif_latitude=facts.exif_latitude, store=keeper.kind, location=location, received_at=now))
-                stored = "new"
-    except IntegrityError:
-        stored = "existing"  # the same photo arrived twice at once and the other upload recorded it
+    for _ in range(2):
+        try:
+            with transaction() as session:
+                if not store.photos_by_sha(session=session, county=county, shas=[facts.sha256]):
+                    store.add_photo(session=session, photo=Photo(
+                        county=county, sha256=facts.sha256, size=facts.size, media_type=facts.media_type,
+                        station_code=station_code, exif_time=facts.exif_time, exif_longitude=facts.exif_longitude,
+                        exif_latitude=facts.exif_latitude, store=keeper.kind, location=location, received_at=now))
+                    stored = "new"
+                # Every station that uploads it holds it (its 整改报告 may cite it), not only the first.
+                store.add_holder(session=session, county=county, sha256=facts.sha256, station_code=station_code,
+                                 at=now)
+            break
+        except IntegrityError:
+            stored = "existing"  # the same photo arrived twice at once and the other upload recorded it: once more
     return {"sha256": facts.sha256, "size": facts.size, "media_type": facts.media_type,
             "exif_time": facts.exif_time.isoformat() if facts.exif_time else None,
             "exif_longitude": facts.exif_longitude, "exif_latitude": facts.exif_latitude, "stored": stored}
@@ -100,8 +105,12 @@ def record_public(row: EvidenceRecord, seq: int | None = None) -> dict[str, Any]
 
 
 def _same(row: EvidenceRecord, month: str, body: dict[str, Any]) -> bool:
-    return (row.month, row.activity_seq, row.kind, row.taken_at, row.longitude, row.latitude, list(row.photos)) == (
-        month, body["activity_seq"], body["kind"], body["taken_at"], body.get("longitude"), body.get("latitude"),
+    # A body naming its activity by identity is the same record wherever that activity stands in the plan now.
+    activity = (row.activity_uid, body["activity_uid"]) if body.get("activity_uid") else (row.activity_seq,
+                                                                                           body["activity_seq"])
+    return activity[0] == activity[1] and (
+        row.month, row.kind, row.taken_at, row.longitude, row.latitude, list(row.photos)) == (
+        month, body["kind"], body["taken_at"], body.get("longitude"), body.get("latitude"),
         list(body.get("photos") or []))
 
 
@@ -120,7 +129,9 @@ def record_evidence(*, county: str, station_code: str, month: str, body: dict[st
                     now: datetime) -> Outcome:
     """Judge and store a check-in or check-out, once per client id (a replay returns the stored record).
 
-    `body` has client_id, activity_seq, kind, taken_at (local, naive), longitude, latitude and photos.
+    `body` has client_id, activity_seq, kind, taken_at (local, naive), longitude, latitude and photos; the station
+    page's queue also sends activity_uid, the activity's stable identity, which then decides the activity (a
+    check-in queued before the plan was submitted again still belongs to its activity, at its new position).
     A check-in also re-judges the activity's check-outs, whose coverage depends on it.
     """
     try:
@@ -146,12 +157,20 @@ def _record(county: str, station_code: str, month: str, body: dict[str, Any], no
                                              client_id=body["client_id"])
         if existing is not None:
             return _replay(existing, month, body)
-        seq, shas = body["activity_seq"], list(body.get("photos") or [])
-        activity = store.planned_activity(session=session, county=county, month=month, station_code=station_code,
-                                          seq=seq, lock=True)
+        seq, shas, uid = body["activity_seq"], list(body.get("photos") or []), body.get("activity_uid")
+        if uid:
+            activity = store.planned_activity_by_uid(session=session, county=county, month=month,
+                                                     station_code=station_code, uid=uid, lock=True)
+            seq = activity.seq if activity is not None else seq
+        else:
+            activity = store.planned_activity(session=session, county=county, month=month,
+                                              station_code=station_code, seq=seq, lock=True)
         photos = store.photos_by_sha(session=session, county=county, shas=shas)
         problems = []
-        if activity is None:
+        if activity is None and uid:
+            problems.append(problem("activity_uid", uid, f"本所站{month}的活动计划中已没有这项活动（计划已重新报送）",
+                                    "活动"))
+        elif activity is None:
             problems.append(problem("activity_seq", seq, f"本所站{month}的活动计划中没有第{seq}项活动", "活动序号"))
         problems += [problem(f"photos.{i}", s, "没有这张照片：请先上传照片，再提交纪实", f"第{i + 1}张照片")
                      for i, s in enumerate(shas) if s not in photos]

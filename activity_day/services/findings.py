@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from activity_day.context import current
 from activity_day.domain import findings as rules
@@ -18,10 +18,11 @@ from activity_day.domain.names import strip_control
 from activity_day.domain.timing import recorded_at
 from activity_day.errors import Refused
 from activity_day.intake import LIMITS, H
-from activity_day.models import Finding, Photo
+from activity_day.models import Finding
 from activity_day.models.enums import FindingStatus
 from activity_day.services import notices
 from activity_day.store import crud
+from activity_day.store import evidence as evidence_store
 from activity_day.store import findings as store
 from activity_day.store.database import transaction
 from activity_day.store.reading import reading
@@ -102,12 +103,9 @@ MAX_FINDING_ID = 2**31 - 1  # the column's range: a larger id is no finding, nev
 
 
 def not_own_photos(session: Session, county: str, station: str, photos: Sequence[str]) -> list[str]:
-    """The checksums that are not photos this station uploaded: another station's and unknown ones alike, so the
-    answer never tells whether a photo exists."""
-    if not photos:
-        return []
-    own = set(session.exec(select(Photo.sha256).where(Photo.county == county, Photo.station_code == station,
-                                                      Photo.sha256.in_(list(photos)))))  # type: ignore[attr-defined]
+    """The checksums that are not photos this station uploaded (first or not: the same bytes from two stations are
+    each one's): another station's and unknown ones alike, so the answer never tells whether a photo exists."""
+    own = evidence_store.held_photos(session=session, county=county, station_code=station, shas=photos)
     return [p for p in photos if p not in own]
 
 

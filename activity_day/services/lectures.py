@@ -20,6 +20,7 @@ from activity_day.domain import timing
 from activity_day.domain.codes import normalize_code
 from activity_day.domain.dates import cn_month, month_days, parse_month
 from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadline
+from activity_day.domain.names import control_problem, strip_control
 from activity_day.errors import MissingPrerequisite, OperatorError
 from activity_day.intake.cells import code_index
 from activity_day.intake.headers import ROW, H
@@ -363,6 +364,7 @@ def record_ratings(*, session: Session, county: str, month: str, frame: pd.DataF
     formed = {(o.station_code, o.menu_code): o for o in orders if o.status in FORMED}
     stations = crud.stations_frame(session=session, county=county)
     validated = validate_ratings(frame, file, delivered=set(formed), stations=code_index(stations["code"]))
+    _refuse_control(validated, frame, file)
     early = []
     for unit, unit_rows in list(validated.units.items()):
         r = unit_rows[0]
@@ -379,6 +381,22 @@ def record_ratings(*, session: Session, county: str, month: str, frame: pd.DataF
         session.add(order)
     return validated, store.save_ratings(session=session, county=county, month=month, rows=rows,
                                          source_ref=source_ref), early
+
+
+def _refuse_control(validated: Validated, frame: pd.DataFrame, file: str) -> None:
+    """Refuse each row whose comment has control characters, by the rule the 整改报告 follows (a NUL is stored
+    on SQLite and is a database error on PostgreSQL): the file keeps them for this check (`keeps_control`)."""
+    if H.RATING_NOTE not in frame.columns:
+        return
+    for raw in frame.to_dict("records"):
+        comment = raw.get(H.RATING_NOTE)
+        if not isinstance(comment, str) or (why := control_problem(comment)) is None:
+            continue
+        unit = f"第{raw[ROW]}行"
+        validated.units.pop(unit, None)
+        problem = Problem(file, raw[ROW], H.RATING_NOTE, strip_control(comment), why)
+        validated.refused.setdefault(unit, []).append(problem)
+        validated.problems.append(problem)
 
 
 def rating_of(*, session: Session, county: str, month: str, station: str, menu_code: str,

@@ -220,7 +220,9 @@ def _submit(county: str, station: str, month: str, submission_id: str, activitie
             outcome = Outcome(422, refusal(SubmissionStatus.REJECTED, REJECTED, **base)
                               | {"problems": [_problem_json(p) for p in problems]})
         else:
-            outcome = Outcome(200, base | {"status": SubmissionStatus.ACCEPTED, "activities": len(activities)})
+            # What the plan could not change (a delivered lecture's day and audience) is said, as the file says it.
+            outcome = Outcome(200, base | {"status": SubmissionStatus.ACCEPTED, "activities": len(activities),
+                                           "notices": [p.message for p in taken.notices]})
         session.add(Submission(county=county, month=month, station_code=station, submission_id=submission_id,
                                payload_sha256=payload, status=outcome.body["status"], late=taken.late,
                                http_status=outcome.http_status, response=outcome.body, received_at=now))

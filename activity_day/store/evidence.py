@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
-from activity_day.models import EvidenceRecord, Photo, PlannedActivity, Station
+from activity_day.models import EvidenceRecord, Photo, PhotoHolder, PlannedActivity, Station, upsert
 
 
 def photos_by_sha(*, session: Session, county: str, shas: Iterable[str]) -> dict[str, Photo]:
@@ -25,6 +26,22 @@ def add_photo(*, session: Session, photo: Photo) -> None:
     session.flush()  # the unique (county, sha256) speaks now, inside the caller's transaction
 
 
+def add_holder(*, session: Session, county: str, sha256: str, station_code: str, at: datetime) -> None:
+    """Record that the station uploaded the photo (once: a station's later upload of it changes nothing)."""
+    upsert(session, PhotoHolder, [{"county": county, "sha256": sha256, "station_code": station_code, "received_at": at}],
+           ["county", "sha256", "station_code"], update=False)
+
+
+def held_photos(*, session: Session, county: str, station_code: str, shas: Iterable[str]) -> set[str]:
+    """Those of `shas` that the station uploaded itself."""
+    wanted = sorted(set(shas))
+    if not wanted:
+        return set()
+    return set(session.exec(select(PhotoHolder.sha256).where(
+        PhotoHolder.county == county, PhotoHolder.station_code == station_code,
+        PhotoHolder.sha256.in_(wanted))))  # type: ignore[attr-defined]
+
+
 def station_row(*, session: Session, county: str, code: str) -> Station | None:
     return session.exec(select(Station).where(Station.county == county, Station.code == code)).first()
 
@@ -36,6 +53,16 @@ def planned_activity(*, session: Session, county: str, month: str, station_code:
     query = select(PlannedActivity).where(
         PlannedActivity.county == county, PlannedActivity.month == month,
         PlannedActivity.station_code == station_code, PlannedActivity.seq == seq)
+    return session.exec(query.with_for_update() if lock else query).first()
+
+
+def planned_activity_by_uid(*, session: Session, county: str, month: str, station_code: str,
+                            uid: str, lock: bool = False) -> PlannedActivity | None:
+    """The activity of the station's plan with that stable identity, wherever it is now (`planned_activity`'s
+    lock)."""
+    query = select(PlannedActivity).where(
+        PlannedActivity.county == county, PlannedActivity.month == month,
+        PlannedActivity.station_code == station_code, PlannedActivity.uid == uid)
     return session.exec(query.with_for_update() if lock else query).first()
 
 

@@ -82,7 +82,7 @@ ACTIVITY_COLUMNS = ["station_code", "seq", "name", "task", "action_kind", "start
 _ONE_PLAN = sa_select(StationPlan.channel, StationPlan.activity_count, StationPlan.late).where(
     StationPlan.county == bindparam("county"), StationPlan.month == bindparam("month"),
     StationPlan.station_code == bindparam("station"))
-_ONE_STATIONS_ACTIVITIES = sa_select(*(getattr(PlannedActivity, c) for c in ACTIVITY_COLUMNS)).where(
+_ONE_STATIONS_ACTIVITIES = sa_select(*(getattr(PlannedActivity, c) for c in ACTIVITY_COLUMNS), PlannedActivity.uid).where(
     PlannedActivity.county == bindparam("county"), PlannedActivity.month == bindparam("month"),
     PlannedActivity.station_code == bindparam("station")).order_by(PlannedActivity.seq)
 
@@ -93,7 +93,8 @@ def station_plan(*, session: Session, county: str, month: str, station: str) -> 
 
 
 def station_activities(*, session: Session, county: str, month: str, station: str) -> list[Any]:
-    """One station's planned activities of the month in plan order, as plain rows (a page's read: no frame)."""
+    """One station's planned activities of the month in plan order, as plain rows with their stable identity
+    (`uid`): a page's read, no frame."""
     return list(session.connection().execute(_ONE_STATIONS_ACTIVITIES,
                                              {"county": county, "month": month, "station": station}))
 

@@ -164,3 +164,52 @@ def plan_rows(world: World, **over) -> list[dict[str, Any]]:
 PLAN_FILE_COLUMNS = {"name": "活动名称", "task": "任务类别", "action_kind": "动作类型", "start_time": "开始时间",
                      "location": "活动地点", "expected_participants": "预计参与人数", "checklist_code": "清单编号",
                      "volunteer_team": "志愿服务队伍", "menu_code": "菜单编号"}
+
+
+def a_shared_photo_is_each_uploaders(world: World) -> None:
+    """Two stations upload the same bytes (one by the API, one by its page; the second is told `existing`): each
+    may cite the photo in its 整改报告. A third, which did not upload it, is answered as for a photo nobody
+    uploaded."""
+    import random
+
+    from activity_day.api.mobile.pages import csrf_token
+    from activity_day.demo import camera_photo
+    from activity_day.services import findings
+    from activity_day.store import findings as finding_store
+    from tests.intake_helpers import tokens_for
+
+    with transaction() as session:
+        codes = sorted(crud.stations_frame(session=session, county=world.county)["code"])
+    third = next(c for c in codes if c not in (world.station, world.other))
+    token = tokens_for(world.county, [third])[third]
+    world.at(LATER)
+    data = camera_photo(random.Random(7), datetime(2026, 12, 6, 9), None, size=(16, 16), quality=95)
+    first = world.client.post(f"/api/v1/stations/{world.other}/photos", headers=bearer(world.tokens[world.other]),
+                              files={"file": ("现场.jpg", data, "image/jpeg")})
+    assert first.status_code == 200 and first.json()["stored"] == "new", first.text
+    again = world.client.post("/m/station/photos", files={"file": ("现场.jpg", data, "image/jpeg")},
+                              headers={"X-CSRF-Token": csrf_token(world.tokens[world.station])})
+    assert again.status_code == 200 and again.json()["stored"] == "existing", again.text
+    sha = first.json()["sha256"]
+    assert again.json()["sha256"] == sha
+
+    rows = [{"station_code": code, "township": "", "source": "线上", "category": "台账资料", "text": "台账缺页",
+             "digest": f"shared-{code}", "deadline": date(2027, 1, 31)} for code in (world.station, world.other, third)]
+    with transaction() as session:
+        finding_store.save_findings(session=session, county=world.county, month="2026-11", rows=rows, now=EARLY)
+    found = findings.list_findings(world.county)
+    number = {r.station_code: int(r.id) for r in found.itertuples()}
+
+    def report(code: str, bearer_token: str, photo: str):
+        return world.client.put(f"/api/v1/stations/{code}/findings/{number[code]}/report",
+                                headers=bearer(bearer_token), json={"report": "已补齐台账", "photos": [photo]})
+
+    for code in (world.station, world.other):
+        sent = report(code, world.tokens[code], sha)
+        assert sent.status_code == 200 and sent.json()["photos"] == [sha], (code, sent.text)
+    refused, unknown = report(third, token, sha), report(third, token, "cd" * 32)
+    assert refused.status_code == unknown.status_code == 409
+    assert "照片尚未上传" in refused.json()["message"]
+    assert refused.json()["message"].replace(sha[:12], "X") == unknown.json()["message"].replace("cd" * 6, "X")
+    stored = findings.list_findings(world.county)
+    assert sorted(stored[stored["status"] == "answered"]["station_code"]) == sorted([world.station, world.other])

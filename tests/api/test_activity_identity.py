@@ -59,3 +59,35 @@ def test_a_check_in_follows_its_activity_when_the_plan_is_submitted_again(client
     with transaction() as session:
         assert len(session.exec(select(EvidenceRecord)).all()) == 1
         assert evidence_states(session, county, MONTH)["001"] == "缺失"
+
+
+def test_the_page_names_the_activity_by_its_identity(client, tokens, plan, county) -> None:
+    """The station page's queue sends the activity's uid: the check-in goes to that activity wherever it stands
+    now; a uid no longer in the plan is refused with the reason (kept on the phone, see tests/browser)."""
+    from activity_day.api.mobile.pages import csrf_token
+
+    day = date.fromisoformat(plan["activity_date"])
+    morning, afternoon = activity(day, plan["required_codes"][0]), activity(day, start_time="2026-12-05T14:00")
+    with transaction() as session:
+        uid = session.exec(select(PlannedActivity.uid).where(PlannedActivity.station_code == "001",
+                                                             PlannedActivity.seq == 2)).one()
+    early = activity(day, name="晨间志愿服务", start_time="2026-12-05T07:30")
+    resubmit(client, tokens["001"], "plan-001-0002", [early, morning, afternoon])  # the afternoon one is third now
+    assert client.get(f"/m/station?t={tokens['001']}").status_code == 200
+    headers = {"X-CSRF-Token": csrf_token(tokens["001"])}
+    # Queued when the afternoon activity was second: its row says 2, its identity says which activity.
+    body = {"month": MONTH, "client_id": "h5-queued-0001", "activity_seq": 2, "activity_uid": uid, "kind": "checkin",
+            "taken_at": "2026-12-05T13:55:00", "photos": []}
+    for _ in range(2):  # a resend after a lost answer is the same record
+        sent = client.post("/m/station/evidence", json=body, headers=headers)
+        assert sent.status_code == 200, sent.json()
+    with transaction() as session:
+        [stored] = session.exec(select(EvidenceRecord)).all()
+    assert (stored.activity_uid, stored.activity_seq) == (uid, 3)
+
+    resubmit(client, tokens["001"], "plan-001-0003", [early, morning])  # taken out of the plan
+    gone = client.post("/m/station/evidence", json=body | {"client_id": "h5-queued-0002"}, headers=headers)
+    assert gone.status_code == 404 and "已没有这项活动" in gone.json()["message"]
+    bad = client.post("/m/station/evidence", json=body | {"client_id": "h5-queued-0003", "activity_uid": "../x"},
+                      headers=headers)
+    assert bad.status_code == 422 and "活动编号不对" in bad.json()["message"]

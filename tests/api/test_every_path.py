@@ -35,6 +35,7 @@ from tests.api.every_path import (
     Case,
     Seen,
     World,
+    a_shared_photo_is_each_uploaders,
     bearer,
     check,
     from_json,
@@ -228,3 +229,32 @@ def test_a_menu_code_in_a_plan_orders_the_lecture_from_the_file_and_the_api(worl
                          month=MONTH, received_at=EARLY)
     assert report.exit_code == 0, report.lines()
     assert [o["menu_code"] for o in list_orders(world.county, MONTH) if o["station"] == world.other] == ["XJ-03"]
+
+
+def test_a_photo_two_stations_uploaded_is_each_ones_to_cite(world: World) -> None:
+    a_shared_photo_is_each_uploaders(world)
+
+
+def test_a_plan_that_would_change_a_delivered_lecture_says_so_on_the_file_and_the_api(world: World) -> None:
+    world.at(ON_THE_DAY)
+    rated = world.client.put(f"/api/v1/stations/{world.station}/lectures/{MONTH}/XJ-01/rating",
+                             headers=bearer(world.tokens[world.station]), json={"score": 5})
+    assert rated.status_code == 200 and rated.json()["status"] == "delivered", rated.text
+    world.at(EARLY)  # the plan's deadline is not what this is about
+    changed = plan_rows(world, menu_code="XJ-01", expected_participants=999)
+    said = "XJ-01宣讲已开讲并评单，日期和听众不再修改"
+    sent = world.client.put(f"/api/v1/stations/{world.station}/plans/{MONTH}",
+                            headers=bearer(world.tokens[world.station]),
+                            json={"submission_id": "delivered-0001", "activities": changed})
+    assert sent.status_code == 200 and [n for n in sent.json()["notices"] if said in n], sent.json()
+    again = world.client.put(f"/api/v1/stations/{world.station}/plans/{MONTH}",
+                             headers=bearer(world.tokens[world.station]),
+                             json={"submission_id": "delivered-0001", "activities": changed})
+    assert again.json() == sent.json()  # the replay says it too
+    frame = pd.DataFrame([{"所站编号": world.station} | {PLAN_FILE_COLUMNS[k]: v for k, v in r.items()}
+                          for r in changed])
+    report = import_file("plans", write_xlsx(frame, world.workdir / "计划-已宣讲.xlsx", "活动计划"),
+                         county=world.county, month=MONTH, received_at=EARLY)
+    assert report.exit_code == 0 and said in "\n".join(report.lines())
+    [order] = [o for o in list_orders(world.county, MONTH) if o["station"] == world.station]
+    assert (order["status"], order["audience"]) == ("delivered", 50)

@@ -26,6 +26,7 @@ from tests.api.every_path import (
     from_page,
     from_report,
     world,
+    write_csv,
 )
 
 __all__ = ["world"]  # the fixture, imported for the tests below
@@ -36,27 +37,33 @@ __all__ = ["world"]  # the fixture, imported for the tests below
 RATING_CASES = [
     Case("a rating before the lecture's day", EARLY, False, 409, "尚未开讲"),
     Case("a score of 6", ON_THE_DAY, False, 422, "评分", schema_refuses=True),
+    Case("a comment with a NUL", ON_THE_DAY, False, 422, "控制字符（U+0000）"),
     Case("a rating on the day", ON_THE_DAY, True),
     Case("a rating after the circular", LATER, False, 409, "通报已汇编"),
 ]
-RATING_SCORE = {0: 5, 1: 6, 2: 5, 3: 4}
+RATING_SCORE = {0: 5, 1: 6, 2: 5, 3: 5, 4: 4}
+RATING_COMMENT = {2: "好\x00"}
 
 
 def test_a_rating_is_one_rule_on_every_path(world: World) -> None:
     def file(case: Case, i: int) -> Seen:
-        path = write_xlsx(pd.DataFrame([{"所站编号": world.station, "菜单编号": "XJ-01", "评价人": "所站",
-                                         "评分（1-5）": RATING_SCORE[i], "评价意见": ""}]),
-                          world.workdir / f"评价-{i}.xlsx", "宣讲评价")
+        row = {"所站编号": world.station, "菜单编号": "XJ-01", "评价人": "所站", "评分（1-5）": RATING_SCORE[i],
+               "评价意见": RATING_COMMENT.get(i, "")}
+        if i in RATING_COMMENT:  # a workbook cannot hold a NUL; a CSV file can
+            path = write_csv(world.workdir / f"评价-{i}.csv", [row])
+        else:
+            path = write_xlsx(pd.DataFrame([row]), world.workdir / f"评价-{i}.xlsx", "宣讲评价")
         return from_report(import_file("ratings", path, county=world.county, month=MONTH, now=case.clock))
 
     def api(case: Case, i: int) -> Seen:
         return from_json(world.client.put(f"/api/v1/stations/{world.station}/lectures/{MONTH}/XJ-01/rating",
-                                          headers=bearer(world.tokens[world.station]), json={"score": RATING_SCORE[i]}))
+                                          headers=bearer(world.tokens[world.station]),
+                                          json={"score": RATING_SCORE[i], "comment": RATING_COMMENT.get(i, "")}))
 
     def page(case: Case, i: int) -> Seen:
         return from_page(world.client.post("/m/station/ratings", data={
             "csrf": csrf_token(world.tokens[world.station]), "month": MONTH, "menu_code": "XJ-01",
-            "score": str(RATING_SCORE[i]), "comment": ""}))
+            "score": str(RATING_SCORE[i]), "comment": RATING_COMMENT.get(i, "")}))
 
     for i, case in enumerate(RATING_CASES):
         if case.name == "a rating after the circular":

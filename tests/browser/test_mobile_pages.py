@@ -236,6 +236,6 @@ def test_station_checks_in_with_a_photo_on_a_weak_network(registry, county, serv
         records = rows(EvidenceRecord)
         assert [(r.station_code, r.activity_seq, r.kind, len(r.photos)) for r in records] == [("001", 1, "checkin", 1)]
         assert abs(records[0].longitude - lon) < 1e-6 and abs(records[0].latitude - lat) < 1e-6  # the phone's place
-        assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('activity-day.evidence'))") == []
+        assert page.evaluate("localStorage.getItem('activity-day.checkins.001')") is None  # nothing left waiting
         page.reload()
         assert "照片 1 张" in box.inner_text()

@@ -124,3 +124,21 @@ def test_township_table_is_dropped_and_refilled_on_downgrade(tmp_path: Path) -> 
         rows = conn.execute(text("SELECT name, station_count FROM township ORDER BY name")).all()
     assert sorted(tuple(r) for r in rows) == [("王集镇", 2), ("裴圩镇", 1)]
     engine.dispose()
+
+
+def test_photo_holders_start_with_each_photos_first_uploader(tmp_path: Path) -> None:
+    """0017 records who holds a photo; the photos already kept are held by the station that uploaded them."""
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    upgrade(url, "0016")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO photo (county, sha256, size, media_type, station_code, store, location,"
+                          " received_at) VALUES ('1', :sha, 10, 'image/jpeg', :code, 'file', 'x', '2026-12-05 01:00:00')"),
+                     [{"sha": "a" * 64, "code": "001"}, {"sha": "b" * 64, "code": "002"}])
+    upgrade(url)
+    with engine.connect() as conn:
+        held = conn.execute(text("SELECT sha256, station_code FROM photo_holder ORDER BY sha256")).all()
+    assert held == [("a" * 64, "001"), ("b" * 64, "002")]
+    command.downgrade(alembic_config(url), "0016")
+    assert "photo_holder" not in inspect(engine).get_table_names()
+    engine.dispose()

@@ -5,6 +5,7 @@ page shows the plans file's own validation messages, each next to its field."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import datetime
 from functools import lru_cache
@@ -64,6 +65,7 @@ PLAN_KEYS = ("name", "task", "action_kind", "start_time", "location", "expected_
 LABELS = {key: FIELDS[key] for key in PLAN_KEYS}
 FINDING_STATUS = {"open": "待整改", "answered": "待审核", "accepted": "已销号", "overdue": "已逾期"}
 MAX_PHOTO_FORM = 9
+UID = re.compile(r"[0-9A-Za-z_-]{1,32}")  # a planned activity's stable identity as the page names it
 
 
 def _station(token: str | None, session: Session | None = None) -> Station | None:
@@ -121,10 +123,11 @@ def _blank_row() -> dict[str, str]:
 
 
 def stored_rows(county: str, code: str, month: str, session: Session | None = None) -> list[dict[str, str]]:
-    """The station's stored plan as form rows (text as typed)."""
+    """The station's stored plan as form rows (text as typed), each with its activity's stable identity (`uid`,
+    which the check-in queue names)."""
     with reading(session) as session:
         mine = crud.station_activities(session=session, county=county, month=month, station=code)
-    return [{"name": r.name, "task": r.task, "action_kind": r.action_kind,
+    return [{"uid": r.uid, "name": r.name, "task": r.task, "action_kind": r.action_kind,
              "start_time": r.start_time.strftime("%Y-%m-%dT%H:%M"), "location": r.location,
              "expected_participants": str(int(r.expected_participants)),
              "checklist_code": r.checklist_code or "", "volunteer_team": r.volunteer_team or ""} for r in mine]
@@ -350,14 +353,18 @@ async def post_evidence(request: Request, now: Annotated[datetime, Depends(clock
     try:
         raw = await request.json()
         month = str(raw.pop("month", ""))
+        uid = str(raw.pop("activity_uid", "") or "")  # the page's queue names the activity itself
         body = EvidenceCreate.model_validate(raw)
     except (ValueError, ValidationError, AttributeError):
         return refusal_json(422, "签到内容有误，请刷新页面后重试")
     if not is_month(month):
         return refusal_json(422, "月份不对，请刷新页面")
+    if uid and not UID.fullmatch(uid):
+        return refusal_json(422, "活动编号不对，请刷新页面后重新签到")
     try:
         outcome = await run_in_threadpool(lambda: record_evidence(
-            county=station.county, station_code=station.code, month=month, body=body.model_dump(), now=now))
+            county=station.county, station_code=station.code, month=month,
+            body=body.model_dump() | {"activity_uid": uid or None}, now=now))
     except EvidenceRefused as exc:
         return refusal_json(exc.status, exc.message, exc.problems)
     record = outcome.body

@@ -12,7 +12,7 @@ from activity_day.models.tables.county import County, Station, StationToken
 from activity_day.models.tables.demonstration import DemoApplication, DemoCommitment, DemoObjection, DemoRound
 from activity_day.models.tables.documents import Circular, Document, IssuedNumber, NumberSeries
 from activity_day.models.tables.evaluation import AssessedScore, StationEvaluation
-from activity_day.models.tables.evidence import EvidenceRecord, Photo
+from activity_day.models.tables.evidence import EvidenceRecord, Photo, PhotoHolder
 from activity_day.models.tables.findings import Finding, FindingEvent
 from activity_day.models.tables.inspection import (
     Draw,
@@ -41,6 +41,6 @@ __all__ = [
     "DemoCommitment", "DemoObjection", "DemoRound", "DepartmentComment", "Document", "Draw", "DrawAssignment",
     "DrawCommitment", "EvidenceRecord", "FeedbackItem", "Finding", "FindingEvent", "InspectionScore",
     "IssuedNumber", "LearningItem", "LectureOrder", "LectureRating", "MonthPlan", "Notice", "NumberSeries",
-    "Photo", "PlannedActivity", "SQLModel", "ScoreReceipt", "ScoreRevision", "ScorerToken", "Speaker",
+    "Photo", "PhotoHolder", "PlannedActivity", "SQLModel", "ScoreReceipt", "ScoreRevision", "ScorerToken", "Speaker",
     "Station", "StationEvaluation", "StationPlan", "StationToken", "Submission",
 ]

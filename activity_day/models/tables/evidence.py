@@ -33,6 +33,19 @@ class Photo(SQLModel, table=True):
     received_at: datetime
 
 
+class PhotoHolder(SQLModel, table=True):
+    """A station that uploaded a photo. The photo is kept once, but the same bytes may come from more than one
+    station (a photo shared in a township's chat group); each of them may cite it in its 整改报告."""
+
+    __tablename__ = "photo_holder"
+    __table_args__ = (UniqueConstraint("county", "sha256", "station_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county: str = Field(max_length=COUNTY, index=True)
+    sha256: str = Field(max_length=64)
+    station_code: str = Field(max_length=20)
+    received_at: datetime  # this station's first upload of it
+
+
 class EvidenceRecord(SQLModel, table=True):
     """A check-in or check-out (活动纪实) for a planned activity, judged against the plan, never dropped."""
 
