@@ -7,11 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from activity_day.api.auth import Station, clock, own_station
 from activity_day.api.errors import error_body, error_responses
 from activity_day.api.schemas import MONTH_PATTERN, NOT_BLANK
+from activity_day.domain.codes import FINDING_NUMBER_PATTERN, MAX_FINDING_NUMBER, finding_number
 from activity_day.errors import Refused
 from activity_day.intake import LIMITS, H
 from activity_day.services import findings
@@ -51,7 +52,18 @@ class ReportCreate(BaseModel):
         default_factory=list, max_length=9, description="整改后照片的 SHA-256（先通过照片接口上传）")
 
 
-FindingId = Annotated[int, Path(ge=1, le=2**31 - 1, description="整改问题编号")]
+def _finding_number(value: str) -> int:
+    number = finding_number(value)
+    if number is None:
+        raise ValueError(f"整改问题编号应为 1 到 {MAX_FINDING_NUMBER} 的整数")
+    return number
+
+
+# A code like every other: the path takes ASCII or full-width digits (`/findings/１２/report` is finding 12), read
+# through domain.codes as the files and the pages read it; anything else is 422.
+FindingId = Annotated[int, BeforeValidator(_finding_number),
+                      WithJsonSchema({"type": "string", "pattern": FINDING_NUMBER_PATTERN, "title": "Finding Id"}),
+                      Path(description=f"整改问题编号：1 到 {MAX_FINDING_NUMBER} 的整数，半角或全角数字（如 12 或 １２）")]
 
 
 @router.get("/api/v1/stations/{code}/findings", summary="本所站的整改问题", operation_id="list_findings",

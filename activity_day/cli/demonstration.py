@@ -12,6 +12,7 @@ import typer
 
 from activity_day import console
 from activity_day.cli.options import JsonOpt, county
+from activity_day.cli.run import PublicRandom
 from activity_day.errors import OperatorError
 
 app = typer.Typer(help="示范所站评选：申报、资料审核、实地评估、集中会审、公示和命名。", no_args_is_help=True)
@@ -41,23 +42,36 @@ def apply(ctx: typer.Context, file: Path, round_: RoundOpt) -> None:
 def run(ctx: typer.Context, round_: RoundOpt,
         period: Annotated[str | None, typer.Option("--period", help="资料审核依据的综合评价期间，默认为评选年度。")] = None,
         publicity_start: Annotated[str | None, typer.Option("--publicity-start",
-                                                            help="公示开始日期 YYYY-MM-DD，默认今天。")] = None) -> None:
-    """运行评选流程：资料审核、实地评估安排，然后在 Prefect 界面中填写集中会审和公示表单。"""
+                                                            help="公示开始日期 YYYY-MM-DD，默认今天。")] = None,
+        public_random: PublicRandom = None,
+        public_random_source: Annotated[str, typer.Option(
+            "--public-random-source", help="公开随机数的出处，如“2027年10月9日体彩排列5开奖号码”，记入抽取记录。")] = "",
+        ) -> None:
+    """运行评选流程：资料审核、实地评估安排，然后在 Prefect 界面中填写集中会审和公示表单。
+
+    实地评估人员的抽取依次使用：各部门承诺—公开的随机串；入围名单公布后产生的公开随机数（--public-random）；
+    都没有时以入围名单的校验值代替（事先可以推算，运行时提示）。"""
     from activity_day.cli.run import _require_ui, start_flows
+    from activity_day.domain.draw import public_random_problem
 
     chosen, code = _round(round_), county(ctx)
     try:
         start = date.fromisoformat(publicity_start).isoformat() if publicity_start else None
     except ValueError:
         raise OperatorError(f"公示开始日期“{publicity_start}”无效：应为 YYYY-MM-DD") from None
+    if problem := public_random_problem(public_random, public_random_source):
+        raise OperatorError(problem)
     _require_ui("示范所站评选")
     start_flows()
     from activity_day.flows.demonstration import select_demonstration
 
     console.tell_operator(f"开始运行：{chosen}年度·示范所站评选（{code}）")
-    result = select_demonstration(county=code, round=chosen, period=period, publicity_start=start)
+    result = select_demonstration(county=code, round=chosen, period=period, publicity_start=start,
+                                  public_random=public_random, public_random_source=public_random_source)
     typer.echo(f"{chosen}年度示范所站评选完成：申报 {result['applications']} 个，资料审核通过 {result['eligible']} 个，"
                f"命名 {len(result['named'])} 个")
+    for warning in result.get("warnings", []):
+        typer.echo(f"  注意：{warning}")
     for path in result["files"].values():
         typer.echo(f"  {path}")
 

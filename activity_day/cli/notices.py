@@ -11,7 +11,9 @@ import typer
 
 from activity_day.cli.options import JsonOpt, county, fail, month_option
 
-SEND_DELAYS = (2.0, 10.0)  # seconds between the passes over what could not be delivered yet
+# Seconds between the passes of a round over what could not be delivered yet; a channel that did not answer or
+# could not be reached is not tried again in the round, so a hanging channel costs a round one timeout.
+SEND_DELAYS = (2.0, 10.0)
 
 app = typer.Typer(help="提醒与通知：发件箱中的每条通知及其状态；发送、重发失败的通知。", no_args_is_help=True)
 
@@ -35,9 +37,21 @@ def _summary(result) -> str:
     """Counts of notices, each once in its state at the end (attempts are not notices)."""
     text = (f"通知 {result.notices} 条：已发送 {result.sent} 条，发送失败 {result.failed} 条，待发送 {result.pending} 条"
             f"（共发送 {result.attempted} 次）")
-    if result.hung:
-        text += f"\n没有应答、本轮已暂停的渠道：{'、'.join(result.hung)}（其通知留待下次发送）"
+    if result.paused:
+        text += f"\n没有应答或无法连接、本轮已暂停的渠道：{'、'.join(result.paused)}（其通知留待下次发送）"
     return text
+
+
+def _outcome(result, *, retried: bool) -> None:
+    """Exit 2 when a notice failed for good or a channel was paused with notices left waiting."""
+    if result.failed:
+        hint = ("activity-day notices list --state failed 查看原因" if retried else
+                "activity-day notices list --state failed 查看原因，修正渠道后运行 activity-day notices retry"
+                "（--channel 只重发该渠道的）")
+        raise fail(f"{result.failed} 条通知{'仍' if retried else ''}发送失败：{hint}")
+    if result.paused and result.pending:
+        raise fail(f"{result.pending} 条通知待发送（渠道本轮没有应答或无法连接）：每日的 notices 流程会再发送，"
+                   "或在渠道恢复后运行 activity-day notices retry --channel 渠道地址")
 
 
 @app.command("list")
@@ -75,9 +89,7 @@ def notices_send(ctx: typer.Context, month: MonthArg = None,
         typer.echo(f"{on.isoformat()} 到期的提醒：新增 {notices.enqueue_due(code, on)} 条")
     result = notices.send_with_retries(code, month=_month(month), delays=SEND_DELAYS)
     typer.echo(_summary(result))
-    if result.failed:
-        raise fail(f"{result.failed} 条通知发送失败：activity-day notices list --state failed 查看原因，"
-                   "修正渠道后运行 activity-day notices retry（--channel 只重发该渠道的）")
+    _outcome(result, retried=False)
 
 
 @app.command("retry")
@@ -97,8 +109,8 @@ def notices_retry(ctx: typer.Context, month: MonthArg = None,
         raise fail(str(exc)) from None
     reset = notices.retry_failed(code, month=_month(month), key=key, channel=chosen)
     where = f"（渠道 {notices.channel_label(chosen)}）" if chosen else ""
-    typer.echo(f"重新发送 {reset} 条发送失败的通知{where}")
     result = notices.send_with_retries(code, month=_month(month), channel=chosen, delays=SEND_DELAYS)
+    waiting = result.notices - reset
+    typer.echo(f"重新发送 {reset} 条发送失败的通知{where}" + (f"，连同待发送的 {waiting} 条" if waiting > 0 else ""))
     typer.echo(_summary(result))
-    if result.failed:
-        raise fail(f"{result.failed} 条通知仍发送失败：activity-day notices list --state failed 查看原因")
+    _outcome(result, retried=True)

@@ -16,6 +16,9 @@ The rules, in order:
    registry's own spelling (`code_lookup`);
 5. a number read as a float is its integer (`12.0` is `12`). Leading zeros are kept (`001` stays `001`); a
    station registry that once stored `001` also answers to `1` (`intake.cells.resolve_code`).
+
+A finding's number (整改编号) is a code too: `finding_number` reads it through `normalize_code`, so `１２` in a
+URL, a form or a file is finding 12.
 """
 
 from __future__ import annotations
@@ -47,3 +50,19 @@ def normalize_code(value: Any) -> str:
 def code_lookup(codes: Iterable[str]) -> dict[str, str]:
     """normalised code -> the code as its registry spells it (for registries that keep their own case)."""
     return {normalize_code(code): code for code in codes}
+
+
+MAX_FINDING_NUMBER = 2**31 - 1  # the column's range: a larger number is no finding, never a database error
+# What a finding number in a URL may look like before it is normalised (the OpenAPI pattern): ASCII or full-width
+# digits, at most ten.
+FINDING_NUMBER_PATTERN = "^[0-9０-９]{1,10}$"
+
+
+def finding_number(value: Any) -> int | None:
+    """The finding number a code spells (`12`, `１２`, ` 12 `), or None when it is not one: digits only after
+    `normalize_code`, from 1 to MAX_FINDING_NUMBER."""
+    text = normalize_code(value)
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_FINDING_NUMBER else None

@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from activity_day.domain.hashing import canonical_json, sha256_hex
+from activity_day.domain.names import control_characters
 
 ALGORITHM = "ad-draw/2"  # ad-draw/1 records (no risk) still re-derive: see `_weighs_risk`
 ROTATION_WINDOW = 4  # every station is inspected at least once in any this many consecutive months
@@ -398,6 +399,18 @@ def rederive(record: dict[str, Any]) -> dict[str, Any]:
         params=DrawParams.from_record(record["params"]), public_random_source=record.get("public_random_source", ""),
         algorithm=record["algorithm"], public_random_parts=record.get("public_random_parts"),
     )
+
+
+def public_random_problem(value: str | None, source: str = "") -> str | None:
+    """What is wrong with a public random value an operator gives (a lottery result) and its source, in Chinese,
+    or None: 1 to 200 characters, no control characters. The monthly draw and the site visits take it alike."""
+    if value is not None and not 0 < len(value) <= 200:
+        return "公开随机数应为1到200个字符"
+    if len(source) > 200:
+        return "公开随机数的来源不超过200个字符"
+    if control_characters((value or "") + source):
+        return "公开随机数和来源中不能有控制字符"
+    return None
 
 
 def default_public_random(plan_sha256: str) -> str:

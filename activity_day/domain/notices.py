@@ -181,11 +181,12 @@ def with_timeout(url: str, seconds: float) -> str:
 
 @dataclass(frozen=True)
 class Failure:
-    """Why a channel did not take a notice, in Chinese with the channel named; `hung`: it did not answer in time
-    (the rest of the round skips that channel, so one hung robot cannot hold up a county's round)."""
+    """Why a channel did not take a notice, in Chinese with the channel named; `pauses`: it did not answer in time
+    or could not be reached, so the rest of the send round skips that channel (one hung robot or an unreachable
+    server costs a round one attempt, not one per notice and pass); other failures are retried as usual."""
 
     text: str
-    hung: bool = False
+    pauses: bool = False
 
 
 def explain_failure(label: str, log: str, timeout: float, *, waited: bool = False) -> Failure:
@@ -193,10 +194,10 @@ def explain_failure(label: str, log: str, timeout: float, *, waited: bool = Fals
     timeout (whatever was logged, the channel did not answer)."""
     lowered = log.lower()
     if waited or "timed out" in lowered or "timeout" in lowered:
-        return Failure(f"{label}：{timeout:g}秒内没有应答（超时），本轮不再向该渠道发送", hung=True)
+        return Failure(f"{label}：{timeout:g}秒内没有应答（超时），本轮不再向该渠道发送", pauses=True)
     if any(w in lowered for w in ("connection refused", "failed to establish", "name or service not known",
                                   "no route to host", "network is unreachable", "nodename nor servname")):
-        return Failure(f"{label}：无法连接（对方没有在监听，或网络不通）")
+        return Failure(f"{label}：无法连接（对方没有在监听，或网络不通），本轮不再向该渠道发送", pauses=True)
     if found := re.search(r"error=(\d{3})", log):
         code = int(found.group(1))
         return Failure(f"{label}：对方返回 HTTP {code}（{HTTP_CN.get(code, '请求未被接受')}）")

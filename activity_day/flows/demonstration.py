@@ -17,6 +17,7 @@ from prefect.runtime import flow_run
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from activity_day.domain.dates import cn_date
+from activity_day.domain.draw import public_random_problem
 from activity_day.domain.evaluation import period_months
 from activity_day.errors import OperatorError
 from activity_day.flows.human import Asker, Form, described, every_field_required, human_step, problems
@@ -140,12 +141,16 @@ def _publicity(county: str, round_: str, end: date, poll_seconds: int) -> str:
 @flow(name="demonstration", flow_run_name=lambda: f"{flow_run.parameters.get('round')}年度·示范所站评选")
 @known_failures
 def select_demonstration(county: str, round: str, period: str | None = None,  # noqa: A002  (the parameter's name in the UI)
-                         publicity_start: str | None = None, poll_seconds: int = 5) -> dict:
+                         publicity_start: str | None = None, poll_seconds: int = 5, public_random: str | None = None,
+                         public_random_source: str = "") -> dict:
     """A round of the demonstration-station selection: review, site visits, the panel, the 公示 and the naming.
 
     `period`: the evaluation the review reads (default: the round, a year); `publicity_start`: the first day
-    of the 公示, YYYY-MM-DD (default today).
+    of the 公示, YYYY-MM-DD (default today); `public_random`: the site visits' public random value, published after
+    the shortlist (a lottery result), with `public_random_source` (docs/draw.md).
     """
+    if problem := public_random_problem(public_random, public_random_source):
+        raise OperatorError(problem)
     if not re.fullmatch(r"\d{4}", round.strip()):
         raise OperatorError(f"评选年度“{round}”无效：应为四位年份，如 2027")
     round = round.strip()  # noqa: A001
@@ -157,7 +162,7 @@ def select_demonstration(county: str, round: str, period: str | None = None,  # 
         raise OperatorError(f"公示开始日期“{publicity_start}”无效：应为 YYYY-MM-DD") from None
     # A run that waited suspended starts over from here when resumed: the review and the 公示's dates are kept
     # from its first pass (tasks cached per run), and the panel's decision is not asked again.
-    reviewed = review_and_assign(county, round, chosen)
+    reviewed = review_and_assign(county, round, chosen, public_random, public_random_source)
     _panel(county, round, poll_seconds)
     end = date.fromisoformat(open_publicity(county, round, start.isoformat()))
     notice = render_notice(county, round, "publicity")
@@ -165,4 +170,5 @@ def select_demonstration(county: str, round: str, period: str | None = None,  # 
     named = service.name_stations(county, round, service.today())
     final = render_notice(county, round, "naming")
     return {"round": round, "applications": reviewed["applications"], "eligible": reviewed["eligible"],
-            "publicity_end": end.isoformat(), "named": list(named["code"]), "files": notice | final}
+            "publicity_end": end.isoformat(), "named": list(named["code"]), "files": notice | final,
+            "warnings": reviewed.get("warnings", [])}

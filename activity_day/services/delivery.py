@@ -93,11 +93,12 @@ def _file_url(url: str, key: str) -> str:
 
 @dataclass(frozen=True)
 class Delivery:
-    """The outcome of one attempt: delivered, else why (Chinese, the channel named) and whether it hung."""
+    """The outcome of one attempt: delivered, else why (Chinese, the channel named) and whether the channel is to
+    be left alone for the rest of the round (no answer in time, or no connection)."""
 
     delivered: bool
     error: str = ""
-    hung: bool = False
+    pauses: bool = False
 
 
 def deliver(channel: str, *, key: str, title: str, body: str, secrets: Mapping[str, str],
@@ -129,4 +130,4 @@ def deliver(channel: str, *, key: str, title: str, body: str, secrets: Mapping[s
     for name in rules.placeholders(channel):  # never keep a secret in the outbox
         if secrets.get(name):
             error = error.replace(secrets[name], "***")
-    return Delivery(False, error, failure.hung)
+    return Delivery(False, error, failure.pauses)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import chinese_calendar
@@ -97,20 +98,61 @@ def _published_inputs(session, county: str, round_: str, profile, found, reviewe
 WEAK_SOURCE = "入围名单SHA-256（未使用部门承诺值：县文明办事先可以推算，仅作默认）"
 
 
-def site_visits(county: str, round_: str) -> tuple[pd.DataFrame, str]:
+def operator_source(source: str) -> str:
+    """How the record names a value the operator gave (`--public-random`): entered by the operator, with the
+    source given (a lottery draw), or saying none was."""
+    return f"操作员录入：{source.strip()}" if source.strip() else "操作员录入（未注明出处）"
+
+
+def weak_random_warning(round_: str) -> str:
+    """What the operator is told when the site visits had no public random value but the shortlist's checksum."""
+    return (f"{round_}年度示范所站实地评估未取得公开随机数，暂以入围名单的校验值代替；该值县文明办事先可以推算，"
+            f"评估人员的安排可被预知。今后请在资料审核前由部门提交承诺值（activity-day demonstration commit/reveal），"
+            f"或在入围名单公布后运行 activity-day demonstration run --round {round_} --public-random 公开随机数")
+
+
+@dataclass(frozen=True)
+class SiteVisits:
+    """The round's site visits (code, assessor), the draw's seed, and the operator's warnings (never in a
+    document)."""
+
+    visits: pd.DataFrame
+    seed: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def site_visits(county: str, round_: str, public_random: str | None = None,
+                public_random_source: str = "") -> SiteVisits:
     """实地评估: assessors for each shortlisted station, drawn with 回避 from the inputs the document review
     published and a public random value the office cannot choose: the reviewing departments' secrets, committed
-    before the review and revealed after it (docs/draw.md). A round without commitments falls back to the
-    shortlist's checksum, and its record says so. A draw made is kept: a rerun returns it."""
+    before the review and revealed after it, or a value published after the shortlist (a lottery result) given as
+    `public_random` with its source (docs/draw.md). A round without either falls back to the shortlist's checksum,
+    its record says so and the operator is warned. A draw made is kept: a rerun returns it, and a different value
+    for a drawn round is refused."""
+    if problem := draw.public_random_problem(public_random, public_random_source):
+        raise OperatorError(problem)
+    warnings: list[str] = []
     with transaction() as session:
         found = store.get_round(session=session, county=county, round_=round_)
         if found is None or not found.site_visit_record:
             raise MissingPrerequisite(f"{round_}年度示范所站评选尚未资料审核：请先运行 activity-day demonstration run")
         record = found.site_visit_record
-        if "visits" not in record:
+        if "visits" in record:
+            if public_random and public_random != record["public_random"]:
+                raise OperatorError(f"{round_}年度示范所站实地评估人员已用公开随机数“{record['public_random']}”抽定"
+                                    "（activity-day demonstration record 查看），一经抽定不再重抽")
+        else:
             parts = commitments.round_parts(session, county, round_)
-            if parts is None:
+            if public_random is not None:
+                if parts is not None:
+                    raise OperatorError(
+                        f"{round_}年度示范所站评选已有部门提交承诺值（{'、'.join(parts['commitments'])}），公开随机数由"
+                        "各部门公开的随机串组合而成，不能另行指定：请去掉 --public-random，由各部门运行 "
+                        f"activity-day demonstration reveal --round {round_}")
+                value, source, parts = public_random, operator_source(public_random_source), None
+            elif parts is None:
                 value, source = weak_public_random(record), WEAK_SOURCE
+                warnings.append(weak_random_warning(round_))
             elif not parts["reveals"]:
                 raise OperatorError(
                     f"{round_}年度示范所站评选已有部门提交承诺值（{'、'.join(parts['commitments'])}），但尚无部门公开随机串，"
@@ -131,7 +173,7 @@ def site_visits(county: str, round_: str) -> tuple[pd.DataFrame, str]:
                                      assessors=list(group["assessor"]))
         store.save_round(session=session, county=county, round_=round_, seed=record["seed"], stage="site_visits",
                          site_visit_record=record)
-    return visits, record["seed"]
+    return SiteVisits(visits, record["seed"], warnings)
 
 
 def site_visit_record_of(county: str, round_: str) -> dict:

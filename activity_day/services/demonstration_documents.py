@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -20,19 +20,23 @@ from activity_day.store.database import transaction
 
 @dataclass(frozen=True)
 class ReviewSheet:
-    """资料审核 and the site-visit draw done: the applications reviewed, the sheet written, the draw's seed."""
+    """资料审核 and the site-visit draw done: the applications reviewed, the sheet written, the draw's seed, and the
+    operator's warnings (a weak random value)."""
 
     reviewed: pd.DataFrame
     sheet: pd.DataFrame
     seed: str
     path: str
+    warnings: list[str] = field(default_factory=list)
 
 
-def review_and_assign(county: str, round_: str, period: str, folder: Path) -> ReviewSheet:
-    """资料审核 and the site-visit draw (services.demonstration), then the assessors' arrangement written into
-    `folder` (review-and-site-visits.xlsx)."""
+def review_and_assign(county: str, round_: str, period: str, folder: Path, public_random: str | None = None,
+                      public_random_source: str = "") -> ReviewSheet:
+    """资料审核 and the site-visit draw (services.demonstration; `public_random`: a value published after the
+    shortlist, with its source), then the assessors' arrangement written into `folder` (review-and-site-visits.xlsx)."""
     reviewed = service.document_review(county, round_, period)
-    visits, seed = service.site_visits(county, round_)
+    drawn = service.site_visits(county, round_, public_random, public_random_source)
+    visits = drawn.visits
     with transaction(read_only=True) as session:
         stations = crud.stations_frame(session=session, county=county).set_index("code")
     table = reviewed.assign(name=reviewed["code"].map(stations["name"]),
@@ -43,7 +47,7 @@ def review_and_assign(county: str, round_: str, period: str, folder: Path) -> Re
     sheet["审核通过"] = sheet["审核通过"].map({True: "是", False: "否"})
     path, _ = write_bytes(folder / "review-and-site-visits.xlsx",
                           xlsx_bytes([("资料审核与实地评估", sheet)], title=f"{round_}年度示范所站资料审核与实地评估安排"))
-    return ReviewSheet(reviewed, sheet, seed, path)
+    return ReviewSheet(reviewed, sheet, drawn.seed, path, drawn.warnings)
 
 
 @dataclass(frozen=True)

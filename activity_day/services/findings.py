@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from activity_day.context import current
 from activity_day.domain import findings as rules
+from activity_day.domain.codes import MAX_FINDING_NUMBER
 from activity_day.domain.findings import FindingError
 from activity_day.domain.names import strip_control
 from activity_day.domain.timing import recorded_at
@@ -99,7 +100,7 @@ def _find(session: Session, county: str, finding_id: int, station: str | None = 
     return finding
 
 
-MAX_FINDING_ID = 2**31 - 1  # the column's range: a larger id is no finding, never a database error
+MAX_FINDING_ID = MAX_FINDING_NUMBER  # the column's range: a larger id is no finding, never a database error
 
 
 def not_own_photos(session: Session, county: str, station: str, photos: Sequence[str]) -> list[str]:

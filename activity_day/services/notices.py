@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -197,17 +197,28 @@ class SendResult:
     failed: int  # failed for good
     pending: int  # still waiting (to be tried again)
     attempted: int  # attempts made (a notice tried three times counts three)
-    hung: tuple[str, ...] = ()  # the channels given up for not answering in time
+    paused: tuple[str, ...] = ()  # the channels left alone for the rest of the round (no answer, no connection)
 
     def as_dict(self) -> dict[str, int]:
         return {"notices": self.notices, "sent": self.sent, "failed": self.failed, "pending": self.pending,
-                "attempted": self.attempted, "hung_channels": len(self.hung)}
+                "attempted": self.attempted, "paused_channels": len(self.paused)}
+
+
+@dataclass
+class _Pass:
+    """One pass over the outbox: each notice's state after it, its channel, the attempts, the channels paused."""
+
+    states: dict[int, str]
+    channels: dict[int, str]
+    attempted: int = 0
+    paused: list[str] = field(default_factory=list)  # channel addresses
 
 
 def _send_channel(channel: str, waiting: list[Notice], *, limit: int, secrets: Mapping[str, str], timeout: float,
                   lock: threading.Lock) -> tuple[dict[int, str], int, bool]:
-    """One channel's notices, one after another: id -> state after this pass, attempts made, whether it hung.
-    A channel that does not answer in time is given up for the pass: its other notices wait for the next."""
+    """One channel's notices, one after another: id -> state after this pass, attempts made, whether the channel
+    is paused. A channel that does not answer in time or cannot be reached is left alone for the rest of the round:
+    its other notices wait, with the reason, for the next round."""
     states: dict[int, str] = {}
     attempts = 0
     for i, notice in enumerate(waiting):
@@ -223,7 +234,7 @@ def _send_channel(channel: str, waiting: list[Notice], *, limit: int, secrets: M
         states[notice.id] = done.state if done is not None else NoticeState.SENT.value
         if states[notice.id] == NoticeState.FAILED.value:
             log.warning("notice %s failed for good: %s", notice.key, outcome.error)
-        if outcome.hung:
+        if outcome.pauses:
             with lock, transaction() as session:
                 for rest in waiting[i + 1:]:
                     store.postpone(session=session, notice_id=rest.id, error=outcome.error)
@@ -235,12 +246,14 @@ def _send_channel(channel: str, waiting: list[Notice], *, limit: int, secrets: M
 def send_pending(county: str, *, month: str | None = None, channel: str | None = None,
                  max_attempts: int | None = None) -> SendResult:
     """One pass over the pending notices (of a month, of one channel): each gets one attempt, the channels side by
-    side, so a slow channel costs only its own time; returns what happened to them."""
-    return _result(*_send_pass(county, month=month, channel=channel, max_attempts=max_attempts))
+    side, so a slow channel costs only its own time; returns what happened to them. This is a whole round (the
+    flow's send task runs one a try): a channel paused here is tried again on the next."""
+    return _result(_send_pass(county, month=month, channel=channel, max_attempts=max_attempts))
 
 
-def _send_pass(county: str, *, month: str | None, channel: str | None,
-               max_attempts: int | None = None) -> tuple[dict[int, str], int, list[str]]:
+def _send_pass(county: str, *, month: str | None, channel: str | None, max_attempts: int | None = None,
+               skip: Collection[str] = ()) -> _Pass:
+    """One attempt at each pending notice, leaving alone the channels in `skip` (paused earlier in the round)."""
     with transaction(read_only=True) as session:
         profile = crud.load_profile_of(session=session, county=county)
         waiting = store.notices(session=session, county=county, month=month, channel=channel,
@@ -249,9 +262,9 @@ def _send_pass(county: str, *, month: str | None, channel: str | None,
     secrets = channel_secrets()
     by_channel: dict[str, list[Notice]] = {}
     for notice in waiting:
-        by_channel.setdefault(notice.channel, []).append(notice)
-    states: dict[int, str] = {n.id: NoticeState.PENDING.value for n in waiting}
-    attempted, hung = 0, []
+        if notice.channel not in skip:
+            by_channel.setdefault(notice.channel, []).append(notice)
+    done = _Pass({n.id: NoticeState.PENDING.value for n in waiting}, {n.id: n.channel for n in waiting})
     lock = threading.Lock()  # the outbox is written one claim or record at a time; sending is what runs side by side
     if by_channel:
         with ThreadPoolExecutor(max_workers=min(SEND_THREADS, len(by_channel)),
@@ -260,37 +273,42 @@ def _send_pass(county: str, *, month: str | None, channel: str | None,
                                          timeout=profile.notices.timeout_of(name), lock=lock)
                        for name, rows in by_channel.items()}
             for name, future in futures.items():
-                done, tries, gave_up = future.result()
-                states.update(done)
-                attempted += tries
-                if gave_up:
-                    hung.append(rules.channel_label(name))
-    return states, attempted, hung
+                states, tries, paused = future.result()
+                done.states.update(states)
+                done.attempted += tries
+                if paused:
+                    done.paused.append(name)
+    return done
 
 
-def _result(states: Mapping[int, str], attempted: int, hung: Sequence[str]) -> SendResult:
-    counts = {s: sum(v == s for v in states.values()) for s in (NoticeState.SENT, NoticeState.FAILED,
-                                                              NoticeState.PENDING)}
-    return SendResult(len(states), counts[NoticeState.SENT], counts[NoticeState.FAILED],
-                      counts[NoticeState.PENDING], attempted, tuple(dict.fromkeys(hung)))
+def _result(done: _Pass) -> SendResult:
+    counts = {s: sum(v == s for v in done.states.values()) for s in (NoticeState.SENT, NoticeState.FAILED,
+                                                                   NoticeState.PENDING)}
+    return SendResult(len(done.states), counts[NoticeState.SENT], counts[NoticeState.FAILED],
+                      counts[NoticeState.PENDING], done.attempted,
+                      tuple(dict.fromkeys(rules.channel_label(c) for c in done.paused)))
 
 
 def send_with_retries(county: str, *, month: str | None = None, channel: str | None = None,
                       delays: Sequence[float] = (2, 10), sleep=time.sleep) -> SendResult:
-    """Passes until nothing is pending (or the delays run out), waiting `delays` between them (the command line;
-    the flow leaves the waiting to Prefect's task retries). Each notice is counted once, in its last state."""
-    states: dict[int, str] = {}
-    attempted, hung = 0, []
+    """One send round: passes until nothing is left to try (or the delays run out), waiting `delays` between them
+    (the command line; the flow leaves the waiting to Prefect's task retries). A channel paused in a pass (no
+    answer in time, no connection) is not tried again in the round: its notices stay pending for the next round,
+    and a pass with only those left is not waited for. Each notice is counted once, in its last state."""
+    round_ = _Pass({}, {})
     for delay in (None, *delays):
         if delay is not None:
-            if not any(v == NoticeState.PENDING.value for v in states.values()):
+            paused = set(round_.paused)
+            if not any(state == NoticeState.PENDING.value and round_.channels[i] not in paused
+                       for i, state in round_.states.items()):
                 break
             sleep(delay)
-        done, tries, gave_up = _send_pass(county, month=month, channel=channel)
-        states.update(done)
-        attempted += tries
-        hung += gave_up
-    return _result(states, attempted, hung)
+        done = _send_pass(county, month=month, channel=channel, skip=round_.paused)
+        round_.states.update(done.states)
+        round_.channels.update(done.channels)
+        round_.attempted += done.attempted
+        round_.paused += done.paused
+    return _result(round_)
 
 
 channel_label = rules.channel_label

@@ -15,7 +15,6 @@ import pandas as pd
 from activity_day.documents.render import write_bytes, write_text, xlsx_bytes
 from activity_day.domain import draw
 from activity_day.domain.dates import cn_month, shift_month
-from activity_day.domain.names import control_characters
 from activity_day.domain.profile import unknown_townships
 from activity_day.errors import OperatorError
 from activity_day.intake.headers import H
@@ -124,10 +123,8 @@ class Drawn:
 def draw_month(county: str, month: str, public_random: str | None = None, published_sha256: str | None = None,
                public_random_source: str = "") -> Drawn:
     """Draw the month's sample and store it, or return the stored one: a rerun never changes a draw."""
-    if public_random is not None and not 0 < len(public_random) <= 200:
-        raise OperatorError("公开随机数应为1到200个字符")
-    if control_characters((public_random or "") + public_random_source):
-        raise OperatorError("公开随机数和来源中不能有控制字符")
+    if problem := draw.public_random_problem(public_random, public_random_source):
+        raise OperatorError(problem)
     with transaction() as session:
         existing = crud.get_draw(session=session, county=county, month=month)
         if existing is not None:

@@ -25,15 +25,21 @@ def round_dir(county: str, round_: str) -> Path:
 
 
 @task(name="review-and-assign", **STEP)
-def review_and_assign(county: str, round_: str, period: str) -> dict:
-    """资料审核 and the site-visit draw; writes the review and the assessors' arrangement (xlsx)."""
-    done = demonstration_documents.review_and_assign(county, round_, period, round_dir(county, round_))
+def review_and_assign(county: str, round_: str, period: str, public_random: str | None = None,
+                      public_random_source: str = "") -> dict:
+    """资料审核 and the site-visit draw (with a published public random value when given); writes the review and
+    the assessors' arrangement (xlsx)."""
+    done = demonstration_documents.review_and_assign(county, round_, period, round_dir(county, round_),
+                                                     public_random, public_random_source)
     reviewed, seed = done.reviewed, done.seed
     artifact(create_table_artifact, key=artifact_key("demonstration", county, round_, "review"),
              table=done.sheet.fillna("").to_dict("records"),
              description=f"{round_}年度示范所站资料审核与实地评估安排（抽取种子 {seed[:16]}）")
     run_logger().info("%s 年度示范所站：申报 %d 个，资料审核通过 %d 个", round_, len(reviewed), int(reviewed["eligible"].sum()))
-    return {"applications": len(reviewed), "eligible": int(reviewed["eligible"].sum()), "file": done.path, "seed": seed}
+    for warning in done.warnings:  # for the operator: never in a document
+        run_logger().warning("%s", warning)
+    return {"applications": len(reviewed), "eligible": int(reviewed["eligible"].sum()), "file": done.path, "seed": seed,
+            "warnings": done.warnings}
 
 
 @task(name="open-publicity", **STEP)

@@ -29,14 +29,16 @@ def enqueue_notices(county: str, day: str) -> int:
 @task(name="send-notices", cache_policy=NO_CACHE)
 def send_notices(county: str, passes: int = 1) -> dict[str, int]:
     """Deliver the pending notices, one attempt each; raise while some are left, so the task's retries (with their
-    backoff) try them again. The last of `passes` runs marks what still fails as failed and does not raise: one
-    failing channel never holds up the run, and the table shows it."""
+    backoff) try them again. Each try is a round: a channel that does not answer in time or cannot be reached costs
+    it one attempt and one timeout, and its other notices wait for the next try. The last of `passes` runs marks
+    what still fails as failed and does not raise: one failing channel never holds up the run, and the table shows
+    it (a paused channel's untried notices stay pending for the next day's run)."""
     last = (task_run.run_count or 1) >= passes
     result = notices.send_pending(county, max_attempts=1 if last else None)
     run_logger().info("通知 %d 条：已发送 %d 条，发送失败 %d 条，待发送 %d 条（共发送 %d 次）",
                       result.notices, result.sent, result.failed, result.pending, result.attempted)
-    if result.hung:
-        run_logger().warning("没有应答、本轮已暂停的渠道：%s", "、".join(result.hung))
+    if result.paused:
+        run_logger().warning("没有应答或无法连接、本轮已暂停的渠道：%s（其通知留待下次发送）", "、".join(result.paused))
     if result.pending and not last:
         raise NoticesPending(f"{result.pending} 条通知暂未送达，稍后重试")
     return result.as_dict()

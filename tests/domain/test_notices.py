@@ -154,7 +154,7 @@ def test_the_profile_timeout_goes_into_the_channel_url() -> None:
     assert with_timeout("file:///srv/notices", 5) == "file:///srv/notices"
 
 
-@pytest.mark.parametrize(("log", "waited", "text", "hung"), [
+@pytest.mark.parametrize(("log", "waited", "text", "pauses"), [
     ("A Connection error occurred sending JSON notification to 127.0.0.1.\nSocket Exception: HTTPConnectionPool("
      "host='127.0.0.1', port=9): Read timed out. (read timeout=4.0)", False, "Webhook（127.0.0.1）：4秒内没有应答（超时），本轮不再向该渠道发送",
      True),
@@ -162,7 +162,7 @@ def test_the_profile_timeout_goes_into_the_channel_url() -> None:
      "Webhook（127.0.0.1）：4秒内没有应答（超时），本轮不再向该渠道发送", True),
     ("Socket Exception: HTTPConnectionPool(host='127.0.0.1', port=9): Max retries exceeded (Caused by "
      "NewConnectionError('Failed to establish a new connection: [Errno 111] Connection refused'))", False,
-     "Webhook（127.0.0.1）：无法连接（对方没有在监听，或网络不通）", False),
+     "Webhook（127.0.0.1）：无法连接（对方没有在监听，或网络不通），本轮不再向该渠道发送", True),
     ("Failed to send JSON POST notification: Internal Server Error, error=500.", False,
      "Webhook（127.0.0.1）：对方返回 HTTP 500（对方服务器内部错误）", False),
     ("Failed to send JSON POST notification: Unauthorized, error=401.", False,
@@ -173,10 +173,10 @@ def test_the_profile_timeout_goes_into_the_channel_url() -> None:
      "Webhook（127.0.0.1）：邮件服务器拒绝登录，用户名或口令不对（SMTP 535）", False),
     ("", False, "Webhook（127.0.0.1）：发送失败（渠道没有说明原因）", False),
 ])
-def test_a_channel_error_is_told_in_chinese(log: str, waited: bool, text: str, hung: bool) -> None:
+def test_a_channel_error_is_told_in_chinese(log: str, waited: bool, text: str, pauses: bool) -> None:
     from activity_day.domain.notices import explain_failure
 
     failure = explain_failure("Webhook（127.0.0.1）", log, 4, waited=waited)
-    assert (failure.text, failure.hung) == (text, hung)
+    assert (failure.text, failure.pauses) == (text, pauses)
     assert not any("a" <= c.lower() <= "z" for c in failure.text.replace("Webhook", "").replace("HTTP", "")
                    .replace("SMTP", ""))  # no English left

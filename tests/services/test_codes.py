@@ -10,25 +10,30 @@ import pandas as pd
 import pytest
 from sqlmodel import select
 
+from activity_day.api.mobile.pages import csrf_token
 from activity_day.demo import write_xlsx
-from activity_day.domain.codes import normalize_code
+from activity_day.domain.codes import finding_number, normalize_code
 from activity_day.models import (
     AssessedScore,
     DemoApplication,
+    DrawAssignment,
     InspectionScore,
     LectureOrder,
     Speaker,
     Station,
     StationPlan,
 )
+from activity_day.models.enums import InspectionMode, ScorerRole
 from activity_day.services import findings
 from activity_day.services.imports import import_file
 from activity_day.services.lectures import list_orders
+from activity_day.services.scoring import issue_scorer_tokens
 from activity_day.store import crud
 from activity_day.store import lectures as lecture_store
 from activity_day.store.database import transaction
 from tests.api.test_every_path import EARLY, LATER, MONTH, PLAN_FILE_COLUMNS, World, bearer, plan_rows, world
 from tests.api.test_every_path import raise_findings as _raise_findings
+from tests.intake_helpers import change_profile
 
 __all__ = ["world"]  # the fixture, imported for the tests below
 
@@ -44,6 +49,26 @@ def wide(text: str) -> str:
 ])
 def test_one_spelling_for_a_code(typed, code) -> None:
     assert normalize_code(typed) == code
+
+
+@pytest.mark.parametrize(("typed", "number"), [
+    ("12", 12), ("１２", 12), (" １２\u3000", 12), ("0012", 12), (12.0, 12), ("2147483647", 2**31 - 1),
+    ("0", None), ("2147483648", None), ("9" * 11, None), ("-1", None), ("1e3", None), ("١٢", None), ("", None),
+])
+def test_a_finding_number_is_read_as_a_code(typed, number) -> None:
+    assert finding_number(typed) == number
+
+
+def test_the_openapi_path_of_a_finding_admits_both_spellings() -> None:
+    import re
+
+    from activity_day.api import create_app
+
+    put = create_app().openapi()["paths"]["/api/v1/stations/{code}/findings/{finding_id}/report"]["put"]
+    [param] = [p for p in put["parameters"] if p["name"] == "finding_id"]
+    assert param["schema"]["type"] == "string" and "全角" in param["description"]
+    assert all(re.fullmatch(param["schema"]["pattern"], n) for n in ("12", "１２", "2147483647"))
+    assert not any(re.fullmatch(param["schema"]["pattern"], n) for n in ("-1", "1e3", "9" * 11, "12a"))
 
 
 def test_a_pool_with_a_full_width_duplicate_is_refused_with_file_row_and_column(tmp_path: Path, registry,
@@ -157,3 +182,51 @@ def test_every_import_and_the_api_read_a_full_width_code_as_the_code(world: Worl
         assert [a.station_code for a in session.exec(select(DemoApplication))] == [station]
     answered = findings.list_findings(county)
     assert answered.set_index("id").loc[number, "status"] == "answered"
+    # the finding's number in full width on the API's path and in the page's address: the same finding
+    by_api, by_page = _raise_findings(world, 2)
+    sent = world.client.put(f"/api/v1/stations/{wide(station)}/findings/{wide(str(by_api))}/report",
+                            headers=bearer(world.tokens[station]), json={"report": "已整改（接口）", "photos": []})
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["id"] == by_api and sent.json()["status"] == "answered"
+    posted = world.client.post(f"/m/station/findings/{wide(str(by_page))}", follow_redirects=False, data={
+        "csrf": csrf_token(world.tokens[station]), "month": MONTH, "report": "已整改（页面）", "photos": ""})
+    assert posted.status_code == 303, posted.text
+    assert posted.headers["location"] == f"/m/station?month={MONTH}#finding-{by_page}"
+    again = world.client.put(f"/api/v1/stations/{station}/findings/{by_page}/report",  # half width: that finding
+                             headers=bearer(world.tokens[station]), json={"report": "已整改（再次）", "photos": []})
+    assert again.status_code == 200 and again.json()["id"] == by_page
+    stored = findings.list_findings(county).set_index("id")
+    assert stored.loc[by_api, "report"] == "已整改（接口）" and stored.loc[by_page, "report"] == "已整改（再次）"
+    for bad in ("０", "１" * 11, "1２a", "2147483648"):  # not a finding number in either spelling: 422, as before
+        refused = world.client.put(f"/api/v1/stations/{station}/findings/{bad}/report",
+                                   headers=bearer(world.tokens[station]), json={"report": "x", "photos": []})
+        assert refused.status_code == 422, bad
+
+
+def test_a_team_name_in_either_spelling_is_the_team(world: World) -> None:
+    """A team's name with a full-width digit (第１检查组) is the profile's 第1检查组: on its token, in a scores
+    file and in the API's body."""
+    county, other = world.county, world.other
+    with transaction() as session:
+        profile = crud.load_profile_of(session=session, county=county)
+    teams = [t.model_dump() for t in profile.teams]
+    teams[0]["name"] = "第1检查组"
+    change_profile(county, {"teams": teams})
+    with transaction() as session:
+        township = crud.stations_frame(session=session, county=county).set_index("code").loc[other, "township"]
+        session.add(DrawAssignment(county=county, month=MONTH, station_code=other, township=township, rank=1,
+                                   mode=InspectionMode.ONSITE, team="第1检查组", slot="第1站 09:00"))
+        [token] = issue_scorer_tokens(session=session, county=county, role=ScorerRole.TEAM, names=[wide("第1检查组")],
+                                      now=EARLY).items()
+    assert token[0] == "第1检查组"  # the token is the profile's team
+    world.at(LATER)
+    scores = pd.DataFrame([{"所站编号": wide(other), "检查方式": "线下", "评分人": wide("第1检查组"), "得分": 80}])
+    report = import_file("scores", write_xlsx(scores, world.workdir / "组评分.xlsx", "检查评分"), county=county,
+                         month=MONTH, now=LATER)
+    assert report.exit_code == 0, report.lines()
+    sent = world.client.put(f"/api/v1/scoring/{MONTH}/stations/{wide(other)}", headers=bearer(token[1]),
+                            json={"score": 85, "scorer": "第１检查组"})
+    assert sent.status_code == 200, sent.text
+    with transaction() as session:
+        stored = [(s.station_code, s.mode, s.scorer, s.score) for s in session.exec(select(InspectionScore))]
+    assert stored == [(other, InspectionMode.ONSITE, "第1检查组", 85.0)]  # one team, one score, corrected by the API

@@ -47,6 +47,7 @@ from activity_day.api.mobile.pages import (
     split_problems,
     take_flash,
 )
+from activity_day.domain.codes import finding_number
 from activity_day.domain.lateness import deadline_of
 from activity_day.domain.months import TZ, next_month, this_month
 from activity_day.errors import Refused
@@ -386,8 +387,9 @@ async def post_report(finding_id: str, request: Request, now: Annotated[datetime
     form = await request.form()
     if not csrf_ok(token, form.get(CSRF_FIELD)):  # type: ignore[arg-type]
         return refusal_page(403, EXPIRED)
-    # The API's bound: an id that cannot be a finding is nobody's, answered like another station's.
-    number = int(finding_id) if finding_id.isascii() and finding_id.isdigit() and len(finding_id) <= 10 else 0
+    # Read as the API reads it (domain.codes: `１２` is 12); an id that cannot be a finding is nobody's, answered
+    # like another station's.
+    number = finding_number(finding_id) or 0
     text = str(form.get("report") or "")
     photos = [s for s in str(form.get("photos") or "").split(",") if s][:MAX_PHOTO_FORM]
     month = str(form.get("month") or "")
