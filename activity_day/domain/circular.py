@@ -36,6 +36,7 @@ class CircularFacts:
     new_findings: list[dict[str, Any]]
     teams: int  # inspection teams the draw assigned
     record_number: str  # the draw record's reader-facing number
+    random_draw: bool = True  # False when the draw's value was the office's own (domain.draw.seeded_by_office)
     evidence: dict[str, Any] | None = None  # on-day evidence coverage, where the county collected any
     missing_checkins: list[dict[str, Any]] = field(default_factory=list)  # by township: stations without check-in
     lectures: dict[str, Any] | None = None  # lecture orders, teams and ratings, where the county runs them
@@ -77,7 +78,7 @@ def build_circular_facts(data: dict[str, pd.DataFrame], profile: Profile, month:
                          earlier: pd.DataFrame, evidence: dict[str, Any] | None = None,
                          evidence_by_station: pd.DataFrame | None = None, lectures: dict[str, Any] | None = None,
                          demo_codes: set[str] | frozenset[str] = frozenset(),
-                         watch_codes: set[str] | frozenset[str] = frozenset()) -> CircularFacts:
+                         watch_codes: set[str] | frozenset[str] = frozenset(), random_draw: bool = True) -> CircularFacts:
     """The month's circular facts from its data (see services.circular for what `data` holds), the findings of earlier
     months (`earlier`), the on-day evidence and the lecture figures."""
     deadline = signed + timedelta(days=profile.rectification.deadline_days)
@@ -93,11 +94,13 @@ def build_circular_facts(data: dict[str, pd.DataFrame], profile: Profile, month:
     figures["summary"] |= {
         "teams": _assigned(assignments, "onsite"), "inspectors": _assigned(assignments, "online"),
         "observer_scored": int(figures["observed"].shape[0] + figures["results"]["observer_score"].notna().sum()),
+        "random_draw": random_draw,
     }
     last_year = str(int(month[:4]) - 1)
     return CircularFacts(
         month=month, signed=signed, deadline=deadline, figures=figures, rectification=summary, new_findings=new,
         teams=figures["summary"]["teams"], record_number=draw_record_number(profile.county.doc_prefix, month),
+        random_draw=random_draw,
         evidence=evidence, missing_checkins=checkins,
         lectures=lectures,
         standing=standing(figures["results"], stations, set(demo_codes), set(watch_codes), last_year,

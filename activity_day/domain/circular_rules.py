@@ -129,4 +129,6 @@ def circular_text_violations(facts: CircularFacts, text: str, *, labels: dict[st
     if s.get("observed_only"):
         says(f"其中{s['observed_only']}个所站未经检查组评分", what="why observers' stations are not ranked")
     says(facts.record_number, what="the draw record's number")
+    if not facts.random_draw and "随机抽取" in flat:
+        found.append("a draw on the office's own value (the plan's checksum) is called random")
     return found

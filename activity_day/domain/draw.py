@@ -418,6 +418,12 @@ def default_public_random(plan_sha256: str) -> str:
     return f"plan-sha256:{plan_sha256}"
 
 
+def seeded_by_office(record: dict) -> bool:
+    """Whether a draw's random value was the office's own (the official plan's checksum, the unattended default):
+    its result could be known beforehand, so it is not called random in what the office issues."""
+    return str(record.get("public_random", "")).startswith("plan-sha256:")
+
+
 def commitment_of(secret: str) -> str:
     """What a department publishes before the list: SHA-256 of its secret (UTF-8)."""
     return sha256_hex(secret)

@@ -18,6 +18,7 @@ from activity_day.domain.aggregate import township_order
 from activity_day.domain.circular import CircularFacts, build_circular_facts
 from activity_day.domain.circular_rules import circular_rule_violations, circular_text_violations
 from activity_day.domain.dates import cn_month, shift_month
+from activity_day.domain.draw import seeded_by_office
 from activity_day.domain.notices import Occasion
 from activity_day.domain.results import TREND_MONTHS, feedback_rows
 from activity_day.domain.timing import recorded_at
@@ -94,7 +95,8 @@ def compile_circular(county: str, month: str, folder: Path, allow_empty: bool = 
     facts = build_circular_facts(data, profile, month, signed=content.dates.compile, earlier=earlier,
                                  evidence=on_day, evidence_by_station=evidence.by_station,
                                  lectures=lecture_figures(lecture_orders, lecture_ratings, stations),
-                                 demo_codes=demo_codes, watch_codes=watch_codes)
+                                 demo_codes=demo_codes, watch_codes=watch_codes,
+                                 random_draw=not seeded_by_office(stored_draw.record))
     figures, new_findings = facts.figures, facts.new_findings
     context = circular_context(facts, data["activities"], profile=profile, plan=content, doc_number=number)
     series = chart_series(figures)

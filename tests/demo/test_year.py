@@ -19,6 +19,7 @@ from docx import Document
 
 from activity_day.documents.plaintext import docx_plain, html_plain
 from activity_day.domain.dates import FIXED_DAYS, cn_date
+from activity_day.domain.draw import seeded_by_office
 from activity_day.domain.evaluation import report_date
 from activity_day.domain.plan_rules import plan_rule_violations, software_words
 from tests.demo.conftest import YEAR_MONTH
@@ -52,9 +53,11 @@ def year(demo_year: Path) -> dict:
         profile = crud.load_profile_of(session=session, county=county)
         plans = {m: {v: crud.plan_content(crud.get_plan(session=session, county=profile.county.code, month=m,
                                                         version=v)) for v in (1, 2)} for m in MONTHS}
+        office_seeded = {m: seeded_by_office(crud.require_draw(session=session, county=county, month=m).record)
+                         for m in MONTHS}
     out = demo_year / "out"
     return {
-        "profile": profile, "plans": plans, "out": out,
+        "profile": profile, "plans": plans, "out": out, "office_seeded": office_seeded,
         "docs": {m: {stem: read(out / m, stem) for stem in ("plan-v1", "plan-v2", "circular")} for m in MONTHS},
         "evaluation": read(out / "evaluation" / "2027", "evaluation-report"),
     }
@@ -94,6 +97,14 @@ def test_no_issued_document_has_a_software_word_or_an_unbacked_claim(year: dict)
         if path.parent.name != "2027" and path.stem in ("circular", "plan-v2"):
             assert props.author == office, path
     assert found == []
+
+
+def test_a_circular_calls_its_draw_random_only_when_the_value_was_not_the_offices(year: dict) -> None:
+    for month in MONTHS:
+        for fmt, text in year["docs"][month]["circular"].items():
+            said = "随机抽取" in re.sub(r"\s", "", text)
+            assert said == (not year["office_seeded"][month]), f"{month} {fmt}"
+    assert any(year["office_seeded"].values())  # the demo's unattended months: the plan's checksum
 
 
 def test_an_adopted_comment_changes_the_official_plan(year: dict) -> None:

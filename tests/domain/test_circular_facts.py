@@ -9,6 +9,7 @@ import pytest
 
 from activity_day.domain.circular import build_circular_facts, draw_record_number
 from activity_day.domain.circular_rules import circular_rule_violations, circular_text_violations
+from activity_day.domain.draw import default_public_random, seeded_by_office
 from activity_day.domain.evaluation import report_date
 from activity_day.domain.profile import load_profile
 from tests.conftest import DEMO_PROFILE
@@ -126,6 +127,22 @@ def test_the_text_must_say_what_the_facts_say() -> None:
     assert circular_text_violations(facts, bad, labels=labels) == [
         "software word '3ab4d34ed158e57a'", "software word 'station-cards.xlsx'", "unbacked claim 双随机",
         "does not say 所站共1个", "does not say worst overdue 006", "does not say the draw record's number"]
+
+
+def test_a_draw_on_the_offices_own_value_is_not_called_random() -> None:
+    facts = _facts()
+    labels = {c: f"{t}{n}" for c, t, n in zip(STATIONS["code"], STATIONS["township"], STATIONS["name"], strict=True)}
+    text = ("经检查组评分，得分在90分以上、本月未发现问题且无逾期未整改问题的所站共1个，予以通报表扬：1. 西镇丙站（91.00分）。"
+            "其中1个所站未经检查组评分。截至2027年3月10日，全县共有2个所站的3条问题逾期未整改，西镇甲站、东镇己站。"
+            "（二）收到整改通知的2个所站。（三）附件4所列2个所站要于2027年3月25日前完成。"
+            f"县文明办按照公开的抽样方法随机抽取83个所站。抽查名单和抽样记录（{facts.record_number}）已公布。附件：1．排名")
+    assert facts.random_draw and circular_text_violations(facts, text, labels=labels) == []
+    office = type(facts)(**{**facts.__dict__, "random_draw": False})
+    assert circular_text_violations(office, text, labels=labels) == [
+        "a draw on the office's own value (the plan's checksum) is called random"]
+    assert circular_text_violations(office, text.replace("随机抽取", "抽取"), labels=labels) == []
+    assert seeded_by_office({"public_random": default_public_random("ab" * 32)})
+    assert not seeded_by_office({"public_random": "2027001期福彩3D开奖号码 123"})
 
 
 def test_a_drawn_record_has_a_reader_facing_number() -> None:
