@@ -2,11 +2,13 @@
 login as deployed (PREFECT_SERVER_API_AUTH_STRING; the commands, the workers and this script send
 PREFECT_API_AUTH_STRING, the browser logs in through the UI's login form), the deployments from prefect.yaml,
 the draft started by hand, the review answered through the API the way the UI sends it, and the later steps
-starting by themselves on schedules compressed to seconds. The compile step first fails for want of scores, then, once they are imported, fails once more (ACTIVITY_DAY_FAULT=compile)
-and is retried with `prefect flow-run retry`.
+starting by themselves on schedules compressed to seconds. The compile step first fails for want of scores,
+then, once they are imported, fails once more (ACTIVITY_DAY_FAULT=compile) and is retried with
+`prefect flow-run retry`.
 
 The review waits suspended: the worker is killed and a new one started while it waits, and the comment typed in
-the UI's form (chromium, where installed) is in the official plan. A run whose worker is killed mid-run is marked
+the UI's form (chromium, where installed) is in the official plan. The approval form, shown again after a
+mistake, draws its description and the problems on screen. A run whose worker is killed mid-run is marked
 Crashed by the automation `activity-day setup` creates, and retried. Two workers share a province run of six
 counties; the county that fails is redone by `activity-day run retry` of the province run.
 
@@ -197,8 +199,16 @@ def main() -> None:
         titles = _form_titles(api, paused)
         # 部分采纳 without codes says what goes into the plan (修改内容): here, the comment without its 建议
         amend = {key: titles[key].split("（")[1].rstrip("）") for key in form}
-        api.resume(paused["id"], {key: entry | {"disposition": "部分采纳", "reason": "结合本月实际安排",
+        # A mistake first: 部分采纳 without its reason. The form comes back with the problem above it.
+        api.resume(paused["id"], {key: entry | {"disposition": "部分采纳", "reason": "",
                                                 "amendment": AMENDMENTS[amend[key]]} for key, entry in form.items()})
+        paused = api.wait("the approval form again", lambda: _new_pause(api, paused["state"]["id"]), timeout=240)
+        problems = [f"{titles[key]}处理结果为“部分采纳”，必须填写理由" for key in form]
+        assert all(problem in _form_text(api, paused) for problem in problems), _form_text(api, paused)
+        approval_form_in_the_ui(env, paused["id"], problems, work)
+        form = _run_input(api, paused)  # as typed before the mistake
+        assert {entry["amendment"] for entry in form.values()} == set(AMENDMENTS.values()), form
+        api.resume(paused["id"], {key: entry | {"reason": "结合本月实际安排"} for key, entry in form.items()})
         api.wait("the official plan", lambda: api.state("review") == "COMPLETED", timeout=300)
         log("official plan issued; collect, sample and compile are now scheduled")
 
@@ -354,6 +364,20 @@ def answer_in_the_ui(env: dict, run_id: str, comment: str, work: Path) -> bool:
     log("logged in to the UI; the comment form showed the deadline and the departments yet to answer; "
         "the comment was typed in the UI")
     return True
+
+
+def approval_form_in_the_ui(env: dict, run_id: str, problems: list[str], work: Path) -> None:
+    """Log in to the Prefect UI and open the approval form (审定意见) shown again after a mistake: its description
+    (what to decide, and the problems of the last answer) is on screen at 1366×768. The form's entries are nested
+    objects, so the answer itself goes through the API."""
+    if not _browser_ready():
+        log("no chromium or playwright: the approval form's description is not checked in the UI")
+        return
+    with _resume_form(env, run_id) as (page, modal):
+        _on_screen(modal, ("审定2027年3月方案的部门意见", "部分采纳和不采纳须填写理由",
+                           "上次提交有误，处理结果均未保存", *problems))
+        page.screenshot(path=str(work / "approval-form.png"))
+    log("the approval form showed what to decide and the problems of the last answer")
 
 
 def crash_and_retry(env: dict, api: Api, work: Path, worker: Worker) -> Worker:
