@@ -133,6 +133,15 @@ def first(lines: list[str], *words: str) -> int:
     return next(i for i, line in enumerate(lines) if all(w in line for w in words))
 
 
+def test_the_readme_waits_for_the_prefect_server_before_using_it() -> None:
+    lines = readme_commands("**4. The county, the Prefect server and the worker.**")
+    started = first(lines, "systemctl enable --now activity-day-prefect-server")
+    waited = first(lines, "prefect server status --wait")
+    assert started < waited < first(lines, "activity-day setup")
+    # the same wait as the worker's unit
+    assert any("prefect server status --wait --timeout 300" in x for x in unit(WORKER)["Service"]["ExecStartPre"])
+
+
 def test_the_readme_restore_runs_in_order_on_a_new_machine() -> None:
     """Set up to step 3 only, a machine has no units and no Prefect home yet: the restore installs the units before
     it stops them, makes Prefect's home before it copies the stored results there, and starts the server before
