@@ -411,7 +411,8 @@ def crash_and_retry(env: dict, api: Api, work: Path, worker: Worker) -> Worker:
 def share_a_province(env: dict, api: Api, work: Path, workers: list[Worker]) -> None:
     """Six counties (the demo county and five small ones, the last without stations) on two workers of two runs
     each: both workers take counties; the county without stations fails, the message carries every option of the
-    run, and `activity-day run retry` of the province run redoes only that county."""
+    run (the province's public random value too), and `activity-day run retry` of the province run redoes only
+    that county. Every county's draw used the province's public random value."""
     import yaml
 
     from activity_day.demo import province_profile, station_registry, write_xlsx
@@ -428,12 +429,13 @@ def share_a_province(env: dict, api: Api, work: Path, workers: list[Worker]) -> 
                                    "所站名录") for code in codes}
     for code in codes[:-1]:
         run(env, str(BIN / "activity-day"), "--county", code, "import", "stations", str(registries[code]))
-    month = "2027-04"
+    month, public_random = "2027-04", "2027091 03 17 25"  # the province's public random value for the month
     failed = run(env, str(BIN / "activity-day"), "run", "cycle", "--all-counties", "--via-deployments",
-                 "--month", month, "--allow-empty", check=False)
+                 "--month", month, "--allow-empty", "--public-random", public_random, check=False)
     message = failed.stderr + failed.stdout
     assert failed.returncode == 2 and f"6 个县（市、区）中有 1 个失败（{codes[-1]}）" in message, message
-    assert f"--counties {codes[-1]} --month {month} --via-deployments --allow-empty" in message, message
+    assert (f"--counties {codes[-1]} --month {month} --via-deployments --allow-empty "
+            f"--public-random '{public_random}'") in message, message
     province = message.split("activity-day run retry ", 1)[1].split("；", 1)[0].strip()
     cycles = [r for r in api.runs(flow="monthly_cycle") if r["parameters"].get("month") == month]
     assert len(cycles) == 6 and {r["name"] for r in cycles} == {f"{c}·2027年4月·月度流程" for c in [COUNTY, *codes]}
@@ -452,6 +454,10 @@ def share_a_province(env: dict, api: Api, work: Path, workers: list[Worker]) -> 
     assert len(again) == 7, [(r["name"], r["state"]["type"]) for r in again]  # one new run: the failed county's
     assert [r["state"]["type"] for r in again if r["parameters"]["county"] == codes[-1]].count("COMPLETED") == 1
     assert api.run(province)["state"]["type"] == "COMPLETED", api.run(province)["state"]
+    for code in (COUNTY, codes[-1]):  # every county's draw used the province's value, the retried county's too
+        record = json.loads(run(env, str(BIN / "activity-day"), "--county", code, "sample", "record", "--month",
+                                month).stdout)
+        assert record["public_random"] == public_random, (code, record["public_random"])
 
 
 def import_scores(env: dict, work: Path) -> None:
