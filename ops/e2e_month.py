@@ -1,11 +1,14 @@
-"""End to end, as an operator runs it: a Prefect server and a process worker on PostgreSQL, the deployments
-from prefect.yaml, the draft started by hand, the review answered through the API the way the UI sends
-it, and the later steps starting by themselves on schedules compressed to seconds. The compile step
-first fails for want of scores, then, once they are imported, fails once more (ACTIVITY_DAY_FAULT=compile)
-and is retried with `prefect flow-run retry`.
+"""End to end, as an operator runs it: a Prefect server and a process worker on PostgreSQL, the server behind its
+login as deployed (PREFECT_SERVER_API_AUTH_STRING; the commands, the workers and this script send
+PREFECT_API_AUTH_STRING, the browser logs in through the UI's login form), the deployments from prefect.yaml,
+the draft started by hand, the review answered through the API the way the UI sends it, and the later steps
+starting by themselves on schedules compressed to seconds. The compile step first fails for want of scores,
+then, once they are imported, fails once more (ACTIVITY_DAY_FAULT=compile) and is retried with
+`prefect flow-run retry`.
 
 The review waits suspended: the worker is killed and a new one started while it waits, and the comment typed in
-the UI's form (chromium, where installed) is in the official plan. A run whose worker is killed mid-run is marked
+the UI's form (chromium, where installed) is in the official plan. The approval form, shown again after a
+mistake, draws its description and the problems on screen. A run whose worker is killed mid-run is marked
 Crashed by the automation `activity-day setup` creates, and retried. Two workers share a province run of six
 counties; the county that fails is redone by `activity-day run retry` of the province run.
 
@@ -20,6 +23,7 @@ import contextlib
 import json
 import os
 import random
+import secrets
 import shutil
 import signal
 import socket
@@ -62,8 +66,11 @@ def run(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProces
 
 
 class Api:
-    def __init__(self, url: str):
-        self.http = httpx.Client(base_url=url, timeout=30)
+    """The Prefect API as the UI uses it, with the login (`user:password`, basic auth) the server asks for."""
+
+    def __init__(self, url: str, auth: str):
+        user, password = auth.split(":", 1)
+        self.http = httpx.Client(base_url=url, timeout=30, auth=(user, password))
 
     def runs(self, deployment: str | None = None, flow: str | None = None) -> list[dict]:
         body: dict = {"sort": "START_TIME_DESC", "limit": 200}
@@ -122,11 +129,16 @@ def main() -> None:
     base = args.pg.rsplit("/", 1)[0]
     for db in (app_db, prefect_db):
         psql(args.pg, f'CREATE DATABASE "{db}"')
+    # The login of the deployed server (deploy/secrets.env.example): the server checks it, the worker, the
+    # commands, this script's client and the UI's login form send it.
+    auth = f"e2e-admin:{secrets.token_hex(8)}"
     env = os.environ | {
         "PREFECT_HOME": str(work / "prefect-home"),
         "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
         "PREFECT_API_DATABASE_CONNECTION_URL": f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/{prefect_db}",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_API_AUTH_STRING": auth,
+        "PREFECT_API_AUTH_STRING": auth,
         "PREFECT_WORKER_QUERY_SECONDS": "2",
         "PREFECT_UI_API_URL": f"http://127.0.0.1:{port}/api",
         "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30",  # the crash automation then fires 90 s after the last heartbeat
@@ -140,14 +152,16 @@ def main() -> None:
     }
     procs: list[subprocess.Popen] = []
     try:
-        # 1. The server, on PostgreSQL.
+        # 1. The server, on PostgreSQL, behind its login.
         server_log = open(work / "server.log", "w")  # noqa: SIM115
         procs.append(subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1",
                                        "--port", str(port)], env=env, cwd=REPO, stdout=server_log,
                                       stderr=subprocess.STDOUT, start_new_session=True))
-        api = Api(env["PREFECT_API_URL"])
+        api = Api(env["PREFECT_API_URL"], auth)
         api.wait("the Prefect server", lambda: _healthy(api), timeout=180)
-        log(f"server up on port {port} (database {prefect_db})")
+        anonymous = httpx.post(f"{env['PREFECT_API_URL']}/flow_runs/filter", json={}, timeout=30)
+        assert anonymous.status_code == 401, f"the server answers without its login: {anonymous.status_code}"
+        log(f"server up on port {port} (database {prefect_db}), refusing requests without its login")
 
         # 2. The county and its stations.
         run(env, str(BIN / "activity-day"), "init", "--profile", "profiles/demo.yaml")
@@ -182,10 +196,19 @@ def main() -> None:
         paused = api.wait("the approval form", lambda: _new_pause(api, paused["state"]["id"]), timeout=120)
         form = _run_input(api, paused)
         assert len(form) == 2, form  # one fixed entry per open comment
+        titles = _form_titles(api, paused)
         # 部分采纳 without codes says what goes into the plan (修改内容): here, the comment without its 建议
-        amend = {key: _form_titles(api, paused)[key].split("（")[1].rstrip("）") for key in form}
-        api.resume(paused["id"], {key: entry | {"disposition": "部分采纳", "reason": "结合本月实际安排",
+        amend = {key: titles[key].split("（")[1].rstrip("）") for key in form}
+        # A mistake first: 部分采纳 without its reason. The form comes back with the problem above it.
+        api.resume(paused["id"], {key: entry | {"disposition": "部分采纳", "reason": "",
                                                 "amendment": AMENDMENTS[amend[key]]} for key, entry in form.items()})
+        paused = api.wait("the approval form again", lambda: _new_pause(api, paused["state"]["id"]), timeout=240)
+        problems = [f"{titles[key]}处理结果为“部分采纳”，必须填写理由" for key in form]
+        assert all(problem in _form_text(api, paused) for problem in problems), _form_text(api, paused)
+        approval_form_in_the_ui(env, paused["id"], problems, work)
+        form = _run_input(api, paused)  # as typed before the mistake
+        assert {entry["amendment"] for entry in form.values()} == set(AMENDMENTS.values()), form
+        api.resume(paused["id"], {key: entry | {"reason": "结合本月实际安排"} for key, entry in form.items()})
         api.wait("the official plan", lambda: api.state("review") == "COMPLETED", timeout=300)
         log("official plan issued; collect, sample and compile are now scheduled")
 
@@ -280,42 +303,81 @@ class Worker:
         log(f"worker {self.name} killed")
 
 
-def answer_in_the_ui(env: dict, run_id: str, comment: str, work: Path) -> bool:
-    """Open the suspended review's form in the Prefect UI at 1366×768, check that the deadline and the departments
-    yet to answer are on screen, type the comment and submit; False where chromium or playwright is missing."""
+def _browser_ready() -> bool:
+    """Whether chromium and playwright are here (CI requires them: ACTIVITY_DAY_REQUIRE_BROWSER)."""
     import importlib.util
 
     if not Path("/usr/bin/chromium").exists() or importlib.util.find_spec("playwright") is None:
         if os.environ.get("ACTIVITY_DAY_REQUIRE_BROWSER"):
             raise SystemExit("the UI check must run here: /usr/bin/chromium or playwright is missing")
-        log("no chromium or playwright: the form is answered through the API instead of the UI")
         return False
+    return True
+
+
+@contextlib.contextmanager
+def _resume_form(env: dict, run_id: str):
+    """The Prefect UI at 1366×768 (chromium), logged in through its login form as the operator does, with the
+    waiting run's resume form open: yields the page and the form's modal."""
     from playwright.sync_api import sync_playwright
 
     ui = env["PREFECT_API_URL"].removesuffix("/api")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--disable-gpu", "--lang=zh-CN"])
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-        if env.get("PREFECT_API_AUTH_STRING"):  # the UI's own login keeps the credential there
-            context.add_init_script("localStorage.setItem('prefect-password', "
-                                    f"btoa({json.dumps(env['PREFECT_API_AUTH_STRING'])}))")
-        context.set_default_timeout(60000)
-        page = context.new_page()
-        page.goto(f"{ui}/runs/flow-run/{run_id}")
-        page.get_by_role("button", name="Resume").first.click()
-        modal = page.locator(".p-modal")
-        for text in ("截止时间：2027年2月15日17:00", "尚未反馈：理论科、宣教科、版权科、网信科"):
-            shown = modal.get_by_text(text).first
-            shown.wait_for()
-            box = shown.bounding_box()
-            assert box and box["height"] > 0 and 0 <= box["y"] < 768 - box["height"], (text, box)
+        try:
+            context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+            context.set_default_timeout(60000)
+            page = context.new_page()
+            # The login form, then the run. (A run's link opened without a login ends on the UI's start page: the
+            # run is "not found" before the login is asked for.)
+            page.goto(f"{ui}/login?redirect=/runs/flow-run/{run_id}")
+            page.locator("input[type=password]").fill(env["PREFECT_API_AUTH_STRING"])
+            page.get_by_role("button", name="Login").click()
+            page.wait_for_url(f"**/runs/flow-run/{run_id}")
+            page.get_by_role("button", name="Resume").first.click()
+            yield page, page.locator(".p-modal")
+        finally:
+            browser.close()
+
+
+def _on_screen(modal, texts: tuple[str, ...]) -> None:
+    """Each text is drawn in the form at the top of the 1366×768 window: a non-zero height, no scrolling."""
+    for text in texts:
+        shown = modal.get_by_text(text).first
+        shown.wait_for()
+        box = shown.bounding_box()
+        assert box and box["height"] > 0 and 0 <= box["y"] < 768 - box["height"], (text, box)
+
+
+def answer_in_the_ui(env: dict, run_id: str, comment: str, work: Path) -> bool:
+    """Log in to the Prefect UI, open the suspended review's form at 1366×768, check that the deadline and the
+    departments yet to answer are on screen, type the comment and submit; False where chromium or playwright is
+    missing."""
+    if not _browser_ready():
+        log("no chromium or playwright: the form is answered through the API instead of the UI")
+        return False
+    with _resume_form(env, run_id) as (page, modal):
+        _on_screen(modal, ("截止时间：2027年2月15日17:00", "尚未反馈：理论科、宣教科、版权科、网信科"))
         page.screenshot(path=str(work / "comment-form.png"))
         modal.locator("textarea").nth(1).fill(comment)  # 意见内容, below 部门 (pre-filled 理论科)
         page.get_by_role("button", name="Submit").click()
         page.get_by_text("Resuming").first.wait_for()
-        browser.close()
-    log("the comment form showed the deadline and the departments yet to answer; the comment was typed in the UI")
+    log("logged in to the UI; the comment form showed the deadline and the departments yet to answer; "
+        "the comment was typed in the UI")
     return True
+
+
+def approval_form_in_the_ui(env: dict, run_id: str, problems: list[str], work: Path) -> None:
+    """Log in to the Prefect UI and open the approval form (审定意见) shown again after a mistake: its description
+    (what to decide, and the problems of the last answer) is on screen at 1366×768. The form's entries are nested
+    objects, so the answer itself goes through the API."""
+    if not _browser_ready():
+        log("no chromium or playwright: the approval form's description is not checked in the UI")
+        return
+    with _resume_form(env, run_id) as (page, modal):
+        _on_screen(modal, ("审定2027年3月方案的部门意见", "部分采纳和不采纳须填写理由",
+                           "上次提交有误，处理结果均未保存", *problems))
+        page.screenshot(path=str(work / "approval-form.png"))
+    log("the approval form showed what to decide and the problems of the last answer")
 
 
 def crash_and_retry(env: dict, api: Api, work: Path, worker: Worker) -> Worker:
@@ -349,7 +411,8 @@ def crash_and_retry(env: dict, api: Api, work: Path, worker: Worker) -> Worker:
 def share_a_province(env: dict, api: Api, work: Path, workers: list[Worker]) -> None:
     """Six counties (the demo county and five small ones, the last without stations) on two workers of two runs
     each: both workers take counties; the county without stations fails, the message carries every option of the
-    run, and `activity-day run retry` of the province run redoes only that county."""
+    run (the province's public random value too), and `activity-day run retry` of the province run redoes only
+    that county. Every county's draw used the province's public random value."""
     import yaml
 
     from activity_day.demo import province_profile, station_registry, write_xlsx
@@ -366,12 +429,13 @@ def share_a_province(env: dict, api: Api, work: Path, workers: list[Worker]) -> 
                                    "所站名录") for code in codes}
     for code in codes[:-1]:
         run(env, str(BIN / "activity-day"), "--county", code, "import", "stations", str(registries[code]))
-    month = "2027-04"
+    month, public_random = "2027-04", "2027091 03 17 25"  # the province's public random value for the month
     failed = run(env, str(BIN / "activity-day"), "run", "cycle", "--all-counties", "--via-deployments",
-                 "--month", month, "--allow-empty", check=False)
+                 "--month", month, "--allow-empty", "--public-random", public_random, check=False)
     message = failed.stderr + failed.stdout
     assert failed.returncode == 2 and f"6 个县（市、区）中有 1 个失败（{codes[-1]}）" in message, message
-    assert f"--counties {codes[-1]} --month {month} --via-deployments --allow-empty" in message, message
+    assert (f"--counties {codes[-1]} --month {month} --via-deployments --allow-empty "
+            f"--public-random '{public_random}'") in message, message
     province = message.split("activity-day run retry ", 1)[1].split("；", 1)[0].strip()
     cycles = [r for r in api.runs(flow="monthly_cycle") if r["parameters"].get("month") == month]
     assert len(cycles) == 6 and {r["name"] for r in cycles} == {f"{c}·2027年4月·月度流程" for c in [COUNTY, *codes]}
@@ -390,6 +454,10 @@ def share_a_province(env: dict, api: Api, work: Path, workers: list[Worker]) -> 
     assert len(again) == 7, [(r["name"], r["state"]["type"]) for r in again]  # one new run: the failed county's
     assert [r["state"]["type"] for r in again if r["parameters"]["county"] == codes[-1]].count("COMPLETED") == 1
     assert api.run(province)["state"]["type"] == "COMPLETED", api.run(province)["state"]
+    for code in (COUNTY, codes[-1]):  # every county's draw used the province's value, the retried county's too
+        record = json.loads(run(env, str(BIN / "activity-day"), "--county", code, "sample", "record", "--month",
+                                month).stdout)
+        assert record["public_random"] == public_random, (code, record["public_random"])
 
 
 def import_scores(env: dict, work: Path) -> None:

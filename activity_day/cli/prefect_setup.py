@@ -60,6 +60,29 @@ def _deployments_file(out: Path) -> tuple[Path, dict[str, str]]:
     return out, {code: draft_cron(profile) for code, profile in profiles.items()}
 
 
+def _wait_for_server(timeout: int, every: float = 2.0) -> None:
+    """Return once the Prefect server answers its health check; a server just started answers only after it has
+    created or migrated its tables. Raises an OperatorError after `timeout` seconds."""
+    import time
+
+    from prefect.client.orchestration import get_client
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    deadline = time.monotonic() + timeout
+    told = False
+    with get_client(sync_client=True) as client:
+        while (failed := client.api_healthcheck()) is not None:
+            if time.monotonic() >= deadline:
+                raise OperatorError(f"Prefect 服务器（{url}）在 {timeout} 秒内没有就绪（{type(failed).__name__}）："
+                                    "请查看 systemctl status activity-day-prefect-server 和 journalctl -u "
+                                    "activity-day-prefect-server，或用 --wait 给它更长的时间")
+            if not told:
+                typer.echo(f"等待 Prefect 服务器（{url}）就绪：首次启动或升级后要先建表，最多等待 {timeout} 秒……")
+                told = True
+            time.sleep(every)
+
+
 def _work_pool(limit: int) -> str:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate, WorkPoolUpdate
@@ -122,6 +145,8 @@ def setup(
         help="工作池的并发上限：所有工作进程合计同时运行的流程数（挂起等待表单的运行不计）。")] = 8,
     deploy: Annotated[bool, typer.Option(
         "--deploy/--no-deploy", help="是否部署（--no-deploy 只设置工作池和自动化）。")] = True,
+    wait: Annotated[int, typer.Option(
+        "--wait", min=0, max=3600, help="最多等待 Prefect 服务器就绪的秒数（刚启动的服务器要先建表）。")] = 300,
 ) -> None:
     """在 Prefect 服务中设置工作池、各县定时的部署和“运行失去心跳时标记为崩溃”的自动化；可重复运行。"""
     if not local_server.api_configured():
@@ -133,6 +158,7 @@ def setup(
     path, crons = _deployments_file(CHECKOUT / "var" / "prefect-deployments.yaml") if deploy else (None, {})
     from prefect.settings import get_current_settings
 
+    _wait_for_server(wait)
     typer.echo(f"工作池 {POOL}（process）：{_work_pool(pool_limit)}，并发上限 {pool_limit}")
     if path is not None:
         done = subprocess.run([str(Path(sys.executable).parent / "prefect"), "--no-prompt", "deploy", "--all",

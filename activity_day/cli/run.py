@@ -41,7 +41,32 @@ def _require_ui(what: str) -> None:
             "再设置 PREFECT_API_URL=http://127.0.0.1:4200/api 后重试")
 
 
-def _run(ctx: typer.Context, step: str, month: str | None, as_json: bool = False, **params: object) -> None:
+def _province(step: str, month: str | None, counties: str | None, as_json: bool, **params: object) -> None:
+    """The step (or the cycle) as a province run: every county, or those of `counties`, each county's documents in
+    its own folder (OUT/YYYY-MM/<county>/)."""
+    from activity_day.services.counties import resolve_counties
+
+    chosen = month_option(month)
+    codes = resolve_counties(counties) if counties is not None else None
+    start_flows()
+    from activity_day.flows.province import province_cycle
+
+    label = "月度流程" if step == "cycle" else f"·{STEP_CN[step]}"
+    console.tell_operator(f"开始运行：{cn_month(chosen)}·全省{label}")
+    result = province_cycle(month=chosen, counties=codes, step=step, **params)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    typer.echo(f"{cn_month(chosen)}：{result['counties']} 个县（市、区）的{STEP_CN[step]}已完成")
+
+
+def _run(ctx: typer.Context, step: str, month: str | None, as_json: bool = False, counties: str | None = None,
+         **params: object) -> None:
+    if counties is not None:
+        if params.pop("interactive", False):
+            raise OperatorError("--interactive 只用于单个县：与 --counties 同用时各县无人值守运行，请去掉其中一个")
+        _province(step, month, counties, as_json, **{k: v for k, v in params.items() if v is not None})
+        return
     chosen = month_option(month)
     code = county(ctx)  # a wrong month or county is told before Prefect starts
     if params.get("interactive"):
@@ -61,12 +86,15 @@ PublicRandom = Annotated[str | None, typer.Option(
     "--public-random", help="名单公布之后产生的公开随机数（如彩票开奖号码）。")]
 AllowEmpty = Annotated[bool, typer.Option(
     "--allow-empty", help="没有评分也印发通报（通报写明本月未开展督查评分）。")]
+Counties = Annotated[str | None, typer.Option(
+    "--counties", help="只运行这些县（逗号分隔的代码，如 329001,329005），文档按县分目录存放，与全省运行一致；"
+                       "例如重跑全省运行中失败的县。")]
 
 
 @app.command("draft")
-def run_draft(ctx: typer.Context, month: MonthOpt = None, as_json: JsonOpt = False) -> None:
+def run_draft(ctx: typer.Context, month: MonthOpt = None, counties: Counties = None, as_json: JsonOpt = False) -> None:
     """起草本月方案（征求意见稿）。"""
-    _run(ctx, "draft", month, as_json)
+    _run(ctx, "draft", month, as_json, counties)
 
 
 @app.command("review")
@@ -75,16 +103,18 @@ def run_review(
     month: MonthOpt = None,
     interactive: Annotated[bool, typer.Option(
         "--interactive", help="暂停运行，在 Prefect 界面的表单中录入部门意见并审定。")] = False,
+    counties: Counties = None,
     as_json: JsonOpt = False,
 ) -> None:
     """结束征求意见，印发正式方案。"""
-    _run(ctx, "review", month, as_json, interactive=interactive)
+    _run(ctx, "review", month, as_json, counties, interactive=interactive)
 
 
 @app.command("collect")
-def run_collect(ctx: typer.Context, month: MonthOpt = None, as_json: JsonOpt = False) -> None:
+def run_collect(ctx: typer.Context, month: MonthOpt = None, counties: Counties = None,
+                as_json: JsonOpt = False) -> None:
     """汇总所站活动计划报送情况和提醒名单。"""
-    _run(ctx, "collect", month, as_json)
+    _run(ctx, "collect", month, as_json, counties)
 
 
 @app.command("sample")
@@ -94,17 +124,18 @@ def run_sample(
     public_random: PublicRandom = None,
     interactive: Annotated[bool, typer.Option(
         "--interactive", help="暂停运行，在 Prefect 界面的表单中填写公开随机数。")] = False,
+    counties: Counties = None,
     as_json: JsonOpt = False,
 ) -> None:
     """按县情配置的比例抽取所站并分配检查组（已有抽样则沿用）。"""
-    _run(ctx, "sample", month, as_json, public_random=public_random, interactive=interactive)
+    _run(ctx, "sample", month, as_json, counties, public_random=public_random, interactive=interactive)
 
 
 @app.command("compile")
 def run_compile(ctx: typer.Context, month: MonthOpt = None, allow_empty: AllowEmpty = False,
-                as_json: JsonOpt = False) -> None:
+                counties: Counties = None, as_json: JsonOpt = False) -> None:
     """根据评分汇编通报。"""
-    _run(ctx, "compile", month, as_json, allow_empty=allow_empty)
+    _run(ctx, "compile", month, as_json, counties, allow_empty=allow_empty)
 
 
 @app.command("cycle")
@@ -114,8 +145,7 @@ def run_cycle(
     public_random: PublicRandom = None,
     allow_empty: AllowEmpty = False,
     all_counties: Annotated[bool, typer.Option("--all-counties", help="数据库中的每个县各运行一次。")] = False,
-    counties: Annotated[str | None, typer.Option(
-        "--counties", help="只运行这些县（逗号分隔的代码，如 329001,329005），例如重跑全省运行中失败的县。")] = None,
+    counties: Counties = None,
     via_deployments: Annotated[bool, typer.Option(
         "--via-deployments", help="与 --all-counties 同用：交给 monthly-cycle 部署，由工作进程运行。")] = False,
     as_json: JsonOpt = False,
@@ -124,19 +154,9 @@ def run_cycle(
     if not all_counties and counties is None:
         _run(ctx, "cycle", month, as_json, public_random=public_random, allow_empty=allow_empty)
         return
-    from activity_day.services.counties import resolve_counties
-
-    chosen = month_option(month)
-    codes = resolve_counties(counties) if counties is not None else None
-    start_flows()
-    from activity_day.flows.province import province_cycle
-
-    console.tell_operator(f"开始运行：{cn_month(chosen)}·全省月度流程")
-    result = province_cycle(month=chosen, counties=codes, via_deployments=via_deployments, allow_empty=allow_empty)
-    if as_json:
-        typer.echo(json.dumps(result, ensure_ascii=False))
-        return
-    typer.echo(f"{cn_month(chosen)}：{result['counties']} 个县（市、区）的月度流程已完成")
+    # --public-random is the province's public random value for the month: every county's draw uses it
+    _province("cycle", month, counties, as_json, via_deployments=via_deployments, allow_empty=allow_empty,
+              public_random=public_random)
 
 
 @app.command("retry")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import sys
 import time
 from collections.abc import Iterator
@@ -162,7 +163,8 @@ def _county_rows(codes: list[str], month: str, steps: list[str], options: dict[s
     return rows
 
 
-def _deployment_rows(codes: list[str], month: str, allow_empty: bool, wait_seconds: int) -> list[dict[str, Any]]:
+def _deployment_rows(codes: list[str], month: str, allow_empty: bool, wait_seconds: int,
+                     public_random: str | None = None) -> list[dict[str, Any]]:
     """One monthly-cycle deployment run per county, for however many workers are started; each county a task run
     that waits for its run (a retry of the province run reuses the runs that completed, see tasks/county_runs.py)."""
     logger = get_run_logger()
@@ -171,7 +173,8 @@ def _deployment_rows(codes: list[str], month: str, allow_empty: bool, wait_secon
     rows: list[dict[str, Any]] = []
     with ThreadPoolTaskRunner(max_workers=max(1, len(codes))) as runner:
         futures = {runner.submit(county_cycle_run, {"county": code, "month": month, "allow_empty": allow_empty,
-                                                    "wait_seconds": wait_seconds, "poll_seconds": poll}): code
+                                                    "wait_seconds": wait_seconds, "poll_seconds": poll,
+                                                    "public_random": public_random}): code
                    for code in codes}
         for done, future in enumerate(as_completed(list(futures)), start=1):
             future.wait()
@@ -189,14 +192,17 @@ def _deployment_rows(codes: list[str], month: str, allow_empty: bool, wait_secon
 
 
 def rerun_command(failed: list[str], month: str, step: str, *, allow_empty: bool = False,
-                  via_deployments: bool = False) -> str:
-    """The command that reruns only the failed counties, with every option of the run that failed."""
-    options = (" --via-deployments" if via_deployments else "") + (" --allow-empty" if allow_empty else "")
-    if step == "cycle":
-        return f"activity-day run cycle --counties {','.join(failed)} --month {month}{options}"
-    allow = " --allow-empty" if allow_empty and step == "compile" else ""
-    return (f"activity-day --county {failed[0]} run {step} --month {month}{allow}"
-            + ("（每个县各运行一次）" if len(failed) > 1 else ""))
+                  via_deployments: bool = False, public_random: str | None = None) -> str:
+    """The command that reruns only the failed counties, with every option of the run that failed: a province run
+    of the same step for them, so their documents go to the same county folders (OUT/YYYY-MM/<county>/)."""
+    options = ""
+    if via_deployments and step == "cycle":
+        options += " --via-deployments"
+    if allow_empty and step in ("cycle", Step.COMPILE.value):
+        options += " --allow-empty"
+    if public_random is not None and step in ("cycle", Step.SAMPLE.value):
+        options += f" --public-random {shlex.quote(public_random)}"
+    return f"activity-day run {step} --counties {','.join(failed)} --month {month}{options}"
 
 
 def _province_run_name() -> str:
@@ -225,8 +231,10 @@ def _failure(codes: list[str], failed: list[str], month: str, step: str, rerun: 
 @known_failures
 def province_cycle(month: str | None = None, counties: list[str] | None = None, step: str = "cycle",
                    via_deployments: bool = False, wait_seconds: int = 3600, allow_empty: bool = False,
-                   workers: int | None = None) -> dict:
+                   workers: int | None = None, public_random: str | None = None) -> dict:
     """Run a step (or the whole cycle) for every county; a failed county does not stop the others.
+
+    `public_random` is the province's public random value for the month: every county's draw uses it.
 
     A summary table artifact lists every county's state, time and run; a retry of this flow run redoes
     only the counties that failed (each county's result is cached per root run).
@@ -234,16 +242,18 @@ def province_cycle(month: str | None = None, counties: list[str] | None = None, 
     month = month or next_month(current().now())
     codes = counties or list_counties()
     if via_deployments:
-        rows = _deployment_rows(codes, month, allow_empty, wait_seconds)
+        rows = _deployment_rows(codes, month, allow_empty, wait_seconds, public_random)
     else:
         steps = [s.value for s in ORDER] if step == "cycle" else [Step(step).value]
-        options = {"county_folder": True, "allow_empty": allow_empty}  # a province keeps counties' documents apart
+        # a province keeps counties' documents apart
+        options = {"county_folder": True, "allow_empty": allow_empty, "public_random": public_random}
         rows = _county_rows(codes, month, steps, options, worker_count(len(codes), workers))
     create_table_artifact(key=f"province-{month}", table=rows,
                           description=f"{cn_month(month)} 全省各县（市、区）运行情况")
     failed = [r["县代码"] for r in rows if r["状态"] == "失败"]
     if failed:
-        rerun = rerun_command(failed, month, step, allow_empty=allow_empty, via_deployments=via_deployments)
+        rerun = rerun_command(failed, month, step, allow_empty=allow_empty, via_deployments=via_deployments,
+                              public_random=public_random)
         raise _failure(codes, failed, month, step, rerun)
     return {"month": month, "counties": len(codes), "step": step,
             "seconds": round(sum(r["用时（秒）"] or 0 for r in rows), 2)}

@@ -45,14 +45,18 @@ def _final_state(client, run_id, timeout: float, every: float):
 
 
 @task(name="county-cycle-run", task_run_name=_name)
-def county_cycle_run(county: str, month: str, allow_empty: bool, wait_seconds: int, poll_seconds: float) -> dict:
+def county_cycle_run(county: str, month: str, allow_empty: bool, wait_seconds: int, poll_seconds: float,
+                     public_random: str | None = None) -> dict:
     """Start (or find) the county's monthly-cycle run for this province run and wait for it; its id and seconds.
+    `public_random`, the province's public random value, goes to the county's draw.
 
     Fails, with the county run's own message, when that run does not complete.
     """
     province = flow_run.root_flow_run_id or flow_run.id
     parameters: dict[str, Any] = {"county": county, "month": month, "allow_empty": allow_empty,
                                   "county_folder": True}
+    if public_random is not None:  # else the run's parameters stay as before, and the draw asks or derives it
+        parameters["public_random"] = public_random
     with get_client(sync_client=True) as client:
         for attempt in range(MAX_ATTEMPTS):
             run = run_deployment(CYCLE_DEPLOYMENT, timeout=0, parameters=parameters,

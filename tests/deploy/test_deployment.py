@@ -120,6 +120,42 @@ def test_every_service_unit_loads_both_environment_files_and_stops_quickly() -> 
     assert secrets["PREFECT_SERVER_API_AUTH_STRING"] == secrets["PREFECT_API_AUTH_STRING"]
 
 
+def readme_commands(after: str) -> list[str]:
+    """The command lines of the README's first shell block after the line starting with `after` (comments and
+    continuation lines as they are), each stripped of its trailing comment."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text[text.index("\n" + after):].split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line.split("  #", 1)[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def first(lines: list[str], *words: str) -> int:
+    """The index of the first line that holds every one of `words`."""
+    return next(i for i, line in enumerate(lines) if all(w in line for w in words))
+
+
+def test_the_readme_waits_for_the_prefect_server_before_using_it() -> None:
+    lines = readme_commands("**4. The county, the Prefect server and the worker.**")
+    started = first(lines, "systemctl enable --now activity-day-prefect-server")
+    waited = first(lines, "prefect server status --wait")
+    assert started < waited < first(lines, "activity-day setup")
+    # the same wait as the worker's unit
+    assert any("prefect server status --wait --timeout 300" in x for x in unit(WORKER)["Service"]["ExecStartPre"])
+
+
+def test_the_readme_restore_runs_in_order_on_a_new_machine() -> None:
+    """Set up to step 3 only, a machine has no units and no Prefect home yet: the restore installs the units before
+    it stops them, makes Prefect's home before it copies the stored results there, and starts the server before
+    the worker."""
+    lines = readme_commands("To restore, on this machine or on a new one")
+    installed = first(lines, "cp ", "activity-day-*.service", "/etc/systemd/system/")
+    assert installed < first(lines, "systemctl daemon-reload") < first(lines, "systemctl stop")
+    assert first(lines, "install -d", "/var/lib/activity-day/prefect") < first(lines, "$B/prefect-storage")
+    assert first(lines, "dropdb", "--if-exists", "prefect") < first(lines, "createdb", "prefect") \
+        < first(lines, "pg_restore", "--no-owner", "--role=activity_day", "--dbname=prefect")
+    assert first(lines, "enable --now activity-day-prefect-server") < first(lines, "prefect server status --wait") \
+        < first(lines, "enable --now activity-day-worker")
+
+
 def test_a_placeholder_left_in_the_secrets_stops_every_service(tmp_path: Path) -> None:
     machine = Machine(tmp_path)
     (tmp_path / "etc").mkdir()
@@ -363,8 +399,51 @@ def test_the_nightly_backup_keeps_both_databases(machine: Machine, prefect_servi
         listing = subprocess.run([tool("pg_restore"), "--list", str(taken / "prefect.pgdump")], capture_output=True,
                                  text=True)
         assert listing.returncode == 0 and "TABLE DATA public flow_run " in listing.stdout
+        restored_into_a_new_database(machine, taken / "prefect.pgdump")
     else:
         assert (taken / "prefect.db").stat().st_size > 0
+
+
+COUNTED = ("block_type", "deployment", "flow", "flow_run", "work_pool")
+
+
+def restored_into_a_new_database(machine: Machine, dump: Path) -> None:
+    """The README's restore of Prefect's database: pg_restore of the dump into a new, empty database owned by the
+    services' role (--no-owner --role), which then holds Prefect's schema revision and the same rows."""
+    served = sa.engine.make_url(environment_file(machine.root / "etc" / "secrets.env")[
+        "PREFECT_API_DATABASE_CONNECTION_URL"])
+    role, name = served.username, f"{served.database}_restored"
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}" OWNER "{role}"'))
+        target = sa.engine.make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql", database=name)
+        with dump.open("rb") as stdin:
+            done = subprocess.run([tool("pg_restore"), "--no-owner", f"--role={role}", "--exit-on-error",
+                                   f"--dbname={target.render_as_string(hide_password=False)}"], stdin=stdin,
+                                  capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+
+        def contents(url: sa.URL) -> dict[str, object]:
+            engine = sa.create_engine(url.set(drivername="postgresql+psycopg"))
+            try:
+                with engine.connect() as conn:
+                    found = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one() for t in COUNTED}
+                    found["revision"] = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
+                    found["owners"] = set(conn.execute(sa.text(
+                        "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")).scalars())
+                    return found
+            finally:
+                engine.dispose()
+
+        restored = contents(target)
+        assert restored["block_type"] > 0 and restored["owners"] == {role}, restored
+        # what the server holds now (nothing runs meanwhile): the same rows, as the services' role
+        assert restored == contents(served), restored
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def test_the_api_and_the_server_stop_within_seconds_and_then_a_command_says_it_is_down(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import shlex
 from pathlib import Path
 
 import pandas as pd
@@ -217,7 +218,7 @@ def test_province_progress_is_reported_every_five_percent_and_the_rerun_names_th
     assert rerun_command(["329001", "329005"], "2027-05", "cycle") == \
         "activity-day run cycle --counties 329001,329005 --month 2027-05"
     assert rerun_command(["329001", "329005"], "2027-05", "draft") == \
-        "activity-day --county 329001 run draft --month 2027-05（每个县各运行一次）"
+        "activity-day run draft --counties 329001,329005 --month 2027-05"
 
 
 def three_counties_the_first_failing_its_draft(out: Path, folder: Path, month: str) -> None:
@@ -252,8 +253,10 @@ def test_a_failed_county_does_not_stop_the_others_and_the_summary_names_it(prefe
 
     three_counties_the_first_failing_its_draft(Path(settings.out), tmp_path, "2027-05")
     monkeypatch.setenv("ACTIVITY_DAY_FAULT", "draft")
-    with pytest.raises(OperatorError, match=r"3 个县（市、区）中有 1 个失败（329001）"):
+    with pytest.raises(OperatorError, match=r"3 个县（市、区）中有 1 个失败（329001）") as failed:
         province_cycle(month="2027-05", step="draft", workers=2)
+    rerun = str(failed.value).split("或只重跑失败的县：", 1)[1]
+    assert rerun == "activity-day run draft --counties 329001 --month 2027-05"
     with get_client(sync_client=True) as client:
         table = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["province-2027-05"])))
     rows = json.loads(table[0].data)
@@ -272,9 +275,16 @@ def test_a_failed_county_does_not_stop_the_others_and_the_summary_names_it(prefe
     text = summary[0].data
     assert text.startswith("# 329002 · 2027年5月 · 方案起草") and "2027年5月方案（征求意见稿）已起草" in text
     assert "2027-05/329002/plan-v1.docx" in text and "2027年5月集中活动日方案（征求意见稿）" in text
-    # the drill fired once: run again and the county goes through
-    assert province_cycle(month="2027-05", step="draft", counties=["329001"], workers=2)["counties"] == 1
+    # the drill fired once: the printed command reruns the county, its documents beside the others'
+    from typer.testing import CliRunner
+
+    from activity_day.cli.root import app
+
+    done = CliRunner().invoke(app, shlex.split(rerun)[1:])
+    assert done.exit_code == 0, done.output
+    assert "2027年5月：1 个县（市、区）的方案起草已完成" in done.output
     assert (Path(settings.out) / "2027-05" / "329001" / "plan-v1.docx").exists()
+    assert not (Path(settings.out) / "2027-05" / "plan-v1.docx").exists()
 
 
 def test_a_retried_province_run_redoes_only_the_failed_county(prefect_server, settings, tmp_path: Path,
