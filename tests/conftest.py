@@ -114,17 +114,51 @@ def prefect_server() -> Iterator[None]:
         yield
 
 
+_PG_TEMPLATE: list[str] = []  # this process's migrated template database, made on first use
+
+
+def _postgres_template(admin) -> str:
+    """A PostgreSQL database at the newest schema, migrated once a process (each xdist worker has its own) and
+    copied with CREATE DATABASE … TEMPLATE by every test that asks for a migrated database; dropped at exit."""
+    import atexit
+
+    import sqlalchemy as sa
+
+    from activity_day.models.db import get_engine
+    from activity_day.store.migrate import upgrade
+
+    if not _PG_TEMPLATE:
+        name = f"activity_day_template_{uuid.uuid4().hex[:10]}"
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = sa.engine.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        upgrade(url)
+        get_engine(url).dispose()  # a template takes no connections while it is copied
+        _PG_TEMPLATE.append(name)
+
+        def drop() -> None:
+            engine = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+            with engine.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            engine.dispose()
+
+        atexit.register(drop)
+    return _PG_TEMPLATE[0]
+
+
 @contextmanager
-def fresh_postgres_database() -> Iterator[str]:
-    """A new, empty PostgreSQL database beside ACTIVITY_DAY_TEST_POSTGRES_URL's, dropped afterwards."""
+def fresh_postgres_database(*, migrated: bool = False) -> Iterator[str]:
+    """A new PostgreSQL database beside ACTIVITY_DAY_TEST_POSTGRES_URL's, dropped afterwards: empty, or with
+    `migrated` a copy of this process's migrated template (as the SQLite tests copy theirs)."""
     if not POSTGRES_ADMIN_URL:
         pytest.skip("ACTIVITY_DAY_TEST_POSTGRES_URL is not set")
     import sqlalchemy as sa
 
     name = f"activity_day_test_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    template = f' TEMPLATE "{_postgres_template(admin)}"' if migrated else ""
     with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"{template}'))
     url = sa.engine.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     try:
         yield url

@@ -35,7 +35,16 @@ from activity_day.models.enums import Step
 from activity_day.tasks.common import artifacts_in_background
 from activity_day.tasks.draft import due_month
 from activity_day.tasks.schedule import close_comment_form, schedule_next_steps, schedule_review
-from activity_day.tasks.steps import collect_step, compile_step, draft_step, review_step, sample_step
+from activity_day.tasks.steps import (
+    ORDER,
+    as_task_runs,
+    collect_step,
+    compile_step,
+    draft_step,
+    review_step,
+    run_steps,
+    sample_step,
+)
 
 plain_expected_conditions()
 
@@ -197,18 +206,12 @@ def monthly_cycle(county: str, month: str | None = None, public_random: str | No
     `county_folder` puts the documents in OUT/YYYY-MM/<county>/.
     """
     month = month or _next_month()
-    results: dict = {}
     with artifacts_in_background():  # the work goes on while each artifact makes its round trip
-        results["draft"] = draft_step(county, month, county_folder) | {"scheduled": []}
-        fault_drill(Step.DRAFT, county, month)
-        results["review"] = review_step(county, month, default_disposition, county_folder) | {"scheduled": []}
-        fault_drill(Step.REVIEW, county, month)
-        results["collect"] = collect_step(county, month, county_folder)
-        fault_drill(Step.COLLECT, county, month)
-        results["sample"] = sample_step(county, month, public_random, county_folder)
-        fault_drill(Step.SAMPLE, county, month)
-        results["compile"] = compile_step(county, month, allow_empty, county_folder)
-        fault_drill(Step.COMPILE, county, month)
+        results = run_steps(county, month, ORDER, county_folder=county_folder, default_disposition=default_disposition,
+                            public_random=public_random, allow_empty=allow_empty, after_step=fault_drill,
+                            call=as_task_runs)
+    for step in (Step.DRAFT, Step.REVIEW):  # nothing is scheduled: the cycle runs the later steps itself
+        results[step.value] |= {"scheduled": []}
     return results
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from prefect import task
@@ -88,29 +89,43 @@ def compile_step(county: str, month: str, allow_empty: bool = False, county_fold
     return call(compile_circular, county, month, allow_empty, county_folder)
 
 
-ORDER = (Step.DRAFT, Step.REVIEW, Step.COLLECT, Step.SAMPLE, Step.COMPILE)
+ORDER = tuple(Step)  # the month's order is the enum's: the one place the steps are listed
+
+
+@dataclass(frozen=True)
+class StepOptions:
+    """What the steps take besides the county and the month."""
+
+    county_folder: bool = True
+    default_disposition: str = Disposition.ADOPTED.value
+    public_random: str | None = None
+    allow_empty: bool = False
+
+
+# Each step's call with the options: the one table run_steps and the monthly flow go through.
+STEP_CALLS: dict[Step, Callable[[str, str, StepOptions, Call], Any]] = {
+    Step.DRAFT: lambda c, m, o, call: draft_step(c, m, o.county_folder, call=call),
+    Step.REVIEW: lambda c, m, o, call: review_step(c, m, o.default_disposition, o.county_folder, call=call),
+    Step.COLLECT: lambda c, m, o, call: collect_step(c, m, o.county_folder, call=call),
+    Step.SAMPLE: lambda c, m, o, call: sample_step(c, m, o.public_random, o.county_folder, call=call),
+    Step.COMPILE: lambda c, m, o, call: compile_step(c, m, o.allow_empty, o.county_folder, call=call),
+}
 
 
 def run_steps(county: str, month: str, steps: Sequence[str], *, county_folder: bool = True,
               default_disposition: str = Disposition.ADOPTED.value, public_random: str | None = None,
-              allow_empty: bool = False, after_step: Callable[[str, str, str], None] | None = None) -> dict:
-    """The named steps for one county, in the month's order, as plain calls; returns each step's result.
+              allow_empty: bool = False, after_step: Callable[[str, str, str], None] | None = None,
+              call: Call = as_calls) -> dict:
+    """The named steps for one county, in the month's order, each through `call` (plain calls by default; the
+    monthly flow passes as_task_runs); returns each step's result.
 
     `after_step(step, county, month)` runs after each step (the flows pass the retry drill).
     """
     wanted = {Step(s) for s in steps}
+    options = StepOptions(county_folder, default_disposition, public_random, allow_empty)
     results: dict[str, Any] = {}
     for step in (s for s in ORDER if s in wanted):
-        if step is Step.DRAFT:
-            results[step.value] = draft_step(county, month, county_folder, call=as_calls)
-        elif step is Step.REVIEW:
-            results[step.value] = review_step(county, month, default_disposition, county_folder, call=as_calls)
-        elif step is Step.COLLECT:
-            results[step.value] = collect_step(county, month, county_folder, call=as_calls)
-        elif step is Step.SAMPLE:
-            results[step.value] = sample_step(county, month, public_random, county_folder, call=as_calls)
-        else:
-            results[step.value] = compile_step(county, month, allow_empty, county_folder, call=as_calls)
+        results[step.value] = STEP_CALLS[step](county, month, options, call)
         if after_step is not None:
             after_step(step.value, county, month)
     return results

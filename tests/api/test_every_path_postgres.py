@@ -25,7 +25,7 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def settings(tmp_path: Path) -> Iterator[Settings]:
     """This module's database: a fresh PostgreSQL one (the county fixture migrates it)."""
-    with fresh_postgres_database() as url:
+    with fresh_postgres_database(migrated=True) as url:
         s = Settings(database_url=url, out=tmp_path / "out", photo_store=str(tmp_path / "var"))
         with bound(s):
             yield s

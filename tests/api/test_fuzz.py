@@ -219,7 +219,7 @@ def test_fuzz_on_postgres(tmp_path: Path) -> None:
     from tests.conftest import fresh_postgres_database, profile_with_holiday_file
 
     # A database of its own: the fuzzer leaves submissions behind that other PostgreSQL tests must not see.
-    with fresh_postgres_database() as postgres_url, \
+    with fresh_postgres_database(migrated=True) as postgres_url, \
             bound(Settings(database_url=postgres_url, out=tmp_path / "out")):
         county = init_county(profile_with_holiday_file(tmp_path / "profile")).county.code
         registry = station_registry(random.Random("fuzz"))

@@ -347,7 +347,7 @@ def test_racing_first_scores_on_postgres(tmp_path: Path) -> None:
     from activity_day.settings import Settings
     from tests.conftest import fresh_postgres_database, profile_with_holiday_file
 
-    with fresh_postgres_database() as postgres_url, \
+    with fresh_postgres_database(migrated=True) as postgres_url, \
             bound(Settings(database_url=postgres_url, out=tmp_path / "out")):
         county = init_county(profile_with_holiday_file(tmp_path / "profile")).county.code
         registry = station_registry(random.Random("race"))

@@ -48,7 +48,7 @@ def settings(request, tmp_path: Path):
                                         out=tmp_path / "out")) as chosen:
             yield chosen.settings
         return
-    with fresh_postgres_database() as url, bound(Settings(database_url=url, out=tmp_path / "out")) as chosen:
+    with fresh_postgres_database(migrated=True) as url, bound(Settings(database_url=url, out=tmp_path / "out")) as chosen:
         yield chosen.settings
 
 
