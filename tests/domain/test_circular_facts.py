@@ -114,33 +114,36 @@ def test_the_rules_catch_a_commendation_that_breaks_them() -> None:
         "the commended stations are not the best of those the rule admits", "case of commended 002 in the body"]
 
 
-def test_the_text_must_say_what_the_facts_say() -> None:
-    facts = _facts()
-    labels = {c: f"{t}{n}" for c, t, n in zip(STATIONS["code"], STATIONS["township"], STATIONS["name"], strict=True)}
-    good = ("经检查组评分，得分在90分以上、本月未发现问题且无逾期未整改问题的所站共1个，予以通报表扬：1. 西镇丙站（91.00分）。"
+LABELS = {c: f"{t}{n}" for c, t, n in zip(STATIONS["code"], STATIONS["township"], STATIONS["name"], strict=True)}
+
+
+def _good_text(record_number: str, draw: str = "") -> str:
+    """A circular's text that says what `_facts()` holds (`draw`: how the draw is described, if at all)."""
+    return ("经检查组评分，得分在90分以上、本月未发现问题且无逾期未整改问题的所站共1个，予以通报表扬：1. 西镇丙站（91.00分）。"
             "其中1个所站未经检查组评分。截至2027年3月10日，全县共有2个所站的3条问题逾期未整改，西镇甲站、东镇己站。"
             "（二）收到整改通知的2个所站。（三）附件4所列2个所站要于2027年3月25日前完成。"
-            f"抽查名单和抽样记录（{facts.record_number}）已公布。附件：1．排名")
-    assert circular_text_violations(facts, good, labels=labels) == []
+            f"{draw}抽查名单和抽样记录（{record_number}）已公布。附件：1．排名")
+
+
+def test_the_text_must_say_what_the_facts_say() -> None:
+    facts = _facts()
+    good = _good_text(facts.record_number)
+    assert circular_text_violations(facts, good, labels=LABELS) == []
     bad = good.replace("共1个", "共3个").replace("东镇己站", "").replace(facts.record_number, "3ab4d34ed158e57a") \
         + "按照“双随机、一公开”原则（station-cards.xlsx）"
-    assert circular_text_violations(facts, bad, labels=labels) == [
+    assert circular_text_violations(facts, bad, labels=LABELS) == [
         "software word '3ab4d34ed158e57a'", "software word 'station-cards.xlsx'", "unbacked claim 双随机",
         "does not say 所站共1个", "does not say worst overdue 006", "does not say the draw record's number"]
 
 
 def test_a_draw_on_the_offices_own_value_is_not_called_random() -> None:
     facts = _facts()
-    labels = {c: f"{t}{n}" for c, t, n in zip(STATIONS["code"], STATIONS["township"], STATIONS["name"], strict=True)}
-    text = ("经检查组评分，得分在90分以上、本月未发现问题且无逾期未整改问题的所站共1个，予以通报表扬：1. 西镇丙站（91.00分）。"
-            "其中1个所站未经检查组评分。截至2027年3月10日，全县共有2个所站的3条问题逾期未整改，西镇甲站、东镇己站。"
-            "（二）收到整改通知的2个所站。（三）附件4所列2个所站要于2027年3月25日前完成。"
-            f"县文明办按照公开的抽样方法随机抽取83个所站。抽查名单和抽样记录（{facts.record_number}）已公布。附件：1．排名")
-    assert facts.random_draw and circular_text_violations(facts, text, labels=labels) == []
+    text = _good_text(facts.record_number, "县文明办按照公开的抽样方法随机抽取83个所站。")
+    assert facts.random_draw and circular_text_violations(facts, text, labels=LABELS) == []
     office = type(facts)(**{**facts.__dict__, "random_draw": False})
-    assert circular_text_violations(office, text, labels=labels) == [
+    assert circular_text_violations(office, text, labels=LABELS) == [
         "a draw on the office's own value (the plan's checksum) is called random"]
-    assert circular_text_violations(office, text.replace("随机抽取", "抽取"), labels=labels) == []
+    assert circular_text_violations(office, text.replace("随机抽取", "抽取"), labels=LABELS) == []
     assert seeded_by_office({"public_random": default_public_random("ab" * 32)})
     assert not seeded_by_office({"public_random": "2027001期福彩3D开奖号码 123"})
 
