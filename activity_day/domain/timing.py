@@ -98,6 +98,9 @@ def evidence_refusal(what: str, seq: int, start: datetime, taken_at: datetime, n
 
 # --- scores and ratings -----------------------------------------------------------------------------------------
 
-def closed_message(month: str, what: str = "评分") -> str:
-    """Scores and lecture ratings of a month close when its circular is compiled."""
+def closed_message(month: str, what: str = "评分", *, compiling: bool = False) -> str:
+    """Scores and lecture ratings of a month close when its circular is compiled (`compiling`: from the moment the
+    compile read them, before it issued)."""
+    if compiling:
+        return f"{cn_month(month)}的通报正在汇编，{what}已截止，不能再修改；如需更正请联系县文明办"
     return f"{cn_month(month)}的通报已汇编，{what}不能再修改；如需更正请联系县文明办"

@@ -3,9 +3,12 @@ rendered and checked against the facts, then written, and the circular issued wi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
+from typing import Any
 
 from activity_day.context import current
 from activity_day.documents import charts
@@ -22,6 +25,7 @@ from activity_day.domain.draw import seeded_by_office
 from activity_day.domain.notices import Occasion
 from activity_day.domain.results import TREND_MONTHS, feedback_rows
 from activity_day.domain.timing import recorded_at
+from activity_day.models import Circular
 from activity_day.services import documents, notices
 from activity_day.services.evidence import coverage
 from activity_day.store import closing, crud, numbers
@@ -86,17 +90,58 @@ def compile_circular(county: str, month: str, folder: Path, allow_empty: bool = 
         evidence = coverage(session, county, month)
         lecture_orders = lecture_store.orders(session=session, county=county, month=month)
         lecture_ratings = lecture_store.ratings_frame(session=session, county=county, month=month)
-        number = numbers.assign(session=session, now=current().now(), issue=numbers.Issue(
-            issuer=profile.county.doc_prefix, year=content.dates.compile.year, county=county, month=month,
-            document="circular"))
+        issue = numbers.Issue(issuer=profile.county.doc_prefix, year=content.dates.compile.year, county=county,
+                              month=month, document="circular")
+        number = numbers.assign(session=session, now=current().now(), issue=issue)
+    read = _Read(data, profile, content, stored_draw, earlier, evidence, lecture_orders, lecture_ratings,
+                 demo_codes, watch_codes, number)
+    with _given_back_unless_issued(issue):
+        return _issue(county, month, folder, read)
+
+
+@contextmanager
+def _given_back_unless_issued(issue: numbers.Issue) -> Iterator[None]:
+    """A compile that fails after it took the circular's number (and closed the month's scores) gives the number
+    back unless the circular was issued, so the month is open again and a rerun takes the same number. A compile
+    killed outside Python leaves the month closed as 正在汇编 until the step is rerun."""
+    try:
+        yield
+    except BaseException:
+        with transaction() as session:
+            if not crud.count(session=session, model=Circular, county=issue.county, month=issue.month):
+                numbers.release(session=session, issue=issue)
+        raise
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What the circular's first transaction read, and the number it took."""
+
+    data: dict
+    profile: Any
+    content: Any
+    stored_draw: Any
+    earlier: Any
+    evidence: Any
+    lecture_orders: list
+    lecture_ratings: Any
+    demo_codes: set
+    watch_codes: set
+    number: str
+
+
+def _issue(county: str, month: str, folder: Path, read: _Read) -> Compiled:
+    """The circular from what compile_circular read: facts, documents checked and written, findings, issued."""
+    data, profile, content, number = read.data, read.profile, read.content, read.number
+    evidence, stations = read.evidence, data["stations"]
     # Facts, charts and documents outside any transaction: parallel counties do not wait for each other.
     on_day = evidence.summary | {"complete_pct": round(100 * evidence.summary["complete"] / evidence.summary["stations"])}\
         if evidence.summary["records"] and evidence.summary["stations"] else None
-    facts = build_circular_facts(data, profile, month, signed=content.dates.compile, earlier=earlier,
+    facts = build_circular_facts(data, profile, month, signed=content.dates.compile, earlier=read.earlier,
                                  evidence=on_day, evidence_by_station=evidence.by_station,
-                                 lectures=lecture_figures(lecture_orders, lecture_ratings, stations),
-                                 demo_codes=demo_codes, watch_codes=watch_codes,
-                                 random_draw=not seeded_by_office(stored_draw.record))
+                                 lectures=lecture_figures(read.lecture_orders, read.lecture_ratings, stations),
+                                 demo_codes=read.demo_codes, watch_codes=read.watch_codes,
+                                 random_draw=not seeded_by_office(read.stored_draw.record))
     figures, new_findings = facts.figures, facts.new_findings
     context = circular_context(facts, data["activities"], profile=profile, plan=content, doc_number=number)
     series = chart_series(figures)
@@ -127,9 +172,9 @@ def compile_circular(county: str, month: str, folder: Path, allow_empty: bool = 
             title=f"{cn_month(month)}活动纪实覆盖情况"))
     with transaction() as session:
         crud.save_circular(session=session, county=county, month=month, doc_number=number,
-                           scored=summary["scored"], draw_digest=stored_draw.digest, summary=summary)
+                           scored=summary["scored"], draw_digest=read.stored_draw.digest, summary=summary)
         crud.record_documents(session=session, county=county, month=month, kind="circular", files=files)
-        # Issued: the circular's notices, and those of stations whose earlier findings are now overdue.
+        # Issued: the circular's notices, and those of stations whose read.earlier findings are now overdue.
         notices.enqueue_issued(session, county, month, Occasion.CIRCULAR_ISSUED, title=context["title"],
                                doc_number=number, files=[files[f][0] for f in ("docx", "rectify") if f in files])
         notices.enqueue_rectification(session, county, content.dates.compile)

@@ -351,6 +351,12 @@ class RatingRefused(OperatorError):
         self.problems, self.status = problems, status
 
 
+def _ensure_open(session: Session, county: str, month: str) -> None:
+    """Ratings close with the scores (store.closing): refused (409) once the circular read them."""
+    if (why := closing.state(session, county, month)) is not None:
+        raise RatingRefused(timing.closed_message(month, "宣讲评价", compiling=why == closing.COMPILING), [], 409)
+
+
 def record_ratings(*, session: Session, county: str, month: str, frame: pd.DataFrame, file: str,
                    source_ref: str, now: datetime) -> tuple[Validated, int, list[Problem]]:
     """Check ratings (rows of the ratings file) and store the accepted ones, the one write of a rating for the
@@ -358,8 +364,7 @@ def record_ratings(*, session: Session, county: str, month: str, frame: pd.DataF
     each row of a lecture that had a team, 1 to 5, on or after the lecture's day at `now`. Accepted ratings are
     upserted on station, menu code and rater, and their lectures marked delivered. Returns the validation, the
     rows written and the rows refused for their time (a 409 through the API)."""
-    if closing.closed(session, county, month):
-        raise RatingRefused(timing.closed_message(month, "宣讲评价"), [], 409)
+    _ensure_open(session, county, month)
     orders = store.orders(session=session, county=county, month=month, lock=True)
     formed = {(o.station_code, o.menu_code): o for o in orders if o.status in FORMED}
     stations = crud.stations_frame(session=session, county=county)
@@ -417,8 +422,7 @@ def rate_lecture(county: str, month: str, station: str, menu_code: str, rater: s
     409 once the month's circular is compiled (its lecture table is then final), as scores are."""
     station, menu_code = normalize_code(station), normalize_code(menu_code)
     with transaction() as session:
-        if closing.closed(session, county, month):
-            raise RatingRefused(f"{cn_month(month)}的通报已汇编，宣讲评价不能再修改；如需更正请联系县文明办", [], 409)
+        _ensure_open(session, county, month)
         ordered = {(o.station_code, o.menu_code): o for o in store.orders(session=session, county=county, month=month)}
         order = ordered.get((station, menu_code))
         if order is None:  # an unknown reference: no such lecture was ordered

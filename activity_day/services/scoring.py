@@ -322,14 +322,14 @@ def score_frame(code: str, mode: InspectionMode, scorer: str, body: dict[str, An
 class ScoresClosed(Refused):
     """The month's circular is compiled: its scores are final (409 on the API, a refused file)."""
 
-    def __init__(self, month: str):
-        super().__init__(closed_message(month), 409)
+    def __init__(self, month: str, compiling: bool = False):
+        super().__init__(closed_message(month, compiling=compiling), 409)
 
 
 def ensure_open(session: Session, county: str, month: str) -> None:
     """ScoresClosed once the month's circular is compiled, or being compiled (store.closing)."""
-    if closing.closed(session, county, month):
-        raise ScoresClosed(month)
+    if (why := closing.state(session, county, month)) is not None:
+        raise ScoresClosed(month, compiling=why == closing.COMPILING)
 
 
 def keep_scores(*, session: Session, county: str, month: str, rows: list[dict[str, Any]], actors: list[str],

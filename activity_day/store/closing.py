@@ -17,11 +17,16 @@ from sqlmodel import Session, func, select
 
 from activity_day.models import Circular, IssuedNumber
 
+ISSUED, COMPILING = "issued", "compiling"
 
-def _hold(session: Session, county: str, month: str, *, shared: bool) -> None:
+
+def advisory_xact_lock(session: Session, *parts: str, shared: bool = False) -> None:
+    """PostgreSQL: hold, until the caller's transaction ends, an advisory lock on the key the parts make (shared
+    locks do not wait for each other, an exclusive one waits for all). SQLite: nothing to do, a write transaction
+    holds the database's lock from its BEGIN (models.db)."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    digest = hashlib.sha256(f"close|{county}|{month}".encode()).digest()
+    digest = hashlib.sha256("|".join(parts).encode()).digest()
     session.execute(text(f"SELECT pg_advisory_xact_lock{'_shared' if shared else ''}(:key)"),
                     {"key": int.from_bytes(digest[:8], "big", signed=True)})
 
@@ -29,15 +34,17 @@ def _hold(session: Session, county: str, month: str, *, shared: bool) -> None:
 def begin_closing(session: Session, county: str, month: str) -> None:
     """The circular's read: wait for the writes in flight, and keep new ones out until this transaction ends (it
     then holds the circular's number, and they find the month closed)."""
-    _hold(session, county, month, shared=False)
+    advisory_xact_lock(session, "close", county, month)
 
 
-def closed(session: Session, county: str, month: str) -> bool:
-    """Whether the month's scores and ratings are closed (a write checks this first, and then may write until its
-    transaction ends): its circular is issued, or being compiled (the circular's number is taken)."""
-    _hold(session, county, month, shared=True)
+def state(session: Session, county: str, month: str) -> str | None:
+    """Whether the month's scores and ratings are closed, and why (a write checks this first, and then may write
+    until its transaction ends): ISSUED, its circular is issued; COMPILING, it is being compiled, or a compile was
+    killed before it issued (the circular's number is taken; a rerun of the step issues it); None, open."""
+    advisory_xact_lock(session, "close", county, month, shared=True)
     if session.exec(select(func.count()).select_from(Circular).where(
             Circular.county == county, Circular.month == month)).one():
-        return True
-    return bool(session.exec(select(func.count()).select_from(IssuedNumber).where(
-        IssuedNumber.county == county, IssuedNumber.month == month, IssuedNumber.document == "circular")).one())
+        return ISSUED
+    taken = session.exec(select(func.count()).select_from(IssuedNumber).where(
+        IssuedNumber.county == county, IssuedNumber.month == month, IssuedNumber.document == "circular")).one()
+    return COMPILING if taken else None

@@ -59,6 +59,21 @@ def assign(*, session: Session, issue: Issue, now: datetime) -> str:
     return format_number(issue.issuer, issue.year, number)
 
 
+def release(*, session: Session, issue: Issue) -> None:
+    """Give back the number `assign` gave a document that was then not issued (its step failed before issuing):
+    the document no longer holds it, and when it is still the issuer's last one the series steps back, so the
+    rerun takes the same number and the register has no gap."""
+    held = session.exec(select(IssuedNumber).where(
+        IssuedNumber.county == issue.county, IssuedNumber.month == issue.month,
+        IssuedNumber.document == issue.document)).first()
+    if held is None:
+        return
+    session.exec(update(NumberSeries).where(NumberSeries.issuer == held.issuer, NumberSeries.year == held.year,
+                                            NumberSeries.next_number == held.number + 1)
+                 .values(next_number=held.number))
+    session.delete(held)
+
+
 def _highest(session: Session, issuer: str, year: int) -> int:
     return session.exec(select(func.max(IssuedNumber.number)).where(
         IssuedNumber.issuer == issuer, IssuedNumber.year == year)).one() or 0

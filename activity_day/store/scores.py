@@ -3,15 +3,15 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, text
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
 from activity_day.models import InspectionScore, ScoreRevision
+from activity_day.store.closing import advisory_xact_lock
 
 # What a revision records of a score; two scores with the same content are the same score.
 CONTENT = ("score", "items", "problems", "category", "suggestions")
@@ -24,11 +24,7 @@ def lock_score(*, session: Session, county: str, month: str, code: str, mode: st
     phones correcting it at once take their revision numbers one after another. PostgreSQL: a transaction-level
     advisory lock on the score's key; SQLite: nothing to do, a write transaction holds the database's lock from
     its BEGIN (models.db)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    digest = hashlib.sha256("|".join((county, month, code, mode, scorer)).encode()).digest()
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                    {"key": int.from_bytes(digest[:8], "big", signed=True)})
+    advisory_xact_lock(session, county, month, code, mode, scorer)
 
 
 def _key(row: dict[str, Any]) -> tuple[str, str, str]:
