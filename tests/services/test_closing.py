@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 from activity_day.context import carried, current
-from activity_day.models.db import get_engine
 from activity_day.models import Circular
+from activity_day.models.db import get_engine
 from activity_day.services import lectures, scoring
 from activity_day.services.circular import _given_back_unless_issued
 from activity_day.store import closing, numbers
