@@ -47,6 +47,7 @@ def draft_plan(county: str, month: str) -> DraftResult:
         )
         activity_day, content = drafted.activity_day, drafted.plan
         learning, checklist = drafted.learning, drafted.checklist
+        hold_to_rules(content, month, 1)
         # The draft for comments is circulated, not issued: it takes no number from the register.
         crud.save_plan(session=session, county=county, month=month, version=1, content=content, doc_number="")
         if crud.get_plan(session=session, county=county, month=month, version=2) is None:
@@ -75,6 +76,13 @@ class PlanContradiction(RuntimeError):
     issue, an adopted comment that changes nothing): a defect of the software, never written."""
 
 
+def hold_to_rules(content, month: str, version: int) -> None:
+    """The rules a plan obeys (domain.plan_rules), held before a version is stored, numbered or announced."""
+    found = plan_rule_violations(content)
+    if found:
+        raise PlanContradiction(f"plan {month} v{version} breaks its rules: " + "; ".join(found))
+
+
 def render_plan(county: str, month: str, version: int, folder: Path) -> RenderedPlan:
     """Write the plan version as Markdown, HTML and DOCX into `folder` and record them."""
     with transaction(read_only=True) as session:
@@ -85,9 +93,7 @@ def render_plan(county: str, month: str, version: int, folder: Path) -> Rendered
                 f"{cn_month(month)}尚无{'方案征求意见稿' if version == 1 else '正式方案'}：请先运行 "
                 f"activity-day run {'draft' if version == 1 else 'review'} --month {month}")
     content = crud.plan_content(plan)
-    found = plan_rule_violations(content)  # the rules a plan obeys, held before any version is written
-    if found:
-        raise PlanContradiction(f"plan {month} v{version} breaks its rules: " + "; ".join(found))
+    hold_to_rules(content, month, version)  # stored only if it kept them: a defect if it does not now
     context = plan_context(content, profile=profile, version=version, draft=plan.status == PlanStatus.DRAFT,
                            doc_number=plan.doc_number, month=month)
     markdown = render_text("plan.md.j2", **context)

@@ -38,6 +38,7 @@ from activity_day.domain.review import check_decisions, check_form_comment, reco
 from activity_day.errors import OperatorError
 from activity_day.models import ChecklistItem, CommentSource, Disposition, LearningItem
 from activity_day.services import commitments, documents, notices
+from activity_day.services.drafting import hold_to_rules
 from activity_day.store import crud, numbers
 from activity_day.store import lectures as lecture_store
 from activity_day.store.database import transaction
@@ -171,6 +172,7 @@ def close_review(county: str, month: str, default_disposition: str = Disposition
             content.lecture_menu = menu.build_menu(content, menu.stories_by_topic(zip(pool["topics"], pool["stories"],
                                                                                    strict=True)),
                                                    per_item=profile.lectures.stories_per_item)
+        hold_to_rules(content, month, 2)  # before it takes a number, is stored or announced
         number = numbers.assign(session=session, now=current().now(), issue=numbers.Issue(
             issuer=profile.county.doc_prefix, year=content.dates.review.year, county=county, month=month,
             document="plan"))

@@ -57,6 +57,22 @@ def test_a_foreign_festival_is_a_violation(year: dict[str, PlanContent]) -> None
     assert plan_rule_violations(plan) == [f"mark {plan.marks[0].name} on 2027-04-05 is not in 2027-12"]
 
 
+def test_the_draft_and_the_review_hold_a_plan_to_the_rules_before_storing_it(year: dict[str, PlanContent]) -> None:
+    import inspect
+
+    from activity_day.services import drafting, review
+
+    plan = year["2027-12"].model_copy(deep=True)
+    plan.learning[0].items[0].festival = "清明节"
+    with pytest.raises(drafting.PlanContradiction, match="cites 清明节"):
+        drafting.hold_to_rules(plan, "2027-12", 2)
+    drafting.hold_to_rules(year["2027-12"], "2027-12", 1)  # a plan that keeps them passes
+    # the check comes before the plan is stored (and, for the official plan, numbered and announced)
+    for source, store in ((inspect.getsource(drafting.draft_plan), "crud.save_plan"),
+                          (inspect.getsource(review.close_review), "numbers.assign")):
+        assert -1 < source.index("hold_to_rules(") < source.index(store)
+
+
 def test_software_words_are_violations(year: dict[str, PlanContent]) -> None:
     plan = year["2027-06"].model_copy(deep=True)
     plan.notes = ["2027年法定节假日安排尚未收录（chinese-calendar 暂无该年数据，县情配置也未提供节假日文件）"]
