@@ -149,7 +149,7 @@ def statutory_by_rule(year: int) -> dict[date, str]:
     """The holidays of `year` as the State Council's rules fix them before the year's arrangement is published:
     the statutory days of 《全国年节及纪念日放假办法》 (2024 revision: 元旦 1, 春节 4 from 除夕, 清明 1, 劳动节 2,
     端午 1, 中秋 1, 国庆 3), widened to the weeks the arrangements have given every year since 2008 (春节 from
-    除夕 to 初六, 劳动节 1-5 May, 国庆 1-7 October), so that a fallback never puts the activity day on a holiday.
+    除夕 to 初七, 劳动节 1-5 May, 国庆 1-7 October), so that a fallback never puts the activity day on a holiday.
     The published arrangement (chinese-calendar or the profile's file) always wins over this."""
     days: dict[date, str] = {date(year, 1, 1): "元旦"}
     new_year = Lunar.fromYmd(year, 1, 1).getSolar()

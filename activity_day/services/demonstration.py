@@ -107,8 +107,9 @@ def operator_source(source: str) -> str:
 def weak_random_warning(round_: str) -> str:
     """What the operator is told when the site visits had no public random value but the shortlist's checksum."""
     return (f"{round_}年度示范所站实地评估未取得公开随机数，暂以入围名单的校验值代替；该值县文明办事先可以推算，"
-            f"评估人员的安排可被预知。今后请在资料审核前由部门提交承诺值（activity-day demonstration commit/reveal），"
-            f"或在入围名单公布后运行 activity-day demonstration run --round {round_} --public-random 公开随机数")
+            f"评估人员的安排可被预知。本轮已抽定，不再重抽；今后各轮请在资料审核前由部门提交承诺值"
+            f"（activity-day demonstration commit/reveal），或事先公布将采用的某期开奖号码，开奖后运行 "
+            f"activity-day demonstration run --round 年度 --public-random 开奖号码")
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ def receive_photo(*, county: str, station_code: str, data: bytes, now: datetime)
     keeper = photo_store()
     location, _ = keeper.put(facts.sha256, facts.media_type, data)  # a no-op when it is already there
     stored = "existing"
-    for _ in range(2):
+    for attempt in range(2):
         try:
             with transaction() as session:
                 if not store.photos_by_sha(session=session, county=county, shas=[facts.sha256]):
@@ -86,6 +86,8 @@ def receive_photo(*, county: str, station_code: str, data: bytes, now: datetime)
                                  at=now)
             break
         except IntegrityError:
+            if attempt:  # twice: not the race it guards against; never answer a photo its station does not hold
+                raise
             stored = "existing"  # the same photo arrived twice at once and the other upload recorded it: once more
     return {"sha256": facts.sha256, "size": facts.size, "media_type": facts.media_type,
             "exif_time": facts.exif_time.isoformat() if facts.exif_time else None,
@@ -165,7 +167,11 @@ def _record(county: str, station_code: str, month: str, body: dict[str, Any], no
         else:
             activity = store.planned_activity(session=session, county=county, month=month,
                                               station_code=station_code, seq=seq, lock=True)
-        photos = store.photos_by_sha(session=session, county=county, shas=shas)
+        # Only the station's own uploads: another station's photo gets the answer an unknown one gets, so a
+        # checksum tells nobody whether a photo exists (the same bytes uploaded by both are each one's own).
+        held = store.held_photos(session=session, county=county, station_code=station_code, shas=shas)
+        photos = {sha: photo for sha, photo in store.photos_by_sha(session=session, county=county, shas=shas).items()
+                  if sha in held}
         problems = []
         if activity is None and uid:
             problems.append(problem("activity_uid", uid, f"本所站{month}的活动计划中已没有这项活动（计划已重新报送）",

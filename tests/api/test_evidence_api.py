@@ -179,6 +179,18 @@ def test_the_same_photo_is_stored_once(client, tokens, store_root) -> None:
     assert "照片与其他所站上传的照片相同" in sent.json()["reasons"]
 
 
+def test_a_check_in_cannot_name_another_stations_photo(client, tokens, store_root) -> None:
+    """A station that never uploaded a photo cannot name it: it gets the answer an unknown photo gets, word for
+    word, so a checksum tells nobody whether a photo exists."""
+    sha = upload(client, tokens["001"], jpeg(datetime(2026, 12, 5, 9, 0), north("001", 10), noise=7)).json()["sha256"]
+    foreign = record(client, tokens["002"], code="002", client_id="ev-002-0001", photos=[sha])
+    unknown = record(client, tokens["002"], code="002", client_id="ev-002-0002", photos=["0" * 64])
+    assert foreign.status_code == unknown.status_code == 404
+    assert foreign.json()["message"] == unknown.json()["message"]
+    assert [p["reason"] for p in foreign.json()["problems"]] == [p["reason"] for p in unknown.json()["problems"]]
+    assert rows(EvidenceRecord) == []
+
+
 def test_replay_returns_the_stored_record_and_reuse_is_a_conflict(client, tokens, store_root) -> None:
     first = record(client, tokens["001"])
     again = record(client, tokens["001"])

@@ -110,7 +110,7 @@ def test_activity_day_earlier_within_month() -> None:
 
 def test_year_without_data_falls_back_with_a_note() -> None:
     info = statutory_holidays(2027, 2, {}, lookup=unpublished)
-    # 除夕 is 2027-02-05 and 春节 02-06: the rule's days from 除夕 to 初六, never a weekend-only guess
+    # 除夕 is 2027-02-05 and 春节 02-06: the rule's days from 除夕 to 初七, never a weekend-only guess
     assert info.source == "statutory-rule" and "2027年" in info.note
     assert info.holidays == {date(2027, 2, d): "春节" for d in range(5, 13)}
     assert pick_activity_day(2027, 2, rule="fixed", day=5, holidays=info.holidays) == date(2027, 2, 13)
