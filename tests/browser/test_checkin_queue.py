@@ -7,6 +7,7 @@ dropped: it stays, with the server's reason, across a reload, until the holder d
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime
 
 from sqlmodel import select
@@ -34,7 +35,12 @@ def uid_at(station: str, seq: int) -> str:
 
 
 def checkins(page, station: str) -> list[dict]:
-    return json.loads(page.evaluate(f"localStorage.getItem('activity-day.checkins.{station}') || '[]'"))
+    """The station's queue on the phone: its key names the county and the station (station codes repeat across
+    counties)."""
+    keys = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('activity-day.checkins.'))")
+    assert all(re.fullmatch(r"activity-day\.checkins\.\d{6}-\d{3}", k) for k in keys), keys
+    mine = [k for k in keys if k.endswith(f"-{station}")]
+    return json.loads(page.evaluate(f"localStorage.getItem('{mine[0]}')")) if mine else []
 
 
 def test_a_check_in_queued_offline_is_its_stations_and_is_sent_when_the_network_comes_back(

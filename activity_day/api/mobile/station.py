@@ -157,7 +157,7 @@ def _context(station: Station, token: str, month: str, now: datetime, rows: list
                                           session=session)
     deadline = deadline_of(content, profile.intake.deadline_time) if content is not None else None
     return {
-        "station": {"code": station.code, "name": me.name if me is not None else station.code,
+        "station": {"code": station.code, "county": station.county, "name": me.name if me is not None else station.code,
                     "township": me.township if me is not None else ""},
         "month": month, "month_cn": f"{int(month[:4])}年{int(month[5:])}月",
         "plan": content, "activity_date_cn": cn_date(content.activity_date) if content else "",
