@@ -90,7 +90,8 @@ def test_the_weak_fallback_is_recorded_and_the_operator_warned(county: str, shor
     assert record["public_random"] == weak_public_random(record) and record["public_random_source"] == service.WEAK_SOURCE
     [warning] = drawn.warnings
     assert "\n" not in warning and warning.startswith(f"{ROUND}年度示范所站实地评估未取得公开随机数")
-    assert f"activity-day demonstration run --round {ROUND} --public-random 公开随机数" in warning
+    assert "本轮已抽定，不再重抽" in warning  # the round is drawn: the advice is for the next rounds
+    assert "activity-day demonstration run --round 年度 --public-random 开奖号码" in warning
     assert service.verify_site_visits(county, ROUND)[0]
 
 
