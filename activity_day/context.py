@@ -1,8 +1,10 @@
-"""The context a piece of work runs in: the settings and the clock.
+"""The context a piece of work runs in: where its data lives, its switches and its clock.
 
-An entry point builds one and binds it for the work it starts: a command (`activity-day …`), a flow run, an API
-request, a province worker process, a test. Everything below the entry points reads `current()`; nothing there
-reads the environment or a process-wide switch. The binding is a context variable, so it follows the work into
+An entry point builds one from the settings and binds it for the work it starts: a command (`activity-day …`), a
+flow run, an API request, a province worker process, a test. Everything below the entry points reads `current()`
+and asks it for what it needs by name (`engine`, `documents`, `inbox`, `photo_location`, `drills`, `secrets`, the
+clock); nothing there reads the settings, the environment or a process-wide switch (an import contract and
+`tests/test_architecture.py` hold this). The binding is a context variable, so it follows the work into
 Prefect's task threads and FastAPI's thread pool (both copy the caller's context), and two requests, flow runs or
 tests in one process each see their own.
 
@@ -18,10 +20,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache, wraps
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from activity_day.domain.months import TZ
-from activity_day.settings import Settings
+from activity_day.settings import Drills, Settings, channel_secrets, get_drills
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 T = TypeVar("T")
 
@@ -65,6 +71,50 @@ class Context:
     def at(self, moment: datetime) -> Context:
         """This context with a clock that always says `moment` (naive means UTC): a test's, a rehearsal's."""
         return replace(self, clock=FixedClock(_aware(moment)))
+
+    # What the layers below the entry points may know of the settings, each by its name.
+
+    @property
+    def database_url(self) -> str:
+        """The application database's SQLAlchemy URL."""
+        return self.settings.database_url
+
+    @property
+    def engine(self) -> Engine:
+        """The application database's engine (one per URL and process)."""
+        from activity_day.models import get_engine
+
+        return get_engine(self.settings.database_url)
+
+    @property
+    def documents(self) -> Path:
+        """The folder that receives the documents (OUT)."""
+        return Path(self.settings.out)
+
+    @property
+    def inbox(self) -> Path:
+        """The folder where station plan files are dropped."""
+        return Path(self.settings.inbox)
+
+    @property
+    def county_folders(self) -> bool:
+        """Whether every run keeps each county's documents in a folder of its own."""
+        return self.settings.county_folders
+
+    @property
+    def photo_location(self) -> tuple[str, str | None]:
+        """Where the evidence photos are kept (a folder or s3://bucket/prefix) and an S3 endpoint, if any."""
+        return self.settings.photo_store, self.settings.photo_store_endpoint_url
+
+    @property
+    def drills(self) -> Drills:
+        """The rehearsal switches in force (read when asked: a test or a worker sets them)."""
+        return get_drills()
+
+    @property
+    def secrets(self) -> dict[str, str]:
+        """Where the notice channels' ${VAR} secrets come from."""
+        return channel_secrets()
 
 
 _bound: ContextVar[Context] = ContextVar("activity_day_context")

@@ -46,3 +46,25 @@ def test_the_checks_can_fail() -> None:
     """The scan finds a call it is told to find (else the checks above would pass on any code)."""
     assert "context.py" in where({"datetime.now"})
     assert "store/counties.py" in where({"profile_from_json"})
+
+
+ENTRY_POINTS = ("cli/", "flows/", "api/__init__.py", "context.py", "settings.py", "demo/registry.py")
+
+
+def settings_readers() -> set[str]:
+    """Modules that touch the settings: import from activity_day.settings, or read an object's `.settings`."""
+    found = set()
+    for name, tree in modules().items():
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.ImportFrom) and node.module == "activity_day.settings"
+                    or isinstance(node, ast.Attribute) and node.attr == "settings"
+                    and not ast.unparse(node).startswith("doc.settings")):  # python-docx's document settings
+                found.add(name)
+    return found
+
+
+def test_the_settings_are_read_at_the_entry_points_only() -> None:
+    """Below the commands, the flows and the API's app the context is asked for what it needs by name (its
+    engine, documents folder, inbox, photo store, drills, secrets, clock), never for the settings."""
+    assert {name for name in settings_readers() if not name.startswith(ENTRY_POINTS)} == set()
+    assert {"context.py", "cli/root.py", "api/__init__.py"} <= settings_readers()  # the scan sees the readers

@@ -65,8 +65,8 @@ def served_app() -> FastAPI:
 
 def create_app(max_body_bytes: int = DEFAULT_MAX_BODY, settings: Settings | Context | None = None) -> FastAPI:
     """The API and the phone pages, in a context: the one given (settings alone get the system clock), else the
-    one in force. Every request runs in it (`activity_day.context.current()`, bound per request); the routes that
-    need the settings read `request.app.state.settings`."""
+    one in force. Every request runs in it (`activity_day.context.current()`, bound per request); the settings stay
+    here, with the app's entry point: what the pages need of them is on `app.state` by name."""
     ctx = settings if isinstance(settings, Context) else Context(settings) if settings else current()
     settings = ctx.settings
     with bound(ctx):
@@ -84,7 +84,7 @@ def create_app(max_body_bytes: int = DEFAULT_MAX_BODY, settings: Settings | Cont
     # Outermost: the scheme and client address as the trusted proxies give them (https behind a TLS proxy).
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(InContext, ctx=ctx)  # outermost: the handlers, dependencies and thread pool all see it
-    app.state.settings = settings
+    app.state.public_https = settings.public_url.startswith("https://")  # the pages' cookies are Secure
     install_handlers(app)
     authed = error_responses(401, 403, 413, 422)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from activity_day.console import installed_command
-from activity_day.context import bound
+from activity_day.context import bound, current
 from activity_day.demo import (
     DEMO_PROFILE,
     AnswerRound,
@@ -61,7 +61,7 @@ def run_province_demo(month: str, out: Path, counties: int, *, echo: Callable[[s
     from activity_day.store.database import transaction
 
     out = out.resolve()
-    settings = workspace_settings(out)
+    settings = workspace_settings(out, current().settings)
     label = cn_month(month)
     with bound(settings):
         codes = []
@@ -127,7 +127,7 @@ def run_demo(month: str, out: Path, *, months: int = 1, echo: Callable[[str], No
 
     out = out.resolve()
     (out / "inputs").mkdir(parents=True, exist_ok=True)
-    settings = workspace_settings(out)
+    settings = workspace_settings(out, current().settings)
     seed = f"activity-day demo {month}"
     rng = random.Random(seed)
     with bound(settings):

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from activity_day.context import current
 from activity_day.intake.headers import H
 from activity_day.models.enums import PracticeTask
 from activity_day.resources import DEMO_PROFILE
@@ -91,10 +90,9 @@ def registry_as_filed(stations: pd.DataFrame) -> pd.DataFrame:
     return stations.rename(columns={"code": H.STATION_CODE, "name": H.STATION_NAME, "township": H.TOWNSHIP})
 
 
-def workspace_settings(out: Path) -> Settings:
-    """Settings for a demo workspace: its own database, documents, inbox and photos, unless the environment names
-    them."""
-    env = current().settings
+def workspace_settings(out: Path, env: Settings) -> Settings:
+    """Settings for a demo workspace: its own database, documents, inbox and photos, unless the environment's
+    settings `env` name them."""
     return Settings(
         database_url=env.database_url if "database_url" in env.model_fields_set
         else f"sqlite:///{out / 'var' / 'activity_day.db'}",

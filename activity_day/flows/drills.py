@@ -6,11 +6,9 @@ retry of the failed run skips the completed tasks (their results are cached per 
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from activity_day.context import current
 from activity_day.models.enums import Step
-from activity_day.settings import get_drills
 
 
 class InjectedFault(RuntimeError):
@@ -24,10 +22,10 @@ def fault_drill(step: Step | str, county: str, month: str) -> None:
     worker's next one) succeeds; delete the marker to fail again.
     """
     step = Step(step).value
-    fault = get_drills().fault or ""
+    fault = current().drills.fault or ""
     if fault not in (step, f"{step}:{month}"):
         return
-    marker = Path(current().settings.out) / ".faults" / f"{step}-{county}-{month}"
+    marker = current().documents / ".faults" / f"{step}-{county}-{month}"
     if marker.exists():
         return
     marker.parent.mkdir(parents=True, exist_ok=True)

@@ -29,7 +29,6 @@ from sqlmodel import SQLModel
 
 from activity_day.context import current
 from activity_day.errors import OperatorError
-from activity_day.models import get_engine
 from activity_day.store import dump, migrate
 from activity_day.store.photos import EXTENSIONS, FileStore, photo_store
 
@@ -61,8 +60,8 @@ def backup(to: Path, *, now: datetime) -> Summary:
         raise OperatorError(f"备份目录 {to} 已存在且不为空：请换一个新目录（如按日期命名），旧备份不会被覆盖")
     if to.exists():
         to.rmdir()
-    settings = current().settings
-    engine = get_engine(settings.database_url)
+    ctx = current()
+    engine = ctx.engine
     partial = to.with_name(f".{to.name}.partial")
     shutil.rmtree(partial, ignore_errors=True)
     try:
@@ -77,7 +76,7 @@ def backup(to: Path, *, now: datetime) -> Summary:
                                     "activity-day init 或 activity-day migrate")
             tables = dump.dump(conn, partial / DATABASE)
             photos = _photos_named(conn)
-        documents = _copy_files(settings.out, partial / DOCUMENTS)
+        documents = _copy_files(ctx.documents, partial / DOCUMENTS)
         kept, missing = _save_photos(photos, FileStore(root=partial))
         manifest = {
             "format": FORMAT, "version": VERSION, "created_at": now.isoformat(timespec="seconds"),
@@ -102,22 +101,22 @@ def restore(source: Path, *, force: bool = False) -> Summary:
     manifest = read_manifest(source)
     revision: str = manifest["database"]["revision"]
     tables: dict[str, dict] = manifest["database"]["tables"]
-    settings = current().settings
-    engine = get_engine(settings.database_url)
+    ctx = current()
+    engine = ctx.engine
     ours = set(tables) | set(SQLModel.metadata.tables)
 
     with engine.connect() as conn:
         present = set(sa.inspect(conn).get_table_names()) & ours
         at = dump.revision(conn)
         filled = dump.tables_with_rows(conn, present)
-    documents_there = _has_files(settings.out)
+    documents_there = _has_files(ctx.documents)
     if (filled or documents_there) and not force:
         where = []
         if filled:
             where.append(f"数据库已有数据（{'、'.join(filled[:3])}{' 等' if len(filled) > 3 else ''} "
                          f"{len(filled)} 张表有记录）")
         if documents_there:
-            where.append(f"文档目录 {settings.out} 中已有文件")
+            where.append(f"文档目录 {ctx.documents} 中已有文件")
         raise OperatorError(f"{'，'.join(where)}：恢复会覆盖它们。请恢复到空数据库和空目录；确认要覆盖请加 --force")
 
     try:
@@ -131,7 +130,7 @@ def restore(source: Path, *, force: bool = False) -> Summary:
                 with engine.begin() as conn:
                     _wait_briefly(conn)
                     dump.drop(conn, present)
-            migrate.upgrade(settings.database_url, revision)
+            migrate.upgrade(ctx.database_url, revision)
             with engine.begin() as conn:
                 loaded = dump.load(conn, source / DATABASE, tables)
     except OperationalError as exc:
@@ -145,9 +144,9 @@ def restore(source: Path, *, force: bool = False) -> Summary:
         raise OperatorError(f"数据库拒绝了备份中的数据（{str(exc.orig).splitlines()[0]}）：未写入任何行") from None
     newest = migrate.head()
     if revision != newest:
-        migrate.upgrade(settings.database_url)
+        migrate.upgrade(ctx.database_url)
 
-    documents = _copy_files(source / DOCUMENTS, settings.out)
+    documents = _copy_files(source / DOCUMENTS, ctx.documents)
     photos = _restore_photos(FileStore(root=source))
     return Summary(source, revision, len(loaded), sum(loaded.values()), documents, photos,
                    upgraded_to=newest if revision != newest else None)

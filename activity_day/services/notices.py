@@ -35,7 +35,6 @@ from activity_day.models.enums import CommentSource, ScorerRole
 from activity_day.models.tables import Notice, ScorerToken
 from activity_day.services.delivery import Delivery as Delivery
 from activity_day.services.delivery import deliver as deliver
-from activity_day.settings import channel_secrets
 from activity_day.store import crud
 from activity_day.store import findings as findings_store
 from activity_day.store import notices as store
@@ -259,7 +258,7 @@ def _send_pass(county: str, *, month: str | None, channel: str | None, max_attem
         waiting = store.notices(session=session, county=county, month=month, channel=channel,
                                 state=NoticeState.PENDING.value)
     limit = max_attempts or profile.notices.max_attempts
-    secrets = channel_secrets()
+    secrets = current().secrets
     by_channel: dict[str, list[Notice]] = {}
     for notice in waiting:
         if notice.channel not in skip:

@@ -1,4 +1,4 @@
-"""The application database as the settings name it: one transaction helper for tasks and commands."""
+"""The application database the context names: one transaction helper for tasks and commands."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def transaction(read_only: bool = False) -> Iterator[Session]:
     queue instead of failing (models.db); `read_only` transactions take none and never wait for a writer.
     Render documents between a read-only transaction and a short write, not inside a write.
     """
-    engine = get_engine(current().settings.database_url)
+    engine = current().engine
     if read_only:
         engine = engine.execution_options(**{READ_ONLY: True})
     with Session(engine, expire_on_commit=False) as session, session.begin():
@@ -47,7 +47,7 @@ def once_per_read(session: Session, key: Hashable, compute: Callable[[], T]) -> 
 
 def ensure_schema() -> None:
     """Bring the application schema up to date (Alembic migrations), once per database and process."""
-    _migrated(current().settings.database_url)
+    _migrated(current().database_url)
 
 
 @lru_cache(maxsize=16)
@@ -79,7 +79,7 @@ def schema_revision() -> str | None:
     """The application schema's revision in the database (None: no migration applied yet)."""
     from activity_day.store.dump import revision
 
-    with get_engine(current().settings.database_url).connect() as conn:
+    with current().engine.connect() as conn:
         return revision(conn)
 
 

@@ -1,9 +1,9 @@
 """The content-addressed photo store: each photo kept once, under its SHA-256, on disk or in an S3 bucket.
 
 The key is `photos/ab/cd/<sha256>.<ext>`, so writing a photo that is already there is a no-op and the same
-bytes from two stations, or from a retried upload, are one object. The store is chosen by the settings
-(`photo_store`): a folder, or `s3://bucket/prefix` on AWS or any S3-compatible endpoint
-(`photo_store_endpoint_url`); the S3 credentials come from the standard AWS_* variables, which boto3 reads.
+bytes from two stations, or from a retried upload, are one object. The store is the one the context names
+(`photo_location`, from the settings `photo_store` and `photo_store_endpoint_url`): a folder, or
+`s3://bucket/prefix` on AWS or any S3-compatible endpoint; the S3 credentials come from the standard AWS_* variables, which boto3 reads.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import Any, Protocol
 
 from activity_day.context import current
 from activity_day.errors import OperatorError
-from activity_day.settings import Settings
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
 
@@ -103,14 +102,12 @@ class S3Store:
         return self.client.get_object(Bucket=self.bucket, Key=self.key(sha256, media_type))["Body"].read()
 
 
-def store_from(settings: Settings) -> PhotoStore:
-    """The photo store the settings name."""
-    where = settings.photo_store
+def store_at(where: str, endpoint_url: str | None = None) -> PhotoStore:
+    """The photo store at `where`: a folder, or s3://bucket/prefix (at `endpoint_url`, else AWS)."""
     if where.startswith("s3://"):
         bucket, _, prefix = where.removeprefix("s3://").partition("/")
         prefix = prefix.strip("/")
-        return S3Store(bucket=bucket, prefix=f"{prefix}/" if prefix else "",
-                       endpoint_url=settings.photo_store_endpoint_url or None)
+        return S3Store(bucket=bucket, prefix=f"{prefix}/" if prefix else "", endpoint_url=endpoint_url or None)
     return FileStore(root=Path(where))
 
 
@@ -119,8 +116,7 @@ _stores: dict[tuple[str, str | None], PhotoStore] = {}
 
 def photo_store() -> PhotoStore:
     """The store in force (one per setting, so an S3 client is made once per process)."""
-    settings = current().settings
-    key = (settings.photo_store, settings.photo_store_endpoint_url)
+    key = current().photo_location
     if key not in _stores:
-        _stores[key] = store_from(settings)
+        _stores[key] = store_at(*key)
     return _stores[key]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, create_table_artifact
@@ -20,8 +19,8 @@ __all__ = ["completeness_report", "read_inbox", "reminder_list"]  # reminder_lis
 def read_inbox(county: str, month: str, county_folder: bool = False) -> InboxResult:
     """Import the plan files waiting in the county's inbox; each moves to processed/ beside its report."""
     # Each county's files go in inbox/<county code>/; unless the run keeps counties apart, inbox/ itself too.
-    reports = collect.read_inbox(Path(current().settings.inbox), county, month,
-                                 shared=not (county_folder or current().settings.county_folders))
+    ctx = current()
+    reports = collect.read_inbox(ctx.inbox, county, month, shared=not (county_folder or ctx.county_folders))
     return {"files": len(reports), "stations_accepted": sum(len(r.accepted) for r in reports),
             "stations_refused": sum(len(r.refused) for r in reports),
             "unusable": [r.file for r in reports if r.exit_code == 2]}

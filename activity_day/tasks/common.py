@@ -18,9 +18,9 @@ def output_dir(county: str, *parts: str, county_folder: bool = False) -> Path:
     """Where a step's documents go: OUT/<parts>/, or OUT/<parts>/<county>/ when the run (a province run) or the
     setting ACTIVITY_DAY_COUNTY_FOLDERS asks for a folder per county. Never what the database holds: adding a
     county must not move another county's documents."""
-    settings = current().settings
-    folder = Path(settings.out).joinpath(*parts)
-    return folder / county if county_folder or settings.county_folders else folder
+    ctx = current()
+    folder = ctx.documents.joinpath(*parts)
+    return folder / county if county_folder or ctx.county_folders else folder
 
 
 def month_dir(county: str, month: str, county_folder: bool) -> Path:

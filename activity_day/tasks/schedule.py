@@ -17,7 +17,6 @@ from activity_day.domain.dates import cn_month
 from activity_day.domain.months import TZ
 from activity_day.models.enums import Step
 from activity_day.services import drafting
-from activity_day.settings import get_drills
 from activity_day.tasks.common import run_logger
 
 STEP_TIME = time(9, 0)  # sample and compile run at 09:00 on their day
@@ -60,7 +59,7 @@ def schedule_next_steps(county: str, month: str) -> list[dict]:
         return []
     times = followup_times(*drafting.followup_inputs(county, month))
     now = current().now()
-    compress = get_drills().compress_schedule_seconds
+    compress = current().drills.compress_schedule_seconds
     if compress:
         times = {step: now + timedelta(seconds=compress * (i + 1)) for i, step in enumerate(times)}
     scheduled = [_create(step, county, month, max(when, now)) for step, when in times.items()]

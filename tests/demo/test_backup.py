@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import SQLModel
 
-from activity_day.context import bound
+from activity_day.context import bound, current
 from activity_day.demo import workspace_settings
 from activity_day.services.backup import backup, restore
 from activity_day.settings import Settings
@@ -25,7 +25,7 @@ NOW = datetime(2028, 1, 2, 18, 30, tzinfo=UTC)
 def year_backup(demo_year: Path, tmp_path_factory) -> tuple[Settings, Path]:
     """The demo year's settings (its photos where the demo put them) and a backup of it."""
     folder = tmp_path_factory.mktemp("year-backup") / "backup"
-    with bound(workspace_settings(demo_year)) as source:
+    with bound(workspace_settings(demo_year, current().settings)) as source:
         done = backup(folder, now=NOW)
     assert done.missing_photos == [] and done.photos > 0 and done.documents > 100
     return source.settings, folder

@@ -26,12 +26,12 @@ def circular(demo_year: Path, month: str) -> str:
 @pytest.fixture(scope="module")
 def records(demo_year: Path) -> dict:
     """The year's station plans, planned activities, findings and finding events, and the profile."""
-    from activity_day.context import bound
+    from activity_day.context import bound, current
     from activity_day.demo import workspace_settings
     from activity_day.store import crud
     from activity_day.store.database import transaction
 
-    with bound(workspace_settings(demo_year)), transaction(read_only=True) as session:
+    with bound(workspace_settings(demo_year, current().settings)), transaction(read_only=True) as session:
         [county] = crud.county_codes(session=session)
         frame = {model.__name__: pd.DataFrame([r.model_dump() for r in session.exec(select(model)).all()])
                  for model in (StationPlan, PlannedActivity, Finding, FindingEvent)}

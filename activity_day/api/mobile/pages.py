@@ -92,7 +92,7 @@ def cookie_token(request: Request, role: str) -> str | None:
 def secure(request: Request) -> bool:
     """Whether cookies are Secure: over https (as the trusted proxies say, ACTIVITY_DAY_TRUSTED_PROXIES), or
     whenever the pages are published at an https address, whatever the proxy in front says."""
-    return request.url.scheme == "https" or request.app.state.settings.public_url.startswith("https://")
+    return request.url.scheme == "https" or request.app.state.public_https
 
 
 def enter(request: Request, role: str, token: str) -> RedirectResponse:
