@@ -22,7 +22,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from activity_day.api.auth import clock
-from activity_day.api.mobile import lecture_orders
+from activity_day.api.mobile import kept, lecture_orders
 from activity_day.api.mobile.pages import (
     CSRF_HEADER,
     FORBIDDEN,
@@ -190,8 +190,10 @@ def _page(role: str):
         flash = take_flash(request, token, role)  # the server's word after an action, never the URL's
         notice = ({"where": f"lecture-{flash['key']}", "text": f"宣讲评价已保存（{str(flash['key'])[:30]}）"}
                   if flash and flash.get("what") == "rated" else None)
-        return shown(request, render("scorer.html", **_context(role, scorer, token, _month(month, now), now=now)
-                                     | {"notice": notice}))
+        context = _context(role, scorer, token, _month(month, now), now=now) | {"notice": notice}
+        if notice is not None:  # a page after an action, seen once: rendered for this answer alone
+            return shown(request, render("scorer.html", **context))
+        return shown(request, kept.page(request, "scorer.html", context))  # kept per process under what it shows
 
     return page
 
@@ -208,7 +210,7 @@ def _station_page(role: str):
             mode = station_mode(session=session, scorer=scorer, month=month, code=code)
         if mode is None:  # another team's or township's station, or none at all: the same bare 403
             return refusal_page(403, FORBIDDEN)
-        return render("scorer.html", **_context(role, scorer, token, month, only=code, now=now))
+        return kept.page(request, "scorer.html", _context(role, scorer, token, month, only=code, now=now))
 
     return page
 

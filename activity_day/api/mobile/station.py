@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from activity_day.api.auth import Station, clock
 from activity_day.api.evidence import EvidenceCreate
-from activity_day.api.mobile import lecture_orders
+from activity_day.api.mobile import kept, lecture_orders
 from activity_day.api.mobile.pages import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -173,12 +173,16 @@ def _context(station: Station, token: str, month: str, now: datetime, rows: list
         "plan_row": plan_row,
         "code_options": tuple((i.code, f"{i.code} {i.title}{'（必）' if i.required else ''}", True)
                               for b in content.checklist for i in b.items) if content else (),
-        "records": records, "submission_id": f"h5-{uuid.uuid4().hex}",
+        "records": records, "submission_id": new_submission_id(),
         "findings": findings.public_rows(found) if len(found) else [], "finding_status": FINDING_STATUS,
         "lectures": ordering,
         "csrf": csrf_token(token), "max_photos": MAX_PHOTO_FORM,
         "max_photo_mb": profile.evidence.max_photo_bytes // (1024 * 1024),
     }
+
+
+def new_submission_id() -> str:
+    return f"h5-{uuid.uuid4().hex}"
 
 
 def _resolve(request: Request) -> tuple[Station | None, str]:
@@ -216,7 +220,12 @@ def station_page(request: Request, now: Annotated[datetime, Depends(clock)],
         month = month if month and is_month(month) else page_month(station.county, now, session)
         notice = flash_notice(take_flash(request, token, "station"))
         context = _context(station, token, month, now, notice=notice, session=session)
-    return shown(request, render("station.html", **context))
+    if notice is not None:  # a page after an action, seen once: rendered for this answer alone
+        return shown(request, render("station.html", **context))
+    # Kept per process under what it shows; the submission id is new in every answer (two views of one page never
+    # share an idempotency key).
+    del context["submission_id"]
+    return shown(request, kept.page(request, "station.html", context, fresh=("submission_id", new_submission_id)))
 
 
 def rows_from_form(form: Any) -> list[dict[str, str]]:
