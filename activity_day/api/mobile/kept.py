@@ -20,7 +20,6 @@ import secrets
 import struct
 import threading
 import zlib
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date, datetime
 from decimal import Decimal
@@ -64,14 +63,30 @@ def frozen(value: Any) -> Hashable:
     if kind is str:
         return value
     if kind is dict:
-        return ("d", *((k, frozen(v)) for k, v in value.items()))
+        return ("d", *[(k if type(k) is str else frozen(k), v if type(v) is str else frozen(v))
+                       for k, v in value.items()])
     if kind is list or kind is tuple:
-        return (kind, *(frozen(v) for v in value))
+        return (kind, *[v if type(v) is str else frozen(v) for v in value])
     if isinstance(value, _SCALARS) or isinstance(value, str):
         return kind, value
     if dataclasses.is_dataclass(value) and kind.__dataclass_params__.frozen:  # type: ignore[attr-defined]
-        return kind, *(frozen(getattr(value, f.name)) for f in dataclasses.fields(value))
+        return kind, *[frozen(getattr(value, f.name)) for f in dataclasses.fields(value)]
     return Same(value)
+
+
+class Key:
+    """A page's key with its hash computed once (a page's context is hundreds of values)."""
+
+    __slots__ = ("value", "hash")
+
+    def __init__(self, value: Hashable) -> None:
+        self.value, self.hash = value, hash(value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Key) and self.hash == other.hash and self.value == other.value
+
+    def __hash__(self) -> int:
+        return self.hash
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,7 +100,7 @@ class Kept:
     size: int  # bytes of the page
 
 
-_pages: OrderedDict[Hashable, Kept] = OrderedDict()
+_pages: dict[Key, Kept] = {}  # the oldest kept first: the first to go when full
 _lock = threading.Lock()
 _zeros = b""
 # A stand-in no page shows otherwise: random per process.
@@ -150,11 +165,8 @@ def page(request: Request, template: str, context: dict[str, Any],
          fresh: tuple[str, Callable[[], str]] | None = None) -> Response:
     """`template` rendered with `context` as a page, kept under the context; `fresh` names the one value of the
     context that every answer gets anew, and how to make it (a value of the same length every time)."""
-    key = (template, frozen(context))
-    with _lock:
-        kept = _pages.get(key)
-        if kept is not None:
-            _pages.move_to_end(key)
+    key = Key((template, frozen(context)))
+    kept = _pages.get(key)
     value = fresh[1]() if fresh else ""
     if kept is None:
         stand_in = value[: len(value) - len(PLACEHOLDER_ID)] + PLACEHOLDER_ID if fresh else ""
@@ -165,6 +177,6 @@ def page(request: Request, template: str, context: dict[str, Any],
                             media_type=HTML, headers=SECURITY_HEADERS)
         with _lock:
             _pages[key] = kept
-            if len(_pages) > MAX_PAGES:
-                _pages.popitem(last=False)
+            while len(_pages) > MAX_PAGES:
+                del _pages[next(iter(_pages))]
     return answer(request, kept, value.encode())

@@ -152,7 +152,8 @@ def _context(station: Station, token: str, month: str, now: datetime, rows: list
                          "at": (at or "")[:16].replace("T", " ")}
         records = records_of(county=station.county, station_code=station.code, month=month,
                              session=session) if stored else []
-        found = findings.list_findings(station.county, station=station.code, as_of=local_today(now), session=session)
+        found = findings.list_findings(station.county, station=station.code, as_of=local_today(now), session=session) \
+            if findings.station_has_findings(station.county, station.code, session) else None
         ordering = lecture_orders.section(station.county, station.code, month, content, **(lectures or {}),
                                           session=session)
     deadline = deadline_of(content, profile.intake.deadline_time) if content is not None else None
@@ -174,7 +175,7 @@ def _context(station: Station, token: str, month: str, now: datetime, rows: list
         "code_options": tuple((i.code, f"{i.code} {i.title}{'（必）' if i.required else ''}", True)
                               for b in content.checklist for i in b.items) if content else (),
         "records": records, "submission_id": new_submission_id(),
-        "findings": findings.public_rows(found) if len(found) else [], "finding_status": FINDING_STATUS,
+        "findings": findings.public_rows(found) if found is not None and len(found) else [], "finding_status": FINDING_STATUS,
         "lectures": ordering,
         "csrf": csrf_token(token), "max_photos": MAX_PHOTO_FORM,
         "max_photo_mb": profile.evidence.max_photo_bytes // (1024 * 1024),
