@@ -133,3 +133,27 @@ def test_keys_tell_apart_what_renders_apart() -> None:
     assert kept.frozen({"a": [1, "x"]}) != kept.frozen({"a": (1, "x")}) != kept.frozen({"a": [1, "y"]})
     one, other = object(), object()
     assert kept.frozen({"plan": one}) == kept.frozen({"plan": one}) != kept.frozen({"plan": other})
+
+
+def test_the_observer_and_team_pages_are_one_read_each(app, county, settings) -> None:  # noqa: F811
+    """The token's check, the stations, the scores and the lectures: read in one transaction (one snapshot)."""
+    from sqlalchemy import event
+
+    from activity_day.demo import TOWNSHIPS
+    from activity_day.models import get_engine
+
+    tokens = {"observer": scorer_token(county, ScorerRole.OBSERVER, "韩梅", TOWNSHIPS[0]),
+              "team": scorer_token(county, ScorerRole.TEAM, TEAM)}
+    engine = get_engine(settings.database_url)
+    for role, path in (("observer", "/m/observer"), ("team", "/m/team"), ("team", "/m/team/stations/001")):
+        with client_at(app, ON_THE_DAY) as client:
+            enter(client, f"/m/{role}", tokens[role])
+            begun: list[str] = []
+            listen = (engine, "begin", lambda conn, begun=begun: begun.append("begin"))
+            event.listen(*listen)
+            try:
+                page = client.get(path)
+            finally:
+                event.remove(*listen)
+        assert page.status_code == 200 and 'id="s-001"' in page.text, path
+        assert begun == ["begin"], path
