@@ -30,7 +30,7 @@ from fastapi.responses import Response
 
 from activity_day.api.mobile.pages import SECURITY_HEADERS, fragment
 
-MAX_PAGES = 2048  # per process; a station page kept is about 6 KB
+MAX_PAGES = 1024  # per process; a kept station page is about 32 KB with its key (6 KB of it the page)
 LEVEL = 6  # zlib's default, as GZipMiddleware was configured for the pages before
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03"  # no name, no time, Unix
 HTML = "text/html; charset=utf-8"
