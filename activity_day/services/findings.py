@@ -92,6 +92,11 @@ def list_findings(county: str, *, month: str | None = None, up_to: str | None = 
     return rules.with_effective_status(frame, as_of or today()) if len(frame) else frame
 
 
+def station_has_findings(county: str, station: str, session: Session) -> bool:
+    """Whether the station has any finding, of any month and state."""
+    return store.station_has_findings(session=session, county=county, station=station)
+
+
 def _find(session: Session, county: str, finding_id: int, station: str | None = None) -> Finding:
     finding = store.get_finding(session=session, county=county, finding_id=finding_id) \
         if 0 < finding_id <= MAX_FINDING_ID else None

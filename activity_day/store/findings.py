@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, select
 
 from activity_day.domain import findings as rules
@@ -39,6 +39,14 @@ def save_findings(*, session: Session, county: str, month: str, rows: Sequence[d
 
 
 _NO_FINDINGS = pd.DataFrame(columns=FINDING_COLUMNS)
+# Built once (building a statement cost more than running it on SQLite): whether a station has any finding.
+_ANY_OF_STATION = select(Finding.id).where(Finding.county == bindparam("county"),
+                                           Finding.station_code == bindparam("station")).limit(1)
+
+
+def station_has_findings(*, session: Session, county: str, station: str) -> bool:
+    """Whether the station has any finding at all (most stations' pages have none: no frame to build)."""
+    return session.exec(_ANY_OF_STATION, params={"county": county, "station": station}).first() is not None
 
 
 def findings_frame(*, session: Session, county: str, month: str | None = None, up_to: str | None = None,

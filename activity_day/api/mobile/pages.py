@@ -210,8 +210,10 @@ def cn_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+@lru_cache(maxsize=8192)
 def map_link(name: str, township: str, longitude: float | None, latitude: float | None) -> str:
-    """A link that opens the place in a map app (Amap's web URI, which WeChat's browser hands on)."""
+    """A link that opens the place in a map app (Amap's web URI, which WeChat's browser hands on); made once per
+    place and process (a team's or observer's page has one per station)."""
     label = quote(f"{township}{name}")
     if longitude is not None and latitude is not None:
         return f"https://uri.amap.com/marker?position={longitude:.6f},{latitude:.6f}&name={label}&coordinate=wgs84"

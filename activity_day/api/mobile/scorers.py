@@ -22,7 +22,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from activity_day.api.auth import clock
-from activity_day.api.mobile import lecture_orders
+from activity_day.api.mobile import kept, lecture_orders
 from activity_day.api.mobile.pages import (
     CSRF_HEADER,
     FORBIDDEN,
@@ -69,17 +69,17 @@ ROLES = {"team": ScorerRole.TEAM, "observer": ScorerRole.OBSERVER}
 TEXT_FIELDS = ("problems", "category", "suggestions")
 
 
-def _scorer(token: str | None) -> Scorer | None:
+def _scorer(token: str | None, session: Session | None = None) -> Scorer | None:
     if not token:
         return None
-    with transaction(read_only=True) as session:
+    with reading(session) as session:
         return scorer_for_token(session=session, token=token)
 
 
-def _who(request: Request, role: str) -> tuple[Scorer | None, str, Response | None]:
+def _who(request: Request, role: str, session: Session | None = None) -> tuple[Scorer | None, str, Response | None]:
     """The page's scorer from its cookie, or the refusal: 401 without a live token, 403 for the other role."""
     token = cookie_token(request, role) or ""
-    scorer = _scorer(token)
+    scorer = _scorer(token, session)
     if scorer is None:
         return None, token, refusal_page(401, INVALID_LINK)
     if scorer.role is not ROLES[role]:
@@ -139,9 +139,10 @@ def station_card(s: dict[str, Any], role: str, month: str, only: str | None, rub
 
 
 def _context(role: str, scorer: Scorer, token: str, month: str, only: str | None = None,
-             lectures: dict[str, Any] | None = None, now: datetime | None = None) -> dict[str, Any]:
+             lectures: dict[str, Any] | None = None, now: datetime | None = None,
+             session: Session | None = None) -> dict[str, Any]:
     whole = role == "observer" and only is None  # the observer's own page: past scores and lectures too
-    with transaction(read_only=True) as session:  # one read for the whole page
+    with reading(session) as session:  # one read for the whole page (the caller's, if it gives one)
         profile = crud.load_profile_of(session=session, county=scorer.county)
         plan = crud.cached_plan_content(session=session, county=scorer.county, month=month)
         listed = stations_of(scorer=scorer, month=month, session=session)
@@ -184,14 +185,17 @@ def _page(role: str):
             if found is None:
                 return refusal_page(401, INVALID_LINK)
             return enter(request, role, t) if found.role is ROLES[role] else refusal_page(403, FORBIDDEN)
-        scorer, token, refused = _who(request, role)
-        if refused is not None or scorer is None:
-            return refused or refusal_page(401, INVALID_LINK)
-        flash = take_flash(request, token, role)  # the server's word after an action, never the URL's
-        notice = ({"where": f"lecture-{flash['key']}", "text": f"宣讲评价已保存（{str(flash['key'])[:30]}）"}
-                  if flash and flash.get("what") == "rated" else None)
-        return shown(request, render("scorer.html", **_context(role, scorer, token, _month(month, now), now=now)
-                                     | {"notice": notice}))
+        with transaction(read_only=True) as session:  # one read for the whole page, the token's check too
+            scorer, token, refused = _who(request, role, session)
+            if refused is not None or scorer is None:
+                return refused or refusal_page(401, INVALID_LINK)
+            flash = take_flash(request, token, role)  # the server's word after an action, never the URL's
+            notice = ({"where": f"lecture-{flash['key']}", "text": f"宣讲评价已保存（{str(flash['key'])[:30]}）"}
+                      if flash and flash.get("what") == "rated" else None)
+            context = _context(role, scorer, token, _month(month, now), now=now, session=session) | {"notice": notice}
+        if notice is not None:  # a page after an action, seen once: rendered for this answer alone
+            return shown(request, render("scorer.html", **context))
+        return shown(request, kept.page(request, "scorer.html", context))  # kept per process under what it shows
 
     return page
 
@@ -200,15 +204,16 @@ def _station_page(role: str):
     @in_page_threads
     def page(code: str, request: Request, now: Annotated[datetime, Depends(clock)],
              month: str | None = None) -> Response:
-        scorer, token, refused = _who(request, role)
-        if refused is not None or scorer is None:
-            return refused or refusal_page(401, INVALID_LINK)
         month = _month(month, now)
-        with transaction(read_only=True) as session:
+        with transaction(read_only=True) as session:  # one read for the whole page, the token's check too
+            scorer, token, refused = _who(request, role, session)
+            if refused is not None or scorer is None:
+                return refused or refusal_page(401, INVALID_LINK)
             mode = station_mode(session=session, scorer=scorer, month=month, code=code)
-        if mode is None:  # another team's or township's station, or none at all: the same bare 403
-            return refusal_page(403, FORBIDDEN)
-        return render("scorer.html", **_context(role, scorer, token, month, only=code, now=now))
+            if mode is None:  # another team's or township's station, or none at all: the same bare 403
+                return refusal_page(403, FORBIDDEN)
+            context = _context(role, scorer, token, month, only=code, now=now, session=session)
+        return kept.page(request, "scorer.html", context)
 
     return page
 

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from activity_day.api.auth import Station, clock
 from activity_day.api.evidence import EvidenceCreate
-from activity_day.api.mobile import lecture_orders
+from activity_day.api.mobile import kept, lecture_orders
 from activity_day.api.mobile.pages import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -152,7 +152,8 @@ def _context(station: Station, token: str, month: str, now: datetime, rows: list
                          "at": (at or "")[:16].replace("T", " ")}
         records = records_of(county=station.county, station_code=station.code, month=month,
                              session=session) if stored else []
-        found = findings.list_findings(station.county, station=station.code, as_of=local_today(now), session=session)
+        found = findings.list_findings(station.county, station=station.code, as_of=local_today(now), session=session) \
+            if findings.station_has_findings(station.county, station.code, session) else None
         ordering = lecture_orders.section(station.county, station.code, month, content, **(lectures or {}),
                                           session=session)
     deadline = deadline_of(content, profile.intake.deadline_time) if content is not None else None
@@ -173,12 +174,16 @@ def _context(station: Station, token: str, month: str, now: datetime, rows: list
         "plan_row": plan_row,
         "code_options": tuple((i.code, f"{i.code} {i.title}{'（必）' if i.required else ''}", True)
                               for b in content.checklist for i in b.items) if content else (),
-        "records": records, "submission_id": f"h5-{uuid.uuid4().hex}",
-        "findings": findings.public_rows(found) if len(found) else [], "finding_status": FINDING_STATUS,
+        "records": records, "submission_id": new_submission_id(),
+        "findings": findings.public_rows(found) if found is not None and len(found) else [], "finding_status": FINDING_STATUS,
         "lectures": ordering,
         "csrf": csrf_token(token), "max_photos": MAX_PHOTO_FORM,
         "max_photo_mb": profile.evidence.max_photo_bytes // (1024 * 1024),
     }
+
+
+def new_submission_id() -> str:
+    return f"h5-{uuid.uuid4().hex}"
 
 
 def _resolve(request: Request) -> tuple[Station | None, str]:
@@ -216,7 +221,12 @@ def station_page(request: Request, now: Annotated[datetime, Depends(clock)],
         month = month if month and is_month(month) else page_month(station.county, now, session)
         notice = flash_notice(take_flash(request, token, "station"))
         context = _context(station, token, month, now, notice=notice, session=session)
-    return shown(request, render("station.html", **context))
+    if notice is not None:  # a page after an action, seen once: rendered for this answer alone
+        return shown(request, render("station.html", **context))
+    # Kept per process under what it shows; the submission id is new in every answer (two views of one page never
+    # share an idempotency key).
+    del context["submission_id"]
+    return shown(request, kept.page(request, "station.html", context, fresh=("submission_id", new_submission_id)))
 
 
 def rows_from_form(form: Any) -> list[dict[str, str]]:
