@@ -83,6 +83,20 @@ def keep_signature_with_text(document: Any) -> None:
             return  # the body's last paragraph
 
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _set_cell_width(cell: Any, twips: str) -> None:
+    """A cell's w:tcW as `twips` dxa. Found with lxml where the template has it (python-docx's property lookups
+    were a third of fitting the tables); python-docx adds it, in its place in w:tcPr, where it is missing."""
+    pr = cell.find(W + "tcPr")
+    width = pr.find(W + "tcW") if pr is not None else None
+    if width is None:
+        width = cell.get_or_add_tcPr().get_or_add_tcW()
+    width.set(W + "w", twips)
+    width.set(W + "type", "dxa")
+
+
 def _text(element: Any) -> str:
     from docx.oxml.ns import qn
 
@@ -143,8 +157,7 @@ def fit_tables(document: Any) -> None:
             col.set(qn("w:w"), str(width))
         for _, cells in rows:
             for cell, width in zip(cells, twips, strict=True):
-                cell.get_or_add_tcPr().get_or_add_tcW().set(qn("w:w"), str(width))
-                cell.tcPr.tcW.set(qn("w:type"), "dxa")
+                _set_cell_width(cell, str(width))
         table_width = table.tblPr.find(qn("w:tblW"))
         if table_width is not None:
             table_width.set(qn("w:w"), str(total))
