@@ -272,6 +272,8 @@ def _template_class() -> type:
     """
     from docxtpl import DocxTemplate
 
+    import activity_day.documents.docx_styles  # noqa: F401  (the template's style part parsed only where used)
+
     @lru_cache(maxsize=64)
     def patched(src_xml: str) -> str:
         return DocxTemplate.patch_xml(None, src_xml)  # type: ignore[arg-type]  (it does not use self)

@@ -25,8 +25,10 @@ def styled_paragraphs(document: Any, style_name: str) -> list[Any]:
     `paragraph.style` resolves every paragraph through the style table (python-docx scans it each time),
     which was a third of a document's rendering time.
     """
-    style_id = document.styles[style_name].style_id
-    return [p for p in document.paragraphs if p._p.style == style_id]
+    from activity_day.documents.docx_styles import style_id
+
+    wanted = style_id(document, style_name)
+    return [p for p in document.paragraphs if p._p.style == wanted]
 
 
 def fit_signature(document: Any, indents: dict[str, float]) -> None:
@@ -73,7 +75,9 @@ def keep_signature_with_text(document: Any) -> None:
     where the signature would open a page, that paragraph goes over with it."""
     from docx.text.paragraph import Paragraph
 
-    signature = document.styles["GW Signature"].style_id  # by id: `paragraph.style` scans the style table each time
+    from activity_day.documents.docx_styles import style_id
+
+    signature = style_id(document, "GW Signature")  # by id: `paragraph.style` scans the style table each time
     paragraphs = document.paragraphs
     first = next((i for i, p in enumerate(paragraphs) if p._p.style == signature), None)
     for p in reversed([p._p for p in paragraphs[:first or 0]]):
