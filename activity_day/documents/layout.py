@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 PT_PER_MM = 72 / 25.4
 TEXT_WIDTH_PT = 156 * PT_PER_MM  # the type area (版心) is 156 mm wide
@@ -27,6 +28,7 @@ def _ascii(c: str) -> bool:
     return ord(c) < 128
 
 
+@lru_cache(maxsize=1 << 16)  # a county's tables repeat their names, dates and numbers in every document
 def text_width(text: str, size: float) -> float:
     """The width of `text` in points at `size`: full-width characters one em, ASCII ASCII_EM, plus the
     renderer's space where ASCII meets Chinese."""
@@ -202,6 +204,7 @@ NUMBER = re.compile(r"[\x21-\x7e—%．]+")  # digits, codes, signs and the em d
 SHORT_TEXT_EMS = 10  # a cell this short (a township, a date, a type) is kept on one line
 
 
+@lru_cache(maxsize=1 << 14)
 def _longest_piece(text: str, size: float) -> float:
     """The widest part of a body cell that must not break: the whole of a short or numeric text, else the
     widest ASCII run or character."""

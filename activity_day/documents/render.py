@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -158,17 +160,17 @@ def pin_zip(data: bytes) -> bytes:
 
 
 class _PinnedPackageWriter:
-    """python-docx's physical package writer (`write(pack_uri, blob)`, `close()`), writing each part once into a
-    zip with the entries pin_zip makes: a Word document compressed once instead of saved and then rewritten."""
+    """python-docx's physical package writer (`write(pack_uri, blob)`, `close()`), collecting each part once for
+    `pinned_zip`: a Word document compressed once instead of saved and then rewritten."""
 
-    def __init__(self, out: io.BytesIO) -> None:
-        self._zip = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)
+    def __init__(self) -> None:
+        self.entries: list[tuple[str, bytes]] = []
 
     def write(self, pack_uri: Any, blob: bytes) -> None:
-        self._zip.writestr(_pinned(pack_uri.membername), blob)
+        self.entries.append((pack_uri.membername, blob))
 
     def close(self) -> None:
-        self._zip.close()
+        pass
 
 
 def pinned_docx(document: Any) -> bytes:
@@ -179,13 +181,56 @@ def pinned_docx(document: Any) -> bytes:
     package = document.part.package
     for part in package.parts:
         part.before_marshal()
-    out = io.BytesIO()
-    writer = _PinnedPackageWriter(out)
+    writer = _PinnedPackageWriter()
     PackageWriter._write_content_types_stream(writer, package.parts)
     PackageWriter._write_pkg_rels(writer, package.rels)
     PackageWriter._write_parts(writer, package.parts)
-    writer.close()
-    return out.getvalue()
+    return pinned_zip(writer.entries)
+
+
+# A template's own large parts (word/styles.xml, word/stylesWithEffects.xml: 800 kB of XML in every Word document,
+# each rendering's the same bytes) are compressed once per process; a document's own text and pictures never are.
+SHARED_PART_MIN = 64 * 1024
+
+
+def _deflated(data: bytes) -> tuple[bytes, int]:
+    """`data` deflated as zipfile deflates an entry (raw stream, default level), and its CRC-32."""
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush(), zlib.crc32(data)
+
+
+_deflated_shared = lru_cache(maxsize=32)(_deflated)
+
+
+def pinned_zip(entries: Sequence[tuple[str, bytes]]) -> bytes:
+    """A zip of `entries` (name, data), each deflated with its time pinned: byte for byte the zip pin_zip's
+    `zipfile` writes for the same entries (tests/documents compare the two), written here so that a template's
+    own parts are compressed once per process (SHARED_PART_MIN)."""
+    year, month, day, hour, minute, second = FIXED_ZIP_TIME
+    dosdate, dostime = (year - 1980) << 9 | month << 5 | day, hour << 11 | minute << 5 | second // 2
+    local, central = io.BytesIO(), io.BytesIO()
+    for name, data in entries:
+        shared = len(data) >= SHARED_PART_MIN and not name.startswith(("word/document", "word/media/"))
+        packed, crc = (_deflated_shared if shared else _deflated)(data)
+        try:
+            encoded, flags = name.encode("ascii"), 0
+        except UnicodeEncodeError:
+            encoded, flags = name.encode("utf-8"), 0x800  # zipfile's flag for UTF-8 names
+        if max(len(data), len(packed), local.tell()) >= zipfile.ZIP64_LIMIT:
+            raise ValueError(f"{name}: too large for a zip without ZIP64")
+        offset = local.tell()
+        local.write(struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 20, 0, flags, zipfile.ZIP_DEFLATED, dostime, dosdate,
+                                crc, len(packed), len(data), len(encoded), 0) + encoded)
+        local.write(packed)
+        central.write(struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, ZIP_SYSTEM, 20, 0, flags, zipfile.ZIP_DEFLATED,
+                                  dostime, dosdate, crc, len(packed), len(data), len(encoded), 0, 0, 0, 0,
+                                  0o600 << 16, offset) + encoded)
+    directory = central.getvalue()
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(directory), local.tell(), 0)
+    return local.getvalue() + directory + end
+
+
+ZIP_SYSTEM = zipfile.ZipInfo().create_system  # what zipfile records as the creating system (3, Unix; 0 on Windows)
 
 
 def docx_bytes(template: str, context: dict[str, Any], *, dated: datetime, title: str,
@@ -226,6 +271,8 @@ def _template_class() -> type:
     (`patch_xml`, a pure function of the part's XML); for one template the parts never change.
     """
     from docxtpl import DocxTemplate
+
+    import activity_day.documents.docx_styles  # noqa: F401  (the template's style part parsed only where used)
 
     @lru_cache(maxsize=64)
     def patched(src_xml: str) -> str:

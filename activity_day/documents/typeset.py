@@ -25,8 +25,10 @@ def styled_paragraphs(document: Any, style_name: str) -> list[Any]:
     `paragraph.style` resolves every paragraph through the style table (python-docx scans it each time),
     which was a third of a document's rendering time.
     """
-    style_id = document.styles[style_name].style_id
-    return [p for p in document.paragraphs if p._p.style == style_id]
+    from activity_day.documents.docx_styles import style_id
+
+    wanted = style_id(document, style_name)
+    return [p for p in document.paragraphs if p._p.style == wanted]
 
 
 def fit_signature(document: Any, indents: dict[str, float]) -> None:
@@ -73,7 +75,9 @@ def keep_signature_with_text(document: Any) -> None:
     where the signature would open a page, that paragraph goes over with it."""
     from docx.text.paragraph import Paragraph
 
-    signature = document.styles["GW Signature"].style_id  # by id: `paragraph.style` scans the style table each time
+    from activity_day.documents.docx_styles import style_id
+
+    signature = style_id(document, "GW Signature")  # by id: `paragraph.style` scans the style table each time
     paragraphs = document.paragraphs
     first = next((i for i, p in enumerate(paragraphs) if p._p.style == signature), None)
     for p in reversed([p._p for p in paragraphs[:first or 0]]):
@@ -81,6 +85,20 @@ def keep_signature_with_text(document: Any) -> None:
         text = _text(p).strip()
         if text and not ATTACHMENT_NOTE_LINE.match(text):
             return  # the body's last paragraph
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _set_cell_width(cell: Any, twips: str) -> None:
+    """A cell's w:tcW as `twips` dxa. Found with lxml where the template has it (python-docx's property lookups
+    were a third of fitting the tables); python-docx adds it, in its place in w:tcPr, where it is missing."""
+    pr = cell.find(W + "tcPr")
+    width = pr.find(W + "tcW") if pr is not None else None
+    if width is None:
+        width = cell.get_or_add_tcPr().get_or_add_tcW()
+    width.set(W + "w", twips)
+    width.set(W + "type", "dxa")
 
 
 def _text(element: Any) -> str:
@@ -143,8 +161,7 @@ def fit_tables(document: Any) -> None:
             col.set(qn("w:w"), str(width))
         for _, cells in rows:
             for cell, width in zip(cells, twips, strict=True):
-                cell.get_or_add_tcPr().get_or_add_tcW().set(qn("w:w"), str(width))
-                cell.tcPr.tcW.set(qn("w:type"), "dxa")
+                _set_cell_width(cell, str(width))
         table_width = table.tblPr.find(qn("w:tblW"))
         if table_width is not None:
             table_width.set(qn("w:w"), str(total))

@@ -20,6 +20,7 @@ check-out judged 符合, 缺失 when one of them has no record at all, else 存�
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -303,16 +304,18 @@ def coverage_by_township(by_station: pd.DataFrame) -> pd.DataFrame:
     """
     if by_station.empty:
         return pd.DataFrame(columns=TOWNSHIP_COVERAGE_COLUMNS)
-    counts = pd.crosstab(by_station["township"], by_station["state"])
-    for state in EvidenceState:
-        if state.value not in counts:
-            counts[state.value] = 0
+    counts: dict[Any, Counter] = {}  # counted in one pass: pd.crosstab took half of the function's time
+    for township, state in zip(by_station["township"], by_station["state"], strict=True):
+        if not (pd.isna(township) or pd.isna(state)):  # as crosstab leaves them out
+            counts.setdefault(township, Counter())[state] += 1
+    towns = sorted(counts)
     frame = pd.DataFrame({
-        "stations": counts.sum(axis=1),
-        "complete": counts[EvidenceState.COMPLETE.value],
-        "doubtful": counts[EvidenceState.DOUBTFUL.value],
-        "missing": counts[EvidenceState.MISSING.value],
-    }).rename_axis("township").reset_index()
+        "township": pd.Series(towns, dtype=by_station["township"].dtype),
+        "stations": [sum(counts[t].values()) for t in towns],
+        "complete": [counts[t][EvidenceState.COMPLETE.value] for t in towns],
+        "doubtful": [counts[t][EvidenceState.DOUBTFUL.value] for t in towns],
+        "missing": [counts[t][EvidenceState.MISSING.value] for t in towns],
+    })
     frame["complete_pct"] = _pct(frame["complete"], frame["stations"])
     frame["recorded_pct"] = _pct(frame["complete"] + frame["doubtful"], frame["stations"])
     ints = dict.fromkeys(("stations", "complete", "doubtful", "missing"), int)

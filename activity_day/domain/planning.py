@@ -124,18 +124,17 @@ def select_learning(
     past = history[history["month"] < month] if len(history) else history
     last_used = past.groupby("code")["month"].max().to_dict() if len(past) else {}
     blocked = set(past[past["month"].isin(window)]["code"]) if len(past) else set()
-    chosen = []
-    for category, items in catalog.groupby("category", sort=False):
-        want = per_category.get(str(category), 0)
-        # An item tagged with another month's festival is never chosen: an older untagged item is repeated instead.
-        items = items[items["festival"].eq("") | items["festival"].isin(festivals)]
-        fresh = _rank_candidates(items[~items["code"].isin(blocked)], festivals, last_used, county, month)
-        stale = _rank_candidates(items[items["code"].isin(blocked)], festivals, last_used, county, month)
-        picked = pd.concat([fresh, stale]).head(want)
-        chosen.append(picked.assign(seq=range(1, len(picked) + 1)))
-    if not chosen:
+    if catalog.empty:
         return pd.DataFrame(columns=[*LEARNING_COLUMNS, "seq"])
-    result = pd.concat(chosen).sort_values(["cat_order", "seq"], kind="stable")
+    # An item tagged with another month's festival is never chosen: an older untagged item is repeated instead.
+    items = catalog[catalog["festival"].eq("") | catalog["festival"].isin(festivals)]
+    # Ranked once for every category: within each, the fresh items in rank order, then the blocked ones
+    ranked = _rank_candidates(items, festivals, last_used, county, month)
+    ranked = ranked.assign(_blocked=ranked["code"].isin(blocked)).sort_values("_blocked", kind="stable")
+    seq = ranked.groupby("category", sort=False).cumcount() + 1
+    want = ranked["category"].map(lambda c: per_category.get(str(c), 0))
+    picked = ranked[seq <= want].assign(seq=seq[seq <= want])
+    result = picked.sort_values(["cat_order", "seq"], kind="stable")
     return result[[*LEARNING_COLUMNS, "seq"]].reset_index(drop=True)
 
 
@@ -151,13 +150,13 @@ def select_checklist(
     """The month's checklist: every required item, plus optional ones, festival items first."""
     past = history[history["month"] < month] if len(history) else history
     last_used = past.groupby("code")["month"].max().to_dict() if len(past) else {}
-    chosen = []
-    for _task, items in catalog.groupby("task", sort=False):
-        required = items[items["required"]]
-        optional = _rank_candidates(items[~items["required"]], festivals, last_used, county, month)
-        optional = optional[optional["_fest"] < 2].head(optional_per_task)  # other months' festivals never
-        chosen.append(pd.concat([required, optional.sort_values("item_order")]))
-    result = pd.concat(chosen).sort_values(["task_order", "required", "item_order"], ascending=[True, False, True])
+    required = catalog[catalog["required"]]
+    # The optional items ranked once for every task; other months' festivals never
+    optional = _rank_candidates(catalog[~catalog["required"]], festivals, last_used, county, month)
+    optional = optional[optional["_fest"] < 2]
+    optional = optional[optional.groupby("task", sort=False).cumcount() < optional_per_task]
+    result = pd.concat([required, optional]).sort_values(["task_order", "required", "item_order"],
+                                                         ascending=[True, False, True])
     return result[CHECKLIST_COLUMNS].reset_index(drop=True)
 
 

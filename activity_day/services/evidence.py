@@ -228,15 +228,19 @@ def records_of(*, county: str, station_code: str, month: str,
 
 # --- the month's coverage ----------------------------------------------------------------------------------
 
-def _per_activity(session: Session, county: str, month: str) -> pd.DataFrame:
-    """Each on-day activity's state; empty when the month has no official plan (so no activity day)."""
+def _per_activity(session: Session, county: str, month: str, records: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each on-day activity's state; empty when the month has no official plan (so no activity day).
+
+    `records`: the month's evidence records (store.records_frame) where the caller has read them already."""
     try:
         plan = crud.official_plan(session=session, county=county, month=month)
     except MissingPrerequisite:
         return pd.DataFrame(columns=judging.ACTIVITY_COLUMNS)
     day = crud.plan_content(plan).activity_date
     activities = judging.on_day(crud.activities_frame(session=session, county=county, month=month), day)
-    return judging.activity_states(activities, store.records_frame(session=session, county=county, month=month))
+    if records is None:
+        records = store.records_frame(session=session, county=county, month=month)
+    return judging.activity_states(activities, records)
 
 
 def evidence_states(session: Session, county: str, month: str) -> dict[str, str]:
@@ -258,14 +262,14 @@ class Coverage:
 
 def coverage(session: Session, county: str, month: str) -> Coverage:
     """The month's evidence coverage by station and by township, and the online spot checks' order."""
-    per_activity = _per_activity(session, county, month)
+    records = store.records_frame(session=session, county=county, month=month)
+    per_activity = _per_activity(session, county, month, records)
     stations = crud.stations_frame(session=session, county=county)
     by_station = judging.coverage_by_station(per_activity, stations)
     by_township = judging.coverage_by_township(by_station)
     drawn = crud.assignments_frame(session=session, county=county, month=month)
     online = drawn[drawn["mode"].astype(str) == InspectionMode.ONLINE.value]
     priority = judging.spot_check_priority(online, by_station)
-    records = store.records_frame(session=session, county=county, month=month)
     states = by_station["state"].value_counts() if len(by_station) else pd.Series(dtype=int)
     summary = {
         "stations": len(by_station),
