@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from activity_day.domain import lecture_model as lp
-from activity_day.domain.lecture_data import MenuItem, Order, Speaker, available, tie_hash
+from activity_day.domain.lecture_data import DispatchRequest, MenuItem, Order, Speaker, available, tie_hash
 
 
 def _tie(seed: str, order_key: str, code: str) -> int:
@@ -76,13 +76,13 @@ def _menu_index(menu: Iterable[MenuItem] | Mapping[str, MenuItem]) -> dict[str, 
     return _index(items, "code", "menu code")
 
 
-def _params(speakers: Iterable[Speaker], menu, seed: str, avoid_home: bool, team_min: int,
-            team_max: int) -> _Params:
+def _params(request: DispatchRequest) -> _Params:
+    team_min, team_max = request.team_min, request.team_max
     if team_min < 1 or team_max < team_min:
         raise ValueError(f"need 1 <= team_min <= team_max, got {team_min}..{team_max}")
-    pool = _index(speakers, "code", "speaker code")
-    return _Params(speakers={c: pool[c] for c in sorted(pool)}, menu=_menu_index(menu), seed=seed,
-                   avoid_home=avoid_home, team_min=team_min, team_max=team_max)
+    pool = _index(request.speakers, "code", "speaker code")
+    return _Params(speakers={c: pool[c] for c in sorted(pool)}, menu=_menu_index(request.menu), seed=request.seed,
+                   avoid_home=request.avoid_home, team_min=team_min, team_max=team_max)
 
 
 def _tells(speaker: Speaker, item: MenuItem) -> bool:

@@ -100,11 +100,12 @@ def dispatch_month(county: str, month: str) -> dict[str, Any]:
         rules_ = profile.lectures
         formed = _formed(orders, month)
         seed = f"lectures|{county}|{month}|{plan.sha256}"
-        results = rules.dispatch([_order(month, o, stations) for o in waiting], _speakers(pool),
-                                 _menu(crud.plan_content(plan)), seed=seed, avoid_home=rules_.avoid_home,
-                                 team_min=rules_.team_min, team_max=rules_.team_max,
-                                 prior_load=rules.load_of(formed), prior_pairs=rules.pairs_of(formed),
-                                 prior_busy=_busy(orders),
+        request = rules.DispatchRequest([_order(month, o, stations) for o in waiting], _speakers(pool),
+                                        _menu(crud.plan_content(plan)), seed=seed, avoid_home=rules_.avoid_home,
+                                        team_min=rules_.team_min, team_max=rules_.team_max,
+                                        prior_load=rules.load_of(formed), prior_pairs=rules.pairs_of(formed),
+                                        prior_busy=_busy(orders))
+        results = rules.dispatch(request,
                                  declined={order_key(month, o.station_code, o.menu_code): set(o.declined)
                                            for o in waiting if o.declined})
         by_key = {a.order: a for a in results}
@@ -168,11 +169,12 @@ def answer(county: str, month: str, station: str, menu_code: str, speaker: str, 
         locked = {order_key(month, o.station_code, o.menu_code):
                   set(o.team) if o.status == "delivered" or timing.answer_refusal(o.day, now, rules_.answer_days_before)
                   else set(o.confirmed) for o in others}
-        again = rules.redispatch([mine, *_formed(others, month)], [_order(month, o, stations) for o in [order, *others]],
-                                 _speakers(pool),
-                                 _menu(crud.plan_content(plan)), declined={mine.order: set(order.declined)},
-                                 seed=order.seed or f"lectures|{county}|{month}|{plan.sha256}",
-                                 avoid_home=rules_.avoid_home, team_min=rules_.team_min, team_max=rules_.team_max,
+        request = rules.DispatchRequest([_order(month, o, stations) for o in [order, *others]], _speakers(pool),
+                                        _menu(crud.plan_content(plan)),
+                                        seed=order.seed or f"lectures|{county}|{month}|{plan.sha256}",
+                                        avoid_home=rules_.avoid_home, team_min=rules_.team_min,
+                                        team_max=rules_.team_max)
+        again = rules.redispatch([mine, *_formed(others, month)], request, declined={mine.order: set(order.declined)},
                                  locked=locked)
         by_key = {a.order: a for a in again}
         new = by_key[mine.order]
