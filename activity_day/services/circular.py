@@ -18,7 +18,7 @@ from activity_day.documents.plaintext import docx_plain, html_plain
 from activity_day.documents.rectification import notices_sheet
 from activity_day.documents.render import docx_bytes, render_text, write_bytes, xlsx_bytes
 from activity_day.domain.aggregate import township_order
-from activity_day.domain.circular import CircularFacts, build_circular_facts
+from activity_day.domain.circular import CircularFacts, CircularInputs, build_circular_facts
 from activity_day.domain.circular_rules import circular_rule_violations, circular_text_violations
 from activity_day.domain.dates import cn_month, shift_month
 from activity_day.domain.draw import seeded_by_office
@@ -137,11 +137,12 @@ def _issue(county: str, month: str, folder: Path, read: _Read) -> Compiled:
     # Facts, charts and documents outside any transaction: parallel counties do not wait for each other.
     on_day = evidence.summary | {"complete_pct": round(100 * evidence.summary["complete"] / evidence.summary["stations"])}\
         if evidence.summary["records"] and evidence.summary["stations"] else None
-    facts = build_circular_facts(data, profile, month, signed=content.dates.compile, earlier=read.earlier,
-                                 evidence=on_day, evidence_by_station=evidence.by_station,
-                                 lectures=lecture_figures(read.lecture_orders, read.lecture_ratings, stations),
-                                 demo_codes=read.demo_codes, watch_codes=read.watch_codes,
-                                 random_draw=not seeded_by_office(read.stored_draw.record))
+    inputs = CircularInputs(signed=content.dates.compile, earlier=read.earlier, evidence=on_day,
+                            evidence_by_station=evidence.by_station,
+                            lectures=lecture_figures(read.lecture_orders, read.lecture_ratings, stations),
+                            demo_codes=read.demo_codes, watch_codes=read.watch_codes,
+                            random_draw=not seeded_by_office(read.stored_draw.record))
+    facts = build_circular_facts(data, profile, month, inputs)
     figures, new_findings = facts.figures, facts.new_findings
     context = circular_context(facts, data["activities"], profile=profile, plan=content, doc_number=number)
     series = chart_series(figures)
