@@ -6,6 +6,7 @@ field. Each lecture with a team has a 评价 form (1–5 and a comment; the rate
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -50,14 +51,31 @@ def rating_form(order: dict[str, Any] | None, rated: dict[str, Any] | None,
     return {"score": str(rated["score"]), "comment": rated["comment"]} if rated else dict.fromkeys(RATING_FIELDS, "")
 
 
-def section(county: str, station: str, month: str, content: Any, typed: dict[str, dict[str, str]] | None = None,
-            errors: dict[tuple[str, str], str] | None = None, problems: list[str] | None = None,
-            failed: str = "", rating_typed: dict[str, dict[str, str]] | None = None,
-            failed_rating: str = "", session: Session | None = None) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class RefusedForm:
+    """A lecture form the page shows again after a refusal: its key (the menu code on a station's page, the
+    lecture's key on an observer's), what was typed in it, the messages by (key, field) and the others; `rating`
+    when it was a 评价 form rather than an order."""
+
+    key: str
+    typed: dict[str, str]
+    errors: dict[tuple[str, str], str]
+    problems: list[str]
+    rating: bool = False
+
+
+def section(county: str, station: str, month: str, content: Any, refused: RefusedForm | None = None,
+            session: Session | None = None) -> dict[str, Any] | None:
     """The section's context, or None when the month's official plan has no lecture menu (read in the caller's
-    transaction, if it gives one)."""
+    transaction, if it gives one); a refused form is shown again where it was sent."""
     if content is None or not content.lecture_menu:
         return None
+    ordered = refused is not None and not refused.rating
+    typed = {refused.key: refused.typed} if refused is not None and ordered else None
+    rating_typed = {refused.key: refused.typed} if refused is not None and refused.rating else None
+    failed = refused.key if refused is not None and ordered else ""
+    failed_rating = refused.key if refused is not None and refused.rating else ""
+    errors, problems = (refused.errors, refused.problems) if refused is not None else (None, None)
     orders = {o["menu_code"]: o for o in orders_of(county, station, month, session)}
     rated = {menu: r for (code, menu), r in ratings_by(county, month, STATION_RATER, session).items()
              if code == station}

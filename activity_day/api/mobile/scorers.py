@@ -11,6 +11,7 @@ score sent twice is stored once (`score_station(client_key=…)`).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any
@@ -95,11 +96,13 @@ def lecture_key(station: str, menu_code: str) -> str:
     return f"{station}-{menu_code}"
 
 
-def _lectures(scorer: Scorer, month: str, typed: dict[str, dict[str, str]] | None = None,
-              errors: dict[tuple[str, str], str] | None = None, problems: list[str] | None = None,
-              names: dict[str, str] | None = None, failed: str = "", session: Session | None = None) -> dict[str, Any]:
+def _lectures(scorer: Scorer, month: str, refused: lecture_orders.RefusedForm | None = None,
+              names: dict[str, str] | None = None, session: Session | None = None) -> dict[str, Any]:
     """The observer's 评价 section: the township's lectures with a team this month, each with its form; a
-    refusal is shown in the lecture that was sent (`failed`), where the page takes the holder."""
+    refusal is shown in the lecture that was sent (`refused.key`), where the page takes the holder."""
+    typed = {refused.key: refused.typed} if refused is not None else None
+    errors, problems = (refused.errors, refused.problems) if refused is not None else (None, None)
+    failed = refused.key if refused is not None else ""
     with reading(session) as session:
         township = lectures_in_township(scorer.county, month, scorer.township, session)
         mine = ratings_by(scorer.county, month, scorer.name, session) if township else {}
@@ -138,8 +141,18 @@ def station_card(s: dict[str, Any], role: str, month: str, only: str | None, rub
                          tuple((name, weight) for name, weight in rubric), tuple(sorted(limits.items())))
 
 
-def _context(role: str, scorer: Scorer, token: str, month: str, only: str | None = None,
-             lectures: dict[str, Any] | None = None, now: datetime | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Holder:
+    """Who holds a scorer's page: the page's role ("team" or "observer"), the scorer and the page's token."""
+
+    role: str
+    scorer: Scorer
+    token: str
+
+
+def _context(holder: Holder, month: str, only: str | None = None,
+             refused: lecture_orders.RefusedForm | None = None, now: datetime | None = None) -> dict[str, Any]:
+    role, scorer, token = holder.role, holder.scorer, holder.token
     whole = role == "observer" and only is None  # the observer's own page: past scores and lectures too
     with transaction(read_only=True) as session:  # one read for the whole page
         profile = crud.load_profile_of(session=session, county=scorer.county)
@@ -149,8 +162,8 @@ def _context(role: str, scorer: Scorer, token: str, month: str, only: str | None
         places = crud.station_directory(session=session, county=scorer.county,
                                         codes=[s["station_code"] for s in listed])
         past = scores_by(scorer=scorer, session=session) if whole else []
-        section = _lectures(scorer, month, names={code: r.name for code, r in places.items()}, session=session,
-                            **(lectures or {})) if whole else None
+        section = _lectures(scorer, month, refused, names={code: r.name for code, r in places.items()},
+                            session=session) if whole else None
     day = plan.activity_date if plan is not None else None
     if only is not None:
         listed = [s for s in listed if s["station_code"] == only]
@@ -190,7 +203,7 @@ def _page(role: str):
         flash = take_flash(request, token, role)  # the server's word after an action, never the URL's
         notice = ({"where": f"lecture-{flash['key']}", "text": f"宣讲评价已保存（{str(flash['key'])[:30]}）"}
                   if flash and flash.get("what") == "rated" else None)
-        return shown(request, render("scorer.html", **_context(role, scorer, token, _month(month, now), now=now)
+        return shown(request, render("scorer.html", **_context(Holder(role, scorer, token), _month(month, now), now=now)
                                      | {"notice": notice}))
 
     return page
@@ -208,7 +221,7 @@ def _station_page(role: str):
             mode = station_mode(session=session, scorer=scorer, month=month, code=code)
         if mode is None:  # another team's or township's station, or none at all: the same bare 403
             return refusal_page(403, FORBIDDEN)
-        return render("scorer.html", **_context(role, scorer, token, month, only=code, now=now))
+        return render("scorer.html", **_context(Holder(role, scorer, token), month, only=code, now=now))
 
     return page
 
@@ -285,8 +298,8 @@ async def post_lecture_rating(request: Request, now: Annotated[datetime, Depends
     if status == 200:
         return redirect_with_flash(request, f"/m/observer?month={month}#lecture-{key}", token, "observer",
                                    what="rated", key=key)
-    again = {"typed": {key: typed}, "errors": errors, "problems": top, "failed": key}
-    context = await run_in_threadpool(lambda: _context("observer", scorer, token, month, lectures=again, now=now))
+    again = lecture_orders.RefusedForm(key, typed, errors, top, rating=True)
+    context = await run_in_threadpool(lambda: _context(Holder("observer", scorer, token), month, refused=again, now=now))
     return render("scorer.html", status=status, **context)
 
 
