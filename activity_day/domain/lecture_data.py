@@ -7,9 +7,13 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from activity_day.domain.dates import cn_date
 from activity_day.domain.hashing import sha256_hex
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DISPATCHED = "dispatched"
 UNSERVED = "unserved"
@@ -56,6 +60,26 @@ class Assignment:
     status: str  # DISPATCHED | UNSERVED
     reason: str = ""  # Chinese, when unserved: why
     suggestion: str = ""  # Chinese, when unserved: what would help
+
+
+@dataclass(frozen=True)
+class LectureRef:
+    """One station's lecture of a month, as the API, the pages and the files name it."""
+
+    county: str
+    month: str
+    station: str
+    menu_code: str
+
+
+@dataclass(frozen=True)
+class LectureRows:
+    """Rows of lecture orders or ratings as received: the table (the files' columns), the name the messages give
+    it (the file, or 点单 and 评单 through the API) and the provenance stored with the rows accepted."""
+
+    frame: pd.DataFrame
+    file: str
+    source_ref: str
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,8 @@ from activity_day.domain.lecture_data import (
     UNSERVED,
     Assignment,
     DispatchRequest,
+    LectureRef,
+    LectureRows,
     MenuItem,
     Order,
     Speaker,
@@ -75,9 +77,10 @@ from activity_day.domain.lecture_reasons import (
 from activity_day.domain.lecture_teams import PAIR_SWEEPS, _assign, _repair, _rotate_pairs
 
 __all__ = [
-    "DISPATCHED", "DispatchRequest", "EXCLUDED_BUSY", "EXCLUDED_CAP", "EXCLUDED_DECLINED", "EXCLUDED_HOME", "EXCLUDED_UNAVAILABLE",
+    "DISPATCHED", "EXCLUDED_BUSY", "EXCLUDED_CAP", "EXCLUDED_DECLINED", "EXCLUDED_HOME", "EXCLUDED_UNAVAILABLE",
     "EXCLUSIONS", "MERGE_RADIUS_KM", "PAIR_SWEEPS", "REASON_NO_STORY", "SUGGEST_CHECK_MENU", "SUGGEST_WINDOW_DAYS",
-    "UNSERVED", "Assignment", "MenuItem", "Order", "Speaker", "available", "cn_day_with_weekday", "dispatch",
+    "UNSERVED", "Assignment", "DispatchRequest", "LectureRef", "LectureRows", "MenuItem", "Order", "Speaker",
+    "available", "cn_day_with_weekday", "dispatch",
     "distance_km", "load_of", "pairs_of", "redispatch", "tie_hash",
 ]
 

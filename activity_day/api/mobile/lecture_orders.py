@@ -2,7 +2,7 @@
 the activity day, and the expected audience), and the station's orders with their teams. Orders go through
 `services.lectures.order_from_api`, the API's path, so the messages are the orders file's own, each next to its
 field. Each lecture with a team has a 评价 form (1–5 and a comment; the rater is 所站) that goes through
-`services.lectures.rate_lecture`, the ratings API's path, with the station's current rating shown."""
+`services.lecture_ratings.rate_lecture`, the ratings API's path, with the station's current rating shown."""
 
 from __future__ import annotations
 
@@ -15,18 +15,10 @@ from sqlmodel import Session
 from activity_day.api.mobile.pages import cn_date, split_problems
 from activity_day.domain.codes import normalize_code
 from activity_day.domain.dates import month_days, parse_month
+from activity_day.domain.lectures import LectureRef
 from activity_day.errors import MissingPrerequisite
-from activity_day.services.lectures import (
-    FORMED,
-    STATION_RATER,
-    STATUS_CN,
-    OrderRefused,
-    RatingRefused,
-    order_from_api,
-    orders_of,
-    rate_lecture,
-    ratings_by,
-)
+from activity_day.services.lecture_ratings import STATION_RATER, RatingRefused, rate_lecture, ratings_by
+from activity_day.services.lectures import FORMED, STATUS_CN, OrderRefused, order_from_api, orders_of
 
 FIELDS = ("date", "audience")
 LABELS = {"date": "宣讲日期", "audience": "预计听众（人）"}
@@ -106,18 +98,17 @@ def typed_of(form: Any) -> tuple[str, dict[str, str]]:
             {key: str(form.get(key) or "").strip()[:40] for key in FIELDS})
 
 
-def place(county: str, station: str, month: str, menu_code: str, typed: dict[str, str],
+def place(lecture: LectureRef, typed: dict[str, str],
           now: datetime) -> tuple[int, dict[tuple[str, str], str], list[str]]:
     """Order (or change the order of) one menu item: (HTTP status, errors by (menu code, field), the others)."""
     try:
         # The audience goes as typed, like a cell of the orders file: the file's checks name what is wrong with it.
-        order_from_api(county, station, month, menu_code, typed["date"] or None, typed["audience"],  # type: ignore[arg-type]
-                       now)
+        order_from_api(lecture, typed["date"] or None, typed["audience"], now)  # type: ignore[arg-type]
     except MissingPrerequisite as exc:  # no official plan for that month
         return 409, {}, [str(exc)]
     except OrderRefused as exc:
-        errors, top = split_problems(exc.problems, lambda p: (menu_code, p["field"]) if p.get("field") in FIELDS
-                                     else None, str(exc))
+        errors, top = split_problems(exc.problems, lambda p: (lecture.menu_code, p["field"])
+                                     if p.get("field") in FIELDS else None, str(exc))
         return exc.status, errors, top
     return 200, {}, []
 
@@ -128,13 +119,12 @@ def rating_typed_of(form: Any) -> tuple[str, dict[str, str]]:
             {"score": str(form.get("score") or "").strip()[:20], "comment": str(form.get("comment") or "").strip()})
 
 
-def rate(county: str, station: str, month: str, menu_code: str, rater: str, typed: dict[str, str],
-         key: str, now: datetime) -> tuple[int, dict[tuple[str, str], str], list[str]]:
+def rate(lecture: LectureRef, rater: str, typed: dict[str, str], key: str,
+         now: datetime) -> tuple[int, dict[tuple[str, str], str], list[str]]:
     """Rate one lecture (the station's or an observer's): (HTTP status, errors by (key, field), the others)."""
     try:
         # The score goes as typed, like a cell of the ratings file: the file's checks name what is wrong with it.
-        rate_lecture(county, month, station, menu_code, rater, typed["score"], typed["comment"], now=now,
-                     source="h5")
+        rate_lecture(lecture, rater, typed["score"], typed["comment"], now=now, source="h5")
     except RatingRefused as exc:
         errors, top = split_problems(exc.problems, lambda p: (key, p["field"]) if p.get("field") in RATING_FIELDS
                                      else None, str(exc))

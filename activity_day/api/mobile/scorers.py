@@ -1,7 +1,7 @@
 """The team's and the observer's pages: their stations (a team's in route order, with contact and a map link),
 a scoring form after the profile's rubric, and an observer's own past scores. The observer's page also lists the
 month's lectures with a team at the stations of its township, each with a 评价 form (1–5 and a comment, the rater
-the observer) that goes through `services.lectures.rate_lecture`, the ratings API's path.
+the observer) that goes through `services.lecture_ratings.rate_lecture`, the ratings API's path.
 
 Scores are sent by static/scoring.js: each carries a key the phone made (crypto.randomUUID()) and is kept in
 localStorage until the server has it, so a score made without signal is sent when the signal returns, and a
@@ -49,10 +49,12 @@ from activity_day.api.mobile.pages import (
 )
 from activity_day.domain.codes import normalize_code
 from activity_day.domain.hashing import sha256_hex
+from activity_day.domain.lectures import LectureRef
 from activity_day.domain.months import this_month
 from activity_day.intake import LIMITS, H
 from activity_day.models.enums import ScorerRole
-from activity_day.services.lectures import STATUS_CN, lectures_in_township, ratings_by
+from activity_day.services.lecture_ratings import ratings_by
+from activity_day.services.lectures import STATUS_CN, lectures_in_township
 from activity_day.services.scoring import (
     Scorer,
     score_station,
@@ -294,7 +296,7 @@ async def post_lecture_rating(request: Request, now: Annotated[datetime, Depends
         return refusal_page(403, FORBIDDEN)
     key = lecture_key(code, menu_code)
     status, errors, top = await run_in_threadpool(
-        lecture_orders.rate, scorer.county, code, month, menu_code, scorer.name, typed, key, now)
+        lecture_orders.rate, LectureRef(scorer.county, month, code, menu_code), scorer.name, typed, key, now)
     if status == 200:
         return redirect_with_flash(request, f"/m/observer?month={month}#lecture-{key}", token, "observer",
                                    what="rated", key=key)

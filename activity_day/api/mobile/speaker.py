@@ -37,6 +37,7 @@ from activity_day.api.mobile.pages import (
 )
 from activity_day.api.mobile.station import page_month
 from activity_day.domain.codes import normalize_code
+from activity_day.domain.lectures import LectureRef
 from activity_day.errors import MissingPrerequisite
 from activity_day.services.lectures import (
     FORMED,
@@ -171,8 +172,8 @@ async def post_answer(request: Request, now: Annotated[datetime, Depends(clock)]
         context = await run_in_threadpool(lambda: _context(speaker, token, month, CardNote(confirm=key)))
         return render("speaker.html", **context)
     try:
-        await run_in_threadpool(lambda: answer(speaker.county, month, station, menu_code, speaker.code, accept == "1",
-                                               now=now))
+        await run_in_threadpool(lambda: answer(LectureRef(speaker.county, month, station, menu_code), speaker.code,
+                                               accept == "1", now=now))
     except MissingPrerequisite:
         return refusal_page(404, "该月没有宣讲安排", back=f"/m/speaker?month={month}")
     except AnswerRefused as exc:

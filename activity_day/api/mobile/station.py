@@ -50,12 +50,13 @@ from activity_day.api.mobile.pages import (
 )
 from activity_day.domain.codes import finding_number
 from activity_day.domain.lateness import deadline_of
+from activity_day.domain.lectures import LectureRef
 from activity_day.domain.months import TZ, next_month, this_month
 from activity_day.errors import Refused
 from activity_day.models.enums import ActionKind, PracticeTask
 from activity_day.services import findings
 from activity_day.services.evidence import EvidenceRefused, receive_photo, record_evidence, records_of
-from activity_day.services.lectures import STATION_RATER
+from activity_day.services.lecture_ratings import STATION_RATER
 from activity_day.services.submissions import FIELDS, last_accepted_at, station_for_token, submit_plan
 from activity_day.store import crud
 from activity_day.store.database import transaction
@@ -301,7 +302,7 @@ async def post_lecture_order(request: Request, now: Annotated[datetime, Depends(
         return refused
     code, typed = lecture_orders.typed_of(form)
     status, errors, top = await run_in_threadpool(
-        lecture_orders.place, station.county, station.code, month, code, typed, now)
+        lecture_orders.place, LectureRef(station.county, month, station.code, code), typed, now)
     if status == 200:
         return redirect_with_flash(request, f"/m/station?month={month}#menu-{code}", token, "station",
                                    what="ordered", code=code)
@@ -318,7 +319,7 @@ async def post_lecture_rating(request: Request, now: Annotated[datetime, Depends
         return refused
     code, typed = lecture_orders.rating_typed_of(form)
     status, errors, top = await run_in_threadpool(
-        lecture_orders.rate, station.county, station.code, month, code, STATION_RATER, typed, code, now)
+        lecture_orders.rate, LectureRef(station.county, month, station.code, code), STATION_RATER, typed, code, now)
     if status == 200:
         return redirect_with_flash(request, f"/m/station?month={month}#rating-{code}", token, "station",
                                    what="rated", code=code)
