@@ -173,11 +173,7 @@ def month_calendar(profile: Profile, month: str) -> tuple[date, list[DayMark], H
     """The activity day, the month's festivals and commemorative days, and the holiday data used."""
     year, mon = parse_month(month)
     holidays = statutory_holidays(year, mon, profile.holidays)
-    rule = profile.activity_day
-    activity_day = pick_activity_day(
-        year, mon, rule=rule.rule, day=rule.day, n=rule.n, weekday=rule.weekday,
-        shift=rule.holiday_shift, holidays=holidays.holidays,
-    )
+    activity_day = pick_activity_day(year, mon, profile.activity_day, holidays.holidays)
     return activity_day, day_marks(year, mon), holidays
 
 
