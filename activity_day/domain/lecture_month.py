@@ -115,9 +115,9 @@ def _slot(order: Order, item: MenuItem | None, p: _Params, month: _Month, exclud
     return lp.Slot(order.key, order.day, tuple(s.code for s in cands), p.team_min, p.target, tellers, kept)
 
 
-def _greedy(order: Order, item: MenuItem, cands: list[Speaker], size: int, p: _Params, month: _Month,
+def _greedy(order: Order, item: MenuItem, cands: list[Speaker], p: _Params, month: _Month,
             prefer=None) -> list[str]:
-    """A valid team of `size` from `cands` (a story teller first when needed), lightest loads first."""
+    """A valid team of `p.team_min` from `cands` (a story teller first when needed), lightest loads first."""
     def key(s: Speaker):
         return (prefer(s) if prefer else 0, month.load[s.code], _tie(p.seed, order.key, s.code), s.code)
 
@@ -125,7 +125,7 @@ def _greedy(order: Order, item: MenuItem, cands: list[Speaker], size: int, p: _P
     team: list[Speaker] = []
     if item.stories:
         team.append(next(s for s in ranked if _tells(s, item)))
-    team += [s for s in ranked if s not in team][:size - len(team)]
+    team += [s for s in ranked if s not in team][:p.team_min - len(team)]
     return [s.code for s in team]
 
 
