@@ -47,6 +47,7 @@ from activity_day.models.enums import Channel
 from activity_day.services import demonstration as demo_service
 from activity_day.services import findings as findings_service
 from activity_day.services import lecture_ratings, lectures, plans, scoring
+from activity_day.services.scoring_inputs import ScoreRows
 from activity_day.store import crud
 from activity_day.store import demonstration as demo_store
 from activity_day.store import findings as findings_store
@@ -265,9 +266,9 @@ def _save_scores(session: Session, incoming: Incoming) -> tuple[Validated, int]:
     rows = [r for unit in validated.units.values() for r in unit]
     ref = source_ref(name, "inspection_score.source_ref", last_row=incoming.last_row)
     try:
-        stored = scoring.keep_scores(session=session, county=county, month=month, rows=rows, source_ref=ref,
-                                     actors=[source_ref(name, "score_revision.actor", row=r[ROW]) for r in rows],
-                                     now=incoming.now)
+        actors = [source_ref(name, "score_revision.actor", row=r[ROW]) for r in rows]
+        stored = scoring.keep_scores(session=session, county=county, month=month,
+                                     scores=ScoreRows(rows, actors, ref), now=incoming.now)
     except scoring.ScoresClosed as exc:  # as the API and the pages: the circular made the month's scores final
         refuse_all(validated, name, exc.message)
         stored = []

@@ -64,6 +64,7 @@ def team_token(county: str) -> str:
     from activity_day.models import DrawAssignment, upsert
     from activity_day.models.enums import ScorerRole
     from activity_day.services.scoring import issue_scorer_tokens
+    from activity_day.services.scoring_inputs import TokenRequest
     from activity_day.services.submissions import utcnow
     from activity_day.store.database import transaction
 
@@ -71,8 +72,8 @@ def team_token(county: str) -> str:
         upsert(session, DrawAssignment, [dict(county=county, month=MONTH, station_code="001", township="众兴街道",
                                               rank=1, mode="onsite", team="第一检查组", slot="第1站 08:50")],
                ["county", "month", "station_code"])
-        return issue_scorer_tokens(session=session, county=county, role=ScorerRole.TEAM, names=["第一检查组"],
-                                   now=utcnow())["第一检查组"]
+        return issue_scorer_tokens(session=session, county=county, now=utcnow(),
+                                   request=TokenRequest(ScorerRole.TEAM, ["第一检查组"]))["第一检查组"]
 
 
 def speaker_token(county: str, workdir: Path) -> str:
@@ -119,6 +120,7 @@ def rated_lectures(county: str) -> str:
     from activity_day.models.enums import ScorerRole
     from activity_day.services.lectures import dispatch_month, list_orders
     from activity_day.services.scoring import issue_scorer_tokens
+    from activity_day.services.scoring_inputs import TokenRequest
     from activity_day.services.submissions import utcnow
     from activity_day.store import crud
     from activity_day.store import lectures as lecture_store
@@ -133,8 +135,8 @@ def rated_lectures(county: str) -> str:
     formed = {o["station"]: o for o in list_orders(county, MONTH) if o["menu_code"] == "XJ-02"}
     assert all(formed[s]["team"] for s in ("001", "002")), formed
     with transaction() as session:
-        return issue_scorer_tokens(session=session, county=county, role=ScorerRole.OBSERVER, names=["韩梅"],
-                                   township=formed["002"]["township"], now=utcnow())["韩梅"]
+        return issue_scorer_tokens(session=session, county=county, now=utcnow(),
+                                   request=TokenRequest(ScorerRole.OBSERVER, ["韩梅"], township=formed["002"]["township"]))["韩梅"]
 
 
 def open_finding(county: str) -> int:

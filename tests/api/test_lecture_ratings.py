@@ -18,6 +18,7 @@ from activity_day.models import Circular, LectureOrder, LectureRating
 from activity_day.models.enums import ScorerRole
 from activity_day.services.lectures import dispatch_month, list_orders
 from activity_day.services.scoring import issue_scorer_tokens
+from activity_day.services.scoring_inputs import TokenRequest
 from activity_day.services.submissions import utcnow
 from activity_day.store import crud
 from activity_day.store import lectures as lecture_store
@@ -57,8 +58,8 @@ LECTURE_DAY = datetime(2026, 12, 5, 6, tzinfo=UTC)  # 14:00 in Beijing on the ac
 
 def observer_token(county: str, township: str, name: str = "韩梅") -> str:
     with transaction() as session:
-        return issue_scorer_tokens(session=session, county=county, role=ScorerRole.OBSERVER, names=[name],
-                                   township=township, now=utcnow())[name]
+        return issue_scorer_tokens(session=session, county=county, now=utcnow(),
+                                   request=TokenRequest(ScorerRole.OBSERVER, [name], township=township))[name]
 
 
 def ratings() -> list[tuple]:
@@ -128,8 +129,8 @@ def test_an_observer_rates_the_lectures_of_its_township(lectures, county) -> Non
     home, neighbour, away = (lectures[k]["station"] for k in ("home", "neighbour", "away"))
     token = observer_token(county, lectures["home"]["township"])
     with transaction() as session:
-        team = issue_scorer_tokens(session=session, county=county, role=ScorerRole.TEAM, names=["第一检查组"],
-                                   now=utcnow())["第一检查组"]
+        team = issue_scorer_tokens(session=session, county=county, now=utcnow(),
+                                   request=TokenRequest(ScorerRole.TEAM, ["第一检查组"]))["第一检查组"]
     station = tokens_for(county, [home])[home]
     with client_at(create_app(), LECTURE_DAY) as client:
         for code in (home, neighbour):

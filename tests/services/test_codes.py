@@ -28,6 +28,7 @@ from activity_day.services import findings
 from activity_day.services.imports import import_file
 from activity_day.services.lectures import list_orders
 from activity_day.services.scoring import issue_scorer_tokens
+from activity_day.services.scoring_inputs import TokenRequest
 from activity_day.store import crud
 from activity_day.store import lectures as lecture_store
 from activity_day.store.database import transaction
@@ -216,8 +217,8 @@ def test_a_team_name_in_either_spelling_is_the_team(world: World) -> None:
         township = crud.stations_frame(session=session, county=county).set_index("code").loc[other, "township"]
         session.add(DrawAssignment(county=county, month=MONTH, station_code=other, township=township, rank=1,
                                    mode=InspectionMode.ONSITE, team="第1检查组", slot="第1站 09:00"))
-        [token] = issue_scorer_tokens(session=session, county=county, role=ScorerRole.TEAM, names=[wide("第1检查组")],
-                                      now=EARLY).items()
+        [token] = issue_scorer_tokens(session=session, county=county, now=EARLY,
+                                      request=TokenRequest(ScorerRole.TEAM, [wide("第1检查组")])).items()
     assert token[0] == "第1检查组"  # the token is the profile's team
     world.at(LATER)
     scores = pd.DataFrame([{"所站编号": wide(other), "检查方式": "线下", "评分人": wide("第1检查组"), "得分": 80}])

@@ -56,6 +56,7 @@ from activity_day.models.enums import ScorerRole
 from activity_day.services.lecture_ratings import ratings_by
 from activity_day.services.lectures import STATUS_CN, lectures_in_township
 from activity_day.services.scoring import (
+    ScoredStation,
     Scorer,
     score_station,
     scorer_for_token,
@@ -261,8 +262,7 @@ def _score(role: str):
                 mode = station_mode(session=session, scorer=scorer, month=month, code=code)
             if mode is None:
                 return None
-            return score_station(scorer=scorer, month=month, code=code, mode=mode, body=body, now=now,
-                                 client_key=key)
+            return score_station(ScoredStation(scorer, month, code, mode), body, now=now, client_key=key)
 
         outcome = await run_in_threadpool(store)
         if outcome is None:
