@@ -289,7 +289,7 @@ def take_orders(session: Session, *, county: str, month: str, rows: rules.Lectur
     accepted = [r for unit in validated.units.values() for r in unit]
     intake.delivered = store.delivered_changes(session=session, county=county, month=month, rows=accepted)
     intake.written = store.save_orders(session=session, county=county, month=month, rows=accepted,
-                                       source_ref=rows.source_ref, received_at=received_at, late=lateness.late)
+                                       receipt=store.OrderReceipt(rows.source_ref, received_at, lateness.late))
     return intake
 
 

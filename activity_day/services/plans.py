@@ -102,8 +102,8 @@ def take_plans(session: Session, *, county: str, month: str, batch: PlanBatch, s
     if orders:
         intake.notices = delivered_notices(
             lecture_store.delivered_changes(session=session, county=county, month=month, rows=orders), source)
-        lecture_store.save_orders(session=session, county=county, month=month, rows=orders, source_ref=batch.source_ref,
-                                  received_at=received_at, late=lateness.late)
+        lecture_store.save_orders(session=session, county=county, month=month, rows=orders,
+                                  receipt=lecture_store.OrderReceipt(batch.source_ref, received_at, lateness.late))
     return intake
 
 

@@ -124,8 +124,7 @@ def world(registry, county, tmp_path: Path, settings) -> World:
         station = by_township[township][0]
         other = next(codes[0] for t, codes in by_township.items() if t != township)
         with transaction() as session:
-            lecture_store.save_orders(session=session, county=county, month=MONTH, source_ref="test",
-                                      received_at=None, late=False,
+            lecture_store.save_orders(session=session, county=county, month=MONTH, receipt=lecture_store.OrderReceipt("test"),
                                       rows=[{"station_code": station, "menu_code": "XJ-01", "day": day, "audience": 50}])
         dispatch_month(county, MONTH)
         [order] = [o for o in list_orders(county, MONTH) if o["station"] == station]

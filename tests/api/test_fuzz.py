@@ -102,9 +102,9 @@ def speaker_token(county: str, workdir: Path) -> str:
         for version in (1, 2):
             crud.save_plan(session=session, county=county, month=MONTH, version=version, content=content,
                            doc_number="x")
-        lecture_store.save_orders(session=session, county=county, month=MONTH, source_ref="fuzz", received_at=None,
-                                  late=False, rows=[{"station_code": "002", "menu_code": "XJ-01",
-                                                     "day": LECTURE_DAY, "audience": 50}])
+        lecture_store.save_orders(session=session, county=county, month=MONTH, receipt=lecture_store.OrderReceipt("fuzz"),
+                                  rows=[{"station_code": "002", "menu_code": "XJ-01",
+                                         "day": LECTURE_DAY, "audience": 50}])
     dispatch_month(county, MONTH)
     [order] = [o for o in list_orders(county, MONTH) if o["station"] == "002"]
     assert order["team"], order
@@ -128,9 +128,9 @@ def rated_lectures(county: str) -> str:
 
     with transaction() as session:
         day = crud.plan_content(crud.official_plan(session=session, county=county, month=MONTH)).activity_date
-        lecture_store.save_orders(session=session, county=county, month=MONTH, source_ref="fuzz", received_at=None,
-                                  late=False, rows=[{"station_code": s, "menu_code": "XJ-02", "day": day,
-                                                     "audience": 50} for s in ("001", "002")])
+        lecture_store.save_orders(session=session, county=county, month=MONTH, receipt=lecture_store.OrderReceipt("fuzz"),
+                                  rows=[{"station_code": s, "menu_code": "XJ-02", "day": day,
+                                         "audience": 50} for s in ("001", "002")])
     dispatch_month(county, MONTH)
     formed = {o["station"]: o for o in list_orders(county, MONTH) if o["menu_code"] == "XJ-02"}
     assert all(formed[s]["team"] for s in ("001", "002")), formed

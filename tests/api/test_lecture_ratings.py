@@ -40,14 +40,14 @@ def lectures(registry, county, tmp_path) -> dict[str, dict]:
     home, neighbour, waiting = by_township[home_township][:3]
     away = next(codes[0] for t, codes in by_township.items() if t != home_township)
     with transaction() as session:
-        lecture_store.save_orders(session=session, county=county, month=MONTH, source_ref="test", received_at=None,
-                                  late=False, rows=[{"station_code": s, "menu_code": "XJ-01", "day": day,
-                                                     "audience": 50} for s in (home, neighbour, away)])
+        lecture_store.save_orders(session=session, county=county, month=MONTH, receipt=lecture_store.OrderReceipt("test"),
+                                  rows=[{"station_code": s, "menu_code": "XJ-01", "day": day,
+                                         "audience": 50} for s in (home, neighbour, away)])
     dispatch_month(county, MONTH)
     with transaction() as session:
-        lecture_store.save_orders(session=session, county=county, month=MONTH, source_ref="test", received_at=None,
-                                  late=False, rows=[{"station_code": waiting, "menu_code": "XJ-02", "day": day,
-                                                     "audience": 50}])
+        lecture_store.save_orders(session=session, county=county, month=MONTH, receipt=lecture_store.OrderReceipt("test"),
+                                  rows=[{"station_code": waiting, "menu_code": "XJ-02", "day": day,
+                                         "audience": 50}])
     found = {o["station"]: o for o in list_orders(county, MONTH)}
     assert [found[s]["status"] for s in (home, neighbour, away, waiting)] == ["dispatched"] * 3 + ["ordered"]
     return {"home": found[home], "neighbour": found[neighbour], "away": found[away], "waiting": found[waiting]}
