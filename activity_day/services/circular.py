@@ -172,8 +172,9 @@ def _issue(county: str, month: str, folder: Path, read: _Read) -> Compiled:
             evidence_sheets(evidence.by_township, evidence.by_station, evidence.priority),
             title=f"{cn_month(month)}活动纪实覆盖情况"))
     with transaction() as session:
-        crud.save_circular(session=session, county=county, month=month, doc_number=number,
-                           scored=summary["scored"], draw_digest=read.stored_draw.digest, summary=summary)
+        crud.save_circular(session=session, circular=Circular(
+            county=county, month=month, doc_number=number, scored_stations=summary["scored"],
+            draw_digest=read.stored_draw.digest, summary=summary))
         crud.record_documents(session=session, county=county, month=month, kind="circular", files=files)
         # Issued: the circular's notices, and those of stations whose earlier findings are now overdue.
         notices.enqueue_issued(session, county, month, Occasion.CIRCULAR_ISSUED, title=context["title"],

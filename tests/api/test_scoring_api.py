@@ -17,7 +17,7 @@ from sqlmodel import select
 from activity_day.api import clock, create_app
 from activity_day.context import carried
 from activity_day.demo import TOWNSHIPS, write_xlsx
-from activity_day.models import DrawAssignment, InspectionScore, ScoreRevision, upsert
+from activity_day.models import Circular, DrawAssignment, InspectionScore, ScoreRevision, upsert
 from activity_day.models.enums import ScorerRole
 from activity_day.services.imports import import_file
 from activity_day.services.scoring import issue_scorer_tokens
@@ -208,8 +208,8 @@ def test_unreadable_numbers_are_422(client, team) -> None:
 def test_scores_are_closed_once_the_circular_is_compiled(client, team, county) -> None:
     assert client.put(url("001"), json={"score": 80}, headers=team).status_code == 200
     with transaction() as session:
-        crud.save_circular(session=session, county=county, month=MONTH, doc_number="泗文明办〔2026〕9号", scored=1,
-                           draw_digest="", summary={})
+        crud.save_circular(session=session, circular=Circular(
+            county=county, month=MONTH, doc_number="泗文明办〔2026〕9号", scored_stations=1, draw_digest="", summary={}))
     closed = client.put(url("001"), json={"score": 85}, headers=team)
     assert closed.status_code == 409 and closed.json()["code"] == "conflict"
     assert "通报已汇编" in closed.json()["message"] and closed.json()["problems"] == []
