@@ -385,7 +385,7 @@ class _DemoMonth:
                     self.tally["late"] += when.date() > f.deadline
                 else:
                     action, note = ("accept", "整改到位，同意销号") if step.accepted else ("return", RETURN_NOTES[step.photos > 0])
-                    findings.review(self.county, fid, action, note, "县文明办", at=at)
+                    findings.review(self.county, fid, findings.FindingStep(action, "县文明办", note, at))
                     self.tally["accepted" if step.accepted else "returned"] += 1
                 done += 1
             self.steps_done[fid] = done

@@ -88,7 +88,7 @@ def test_a_report_is_one_rule_on_every_path(world: World) -> None:
             number = next(numbers)
             if case.name == "a finding already accepted":
                 findings.report(world.county, world.station, number, findings.StationReport("已整改", [], at=EARLY, actor="所站"))
-                findings.review(world.county, number, "accept", "整改到位", "张三", at=EARLY)
+                findings.review(world.county, number, findings.FindingStep("accept", "张三", "整改到位", EARLY))
             return number
 
         def file(case: Case, i: int) -> Seen:
