@@ -177,8 +177,9 @@ def _issue(county: str, month: str, folder: Path, read: _Read) -> Compiled:
             draw_digest=read.stored_draw.digest, summary=summary))
         crud.record_documents(session=session, county=county, month=month, kind="circular", files=files)
         # Issued: the circular's notices, and those of stations whose earlier findings are now overdue.
-        notices.enqueue_issued(session, county, month, Occasion.CIRCULAR_ISSUED, title=context["title"],
-                               doc_number=number, files=[files[f][0] for f in ("docx", "rectify") if f in files])
+        issued = [files[f][0] for f in ("docx", "rectify") if f in files]
+        notices.enqueue_issued(session, county, month,
+                               notices.IssuedDocument(Occasion.CIRCULAR_ISSUED, context["title"], number, issued))
         notices.enqueue_rectification(session, county, content.dates.compile)
     return Compiled(summary, markdown, context["title"], files)
 
