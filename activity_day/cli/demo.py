@@ -201,9 +201,9 @@ class _DemoMonth:
                 self.echo(f"注意：{warning}")
 
     def load(self, kind: str, path: Path, month: str | None, now: datetime | None = None) -> None:
-        from activity_day.services.imports import import_file
+        from activity_day.services.imports import ImportClock, import_file
 
-        report = import_file(kind, path, county=self.county, month=month, now=now)
+        report = import_file(kind, path, county=self.county, month=month, clock=ImportClock(now=now))
         for line in report.lines():
             self.echo(line)
         if report.exit_code == 2:

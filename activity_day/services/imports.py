@@ -141,19 +141,28 @@ class Incoming:
         return self.month
 
 
-def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
-                received_at: datetime | None = None, round_: str | None = None,
-                now: datetime | None = None) -> ImportReport:
-    """Import one file of the given kind for the county (plans, comments and scores need the month).
+@dataclass(frozen=True)
+class ImportClock:
+    """A file's times. `received_at`, for plans and orders, is when the file arrived (the inbox): plans received
+    after the deadline are flagged late. `now` is the clock the time rules read (a lecture rated only from its
+    day, an answer only before it, a 整改报告's time); the entry point gives it, else the receipt time or the
+    moment of the call."""
 
-    `received_at`, for plans and orders, is when the file arrived (the inbox): plans received after the deadline
-    are flagged late. `now` is the clock the time rules read (a lecture rated only from its day, an answer only
-    before it, a 整改报告's time); the entry point gives it, else the receipt time or the moment of the call.
+    received_at: datetime | None = None
+    now: datetime | None = None
+
+
+def import_file(kind: str, path: Path, *, county: str, month: str | None = None, round_: str | None = None,
+                clock: ImportClock = ImportClock()) -> ImportReport:
+    """Import one file of the given kind for the county (plans, comments and scores need the month; applications
+    the round), at the file's `clock`.
+
     Bad input never raises: an unusable file is a report with exit code 2, and every text is checked against its
     column before the database is touched. Each kind's importer is in IMPORTERS (one transaction for the file)
     or OWN_TRANSACTIONS (a step per row).
     """
-    now = now or received_at or current().now()
+    received_at = clock.received_at
+    now = clock.now or received_at or current().now()
     path = Path(path)
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")

@@ -206,13 +206,13 @@ def test_the_ratings_file_still_marks_delivered(lectures, county, tmp_path) -> N
     import pandas as pd
 
     from activity_day.demo import write_xlsx
-    from activity_day.services.imports import import_file
+    from activity_day.services.imports import ImportClock, import_file
 
     home, waiting = lectures["home"]["station"], lectures["waiting"]["station"]
     frame = pd.DataFrame([{"所站编号": home, "菜单编号": "XJ-01", "评价人": "所站", "评分（1-5）": 5, "评价意见": ""},
                           {"所站编号": waiting, "菜单编号": "XJ-02", "评价人": "所站", "评分（1-5）": 5, "评价意见": ""}])
     report = import_file("ratings", write_xlsx(frame, tmp_path / "评价.xlsx", "宣讲评价"), county=county, month=MONTH,
-                         now=LECTURE_DAY)
+                         clock=ImportClock(now=LECTURE_DAY))
     assert report.exit_code == 1
     assert ratings() == [(home, "XJ-01", "所站", 5, "")]
     assert status_of(home) == "delivered" and status_of(waiting, "XJ-02") == "ordered"
