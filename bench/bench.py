@@ -110,9 +110,9 @@ def bench_cycle(repeats: int = 3) -> dict:
 
 
 def _task_bodies(county: str, month: str) -> None:
-    from activity_day.tasks.steps import ORDER, run_steps
+    from activity_day.tasks.steps import ORDER, StepOptions, run_steps
 
-    run_steps(county, month, [s.value for s in ORDER], county_folder=False)
+    run_steps(county, month, [s.value for s in ORDER], StepOptions(county_folder=False))
 
 
 # --- (b)/(c) a province's data: our import and aggregation against plain pandas ------------------------
@@ -277,10 +277,10 @@ def _settings_for(root: Path, url: str | None) -> Settings:
 
 
 def _one_county(code: str) -> float:
-    from activity_day.tasks.steps import ORDER, run_steps
+    from activity_day.tasks.steps import ORDER, StepOptions, run_steps
 
     t = time.perf_counter()
-    run_steps(code, MONTH, [s.value for s in ORDER], county_folder=True)
+    run_steps(code, MONTH, [s.value for s in ORDER], StepOptions(county_folder=True))
     return time.perf_counter() - t
 
 

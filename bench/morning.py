@@ -100,6 +100,7 @@ def set_up_county(url: str, work: Path) -> County:
     from activity_day.services.counties import init_county
     from activity_day.services.imports import import_file
     from activity_day.services.scoring import issue_scorer_tokens
+    from activity_day.services.scoring_inputs import TokenRequest
     from activity_day.services.submissions import issue_tokens, utcnow
     from activity_day.store.database import ensure_schema, transaction
 
@@ -130,9 +131,10 @@ def set_up_county(url: str, work: Path) -> County:
             dict(county=county, month=day_month, station_code=c, township=registry.set_index("所站编号").loc[c, "乡镇（街道）"],
                  rank=i, mode="onsite", team=TEAM, slot=f"第{i}站") for i, c in enumerate(scored, start=1)],
                ["county", "month", "station_code"])
-        team = issue_scorer_tokens(session=session, county=county, role=ScorerRole.TEAM, names=[TEAM], now=now)[TEAM]
-        observer = issue_scorer_tokens(session=session, county=county, role=ScorerRole.OBSERVER, names=[OBSERVER],
-                                       township=townships[0], now=now)[OBSERVER]
+        team = issue_scorer_tokens(session=session, county=county, request=TokenRequest(ScorerRole.TEAM, [TEAM]),
+                                   now=now)[TEAM]
+        observer = issue_scorer_tokens(session=session, county=county, now=now,
+                                       request=TokenRequest(ScorerRole.OBSERVER, [OBSERVER], townships[0]))[OBSERVER]
     return County(code=county, page_month=page_month, day_month=day_month, stations=codes, tokens=tokens,
                   scored=scored, team_token=team, observer_token=observer)
 
@@ -400,14 +402,14 @@ def serve_bare(argv: list[str]) -> None:
     """The bare app under uvicorn, with the listening socket `activity-day api --workers` uses (serving.py)."""
     import argparse
 
-    from activity_day.api.serving import serve_workers
+    from activity_day.api.serving import ServedApp, serve_workers
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--port", type=int)
     args = parser.parse_args(argv)
-    serve_workers(host="127.0.0.1", port=args.port, workers=args.workers, log_config=None, app="bare_app:app",
-                  factory=False, access_log=False)
+    serve_workers(host="127.0.0.1", port=args.port, workers=args.workers, log_config=None,
+                  served=ServedApp("bare_app:app", factory=False, access_log=False))
 
 
 def main(argv: list[str]) -> None:

@@ -1,5 +1,6 @@
 """What import-linter cannot see: where the settings are built, where the clock is read and where a profile is
-validated. Each is one place; everything else receives it (activity_day.context, store.counties)."""
+validated. Each is one place; everything else receives it (activity_day.context, store.counties). And no function
+takes more than six parameters, but the commands', flows' and routes' (issue 30)."""
 
 from __future__ import annotations
 
@@ -68,3 +69,59 @@ def test_the_settings_are_read_at_the_entry_points_only() -> None:
     engine, documents folder, inbox, photo store, drills, secrets, clock), never for the settings."""
     assert {name for name in settings_readers() if not name.startswith(ENTRY_POINTS)} == set()
     assert {"context.py", "cli/root.py", "api/__init__.py"} <= settings_readers()  # the scan sees the readers
+
+
+# --- at most six parameters (issue 30) ------------------------------------------------------------------------
+
+MAX_PARAMETERS = 6
+ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "api_route"}
+
+
+def _decorator_name(decorator: ast.expr) -> str:
+    """A decorator's callee as written, without its arguments: "flow", "app.command", "router.put"."""
+    return ast.unparse(decorator.func if isinstance(decorator, ast.Call) else decorator)
+
+
+def _exempt(module: str, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whose parameters are not the code's to group: a Typer command's (each option is a parameter), a Prefect
+    flow's (the deployment's parameters) and a FastAPI route's (the request's parameters and dependencies)."""
+    names = [_decorator_name(d) for d in function.decorator_list]
+    if module.startswith("cli/"):
+        return any(n.rsplit(".", 1)[-1] in ("command", "callback") for n in names)
+    if module.startswith("flows/"):
+        return "flow" in names
+    if module.startswith("api/"):
+        return any("." in n and n.rsplit(".", 1)[-1] in ROUTE_METHODS for n in names)
+    return False
+
+
+def too_many_parameters(found: dict[str, ast.Module]) -> list[str]:
+    """Functions (methods too: self and cls aside) with more than MAX_PARAMETERS parameters, not exempt."""
+    rows = []
+    for module, tree in found.items():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or _exempt(module, node):
+                continue
+            a = node.args
+            names = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs if x.arg not in ("self", "cls")]
+            if len(names) > MAX_PARAMETERS:
+                rows.append(f"{module}:{node.lineno} {node.name} ({len(names)})")
+    return sorted(rows)
+
+
+def test_functions_take_at_most_six_parameters() -> None:
+    """Parameters that travel together are one value (a small frozen dataclass, or the object the caller has)."""
+    assert too_many_parameters(modules()) == []
+
+
+def test_the_parameter_count_can_fail() -> None:
+    """The count finds a function of seven parameters, and exempts only the commands, flows and routes."""
+    seven = "def f(a, b, c, d, e, f, g): ...\n"
+    assert too_many_parameters({"services/x.py": ast.parse(seven)}) == ["services/x.py:1 f (7)"]
+    assert too_many_parameters({"store/x.py": ast.parse(f"class C:\n    def m(self, {', '.join('abcdefg')}): ...\n")})
+    assert not too_many_parameters({"services/x.py": ast.parse("def f(self, a, b, c, d, e, f): ...\n")})
+    for module, decorator in (("cli/x.py", "@app.command('x')"), ("flows/x.py", "@flow(name='x')"),
+                              ("api/x.py", "@router.put('/x')")):
+        assert not too_many_parameters({module: ast.parse(f"{decorator}\n{seven}")}), module
+        assert too_many_parameters({"services/x.py": ast.parse(f"{decorator}\n{seven}")}), module
+    assert too_many_parameters({"cli/x.py": ast.parse(f"@dataclass\n{seven}")})

@@ -6,7 +6,7 @@ the same bare 403.
 
 Ratings (评单): a station rates its own lectures with its token (the rater is 所站), a civic observer those at the
 stations of its township with its scoring token (the rater is the observer). Each is checked as a row of the
-ratings file (`services.lectures.rate_lecture`): 422 with problems by field for a lecture that had no team or a
+ratings file (`services.lecture_ratings.rate_lecture`): 422 with problems by field for a lecture that had no team or a
 score outside 1–5; 409 once the month's circular is compiled, as scores are. An observer's token for a station
 outside its township, a team's token and a station's token get the same bare 403 as in scoring.
 """
@@ -26,19 +26,14 @@ from activity_day.api.auth import Month, Station, clock, own_station
 from activity_day.api.errors import error_body, error_responses
 from activity_day.api.schemas import NO_CONTROL, PlainCode
 from activity_day.api.scoring import current_scorer
+from activity_day.domain.lectures import LectureRef
 from activity_day.errors import MissingPrerequisite
 from activity_day.intake import LIMITS, H
 from activity_day.intake.lectures import AUDIENCE_MAX
 from activity_day.models.enums import ScorerRole
 from activity_day.services import lectures
-from activity_day.services.lectures import (
-    STATION_RATER,
-    AnswerRefused,
-    OrderRefused,
-    RatingRefused,
-    SpeakerHolder,
-    speaker_for_token,
-)
+from activity_day.services.lecture_ratings import STATION_RATER, RatingRefused, rate_lecture
+from activity_day.services.lectures import AnswerRefused, OrderRefused, SpeakerHolder, speaker_for_token
 from activity_day.services.scoring import Scorer, station_mode
 from activity_day.store.database import transaction
 
@@ -85,7 +80,7 @@ class OrdersPublic(BaseModel):
 def order(month: Month, menu_code: MenuCode, body: OrderCreate, station: Annotated[Station, Depends(own_station)],
           now: Annotated[datetime, Depends(clock)]) -> OrderPublic:
     try:
-        found = lectures.order_from_api(station.county, station.code, month, menu_code,
+        found = lectures.order_from_api(LectureRef(station.county, month, station.code, menu_code),
                                         body.date.isoformat() if body.date else None, body.audience, now)
     except MissingPrerequisite as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
@@ -144,7 +139,8 @@ def answer_lecture(month: Month, station: StationCode, menu_code: MenuCode, body
                    speaker: Annotated[SpeakerHolder, Depends(current_speaker)],
                    now: Annotated[datetime, Depends(clock)]) -> OrderPublic:
     try:
-        found = lectures.answer(speaker.county, month, station, menu_code, speaker.code, body.accept, now=now)
+        found = lectures.answer(LectureRef(speaker.county, month, station, menu_code), speaker.code, body.accept,
+                                now=now)
     except MissingPrerequisite as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
     except AnswerRefused as exc:
@@ -180,10 +176,9 @@ class RatingPublic(BaseModel):
     status: str = Field(description="评单后宣讲为 delivered 已宣讲")
 
 
-def _rate(county: str, month: str, station: str, menu_code: str, rater: str, body: RatingCreate,
-          now: datetime) -> object:
+def _rate(lecture: LectureRef, rater: str, body: RatingCreate, now: datetime) -> object:
     try:
-        found = lectures.rate_lecture(county, month, station, menu_code, rater, body.score, body.comment, now=now)
+        found = rate_lecture(lecture, rater, body.score, body.comment, now=now)
     except RatingRefused as exc:
         return JSONResponse(error_body(exc.status, str(exc), exc.problems), status_code=exc.status)
     return RatingPublic(**found)
@@ -194,7 +189,7 @@ def _rate(county: str, month: str, station: str, menu_code: str, rater: str, bod
             responses=error_responses(401, 403, 404, 409, 413, 422))
 def rate(month: Month, menu_code: MenuCode, body: RatingCreate, station: Annotated[Station, Depends(own_station)],
          now: Annotated[datetime, Depends(clock)]) -> object:
-    return _rate(station.county, month, station.code, menu_code, STATION_RATER, body, now)
+    return _rate(LectureRef(station.county, month, station.code, menu_code), STATION_RATER, body, now)
 
 
 def observed_station(month: Month, station: StationCode, scorer: Annotated[Scorer, Depends(current_scorer)]) -> Scorer:
@@ -213,4 +208,4 @@ def observed_station(month: Month, station: StationCode, scorer: Annotated[Score
             response_model=RatingPublic, responses=error_responses(401, 403, 404, 409, 413, 422))
 def observe(month: Month, station: StationCode, menu_code: MenuCode, body: RatingCreate,
             scorer: Annotated[Scorer, Depends(observed_station)], now: Annotated[datetime, Depends(clock)]) -> object:
-    return _rate(scorer.county, month, station, menu_code, scorer.name, body, now)
+    return _rate(LectureRef(scorer.county, month, station, menu_code), scorer.name, body, now)

@@ -7,7 +7,6 @@ own token (it is a valid token, but not for scoring); an unknown or revoked toke
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -21,6 +20,7 @@ from activity_day.api.schemas import NO_CONTROL, AnyCode, ApiError
 from activity_day.intake import LIMITS, H
 from activity_day.models.enums import InspectionMode, ScorerRole
 from activity_day.services.scoring import (
+    ScoredStation,
     Scorer,
     revisions_for,
     score_station,
@@ -151,21 +151,14 @@ def current_scorer(credentials: Annotated[HTTPAuthorizationCredentials | None, D
     return scorer
 
 
-@dataclass(frozen=True)
-class Target:
-    scorer: Scorer
-    month: str
-    code: str
-    mode: InspectionMode
-
-
-def scored_station(month: Month, code: StationCode, scorer: Annotated[Scorer, Depends(current_scorer)]) -> Target:
+def scored_station(month: Month, code: StationCode,
+                   scorer: Annotated[Scorer, Depends(current_scorer)]) -> ScoredStation:
     """The path's station if the scorer scores it this month; the same bare 403 for any other code."""
     with transaction(read_only=True) as session:
         mode = station_mode(session=session, scorer=scorer, month=month, code=code)
     if mode is None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, FORBIDDEN)
-    return Target(scorer, month, code, mode)
+    return ScoredStation(scorer, month, code, mode)
 
 
 # --- routes ---------------------------------------------------------------------------------------------------
@@ -180,10 +173,9 @@ def list_stations(month: Month, scorer: Annotated[Scorer, Depends(current_scorer
 
 @router.put("/{month}/stations/{code}", summary="为一个所站评分（或更正评分）", operation_id="score_station",
             response_model=ScoreStored, responses=refusals(401, 403, 409, 413, 422))
-def put_score(body: ScoreCreate, target: Annotated[Target, Depends(scored_station)],
+def put_score(body: ScoreCreate, target: Annotated[ScoredStation, Depends(scored_station)],
               now: Annotated[datetime, Depends(clock)]) -> Any:
-    outcome = score_station(scorer=target.scorer, month=target.month, code=target.code, mode=target.mode,
-                            body=body.model_dump(), now=now)
+    outcome = score_station(target, body.model_dump(), now=now)
     if outcome.http_status != 200:
         return JSONResponse(outcome.body, status_code=outcome.http_status)
     return ScoreStored(**outcome.body)
@@ -191,7 +183,7 @@ def put_score(body: ScoreCreate, target: Annotated[Target, Depends(scored_statio
 
 @router.get("/{month}/stations/{code}/revisions", summary="本令牌持有人对一个所站评分的修订记录",
             operation_id="list_score_revisions", responses=refusals(401, 403, 413, 422))
-def list_revisions(target: Annotated[Target, Depends(scored_station)]) -> RevisionsPublic:
+def list_revisions(target: Annotated[ScoredStation, Depends(scored_station)]) -> RevisionsPublic:
     rows = revisions_for(scorer=target.scorer, month=target.month, code=target.code, mode=target.mode)
     return RevisionsPublic(station_code=target.code, month=target.month, mode=target.mode, scorer=target.scorer.name,
                            revisions=[RevisionPublic(**r) for r in rows])

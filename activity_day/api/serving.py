@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import socket
 import sys
+from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
@@ -66,12 +67,21 @@ class WorkerSockets(list):
         return _worker_sockets, (self.family, self.address)
 
 
+@dataclass(frozen=True)
+class ServedApp:
+    """What the workers serve: `app`, an import string (by default `served_app`, a factory), and whether each
+    request is logged."""
+
+    app: str = "activity_day.api:served_app"
+    factory: bool = True
+    access_log: bool = True
+
+
 def serve_workers(*, host: str, port: int, workers: int, log_config: dict[str, Any] | None,
-                  app: str = "activity_day.api:served_app", factory: bool = True, access_log: bool = True) -> None:
-    """Serve `app` (an import string; by default `served_app`, a factory) in `workers` processes until stopped
-    (SIGINT or SIGTERM)."""
-    config = TcpConfig(app, factory=factory, host=host, port=port, workers=workers, log_level="info",
-                       log_config=log_config, proxy_headers=False, access_log=access_log)
+                  served: ServedApp = ServedApp()) -> None:
+    """Serve the app in `workers` processes until stopped (SIGINT or SIGTERM)."""
+    config = TcpConfig(served.app, factory=served.factory, host=host, port=port, workers=workers, log_level="info",
+                       log_config=log_config, proxy_headers=False, access_log=served.access_log)
     if not BALANCES:
         Multiprocess(config, sockets=[config.bind_socket()]).run()
         return

@@ -18,7 +18,7 @@ from activity_day.context import bound, current
 from activity_day.demo import (
     DEMO_PROFILE,
     AnswerRound,
-    Habits,
+    DemoCounty,
     answer_rounds,
     assessed_scores,
     camera_photo,
@@ -134,7 +134,7 @@ def run_demo(month: str, out: Path, *, months: int = 1, echo: Callable[[str], No
         shutil.copyfile(DEMO_PROFILE, out / "profile.yaml")
         profile = init_county(out / "profile.yaml")
         registry = station_registry(rng)
-        run = _DemoMonth(out, settings, profile, registry, seed, rng, echo, station_habits(rng, registry))
+        run = _DemoMonth(out, settings, DemoCounty(profile, registry, station_habits(rng, registry)), seed, rng, echo)
         run.load("stations", write_xlsx(registry, out / "inputs" / "所站名录.xlsx", "新时代文明实践所站名录"), None)
         from activity_day.domain.planning import load_learning_catalog
 
@@ -180,11 +180,11 @@ RETURN_NOTES = {True: "整改措施不够具体，请细化后重新报送", Fal
 class _DemoMonth:
     """One demo county's months, run through the normal imports and flows."""
 
-    def __init__(self, out: Path, settings, profile, registry: pd.DataFrame, seed: str, rng: random.Random,
-                 echo: Callable[[str], None], habits: dict[str, Habits]) -> None:
-        self.out, self.settings, self.profile, self.registry = out, settings, profile, registry
-        self.county = profile.county.code
-        self.seed, self.rng, self.echo, self.habits = seed, rng, echo, habits
+    def __init__(self, out: Path, settings, county: DemoCounty, seed: str, rng: random.Random,
+                 echo: Callable[[str], None]) -> None:
+        self.out, self.settings, self.profile, self.registry = out, settings, county.profile, county.registry
+        self.county = county.profile.county.code
+        self.seed, self.rng, self.echo, self.habits = seed, rng, echo, county.habits
         # finding id -> (its rounds of reports and reviews, how many of their steps have happened)
         self.answers: dict[int, list[AnswerRound]] = {}
         self.steps_done: dict[int, int] = {}
@@ -201,9 +201,9 @@ class _DemoMonth:
                 self.echo(f"注意：{warning}")
 
     def load(self, kind: str, path: Path, month: str | None, now: datetime | None = None) -> None:
-        from activity_day.services.imports import import_file
+        from activity_day.services.imports import ImportClock, import_file
 
-        report = import_file(kind, path, county=self.county, month=month, now=now)
+        report = import_file(kind, path, county=self.county, month=month, clock=ImportClock(now=now))
         for line in report.lines():
             self.echo(line)
         if report.exit_code == 2:
@@ -385,7 +385,7 @@ class _DemoMonth:
                     self.tally["late"] += when.date() > f.deadline
                 else:
                     action, note = ("accept", "整改到位，同意销号") if step.accepted else ("return", RETURN_NOTES[step.photos > 0])
-                    findings.review(self.county, fid, action, note, "县文明办", at=at)
+                    findings.review(self.county, fid, findings.FindingStep(action, "县文明办", note, at))
                     self.tally["accepted" if step.accepted else "returned"] += 1
                 done += 1
             self.steps_done[fid] = done

@@ -94,7 +94,7 @@ def _review(ctx: typer.Context, finding_id: int, action: str, note: str, by: str
     reviewer = (by or getpass.getuser() or "").strip()
     if not reviewer:
         raise fail("请用 --by 写明审核人")
-    found = findings.review(county(ctx), finding_id, action, note, reviewer, at=findings.now())
+    found = findings.review(county(ctx), finding_id, findings.FindingStep(action, reviewer, note, findings.now()))
     verb = "已销号" if action == "accept" else "已退回，所站需重新整改"
     typer.echo(f"整改问题 {finding_id}（{found['station']}）{verb}")
 

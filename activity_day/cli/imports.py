@@ -28,12 +28,12 @@ class Kind(StrEnum):
 
 
 def _import(ctx: typer.Context, kind: Kind, file: Path, month: str | None) -> None:
-    from activity_day.services.imports import import_file
+    from activity_day.services.imports import ImportClock, import_file
     from activity_day.services.submissions import utcnow
 
     chosen = month_option(month)
     # The command's clock is what the time rules read (a lecture rated only from its day, an answer before it).
-    report = import_file(kind.value, file, county=county(ctx), month=chosen, now=utcnow())
+    report = import_file(kind.value, file, county=county(ctx), month=chosen, clock=ImportClock(now=utcnow()))
     for line in report.lines():
         typer.echo(line, err=report.exit_code == 2)
     raise typer.Exit(report.exit_code)

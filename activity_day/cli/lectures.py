@@ -36,11 +36,12 @@ def lectures_list(ctx: typer.Context, month: MonthOpt = None, as_json: JsonOpt =
 
 
 def _answer(ctx: typer.Context, month: str | None, station: str, menu: str, speaker: str, accept: bool) -> None:
+    from activity_day.domain.lectures import LectureRef
     from activity_day.services import lectures
     from activity_day.services.submissions import utcnow
 
-    found = lectures.answer(county(ctx), month_option(month), station, menu, speaker.strip().upper(), accept,
-                            now=utcnow())
+    found = lectures.answer(LectureRef(county(ctx), month_option(month), station, menu), speaker.strip().upper(),
+                            accept, now=utcnow())
     team = "、".join(m["code"] for m in found["team"]) or "—"
     if accept:
         typer.echo(f"讲师{speaker}已接单：{station} {found['menu_code']} {found['date']}（宣讲队：{team}）")

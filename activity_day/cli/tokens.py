@@ -172,6 +172,7 @@ def _issue_scorer_tokens(code: str, delivery: Delivery, team: list[str], all_tea
     from activity_day.errors import OperatorError
     from activity_day.models.enums import ScorerRole
     from activity_day.services.scoring import issue_scorer_tokens, observer_townships, team_names
+    from activity_day.services.scoring_inputs import TokenRequest
     from activity_day.services.submissions import utcnow
     from activity_day.store import crud
     from activity_day.store.database import transaction
@@ -180,8 +181,8 @@ def _issue_scorer_tokens(code: str, delivery: Delivery, team: list[str], all_tea
         try:
             if observer is None:
                 names = team_names(crud.load_profile_of(session=session, county=code)) if all_teams else team
-                tokens = issue_scorer_tokens(session=session, county=code, role=ScorerRole.TEAM, names=names,
-                                             now=utcnow(), expires_at=delivery.expires_at)
+                request = TokenRequest(ScorerRole.TEAM, names, expires_at=delivery.expires_at)
+                tokens = issue_scorer_tokens(session=session, county=code, request=request, now=utcnow())
                 links = {n: delivery.link("team", t) for n, t in tokens.items()}
                 sheet = pd.DataFrame([{"检查组": n, "令牌": t, "链接": links[n]} for n, t in tokens.items()])
                 cards = [Card(n, "检查组评分", links[n]) for n in tokens]
@@ -189,9 +190,8 @@ def _issue_scorer_tokens(code: str, delivery: Delivery, team: list[str], all_tea
                 title, role = "检查组评分令牌", "team"
                 done = f"已签发 {len(tokens)} 个检查组评分令牌，见 {{files}}；这些检查组原有的令牌已作废"
             else:
-                tokens = issue_scorer_tokens(session=session, county=code, role=ScorerRole.OBSERVER,
-                                             names=[observer], township=township, now=utcnow(),
-                                             expires_at=delivery.expires_at)
+                request = TokenRequest(ScorerRole.OBSERVER, [observer], township, delivery.expires_at)
+                tokens = issue_scorer_tokens(session=session, county=code, request=request, now=utcnow())
                 [name], township = tokens, normalize_name(township)
                 others = [t for t in observer_townships(session=session, county=code, name=name, now=utcnow())
                           if t != township]

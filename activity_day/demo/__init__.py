@@ -12,6 +12,7 @@ from activity_day.demo.evidence import (
 )
 from activity_day.demo.habits import (
     AnswerRound,
+    DemoCounty,
     Habits,
     answer_rounds,
     assessed_scores,
@@ -69,6 +70,7 @@ __all__ = [
     "BUSY_REASON",
     "DEMO_PROFILE",
     "DEPARTMENT_AREAS",
+    "DemoCounty",
     "GIVEN",
     "Habits",
     "NOTES",

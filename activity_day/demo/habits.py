@@ -5,10 +5,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from activity_day.intake.headers import H
+
+if TYPE_CHECKING:
+    from activity_day.domain.profile import Profile
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,15 @@ class Habits:
     answers: float  # the chance it answers a 整改 finding by the deadline (and again after a returned report)
     catches_up: float  # the chance, each month, that it answers an overdue finding late
     bias: float  # added to every score it gets
+
+
+@dataclass(frozen=True)
+class DemoCounty:
+    """The demo county: its profile, the registry of its stations and each station's habits (by code)."""
+
+    profile: Profile
+    registry: pd.DataFrame
+    habits: dict[str, Habits]
 
 
 def _clip(value: float, low: float, high: float) -> float:

@@ -20,14 +20,17 @@ def activity_name(title: str) -> str:
     return title.removeprefix("开展")
 
 
+SKIP_SHARE = 0.07  # without habits: the stations that submit nothing
+GAP_SHARE = 0.12  # without habits: the stations that leave a required action out
+
+
 def station_plans(rng: random.Random, registry: pd.DataFrame, activity_day: datetime, checklist: pd.DataFrame,
-                  habits: dict[str, Habits] | None = None, skip_share: float = 0.07,
-                  gap_share: float = 0.12) -> pd.DataFrame:
+                  habits: dict[str, Habits] | None = None) -> pd.DataFrame:
     """Plans for the stations of `registry`: the required actions (the practice class first), then the practice
     activities the station usually runs, a few on the day.
 
     With `habits`, each station plans as it always does (how many activities, how often it leaves a required action
-    out) and every station of `registry` files; without, about `skip_share` submit nothing, one in eight leaves a
+    out) and every station of `registry` files; without, about `SKIP_SHARE` submit nothing, one in eight leaves a
     required action out, and stations run zero to two activities beyond the required ones.
     """
     required = [item for _, item in checklist[checklist["required"]].iterrows()]
@@ -36,10 +39,10 @@ def station_plans(rng: random.Random, registry: pd.DataFrame, activity_day: date
     for station in registry.to_dict("records"):
         code = station[H.STATION_CODE]
         habit = habits.get(code) if habits else None
-        if habit is None and rng.random() < skip_share:
+        if habit is None and rng.random() < SKIP_SHARE:
             continue
         picks = list(required)
-        thorough = habit.thorough if habit else 1 - gap_share
+        thorough = habit.thorough if habit else 1 - GAP_SHARE
         if len(picks) > 1 and rng.random() >= thorough:
             # a required action left out: most often not the class
             for _ in range(min(len(picks) - 1, rng.choice([1, 1, 1, 2]))):

@@ -7,6 +7,7 @@ simpler notice: title, text, list and signature.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
@@ -23,11 +24,22 @@ def notice_title(kind: Kind, round_: str, county_name: str) -> str:
     return f"关于命名{round_}年度{county_name}新时代文明实践示范所站的通知"
 
 
-def notice_context(kind: Kind, *, round_: str, county: CountyInfo, stations: list[dict[str, str]],
-                   withdrawn: list[str], publicity: tuple[date, date], signed: date,
+@dataclass(frozen=True)
+class RoundList:
+    """A round's list as its notices state it: `stations` the listed ones ({township, name, brand}), `withdrawn`
+    the names an upheld objection kept from being named, `publicity` the 公示 period."""
+
+    round_: str
+    stations: list[dict[str, str]]
+    withdrawn: list[str]
+    publicity: tuple[date, date]
+
+
+def notice_context(kind: Kind, listed: RoundList, *, county: CountyInfo, signed: date,
                    doc_number: str | None) -> dict[str, Any]:
-    """What a notice shows: `stations` the listed ones ({township, name, brand}), `withdrawn` the names an upheld
-    objection kept from being named, `publicity` the 公示 period, `doc_number` the naming notice's number."""
+    """What a notice shows: the round's list, signed by the county's office on `signed`; `doc_number` the naming
+    notice's number."""
+    round_, stations, withdrawn, publicity = listed.round_, listed.stations, listed.withdrawn, listed.publicity
     issued = kind == "naming"
     if issued and not doc_number:
         raise ValueError("the naming notice is issued with a document number")

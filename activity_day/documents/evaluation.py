@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from activity_day.domain.dates import cn_month
 from activity_day.domain.indicators import DIMENSIONS, METRICS, EvaluationRules
+from activity_day.domain.profile import CountyInfo
 
 CN_QUARTERS = {"1": "第一季度", "2": "第二季度", "3": "第三季度", "4": "第四季度"}
 
@@ -30,10 +32,23 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
             for row in frame.to_dict("records")]
 
 
-def evaluation_context(*, county_name: str, office_name: str, period: str, months: list[str], scored: pd.DataFrame,
-                       townships: pd.DataFrame, watch: pd.DataFrame, rules: EvaluationRules,
+@dataclass(frozen=True)
+class PeriodScores:
+    """A period's evaluation as the report shows it: the months it covers, the stations scored (best first),
+    the townships and the stations to watch."""
+
+    period: str
+    months: list[str]
+    scored: pd.DataFrame
+    townships: pd.DataFrame
+    watch: pd.DataFrame
+
+
+def evaluation_context(scores: PeriodScores, *, county: CountyInfo, rules: EvaluationRules,
                        signed_cn: str) -> dict[str, Any]:
     """What the report shows (md, html, docx)."""
+    period, months, scored, townships, watch = scores.period, scores.months, scores.scored, scores.townships, scores.watch
+    county_name, office_name = county.name, county.office_name
     label = period_label(period)
     stars = {n: int((scored["stars"].fillna(0) == n).sum()) for n in range(6)}  # 0: no stars (无记录)
     ranked = townships.dropna(subset=["total"])

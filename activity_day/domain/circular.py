@@ -74,17 +74,30 @@ def _assigned(assignments: pd.DataFrame, mode: str) -> int:
     return int(teams[teams != ""].nunique())
 
 
-def build_circular_facts(data: dict[str, pd.DataFrame], profile: Profile, month: str, *, signed: date,
-                         earlier: pd.DataFrame, evidence: dict[str, Any] | None = None,
-                         evidence_by_station: pd.DataFrame | None = None, lectures: dict[str, Any] | None = None,
-                         demo_codes: set[str] | frozenset[str] = frozenset(),
-                         watch_codes: set[str] | frozenset[str] = frozenset(), random_draw: bool = True) -> CircularFacts:
+@dataclass(frozen=True)
+class CircularInputs:
+    """What the month's circular is built from beside its data and the profile: the day it is signed, the
+    findings of earlier months, the on-day evidence, the lecture figures and the stations' standing."""
+
+    signed: date  # the circular's date (the plan's compile day)
+    earlier: pd.DataFrame  # the findings of earlier months
+    evidence: dict[str, Any] | None = None  # on-day evidence coverage, where the county collected any
+    evidence_by_station: pd.DataFrame | None = None  # services.evidence coverage by station, with its `state`
+    lectures: dict[str, Any] | None = None  # lecture orders, teams and ratings, where the county runs them
+    demo_codes: set[str] | frozenset[str] = frozenset()  # the demonstration stations
+    watch_codes: set[str] | frozenset[str] = frozenset()  # the stations to watch
+    random_draw: bool = True  # False when the draw's value was the office's own (domain.draw.seeded_by_office)
+
+
+def build_circular_facts(data: dict[str, pd.DataFrame], profile: Profile, month: str,
+                         inputs: CircularInputs) -> CircularFacts:
     """The month's circular facts from its data (see services.circular for what `data` holds), the findings of earlier
-    months (`earlier`), the on-day evidence and the lecture figures."""
+    months, the on-day evidence and the lecture figures (`inputs`)."""
+    signed, earlier, evidence, random_draw = inputs.signed, inputs.earlier, inputs.evidence, inputs.random_draw
     deadline = signed + timedelta(days=profile.rectification.deadline_days)
     overdue = rectification.overdue_codes(earlier, signed)
     stations = data["stations"]
-    checkins = missing_checkins(evidence_by_station, stations) if evidence else []
+    checkins = missing_checkins(inputs.evidence_by_station, stations) if evidence else []
     unchecked = {code for row in checkins for code in row["codes"]} if evidence else None
     figures = month_results(data, profile, month, overdue_codes=overdue, unchecked_codes=unchecked)
     new = rectification.finding_rows(data["scores"], figures["results"], stations,
@@ -102,7 +115,7 @@ def build_circular_facts(data: dict[str, pd.DataFrame], profile: Profile, month:
         teams=figures["summary"]["teams"], record_number=draw_record_number(profile.county.doc_prefix, month),
         random_draw=random_draw,
         evidence=evidence, missing_checkins=checkins,
-        lectures=lectures,
-        standing=standing(figures["results"], stations, set(demo_codes), set(watch_codes), last_year,
+        lectures=inputs.lectures,
+        standing=standing(figures["results"], stations, set(inputs.demo_codes), set(inputs.watch_codes), last_year,
                           profile.scoring.rectify_threshold),
     )

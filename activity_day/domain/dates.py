@@ -10,9 +10,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import chinese_calendar
 from lunar_python import Lunar, Solar
+
+if TYPE_CHECKING:
+    from activity_day.domain.profile_sections import ActivityDayRule
 
 TRADITIONAL = "traditional"
 COMMEMORATIVE = "commemorative"
@@ -196,28 +200,20 @@ def statutory_holidays(year: int, month: int, overrides: dict[date, str], *,
         return HolidayInfo({d: rule[d] for d in days if d in rule}, "statutory-rule", note)
 
 
-def pick_activity_day(
-    year: int,
-    month: int,
-    *,
-    rule: str,
-    day: int | None = None,
-    n: int | None = None,
-    weekday: int | None = None,
-    shift: str = "later",
-    holidays: dict[date, str] | None = None,
-) -> date:
-    """The activity day under the rule, moved off statutory holidays in the given direction."""
-    if rule == "fixed":
+def pick_activity_day(year: int, month: int, rule: ActivityDayRule, holidays: dict[date, str] | None = None) -> date:
+    """The activity day under the profile's rule, moved off statutory holidays in the rule's direction
+    (`holiday_shift`)."""
+    day, n, weekday, shift = rule.day, rule.n, rule.weekday, rule.holiday_shift
+    if rule.rule == "fixed":
         if day is None:
             raise ValueError("fixed rule needs a day")
         chosen = date(year, month, day)
-    elif rule == "nth_weekday":
+    elif rule.rule == "nth_weekday":
         if n is None or weekday is None:
             raise ValueError("nth_weekday rule needs n and weekday")
         chosen = nth_weekday(year, month, n, weekday)
     else:
-        raise ValueError(f"unknown activity-day rule {rule!r}")
+        raise ValueError(f"unknown activity-day rule {rule.rule!r}")
     holidays = holidays or {}
     step = timedelta(days=1 if shift == "later" else -1)
     moved = chosen

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
+from activity_day.domain.draw_inputs import DrawInputs
 from activity_day.domain.hashing import canonical_json, sha256_hex
 from activity_day.domain.names import control_characters
 
@@ -346,14 +347,9 @@ def assign(selected: Sequence[dict[str, Any]], *, onsite: Sequence[str], params:
     return sorted(result, key=lambda r: r["rank"])
 
 
-def build_record(*, county: str, month: str, candidates: Sequence[Candidate], public_random: str, ratio: Fraction,
-                 params: DrawParams, public_random_source: str = "", algorithm: str = ALGORITHM,
-                 public_random_parts: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Run the draw and return its full record: inputs and result.
-
-    `public_random_parts` (the departments' commitments and reveals, when the value was combined from them) is
-    recorded so that anyone can check the value: see `combine_reveals`.
-    """
+def build_record(inputs: DrawInputs, *, ratio: Fraction, params: DrawParams, algorithm: str = ALGORITHM) -> dict[str, Any]:
+    """Run the draw and return its full record: inputs (`DrawInputs`, the county's ratio and params) and result."""
+    county, month, candidates, public_random = inputs.county, inputs.month, inputs.candidates, inputs.public_random
     list_sha = candidates_sha256(candidates, algorithm)
     seed = seed_material(county, month, list_sha, public_random, algorithm)
     selected = select(candidates, seed, ratio, algorithm)
@@ -368,7 +364,7 @@ def build_record(*, county: str, month: str, candidates: Sequence[Candidate], pu
         "month": month,
         "ratio": str(ratio),
         "public_random": public_random,
-        "public_random_source": public_random_source,
+        "public_random_source": inputs.public_random_source,
         "candidates": [{"code": c.code, "township": c.township, "priority": c.priority}
                        | ({"risk": c.risk, "risk_from": list(c.risk_from)} if weighs else {}) for c in candidates],
         "candidates_sha256": list_sha,
@@ -377,8 +373,8 @@ def build_record(*, county: str, month: str, candidates: Sequence[Candidate], pu
         "onsite_townships": onsite,
         "selected": assign(selected, onsite=onsite, params=params),
     }
-    if public_random_parts is not None:
-        record["public_random_parts"] = public_random_parts
+    if inputs.public_random_parts is not None:
+        record["public_random_parts"] = inputs.public_random_parts
     return record
 
 
@@ -393,12 +389,10 @@ def candidates_of(record: dict[str, Any]) -> list[Candidate]:
 
 def rederive(record: dict[str, Any]) -> dict[str, Any]:
     """Recompute a record from its own inputs (what `sample verify` compares against)."""
-    return build_record(
-        county=record["county"], month=record["month"], candidates=candidates_of(record),
-        public_random=record["public_random"], ratio=Fraction(record["ratio"]),
-        params=DrawParams.from_record(record["params"]), public_random_source=record.get("public_random_source", ""),
-        algorithm=record["algorithm"], public_random_parts=record.get("public_random_parts"),
-    )
+    inputs = DrawInputs(record["county"], record["month"], candidates_of(record), record["public_random"],
+                        record.get("public_random_source", ""), record.get("public_random_parts"))
+    return build_record(inputs, ratio=Fraction(record["ratio"]), params=DrawParams.from_record(record["params"]),
+                        algorithm=record["algorithm"])
 
 
 def public_random_problem(value: str | None, source: str = "") -> str | None:

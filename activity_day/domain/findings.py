@@ -12,8 +12,9 @@ A finding is one thing a station must put right: a problem a team, an online che
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -91,6 +92,18 @@ def is_overdue(status: str, deadline: date, today: date) -> bool:
 def effective_status(status: str, deadline: date, today: date) -> FindingStatus:
     """The state as of `today`: a stored open finding past its deadline is overdue."""
     return FindingStatus.OVERDUE if is_overdue(status, deadline, today) else FindingStatus(status)
+
+
+@dataclass(frozen=True)
+class FindingStep:
+    """One step of a finding: the `action` (report, accept, return), who took it, their note (the report's text,
+    or the review's), when, and the report's photos."""
+
+    action: str
+    actor: str
+    note: str
+    at: datetime
+    photos: Sequence[str] = ()
 
 
 @dataclass(frozen=True)

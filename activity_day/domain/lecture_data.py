@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from activity_day.domain.dates import cn_date
 from activity_day.domain.hashing import sha256_hex
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DISPATCHED = "dispatched"
 UNSERVED = "unserved"
@@ -56,6 +60,52 @@ class Assignment:
     status: str  # DISPATCHED | UNSERVED
     reason: str = ""  # Chinese, when unserved: why
     suggestion: str = ""  # Chinese, when unserved: what would help
+
+
+@dataclass(frozen=True)
+class LectureRef:
+    """One station's lecture of a month, as the API, the pages and the files name it."""
+
+    county: str
+    month: str
+    station: str
+    menu_code: str
+
+
+@dataclass(frozen=True)
+class LectureRows:
+    """Rows of lecture orders or ratings as received: the table (the files' columns), the name the messages give
+    it (the file, or 点单 and 评单 through the API) and the provenance stored with the rows accepted."""
+
+    frame: pd.DataFrame
+    file: str
+    source_ref: str
+
+
+@dataclass(frozen=True)
+class DispatchRequest:
+    """What a dispatch is asked to do: the orders, the pool and the menu, the team rules, and what the month
+    already holds outside these orders.
+
+    seed: breaks ties between equally good teams (the same seed, the same teams).
+    avoid_home: nobody lectures in their home township (回避).
+    team_min, team_max: the team size (the aim is one member more than team_min, at most team_max).
+    prior_load: lectures each speaker already gives this month outside these orders (counts against cap).
+    prior_pairs: how often each pair already lectured together (so new teams rotate away from them).
+    prior_busy: the days on which speakers already lecture outside these orders (one lecture a day); a
+    redispatch takes none, its assignments hold the month's teams.
+    """
+
+    orders: Iterable[Order]
+    speakers: Iterable[Speaker]
+    menu: Iterable[MenuItem] | Mapping[str, MenuItem]
+    seed: str
+    avoid_home: bool = True
+    team_min: int = 3
+    team_max: int = 4
+    prior_load: Mapping[str, int] | None = None
+    prior_pairs: Mapping[frozenset[str], int] | None = None
+    prior_busy: Mapping[date, Collection[str]] | None = None
 
 
 def available(speaker: Speaker, day: date) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from activity_day.domain import lecture_model as lp
-from activity_day.domain.lecture_data import MenuItem, Order, Speaker, available, tie_hash
+from activity_day.domain.lecture_data import DispatchRequest, MenuItem, Order, Speaker, available, tie_hash
 
 
 def _tie(seed: str, order_key: str, code: str) -> int:
@@ -76,13 +76,13 @@ def _menu_index(menu: Iterable[MenuItem] | Mapping[str, MenuItem]) -> dict[str, 
     return _index(items, "code", "menu code")
 
 
-def _params(speakers: Iterable[Speaker], menu, seed: str, avoid_home: bool, team_min: int,
-            team_max: int) -> _Params:
+def _params(request: DispatchRequest) -> _Params:
+    team_min, team_max = request.team_min, request.team_max
     if team_min < 1 or team_max < team_min:
         raise ValueError(f"need 1 <= team_min <= team_max, got {team_min}..{team_max}")
-    pool = _index(speakers, "code", "speaker code")
-    return _Params(speakers={c: pool[c] for c in sorted(pool)}, menu=_menu_index(menu), seed=seed,
-                   avoid_home=avoid_home, team_min=team_min, team_max=team_max)
+    pool = _index(request.speakers, "code", "speaker code")
+    return _Params(speakers={c: pool[c] for c in sorted(pool)}, menu=_menu_index(request.menu), seed=request.seed,
+                   avoid_home=request.avoid_home, team_min=team_min, team_max=team_max)
 
 
 def _tells(speaker: Speaker, item: MenuItem) -> bool:
@@ -115,9 +115,9 @@ def _slot(order: Order, item: MenuItem | None, p: _Params, month: _Month, exclud
     return lp.Slot(order.key, order.day, tuple(s.code for s in cands), p.team_min, p.target, tellers, kept)
 
 
-def _greedy(order: Order, item: MenuItem, cands: list[Speaker], size: int, p: _Params, month: _Month,
+def _greedy(order: Order, item: MenuItem, cands: list[Speaker], p: _Params, month: _Month,
             prefer=None) -> list[str]:
-    """A valid team of `size` from `cands` (a story teller first when needed), lightest loads first."""
+    """A valid team of `p.team_min` from `cands` (a story teller first when needed), lightest loads first."""
     def key(s: Speaker):
         return (prefer(s) if prefer else 0, month.load[s.code], _tie(p.seed, order.key, s.code), s.code)
 
@@ -125,7 +125,7 @@ def _greedy(order: Order, item: MenuItem, cands: list[Speaker], size: int, p: _P
     team: list[Speaker] = []
     if item.stories:
         team.append(next(s for s in ranked if _tells(s, item)))
-    team += [s for s in ranked if s not in team][:size - len(team)]
+    team += [s for s in ranked if s not in team][:p.team_min - len(team)]
     return [s.code for s in team]
 
 

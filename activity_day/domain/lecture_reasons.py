@@ -92,7 +92,7 @@ def _suggest(order: Order, item: MenuItem | None, p: _Params, promised: _Promise
                 continue
             cands = _free(order, item, p, month, excluded, day=day)
             if _can_form(cands, item, p.team_min):
-                team = _greedy(order, item, cands, p.team_min, p, month)
+                team = _greedy(order, item, cands, p, month)
                 month.add(Order(f"{order.key}@{day}", order.station, order.township, order.menu_code, day,
                                 order.audience), team)
                 return f"改到{cn_day_with_weekday(day)}可组队（{'、'.join(sorted(team))}届时有空）"
@@ -102,7 +102,7 @@ def _suggest(order: Order, item: MenuItem | None, p: _Params, promised: _Promise
     unbound = [s for s in p.speakers.values() if _qualified(s, order, item, p, excluded, order.day)
                and s.code not in busy]
     if _can_form(unbound, item, p.team_min):
-        team = _greedy(order, item, unbound, p.team_min, p, month, prefer=lambda s: month.load[s.code] >= s.cap)
+        team = _greedy(order, item, unbound, p, month, prefer=lambda s: month.load[s.code] >= s.cap)
         over = sorted(c for c in team if month.load[c] >= p.speakers[c].cap)
         month.add(Order(f"{order.key}@cap", order.station, order.township, order.menu_code, order.day,
                         order.audience), team)

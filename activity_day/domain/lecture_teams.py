@@ -32,7 +32,7 @@ def _repair(jobs: list[_Job], p: _Params, month: _Month) -> None:
             continue
         cands = _free(job.order, item, p, month, job.excluded)
         if _can_form(cands, item, p.team_min):
-            month.add(job.order, _greedy(job.order, item, cands, p.team_min, p, month))
+            month.add(job.order, _greedy(job.order, item, cands, p, month))
     for job in sorted(jobs, key=lambda j: (j.order.day, j.order.key)):
         team = month.teams.get(job.order.key)
         if team is None or len(team) >= p.target:

@@ -39,13 +39,15 @@ rotating teams) and `lecture_reasons` (why unserved, what would help).
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from datetime import date
 
 from activity_day.domain import lecture_model as lp
 from activity_day.domain.lecture_data import (
     DISPATCHED,
     UNSERVED,
     Assignment,
+    DispatchRequest,
+    LectureRef,
+    LectureRows,
     MenuItem,
     Order,
     Speaker,
@@ -77,7 +79,8 @@ from activity_day.domain.lecture_teams import PAIR_SWEEPS, _assign, _repair, _ro
 __all__ = [
     "DISPATCHED", "EXCLUDED_BUSY", "EXCLUDED_CAP", "EXCLUDED_DECLINED", "EXCLUDED_HOME", "EXCLUDED_UNAVAILABLE",
     "EXCLUSIONS", "MERGE_RADIUS_KM", "PAIR_SWEEPS", "REASON_NO_STORY", "SUGGEST_CHECK_MENU", "SUGGEST_WINDOW_DAYS",
-    "UNSERVED", "Assignment", "MenuItem", "Order", "Speaker", "available", "cn_day_with_weekday", "dispatch",
+    "UNSERVED", "Assignment", "DispatchRequest", "LectureRef", "LectureRows", "MenuItem", "Order", "Speaker",
+    "available", "cn_day_with_weekday", "dispatch",
     "distance_km", "load_of", "pairs_of", "redispatch", "tie_hash",
 ]
 
@@ -98,26 +101,19 @@ def _finish(by_key: dict[str, Order], jobs: dict[str, _Job], fixed: dict[str, As
     return [results[key] for key in sorted(by_key)]
 
 
-def dispatch(orders: Iterable[Order], speakers: Iterable[Speaker],
-             menu: Iterable[MenuItem] | Mapping[str, MenuItem], *, seed: str, avoid_home: bool = True,
-             team_min: int = 3, team_max: int = 4, prior_load: Mapping[str, int] | None = None,
-             prior_pairs: Mapping[frozenset[str], int] | None = None,
-             prior_busy: Mapping[date, Collection[str]] | None = None,
+def dispatch(request: DispatchRequest, *,
              declined: Mapping[str, Collection[str]] | None = None) -> list[Assignment]:
     """One Assignment per order, in key order, all the orders assigned together; the same inputs (in any order)
     give the same result.
 
-    prior_load: lectures each speaker already gives this month outside these orders (counts against cap).
-    prior_pairs: how often each pair already lectured together (so new teams rotate away from them).
-    prior_busy: the days on which speakers already lecture outside these orders (one lecture a day).
     declined: speakers who declined an order (an order unserved after a decline, dispatched again).
     """
-    p = _params(speakers, menu, seed, avoid_home, team_min, team_max)
-    by_key: dict[str, Order] = _index(orders, "key", "order key")
+    p = _params(request)
+    by_key: dict[str, Order] = _index(request.orders, "key", "order key")
     unknown = sorted(set(declined or {}) - set(by_key))
     if unknown:
         raise ValueError(f"declines for unknown orders: {unknown[:5]}")
-    month = _start(prior_load, prior_pairs, prior_busy)
+    month = _start(request.prior_load, request.prior_pairs, request.prior_busy)
     jobs = {k: _Job(o, excluded=frozenset((declined or {}).get(k, ()))) for k, o in sorted(by_key.items())}
     _assign(list(jobs.values()), [], by_key, p, month)
     _repair(list(jobs.values()), p, month)
@@ -125,11 +121,8 @@ def dispatch(orders: Iterable[Order], speakers: Iterable[Speaker],
     return _finish(by_key, jobs, {}, p, month)
 
 
-def redispatch(assignments: Iterable[Assignment], orders: Iterable[Order], speakers: Iterable[Speaker],
-               menu: Iterable[MenuItem] | Mapping[str, MenuItem], *, declined: Mapping[str, Collection[str]],
-               seed: str, avoid_home: bool = True, team_min: int = 3, team_max: int = 4,
-               prior_load: Mapping[str, int] | None = None,
-               prior_pairs: Mapping[frozenset[str], int] | None = None,
+def redispatch(assignments: Iterable[Assignment], request: DispatchRequest, *,
+               declined: Mapping[str, Collection[str]],
                locked: Mapping[str, Collection[str]] | None = None) -> list[Assignment]:
     """Refill the teams that lost members: `declined` maps an order key to the speakers who declined it.
 
@@ -138,9 +131,12 @@ def redispatch(assignments: Iterable[Assignment], orders: Iterable[Order], speak
     team with more than `team_min` members lends one who is not in `locked[key]` (a member who confirmed, a
     lecture too near to change), rather than give the lecture up. Every other assignment comes back unchanged but
     for a member it lent; an order that still cannot be served becomes unserved, with a reason and a suggestion.
+    The request takes no `prior_busy`: the assignments hold the month's teams.
     """
-    p = _params(speakers, menu, seed, avoid_home, team_min, team_max)
-    by_key: dict[str, Order] = _index(orders, "key", "order key")
+    if request.prior_busy is not None:
+        raise ValueError("a redispatch takes no prior_busy: the assignments hold the month's teams")
+    p = _params(request)
+    by_key: dict[str, Order] = _index(request.orders, "key", "order key")
     before: dict[str, Assignment] = _index(assignments, "order", "assignment for order")
     if set(before) != set(by_key):
         missing = sorted(set(by_key) ^ set(before))
@@ -153,7 +149,7 @@ def redispatch(assignments: Iterable[Assignment], orders: Iterable[Order], speak
     if not changed:
         return [before[k] for k in sorted(by_key)]
     fixed = {k: a for k, a in before.items() if k not in changed}
-    month = _start(prior_load, prior_pairs, None)
+    month = _start(request.prior_load, request.prior_pairs, None)
     standing = []
     for k, a in sorted(fixed.items()):
         if a.status != DISPATCHED:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import yaml
@@ -25,6 +25,7 @@ from activity_day.domain.dates import (
 from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.plan import PlanContent
 from activity_day.domain.profile import Profile
+from activity_day.domain.profile_sections import LearningRules
 from activity_day.models.enums import PracticeTask
 from activity_day.resources import CATALOGS_DIR
 
@@ -110,16 +111,16 @@ def select_learning(
     month: str,
     festivals: set[str],
     history: pd.DataFrame,
-    per_category: dict[str, int],
-    no_repeat_months: int,
+    rules: LearningRules,
 ) -> pd.DataFrame:
-    """The month's learning list: per category, the configured number of items.
+    """The month's learning list: per category, the configured number of items (`rules.per_category`).
 
     `history` has columns code and month (earlier months' lists of this county). Items tagged with a
     festival of another month are never chosen. No item appears twice in any `no_repeat_months`
     consecutive months, unless a category runs out of items: then the least recently used untagged
     item comes back (a list short of festival items repeats, it never borrows another month's).
     """
+    per_category, no_repeat_months = rules.per_category, rules.no_repeat_months
     window = {shift_month(month, -k) for k in range(1, max(no_repeat_months, 1))}
     past = history[history["month"] < month] if len(history) else history
     last_used = past.groupby("code")["month"].max().to_dict() if len(past) else {}
@@ -168,16 +169,20 @@ def foreign_festival_codes(content: PlanContent, *catalogs: pd.DataFrame) -> dic
             if festival and festival not in own}
 
 
-def month_calendar(profile: Profile, month: str) -> tuple[date, list[DayMark], HolidayInfo]:
+class MonthCalendar(NamedTuple):
+    """The activity day, the month's festivals and commemorative days, and the holiday data used."""
+
+    activity_day: date
+    marks: list[DayMark]
+    holidays: HolidayInfo
+
+
+def month_calendar(profile: Profile, month: str) -> MonthCalendar:
     """The activity day, the month's festivals and commemorative days, and the holiday data used."""
     year, mon = parse_month(month)
     holidays = statutory_holidays(year, mon, profile.holidays)
-    rule = profile.activity_day
-    activity_day = pick_activity_day(
-        year, mon, rule=rule.rule, day=rule.day, n=rule.n, weekday=rule.weekday,
-        shift=rule.holiday_shift, holidays=holidays.holidays,
-    )
-    return activity_day, day_marks(year, mon), holidays
+    activity_day = pick_activity_day(year, mon, profile.activity_day, holidays.holidays)
+    return MonthCalendar(activity_day, day_marks(year, mon), holidays)
 
 
 def key_dates(profile: Profile, activity_day: date) -> dict[str, date]:
@@ -191,14 +196,13 @@ def key_dates(profile: Profile, activity_day: date) -> dict[str, date]:
 def build_plan_content(
     profile: Profile,
     month: str,
+    calendar: MonthCalendar,
     *,
-    activity_day: date,
-    marks: list[DayMark],
-    holidays: HolidayInfo,
     learning: pd.DataFrame,
     checklist: pd.DataFrame,
 ) -> PlanContent:
     """Everything the plan documents show (stored with the plan)."""
+    activity_day, marks, holidays = calendar
     dates = key_dates(profile, activity_day)
     # Missing holiday data is the operator's to fix (Draft.warnings), never a sentence of the plan.
     notes: list[str] = []
@@ -259,19 +263,18 @@ def draft_month(profile: Profile, month: str, *, learning_history: pd.DataFrame 
                 checklist_history: pd.DataFrame | None = None) -> Draft:
     """The month's draft plan from the profile, the catalogs and the county's earlier lists (code, month)."""
     empty = pd.DataFrame(columns=["code", "month"])
-    activity_day, marks, holidays = month_calendar(profile, month)
+    calendar = month_calendar(profile, month)
+    activity_day, marks, holidays = calendar
     festivals = {m.name for m in marks}
     county = profile.county.code
     learning = select_learning(
         load_learning_catalog(), county=county, month=month, festivals=festivals,
-        history=empty if learning_history is None else learning_history,
-        per_category=profile.learning.per_category, no_repeat_months=profile.learning.no_repeat_months,
+        history=empty if learning_history is None else learning_history, rules=profile.learning,
     )
     checklist = select_checklist(
         load_checklist_catalog(), county=county, month=month, festivals=festivals,
         history=empty if checklist_history is None else checklist_history,
         optional_per_task=profile.checklist.optional_per_task,
     )
-    plan = build_plan_content(profile, month, activity_day=activity_day, marks=marks, holidays=holidays,
-                              learning=learning, checklist=checklist)
+    plan = build_plan_content(profile, month, calendar, learning=learning, checklist=checklist)
     return Draft(activity_day, plan, learning, checklist, (holidays.note,) if holidays.note else ())

@@ -19,8 +19,7 @@ DRAFT_HOUR = 9
 def _nominal_activity_day(profile: Profile, month: str) -> date:
     """The activity day by the rule alone (holidays aside: a cron cannot know them)."""
     year, mon = (int(part) for part in month.split("-"))
-    rule = profile.activity_day
-    return pick_activity_day(year, mon, rule=rule.rule, day=rule.day, n=rule.n, weekday=rule.weekday)
+    return pick_activity_day(year, mon, profile.activity_day)
 
 
 def draft_date(profile: Profile, month: str) -> date:

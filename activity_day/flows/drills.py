@@ -6,7 +6,6 @@ retry of the failed run skips the completed tasks (their results are cached per 
 
 from __future__ import annotations
 
-
 from activity_day.context import current
 from activity_day.models.enums import Step
 

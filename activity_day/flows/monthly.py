@@ -37,6 +37,7 @@ from activity_day.tasks.draft import due_month
 from activity_day.tasks.schedule import close_comment_form, schedule_next_steps, schedule_review
 from activity_day.tasks.steps import (
     ORDER,
+    StepOptions,
     as_task_runs,
     collect_step,
     compile_step,
@@ -207,9 +208,9 @@ def monthly_cycle(county: str, month: str | None = None, public_random: str | No
     """
     month = month or _next_month()
     with artifacts_in_background():  # the work goes on while each artifact makes its round trip
-        results = run_steps(county, month, ORDER, county_folder=county_folder, default_disposition=default_disposition,
-                            public_random=public_random, allow_empty=allow_empty, after_step=fault_drill,
-                            call=as_task_runs)
+        options = StepOptions(county_folder=county_folder, default_disposition=default_disposition,
+                              public_random=public_random, allow_empty=allow_empty)
+        results = run_steps(county, month, ORDER, options, after_step=fault_drill, call=as_task_runs)
     for step in (Step.DRAFT, Step.REVIEW):  # nothing is scheduled: the cycle runs the later steps itself
         results[step.value] |= {"scheduled": []}
     return results

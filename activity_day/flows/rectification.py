@@ -62,9 +62,9 @@ def _review(county: str, poll_seconds: int) -> dict[str, int]:
         rounds = {r["id"]: r["rounds"] for r in shown}  # the report each decision was made on
         for finding_id, g in decided.items():
             try:
-                findings.review(county, finding_id, "accept" if g.decision == "销号" else "return",
-                                g.note.strip() or "整改到位，同意销号", answer.reviewer.strip(), at=findings.now(),
-                                seen_round=rounds[finding_id])
+                step = findings.FindingStep("accept" if g.decision == "销号" else "return", answer.reviewer.strip(),
+                                            g.note.strip() or "整改到位，同意销号", findings.now())
+                findings.review(county, finding_id, step, seen_round=rounds[finding_id])
             except OperatorError as exc:  # changed meanwhile, e.g. decided on the command line
                 errors.append(str(exc))
                 continue

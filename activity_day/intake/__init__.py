@@ -49,6 +49,7 @@ from activity_day.intake.read import (
 )
 from activity_day.intake.validate import (
     REGISTRY,
+    PlanChecks,
     check_score_columns,
     validate_applications,
     validate_assessed,
@@ -60,7 +61,7 @@ from activity_day.intake.validate import (
 )
 
 __all__ = [
-    "COMMENTS", "EXCEL_SUFFIXES", "KINDS", "LIMITS", "PLANS", "READABLE_SUFFIXES", "REGISTRY", "ROW", "SCORES",
+    "COMMENTS", "EXCEL_SUFFIXES", "KINDS", "LIMITS", "PLANS", "PlanChecks", "READABLE_SUFFIXES", "REGISTRY", "ROW", "SCORES",
     "STATIONS", "STORED_IN", "FileKind", "FileUnusable", "H", "Problem", "Validated", "check_score_columns",
     "code_index", "column_length", "compact", "file_label", "is_blank", "numeric_key", "parse_count",
     "parse_datetime", "parse_enum", "parse_kind", "parse_score", "phone", "read_table", "resolve_code",

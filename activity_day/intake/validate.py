@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -97,23 +98,30 @@ def validate_stations(frame: pd.DataFrame, file: str, existing: dict[str, str] |
     return result
 
 
-def validate_plans(
-    frame: pd.DataFrame,
-    file: str,
-    *,
-    month: str,
-    stations: dict[str, str],
-    checklist_codes: set[str] | None,
-    max_text: int | None = None,
-    max_activities: int | None = None,
-    menu: dict[str, str] | None = None,
-) -> Validated:
-    """Plans: the unit is one station's plan for the month; one bad row refuses that station's plan.
+@dataclass(frozen=True)
+class PlanChecks:
+    """What a month's station plans are checked against: the month, the station codes a row may name
+    (code_index), the official plan's checklist codes (None: not checked), the profile's limits and the official
+    plan's lecture `menu` (code -> title; None: the month has no menu).
 
-    Text fields hold at most `max_text` characters, if given, and never more than their columns; a
-    station with more than `max_activities` rows is refused as the API refuses it. A row's 菜单编号 orders that
-    lecture from the official plan's `menu` (code -> title; None: the month has no menu), once per station.
+    Text fields hold at most `max_text` characters, if given, and never more than their columns; a station with
+    more than `max_activities` rows is refused as the API refuses it.
     """
+
+    month: str
+    stations: dict[str, str]
+    checklist_codes: set[str] | None
+    max_text: int | None = None
+    max_activities: int | None = None
+    menu: dict[str, str] | None = None
+
+
+def validate_plans(frame: pd.DataFrame, file: str, checks: PlanChecks) -> Validated:
+    """Plans: the unit is one station's plan for the month; one bad row refuses that station's plan. A row's
+    菜单编号 orders that lecture from the official plan's menu, once per station (`PlanChecks`).
+    """
+    month, stations, checklist_codes = checks.month, checks.stations, checks.checklist_codes
+    max_text, max_activities, menu = checks.max_text, checks.max_activities, checks.menu
 
     def text_limit(header: str) -> int:
         return LIMITS[header] if max_text is None else min(max_text, LIMITS[header])

@@ -18,7 +18,7 @@ from activity_day.documents.plaintext import docx_plain, html_plain
 from activity_day.documents.rectification import notices_sheet
 from activity_day.documents.render import docx_bytes, render_text, write_bytes, xlsx_bytes
 from activity_day.domain.aggregate import township_order
-from activity_day.domain.circular import CircularFacts, build_circular_facts
+from activity_day.domain.circular import CircularFacts, CircularInputs, build_circular_facts
 from activity_day.domain.circular_rules import circular_rule_violations, circular_text_violations
 from activity_day.domain.dates import cn_month, shift_month
 from activity_day.domain.draw import seeded_by_office
@@ -137,11 +137,12 @@ def _issue(county: str, month: str, folder: Path, read: _Read) -> Compiled:
     # Facts, charts and documents outside any transaction: parallel counties do not wait for each other.
     on_day = evidence.summary | {"complete_pct": round(100 * evidence.summary["complete"] / evidence.summary["stations"])}\
         if evidence.summary["records"] and evidence.summary["stations"] else None
-    facts = build_circular_facts(data, profile, month, signed=content.dates.compile, earlier=read.earlier,
-                                 evidence=on_day, evidence_by_station=evidence.by_station,
-                                 lectures=lecture_figures(read.lecture_orders, read.lecture_ratings, stations),
-                                 demo_codes=read.demo_codes, watch_codes=read.watch_codes,
-                                 random_draw=not seeded_by_office(read.stored_draw.record))
+    inputs = CircularInputs(signed=content.dates.compile, earlier=read.earlier, evidence=on_day,
+                            evidence_by_station=evidence.by_station,
+                            lectures=lecture_figures(read.lecture_orders, read.lecture_ratings, stations),
+                            demo_codes=read.demo_codes, watch_codes=read.watch_codes,
+                            random_draw=not seeded_by_office(read.stored_draw.record))
+    facts = build_circular_facts(data, profile, month, inputs)
     figures, new_findings = facts.figures, facts.new_findings
     context = circular_context(facts, data["activities"], profile=profile, plan=content, doc_number=number)
     series = chart_series(figures)
@@ -171,12 +172,14 @@ def _issue(county: str, month: str, folder: Path, read: _Read) -> Compiled:
             evidence_sheets(evidence.by_township, evidence.by_station, evidence.priority),
             title=f"{cn_month(month)}活动纪实覆盖情况"))
     with transaction() as session:
-        crud.save_circular(session=session, county=county, month=month, doc_number=number,
-                           scored=summary["scored"], draw_digest=read.stored_draw.digest, summary=summary)
+        crud.save_circular(session=session, circular=Circular(
+            county=county, month=month, doc_number=number, scored_stations=summary["scored"],
+            draw_digest=read.stored_draw.digest, summary=summary))
         crud.record_documents(session=session, county=county, month=month, kind="circular", files=files)
         # Issued: the circular's notices, and those of stations whose earlier findings are now overdue.
-        notices.enqueue_issued(session, county, month, Occasion.CIRCULAR_ISSUED, title=context["title"],
-                               doc_number=number, files=[files[f][0] for f in ("docx", "rectify") if f in files])
+        issued = [files[f][0] for f in ("docx", "rectify") if f in files]
+        notices.enqueue_issued(session, county, month,
+                               notices.IssuedDocument(Occasion.CIRCULAR_ISSUED, context["title"], number, issued))
         notices.enqueue_rectification(session, county, content.dates.compile)
     return Compiled(summary, markdown, context["title"], files)
 

@@ -24,6 +24,7 @@ from activity_day.domain.selection import (
     weak_public_random,
 )
 from activity_day.errors import MissingPrerequisite, OperatorError
+from activity_day.models import DemoObjection
 from activity_day.models.enums import FeedbackStatus
 from activity_day.services import commitments
 from activity_day.store import crud
@@ -263,8 +264,9 @@ def record_objection(county: str, round_: str, station: str, content: str, sourc
                   if a.decision == "approved"}
         if station not in listed:
             raise OperatorError(f"所站{station}不在{round_}年度示范所站公示名单中")
-        return store.add_objection(session=session, county=county, round_=round_, station=station,
-                                   content=content.strip(), received_at=now(), source=source)
+        return store.add_objection(session=session, objection=DemoObjection(
+            county=county, round=round_, station_code=station, content=content.strip(), received_at=now(),
+            source=source))
 
 
 def decide_objections(county: str, round_: str, rulings: dict[int, tuple[bool, str]], decided_by: str) -> None:

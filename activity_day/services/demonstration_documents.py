@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from activity_day.context import current
-from activity_day.documents.demonstration import notice_context
+from activity_day.documents.demonstration import RoundList, notice_context
 from activity_day.documents.render import docx_bytes, render_text, write_bytes, write_text, xlsx_bytes
 from activity_day.services import demonstration as service
 from activity_day.services import documents
@@ -81,10 +81,9 @@ def render_notice(county: str, round_: str, kind: str, folder: Path) -> Rendered
             doc_number = numbers.assign(session=session, now=current().now(), issue=numbers.Issue(
                 issuer=profile.county.doc_prefix, year=signed.year, county=county, month=f"{signed:%Y-%m}",
                 document=f"naming-{round_}"))
-    context = notice_context(kind, round_=round_, county=profile.county, stations=rows,
-                             withdrawn=[stations.loc[c, "name"] for c in sorted(upheld)],
-                             publicity=(found.publicity_start, found.publicity_end), signed=signed,
-                             doc_number=doc_number)
+    round_list = RoundList(round_, rows, [stations.loc[c, "name"] for c in sorted(upheld)],
+                           (found.publicity_start, found.publicity_end))
+    context = notice_context(kind, round_list, county=profile.county, signed=signed, doc_number=doc_number)
     prose = "公示" if kind == "publicity" else "命名"
     title = context["title"]
     markdown = render_text("demonstration.md.j2", **context)

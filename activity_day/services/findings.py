@@ -14,7 +14,7 @@ from sqlmodel import Session
 from activity_day.context import current
 from activity_day.domain import findings as rules
 from activity_day.domain.codes import MAX_FINDING_NUMBER
-from activity_day.domain.findings import FindingError
+from activity_day.domain.findings import FindingError, FindingStep
 from activity_day.domain.names import strip_control
 from activity_day.domain.timing import recorded_at
 from activity_day.errors import Refused
@@ -152,8 +152,7 @@ def take_report(session: Session, county: str, station: str, finding_id: int,
     if finding.status == FindingStatus.ANSWERED and finding.report == text and list(finding.photos) == wanted:
         return finding, False
     try:
-        store.apply(session=session, finding=finding, action="report", actor=sent.actor, note=text, now=sent.at,
-                    photos=wanted)
+        store.apply(session=session, finding=finding, step=FindingStep("report", sent.actor, text, sent.at, wanted))
     except FindingError as exc:
         raise ReviewRefused(str(exc)) from None
     return finding, True
@@ -167,21 +166,21 @@ def report(county: str, station: str, finding_id: int, sent: StationReport) -> d
         return detail(session, county, finding, as_of=sent.at.astimezone(TZ).date())
 
 
-def review(county: str, finding_id: int, action: str, note: str, reviewer: str, *, at: datetime,
-           seen_round: int | None = None) -> dict[str, Any]:
-    """The office accepts (销号) or returns (退回) a report, conditional on the state read: of two reviewers acting
-    at once exactly one succeeds, the other gets ReviewRefused saying what the finding is now. `seen_round` is the
-    report the reviewer read (its round, as a form showed it): a report replaced since is not decided unseen."""
+def review(county: str, finding_id: int, step: FindingStep, *, seen_round: int | None = None) -> dict[str, Any]:
+    """The office accepts (销号) or returns (退回) a report (`step`: the action, the reviewer, the note, the time),
+    conditional on the state read: of two reviewers acting at once exactly one succeeds, the other gets
+    ReviewRefused saying what the finding is now. `seen_round` is the report the reviewer read (its round, as a
+    form showed it): a report replaced since is not decided unseen."""
     with transaction() as session:
         finding = _find(session, county, finding_id)
         if seen_round is not None and finding.rounds != seen_round:
             raise ReviewRefused(f"整改问题 {finding_id}：所站已更新整改报告（第{finding.rounds}次），请重新审核")
         try:
-            store.apply(session=session, finding=finding, action=action, actor=reviewer, note=note, now=at)
+            store.apply(session=session, finding=finding, step=step)
         except FindingError as exc:
             raise ReviewRefused(f"整改问题 {finding_id}：{exc}") from None
         session.flush()
-        return detail(session, county, finding, as_of=at.astimezone(TZ).date())
+        return detail(session, county, finding, as_of=step.at.astimezone(TZ).date())
 
 
 def show(county: str, finding_id: int, station: str | None = None) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from activity_day.context import current
 from activity_day.domain import menu
+from activity_day.domain.lectures import LectureRef, LectureRows
 from activity_day.domain.months import local_day
 from activity_day.domain.planning import foreign_festival_codes, load_checklist_catalog, load_learning_catalog
 from activity_day.domain.profile import unknown_townships
@@ -45,7 +46,8 @@ from activity_day.models import CommentSource
 from activity_day.models.enums import Channel
 from activity_day.services import demonstration as demo_service
 from activity_day.services import findings as findings_service
-from activity_day.services import lectures, plans, scoring
+from activity_day.services import lecture_ratings, lectures, plans, scoring
+from activity_day.services.scoring_inputs import ScoreRows
 from activity_day.store import crud
 from activity_day.store import demonstration as demo_store
 from activity_day.store import findings as findings_store
@@ -139,19 +141,28 @@ class Incoming:
         return self.month
 
 
-def import_file(kind: str, path: Path, *, county: str, month: str | None = None,
-                received_at: datetime | None = None, round_: str | None = None,
-                now: datetime | None = None) -> ImportReport:
-    """Import one file of the given kind for the county (plans, comments and scores need the month).
+@dataclass(frozen=True)
+class ImportClock:
+    """A file's times. `received_at`, for plans and orders, is when the file arrived (the inbox): plans received
+    after the deadline are flagged late. `now` is the clock the time rules read (a lecture rated only from its
+    day, an answer only before it, a 整改报告's time); the entry point gives it, else the receipt time or the
+    moment of the call."""
 
-    `received_at`, for plans and orders, is when the file arrived (the inbox): plans received after the deadline
-    are flagged late. `now` is the clock the time rules read (a lecture rated only from its day, an answer only
-    before it, a 整改报告's time); the entry point gives it, else the receipt time or the moment of the call.
+    received_at: datetime | None = None
+    now: datetime | None = None
+
+
+def import_file(kind: str, path: Path, *, county: str, month: str | None = None, round_: str | None = None,
+                clock: ImportClock = ImportClock()) -> ImportReport:
+    """Import one file of the given kind for the county (plans, comments and scores need the month; applications
+    the round), at the file's `clock`.
+
     Bad input never raises: an unusable file is a report with exit code 2, and every text is checked against its
     column before the database is touched. Each kind's importer is in IMPORTERS (one transaction for the file)
     or OWN_TRANSACTIONS (a step per row).
     """
-    now = now or received_at or current().now()
+    received_at = clock.received_at
+    now = clock.now or received_at or current().now()
     path = Path(path)
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
@@ -264,9 +275,9 @@ def _save_scores(session: Session, incoming: Incoming) -> tuple[Validated, int]:
     rows = [r for unit in validated.units.values() for r in unit]
     ref = source_ref(name, "inspection_score.source_ref", last_row=incoming.last_row)
     try:
-        stored = scoring.keep_scores(session=session, county=county, month=month, rows=rows, source_ref=ref,
-                                     actors=[source_ref(name, "score_revision.actor", row=r[ROW]) for r in rows],
-                                     now=incoming.now)
+        actors = [source_ref(name, "score_revision.actor", row=r[ROW]) for r in rows]
+        stored = scoring.keep_scores(session=session, county=county, month=month,
+                                     scores=ScoreRows(rows, actors, ref), now=incoming.now)
     except scoring.ScoresClosed as exc:  # as the API and the pages: the circular made the month's scores final
         refuse_all(validated, name, exc.message)
         stored = []
@@ -335,9 +346,9 @@ def _save_orders(session: Session, incoming: Incoming) -> tuple[Validated, int]:
     already delivered is kept out and added to the notices."""
     county, name = incoming.county, incoming.name
     stations = crud.stations_frame(session=session, county=county)
-    intake = lectures.take_orders(session, county=county, month=incoming.the_month(), frame=incoming.frame,
-                                  source=name, stations=code_index(stations["code"]), received_at=incoming.received_at,
-                                  source_ref=source_ref(name, "lecture_order.source_ref"))
+    rows = LectureRows(incoming.frame, name, source_ref(name, "lecture_order.source_ref"))
+    intake = lectures.take_orders(session, county=county, month=incoming.the_month(), rows=rows,
+                                  stations=code_index(stations["code"]), received_at=incoming.received_at)
     incoming.notices.extend(plans.delivered_notices(intake.delivered, name))
     return intake.validated, intake.written
 
@@ -347,11 +358,10 @@ def _save_ratings(session: Session, incoming: Incoming) -> tuple[Validated, int]
     once the month's circular is compiled the whole file is refused, as the API and the pages refuse."""
     name, frame = incoming.name, incoming.frame
     try:
-        validated, written, _ = lectures.record_ratings(session=session, county=incoming.county,
-                                                        month=incoming.the_month(), frame=frame,
-                                                        file=name, now=incoming.now,
-                                                        source_ref=source_ref(name, "lecture_rating.source_ref"))
-    except lectures.RatingRefused as exc:
+        validated, written, _ = lecture_ratings.record_ratings(
+            session=session, county=incoming.county, month=incoming.the_month(),
+            rows=LectureRows(frame, name, source_ref(name, "lecture_rating.source_ref")), now=incoming.now)
+    except lecture_ratings.RatingRefused as exc:
         problem = Problem(name, None, None, None, str(exc))
         return Validated("ratings", name, refused={f"第{r}行": [problem] for r in frame[ROW]}, problems=[problem]), 0
     return validated, written
@@ -371,8 +381,8 @@ def _import_answers(incoming: Incoming) -> tuple[Validated, int]:
     for unit, rows in list(validated.units.items()):
         for row in rows:
             try:
-                lectures.answer(county, month, row["station_code"], row["menu_code"], row["speaker"], row["accept"],
-                                now=now)
+                lectures.answer(LectureRef(county, month, row["station_code"], row["menu_code"]), row["speaker"],
+                                row["accept"], now=now)
                 written += 1
             except OperatorError as exc:  # too late, or an earlier row of the file re-formed this team without them
                 problem = Problem(name, row[ROW], H.SPEAKER_CODE, row["speaker"], str(exc))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from activity_day.domain.hashing import sha256_hex
 from activity_day.intake import READABLE_SUFFIXES, Problem, file_label, unsupported_type
-from activity_day.services.imports import ImportReport, import_file
+from activity_day.services.imports import ImportClock, ImportReport, import_file
 
 RESULT = ".result.txt"
 NAME_MAX = 255  # bytes in one file name on the usual file systems
@@ -54,7 +54,7 @@ def process_inbox(inbox: Path, *, county: str, month: str, now: datetime | None 
                 dropped = datetime.fromtimestamp(path.stat().st_mtime, UTC)
             except OSError:
                 continue  # gone since it was listed
-            report = import_file("plans", path, county=county, month=month, received_at=now or dropped)
+            report = import_file("plans", path, county=county, month=month, clock=ImportClock(received_at=now or dropped))
         try:
             digest = sha256_hex(path.read_bytes())[:8]
         except OSError:

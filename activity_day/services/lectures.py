@@ -20,17 +20,16 @@ from activity_day.domain import timing
 from activity_day.domain.codes import normalize_code
 from activity_day.domain.dates import cn_month, month_days, parse_month
 from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadline
-from activity_day.domain.names import control_problem, strip_control
 from activity_day.errors import MissingPrerequisite, OperatorError
 from activity_day.intake.cells import code_index
 from activity_day.intake.headers import ROW, H
-from activity_day.intake.lectures import validate_orders, validate_ratings
+from activity_day.intake.lectures import validate_orders
 from activity_day.intake.problems import Problem, Validated
 from activity_day.models import LectureOrder
 from activity_day.services.speaker_tokens import SpeakerHolder as SpeakerHolder
 from activity_day.services.speaker_tokens import issue_speaker_tokens as issue_speaker_tokens
 from activity_day.services.speaker_tokens import speaker_for_token as speaker_for_token
-from activity_day.store import closing, crud
+from activity_day.store import crud
 from activity_day.store import lectures as store
 from activity_day.store.database import transaction
 from activity_day.store.reading import reading
@@ -100,11 +99,12 @@ def dispatch_month(county: str, month: str) -> dict[str, Any]:
         rules_ = profile.lectures
         formed = _formed(orders, month)
         seed = f"lectures|{county}|{month}|{plan.sha256}"
-        results = rules.dispatch([_order(month, o, stations) for o in waiting], _speakers(pool),
-                                 _menu(crud.plan_content(plan)), seed=seed, avoid_home=rules_.avoid_home,
-                                 team_min=rules_.team_min, team_max=rules_.team_max,
-                                 prior_load=rules.load_of(formed), prior_pairs=rules.pairs_of(formed),
-                                 prior_busy=_busy(orders),
+        request = rules.DispatchRequest([_order(month, o, stations) for o in waiting], _speakers(pool),
+                                        _menu(crud.plan_content(plan)), seed=seed, avoid_home=rules_.avoid_home,
+                                        team_min=rules_.team_min, team_max=rules_.team_max,
+                                        prior_load=rules.load_of(formed), prior_pairs=rules.pairs_of(formed),
+                                        prior_busy=_busy(orders))
+        results = rules.dispatch(request,
                                  declined={order_key(month, o.station_code, o.menu_code): set(o.declined)
                                            for o in waiting if o.declined})
         by_key = {a.order: a for a in results}
@@ -128,14 +128,15 @@ class AnswerRefused(OperatorError):
         self.status = status
 
 
-def answer(county: str, month: str, station: str, menu_code: str, speaker: str, accept: bool, *,
-           now: datetime) -> dict[str, Any]:
+def answer(lecture: rules.LectureRef, speaker: str, accept: bool, *, now: datetime) -> dict[str, Any]:
     """A speaker confirms (接单) or declines a dispatched lecture; a decline forms that order's team again, and
     only that one. A lecture already delivered (rated) takes no answer, nor one whose day is too near or past
     (`lectures.answer_days_before`, 409); a decline repeated changes nothing, and a confirmation after a decline is
     refused (the team has been formed again). The month's orders stay locked while the answer is decided, so two
     answers at once never lose one another's change."""
-    station, menu_code, speaker = normalize_code(station), normalize_code(menu_code), normalize_code(speaker)
+    county, month = lecture.county, lecture.month
+    station, menu_code = normalize_code(lecture.station), normalize_code(lecture.menu_code)
+    speaker = normalize_code(speaker)
     with transaction() as session:
         profile, plan, stations, pool, orders = _context(session, county, month, lock=True)
         order = next((o for o in orders if o.station_code == station and o.menu_code == menu_code), None)
@@ -168,11 +169,12 @@ def answer(county: str, month: str, station: str, menu_code: str, speaker: str, 
         locked = {order_key(month, o.station_code, o.menu_code):
                   set(o.team) if o.status == "delivered" or timing.answer_refusal(o.day, now, rules_.answer_days_before)
                   else set(o.confirmed) for o in others}
-        again = rules.redispatch([mine, *_formed(others, month)], [_order(month, o, stations) for o in [order, *others]],
-                                 _speakers(pool),
-                                 _menu(crud.plan_content(plan)), declined={mine.order: set(order.declined)},
-                                 seed=order.seed or f"lectures|{county}|{month}|{plan.sha256}",
-                                 avoid_home=rules_.avoid_home, team_min=rules_.team_min, team_max=rules_.team_max,
+        request = rules.DispatchRequest([_order(month, o, stations) for o in [order, *others]], _speakers(pool),
+                                        _menu(crud.plan_content(plan)),
+                                        seed=order.seed or f"lectures|{county}|{month}|{plan.sha256}",
+                                        avoid_home=rules_.avoid_home, team_min=rules_.team_min,
+                                        team_max=rules_.team_max)
+        again = rules.redispatch([mine, *_formed(others, month)], request, declined={mine.order: set(order.declined)},
                                  locked=locked)
         by_key = {a.order: a for a in again}
         new = by_key[mine.order]
@@ -260,12 +262,13 @@ class OrderIntake:
     delivered: list[dict[str, Any]] = field(default_factory=list)
 
 
-def take_orders(session: Session, *, county: str, month: str, frame: pd.DataFrame, source: str,
-                stations: dict[str, str], received_at: datetime | None, source_ref: str) -> OrderIntake:
+def take_orders(session: Session, *, county: str, month: str, rows: rules.LectureRows, stations: dict[str, str],
+                received_at: datetime | None) -> OrderIntake:
     """Check lecture orders (rows of the orders file: station, menu code, day, audience) and store the accepted
     ones, in the caller's transaction: the one service for the orders file, the API and the station page. The
     official plan's menu, a day of the month (blank: the activity day), the station plans' deadline and late
     policy; an order repeated unchanged changes nothing, a changed one waits for a new team."""
+    frame, source = rows.frame, rows.file
     profile = crud.load_profile_of(session=session, county=county)
     plan = crud.plan_content(crud.official_plan(session=session, county=county, month=month))
     if not plan.lecture_menu:
@@ -283,22 +286,22 @@ def take_orders(session: Session, *, county: str, month: str, frame: pd.DataFram
             validated.refused[unit] = [intake.late_problem]
         validated.problems.append(intake.late_problem)
         return intake
-    rows = [r for unit in validated.units.values() for r in unit]
-    intake.delivered = store.delivered_changes(session=session, county=county, month=month, rows=rows)
-    intake.written = store.save_orders(session=session, county=county, month=month, rows=rows, source_ref=source_ref,
-                                       received_at=received_at, late=lateness.late)
+    accepted = [r for unit in validated.units.values() for r in unit]
+    intake.delivered = store.delivered_changes(session=session, county=county, month=month, rows=accepted)
+    intake.written = store.save_orders(session=session, county=county, month=month, rows=accepted,
+                                       receipt=store.OrderReceipt(rows.source_ref, received_at, lateness.late))
     return intake
 
 
-def order_from_api(county: str, station: str, month: str, menu_code: str, day: str | None, audience: int,
-                   now: datetime) -> dict[str, Any]:
+def order_from_api(lecture: rules.LectureRef, day: str | None, audience: int, now: datetime) -> dict[str, Any]:
     """One station's order through the API or its page: `take_orders`, with the refusals as the API says them."""
+    county, month, station, menu_code = lecture.county, lecture.month, lecture.station, lecture.menu_code
     with transaction() as session:
         frame = pd.DataFrame([{H.STATION_CODE: station, H.MENU_CODE: menu_code, H.LECTURE_DATE: day,
                                H.AUDIENCE: audience, ROW: 1}])
         try:
-            intake = take_orders(session, county=county, month=month, frame=frame, source="点单",
-                                 stations=code_index([station]), received_at=now, source_ref="api")
+            intake = take_orders(session, county=county, month=month, rows=rules.LectureRows(frame, "点单", "api"),
+                                 stations=code_index([station]), received_at=now)
         except NoMenu:
             raise OrderRefused(f"{cn_month(month)}正式方案没有宣讲菜单", [], status=409) from None
         validated = intake.validated
@@ -333,130 +336,6 @@ def lectures_of_speaker(county: str, month: str, code: str) -> list[dict[str, An
     """The month's lectures a speaker is on, or declined."""
     return [r for r in list_orders(county, month)
             if code in {m["code"] for m in r["team"]} or code in r["declined"]]
-
-
-# --- ratings (评单): the file's rows, the station's and the observers' own --------------------------------------
-
-STATION_RATER = "所站"  # how a station's own rating is recorded (the ratings file's convention)
-RATING_FIELDS = {"score": H.RATING, "comment": H.RATING_NOTE, "menu_code": H.MENU_CODE, "rater": H.RATER,
-                 "station": H.STATION_CODE}
-
-
-class RatingRefused(OperatorError):
-    """A rating from the API or a phone page that the ratings file's checks refuse (422, `problems` by field),
-    or one sent after the month's circular was compiled (409)."""
-
-    def __init__(self, message: str, problems: list[dict[str, Any]], status: int = 422):
-        super().__init__(message)
-        self.problems, self.status = problems, status
-
-
-def _ensure_open(session: Session, county: str, month: str) -> None:
-    """Ratings close with the scores (store.closing): refused (409) once the circular read them."""
-    if (why := closing.state(session, county, month)) is not None:
-        raise RatingRefused(timing.closed_message(month, "宣讲评价", compiling=why == closing.COMPILING), [], 409)
-
-
-def record_ratings(*, session: Session, county: str, month: str, frame: pd.DataFrame, file: str,
-                   source_ref: str, now: datetime) -> tuple[Validated, int, list[Problem]]:
-    """Check ratings (rows of the ratings file) and store the accepted ones, the one write of a rating for the
-    file, the API and the phone pages: refused whole (RatingRefused, 409) once the month's circular is compiled;
-    each row of a lecture that had a team, 1 to 5, on or after the lecture's day at `now`. Accepted ratings are
-    upserted on station, menu code and rater, and their lectures marked delivered. Returns the validation, the
-    rows written and the rows refused for their time (a 409 through the API)."""
-    _ensure_open(session, county, month)
-    orders = store.orders(session=session, county=county, month=month, lock=True)
-    formed = {(o.station_code, o.menu_code): o for o in orders if o.status in FORMED}
-    stations = crud.stations_frame(session=session, county=county)
-    validated = validate_ratings(frame, file, delivered=set(formed), stations=code_index(stations["code"]))
-    _refuse_control(validated, frame, file)
-    early = []
-    for unit, unit_rows in list(validated.units.items()):
-        r = unit_rows[0]
-        if (why := timing.rating_refusal(formed[(r["station_code"], r["menu_code"])].day, now)) is not None:
-            problem = Problem(file, r[ROW], H.MENU_CODE, r["menu_code"], why)
-            del validated.units[unit]
-            validated.refused[unit] = [problem]
-            validated.problems.append(problem)
-            early.append(problem)
-    rows = [r for unit in validated.units.values() for r in unit]
-    for r in rows:
-        order = formed[(r["station_code"], r["menu_code"])]
-        order.status = "delivered"
-        session.add(order)
-    return validated, store.save_ratings(session=session, county=county, month=month, rows=rows,
-                                         source_ref=source_ref), early
-
-
-def _refuse_control(validated: Validated, frame: pd.DataFrame, file: str) -> None:
-    """Refuse each row whose comment has control characters, by the rule the 整改报告 follows (a NUL is stored
-    on SQLite and is a database error on PostgreSQL): the file keeps them for this check (`keeps_control`)."""
-    if H.RATING_NOTE not in frame.columns:
-        return
-    for raw in frame.to_dict("records"):
-        comment = raw.get(H.RATING_NOTE)
-        if not isinstance(comment, str) or (why := control_problem(comment)) is None:
-            continue
-        unit = f"第{raw[ROW]}行"
-        validated.units.pop(unit, None)
-        problem = Problem(file, raw[ROW], H.RATING_NOTE, strip_control(comment), why)
-        validated.refused.setdefault(unit, []).append(problem)
-        validated.problems.append(problem)
-
-
-def rating_of(*, session: Session, county: str, month: str, station: str, menu_code: str,
-              rater: str) -> dict[str, Any] | None:
-    ratings = store.ratings_frame(session=session, county=county, month=month)
-    mine = ratings[(ratings["station_code"] == station) & (ratings["menu_code"] == menu_code)
-                   & (ratings["rater"] == rater)]
-    if mine.empty:
-        return None
-    row = mine.iloc[0]
-    return {"score": int(row["score"]), "comment": row["comment"] or ""}
-
-
-def rate_lecture(county: str, month: str, station: str, menu_code: str, rater: str, score: Any,
-                 comment: str | None, *, now: datetime, source: str = "api") -> dict[str, Any]:
-    """One rating through the API or a phone page, checked exactly as a row of the ratings file; stored (the
-    same rating sent twice is stored once) with its lecture marked delivered, in one transaction. Refused with
-    409 once the month's circular is compiled (its lecture table is then final), as scores are."""
-    station, menu_code = normalize_code(station), normalize_code(menu_code)
-    with transaction() as session:
-        _ensure_open(session, county, month)
-        ordered = {(o.station_code, o.menu_code): o for o in store.orders(session=session, county=county, month=month)}
-        order = ordered.get((station, menu_code))
-        if order is None:  # an unknown reference: no such lecture was ordered
-            raise RatingRefused(f"所站{station}{cn_month(month)}没有点{menu_code}宣讲", [], 404)
-        if order.status not in FORMED:
-            raise RatingRefused(f"所站{station}的{order.menu_code}宣讲还没有派出宣讲队，不能评价", [], 409)
-        frame = pd.DataFrame([{H.STATION_CODE: station, H.MENU_CODE: menu_code, H.RATER: rater, H.RATING: score,
-                               H.RATING_NOTE: comment or "", ROW: 1}]).astype(object)
-        validated, _, early = record_ratings(session=session, county=county, month=month, frame=frame,
-                                             file="评单", source_ref=source, now=now)
-        if early:  # the lecture's day has not come: a time, not the rating's content
-            raise RatingRefused(early[0].message, [], 409)
-        if validated.problems:
-            fields = {v: k for k, v in RATING_FIELDS.items()}
-            raise RatingRefused("宣讲评价有误", [{"row": None, "column": p.column, "field": fields.get(p.column or ""),
-                                                 "value": p.value, "reason": p.message, "text": p.message}
-                                                for p in validated.problems])
-        session.flush()
-        code = validated.units[next(iter(validated.units))][0]
-        stored = rating_of(session=session, county=county, month=month, station=code["station_code"],
-                           menu_code=code["menu_code"], rater=code["rater"])
-        assert stored is not None
-        return {"station": code["station_code"], "menu_code": code["menu_code"], "month": month,
-                "rater": code["rater"], **stored, "status": "delivered"}
-
-
-def ratings_by(county: str, month: str, rater: str,
-               session: Session | None = None) -> dict[tuple[str, str], dict[str, Any]]:
-    """A rater's ratings of the month: (station, menu code) -> score and comment."""
-    with reading(session) as session:
-        ratings = store.ratings_frame(session=session, county=county, month=month)
-    mine = ratings[ratings["rater"] == rater]
-    return {(r.station_code, r.menu_code): {"score": int(r.score), "comment": r.comment or ""}
-            for r in mine.itertuples()}
 
 
 def lectures_in_township(county: str, month: str, township: str,

@@ -79,12 +79,22 @@ def enqueue(session: Session, county: str, drafts: Iterable[NoticeDraft], *, pro
     return store.add(session=session, rows=rows)
 
 
-def enqueue_issued(session: Session, county: str, month: str, occasion: Occasion, *, title: str, doc_number: str,
-                   files: Sequence[str]) -> int:
+@dataclass(frozen=True)
+class IssuedDocument:
+    """A document the office issued (the official plan, a circular): the occasion its notices are for, its title,
+    its number and its files (the notices name each file, not its folder)."""
+
+    occasion: Occasion
+    title: str
+    doc_number: str
+    files: Sequence[str]
+
+
+def enqueue_issued(session: Session, county: str, month: str, issued: IssuedDocument) -> int:
     """A document issued (official plan, circular): notices to its audiences, in the issuing transaction."""
     profile = crud.load_profile_of(session=session, county=county)
-    drafts = rules.issued_notices(occasion, month, base_context(profile), title=title, doc_number=doc_number,
-                                  files=[Path(f).name for f in files])
+    drafts = rules.issued_notices(issued.occasion, month, base_context(profile), title=issued.title,
+                                  doc_number=issued.doc_number, files=[Path(f).name for f in issued.files])
     return enqueue(session, county, drafts, profile=profile)
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 from sqlmodel import Session
 
 from activity_day.domain.lateness import deadline_of, judge_lateness, past_deadline
-from activity_day.intake import ROW, H, Problem, Validated, validate_plans
+from activity_day.intake import ROW, H, PlanChecks, Problem, Validated, validate_plans
 from activity_day.models.enums import Channel
 from activity_day.store import crud
 from activity_day.store import lectures as lecture_store
@@ -74,10 +74,9 @@ def take_plans(session: Session, *, county: str, month: str, batch: PlanBatch, s
     profile = crud.load_profile_of(session=session, county=county)
     content = crud.cached_plan_content(session=session, county=county, month=month)
     menu = {m.code: m.title for m in content.lecture_menu} if content and content.lecture_menu else None
-    validated = validate_plans(frame, source, month=month, stations=stations,
-                               checklist_codes=crud.checklist_codes(session=session, county=county, month=month),
-                               max_text=profile.intake.max_text, max_activities=profile.intake.max_activities,
-                               menu=menu)
+    checks = PlanChecks(month, stations, crud.checklist_codes(session=session, county=county, month=month),
+                        max_text=profile.intake.max_text, max_activities=profile.intake.max_activities, menu=menu)
+    validated = validate_plans(frame, source, checks)
     for code in batch.required:
         if code not in validated.units and code not in validated.refused:
             refuse_unit(validated, code, Problem(source, None, None, None, EMPTY_PLAN))
@@ -103,8 +102,8 @@ def take_plans(session: Session, *, county: str, month: str, batch: PlanBatch, s
     if orders:
         intake.notices = delivered_notices(
             lecture_store.delivered_changes(session=session, county=county, month=month, rows=orders), source)
-        lecture_store.save_orders(session=session, county=county, month=month, rows=orders, source_ref=batch.source_ref,
-                                  received_at=received_at, late=lateness.late)
+        lecture_store.save_orders(session=session, county=county, month=month, rows=orders,
+                                  receipt=lecture_store.OrderReceipt(batch.source_ref, received_at, lateness.late))
     return intake
 
 

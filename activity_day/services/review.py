@@ -181,8 +181,8 @@ def close_review(county: str, month: str, default_disposition: str = Disposition
         crud.replace_month_items(session=session, model=LearningItem, county=county, month=month, rows=learning)
         crud.replace_month_items(session=session, model=ChecklistItem, county=county, month=month, rows=checklist)
         # The plan is issued: its notices go into the outbox with it (the notices run sends them).
-        notices.enqueue_issued(session, county, month, Occasion.PLAN_ISSUED, title=plan_title(month),
-                               doc_number=number, files=["plan-v2.docx", "plan-v2.html"])
+        notices.enqueue_issued(session, county, month, notices.IssuedDocument(
+            Occasion.PLAN_ISSUED, plan_title(month), number, ["plan-v2.docx", "plan-v2.html"]))
     quiet = without_comment(profile.departments, comments)
     spoken = [c for c in content.comments or [] if c.disposition != Disposition.NO_COMMENT.value]
     amended = content.amendments()

@@ -91,8 +91,7 @@ def _public_random(session, county: str, month: str, plan) -> tuple[str, str, di
     return draw.combine_reveals(parts["reveals"]), source, parts
 
 
-def _build_record(county: str, month: str, candidates: list, public_random: str | None, public_random_source: str,
-                  profile, plan, stations: pd.DataFrame, parts: dict | None = None) -> dict:
+def _build_record(inputs: draw.DrawInputs, profile, plan, stations: pd.DataFrame) -> dict:
     """The draw record from the month's inputs and the profile's sampling rules (docs/draw.md)."""
     sampling = profile.sampling
     geo = {r.code: (r.longitude, r.latitude) for r in stations.itertuples()
@@ -103,9 +102,7 @@ def _build_record(county: str, month: str, candidates: list, public_random: str 
         online_start=sampling.online_start, activity_date=plan.activity_date.isoformat(), geo=geo,
         seat=profile.county.seat, onsite_start=sampling.onsite_start, visit_minutes=sampling.visit_minutes,
         travel_kmh=sampling.travel_kmh, online_inspectors=[m.model_dump() for m in sampling.online_inspectors])
-    return draw.build_record(county=county, month=month, candidates=candidates, public_random=public_random,
-                             ratio=sampling.fraction, params=params, public_random_source=public_random_source,
-                             public_random_parts=parts)
+    return draw.build_record(inputs, ratio=sampling.fraction, params=params)
 
 
 @dataclass(frozen=True)
@@ -142,8 +139,8 @@ def draw_month(county: str, month: str, public_random: str | None = None, publis
             if parts is None:
                 warnings.append(weak_random_warning(month))
         try:
-            record = _build_record(county, month, candidates, public_random, public_random_source, profile, plan,
-                                   stations, parts)
+            inputs = draw.DrawInputs(county, month, candidates, public_random, public_random_source, parts)
+            record = _build_record(inputs, profile, plan, stations)
         except draw.AvoidanceError as exc:
             raise OperatorError(f"{exc}。请调整县情配置中的检查组或线上飞检人员（sampling.online_inspectors），"
                                 "使每个乡镇（街道）至少有一组可派，再运行 activity-day init --profile 配置文件.yaml") from exc

@@ -34,6 +34,7 @@ from activity_day.models import (
     Station,
 )
 from activity_day.models.enums import InspectionMode, ScorerRole
+from activity_day.services.scoring_inputs import ScoredStation, ScoreRows, TokenRequest
 from activity_day.services.submissions import token_sha256, utcnow
 from activity_day.store import closing, crud
 from activity_day.store import scores as score_store
@@ -94,14 +95,14 @@ def _checked_name(name: str, what: str) -> str:
     return given
 
 
-def issue_scorer_tokens(*, session: Session, county: str, role: ScorerRole, names: list[str], now: datetime,
-                        township: str = "", expires_at: datetime | None = None) -> dict[str, str]:
+def issue_scorer_tokens(*, session: Session, county: str, request: TokenRequest, now: datetime) -> dict[str, str]:
     """New tokens for teams, or for one observer in one township, working until `expires_at` (by default the
     end of the year). Each revokes the earlier ones of the same team, or of the same observer in the same
     township: an observer's tokens are per person and township, so one for a second township leaves the first
     working (`observer_townships` tells which). Returns name -> token. Raises OperatorError for a team not in
     the profile, an observer's township not in the registry, or a name too long to store."""
-    expires_at = expires_at or default_expiry(now)
+    role, names, township = request.role, request.names, request.township
+    expires_at = request.expires_at or default_expiry(now)
     if role is ScorerRole.TEAM:
         known = team_names(crud.load_profile_of(session=session, county=county))
         chosen = [_checked_name(_checked_team(n, known), "检查组名称") for n in names]
@@ -332,18 +333,18 @@ def ensure_open(session: Session, county: str, month: str) -> None:
         raise ScoresClosed(month, compiling=why == closing.COMPILING)
 
 
-def keep_scores(*, session: Session, county: str, month: str, rows: list[dict[str, Any]], actors: list[str],
-                source_ref: str, now: datetime) -> list[dict[str, Any]]:
+def keep_scores(*, session: Session, county: str, month: str, scores: ScoreRows, now: datetime) -> list[dict[str, Any]]:
     """Store validated score rows, the one write of a score for the file, the API and the phone pages: refused
     (ScoresClosed) once the month's circular is compiled; each row that changes the stored score gets a revision
     by its actor and is stored, an identical one writes nothing. Returns the rows stored."""
     ensure_open(session, county, month)
+    rows = scores.rows
     # The audit trail first: it compares each row with the score stored before.
-    revisions = score_store.record_revisions(session=session, county=county, month=month, rows=rows, actors=actors,
-                                             at=now)
+    revisions = score_store.record_revisions(session=session, county=county, month=month, rows=rows,
+                                             actors=scores.actors, at=now)
     changed = {(r.station_code, str(r.mode), r.scorer) for r in revisions}
     stored = [r for r in rows if (str(r["station_code"]), str(r["mode"]), str(r["scorer"])) in changed]
-    crud.save_scores(session=session, county=county, month=month, rows=stored, source_ref=source_ref)
+    crud.save_scores(session=session, county=county, month=month, rows=stored, source_ref=scores.source_ref)
     return stored
 
 
@@ -352,9 +353,9 @@ def _receipt(session: Session, scorer: Scorer, client_key: str) -> ScoreReceipt 
                                                    ScoreReceipt.client_key == client_key)).first()
 
 
-def score_station(*, scorer: Scorer, month: str, code: str, mode: InspectionMode, body: dict[str, Any],
-                  now: datetime, client_key: str | None = None) -> Outcome:
-    """Validate and store the scorer's score of a station (already known to be theirs, in `mode`).
+def score_station(station: ScoredStation, body: dict[str, Any], *, now: datetime,
+                  client_key: str | None = None) -> Outcome:
+    """Validate and store the scorer's score of a station (already known to be theirs, in `station.mode`).
 
     200 with the stored score (`changed` false when it equals the current one: nothing is written); 409 once
     the month's circular exists; 422 with one problem per field otherwise wrong. A `client_key` (the phone's
@@ -369,17 +370,17 @@ def score_station(*, scorer: Scorer, month: str, code: str, mode: InspectionMode
     # with a scores file, is retried.
     for _ in range(RACE_ATTEMPTS - 1):
         try:
-            return _score_station(scorer, month, code, mode, body, now, client_key)
+            return _score_station(station, body, now, client_key)
         except IntegrityError:
             continue
-    return _score_station(scorer, month, code, mode, body, now, client_key)
+    return _score_station(station, body, now, client_key)
 
 
 RACE_ATTEMPTS = 3
 
 
-def _score_station(scorer: Scorer, month: str, code: str, mode: InspectionMode, body: dict[str, Any],
-                   now: datetime, client_key: str | None) -> Outcome:
+def _score_station(station: ScoredStation, body: dict[str, Any], now: datetime, client_key: str | None) -> Outcome:
+    scorer, month, code, mode = station.scorer, station.month, station.code, station.mode
     with transaction() as session:
         score_store.lock_score(session=session, county=scorer.county, month=month, code=code, mode=mode.value,
                                scorer=scorer.name)
@@ -409,8 +410,8 @@ def _score_station(scorer: Scorer, month: str, code: str, mode: InspectionMode, 
         if problems:
             return Outcome(422, {"code": "rejected", "message": REJECTED, "problems": problems})
         row = {k: v for k, v in validated.units[next(iter(validated.units))][0].items() if k != ROW}
-        revisions = keep_scores(session=session, county=scorer.county, month=month, rows=[row],
-                                actors=[scorer.actor], source_ref=f"api:{scorer.actor}", now=now)
+        revisions = keep_scores(session=session, county=scorer.county, month=month,
+                                scores=ScoreRows([row], [scorer.actor], f"api:{scorer.actor}"), now=now)
         if client_key is not None:  # recorded even when the score is unchanged: a late replay never overwrites
             session.add(ScoreReceipt(county=scorer.county, client_key=client_key, month=month, station_code=code,
                                      mode=mode, scorer=scorer.name, at=now))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -155,6 +156,18 @@ def _stored(row: Submission) -> Outcome:
     return Outcome(row.http_status, as_current_shape(row.response), replay=True)
 
 
+@dataclass(frozen=True)
+class PlanSubmission:
+    """A station's plan for the month as sent once (its `submission_id`), and when it arrived."""
+
+    county: str
+    station: str
+    month: str
+    submission_id: str
+    activities: list[dict[str, Any]]
+    now: datetime
+
+
 def submit_plan(*, county: str, station_code: str, month: str, submission_id: str,
                 activities: list[dict[str, Any]], now: datetime) -> Outcome:
     """Validate and store a station's plan for the month, once per submission id."""
@@ -164,7 +177,7 @@ def submit_plan(*, county: str, station_code: str, month: str, submission_id: st
     hashed = [{k: v for k, v in a.items() if not (k == "menu_code" and v is None)} for a in activities]
     payload = sha256_hex(json.dumps(hashed, ensure_ascii=False, sort_keys=True, default=str))
     try:
-        return _submit(county, station_code, month, submission_id, activities, payload, now)
+        return _submit(PlanSubmission(county, station_code, month, submission_id, activities, now), payload)
     except IntegrityError:
         # The same submission id arrived twice at once and the other one won: answer as a replay.
         with transaction() as session:
@@ -186,8 +199,9 @@ def _replay(row: Submission, payload: str, month: str) -> Outcome:
     return _stored(row)
 
 
-def _submit(county: str, station: str, month: str, submission_id: str, activities: list[dict[str, Any]],
-            payload: str, now: datetime) -> Outcome:
+def _submit(sent: PlanSubmission, payload: str) -> Outcome:
+    county, station, month, submission_id = sent.county, sent.station, sent.month, sent.submission_id
+    activities, now = sent.activities, sent.now
     with transaction() as session:
         existing = _find(session, county, station, submission_id)
         if existing is not None:

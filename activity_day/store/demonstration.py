@@ -4,7 +4,6 @@ decided, when and why. The caller owns the transaction."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -77,10 +76,8 @@ def update_application(*, session: Session, county: str, round_: str, station: s
     session.add(app)
 
 
-def add_objection(*, session: Session, county: str, round_: str, station: str, content: str, received_at: datetime,
-                  source: str) -> int:
-    objection = DemoObjection(county=county, round=round_, station_code=station, content=content,
-                              received_at=received_at, source=source)
+def add_objection(*, session: Session, objection: DemoObjection) -> int:
+    """Store a new objection; returns its id."""
     session.add(objection)
     session.flush()
     return int(objection.id or 0)

@@ -78,16 +78,16 @@ def events(*, session: Session, county: str, finding_id: int) -> list[FindingEve
                              .order_by(FindingEvent.id)))  # the order things happened in, whatever the clocks said
 
 
-def apply(*, session: Session, finding: Finding, action: str, actor: str, note: str, now: datetime,
-          photos: Sequence[str] = ()) -> Finding:
+def apply(*, session: Session, finding: Finding, step: rules.FindingStep) -> Finding:
     """Move a finding one step (report, accept, return) and record the event; FindingError when not allowed.
 
     The step is conditional on the state read (status and report round): when another transaction moved the
     finding in between, nothing is written and FindingChanged says what it is now. On PostgreSQL the UPDATE waits
     for the other one and then finds no row in the state read; on SQLite writers queue at BEGIN.
     """
+    action, actor, note, now, photos = step.action, step.actor, step.note, step.at, step.photos
     read = FindingStatus(finding.status)
-    step = rules.transition(read, action)
+    moved = rules.transition(read, action)
     if action == "report":
         values: dict[str, Any] = dict(report=note, photos=list(photos), reported_at=now, rounds=finding.rounds + 1)
     else:
@@ -95,7 +95,7 @@ def apply(*, session: Session, finding: Finding, action: str, actor: str, note: 
                       closed_at=now if action == "accept" else None)
     done = session.execute(update(Finding).where(Finding.id == finding.id, Finding.status == read,
                                                  Finding.rounds == finding.rounds)
-                           .values(status=step.status, **values).execution_options(synchronize_session=False))
+                           .values(status=moved.status, **values).execution_options(synchronize_session=False))
     session.refresh(finding)  # what is stored now: ours, or what the other transaction left
     if done.rowcount != 1:  # type: ignore[attr-defined]
         raise rules.FindingChanged(rules.changed_message(action, FindingStatus(finding.status)))

@@ -115,9 +115,10 @@ def set_feedback_status(*, session: Session, county: str, item_id: int, status: 
     return item
 
 
-def save_circular(*, session: Session, county: str, month: str, doc_number: str, scored: int, draw_digest: str,
-                  summary: dict[str, Any]) -> None:
+def save_circular(*, session: Session, circular: Circular) -> None:
+    """The month's circular (its number, the stations scored, the draw's digest and its summary), stored once per
+    county and month: a compile run again replaces it."""
     upsert(session, Circular,
-           [dict(county=county, month=month, doc_number=doc_number, scored_stations=scored,
-                 draw_digest=draw_digest, summary=summary)],
+           [dict(county=circular.county, month=circular.month, doc_number=circular.doc_number,
+                 scored_stations=circular.scored_stations, draw_digest=circular.draw_digest, summary=circular.summary)],
            ["county", "month"])

@@ -4,6 +4,7 @@ transaction."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -30,11 +31,22 @@ def pool_frame(*, session: Session, county: str) -> pd.DataFrame:
     return _frame(session, Speaker, SPEAKER_COLUMNS, Speaker.county == county, Speaker.active, order=["code"])
 
 
-def save_orders(*, session: Session, county: str, month: str, rows: Sequence[dict[str, Any]], source_ref: str,
-                received_at: datetime | None, late: bool) -> int:
+@dataclass(frozen=True)
+class OrderReceipt:
+    """Where a batch of orders came from (`source_ref`, with each row's number when it has one), when it arrived
+    and whether after the deadline."""
+
+    source_ref: str
+    received_at: datetime | None = None
+    late: bool = False
+
+
+def save_orders(*, session: Session, county: str, month: str, rows: Sequence[dict[str, Any]],
+                receipt: OrderReceipt) -> int:
     """Insert new orders; an order whose day or audience changed goes back to `ordered` for a new team. An order
     repeated as it is changes nothing, and so does a change to a lecture already delivered (rated): callers tell
     the sender (`delivered_changes`). Returns how many orders were new or changed."""
+    source_ref, received_at, late = receipt.source_ref, receipt.received_at, receipt.late
     stored = {(o.station_code, o.menu_code): o for o in orders(session=session, county=county, month=month, lock=True)}
     written = 0
     for r in rows:

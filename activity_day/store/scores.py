@@ -85,6 +85,17 @@ def record_revisions(*, session: Session, county: str, month: str, rows: Sequenc
     """
     if not rows:
         return []
+
+    def revision(key: tuple[str, str, str], number: int, score: dict[str, Any] | InspectionScore,
+                 actor: str) -> ScoreRevision:
+        """The score as revision `number` of the month's score `key` (code, mode, scorer), by `actor` at `at`."""
+        get = score.get if isinstance(score, dict) else lambda k, d=None: getattr(score, k, d)
+        code, mode, scorer = key
+        return ScoreRevision(county=county, month=month, station_code=code, mode=mode, scorer=scorer,
+                             revision=number, score=float(get("score")), items=dict(get("items") or {}),
+                             problems=get("problems") or "", category=get("category") or "",
+                             suggestions=get("suggestions") or "", actor=actor[:100], at=at)
+
     keys = [_key(r) for r in rows]
     # Revision numbers first, then the scores: a score committed by a concurrent writer in between is then seen as
     # stored (equal: nothing to write; different: our revision 1 collides with theirs and the caller retries),
@@ -97,23 +108,13 @@ def record_revisions(*, session: Session, county: str, month: str, rows: Sequenc
         if before is not None and content_of(before) == content_of(row):
             continue
         if before is not None and key not in numbers:
-            written.append(_revision(county, month, key, 1, before, before.source_ref or BEFORE_REVISIONS, at))
+            written.append(revision(key, 1, before, before.source_ref or BEFORE_REVISIONS))
             numbers[key] = 1
         numbers[key] = numbers.get(key, 0) + 1
-        written.append(_revision(county, month, key, numbers[key], row, actor, at))
+        written.append(revision(key, numbers[key], row, actor))
     session.add_all(written)
     session.flush()
     return written
-
-
-def _revision(county: str, month: str, key: tuple[str, str, str], number: int,
-              score: dict[str, Any] | InspectionScore, actor: str, at: datetime) -> ScoreRevision:
-    get = score.get if isinstance(score, dict) else lambda k, d=None: getattr(score, k, d)
-    code, mode, scorer = key
-    return ScoreRevision(county=county, month=month, station_code=code, mode=mode, scorer=scorer, revision=number,
-                         score=float(get("score")), items=dict(get("items") or {}), problems=get("problems") or "",
-                         category=get("category") or "", suggestions=get("suggestions") or "",
-                         actor=actor[:100], at=at)
 
 
 def revisions_of(*, session: Session, county: str, month: str, station_code: str, mode: str,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, create_table_artifact
 

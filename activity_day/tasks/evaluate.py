@@ -9,7 +9,7 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
 from activity_day.documents import charts
-from activity_day.documents.evaluation import evaluation_context, period_label, station_cards
+from activity_day.documents.evaluation import PeriodScores, evaluation_context, period_label, station_cards
 from activity_day.documents.render import docx_bytes, render_text, write_bytes, write_text, xlsx_bytes
 from activity_day.domain.dates import cn_date
 from activity_day.domain.evaluation import report_date
@@ -26,9 +26,8 @@ def write_report(result: Evaluation, county_folder: bool = False) -> dict[str, s
     """The report and the station cards; returns format -> path."""
     county = result.profile.county
     signed = report_date(result.period, result.profile.evaluation.report_days)  # the office's rule, not today
-    context = evaluation_context(county_name=county.name, office_name=county.office_name, period=result.period,
-                                 months=result.months, scored=result.scored, townships=result.townships,
-                                 watch=result.watch, rules=result.profile.evaluation, signed_cn=cn_date(signed))
+    scores = PeriodScores(result.period, result.months, result.scored, result.townships, result.watch)
+    context = evaluation_context(scores, county=county, rules=result.profile.evaluation, signed_cn=cn_date(signed))
     names, totals = context.pop("chart")
     images, svg = {}, ""
     if names:

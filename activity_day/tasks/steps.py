@@ -113,17 +113,14 @@ STEP_CALLS: dict[Step, Callable[[str, str, StepOptions, Call], Any]] = {
 }
 
 
-def run_steps(county: str, month: str, steps: Sequence[str], *, county_folder: bool = True,
-              default_disposition: str = Disposition.ADOPTED.value, public_random: str | None = None,
-              allow_empty: bool = False, after_step: Callable[[str, str, str], None] | None = None,
-              call: Call = as_calls) -> dict:
+def run_steps(county: str, month: str, steps: Sequence[str], options: StepOptions = StepOptions(), *,
+              after_step: Callable[[str, str, str], None] | None = None, call: Call = as_calls) -> dict:
     """The named steps for one county, in the month's order, each through `call` (plain calls by default; the
     monthly flow passes as_task_runs); returns each step's result.
 
     `after_step(step, county, month)` runs after each step (the flows pass the retry drill).
     """
     wanted = {Step(s) for s in steps}
-    options = StepOptions(county_folder, default_disposition, public_random, allow_empty)
     results: dict[str, Any] = {}
     for step in (s for s in ORDER if s in wanted):
         results[step.value] = STEP_CALLS[step](county, month, options, call)
@@ -183,11 +180,11 @@ def county_month(county: str, month: str, steps: list[str], options: dict[str, A
     started = time.perf_counter()
     if artifacts == "full":
         with artifacts_in_background():
-            results = run_steps(county, month, steps, after_step=after_step, **options)
+            results = run_steps(county, month, steps, StepOptions(**options), after_step=after_step)
         held: list[str] = []
     else:
         with artifacts_held() as held:
-            results = run_steps(county, month, steps, after_step=after_step, **options)
+            results = run_steps(county, month, steps, StepOptions(**options), after_step=after_step)
     seconds = round(time.perf_counter() - started, 2)
     if artifacts != "full":
         artifact(create_markdown_artifact, key=artifact_key("county", county, month),

@@ -18,6 +18,7 @@ from activity_day.context import bound
 from activity_day.models.enums import ScorerRole
 from activity_day.services.lectures import dispatch_month, issue_speaker_tokens, list_orders
 from activity_day.services.scoring import issue_scorer_tokens
+from activity_day.services.scoring_inputs import TokenRequest
 from activity_day.services.submissions import utcnow
 from activity_day.store import crud
 from activity_day.store import lectures as lecture_store
@@ -123,8 +124,7 @@ def world(registry, county, tmp_path: Path, settings) -> World:
         station = by_township[township][0]
         other = next(codes[0] for t, codes in by_township.items() if t != township)
         with transaction() as session:
-            lecture_store.save_orders(session=session, county=county, month=MONTH, source_ref="test",
-                                      received_at=None, late=False,
+            lecture_store.save_orders(session=session, county=county, month=MONTH, receipt=lecture_store.OrderReceipt("test"),
                                       rows=[{"station_code": station, "menu_code": "XJ-01", "day": day, "audience": 50}])
         dispatch_month(county, MONTH)
         [order] = [o for o in list_orders(county, MONTH) if o["station"] == station]
@@ -132,8 +132,8 @@ def world(registry, county, tmp_path: Path, settings) -> World:
         speaker = order["team"][0]["code"]
         tokens = tokens_for(county, [station, other])
         with transaction() as session:
-            tokens["observer"] = issue_scorer_tokens(session=session, county=county, role=ScorerRole.OBSERVER,
-                                                     names=["韩梅"], township=township, now=utcnow())["韩梅"]
+            tokens["observer"] = issue_scorer_tokens(session=session, county=county, now=utcnow(),
+                                                     request=TokenRequest(ScorerRole.OBSERVER, ["韩梅"], township=township))["韩梅"]
             tokens["speaker"] = issue_speaker_tokens(session=session, county=county, codes=[speaker],
                                                      now=utcnow())[speaker]
         app = create_app()

@@ -22,7 +22,7 @@ from activity_day.demo import camera_photo, write_xlsx
 from activity_day.models import Circular, InspectionScore, StationPlan
 from activity_day.services import findings
 from activity_day.services.evidence import receive_photo
-from activity_day.services.imports import import_file
+from activity_day.services.imports import ImportClock, import_file
 from activity_day.services.lectures import list_orders
 from activity_day.store import findings as finding_store
 from activity_day.store.database import transaction
@@ -88,14 +88,14 @@ def test_a_report_is_one_rule_on_every_path(world: World) -> None:
             number = next(numbers)
             if case.name == "a finding already accepted":
                 findings.report(world.county, world.station, number, findings.StationReport("已整改", [], at=EARLY, actor="所站"))
-                findings.review(world.county, number, "accept", "整改到位", "张三", at=EARLY)
+                findings.review(world.county, number, findings.FindingStep("accept", "张三", "整改到位", EARLY))
             return number
 
         def file(case: Case, i: int) -> Seen:
             text, photo = REPORT_INPUT[i]
             path = write_csv(world.workdir / f"整改-{i}.csv", [{"整改编号": target(case), "所站编号": world.station,
                                                                "整改情况": text, "照片校验码": photos[photo] or ""}])
-            return from_report(import_file("reports", path, county=world.county, now=case.clock))
+            return from_report(import_file("reports", path, county=world.county, clock=ImportClock(now=case.clock)))
 
         def api(case: Case, i: int) -> Seen:
             text, photo = REPORT_INPUT[i]
@@ -142,7 +142,7 @@ def test_a_score_is_one_rule_on_every_path(world: World) -> None:
     def file(case: Case, i: int) -> Seen:
         row = {"所站编号": world.station, "检查方式": "观察员", "评分人": world.observer, **SCORE_ITEMS[i]}
         path = write_xlsx(pd.DataFrame([row]), world.workdir / f"评分-{i}.xlsx", "评分")
-        return from_report(import_file("scores", path, county=world.county, month=MONTH, now=case.clock))
+        return from_report(import_file("scores", path, county=world.county, month=MONTH, clock=ImportClock(now=case.clock)))
 
     def api(case: Case, i: int) -> Seen:
         return from_json(world.client.put(f"/api/v1/scoring/{MONTH}/stations/{world.station}",
@@ -183,7 +183,7 @@ def test_a_station_plan_is_one_rule_on_every_path(world: World) -> None:
         frame = pd.DataFrame([{"所站编号": world.station} | {PLAN_FILE_COLUMNS[k]: v for k, v in r.items()}
                               for r in rows(i)])
         path = write_xlsx(frame, world.workdir / f"计划-{i}.xlsx", "活动计划")
-        return from_report(import_file("plans", path, county=world.county, month=MONTH, received_at=case.clock))
+        return from_report(import_file("plans", path, county=world.county, month=MONTH, clock=ImportClock(received_at=case.clock)))
 
     def api(case: Case, i: int) -> Seen:
         return from_json(world.client.put(f"/api/v1/stations/{world.station}/plans/{MONTH}",
@@ -226,7 +226,7 @@ def test_a_menu_code_in_a_plan_orders_the_lecture_from_the_file_and_the_api(worl
     assert (ordered["XJ-03"]["date"], ordered["XJ-03"]["audience"]) == (world.day.isoformat(), 40)
     frame = pd.DataFrame([{"所站编号": world.other} | {PLAN_FILE_COLUMNS[k]: v for k, v in r.items()} for r in good])
     report = import_file("plans", write_xlsx(frame, world.workdir / "计划.xlsx", "活动计划"), county=world.county,
-                         month=MONTH, received_at=EARLY)
+                         month=MONTH, clock=ImportClock(received_at=EARLY))
     assert report.exit_code == 0, report.lines()
     assert [o["menu_code"] for o in list_orders(world.county, MONTH) if o["station"] == world.other] == ["XJ-03"]
 
@@ -254,7 +254,7 @@ def test_a_plan_that_would_change_a_delivered_lecture_says_so_on_the_file_and_th
     frame = pd.DataFrame([{"所站编号": world.station} | {PLAN_FILE_COLUMNS[k]: v for k, v in r.items()}
                           for r in changed])
     report = import_file("plans", write_xlsx(frame, world.workdir / "计划-已宣讲.xlsx", "活动计划"),
-                         county=world.county, month=MONTH, received_at=EARLY)
+                         county=world.county, month=MONTH, clock=ImportClock(received_at=EARLY))
     assert report.exit_code == 0 and said in "\n".join(report.lines())
     [order] = [o for o in list_orders(world.county, MONTH) if o["station"] == world.station]
     assert (order["status"], order["audience"]) == ("delivered", 50)

@@ -9,7 +9,7 @@ from sqlmodel import select
 from activity_day.api.mobile.pages import csrf_token
 from activity_day.demo import write_xlsx
 from activity_day.models import Circular, LectureOrder, LectureRating
-from activity_day.services.imports import import_file
+from activity_day.services.imports import ImportClock, import_file
 from activity_day.services.lectures import list_orders
 from activity_day.store.database import transaction
 from tests.api.every_path import (
@@ -53,7 +53,7 @@ def test_a_rating_is_one_rule_on_every_path(world: World) -> None:
             path = write_csv(world.workdir / f"评价-{i}.csv", [row])
         else:
             path = write_xlsx(pd.DataFrame([row]), world.workdir / f"评价-{i}.xlsx", "宣讲评价")
-        return from_report(import_file("ratings", path, county=world.county, month=MONTH, now=case.clock))
+        return from_report(import_file("ratings", path, county=world.county, month=MONTH, clock=ImportClock(now=case.clock)))
 
     def api(case: Case, i: int) -> Seen:
         return from_json(world.client.put(f"/api/v1/stations/{world.station}/lectures/{MONTH}/XJ-01/rating",
@@ -91,7 +91,7 @@ def test_an_order_is_one_rule_on_every_path(world: World) -> None:
         day, audience = ORDER_INPUT[i]
         path = write_xlsx(pd.DataFrame([{"所站编号": world.station, "菜单编号": "XJ-02", "宣讲日期": day,
                                          "预计听众": audience}]), world.workdir / f"点单-{i}.xlsx", "宣讲点单")
-        return from_report(import_file("orders", path, county=world.county, month=MONTH, now=case.clock))
+        return from_report(import_file("orders", path, county=world.county, month=MONTH, clock=ImportClock(now=case.clock)))
 
     def api(case: Case, i: int) -> Seen:
         day, audience = ORDER_INPUT[i]
@@ -128,7 +128,7 @@ def test_an_answer_is_one_rule_on_every_path(world: World) -> None:
     def file(case: Case, i: int) -> Seen:
         path = write_xlsx(pd.DataFrame([{"所站编号": world.station, "菜单编号": "XJ-01", "讲师编号": world.speaker,
                                          "答复": "接单"}]), world.workdir / f"接单-{i}.xlsx", "讲师接单")
-        return from_report(import_file("answers", path, county=world.county, month=MONTH, now=case.clock))
+        return from_report(import_file("answers", path, county=world.county, month=MONTH, clock=ImportClock(now=case.clock)))
 
     def api(case: Case, i: int) -> Seen:
         return from_json(world.client.put(f"/api/v1/speakers/me/lectures/{MONTH}/{world.station}/XJ-01",

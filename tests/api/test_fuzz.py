@@ -64,6 +64,7 @@ def team_token(county: str) -> str:
     from activity_day.models import DrawAssignment, upsert
     from activity_day.models.enums import ScorerRole
     from activity_day.services.scoring import issue_scorer_tokens
+    from activity_day.services.scoring_inputs import TokenRequest
     from activity_day.services.submissions import utcnow
     from activity_day.store.database import transaction
 
@@ -71,8 +72,8 @@ def team_token(county: str) -> str:
         upsert(session, DrawAssignment, [dict(county=county, month=MONTH, station_code="001", township="众兴街道",
                                               rank=1, mode="onsite", team="第一检查组", slot="第1站 08:50")],
                ["county", "month", "station_code"])
-        return issue_scorer_tokens(session=session, county=county, role=ScorerRole.TEAM, names=["第一检查组"],
-                                   now=utcnow())["第一检查组"]
+        return issue_scorer_tokens(session=session, county=county, now=utcnow(),
+                                   request=TokenRequest(ScorerRole.TEAM, ["第一检查组"]))["第一检查组"]
 
 
 def speaker_token(county: str, workdir: Path) -> str:
@@ -101,9 +102,9 @@ def speaker_token(county: str, workdir: Path) -> str:
         for version in (1, 2):
             crud.save_plan(session=session, county=county, month=MONTH, version=version, content=content,
                            doc_number="x")
-        lecture_store.save_orders(session=session, county=county, month=MONTH, source_ref="fuzz", received_at=None,
-                                  late=False, rows=[{"station_code": "002", "menu_code": "XJ-01",
-                                                     "day": LECTURE_DAY, "audience": 50}])
+        lecture_store.save_orders(session=session, county=county, month=MONTH, receipt=lecture_store.OrderReceipt("fuzz"),
+                                  rows=[{"station_code": "002", "menu_code": "XJ-01",
+                                         "day": LECTURE_DAY, "audience": 50}])
     dispatch_month(county, MONTH)
     [order] = [o for o in list_orders(county, MONTH) if o["station"] == "002"]
     assert order["team"], order
@@ -119,6 +120,7 @@ def rated_lectures(county: str) -> str:
     from activity_day.models.enums import ScorerRole
     from activity_day.services.lectures import dispatch_month, list_orders
     from activity_day.services.scoring import issue_scorer_tokens
+    from activity_day.services.scoring_inputs import TokenRequest
     from activity_day.services.submissions import utcnow
     from activity_day.store import crud
     from activity_day.store import lectures as lecture_store
@@ -126,15 +128,15 @@ def rated_lectures(county: str) -> str:
 
     with transaction() as session:
         day = crud.plan_content(crud.official_plan(session=session, county=county, month=MONTH)).activity_date
-        lecture_store.save_orders(session=session, county=county, month=MONTH, source_ref="fuzz", received_at=None,
-                                  late=False, rows=[{"station_code": s, "menu_code": "XJ-02", "day": day,
-                                                     "audience": 50} for s in ("001", "002")])
+        lecture_store.save_orders(session=session, county=county, month=MONTH, receipt=lecture_store.OrderReceipt("fuzz"),
+                                  rows=[{"station_code": s, "menu_code": "XJ-02", "day": day,
+                                         "audience": 50} for s in ("001", "002")])
     dispatch_month(county, MONTH)
     formed = {o["station"]: o for o in list_orders(county, MONTH) if o["menu_code"] == "XJ-02"}
     assert all(formed[s]["team"] for s in ("001", "002")), formed
     with transaction() as session:
-        return issue_scorer_tokens(session=session, county=county, role=ScorerRole.OBSERVER, names=["韩梅"],
-                                   township=formed["002"]["township"], now=utcnow())["韩梅"]
+        return issue_scorer_tokens(session=session, county=county, now=utcnow(),
+                                   request=TokenRequest(ScorerRole.OBSERVER, ["韩梅"], township=formed["002"]["township"]))["韩梅"]
 
 
 def open_finding(county: str) -> int:

@@ -18,6 +18,7 @@ from activity_day.models import Circular, LectureOrder, LectureRating
 from activity_day.models.enums import ScorerRole
 from activity_day.services.lectures import dispatch_month, list_orders
 from activity_day.services.scoring import issue_scorer_tokens
+from activity_day.services.scoring_inputs import TokenRequest
 from activity_day.services.submissions import utcnow
 from activity_day.store import crud
 from activity_day.store import lectures as lecture_store
@@ -39,14 +40,14 @@ def lectures(registry, county, tmp_path) -> dict[str, dict]:
     home, neighbour, waiting = by_township[home_township][:3]
     away = next(codes[0] for t, codes in by_township.items() if t != home_township)
     with transaction() as session:
-        lecture_store.save_orders(session=session, county=county, month=MONTH, source_ref="test", received_at=None,
-                                  late=False, rows=[{"station_code": s, "menu_code": "XJ-01", "day": day,
-                                                     "audience": 50} for s in (home, neighbour, away)])
+        lecture_store.save_orders(session=session, county=county, month=MONTH, receipt=lecture_store.OrderReceipt("test"),
+                                  rows=[{"station_code": s, "menu_code": "XJ-01", "day": day,
+                                         "audience": 50} for s in (home, neighbour, away)])
     dispatch_month(county, MONTH)
     with transaction() as session:
-        lecture_store.save_orders(session=session, county=county, month=MONTH, source_ref="test", received_at=None,
-                                  late=False, rows=[{"station_code": waiting, "menu_code": "XJ-02", "day": day,
-                                                     "audience": 50}])
+        lecture_store.save_orders(session=session, county=county, month=MONTH, receipt=lecture_store.OrderReceipt("test"),
+                                  rows=[{"station_code": waiting, "menu_code": "XJ-02", "day": day,
+                                         "audience": 50}])
     found = {o["station"]: o for o in list_orders(county, MONTH)}
     assert [found[s]["status"] for s in (home, neighbour, away, waiting)] == ["dispatched"] * 3 + ["ordered"]
     return {"home": found[home], "neighbour": found[neighbour], "away": found[away], "waiting": found[waiting]}
@@ -57,8 +58,8 @@ LECTURE_DAY = datetime(2026, 12, 5, 6, tzinfo=UTC)  # 14:00 in Beijing on the ac
 
 def observer_token(county: str, township: str, name: str = "韩梅") -> str:
     with transaction() as session:
-        return issue_scorer_tokens(session=session, county=county, role=ScorerRole.OBSERVER, names=[name],
-                                   township=township, now=utcnow())[name]
+        return issue_scorer_tokens(session=session, county=county, now=utcnow(),
+                                   request=TokenRequest(ScorerRole.OBSERVER, [name], township=township))[name]
 
 
 def ratings() -> list[tuple]:
@@ -128,8 +129,8 @@ def test_an_observer_rates_the_lectures_of_its_township(lectures, county) -> Non
     home, neighbour, away = (lectures[k]["station"] for k in ("home", "neighbour", "away"))
     token = observer_token(county, lectures["home"]["township"])
     with transaction() as session:
-        team = issue_scorer_tokens(session=session, county=county, role=ScorerRole.TEAM, names=["第一检查组"],
-                                   now=utcnow())["第一检查组"]
+        team = issue_scorer_tokens(session=session, county=county, now=utcnow(),
+                                   request=TokenRequest(ScorerRole.TEAM, ["第一检查组"]))["第一检查组"]
     station = tokens_for(county, [home])[home]
     with client_at(create_app(), LECTURE_DAY) as client:
         for code in (home, neighbour):
@@ -205,13 +206,13 @@ def test_the_ratings_file_still_marks_delivered(lectures, county, tmp_path) -> N
     import pandas as pd
 
     from activity_day.demo import write_xlsx
-    from activity_day.services.imports import import_file
+    from activity_day.services.imports import ImportClock, import_file
 
     home, waiting = lectures["home"]["station"], lectures["waiting"]["station"]
     frame = pd.DataFrame([{"所站编号": home, "菜单编号": "XJ-01", "评价人": "所站", "评分（1-5）": 5, "评价意见": ""},
                           {"所站编号": waiting, "菜单编号": "XJ-02", "评价人": "所站", "评分（1-5）": 5, "评价意见": ""}])
     report = import_file("ratings", write_xlsx(frame, tmp_path / "评价.xlsx", "宣讲评价"), county=county, month=MONTH,
-                         now=LECTURE_DAY)
+                         clock=ImportClock(now=LECTURE_DAY))
     assert report.exit_code == 1
     assert ratings() == [(home, "XJ-01", "所站", 5, "")]
     assert status_of(home) == "delivered" and status_of(waiting, "XJ-02") == "ordered"

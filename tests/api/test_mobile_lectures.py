@@ -98,9 +98,9 @@ def test_a_station_orders_a_lecture_on_its_page(menu_day, county) -> None:
 
 def dispatched(county: str, day: date) -> list[dict]:
     with transaction() as session:
-        lecture_store.save_orders(session=session, county=county, month=MONTH, source_ref="test", received_at=None,
-                                  late=False, rows=[{"station_code": s, "menu_code": "XJ-01", "day": day, "audience": 50}
-                                                    for s in ("002", "003")])
+        lecture_store.save_orders(session=session, county=county, month=MONTH, receipt=lecture_store.OrderReceipt("test"),
+                                  rows=[{"station_code": s, "menu_code": "XJ-01", "day": day, "audience": 50}
+                                        for s in ("002", "003")])
     dispatch_month(county, MONTH)
     found = list_orders(county, MONTH)
     assert [o["status"] for o in found] == ["dispatched", "dispatched"], found

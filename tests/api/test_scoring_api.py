@@ -17,10 +17,11 @@ from sqlmodel import select
 from activity_day.api import clock, create_app
 from activity_day.context import carried
 from activity_day.demo import TOWNSHIPS, write_xlsx
-from activity_day.models import DrawAssignment, InspectionScore, ScoreRevision, upsert
+from activity_day.models import Circular, DrawAssignment, InspectionScore, ScoreRevision, upsert
 from activity_day.models.enums import ScorerRole
 from activity_day.services.imports import import_file
 from activity_day.services.scoring import issue_scorer_tokens
+from activity_day.services.scoring_inputs import TokenRequest
 from activity_day.services.submissions import utcnow
 from activity_day.store import crud
 from activity_day.store.database import transaction
@@ -58,8 +59,8 @@ def client(registry, county):
 
 def scorer_token(county: str, role: ScorerRole, name: str, township: str = "") -> str:
     with transaction() as session:
-        return issue_scorer_tokens(session=session, county=county, role=role, names=[name], township=township,
-                                   now=utcnow())[name]
+        return issue_scorer_tokens(session=session, county=county, now=utcnow(),
+                                   request=TokenRequest(role, [name], township=township))[name]
 
 
 @pytest.fixture
@@ -207,8 +208,8 @@ def test_unreadable_numbers_are_422(client, team) -> None:
 def test_scores_are_closed_once_the_circular_is_compiled(client, team, county) -> None:
     assert client.put(url("001"), json={"score": 80}, headers=team).status_code == 200
     with transaction() as session:
-        crud.save_circular(session=session, county=county, month=MONTH, doc_number="泗文明办〔2026〕9号", scored=1,
-                           draw_digest="", summary={})
+        crud.save_circular(session=session, circular=Circular(
+            county=county, month=MONTH, doc_number="泗文明办〔2026〕9号", scored_stations=1, draw_digest="", summary={}))
     closed = client.put(url("001"), json={"score": 85}, headers=team)
     assert closed.status_code == 409 and closed.json()["code"] == "conflict"
     assert "通报已汇编" in closed.json()["message"] and closed.json()["problems"] == []
@@ -290,6 +291,7 @@ def race_first_scores(county: str) -> None:
     from activity_day.models import ScoreReceipt
     from activity_day.models.enums import InspectionMode
     from activity_day.services.scoring import score_station, scorer_for_token
+    from activity_day.services.scoring_inputs import ScoredStation
 
     assign(county)
     with transaction() as session:
@@ -297,7 +299,7 @@ def race_first_scores(county: str) -> None:
     body = {"items": dict(ITEMS), "score": None, "problems": "", "category": "", "suggestions": "", "scorer": None}
 
     def send(n: int):
-        return score_station(scorer=scorer, month=MONTH, code="001", mode=InspectionMode.ONSITE, body=body, now=NOW,
+        return score_station(ScoredStation(scorer, MONTH, "001", InspectionMode.ONSITE), body, now=NOW,
                              client_key=f"race-{n:04d}")
 
     with ThreadPoolExecutor(6) as pool:
@@ -316,6 +318,7 @@ def race_corrections() -> None:
 
     from activity_day.models.enums import InspectionMode
     from activity_day.services.scoring import score_station, scorer_for_token
+    from activity_day.services.scoring_inputs import ScoredStation
 
     county = rows(ScoreRevision, station_code="001")[0].county
     with transaction() as session:
@@ -323,7 +326,7 @@ def race_corrections() -> None:
 
     def send(n: int):
         body = {"items": None, "score": 70 + n, "problems": "", "category": "", "suggestions": "", "scorer": None}
-        return score_station(scorer=scorer, month=MONTH, code="001", mode=InspectionMode.ONSITE, body=body, now=NOW)
+        return score_station(ScoredStation(scorer, MONTH, "001", InspectionMode.ONSITE), body, now=NOW)
 
     with ThreadPoolExecutor(12) as pool:
         outcomes = list(pool.map(carried(send), range(12)))

@@ -85,7 +85,7 @@ def notices(workspace: Path, folder: Path) -> dict[str, dict]:
 
     import yaml
 
-    from activity_day.documents.demonstration import notice_context
+    from activity_day.documents.demonstration import RoundList, notice_context
     from activity_day.documents.render import docx_bytes
     from activity_day.domain.profile import CountyInfo
     from activity_day.store.numbers import format_number
@@ -93,8 +93,8 @@ def notices(workspace: Path, folder: Path) -> dict[str, dict]:
     county = CountyInfo.model_validate(yaml.safe_load((workspace / "profile.yaml").read_text("utf-8"))["county"])
     contexts = {}
     for kind, signed in (("publicity", date(2026, 10, 8)), ("naming", date(2026, 10, 20))):
-        contexts[kind] = notice_context(kind, round_="2027", county=county, stations=STATIONS, withdrawn=[],
-                                        publicity=(date(2026, 10, 8), date(2026, 10, 13)), signed=signed,
+        contexts[kind] = notice_context(kind, RoundList("2027", STATIONS, [], (date(2026, 10, 8), date(2026, 10, 13))),
+                                        county=county, signed=signed,
                                         doc_number=format_number(county.doc_prefix, 2026, 3) if kind == "naming" else None)
         (folder / f"{kind}.docx").write_bytes(docx_bytes("demonstration.docx", contexts[kind],
                                                          dated=datetime(2026, 10, 20), title=contexts[kind]["title"]))

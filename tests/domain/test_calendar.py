@@ -15,8 +15,12 @@ from activity_day.domain.dates import (
     statutory_holidays,
     traditional_festivals,
 )
+from activity_day.domain.profile_sections import ActivityDayRule
 
 # Published dates (State Council holiday notices and the lunar calendar).
+FIFTH_LATER = ActivityDayRule(rule="fixed", day=5, holiday_shift="later")  # the 5th, moved later off holidays
+FIFTH_EARLIER = ActivityDayRule(rule="fixed", day=5, holiday_shift="earlier")
+
 PUBLISHED = {
     ("春节", 2025): date(2025, 1, 29), ("元宵节", 2025): date(2025, 2, 12), ("清明节", 2025): date(2025, 4, 4),
     ("端午节", 2025): date(2025, 5, 31), ("七夕节", 2025): date(2025, 8, 29), ("中秋节", 2025): date(2025, 10, 6),
@@ -94,8 +98,8 @@ def test_activity_day_moves_off_statutory_holidays() -> None:
     info = statutory_holidays(2026, 10, {}, lookup=national_day)
     assert info.source == "chinese-calendar" and info.note is None
     assert info.holidays == {date(2026, 10, d): "国庆节" for d in range(1, 8)}
-    later = pick_activity_day(2026, 10, rule="fixed", day=5, shift="later", holidays=info.holidays)
-    earlier = pick_activity_day(2026, 10, rule="fixed", day=5, shift="earlier", holidays=info.holidays)
+    later = pick_activity_day(2026, 10, FIFTH_LATER, info.holidays)
+    earlier = pick_activity_day(2026, 10, FIFTH_EARLIER, info.holidays)
     assert later == date(2026, 10, 8)
     # moving earlier from 10-05 would leave October, so the rule searches later instead
     assert earlier == date(2026, 10, 8)
@@ -103,9 +107,9 @@ def test_activity_day_moves_off_statutory_holidays() -> None:
 
 def test_activity_day_earlier_within_month() -> None:
     holidays = {date(2026, 5, d): "劳动节" for d in range(1, 6)}
-    assert pick_activity_day(2026, 5, rule="fixed", day=5, shift="earlier", holidays=holidays) == date(2026, 5, 6)
+    assert pick_activity_day(2026, 5, FIFTH_EARLIER, holidays) == date(2026, 5, 6)
     holidays = {date(2026, 5, 5): "x"}
-    assert pick_activity_day(2026, 5, rule="fixed", day=5, shift="earlier", holidays=holidays) == date(2026, 5, 4)
+    assert pick_activity_day(2026, 5, FIFTH_EARLIER, holidays) == date(2026, 5, 4)
 
 
 def test_year_without_data_falls_back_with_a_note() -> None:
@@ -113,7 +117,7 @@ def test_year_without_data_falls_back_with_a_note() -> None:
     # 除夕 is 2027-02-05 and 春节 02-06: the rule's days from 除夕 to 初七, never a weekend-only guess
     assert info.source == "statutory-rule" and "2027年" in info.note
     assert info.holidays == {date(2027, 2, d): "春节" for d in range(5, 13)}
-    assert pick_activity_day(2027, 2, rule="fixed", day=5, holidays=info.holidays) == date(2027, 2, 13)
+    assert pick_activity_day(2027, 2, FIFTH_LATER, info.holidays) == date(2027, 2, 13)
     april = statutory_holidays(2027, 4, {}, lookup=unpublished).holidays
     assert april == {date(2027, 4, 5): "清明节"}
     assert statutory_holidays(2027, 10, {}, lookup=unpublished).holidays == {
@@ -136,7 +140,7 @@ def test_override_file_wins() -> None:
     override = {date(2027, 2, d): "春节" for d in range(5, 12)}
     info = statutory_holidays(2027, 2, override, lookup=unpublished)
     assert info.source == "profile" and info.note is None and len(info.holidays) == 7
-    assert pick_activity_day(2027, 2, rule="fixed", day=5, shift="later", holidays=info.holidays) == date(2027, 2, 12)
+    assert pick_activity_day(2027, 2, FIFTH_LATER, info.holidays) == date(2027, 2, 12)
 
 
 def test_formats() -> None:

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from activity_day.domain.circular import build_circular_facts, draw_record_number
+from activity_day.domain.circular import CircularInputs, build_circular_facts, draw_record_number
 from activity_day.domain.circular_rules import circular_rule_violations, circular_text_violations
 from activity_day.domain.draw import default_public_random, seeded_by_office
 from activity_day.domain.evaluation import report_date
@@ -67,7 +67,7 @@ def _data(scores: pd.DataFrame = SCORES) -> dict:
 
 
 def _facts(scores: pd.DataFrame = SCORES, earlier: pd.DataFrame = EARLIER):
-    return build_circular_facts(_data(scores), PROFILE, "2027-03", signed=SIGNED, earlier=earlier)
+    return build_circular_facts(_data(scores), PROFILE, "2027-03", CircularInputs(signed=SIGNED, earlier=earlier))
 
 
 def test_only_team_scored_stations_without_problems_or_overdue_findings_are_commended() -> None:
@@ -91,14 +91,16 @@ def test_overdue_findings_are_the_open_ones_past_their_deadline_by_township_wors
     assert [w["station_code"] for w in rc["overdue_worst"]] == ["001", "006"]
     assert rc["overdue_rows"][0]["texts"] == "2027年1月：台账不全；2027年2月：宣传不足"
     # On the day before the deadline nothing was overdue yet.
-    early = build_circular_facts(_data(), PROFILE, "2027-03", signed=date(2027, 1, 25), earlier=EARLIER)
+    early = build_circular_facts(_data(), PROFILE, "2027-03",
+                                 CircularInputs(signed=date(2027, 1, 25), earlier=EARLIER))
     assert early.rectification["overdue_rows"] == [] and early.commended_codes == ["001", "003"]
 
 
 def test_the_commendation_rule_caps_at_commend_top_and_states_how_many_were_eligible() -> None:
     many = pd.DataFrame([_score(f"{n:03d}", "onsite", 100 - n) for n in range(1, 7)])
     profile = PROFILE.model_copy(update={"scoring": PROFILE.scoring.model_copy(update={"commend_top": 2})})
-    facts = build_circular_facts(_data(many), profile, "2027-03", signed=SIGNED, earlier=EARLIER.iloc[:0])
+    facts = build_circular_facts(_data(many), profile, "2027-03",
+                                 CircularInputs(signed=SIGNED, earlier=EARLIER.iloc[:0]))
     assert facts.commended_codes == ["001", "002"]
     assert (facts.summary["commend_eligible"], facts.summary["commended"]) == (6, 2)
     assert circular_rule_violations(facts, profile) == []

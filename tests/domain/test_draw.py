@@ -23,7 +23,9 @@ def record(month: str = "2026-12", public: str = "p", months_ago: dict | None = 
     cands = draw.build_candidates(kw.pop("stations", stations()), months_ago or {})
     params = draw.DrawParams(teams=teams, onsite_share=0.5, onsite_fixed=kw.pop("onsite_fixed", []),
                              slot_minutes=15, online_start="09:00", activity_date=f"{month}-05")
-    return draw.build_record(county="321323", month=month, candidates=cands, public_random=public, ratio=THIRD,
+    return draw.build_record(draw.DrawInputs(county="321323", month=month,
+                                             candidates=cands, public_random=public),
+                             ratio=THIRD,
                              params=params)
 
 
@@ -122,7 +124,9 @@ def test_online_inspectors_take_the_video_checks() -> None:
     cands = draw.build_candidates(stations(), {})
     params = draw.DrawParams(teams=TEAMS, onsite_share=0.5, onsite_fixed=[], slot_minutes=20, online_start="09:00",
                              activity_date="2026-12-05", online_inspectors=inspectors)
-    rec = draw.build_record(county="321323", month="2026-12", candidates=cands, public_random="p", ratio=THIRD,
+    rec = draw.build_record(draw.DrawInputs(county="321323", month="2026-12",
+                                            candidates=cands, public_random="p"),
+                            ratio=THIRD,
                             params=params)
     online = [s for s in rec["selected"] if s["mode"] == "online"]
     assert {s["team"] for s in online} == {"线上·吴", "线上·郑"}
@@ -137,7 +141,9 @@ def test_an_online_inspector_is_named_once_in_an_avoidance_error() -> None:
     inspectors = [{"name": "吴敏", "home_township": "T04"}, {"name": "郑凯", "home_township": "T04"}]
     cands = draw.build_candidates(stations(), {})
     with pytest.raises(draw.AvoidanceError) as info:
-        draw.build_record(county="321323", month="2026-12", candidates=cands, public_random="p", ratio=THIRD,
+        draw.build_record(draw.DrawInputs(county="321323", month="2026-12",
+                                          candidates=cands, public_random="p"),
+                          ratio=THIRD,
                           params=draw.DrawParams(teams=TEAMS, onsite_share=0.5, onsite_fixed=["T00"], slot_minutes=20,
                                                  online_start="09:00", activity_date="2026-12-05",
                                                  online_inspectors=inspectors))
@@ -157,7 +163,9 @@ def test_risky_stations_take_the_risk_places_and_the_rotation_still_covers_four_
         frame = pd.DataFrame(history, columns=["code", "month"])
         cands = draw.build_candidates(everyone, months_since_drawn(frame, month),
                                       {c: [("整改逾期", 3)] for c in risky})
-        rec = draw.build_record(county="321323", month=month, candidates=cands, public_random=month, ratio=THIRD,
+        rec = draw.build_record(draw.DrawInputs(county="321323", month=month,
+                                                candidates=cands, public_random=month),
+                                ratio=THIRD,
                                 params=draw.DrawParams(teams=TEAMS, onsite_share=0.5, onsite_fixed=[], slot_minutes=20,
                                                        online_start="09:00", activity_date=f"{month}-05"))
         drawn_by_month[month] = {s["code"] for s in rec["selected"]}
@@ -175,7 +183,9 @@ def test_risky_stations_take_the_risk_places_and_the_rotation_still_covers_four_
 
 def test_the_record_carries_each_candidates_weight_and_its_facts() -> None:
     cands = draw.build_candidates(stations(), {}, {"001": [("整改逾期1次", 3), ("本月未报送计划", 2), ("关闭", 0)]})
-    rec = draw.build_record(county="321323", month="2027-01", candidates=cands, public_random="x", ratio=THIRD,
+    rec = draw.build_record(draw.DrawInputs(county="321323", month="2027-01",
+                                            candidates=cands, public_random="x"),
+                            ratio=THIRD,
                             params=draw.DrawParams(teams=TEAMS, onsite_share=0.5, onsite_fixed=[], slot_minutes=20,
                                                    online_start="09:00", activity_date="2027-01-05"))
     first = next(c for c in rec["candidates"] if c["code"] == "001")
@@ -190,7 +200,9 @@ def test_the_record_carries_each_candidates_weight_and_its_facts() -> None:
 
 def test_records_of_the_first_algorithm_still_rederive() -> None:
     cands = draw.build_candidates(stations(), {})
-    rec = draw.build_record(county="321323", month="2026-12", candidates=cands, public_random="p", ratio=THIRD,
+    rec = draw.build_record(draw.DrawInputs(county="321323", month="2026-12",
+                                            candidates=cands, public_random="p"),
+                            ratio=THIRD,
                             params=draw.DrawParams(teams=TEAMS, onsite_share=0.5, onsite_fixed=[], slot_minutes=20,
                                                    online_start="09:00", activity_date="2026-12-05"),
                             algorithm="ad-draw/1")
@@ -203,9 +215,10 @@ def test_commit_reveal_parts_check_the_public_value() -> None:
     reveals = {"理论科": "桂花", "网信科": "7 3 9 1"}
     commitments = {d: draw.commitment_of(s) for d, s in reveals.items()} | {"宣教科": draw.commitment_of("未公开")}
     value = draw.combine_reveals(reveals)
-    rec = draw.build_record(county="321323", month="2027-01", candidates=draw.build_candidates(stations(), {}),
-                            public_random=value, ratio=THIRD, public_random_parts={"commitments": commitments,
-                                                                                   "reveals": reveals},
+    rec = draw.build_record(draw.DrawInputs(county="321323", month="2027-01",
+                                            candidates=draw.build_candidates(stations(), {}), public_random=value,
+                                            public_random_parts={"commitments": commitments, "reveals": reveals}),
+                            ratio=THIRD,
                             params=draw.DrawParams(teams=TEAMS, onsite_share=0.5, onsite_fixed=[], slot_minutes=20,
                                                    online_start="09:00", activity_date="2027-01-05"))
     assert draw.check_parts(rec) is None and draw.rederive(rec) == rec

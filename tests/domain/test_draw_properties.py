@@ -40,16 +40,16 @@ def test_nobody_inspects_their_own_township(county, salt) -> None:
     homes = {t["name"]: {m["home_township"] for m in t["members"]} for t in teams}
     blocked = [t for t in sizes if all(t in h for h in homes.values())]
     candidates = draw.build_candidates(stations, {})
-    kwargs = dict(county="x", month="2027-03", candidates=candidates, public_random=str(salt),
-                  ratio=Fraction(1, 3), params=draw.DrawParams(teams=teams, onsite_share=0.5, onsite_fixed=[],
+    inputs = draw.DrawInputs(county="x", month="2027-03", candidates=candidates, public_random=str(salt))
+    kwargs = dict(ratio=Fraction(1, 3), params=draw.DrawParams(teams=teams, onsite_share=0.5, onsite_fixed=[],
                                                               slot_minutes=15, online_start="09:00",
                                                               activity_date="2027-03-05"))
     if blocked:
         with pytest.raises(draw.AvoidanceError) as info:
-            draw.build_record(**kwargs)
+            draw.build_record(inputs, **kwargs)
         assert any(t in str(info.value) for t in blocked)
         return
-    record = draw.build_record(**kwargs)
+    record = draw.build_record(inputs, **kwargs)
     for s in record["selected"]:
         assert s["township"] not in homes[s["team"]]
     slots = Counter((s["team"], s["slot"]) for s in record["selected"] if s["mode"] == "online")
@@ -116,10 +116,11 @@ def test_standalone_script_agrees_on_fifty_months(tmp_path: Path) -> None:
         stations = [(f"{i:03d}", f"T{rng.randrange(township_count):02d}") for i in range(1, rng.randint(30, 300))]
         months_ago = {code: rng.randint(1, 14) for code, _ in stations if rng.random() < 0.5}
         risks = {code: [("整改逾期", rng.randint(1, 6))] for code, _ in stations if rng.random() < 0.2}
-        record = draw.build_record(
-            county=f"32{n:04d}", month=month, candidates=draw.build_candidates(stations, months_ago, risks),
-            public_random=f"{rng.randrange(10**6):06d}", ratio=Fraction(rng.choice(["1/3", "1/4", "2/5", "1/2"])),
-            params=draw.DrawParams(teams=teams, onsite_share=0.5, onsite_fixed=[], slot_minutes=15,
+        record = draw.build_record(draw.DrawInputs(county=f"32{n:04d}", month=month,
+                                                   candidates=draw.build_candidates(stations, months_ago, risks),
+                                                   public_random=f"{rng.randrange(10**6):06d}"),
+                                   ratio=Fraction(rng.choice(["1/3", "1/4", "2/5", "1/2"])),
+                                   params=draw.DrawParams(teams=teams, onsite_share=0.5, onsite_fixed=[], slot_minutes=15,
                                    online_start="09:00", activity_date=f"{month}-05"))
         path = tmp_path / f"{n}.json"
         path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
@@ -132,8 +133,9 @@ def test_standalone_script_agrees_on_fifty_months(tmp_path: Path) -> None:
 def test_standalone_script_detects_tampering(tmp_path: Path) -> None:
     stations = [(f"{i:03d}", f"T{i % 5}") for i in range(1, 61)]
     teams = [{"name": f"第{k}组", "members": [{"name": "甲", "home_township": "none"}]} for k in range(3)]
-    record = draw.build_record(county="x", month="2027-01", candidates=draw.build_candidates(stations, {}),
-                               public_random="1", ratio=Fraction(1, 3),
+    record = draw.build_record(draw.DrawInputs(county="x", month="2027-01",
+                                               candidates=draw.build_candidates(stations, {}), public_random="1"),
+                               ratio=Fraction(1, 3),
                                params=draw.DrawParams(teams=teams, onsite_share=0.5, onsite_fixed=[], slot_minutes=15,
                                                       online_start="09:00", activity_date="2027-01-05"))
     record["selected"][0]["code"], record["selected"][1]["code"] = record["selected"][1]["code"], record["selected"][0]["code"]

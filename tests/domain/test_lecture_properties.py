@@ -9,7 +9,16 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from activity_day.domain.lectures import DISPATCHED, MenuItem, Order, Speaker, dispatch, load_of, redispatch
+from activity_day.domain.lectures import (
+    DISPATCHED,
+    DispatchRequest,
+    MenuItem,
+    Order,
+    Speaker,
+    dispatch,
+    load_of,
+    redispatch,
+)
 from tests.domain.lecture_judge import _eligible, check_result
 from tests.domain.test_lectures import MENU, od, sp
 
@@ -83,7 +92,7 @@ PROPS = settings(max_examples=150, deadline=None, derandomize=True, suppress_hea
 @given(scenarios())
 def test_every_order_dispatched_validly_or_explained(scenario) -> None:
     orders, speakers, menu, kw = scenario
-    check_result(dispatch(orders, speakers, menu, **kw), orders, speakers, menu, kw)
+    check_result(dispatch(DispatchRequest(orders, speakers, menu, **kw)), orders, speakers, menu, kw)
 
 
 @PROPS
@@ -91,12 +100,12 @@ def test_every_order_dispatched_validly_or_explained(scenario) -> None:
 def test_deterministic_whatever_the_input_order(scenario, seed) -> None:
     orders, speakers, menu, kw = scenario
     rnd = random.Random(seed)
-    out = dispatch(orders, speakers, menu, **kw)
-    assert out == dispatch(orders, speakers, menu, **kw)
+    out = dispatch(DispatchRequest(orders, speakers, menu, **kw))
+    assert out == dispatch(DispatchRequest(orders, speakers, menu, **kw))
     shuffled = [list(x) for x in (orders, speakers, menu)]
     for x in shuffled:
         rnd.shuffle(x)
-    assert out == dispatch(*shuffled, **kw)
+    assert out == dispatch(DispatchRequest(*shuffled, **kw))
 
 
 @PROPS
@@ -105,7 +114,7 @@ def test_an_idle_speaker_is_never_passed_over_for_a_busier_one(scenario) -> None
     """Lowest load first: a speaker left unused who could have joined a team was not more loaded than any
     member of it before the month began (a story teller forced onto the team is the one exception)."""
     orders, speakers, menu, kw = scenario
-    out = dispatch(orders, speakers, menu, **kw)
+    out = dispatch(DispatchRequest(orders, speakers, menu, **kw))
     used = load_of(out)
     prior = kw["prior_load"]
     items = {m.code: m for m in menu}
@@ -129,7 +138,7 @@ def test_a_uniform_pool_stays_within_one_lecture(n, cap, days, team_min, extra, 
     """Speakers who can all do everything end the month within one lecture of each other."""
     pool = [sp(f"S{i:02d}", cap=cap) for i in range(n)]
     orders = [od(f"{i:03d}", day=d) for i, d in enumerate(days)]
-    out = dispatch(orders, pool, MENU, seed=seed, team_min=team_min, team_max=team_min + extra)
+    out = dispatch(DispatchRequest(orders, pool, MENU, seed=seed, team_min=team_min, team_max=team_min + extra))
     load = load_of(out)
     counts = [load[s.code] for s in pool]
     assert max(counts) - min(counts) <= 1
@@ -154,9 +163,9 @@ def declines(rnd, result, speakers):
 def test_redispatch_changes_only_the_declined_orders(scenario, seed) -> None:
     orders, speakers, menu, kw = scenario
     rnd = random.Random(seed)  # drawn up front: nothing is drawn from Hypothesis while the test runs
-    before = dispatch(orders, speakers, menu, **kw)
+    before = dispatch(DispatchRequest(orders, speakers, menu, **kw))
     declined = declines(rnd, before, speakers)
-    after = redispatch(before, orders, speakers, menu, declined=declined, **kw)
+    after = redispatch(before, DispatchRequest(orders, speakers, menu, **kw), declined=declined)
     changed = {a.order for a in before if a.order in declined
                and (a.status != DISPATCHED or declined[a.order] & set(a.team))}
     check_result(after, orders, speakers, menu, kw, declined, judged=changed)
@@ -170,4 +179,4 @@ def test_redispatch_changes_only_the_declined_orders(scenario, seed) -> None:
                                   and len(new.team) >= kw["team_min"])
         else:
             assert not gone & set(new.team)
-    assert redispatch(before, orders, speakers, menu, declined=declined, **kw) == after
+    assert redispatch(before, DispatchRequest(orders, speakers, menu, **kw), declined=declined) == after

@@ -8,6 +8,7 @@ from activity_day.domain.planning import (
     select_learning,
 )
 from activity_day.domain.profile import load_profile
+from activity_day.domain.profile_sections import LearningRules
 from tests.conftest import DEMO_PROFILE
 
 LEARNING = load_learning_catalog()
@@ -21,7 +22,7 @@ def _learning(month: str, history: pd.DataFrame) -> pd.DataFrame:
     # selections must not depend on the years the installed chinese-calendar covers.
     marks = day_marks(*parse_month(month))
     return select_learning(LEARNING, county="321323", month=month, festivals={m.name for m in marks},
-                           history=history, per_category=PER_CATEGORY, no_repeat_months=3)
+                           history=history, rules=LearningRules(per_category=PER_CATEGORY, no_repeat_months=3))
 
 
 def test_catalog_sizes_and_unique_codes() -> None:
@@ -99,7 +100,7 @@ def test_selection_is_deterministic_and_depends_on_county() -> None:
     again = _learning("2027-03", empty)
     pd.testing.assert_frame_equal(first, again)
     other = select_learning(LEARNING, county="999999", month="2027-03", festivals=set(), history=empty,
-                            per_category=PER_CATEGORY, no_repeat_months=3)
+                            rules=LearningRules(per_category=PER_CATEGORY, no_repeat_months=3))
     assert set(other["code"]) != set(first["code"])
 
 

@@ -16,7 +16,7 @@ from activity_day.cli.demo import run_demo
 from activity_day.context import bound
 from activity_day.demo import write_xlsx
 from activity_day.models import AssessedScore, FeedbackItem, InspectionScore, StationEvaluation, StationPlan
-from activity_day.services.imports import import_file
+from activity_day.services.imports import ImportClock, import_file
 from activity_day.settings import Settings
 from activity_day.store.database import transaction
 
@@ -143,7 +143,7 @@ def test_a_station_that_joined_one_that_left_and_one_without_a_record(prefect_se
     added = pd.concat([sheet, sheet.iloc[[0]].assign(**{"所站编号": "249", "所站名称": "众兴街道新建社区新时代文明实践站"})])
     december = datetime(2026, 12, 20, 2, tzinfo=UTC)
     assert import_file("stations", write_xlsx(added, quarter["root"] / "名录249.xlsx", "名录"), county=COUNTY,
-                       now=december).exit_code == 0
+                       clock=ImportClock(now=december)).exit_code == 0
     set_lifetime(COUNTY, "017", today=date(2027, 3, 31), joined_on=date(2027, 2, 1))
     set_lifetime(COUNTY, "018", today=date(2027, 3, 31), left_on=date(2027, 2, 28))
     try:
@@ -170,4 +170,4 @@ def test_a_station_that_joined_one_that_left_and_one_without_a_record(prefect_se
     finally:  # the module's other tests see the quarter as generated
         set_lifetime(COUNTY, "017", today=date(2027, 3, 31), joined_on=None)
         set_lifetime(COUNTY, "018", today=date(2027, 3, 31), left_on=None)
-        import_file("stations", write_xlsx(sheet, quarter["root"] / "名录.xlsx", "名录"), county=COUNTY, now=december)
+        import_file("stations", write_xlsx(sheet, quarter["root"] / "名录.xlsx", "名录"), county=COUNTY, clock=ImportClock(now=december))

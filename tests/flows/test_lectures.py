@@ -18,7 +18,7 @@ from activity_day.cli import app
 from activity_day.demo import lecture_orders, speaker_pool, write_xlsx
 from activity_day.domain.months import TZ
 from activity_day.domain.planning import load_learning_catalog
-from activity_day.services.imports import import_file
+from activity_day.services.imports import ImportClock, import_file
 
 pytestmark = pytest.mark.flow
 MONTH = "2027-03"
@@ -203,7 +203,7 @@ def test_pool_menu_orders_dispatch_and_a_decline(prefect_server, settings, regis
     # Rated the day after the lecture (a rating before its day is refused: tests/api/test_every_path_lectures.py).
     after = datetime.combine(date.fromisoformat(other["date"]) + timedelta(days=1), time(10), TZ)
     rated = import_file("ratings", write_xlsx(ratings, tmp_path / "评价.xlsx", "宣讲评价"), county=county, month=MONTH,
-                        now=after)
+                        clock=ImportClock(now=after))
     code, out = rated.exit_code, "\n".join(rated.lines())
     assert code == 1 and "接收 2 条宣讲评价，拒收 2 条宣讲评价" in out
     assert "【评分（1-5）】 “6”" in out and "本月没有派出宣讲队的这场宣讲" in out

@@ -269,12 +269,12 @@ def test_retry_command_resends_only_the_failed(settings, county, tmp_path, mailb
     hooked, hook = webhook
     dead = free_port()
     init_county(notices_profile(tmp_path / "p", smtp=smtp, hook=hook, dead=dead))
+    issued = notices.IssuedDocument(Occasion.CIRCULAR_ISSUED, "关于督查情况的通报", "泗文明办〔2027〕3号",
+                                    ["out/2027-03/circular.docx"])
     with transaction() as session:
-        assert notices.enqueue_issued(session, county, MONTH, Occasion.CIRCULAR_ISSUED, title="关于督查情况的通报",
-                                      doc_number="泗文明办〔2027〕3号", files=["out/2027-03/circular.docx"]) == 5
+        assert notices.enqueue_issued(session, county, MONTH, issued) == 5
     with transaction() as session:  # proposing it again writes nothing
-        assert notices.enqueue_issued(session, county, MONTH, Occasion.CIRCULAR_ISSUED, title="关于督查情况的通报",
-                                      doc_number="泗文明办〔2027〕3号", files=["out/2027-03/circular.docx"]) == 0
+        assert notices.enqueue_issued(session, county, MONTH, issued) == 0
     sent = CliRunner().invoke(app, ["notices", "send", "--month", MONTH])
     # Notices, not attempts (451 and 500 once each, the dead channel once: it is not tried again in the round).
     assert sent.exit_code == 2, sent.output

@@ -13,7 +13,7 @@ from sqlmodel import select
 from activity_day.domain import aggregate, draw
 from activity_day.domain.profile import load_profile
 from activity_day.domain.results import month_results
-from activity_day.intake import code_index, validate_plans
+from activity_day.intake import PlanChecks, code_index, validate_plans
 from tests.conftest import DEMO_PROFILE, profile_with_holiday_file
 
 STATIONS = pd.DataFrame({
@@ -121,8 +121,8 @@ def _plan_row(team: str) -> pd.DataFrame:
 @pytest.mark.parametrize(("max_text", "limit"), [(200, 100), (50, 50)])
 def test_volunteer_team_may_hold_100_characters_or_max_text_if_smaller(max_text: int, limit: int) -> None:
     def check(team: str):
-        return validate_plans(_plan_row(team), "p.xlsx", month="2026-12", stations=code_index(["001"]),
-                              checklist_codes=set(), max_text=max_text)
+        return validate_plans(_plan_row(team), "p.xlsx",
+                              PlanChecks("2026-12", code_index(["001"]), checklist_codes=set(), max_text=max_text))
 
     fits = check("志" * limit)
     assert list(fits.units) == ["001"] and fits.units["001"][0]["volunteer_team"] == "志" * limit

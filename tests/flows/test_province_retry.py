@@ -41,13 +41,14 @@ def test_run_cycle_for_counties_gives_the_public_random_value_to_every_county(pr
 
     three_counties_the_first_failing_its_draft(Path(settings.out), tmp_path, "2027-08")
     given: list[tuple[str, dict]] = []
-    monkeypatch.setattr(steps, "run_steps", lambda county, month, wanted, after_step=None, **options: (
+    monkeypatch.setattr(steps, "run_steps", lambda county, month, wanted, options, after_step=None: (
         given.append((county, options)) or {}))
     monkeypatch.setattr(settings, "workers", 1)
     result = CliRunner().invoke(app, ["run", "cycle", "--counties", "329001,329002", "--month", "2027-08",
                                       "--public-random", "2027215 08 15", "--json"])
     assert result.exit_code == 0, result.output
-    assert sorted(given) == [(code, {"county_folder": True, "allow_empty": False, "public_random": "2027215 08 15"})
+    assert sorted(given) == [(code, steps.StepOptions(county_folder=True, allow_empty=False,
+                                                      public_random="2027215 08 15"))
                              for code in ("329001", "329002")]
 
 

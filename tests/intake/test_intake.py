@@ -10,6 +10,7 @@ from activity_day.intake import (
     PLANS,
     STATIONS,
     FileUnusable,
+    PlanChecks,
     code_index,
     parse_datetime,
     read_table,
@@ -19,6 +20,7 @@ from activity_day.intake import (
 )
 
 HEADER = ["所站编号", "所站名称", "类型", "乡镇（街道）", "负责人", "联系电话"]
+PLAN_CHECKS = PlanChecks("2026-12", code_index(["001", "002"]), checklist_codes={"LL-01"})
 
 
 def test_gbk_csv_with_title_row_and_numeric_codes(tmp_path: Path) -> None:
@@ -53,8 +55,7 @@ def test_xlsx_merged_title_blank_rows_serial_dates_fullwidth(tmp_path: Path) -> 
     book.save(path)
     frame = read_table(path, PLANS)
     assert frame["_row"].tolist() == [4, 6]
-    result = validate_plans(frame, "plans.xlsx", month="2026-12", stations=code_index(["001", "002"]),
-                            checklist_codes={"LL-01"})
+    result = validate_plans(frame, "plans.xlsx", PLAN_CHECKS)
     assert result.problems == []
     assert set(result.units) == {"001", "002"}
     first = result.units["001"][0]
@@ -123,8 +124,7 @@ def test_plan_outside_month_and_bad_checklist_code_refuse_the_station() -> None:
          "开始时间": "2026/12/5 9:00", "活动地点": "x", "预计参与人数": 10, "清单编号": "ll-01", "志愿服务队伍": None,
          "_row": 3},
     ])
-    result = validate_plans(frame, "p.xlsx", month="2026-12", stations=code_index(["001", "002"]),
-                            checklist_codes={"LL-01"})
+    result = validate_plans(frame, "p.xlsx", PLAN_CHECKS)
     assert set(result.refused) == {"001"} and set(result.units) == {"002"}
     columns = {p.column for p in result.refused["001"]}
     assert columns == {"开始时间", "清单编号"}

@@ -22,7 +22,7 @@ from activity_day.context import install
 from activity_day.domain.profile import load_profile, revised
 from activity_day.intake import STATIONS
 from activity_day.models import Station, StationPlan, Submission
-from activity_day.services.imports import import_file
+from activity_day.services.imports import ImportClock, import_file
 from activity_day.settings import Settings
 from activity_day.store import crud
 from activity_day.store.database import ensure_schema, transaction
@@ -98,7 +98,7 @@ def test_malformed_file(case: Case, fresh_county: str, tmp_path: Path) -> None:
     before = counts(county)
 
     report = import_file(case.kind, path, county=county, month=None if case.kind == "stations" else MONTH,
-                         received_at=received_at)
+                         clock=ImportClock(received_at=received_at))
 
     after = counts(county)
     lines = report.lines()

@@ -13,9 +13,10 @@ import pytest
 import sqlalchemy as sa
 
 from activity_day.context import carried, current
+from activity_day.domain.lectures import LectureRef
 from activity_day.models import Circular
 from activity_day.models.db import get_engine
-from activity_day.services import lectures, scoring
+from activity_day.services import lecture_ratings, scoring
 from activity_day.services.circular import _given_back_unless_issued
 from activity_day.store import closing, numbers
 from activity_day.store.database import transaction
@@ -43,8 +44,8 @@ def test_the_month_closes_when_the_circular_takes_its_number(settings, county) -
         take_number(session, county)
     with transaction() as session, pytest.raises(scoring.ScoresClosed, match="通报正在汇编，评分已截止"):
         scoring.ensure_open(session, county, MONTH)
-    with pytest.raises(lectures.RatingRefused) as refused:  # ratings close with the scores, before any lookup
-        lectures.rate_lecture(county, MONTH, "001", "M01", "所站001", 5, "", now=NOW)
+    with pytest.raises(lecture_ratings.RatingRefused) as refused:  # ratings close with the scores, before any lookup
+        lecture_ratings.rate_lecture(LectureRef(county, MONTH, "001", "M01"), "所站001", 5, "", now=NOW)
     assert refused.value.status == 409 and "通报正在汇编，宣讲评价已截止" in str(refused.value)
     with transaction() as session:  # issued: the message says so
         session.add(Circular(county=county, month=MONTH, doc_number="泗文明办〔2026〕1号", summary={}))

@@ -25,9 +25,10 @@ from activity_day.models import (
 )
 from activity_day.models.enums import InspectionMode, ScorerRole
 from activity_day.services import findings
-from activity_day.services.imports import import_file
+from activity_day.services.imports import ImportClock, import_file
 from activity_day.services.lectures import list_orders
 from activity_day.services.scoring import issue_scorer_tokens
+from activity_day.services.scoring_inputs import TokenRequest
 from activity_day.store import crud
 from activity_day.store import lectures as lecture_store
 from activity_day.store.database import transaction
@@ -105,7 +106,7 @@ def test_every_import_and_the_api_read_a_full_width_code_as_the_code(world: Worl
     # 点单 (orders): a file in full width, and the API with a full-width path
     orders = pd.DataFrame([{"所站编号": wide(other), "菜单编号": wide("xj-02"), "预计听众": 30}])
     assert import_file("orders", write_xlsx(orders, ws / "点单.xlsx", "宣讲点单"), county=county, month=MONTH,
-                       received_at=EARLY).exit_code == 0
+                       clock=ImportClock(received_at=EARLY)).exit_code == 0
     world.at(EARLY)
     sent = world.client.put(f"/api/v1/stations/{wide(other)}/lectures/{MONTH}/{wide('XJ-03')}",
                             headers=bearer(world.tokens[other]), json={"audience": 40})
@@ -120,7 +121,7 @@ def test_every_import_and_the_api_read_a_full_width_code_as_the_code(world: Worl
     good = plan_rows(world, menu_code=wide("xj-04"))
     frame = pd.DataFrame([{"所站编号": wide(station)} | {PLAN_FILE_COLUMNS[k]: v for k, v in r.items()} for r in good])
     report = import_file("plans", write_xlsx(frame, ws / "计划.xlsx", "活动计划"), county=county, month=MONTH,
-                         received_at=EARLY)
+                         clock=ImportClock(received_at=EARLY))
     assert report.exit_code == 0, report.lines()
     assert "XJ-04" in [o["menu_code"] for o in list_orders(county, MONTH) if o["station"] == station]
     sent = world.client.put(f"/api/v1/stations/{wide(other)}/plans/{MONTH}", headers=bearer(world.tokens[other]),
@@ -135,7 +136,7 @@ def test_every_import_and_the_api_read_a_full_width_code_as_the_code(world: Worl
     answers = pd.DataFrame([{"所站编号": wide(station), "菜单编号": wide("xj-01"), "讲师编号": wide(second.lower()),
                              "答复": "接单"}])
     report = import_file("answers", write_xlsx(answers, ws / "接单.xlsx", "讲师接单"), county=county, month=MONTH,
-                         now=EARLY)
+                         clock=ImportClock(now=EARLY))
     assert report.exit_code == 0, report.lines()
     sent = world.client.put(f"/api/v1/speakers/me/lectures/{MONTH}/{wide(station)}/{wide('xj-01')}",
                             headers=bearer(world.tokens["speaker"]), json={"accept": True})
@@ -146,7 +147,7 @@ def test_every_import_and_the_api_read_a_full_width_code_as_the_code(world: Worl
     world.at(LATER)
     ratings = pd.DataFrame([{"所站编号": wide(station), "菜单编号": wide("XJ-01"), "评价人": "张三", "评分（1-5）": 5}])
     assert import_file("ratings", write_xlsx(ratings, ws / "评价.xlsx", "宣讲评价"), county=county, month=MONTH,
-                       now=LATER).exit_code == 0
+                       clock=ImportClock(now=LATER)).exit_code == 0
     rated = world.client.put(f"/api/v1/stations/{wide(station)}/lectures/{MONTH}/{wide('XJ-01')}/rating",
                              headers=bearer(world.tokens[station]), json={"score": 4})
     assert rated.status_code == 200, rated.text
@@ -160,7 +161,7 @@ def test_every_import_and_the_api_read_a_full_width_code_as_the_code(world: Worl
     # 检查评分 (scores) and 实地评估 (assessed indicators, whose codes the profile keeps in lower case)
     scores = pd.DataFrame([{"所站编号": wide(station), "检查方式": "观察员", "评分人": "韩梅", "得分": 88}])
     assert import_file("scores", write_xlsx(scores, ws / "评分.xlsx", "检查评分"), county=county, month=MONTH,
-                       now=LATER).exit_code == 0
+                       clock=ImportClock(now=LATER)).exit_code == 0
     with transaction() as session:
         profile = crud.load_profile_of(session=session, county=county)
     assessor = next(m.name for t in profile.teams for m in t.members if m.home_township != world.township)
@@ -174,7 +175,7 @@ def test_every_import_and_the_api_read_a_full_width_code_as_the_code(world: Worl
                        round_="2027").exit_code == 0
     [number] = _raise_findings(world, 1)
     reports = pd.DataFrame([{"整改编号": wide(str(number)), "所站编号": wide(station), "整改情况": "已补齐台账"}])
-    report = import_file("reports", write_xlsx(reports, ws / "整改.xlsx", "整改报告"), county=county, now=LATER)
+    report = import_file("reports", write_xlsx(reports, ws / "整改.xlsx", "整改报告"), county=county, clock=ImportClock(now=LATER))
     assert report.exit_code == 0, report.lines()
     with transaction() as session:
         assert [(s.station_code, s.scorer) for s in session.exec(select(InspectionScore))] == [(station, "韩梅")]
@@ -216,13 +217,13 @@ def test_a_team_name_in_either_spelling_is_the_team(world: World) -> None:
         township = crud.stations_frame(session=session, county=county).set_index("code").loc[other, "township"]
         session.add(DrawAssignment(county=county, month=MONTH, station_code=other, township=township, rank=1,
                                    mode=InspectionMode.ONSITE, team="第1检查组", slot="第1站 09:00"))
-        [token] = issue_scorer_tokens(session=session, county=county, role=ScorerRole.TEAM, names=[wide("第1检查组")],
-                                      now=EARLY).items()
+        [token] = issue_scorer_tokens(session=session, county=county, now=EARLY,
+                                      request=TokenRequest(ScorerRole.TEAM, [wide("第1检查组")])).items()
     assert token[0] == "第1检查组"  # the token is the profile's team
     world.at(LATER)
     scores = pd.DataFrame([{"所站编号": wide(other), "检查方式": "线下", "评分人": wide("第1检查组"), "得分": 80}])
     report = import_file("scores", write_xlsx(scores, world.workdir / "组评分.xlsx", "检查评分"), county=county,
-                         month=MONTH, now=LATER)
+                         month=MONTH, clock=ImportClock(now=LATER))
     assert report.exit_code == 0, report.lines()
     sent = world.client.put(f"/api/v1/scoring/{MONTH}/stations/{wide(other)}", headers=bearer(token[1]),
                             json={"score": 85, "scorer": "第１检查组"})

@@ -54,7 +54,7 @@ def race(actions: list[tuple[str, str]], number: int, county: str, *, hold_row: 
     def run(i: int, action: str, reviewer: str) -> None:  # in the test's context (carried)
         start.wait()
         try:
-            results[i] = findings.review(county, number, action, "", reviewer, at=NOW)
+            results[i] = findings.review(county, number, findings.FindingStep(action, reviewer, "", NOW))
         except Exception as exc:  # noqa: BLE001 - the test reads what each reviewer got
             results[i] = exc
 
@@ -117,6 +117,7 @@ def test_a_report_replaced_since_it_was_read_is_not_decided_unseen(settings, reg
     shown = findings.report(county, "001", first, findings.StationReport("已整改", [], at=NOW, actor="所站001"))
     findings.report(county, "001", first, findings.StationReport("已整改，补充了签到表", [], at=NOW, actor="所站001"))
     with pytest.raises(findings.ReviewRefused, match="所站已更新整改报告（第2次），请重新审核"):
-        findings.review(county, first, "accept", "", "张三", at=NOW, seen_round=shown["rounds"])
+        findings.review(county, first, findings.FindingStep("accept", "张三", "", NOW), seen_round=shown["rounds"])
     assert findings.show(county, first)["status"] == "answered"
-    assert findings.review(county, first, "accept", "", "张三", at=NOW, seen_round=2)["status"] == "accepted"
+    accept = findings.FindingStep("accept", "张三", "", NOW)
+    assert findings.review(county, first, accept, seen_round=2)["status"] == "accepted"

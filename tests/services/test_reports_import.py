@@ -32,7 +32,7 @@ def test_reports_file_is_checked_row_by_row_and_a_second_import_changes_nothing(
                                                                                tmp_path: Path) -> None:
     first, second, third = raise_findings(county)
     findings.report(county, "003", third, findings.StationReport("已整改", [], at=NOW, actor="所站003"))
-    findings.review(county, third, "accept", "整改到位", "张三", at=NOW)
+    findings.review(county, third, findings.FindingStep("accept", "张三", "整改到位", NOW))
     frame = pd.DataFrame([
         {"整改编号": first, "所站编号": "001", "整改情况": "已补齐活动记录", "照片校验码": ""},
         {"整改编号": second, "所站编号": "001", "整改情况": "已上传", "照片校验码": ""},

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from activity_day.cli import app
 from activity_day.demo import write_xlsx
-from activity_day.services.imports import import_file
+from activity_day.services.imports import ImportClock, import_file
 from activity_day.services.stations import lifetimes
 
 runner = CliRunner()
@@ -30,7 +30,7 @@ def test_the_registry_imports_keep_each_stations_lifetime(tmp_path: Path, regist
     new = registry.iloc[[0]].assign(**{"所站编号": "249", "所站名称": "众兴街道新建社区新时代文明实践站"})
     changed = pd.concat([registry.iloc[1:], new])  # 001 dropped, 249 added
     sept = datetime(2027, 9, 10, 1, tzinfo=UTC)
-    report = import_file("stations", write_xlsx(changed, tmp_path / "九月.xlsx", "名录"), county=county, now=sept)
+    report = import_file("stations", write_xlsx(changed, tmp_path / "九月.xlsx", "名录"), county=county, clock=ImportClock(now=sept))
     assert report.exit_code == 0, report.lines()
     after = by_code(county)
     assert after["249"]["joined_on"] == "2027-09-10" and after["249"]["active"]
@@ -38,10 +38,10 @@ def test_the_registry_imports_keep_each_stations_lifetime(tmp_path: Path, regist
     assert after["002"]["joined_on"] is None and after["002"]["left_on"] is None
     # imported again later: nothing moves; 001 listed again is back, with the day it first joined (none)
     later = datetime(2027, 11, 2, 1, tzinfo=UTC)
-    import_file("stations", write_xlsx(changed, tmp_path / "again.xlsx", "名录"), county=county, now=later)
+    import_file("stations", write_xlsx(changed, tmp_path / "again.xlsx", "名录"), county=county, clock=ImportClock(now=later))
     assert by_code(county)["001"]["left_on"] == "2027-09-10" and by_code(county)["249"]["joined_on"] == "2027-09-10"
     back = pd.concat([registry, new])
-    import_file("stations", write_xlsx(back, tmp_path / "back.xlsx", "名录"), county=county, now=later)
+    import_file("stations", write_xlsx(back, tmp_path / "back.xlsx", "名录"), county=county, clock=ImportClock(now=later))
     assert by_code(county)["001"] == first["001"] | {"active": True}
 
 
@@ -50,14 +50,14 @@ def test_the_registry_states_the_days_and_refuses_impossible_ones(tmp_path: Path
     now = datetime(2027, 10, 8, 1, tzinfo=UTC)
     stated = registry.assign(**{"设立日期": None, "撤销日期": None})
     stated.loc[0, "设立日期"], stated.loc[1, "撤销日期"] = "2027-09", "2027/9/20"
-    report = import_file("stations", write_xlsx(stated, tmp_path / "名录.xlsx", "名录"), county=county, now=now)
+    report = import_file("stations", write_xlsx(stated, tmp_path / "名录.xlsx", "名录"), county=county, clock=ImportClock(now=now))
     assert report.exit_code == 0, report.lines()
     found = by_code(county)
     assert found["001"]["joined_on"] == "2027-09-01" and found["001"]["active"]
     assert found["002"]["left_on"] == "2027-09-20" and not found["002"]["active"]
     wrong = stated.copy()
     wrong.loc[2, "撤销日期"], wrong.loc[0, "撤销日期"], wrong.loc[3, "设立日期"] = "2027-12-01", "2027-08-31", "九月"
-    report = import_file("stations", write_xlsx(wrong, tmp_path / "错.xlsx", "名录"), county=county, now=now)
+    report = import_file("stations", write_xlsx(wrong, tmp_path / "错.xlsx", "名录"), county=county, clock=ImportClock(now=now))
     assert report.exit_code == 1
     assert "错.xlsx 第5行 【撤销日期】 “2027-12-01”：不能晚于导入当天（2027-10-08）：撤销后再导入" in report.lines()
     assert "错.xlsx 第3行 【撤销日期】 “2027-08-31”：应晚于设立日期（2027-09-01）" in report.lines()

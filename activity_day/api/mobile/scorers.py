@@ -1,7 +1,7 @@
 """The team's and the observer's pages: their stations (a team's in route order, with contact and a map link),
 a scoring form after the profile's rubric, and an observer's own past scores. The observer's page also lists the
 month's lectures with a team at the stations of its township, each with a 评价 form (1–5 and a comment, the rater
-the observer) that goes through `services.lectures.rate_lecture`, the ratings API's path.
+the observer) that goes through `services.lecture_ratings.rate_lecture`, the ratings API's path.
 
 Scores are sent by static/scoring.js: each carries a key the phone made (crypto.randomUUID()) and is kept in
 localStorage until the server has it, so a score made without signal is sent when the signal returns, and a
@@ -11,6 +11,7 @@ score sent twice is stored once (`score_station(client_key=…)`).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any
@@ -48,11 +49,14 @@ from activity_day.api.mobile.pages import (
 )
 from activity_day.domain.codes import normalize_code
 from activity_day.domain.hashing import sha256_hex
+from activity_day.domain.lectures import LectureRef
 from activity_day.domain.months import this_month
 from activity_day.intake import LIMITS, H
 from activity_day.models.enums import ScorerRole
-from activity_day.services.lectures import STATUS_CN, lectures_in_township, ratings_by
+from activity_day.services.lecture_ratings import ratings_by
+from activity_day.services.lectures import STATUS_CN, lectures_in_township
 from activity_day.services.scoring import (
+    ScoredStation,
     Scorer,
     score_station,
     scorer_for_token,
@@ -95,11 +99,13 @@ def lecture_key(station: str, menu_code: str) -> str:
     return f"{station}-{menu_code}"
 
 
-def _lectures(scorer: Scorer, month: str, typed: dict[str, dict[str, str]] | None = None,
-              errors: dict[tuple[str, str], str] | None = None, problems: list[str] | None = None,
-              names: dict[str, str] | None = None, failed: str = "", session: Session | None = None) -> dict[str, Any]:
+def _lectures(scorer: Scorer, month: str, refused: lecture_orders.RefusedForm | None = None,
+              names: dict[str, str] | None = None, session: Session | None = None) -> dict[str, Any]:
     """The observer's 评价 section: the township's lectures with a team this month, each with its form; a
-    refusal is shown in the lecture that was sent (`failed`), where the page takes the holder."""
+    refusal is shown in the lecture that was sent (`refused.key`), where the page takes the holder."""
+    typed = {refused.key: refused.typed} if refused is not None else None
+    errors, problems = (refused.errors, refused.problems) if refused is not None else (None, None)
+    failed = refused.key if refused is not None else ""
     with reading(session) as session:
         township = lectures_in_township(scorer.county, month, scorer.township, session)
         mine = ratings_by(scorer.county, month, scorer.name, session) if township else {}
@@ -138,9 +144,18 @@ def station_card(s: dict[str, Any], role: str, month: str, only: str | None, rub
                          tuple((name, weight) for name, weight in rubric), tuple(sorted(limits.items())))
 
 
-def _context(role: str, scorer: Scorer, token: str, month: str, only: str | None = None,
-             lectures: dict[str, Any] | None = None, now: datetime | None = None,
-             session: Session | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Holder:
+    """Who holds a scorer's page: the page's role ("team" or "observer"), the scorer and the page's token."""
+
+    role: str
+    scorer: Scorer
+    token: str
+
+
+def _context(holder: Holder, month: str, only: str | None = None, refused: lecture_orders.RefusedForm | None = None,
+             now: datetime | None = None, session: Session | None = None) -> dict[str, Any]:
+    role, scorer, token = holder.role, holder.scorer, holder.token
     whole = role == "observer" and only is None  # the observer's own page: past scores and lectures too
     with reading(session) as session:  # one read for the whole page (the caller's, if it gives one)
         profile = crud.load_profile_of(session=session, county=scorer.county)
@@ -150,8 +165,8 @@ def _context(role: str, scorer: Scorer, token: str, month: str, only: str | None
         places = crud.station_directory(session=session, county=scorer.county,
                                         codes=[s["station_code"] for s in listed])
         past = scores_by(scorer=scorer, session=session) if whole else []
-        section = _lectures(scorer, month, names={code: r.name for code, r in places.items()}, session=session,
-                            **(lectures or {})) if whole else None
+        section = _lectures(scorer, month, refused, names={code: r.name for code, r in places.items()},
+                            session=session) if whole else None
     day = plan.activity_date if plan is not None else None
     if only is not None:
         listed = [s for s in listed if s["station_code"] == only]
@@ -192,7 +207,8 @@ def _page(role: str):
             flash = take_flash(request, token, role)  # the server's word after an action, never the URL's
             notice = ({"where": f"lecture-{flash['key']}", "text": f"宣讲评价已保存（{str(flash['key'])[:30]}）"}
                       if flash and flash.get("what") == "rated" else None)
-            context = _context(role, scorer, token, _month(month, now), now=now, session=session) | {"notice": notice}
+            context = _context(Holder(role, scorer, token), _month(month, now), now=now, session=session) \
+                | {"notice": notice}
         if notice is not None:  # a page after an action, seen once: rendered for this answer alone
             return shown(request, render("scorer.html", **context))
         return shown(request, kept.page(request, "scorer.html", context))  # kept per process under what it shows
@@ -212,7 +228,7 @@ def _station_page(role: str):
             mode = station_mode(session=session, scorer=scorer, month=month, code=code)
             if mode is None:  # another team's or township's station, or none at all: the same bare 403
                 return refusal_page(403, FORBIDDEN)
-            context = _context(role, scorer, token, month, only=code, now=now, session=session)
+            context = _context(Holder(role, scorer, token), month, only=code, now=now, session=session)
         return kept.page(request, "scorer.html", context)
 
     return page
@@ -251,8 +267,7 @@ def _score(role: str):
                 mode = station_mode(session=session, scorer=scorer, month=month, code=code)
             if mode is None:
                 return None
-            return score_station(scorer=scorer, month=month, code=code, mode=mode, body=body, now=now,
-                                 client_key=key)
+            return score_station(ScoredStation(scorer, month, code, mode), body, now=now, client_key=key)
 
         outcome = await run_in_threadpool(store)
         if outcome is None:
@@ -286,12 +301,12 @@ async def post_lecture_rating(request: Request, now: Annotated[datetime, Depends
         return refusal_page(403, FORBIDDEN)
     key = lecture_key(code, menu_code)
     status, errors, top = await run_in_threadpool(
-        lecture_orders.rate, scorer.county, code, month, menu_code, scorer.name, typed, key, now)
+        lecture_orders.rate, LectureRef(scorer.county, month, code, menu_code), scorer.name, typed, key, now)
     if status == 200:
         return redirect_with_flash(request, f"/m/observer?month={month}#lecture-{key}", token, "observer",
                                    what="rated", key=key)
-    again = {"typed": {key: typed}, "errors": errors, "problems": top, "failed": key}
-    context = await run_in_threadpool(lambda: _context("observer", scorer, token, month, lectures=again, now=now))
+    again = lecture_orders.RefusedForm(key, typed, errors, top, rating=True)
+    context = await run_in_threadpool(lambda: _context(Holder("observer", scorer, token), month, refused=again, now=now))
     return render("scorer.html", status=status, **context)
 
 

@@ -8,6 +8,7 @@ comes too late (the lecture already rated, or a confirmation after a decline) is
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -36,6 +37,7 @@ from activity_day.api.mobile.pages import (
 )
 from activity_day.api.mobile.station import page_month
 from activity_day.domain.codes import normalize_code
+from activity_day.domain.lectures import LectureRef
 from activity_day.errors import MissingPrerequisite
 from activity_day.services.lectures import (
     FORMED,
@@ -102,10 +104,22 @@ def _notice(lectures: list[dict[str, Any]], answered: str | None, key: str | Non
     return f"已谢绝{what}，已重新组建宣讲队：{team}", "ok"
 
 
-def _context(speaker: SpeakerHolder, token: str, month: str, answered: str | None = None, key: str | None = None,
-             problem: str = "", confirm: str | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CardNote:
+    """What the page says in one lecture's card (`key`): the answer just taken (`answered`, "accept" or
+    "decline"), or its refusal (`problem`); `confirm` names the lecture whose 谢绝 waits for the speaker's
+    confirmation."""
+
+    answered: str | None = None
+    key: str | None = None
+    problem: str = ""
+    confirm: str | None = None
+
+
+def _context(speaker: SpeakerHolder, token: str, month: str, note: CardNote = CardNote()) -> dict[str, Any]:
     """The page; the line after an answer (or its refusal) goes in the card of that lecture, where the page jumps,
-    and `confirm` names the lecture whose 谢绝 waits for the speaker's confirmation."""
+    and `note.confirm` names the lecture whose 谢绝 waits for the speaker's confirmation."""
+    answered, key, problem, confirm = note.answered, note.key, note.problem, note.confirm
     with transaction(read_only=True) as session:
         pool = lecture_store.pool_frame(session=session, county=speaker.county).set_index("code")
     lectures = _lectures(speaker, month)
@@ -134,8 +148,8 @@ def speaker_page(request: Request, now: Annotated[datetime, Depends(clock)], t: 
         return refusal_page(401, INVALID_LINK)
     month = month if month and is_month(month) else page_month(speaker.county, now)
     flash = take_flash(request, token, "speaker") or {}  # what the last answer did: the server's word, not the URL's
-    return shown(request, render("speaker.html", **_context(speaker, token, month, flash.get("answered"),
-                                                             flash.get("order"))))
+    note = CardNote(answered=flash.get("answered"), key=flash.get("order"))
+    return shown(request, render("speaker.html", **_context(speaker, token, month, note)))
 
 
 @router.post("/m/speaker/answer")
@@ -155,17 +169,17 @@ async def post_answer(request: Request, now: Annotated[datetime, Depends(clock)]
     key = f"{station}/{menu_code}"
     if accept == "0" and form.get("confirmed") != "1":
         # 谢绝 cannot be taken back (the team is formed again without the speaker): ask first, in the lecture's card.
-        context = await run_in_threadpool(lambda: _context(speaker, token, month, confirm=key))
+        context = await run_in_threadpool(lambda: _context(speaker, token, month, CardNote(confirm=key)))
         return render("speaker.html", **context)
     try:
-        await run_in_threadpool(lambda: answer(speaker.county, month, station, menu_code, speaker.code, accept == "1",
-                                               now=now))
+        await run_in_threadpool(lambda: answer(LectureRef(speaker.county, month, station, menu_code), speaker.code,
+                                               accept == "1", now=now))
     except MissingPrerequisite:
         return refusal_page(404, "该月没有宣讲安排", back=f"/m/speaker?month={month}")
     except AnswerRefused as exc:
         if exc.status == 403:  # not theirs, or no such lecture: the same bare refusal either way
             return refusal_page(403, FORBIDDEN, back=f"/m/speaker?month={month}")
-        context = await run_in_threadpool(_context, speaker, token, month, None, key, str(exc))
+        context = await run_in_threadpool(_context, speaker, token, month, CardNote(key=key, problem=str(exc)))
         return render("speaker.html", status=exc.status, **context)
     done = "accept" if accept == "1" else "decline"
     return redirect_with_flash(request, f"/m/speaker?{urlencode({'month': month})}#{card_id(station, menu_code)}",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from itertools import zip_longest
@@ -49,12 +50,13 @@ from activity_day.api.mobile.pages import (
 )
 from activity_day.domain.codes import finding_number
 from activity_day.domain.lateness import deadline_of
+from activity_day.domain.lectures import LectureRef
 from activity_day.domain.months import TZ, next_month, this_month
 from activity_day.errors import Refused
 from activity_day.models.enums import ActionKind, PracticeTask
 from activity_day.services import findings
 from activity_day.services.evidence import EvidenceRefused, receive_photo, record_evidence, records_of
-from activity_day.services.lectures import STATION_RATER
+from activity_day.services.lecture_ratings import STATION_RATER
 from activity_day.services.submissions import FIELDS, last_accepted_at, station_for_token, submit_plan
 from activity_day.store import crud
 from activity_day.store.database import transaction
@@ -134,11 +136,23 @@ def stored_rows(county: str, code: str, month: str, session: Session | None = No
              "checklist_code": r.checklist_code or "", "volunteer_team": r.volunteer_team or ""} for r in mine]
 
 
-def _context(station: Station, token: str, month: str, now: datetime, rows: list[dict[str, str]] | None = None,
-             errors: dict[tuple[int, str], str] | None = None, plan_problems: list[str] | None = None,
-             notice: dict[str, Any] | None = None, lectures: dict[str, Any] | None = None,
-             report_failed: dict[str, Any] | None = None, session: Session | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PageState:
+    """What the station's page shows beside what is stored: the plan's rows as typed and their messages (a refused
+    or growing plan), the last action's notice, a refused lecture form, a refused 整改报告."""
+
+    rows: list[dict[str, str]] | None = None
+    errors: dict[tuple[int, str], str] | None = None
+    plan_problems: list[str] | None = None
+    notice: dict[str, Any] | None = None
+    lectures: lecture_orders.RefusedForm | None = None
+    report_failed: dict[str, Any] | None = None
+
+
+def _context(station: Station, token: str, month: str, now: datetime, state: PageState = PageState(),
+             session: Session | None = None) -> dict[str, Any]:
     """What station.html shows, read in one transaction (the caller's, if it gives one)."""
+    rows, errors, plan_problems, notice = state.rows, state.errors, state.plan_problems, state.notice
     with reading(session) as session:
         me = crud.station_entry(session=session, county=station.county, code=station.code)
         content = crud.cached_plan_content(session=session, county=station.county, month=month)
@@ -154,7 +168,7 @@ def _context(station: Station, token: str, month: str, now: datetime, rows: list
                              session=session) if stored else []
         found = findings.list_findings(station.county, station=station.code, as_of=local_today(now), session=session) \
             if findings.station_has_findings(station.county, station.code, session) else None
-        ordering = lecture_orders.section(station.county, station.code, month, content, **(lectures or {}),
+        ordering = lecture_orders.section(station.county, station.code, month, content, state.lectures,
                                           session=session)
     deadline = deadline_of(content, profile.intake.deadline_time) if content is not None else None
     return {
@@ -169,7 +183,7 @@ def _context(station: Station, token: str, month: str, now: datetime, rows: list
         "rows": rows if rows is not None else (stored or [_blank_row()]),
         "stored": stored, "submitted": submitted,
         "errors": errors or {}, "plan_problems": plan_problems or [], "notice": notice,
-        "report_failed": report_failed or {},
+        "report_failed": state.report_failed or {},
         "labels": LABELS, "tasks": [t.value for t in PracticeTask], "kinds": [k.value for k in ActionKind],
         "plan_row": plan_row,
         "code_options": tuple((i.code, f"{i.code} {i.title}{'（必）' if i.required else ''}", True)
@@ -220,7 +234,7 @@ def station_page(request: Request, now: Annotated[datetime, Depends(clock)],
             return refusal_page(401, INVALID_LINK)
         month = month if month and is_month(month) else page_month(station.county, now, session)
         notice = flash_notice(take_flash(request, token, "station"))
-        context = _context(station, token, month, now, notice=notice, session=session)
+        context = _context(station, token, month, now, PageState(notice=notice), session=session)
     if notice is not None:  # a page after an action, seen once: rendered for this answer alone
         return shown(request, render("station.html", **context))
     # Kept per process under what it shows; the submission id is new in every answer (two views of one page never
@@ -277,7 +291,7 @@ async def post_plan(request: Request, now: Annotated[datetime, Depends(clock)]) 
     rows = rows_from_form(form)
     if form.get("action") == "add":
         return render("station.html", **await run_in_threadpool(
-            _context, station, token, month, now, rows + [_blank_row()]))
+            _context, station, token, month, now, PageState(rows=rows + [_blank_row()])))
     outcome = await run_in_threadpool(
         lambda: submit_plan(county=station.county, station_code=station.code, month=month,
                             submission_id=str(form.get("submission_id") or f"h5-{uuid.uuid4().hex}"),
@@ -285,7 +299,8 @@ async def post_plan(request: Request, now: Annotated[datetime, Depends(clock)]) 
     if outcome.http_status == 200:
         return redirect_with_flash(request, f"/m/station?month={month}#plan", token, "station", what="plan")
     errors, top = _problems(outcome.body)
-    context = await run_in_threadpool(_context, station, token, month, now, rows or [_blank_row()], errors, top)
+    state = PageState(rows=rows or [_blank_row()], errors=errors, plan_problems=top)
+    context = await run_in_threadpool(_context, station, token, month, now, state)
     return render("station.html", status=outcome.http_status, **context)
 
 
@@ -297,13 +312,12 @@ async def post_lecture_order(request: Request, now: Annotated[datetime, Depends(
         return refused
     code, typed = lecture_orders.typed_of(form)
     status, errors, top = await run_in_threadpool(
-        lecture_orders.place, station.county, station.code, month, code, typed, now)
+        lecture_orders.place, LectureRef(station.county, month, station.code, code), typed, now)
     if status == 200:
         return redirect_with_flash(request, f"/m/station?month={month}#menu-{code}", token, "station",
                                    what="ordered", code=code)
-    again = {"typed": {code: typed}, "errors": errors, "problems": top, "failed": code}
-    return render("station.html", status=status,
-                  **await run_in_threadpool(_context, station, token, month, now, None, None, None, None, again))
+    again = PageState(lectures=lecture_orders.RefusedForm(code, typed, errors, top))
+    return render("station.html", status=status, **await run_in_threadpool(_context, station, token, month, now, again))
 
 
 @router.post("/m/station/ratings")
@@ -315,13 +329,12 @@ async def post_lecture_rating(request: Request, now: Annotated[datetime, Depends
         return refused
     code, typed = lecture_orders.rating_typed_of(form)
     status, errors, top = await run_in_threadpool(
-        lecture_orders.rate, station.county, station.code, month, code, STATION_RATER, typed, code, now)
+        lecture_orders.rate, LectureRef(station.county, month, station.code, code), STATION_RATER, typed, code, now)
     if status == 200:
         return redirect_with_flash(request, f"/m/station?month={month}#rating-{code}", token, "station",
                                    what="rated", code=code)
-    again = {"rating_typed": {code: typed}, "errors": errors, "problems": top, "failed_rating": code}
-    return render("station.html", status=status,
-                  **await run_in_threadpool(_context, station, token, month, now, None, None, None, None, again))
+    again = PageState(lectures=lecture_orders.RefusedForm(code, typed, errors, top, rating=True))
+    return render("station.html", status=status, **await run_in_threadpool(_context, station, token, month, now, again))
 
 
 # --- the day: photos and check-in/out (called by static/station.js) -------------------------------------------
@@ -415,7 +428,7 @@ async def post_report(finding_id: str, request: Request, now: Annotated[datetime
         # takes the page to that finding).
         failed = {"id": number, "text": text,
                   "reason": "；".join(p["reason"] for p in exc.problems) if exc.problems else exc.message}
-        context = await run_in_threadpool(lambda: _context(station, token, month, now, report_failed=failed))
+        context = await run_in_threadpool(lambda: _context(station, token, month, now, PageState(report_failed=failed)))
         return render("station.html", status=exc.status, **context)
     return redirect_with_flash(request, f"/m/station?month={month}#finding-{number}", token, "station",
                                what="report", code=str(number))
