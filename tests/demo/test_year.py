@@ -43,12 +43,12 @@ def read(folder: Path, stem: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def year(demo_year: Path) -> dict:
     """Each month's plans (content) and documents (text by format), and the year's evaluation report."""
-    from activity_day.context import bound
+    from activity_day.context import bound, current
     from activity_day.demo import workspace_settings
     from activity_day.store import crud
     from activity_day.store.database import transaction
 
-    with bound(workspace_settings(demo_year)), transaction(read_only=True) as session:
+    with bound(workspace_settings(demo_year, current().settings)), transaction(read_only=True) as session:
         [county] = crud.county_codes(session=session)
         profile = crud.load_profile_of(session=session, county=county)
         plans = {m: {v: crud.plan_content(crud.get_plan(session=session, county=profile.county.code, month=m,
@@ -206,13 +206,13 @@ def test_no_finding_event_is_recorded_before_the_day_its_document_gives(year: di
     demo runs its months ahead of the machine's clock, so the clock alone would date them in 2026)."""
     from sqlmodel import select
 
-    from activity_day.context import bound
+    from activity_day.context import bound, current
     from activity_day.demo import workspace_settings
     from activity_day.domain.months import TZ
     from activity_day.models.tables import Finding, FindingEvent
     from activity_day.store.database import transaction
 
-    with bound(workspace_settings(demo_year)), transaction(read_only=True) as session:
+    with bound(workspace_settings(demo_year, current().settings)), transaction(read_only=True) as session:
         found = {f.number: (f.month, f.deadline) for f in session.exec(select(Finding))}
         events = [(e.number, e.action, e.at) for e in session.exec(select(FindingEvent))]
     early = []
