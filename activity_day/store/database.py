@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from typing import TypeVar
 
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from activity_day.context import current
@@ -28,10 +32,42 @@ def transaction(read_only: bool = False) -> Iterator[Session]:
     engine = current().engine
     if read_only:
         engine = engine.execution_options(**{READ_ONLY: True})
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+    with nullcontext() if read_only else writers_in_turn(engine), \
+            Session(engine, expire_on_commit=False) as session, session.begin():
         if read_only:
             session.info[SNAPSHOT] = {}
         yield session
+
+
+WRITER_WAIT_SECONDS = 60  # as long as SQLite's own wait for its write lock (models.db)
+_writers: dict[str, threading.RLock] = {}
+_writers_made = threading.Lock()
+
+
+@contextmanager
+def writers_in_turn(engine: Engine) -> Iterator[None]:
+    """On SQLite, a process's write transactions take turns before they ask for the database's write lock.
+
+    SQLite lets a writer that finds the lock taken sleep and try again, longer each time (up to 100 ms a try), so
+    among many waiting threads a newcomer often overtakes one that has waited for seconds: on the activity-day
+    morning the slowest plan or score write of an API worker waited 2 to 8 s. A lock in the process hands over at
+    once, to the next waiting thread; between processes (API workers, a province run's) SQLite's lock still
+    decides, among one writer of each. Reentrant, so a write opened inside another in the same thread behaves as
+    it did without it. Other databases queue writers themselves: nothing to do."""
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    key = str(engine.url)
+    lock = _writers.get(key)
+    if lock is None:
+        with _writers_made:
+            lock = _writers.setdefault(key, threading.RLock())
+    if not lock.acquire(timeout=WRITER_WAIT_SECONDS):
+        raise OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def once_per_read(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
