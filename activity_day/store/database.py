@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager, nullcontext
 from functools import lru_cache
@@ -12,6 +13,11 @@ from typing import TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: the process's threads still take turns
+    fcntl = None  # type: ignore[assignment]
 
 from activity_day.context import current
 from activity_day.models import get_engine
@@ -40,34 +46,74 @@ def transaction(read_only: bool = False) -> Iterator[Session]:
 
 
 WRITER_WAIT_SECONDS = 60  # as long as SQLite's own wait for its write lock (models.db)
-_writers: dict[str, threading.RLock] = {}
-_writers_made = threading.Lock()
+WRITER_POLL_SECONDS = 0.001  # between tries of another process's turn: short, unlike SQLite's back-off
+
+
+class _Turn:
+    """One SQLite database's turn to write, for this process: a lock for its threads and, on systems with
+    fcntl, a lock on a file beside the database for the processes."""
+
+    def __init__(self, database: str | None) -> None:
+        self.threads = threading.RLock()
+        self.depth = threading.local()
+        self.file = None
+        if database and fcntl is not None:
+            self.file = open(f"{database}.writers", "a+b")  # noqa: SIM115  (held for the process's life)
+
+    def take(self, deadline: float) -> bool:
+        if not self.threads.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            return False
+        depth = getattr(self.depth, "n", 0)
+        if depth == 0 and self.file is not None:
+            while True:
+                try:
+                    fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        self.threads.release()
+                        return False
+                    time.sleep(WRITER_POLL_SECONDS)
+        self.depth.n = depth + 1
+        return True
+
+    def give(self) -> None:
+        self.depth.n -= 1
+        if self.depth.n == 0 and self.file is not None:
+            fcntl.flock(self.file, fcntl.LOCK_UN)
+        self.threads.release()
+
+
+_turns: dict[str, _Turn] = {}
+_turns_made = threading.Lock()
 
 
 @contextmanager
 def writers_in_turn(engine: Engine) -> Iterator[None]:
-    """On SQLite, a process's write transactions take turns before they ask for the database's write lock.
+    """On SQLite, write transactions take turns before they ask for the database's write lock.
 
     SQLite lets a writer that finds the lock taken sleep and try again, longer each time (up to 100 ms a try), so
-    among many waiting threads a newcomer often overtakes one that has waited for seconds: on the activity-day
-    morning the slowest plan or score write of an API worker waited 2 to 8 s. A lock in the process hands over at
-    once, to the next waiting thread; between processes (API workers, a province run's) SQLite's lock still
-    decides, among one writer of each. Reentrant, so a write opened inside another in the same thread behaves as
-    it did without it. Other databases queue writers themselves: nothing to do."""
+    among many waiting writers a newcomer often overtakes one that has waited for seconds: on the activity-day
+    morning the slowest plan or score write waited 2 to 8 s. Here a process's threads take turns on a lock that
+    hands over at once, and the processes (API workers, a province run's) on a lock on a file beside the
+    database (`<database>.writers`), tried every millisecond; SQLite's lock then finds no one waiting. Reentrant,
+    so a write opened inside another in the same thread behaves as it did without it. Other databases queue
+    writers themselves: nothing to do."""
     if engine.dialect.name != "sqlite":
         yield
         return
     key = str(engine.url)
-    lock = _writers.get(key)
-    if lock is None:
-        with _writers_made:
-            lock = _writers.setdefault(key, threading.RLock())
-    if not lock.acquire(timeout=WRITER_WAIT_SECONDS):
+    turn = _turns.get(key)
+    if turn is None:
+        with _turns_made:
+            database = engine.url.database
+            turn = _turns.setdefault(key, _Turn(database if database and database != ":memory:" else None))
+    if not turn.take(time.monotonic() + WRITER_WAIT_SECONDS):
         raise OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
     try:
         yield
     finally:
-        lock.release()
+        turn.give()
 
 
 def once_per_read(session: Session, key: Hashable, compute: Callable[[], T]) -> T:

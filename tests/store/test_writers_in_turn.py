@@ -84,3 +84,30 @@ def test_writes_from_many_threads_all_land(settings: Settings, county: str) -> N
         name = session.exec(select(County.office_name).where(County.code == county)).one()
     assert name.split("#")[1] in {str(i) for i in range(12)}
     assert not any(t.is_alive() for t in threads)
+
+
+def test_another_process_s_turn_is_waited_for_at_the_file(settings: Settings, county: str,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another process's writer holds the lock on the file beside the database (a second open file stands in for
+    it: such locks belong to the open file, not the process): a writer here waits for it, not at SQLite."""
+    fcntl = pytest.importorskip("fcntl")
+    if not settings.database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL queues writers itself")
+    path = get_engine(settings.database_url).url.database
+    monkeypatch.setattr(database, "WRITER_WAIT_SECONDS", 0.2)
+    seen, listen = _begins(settings)
+    with open(f"{path}.writers", "a+b") as other:
+        fcntl.flock(other, fcntl.LOCK_EX)
+        try:
+            with pytest.raises(OperationalError, match="database is locked"), transaction():
+                pass
+        finally:
+            fcntl.flock(other, fcntl.LOCK_UN)
+    try:
+        assert seen == []  # it never began at SQLite
+        monkeypatch.setattr(database, "WRITER_WAIT_SECONDS", 5)
+        with transaction() as session:  # the other's turn over, this one writes
+            session.execute(text("SELECT 1"))
+        assert len(seen) == 1
+    finally:
+        event.remove(*listen)
