@@ -3,10 +3,11 @@
 An entry point builds one from the settings and binds it for the work it starts: a command (`activity-day …`), a
 flow run, an API request, a province worker process, a test. Everything below the entry points reads `current()`
 and asks it for what it needs by name (`engine`, `documents`, `inbox`, `photo_location`, `drills`, `secrets`, the
-clock); nothing there reads the settings, the environment or a process-wide switch (an import contract and
-`tests/test_architecture.py` hold this). The binding is a context variable, so it follows the work into
-Prefect's task threads and FastAPI's thread pool (both copy the caller's context), and two requests, flow runs or
-tests in one process each see their own.
+clock); nothing there reads the settings (an import contract and `tests/test_architecture.py` hold this), and
+what comes from the environment itself (the channels' secrets, the rehearsal drills) the context reads when
+asked. The binding is a context variable, so it follows the work into Prefect's task threads and FastAPI's
+thread pool (both copy the caller's context), and two requests, flow runs or tests in one process each see
+their own.
 
 The clock is the context's too: the time rules (nothing recorded before it can have happened, or after its
 window closed) ask `current().now()`, and a test binds a context whose clock says the day it needs.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
 import threading
 import time
@@ -32,8 +34,9 @@ def transaction(read_only: bool = False) -> Iterator[Session]:
     """A session in one transaction: committed on success, rolled back on any error.
 
     On SQLite a transaction takes the database's write lock when it begins, so that parallel county runs
-    queue instead of failing (models.db); `read_only` transactions take none and never wait for a writer.
-    Render documents between a read-only transaction and a short write, not inside a write.
+    queue instead of failing (models.db); `read_only` transactions take none and never wait for a writer. Writers
+    take their turn when the block starts (`writers_in_turn`). Render documents between a read-only transaction
+    and a short write, not inside a write.
     """
     engine = current().engine
     if read_only:
@@ -47,45 +50,77 @@ def transaction(read_only: bool = False) -> Iterator[Session]:
 
 WRITER_WAIT_SECONDS = 60  # as long as SQLite's own wait for its write lock (models.db)
 WRITER_POLL_SECONDS = 0.001  # between tries of another process's turn: short, unlike SQLite's back-off
+log = logging.getLogger(__name__)
 
 
 class _Turn:
-    """One SQLite database's turn to write, for this process: a lock for its threads and, on systems with
-    fcntl, a lock on a file beside the database for the processes."""
+    """One SQLite database's turn to write, for this process: a lock for its threads and, where the system has
+    fcntl, a lock on a file beside the database (`<database>.writers`) for the processes, opened and closed with
+    each turn (so no handle outlives it, and a process made by fork inherits none)."""
 
-    def __init__(self, database: str | None) -> None:
+    def __init__(self, path: str | None) -> None:
         self.threads = threading.RLock()
         self.depth = threading.local()
-        self.file = None
-        if database and fcntl is not None:
-            self.file = open(f"{database}.writers", "a+b")  # noqa: SIM115  (held for the process's life)
+        self.path = f"{path}.writers" if path and fcntl is not None else None
 
     def take(self, deadline: float) -> bool:
         if not self.threads.acquire(timeout=max(0.0, deadline - time.monotonic())):
             return False
-        depth = getattr(self.depth, "n", 0)
-        if depth == 0 and self.file is not None:
+        try:
+            depth = getattr(self.depth, "n", 0)
+            if depth == 0 and self.path is not None:
+                self.depth.file = self._file_turn(deadline)
+                if self.depth.file is False:
+                    self.threads.release()
+                    return False
+            self.depth.n = depth + 1
+            return True
+        except BaseException:
+            self.threads.release()
+            raise
+
+    def _file_turn(self, deadline: float):
+        """The file's lock, held by an open file (None: this file system has no such locks; False: not before the
+        deadline)."""
+        try:
+            file = open(self.path, "a+b")  # noqa: SIM115  (closed when the turn is given)
+        except OSError as exc:
+            return self._without_file(exc)
+        try:
             while True:
                 try:
-                    fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
+                    fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return file
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
-                        self.threads.release()
+                        file.close()
                         return False
                     time.sleep(WRITER_POLL_SECONDS)
-        self.depth.n = depth + 1
-        return True
+        except OSError as exc:  # ENOLCK, EOPNOTSUPP…: a file system without flock
+            file.close()
+            return self._without_file(exc)
+        except BaseException:
+            file.close()
+            raise
+
+    def _without_file(self, exc: OSError) -> None:
+        log.warning("no writers' lock file at %s (%s): the processes' writers wait at SQLite's lock", self.path, exc)
+        self.path = None  # from now on this process's threads take turns, and SQLite decides between processes
+        return None
 
     def give(self) -> None:
         self.depth.n -= 1
-        if self.depth.n == 0 and self.file is not None:
-            fcntl.flock(self.file, fcntl.LOCK_UN)
+        if self.depth.n == 0:
+            file, self.depth.file = getattr(self.depth, "file", None), None
+            if file:
+                file.close()  # closing the file releases its lock
         self.threads.release()
 
 
 _turns: dict[str, _Turn] = {}
 _turns_made = threading.Lock()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_turns.clear)  # a lock held in the parent is not the child's
 
 
 @contextmanager
@@ -94,20 +129,23 @@ def writers_in_turn(engine: Engine) -> Iterator[None]:
 
     SQLite lets a writer that finds the lock taken sleep and try again, longer each time (up to 100 ms a try), so
     among many waiting writers a newcomer often overtakes one that has waited for seconds: on the activity-day
-    morning the slowest plan or score write waited 2 to 8 s. Here a process's threads take turns on a lock that
+    morning the slowest plan or score write waited 1 to 8 s. Here a process's threads take turns on a lock that
     hands over at once, and the processes (API workers, a province run's) on a lock on a file beside the
-    database (`<database>.writers`), tried every millisecond; SQLite's lock then finds no one waiting. Reentrant,
-    so a write opened inside another in the same thread behaves as it did without it. Other databases queue
-    writers themselves: nothing to do."""
+    database (`<database>.writers`), tried every millisecond; SQLite's lock then finds no one waiting. Neither
+    lock serves strictly in order of arrival, but no waiter sleeps through a free turn. Reentrant, so a write
+    opened inside another in the same thread behaves as it did without it. The turn is held from the start of the
+    `with transaction()` block: do no slow work in a write block before its first statement either. Other
+    databases queue writers themselves: nothing to do."""
     if engine.dialect.name != "sqlite":
         yield
         return
-    key = str(engine.url)
+    database = engine.url.database
+    path = os.path.realpath(database) if database and database != ":memory:" else None
+    key = path or str(engine.url)  # one turn per file, however its URL spells it
     turn = _turns.get(key)
     if turn is None:
         with _turns_made:
-            database = engine.url.database
-            turn = _turns.setdefault(key, _Turn(database if database and database != ":memory:" else None))
+            turn = _turns.setdefault(key, _Turn(path))
     if not turn.take(time.monotonic() + WRITER_WAIT_SECONDS):
         raise OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
     try:

@@ -67,6 +67,10 @@ def frozen(value: Any) -> Hashable:
                        for k, v in value.items()])
     if kind is list or kind is tuple:
         return (kind, *[v if type(v) is str else frozen(v) for v in value])
+    if kind is float or isinstance(value, Decimal):
+        return kind, repr(value)  # 8.5 and 8.50, 0.0 and -0.0 are equal, but render differently
+    if isinstance(value, datetime):
+        return kind, value.isoformat()  # the same moment in two time zones renders differently
     if isinstance(value, _SCALARS) or isinstance(value, str):
         return kind, value
     if dataclasses.is_dataclass(value) and kind.__dataclass_params__.frozen:  # type: ignore[attr-defined]
@@ -112,10 +116,13 @@ def kept_count() -> int:
 
 
 def _zero_bytes(n: int) -> memoryview:
+    """n zero bytes, from one buffer that grows as pages do (read once into a local: another page thread may
+    replace the buffer meanwhile, and a view past a buffer's end would quietly be shorter)."""
     global _zeros
-    if len(_zeros) < n:
-        _zeros = bytes(max(n, 2 * len(_zeros)))
-    return memoryview(_zeros)[:n]
+    zeros = _zeros
+    if len(zeros) < n:
+        zeros = _zeros = bytes(max(n, 2 * len(zeros)))
+    return memoryview(zeros)[:n]
 
 
 def _deflate(data: bytes, final: bool) -> bytes:
@@ -168,11 +175,13 @@ def page(request: Request, template: str, context: dict[str, Any],
     key = Key((template, frozen(context)))
     kept = _pages.get(key)
     value = fresh[1]() if fresh else ""
+    if kept is not None and len(value.encode()) != len(kept.placeholder):
+        kept = None  # a fresh value of another length in bytes cannot take the placeholder's place
     if kept is None:
         stand_in = value[: len(value) - len(PLACEHOLDER_ID)] + PLACEHOLDER_ID if fresh else ""
         html = fragment(template, **context, **({fresh[0]: stand_in} if fresh else {})).encode()
         kept = keep(html, stand_in.encode())
-        if kept is None or len(stand_in) != len(value):  # not keepable: rendered for this answer alone
+        if kept is None or len(stand_in.encode()) != len(value.encode()):  # rendered for this answer alone
             return Response(fragment(template, **context, **({fresh[0]: value} if fresh else {})),
                             media_type=HTML, headers=SECURITY_HEADERS)
         with _lock:
