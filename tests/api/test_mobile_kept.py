@@ -157,3 +157,19 @@ def test_the_observer_and_team_pages_are_one_read_each(app, county, settings) ->
                 event.remove(*listen)
         assert page.status_code == 200 and 'id="s-001"' in page.text, path
         assert begun == ["begin"], path
+
+
+def test_values_that_render_differently_are_different_keys() -> None:
+    """Equal in Python, different on the page: each is its own key (else a page kept for one is shown for the
+    other)."""
+    from datetime import timedelta, timezone
+    from decimal import Decimal
+
+    moment = datetime(2027, 3, 5, 8, 0, tzinfo=UTC)
+    pairs = [(Decimal("8.5"), Decimal("8.50")), (0.0, -0.0), (1, 1.0), (1, True), ("a", Markup("a")),
+             (moment, moment.astimezone(timezone(timedelta(hours=8))))]
+    for one, other in pairs:
+        assert one == other and f"{one}" != f"{other}" or type(one) is not type(other)
+        assert kept.Key(kept.frozen({"v": one})) != kept.Key(kept.frozen({"v": other})), (one, other)
+    assert kept.Key(kept.frozen({"v": Decimal("8.5")})) == kept.Key(kept.frozen({"v": Decimal("8.5")}))
+    assert kept.Key(kept.frozen({"v": [moment]})) == kept.Key(kept.frozen({"v": [moment]}))

@@ -4,6 +4,7 @@ waiting writer is handed the turn at once instead of sleeping in SQLite's back-o
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from sqlalchemy import event, text
@@ -111,3 +112,16 @@ def test_another_process_s_turn_is_waited_for_at_the_file(settings: Settings, co
         assert len(seen) == 1
     finally:
         event.remove(*listen)
+
+
+def test_without_a_lock_file_the_threads_still_take_turns(settings: Settings, county: str,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder where the lock file cannot be made (a file system without such locks answers alike): writes go on,
+    the process's threads taking turns, SQLite deciding between processes."""
+    turn = database._Turn("/nonexistent-folder/activity_day.db")
+    assert turn.take(time.monotonic() + 1) and turn.path is None  # told once, in the log
+    turn.give()
+    assert turn.take(time.monotonic() + 1)
+    turn.give()
+    assert turn.threads.acquire(blocking=False)  # given back every time
+    turn.threads.release()
