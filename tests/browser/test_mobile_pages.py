@@ -7,6 +7,7 @@ import json
 import time
 from datetime import UTC, date, datetime
 
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from activity_day.context import bound
@@ -68,7 +69,8 @@ def test_station_fills_sees_the_error_by_the_field_fixes_it_and_submits(registry
     page.fill("#a-0-expected_participants", "40")
     page.select_option("#a-0-checklist_code", required)
     page.click("text=＋ 添加一项活动")  # a second, empty activity: left empty, it is not sent
-    assert page.locator("fieldset.activity").count() == 2
+    page.wait_for_url(f"{base}/m/station/plan#plan")  # the form went to the server and came back
+    expect(page.locator("fieldset.activity")).to_have_count(2)
     assert page.input_value("#a-0-start_time") == "2026-11-30"  # what was typed survives the round trip
     assert page.input_value("#a-0-start_clock") == "09:00"
 

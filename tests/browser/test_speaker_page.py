@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from activity_day.models import LectureOrder
@@ -63,7 +64,9 @@ def test_speaker_accepts_then_declines_a_lecture(registry, county, serve, phone,
     fits_the_screen(page)
     page.evaluate("document.documentElement.style.fontSize = ''")
     page.click("text=不谢绝，返回")
-    assert page.locator("#confirm-decline").count() == 0 and me not in order_of(first["station"]).declined
+    page.wait_for_url(f"{base}/m/speaker?month=*#l-{first['station']}-XJ-01")
+    expect(page.locator("#confirm-decline")).to_have_count(0)
+    assert me not in order_of(first["station"]).declined
     card.locator("button.decline").click()
     page.locator("#confirm-decline").wait_for()
     page.click("text=确认谢绝")
