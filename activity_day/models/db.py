@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, create_engine
 
 from activity_day.models import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 READ_ONLY = "activity_day_read_only"  # execution option: a transaction that will not write
+# A pooled PostgreSQL connection idle longer than this is pinged before it is handed out (a restart of the server
+# or a dropped link is then found before a request uses it); one in use within the last seconds is not, so that
+# a busy morning does not pay a round trip per request for it.
+PING_IDLE_SECONDS = 10.0
 
 
 @lru_cache(maxsize=16)
@@ -40,12 +45,50 @@ def get_engine(url: str) -> Engine:
             # Read-only transactions (execution option READ_ONLY) read a snapshot and take no lock (WAL).
             conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
-        return engine
+        return _reads_only_read(engine)
     # One pool per process. A pool keeps only the connections a process has needed at once: a province run's
     # worker keeps one or two; an API worker (`activity-day api --workers N`) serves up to 40 requests in threads
     # and keeps up to 10, so that a busy morning reuses connections instead of opening one per request. N workers
     # open at most N x 15 connections, within PostgreSQL's default max_connections (100) for N <= 6.
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=5)
+    engine = create_engine(url, pool_size=10, max_overflow=5)
+    _ping_when_idle(engine)
+    return _reads_only_read(engine)
+
+
+def _reads_only_read(engine: Engine) -> Engine:
+    """A transaction opened as read-only that tries to write is a mistake in the code, refused before the
+    statement runs: on PostgreSQL such a transaction runs in autocommit (store.database), where its writes would
+    not stand or fall together."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse_writes(conn, _cursor, statement, _params, context, _executemany):
+        if context is not None and (context.isinsert or context.isupdate or context.isdelete) \
+                and conn.get_execution_options().get(READ_ONLY):
+            raise RuntimeError(f"a write in a read-only transaction: {statement[:80]}")
+
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection at checkout only when it has been idle for PING_IDLE_SECONDS or more (what
+    `pool_pre_ping` does for every checkout); a dead one is thrown away and another taken (the pool retries on
+    DisconnectionError)."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_conn, record):
+        record.info["idle_from"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn, record, _proxy):
+        idle_from = record.info.get("idle_from")
+        if idle_from is None or time.monotonic() - idle_from < PING_IDLE_SECONDS:
+            return  # new, or in use a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except Exception as error:  # noqa: BLE001 (any failure of the ping means the connection is gone)
+            raise exc.DisconnectionError(f"pooled connection failed its ping: {error}") from error
+        if not alive:
+            raise exc.DisconnectionError("pooled connection failed its ping")
 
 
 def upsert(

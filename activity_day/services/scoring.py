@@ -155,18 +155,22 @@ def observer_townships(*, session: Session, county: str, name: str, now: datetim
                    if is_live(row.expires_at, now)})
 
 
-# Every scorer's page and score reads these: built once (bound values as parameters).
-_SCORER_TOKEN = select(ScorerToken).where(
+# Every scorer's page and score reads these: built once (bound values as parameters), as plain rows of the
+# columns they need (no ORM objects: a page reads and renders, it never changes them).
+_SCORER_TOKEN = select(ScorerToken.county, ScorerToken.role, ScorerToken.name, ScorerToken.township,
+                       ScorerToken.prefix, ScorerToken.expires_at).where(
     ScorerToken.token_sha256 == bindparam("sha"), ScorerToken.revoked_at.is_(None),  # type: ignore[union-attr]
     ScorerToken.role.in_([ScorerRole.TEAM, ScorerRole.OBSERVER]))  # type: ignore[attr-defined]
-_SCORES_OF = select(InspectionScore).where(
+_SCORE_COLUMNS = (InspectionScore.station_code, InspectionScore.mode, InspectionScore.score, InspectionScore.items,
+                  InspectionScore.problems, InspectionScore.category, InspectionScore.suggestions)
+_SCORES_OF = select(*_SCORE_COLUMNS).where(
     InspectionScore.county == bindparam("county"), InspectionScore.month == bindparam("month"),
     InspectionScore.scorer == bindparam("scorer"),
     InspectionScore.station_code.in_(bindparam("codes", expanding=True)))  # type: ignore[attr-defined]
 
 
 def _scores_by_query(observer: bool) -> Any:
-    query = select(InspectionScore, Station.name).join(
+    query = select(InspectionScore.month, *_SCORE_COLUMNS, Station.name).join(
         Station, (Station.county == InspectionScore.county) & (Station.code == InspectionScore.station_code),
         isouter=True).where(InspectionScore.county == bindparam("county"),
                             InspectionScore.scorer == bindparam("scorer"))
@@ -179,7 +183,7 @@ _SCORES_BY = {observer: _scores_by_query(observer) for observer in (False, True)
 def scorer_for_token(*, session: Session, token: str, now: datetime | None = None) -> Scorer | None:
     """The holder of a live (not revoked, not expired) scoring token, or None (a speaker's token does not
     score)."""
-    row = session.exec(_SCORER_TOKEN, params={"sha": token_sha256(token)}).first()
+    row = session.connection().execute(_SCORER_TOKEN, {"sha": token_sha256(token)}).first()
     if row is None or not is_live(row.expires_at, now or utcnow()):
         return None
     return Scorer(county=row.county, role=ScorerRole(row.role), name=row.name, township=row.township,
@@ -214,7 +218,8 @@ def _visit_order(slot: Any) -> tuple[int, str]:
     return (int(match[1]) if match else 0, text)
 
 
-def _score_public(row: InspectionScore | dict[str, Any], revision: int | None) -> dict[str, Any]:
+def _score_public(row: Any, revision: int | None) -> dict[str, Any]:
+    """A stored score (a row of its columns, or a dict) as the pages and the API show it."""
     get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
     return {"score": float(get("score")), "items": {str(k): float(v) for k, v in (get("items") or {}).items()},
             "problems": get("problems") or "", "category": get("category") or "",
@@ -231,6 +236,12 @@ def _cell(stations: dict[str, Any], code: str, column: str) -> str:
 def stations_of(*, scorer: Scorer, month: str, session: Session | None = None) -> list[dict[str, Any]]:
     """The stations the scorer scores this month, in visiting order, each with the scorer's current score (read
     in the caller's transaction, if it gives one)."""
+    return stations_and_places(scorer=scorer, month=month, session=session)[0]
+
+
+def stations_and_places(*, scorer: Scorer, month: str,
+                        session: Session | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """`stations_of`, and the registry rows of those stations by code (their places, for a page's map links)."""
     with reading(session) as session:
         if scorer.role is ScorerRole.TEAM:
             mine = crud.team_assignments(session=session, county=scorer.county, month=month, team=scorer.name)
@@ -244,8 +255,8 @@ def stations_of(*, scorer: Scorer, month: str, session: Session | None = None) -
             listed = [{"station_code": code, "township": scorer.township, "mode": InspectionMode.OBSERVER,
                        "slot": None} for code in stations]
         codes = [s["station_code"] for s in listed]
-        scores = {(r.station_code, str(r.mode)): r for r in session.exec(_SCORES_OF, params={
-            "county": scorer.county, "month": month, "scorer": scorer.name, "codes": codes}).all()} if codes else {}
+        scores = {(r.station_code, str(r.mode)): r for r in session.connection().execute(_SCORES_OF, {
+            "county": scorer.county, "month": month, "scorer": scorer.name, "codes": codes})} if codes else {}
         numbers = score_store.latest_revisions(session=session, county=scorer.county, month=month, codes=codes)
     out = []
     for order, s in enumerate(listed, start=1):
@@ -258,7 +269,7 @@ def stations_of(*, scorer: Scorer, month: str, session: Session | None = None) -
             "score": _score_public(current, numbers.get((code, mode.value, scorer.name)))
             if current is not None else None,
         })
-    return out
+    return out, stations
 
 
 # --- scoring ------------------------------------------------------------------------------------------------
@@ -435,8 +446,8 @@ def revisions_for(*, scorer: Scorer, month: str, code: str, mode: InspectionMode
 def scores_by(*, scorer: Scorer, session: Session | None = None) -> list[dict[str, Any]]:
     """Every score the scorer holds, newest month first, each with its station's name."""
     with reading(session) as session:
-        rows = session.exec(_SCORES_BY[scorer.role is ScorerRole.OBSERVER],
-                            params={"county": scorer.county, "scorer": scorer.name}).all()
-        out = [{"month": r.month, "station_code": r.station_code, "name": name or "", "mode": str(r.mode),
-                **_score_public(r, None)} for r, name in rows]
+        rows = session.connection().execute(_SCORES_BY[scorer.role is ScorerRole.OBSERVER],
+                                            {"county": scorer.county, "scorer": scorer.name}).all()
+        out = [{"month": r.month, "station_code": r.station_code, "name": r.name or "", "mode": str(r.mode),
+                **_score_public(r, None)} for r in rows]
     return sorted(out, key=lambda s: (s["month"], s["station_code"]), reverse=True)

@@ -75,7 +75,8 @@ def revoke_tokens(*, session: Session, county: str, station: str, now: datetime)
 
 
 # Every page and API request reads these: built once, not per request (bound values as parameters).
-_TOKEN = (select(StationToken)
+# A page's and a request's reads: plain rows of the columns they need, not ORM objects.
+_TOKEN = (select(StationToken.county, StationToken.station_code, StationToken.expires_at)
           .join(Station, (Station.county == StationToken.county) & (Station.code == StationToken.station_code))
           .where(StationToken.token_sha256 == bindparam("sha"), StationToken.revoked_at.is_(None),  # type: ignore[union-attr]
                  Station.active))
@@ -85,9 +86,10 @@ _LAST_ACCEPTED = select(Submission.response).where(
 ).order_by(Submission.id.desc()).limit(1)  # type: ignore[union-attr]
 
 
-def station_for_token(*, session: Session, token: str, now: datetime | None = None) -> StationToken | None:
-    """The token's record if it is live (not revoked, not expired) and its station is still in the registry."""
-    row = session.exec(_TOKEN, params={"sha": token_sha256(token)}).first()
+def station_for_token(*, session: Session, token: str, now: datetime | None = None) -> Any | None:
+    """The token's row (county, station_code, expires_at) if it is live (not revoked, not expired) and its station
+    is still in the registry."""
+    row = session.connection().execute(_TOKEN, {"sha": token_sha256(token)}).first()
     return row if row is not None and is_live(row.expires_at, now or utcnow()) else None
 
 
@@ -260,7 +262,8 @@ def submissions_of(*, county: str, station: str, month: str | None,
 def last_accepted_at(*, session: Session, county: str, station: str, month: str) -> str | None:
     """When the station's last accepted submission of the month was received (as its answer says), or None: one
     row, however many times the station submitted."""
-    response = session.exec(_LAST_ACCEPTED, params={"county": county, "station": station, "month": month}).first()
+    response = session.connection().execute(_LAST_ACCEPTED,
+                                            {"county": county, "station": station, "month": month}).scalar()
     return response.get("received_at") if response is not None else None
 
 

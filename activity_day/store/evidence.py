@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from activity_day.models import EvidenceRecord, Photo, PhotoHolder, PlannedActivity, Station, upsert
@@ -91,16 +92,17 @@ def positions(*, session: Session, county: str, month: str, station_code: str | 
 
 
 # A station page's read, built once (bound values as parameters).
-_STATION_RECORDS = select(EvidenceRecord).where(
+_STATION_RECORDS = sa_select(EvidenceRecord.__table__).where(  # rows with the records' columns: a page's read
     EvidenceRecord.county == bindparam("county"), EvidenceRecord.month == bindparam("month"),
     EvidenceRecord.station_code == bindparam("station")).order_by(EvidenceRecord.taken_at, EvidenceRecord.id)  # type: ignore[arg-type]
 
 
 def station_records(*, session: Session, county: str, month: str,
-                    station_code: str) -> list[tuple[EvidenceRecord, int]]:
+                    station_code: str) -> list[tuple[Any, int]]:
     """The station's records of the activities its plan holds now, each with the activity's position today; a
     record of an activity no longer planned stays stored but is not listed."""
-    rows = session.exec(_STATION_RECORDS, params={"county": county, "month": month, "station": station_code}).all()
+    rows = session.connection().execute(_STATION_RECORDS,
+                                        {"county": county, "month": month, "station": station_code}).all()
     if not rows:
         return []  # most of the month: nothing recorded yet, no positions to read
     where = positions(session=session, county=county, month=month, station_code=station_code)

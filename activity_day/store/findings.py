@@ -46,7 +46,7 @@ _ANY_OF_STATION = select(Finding.id).where(Finding.county == bindparam("county")
 
 def station_has_findings(*, session: Session, county: str, station: str) -> bool:
     """Whether the station has any finding at all (most stations' pages have none: no frame to build)."""
-    return session.exec(_ANY_OF_STATION, params={"county": county, "station": station}).first() is not None
+    return session.connection().execute(_ANY_OF_STATION, {"county": county, "station": station}).first() is not None
 
 
 def findings_frame(*, session: Session, county: str, month: str | None = None, up_to: str | None = None,

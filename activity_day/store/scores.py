@@ -67,8 +67,8 @@ def latest_revisions(*, session: Session, county: str, month: str,
     out: dict[tuple[str, str, str], int] = {}
     unique = sorted(set(codes))
     for start in range(0, len(unique), 500):
-        rows = session.exec(_LATEST, params={"county": county, "month": month,
-                                             "codes": unique[start:start + 500]}).all()
+        rows = session.connection().execute(_LATEST, {"county": county, "month": month,
+                                                      "codes": unique[start:start + 500]}).all()
         out |= {(code, str(mode), scorer): int(n) for code, mode, scorer, n in rows}
     return out
 

@@ -62,7 +62,7 @@ from activity_day.services.scoring import (
     scorer_for_token,
     scores_by,
     station_mode,
-    stations_of,
+    stations_and_places,
 )
 from activity_day.store import crud
 from activity_day.store.database import transaction
@@ -160,10 +160,8 @@ def _context(holder: Holder, month: str, only: str | None = None, refused: lectu
     with reading(session) as session:  # one read for the whole page (the caller's, if it gives one)
         profile = crud.load_profile_of(session=session, county=scorer.county)
         plan = crud.cached_plan_content(session=session, county=scorer.county, month=month)
-        listed = stations_of(scorer=scorer, month=month, session=session)
-        # The listed stations' places; an observer's lectures are at stations of the township, all listed.
-        places = crud.station_directory(session=session, county=scorer.county,
-                                        codes=[s["station_code"] for s in listed])
+        # The listed stations with their places; an observer's lectures are at stations of the township, all listed.
+        listed, places = stations_and_places(scorer=scorer, month=month, session=session)
         past = scores_by(scorer=scorer, session=session) if whole else []
         section = _lectures(scorer, month, refused, names={code: r.name for code, r in places.items()},
                             session=session) if whole else None
