@@ -6,6 +6,8 @@ Prefect and the flows are imported inside the commands, so the other commands ne
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -13,6 +15,7 @@ import typer
 from activity_day import console
 from activity_day.cli import local_server
 from activity_day.cli.options import STEP_CN, JsonOpt, MonthOpt, county, month_option
+from activity_day.context import current
 from activity_day.documents.summary import summary_lines
 from activity_day.domain.dates import cn_month
 from activity_day.errors import OperatorError
@@ -20,12 +23,15 @@ from activity_day.errors import OperatorError
 app = typer.Typer(help="以 Prefect 流程运行本月的一个步骤（或整个月度流程）。", no_args_is_help=True)
 
 
-def start_flows():
+def start_flows(meanwhile: Callable[[], None] | None = None):
     """Import the flows with Prefect's console output moved to the log file; returns flows.monthly.
 
-    Where no Prefect API is configured, Prefect's temporary server boots meanwhile (`cli/local_server.py`).
+    Where no Prefect API is configured, Prefect's temporary server boots meanwhile (`cli/local_server.py`), and
+    so does whatever `meanwhile` starts (before Prefect is imported).
     """
     api = local_server.start()
+    if meanwhile is not None:
+        meanwhile()
     from activity_day.flows import monthly
 
     console.quiet_prefect()
@@ -44,11 +50,15 @@ def _require_ui(what: str) -> None:
 def _province(step: str, month: str | None, counties: str | None, as_json: bool, **params: object) -> None:
     """The step (or the cycle) as a province run: every county, or those of `counties`, each county's documents in
     its own folder (OUT/YYYY-MM/<county>/)."""
+    from activity_day.processes import start_fork_server
     from activity_day.services.counties import resolve_counties
 
     chosen = month_option(month)
     codes = resolve_counties(counties) if counties is not None else None
-    start_flows()
+    # The counties' processes are forked from a server that imports their code while this command starts.
+    workers = current().settings.workers or os.cpu_count() or 1
+    start_flows(None if params.get("via_deployments") else
+                lambda: start_fork_server(min(workers, len(codes)) if codes is not None else workers))
     from activity_day.flows.province import province_cycle
 
     label = "月度流程" if step == "cycle" else f"·{STEP_CN[step]}"

@@ -29,7 +29,7 @@ from prefect.settings import (
     get_current_settings,
     temporary_settings,
 )
-from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.urls import url_for
 
 from activity_day import console
@@ -40,6 +40,7 @@ from activity_day.domain.months import next_month
 from activity_day.errors import OperatorError
 from activity_day.flows.drills import fault_drill
 from activity_day.flows.monthly import known_failures
+from activity_day.flows.pool import county_pool
 from activity_day.models.enums import Step
 from activity_day.services.counties import county_codes
 from activity_day.tasks.county_runs import county_cycle_run
@@ -150,10 +151,9 @@ def _county_rows(codes: list[str], month: str, steps: list[str], options: dict[s
             state = county_month(**params, return_state=True)
             finished(params["county"], state, None)
     else:
-        # Each process starts from scratch (spawn): it gets this process's context (the workspace, the database, the
-        # clock).
-        runner = ProcessPoolTaskRunner(max_workers=workers, initializer=prepare_worker,
-                                       initargs=(current(), console_is_quiet()))
+        # Each process is a fork of the fork server (flows/pool.py), which imported the county code once; it gets
+        # this process's context (the workspace, the database, the clock).
+        runner = county_pool(workers, prepare_worker, (current(), console_is_quiet()))
         with api_for_workers(), runner:
             futures = {runner.submit(county_month, params): params["county"] for params in parameters}
             for future in as_completed(list(futures)):
