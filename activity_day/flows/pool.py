@@ -10,7 +10,9 @@ Prefect server's.
 
 The fork server is a fresh interpreter (multiprocessing starts it by exec, not by fork) that runs no thread, so a
 fork of it inherits no lock held by another thread: the danger of forking the flow's own process, which runs
-Prefect's threads.
+Prefect's threads. What a worker inherits from the fork server is its imports (and the environment of the
+command's start); each task run still gets the flow's current environment and settings, which Prefect's runner
+sends with every task, and the flow's context through the pool's initializer.
 """
 
 from __future__ import annotations
