@@ -125,3 +125,14 @@ def test_the_parameter_count_can_fail() -> None:
         assert not too_many_parameters({module: ast.parse(f"{decorator}\n{seven}")}), module
         assert too_many_parameters({"services/x.py": ast.parse(f"{decorator}\n{seven}")}), module
     assert too_many_parameters({"cli/x.py": ast.parse(f"@dataclass\n{seven}")})
+
+
+MAX_MODULE_LINES = 450
+
+
+def test_no_module_is_longer_than_450_lines() -> None:
+    """A module that grows past this is split by what it does (as services/lectures.py and lecture_ratings.py)."""
+    lengths = {p.relative_to(PACKAGE).as_posix(): len(p.read_text(encoding="utf-8").splitlines())
+               for p in PACKAGE.rglob("*.py") if "migrations" not in p.parts}
+    assert len(lengths) > 100  # the package, not an empty folder
+    assert {name: n for name, n in lengths.items() if n > MAX_MODULE_LINES} == {}

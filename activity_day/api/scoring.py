@@ -26,7 +26,7 @@ from activity_day.services.scoring import (
     score_station,
     scorer_for_token,
     station_mode,
-    stations_of,
+    stations_and_places,
 )
 from activity_day.services.submissions import station_for_token
 from activity_day.store.database import transaction
@@ -166,9 +166,10 @@ def scored_station(month: Month, code: StationCode,
 @router.get("/{month}/stations", summary="本令牌本月要评分的所站及当前评分", operation_id="list_scoring_stations",
             responses=refusals(401, 403, 413, 422))
 def list_stations(month: Month, scorer: Annotated[Scorer, Depends(current_scorer)]) -> ScoringStationsPublic:
+    listed, _places = stations_and_places(scorer=scorer, month=month)
     return ScoringStationsPublic(month=month, role=scorer.role, scorer=scorer.name,
                                  township=scorer.township if scorer.role is ScorerRole.OBSERVER else None,
-                                 stations=[ScoringStationPublic(**s) for s in stations_of(scorer=scorer, month=month)])
+                                 stations=[ScoringStationPublic(**s) for s in listed])
 
 
 @router.put("/{month}/stations/{code}", summary="为一个所站评分（或更正评分）", operation_id="score_station",

@@ -233,15 +233,11 @@ def _cell(stations: dict[str, Any], code: str, column: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def stations_of(*, scorer: Scorer, month: str, session: Session | None = None) -> list[dict[str, Any]]:
-    """The stations the scorer scores this month, in visiting order, each with the scorer's current score (read
-    in the caller's transaction, if it gives one)."""
-    return stations_and_places(scorer=scorer, month=month, session=session)[0]
-
-
 def stations_and_places(*, scorer: Scorer, month: str,
                         session: Session | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """`stations_of`, and the registry rows of those stations by code (their places, for a page's map links)."""
+    """The stations the scorer scores this month, in visiting order, each with the scorer's current score, and
+    their registry rows by code (their places, for a page's map links); read in the caller's transaction, if it
+    gives one."""
     with reading(session) as session:
         if scorer.role is ScorerRole.TEAM:
             mine = crud.team_assignments(session=session, county=scorer.county, month=month, team=scorer.name)
