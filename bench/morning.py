@@ -5,7 +5,7 @@
 For each database a demo county is set up through the production services (248 stations, the official plans of
 this month and the next, every station's plan, tokens for every station, a team assigned to 40 stations by the
 draw, an observer of a township). Then the real `activity-day api --workers N` and the bare app (bench/bare_app.py,
-the same worker count) are started side by side, and a closed-loop asyncio httpx client drives each route with
+the same worker count) are started side by side, and a closed-loop asyncio client (aiohttp on uvloop) drives each route with
 each client count in turn: every client sends its next request as soon as the answer to its last one is in.
 Each line says how many times slower than the bare app that route is in requests per second (`ratio`, 1.00: as
 fast). Writes are counted in the database afterwards: every write the server acknowledged must be there.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import os
 import random
 import shutil
@@ -27,12 +28,14 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import aiohttp
 import httpx
+import uvloop
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -235,24 +238,68 @@ class Run:
             self.latencies) > 1 else float("nan")
 
 
-Step = Callable[[httpx.AsyncClient, int, Run], Awaitable[None]]
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    sent: int  # bytes of the body as sent (compressed when the server compressed it)
+
+    def json(self):
+        return json.loads(self.body)
 
 
-async def drive(base: str, step: Step, clients: int, seconds: float) -> Run:
+class Phone:
+    """One phone: one keep-alive connection, gzip asked for, every answer read to its end.
+
+    aiohttp parses HTTP in C: per request it spends a fraction of the CPU httpx spent (0.54–0.93 of a core of the
+    two, measured in the 2026-12-07 run), and on a 2-core machine what the load generator spends the servers lack.
+    """
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=1, force_close=False), headers={"Accept-Encoding": "gzip"},
+            timeout=aiohttp.ClientTimeout(total=120), cookie_jar=aiohttp.DummyCookieJar())
+
+    async def request(self, method: str, path: str, **kwargs) -> Answer:
+        async with self.session.request(method, self.base + path, **kwargs) as r:
+            body = await r.read()
+            sent = int(r.headers.get("Content-Length", len(body)))
+            return Answer(r.status, r.headers, body, sent)
+
+    async def get(self, path: str, **kwargs) -> Answer:
+        return await self.request("GET", path, **kwargs)
+
+    async def put(self, path: str, **kwargs) -> Answer:
+        return await self.request("PUT", path, **kwargs)
+
+    async def post(self, path: str, **kwargs) -> Answer:
+        return await self.request("POST", path, **kwargs)
+
+    async def close(self) -> None:
+        await self.session.close()
+
+
+Step = Callable[[Phone, int, Run], Awaitable[None]]
+
+
+def drive(base: str, step: Step, clients: int, seconds: float) -> Run:
+    """`clients` closed-loop phones on `step` for `seconds` after a second of warm-up, on uvloop."""
+    return uvloop.run(_drive(base, step, clients, seconds))
+
+
+async def _drive(base: str, step: Step, clients: int, seconds: float) -> Run:
     run, counter = Run(), itertools.count()
-    # One client with one connection per phone: a shared pool of many connections costs httpx more CPU per
-    # request than the bare app spends answering it.
-    phones = [httpx.AsyncClient(base_url=base, timeout=120, headers={"Accept-Encoding": "gzip"},
-                                limits=httpx.Limits(max_connections=1, max_keepalive_connections=1))
-              for _ in range(clients)]
+    phones = [Phone(base) for _ in range(clients)]
     try:
-        async def loop(client: httpx.AsyncClient, until: float, record: bool) -> None:
+        async def loop(phone: Phone, until: float, record: bool) -> None:
             while time.perf_counter() < until:
                 n = next(counter)
                 t = time.perf_counter()
                 try:
-                    await step(client, n, run if record else Run())
-                except httpx.TransportError as exc:  # a connection dropped: counted as an error, not a crash
+                    await step(phone, n, run if record else Run())
+                except (aiohttp.ClientError, asyncio.TimeoutError) as exc:  # counted as an error, not a crash
                     run.statuses[type(exc).__name__] += 1
                     continue
                 if record:
@@ -266,8 +313,14 @@ async def drive(base: str, step: Step, clients: int, seconds: float) -> Run:
         run.client_cpu = (time.process_time() - cpu0) / run.seconds
     finally:
         for phone in phones:
-            await phone.aclose()
+            await phone.close()
     return run
+
+
+def _upload(name: str, data: bytes) -> aiohttp.FormData:
+    form = aiohttp.FormData()
+    form.add_field("file", data, filename=name, content_type="image/jpeg")
+    return form
 
 
 def steps(c: County) -> dict[str, Step]:
@@ -286,58 +339,57 @@ def steps(c: County) -> dict[str, Step]:
     def bearer(n: int) -> dict[str, str]:
         return {"Authorization": f"Bearer {c.tokens[station(n)]}"}
 
-    def check(run: Run, response: httpx.Response) -> bool:
-        run.statuses[response.status_code] += 1
-        return response.status_code == 200
+    def check(run: Run, answer: Answer) -> bool:
+        run.statuses[answer.status] += 1
+        return answer.status == 200
 
-    async def bare(client, n, run):
-        check(run, await client.get(f"/bare/{c.code}/{station(n)}/{c.page_month}"))
+    async def bare(phone, n, run):
+        check(run, await phone.get(f"/bare/{c.code}/{station(n)}/{c.page_month}"))
 
-    async def station_page(client, n, run):
-        r = await client.get("/m/station", cookies={"ad_m_station": c.tokens[station(n)]})
+    async def station_page(phone, n, run):
+        r = await phone.get("/m/station", headers={"Cookie": f"ad_m_station={c.tokens[station(n)]}"})
         check(run, r)
-        run.size = int(r.num_bytes_downloaded)
+        run.size = r.sent
 
-    async def plan_get(client, n, run):
-        check(run, await client.get(f"/api/v1/stations/{station(n)}/plans/{c.page_month}", headers=bearer(n)))
+    async def plan_get(phone, n, run):
+        check(run, await phone.get(f"/api/v1/stations/{station(n)}/plans/{c.page_month}", headers=bearer(n)))
 
-    async def plan_put(client, n, run):
+    async def plan_put(phone, n, run):
         body = {"submission_id": f"bench-{uuid.uuid4().hex}", "activities": [
             {"name": f"活动{i + 1}", "task": tasks[i % 5], "action_kind": "规定动作", "start_time": activity_day,
              "location": "活动室", "expected_participants": 30 + n % 50} for i in range(ACTIVITIES)]}
-        r = await client.put(f"/api/v1/stations/{station(n)}/plans/{c.page_month}", headers=bearer(n), json=body)
+        r = await phone.put(f"/api/v1/stations/{station(n)}/plans/{c.page_month}", headers=bearer(n), json=body)
         if check(run, r) and r.headers.get("Idempotent-Replayed") == "false":
             run.stored += 1
 
-    async def checkin(client, n, run):
+    async def checkin(phone, n, run):
         # A new photo every time (the same JPEG with bytes after its end), then the check-in naming it.
         code, seq = station(n), n // len(c.stations) % ACTIVITIES + 1
         data = photo + f"bench-{n}-{uuid.uuid4().hex}".encode()
-        r = await client.post(f"/api/v1/stations/{code}/photos", headers=bearer(n),
-                              files={"file": ("wx.jpg", data, "image/jpeg")})
+        r = await phone.post(f"/api/v1/stations/{code}/photos", headers=bearer(n), data=_upload("wx.jpg", data))
         if not check(run, r):
             return
         if r.json()["stored"] == "new":
             run.photos += 1
         taken = datetime.now(TZ).replace(tzinfo=None, microsecond=0).isoformat()
-        r = await client.post(f"/api/v1/stations/{code}/evidence/{c.day_month}", headers=bearer(n), json={
+        r = await phone.post(f"/api/v1/stations/{code}/evidence/{c.day_month}", headers=bearer(n), json={
             "client_id": f"bench-{uuid.uuid4().hex}", "activity_seq": seq, "kind": "checkin", "taken_at": taken,
             "photos": [r.json()["sha256"]]})
         if check(run, r) and r.headers.get("Idempotent-Replayed") != "true":
             run.stored += 1
 
-    async def score(client, n, run):
+    async def score(phone, n, run):
         code = c.scored[n % len(c.scored)]
-        r = await client.put(f"/api/v1/scoring/{c.day_month}/stations/{code}",
-                             headers={"Authorization": f"Bearer {c.team_token}"},
-                             json={"score": 60 + (n * 7919 % 400) / 10})
+        r = await phone.put(f"/api/v1/scoring/{c.day_month}/stations/{code}",
+                            headers={"Authorization": f"Bearer {c.team_token}"},
+                            json={"score": 60 + (n * 7919 % 400) / 10})
         if check(run, r) and r.json().get("changed"):
             run.stored += 1
 
-    async def observer_page(client, n, run):
-        r = await client.get("/m/observer", cookies={"ad_m_observer": c.observer_token})
+    async def observer_page(phone, n, run):
+        r = await phone.get("/m/observer", headers={"Cookie": f"ad_m_observer={c.observer_token}"})
         check(run, r)
-        run.size = int(r.num_bytes_downloaded)
+        run.size = r.sent
 
     # The reads first: a read measured right after the writes measured the writes' aftermath (the database's
     # checkpoint, the photos' write-back) as much as itself.
@@ -372,12 +424,12 @@ def bench_database(db: str, url: str, work: Path, clients: list[int], seconds: f
     try:
         routes = steps(county)
         for n in clients:
-            baseline = asyncio.run(drive(bare_base, routes["bare FastAPI read"], n, seconds))
+            baseline = drive(bare_base, routes["bare FastAPI read"], n, seconds)
             print(line(db, "bare FastAPI read", n, baseline, baseline), flush=True)
             for route, step in routes.items():
                 if route == "bare FastAPI read" or (only and not any(o in route for o in only)):
                     continue
-                run = asyncio.run(drive(api_base, step, n, seconds))
+                run = drive(api_base, step, n, seconds)
                 if route in WRITES:
                     written[WRITES[route]] += run.stored
                 written["photo"] += run.photos
