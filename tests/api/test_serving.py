@@ -127,10 +127,55 @@ def test_the_workers_of_activity_day_api_share_the_phones_connections(settings: 
         server.wait(timeout=30)
 
 
-def test_pages_run_in_their_own_few_threads_and_never_wait_behind_the_writes() -> None:
+REMOTE = "postgresql+psycopg://activity@db.example.org:5432/activity_day"
+
+
+@pytest.mark.parametrize(("url", "here"), [
+    ("sqlite:////srv/activity-day/activity_day.db", True),
+    ("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", True),
+    ("postgresql+psycopg://postgres@localhost/postgres", True),
+    ("postgresql+psycopg://postgres@[::1]:5432/postgres", True),
+    ("postgresql+psycopg:///activity_day", True),  # the Unix socket
+    ("postgresql+psycopg://u@/activity_day?host=/var/run/postgresql", True),
+    (REMOTE, False),
+    ("postgresql+psycopg://u@10.0.0.12/activity_day", False),
+])
+def test_a_database_is_on_this_machine_when_no_network_lies_between(url: str, here: bool) -> None:
+    from activity_day.api.mobile.pages import database_on_this_machine
+
+    assert database_on_this_machine(url) is here
+
+
+def test_with_the_database_on_this_machine_a_page_runs_in_the_event_loop() -> None:
+    from activity_day.api.mobile.pages import page_handler
+    from activity_day.context import bound
+
+    ran_in: list[int] = []
+
+    def page(n: int) -> int:
+        ran_in.append(threading.get_ident())
+        return n
+
+    async def served() -> tuple[list[int], int]:
+        return list(await asyncio.gather(*(page_handler(page)(n) for n in range(5)))), threading.get_ident()
+
+    with bound(Settings(database_url="sqlite:////tmp/x.db")):
+        answers, loop_thread = asyncio.run(served())
+    assert answers == list(range(5))
+    assert set(ran_in) == {loop_thread}  # no hop to a thread
+
+    with bound(Settings(database_url=REMOTE)):
+        ran_in.clear()
+        answers, loop_thread = asyncio.run(served())
+    assert answers == list(range(5)) and loop_thread not in ran_in  # across a network: the pages' threads
+
+
+def test_with_a_database_across_a_network_pages_run_in_their_own_few_threads_and_never_wait_behind_the_writes(
+) -> None:
     from starlette.concurrency import run_in_threadpool
 
-    from activity_day.api.mobile.pages import PAGE_THREADS, in_page_threads
+    from activity_day.api.mobile.pages import PAGE_THREADS, page_handler
+    from activity_day.context import bound
 
     lock = threading.Lock()
     running, most = 0, 0
@@ -146,7 +191,7 @@ def test_pages_run_in_their_own_few_threads_and_never_wait_behind_the_writes() -
             running -= 1
         return n
 
-    wrapped = in_page_threads(page)
+    wrapped = page_handler(page)
 
     async def morning() -> tuple[list[int], float]:
         # Writers that hold their threads (as writes queued for SQLite's write lock do) fill the shared pool…
@@ -159,7 +204,8 @@ def test_pages_run_in_their_own_few_threads_and_never_wait_behind_the_writes() -
         await asyncio.gather(*writers)
         return list(served), took
 
-    served, took = asyncio.run(morning())
+    with bound(Settings(database_url=REMOTE)):
+        served, took = asyncio.run(morning())
     assert served == list(range(12))
     assert most == PAGE_THREADS  # never more pages at once than the pages' threads
     assert took < 10  # not behind the writers, which waited 30 s

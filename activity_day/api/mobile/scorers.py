@@ -35,11 +35,11 @@ from activity_day.api.mobile.pages import (
     csrf_token,
     enter,
     fragment,
-    in_page_threads,
     is_month,
     local_today,
     map_link,
     month_form,
+    page_handler,
     redirect_with_flash,
     refusal_json,
     refusal_page,
@@ -190,7 +190,7 @@ def _context(holder: Holder, month: str, only: str | None = None, refused: lectu
 
 
 def _page(role: str):
-    @in_page_threads
+    @page_handler
     def page(request: Request, now: Annotated[datetime, Depends(clock)], t: str | None = None,
              month: str | None = None) -> Response:
         if t is not None:
@@ -215,7 +215,7 @@ def _page(role: str):
 
 
 def _station_page(role: str):
-    @in_page_threads
+    @page_handler
     def page(code: str, request: Request, now: Annotated[datetime, Depends(clock)],
              month: str | None = None) -> Response:
         month = _month(month, now)

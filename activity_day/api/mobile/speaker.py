@@ -27,8 +27,8 @@ from activity_day.api.mobile.pages import (
     csrf_ok,
     csrf_token,
     enter,
-    in_page_threads,
     is_month,
+    page_handler,
     redirect_with_flash,
     refusal_page,
     render,
@@ -138,7 +138,7 @@ def _resolve(request: Request) -> tuple[SpeakerHolder | None, str]:
 
 
 @router.get("/m/speaker")
-@in_page_threads
+@page_handler
 def speaker_page(request: Request, now: Annotated[datetime, Depends(clock)], t: str | None = None,
                  month: str | None = None) -> Response:
     if t is not None:

@@ -36,10 +36,10 @@ from activity_day.api.mobile.pages import (
     csrf_token,
     enter,
     fragment,
-    in_page_threads,
     is_month,
     local_today,
     month_form,
+    page_handler,
     redirect_with_flash,
     refusal_json,
     refusal_page,
@@ -222,7 +222,7 @@ def flash_notice(flash: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 @router.get("/m/station")
-@in_page_threads
+@page_handler
 def station_page(request: Request, now: Annotated[datetime, Depends(clock)],
                  t: str | None = None, month: str | None = None) -> Response:
     if t is not None:
