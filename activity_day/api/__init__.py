@@ -19,6 +19,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from activity_day.api import evidence, findings, lectures, mobile, scoring
 from activity_day.api.auth import DEFAULT_MAX_BODY, Month, Round, Station, clock, current_station, own_station
 from activity_day.api.errors import error_responses, install_handlers
+from activity_day.api.reads import read_handler
 from activity_day.api.schemas import (
     MONTH_PATTERN,
     ActivityPublic,
@@ -126,6 +127,7 @@ def create_app(max_body_bytes: int = DEFAULT_MAX_BODY, settings: Settings | Cont
     @app.get("/api/v1/stations/{code}/plans/{month}", tags=["plans"], summary="读取本所站的月度活动计划",
              operation_id="read_plan",
              responses=authed | error_responses(404))
+    @read_handler
     def read_plan(month: Month, station: Annotated[Station, Depends(own_station)]) -> PlanPublic:
         with transaction(read_only=True) as session:
             mine = crud.station_plan(session=session, county=station.county, month=month, station=station.code)

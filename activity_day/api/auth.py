@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Path, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
+from activity_day.api.reads import read_handler
 from activity_day.api.schemas import MONTH_PATTERN, AnyCode
 from activity_day.context import current
 from activity_day.domain.codes import normalize_code
@@ -31,6 +32,7 @@ class Station(BaseModel):
 bearer = HTTPBearer(auto_error=False, description="所站令牌（activity-day tokens issue 生成）")
 
 
+@read_handler  # in the event loop when the database is on this machine (api/reads.py)
 def current_station(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Station:
@@ -44,9 +46,10 @@ def current_station(
         return Station(county=token.county, code=token.station_code)
 
 
-def own_station(code: StationCode,
-                station: Annotated[Station, Depends(current_station)]) -> Station:
-    """The path's station, if it is the token's own; 403 with no detail about any other station."""
+async def own_station(code: StationCode,
+                      station: Annotated[Station, Depends(current_station)]) -> Station:
+    """The path's station, if it is the token's own; 403 with no detail about any other station (async: no
+    statement, no hop to a thread)."""
     if code != normalize_code(station.code):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "无权访问")
     return station

@@ -141,7 +141,7 @@ REMOTE = "postgresql+psycopg://activity@db.example.org:5432/activity_day"
     ("postgresql+psycopg://u@10.0.0.12/activity_day", False),
 ])
 def test_a_database_is_on_this_machine_when_no_network_lies_between(url: str, here: bool) -> None:
-    from activity_day.api.mobile.pages import database_on_this_machine
+    from activity_day.api.reads import database_on_this_machine
 
     assert database_on_this_machine(url) is here
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import functools
 import hashlib
 import hmac
 import json
@@ -17,14 +16,12 @@ from urllib.parse import quote, urlencode
 from weakref import WeakKeyDictionary
 
 import anyio
-import anyio.to_thread
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
-from sqlalchemy.engine import make_url
 from starlette.datastructures import FormData
 
-from activity_day.context import current
+from activity_day.api.reads import read_handler
 from activity_day.documents.render import environment
 from activity_day.domain.hashing import sha256_hex
 from activity_day.domain.months import TZ
@@ -47,17 +44,10 @@ INVALID_LINK = "链接无效、已过期或已停用，请向县文明办索取�
 FORBIDDEN = "无权访问：这不是您可以查看的内容"
 
 
-# A page is a read and a render, all CPU under one interpreter lock. Handed to a thread, it paid for the hop and
-# then for the lock: each of its statements lets the lock go while SQLite or the socket works, and takes it back
-# from the event loop and the other threads, several times a page. In the event loop itself a page runs from
-# start to end: 40 % more station pages a second at 10 and 50 phones, on SQLite and on PostgreSQL on this
-# machine (bench/morning.py, README "The activity-day morning"). A page's reads never wait for a writer (SQLite's
-# WAL, PostgreSQL's snapshots), so the loop waits only for the database's answers: on this machine, microseconds.
-# Across a network a page's round trips would hold the loop for milliseconds each, so with a database on another
-# host the pages run in their own few threads per worker instead (at most three contend), and never wait behind
-# the writes, which keep the shared pool.
+# Pages are reads: in the event loop when the database is on this machine (`api/reads.py`). With the database on
+# another host they run in their own few threads per worker (at most three contend: a page is CPU under one
+# interpreter lock), and never wait behind the writes, which keep the shared pool.
 PAGE_THREADS = 3
-LOCAL_HOSTS = ("", "localhost", "127.0.0.1", "::1")
 _page_limiters: WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = WeakKeyDictionary()
 
 
@@ -69,26 +59,10 @@ def _page_limiter() -> anyio.CapacityLimiter:
     return limiter
 
 
-@lru_cache(maxsize=16)
-def database_on_this_machine(url: str) -> bool:
-    """Whether the database answers without a network hop: a SQLite file, or PostgreSQL over a Unix socket or on
-    this machine's loopback address."""
-    parsed = make_url(url)
-    host = parsed.host or str(parsed.query.get("host") or "")
-    return parsed.get_backend_name() == "sqlite" or host.startswith("/") or host in LOCAL_HOSTS
-
-
 def page_handler(page: Callable[..., Response]) -> Callable[..., Awaitable[Response]]:
-    """A page's (synchronous) handler, run in the event loop when the database is on this machine, else in the
-    pages' own threads: FastAPI sees the same parameters."""
-
-    @functools.wraps(page)
-    async def run(*args: Any, **kwargs: Any) -> Response:
-        if database_on_this_machine(current().database_url):
-            return page(*args, **kwargs)
-        return await anyio.to_thread.run_sync(functools.partial(page, *args, **kwargs), limiter=_page_limiter())
-
-    return run
+    """A page's (synchronous) handler: in the event loop when the database is on this machine, else in the pages'
+    own threads. FastAPI sees the same parameters."""
+    return read_handler(page, _page_limiter)
 
 
 def is_month(text: str | None) -> bool:
