@@ -8,7 +8,6 @@ history or a Referer. Every form carries a CSRF token bound to the cookie's toke
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
@@ -39,8 +38,5 @@ class CachedStaticFiles(StaticFiles):
 def mount(app) -> None:
     """Add the phone pages and their static files to the app."""
     app.mount("/m/static", CachedStaticFiles(directory=STATIC_DIR), name="mobile-static")
-    router = APIRouter(include_in_schema=False)
-    router.include_router(station.router)
-    router.include_router(scorers.router)
-    router.include_router(speaker.router)
-    app.include_router(router)
+    for module in (station, scorers, speaker):
+        app.include_router(module.router, include_in_schema=False)
