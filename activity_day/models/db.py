@@ -43,7 +43,9 @@ def get_engine(url: str) -> Engine:
             # that read first and then writes fails at once ("database is locked") if another process wrote
             # in between; taking the write lock at BEGIN makes it wait its turn (up to the timeout) instead.
             # Read-only transactions (execution option READ_ONLY) read a snapshot and take no lock (WAL).
-            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+            # Straight to the driver: a statement of SQLAlchemy's own, without its execution machinery.
+            conn.connection.driver_connection.execute(
+                "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
         return _reads_only_read(engine)
     # One pool per process. A pool keeps only the connections a process has needed at once: a province run's

@@ -163,10 +163,10 @@ _SCORER_TOKEN = select(ScorerToken.county, ScorerToken.role, ScorerToken.name, S
     ScorerToken.role.in_([ScorerRole.TEAM, ScorerRole.OBSERVER]))  # type: ignore[attr-defined]
 _SCORE_COLUMNS = (InspectionScore.station_code, InspectionScore.mode, InspectionScore.score, InspectionScore.items,
                   InspectionScore.problems, InspectionScore.category, InspectionScore.suggestions)
+# A scorer's scores of the month: no more than the stations they score, so no list of stations to expand.
 _SCORES_OF = select(*_SCORE_COLUMNS).where(
     InspectionScore.county == bindparam("county"), InspectionScore.month == bindparam("month"),
-    InspectionScore.scorer == bindparam("scorer"),
-    InspectionScore.station_code.in_(bindparam("codes", expanding=True)))  # type: ignore[attr-defined]
+    InspectionScore.scorer == bindparam("scorer"))
 
 
 def _scores_by_query(observer: bool) -> Any:
@@ -250,10 +250,10 @@ def stations_and_places(*, scorer: Scorer, month: str,
             stations = crud.station_directory(session=session, county=scorer.county, township=scorer.township)
             listed = [{"station_code": code, "township": scorer.township, "mode": InspectionMode.OBSERVER,
                        "slot": None} for code in stations]
-        codes = [s["station_code"] for s in listed]
         scores = {(r.station_code, str(r.mode)): r for r in session.connection().execute(_SCORES_OF, {
-            "county": scorer.county, "month": month, "scorer": scorer.name, "codes": codes})} if codes else {}
-        numbers = score_store.latest_revisions(session=session, county=scorer.county, month=month, codes=codes)
+            "county": scorer.county, "month": month, "scorer": scorer.name})} if listed else {}
+        numbers = score_store.scorer_revisions(session=session, county=scorer.county, month=month,
+                                               scorer=scorer.name) if listed else {}
     out = []
     for order, s in enumerate(listed, start=1):
         code, mode = s["station_code"], s["mode"]

@@ -61,6 +61,19 @@ _LATEST = select(ScoreRevision.station_code, ScoreRevision.mode, ScoreRevision.s
 ).group_by(ScoreRevision.station_code, ScoreRevision.mode, ScoreRevision.scorer)
 
 
+_LATEST_OF_SCORER = select(ScoreRevision.station_code, ScoreRevision.mode, func.max(ScoreRevision.revision)).where(
+    ScoreRevision.county == bindparam("county"), ScoreRevision.month == bindparam("month"),
+    ScoreRevision.scorer == bindparam("scorer"),
+).group_by(ScoreRevision.station_code, ScoreRevision.mode)
+
+
+def scorer_revisions(*, session: Session, county: str, month: str, scorer: str) -> dict[tuple[str, str, str], int]:
+    """(station, mode, scorer) -> the highest revision number recorded, for every score of one scorer this month
+    (a scorer's page: one statement with no list of stations to expand)."""
+    rows = session.connection().execute(_LATEST_OF_SCORER, {"county": county, "month": month, "scorer": scorer})
+    return {(code, str(mode), scorer): int(n) for code, mode, n in rows}
+
+
 def latest_revisions(*, session: Session, county: str, month: str,
                      codes: Sequence[str]) -> dict[tuple[str, str, str], int]:
     """(station, mode, scorer) -> the highest revision number recorded, for the given stations."""
