@@ -3,8 +3,9 @@
 FastAPI runs a synchronous route or dependency in its thread pool. For a read that costs a hop to a thread and
 back, and then the interpreter's lock: each statement lets the lock go while SQLite or the socket works and takes
 it back from the event loop and the other threads, several times a request. Run in the event loop itself, a read
-goes from start to end: 40 % more station pages a second at 10 and 50 phones, on SQLite and on PostgreSQL on this
-machine (bench/morning.py, README "The activity-day morning"). A read never waits for a writer (SQLite's WAL,
+goes from start to end: 40 % more station pages a second at 10 and 50 phones on SQLite, and the plan GET twice as
+many; on PostgreSQL on this machine no fewer, within the host's noise (bench/morning.py, README "The activity-day
+morning"). A read never waits for a writer (SQLite's WAL,
 PostgreSQL's snapshots), so the loop waits only for the database's answers: on this machine, microseconds. Across
 a network each round trip would hold the loop for a millisecond or more, so with a database on another host the
 reads go to threads as before. Writes always run in threads: on SQLite they queue for the write lock.
